@@ -1,0 +1,214 @@
+//! The CA signer adapter: the issuing CA's key and certificates from Worker secrets, and rcgen to turn a
+//! `shared` certificate template into a signed certificate.
+//!
+//! Secrets (base64 DER, one line each): `CA_ISSUING_KEY` (PKCS#8, ECDSA P-256), `CA_ISSUING_CERT`,
+//! `CA_ROOT_CERT`. Locally they come from `.dev.vars`, written by `cargo xtask dev`; in production from
+//! `wrangler secret put`. The keys are never in D1 or in git.
+
+use base64ct::{Base64, Encoding};
+use der::{Decode, Encode, Tag, Tagged};
+use rcgen::{
+    CertificateParams, CustomExtension, DistinguishedName, DnType, DnValue, ExtendedKeyUsagePurpose, IsCa, Issuer,
+    KeyIdMethod, KeyPair, KeyUsagePurpose, PKCS_ECDSA_P256_SHA256, PKCS_ECDSA_P384_SHA384, PKCS_ED25519,
+    PKCS_RSA_SHA256, PublicKeyData, SanType, SerialNumber, SignatureAlgorithm,
+};
+use shared::csr::{ParsedCsr, PublicKey};
+use shared::encoding::pem_encode;
+use shared::issuance::{CertificateTemplate, SubjectAttribute};
+use shared::profile::ExtendedKeyUsage;
+use x509_cert::Certificate;
+use x509_cert::ext::pkix::certpolicy::PolicyInformation;
+use x509_cert::ext::pkix::{CertificatePolicies, SubjectKeyIdentifier};
+
+use crate::error::AppError;
+
+/// The issuing CA, ready to sign.
+pub struct CertificateAuthority {
+    issuer: Issuer<'static, KeyPair>,
+    issuing_not_after: i64,
+    /// The CA certificates, PEM: issuing first, root last.
+    pub chain_pem: Vec<String>,
+}
+
+impl CertificateAuthority {
+    /// Loads the CA from the Worker's secrets.
+    pub fn from_env(env: &worker::Env) -> Result<Self, AppError> {
+        let secret = |name: &str| -> Result<Vec<u8>, AppError> {
+            let value = env
+                .secret(name)
+                .map_err(|_| AppError::internal(&format!("the secret {name} is not set (run `cargo xtask dev`)")))?
+                .to_string();
+            Base64::decode_vec(value.trim()).map_err(|_| AppError::internal(&format!("{name} is not base64")))
+        };
+        let key_der = secret("CA_ISSUING_KEY")?;
+        let issuing_der = secret("CA_ISSUING_CERT")?;
+        let root_der = secret("CA_ROOT_CERT")?;
+        let issuing = Certificate::from_der(&issuing_der)
+            .map_err(|error| AppError::internal(&format!("CA_ISSUING_CERT: {error}")))?;
+        let key = KeyPair::from_pkcs8_der_and_sign_algo(&key_der.as_slice().into(), &PKCS_ECDSA_P256_SHA256)
+            .map_err(|error| AppError::internal(&format!("CA_ISSUING_KEY: {error}")))?;
+        let mut params = CertificateParams::default();
+        params.distinguished_name = distinguished_name(issuing.tbs_certificate().subject())?;
+        params.key_identifier_method = KeyIdMethod::PreSpecified(subject_key_identifier(&issuing)?);
+        params.key_usages = vec![KeyUsagePurpose::KeyCertSign, KeyUsagePurpose::CrlSign];
+        params.is_ca = IsCa::Ca(rcgen::BasicConstraints::Constrained(0));
+        let issuing_not_after = issuing.tbs_certificate().validity().not_after.to_unix_duration().as_secs() as i64;
+        Ok(Self {
+            issuer: Issuer::new(params, key),
+            issuing_not_after,
+            chain_pem: vec![pem_encode("CERTIFICATE", &issuing_der), pem_encode("CERTIFICATE", &root_der)],
+        })
+    }
+
+    /// Signs a certificate for the CSR's public key, saying what the template says and nothing from the CSR.
+    /// Refuses to issue past the issuing CA's own expiry.
+    pub fn issue(&self, template: &CertificateTemplate, csr: &ParsedCsr) -> Result<Vec<u8>, AppError> {
+        if template.not_after > self.issuing_not_after {
+            return Err(AppError::field(
+                409,
+                "ca_expires_first",
+                "validity",
+                "The issuing CA expires before this certificate would; the CA administrator must renew it first.",
+            ));
+        }
+        let mut params = CertificateParams::default();
+        params.serial_number = Some(SerialNumber::from_slice(&template.serial));
+        params.not_before = timestamp(template.not_before)?;
+        params.not_after = timestamp(template.not_after)?;
+        let mut subject = DistinguishedName::new();
+        for (attribute, value) in &template.subject {
+            let (kind, value) = match attribute {
+                SubjectAttribute::Country => (DnType::CountryName, printable(value)?),
+                SubjectAttribute::Organization => (DnType::OrganizationName, DnValue::Utf8String(value.clone())),
+                SubjectAttribute::CommonName => (DnType::CommonName, DnValue::Utf8String(value.clone())),
+            };
+            subject.push(kind, value);
+        }
+        params.distinguished_name = subject;
+        params.subject_alt_names = template
+            .email_addresses
+            .iter()
+            .map(|email| {
+                email.clone().try_into().map(SanType::Rfc822Name).map_err(|_| {
+                    AppError::field(422, "email_invalid", "recipient_email", "The email address is not ASCII.")
+                })
+            })
+            .collect::<Result<_, _>>()?;
+        let usage = template.key_usage;
+        params.key_usages = [
+            (usage.digital_signature, KeyUsagePurpose::DigitalSignature),
+            (usage.key_encipherment, KeyUsagePurpose::KeyEncipherment),
+            (usage.key_agreement, KeyUsagePurpose::KeyAgreement),
+        ]
+        .into_iter()
+        .filter_map(|(asserted, purpose)| asserted.then_some(purpose))
+        .collect();
+        params.extended_key_usages = template
+            .extended_key_usages
+            .iter()
+            .map(|usage| match usage {
+                ExtendedKeyUsage::EmailProtection => ExtendedKeyUsagePurpose::EmailProtection,
+                ExtendedKeyUsage::ClientAuth => ExtendedKeyUsagePurpose::ClientAuth,
+            })
+            .collect();
+        params.use_authority_key_identifier_extension = true;
+        params.custom_extensions.push(certificate_policies(&template.policy_oids)?);
+        let public_key = CsrPublicKey::new(csr)?;
+        let certificate = params
+            .signed_by(&public_key, &self.issuer)
+            .map_err(|error| AppError::internal(&format!("signing: {error}")))?;
+        Ok(certificate.der().to_vec())
+    }
+}
+
+/// The CSR's public key as rcgen wants it: the algorithm (which selects the SubjectPublicKeyInfo's
+/// algorithm identifier) and the key bits.
+struct CsrPublicKey {
+    algorithm: &'static SignatureAlgorithm,
+    key: Vec<u8>,
+}
+
+impl CsrPublicKey {
+    fn new(csr: &ParsedCsr) -> Result<Self, AppError> {
+        let algorithm = match csr.public_key() {
+            PublicKey::Rsa { .. } => &PKCS_RSA_SHA256,
+            PublicKey::EcP256 => &PKCS_ECDSA_P256_SHA256,
+            PublicKey::EcP384 => &PKCS_ECDSA_P384_SHA384,
+            PublicKey::Ed25519 => &PKCS_ED25519,
+        };
+        let spki = spki::SubjectPublicKeyInfoRef::from_der(csr.subject_public_key_info_der())
+            .map_err(|error| AppError::internal(&format!("re-reading a parsed SPKI: {error}")))?;
+        Ok(Self { algorithm, key: spki.subject_public_key.raw_bytes().to_vec() })
+    }
+}
+
+impl PublicKeyData for CsrPublicKey {
+    fn der_bytes(&self) -> &[u8] {
+        &self.key
+    }
+
+    fn algorithm(&self) -> &'static SignatureAlgorithm {
+        self.algorithm
+    }
+}
+
+/// The issuing CA's subject, attribute by attribute with its string type kept, so the issuer name of every
+/// certificate is byte-for-byte the CA certificate's subject.
+fn distinguished_name(name: &x509_cert::name::Name) -> Result<DistinguishedName, AppError> {
+    let mut distinguished_name = DistinguishedName::new();
+    for attribute in name.iter() {
+        let kind = match attribute.oid.to_string().as_str() {
+            "2.5.4.3" => DnType::CommonName,
+            "2.5.4.6" => DnType::CountryName,
+            "2.5.4.7" => DnType::LocalityName,
+            "2.5.4.8" => DnType::StateOrProvinceName,
+            "2.5.4.10" => DnType::OrganizationName,
+            "2.5.4.11" => DnType::OrganizationalUnitName,
+            other => DnType::CustomDnType(
+                other.split('.').map(|arc| arc.parse().unwrap_or_default()).collect(),
+            ),
+        };
+        let bytes = attribute.value.value();
+        let text = || String::from_utf8(bytes.to_vec()).map_err(|_| AppError::internal("CA name is not UTF-8"));
+        let value = match attribute.value.tag() {
+            Tag::PrintableString => printable(&text()?)?,
+            Tag::Utf8String => DnValue::Utf8String(text()?),
+            other => return Err(AppError::internal(&format!("CA name uses an unsupported string type {other}"))),
+        };
+        distinguished_name.push(kind, value);
+    }
+    Ok(distinguished_name)
+}
+
+fn printable(value: &str) -> Result<DnValue, AppError> {
+    value
+        .to_owned()
+        .try_into()
+        .map(DnValue::PrintableString)
+        .map_err(|_| AppError::field(422, "country_invalid", "organization_country", "Not a printable string."))
+}
+
+fn subject_key_identifier(certificate: &Certificate) -> Result<Vec<u8>, AppError> {
+    match certificate.tbs_certificate().get_extension::<SubjectKeyIdentifier>() {
+        Ok(Some((_, identifier))) => Ok(identifier.0.as_bytes().to_vec()),
+        _ => Err(AppError::internal("the issuing CA certificate has no subject key identifier")),
+    }
+}
+
+fn certificate_policies(oids: &[&str]) -> Result<CustomExtension, AppError> {
+    let policies = oids
+        .iter()
+        .map(|oid| {
+            Ok(PolicyInformation {
+                policy_identifier: oid.parse().map_err(|_| AppError::internal("bad policy OID"))?,
+                policy_qualifiers: None,
+            })
+        })
+        .collect::<Result<Vec<_>, AppError>>()?;
+    let der = CertificatePolicies(policies).to_der().map_err(|_| AppError::internal("encoding policies"))?;
+    Ok(CustomExtension::from_oid_content(&[2, 5, 29, 32], der))
+}
+
+fn timestamp(seconds: i64) -> Result<time::OffsetDateTime, AppError> {
+    time::OffsetDateTime::from_unix_timestamp(seconds).map_err(|_| AppError::internal("timestamp out of range"))
+}

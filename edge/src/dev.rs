@@ -1,0 +1,136 @@
+//! Development-only endpoints: the mailbox that shows the outbox, and the demo seed. Both answer 404 unless
+//! `KEYWARD_ENV` is `development`, which only the git-ignored `.dev.vars` sets.
+
+use serde::Deserialize;
+use shared::api::dev::{MailMessage, Mailbox, SeedRequest, SeedResponse};
+use shared::link::{ENROLLMENT_LINK_LIFETIME_SECONDS, Link, Token};
+use shared::mail::enrollment_invitation;
+use shared::profile::ProfileId;
+use worker::{Request, Response, RouteContext};
+
+use crate::db::{integer, text};
+use crate::error::{AppError, respond};
+use crate::platform;
+
+fn ensure_development(context: &RouteContext<()>) -> Result<(), AppError> {
+    match context.env.var("KEYWARD_ENV") {
+        Ok(value) if value.to_string() == "development" => Ok(()),
+        _ => Err(AppError::route_not_found()),
+    }
+}
+
+#[derive(Deserialize)]
+struct OutboxRow {
+    id: String,
+    to_address: String,
+    subject: String,
+    body: String,
+    created_at: i64,
+    status: String,
+}
+
+/// `GET /api/v1/dev/mailbox`: every queued email, newest first.
+pub async fn mailbox(_request: Request, context: RouteContext<()>) -> worker::Result<Response> {
+    respond(
+        async {
+            ensure_development(&context)?;
+            let db = context.env.d1("DB")?;
+            let rows = db
+                .prepare(
+                    "SELECT id, to_address, subject, body, created_at, status FROM mail_outbox \
+                     ORDER BY created_at DESC, rowid DESC LIMIT 200",
+                )
+                .all()
+                .await?
+                .results::<OutboxRow>()?;
+            let messages = rows
+                .into_iter()
+                .map(|row| MailMessage {
+                    id: row.id,
+                    to: row.to_address,
+                    subject: row.subject,
+                    body: row.body,
+                    created_at: row.created_at,
+                    status: row.status,
+                })
+                .collect();
+            Ok(Response::from_json(&Mailbox { messages })?)
+        }
+        .await,
+    )
+}
+
+/// `POST /api/v1/dev/seed`: a validated demo organization (created once) and a new order for the given
+/// recipient, with its enrollment email in the outbox, all in one batch.
+pub async fn seed(mut request: Request, context: RouteContext<()>) -> worker::Result<Response> {
+    let body = request.bytes().await;
+    let origin = request.url().map(|url| url.origin().ascii_serialization());
+    respond(
+        async {
+            ensure_development(&context)?;
+            let seed: SeedRequest = serde_json::from_slice(&body?).map_err(|error| {
+                AppError::field(400, "body_invalid", "body", format!("Expected recipient_name and recipient_email: {error}"))
+            })?;
+            if !seed.recipient_email.contains('@') {
+                return Err(AppError::field(422, "email_invalid", "recipient_email", "Not an email address."));
+            }
+            let db = context.env.d1("DB")?;
+            let now = platform::now();
+            let order_id = platform::new_id()?;
+            let recipient_id = platform::new_id()?;
+            let link_id = platform::new_id()?;
+            let token = Token::from_random(platform::random()?);
+            let link = Link::new(now, ENROLLMENT_LINK_LIFETIME_SECONDS);
+            let url = format!("{}/enroll/{}", origin?, token.as_str());
+            let organization = "Example Org";
+            let email = enrollment_invitation(
+                &seed.recipient_name,
+                &seed.recipient_email,
+                organization,
+                &url,
+                ENROLLMENT_LINK_LIFETIME_SECONDS / 86_400,
+            );
+            let statements = vec![
+                db.prepare(
+                    "INSERT OR IGNORE INTO organizations (id, name, country, validated_at, created_at) \
+                     VALUES ('demo-org', ?1, 'GB', ?2, ?2)",
+                )
+                .bind(&[text(organization), integer(now)])?,
+                db.prepare(
+                    "INSERT INTO orders (id, organization_id, profile, validity_days, created_at) \
+                     VALUES (?1, 'demo-org', ?2, 365, ?3)",
+                )
+                .bind(&[text(&order_id), text(ProfileId::SmimeSponsorMultipurpose.as_str()), integer(now)])?,
+                db.prepare("INSERT INTO recipients (id, order_id, name, email) VALUES (?1, ?2, ?3, ?4)").bind(&[
+                    text(&recipient_id),
+                    text(&order_id),
+                    text(&seed.recipient_name),
+                    text(&seed.recipient_email),
+                ])?,
+                db.prepare(
+                    "INSERT INTO enrollment_links (id, recipient_id, token_hash, created_at, expires_at) \
+                     VALUES (?1, ?2, ?3, ?4, ?5)",
+                )
+                .bind(&[
+                    text(&link_id),
+                    text(&recipient_id),
+                    text(&token.hash_hex()),
+                    integer(link.created_at),
+                    integer(link.expires_at),
+                ])?,
+                db.prepare(
+                    "INSERT INTO mail_outbox (id, to_address, subject, body, created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
+                )
+                .bind(&[text(&platform::new_id()?), text(&email.to), text(&email.subject), text(&email.body), integer(now)])?,
+                db.prepare(
+                    "INSERT INTO audit_log (at, actor, action, subject_type, subject_id) \
+                     VALUES (?1, 'development', 'order.created', 'order', ?2)",
+                )
+                .bind(&[integer(now), text(&order_id)])?,
+            ];
+            db.batch(statements).await?;
+            Ok(Response::from_json(&SeedResponse { order_id, enrollment_url: url })?.with_status(201))
+        }
+        .await,
+    )
+}

@@ -1,0 +1,185 @@
+//! `GET` and `POST /api/v1/enrollments/{token}`: show a link (never spends it), and submit a CSR (spends it
+//! and records the certificate in one atomic batch).
+
+use base64ct::{Base64, Encoding};
+use serde::Deserialize;
+use sha2::{Digest, Sha256};
+use shared::api::enrollment::{EnrollmentView, IssuedCertificate, SubmitCsr};
+use shared::csr::ParsedCsr;
+use shared::encoding::{hex, pem_encode};
+use shared::issuance::{OrderFacts, certificate_template};
+use shared::link::{Link, LinkError, Token};
+use shared::profile::ProfileId;
+use worker::{D1Database, Request, Response, RouteContext};
+
+use crate::db::{integer, is_conflict, text};
+use crate::error::{AppError, respond};
+use crate::{ca::CertificateAuthority, platform};
+
+/// Largest request body accepted: a 16384-bit RSA CSR in PEM is under 6 KiB.
+const MAX_BODY_BYTES: usize = 64 * 1024;
+
+/// A link with everything the page and the issuance need, in one query.
+#[derive(Debug, Deserialize)]
+struct LinkRow {
+    link_id: String,
+    created_at: i64,
+    expires_at: i64,
+    spent_at: Option<i64>,
+    version: i64,
+    recipient_id: String,
+    recipient_name: String,
+    recipient_email: String,
+    order_id: String,
+    profile: String,
+    validity_days: u32,
+    organization_name: String,
+    organization_country: String,
+    certificate_serial: Option<String>,
+}
+
+impl LinkRow {
+    fn link(&self) -> Link {
+        Link { created_at: self.created_at, expires_at: self.expires_at, spent_at: self.spent_at, version: self.version }
+    }
+
+    fn profile(&self) -> Result<ProfileId, AppError> {
+        ProfileId::parse(&self.profile).ok_or_else(|| AppError::internal(&format!("unknown profile {}", self.profile)))
+    }
+}
+
+async fn load(db: &D1Database, token: &Token) -> Result<LinkRow, AppError> {
+    let statement = db
+        .prepare(
+            "SELECT l.id AS link_id, l.created_at, l.expires_at, l.spent_at, l.version, \
+                    r.id AS recipient_id, r.name AS recipient_name, r.email AS recipient_email, \
+                    o.id AS order_id, o.profile, o.validity_days, \
+                    g.name AS organization_name, g.country AS organization_country, \
+                    c.serial AS certificate_serial \
+             FROM enrollment_links l \
+             JOIN recipients r ON r.id = l.recipient_id \
+             JOIN orders o ON o.id = r.order_id \
+             JOIN organizations g ON g.id = o.organization_id \
+             LEFT JOIN certificates c ON c.enrollment_link_id = l.id \
+             WHERE l.token_hash = ?1",
+        )
+        .bind(&[text(&token.hash_hex())])?;
+    statement.first::<LinkRow>(None).await?.ok_or_else(|| LinkError::Unknown.into())
+}
+
+fn token(context: &RouteContext<()>) -> Result<Token, AppError> {
+    Ok(Token::parse(context.param("token").map(String::as_str).unwrap_or_default())?)
+}
+
+/// `GET /api/v1/enrollments/{token}`: the link's state and what it is for. Reads only.
+pub async fn show(_request: Request, context: RouteContext<()>) -> worker::Result<Response> {
+    respond(
+        async {
+            let db = context.env.d1("DB")?;
+            let row = load(&db, &token(&context)?).await?;
+            let profile = row.profile()?.profile();
+            let view = EnrollmentView {
+                status: row.link().status(platform::now()),
+                recipient_name: row.recipient_name,
+                recipient_email: row.recipient_email,
+                organization: row.organization_name,
+                order_id: row.order_id,
+                profile: profile.id,
+                key_types: profile.key_types.to_vec(),
+                validity_days: row.validity_days.min(profile.max_validity_days),
+                certificate_serial: row.certificate_serial,
+            };
+            Ok(Response::from_json(&view)?)
+        }
+        .await,
+    )
+}
+
+/// `POST /api/v1/enrollments/{token}` with `{"csr": PEM}`: the issuance pipeline, then one batch that spends
+/// the link and records the certificate and the audit entry, or changes nothing.
+pub async fn submit(mut request: Request, context: RouteContext<()>) -> worker::Result<Response> {
+    let body = request.bytes().await;
+    respond(
+        async {
+            let token = token(&context)?;
+            let body = body?;
+            if body.len() > MAX_BODY_BYTES {
+                return Err(AppError::field(413, "body_too_large", "body", "The request is larger than 64 KiB."));
+            }
+            let submission: SubmitCsr = serde_json::from_slice(&body).map_err(|error| {
+                AppError::field(
+                    400,
+                    "body_invalid",
+                    "body",
+                    format!("The body must be JSON of the form {{\"csr\": \"-----BEGIN CERTIFICATE REQUEST-----...\"}}: {error}"),
+                )
+            })?;
+            let db = context.env.d1("DB")?;
+            let row = load(&db, &token).await?;
+            let now = platform::now();
+            // The link first: a spent link is refused whatever the CSR, and the page can say when.
+            let spent = row.link().spend(now)?;
+            let csr = ParsedCsr::from_pem(&submission.csr)?;
+            let profile = row.profile()?.profile();
+            let key = profile.check_key(csr.public_key())?;
+            let order = OrderFacts {
+                recipient_name: row.recipient_name.clone(),
+                recipient_email: row.recipient_email.clone(),
+                organization_name: row.organization_name.clone(),
+                organization_country: row.organization_country.clone(),
+                validity_days: row.validity_days,
+            };
+            let template = certificate_template(profile, &order, key, now, platform::random()?);
+            let authority = CertificateAuthority::from_env(&context.env)?;
+            let certificate = authority.issue(&template, &csr)?;
+            let serial = hex(&template.serial);
+            let spki_hash = hex(&Sha256::digest(csr.subject_public_key_info_der()));
+            let audit_detail = serde_json::json!({ "serial": serial, "order": row.order_id }).to_string();
+            let batch = vec![
+                db.prepare("UPDATE enrollment_links SET spent_at = ?1, version = ?2 WHERE id = ?3").bind(&[
+                    integer(now),
+                    integer(spent.version),
+                    text(&row.link_id),
+                ])?,
+                db.prepare(
+                    "INSERT INTO certificates (serial, recipient_id, enrollment_link_id, der, spki_sha256, \
+                     not_before, not_after, issued_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                )
+                .bind(&[
+                    text(&serial),
+                    text(&row.recipient_id),
+                    text(&row.link_id),
+                    text(&Base64::encode_string(&certificate)),
+                    text(&spki_hash),
+                    integer(template.not_before),
+                    integer(template.not_after),
+                    integer(now),
+                ])?,
+                db.prepare(
+                    "INSERT INTO audit_log (at, actor, action, subject_type, subject_id, detail) \
+                     VALUES (?1, 'recipient', 'certificate.issued', 'enrollment_link', ?2, ?3)",
+                )
+                .bind(&[integer(now), text(&row.link_id), text(&audit_detail)])?,
+            ];
+            if let Err(error) = db.batch(batch).await {
+                if is_conflict(&error) {
+                    // Another submission spent the link between our read and our write; its certificate
+                    // stands, ours was never stored and is dropped here.
+                    let winner = load(&db, &token).await?;
+                    let spent_at = winner.spent_at.unwrap_or(now);
+                    return Err(LinkError::Spent { spent_at }.into());
+                }
+                return Err(error.into());
+            }
+            let issued = IssuedCertificate {
+                serial,
+                certificate: pem_encode("CERTIFICATE", &certificate),
+                chain: authority.chain_pem,
+                friendly_name: format!("{} ({})", row.recipient_name, row.organization_name),
+                not_after: template.not_after,
+            };
+            Ok(Response::from_json(&issued)?.with_status(201))
+        }
+        .await,
+    )
+}

@@ -1,0 +1,83 @@
+//! One error type for every handler, mapped to an HTTP status and the JSON body `{"error": {code, field,
+//! message}}` here and nowhere else.
+
+use shared::api::{ApiError, ErrorBody};
+use shared::csr::CsrError;
+use shared::link::LinkError;
+use shared::profile::KeyError;
+use worker::{Response, Result, console_error};
+
+/// A rejection or a failure, ready for the wire.
+#[derive(Debug)]
+pub struct AppError {
+    status: u16,
+    code: &'static str,
+    field: Option<&'static str>,
+    message: String,
+}
+
+impl AppError {
+    /// A client error about one field.
+    pub fn field(status: u16, code: &'static str, field: &'static str, message: impl Into<String>) -> Self {
+        Self { status, code, field: Some(field), message: message.into() }
+    }
+
+    /// Unknown API route.
+    pub fn route_not_found() -> Self {
+        Self { status: 404, code: "route_not_found", field: None, message: "No such API endpoint.".into() }
+    }
+
+    /// A failure of ours. The detail goes to the log, not to the client; it must never hold key material.
+    pub fn internal(detail: &str) -> Self {
+        console_error!("internal error: {detail}");
+        Self {
+            status: 500,
+            code: "internal",
+            field: None,
+            message: "Something went wrong on our side; nothing was changed. Please try again.".into(),
+        }
+    }
+
+    /// The response: status and JSON body.
+    pub fn into_response(self) -> Result<Response> {
+        let body = ErrorBody {
+            error: ApiError { code: self.code.into(), field: self.field.map(Into::into), message: self.message },
+        };
+        Ok(Response::from_json(&body)?.with_status(self.status))
+    }
+}
+
+impl From<worker::Error> for AppError {
+    fn from(error: worker::Error) -> Self {
+        Self::internal(&error.to_string())
+    }
+}
+
+impl From<LinkError> for AppError {
+    fn from(error: LinkError) -> Self {
+        let status = match error {
+            LinkError::Malformed | LinkError::Unknown => 404,
+            LinkError::Spent { .. } => 409,
+            LinkError::Expired { .. } => 410,
+            _ => 400,
+        };
+        Self::field(status, error.code(), "token", error.to_string())
+    }
+}
+
+impl From<CsrError> for AppError {
+    fn from(error: CsrError) -> Self {
+        Self::field(422, error.code(), "csr", error.to_string())
+    }
+}
+
+impl From<KeyError> for AppError {
+    fn from(error: KeyError) -> Self {
+        Self::field(422, error.code(), "csr", error.to_string())
+    }
+}
+
+/// Handlers return `Result<Response, AppError>`; the router wants `worker::Result<Response>`.
+pub fn respond(result: core::result::Result<Response, AppError>) -> Result<Response> {
+    result.or_else(AppError::into_response)
+}

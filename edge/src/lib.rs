@@ -1,0 +1,36 @@
+//! The Keyward Worker: a thin `fetch` entry point. Routes decode a request into `shared` types, call the
+//! service code, and encode the answer or one [`error::AppError`] mapped to HTTP in one place.
+//!
+//! Architecture invariant: no request body, header, log line or row here ever holds a private key. The only
+//! key material that arrives is a CSR, and only its public key is kept.
+
+mod ca;
+mod db;
+mod dev;
+mod enrollment;
+mod error;
+mod platform;
+
+use worker::{Context, Env, Request, Response, Result, Router, event};
+
+#[event(fetch)]
+async fn fetch(request: Request, env: Env, _context: Context) -> Result<Response> {
+    let response = Router::new()
+        .get_async("/api/v1/enrollments/:token", enrollment::show)
+        .post_async("/api/v1/enrollments/:token", enrollment::submit)
+        .get_async("/api/v1/dev/mailbox", dev::mailbox)
+        .post_async("/api/v1/dev/seed", dev::seed)
+        .or_else_any_method("/api/*rest", |_, _| error::AppError::route_not_found().into_response())
+        .run(request, env)
+        .await?;
+    with_security_headers(response)
+}
+
+/// API answers are personal and short-lived: never cached, never sniffed, never leaked through a Referer.
+fn with_security_headers(mut response: Response) -> Result<Response> {
+    let headers = response.headers_mut();
+    headers.set("Cache-Control", "no-store")?;
+    headers.set("X-Content-Type-Options", "nosniff")?;
+    headers.set("Referrer-Policy", "no-referrer")?;
+    Ok(response)
+}

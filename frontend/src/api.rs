@@ -1,0 +1,68 @@
+//! A typed client for the Worker's JSON API, over the `shared` request and response types.
+
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use shared::api::{ApiError, ErrorBody};
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_futures::JsFuture;
+use web_sys::{Request, RequestInit, Response};
+
+/// `GET path`, decoding the success body as `T` and any error body as [`ApiError`].
+pub async fn get<T: DeserializeOwned>(path: &str) -> Result<T, ApiError> {
+    send(path, "GET", None).await
+}
+
+/// `POST path` with a JSON body.
+pub async fn post<B: Serialize, T: DeserializeOwned>(path: &str, body: &B) -> Result<T, ApiError> {
+    let body = serde_json::to_string(body).map_err(|error| local_error(&error.to_string()))?;
+    send(path, "POST", Some(body)).await
+}
+
+async fn send<T: DeserializeOwned>(path: &str, method: &str, body: Option<String>) -> Result<T, ApiError> {
+    let init = RequestInit::new();
+    init.set_method(method);
+    if let Some(body) = body {
+        init.set_body(&JsValue::from_str(&body));
+    }
+    let request = Request::new_with_str_and_init(path, &init).map_err(js_error)?;
+    request.headers().set("Content-Type", "application/json").map_err(js_error)?;
+    request.headers().set("Accept", "application/json").map_err(js_error)?;
+    let response = JsFuture::from(leptos::prelude::window().fetch_with_request(&request))
+        .await
+        .map_err(|_| network_error())?;
+    let response: Response = response.dyn_into().map_err(js_error)?;
+    let text = JsFuture::from(response.text().map_err(js_error)?).await.map_err(|_| network_error())?;
+    let text = text.as_string().unwrap_or_default();
+    if response.ok() {
+        serde_json::from_str(&text).map_err(|error| local_error(&format!("unexpected answer: {error}")))
+    } else {
+        Err(serde_json::from_str::<ErrorBody>(&text).map(|body| body.error).unwrap_or_else(|_| ApiError {
+            code: format!("http_{}", response.status()),
+            field: None,
+            message: format!("The server answered {} {}.", response.status(), response.status_text()),
+        }))
+    }
+}
+
+fn network_error() -> ApiError {
+    ApiError {
+        code: "network".into(),
+        field: None,
+        message: "Keyward could not be reached. Check your connection and try again: nothing was lost.".into(),
+    }
+}
+
+/// An error raised in the browser, in the API's shape so the page shows every failure the same way.
+pub fn local_error(message: &str) -> ApiError {
+    ApiError { code: "browser".into(), field: None, message: message.into() }
+}
+
+/// A JavaScript exception as an [`ApiError`].
+pub fn js_error(error: JsValue) -> ApiError {
+    let message = error
+        .dyn_ref::<js_sys::Error>()
+        .map(|error| String::from(error.message()))
+        .or_else(|| error.as_string())
+        .unwrap_or_else(|| "unknown browser error".into());
+    local_error(&message)
+}

@@ -1,0 +1,295 @@
+//! `/enroll/{token}`: the recipient's page. Shows the link (reading never spends it), generates the key pair
+//! and the request here, sends only the request, then builds the password-protected `.p12` here.
+
+use std::rc::Rc;
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use shared::api::ApiError;
+use shared::api::enrollment::{EnrollmentView, IssuedCertificate, SubmitCsr};
+use shared::encoding::pem_decode;
+use shared::link::LinkStatus;
+use shared::profile::KeyType;
+use wasm_bindgen::JsValue;
+
+use crate::api::{self, local_error};
+use crate::keys::{self, GeneratedKey};
+
+/// Shortest bundle password accepted.
+const MINIMUM_PASSWORD_LENGTH: usize = 10;
+
+/// What the recipient has in hand after issuance: the key (only in this page's memory) and the certificate.
+struct Issued {
+    key: GeneratedKey,
+    serial: String,
+    certificate_der: Vec<u8>,
+    chain_der: Vec<Vec<u8>>,
+    friendly_name: String,
+}
+
+#[derive(Clone)]
+enum Stage {
+    Loading,
+    /// The link cannot be shown at all (unknown, malformed, network).
+    Unavailable(ApiError),
+    /// Spent or expired: explain, offer nothing that spends.
+    Closed(EnrollmentView),
+    /// Open: choose a key type and start.
+    Ready(EnrollmentView),
+    /// Something is running; the text says what.
+    Working(&'static str),
+    /// Issued: ask for the bundle password.
+    Issued(Rc<Issued>),
+    /// The bundle is built and checked: offer the download.
+    Done { url: String, filename: String, serial: String },
+}
+
+fn format_instant(seconds: i64) -> String {
+    let date = js_sys::Date::new(&JsValue::from_f64(seconds as f64 * 1000.0));
+    String::from(date.to_locale_string("default", &JsValue::UNDEFINED))
+}
+
+/// The enrollment page for one link token.
+#[component]
+pub fn EnrollPage(
+    /// The token from the emailed link.
+    token: String,
+) -> impl IntoView {
+    let stage = RwSignal::new_local(Stage::Loading);
+    let error = RwSignal::new(None::<ApiError>);
+    
+
+    let load = {
+        let token = token.clone();
+        move || {
+            let token = token.clone();
+            spawn_local(async move {
+                let next = match api::get::<EnrollmentView>(&format!("/api/v1/enrollments/{token}")).await {
+                    Ok(view) if matches!(view.status, LinkStatus::Open { .. }) => Stage::Ready(view),
+                    Ok(view) => Stage::Closed(view),
+                    Err(problem) => Stage::Unavailable(problem),
+                };
+                stage.set(next);
+            });
+        }
+    };
+    load();
+
+    let enroll = {
+        let token = token.clone();
+        let load = load.clone();
+        move |view: EnrollmentView, key_type: KeyType| {
+            let token = token.clone();
+            let load = load.clone();
+            error.set(None);
+            spawn_local(async move {
+                match request_certificate(&token, &view, key_type, stage).await {
+                    Ok(issued) => stage.set(Stage::Issued(Rc::new(issued))),
+                    Err(problem) => {
+                        let spent = problem.code == "link_spent" || problem.code == "link_expired";
+                        error.set(Some(problem));
+                        if spent { load() } else { stage.set(Stage::Ready(view)) }
+                    }
+                }
+            });
+        }
+    };
+
+    let build_bundle = move |issued: Rc<Issued>, password: String, confirmation: String| {
+        if password.chars().count() < MINIMUM_PASSWORD_LENGTH {
+            error.set(Some(ApiError {
+                code: "password_too_short".into(),
+                field: Some("password".into()),
+                message: format!("Choose a password of at least {MINIMUM_PASSWORD_LENGTH} characters."),
+            }));
+            return;
+        }
+        if password != confirmation {
+            error.set(Some(ApiError {
+                code: "password_mismatch".into(),
+                field: Some("password_confirmation".into()),
+                message: "The two passwords differ. Type the same password twice.".into(),
+            }));
+            return;
+        }
+        error.set(None);
+        stage.set(Stage::Working("Building and checking your .p12 file…"));
+        spawn_local(async move {
+            next_tick().await;
+            match package(&issued, &password) {
+                Ok((url, filename)) => stage.set(Stage::Done { url, filename, serial: issued.serial.clone() }),
+                Err(problem) => {
+                    error.set(Some(problem));
+                    stage.set(Stage::Issued(issued));
+                }
+            }
+        });
+    };
+
+    view! {
+        <section class="enroll">
+            {move || error.get().map(|problem| view! {
+                <p class="error" role="alert" data-testid="error" data-code=problem.code.clone()>{problem.message}</p>
+            })}
+            {move || match stage.get() {
+                Stage::Loading => view! { <p>"Loading your enrollment…"</p> }.into_any(),
+                Stage::Unavailable(problem) => view! {
+                    <h1>"This link cannot be used"</h1>
+                    <p data-testid="link-unavailable" data-code=problem.code.clone()>{problem.message}</p>
+                }.into_any(),
+                Stage::Closed(view) => closed(view).into_any(),
+                Stage::Ready(view) => ready(view, enroll.clone()).into_any(),
+                Stage::Working(what) => view! {
+                    <p class="progress" data-testid="progress" aria-live="polite">{what}</p>
+                }.into_any(),
+                Stage::Issued(issued) => password_form(issued, build_bundle).into_any(),
+                Stage::Done { url, filename, serial } => view! {
+                    <h1>"Your certificate is ready"</h1>
+                    <p>"Serial number " <code data-testid="serial">{serial}</code></p>
+                    <p><a class="button" data-testid="download" href=url download=filename.clone()>"Download " {filename.clone()}</a></p>
+                    <p>
+                        "Keep this file and its password safe: it holds your private key, which exists nowhere "
+                        "else. This link is now used, so this page cannot make the file again."
+                    </p>
+                }.into_any(),
+            }}
+        </section>
+    }
+}
+
+/// Key pair, request, submission: the three steps, with progress shown.
+async fn request_certificate(
+    token: &str,
+    view: &EnrollmentView,
+    key_type: KeyType,
+    stage: RwSignal<Stage, LocalStorage>,
+) -> Result<Issued, ApiError> {
+    stage.set(Stage::Working("Generating your key pair on this device…"));
+    let key = keys::generate(key_type).await?;
+    stage.set(Stage::Working("Creating the certificate request…"));
+    let csr = keys::certificate_request(&key, &view.recipient_name).await?;
+    stage.set(Stage::Working("Requesting your certificate…"));
+    let issued: IssuedCertificate = api::post(&format!("/api/v1/enrollments/{token}"), &SubmitCsr { csr }).await?;
+    let certificate_der =
+        pem_decode("CERTIFICATE", &issued.certificate).ok_or_else(|| local_error("the certificate is not PEM"))?;
+    let chain_der = issued
+        .chain
+        .iter()
+        .map(|pem| pem_decode("CERTIFICATE", pem).ok_or_else(|| local_error("a chain certificate is not PEM")))
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(Issued { key, serial: issued.serial, certificate_der, chain_der, friendly_name: issued.friendly_name })
+}
+
+/// Builds the bundle and returns a download URL and file name.
+fn package(issued: &Issued, password: &str) -> Result<(String, String), ApiError> {
+    let bundle =
+        keys::bundle(&issued.key, &issued.certificate_der, &issued.chain_der, &issued.friendly_name, password)?;
+    let parts = js_sys::Array::of1(&js_sys::Uint8Array::from(bundle.as_slice()));
+    let options = web_sys::BlobPropertyBag::new();
+    options.set_type("application/x-pkcs12");
+    let blob = web_sys::Blob::new_with_u8_array_sequence_and_options(&parts, &options).map_err(api::js_error)?;
+    let url = web_sys::Url::create_object_url_with_blob(&blob).map_err(api::js_error)?;
+    let stem: String = issued
+        .friendly_name
+        .chars()
+        .map(|character| if character.is_ascii_alphanumeric() { character } else { '-' })
+        .collect();
+    Ok((url, format!("{}.p12", stem.trim_matches('-'))))
+}
+
+/// Lets the browser paint (the progress text) before a long synchronous step.
+async fn next_tick() {
+    let promise = js_sys::Promise::new(&mut |resolve, _reject| {
+        let _ = leptos::prelude::window().set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, 30);
+    });
+    let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
+}
+
+fn closed(view: EnrollmentView) -> impl IntoView {
+    let (title, detail, what_next) = match view.status {
+        LinkStatus::Spent { spent_at } => (
+            "This link was already used",
+            format!("It was used on {} to request your certificate, and a link works only once.", format_instant(spent_at)),
+            "If you downloaded the .p12 file then, you have everything you need. If the file or its password is \
+             lost, ask your organization to request a reissue: a new key will be made, on your device again.",
+        ),
+        LinkStatus::Expired { expired_at } => (
+            "This link has expired",
+            format!("It stopped working on {} without being used.", format_instant(expired_at)),
+            "Ask your organization to send a new enrollment email.",
+        ),
+        LinkStatus::Open { .. } => ("", String::new(), ""),
+    };
+    view! {
+        <h1 data-testid="link-closed">{title}</h1>
+        <p data-testid="link-closed-detail">{detail}</p>
+        <p>{what_next}</p>
+        <p class="hint">"Order " {view.order_id} " · " {view.organization} " · " {view.recipient_email}
+            {view.certificate_serial.map(|serial| view! { " · certificate " <code>{serial}</code> })}
+        </p>
+    }
+}
+
+fn ready(view: EnrollmentView, enroll: impl Fn(EnrollmentView, KeyType) + Clone + 'static) -> impl IntoView {
+    let choice = RwSignal::new(view.key_types.first().copied().unwrap_or(KeyType::Rsa2048));
+    let expires = match view.status {
+        LinkStatus::Open { expires_at } => format_instant(expires_at),
+        _ => String::new(),
+    };
+    let options = view
+        .key_types
+        .iter()
+        .map(|key_type| {
+            let value = serde_json::to_value(key_type).ok().and_then(|value| value.as_str().map(str::to_owned));
+            view! { <option value=value.unwrap_or_default()>{key_type.label()}</option> }
+        })
+        .collect_view();
+    let start = {
+        let view = view.clone();
+        move |_| enroll(view.clone(), choice.get_untracked())
+    };
+    view! {
+        <h1>"Create your key and certificate"</h1>
+        <dl class="facts">
+            <dt>"Name"</dt><dd data-testid="recipient-name">{view.recipient_name.clone()}</dd>
+            <dt>"Email"</dt><dd data-testid="recipient-email">{view.recipient_email.clone()}</dd>
+            <dt>"Organization"</dt><dd>{view.organization.clone()}</dd>
+            <dt>"Validity"</dt><dd>{view.validity_days} " days"</dd>
+            <dt>"Link valid until"</dt><dd>{expires}</dd>
+        </dl>
+        <label>"Key type "
+            <select data-testid="key-type" on:change=move |event| {
+                if let Ok(key_type) = serde_json::from_value(serde_json::Value::String(event_target_value(&event))) {
+                    choice.set(key_type);
+                }
+            }>{options}</select>
+        </label>
+        <p class="hint">
+            "Your browser creates the key pair now; only the public part is sent. The certificate's name and "
+            "address come from the order."
+        </p>
+        <button data-testid="generate" on:click=start>"Create my key and request the certificate"</button>
+    }
+}
+
+fn password_form(issued: Rc<Issued>, build: impl Fn(Rc<Issued>, String, String) + Copy + 'static) -> impl IntoView {
+    let password = RwSignal::new(String::new());
+    let confirmation = RwSignal::new(String::new());
+    let serial = issued.serial.clone();
+    let submit = move |event: leptos::ev::SubmitEvent| {
+        event.prevent_default();
+        build(issued.clone(), password.get_untracked(), confirmation.get_untracked());
+    };
+    view! {
+        <h1>"Protect your key with a password"</h1>
+        <p>"Certificate issued, serial " <code data-testid="serial">{serial}</code>
+           ". Choose the password that will protect the .p12 file; it is needed to install it and is never sent."</p>
+        <form on:submit=submit>
+            <label>"Password "<input type="password" data-testid="password" autocomplete="new-password"
+                minlength=MINIMUM_PASSWORD_LENGTH bind:value=password /></label>
+            <label>"Password again "<input type="password" data-testid="password-confirm" autocomplete="new-password"
+                bind:value=confirmation /></label>
+            <button type="submit" data-testid="build-bundle">"Create my .p12 file"</button>
+        </form>
+    }
+}

@@ -1,0 +1,54 @@
+//! `GET /api/v1/enrollments/{token}` and `POST /api/v1/enrollments/{token}`: the recipient's single-use link.
+//!
+//! GET reads the link and never spends it (mail scanners follow links). POST submits a CSR, and the Worker
+//! spends the link and records the certificate in one atomic batch.
+
+use serde::{Deserialize, Serialize};
+
+use crate::link::LinkStatus;
+use crate::profile::{KeyType, ProfileId};
+
+/// `GET /api/v1/enrollments/{token}`: what the enrollment page shows.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EnrollmentView {
+    /// Open, spent or expired, with the instants that explain it.
+    pub status: LinkStatus,
+    /// The recipient's name, as it will appear in the certificate.
+    pub recipient_name: String,
+    /// The recipient's email address, as it will appear in the certificate.
+    pub recipient_email: String,
+    /// The ordering organization's name.
+    pub organization: String,
+    /// The order's number, to quote to the organization or to support.
+    pub order_id: String,
+    /// The certificate profile of the order.
+    pub profile: ProfileId,
+    /// Key types the profile accepts, the default first.
+    pub key_types: Vec<KeyType>,
+    /// How long the certificate will be valid, in days.
+    pub validity_days: u32,
+    /// When the certificate was issued, for a spent link: its serial number in hex.
+    pub certificate_serial: Option<String>,
+}
+
+/// `POST /api/v1/enrollments/{token}` request: only the CSR. Never a private key.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SubmitCsr {
+    /// The PKCS#10 request, PEM (`CERTIFICATE REQUEST` or `NEW CERTIFICATE REQUEST`).
+    pub csr: String,
+}
+
+/// `POST /api/v1/enrollments/{token}` response (201): the certificate and its chain.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IssuedCertificate {
+    /// Serial number, lowercase hex.
+    pub serial: String,
+    /// The end-entity certificate, PEM.
+    pub certificate: String,
+    /// The CA certificates, PEM: the issuing CA first, the root last.
+    pub chain: Vec<String>,
+    /// Suggested friendly name for the bundle.
+    pub friendly_name: String,
+    /// Expiry, seconds since the Unix epoch.
+    pub not_after: i64,
+}

@@ -1,0 +1,26 @@
+//! The JSON API between the web app, scripts and the Worker: one module per resource, request and response
+//! types shared by both sides so they cannot drift apart.
+
+pub mod dev;
+pub mod enrollment;
+
+use serde::{Deserialize, Serialize};
+
+/// Every rejection the API makes: which field was wrong, a stable machine-readable code, and a sentence a
+/// person can act on. The HTTP status travels beside it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ApiError {
+    /// Stable snake_case code, e.g. `csr_signature_invalid`, `link_spent`.
+    pub code: String,
+    /// The request field the rejection is about (`csr`, `token`, `body`), or `null` when none is.
+    pub field: Option<String>,
+    /// What happened and what to do, in plain words.
+    pub message: String,
+}
+
+/// The body of every non-2xx response: `{"error": {...}}`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ErrorBody {
+    /// The rejection.
+    pub error: ApiError,
+}

@@ -1,0 +1,68 @@
+//! Small text encodings used across the crate: lowercase hex and unpadded base64url.
+
+use base64ct::{Base64UrlUnpadded, Encoding};
+
+/// Lowercase hexadecimal.
+pub fn hex(bytes: &[u8]) -> String {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let mut text = String::with_capacity(bytes.len() * 2);
+    for byte in bytes {
+        text.push(DIGITS[usize::from(byte >> 4)] as char);
+        text.push(DIGITS[usize::from(byte & 0x0f)] as char);
+    }
+    text
+}
+
+/// Unpadded base64url, as used in link tokens.
+pub fn base64url_encode(bytes: &[u8]) -> String {
+    Base64UrlUnpadded::encode_string(bytes)
+}
+
+/// Decodes unpadded base64url; `None` for anything else (padding, `+`, `/`, bad lengths).
+pub fn base64url_decode(text: &str) -> Option<Vec<u8>> {
+    Base64UrlUnpadded::decode_vec(text).ok()
+}
+
+/// PEM with 64-character lines, as OpenSSL writes it.
+pub fn pem_encode(label: &str, der: &[u8]) -> String {
+    let body = base64ct::Base64::encode_string(der);
+    let mut pem = format!("-----BEGIN {label}-----\n");
+    for line in body.as_bytes().chunks(64) {
+        // base64 output is ASCII, so any 64-byte chunk is valid UTF-8.
+        pem.push_str(core::str::from_utf8(line).unwrap_or_default());
+        pem.push('\n');
+    }
+    pem.push_str(&format!("-----END {label}-----\n"));
+    pem
+}
+
+/// The DER inside the first PEM block with this label; `None` if there is none or its base64 is broken.
+pub fn pem_decode(label: &str, text: &str) -> Option<Vec<u8>> {
+    let begin = format!("-----BEGIN {label}-----");
+    let end = format!("-----END {label}-----");
+    let start = text.find(&begin)? + begin.len();
+    let stop = text[start..].find(&end)? + start;
+    let body: String = text[start..stop].chars().filter(|character| !character.is_whitespace()).collect();
+    base64ct::Base64::decode_vec(&body).ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hex_is_lowercase_and_two_digits_per_byte() {
+        assert_eq!(hex(&[0x00, 0x0f, 0xa0, 0xff]), "000fa0ff");
+    }
+
+    #[test]
+    fn pem_lines_are_64_characters() {
+        let pem = pem_encode("CERTIFICATE", &[0u8; 100]);
+        let lines: Vec<&str> = pem.lines().collect();
+        assert_eq!(lines[0], "-----BEGIN CERTIFICATE-----");
+        assert_eq!(lines[1].len(), 64);
+        assert_eq!(lines.last(), Some(&"-----END CERTIFICATE-----"));
+        assert_eq!(pem_decode("CERTIFICATE", &pem), Some(vec![0u8; 100]));
+        assert_eq!(pem_decode("PRIVATE KEY", &pem), None);
+    }
+}

@@ -1,0 +1,13 @@
+//! Keyward's pure core, shared by the Worker (`edge`) and the web app (`frontend`).
+//!
+//! Architecture invariant: nothing in this crate does I/O, reads a clock or draws random numbers. Time and
+//! random values are arguments; the callers (the edge's adapters, the browser's WebCrypto) supply them.
+
+pub mod api;
+pub mod csr;
+pub mod encoding;
+pub mod issuance;
+pub mod link;
+pub mod mail;
+pub mod pkcs12;
+pub mod profile;

@@ -1,0 +1,903 @@
+//! `shared::pkcs12` against the OpenSSL 3 command line: bundles this module builds must open in
+//! `openssl pkcs12` without `-legacy`, and bundles `openssl pkcs12 -export` writes must open here.
+//!
+//! Keys and certificates (a root CA, an issuing CA and a leaf, per algorithm) are generated once per test
+//! process with the `openssl` CLI in a temporary directory.
+
+use std::ffi::OsStr;
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+use std::sync::OnceLock;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use der::Decode;
+use der::asn1::OctetStringRef;
+use pkcs12::Pfx;
+use pkcs12::cms::content_info::ContentInfo;
+use pkcs12::cms::encrypted_data::EncryptedData;
+use sha2::{Digest, Sha256};
+use shared::pkcs12::{
+    BundleContents, BundleSalts, DEFAULT_ITERATIONS, OpenedBundle, Pkcs12Error, Profile, build,
+    open,
+};
+
+const PASSWORD: &str = "correct horse battery staple";
+const FRIENDLY_NAME: &str = "Ada Lovelace (Example Org)";
+/// Modest, so that the tests run fast; one test uses [`DEFAULT_ITERATIONS`].
+const ITERATIONS: u32 = 2048;
+
+/// A directory under the system's temporary directory, removed when dropped.
+struct TempDir(PathBuf);
+
+impl TempDir {
+    fn new(label: &str) -> Self {
+        static COUNTER: AtomicUsize = AtomicUsize::new(0);
+        let unique = COUNTER.fetch_add(1, Ordering::Relaxed);
+        let path = std::env::temp_dir().join(format!(
+            "keyward-pkcs12-{}-{unique}-{label}",
+            std::process::id()
+        ));
+        fs::create_dir_all(&path).expect("create the temporary directory");
+        Self(path)
+    }
+
+    fn path(&self) -> &Path {
+        &self.0
+    }
+
+    fn write(&self, name: &str, contents: impl AsRef<[u8]>) -> PathBuf {
+        let path = self.0.join(name);
+        fs::write(&path, contents).expect("write a temporary file");
+        path
+    }
+
+    fn read(&self, name: &str) -> Vec<u8> {
+        fs::read(self.0.join(name)).expect("read a temporary file")
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = fs::remove_dir_all(&self.0);
+    }
+}
+
+/// Runs `openssl` in `directory`, without asserting anything about the result.
+fn run_openssl<I, S>(directory: &Path, arguments: I) -> Output
+where
+    I: IntoIterator<Item = S>,
+    S: AsRef<OsStr>,
+{
+    Command::new("openssl")
+        .current_dir(directory)
+        .args(arguments)
+        .output()
+        .expect("run the openssl command line (OpenSSL 3)")
+}
+
+/// Runs `openssl` in `directory`, asserts that it succeeds, and returns what it printed (stdout, then
+/// stderr: `pkcs12 -info` prints the MAC details on stderr).
+fn openssl<I, S>(directory: &Path, arguments: I) -> String
+where
+    I: IntoIterator<Item = S>,
+    S: AsRef<OsStr>,
+{
+    let arguments: Vec<S> = arguments.into_iter().collect();
+    let output = run_openssl(directory, &arguments);
+    let printed = format!(
+        "{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let shown: Vec<_> = arguments
+        .iter()
+        .map(|argument| argument.as_ref().to_string_lossy())
+        .collect();
+    assert!(
+        output.status.success(),
+        "openssl {} failed:\n{printed}",
+        shown.join(" ")
+    );
+    printed
+}
+
+#[derive(Clone, Copy, Debug)]
+enum Algorithm {
+    Rsa2048,
+    EcP256,
+}
+
+impl Algorithm {
+    fn new_key_arguments(self) -> &'static [&'static str] {
+        match self {
+            Self::Rsa2048 => &["-newkey", "rsa:2048"],
+            Self::EcP256 => &["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256"],
+        }
+    }
+}
+
+/// A root CA, an issuing CA and a leaf certificate the issuing CA signed, all with keys of one algorithm.
+struct Pki {
+    /// The leaf's key, PEM as `openssl req` wrote it.
+    leaf_key_pem: String,
+    /// The leaf's key, PKCS#8 DER.
+    leaf_key_pkcs8: Vec<u8>,
+    /// The leaf's public key, PEM as `openssl pkey -pubout` writes it.
+    leaf_public_key_pem: String,
+    leaf_certificate_pem: String,
+    leaf_certificate: Vec<u8>,
+    /// The issuing CA's key, PKCS#8 DER: same algorithm as the leaf's, another key.
+    issuing_key_pkcs8: Vec<u8>,
+    issuing_certificate_pem: String,
+    root_certificate_pem: String,
+    /// Issuing CA, then root (DER).
+    chain: Vec<Vec<u8>>,
+    /// The leaf's key without the public key in its ECPrivateKey (EC only).
+    leaf_key_pkcs8_without_public_key: Option<Vec<u8>>,
+}
+
+impl Pki {
+    fn generate(algorithm: Algorithm) -> Self {
+        let directory = TempDir::new("pki");
+        let dir = directory.path();
+        directory.write(
+            "ca.ext",
+            "basicConstraints = critical, CA:TRUE\nkeyUsage = critical, keyCertSign, cRLSign\n",
+        );
+        directory.write(
+            "leaf.ext",
+            "basicConstraints = critical, CA:FALSE\nkeyUsage = critical, digitalSignature\n\
+             extendedKeyUsage = clientAuth\n",
+        );
+        let new_key = algorithm.new_key_arguments();
+
+        let mut root = vec!["req", "-x509"];
+        root.extend_from_slice(new_key);
+        root.extend_from_slice(&["-nodes", "-keyout", "root.key", "-out", "root.pem"]);
+        root.extend_from_slice(&["-subj", "/CN=Keyward Test Root CA", "-days", "2"]);
+        openssl(dir, &root);
+
+        for (name, subject) in [
+            ("issuing", "/CN=Keyward Test Issuing CA"),
+            ("leaf", "/CN=Ada Lovelace/O=Example Org"),
+        ] {
+            let key = format!("{name}.key");
+            let request = format!("{name}.csr");
+            let mut arguments = vec!["req", "-new"];
+            arguments.extend_from_slice(new_key);
+            arguments.extend_from_slice(&["-nodes", "-keyout", &key, "-out", &request]);
+            arguments.extend_from_slice(&["-subj", subject]);
+            openssl(dir, &arguments);
+        }
+        openssl(
+            dir,
+            [
+                "x509",
+                "-req",
+                "-in",
+                "issuing.csr",
+                "-CA",
+                "root.pem",
+                "-CAkey",
+                "root.key",
+                "-set_serial",
+                "2",
+                "-days",
+                "2",
+                "-extfile",
+                "ca.ext",
+                "-out",
+                "issuing.pem",
+            ],
+        );
+        openssl(
+            dir,
+            [
+                "x509",
+                "-req",
+                "-in",
+                "leaf.csr",
+                "-CA",
+                "issuing.pem",
+                "-CAkey",
+                "issuing.key",
+                "-set_serial",
+                "3",
+                "-days",
+                "2",
+                "-extfile",
+                "leaf.ext",
+                "-out",
+                "leaf.pem",
+            ],
+        );
+
+        let pkcs8_der = |key: &str| {
+            let output = format!("{key}.pk8");
+            openssl(
+                dir,
+                [
+                    "pkcs8", "-topk8", "-nocrypt", "-in", key, "-outform", "DER", "-out", &output,
+                ],
+            );
+            directory.read(&output)
+        };
+        let certificate_der = |name: &str| {
+            let output = format!("{name}.der");
+            openssl(
+                dir,
+                ["x509", "-in", name, "-outform", "DER", "-out", &output],
+            );
+            directory.read(&output)
+        };
+        let text = |name: &str| String::from_utf8(directory.read(name)).expect("PEM is text");
+
+        let leaf_key_pkcs8_without_public_key = match algorithm {
+            Algorithm::Rsa2048 => None,
+            Algorithm::EcP256 => {
+                openssl(
+                    dir,
+                    [
+                        "ec",
+                        "-in",
+                        "leaf.key",
+                        "-no_public",
+                        "-out",
+                        "leaf-no-public.key",
+                    ],
+                );
+                Some(pkcs8_der("leaf-no-public.key"))
+            }
+        };
+
+        Self {
+            leaf_key_pem: text("leaf.key"),
+            leaf_key_pkcs8: pkcs8_der("leaf.key"),
+            leaf_public_key_pem: openssl(dir, ["pkey", "-in", "leaf.key", "-pubout"]),
+            leaf_certificate_pem: text("leaf.pem"),
+            leaf_certificate: certificate_der("leaf.pem"),
+            issuing_key_pkcs8: pkcs8_der("issuing.key"),
+            issuing_certificate_pem: text("issuing.pem"),
+            root_certificate_pem: text("root.pem"),
+            chain: vec![certificate_der("issuing.pem"), certificate_der("root.pem")],
+            leaf_key_pkcs8_without_public_key,
+        }
+    }
+
+    fn contents(&self) -> BundleContents<'_> {
+        BundleContents {
+            private_key_pkcs8_der: &self.leaf_key_pkcs8,
+            certificate_der: &self.leaf_certificate,
+            chain_der: &self.chain,
+            friendly_name: FRIENDLY_NAME,
+        }
+    }
+
+    /// What opening a bundle of [`Pki::contents`] must give.
+    fn expected_opened(&self) -> OpenedBundle {
+        let mut certificates_der = vec![self.leaf_certificate.clone()];
+        certificates_der.extend(self.chain.iter().cloned());
+        OpenedBundle {
+            private_key_pkcs8_der: self.leaf_key_pkcs8.clone(),
+            certificates_der,
+            friendly_name: Some(FRIENDLY_NAME.to_owned()),
+        }
+    }
+
+    /// Writes the leaf's key and certificate and the chain as PEM files for `openssl pkcs12 -export`.
+    fn write_pem_files(&self, directory: &TempDir) {
+        directory.write("leaf.key", &self.leaf_key_pem);
+        directory.write("leaf.pem", &self.leaf_certificate_pem);
+        directory.write(
+            "chain.pem",
+            format!(
+                "{}{}",
+                self.issuing_certificate_pem, self.root_certificate_pem
+            ),
+        );
+    }
+}
+
+fn pki(algorithm: Algorithm) -> &'static Pki {
+    static RSA: OnceLock<Pki> = OnceLock::new();
+    static EC: OnceLock<Pki> = OnceLock::new();
+    match algorithm {
+        Algorithm::Rsa2048 => RSA.get_or_init(|| Pki::generate(algorithm)),
+        Algorithm::EcP256 => EC.get_or_init(|| Pki::generate(algorithm)),
+    }
+}
+
+/// Distinct, fixed salts and IVs (a real caller draws them at random).
+fn salts() -> BundleSalts {
+    BundleSalts {
+        key_salt: [0x11; 16],
+        key_iv: [0x22; 16],
+        certificates_salt: [0x33; 16],
+        certificates_iv: [0x44; 16],
+        mac_salt: [0x55; 16],
+    }
+}
+
+fn build_bundle(pki: &Pki, iterations: u32) -> Vec<u8> {
+    build(
+        &pki.contents(),
+        PASSWORD,
+        Profile::Modern,
+        iterations,
+        &salts(),
+    )
+    .expect("build the bundle")
+}
+
+/// The ciphertext of the bundle's `encryptedData` content (the certificates), located in the bundle.
+fn encrypted_certificates_range(bundle: &[u8]) -> std::ops::Range<usize> {
+    let pfx = Pfx::from_der(bundle).expect("a PFX");
+    let authenticated_safe = pfx
+        .auth_safe
+        .content
+        .decode_as::<&OctetStringRef>()
+        .expect("data");
+    let contents = Vec::<ContentInfo>::from_der(authenticated_safe.as_bytes()).expect("contents");
+    let encrypted_data = contents[0]
+        .content
+        .decode_as::<EncryptedData>()
+        .expect("encryptedData");
+    let ciphertext = encrypted_data
+        .enc_content_info
+        .encrypted_content
+        .expect("content");
+    let ciphertext = ciphertext.as_bytes();
+    let start = bundle
+        .windows(ciphertext.len())
+        .position(|window| window == ciphertext)
+        .expect("the ciphertext is in the bundle");
+    start..start + ciphertext.len()
+}
+
+/// `localKeyID` as `openssl pkcs12` prints it: uppercase hex bytes, each followed by a space.
+fn openssl_local_key_id(certificate_der: &[u8]) -> String {
+    Sha256::digest(certificate_der)
+        .iter()
+        .map(|byte| format!("{byte:02X} "))
+        .collect()
+}
+
+fn assert_openssl_reads_built_bundle(algorithm: Algorithm, iterations: u32) {
+    let pki = pki(algorithm);
+    let bundle = build_bundle(pki, iterations);
+    let directory = TempDir::new("openssl-reads");
+    let dir = directory.path();
+    directory.write("bundle.p12", &bundle);
+    let passin = format!("pass:{PASSWORD}");
+
+    let extracted = openssl(
+        dir,
+        [
+            "pkcs12",
+            "-in",
+            "bundle.p12",
+            "-passin",
+            &passin,
+            "-nodes",
+            "-out",
+            "extracted.pem",
+        ],
+    );
+    assert!(!extracted.contains("error"), "{extracted}");
+    let extracted = String::from_utf8(directory.read("extracted.pem")).expect("PEM is text");
+
+    let key_public = openssl(dir, ["pkey", "-in", "extracted.pem", "-pubout"]);
+    assert_eq!(
+        key_public, pki.leaf_public_key_pem,
+        "the extracted key is the leaf's"
+    );
+    let certificate_public = openssl(dir, ["x509", "-in", "extracted.pem", "-pubkey", "-noout"]);
+    assert_eq!(
+        certificate_public, pki.leaf_public_key_pem,
+        "the first extracted certificate is the leaf"
+    );
+
+    let positions: Vec<usize> = [
+        &pki.leaf_certificate_pem,
+        &pki.issuing_certificate_pem,
+        &pki.root_certificate_pem,
+    ]
+    .iter()
+    .map(|pem| {
+        extracted
+            .find(pem.as_str())
+            .expect("every certificate is extracted")
+    })
+    .collect();
+    assert!(
+        positions.is_sorted(),
+        "leaf, issuing CA, root: {positions:?}"
+    );
+    assert_eq!(extracted.matches("-----BEGIN CERTIFICATE-----").count(), 3);
+
+    let name = format!("friendlyName: {FRIENDLY_NAME}");
+    assert_eq!(
+        extracted.matches(&name).count(),
+        2,
+        "key and leaf are named:\n{extracted}"
+    );
+    let local_key_id = format!(
+        "localKeyID: {}",
+        openssl_local_key_id(&pki.leaf_certificate)
+    );
+    assert_eq!(
+        extracted.matches(local_key_id.trim_end()).count(),
+        2,
+        "key and leaf share the localKeyID:\n{extracted}"
+    );
+    assert_eq!(
+        extracted.matches("localKeyID").count(),
+        2,
+        "CA certificates have none"
+    );
+
+    let info = openssl(
+        dir,
+        [
+            "pkcs12",
+            "-info",
+            "-nokeys",
+            "-in",
+            "bundle.p12",
+            "-passin",
+            &passin,
+        ],
+    );
+    for line in [
+        format!("MAC: sha256, Iteration {iterations}"),
+        "MAC length: 32, salt length: 16".to_owned(),
+        format!(
+            "PKCS7 Encrypted data: PBES2, PBKDF2, AES-256-CBC, Iteration {iterations}, PRF hmacWithSHA256"
+        ),
+        format!(
+            "Shrouded Keybag: PBES2, PBKDF2, AES-256-CBC, Iteration {iterations}, PRF hmacWithSHA256"
+        ),
+    ] {
+        assert!(info.contains(&line), "`{line}` missing from:\n{info}");
+    }
+
+    let wrong = run_openssl(
+        dir,
+        [
+            "pkcs12",
+            "-in",
+            "bundle.p12",
+            "-passin",
+            "pass:wrong",
+            "-nodes",
+            "-out",
+            "wrong.pem",
+        ],
+    );
+    assert!(!wrong.status.success(), "openssl checks the MAC");
+}
+
+#[test]
+fn openssl_reads_built_rsa_bundle() {
+    assert_openssl_reads_built_bundle(Algorithm::Rsa2048, ITERATIONS);
+}
+
+#[test]
+fn openssl_reads_built_ec_bundle() {
+    assert_openssl_reads_built_bundle(Algorithm::EcP256, ITERATIONS);
+}
+
+#[test]
+fn default_iterations_bundle_opens_in_openssl_and_here() {
+    assert_openssl_reads_built_bundle(Algorithm::Rsa2048, DEFAULT_ITERATIONS);
+    let pki = pki(Algorithm::Rsa2048);
+    let bundle = build_bundle(pki, DEFAULT_ITERATIONS);
+    assert_eq!(open(&bundle, PASSWORD), Ok(pki.expected_opened()));
+}
+
+fn assert_round_trip(algorithm: Algorithm) {
+    let pki = pki(algorithm);
+    let bundle = build_bundle(pki, ITERATIONS);
+    assert_eq!(open(&bundle, PASSWORD), Ok(pki.expected_opened()));
+    assert_eq!(
+        build_bundle(pki, ITERATIONS),
+        bundle,
+        "same inputs and salts, same bytes"
+    );
+
+    let wrong = open(&bundle, "correct horse battery stapler").unwrap_err();
+    assert_eq!(wrong, Pkcs12Error::BadPassword);
+    assert_eq!(wrong.code(), "pkcs12_bad_password");
+
+    for length in [0, 1, 10, bundle.len() / 2, bundle.len() - 1] {
+        let error = open(&bundle[..length], PASSWORD).unwrap_err();
+        assert_eq!(
+            error.code(),
+            "pkcs12_malformed",
+            "truncated to {length}: {error}"
+        );
+    }
+    let mut extended = bundle.clone();
+    extended.push(0);
+    assert_eq!(
+        open(&extended, PASSWORD).unwrap_err().code(),
+        "pkcs12_malformed"
+    );
+
+    let ciphertext = encrypted_certificates_range(&bundle);
+    for position in [
+        ciphertext.start,
+        ciphertext.start + ciphertext.len() / 2,
+        ciphertext.end - 1,
+    ] {
+        let mut altered = bundle.clone();
+        altered[position] ^= 0x01;
+        assert_eq!(
+            open(&altered, PASSWORD),
+            Err(Pkcs12Error::BadPassword),
+            "byte {position} of the encrypted certificates flipped"
+        );
+    }
+}
+
+#[test]
+fn rsa_bundle_round_trips() {
+    assert_round_trip(Algorithm::Rsa2048);
+}
+
+#[test]
+fn ec_bundle_round_trips() {
+    assert_round_trip(Algorithm::EcP256);
+}
+
+#[test]
+fn every_single_byte_flip_is_rejected_or_harmless() {
+    // Few iterations: this opens the bundle once per byte.
+    let pki = pki(Algorithm::EcP256);
+    let bundle = build_bundle(pki, 16);
+    let expected = pki.expected_opened();
+    let mut rejected = 0;
+    for position in 0..bundle.len() {
+        let mut altered = bundle.clone();
+        altered[position] ^= 0x80;
+        match open(&altered, PASSWORD) {
+            Err(_) => rejected += 1,
+            // A flip outside what the MAC covers that changes no meaning, e.g. the MAC algorithm's NULL.
+            Ok(opened) => assert_eq!(opened, expected, "byte {position} changed the contents"),
+        }
+    }
+    assert!(
+        rejected > bundle.len() * 9 / 10,
+        "{rejected} of {} flips rejected",
+        bundle.len()
+    );
+}
+
+fn assert_opens_openssl_export(algorithm: Algorithm) {
+    let pki = pki(algorithm);
+    let directory = TempDir::new("openssl-export");
+    let dir = directory.path();
+    pki.write_pem_files(&directory);
+    let passout = format!("pass:{PASSWORD}");
+    openssl(
+        dir,
+        [
+            "pkcs12",
+            "-export",
+            "-inkey",
+            "leaf.key",
+            "-in",
+            "leaf.pem",
+            "-certfile",
+            "chain.pem",
+            "-passout",
+            &passout,
+            "-name",
+            FRIENDLY_NAME,
+            "-out",
+            "named.p12",
+        ],
+    );
+    let opened = open(&directory.read("named.p12"), PASSWORD).expect("open OpenSSL's bundle");
+    assert_eq!(opened, pki.expected_opened());
+
+    openssl(
+        dir,
+        [
+            "pkcs12",
+            "-export",
+            "-inkey",
+            "leaf.key",
+            "-in",
+            "leaf.pem",
+            "-certfile",
+            "chain.pem",
+            "-passout",
+            &passout,
+            "-out",
+            "unnamed.p12",
+        ],
+    );
+    let opened = open(&directory.read("unnamed.p12"), PASSWORD).expect("open OpenSSL's bundle");
+    assert_eq!(opened.friendly_name, None);
+    assert_eq!(
+        opened.certificates_der,
+        pki.expected_opened().certificates_der
+    );
+    assert_eq!(
+        open(&directory.read("unnamed.p12"), "wrong"),
+        Err(Pkcs12Error::BadPassword)
+    );
+}
+
+#[test]
+fn opens_openssl_rsa_export() {
+    assert_opens_openssl_export(Algorithm::Rsa2048);
+}
+
+#[test]
+fn opens_openssl_ec_export() {
+    assert_opens_openssl_export(Algorithm::EcP256);
+}
+
+#[test]
+fn refuses_legacy_openssl_exports_naming_the_algorithm() {
+    let pki = pki(Algorithm::Rsa2048);
+    let directory = TempDir::new("legacy");
+    let dir = directory.path();
+    pki.write_pem_files(&directory);
+    let passout = format!("pass:{PASSWORD}");
+    let export = |extra: &[&str], output: &str| {
+        let mut arguments = vec![
+            "pkcs12",
+            "-export",
+            "-inkey",
+            "leaf.key",
+            "-in",
+            "leaf.pem",
+            "-certfile",
+            "chain.pem",
+            "-passout",
+            &passout,
+            "-out",
+            output,
+        ];
+        arguments.extend_from_slice(extra);
+        openssl(dir, &arguments);
+        open(&directory.read(output), PASSWORD).unwrap_err()
+    };
+
+    let triple_des = export(
+        &["-certpbe", "PBE-SHA1-3DES", "-keypbe", "PBE-SHA1-3DES"],
+        "3des.p12",
+    );
+    assert_eq!(triple_des.code(), "pkcs12_unsupported");
+    assert!(
+        triple_des.to_string().contains("1.2.840.113549.1.12.1.3"),
+        "{triple_des}"
+    );
+
+    let sha1_mac = export(&["-macalg", "sha1"], "sha1-mac.p12");
+    assert_eq!(sha1_mac.code(), "pkcs12_unsupported");
+    assert!(sha1_mac.to_string().contains("1.3.14.3.2.26"), "{sha1_mac}");
+
+    // `-legacy` (RC2-40 for the certificates) needs OpenSSL's legacy provider, which may be absent.
+    let legacy = run_openssl(
+        dir,
+        [
+            "pkcs12",
+            "-export",
+            "-legacy",
+            "-inkey",
+            "leaf.key",
+            "-in",
+            "leaf.pem",
+            "-passout",
+            &passout,
+            "-out",
+            "legacy.p12",
+        ],
+    );
+    if legacy.status.success() {
+        let error = open(&directory.read("legacy.p12"), PASSWORD).unwrap_err();
+        assert_eq!(error.code(), "pkcs12_unsupported");
+        // SHA-1 MAC, RC2-40 certificates, 3DES key: the first refusal names the MAC digest.
+        assert!(error.to_string().contains("1.3.14.3.2.26"), "{error}");
+    }
+}
+
+#[test]
+fn unicode_passwords_interoperate_with_openssl() {
+    let pki = pki(Algorithm::EcP256);
+    let directory = TempDir::new("unicode");
+    let dir = directory.path();
+    pki.write_pem_files(&directory);
+    // Latin-1, then the Euro sign (BMP beyond Latin-1), then a key emoji (beyond the BMP).
+    for (index, password) in ["pässwörd", "prix 10 €", "clé 🔑"].into_iter().enumerate() {
+        let built = build(
+            &pki.contents(),
+            password,
+            Profile::Modern,
+            ITERATIONS,
+            &salts(),
+        )
+        .unwrap();
+        let built_name = format!("built-{index}.p12");
+        directory.write(&built_name, &built);
+        let passin = format!("pass:{password}");
+        openssl(
+            dir,
+            [
+                "pkcs12",
+                "-in",
+                &built_name,
+                "-passin",
+                &passin,
+                "-nodes",
+                "-out",
+                "x.pem",
+            ],
+        );
+        assert_eq!(
+            openssl(dir, ["pkey", "-in", "x.pem", "-pubout"]),
+            pki.leaf_public_key_pem
+        );
+
+        let exported_name = format!("exported-{index}.p12");
+        let passout = format!("pass:{password}");
+        openssl(
+            dir,
+            [
+                "pkcs12",
+                "-export",
+                "-inkey",
+                "leaf.key",
+                "-in",
+                "leaf.pem",
+                "-passout",
+                &passout,
+                "-out",
+                &exported_name,
+            ],
+        );
+        let opened = open(&directory.read(&exported_name), password).expect(password);
+        assert_eq!(
+            opened.private_key_pkcs8_der, pki.leaf_key_pkcs8,
+            "{password}"
+        );
+    }
+}
+
+#[test]
+fn friendly_names_beyond_latin_survive_both_ways() {
+    let pki = pki(Algorithm::EcP256);
+    let name = "Zoë Łukasiewicz 🔑 (Ünïcode GmbH)";
+    let contents = BundleContents {
+        friendly_name: name,
+        ..pki.contents()
+    };
+    let bundle = build(&contents, PASSWORD, Profile::Modern, ITERATIONS, &salts()).unwrap();
+    assert_eq!(
+        open(&bundle, PASSWORD).unwrap().friendly_name.as_deref(),
+        Some(name)
+    );
+
+    let unnamed = BundleContents {
+        friendly_name: "",
+        ..pki.contents()
+    };
+    let bundle = build(&unnamed, PASSWORD, Profile::Modern, ITERATIONS, &salts()).unwrap();
+    assert_eq!(open(&bundle, PASSWORD).unwrap().friendly_name, None);
+}
+
+#[test]
+fn build_rejects_a_key_that_is_not_the_certificates() {
+    for algorithm in [Algorithm::Rsa2048, Algorithm::EcP256] {
+        let pki = pki(algorithm);
+        let contents = BundleContents {
+            private_key_pkcs8_der: &pki.issuing_key_pkcs8,
+            ..pki.contents()
+        };
+        let error = build(&contents, PASSWORD, Profile::Modern, ITERATIONS, &salts()).unwrap_err();
+        assert_eq!(error, Pkcs12Error::KeyCertificateMismatch, "{algorithm:?}");
+        assert_eq!(error.code(), "pkcs12_key_certificate_mismatch");
+    }
+
+    let rsa = pki(Algorithm::Rsa2048);
+    let ec = pki(Algorithm::EcP256);
+    let crossed = BundleContents {
+        private_key_pkcs8_der: &rsa.leaf_key_pkcs8,
+        ..ec.contents()
+    };
+    let error = build(&crossed, PASSWORD, Profile::Modern, ITERATIONS, &salts()).unwrap_err();
+    assert_eq!(error.code(), "pkcs12_key_certificate_mismatch");
+}
+
+#[test]
+fn build_rejects_an_empty_password() {
+    let pki = pki(Algorithm::EcP256);
+    let error = build(&pki.contents(), "", Profile::Modern, ITERATIONS, &salts()).unwrap_err();
+    assert_eq!(error, Pkcs12Error::PasswordEmpty);
+    assert_eq!(error.code(), "pkcs12_password_empty");
+}
+
+#[test]
+fn build_rejects_unusable_inputs() {
+    let pki = pki(Algorithm::EcP256);
+    let attempt = |contents: &BundleContents<'_>, iterations: u32| {
+        build(contents, PASSWORD, Profile::Modern, iterations, &salts())
+            .unwrap_err()
+            .code()
+    };
+    assert_eq!(
+        attempt(&pki.contents(), 0),
+        "pkcs12_iterations_out_of_range"
+    );
+    assert_eq!(
+        attempt(&pki.contents(), u32::MAX),
+        "pkcs12_iterations_out_of_range"
+    );
+
+    let garbage = BundleContents {
+        private_key_pkcs8_der: b"not a key",
+        ..pki.contents()
+    };
+    assert_eq!(attempt(&garbage, ITERATIONS), "pkcs12_invalid_private_key");
+
+    let pem_certificate = BundleContents {
+        certificate_der: pki.leaf_certificate_pem.as_bytes(),
+        ..pki.contents()
+    };
+    assert_eq!(
+        attempt(&pem_certificate, ITERATIONS),
+        "pkcs12_invalid_certificate"
+    );
+
+    let bad_chain = [pki.chain[0].clone(), b"not a certificate".to_vec()];
+    let bad_chain = BundleContents {
+        chain_der: &bad_chain,
+        ..pki.contents()
+    };
+    let error = build(&bad_chain, PASSWORD, Profile::Modern, ITERATIONS, &salts()).unwrap_err();
+    assert_eq!(error.code(), "pkcs12_invalid_certificate");
+    assert!(error.to_string().contains("chain certificate 2"), "{error}");
+
+    let without_public_key = pki
+        .leaf_key_pkcs8_without_public_key
+        .as_deref()
+        .expect("the EC fixture has a key without its public key");
+    let without_public_key = BundleContents {
+        private_key_pkcs8_der: without_public_key,
+        ..pki.contents()
+    };
+    assert_eq!(
+        attempt(&without_public_key, ITERATIONS),
+        "pkcs12_unsupported"
+    );
+}
+
+#[test]
+fn a_bundle_without_a_chain_holds_only_the_leaf() {
+    let pki = pki(Algorithm::Rsa2048);
+    let contents = BundleContents {
+        chain_der: &[],
+        ..pki.contents()
+    };
+    let bundle = build(&contents, PASSWORD, Profile::Modern, ITERATIONS, &salts()).unwrap();
+    let opened = open(&bundle, PASSWORD).unwrap();
+    assert_eq!(opened.certificates_der, vec![pki.leaf_certificate.clone()]);
+}
+
+#[test]
+fn errors_display_and_debug_without_secrets() {
+    let pki = pki(Algorithm::Rsa2048);
+    let opened = open(&build_bundle(pki, ITERATIONS), PASSWORD).unwrap();
+    let debug = format!("{opened:?}");
+    assert!(debug.contains("redacted"), "{debug}");
+    assert!(!debug.contains('['), "no byte arrays: {debug}");
+    assert_eq!(
+        Pkcs12Error::BadPassword.to_string(),
+        "wrong password, or the bundle was altered (its MAC does not verify)"
+    );
+}

@@ -1,0 +1,74 @@
+//! Release builds of the two WebAssembly artefacts.
+//!
+//! The web app: `cargo build` for wasm32, `wasm-bindgen --target web`, then binaryen's `wasm-opt -Oz` (the
+//! npm build: Debian's older wasm-opt breaks a Leptos app at run time), into `dist/` beside `public/`'s files.
+//! The Worker: `worker-build --release` in `edge/`, pointed at the pinned wasm-bindgen, wasm-opt and esbuild.
+
+use std::path::Path;
+use std::process::Command;
+
+use crate::process::run;
+use crate::tools::Tools;
+use crate::{Result, root};
+
+/// WebAssembly features rustc emits for wasm32-unknown-unknown today, which wasm-opt must accept.
+const WASM_FEATURES: &[&str] = &[
+    "--enable-bulk-memory",
+    "--enable-bulk-memory-opt",
+    "--enable-nontrapping-float-to-int",
+    "--enable-sign-ext",
+    "--enable-mutable-globals",
+    "--enable-reference-types",
+    "--enable-multivalue",
+];
+
+/// Builds both artefacts.
+pub fn all(tools: &Tools) -> Result {
+    frontend(tools)?;
+    edge(tools)
+}
+
+/// Builds the web app into `dist/`.
+pub fn frontend(tools: &Tools) -> Result {
+    let root = root();
+    run(Command::new("cargo")
+        .args(["build", "--release", "--target", "wasm32-unknown-unknown", "--package", "keyward-frontend"])
+        .current_dir(&root))?;
+    let dist = root.join("dist");
+    let package = dist.join("pkg");
+    let _ = std::fs::remove_dir_all(&dist);
+    std::fs::create_dir_all(&package).map_err(|error| format!("creating {}: {error}", package.display()))?;
+    run(Command::new(&tools.wasm_bindgen)
+        .arg(root.join("target/wasm32-unknown-unknown/release/keyward-frontend.wasm"))
+        .args(["--target", "web", "--no-typescript", "--out-name", "keyward", "--out-dir"])
+        .arg(&package))?;
+    let wasm = package.join("keyward_bg.wasm");
+    run(Command::new(tools.node("wasm-opt")).arg("-Oz").args(WASM_FEATURES).arg(&wasm).arg("-o").arg(&wasm))?;
+    copy_directory(&root.join("public"), &dist)
+}
+
+/// Builds the Worker into `edge/build/`.
+pub fn edge(tools: &Tools) -> Result {
+    let root = root();
+    run(Command::new(&tools.worker_build)
+        .arg("--release")
+        .current_dir(root.join("edge"))
+        .env("WASM_BINDGEN_BIN", &tools.wasm_bindgen)
+        .env("WASM_OPT_BIN", tools.node("wasm-opt"))
+        .env("ESBUILD_BIN", tools.node("esbuild")))
+}
+
+fn copy_directory(from: &Path, to: &Path) -> Result {
+    let entries = std::fs::read_dir(from).map_err(|error| format!("reading {}: {error}", from.display()))?;
+    for entry in entries {
+        let entry = entry.map_err(|error| error.to_string())?;
+        let target = to.join(entry.file_name());
+        if entry.path().is_dir() {
+            std::fs::create_dir_all(&target).map_err(|error| error.to_string())?;
+            copy_directory(&entry.path(), &target)?;
+        } else {
+            std::fs::copy(entry.path(), &target).map_err(|error| format!("copying to {}: {error}", target.display()))?;
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,87 @@
+//! The development CA: an ECDSA P-384 root and an ECDSA P-256 issuing CA, made once and kept in the
+//! git-ignored `edge/.dev.vars` (which `wrangler dev` reads as the Worker's secrets). Never in D1, never in git.
+
+use base64ct::{Base64, Encoding};
+use rcgen::{
+    BasicConstraints, CertificateParams, DistinguishedName, DnType, DnValue, IsCa, Issuer, KeyPair, KeyUsagePurpose,
+    PKCS_ECDSA_P256_SHA256, PKCS_ECDSA_P384_SHA384, SerialNumber,
+};
+use time::{Duration, OffsetDateTime};
+
+use crate::{Result, root};
+
+/// Writes `edge/.dev.vars` with a new development CA unless it exists already.
+pub fn ensure() -> Result {
+    let path = root().join("edge/.dev.vars");
+    if path.exists() {
+        return Ok(());
+    }
+    let ca = create().map_err(|error| format!("creating the development CA: {error}"))?;
+    let contents = format!(
+        "# Written by `cargo xtask dev`: the development CA and settings. Git-ignored; delete it to make a new CA.\n\
+         KEYWARD_ENV=development\n\
+         CA_ROOT_CERT={}\n\
+         CA_ISSUING_CERT={}\n\
+         CA_ISSUING_KEY={}\n",
+        Base64::encode_string(&ca.root_certificate),
+        Base64::encode_string(&ca.issuing_certificate),
+        Base64::encode_string(&ca.issuing_key),
+    );
+    std::fs::write(&path, contents).map_err(|error| format!("writing {}: {error}", path.display()))?;
+    eprintln!("created a development CA in {}", path.display());
+    Ok(())
+}
+
+struct DevelopmentCa {
+    root_certificate: Vec<u8>,
+    issuing_certificate: Vec<u8>,
+    issuing_key: Vec<u8>,
+}
+
+fn create() -> std::result::Result<DevelopmentCa, rcgen::Error> {
+    let now = OffsetDateTime::now_utc();
+    let root_key = KeyPair::generate_for(&PKCS_ECDSA_P384_SHA384)?;
+    let root_params = ca_params("Keyward Development Root CA", BasicConstraints::Unconstrained, now, 20)?;
+    let root_certificate = root_params.self_signed(&root_key)?;
+    let root = Issuer::new(root_params, root_key);
+
+    let issuing_key = KeyPair::generate_for(&PKCS_ECDSA_P256_SHA256)?;
+    let mut issuing_params = ca_params("Keyward Development Issuing CA", BasicConstraints::Constrained(0), now, 10)?;
+    issuing_params.use_authority_key_identifier_extension = true;
+    let issuing_certificate = issuing_params.signed_by(&issuing_key, &root)?;
+    Ok(DevelopmentCa {
+        root_certificate: root_certificate.der().to_vec(),
+        issuing_certificate: issuing_certificate.der().to_vec(),
+        issuing_key: issuing_key.serialize_der(),
+    })
+}
+
+fn ca_params(
+    common_name: &str,
+    constraints: BasicConstraints,
+    now: OffsetDateTime,
+    years: i64,
+) -> std::result::Result<CertificateParams, rcgen::Error> {
+    let mut params = CertificateParams::default();
+    let mut name = DistinguishedName::new();
+    name.push(DnType::CountryName, DnValue::PrintableString("GB".try_into()?));
+    name.push(DnType::OrganizationName, DnValue::Utf8String("Keyward Development".into()));
+    name.push(DnType::CommonName, DnValue::Utf8String(common_name.into()));
+    params.distinguished_name = name;
+    params.is_ca = IsCa::Ca(constraints);
+    params.key_usages = vec![KeyUsagePurpose::KeyCertSign, KeyUsagePurpose::CrlSign, KeyUsagePurpose::DigitalSignature];
+    params.not_before = now - Duration::days(1);
+    params.not_after = now + Duration::days(365 * years);
+    let mut serial = [0u8; 16];
+    getrandom(&mut serial);
+    serial[0] = (serial[0] & 0x7f) | 0x40;
+    params.serial_number = Some(SerialNumber::from_slice(&serial));
+    Ok(params)
+}
+
+/// Random bytes from the operating system.
+fn getrandom(bytes: &mut [u8]) {
+    use std::io::Read;
+    // /dev/urandom exists on every machine this project supports (Linux); failing to read it is fatal.
+    std::fs::File::open("/dev/urandom").and_then(|mut file| file.read_exact(bytes)).expect("reading /dev/urandom");
+}

@@ -1,0 +1,127 @@
+//! Every tool the project needs, where its version is pinned, and how `cargo xtask` installs it when missing.
+//!
+//! | tool | pinned in | installed by |
+//! |---|---|---|
+//! | Rust target wasm32-unknown-unknown | the toolchain | `rustup target add` |
+//! | clang (ring's C for wasm32), Chromium, ChromeDriver, OpenSSL | Debian | `apt-get install` |
+//! | wasm-bindgen CLI | `Cargo.lock` (must equal the `wasm-bindgen` crate) | `cargo install` |
+//! | worker-build | [`WORKER_BUILD_VERSION`] | `cargo install` |
+//! | wrangler + workerd, binaryen's wasm-opt, esbuild, playwright-core | `package.json` + `package-lock.json` | `npm ci` |
+//!
+//! Cargo-installed tools go to `~/.cache/keyward/tools/<name>-<version>/`, outside the clone, so a fresh
+//! clone on the same machine reuses them.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use crate::process::{output, run, works};
+use crate::{Result, root};
+
+/// worker-build, matching the `worker` crate's minor version.
+pub const WORKER_BUILD_VERSION: &str = "0.8.7";
+
+/// Debian packages: the program that proves each is there, and the package.
+const APT_PACKAGES: &[(&str, &str)] = &[
+    ("clang", "clang"),
+    ("chromium", "chromium"),
+    ("chromedriver", "chromium-driver"),
+    ("openssl", "openssl"),
+];
+
+/// Paths of the installed tools.
+pub struct Tools {
+    /// `wasm-bindgen` CLI.
+    pub wasm_bindgen: PathBuf,
+    /// `worker-build`.
+    pub worker_build: PathBuf,
+    /// The project's `node_modules/.bin`.
+    pub node_bin: PathBuf,
+}
+
+impl Tools {
+    /// A program from `node_modules/.bin`.
+    pub fn node(&self, name: &str) -> PathBuf {
+        self.node_bin.join(name)
+    }
+}
+
+/// Installs whatever is missing and returns where everything is.
+pub fn ensure() -> Result<Tools> {
+    ensure_rust_target()?;
+    ensure_apt_packages()?;
+    ensure_node_modules()?;
+    let wasm_bindgen_version = locked_version("wasm-bindgen")?;
+    let wasm_bindgen = cargo_install("wasm-bindgen-cli", &wasm_bindgen_version, "wasm-bindgen")?;
+    let worker_build = cargo_install("worker-build", WORKER_BUILD_VERSION, "worker-build")?;
+    Ok(Tools { wasm_bindgen, worker_build, node_bin: root().join("node_modules/.bin") })
+}
+
+fn ensure_rust_target() -> Result {
+    let installed = output(Command::new("rustup").args(["target", "list", "--installed"]))?;
+    if !installed.lines().any(|line| line.trim() == "wasm32-unknown-unknown") {
+        run(Command::new("rustup").args(["target", "add", "wasm32-unknown-unknown"]))?;
+    }
+    Ok(())
+}
+
+fn ensure_apt_packages() -> Result {
+    let missing: Vec<&str> = APT_PACKAGES
+        .iter()
+        .filter(|(program, _)| !works(program, "--version"))
+        .map(|(_, package)| *package)
+        .collect();
+    if missing.is_empty() {
+        return Ok(());
+    }
+    eprintln!("installing Debian packages: {}", missing.join(" "));
+    run(Command::new("apt-get").args(["update", "-qq"]))?;
+    run(Command::new("apt-get")
+        .args(["install", "-y", "-qq", "--no-install-recommends"])
+        .args(&missing)
+        .env("DEBIAN_FRONTEND", "noninteractive"))
+}
+
+fn ensure_node_modules() -> Result {
+    let root = root();
+    let stamp = root.join("node_modules/.package-lock.json");
+    let lock = root.join("package-lock.json");
+    let fresh = match (modified(&stamp), modified(&lock)) {
+        (Some(installed), Some(locked)) => installed >= locked,
+        _ => false,
+    };
+    if !fresh {
+        run(Command::new("npm").args(["ci", "--no-audit", "--no-fund"]).current_dir(&root))?;
+    }
+    Ok(())
+}
+
+fn modified(path: &Path) -> Option<std::time::SystemTime> {
+    std::fs::metadata(path).and_then(|metadata| metadata.modified()).ok()
+}
+
+/// The version of a crate in `Cargo.lock`.
+pub fn locked_version(name: &str) -> Result<String> {
+    let lock = std::fs::read_to_string(root().join("Cargo.lock")).map_err(|error| format!("Cargo.lock: {error}"))?;
+    let mut lines = lock.lines();
+    while let Some(line) = lines.next() {
+        if line == format!("name = \"{name}\"") {
+            if let Some(version) = lines.next().and_then(|line| line.strip_prefix("version = \"")) {
+                return Ok(version.trim_end_matches('"').to_owned());
+            }
+        }
+    }
+    Err(format!("{name} is not in Cargo.lock"))
+}
+
+fn cargo_install(package: &str, version: &str, binary: &str) -> Result<PathBuf> {
+    let home = std::env::var("HOME").map_err(|_| "HOME is not set".to_owned())?;
+    let prefix = PathBuf::from(home).join(format!(".cache/keyward/tools/{package}-{version}"));
+    let path = prefix.join("bin").join(binary);
+    if !path.exists() {
+        // Not --locked: the crate index reachable here lacks one of wasm-bindgen-cli's locked dependencies.
+        run(Command::new("cargo")
+            .args(["install", package, "--version", version, "--root"])
+            .arg(&prefix))?;
+    }
+    Ok(path)
+}
