@@ -40,11 +40,17 @@ struct LinkRow {
 
 impl LinkRow {
     fn link(&self) -> Link {
-        Link { created_at: self.created_at, expires_at: self.expires_at, spent_at: self.spent_at, version: self.version }
+        Link {
+            created_at: self.created_at,
+            expires_at: self.expires_at,
+            spent_at: self.spent_at,
+            version: self.version,
+        }
     }
 
     fn profile(&self) -> Result<ProfileId, AppError> {
-        ProfileId::parse(&self.profile).ok_or_else(|| AppError::internal(&format!("unknown profile {}", self.profile)))
+        ProfileId::parse(&self.profile)
+            .ok_or_else(|| AppError::internal(&format!("unknown profile {}", self.profile)))
     }
 }
 
@@ -64,11 +70,19 @@ async fn load(db: &D1Database, token: &Token) -> Result<LinkRow, AppError> {
              WHERE l.token_hash = ?1",
         )
         .bind(&[text(&token.hash_hex())])?;
-    statement.first::<LinkRow>(None).await?.ok_or_else(|| LinkError::Unknown.into())
+    statement
+        .first::<LinkRow>(None)
+        .await?
+        .ok_or_else(|| LinkError::Unknown.into())
 }
 
 fn token(context: &RouteContext<()>) -> Result<Token, AppError> {
-    Ok(Token::parse(context.param("token").map(String::as_str).unwrap_or_default())?)
+    Ok(Token::parse(
+        context
+            .param("token")
+            .map(String::as_str)
+            .unwrap_or_default(),
+    )?)
 }
 
 /// `GET /api/v1/enrollments/{token}`: the link's state and what it is for. Reads only.

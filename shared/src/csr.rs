@@ -254,7 +254,8 @@ impl ParsedCsr {
     /// Accepts `-----BEGIN CERTIFICATE REQUEST-----` and `-----BEGIN NEW CERTIFICATE REQUEST-----` (Microsoft),
     /// with surrounding whitespace/CRLF, and text before/after the block (e.g. a pasted email) ignored. Exactly
     /// one block. Inside the block, any whitespace (line breaks at any width, CRLF, indentation) is ignored;
-    /// PEM headers are not accepted. Blocks with other labels are ignored when a request block is present.
+    /// PEM headers are not accepted. Blocks with other labels are ignored when a request block is present; at
+    /// most 16 `-----BEGIN ` lines are looked at.
     ///
     /// # Errors
     ///
@@ -288,19 +289,28 @@ impl ParsedCsr {
         }
         // Full structural decode (subject, attributes, ...): strict DER and no trailing data.
         CertReq::from_der(der).map_err(|error| {
-            CsrError::Malformed(format!("the data is not a DER PKCS#10 certification request ({error})"))
+            CsrError::Malformed(format!(
+                "the data is not a DER PKCS#10 certification request ({error})"
+            ))
         })?;
         // The raw spans the signature and the certificate are made from, borrowed from the input.
-        let parts = RequestParts::split(der)
-            .map_err(|error| CsrError::Malformed(format!("the request's parts could not be located ({error})")))?;
-        let subject_public_key_info = SubjectPublicKeyInfoRef::from_der(parts.subject_public_key_info)
-            .map_err(|error| CsrError::Malformed(format!("the subject public key info is invalid ({error})")))?;
+        let parts = RequestParts::split(der).map_err(|error| {
+            CsrError::Malformed(format!(
+                "the request's parts could not be located ({error})"
+            ))
+        })?;
+        let subject_public_key_info =
+            SubjectPublicKeyInfoRef::from_der(parts.subject_public_key_info).map_err(|error| {
+                CsrError::Malformed(format!("the subject public key info is invalid ({error})"))
+            })?;
 
         let (public_key, public_key_bytes) = decode_public_key(&subject_public_key_info)?;
         let signature_algorithm = decode_signature_algorithm(&parts.signature_algorithm)?;
         let verification_algorithm = verification_algorithm(&public_key, signature_algorithm)?;
         let signature = parts.signature.as_bytes().ok_or_else(|| {
-            CsrError::Malformed("the signature BIT STRING does not hold a whole number of bytes".into())
+            CsrError::Malformed(
+                "the signature BIT STRING does not hold a whole number of bytes".into(),
+            )
         })?;
         UnparsedPublicKey::new(verification_algorithm, public_key_bytes)
             .verify(parts.certification_request_info, signature)
@@ -359,12 +369,13 @@ impl<'a> RequestParts<'a> {
     /// what the signature does not need; [`CertReq::from_der`] has checked the structure already.
     fn split(der: &'a [u8]) -> der::Result<Self> {
         let mut reader = SliceReader::new(der)?;
-        let (certification_request_info, signature_algorithm, signature) = reader.sequence(|fields| {
-            let certification_request_info = fields.tlv_bytes()?;
-            let signature_algorithm = AlgorithmIdentifierRef::decode(fields)?;
-            let signature = BitStringRef::decode(fields)?;
-            Ok::<_, der::Error>((certification_request_info, signature_algorithm, signature))
-        })?;
+        let (certification_request_info, signature_algorithm, signature) =
+            reader.sequence(|fields| {
+                let certification_request_info = fields.tlv_bytes()?;
+                let signature_algorithm = AlgorithmIdentifierRef::decode(fields)?;
+                let signature = BitStringRef::decode(fields)?;
+                Ok::<_, der::Error>((certification_request_info, signature_algorithm, signature))
+            })?;
         reader.finish()?;
 
         let mut reader = SliceReader::new(certification_request_info)?;
@@ -394,7 +405,11 @@ fn decode_public_key<'a>(
     let key_bytes = subject_public_key_info
         .subject_public_key
         .as_bytes()
-        .ok_or_else(|| CsrError::Malformed("the public key BIT STRING does not hold a whole number of bytes".into()))?;
+        .ok_or_else(|| {
+            CsrError::Malformed(
+                "the public key BIT STRING does not hold a whole number of bytes".into(),
+            )
+        })?;
     let public_key = if algorithm.oid == RSA_ENCRYPTION {
         expect_null_or_absent(algorithm.parameters, "the RSA public key algorithm")?;
         decode_rsa_public_key(key_bytes)?
@@ -422,11 +437,16 @@ fn decode_public_key<'a>(
 /// Decodes `RSAPublicKey ::= SEQUENCE { modulus INTEGER, publicExponent INTEGER }` (RFC 8017) and checks that
 /// ring can verify with it.
 fn decode_rsa_public_key(key_bytes: &[u8]) -> Result<PublicKey, CsrError> {
-    let invalid =
-        |error: der::Error| CsrError::Malformed(format!("the RSA public key is not a valid RSAPublicKey ({error})"));
+    let invalid = |error: der::Error| {
+        CsrError::Malformed(format!(
+            "the RSA public key is not a valid RSAPublicKey ({error})"
+        ))
+    };
     let mut reader = SliceReader::new(key_bytes).map_err(invalid)?;
     let (modulus, public_exponent) = reader
-        .sequence(|fields| Ok::<_, der::Error>((UintRef::decode(fields)?, UintRef::decode(fields)?)))
+        .sequence(|fields| {
+            Ok::<_, der::Error>((UintRef::decode(fields)?, UintRef::decode(fields)?))
+        })
         .map_err(invalid)?;
     reader.finish().map_err(invalid)?;
 
@@ -471,15 +491,22 @@ fn decode_rsa_public_key(key_bytes: &[u8]) -> Result<PublicKey, CsrError> {
 }
 
 /// Identifies the curve of an `id-ecPublicKey` key and checks the point's form.
-fn decode_ec_public_key(parameters: Option<AnyRef<'_>>, key_bytes: &[u8]) -> Result<PublicKey, CsrError> {
-    let parameters = parameters.ok_or_else(|| CsrError::Malformed("the EC public key names no curve".into()))?;
+fn decode_ec_public_key(
+    parameters: Option<AnyRef<'_>>,
+    key_bytes: &[u8],
+) -> Result<PublicKey, CsrError> {
+    let parameters =
+        parameters.ok_or_else(|| CsrError::Malformed("the EC public key names no curve".into()))?;
     if parameters.tag() != Tag::ObjectIdentifier {
         return Err(CsrError::UnsupportedKey(
             "an EC key with explicit or implicit curve parameters (only named curves are supported)".into(),
         ));
     }
-    let curve = ObjectIdentifier::try_from(parameters)
-        .map_err(|error| CsrError::Malformed(format!("the EC public key's curve is not a valid OID ({error})")))?;
+    let curve = ObjectIdentifier::try_from(parameters).map_err(|error| {
+        CsrError::Malformed(format!(
+            "the EC public key's curve is not a valid OID ({error})"
+        ))
+    })?;
     let (public_key, curve_name, coordinate_length) = if curve == SECP256R1 {
         (PublicKey::EcP256, "P-256", 32)
     } else if curve == SECP384R1 {
@@ -492,9 +519,11 @@ fn decode_ec_public_key(parameters: Option<AnyRef<'_>>, key_bytes: &[u8]) -> Res
     };
     match key_bytes.first() {
         Some(0x04) if key_bytes.len() == 1 + 2 * coordinate_length => Ok(public_key),
-        Some(0x02 | 0x03) if key_bytes.len() == 1 + coordinate_length => Err(CsrError::UnsupportedKey(format!(
-            "a compressed {curve_name} point (only uncompressed points are supported)"
-        ))),
+        Some(0x02 | 0x03) if key_bytes.len() == 1 + coordinate_length => {
+            Err(CsrError::UnsupportedKey(format!(
+                "a compressed {curve_name} point (only uncompressed points are supported)"
+            )))
+        }
         _ => Err(CsrError::Malformed(format!(
             "the {curve_name} public key is not an uncompressed point ({} bytes, expected {} starting with 0x04)",
             key_bytes.len(),
@@ -504,7 +533,9 @@ fn decode_ec_public_key(parameters: Option<AnyRef<'_>>, key_bytes: &[u8]) -> Res
 }
 
 /// Identifies the self-signature's algorithm and checks its parameters.
-fn decode_signature_algorithm(identifier: &AlgorithmIdentifierRef<'_>) -> Result<SignatureAlgorithm, CsrError> {
+fn decode_signature_algorithm(
+    identifier: &AlgorithmIdentifierRef<'_>,
+) -> Result<SignatureAlgorithm, CsrError> {
     let oid = identifier.oid;
     let signature_algorithm = if oid == SHA256_WITH_RSA {
         SignatureAlgorithm::RsaPkcs1Sha256
@@ -534,7 +565,9 @@ fn decode_signature_algorithm(identifier: &AlgorithmIdentifierRef<'_>) -> Result
             expect_null_or_absent(identifier.parameters, &context)?;
         }
         // RFC 5758 and RFC 8410: absent.
-        SignatureAlgorithm::EcdsaSha256 | SignatureAlgorithm::EcdsaSha384 | SignatureAlgorithm::Ed25519 => {
+        SignatureAlgorithm::EcdsaSha256
+        | SignatureAlgorithm::EcdsaSha384
+        | SignatureAlgorithm::Ed25519 => {
             expect_absent(identifier.parameters, &context)?;
         }
     }
@@ -565,10 +598,18 @@ fn verification_algorithm(
             }
             Ok(&ring_signature::RSA_PKCS1_2048_8192_SHA384)
         }
-        (PublicKey::EcP256, SignatureAlgorithm::EcdsaSha256) => Ok(&ring_signature::ECDSA_P256_SHA256_ASN1),
-        (PublicKey::EcP256, SignatureAlgorithm::EcdsaSha384) => Ok(&ring_signature::ECDSA_P256_SHA384_ASN1),
-        (PublicKey::EcP384, SignatureAlgorithm::EcdsaSha256) => Ok(&ring_signature::ECDSA_P384_SHA256_ASN1),
-        (PublicKey::EcP384, SignatureAlgorithm::EcdsaSha384) => Ok(&ring_signature::ECDSA_P384_SHA384_ASN1),
+        (PublicKey::EcP256, SignatureAlgorithm::EcdsaSha256) => {
+            Ok(&ring_signature::ECDSA_P256_SHA256_ASN1)
+        }
+        (PublicKey::EcP256, SignatureAlgorithm::EcdsaSha384) => {
+            Ok(&ring_signature::ECDSA_P256_SHA384_ASN1)
+        }
+        (PublicKey::EcP384, SignatureAlgorithm::EcdsaSha256) => {
+            Ok(&ring_signature::ECDSA_P384_SHA256_ASN1)
+        }
+        (PublicKey::EcP384, SignatureAlgorithm::EcdsaSha384) => {
+            Ok(&ring_signature::ECDSA_P384_SHA384_ASN1)
+        }
         (PublicKey::Ed25519, SignatureAlgorithm::Ed25519) => Ok(&ring_signature::ED25519),
         (public_key, signature_algorithm) => Err(CsrError::UnsupportedSignatureAlgorithm(format!(
             "{} cannot be used with {}",
@@ -643,7 +684,9 @@ fn strip_leading_zeros(mut bytes: &[u8]) -> &[u8] {
 /// The bit length of a big-endian number without leading zero bytes (0 for zero), or `None` if it does not fit
 /// a `u32`.
 fn bit_length(number: &[u8]) -> Option<u32> {
-    let Some(first) = number.first() else { return Some(0) };
+    let Some(first) = number.first() else {
+        return Some(0);
+    };
     let whole_bytes = u32::try_from(number.len() - 1).ok()?;
     whole_bytes
         .checked_mul(8)?
@@ -719,15 +762,20 @@ fn decode_request_pem(text: &str) -> Result<Vec<u8>, CsrError> {
 fn is_plausible_label(label: &str) -> bool {
     !label.is_empty()
         && label.len() <= MAXIMUM_LABEL_LENGTH
-        && label
-            .bytes()
-            .all(|byte| byte.is_ascii_uppercase() || byte.is_ascii_digit() || b" -_".contains(&byte))
+        && label.bytes().all(|byte| {
+            byte.is_ascii_uppercase() || byte.is_ascii_digit() || b" -_".contains(&byte)
+        })
 }
 
 /// What to tell someone who gave a PEM block of another kind.
 fn describe_other_label(label: &str) -> String {
-    if matches!(label, "CERTIFICATE" | "X509 CERTIFICATE" | "TRUSTED CERTIFICATE") {
-        format!("this is a certificate (-----BEGIN {label}-----), not a certificate signing request")
+    if matches!(
+        label,
+        "CERTIFICATE" | "X509 CERTIFICATE" | "TRUSTED CERTIFICATE"
+    ) {
+        format!(
+            "this is a certificate (-----BEGIN {label}-----), not a certificate signing request"
+        )
     } else if label.contains("PRIVATE KEY") {
         format!(
             "this is a private key (-----BEGIN {label}-----), not a certificate signing request; \
@@ -745,7 +793,10 @@ fn describe_other_label(label: &str) -> String {
 
 /// Decodes a block's base64 content, ignoring all whitespace in it.
 fn decode_base64_body(label: &str, body: &str) -> Result<Vec<u8>, CsrError> {
-    let compact: String = body.chars().filter(|character| !character.is_whitespace()).collect();
+    let compact: String = body
+        .chars()
+        .filter(|character| !character.is_whitespace())
+        .collect();
     if compact.is_empty() {
         return Err(CsrError::NotPem(format!("the {label} block is empty")));
     }
@@ -760,8 +811,11 @@ fn decode_base64_body(label: &str, body: &str) -> Result<Vec<u8>, CsrError> {
         canonical.push(character);
     }
     canonical.push_str("\n-----END CERTIFICATE REQUEST-----\n");
-    let (_, der) = der::pem::decode_vec(canonical.as_bytes())
-        .map_err(|_| CsrError::NotPem(format!("the content of the {label} block is not valid base64")))?;
+    let (_, der) = der::pem::decode_vec(canonical.as_bytes()).map_err(|_| {
+        CsrError::NotPem(format!(
+            "the content of the {label} block is not valid base64"
+        ))
+    })?;
     Ok(der)
 }
 
@@ -774,7 +828,10 @@ mod tests {
         let errors = [
             (CsrError::NotPem(String::new()), "csr_not_pem"),
             (CsrError::Malformed(String::new()), "csr_malformed"),
-            (CsrError::UnsupportedKey(String::new()), "csr_key_unsupported"),
+            (
+                CsrError::UnsupportedKey(String::new()),
+                "csr_key_unsupported",
+            ),
             (
                 CsrError::UnsupportedSignatureAlgorithm(String::new()),
                 "csr_signature_algorithm_unsupported",

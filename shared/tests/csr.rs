@@ -61,7 +61,8 @@ fn check(name: &str, input: &str, expected: Expected) -> Option<ParsedCsr> {
             signature_algorithm,
             spki,
         } => {
-            let parsed = result.unwrap_or_else(|error| panic!("{name}: expected to parse, got {error}"));
+            let parsed =
+                result.unwrap_or_else(|error| panic!("{name}: expected to parse, got {error}"));
             assert_eq!(parsed.public_key(), &public_key, "{name}: public key");
             assert_eq!(
                 parsed.signature_algorithm(),
@@ -175,11 +176,23 @@ fn supported_requests_parse_and_verify() {
 fn rejected_requests_give_their_codes() {
     use Expected::Fails;
     let cases = [
-        ("rsa2048-sha256-signature-flipped.csr.pem", "csr_signature_invalid"),
-        ("rsa2048-sha256-subject-changed.csr.pem", "csr_signature_invalid"),
-        ("rsa2048-sha1.csr.pem", "csr_signature_algorithm_unsupported"),
+        (
+            "rsa2048-sha256-signature-flipped.csr.pem",
+            "csr_signature_invalid",
+        ),
+        (
+            "rsa2048-sha256-subject-changed.csr.pem",
+            "csr_signature_invalid",
+        ),
+        (
+            "rsa2048-sha1.csr.pem",
+            "csr_signature_algorithm_unsupported",
+        ),
         ("rsa2048-pss.csr.pem", "csr_signature_algorithm_unsupported"),
-        ("ec-p256-sha512.csr.pem", "csr_signature_algorithm_unsupported"),
+        (
+            "ec-p256-sha512.csr.pem",
+            "csr_signature_algorithm_unsupported",
+        ),
         ("rsa512-sha256.csr.pem", "csr_key_unsupported"),
         ("rsa1024-sha384.csr.pem", "csr_key_unsupported"),
         ("ec-p521-sha512.csr.pem", "csr_key_unsupported"),
@@ -203,7 +216,10 @@ fn messages_name_what_is_unsupported() {
         ("rsa2048-pss.csr.pem", "RSASSA-PSS"),
         ("ec-p256-sha512.csr.pem", "ECDSA with SHA-512"),
         ("rsa512-sha256.csr.pem", "512 bits is too small"),
-        ("rsa1024-sha384.csr.pem", "with SHA-384 signatures at least 2048 bits"),
+        (
+            "rsa1024-sha384.csr.pem",
+            "with SHA-384 signatures at least 2048 bits",
+        ),
         ("ec-p521-sha512.csr.pem", "P-521"),
         ("ec-secp256k1-sha256.csr.pem", "secp256k1"),
         ("ed448.csr.pem", "Ed448"),
@@ -214,13 +230,21 @@ fn messages_name_what_is_unsupported() {
     ];
     for (name, fragment) in cases {
         let message = error_of(&fixture_text(name)).to_string();
-        assert!(message.contains(fragment), "{name}: {message:?} lacks {fragment:?}");
+        assert!(
+            message.contains(fragment),
+            "{name}: {message:?} lacks {fragment:?}"
+        );
     }
 }
 
 #[test]
 fn pem_without_a_request_names_the_accepted_labels() {
-    for input in ["", " \r\n\t", "hello", "-----BEGIN CERTIFICATE REQUEST-----\nMIIB\n"] {
+    for input in [
+        "",
+        " \r\n\t",
+        "hello",
+        "-----BEGIN CERTIFICATE REQUEST-----\nMIIB\n",
+    ] {
         let error = error_of(input);
         assert_eq!(error.code(), "csr_not_pem", "{input:?}");
         let message = error.to_string();
@@ -239,11 +263,25 @@ fn pem_without_a_request_names_the_accepted_labels() {
 }
 
 #[test]
+fn a_flood_of_begin_lines_is_refused() {
+    // Without a bound, every BEGIN line would search the rest of the text for its END line: quadratic time.
+    let error = error_of(&"-----BEGIN X-----\n".repeat(200_000));
+    assert_eq!(error.code(), "csr_not_pem");
+    assert!(
+        error.to_string().contains("more than 16 PEM BEGIN lines"),
+        "{error}"
+    );
+}
+
+#[test]
 fn a_private_key_is_called_out() {
     // Not a real key: the label is what is tested.
     let error = error_of("-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n");
     assert_eq!(error.code(), "csr_not_pem");
-    assert!(error.to_string().contains("this is a private key"), "{error}");
+    assert!(
+        error.to_string().contains("this is a private key"),
+        "{error}"
+    );
 }
 
 #[test]
@@ -253,7 +291,10 @@ fn surrounding_text_and_rewrapping_are_ignored() {
 
     let email = format!("Hi,\r\n\r\nplease sign this:\r\n\r\n{pem}\r\nThanks,\r\nAlice -----\r\n");
     // Base64 re-wrapped at 76 columns, indented, with trailing spaces.
-    let body: String = pem.lines().filter(|line| !line.starts_with("-----")).collect();
+    let body: String = pem
+        .lines()
+        .filter(|line| !line.starts_with("-----"))
+        .collect();
     let rewrapped = format!(
         "  -----BEGIN CERTIFICATE REQUEST-----\n{}\n  -----END CERTIFICATE REQUEST-----  ",
         body.as_bytes()
@@ -271,7 +312,11 @@ fn surrounding_text_and_rewrapping_are_ignored() {
         ("microsoft", microsoft),
         ("with certificate", with_certificate),
     ] {
-        assert_eq!(ParsedCsr::from_pem(&input).as_ref(), Ok(&original), "{name}");
+        assert_eq!(
+            ParsedCsr::from_pem(&input).as_ref(),
+            Ok(&original),
+            "{name}"
+        );
     }
 }
 
@@ -282,7 +327,9 @@ fn two_requests_are_refused() {
     let error = error_of(&format!("{pem}\n{other}"));
     assert_eq!(error.code(), "csr_not_pem");
     assert!(
-        error.to_string().contains("holds 2 certificate signing requests"),
+        error
+            .to_string()
+            .contains("holds 2 certificate signing requests"),
         "{error}"
     );
 }
@@ -291,7 +338,8 @@ fn two_requests_are_refused() {
 fn der_input_matches_pem_input() {
     let der = fixture_bytes("rsa2048-sha256.csr.der");
     let from_der = ParsedCsr::from_der(&der).expect("DER fixture parses");
-    let from_pem = ParsedCsr::from_pem(&fixture_text("rsa2048-sha256.csr.pem")).expect("PEM fixture parses");
+    let from_pem =
+        ParsedCsr::from_pem(&fixture_text("rsa2048-sha256.csr.pem")).expect("PEM fixture parses");
     assert_eq!(from_der, from_pem);
     assert_eq!(from_der.der(), der.as_slice());
 }
@@ -314,7 +362,8 @@ fn broken_der_is_malformed() {
 
 /// Re-encodes the RSA 2048 request after `change`; the signature is left as it was.
 fn altered_request(change: impl FnOnce(&mut CertReq)) -> Vec<u8> {
-    let mut request = CertReq::from_der(&fixture_bytes("rsa2048-sha256.csr.der")).expect("fixture decodes");
+    let mut request =
+        CertReq::from_der(&fixture_bytes("rsa2048-sha256.csr.der")).expect("fixture decodes");
     change(&mut request);
     request.to_der().expect("re-encodes")
 }
@@ -334,7 +383,9 @@ fn algorithm_identifiers_are_checked() {
         ),
         (
             "RSA signature algorithm with non-NULL parameters",
-            altered_request(|request| request.algorithm.parameters = Some(Any::from(ecdsa_with_sha256))),
+            altered_request(|request| {
+                request.algorithm.parameters = Some(Any::from(ecdsa_with_sha256))
+            }),
             "csr_malformed",
         ),
         (
@@ -353,17 +404,25 @@ fn algorithm_identifiers_are_checked() {
         ),
         (
             "unknown signature algorithm",
-            altered_request(|request| request.algorithm.oid = ObjectIdentifier::new_unwrap("1.2.3.4")),
+            altered_request(|request| {
+                request.algorithm.oid = ObjectIdentifier::new_unwrap("1.2.3.4")
+            }),
             "csr_signature_algorithm_unsupported",
         ),
     ];
     for (name, der, code) in cases {
         match ParsedCsr::from_der(&der) {
-            Ok(parsed) => assert_eq!(code, "", "{name}: parsed as {:?}", parsed.signature_algorithm()),
+            Ok(parsed) => assert_eq!(
+                code,
+                "",
+                "{name}: parsed as {:?}",
+                parsed.signature_algorithm()
+            ),
             Err(error) => assert_eq!(error.code(), code, "{name}: {error}"),
         }
     }
-    let unknown = altered_request(|request| request.algorithm.oid = ObjectIdentifier::new_unwrap("1.2.3.4"));
+    let unknown =
+        altered_request(|request| request.algorithm.oid = ObjectIdentifier::new_unwrap("1.2.3.4"));
     let message = ParsedCsr::from_der(&unknown)
         .expect_err("unknown algorithm")
         .to_string();

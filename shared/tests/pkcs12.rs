@@ -4,7 +4,6 @@
 //! Keys and certificates (a root CA, an issuing CA and a leaf, per algorithm) are generated once per test
 //! process with the `openssl` CLI in a temporary directory.
 
-use std::ffi::OsStr;
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -63,41 +62,29 @@ impl Drop for TempDir {
     }
 }
 
-/// Runs `openssl` in `directory`, without asserting anything about the result.
-fn run_openssl<I, S>(directory: &Path, arguments: I) -> Output
-where
-    I: IntoIterator<Item = S>,
-    S: AsRef<OsStr>,
-{
+/// Runs `openssl` in `directory` with the words of `command`, then the `extra` arguments (those that
+/// contain spaces), without asserting anything about the result.
+fn run_openssl(directory: &Path, command: &str, extra: &[&str]) -> Output {
     Command::new("openssl")
         .current_dir(directory)
-        .args(arguments)
+        .args(command.split_whitespace())
+        .args(extra)
         .output()
         .expect("run the openssl command line (OpenSSL 3)")
 }
 
-/// Runs `openssl` in `directory`, asserts that it succeeds, and returns what it printed (stdout, then
+/// Runs `openssl` like [`run_openssl`], asserts that it succeeds, and returns what it printed (stdout, then
 /// stderr: `pkcs12 -info` prints the MAC details on stderr).
-fn openssl<I, S>(directory: &Path, arguments: I) -> String
-where
-    I: IntoIterator<Item = S>,
-    S: AsRef<OsStr>,
-{
-    let arguments: Vec<S> = arguments.into_iter().collect();
-    let output = run_openssl(directory, &arguments);
+fn openssl(directory: &Path, command: &str, extra: &[&str]) -> String {
+    let output = run_openssl(directory, command, extra);
     let printed = format!(
         "{}{}",
         String::from_utf8_lossy(&output.stdout),
         String::from_utf8_lossy(&output.stderr)
     );
-    let shown: Vec<_> = arguments
-        .iter()
-        .map(|argument| argument.as_ref().to_string_lossy())
-        .collect();
     assert!(
         output.status.success(),
-        "openssl {} failed:\n{printed}",
-        shown.join(" ")
+        "openssl {command} {extra:?} failed:\n{printed}"
     );
     printed
 }
@@ -109,10 +96,10 @@ enum Algorithm {
 }
 
 impl Algorithm {
-    fn new_key_arguments(self) -> &'static [&'static str] {
+    fn new_key_arguments(self) -> &'static str {
         match self {
-            Self::Rsa2048 => &["-newkey", "rsa:2048"],
-            Self::EcP256 => &["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256"],
+            Self::Rsa2048 => "-newkey rsa:2048",
+            Self::EcP256 => "-newkey ec -pkeyopt ec_paramgen_curve:P-256",
         }
     }
 }
@@ -151,85 +138,46 @@ impl Pki {
              extendedKeyUsage = clientAuth\n",
         );
         let new_key = algorithm.new_key_arguments();
-
-        let mut root = vec!["req", "-x509"];
-        root.extend_from_slice(new_key);
-        root.extend_from_slice(&["-nodes", "-keyout", "root.key", "-out", "root.pem"]);
-        root.extend_from_slice(&["-subj", "/CN=Keyward Test Root CA", "-days", "2"]);
-        openssl(dir, &root);
-
+        openssl(
+            dir,
+            &format!("req -x509 {new_key} -nodes -keyout root.key -out root.pem -days 2"),
+            &["-subj", "/CN=Keyward Test Root CA"],
+        );
         for (name, subject) in [
             ("issuing", "/CN=Keyward Test Issuing CA"),
             ("leaf", "/CN=Ada Lovelace/O=Example Org"),
         ] {
-            let key = format!("{name}.key");
-            let request = format!("{name}.csr");
-            let mut arguments = vec!["req", "-new"];
-            arguments.extend_from_slice(new_key);
-            arguments.extend_from_slice(&["-nodes", "-keyout", &key, "-out", &request]);
-            arguments.extend_from_slice(&["-subj", subject]);
-            openssl(dir, &arguments);
+            openssl(
+                dir,
+                &format!("req -new {new_key} -nodes -keyout {name}.key -out {name}.csr"),
+                &["-subj", subject],
+            );
         }
         openssl(
             dir,
-            [
-                "x509",
-                "-req",
-                "-in",
-                "issuing.csr",
-                "-CA",
-                "root.pem",
-                "-CAkey",
-                "root.key",
-                "-set_serial",
-                "2",
-                "-days",
-                "2",
-                "-extfile",
-                "ca.ext",
-                "-out",
-                "issuing.pem",
-            ],
+            "x509 -req -in issuing.csr -CA root.pem -CAkey root.key -set_serial 2 -days 2 \
+             -extfile ca.ext -out issuing.pem",
+            &[],
         );
         openssl(
             dir,
-            [
-                "x509",
-                "-req",
-                "-in",
-                "leaf.csr",
-                "-CA",
-                "issuing.pem",
-                "-CAkey",
-                "issuing.key",
-                "-set_serial",
-                "3",
-                "-days",
-                "2",
-                "-extfile",
-                "leaf.ext",
-                "-out",
-                "leaf.pem",
-            ],
+            "x509 -req -in leaf.csr -CA issuing.pem -CAkey issuing.key -set_serial 3 -days 2 \
+             -extfile leaf.ext -out leaf.pem",
+            &[],
         );
 
         let pkcs8_der = |key: &str| {
-            let output = format!("{key}.pk8");
-            openssl(
-                dir,
-                [
-                    "pkcs8", "-topk8", "-nocrypt", "-in", key, "-outform", "DER", "-out", &output,
-                ],
-            );
-            directory.read(&output)
+            let command = format!("pkcs8 -topk8 -nocrypt -in {key} -outform DER -out {key}.pk8");
+            openssl(dir, &command, &[]);
+            directory.read(&format!("{key}.pk8"))
         };
         let certificate_der = |name: &str| {
-            let output = format!("{name}.der");
             openssl(
                 dir,
-                ["x509", "-in", name, "-outform", "DER", "-out", &output],
+                &format!("x509 -in {name} -outform DER -out {name}.der"),
+                &[],
             );
-            directory.read(&output)
+            directory.read(&format!("{name}.der"))
         };
         let text = |name: &str| String::from_utf8(directory.read(name)).expect("PEM is text");
 
@@ -238,14 +186,8 @@ impl Pki {
             Algorithm::EcP256 => {
                 openssl(
                     dir,
-                    [
-                        "ec",
-                        "-in",
-                        "leaf.key",
-                        "-no_public",
-                        "-out",
-                        "leaf-no-public.key",
-                    ],
+                    "ec -in leaf.key -no_public -out leaf-no-public.key",
+                    &[],
                 );
                 Some(pkcs8_der("leaf-no-public.key"))
             }
@@ -254,7 +196,7 @@ impl Pki {
         Self {
             leaf_key_pem: text("leaf.key"),
             leaf_key_pkcs8: pkcs8_der("leaf.key"),
-            leaf_public_key_pem: openssl(dir, ["pkey", "-in", "leaf.key", "-pubout"]),
+            leaf_public_key_pem: openssl(dir, "pkey -in leaf.key -pubout", &[]),
             leaf_certificate_pem: text("leaf.pem"),
             leaf_certificate: certificate_der("leaf.pem"),
             issuing_key_pkcs8: pkcs8_der("issuing.key"),
@@ -330,6 +272,11 @@ fn build_bundle(pki: &Pki, iterations: u32) -> Vec<u8> {
     .expect("build the bundle")
 }
 
+/// Builds with the modest test iteration count and the fixed salts.
+fn build_with(contents: &BundleContents<'_>, password: &str) -> Result<Vec<u8>, Pkcs12Error> {
+    build(contents, password, Profile::Modern, ITERATIONS, &salts())
+}
+
 /// The ciphertext of the bundle's `encryptedData` content (the certificates), located in the bundle.
 fn encrypted_certificates_range(bundle: &[u8]) -> std::ops::Range<usize> {
     let pfx = Pfx::from_der(bundle).expect("a PFX");
@@ -373,26 +320,18 @@ fn assert_openssl_reads_built_bundle(algorithm: Algorithm, iterations: u32) {
 
     let extracted = openssl(
         dir,
-        [
-            "pkcs12",
-            "-in",
-            "bundle.p12",
-            "-passin",
-            &passin,
-            "-nodes",
-            "-out",
-            "extracted.pem",
-        ],
+        "pkcs12 -in bundle.p12 -nodes -out extracted.pem",
+        &["-passin", &passin],
     );
     assert!(!extracted.contains("error"), "{extracted}");
     let extracted = String::from_utf8(directory.read("extracted.pem")).expect("PEM is text");
 
-    let key_public = openssl(dir, ["pkey", "-in", "extracted.pem", "-pubout"]);
+    let key_public = openssl(dir, "pkey -in extracted.pem -pubout", &[]);
     assert_eq!(
         key_public, pki.leaf_public_key_pem,
         "the extracted key is the leaf's"
     );
-    let certificate_public = openssl(dir, ["x509", "-in", "extracted.pem", "-pubkey", "-noout"]);
+    let certificate_public = openssl(dir, "x509 -in extracted.pem -pubkey -noout", &[]);
     assert_eq!(
         certificate_public, pki.leaf_public_key_pem,
         "the first extracted certificate is the leaf"
@@ -439,15 +378,8 @@ fn assert_openssl_reads_built_bundle(algorithm: Algorithm, iterations: u32) {
 
     let info = openssl(
         dir,
-        [
-            "pkcs12",
-            "-info",
-            "-nokeys",
-            "-in",
-            "bundle.p12",
-            "-passin",
-            &passin,
-        ],
+        "pkcs12 -info -nokeys -in bundle.p12",
+        &["-passin", &passin],
     );
     for line in [
         format!("MAC: sha256, Iteration {iterations}"),
@@ -464,16 +396,8 @@ fn assert_openssl_reads_built_bundle(algorithm: Algorithm, iterations: u32) {
 
     let wrong = run_openssl(
         dir,
-        [
-            "pkcs12",
-            "-in",
-            "bundle.p12",
-            "-passin",
-            "pass:wrong",
-            "-nodes",
-            "-out",
-            "wrong.pem",
-        ],
+        "pkcs12 -in bundle.p12 -passin pass:wrong -nodes -out wrong.pem",
+        &[],
     );
     assert!(!wrong.status.success(), "openssl checks the MAC");
 }
@@ -580,44 +504,19 @@ fn assert_opens_openssl_export(algorithm: Algorithm) {
     let dir = directory.path();
     pki.write_pem_files(&directory);
     let passout = format!("pass:{PASSWORD}");
+    let export = "pkcs12 -export -inkey leaf.key -in leaf.pem -certfile chain.pem";
     openssl(
         dir,
-        [
-            "pkcs12",
-            "-export",
-            "-inkey",
-            "leaf.key",
-            "-in",
-            "leaf.pem",
-            "-certfile",
-            "chain.pem",
-            "-passout",
-            &passout,
-            "-name",
-            FRIENDLY_NAME,
-            "-out",
-            "named.p12",
-        ],
+        &format!("{export} -out named.p12"),
+        &["-passout", &passout, "-name", FRIENDLY_NAME],
     );
     let opened = open(&directory.read("named.p12"), PASSWORD).expect("open OpenSSL's bundle");
     assert_eq!(opened, pki.expected_opened());
 
     openssl(
         dir,
-        [
-            "pkcs12",
-            "-export",
-            "-inkey",
-            "leaf.key",
-            "-in",
-            "leaf.pem",
-            "-certfile",
-            "chain.pem",
-            "-passout",
-            &passout,
-            "-out",
-            "unnamed.p12",
-        ],
+        &format!("{export} -out unnamed.p12"),
+        &["-passout", &passout],
     );
     let opened = open(&directory.read("unnamed.p12"), PASSWORD).expect("open OpenSSL's bundle");
     assert_eq!(opened.friendly_name, None);
@@ -648,56 +547,30 @@ fn refuses_legacy_openssl_exports_naming_the_algorithm() {
     let dir = directory.path();
     pki.write_pem_files(&directory);
     let passout = format!("pass:{PASSWORD}");
-    let export = |extra: &[&str], output: &str| {
-        let mut arguments = vec![
-            "pkcs12",
-            "-export",
-            "-inkey",
-            "leaf.key",
-            "-in",
-            "leaf.pem",
-            "-certfile",
-            "chain.pem",
-            "-passout",
-            &passout,
-            "-out",
-            output,
-        ];
-        arguments.extend_from_slice(extra);
-        openssl(dir, &arguments);
+    let export = |options: &str, output: &str| {
+        let command = format!(
+            "pkcs12 -export -inkey leaf.key -in leaf.pem -certfile chain.pem {options} -out {output}"
+        );
+        openssl(dir, &command, &["-passout", &passout]);
         open(&directory.read(output), PASSWORD).unwrap_err()
     };
 
-    let triple_des = export(
-        &["-certpbe", "PBE-SHA1-3DES", "-keypbe", "PBE-SHA1-3DES"],
-        "3des.p12",
-    );
+    let triple_des = export("-certpbe PBE-SHA1-3DES -keypbe PBE-SHA1-3DES", "3des.p12");
     assert_eq!(triple_des.code(), "pkcs12_unsupported");
     assert!(
         triple_des.to_string().contains("1.2.840.113549.1.12.1.3"),
         "{triple_des}"
     );
 
-    let sha1_mac = export(&["-macalg", "sha1"], "sha1-mac.p12");
+    let sha1_mac = export("-macalg sha1", "sha1-mac.p12");
     assert_eq!(sha1_mac.code(), "pkcs12_unsupported");
     assert!(sha1_mac.to_string().contains("1.3.14.3.2.26"), "{sha1_mac}");
 
     // `-legacy` (RC2-40 for the certificates) needs OpenSSL's legacy provider, which may be absent.
     let legacy = run_openssl(
         dir,
-        [
-            "pkcs12",
-            "-export",
-            "-legacy",
-            "-inkey",
-            "leaf.key",
-            "-in",
-            "leaf.pem",
-            "-passout",
-            &passout,
-            "-out",
-            "legacy.p12",
-        ],
+        "pkcs12 -export -legacy -inkey leaf.key -in leaf.pem -out legacy.p12",
+        &["-passout", &passout],
     );
     if legacy.status.success() {
         let error = open(&directory.read("legacy.p12"), PASSWORD).unwrap_err();
@@ -715,51 +588,22 @@ fn unicode_passwords_interoperate_with_openssl() {
     pki.write_pem_files(&directory);
     // Latin-1, then the Euro sign (BMP beyond Latin-1), then a key emoji (beyond the BMP).
     for (index, password) in ["pässwörd", "prix 10 €", "clé 🔑"].into_iter().enumerate() {
-        let built = build(
-            &pki.contents(),
-            password,
-            Profile::Modern,
-            ITERATIONS,
-            &salts(),
-        )
-        .unwrap();
-        let built_name = format!("built-{index}.p12");
-        directory.write(&built_name, &built);
+        let built = build_with(&pki.contents(), password).expect(password);
+        directory.write(&format!("built-{index}.p12"), &built);
         let passin = format!("pass:{password}");
         openssl(
             dir,
-            [
-                "pkcs12",
-                "-in",
-                &built_name,
-                "-passin",
-                &passin,
-                "-nodes",
-                "-out",
-                "x.pem",
-            ],
+            &format!("pkcs12 -in built-{index}.p12 -nodes -out x.pem"),
+            &["-passin", &passin],
         );
-        assert_eq!(
-            openssl(dir, ["pkey", "-in", "x.pem", "-pubout"]),
-            pki.leaf_public_key_pem
-        );
+        let extracted_public = openssl(dir, "pkey -in x.pem -pubout", &[]);
+        assert_eq!(extracted_public, pki.leaf_public_key_pem, "{password}");
 
         let exported_name = format!("exported-{index}.p12");
-        let passout = format!("pass:{password}");
         openssl(
             dir,
-            [
-                "pkcs12",
-                "-export",
-                "-inkey",
-                "leaf.key",
-                "-in",
-                "leaf.pem",
-                "-passout",
-                &passout,
-                "-out",
-                &exported_name,
-            ],
+            &format!("pkcs12 -export -inkey leaf.key -in leaf.pem -out {exported_name}"),
+            &["-passout", &passin],
         );
         let opened = open(&directory.read(&exported_name), password).expect(password);
         assert_eq!(
@@ -777,7 +621,7 @@ fn friendly_names_beyond_latin_survive_both_ways() {
         friendly_name: name,
         ..pki.contents()
     };
-    let bundle = build(&contents, PASSWORD, Profile::Modern, ITERATIONS, &salts()).unwrap();
+    let bundle = build_with(&contents, PASSWORD).unwrap();
     assert_eq!(
         open(&bundle, PASSWORD).unwrap().friendly_name.as_deref(),
         Some(name)
@@ -787,7 +631,7 @@ fn friendly_names_beyond_latin_survive_both_ways() {
         friendly_name: "",
         ..pki.contents()
     };
-    let bundle = build(&unnamed, PASSWORD, Profile::Modern, ITERATIONS, &salts()).unwrap();
+    let bundle = build_with(&unnamed, PASSWORD).unwrap();
     assert_eq!(open(&bundle, PASSWORD).unwrap().friendly_name, None);
 }
 
@@ -799,7 +643,7 @@ fn build_rejects_a_key_that_is_not_the_certificates() {
             private_key_pkcs8_der: &pki.issuing_key_pkcs8,
             ..pki.contents()
         };
-        let error = build(&contents, PASSWORD, Profile::Modern, ITERATIONS, &salts()).unwrap_err();
+        let error = build_with(&contents, PASSWORD).unwrap_err();
         assert_eq!(error, Pkcs12Error::KeyCertificateMismatch, "{algorithm:?}");
         assert_eq!(error.code(), "pkcs12_key_certificate_mismatch");
     }
@@ -810,14 +654,14 @@ fn build_rejects_a_key_that_is_not_the_certificates() {
         private_key_pkcs8_der: &rsa.leaf_key_pkcs8,
         ..ec.contents()
     };
-    let error = build(&crossed, PASSWORD, Profile::Modern, ITERATIONS, &salts()).unwrap_err();
+    let error = build_with(&crossed, PASSWORD).unwrap_err();
     assert_eq!(error.code(), "pkcs12_key_certificate_mismatch");
 }
 
 #[test]
 fn build_rejects_an_empty_password() {
     let pki = pki(Algorithm::EcP256);
-    let error = build(&pki.contents(), "", Profile::Modern, ITERATIONS, &salts()).unwrap_err();
+    let error = build_with(&pki.contents(), "").unwrap_err();
     assert_eq!(error, Pkcs12Error::PasswordEmpty);
     assert_eq!(error.code(), "pkcs12_password_empty");
 }
@@ -859,7 +703,7 @@ fn build_rejects_unusable_inputs() {
         chain_der: &bad_chain,
         ..pki.contents()
     };
-    let error = build(&bad_chain, PASSWORD, Profile::Modern, ITERATIONS, &salts()).unwrap_err();
+    let error = build_with(&bad_chain, PASSWORD).unwrap_err();
     assert_eq!(error.code(), "pkcs12_invalid_certificate");
     assert!(error.to_string().contains("chain certificate 2"), "{error}");
 
@@ -884,7 +728,7 @@ fn a_bundle_without_a_chain_holds_only_the_leaf() {
         chain_der: &[],
         ..pki.contents()
     };
-    let bundle = build(&contents, PASSWORD, Profile::Modern, ITERATIONS, &salts()).unwrap();
+    let bundle = build_with(&contents, PASSWORD).unwrap();
     let opened = open(&bundle, PASSWORD).unwrap();
     assert_eq!(opened.certificates_der, vec![pki.leaf_certificate.clone()]);
 }

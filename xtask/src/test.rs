@@ -11,12 +11,25 @@ use crate::{Result, build, devca, root, tools};
 pub fn run() -> Result {
     let tools = tools::ensure()?;
     let root = root();
-    process::run(Command::new("cargo").args(["test", "--workspace", "--exclude", "keyward-edge", "--exclude", "keyward-frontend"]).current_dir(&root))?;
+    process::run(
+        Command::new("cargo")
+            .args([
+                "test",
+                "--workspace",
+                "--exclude",
+                "keyward-edge",
+                "--exclude",
+                "keyward-frontend",
+            ])
+            .current_dir(&root),
+    )?;
     build::all(&tools)?;
     devca::ensure()?;
-    process::run(Command::new("node")
-        .args(["--test", "--test-concurrency=1"])
-        .arg(root.join("tests/e2e"))
-        .current_dir(&root)
-        .env("WRANGLER_SEND_METRICS", "false"))
+    process::run(
+        Command::new("node")
+            .args(["--test", "--test-concurrency=1"])
+            .arg(root.join("tests/e2e"))
+            .current_dir(&root)
+            .env("WRANGLER_SEND_METRICS", "false"),
+    )
 }

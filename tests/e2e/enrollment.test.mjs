@@ -1,0 +1,138 @@
+// The walking skeleton's journey, end to end: development mailbox → single-use link → key pair and CSR in the
+// browser (WebAssembly + WebCrypto) → issuance by the Worker in workerd → PKCS#12 built in the browser →
+// checked with OpenSSL. Every request the page sends is recorded and searched for the private key.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import {
+  startWorker, seed, launchBrowser, developmentRootPem, openssl, opensslStatus, scratch, writeTemp, privateKeyForms,
+} from './harness.mjs';
+
+let worker;
+let browser;
+
+before(async () => {
+  worker = await startWorker();
+  browser = await launchBrowser();
+});
+
+after(async () => {
+  await browser?.close();
+  await worker?.stop();
+});
+
+const PASSWORD = 'correct horse battery staple';
+
+for (const [keyType, opensslKeyName] of [['rsa2048', 'RSA'], ['ecdsa_p256', 'EC']]) {
+  test(`a recipient enrolls with ${keyType} and gets a .p12 that OpenSSL accepts`, async () => {
+    const email = `ada.${keyType}@example.com`;
+    const link = await seed(worker, 'Ada Lovelace', email);
+    const token = link.split('/enroll/')[1];
+    const directory = scratch(`journey-${keyType}`);
+
+    const context = await browser.newContext({ acceptDownloads: true });
+    const page = await context.newPage();
+    const sent = [];
+    page.on('request', async (request) => {
+      sent.push({ url: request.url(), method: request.method(), headers: await request.allHeaders(), body: request.postDataBuffer() });
+    });
+    const consoleErrors = [];
+    page.on('pageerror', (error) => consoleErrors.push(String(error)));
+
+    // Step 2: the enrollment email sits in the outbox and shows on the development mailbox page.
+    await page.goto(`${worker.url}/dev/mailbox`);
+    const mail = page.locator('[data-testid=mail]', { has: page.locator(`[data-testid=mail-to]:text-is("${email}")`) });
+    await mail.waitFor();
+    const href = await mail.locator('[data-testid=mail-link]').getAttribute('href');
+    assert.equal(href, link);
+
+    // Step 3: opening the link shows the page and spends nothing (nor does a scanner's GET or HEAD).
+    await fetch(link, { method: 'HEAD' });
+    await fetch(`${worker.url}/api/v1/enrollments/${token}`);
+    await mail.locator('[data-testid=mail-link]').click();
+    await page.locator('[data-testid=generate]').waitFor();
+    assert.equal(await page.locator('[data-testid=recipient-email]').textContent(), email);
+    const unspent = worker.query(`SELECT spent_at FROM enrollment_links l JOIN recipients r ON r.id = l.recipient_id WHERE r.email = '${email}'`);
+    assert.deepEqual(unspent, [{ spent_at: null }]);
+
+    // Steps 4-5: key pair and CSR in the browser; only the CSR goes out; the Worker issues.
+    await page.locator('[data-testid=key-type]').selectOption(keyType);
+    await page.locator('[data-testid=generate]').click();
+    await page.locator('[data-testid=password]').waitFor({ timeout: 30_000 });
+    const serial = (await page.locator('[data-testid=serial]').textContent()).trim();
+    assert.match(serial, /^[0-9a-f]{32}$/);
+
+    // Step 6: a password typed twice, the bundle built and re-read in the browser, offered as a download.
+    await page.locator('[data-testid=password]').fill(PASSWORD);
+    await page.locator('[data-testid=password-confirm]').fill(PASSWORD);
+    await page.locator('[data-testid=build-bundle]').click();
+    const downloadLink = page.locator('[data-testid=download]');
+    await downloadLink.waitFor({ timeout: 60_000 });
+    assert.match(await downloadLink.getAttribute('download'), /\.p12$/);
+    const [download] = await Promise.all([page.waitForEvent('download'), downloadLink.click()]);
+    const bundlePath = join(directory, 'bundle.p12');
+    await download.saveAs(bundlePath);
+
+    // OpenSSL opens it with the password and no -legacy flag.
+    const pass = `pass:${PASSWORD}`;
+    const keyPem = openssl(['pkcs12', '-in', bundlePath, '-passin', pass, '-nocerts', '-nodes']);
+    const leafPem = openssl(['pkcs12', '-in', bundlePath, '-passin', pass, '-nokeys', '-clcerts']);
+    const caPem = openssl(['pkcs12', '-in', bundlePath, '-passin', pass, '-nokeys', '-cacerts']);
+    assert.equal(opensslStatus(['pkcs12', '-in', bundlePath, '-passin', 'pass:wrong password', '-nodes']).ok, false,
+      'a wrong password must not open the bundle');
+    const info = opensslStatus(['pkcs12', '-in', bundlePath, '-passin', pass, '-info', '-noout']).output;
+    assert.match(info, /PBES2, PBKDF2, AES-256-CBC/);
+    assert.match(info, /MAC: sha256/);
+
+    // The certificate verifies against the development root (from .dev.vars) and the chain.
+    const rootPath = writeTemp(directory, 'root.pem', developmentRootPem());
+    const leafPath = writeTemp(directory, 'leaf.pem', leafPem);
+    const caPath = writeTemp(directory, 'ca.pem', caPem);
+    assert.match(openssl(['verify', '-CAfile', rootPath, '-untrusted', caPath, leafPath]), /: OK/);
+    const text = openssl(['x509', '-in', leafPath, '-noout', '-text']);
+    assert.match(text, /Subject: C ?= ?GB, O ?= ?Example Org, CN ?= ?Ada Lovelace/);
+    assert.match(text, new RegExp(`email:${email.replace('.', '\\.')}`));
+    assert.match(text, /E-mail Protection, TLS Web Client Authentication/);
+    assert.match(text, new RegExp(`Public Key Algorithm: ${opensslKeyName === 'RSA' ? 'rsaEncryption' : 'id-ecPublicKey'}`));
+    assert.equal(openssl(['x509', '-in', leafPath, '-noout', '-serial']).trim().toLowerCase(), `serial=${serial}`);
+
+    // The key matches the certificate.
+    const keyPath = writeTemp(directory, 'key.pem', keyPem);
+    assert.equal(openssl(['pkey', '-in', keyPath, '-pubout']), openssl(['x509', '-in', leafPath, '-noout', '-pubkey']));
+
+    // No request carried the private key, in any form.
+    const pkcs8Der = derOf(keyPath);
+    const pkcs8Pem = openssl(['pkey', '-in', keyPath]);
+    const leaks = privateKeyForms(pkcs8Der, pkcs8Pem);
+    assert.deepEqual(leaks(Buffer.concat([Buffer.from('x'), pkcs8Der])), ['DER bytes'], 'the detector must find a planted key');
+    const submissions = sent.filter((request) => request.method === 'POST');
+    assert.equal(submissions.length, 1, 'exactly one POST: the CSR');
+    assert.match(submissions[0].body.toString(), /BEGIN CERTIFICATE REQUEST/);
+    for (const request of sent) {
+      const found = [...leaks(request.body ?? Buffer.alloc(0)), ...leaks(Buffer.from(JSON.stringify(request.headers))), ...leaks(Buffer.from(request.url))];
+      assert.deepEqual(found, [], `${request.method} ${request.url} carried the private key`);
+    }
+
+    // The database holds one certificate for this link, its public key hash, and no key material.
+    const rows = worker.query(`SELECT c.serial FROM certificates c JOIN recipients r ON r.id = c.recipient_id WHERE r.email = '${email}'`);
+    assert.deepEqual(rows, [{ serial }]);
+
+    // Step 7: the link again shows a clear "already used" page and offers nothing that spends.
+    await page.goto(link);
+    await page.locator('[data-testid=link-closed]').waitFor();
+    assert.equal(await page.locator('[data-testid=link-closed]').textContent(), 'This link was already used');
+    assert.match(await page.locator('[data-testid=link-closed-detail]').textContent(), /^It was used on .+ to request your certificate/);
+    assert.equal(await page.locator('[data-testid=generate]').count(), 0);
+    assert.deepEqual(consoleErrors, []);
+    await context.close();
+  });
+}
+
+/** The PKCS#8 DER of a PEM private key. */
+function derOf(keyPath) {
+  const directory = scratch('der');
+  const out = join(directory, 'key.der');
+  openssl(['pkey', '-in', keyPath, '-outform', 'DER', '-out', out]);
+  return readFileSync(out);
+}
