@@ -53,7 +53,7 @@ for (const [keyType, opensslKeyName] of [['rsa2048', 'RSA'], ['ecdsa_p256', 'EC'
     await mail.locator('[data-testid=mail-link]').click();
     await page.locator('[data-testid=generate]').waitFor();
     assert.equal(await page.locator('[data-testid=recipient-email]').textContent(), email);
-    const unspent = worker.query(`SELECT spent_at FROM enrollment_links l JOIN recipients r ON r.id = l.recipient_id WHERE r.email = '${email}'`);
+    const unspent = await worker.query(`SELECT spent_at FROM enrollment_links l JOIN recipients r ON r.id = l.recipient_id WHERE r.email = '${email}'`);
     assert.deepEqual(unspent, [{ spent_at: null }]);
 
     // Steps 4-5: key pair and CSR in the browser; only the CSR goes out; the Worker issues.
@@ -115,7 +115,7 @@ for (const [keyType, opensslKeyName] of [['rsa2048', 'RSA'], ['ecdsa_p256', 'EC'
     }
 
     // The database holds one certificate for this link, its public key hash, and no key material.
-    const rows = worker.query(`SELECT c.serial FROM certificates c JOIN recipients r ON r.id = c.recipient_id WHERE r.email = '${email}'`);
+    const rows = await worker.query(`SELECT c.serial FROM certificates c JOIN recipients r ON r.id = c.recipient_id WHERE r.email = '${email}'`);
     assert.deepEqual(rows, [{ serial }]);
 
     // Step 7: the link again shows a clear "already used" page and offers nothing that spends.

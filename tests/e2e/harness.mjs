@@ -1,6 +1,7 @@
 // Test harness for the end-to-end suites: a real Worker in workerd (`wrangler dev`) with a fresh local D1,
 // real headless Chromium (Debian's, driven by playwright-core), and OpenSSL to check what comes out.
-import { spawn, spawnSync, execFileSync } from 'node:child_process';
+import { spawn, spawnSync, execFile, execFileSync } from 'node:child_process';
+import { promisify } from 'node:util';
 import { mkdtempSync, readFileSync, writeFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
@@ -40,11 +41,19 @@ export async function startWorker() {
   return {
     url,
     log: () => log,
-    /** Runs SQL against the Worker's local D1 with wrangler itself (not through Keyward's code). */
-    query(sql) {
-      const out = execFileSync(WRANGLER, ['d1', 'execute', 'DB', '--local', '--persist-to', state, '--json', '--command', sql],
-        { cwd: EDGE, env: ENV, stdio: 'pipe' }).toString();
-      return JSON.parse(out)[0].results;
+    /**
+     * Runs SQL against the Worker's local D1 with wrangler itself (not through Keyward's code); resolves to one
+     * array of rows per statement. Asynchronous on purpose: blocking the event loop would leave the test's
+     * kept-alive HTTP connections to the Worker unserviced.
+     */
+    async queryAll(sql) {
+      const { stdout } = await promisify(execFile)(WRANGLER,
+        ['d1', 'execute', 'DB', '--local', '--persist-to', state, '--json', '--command', sql], { cwd: EDGE, env: ENV });
+      return JSON.parse(stdout).map((statement) => statement.results);
+    },
+    /** The rows of a single statement. */
+    async query(sql) {
+      return (await this.queryAll(sql))[0];
     },
     async stop() {
       child.kill('SIGTERM');
