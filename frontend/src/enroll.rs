@@ -61,6 +61,14 @@ pub fn EnrollPage(
 ) -> impl IntoView {
     let stage = RwSignal::new_local(Stage::Loading);
     let error = RwSignal::new(None::<ApiError>);
+    // Between issuance and the download the key exists only in this tab: leaving would lose it.
+    let unsaved = RwSignal::new(false);
+    let _guard = window_event_listener(leptos::ev::beforeunload, move |event| {
+        if unsaved.get_untracked() {
+            event.prevent_default();
+            event.set_return_value("Your key is not saved yet.");
+        }
+    });
 
     let load = {
         let token = token.clone();
@@ -91,7 +99,10 @@ pub fn EnrollPage(
             error.set(None);
             spawn_local(async move {
                 match request_certificate(&token, &view, key_type, stage).await {
-                    Ok(issued) => stage.set(Stage::Issued(Rc::new(issued))),
+                    Ok(issued) => {
+                        unsaved.set(true);
+                        stage.set(Stage::Issued(Rc::new(issued)));
+                    }
                     Err(problem) => {
                         let spent = problem.code == "link_spent" || problem.code == "link_expired";
                         error.set(Some(problem));
@@ -163,7 +174,8 @@ pub fn EnrollPage(
                 Stage::Done { url, filename, serial } => view! {
                     <h1>"Your certificate is ready"</h1>
                     <p>"Serial number " <code data-testid="serial">{serial}</code></p>
-                    <p><a class="button" data-testid="download" href=url download=filename.clone()>"Download " {filename.clone()}</a></p>
+                    <p><a class="button" data-testid="download" href=url download=filename.clone()
+                        on:click=move |_| unsaved.set(false)>"Download " {filename.clone()}</a></p>
                     <p>
                         "Keep this file and its password safe: it holds your private key, which exists nowhere "
                         "else. This link is now used, so this page cannot make the file again."

@@ -125,3 +125,28 @@ fn announce(link: &str) {
          Press Ctrl-C to stop.\n"
     );
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn finds_the_enrollment_link_in_a_mailbox_answer() {
+        let json = r#"{"messages":[{"body":"Open this link:\n\nhttp://127.0.0.1:8787/enroll/abc_DEF-1\n\nIf"}]}"#;
+        assert_eq!(
+            newest_link(json).as_deref(),
+            Some("http://127.0.0.1:8787/enroll/abc_DEF-1")
+        );
+        assert_eq!(newest_link(r#"{"messages":[]}"#), None);
+    }
+
+    #[test]
+    fn reads_a_string_field() {
+        let json = r#"{"order_id":"42","enrollment_url":"http://127.0.0.1:8787/enroll/x"}"#;
+        assert_eq!(
+            field(json, "enrollment_url").as_deref(),
+            Some("http://127.0.0.1:8787/enroll/x")
+        );
+        assert_eq!(field(json, "missing"), None);
+    }
+}

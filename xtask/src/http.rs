@@ -56,7 +56,7 @@ pub fn request(port: u16, method: &str, path: &str, json_body: Option<&str>) -> 
 }
 
 /// Joins the chunks of a chunked body.
-fn dechunk(mut rest: &[u8]) -> Vec<u8> {
+pub(crate) fn dechunk(mut rest: &[u8]) -> Vec<u8> {
     let mut body = Vec::new();
     while let Some(line_end) = rest.windows(2).position(|window| window == b"\r\n") {
         let size = std::str::from_utf8(&rest[..line_end])
@@ -72,4 +72,18 @@ fn dechunk(mut rest: &[u8]) -> Vec<u8> {
         }
     }
     body
+}
+
+#[cfg(test)]
+mod tests {
+    use super::dechunk;
+
+    #[test]
+    fn joins_chunks() {
+        assert_eq!(
+            dechunk(b"4\r\nWiki\r\n6\r\npedia \r\n0\r\n\r\n"),
+            b"Wikipedia "
+        );
+        assert_eq!(dechunk(b"zz\r\n"), b"");
+    }
 }

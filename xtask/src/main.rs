@@ -7,6 +7,7 @@ mod devca;
 mod http;
 mod process;
 mod test;
+mod tidy;
 mod tools;
 
 use std::path::PathBuf;
