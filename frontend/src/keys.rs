@@ -189,7 +189,7 @@ pub async fn certificate_request(
 
 /// WebCrypto's ECDSA signatures are `r || s` (IEEE P1363); X.509 wants `SEQUENCE { INTEGER r, INTEGER s }`.
 fn ecdsa_signature_der(raw: &[u8]) -> Result<Vec<u8>, ApiError> {
-    if raw.is_empty() || raw.len() % 2 != 0 {
+    if raw.is_empty() || !raw.len().is_multiple_of(2) {
         return Err(local_error("unexpected ECDSA signature length"));
     }
     let (r, s) = raw.split_at(raw.len() / 2);

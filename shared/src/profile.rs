@@ -146,7 +146,7 @@ impl Profile {
                 if bits > RSA_MAXIMUM_BITS {
                     return Err(KeyError::RsaTooLarge { bits });
                 }
-                if bits % 8 != 0 {
+                if !bits.is_multiple_of(8) {
                     return Err(KeyError::RsaSizeNotByteMultiple { bits });
                 }
                 if *public_exponent != 65_537 {
@@ -165,18 +165,16 @@ impl Profile {
                 });
             }
         };
-        let offered = self
-            .key_types
-            .iter()
-            .any(|offered| match (offered, certified) {
+        let offered = self.key_types.iter().any(|offered| {
+            matches!(
+                (offered, certified),
                 (
                     KeyType::Rsa2048 | KeyType::Rsa3072 | KeyType::Rsa4096,
-                    CertifiedKey::Rsa { .. },
-                ) => true,
-                (KeyType::EcdsaP256, CertifiedKey::EcdsaP256)
-                | (KeyType::EcdsaP384, CertifiedKey::EcdsaP384) => true,
-                _ => false,
-            });
+                    CertifiedKey::Rsa { .. }
+                ) | (KeyType::EcdsaP256, CertifiedKey::EcdsaP256)
+                    | (KeyType::EcdsaP384, CertifiedKey::EcdsaP384)
+            )
+        });
         if !offered {
             let key = match certified {
                 CertifiedKey::Rsa { .. } => "RSA",

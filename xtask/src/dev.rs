@@ -55,10 +55,10 @@ pub fn wrangler(tools: &Tools) -> Command {
 fn wait_until_ready() -> Result {
     let deadline = Instant::now() + Duration::from_secs(90);
     while Instant::now() < deadline {
-        if let Ok(response) = http::request(PORT, "GET", "/api/v1/dev/mailbox", None) {
-            if response.status == 200 {
-                return Ok(());
-            }
+        if http::request(PORT, "GET", "/api/v1/dev/mailbox", None)
+            .is_ok_and(|response| response.status == 200)
+        {
+            return Ok(());
         }
         std::thread::sleep(Duration::from_millis(300));
     }

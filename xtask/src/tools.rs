@@ -116,13 +116,12 @@ pub fn locked_version(name: &str) -> Result<String> {
         .map_err(|error| format!("Cargo.lock: {error}"))?;
     let mut lines = lock.lines();
     while let Some(line) = lines.next() {
-        if line == format!("name = \"{name}\"") {
-            if let Some(version) = lines
+        if line == format!("name = \"{name}\"")
+            && let Some(version) = lines
                 .next()
                 .and_then(|line| line.strip_prefix("version = \""))
-            {
-                return Ok(version.trim_end_matches('"').to_owned());
-            }
+        {
+            return Ok(version.trim_end_matches('"').to_owned());
         }
     }
     Err(format!("{name} is not in Cargo.lock"))
