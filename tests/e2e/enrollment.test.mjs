@@ -39,6 +39,8 @@ for (const [keyType, opensslKeyName] of [['rsa2048', 'RSA'], ['ecdsa_p256', 'EC'
     });
     const consoleErrors = [];
     page.on('pageerror', (error) => consoleErrors.push(String(error)));
+    // Content-Security-Policy violations are reported as console errors.
+    page.on('console', (message) => { if (message.type() === 'error') consoleErrors.push(message.text()); });
 
     // Step 2: the enrollment email sits in the outbox and shows on the development mailbox page.
     await page.goto(`${worker.url}/dev/mailbox`);
@@ -119,7 +121,8 @@ for (const [keyType, opensslKeyName] of [['rsa2048', 'RSA'], ['ecdsa_p256', 'EC'
     assert.deepEqual(rows, [{ serial }]);
 
     // Step 7: the link again shows a clear "already used" page and offers nothing that spends.
-    await page.goto(link);
+    const reopened = await page.goto(link);
+    assert.match(reopened.headers()['content-security-policy'], /script-src 'self' 'wasm-unsafe-eval'; /);
     await page.locator('[data-testid=link-closed]').waitFor();
     assert.equal(await page.locator('[data-testid=link-closed]').textContent(), 'This link was already used');
     assert.match(await page.locator('[data-testid=link-closed-detail]').textContent(), /^It was used on .+ to request your certificate/);
