@@ -8,10 +8,9 @@
 use base64ct::{Base64, Encoding};
 use der::{Decode, Encode, Tag, Tagged};
 use rcgen::{
-    CertificateParams, CustomExtension, DistinguishedName, DnType, DnValue,
-    ExtendedKeyUsagePurpose, IsCa, Issuer, KeyIdMethod, KeyPair, KeyUsagePurpose,
-    PKCS_ECDSA_P256_SHA256, PKCS_ECDSA_P384_SHA384, PKCS_ED25519, PKCS_RSA_SHA256, PublicKeyData,
-    SanType, SerialNumber, SignatureAlgorithm,
+    CertificateParams, CustomExtension, DistinguishedName, DnType, DnValue, ExtendedKeyUsagePurpose, IsCa, Issuer,
+    KeyIdMethod, KeyPair, KeyUsagePurpose, PKCS_ECDSA_P256_SHA256, PKCS_ECDSA_P384_SHA384, PKCS_ED25519,
+    PKCS_RSA_SHA256, PublicKeyData, SanType, SerialNumber, SignatureAlgorithm,
 };
 use shared::csr::{ParsedCsr, PublicKey};
 use shared::encoding::pem_encode;
@@ -37,53 +36,33 @@ impl CertificateAuthority {
         let secret = |name: &str| -> Result<Vec<u8>, AppError> {
             let value = env
                 .secret(name)
-                .map_err(|_| {
-                    AppError::internal(&format!(
-                        "the secret {name} is not set (run `cargo xtask dev`)"
-                    ))
-                })?
+                .map_err(|_| AppError::internal(&format!("the secret {name} is not set (run `cargo xtask dev`)")))?
                 .to_string();
-            Base64::decode_vec(value.trim())
-                .map_err(|_| AppError::internal(&format!("{name} is not base64")))
+            Base64::decode_vec(value.trim()).map_err(|_| AppError::internal(&format!("{name} is not base64")))
         };
         let key_der = secret("CA_ISSUING_KEY")?;
         let issuing_der = secret("CA_ISSUING_CERT")?;
         let root_der = secret("CA_ROOT_CERT")?;
         let issuing = Certificate::from_der(&issuing_der)
             .map_err(|error| AppError::internal(&format!("CA_ISSUING_CERT: {error}")))?;
-        let key = KeyPair::from_pkcs8_der_and_sign_algo(
-            &key_der.as_slice().into(),
-            &PKCS_ECDSA_P256_SHA256,
-        )
-        .map_err(|error| AppError::internal(&format!("CA_ISSUING_KEY: {error}")))?;
+        let key = KeyPair::from_pkcs8_der_and_sign_algo(&key_der.as_slice().into(), &PKCS_ECDSA_P256_SHA256)
+            .map_err(|error| AppError::internal(&format!("CA_ISSUING_KEY: {error}")))?;
         let mut params = CertificateParams::default();
         params.distinguished_name = distinguished_name(issuing.tbs_certificate().subject())?;
         params.key_identifier_method = KeyIdMethod::PreSpecified(subject_key_identifier(&issuing)?);
         params.key_usages = vec![KeyUsagePurpose::KeyCertSign, KeyUsagePurpose::CrlSign];
         params.is_ca = IsCa::Ca(rcgen::BasicConstraints::Constrained(0));
-        let issuing_not_after = issuing
-            .tbs_certificate()
-            .validity()
-            .not_after
-            .to_unix_duration()
-            .as_secs() as i64;
+        let issuing_not_after = issuing.tbs_certificate().validity().not_after.to_unix_duration().as_secs() as i64;
         Ok(Self {
             issuer: Issuer::new(params, key),
             issuing_not_after,
-            chain_pem: vec![
-                pem_encode("CERTIFICATE", &issuing_der),
-                pem_encode("CERTIFICATE", &root_der),
-            ],
+            chain_pem: vec![pem_encode("CERTIFICATE", &issuing_der), pem_encode("CERTIFICATE", &root_der)],
         })
     }
 
     /// Signs a certificate for the CSR's public key, saying what the template says and nothing from the CSR.
     /// Refuses to issue past the issuing CA's own expiry.
-    pub fn issue(
-        &self,
-        template: &CertificateTemplate,
-        csr: &ParsedCsr,
-    ) -> Result<Vec<u8>, AppError> {
+    pub fn issue(&self, template: &CertificateTemplate, csr: &ParsedCsr) -> Result<Vec<u8>, AppError> {
         if template.not_after > self.issuing_not_after {
             return Err(AppError::field(
                 409,
@@ -100,12 +79,8 @@ impl CertificateAuthority {
         for (attribute, value) in &template.subject {
             let (kind, value) = match attribute {
                 SubjectAttribute::Country => (DnType::CountryName, printable(value)?),
-                SubjectAttribute::Organization => {
-                    (DnType::OrganizationName, DnValue::Utf8String(value.clone()))
-                }
-                SubjectAttribute::CommonName => {
-                    (DnType::CommonName, DnValue::Utf8String(value.clone()))
-                }
+                SubjectAttribute::Organization => (DnType::OrganizationName, DnValue::Utf8String(value.clone())),
+                SubjectAttribute::CommonName => (DnType::CommonName, DnValue::Utf8String(value.clone())),
             };
             subject.push(kind, value);
         }
@@ -114,18 +89,9 @@ impl CertificateAuthority {
             .email_addresses
             .iter()
             .map(|email| {
-                email
-                    .clone()
-                    .try_into()
-                    .map(SanType::Rfc822Name)
-                    .map_err(|_| {
-                        AppError::field(
-                            422,
-                            "email_invalid",
-                            "recipient_email",
-                            "The email address is not ASCII.",
-                        )
-                    })
+                email.clone().try_into().map(SanType::Rfc822Name).map_err(|_| {
+                    AppError::field(422, "email_invalid", "recipient_email", "The email address is not ASCII.")
+                })
             })
             .collect::<Result<_, _>>()?;
         let usage = template.key_usage;
@@ -146,9 +112,7 @@ impl CertificateAuthority {
             })
             .collect();
         params.use_authority_key_identifier_extension = true;
-        params
-            .custom_extensions
-            .push(certificate_policies(&template.policy_oids)?);
+        params.custom_extensions.push(certificate_policies(&template.policy_oids)?);
         let public_key = CsrPublicKey::new(csr)?;
         let certificate = params
             .signed_by(&public_key, &self.issuer)
@@ -174,10 +138,7 @@ impl CsrPublicKey {
         };
         let spki = spki::SubjectPublicKeyInfoRef::from_der(csr.subject_public_key_info_der())
             .map_err(|error| AppError::internal(&format!("re-reading a parsed SPKI: {error}")))?;
-        Ok(Self {
-            algorithm,
-            key: spki.subject_public_key.raw_bytes().to_vec(),
-        })
+        Ok(Self { algorithm, key: spki.subject_public_key.raw_bytes().to_vec() })
     }
 }
 
@@ -203,25 +164,15 @@ fn distinguished_name(name: &x509_cert::name::Name) -> Result<DistinguishedName,
             "2.5.4.8" => DnType::StateOrProvinceName,
             "2.5.4.10" => DnType::OrganizationName,
             "2.5.4.11" => DnType::OrganizationalUnitName,
-            other => DnType::CustomDnType(
-                other
-                    .split('.')
-                    .map(|arc| arc.parse().unwrap_or_default())
-                    .collect(),
-            ),
+            other => DnType::CustomDnType(other.split('.').map(|arc| arc.parse().unwrap_or_default()).collect()),
         };
         let bytes = attribute.value.value();
-        let text = || {
-            String::from_utf8(bytes.to_vec())
-                .map_err(|_| AppError::internal("CA name is not UTF-8"))
-        };
+        let text = || String::from_utf8(bytes.to_vec()).map_err(|_| AppError::internal("CA name is not UTF-8"));
         let value = match attribute.value.tag() {
             Tag::PrintableString => printable(&text()?)?,
             Tag::Utf8String => DnValue::Utf8String(text()?),
             other => {
-                return Err(AppError::internal(&format!(
-                    "CA name uses an unsupported string type {other}"
-                )));
+                return Err(AppError::internal(&format!("CA name uses an unsupported string type {other}")));
             }
         };
         distinguished_name.push(kind, value);
@@ -234,25 +185,13 @@ fn printable(value: &str) -> Result<DnValue, AppError> {
         .to_owned()
         .try_into()
         .map(DnValue::PrintableString)
-        .map_err(|_| {
-            AppError::field(
-                422,
-                "country_invalid",
-                "organization_country",
-                "Not a printable string.",
-            )
-        })
+        .map_err(|_| AppError::field(422, "country_invalid", "organization_country", "Not a printable string."))
 }
 
 fn subject_key_identifier(certificate: &Certificate) -> Result<Vec<u8>, AppError> {
-    match certificate
-        .tbs_certificate()
-        .get_extension::<SubjectKeyIdentifier>()
-    {
+    match certificate.tbs_certificate().get_extension::<SubjectKeyIdentifier>() {
         Ok(Some((_, identifier))) => Ok(identifier.0.as_bytes().to_vec()),
-        _ => Err(AppError::internal(
-            "the issuing CA certificate has no subject key identifier",
-        )),
+        _ => Err(AppError::internal("the issuing CA certificate has no subject key identifier")),
     }
 }
 
@@ -261,20 +200,15 @@ fn certificate_policies(oids: &[&str]) -> Result<CustomExtension, AppError> {
         .iter()
         .map(|oid| {
             Ok(PolicyInformation {
-                policy_identifier: oid
-                    .parse()
-                    .map_err(|_| AppError::internal("bad policy OID"))?,
+                policy_identifier: oid.parse().map_err(|_| AppError::internal("bad policy OID"))?,
                 policy_qualifiers: None,
             })
         })
         .collect::<Result<Vec<_>, AppError>>()?;
-    let der = CertificatePolicies(policies)
-        .to_der()
-        .map_err(|_| AppError::internal("encoding policies"))?;
+    let der = CertificatePolicies(policies).to_der().map_err(|_| AppError::internal("encoding policies"))?;
     Ok(CustomExtension::from_oid_content(&[2, 5, 29, 32], der))
 }
 
 fn timestamp(seconds: i64) -> Result<time::OffsetDateTime, AppError> {
-    time::OffsetDateTime::from_unix_timestamp(seconds)
-        .map_err(|_| AppError::internal("timestamp out of range"))
+    time::OffsetDateTime::from_unix_timestamp(seconds).map_err(|_| AppError::internal("timestamp out of range"))
 }

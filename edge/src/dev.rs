@@ -69,7 +69,12 @@ pub async fn seed(mut request: Request, context: RouteContext<()>) -> worker::Re
         async {
             ensure_development(&context)?;
             let seed: SeedRequest = serde_json::from_slice(&body?).map_err(|error| {
-                AppError::field(400, "body_invalid", "body", format!("Expected recipient_name and recipient_email: {error}"))
+                AppError::field(
+                    400,
+                    "body_invalid",
+                    "body",
+                    format!("Expected recipient_name and recipient_email: {error}"),
+                )
             })?;
             if !seed.recipient_email.contains('@') {
                 return Err(AppError::field(422, "email_invalid", "recipient_email", "Not an email address."));
@@ -100,7 +105,11 @@ pub async fn seed(mut request: Request, context: RouteContext<()>) -> worker::Re
                     "INSERT INTO orders (id, organization_id, profile, validity_days, created_at) \
                      VALUES (?1, 'demo-org', ?2, 365, ?3)",
                 )
-                .bind(&[text(&order_id), text(ProfileId::SmimeSponsorMultipurpose.as_str()), integer(now)])?,
+                .bind(&[
+                    text(&order_id),
+                    text(ProfileId::SmimeSponsorMultipurpose.as_str()),
+                    integer(now),
+                ])?,
                 db.prepare("INSERT INTO recipients (id, order_id, name, email) VALUES (?1, ?2, ?3, ?4)").bind(&[
                     text(&recipient_id),
                     text(&order_id),
@@ -121,7 +130,13 @@ pub async fn seed(mut request: Request, context: RouteContext<()>) -> worker::Re
                 db.prepare(
                     "INSERT INTO mail_outbox (id, to_address, subject, body, created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
                 )
-                .bind(&[text(&platform::new_id()?), text(&email.to), text(&email.subject), text(&email.body), integer(now)])?,
+                .bind(&[
+                    text(&platform::new_id()?),
+                    text(&email.to),
+                    text(&email.subject),
+                    text(&email.body),
+                    integer(now),
+                ])?,
                 db.prepare(
                     "INSERT INTO audit_log (at, actor, action, subject_type, subject_id) \
                      VALUES (?1, 'development', 'order.created', 'order', ?2)",

@@ -49,8 +49,7 @@ impl LinkRow {
     }
 
     fn profile(&self) -> Result<ProfileId, AppError> {
-        ProfileId::parse(&self.profile)
-            .ok_or_else(|| AppError::internal(&format!("unknown profile {}", self.profile)))
+        ProfileId::parse(&self.profile).ok_or_else(|| AppError::internal(&format!("unknown profile {}", self.profile)))
     }
 }
 
@@ -70,19 +69,11 @@ async fn load(db: &D1Database, token: &Token) -> Result<LinkRow, AppError> {
              WHERE l.token_hash = ?1",
         )
         .bind(&[text(&token.hash_hex())])?;
-    statement
-        .first::<LinkRow>(None)
-        .await?
-        .ok_or_else(|| LinkError::Unknown.into())
+    statement.first::<LinkRow>(None).await?.ok_or_else(|| LinkError::Unknown.into())
 }
 
 fn token(context: &RouteContext<()>) -> Result<Token, AppError> {
-    Ok(Token::parse(
-        context
-            .param("token")
-            .map(String::as_str)
-            .unwrap_or_default(),
-    )?)
+    Ok(Token::parse(context.param("token").map(String::as_str).unwrap_or_default())?)
 }
 
 /// `GET /api/v1/enrollments/{token}`: the link's state and what it is for. Reads only.

@@ -18,28 +18,13 @@ pub struct AppError {
 
 impl AppError {
     /// A client error about one field.
-    pub fn field(
-        status: u16,
-        code: &'static str,
-        field: &'static str,
-        message: impl Into<String>,
-    ) -> Self {
-        Self {
-            status,
-            code,
-            field: Some(field),
-            message: message.into(),
-        }
+    pub fn field(status: u16, code: &'static str, field: &'static str, message: impl Into<String>) -> Self {
+        Self { status, code, field: Some(field), message: message.into() }
     }
 
     /// Unknown API route.
     pub fn route_not_found() -> Self {
-        Self {
-            status: 404,
-            code: "route_not_found",
-            field: None,
-            message: "No such API endpoint.".into(),
-        }
+        Self { status: 404, code: "route_not_found", field: None, message: "No such API endpoint.".into() }
     }
 
     /// A failure of ours. The detail goes to the log, not to the client; it must never hold key material.
@@ -49,19 +34,14 @@ impl AppError {
             status: 500,
             code: "internal",
             field: None,
-            message: "Something went wrong on our side; nothing was changed. Please try again."
-                .into(),
+            message: "Something went wrong on our side; nothing was changed. Please try again.".into(),
         }
     }
 
     /// The response: status and JSON body.
     pub fn into_response(self) -> Result<Response> {
         let body = ErrorBody {
-            error: ApiError {
-                code: self.code.into(),
-                field: self.field.map(Into::into),
-                message: self.message,
-            },
+            error: ApiError { code: self.code.into(), field: self.field.map(Into::into), message: self.message },
         };
         Ok(Response::from_json(&body)?.with_status(self.status))
     }

@@ -20,9 +20,7 @@ async fn fetch(request: Request, env: Env, _context: Context) -> Result<Response
         .post_async("/api/v1/enrollments/:token", enrollment::submit)
         .get_async("/api/v1/dev/mailbox", dev::mailbox)
         .post_async("/api/v1/dev/seed", dev::seed)
-        .or_else_any_method("/api/*rest", |_, _| {
-            error::AppError::route_not_found().into_response()
-        })
+        .or_else_any_method("/api/*rest", |_, _| error::AppError::route_not_found().into_response())
         .run(request, env)
         .await?;
     with_security_headers(response)

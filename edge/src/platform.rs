@@ -9,8 +9,7 @@ pub fn now() -> i64 {
 /// `N` bytes from the platform CSPRNG (`crypto.getRandomValues`).
 pub fn random<const N: usize>() -> Result<[u8; N], crate::error::AppError> {
     let mut bytes = [0u8; N];
-    getrandom::getrandom(&mut bytes)
-        .map_err(|error| crate::error::AppError::internal(&format!("random: {error}")))?;
+    getrandom::getrandom(&mut bytes).map_err(|error| crate::error::AppError::internal(&format!("random: {error}")))?;
     Ok(bytes)
 }
 

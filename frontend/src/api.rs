@@ -18,48 +18,28 @@ pub async fn post<B: Serialize, T: DeserializeOwned>(path: &str, body: &B) -> Re
     send(path, "POST", Some(body)).await
 }
 
-async fn send<T: DeserializeOwned>(
-    path: &str,
-    method: &str,
-    body: Option<String>,
-) -> Result<T, ApiError> {
+async fn send<T: DeserializeOwned>(path: &str, method: &str, body: Option<String>) -> Result<T, ApiError> {
     let init = RequestInit::new();
     init.set_method(method);
     if let Some(body) = body {
         init.set_body(&JsValue::from_str(&body));
     }
     let request = Request::new_with_str_and_init(path, &init).map_err(js_error)?;
-    request
-        .headers()
-        .set("Content-Type", "application/json")
-        .map_err(js_error)?;
-    request
-        .headers()
-        .set("Accept", "application/json")
-        .map_err(js_error)?;
-    let response = JsFuture::from(leptos::prelude::window().fetch_with_request(&request))
-        .await
-        .map_err(|_| network_error())?;
+    request.headers().set("Content-Type", "application/json").map_err(js_error)?;
+    request.headers().set("Accept", "application/json").map_err(js_error)?;
+    let response =
+        JsFuture::from(leptos::prelude::window().fetch_with_request(&request)).await.map_err(|_| network_error())?;
     let response: Response = response.dyn_into().map_err(js_error)?;
-    let text = JsFuture::from(response.text().map_err(js_error)?)
-        .await
-        .map_err(|_| network_error())?;
+    let text = JsFuture::from(response.text().map_err(js_error)?).await.map_err(|_| network_error())?;
     let text = text.as_string().unwrap_or_default();
     if response.ok() {
-        serde_json::from_str(&text)
-            .map_err(|error| local_error(&format!("unexpected answer: {error}")))
+        serde_json::from_str(&text).map_err(|error| local_error(&format!("unexpected answer: {error}")))
     } else {
-        Err(serde_json::from_str::<ErrorBody>(&text)
-            .map(|body| body.error)
-            .unwrap_or_else(|_| ApiError {
-                code: format!("http_{}", response.status()),
-                field: None,
-                message: format!(
-                    "The server answered {} {}.",
-                    response.status(),
-                    response.status_text()
-                ),
-            }))
+        Err(serde_json::from_str::<ErrorBody>(&text).map(|body| body.error).unwrap_or_else(|_| ApiError {
+            code: format!("http_{}", response.status()),
+            field: None,
+            message: format!("The server answered {} {}.", response.status(), response.status_text()),
+        }))
     }
 }
 
@@ -67,19 +47,13 @@ fn network_error() -> ApiError {
     ApiError {
         code: "network".into(),
         field: None,
-        message:
-            "Keyward could not be reached. Check your connection and try again: nothing was lost."
-                .into(),
+        message: "Keyward could not be reached. Check your connection and try again: nothing was lost.".into(),
     }
 }
 
 /// An error raised in the browser, in the API's shape so the page shows every failure the same way.
 pub fn local_error(message: &str) -> ApiError {
-    ApiError {
-        code: "browser".into(),
-        field: None,
-        message: message.into(),
-    }
+    ApiError { code: "browser".into(), field: None, message: message.into() }
 }
 
 /// A JavaScript exception as an [`ApiError`].

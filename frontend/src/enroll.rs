@@ -75,12 +75,8 @@ pub fn EnrollPage(
         move || {
             let token = token.clone();
             spawn_local(async move {
-                let next = match api::get::<EnrollmentView>(&format!("/api/v1/enrollments/{token}"))
-                    .await
-                {
-                    Ok(view) if matches!(view.status, LinkStatus::Open { .. }) => {
-                        Stage::Ready(view)
-                    }
+                let next = match api::get::<EnrollmentView>(&format!("/api/v1/enrollments/{token}")).await {
+                    Ok(view) if matches!(view.status, LinkStatus::Open { .. }) => Stage::Ready(view),
                     Ok(view) => Stage::Closed(view),
                     Err(problem) => Stage::Unavailable(problem),
                 };
@@ -106,11 +102,7 @@ pub fn EnrollPage(
                     Err(problem) => {
                         let spent = problem.code == "link_spent" || problem.code == "link_expired";
                         error.set(Some(problem));
-                        if spent {
-                            load()
-                        } else {
-                            stage.set(Stage::Ready(view))
-                        }
+                        if spent { load() } else { stage.set(Stage::Ready(view)) }
                     }
                 }
             });
@@ -122,9 +114,7 @@ pub fn EnrollPage(
             error.set(Some(ApiError {
                 code: "password_too_short".into(),
                 field: Some("password".into()),
-                message: format!(
-                    "Choose a password of at least {MINIMUM_PASSWORD_LENGTH} characters."
-                ),
+                message: format!("Choose a password of at least {MINIMUM_PASSWORD_LENGTH} characters."),
             }));
             return;
         }
@@ -141,11 +131,7 @@ pub fn EnrollPage(
         spawn_local(async move {
             next_tick().await;
             match package(&issued, &password) {
-                Ok((url, filename)) => stage.set(Stage::Done {
-                    url,
-                    filename,
-                    serial: issued.serial.clone(),
-                }),
+                Ok((url, filename)) => stage.set(Stage::Done { url, filename, serial: issued.serial.clone() }),
                 Err(problem) => {
                     error.set(Some(problem));
                     stage.set(Stage::Issued(issued));
@@ -198,52 +184,30 @@ async fn request_certificate(
     stage.set(Stage::Working("Creating the certificate request…"));
     let csr = keys::certificate_request(&key, &view.recipient_name).await?;
     stage.set(Stage::Working("Requesting your certificate…"));
-    let issued: IssuedCertificate =
-        api::post(&format!("/api/v1/enrollments/{token}"), &SubmitCsr { csr }).await?;
-    let certificate_der = pem_decode("CERTIFICATE", &issued.certificate)
-        .ok_or_else(|| local_error("the certificate is not PEM"))?;
+    let issued: IssuedCertificate = api::post(&format!("/api/v1/enrollments/{token}"), &SubmitCsr { csr }).await?;
+    let certificate_der =
+        pem_decode("CERTIFICATE", &issued.certificate).ok_or_else(|| local_error("the certificate is not PEM"))?;
     let chain_der = issued
         .chain
         .iter()
-        .map(|pem| {
-            pem_decode("CERTIFICATE", pem)
-                .ok_or_else(|| local_error("a chain certificate is not PEM"))
-        })
+        .map(|pem| pem_decode("CERTIFICATE", pem).ok_or_else(|| local_error("a chain certificate is not PEM")))
         .collect::<Result<Vec<_>, _>>()?;
-    Ok(Issued {
-        key,
-        serial: issued.serial,
-        certificate_der,
-        chain_der,
-        friendly_name: issued.friendly_name,
-    })
+    Ok(Issued { key, serial: issued.serial, certificate_der, chain_der, friendly_name: issued.friendly_name })
 }
 
 /// Builds the bundle and returns a download URL and file name.
 fn package(issued: &Issued, password: &str) -> Result<(String, String), ApiError> {
-    let bundle = keys::bundle(
-        &issued.key,
-        &issued.certificate_der,
-        &issued.chain_der,
-        &issued.friendly_name,
-        password,
-    )?;
+    let bundle =
+        keys::bundle(&issued.key, &issued.certificate_der, &issued.chain_der, &issued.friendly_name, password)?;
     let parts = js_sys::Array::of1(&js_sys::Uint8Array::from(bundle.as_slice()));
     let options = web_sys::BlobPropertyBag::new();
     options.set_type("application/x-pkcs12");
-    let blob = web_sys::Blob::new_with_u8_array_sequence_and_options(&parts, &options)
-        .map_err(api::js_error)?;
+    let blob = web_sys::Blob::new_with_u8_array_sequence_and_options(&parts, &options).map_err(api::js_error)?;
     let url = web_sys::Url::create_object_url_with_blob(&blob).map_err(api::js_error)?;
     let stem: String = issued
         .friendly_name
         .chars()
-        .map(|character| {
-            if character.is_ascii_alphanumeric() {
-                character
-            } else {
-                '-'
-            }
-        })
+        .map(|character| if character.is_ascii_alphanumeric() { character } else { '-' })
         .collect();
     Ok((url, format!("{}.p12", stem.trim_matches('-'))))
 }
@@ -251,8 +215,7 @@ fn package(issued: &Issued, password: &str) -> Result<(String, String), ApiError
 /// Lets the browser paint (the progress text) before a long synchronous step.
 async fn next_tick() {
     let promise = js_sys::Promise::new(&mut |resolve, _reject| {
-        let _ = leptos::prelude::window()
-            .set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, 30);
+        let _ = leptos::prelude::window().set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, 30);
     });
     let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
 }
@@ -270,10 +233,7 @@ fn closed(view: EnrollmentView) -> impl IntoView {
         ),
         LinkStatus::Expired { expired_at } => (
             "This link has expired",
-            format!(
-                "It stopped working on {} without being used.",
-                format_instant(expired_at)
-            ),
+            format!("It stopped working on {} without being used.", format_instant(expired_at)),
             "Ask your organization to send a new enrollment email.",
         ),
         LinkStatus::Open { .. } => ("", String::new(), ""),
@@ -288,10 +248,7 @@ fn closed(view: EnrollmentView) -> impl IntoView {
     }
 }
 
-fn ready(
-    view: EnrollmentView,
-    enroll: impl Fn(EnrollmentView, KeyType) + Clone + 'static,
-) -> impl IntoView {
+fn ready(view: EnrollmentView, enroll: impl Fn(EnrollmentView, KeyType) + Clone + 'static) -> impl IntoView {
     let choice = RwSignal::new(view.key_types.first().copied().unwrap_or(KeyType::Rsa2048));
     let expires = match view.status {
         LinkStatus::Open { expires_at } => format_instant(expires_at),
@@ -301,9 +258,7 @@ fn ready(
         .key_types
         .iter()
         .map(|key_type| {
-            let value = serde_json::to_value(key_type)
-                .ok()
-                .and_then(|value| value.as_str().map(str::to_owned));
+            let value = serde_json::to_value(key_type).ok().and_then(|value| value.as_str().map(str::to_owned));
             view! { <option value=value.unwrap_or_default()>{key_type.label()}</option> }
         })
         .collect_view();
@@ -335,20 +290,13 @@ fn ready(
     }
 }
 
-fn password_form(
-    issued: Rc<Issued>,
-    build: impl Fn(Rc<Issued>, String, String) + Copy + 'static,
-) -> impl IntoView {
+fn password_form(issued: Rc<Issued>, build: impl Fn(Rc<Issued>, String, String) + Copy + 'static) -> impl IntoView {
     let password = RwSignal::new(String::new());
     let confirmation = RwSignal::new(String::new());
     let serial = issued.serial.clone();
     let submit = move |event: leptos::ev::SubmitEvent| {
         event.prevent_default();
-        build(
-            issued.clone(),
-            password.get_untracked(),
-            confirmation.get_untracked(),
-        );
+        build(issued.clone(), password.get_untracked(), confirmation.get_untracked());
     };
     view! {
         <h1>"Protect your key with a password"</h1>

@@ -21,12 +21,9 @@ use x509_cert::request::{CertReq, CertReqInfo, Version};
 
 use crate::api::{js_error, local_error};
 
-const SHA256_WITH_RSA: der::oid::ObjectIdentifier =
-    der::oid::ObjectIdentifier::new_unwrap("1.2.840.113549.1.1.11");
-const ECDSA_WITH_SHA256: der::oid::ObjectIdentifier =
-    der::oid::ObjectIdentifier::new_unwrap("1.2.840.10045.4.3.2");
-const ECDSA_WITH_SHA384: der::oid::ObjectIdentifier =
-    der::oid::ObjectIdentifier::new_unwrap("1.2.840.10045.4.3.3");
+const SHA256_WITH_RSA: der::oid::ObjectIdentifier = der::oid::ObjectIdentifier::new_unwrap("1.2.840.113549.1.1.11");
+const ECDSA_WITH_SHA256: der::oid::ObjectIdentifier = der::oid::ObjectIdentifier::new_unwrap("1.2.840.10045.4.3.2");
+const ECDSA_WITH_SHA384: der::oid::ObjectIdentifier = der::oid::ObjectIdentifier::new_unwrap("1.2.840.10045.4.3.3");
 
 /// A key pair made in this browser: the WebCrypto handle for signing, and the PKCS#8 export for the bundle.
 pub struct GeneratedKey {
@@ -71,18 +68,14 @@ fn generation_parameters(key_type: KeyType) -> Result<Object, ApiError> {
 
 fn signature_parameters(key_type: KeyType) -> Result<Object, ApiError> {
     match key_type {
-        KeyType::Rsa2048 | KeyType::Rsa3072 | KeyType::Rsa4096 => {
-            object(&[("name", "RSASSA-PKCS1-v1_5".into())])
-        }
+        KeyType::Rsa2048 | KeyType::Rsa3072 | KeyType::Rsa4096 => object(&[("name", "RSASSA-PKCS1-v1_5".into())]),
         KeyType::EcdsaP256 => object(&[("name", "ECDSA".into()), ("hash", "SHA-256".into())]),
         KeyType::EcdsaP384 => object(&[("name", "ECDSA".into()), ("hash", "SHA-384".into())]),
     }
 }
 
 async fn promise_bytes(promise: Result<js_sys::Promise, JsValue>) -> Result<Vec<u8>, ApiError> {
-    let value = JsFuture::from(promise.map_err(js_error)?)
-        .await
-        .map_err(js_error)?;
+    let value = JsFuture::from(promise.map_err(js_error)?).await.map_err(js_error)?;
     Ok(Uint8Array::new(&value).to_vec())
 }
 
@@ -92,23 +85,12 @@ pub async fn generate(key_type: KeyType) -> Result<GeneratedKey, ApiError> {
     let subtle = subtle()?;
     let usages = Array::of2(&"sign".into(), &"verify".into());
     let promise = subtle.generate_key_with_object(&generation_parameters(key_type)?, true, &usages);
-    let pair = JsFuture::from(promise.map_err(js_error)?)
-        .await
-        .map_err(js_error)?;
-    let private_key: CryptoKey = Reflect::get(&pair, &"privateKey".into())
-        .map_err(js_error)?
-        .unchecked_into();
-    let public_key: CryptoKey = Reflect::get(&pair, &"publicKey".into())
-        .map_err(js_error)?
-        .unchecked_into();
+    let pair = JsFuture::from(promise.map_err(js_error)?).await.map_err(js_error)?;
+    let private_key: CryptoKey = Reflect::get(&pair, &"privateKey".into()).map_err(js_error)?.unchecked_into();
+    let public_key: CryptoKey = Reflect::get(&pair, &"publicKey".into()).map_err(js_error)?.unchecked_into();
     let private_key_pkcs8 = promise_bytes(subtle.export_key("pkcs8", &private_key)).await?;
     let public_key_spki = promise_bytes(subtle.export_key("spki", &public_key)).await?;
-    Ok(GeneratedKey {
-        key_type,
-        private_key,
-        private_key_pkcs8,
-        public_key_spki,
-    })
+    Ok(GeneratedKey { key_type, private_key, private_key_pkcs8, public_key_spki })
 }
 
 /// RFC 4514 escaping for one attribute value.
@@ -127,63 +109,37 @@ fn escape_rdn_value(value: &str) -> String {
 
 /// Builds and signs the PKCS#10 request, PEM. Its subject is informative only: the CA takes the subject and
 /// every extension from the order, and uses just the public key.
-pub async fn certificate_request(
-    key: &GeneratedKey,
-    common_name: &str,
-) -> Result<String, ApiError> {
+pub async fn certificate_request(key: &GeneratedKey, common_name: &str) -> Result<String, ApiError> {
     let subject = Name::from_str(&format!("CN={}", escape_rdn_value(common_name)))
         .map_err(|error| local_error(&format!("subject: {error}")))?;
     let public_key = SubjectPublicKeyInfoOwned::from_der(&key.public_key_spki)
         .map_err(|error| local_error(&format!("public key: {error}")))?;
-    let info = CertReqInfo {
-        version: Version::V1,
-        subject,
-        public_key,
-        attributes: Default::default(),
-    };
-    let to_be_signed = info
-        .to_der()
-        .map_err(|error| local_error(&format!("request: {error}")))?;
-    let promise = subtle()?.sign_with_object_and_u8_array(
-        &signature_parameters(key.key_type)?,
-        &key.private_key,
-        &to_be_signed,
-    );
+    let info = CertReqInfo { version: Version::V1, subject, public_key, attributes: Default::default() };
+    let to_be_signed = info.to_der().map_err(|error| local_error(&format!("request: {error}")))?;
+    let promise =
+        subtle()?.sign_with_object_and_u8_array(&signature_parameters(key.key_type)?, &key.private_key, &to_be_signed);
     let signature = promise_bytes(promise).await?;
     let (algorithm, signature) = match key.key_type {
         KeyType::Rsa2048 | KeyType::Rsa3072 | KeyType::Rsa4096 => (
             AlgorithmIdentifierOwned {
                 oid: SHA256_WITH_RSA,
-                parameters: Some(
-                    Any::encode_from(&Null).map_err(|error| local_error(&error.to_string()))?,
-                ),
+                parameters: Some(Any::encode_from(&Null).map_err(|error| local_error(&error.to_string()))?),
             },
             signature,
         ),
-        KeyType::EcdsaP256 => (
-            AlgorithmIdentifierOwned {
-                oid: ECDSA_WITH_SHA256,
-                parameters: None,
-            },
-            ecdsa_signature_der(&signature)?,
-        ),
-        KeyType::EcdsaP384 => (
-            AlgorithmIdentifierOwned {
-                oid: ECDSA_WITH_SHA384,
-                parameters: None,
-            },
-            ecdsa_signature_der(&signature)?,
-        ),
+        KeyType::EcdsaP256 => {
+            (AlgorithmIdentifierOwned { oid: ECDSA_WITH_SHA256, parameters: None }, ecdsa_signature_der(&signature)?)
+        }
+        KeyType::EcdsaP384 => {
+            (AlgorithmIdentifierOwned { oid: ECDSA_WITH_SHA384, parameters: None }, ecdsa_signature_der(&signature)?)
+        }
     };
     let request = CertReq {
         info,
         algorithm,
-        signature: BitString::from_bytes(&signature)
-            .map_err(|error| local_error(&error.to_string()))?,
+        signature: BitString::from_bytes(&signature).map_err(|error| local_error(&error.to_string()))?,
     };
-    let der = request
-        .to_der()
-        .map_err(|error| local_error(&format!("request: {error}")))?;
+    let der = request.to_der().map_err(|error| local_error(&format!("request: {error}")))?;
     Ok(pem_encode("CERTIFICATE REQUEST", &der))
 }
 
@@ -193,14 +149,8 @@ fn ecdsa_signature_der(raw: &[u8]) -> Result<Vec<u8>, ApiError> {
         return Err(local_error("unexpected ECDSA signature length"));
     }
     let (r, s) = raw.split_at(raw.len() / 2);
-    let integer =
-        |bytes| der::asn1::UintRef::new(bytes).map_err(|error| local_error(&error.to_string()));
-    EcdsaSignature {
-        r: integer(r)?,
-        s: integer(s)?,
-    }
-    .to_der()
-    .map_err(|error| local_error(&error.to_string()))
+    let integer = |bytes| der::asn1::UintRef::new(bytes).map_err(|error| local_error(&error.to_string()));
+    EcdsaSignature { r: integer(r)?, s: integer(s)? }.to_der().map_err(|error| local_error(&error.to_string()))
 }
 
 /// `Ecdsa-Sig-Value` (RFC 3279 2.2.3).
@@ -233,28 +183,16 @@ pub fn bundle(
         certificates_iv: random()?,
         mac_salt: random()?,
     };
-    let contents = BundleContents {
-        private_key_pkcs8_der: &key.private_key_pkcs8,
-        certificate_der,
-        chain_der,
-        friendly_name,
-    };
-    let bundle = pkcs12::build(
-        &contents,
-        password,
-        Profile::Modern,
-        pkcs12::DEFAULT_ITERATIONS,
-        &salts,
-    )
-    .map_err(|error| local_error(&format!("building the bundle: {error}")))?;
+    let contents =
+        BundleContents { private_key_pkcs8_der: &key.private_key_pkcs8, certificate_der, chain_der, friendly_name };
+    let bundle = pkcs12::build(&contents, password, Profile::Modern, pkcs12::DEFAULT_ITERATIONS, &salts)
+        .map_err(|error| local_error(&format!("building the bundle: {error}")))?;
     let reopened = pkcs12::open(&bundle, password)
         .map_err(|error| local_error(&format!("the bundle did not re-open: {error}")))?;
     let intact = reopened.private_key_pkcs8_der == key.private_key_pkcs8
         && reopened.certificates_der.first().map(Vec::as_slice) == Some(certificate_der);
     if !intact {
-        return Err(local_error(
-            "the bundle re-opened with different contents; it was not offered",
-        ));
+        return Err(local_error("the bundle re-opened with different contents; it was not offered"));
     }
     Ok(bundle)
 }

@@ -27,8 +27,7 @@ fn message(message: MailMessage) -> impl IntoView {
     let lines = message.body.lines().map(|line| {
         let line = line.to_owned();
         if line.starts_with("http://") || line.starts_with("https://") {
-            view! { <a data-testid="mail-link" href=line.clone()>{line.clone()}</a><br/> }
-                .into_any()
+            view! { <a data-testid="mail-link" href=line.clone()>{line.clone()}</a><br/> }.into_any()
         } else {
             view! { {line}<br/> }.into_any()
         }

@@ -87,10 +87,7 @@ const DSA_WITH_SHA256: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.16.840
 
 /// Key algorithms recognised only to be named in [`CsrError::UnsupportedKey`].
 const UNSUPPORTED_KEY_ALGORITHMS: [(ObjectIdentifier, &str); 5] = [
-    (
-        RSASSA_PSS,
-        "RSASSA-PSS key (an RSA key restricted to PSS signatures; use a plain rsaEncryption key)",
-    ),
+    (RSASSA_PSS, "RSASSA-PSS key (an RSA key restricted to PSS signatures; use a plain rsaEncryption key)"),
     (ED448, "Ed448"),
     (X25519, "X25519 (a key-agreement key, it cannot sign)"),
     (X448, "X448 (a key-agreement key, it cannot sign)"),
@@ -112,10 +109,7 @@ const UNSUPPORTED_SIGNATURE_ALGORITHMS: [(ObjectIdentifier, &str); 11] = [
     (MD5_WITH_RSA, "MD5 with RSA"),
     (SHA1_WITH_RSA, "SHA-1 with RSA"),
     (SHA224_WITH_RSA, "SHA-224 with RSA"),
-    (
-        RSASSA_PSS,
-        "RSASSA-PSS (not supported yet; sign with PKCS#1 v1.5 padding instead)",
-    ),
+    (RSASSA_PSS, "RSASSA-PSS (not supported yet; sign with PKCS#1 v1.5 padding instead)"),
     (ECDSA_WITH_SHA1, "ECDSA with SHA-1"),
     (ECDSA_WITH_SHA224, "ECDSA with SHA-224"),
     (ECDSA_WITH_SHA512, "ECDSA with SHA-512"),
@@ -289,28 +283,19 @@ impl ParsedCsr {
         }
         // Full structural decode (subject, attributes, ...): strict DER and no trailing data.
         CertReq::from_der(der).map_err(|error| {
-            CsrError::Malformed(format!(
-                "the data is not a DER PKCS#10 certification request ({error})"
-            ))
+            CsrError::Malformed(format!("the data is not a DER PKCS#10 certification request ({error})"))
         })?;
         // The raw spans the signature and the certificate are made from, borrowed from the input.
-        let parts = RequestParts::split(der).map_err(|error| {
-            CsrError::Malformed(format!(
-                "the request's parts could not be located ({error})"
-            ))
-        })?;
-        let subject_public_key_info =
-            SubjectPublicKeyInfoRef::from_der(parts.subject_public_key_info).map_err(|error| {
-                CsrError::Malformed(format!("the subject public key info is invalid ({error})"))
-            })?;
+        let parts = RequestParts::split(der)
+            .map_err(|error| CsrError::Malformed(format!("the request's parts could not be located ({error})")))?;
+        let subject_public_key_info = SubjectPublicKeyInfoRef::from_der(parts.subject_public_key_info)
+            .map_err(|error| CsrError::Malformed(format!("the subject public key info is invalid ({error})")))?;
 
         let (public_key, public_key_bytes) = decode_public_key(&subject_public_key_info)?;
         let signature_algorithm = decode_signature_algorithm(&parts.signature_algorithm)?;
         let verification_algorithm = verification_algorithm(&public_key, signature_algorithm)?;
         let signature = parts.signature.as_bytes().ok_or_else(|| {
-            CsrError::Malformed(
-                "the signature BIT STRING does not hold a whole number of bytes".into(),
-            )
+            CsrError::Malformed("the signature BIT STRING does not hold a whole number of bytes".into())
         })?;
         UnparsedPublicKey::new(verification_algorithm, public_key_bytes)
             .verify(parts.certification_request_info, signature)
@@ -369,13 +354,12 @@ impl<'a> RequestParts<'a> {
     /// what the signature does not need; [`CertReq::from_der`] has checked the structure already.
     fn split(der: &'a [u8]) -> der::Result<Self> {
         let mut reader = SliceReader::new(der)?;
-        let (certification_request_info, signature_algorithm, signature) =
-            reader.sequence(|fields| {
-                let certification_request_info = fields.tlv_bytes()?;
-                let signature_algorithm = AlgorithmIdentifierRef::decode(fields)?;
-                let signature = BitStringRef::decode(fields)?;
-                Ok::<_, der::Error>((certification_request_info, signature_algorithm, signature))
-            })?;
+        let (certification_request_info, signature_algorithm, signature) = reader.sequence(|fields| {
+            let certification_request_info = fields.tlv_bytes()?;
+            let signature_algorithm = AlgorithmIdentifierRef::decode(fields)?;
+            let signature = BitStringRef::decode(fields)?;
+            Ok::<_, der::Error>((certification_request_info, signature_algorithm, signature))
+        })?;
         reader.finish()?;
 
         let mut reader = SliceReader::new(certification_request_info)?;
@@ -388,12 +372,7 @@ impl<'a> RequestParts<'a> {
         })?;
         reader.finish()?;
 
-        Ok(Self {
-            certification_request_info,
-            subject_public_key_info,
-            signature_algorithm,
-            signature,
-        })
+        Ok(Self { certification_request_info, subject_public_key_info, signature_algorithm, signature })
     }
 }
 
@@ -405,11 +384,7 @@ fn decode_public_key<'a>(
     let key_bytes = subject_public_key_info
         .subject_public_key
         .as_bytes()
-        .ok_or_else(|| {
-            CsrError::Malformed(
-                "the public key BIT STRING does not hold a whole number of bytes".into(),
-            )
-        })?;
+        .ok_or_else(|| CsrError::Malformed("the public key BIT STRING does not hold a whole number of bytes".into()))?;
     let public_key = if algorithm.oid == RSA_ENCRYPTION {
         expect_null_or_absent(algorithm.parameters, "the RSA public key algorithm")?;
         decode_rsa_public_key(key_bytes)?
@@ -425,11 +400,7 @@ fn decode_public_key<'a>(
         }
         PublicKey::Ed25519
     } else {
-        return Err(CsrError::UnsupportedKey(name_of(
-            &algorithm.oid,
-            &UNSUPPORTED_KEY_ALGORITHMS,
-            "key algorithm",
-        )));
+        return Err(CsrError::UnsupportedKey(name_of(&algorithm.oid, &UNSUPPORTED_KEY_ALGORITHMS, "key algorithm")));
     };
     Ok((public_key, key_bytes))
 }
@@ -437,28 +408,21 @@ fn decode_public_key<'a>(
 /// Decodes `RSAPublicKey ::= SEQUENCE { modulus INTEGER, publicExponent INTEGER }` (RFC 8017) and checks that
 /// ring can verify with it.
 fn decode_rsa_public_key(key_bytes: &[u8]) -> Result<PublicKey, CsrError> {
-    let invalid = |error: der::Error| {
-        CsrError::Malformed(format!(
-            "the RSA public key is not a valid RSAPublicKey ({error})"
-        ))
-    };
+    let invalid =
+        |error: der::Error| CsrError::Malformed(format!("the RSA public key is not a valid RSAPublicKey ({error})"));
     let mut reader = SliceReader::new(key_bytes).map_err(invalid)?;
     let (modulus, public_exponent) = reader
-        .sequence(|fields| {
-            Ok::<_, der::Error>((UintRef::decode(fields)?, UintRef::decode(fields)?))
-        })
+        .sequence(|fields| Ok::<_, der::Error>((UintRef::decode(fields)?, UintRef::decode(fields)?)))
         .map_err(invalid)?;
     reader.finish().map_err(invalid)?;
 
     let modulus = strip_leading_zeros(modulus.as_bytes());
-    let modulus_bits = bit_length(modulus)
-        .filter(|bits| *bits <= RSA_MAXIMUM_BITS)
-        .ok_or_else(|| {
-            CsrError::UnsupportedKey(format!(
-                "an RSA key of more than {RSA_MAXIMUM_BITS} bits ({} bytes) cannot be verified",
-                modulus.len()
-            ))
-        })?;
+    let modulus_bits = bit_length(modulus).filter(|bits| *bits <= RSA_MAXIMUM_BITS).ok_or_else(|| {
+        CsrError::UnsupportedKey(format!(
+            "an RSA key of more than {RSA_MAXIMUM_BITS} bits ({} bytes) cannot be verified",
+            modulus.len()
+        ))
+    })?;
     if modulus_bits < RSA_MINIMUM_BITS {
         return Err(CsrError::UnsupportedKey(format!(
             "an RSA key of {modulus_bits} bits is too small: at least {RSA_MINIMUM_BITS} bits are needed to verify it"
@@ -483,47 +447,31 @@ fn decode_rsa_public_key(key_bytes: &[u8]) -> Result<PublicKey, CsrError> {
         )));
     }
 
-    Ok(PublicKey::Rsa {
-        modulus_bits,
-        public_exponent,
-        modulus: modulus.to_vec(),
-    })
+    Ok(PublicKey::Rsa { modulus_bits, public_exponent, modulus: modulus.to_vec() })
 }
 
 /// Identifies the curve of an `id-ecPublicKey` key and checks the point's form.
-fn decode_ec_public_key(
-    parameters: Option<AnyRef<'_>>,
-    key_bytes: &[u8],
-) -> Result<PublicKey, CsrError> {
-    let parameters =
-        parameters.ok_or_else(|| CsrError::Malformed("the EC public key names no curve".into()))?;
+fn decode_ec_public_key(parameters: Option<AnyRef<'_>>, key_bytes: &[u8]) -> Result<PublicKey, CsrError> {
+    let parameters = parameters.ok_or_else(|| CsrError::Malformed("the EC public key names no curve".into()))?;
     if parameters.tag() != Tag::ObjectIdentifier {
         return Err(CsrError::UnsupportedKey(
             "an EC key with explicit or implicit curve parameters (only named curves are supported)".into(),
         ));
     }
-    let curve = ObjectIdentifier::try_from(parameters).map_err(|error| {
-        CsrError::Malformed(format!(
-            "the EC public key's curve is not a valid OID ({error})"
-        ))
-    })?;
+    let curve = ObjectIdentifier::try_from(parameters)
+        .map_err(|error| CsrError::Malformed(format!("the EC public key's curve is not a valid OID ({error})")))?;
     let (public_key, curve_name, coordinate_length) = if curve == SECP256R1 {
         (PublicKey::EcP256, "P-256", 32)
     } else if curve == SECP384R1 {
         (PublicKey::EcP384, "P-384", 48)
     } else {
-        return Err(CsrError::UnsupportedKey(format!(
-            "ECDSA on {}",
-            name_of(&curve, &UNSUPPORTED_CURVES, "curve")
-        )));
+        return Err(CsrError::UnsupportedKey(format!("ECDSA on {}", name_of(&curve, &UNSUPPORTED_CURVES, "curve"))));
     };
     match key_bytes.first() {
         Some(0x04) if key_bytes.len() == 1 + 2 * coordinate_length => Ok(public_key),
-        Some(0x02 | 0x03) if key_bytes.len() == 1 + coordinate_length => {
-            Err(CsrError::UnsupportedKey(format!(
-                "a compressed {curve_name} point (only uncompressed points are supported)"
-            )))
-        }
+        Some(0x02 | 0x03) if key_bytes.len() == 1 + coordinate_length => Err(CsrError::UnsupportedKey(format!(
+            "a compressed {curve_name} point (only uncompressed points are supported)"
+        ))),
         _ => Err(CsrError::Malformed(format!(
             "the {curve_name} public key is not an uncompressed point ({} bytes, expected {} starting with 0x04)",
             key_bytes.len(),
@@ -533,9 +481,7 @@ fn decode_ec_public_key(
 }
 
 /// Identifies the self-signature's algorithm and checks its parameters.
-fn decode_signature_algorithm(
-    identifier: &AlgorithmIdentifierRef<'_>,
-) -> Result<SignatureAlgorithm, CsrError> {
+fn decode_signature_algorithm(identifier: &AlgorithmIdentifierRef<'_>) -> Result<SignatureAlgorithm, CsrError> {
     let oid = identifier.oid;
     let signature_algorithm = if oid == SHA256_WITH_RSA {
         SignatureAlgorithm::RsaPkcs1Sha256
@@ -565,9 +511,7 @@ fn decode_signature_algorithm(
             expect_null_or_absent(identifier.parameters, &context)?;
         }
         // RFC 5758 and RFC 8410: absent.
-        SignatureAlgorithm::EcdsaSha256
-        | SignatureAlgorithm::EcdsaSha384
-        | SignatureAlgorithm::Ed25519 => {
+        SignatureAlgorithm::EcdsaSha256 | SignatureAlgorithm::EcdsaSha384 | SignatureAlgorithm::Ed25519 => {
             expect_absent(identifier.parameters, &context)?;
         }
     }
@@ -598,18 +542,10 @@ fn verification_algorithm(
             }
             Ok(&ring_signature::RSA_PKCS1_2048_8192_SHA384)
         }
-        (PublicKey::EcP256, SignatureAlgorithm::EcdsaSha256) => {
-            Ok(&ring_signature::ECDSA_P256_SHA256_ASN1)
-        }
-        (PublicKey::EcP256, SignatureAlgorithm::EcdsaSha384) => {
-            Ok(&ring_signature::ECDSA_P256_SHA384_ASN1)
-        }
-        (PublicKey::EcP384, SignatureAlgorithm::EcdsaSha256) => {
-            Ok(&ring_signature::ECDSA_P384_SHA256_ASN1)
-        }
-        (PublicKey::EcP384, SignatureAlgorithm::EcdsaSha384) => {
-            Ok(&ring_signature::ECDSA_P384_SHA384_ASN1)
-        }
+        (PublicKey::EcP256, SignatureAlgorithm::EcdsaSha256) => Ok(&ring_signature::ECDSA_P256_SHA256_ASN1),
+        (PublicKey::EcP256, SignatureAlgorithm::EcdsaSha384) => Ok(&ring_signature::ECDSA_P256_SHA384_ASN1),
+        (PublicKey::EcP384, SignatureAlgorithm::EcdsaSha256) => Ok(&ring_signature::ECDSA_P384_SHA256_ASN1),
+        (PublicKey::EcP384, SignatureAlgorithm::EcdsaSha384) => Ok(&ring_signature::ECDSA_P384_SHA384_ASN1),
         (PublicKey::Ed25519, SignatureAlgorithm::Ed25519) => Ok(&ring_signature::ED25519),
         (public_key, signature_algorithm) => Err(CsrError::UnsupportedSignatureAlgorithm(format!(
             "{} cannot be used with {}",
@@ -648,9 +584,9 @@ impl SignatureAlgorithm {
 /// Algorithm parameters that must be NULL or absent.
 fn expect_null_or_absent(parameters: Option<AnyRef<'_>>, context: &str) -> Result<(), CsrError> {
     match parameters {
-        Some(parameters) if !parameters.is_null() => Err(CsrError::Malformed(format!(
-            "{context} has parameters where NULL or none are expected"
-        ))),
+        Some(parameters) if !parameters.is_null() => {
+            Err(CsrError::Malformed(format!("{context} has parameters where NULL or none are expected")))
+        }
         _ => Ok(()),
     }
 }
@@ -658,9 +594,7 @@ fn expect_null_or_absent(parameters: Option<AnyRef<'_>>, context: &str) -> Resul
 /// Algorithm parameters that must be absent.
 fn expect_absent(parameters: Option<AnyRef<'_>>, context: &str) -> Result<(), CsrError> {
     match parameters {
-        Some(_) => Err(CsrError::Malformed(format!(
-            "{context} has parameters where none are expected"
-        ))),
+        Some(_) => Err(CsrError::Malformed(format!("{context} has parameters where none are expected"))),
         None => Ok(()),
     }
 }
@@ -688,9 +622,7 @@ fn bit_length(number: &[u8]) -> Option<u32> {
         return Some(0);
     };
     let whole_bytes = u32::try_from(number.len() - 1).ok()?;
-    whole_bytes
-        .checked_mul(8)?
-        .checked_add(u8::BITS - first.leading_zeros())
+    whole_bytes.checked_mul(8)?.checked_add(u8::BITS - first.leading_zeros())
 }
 
 /// `bytes` right-aligned in an `N`-byte array, or `None` if longer than `N`.
@@ -762,20 +694,13 @@ fn decode_request_pem(text: &str) -> Result<Vec<u8>, CsrError> {
 fn is_plausible_label(label: &str) -> bool {
     !label.is_empty()
         && label.len() <= MAXIMUM_LABEL_LENGTH
-        && label.bytes().all(|byte| {
-            byte.is_ascii_uppercase() || byte.is_ascii_digit() || b" -_".contains(&byte)
-        })
+        && label.bytes().all(|byte| byte.is_ascii_uppercase() || byte.is_ascii_digit() || b" -_".contains(&byte))
 }
 
 /// What to tell someone who gave a PEM block of another kind.
 fn describe_other_label(label: &str) -> String {
-    if matches!(
-        label,
-        "CERTIFICATE" | "X509 CERTIFICATE" | "TRUSTED CERTIFICATE"
-    ) {
-        format!(
-            "this is a certificate (-----BEGIN {label}-----), not a certificate signing request"
-        )
+    if matches!(label, "CERTIFICATE" | "X509 CERTIFICATE" | "TRUSTED CERTIFICATE") {
+        format!("this is a certificate (-----BEGIN {label}-----), not a certificate signing request")
     } else if label.contains("PRIVATE KEY") {
         format!(
             "this is a private key (-----BEGIN {label}-----), not a certificate signing request; \
@@ -793,10 +718,7 @@ fn describe_other_label(label: &str) -> String {
 
 /// Decodes a block's base64 content, ignoring all whitespace in it.
 fn decode_base64_body(label: &str, body: &str) -> Result<Vec<u8>, CsrError> {
-    let compact: String = body
-        .chars()
-        .filter(|character| !character.is_whitespace())
-        .collect();
+    let compact: String = body.chars().filter(|character| !character.is_whitespace()).collect();
     if compact.is_empty() {
         return Err(CsrError::NotPem(format!("the {label} block is empty")));
     }
@@ -811,11 +733,8 @@ fn decode_base64_body(label: &str, body: &str) -> Result<Vec<u8>, CsrError> {
         canonical.push(character);
     }
     canonical.push_str("\n-----END CERTIFICATE REQUEST-----\n");
-    let (_, der) = der::pem::decode_vec(canonical.as_bytes()).map_err(|_| {
-        CsrError::NotPem(format!(
-            "the content of the {label} block is not valid base64"
-        ))
-    })?;
+    let (_, der) = der::pem::decode_vec(canonical.as_bytes())
+        .map_err(|_| CsrError::NotPem(format!("the content of the {label} block is not valid base64")))?;
     Ok(der)
 }
 
@@ -828,14 +747,8 @@ mod tests {
         let errors = [
             (CsrError::NotPem(String::new()), "csr_not_pem"),
             (CsrError::Malformed(String::new()), "csr_malformed"),
-            (
-                CsrError::UnsupportedKey(String::new()),
-                "csr_key_unsupported",
-            ),
-            (
-                CsrError::UnsupportedSignatureAlgorithm(String::new()),
-                "csr_signature_algorithm_unsupported",
-            ),
+            (CsrError::UnsupportedKey(String::new()), "csr_key_unsupported"),
+            (CsrError::UnsupportedSignatureAlgorithm(String::new()), "csr_signature_algorithm_unsupported"),
             (CsrError::BadSignature, "csr_signature_invalid"),
         ];
         for (error, code) in errors {

@@ -42,10 +42,7 @@ pub fn pem_decode(label: &str, text: &str) -> Option<Vec<u8>> {
     let end = format!("-----END {label}-----");
     let start = text.find(&begin)? + begin.len();
     let stop = text[start..].find(&end)? + start;
-    let body: String = text[start..stop]
-        .chars()
-        .filter(|character| !character.is_whitespace())
-        .collect();
+    let body: String = text[start..stop].chars().filter(|character| !character.is_whitespace()).collect();
     base64ct::Base64::decode_vec(&body).ok()
 }
 

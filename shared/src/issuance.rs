@@ -89,30 +89,18 @@ pub fn certificate_template(
     let not_before = now - BACKDATE_SECONDS;
     let not_after = not_before + i64::from(days) * 86_400 - 1;
     let key_usage = match key {
-        CertifiedKey::Rsa { .. } => KeyUsage {
-            digital_signature: true,
-            key_encipherment: true,
-            key_agreement: false,
-        },
-        CertifiedKey::EcdsaP256 | CertifiedKey::EcdsaP384 => KeyUsage {
-            digital_signature: true,
-            key_encipherment: false,
-            key_agreement: true,
-        },
+        CertifiedKey::Rsa { .. } => KeyUsage { digital_signature: true, key_encipherment: true, key_agreement: false },
+        CertifiedKey::EcdsaP256 | CertifiedKey::EcdsaP384 => {
+            KeyUsage { digital_signature: true, key_encipherment: false, key_agreement: true }
+        }
     };
     CertificateTemplate {
         serial,
         not_before,
         not_after,
         subject: vec![
-            (
-                SubjectAttribute::Country,
-                order.organization_country.clone(),
-            ),
-            (
-                SubjectAttribute::Organization,
-                order.organization_name.clone(),
-            ),
+            (SubjectAttribute::Country, order.organization_country.clone()),
+            (SubjectAttribute::Organization, order.organization_name.clone()),
             (SubjectAttribute::CommonName, order.recipient_name.clone()),
         ],
         email_addresses: vec![order.recipient_email.clone()],
@@ -140,17 +128,8 @@ mod tests {
     #[test]
     fn the_subject_comes_from_the_order() {
         let profile = ProfileId::SmimeSponsorMultipurpose.profile();
-        let template = certificate_template(
-            profile,
-            &order(365),
-            CertifiedKey::EcdsaP256,
-            1_000_000,
-            [0xff; 16],
-        );
-        assert_eq!(
-            template.subject[2],
-            (SubjectAttribute::CommonName, "Ada Lovelace".to_owned())
-        );
+        let template = certificate_template(profile, &order(365), CertifiedKey::EcdsaP256, 1_000_000, [0xff; 16]);
+        assert_eq!(template.subject[2], (SubjectAttribute::CommonName, "Ada Lovelace".to_owned()));
         assert_eq!(template.email_addresses, ["ada@example.com"]);
         assert_eq!(template.policy_oids, ["2.23.140.1.5.3.2"]);
         assert!(template.key_usage.key_agreement && !template.key_usage.key_encipherment);
@@ -160,18 +139,9 @@ mod tests {
     fn validity_is_the_ordered_days_capped_by_the_profile() {
         let profile = ProfileId::SmimeSponsorMultipurpose.profile();
         let key = CertifiedKey::Rsa { bits: 2048 };
-        assert_eq!(
-            certificate_template(profile, &order(365), key, 0, [0; 16]).validity_days(),
-            365
-        );
-        assert_eq!(
-            certificate_template(profile, &order(3 * 365), key, 0, [0; 16]).validity_days(),
-            825
-        );
-        assert_eq!(
-            certificate_template(profile, &order(0), key, 0, [0; 16]).validity_days(),
-            1
-        );
+        assert_eq!(certificate_template(profile, &order(365), key, 0, [0; 16]).validity_days(), 365);
+        assert_eq!(certificate_template(profile, &order(3 * 365), key, 0, [0; 16]).validity_days(), 825);
+        assert_eq!(certificate_template(profile, &order(0), key, 0, [0; 16]).validity_days(), 1);
     }
 
     #[test]

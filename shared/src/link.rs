@@ -90,24 +90,15 @@ pub struct Link {
 impl Link {
     /// A new, open link created at `now`.
     pub fn new(now: i64, lifetime_seconds: i64) -> Self {
-        Self {
-            created_at: now,
-            expires_at: now + lifetime_seconds,
-            spent_at: None,
-            version: 0,
-        }
+        Self { created_at: now, expires_at: now + lifetime_seconds, spent_at: None, version: 0 }
     }
 
     /// The status at `now`. Spent wins over expired: a link used in time stays "used", not "expired".
     pub fn status(&self, now: i64) -> LinkStatus {
         match self.spent_at {
             Some(spent_at) => LinkStatus::Spent { spent_at },
-            None if now >= self.expires_at => LinkStatus::Expired {
-                expired_at: self.expires_at,
-            },
-            None => LinkStatus::Open {
-                expires_at: self.expires_at,
-            },
+            None if now >= self.expires_at => LinkStatus::Expired { expired_at: self.expires_at },
+            None => LinkStatus::Open { expires_at: self.expires_at },
         }
     }
 
@@ -115,11 +106,7 @@ impl Link {
     /// expired link refuses, saying which and when.
     pub fn spend(&self, now: i64) -> Result<Link, LinkError> {
         match self.status(now) {
-            LinkStatus::Open { .. } => Ok(Link {
-                spent_at: Some(now),
-                version: self.version + 1,
-                ..*self
-            }),
+            LinkStatus::Open { .. } => Ok(Link { spent_at: Some(now), version: self.version + 1, ..*self }),
             LinkStatus::Spent { spent_at } => Err(LinkError::Spent { spent_at }),
             LinkStatus::Expired { expired_at } => Err(LinkError::Expired { expired_at }),
         }
@@ -190,20 +177,12 @@ mod tests {
     #[test]
     fn an_open_link_spends_once_and_bumps_its_version() {
         let link = Link::new(1_000, 30 * DAY);
-        assert_eq!(
-            link.status(1_000),
-            LinkStatus::Open {
-                expires_at: 1_000 + 30 * DAY
-            }
-        );
+        assert_eq!(link.status(1_000), LinkStatus::Open { expires_at: 1_000 + 30 * DAY });
         let spent = link.spend(2_000).expect("an open link spends");
         assert_eq!(spent.spent_at, Some(2_000));
         assert_eq!(spent.version, link.version + 1);
         assert_eq!(spent.status(3_000), LinkStatus::Spent { spent_at: 2_000 });
-        assert_eq!(
-            spent.spend(3_000),
-            Err(LinkError::Spent { spent_at: 2_000 })
-        );
+        assert_eq!(spent.spend(3_000), Err(LinkError::Spent { spent_at: 2_000 }));
     }
 
     #[test]
@@ -226,27 +205,14 @@ mod tests {
         assert_eq!(token.as_str().len(), 43);
         assert_eq!(Token::parse(token.as_str()), Ok(token.clone()));
         assert_eq!(token.hash_hex().len(), 64);
-        assert_ne!(
-            token.hash_hex(),
-            Token::from_random([8; TOKEN_BYTES]).hash_hex()
-        );
+        assert_ne!(token.hash_hex(), Token::from_random([8; TOKEN_BYTES]).hash_hex());
         // The hash is over the token text; a known vector pins the algorithm (SHA-256 of the 43 characters).
-        assert_eq!(
-            token.hash_hex(),
-            hex(&Sha256::digest(token.as_str().as_bytes()))
-        );
+        assert_eq!(token.hash_hex(), hex(&Sha256::digest(token.as_str().as_bytes())));
     }
 
     #[test]
     fn malformed_tokens_are_refused() {
-        for text in [
-            "",
-            "abc",
-            "!!!!",
-            &"A".repeat(42),
-            &"A".repeat(44),
-            &"+".repeat(43),
-        ] {
+        for text in ["", "abc", "!!!!", &"A".repeat(42), &"A".repeat(44), &"+".repeat(43)] {
             assert_eq!(Token::parse(text), Err(LinkError::Malformed), "{text:?}");
         }
     }

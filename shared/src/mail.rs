@@ -40,13 +40,7 @@ mod tests {
 
     #[test]
     fn the_invitation_carries_the_link_and_the_address() {
-        let email = enrollment_invitation(
-            "Ada",
-            "ada@example.com",
-            "Example Org",
-            "https://k/enroll/abc",
-            30,
-        );
+        let email = enrollment_invitation("Ada", "ada@example.com", "Example Org", "https://k/enroll/abc", 30);
         assert_eq!(email.to, "ada@example.com");
         assert!(email.body.contains("https://k/enroll/abc\n"));
         assert!(email.subject.contains("Example Org"));

@@ -23,9 +23,7 @@
 
 use core::fmt;
 
-use der::asn1::{
-    Any, AnyRef, BitStringRef, ObjectIdentifier, OctetString, OctetStringRef, SetOfVec, UintRef,
-};
+use der::asn1::{Any, AnyRef, BitStringRef, ObjectIdentifier, OctetString, OctetStringRef, SetOfVec, UintRef};
 use der::zeroize::Zeroizing;
 use der::{Decode, Encode, Sequence, Tag, Tagged};
 use hmac::digest::FixedOutputReset;
@@ -71,10 +69,7 @@ impl fmt::Debug for BundleContents<'_> {
     fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
         formatter
             .debug_struct("BundleContents")
-            .field(
-                "private_key_pkcs8_der",
-                &Redacted(self.private_key_pkcs8_der.len()),
-            )
+            .field("private_key_pkcs8_der", &Redacted(self.private_key_pkcs8_der.len()))
             .field("certificate_der", &self.certificate_der.len())
             .field("chain_der", &self.chain_der.len())
             .field("friendly_name", &self.friendly_name)
@@ -123,10 +118,7 @@ impl fmt::Debug for OpenedBundle {
     fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
         formatter
             .debug_struct("OpenedBundle")
-            .field(
-                "private_key_pkcs8_der",
-                &Redacted(self.private_key_pkcs8_der.len()),
-            )
+            .field("private_key_pkcs8_der", &Redacted(self.private_key_pkcs8_der.len()))
             .field("certificates_der", &self.certificates_der.len())
             .field("friendly_name", &self.friendly_name)
             .finish()
@@ -204,21 +196,15 @@ impl Pkcs12Error {
     }
 
     fn invalid_private_key(detail: impl fmt::Display) -> Self {
-        Self::InvalidPrivateKey {
-            detail: detail.to_string(),
-        }
+        Self::InvalidPrivateKey { detail: detail.to_string() }
     }
 
     fn malformed(detail: impl fmt::Display) -> Self {
-        Self::Malformed {
-            detail: detail.to_string(),
-        }
+        Self::Malformed { detail: detail.to_string() }
     }
 
     fn unsupported(detail: impl fmt::Display) -> Self {
-        Self::Unsupported {
-            detail: detail.to_string(),
-        }
+        Self::Unsupported { detail: detail.to_string() }
     }
 
     fn unsupported_algorithm(role: &str, oid: ObjectIdentifier) -> Self {
@@ -226,9 +212,7 @@ impl Pkcs12Error {
     }
 
     fn encoding_failed(detail: impl fmt::Display) -> Self {
-        Self::EncodingFailed {
-            detail: detail.to_string(),
-        }
+        Self::EncodingFailed { detail: detail.to_string() }
     }
 }
 
@@ -236,19 +220,17 @@ impl fmt::Display for Pkcs12Error {
     fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Self::PasswordEmpty => formatter.write_str("the bundle password is empty"),
-            Self::IterationsOutOfRange { iterations } => write!(
-                formatter,
-                "iteration count {iterations} is outside 1 to {MAX_ITERATIONS}"
-            ),
+            Self::IterationsOutOfRange { iterations } => {
+                write!(formatter, "iteration count {iterations} is outside 1 to {MAX_ITERATIONS}")
+            }
             Self::InvalidPrivateKey { detail } => {
                 write!(formatter, "the private key is not usable PKCS#8: {detail}")
             }
             Self::InvalidCertificate { detail } => formatter.write_str(detail),
-            Self::KeyCertificateMismatch => {
-                formatter.write_str("the private key does not belong to the certificate")
+            Self::KeyCertificateMismatch => formatter.write_str("the private key does not belong to the certificate"),
+            Self::BadPassword => {
+                formatter.write_str("wrong password, or the bundle was altered (its MAC does not verify)")
             }
-            Self::BadPassword => formatter
-                .write_str("wrong password, or the bundle was altered (its MAC does not verify)"),
             Self::Malformed { detail } => write!(formatter, "malformed PKCS#12 bundle: {detail}"),
             Self::Unsupported { detail } => write!(formatter, "unsupported in PKCS#12: {detail}"),
             Self::EncodingFailed { detail } => {
@@ -288,39 +270,27 @@ pub fn build(
     }
     let mac_iterations = checked_iterations(iterations)?;
 
-    let private_key = PrivateKeyInfoRef::from_der(contents.private_key_pkcs8_der)
-        .map_err(Pkcs12Error::invalid_private_key)?;
+    let private_key =
+        PrivateKeyInfoRef::from_der(contents.private_key_pkcs8_der).map_err(Pkcs12Error::invalid_private_key)?;
     let certificate = parse_certificate(contents.certificate_der, "the certificate")?;
     for (position, chain_certificate) in contents.chain_der.iter().enumerate() {
         let name = format!("chain certificate {}", position + 1);
         parse_certificate(chain_certificate, &name)?;
     }
-    verify_key_matches(
-        &private_key,
-        certificate.tbs_certificate().subject_public_key_info(),
-    )?;
+    verify_key_matches(&private_key, certificate.tbs_certificate().subject_public_key_info())?;
 
     let local_key_id = Sha256::digest(contents.certificate_der);
-    let attributes = bag_attributes(contents.friendly_name, &local_key_id)
-        .map_err(Pkcs12Error::encoding_failed)?;
+    let attributes = bag_attributes(contents.friendly_name, &local_key_id).map_err(Pkcs12Error::encoding_failed)?;
 
     let certificates_content = {
         let mut bags = Vec::with_capacity(1 + contents.chain_der.len());
-        bags.push(certificate_bag(
-            contents.certificate_der,
-            Some(attributes.clone()),
-        )?);
+        bags.push(certificate_bag(contents.certificate_der, Some(attributes.clone()))?);
         for chain_certificate in contents.chain_der {
             bags.push(certificate_bag(chain_certificate, None)?);
         }
         let plaintext = bags.to_der().map_err(Pkcs12Error::encoding_failed)?;
-        let (algorithm, ciphertext) = encrypt(
-            &plaintext,
-            password,
-            iterations,
-            &salts.certificates_salt,
-            salts.certificates_iv,
-        )?;
+        let (algorithm, ciphertext) =
+            encrypt(&plaintext, password, iterations, &salts.certificates_salt, salts.certificates_iv)?;
         let encrypted_data = EncryptedData {
             version: CmsVersion::V0,
             enc_content_info: EncryptedContentInfo {
@@ -337,17 +307,9 @@ pub fn build(
     };
 
     let key_content = {
-        let (encryption_algorithm, encrypted_data) = encrypt(
-            contents.private_key_pkcs8_der,
-            password,
-            iterations,
-            &salts.key_salt,
-            salts.key_iv,
-        )?;
-        let shrouded_key = EncryptedPrivateKeyInfo {
-            encryption_algorithm,
-            encrypted_data,
-        };
+        let (encryption_algorithm, encrypted_data) =
+            encrypt(contents.private_key_pkcs8_der, password, iterations, &salts.key_salt, salts.key_iv)?;
+        let shrouded_key = EncryptedPrivateKeyInfo { encryption_algorithm, encrypted_data };
         let bags = vec![SafeBag {
             bag_id: pkcs12::PKCS_12_PKCS8_KEY_BAG_OID,
             bag_value: Any::encode_from(&shrouded_key).map_err(Pkcs12Error::encoding_failed)?,
@@ -356,28 +318,18 @@ pub fn build(
         data_content(&bags.to_der().map_err(Pkcs12Error::encoding_failed)?)?
     };
 
-    let authenticated_safe = vec![certificates_content, key_content]
-        .to_der()
-        .map_err(Pkcs12Error::encoding_failed)?;
+    let authenticated_safe = vec![certificates_content, key_content].to_der().map_err(Pkcs12Error::encoding_failed)?;
     let password_bmp = bmp_password(password);
-    let mac = pkcs12_hmac::<Sha256>(
-        &password_bmp,
-        &salts.mac_salt,
-        mac_iterations,
-        &authenticated_safe,
-    )
-    .finalize()
-    .into_bytes();
+    let mac = pkcs12_hmac::<Sha256>(&password_bmp, &salts.mac_salt, mac_iterations, &authenticated_safe)
+        .finalize()
+        .into_bytes();
 
     let pfx = Pfx {
         version: Version::V3,
         auth_safe: data_content(&authenticated_safe)?,
         mac_data: Some(MacData {
             mac: DigestInfo {
-                algorithm: AlgorithmIdentifierOwned {
-                    oid: oid::SHA256,
-                    parameters: Some(Any::null()),
-                },
+                algorithm: AlgorithmIdentifierOwned { oid: oid::SHA256, parameters: Some(Any::null()) },
                 digest: OctetString::new(mac.as_slice()).map_err(Pkcs12Error::encoding_failed)?,
             },
             mac_salt: OctetString::new(salts.mac_salt).map_err(Pkcs12Error::encoding_failed)?,
@@ -403,39 +355,25 @@ pub fn build(
 pub fn open(bundle_der: &[u8], password: &str) -> Result<OpenedBundle, Pkcs12Error> {
     let pfx = Pfx::from_der(bundle_der).map_err(Pkcs12Error::malformed)?;
     if pfx.auth_safe.content_type != oid::DATA {
-        return Err(Pkcs12Error::unsupported_algorithm(
-            "integrity mode",
-            pfx.auth_safe.content_type,
-        ));
+        return Err(Pkcs12Error::unsupported_algorithm("integrity mode", pfx.auth_safe.content_type));
     }
     let authenticated_safe = data_octets(&pfx.auth_safe)?;
-    let mac_data = pfx
-        .mac_data
-        .as_ref()
-        .ok_or_else(|| Pkcs12Error::unsupported("a bundle without a password MAC"))?;
+    let mac_data = pfx.mac_data.as_ref().ok_or_else(|| Pkcs12Error::unsupported("a bundle without a password MAC"))?;
     verify_mac(mac_data, password, authenticated_safe)?;
 
-    let contents =
-        Vec::<ContentInfo>::from_der(authenticated_safe).map_err(Pkcs12Error::malformed)?;
+    let contents = Vec::<ContentInfo>::from_der(authenticated_safe).map_err(Pkcs12Error::malformed)?;
     let mut found = FoundItems::default();
     for content in &contents {
         match content.content_type {
             oid::DATA => found.collect(data_octets(content)?, password)?,
             oid::ENCRYPTED_DATA => {
-                let encrypted_data = content
-                    .content
-                    .decode_as::<EncryptedData>()
-                    .map_err(Pkcs12Error::malformed)?;
+                let encrypted_data = content.content.decode_as::<EncryptedData>().map_err(Pkcs12Error::malformed)?;
                 let encrypted = &encrypted_data.enc_content_info;
                 let ciphertext = encrypted
                     .encrypted_content
                     .as_ref()
                     .ok_or_else(|| Pkcs12Error::malformed("encrypted data without content"))?;
-                let plaintext = Zeroizing::new(decrypt(
-                    &encrypted.content_enc_alg,
-                    ciphertext.as_bytes(),
-                    password,
-                )?);
+                let plaintext = Zeroizing::new(decrypt(&encrypted.content_enc_alg, ciphertext.as_bytes(), password)?);
                 found.collect(&plaintext, password)?;
             }
             other => return Err(Pkcs12Error::unsupported_algorithm("content type", other)),
@@ -451,14 +389,11 @@ mod oid {
     /// PKCS#7 `data`.
     pub const DATA: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.7.1");
     /// PKCS#7 `encryptedData`.
-    pub const ENCRYPTED_DATA: ObjectIdentifier =
-        ObjectIdentifier::new_unwrap("1.2.840.113549.1.7.6");
+    pub const ENCRYPTED_DATA: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.7.6");
     /// PKCS#9 `friendlyName`.
-    pub const FRIENDLY_NAME: ObjectIdentifier =
-        ObjectIdentifier::new_unwrap("1.2.840.113549.1.9.20");
+    pub const FRIENDLY_NAME: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.9.20");
     /// PKCS#9 `localKeyId`.
-    pub const LOCAL_KEY_ID: ObjectIdentifier =
-        ObjectIdentifier::new_unwrap("1.2.840.113549.1.9.21");
+    pub const LOCAL_KEY_ID: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.9.21");
     /// `id-sha256`.
     pub const SHA256: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.16.840.1.101.3.4.2.1");
     /// `id-sha384`.
@@ -466,8 +401,7 @@ mod oid {
     /// `id-sha512`.
     pub const SHA512: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.16.840.1.101.3.4.2.3");
     /// `rsaEncryption`.
-    pub const RSA_ENCRYPTION: ObjectIdentifier =
-        ObjectIdentifier::new_unwrap("1.2.840.113549.1.1.1");
+    pub const RSA_ENCRYPTION: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.1.1");
     /// `id-ecPublicKey`.
     pub const EC_PUBLIC_KEY: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.10045.2.1");
 }
@@ -557,9 +491,7 @@ struct EcPrivateKey<'a> {
 fn checked_iterations(iterations: u32) -> Result<i32, Pkcs12Error> {
     match i32::try_from(iterations) {
         Ok(count) if (1..=MAX_ITERATIONS).contains(&iterations) => Ok(count),
-        _ => Err(Pkcs12Error::IterationsOutOfRange {
-            iterations: i64::from(iterations),
-        }),
+        _ => Err(Pkcs12Error::IterationsOutOfRange { iterations: i64::from(iterations) }),
     }
 }
 
@@ -596,36 +528,21 @@ fn verify_key_matches(
                 && private.public_exponent.as_bytes() == public.public_exponent.as_bytes()
         }
         oid::EC_PUBLIC_KEY => {
-            let private = EcPrivateKey::from_der(private_key.private_key.as_bytes())
-                .map_err(Pkcs12Error::invalid_private_key)?;
+            let private =
+                EcPrivateKey::from_der(private_key.private_key.as_bytes()).map_err(Pkcs12Error::invalid_private_key)?;
             let key_curve = named_curve(private_key.algorithm.parameters.or(private.parameters))?;
-            let certificate_curve = named_curve(
-                certificate_key
-                    .algorithm
-                    .parameters
-                    .as_ref()
-                    .map(Any::to_ref),
-            )?;
+            let certificate_curve = named_curve(certificate_key.algorithm.parameters.as_ref().map(Any::to_ref))?;
             let key_point = private
                 .public_key
                 .or(private_key.public_key)
-                .ok_or_else(|| {
-                    Pkcs12Error::unsupported("an EC private key without its public key")
-                })?;
+                .ok_or_else(|| Pkcs12Error::unsupported("an EC private key without its public key"))?;
             key_curve == certificate_curve && key_point.as_bytes() == Some(certificate_public_key)
         }
         other => {
-            return Err(Pkcs12Error::unsupported_algorithm(
-                "private key algorithm",
-                other,
-            ));
+            return Err(Pkcs12Error::unsupported_algorithm("private key algorithm", other));
         }
     };
-    if matches {
-        Ok(())
-    } else {
-        Err(Pkcs12Error::KeyCertificateMismatch)
-    }
+    if matches { Ok(()) } else { Err(Pkcs12Error::KeyCertificateMismatch) }
 }
 
 /// The named curve of EC `parameters`; explicit curve parameters are not supported.
@@ -639,10 +556,7 @@ fn named_curve(parameters: Option<AnyRef<'_>>) -> Result<ObjectIdentifier, Pkcs1
 fn bag_attributes(friendly_name: &str, local_key_id: &[u8]) -> der::Result<Attributes> {
     let mut attributes = Vec::with_capacity(2);
     if !friendly_name.is_empty() {
-        let utf16: Vec<u8> = friendly_name
-            .encode_utf16()
-            .flat_map(u16::to_be_bytes)
-            .collect();
+        let utf16: Vec<u8> = friendly_name.encode_utf16().flat_map(u16::to_be_bytes).collect();
         attributes.push(Attribute {
             oid: oid::FRIENDLY_NAME,
             values: SetOfVec::try_from(vec![Any::new(Tag::BmpString, utf16)?])?,
@@ -655,10 +569,7 @@ fn bag_attributes(friendly_name: &str, local_key_id: &[u8]) -> der::Result<Attri
     SetOfVec::try_from(attributes)
 }
 
-fn certificate_bag(
-    certificate_der: &[u8],
-    attributes: Option<Attributes>,
-) -> Result<SafeBag, Pkcs12Error> {
+fn certificate_bag(certificate_der: &[u8], attributes: Option<Attributes>) -> Result<SafeBag, Pkcs12Error> {
     let bag = CertBag {
         cert_id: pkcs12::PKCS_12_X509_CERT_OID,
         cert_value: OctetString::new(certificate_der).map_err(Pkcs12Error::encoding_failed)?,
@@ -681,11 +592,7 @@ fn data_content(content: &[u8]) -> Result<ContentInfo, Pkcs12Error> {
 
 /// The octets of a `data` ContentInfo.
 fn data_octets(content: &ContentInfo) -> Result<&[u8], Pkcs12Error> {
-    content
-        .content
-        .decode_as::<&OctetStringRef>()
-        .map(OctetStringRef::as_bytes)
-        .map_err(Pkcs12Error::malformed)
+    content.content.decode_as::<&OctetStringRef>().map(OctetStringRef::as_bytes).map_err(Pkcs12Error::malformed)
 }
 
 /// PBES2-encrypts `plaintext`: PBKDF2-HMAC-SHA256 over the password's UTF-8 bytes, AES-256-CBC.
@@ -698,9 +605,7 @@ fn encrypt(
 ) -> Result<(AlgorithmIdentifierOwned, OctetString), Pkcs12Error> {
     let parameters = pbes2::Parameters::generate_pbkdf2_sha256_aes256cbc(iterations, salt, iv)
         .map_err(Pkcs12Error::encoding_failed)?;
-    let ciphertext = parameters
-        .encrypt(password.as_bytes(), plaintext)
-        .map_err(Pkcs12Error::encoding_failed)?;
+    let ciphertext = parameters.encrypt(password.as_bytes(), plaintext).map_err(Pkcs12Error::encoding_failed)?;
     let algorithm = AlgorithmIdentifierOwned {
         oid: pbes2::PBES2_OID,
         parameters: Some(Any::encode_from(&parameters).map_err(Pkcs12Error::encoding_failed)?),
@@ -710,51 +615,27 @@ fn encrypt(
 }
 
 /// Decrypts PBES2 (PBKDF2, AES) content; anything else is unsupported.
-fn decrypt(
-    algorithm: &AlgorithmIdentifierOwned,
-    ciphertext: &[u8],
-    password: &str,
-) -> Result<Vec<u8>, Pkcs12Error> {
+fn decrypt(algorithm: &AlgorithmIdentifierOwned, ciphertext: &[u8], password: &str) -> Result<Vec<u8>, Pkcs12Error> {
     if algorithm.oid != pbes2::PBES2_OID {
-        return Err(Pkcs12Error::unsupported_algorithm(
-            "encryption algorithm",
-            algorithm.oid,
-        ));
+        return Err(Pkcs12Error::unsupported_algorithm("encryption algorithm", algorithm.oid));
     }
-    let parameters = algorithm
-        .parameters
-        .as_ref()
-        .ok_or_else(|| Pkcs12Error::malformed("PBES2 without parameters"))?;
-    let parameters =
-        pbes2::Parameters::try_from(parameters.to_ref()).map_err(|error| match error.kind() {
-            der::ErrorKind::OidUnknown { oid } => {
-                Pkcs12Error::unsupported_algorithm("PBES2 algorithm", oid)
-            }
-            _ => Pkcs12Error::malformed(error),
-        })?;
+    let parameters = algorithm.parameters.as_ref().ok_or_else(|| Pkcs12Error::malformed("PBES2 without parameters"))?;
+    let parameters = pbes2::Parameters::try_from(parameters.to_ref()).map_err(|error| match error.kind() {
+        der::ErrorKind::OidUnknown { oid } => Pkcs12Error::unsupported_algorithm("PBES2 algorithm", oid),
+        _ => Pkcs12Error::malformed(error),
+    })?;
     let Some(pbkdf2) = parameters.kdf.pbkdf2() else {
-        return Err(Pkcs12Error::unsupported_algorithm(
-            "key derivation function",
-            parameters.kdf.oid(),
-        ));
+        return Err(Pkcs12Error::unsupported_algorithm("key derivation function", parameters.kdf.oid()));
     };
     if pbkdf2.iteration_count > MAX_ITERATIONS {
-        return Err(Pkcs12Error::IterationsOutOfRange {
-            iterations: i64::from(pbkdf2.iteration_count),
-        });
+        return Err(Pkcs12Error::IterationsOutOfRange { iterations: i64::from(pbkdf2.iteration_count) });
     }
-    parameters
-        .decrypt(password.as_bytes(), ciphertext)
-        .map_err(|error| match error {
-            pkcs5::Error::UnsupportedAlgorithm { oid } => {
-                Pkcs12Error::unsupported_algorithm("PBES2 algorithm", oid)
-            }
-            // The MAC verified, so the password is right: the writer encrypted with something else.
-            pkcs5::Error::DecryptFailed => {
-                Pkcs12Error::malformed("content does not decrypt although the MAC verifies")
-            }
-            other => Pkcs12Error::malformed(other),
-        })
+    parameters.decrypt(password.as_bytes(), ciphertext).map_err(|error| match error {
+        pkcs5::Error::UnsupportedAlgorithm { oid } => Pkcs12Error::unsupported_algorithm("PBES2 algorithm", oid),
+        // The MAC verified, so the password is right: the writer encrypted with something else.
+        pkcs5::Error::DecryptFailed => Pkcs12Error::malformed("content does not decrypt although the MAC verifies"),
+        other => Pkcs12Error::malformed(other),
+    })
 }
 
 /// The password as the PKCS#12 KDF takes it: UTF-16BE (a BMPString, with surrogate pairs for characters
@@ -788,27 +669,24 @@ where
 }
 
 /// Verifies the bundle's MAC over the authenticated safe, in constant time.
-fn verify_mac(
-    mac_data: &MacData,
-    password: &str,
-    authenticated_safe: &[u8],
-) -> Result<(), Pkcs12Error> {
+fn verify_mac(mac_data: &MacData, password: &str, authenticated_safe: &[u8]) -> Result<(), Pkcs12Error> {
     let iterations = mac_data.iterations;
     if !(1..=i64::from(MAX_ITERATIONS)).contains(&i64::from(iterations)) {
-        return Err(Pkcs12Error::IterationsOutOfRange {
-            iterations: i64::from(iterations),
-        });
+        return Err(Pkcs12Error::IterationsOutOfRange { iterations: i64::from(iterations) });
     }
     let password_bmp = bmp_password(password);
     let salt = mac_data.mac_salt.as_bytes();
     let expected = mac_data.mac.digest.as_bytes();
     let verified = match mac_data.mac.algorithm.oid {
-        oid::SHA256 => pkcs12_hmac::<Sha256>(&password_bmp, salt, iterations, authenticated_safe)
-            .verify_slice(expected),
-        oid::SHA384 => pkcs12_hmac::<Sha384>(&password_bmp, salt, iterations, authenticated_safe)
-            .verify_slice(expected),
-        oid::SHA512 => pkcs12_hmac::<Sha512>(&password_bmp, salt, iterations, authenticated_safe)
-            .verify_slice(expected),
+        oid::SHA256 => {
+            pkcs12_hmac::<Sha256>(&password_bmp, salt, iterations, authenticated_safe).verify_slice(expected)
+        }
+        oid::SHA384 => {
+            pkcs12_hmac::<Sha384>(&password_bmp, salt, iterations, authenticated_safe).verify_slice(expected)
+        }
+        oid::SHA512 => {
+            pkcs12_hmac::<Sha512>(&password_bmp, salt, iterations, authenticated_safe).verify_slice(expected)
+        }
         other => return Err(Pkcs12Error::unsupported_algorithm("MAC digest", other)),
     };
     verified.map_err(|_| Pkcs12Error::BadPassword)
@@ -833,9 +711,7 @@ impl BagAttributes {
             match attribute.oid {
                 oid::FRIENDLY_NAME => read.friendly_name = decode_bmp_string(value),
                 oid::LOCAL_KEY_ID => {
-                    let id = value
-                        .decode_as::<&OctetStringRef>()
-                        .map_err(Pkcs12Error::malformed)?;
+                    let id = value.decode_as::<&OctetStringRef>().map_err(Pkcs12Error::malformed)?;
                     read.local_key_id = Some(id.as_bytes().to_vec());
                 }
                 _ => {}
@@ -885,42 +761,23 @@ impl FoundItems {
             let attributes = BagAttributes::read(bag.bag_attributes.as_ref())?;
             match bag.bag_id {
                 pkcs12::PKCS_12_PKCS8_KEY_BAG_OID => {
-                    let shrouded = bag
-                        .bag_value
-                        .decode_as::<EncryptedPrivateKeyInfo>()
-                        .map_err(Pkcs12Error::malformed)?;
-                    let pkcs8_der = decrypt(
-                        &shrouded.encryption_algorithm,
-                        shrouded.encrypted_data.as_bytes(),
-                        password,
-                    )?;
-                    self.keys.push(FoundKey {
-                        pkcs8_der,
-                        attributes,
-                    });
+                    let shrouded =
+                        bag.bag_value.decode_as::<EncryptedPrivateKeyInfo>().map_err(Pkcs12Error::malformed)?;
+                    let pkcs8_der =
+                        decrypt(&shrouded.encryption_algorithm, shrouded.encrypted_data.as_bytes(), password)?;
+                    self.keys.push(FoundKey { pkcs8_der, attributes });
                 }
                 pkcs12::PKCS_12_KEY_BAG_OID => {
                     let pkcs8_der = bag.bag_value.to_der().map_err(Pkcs12Error::malformed)?;
-                    self.keys.push(FoundKey {
-                        pkcs8_der,
-                        attributes,
-                    });
+                    self.keys.push(FoundKey { pkcs8_der, attributes });
                 }
                 pkcs12::PKCS_12_CERT_BAG_OID => {
-                    let certificate = bag
-                        .bag_value
-                        .decode_as::<CertBag>()
-                        .map_err(Pkcs12Error::malformed)?;
+                    let certificate = bag.bag_value.decode_as::<CertBag>().map_err(Pkcs12Error::malformed)?;
                     if certificate.cert_id != pkcs12::PKCS_12_X509_CERT_OID {
-                        return Err(Pkcs12Error::unsupported_algorithm(
-                            "certificate type",
-                            certificate.cert_id,
-                        ));
+                        return Err(Pkcs12Error::unsupported_algorithm("certificate type", certificate.cert_id));
                     }
-                    self.certificates.push(FoundCertificate {
-                        der: certificate.cert_value.into_bytes().into_vec(),
-                        attributes,
-                    });
+                    self.certificates
+                        .push(FoundCertificate { der: certificate.cert_value.into_bytes().into_vec(), attributes });
                 }
                 pkcs12::PKCS_12_SAFE_CONTENTS_BAG_OID => {
                     return Err(Pkcs12Error::unsupported("nested safe contents bags"));
@@ -934,13 +791,9 @@ impl FoundItems {
     /// The one private key and its certificate first.
     fn into_opened_bundle(self) -> Result<OpenedBundle, Pkcs12Error> {
         let mut keys = self.keys.into_iter();
-        let key = keys
-            .next()
-            .ok_or_else(|| Pkcs12Error::malformed("the bundle holds no private key"))?;
+        let key = keys.next().ok_or_else(|| Pkcs12Error::malformed("the bundle holds no private key"))?;
         if keys.next().is_some() {
-            return Err(Pkcs12Error::unsupported(
-                "a bundle with more than one private key",
-            ));
+            return Err(Pkcs12Error::unsupported("a bundle with more than one private key"));
         }
         let private_key = PrivateKeyInfoRef::from_der(&key.pkcs8_der)
             .map_err(|error| Pkcs12Error::malformed(format_args!("private key: {error}")))?;
@@ -949,35 +802,22 @@ impl FoundItems {
             return Err(Pkcs12Error::malformed("the bundle holds no certificate"));
         }
         let by_local_key_id = key.attributes.local_key_id.as_ref().and_then(|id| {
-            certificates
-                .iter()
-                .position(|certificate| certificate.attributes.local_key_id.as_ref() == Some(id))
+            certificates.iter().position(|certificate| certificate.attributes.local_key_id.as_ref() == Some(id))
         });
         let end_entity = by_local_key_id
             .or_else(|| {
                 certificates.iter().position(|certificate| {
                     Certificate::from_der(&certificate.der).is_ok_and(|parsed| {
-                        verify_key_matches(
-                            &private_key,
-                            parsed.tbs_certificate().subject_public_key_info(),
-                        )
-                        .is_ok()
+                        verify_key_matches(&private_key, parsed.tbs_certificate().subject_public_key_info()).is_ok()
                     })
                 })
             })
             .ok_or(Pkcs12Error::KeyCertificateMismatch)?;
         let end_entity = certificates.remove(end_entity);
-        let friendly_name = key
-            .attributes
-            .friendly_name
-            .or(end_entity.attributes.friendly_name);
+        let friendly_name = key.attributes.friendly_name.or(end_entity.attributes.friendly_name);
         let certificates_der = core::iter::once(end_entity.der)
             .chain(certificates.into_iter().map(|certificate| certificate.der))
             .collect();
-        Ok(OpenedBundle {
-            private_key_pkcs8_der: key.pkcs8_der,
-            certificates_der,
-            friendly_name,
-        })
+        Ok(OpenedBundle { private_key_pkcs8_der: key.pkcs8_der, certificates_der, friendly_name })
     }
 }

@@ -104,10 +104,7 @@ static SMIME_SPONSOR_MULTIPURPOSE: Profile = Profile {
     key_types: &[KeyType::Rsa2048, KeyType::EcdsaP256],
     max_validity_days: 825,
     policy_oid: "2.23.140.1.5.3.2",
-    extended_key_usages: &[
-        ExtendedKeyUsage::EmailProtection,
-        ExtendedKeyUsage::ClientAuth,
-    ],
+    extended_key_usages: &[ExtendedKeyUsage::EmailProtection, ExtendedKeyUsage::ClientAuth],
 };
 
 /// A public key that passed the key policy, with what the certificate's key usage depends on.
@@ -134,11 +131,7 @@ impl Profile {
     /// P-384; and only key families the profile offers.
     pub fn check_key(&self, key: &PublicKey) -> Result<CertifiedKey, KeyError> {
         let certified = match key {
-            PublicKey::Rsa {
-                modulus_bits,
-                public_exponent,
-                ..
-            } => {
+            PublicKey::Rsa { modulus_bits, public_exponent, .. } => {
                 let bits = *modulus_bits;
                 if bits < RSA_MINIMUM_BITS {
                     return Err(KeyError::RsaTooSmall { bits });
@@ -150,28 +143,21 @@ impl Profile {
                     return Err(KeyError::RsaSizeNotByteMultiple { bits });
                 }
                 if *public_exponent != 65_537 {
-                    return Err(KeyError::RsaExponent {
-                        exponent: *public_exponent,
-                    });
+                    return Err(KeyError::RsaExponent { exponent: *public_exponent });
                 }
                 CertifiedKey::Rsa { bits }
             }
             PublicKey::EcP256 => CertifiedKey::EcdsaP256,
             PublicKey::EcP384 => CertifiedKey::EcdsaP384,
             PublicKey::Ed25519 => {
-                return Err(KeyError::NotAllowed {
-                    key: "Ed25519",
-                    profile: self.name,
-                });
+                return Err(KeyError::NotAllowed { key: "Ed25519", profile: self.name });
             }
         };
         let offered = self.key_types.iter().any(|offered| {
             matches!(
                 (offered, certified),
-                (
-                    KeyType::Rsa2048 | KeyType::Rsa3072 | KeyType::Rsa4096,
-                    CertifiedKey::Rsa { .. }
-                ) | (KeyType::EcdsaP256, CertifiedKey::EcdsaP256)
+                (KeyType::Rsa2048 | KeyType::Rsa3072 | KeyType::Rsa4096, CertifiedKey::Rsa { .. })
+                    | (KeyType::EcdsaP256, CertifiedKey::EcdsaP256)
                     | (KeyType::EcdsaP384, CertifiedKey::EcdsaP384)
             )
         });
@@ -181,10 +167,7 @@ impl Profile {
                 CertifiedKey::EcdsaP256 => "ECDSA P-256",
                 CertifiedKey::EcdsaP384 => "ECDSA P-384",
             };
-            return Err(KeyError::NotAllowed {
-                key,
-                profile: self.name,
-            });
+            return Err(KeyError::NotAllowed { key, profile: self.name });
         }
         Ok(certified)
     }
@@ -244,28 +227,16 @@ impl core::fmt::Display for KeyError {
                 "The RSA key has {bits} bits; at least {RSA_MINIMUM_BITS} are required. Generate a new key of 2048 bits or more."
             ),
             Self::RsaTooLarge { bits } => {
-                write!(
-                    formatter,
-                    "The RSA key has {bits} bits; at most {RSA_MAXIMUM_BITS} are accepted."
-                )
+                write!(formatter, "The RSA key has {bits} bits; at most {RSA_MAXIMUM_BITS} are accepted.")
             }
             Self::RsaSizeNotByteMultiple { bits } => {
-                write!(
-                    formatter,
-                    "The RSA key has {bits} bits, which is not a multiple of 8."
-                )
+                write!(formatter, "The RSA key has {bits} bits, which is not a multiple of 8.")
             }
             Self::RsaExponent { exponent } => {
-                write!(
-                    formatter,
-                    "The RSA public exponent is {exponent}; only 65537 is accepted."
-                )
+                write!(formatter, "The RSA public exponent is {exponent}; only 65537 is accepted.")
             }
             Self::NotAllowed { key, profile } => {
-                write!(
-                    formatter,
-                    "{key} keys are not offered for the profile \"{profile}\"."
-                )
+                write!(formatter, "{key} keys are not offered for the profile \"{profile}\".")
             }
         }
     }
@@ -278,11 +249,7 @@ mod tests {
     use super::*;
 
     fn rsa(bits: u32, exponent: u64) -> PublicKey {
-        PublicKey::Rsa {
-            modulus_bits: bits,
-            public_exponent: exponent,
-            modulus: Vec::new(),
-        }
+        PublicKey::Rsa { modulus_bits: bits, public_exponent: exponent, modulus: Vec::new() }
     }
 
     fn check(key: PublicKey, expected: Result<CertifiedKey, &str>) {

@@ -11,19 +11,13 @@ use x509_cert::request::CertReq;
 enum Expected {
     /// Parses into this key and algorithm, and its `SubjectPublicKeyInfo` is the fixture `<spki>.spki.der`
     /// (made by `openssl req -pubkey`).
-    Parsed {
-        public_key: PublicKey,
-        signature_algorithm: SignatureAlgorithm,
-        spki: &'static str,
-    },
+    Parsed { public_key: PublicKey, signature_algorithm: SignatureAlgorithm, spki: &'static str },
     /// Fails with this error code.
     Fails(&'static str),
 }
 
 fn fixture_path(name: &str) -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures/csr")
-        .join(name)
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/csr").join(name)
 }
 
 fn fixture_bytes(name: &str) -> Vec<u8> {
@@ -37,48 +31,28 @@ fn fixture_text(name: &str) -> String {
 /// The RSA key recorded by `openssl req -noout -modulus` in `<stem>.modulus.txt`, with exponent 65537.
 fn rsa(stem: &str, modulus_bits: u32) -> PublicKey {
     let text = fixture_text(&format!("{stem}.modulus.txt"));
-    let hex = text
-        .trim()
-        .strip_prefix("Modulus=")
-        .expect("openssl -modulus output starts with Modulus=");
+    let hex = text.trim().strip_prefix("Modulus=").expect("openssl -modulus output starts with Modulus=");
     let modulus = (0..hex.len())
         .step_by(2)
         .map(|index| u8::from_str_radix(&hex[index..index + 2], 16).expect("hex modulus"))
         .collect();
-    PublicKey::Rsa {
-        modulus_bits,
-        public_exponent: 65537,
-        modulus,
-    }
+    PublicKey::Rsa { modulus_bits, public_exponent: 65537, modulus }
 }
 
 /// Parses `input` as PEM and compares the outcome with `expected`; returns the parsed request.
 fn check(name: &str, input: &str, expected: Expected) -> Option<ParsedCsr> {
     let result = ParsedCsr::from_pem(input);
     match expected {
-        Expected::Parsed {
-            public_key,
-            signature_algorithm,
-            spki,
-        } => {
-            let parsed =
-                result.unwrap_or_else(|error| panic!("{name}: expected to parse, got {error}"));
+        Expected::Parsed { public_key, signature_algorithm, spki } => {
+            let parsed = result.unwrap_or_else(|error| panic!("{name}: expected to parse, got {error}"));
             assert_eq!(parsed.public_key(), &public_key, "{name}: public key");
-            assert_eq!(
-                parsed.signature_algorithm(),
-                signature_algorithm,
-                "{name}: signature algorithm"
-            );
+            assert_eq!(parsed.signature_algorithm(), signature_algorithm, "{name}: signature algorithm");
             assert_eq!(
                 parsed.subject_public_key_info_der(),
                 fixture_bytes(&format!("{spki}.spki.der")),
                 "{name}: SubjectPublicKeyInfo"
             );
-            assert_eq!(
-                ParsedCsr::from_der(parsed.der()).as_ref(),
-                Ok(&parsed),
-                "{name}: der() round trip"
-            );
+            assert_eq!(ParsedCsr::from_der(parsed.der()).as_ref(), Ok(&parsed), "{name}: der() round trip");
             Some(parsed)
         }
         Expected::Fails(code) => {
@@ -103,72 +77,20 @@ fn supported_requests_parse_and_verify() {
     use Expected::Parsed;
     use SignatureAlgorithm::*;
     let cases = [
-        (
-            "rsa2048-sha256.csr.pem",
-            rsa("rsa2048-sha256", 2048),
-            RsaPkcs1Sha256,
-            "rsa2048-sha256",
-        ),
-        (
-            "rsa4096-sha384.csr.pem",
-            rsa("rsa4096-sha384", 4096),
-            RsaPkcs1Sha384,
-            "rsa4096-sha384",
-        ),
-        (
-            "rsa2048-sha512.csr.pem",
-            rsa("rsa2048-sha512", 2048),
-            RsaPkcs1Sha512,
-            "rsa2048-sha512",
-        ),
+        ("rsa2048-sha256.csr.pem", rsa("rsa2048-sha256", 2048), RsaPkcs1Sha256, "rsa2048-sha256"),
+        ("rsa4096-sha384.csr.pem", rsa("rsa4096-sha384", 4096), RsaPkcs1Sha384, "rsa4096-sha384"),
+        ("rsa2048-sha512.csr.pem", rsa("rsa2048-sha512", 2048), RsaPkcs1Sha512, "rsa2048-sha512"),
         // 1024 bits parses and verifies: rejecting it is the key-size policy's job.
-        (
-            "rsa1024-sha256.csr.pem",
-            rsa("rsa1024-sha256", 1024),
-            RsaPkcs1Sha256,
-            "rsa1024-sha256",
-        ),
-        (
-            "ec-p256-sha256.csr.pem",
-            PublicKey::EcP256,
-            EcdsaSha256,
-            "ec-p256-sha256",
-        ),
-        (
-            "ec-p384-sha384.csr.pem",
-            PublicKey::EcP384,
-            EcdsaSha384,
-            "ec-p384-sha384",
-        ),
-        (
-            "ec-p256-sha384.csr.pem",
-            PublicKey::EcP256,
-            EcdsaSha384,
-            "ec-p256-sha384",
-        ),
-        (
-            "ec-p384-sha256.csr.pem",
-            PublicKey::EcP384,
-            EcdsaSha256,
-            "ec-p384-sha256",
-        ),
+        ("rsa1024-sha256.csr.pem", rsa("rsa1024-sha256", 1024), RsaPkcs1Sha256, "rsa1024-sha256"),
+        ("ec-p256-sha256.csr.pem", PublicKey::EcP256, EcdsaSha256, "ec-p256-sha256"),
+        ("ec-p384-sha384.csr.pem", PublicKey::EcP384, EcdsaSha384, "ec-p384-sha384"),
+        ("ec-p256-sha384.csr.pem", PublicKey::EcP256, EcdsaSha384, "ec-p256-sha384"),
+        ("ec-p384-sha256.csr.pem", PublicKey::EcP384, EcdsaSha256, "ec-p384-sha256"),
         ("ed25519.csr.pem", PublicKey::Ed25519, Ed25519, "ed25519"),
-        (
-            "rsa2048-sha256-new-label-crlf.csr.pem",
-            rsa("rsa2048-sha256", 2048),
-            RsaPkcs1Sha256,
-            "rsa2048-sha256",
-        ),
+        ("rsa2048-sha256-new-label-crlf.csr.pem", rsa("rsa2048-sha256", 2048), RsaPkcs1Sha256, "rsa2048-sha256"),
     ];
     for (name, public_key, signature_algorithm, spki) in cases {
-        check_fixture(
-            name,
-            Parsed {
-                public_key,
-                signature_algorithm,
-                spki,
-            },
-        );
+        check_fixture(name, Parsed { public_key, signature_algorithm, spki });
     }
 }
 
@@ -176,23 +98,11 @@ fn supported_requests_parse_and_verify() {
 fn rejected_requests_give_their_codes() {
     use Expected::Fails;
     let cases = [
-        (
-            "rsa2048-sha256-signature-flipped.csr.pem",
-            "csr_signature_invalid",
-        ),
-        (
-            "rsa2048-sha256-subject-changed.csr.pem",
-            "csr_signature_invalid",
-        ),
-        (
-            "rsa2048-sha1.csr.pem",
-            "csr_signature_algorithm_unsupported",
-        ),
+        ("rsa2048-sha256-signature-flipped.csr.pem", "csr_signature_invalid"),
+        ("rsa2048-sha256-subject-changed.csr.pem", "csr_signature_invalid"),
+        ("rsa2048-sha1.csr.pem", "csr_signature_algorithm_unsupported"),
         ("rsa2048-pss.csr.pem", "csr_signature_algorithm_unsupported"),
-        (
-            "ec-p256-sha512.csr.pem",
-            "csr_signature_algorithm_unsupported",
-        ),
+        ("ec-p256-sha512.csr.pem", "csr_signature_algorithm_unsupported"),
         ("rsa512-sha256.csr.pem", "csr_key_unsupported"),
         ("rsa1024-sha384.csr.pem", "csr_key_unsupported"),
         ("ec-p521-sha512.csr.pem", "csr_key_unsupported"),
@@ -216,35 +126,21 @@ fn messages_name_what_is_unsupported() {
         ("rsa2048-pss.csr.pem", "RSASSA-PSS"),
         ("ec-p256-sha512.csr.pem", "ECDSA with SHA-512"),
         ("rsa512-sha256.csr.pem", "512 bits is too small"),
-        (
-            "rsa1024-sha384.csr.pem",
-            "with SHA-384 signatures at least 2048 bits",
-        ),
+        ("rsa1024-sha384.csr.pem", "with SHA-384 signatures at least 2048 bits"),
         ("ec-p521-sha512.csr.pem", "P-521"),
         ("ec-secp256k1-sha256.csr.pem", "secp256k1"),
         ("ed448.csr.pem", "Ed448"),
-        (
-            "certificate.pem",
-            "this is a certificate (-----BEGIN CERTIFICATE-----), not a certificate signing request",
-        ),
+        ("certificate.pem", "this is a certificate (-----BEGIN CERTIFICATE-----), not a certificate signing request"),
     ];
     for (name, fragment) in cases {
         let message = error_of(&fixture_text(name)).to_string();
-        assert!(
-            message.contains(fragment),
-            "{name}: {message:?} lacks {fragment:?}"
-        );
+        assert!(message.contains(fragment), "{name}: {message:?} lacks {fragment:?}");
     }
 }
 
 #[test]
 fn pem_without_a_request_names_the_accepted_labels() {
-    for input in [
-        "",
-        " \r\n\t",
-        "hello",
-        "-----BEGIN CERTIFICATE REQUEST-----\nMIIB\n",
-    ] {
+    for input in ["", " \r\n\t", "hello", "-----BEGIN CERTIFICATE REQUEST-----\nMIIB\n"] {
         let error = error_of(input);
         assert_eq!(error.code(), "csr_not_pem", "{input:?}");
         let message = error.to_string();
@@ -255,11 +151,7 @@ fn pem_without_a_request_names_the_accepted_labels() {
         );
     }
     assert!(error_of("").to_string().contains("the text is empty"));
-    assert!(
-        error_of("-----BEGIN CERTIFICATE REQUEST-----\nMIIB\n")
-            .to_string()
-            .contains("no matching")
-    );
+    assert!(error_of("-----BEGIN CERTIFICATE REQUEST-----\nMIIB\n").to_string().contains("no matching"));
 }
 
 #[test]
@@ -267,10 +159,7 @@ fn a_flood_of_begin_lines_is_refused() {
     // Without a bound, every BEGIN line would search the rest of the text for its END line: quadratic time.
     let error = error_of(&"-----BEGIN X-----\n".repeat(200_000));
     assert_eq!(error.code(), "csr_not_pem");
-    assert!(
-        error.to_string().contains("more than 16 PEM BEGIN lines"),
-        "{error}"
-    );
+    assert!(error.to_string().contains("more than 16 PEM BEGIN lines"), "{error}");
 }
 
 #[test]
@@ -278,10 +167,7 @@ fn a_private_key_is_called_out() {
     // Not a real key: the label is what is tested.
     let error = error_of("-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n");
     assert_eq!(error.code(), "csr_not_pem");
-    assert!(
-        error.to_string().contains("this is a private key"),
-        "{error}"
-    );
+    assert!(error.to_string().contains("this is a private key"), "{error}");
 }
 
 #[test]
@@ -291,10 +177,7 @@ fn surrounding_text_and_rewrapping_are_ignored() {
 
     let email = format!("Hi,\r\n\r\nplease sign this:\r\n\r\n{pem}\r\nThanks,\r\nAlice -----\r\n");
     // Base64 re-wrapped at 76 columns, indented, with trailing spaces.
-    let body: String = pem
-        .lines()
-        .filter(|line| !line.starts_with("-----"))
-        .collect();
+    let body: String = pem.lines().filter(|line| !line.starts_with("-----")).collect();
     let rewrapped = format!(
         "  -----BEGIN CERTIFICATE REQUEST-----\n{}\n  -----END CERTIFICATE REQUEST-----  ",
         body.as_bytes()
@@ -306,17 +189,10 @@ fn surrounding_text_and_rewrapping_are_ignored() {
     let microsoft = fixture_text("rsa2048-sha256-new-label-crlf.csr.pem");
     // Another kind of block next to the request is ignored.
     let with_certificate = format!("{}\n{pem}", fixture_text("certificate.pem"));
-    for (name, input) in [
-        ("email", email),
-        ("rewrapped", rewrapped),
-        ("microsoft", microsoft),
-        ("with certificate", with_certificate),
-    ] {
-        assert_eq!(
-            ParsedCsr::from_pem(&input).as_ref(),
-            Ok(&original),
-            "{name}"
-        );
+    for (name, input) in
+        [("email", email), ("rewrapped", rewrapped), ("microsoft", microsoft), ("with certificate", with_certificate)]
+    {
+        assert_eq!(ParsedCsr::from_pem(&input).as_ref(), Ok(&original), "{name}");
     }
 }
 
@@ -326,20 +202,14 @@ fn two_requests_are_refused() {
     let other = fixture_text("ed25519.csr.pem");
     let error = error_of(&format!("{pem}\n{other}"));
     assert_eq!(error.code(), "csr_not_pem");
-    assert!(
-        error
-            .to_string()
-            .contains("holds 2 certificate signing requests"),
-        "{error}"
-    );
+    assert!(error.to_string().contains("holds 2 certificate signing requests"), "{error}");
 }
 
 #[test]
 fn der_input_matches_pem_input() {
     let der = fixture_bytes("rsa2048-sha256.csr.der");
     let from_der = ParsedCsr::from_der(&der).expect("DER fixture parses");
-    let from_pem =
-        ParsedCsr::from_pem(&fixture_text("rsa2048-sha256.csr.pem")).expect("PEM fixture parses");
+    let from_pem = ParsedCsr::from_pem(&fixture_text("rsa2048-sha256.csr.pem")).expect("PEM fixture parses");
     assert_eq!(from_der, from_pem);
     assert_eq!(from_der.der(), der.as_slice());
 }
@@ -349,11 +219,7 @@ fn broken_der_is_malformed() {
     let der = fixture_bytes("rsa2048-sha256.csr.der");
     let mut trailing = der.clone();
     trailing.push(0);
-    let cases = [
-        ("empty", Vec::new()),
-        ("truncated", der[..der.len() - 1].to_vec()),
-        ("trailing byte", trailing),
-    ];
+    let cases = [("empty", Vec::new()), ("truncated", der[..der.len() - 1].to_vec()), ("trailing byte", trailing)];
     for (name, input) in cases {
         let error = ParsedCsr::from_der(&input).expect_err(name);
         assert_eq!(error.code(), "csr_malformed", "{name}: {error}");
@@ -362,8 +228,7 @@ fn broken_der_is_malformed() {
 
 /// Re-encodes the RSA 2048 request after `change`; the signature is left as it was.
 fn altered_request(change: impl FnOnce(&mut CertReq)) -> Vec<u8> {
-    let mut request =
-        CertReq::from_der(&fixture_bytes("rsa2048-sha256.csr.der")).expect("fixture decodes");
+    let mut request = CertReq::from_der(&fixture_bytes("rsa2048-sha256.csr.der")).expect("fixture decodes");
     change(&mut request);
     request.to_der().expect("re-encodes")
 }
@@ -383,9 +248,7 @@ fn algorithm_identifiers_are_checked() {
         ),
         (
             "RSA signature algorithm with non-NULL parameters",
-            altered_request(|request| {
-                request.algorithm.parameters = Some(Any::from(ecdsa_with_sha256))
-            }),
+            altered_request(|request| request.algorithm.parameters = Some(Any::from(ecdsa_with_sha256))),
             "csr_malformed",
         ),
         (
@@ -404,27 +267,17 @@ fn algorithm_identifiers_are_checked() {
         ),
         (
             "unknown signature algorithm",
-            altered_request(|request| {
-                request.algorithm.oid = ObjectIdentifier::new_unwrap("1.2.3.4")
-            }),
+            altered_request(|request| request.algorithm.oid = ObjectIdentifier::new_unwrap("1.2.3.4")),
             "csr_signature_algorithm_unsupported",
         ),
     ];
     for (name, der, code) in cases {
         match ParsedCsr::from_der(&der) {
-            Ok(parsed) => assert_eq!(
-                code,
-                "",
-                "{name}: parsed as {:?}",
-                parsed.signature_algorithm()
-            ),
+            Ok(parsed) => assert_eq!(code, "", "{name}: parsed as {:?}", parsed.signature_algorithm()),
             Err(error) => assert_eq!(error.code(), code, "{name}: {error}"),
         }
     }
-    let unknown =
-        altered_request(|request| request.algorithm.oid = ObjectIdentifier::new_unwrap("1.2.3.4"));
-    let message = ParsedCsr::from_der(&unknown)
-        .expect_err("unknown algorithm")
-        .to_string();
+    let unknown = altered_request(|request| request.algorithm.oid = ObjectIdentifier::new_unwrap("1.2.3.4"));
+    let message = ParsedCsr::from_der(&unknown).expect_err("unknown algorithm").to_string();
     assert!(message.contains("signature algorithm 1.2.3.4"), "{message}");
 }

@@ -17,8 +17,7 @@ use pkcs12::cms::content_info::ContentInfo;
 use pkcs12::cms::encrypted_data::EncryptedData;
 use sha2::{Digest, Sha256};
 use shared::pkcs12::{
-    BundleContents, BundleSalts, DEFAULT_ITERATIONS, OpenedBundle, Pkcs12Error, Profile, build,
-    open,
+    BundleContents, BundleSalts, DEFAULT_ITERATIONS, OpenedBundle, Pkcs12Error, Profile, build, open,
 };
 
 const PASSWORD: &str = "correct horse battery staple";
@@ -33,10 +32,7 @@ impl TempDir {
     fn new(label: &str) -> Self {
         static COUNTER: AtomicUsize = AtomicUsize::new(0);
         let unique = COUNTER.fetch_add(1, Ordering::Relaxed);
-        let path = std::env::temp_dir().join(format!(
-            "keyward-pkcs12-{}-{unique}-{label}",
-            std::process::id()
-        ));
+        let path = std::env::temp_dir().join(format!("keyward-pkcs12-{}-{unique}-{label}", std::process::id()));
         fs::create_dir_all(&path).expect("create the temporary directory");
         Self(path)
     }
@@ -77,15 +73,8 @@ fn run_openssl(directory: &Path, command: &str, extra: &[&str]) -> Output {
 /// stderr: `pkcs12 -info` prints the MAC details on stderr).
 fn openssl(directory: &Path, command: &str, extra: &[&str]) -> String {
     let output = run_openssl(directory, command, extra);
-    let printed = format!(
-        "{}{}",
-        String::from_utf8_lossy(&output.stdout),
-        String::from_utf8_lossy(&output.stderr)
-    );
-    assert!(
-        output.status.success(),
-        "openssl {command} {extra:?} failed:\n{printed}"
-    );
+    let printed = format!("{}{}", String::from_utf8_lossy(&output.stdout), String::from_utf8_lossy(&output.stderr));
+    assert!(output.status.success(), "openssl {command} {extra:?} failed:\n{printed}");
     printed
 }
 
@@ -128,10 +117,7 @@ impl Pki {
     fn generate(algorithm: Algorithm) -> Self {
         let directory = TempDir::new("pki");
         let dir = directory.path();
-        directory.write(
-            "ca.ext",
-            "basicConstraints = critical, CA:TRUE\nkeyUsage = critical, keyCertSign, cRLSign\n",
-        );
+        directory.write("ca.ext", "basicConstraints = critical, CA:TRUE\nkeyUsage = critical, keyCertSign, cRLSign\n");
         directory.write(
             "leaf.ext",
             "basicConstraints = critical, CA:FALSE\nkeyUsage = critical, digitalSignature\n\
@@ -143,15 +129,9 @@ impl Pki {
             &format!("req -x509 {new_key} -nodes -keyout root.key -out root.pem -days 2"),
             &["-subj", "/CN=Keyward Test Root CA"],
         );
-        for (name, subject) in [
-            ("issuing", "/CN=Keyward Test Issuing CA"),
-            ("leaf", "/CN=Ada Lovelace/O=Example Org"),
-        ] {
-            openssl(
-                dir,
-                &format!("req -new {new_key} -nodes -keyout {name}.key -out {name}.csr"),
-                &["-subj", subject],
-            );
+        for (name, subject) in [("issuing", "/CN=Keyward Test Issuing CA"), ("leaf", "/CN=Ada Lovelace/O=Example Org")]
+        {
+            openssl(dir, &format!("req -new {new_key} -nodes -keyout {name}.key -out {name}.csr"), &["-subj", subject]);
         }
         openssl(
             dir,
@@ -172,11 +152,7 @@ impl Pki {
             directory.read(&format!("{key}.pk8"))
         };
         let certificate_der = |name: &str| {
-            openssl(
-                dir,
-                &format!("x509 -in {name} -outform DER -out {name}.der"),
-                &[],
-            );
+            openssl(dir, &format!("x509 -in {name} -outform DER -out {name}.der"), &[]);
             directory.read(&format!("{name}.der"))
         };
         let text = |name: &str| String::from_utf8(directory.read(name)).expect("PEM is text");
@@ -184,11 +160,7 @@ impl Pki {
         let leaf_key_pkcs8_without_public_key = match algorithm {
             Algorithm::Rsa2048 => None,
             Algorithm::EcP256 => {
-                openssl(
-                    dir,
-                    "ec -in leaf.key -no_public -out leaf-no-public.key",
-                    &[],
-                );
+                openssl(dir, "ec -in leaf.key -no_public -out leaf-no-public.key", &[]);
                 Some(pkcs8_der("leaf-no-public.key"))
             }
         };
@@ -231,13 +203,7 @@ impl Pki {
     fn write_pem_files(&self, directory: &TempDir) {
         directory.write("leaf.key", &self.leaf_key_pem);
         directory.write("leaf.pem", &self.leaf_certificate_pem);
-        directory.write(
-            "chain.pem",
-            format!(
-                "{}{}",
-                self.issuing_certificate_pem, self.root_certificate_pem
-            ),
-        );
+        directory.write("chain.pem", format!("{}{}", self.issuing_certificate_pem, self.root_certificate_pem));
     }
 }
 
@@ -262,14 +228,7 @@ fn salts() -> BundleSalts {
 }
 
 fn build_bundle(pki: &Pki, iterations: u32) -> Vec<u8> {
-    build(
-        &pki.contents(),
-        PASSWORD,
-        Profile::Modern,
-        iterations,
-        &salts(),
-    )
-    .expect("build the bundle")
+    build(&pki.contents(), PASSWORD, Profile::Modern, iterations, &salts()).expect("build the bundle")
 }
 
 /// Builds with the modest test iteration count and the fixed salts.
@@ -280,20 +239,10 @@ fn build_with(contents: &BundleContents<'_>, password: &str) -> Result<Vec<u8>, 
 /// The ciphertext of the bundle's `encryptedData` content (the certificates), located in the bundle.
 fn encrypted_certificates_range(bundle: &[u8]) -> std::ops::Range<usize> {
     let pfx = Pfx::from_der(bundle).expect("a PFX");
-    let authenticated_safe = pfx
-        .auth_safe
-        .content
-        .decode_as::<&OctetStringRef>()
-        .expect("data");
+    let authenticated_safe = pfx.auth_safe.content.decode_as::<&OctetStringRef>().expect("data");
     let contents = Vec::<ContentInfo>::from_der(authenticated_safe.as_bytes()).expect("contents");
-    let encrypted_data = contents[0]
-        .content
-        .decode_as::<EncryptedData>()
-        .expect("encryptedData");
-    let ciphertext = encrypted_data
-        .enc_content_info
-        .encrypted_content
-        .expect("content");
+    let encrypted_data = contents[0].content.decode_as::<EncryptedData>().expect("encryptedData");
+    let ciphertext = encrypted_data.enc_content_info.encrypted_content.expect("content");
     let ciphertext = ciphertext.as_bytes();
     let start = bundle
         .windows(ciphertext.len())
@@ -304,10 +253,7 @@ fn encrypted_certificates_range(bundle: &[u8]) -> std::ops::Range<usize> {
 
 /// `localKeyID` as `openssl pkcs12` prints it: uppercase hex bytes, each followed by a space.
 fn openssl_local_key_id(certificate_der: &[u8]) -> String {
-    Sha256::digest(certificate_der)
-        .iter()
-        .map(|byte| format!("{byte:02X} "))
-        .collect()
+    Sha256::digest(certificate_der).iter().map(|byte| format!("{byte:02X} ")).collect()
 }
 
 fn assert_openssl_reads_built_bundle(algorithm: Algorithm, iterations: u32) {
@@ -318,87 +264,43 @@ fn assert_openssl_reads_built_bundle(algorithm: Algorithm, iterations: u32) {
     directory.write("bundle.p12", &bundle);
     let passin = format!("pass:{PASSWORD}");
 
-    let extracted = openssl(
-        dir,
-        "pkcs12 -in bundle.p12 -nodes -out extracted.pem",
-        &["-passin", &passin],
-    );
+    let extracted = openssl(dir, "pkcs12 -in bundle.p12 -nodes -out extracted.pem", &["-passin", &passin]);
     assert!(!extracted.contains("error"), "{extracted}");
     let extracted = String::from_utf8(directory.read("extracted.pem")).expect("PEM is text");
 
     let key_public = openssl(dir, "pkey -in extracted.pem -pubout", &[]);
-    assert_eq!(
-        key_public, pki.leaf_public_key_pem,
-        "the extracted key is the leaf's"
-    );
+    assert_eq!(key_public, pki.leaf_public_key_pem, "the extracted key is the leaf's");
     let certificate_public = openssl(dir, "x509 -in extracted.pem -pubkey -noout", &[]);
-    assert_eq!(
-        certificate_public, pki.leaf_public_key_pem,
-        "the first extracted certificate is the leaf"
-    );
+    assert_eq!(certificate_public, pki.leaf_public_key_pem, "the first extracted certificate is the leaf");
 
-    let positions: Vec<usize> = [
-        &pki.leaf_certificate_pem,
-        &pki.issuing_certificate_pem,
-        &pki.root_certificate_pem,
-    ]
-    .iter()
-    .map(|pem| {
-        extracted
-            .find(pem.as_str())
-            .expect("every certificate is extracted")
-    })
-    .collect();
-    assert!(
-        positions.is_sorted(),
-        "leaf, issuing CA, root: {positions:?}"
-    );
+    let positions: Vec<usize> = [&pki.leaf_certificate_pem, &pki.issuing_certificate_pem, &pki.root_certificate_pem]
+        .iter()
+        .map(|pem| extracted.find(pem.as_str()).expect("every certificate is extracted"))
+        .collect();
+    assert!(positions.is_sorted(), "leaf, issuing CA, root: {positions:?}");
     assert_eq!(extracted.matches("-----BEGIN CERTIFICATE-----").count(), 3);
 
     let name = format!("friendlyName: {FRIENDLY_NAME}");
-    assert_eq!(
-        extracted.matches(&name).count(),
-        2,
-        "key and leaf are named:\n{extracted}"
-    );
-    let local_key_id = format!(
-        "localKeyID: {}",
-        openssl_local_key_id(&pki.leaf_certificate)
-    );
+    assert_eq!(extracted.matches(&name).count(), 2, "key and leaf are named:\n{extracted}");
+    let local_key_id = format!("localKeyID: {}", openssl_local_key_id(&pki.leaf_certificate));
     assert_eq!(
         extracted.matches(local_key_id.trim_end()).count(),
         2,
         "key and leaf share the localKeyID:\n{extracted}"
     );
-    assert_eq!(
-        extracted.matches("localKeyID").count(),
-        2,
-        "CA certificates have none"
-    );
+    assert_eq!(extracted.matches("localKeyID").count(), 2, "CA certificates have none");
 
-    let info = openssl(
-        dir,
-        "pkcs12 -info -nokeys -in bundle.p12",
-        &["-passin", &passin],
-    );
+    let info = openssl(dir, "pkcs12 -info -nokeys -in bundle.p12", &["-passin", &passin]);
     for line in [
         format!("MAC: sha256, Iteration {iterations}"),
         "MAC length: 32, salt length: 16".to_owned(),
-        format!(
-            "PKCS7 Encrypted data: PBES2, PBKDF2, AES-256-CBC, Iteration {iterations}, PRF hmacWithSHA256"
-        ),
-        format!(
-            "Shrouded Keybag: PBES2, PBKDF2, AES-256-CBC, Iteration {iterations}, PRF hmacWithSHA256"
-        ),
+        format!("PKCS7 Encrypted data: PBES2, PBKDF2, AES-256-CBC, Iteration {iterations}, PRF hmacWithSHA256"),
+        format!("Shrouded Keybag: PBES2, PBKDF2, AES-256-CBC, Iteration {iterations}, PRF hmacWithSHA256"),
     ] {
         assert!(info.contains(&line), "`{line}` missing from:\n{info}");
     }
 
-    let wrong = run_openssl(
-        dir,
-        "pkcs12 -in bundle.p12 -passin pass:wrong -nodes -out wrong.pem",
-        &[],
-    );
+    let wrong = run_openssl(dir, "pkcs12 -in bundle.p12 -passin pass:wrong -nodes -out wrong.pem", &[]);
     assert!(!wrong.status.success(), "openssl checks the MAC");
 }
 
@@ -424,11 +326,7 @@ fn assert_round_trip(algorithm: Algorithm) {
     let pki = pki(algorithm);
     let bundle = build_bundle(pki, ITERATIONS);
     assert_eq!(open(&bundle, PASSWORD), Ok(pki.expected_opened()));
-    assert_eq!(
-        build_bundle(pki, ITERATIONS),
-        bundle,
-        "same inputs and salts, same bytes"
-    );
+    assert_eq!(build_bundle(pki, ITERATIONS), bundle, "same inputs and salts, same bytes");
 
     let wrong = open(&bundle, "correct horse battery stapler").unwrap_err();
     assert_eq!(wrong, Pkcs12Error::BadPassword);
@@ -436,25 +334,14 @@ fn assert_round_trip(algorithm: Algorithm) {
 
     for length in [0, 1, 10, bundle.len() / 2, bundle.len() - 1] {
         let error = open(&bundle[..length], PASSWORD).unwrap_err();
-        assert_eq!(
-            error.code(),
-            "pkcs12_malformed",
-            "truncated to {length}: {error}"
-        );
+        assert_eq!(error.code(), "pkcs12_malformed", "truncated to {length}: {error}");
     }
     let mut extended = bundle.clone();
     extended.push(0);
-    assert_eq!(
-        open(&extended, PASSWORD).unwrap_err().code(),
-        "pkcs12_malformed"
-    );
+    assert_eq!(open(&extended, PASSWORD).unwrap_err().code(), "pkcs12_malformed");
 
     let ciphertext = encrypted_certificates_range(&bundle);
-    for position in [
-        ciphertext.start,
-        ciphertext.start + ciphertext.len() / 2,
-        ciphertext.end - 1,
-    ] {
+    for position in [ciphertext.start, ciphertext.start + ciphertext.len() / 2, ciphertext.end - 1] {
         let mut altered = bundle.clone();
         altered[position] ^= 0x01;
         assert_eq!(
@@ -491,11 +378,7 @@ fn every_single_byte_flip_is_rejected_or_harmless() {
             Ok(opened) => assert_eq!(opened, expected, "byte {position} changed the contents"),
         }
     }
-    assert!(
-        rejected > bundle.len() * 9 / 10,
-        "{rejected} of {} flips rejected",
-        bundle.len()
-    );
+    assert!(rejected > bundle.len() * 9 / 10, "{rejected} of {} flips rejected", bundle.len());
 }
 
 fn assert_opens_openssl_export(algorithm: Algorithm) {
@@ -505,29 +388,15 @@ fn assert_opens_openssl_export(algorithm: Algorithm) {
     pki.write_pem_files(&directory);
     let passout = format!("pass:{PASSWORD}");
     let export = "pkcs12 -export -inkey leaf.key -in leaf.pem -certfile chain.pem";
-    openssl(
-        dir,
-        &format!("{export} -out named.p12"),
-        &["-passout", &passout, "-name", FRIENDLY_NAME],
-    );
+    openssl(dir, &format!("{export} -out named.p12"), &["-passout", &passout, "-name", FRIENDLY_NAME]);
     let opened = open(&directory.read("named.p12"), PASSWORD).expect("open OpenSSL's bundle");
     assert_eq!(opened, pki.expected_opened());
 
-    openssl(
-        dir,
-        &format!("{export} -out unnamed.p12"),
-        &["-passout", &passout],
-    );
+    openssl(dir, &format!("{export} -out unnamed.p12"), &["-passout", &passout]);
     let opened = open(&directory.read("unnamed.p12"), PASSWORD).expect("open OpenSSL's bundle");
     assert_eq!(opened.friendly_name, None);
-    assert_eq!(
-        opened.certificates_der,
-        pki.expected_opened().certificates_der
-    );
-    assert_eq!(
-        open(&directory.read("unnamed.p12"), "wrong"),
-        Err(Pkcs12Error::BadPassword)
-    );
+    assert_eq!(opened.certificates_der, pki.expected_opened().certificates_der);
+    assert_eq!(open(&directory.read("unnamed.p12"), "wrong"), Err(Pkcs12Error::BadPassword));
 }
 
 #[test]
@@ -548,19 +417,15 @@ fn refuses_legacy_openssl_exports_naming_the_algorithm() {
     pki.write_pem_files(&directory);
     let passout = format!("pass:{PASSWORD}");
     let export = |options: &str, output: &str| {
-        let command = format!(
-            "pkcs12 -export -inkey leaf.key -in leaf.pem -certfile chain.pem {options} -out {output}"
-        );
+        let command =
+            format!("pkcs12 -export -inkey leaf.key -in leaf.pem -certfile chain.pem {options} -out {output}");
         openssl(dir, &command, &["-passout", &passout]);
         open(&directory.read(output), PASSWORD).unwrap_err()
     };
 
     let triple_des = export("-certpbe PBE-SHA1-3DES -keypbe PBE-SHA1-3DES", "3des.p12");
     assert_eq!(triple_des.code(), "pkcs12_unsupported");
-    assert!(
-        triple_des.to_string().contains("1.2.840.113549.1.12.1.3"),
-        "{triple_des}"
-    );
+    assert!(triple_des.to_string().contains("1.2.840.113549.1.12.1.3"), "{triple_des}");
 
     let sha1_mac = export("-macalg sha1", "sha1-mac.p12");
     assert_eq!(sha1_mac.code(), "pkcs12_unsupported");
@@ -591,11 +456,7 @@ fn unicode_passwords_interoperate_with_openssl() {
         let built = build_with(&pki.contents(), password).expect(password);
         directory.write(&format!("built-{index}.p12"), &built);
         let passin = format!("pass:{password}");
-        openssl(
-            dir,
-            &format!("pkcs12 -in built-{index}.p12 -nodes -out x.pem"),
-            &["-passin", &passin],
-        );
+        openssl(dir, &format!("pkcs12 -in built-{index}.p12 -nodes -out x.pem"), &["-passin", &passin]);
         let extracted_public = openssl(dir, "pkey -in x.pem -pubout", &[]);
         assert_eq!(extracted_public, pki.leaf_public_key_pem, "{password}");
 
@@ -606,10 +467,7 @@ fn unicode_passwords_interoperate_with_openssl() {
             &["-passout", &passin],
         );
         let opened = open(&directory.read(&exported_name), password).expect(password);
-        assert_eq!(
-            opened.private_key_pkcs8_der, pki.leaf_key_pkcs8,
-            "{password}"
-        );
+        assert_eq!(opened.private_key_pkcs8_der, pki.leaf_key_pkcs8, "{password}");
     }
 }
 
@@ -617,20 +475,11 @@ fn unicode_passwords_interoperate_with_openssl() {
 fn friendly_names_beyond_latin_survive_both_ways() {
     let pki = pki(Algorithm::EcP256);
     let name = "Zoë Łukasiewicz 🔑 (Ünïcode GmbH)";
-    let contents = BundleContents {
-        friendly_name: name,
-        ..pki.contents()
-    };
+    let contents = BundleContents { friendly_name: name, ..pki.contents() };
     let bundle = build_with(&contents, PASSWORD).unwrap();
-    assert_eq!(
-        open(&bundle, PASSWORD).unwrap().friendly_name.as_deref(),
-        Some(name)
-    );
+    assert_eq!(open(&bundle, PASSWORD).unwrap().friendly_name.as_deref(), Some(name));
 
-    let unnamed = BundleContents {
-        friendly_name: "",
-        ..pki.contents()
-    };
+    let unnamed = BundleContents { friendly_name: "", ..pki.contents() };
     let bundle = build_with(&unnamed, PASSWORD).unwrap();
     assert_eq!(open(&bundle, PASSWORD).unwrap().friendly_name, None);
 }
@@ -639,10 +488,7 @@ fn friendly_names_beyond_latin_survive_both_ways() {
 fn build_rejects_a_key_that_is_not_the_certificates() {
     for algorithm in [Algorithm::Rsa2048, Algorithm::EcP256] {
         let pki = pki(algorithm);
-        let contents = BundleContents {
-            private_key_pkcs8_der: &pki.issuing_key_pkcs8,
-            ..pki.contents()
-        };
+        let contents = BundleContents { private_key_pkcs8_der: &pki.issuing_key_pkcs8, ..pki.contents() };
         let error = build_with(&contents, PASSWORD).unwrap_err();
         assert_eq!(error, Pkcs12Error::KeyCertificateMismatch, "{algorithm:?}");
         assert_eq!(error.code(), "pkcs12_key_certificate_mismatch");
@@ -650,10 +496,7 @@ fn build_rejects_a_key_that_is_not_the_certificates() {
 
     let rsa = pki(Algorithm::Rsa2048);
     let ec = pki(Algorithm::EcP256);
-    let crossed = BundleContents {
-        private_key_pkcs8_der: &rsa.leaf_key_pkcs8,
-        ..ec.contents()
-    };
+    let crossed = BundleContents { private_key_pkcs8_der: &rsa.leaf_key_pkcs8, ..ec.contents() };
     let error = build_with(&crossed, PASSWORD).unwrap_err();
     assert_eq!(error.code(), "pkcs12_key_certificate_mismatch");
 }
@@ -670,64 +513,33 @@ fn build_rejects_an_empty_password() {
 fn build_rejects_unusable_inputs() {
     let pki = pki(Algorithm::EcP256);
     let attempt = |contents: &BundleContents<'_>, iterations: u32| {
-        build(contents, PASSWORD, Profile::Modern, iterations, &salts())
-            .unwrap_err()
-            .code()
+        build(contents, PASSWORD, Profile::Modern, iterations, &salts()).unwrap_err().code()
     };
-    assert_eq!(
-        attempt(&pki.contents(), 0),
-        "pkcs12_iterations_out_of_range"
-    );
-    assert_eq!(
-        attempt(&pki.contents(), u32::MAX),
-        "pkcs12_iterations_out_of_range"
-    );
+    assert_eq!(attempt(&pki.contents(), 0), "pkcs12_iterations_out_of_range");
+    assert_eq!(attempt(&pki.contents(), u32::MAX), "pkcs12_iterations_out_of_range");
 
-    let garbage = BundleContents {
-        private_key_pkcs8_der: b"not a key",
-        ..pki.contents()
-    };
+    let garbage = BundleContents { private_key_pkcs8_der: b"not a key", ..pki.contents() };
     assert_eq!(attempt(&garbage, ITERATIONS), "pkcs12_invalid_private_key");
 
-    let pem_certificate = BundleContents {
-        certificate_der: pki.leaf_certificate_pem.as_bytes(),
-        ..pki.contents()
-    };
-    assert_eq!(
-        attempt(&pem_certificate, ITERATIONS),
-        "pkcs12_invalid_certificate"
-    );
+    let pem_certificate = BundleContents { certificate_der: pki.leaf_certificate_pem.as_bytes(), ..pki.contents() };
+    assert_eq!(attempt(&pem_certificate, ITERATIONS), "pkcs12_invalid_certificate");
 
     let bad_chain = [pki.chain[0].clone(), b"not a certificate".to_vec()];
-    let bad_chain = BundleContents {
-        chain_der: &bad_chain,
-        ..pki.contents()
-    };
+    let bad_chain = BundleContents { chain_der: &bad_chain, ..pki.contents() };
     let error = build_with(&bad_chain, PASSWORD).unwrap_err();
     assert_eq!(error.code(), "pkcs12_invalid_certificate");
     assert!(error.to_string().contains("chain certificate 2"), "{error}");
 
-    let without_public_key = pki
-        .leaf_key_pkcs8_without_public_key
-        .as_deref()
-        .expect("the EC fixture has a key without its public key");
-    let without_public_key = BundleContents {
-        private_key_pkcs8_der: without_public_key,
-        ..pki.contents()
-    };
-    assert_eq!(
-        attempt(&without_public_key, ITERATIONS),
-        "pkcs12_unsupported"
-    );
+    let without_public_key =
+        pki.leaf_key_pkcs8_without_public_key.as_deref().expect("the EC fixture has a key without its public key");
+    let without_public_key = BundleContents { private_key_pkcs8_der: without_public_key, ..pki.contents() };
+    assert_eq!(attempt(&without_public_key, ITERATIONS), "pkcs12_unsupported");
 }
 
 #[test]
 fn a_bundle_without_a_chain_holds_only_the_leaf() {
     let pki = pki(Algorithm::Rsa2048);
-    let contents = BundleContents {
-        chain_der: &[],
-        ..pki.contents()
-    };
+    let contents = BundleContents { chain_der: &[], ..pki.contents() };
     let bundle = build_with(&contents, PASSWORD).unwrap();
     let opened = open(&bundle, PASSWORD).unwrap();
     assert_eq!(opened.certificates_der, vec![pki.leaf_certificate.clone()]);

@@ -32,38 +32,18 @@ pub fn all(tools: &Tools) -> Result {
 pub fn frontend(tools: &Tools) -> Result {
     let root = root();
     run(Command::new("cargo")
-        .args([
-            "build",
-            "--release",
-            "--target",
-            "wasm32-unknown-unknown",
-            "--package",
-            "keyward-frontend",
-        ])
+        .args(["build", "--release", "--target", "wasm32-unknown-unknown", "--package", "keyward-frontend"])
         .current_dir(&root))?;
     let dist = root.join("dist");
     let package = dist.join("pkg");
     let _ = std::fs::remove_dir_all(&dist);
-    std::fs::create_dir_all(&package)
-        .map_err(|error| format!("creating {}: {error}", package.display()))?;
+    std::fs::create_dir_all(&package).map_err(|error| format!("creating {}: {error}", package.display()))?;
     run(Command::new(&tools.wasm_bindgen)
         .arg(root.join("target/wasm32-unknown-unknown/release/keyward-frontend.wasm"))
-        .args([
-            "--target",
-            "web",
-            "--no-typescript",
-            "--out-name",
-            "keyward",
-            "--out-dir",
-        ])
+        .args(["--target", "web", "--no-typescript", "--out-name", "keyward", "--out-dir"])
         .arg(&package))?;
     let wasm = package.join("keyward_bg.wasm");
-    run(Command::new(tools.node("wasm-opt"))
-        .arg("-Oz")
-        .args(WASM_FEATURES)
-        .arg(&wasm)
-        .arg("-o")
-        .arg(&wasm))?;
+    run(Command::new(tools.node("wasm-opt")).arg("-Oz").args(WASM_FEATURES).arg(&wasm).arg("-o").arg(&wasm))?;
     copy_directory(&root.join("public"), &dist)
 }
 
@@ -79,8 +59,7 @@ pub fn edge(tools: &Tools) -> Result {
 }
 
 fn copy_directory(from: &Path, to: &Path) -> Result {
-    let entries =
-        std::fs::read_dir(from).map_err(|error| format!("reading {}: {error}", from.display()))?;
+    let entries = std::fs::read_dir(from).map_err(|error| format!("reading {}: {error}", from.display()))?;
     for entry in entries {
         let entry = entry.map_err(|error| error.to_string())?;
         let target = to.join(entry.file_name());

@@ -3,8 +3,8 @@
 
 use base64ct::{Base64, Encoding};
 use rcgen::{
-    BasicConstraints, CertificateParams, DistinguishedName, DnType, DnValue, IsCa, Issuer, KeyPair,
-    KeyUsagePurpose, PKCS_ECDSA_P256_SHA256, PKCS_ECDSA_P384_SHA384, SerialNumber,
+    BasicConstraints, CertificateParams, DistinguishedName, DnType, DnValue, IsCa, Issuer, KeyPair, KeyUsagePurpose,
+    PKCS_ECDSA_P256_SHA256, PKCS_ECDSA_P384_SHA384, SerialNumber,
 };
 use time::{Duration, OffsetDateTime};
 
@@ -27,8 +27,7 @@ pub fn ensure() -> Result {
         Base64::encode_string(&ca.issuing_certificate),
         Base64::encode_string(&ca.issuing_key),
     );
-    std::fs::write(&path, contents)
-        .map_err(|error| format!("writing {}: {error}", path.display()))?;
+    std::fs::write(&path, contents).map_err(|error| format!("writing {}: {error}", path.display()))?;
     eprintln!("created a development CA in {}", path.display());
     Ok(())
 }
@@ -42,22 +41,12 @@ struct DevelopmentCa {
 fn create() -> std::result::Result<DevelopmentCa, rcgen::Error> {
     let now = OffsetDateTime::now_utc();
     let root_key = KeyPair::generate_for(&PKCS_ECDSA_P384_SHA384)?;
-    let root_params = ca_params(
-        "Keyward Development Root CA",
-        BasicConstraints::Unconstrained,
-        now,
-        20,
-    )?;
+    let root_params = ca_params("Keyward Development Root CA", BasicConstraints::Unconstrained, now, 20)?;
     let root_certificate = root_params.self_signed(&root_key)?;
     let root = Issuer::new(root_params, root_key);
 
     let issuing_key = KeyPair::generate_for(&PKCS_ECDSA_P256_SHA256)?;
-    let mut issuing_params = ca_params(
-        "Keyward Development Issuing CA",
-        BasicConstraints::Constrained(0),
-        now,
-        10,
-    )?;
+    let mut issuing_params = ca_params("Keyward Development Issuing CA", BasicConstraints::Constrained(0), now, 10)?;
     issuing_params.use_authority_key_identifier_extension = true;
     let issuing_certificate = issuing_params.signed_by(&issuing_key, &root)?;
     Ok(DevelopmentCa {
@@ -75,22 +64,12 @@ fn ca_params(
 ) -> std::result::Result<CertificateParams, rcgen::Error> {
     let mut params = CertificateParams::default();
     let mut name = DistinguishedName::new();
-    name.push(
-        DnType::CountryName,
-        DnValue::PrintableString("GB".try_into()?),
-    );
-    name.push(
-        DnType::OrganizationName,
-        DnValue::Utf8String("Keyward Development".into()),
-    );
+    name.push(DnType::CountryName, DnValue::PrintableString("GB".try_into()?));
+    name.push(DnType::OrganizationName, DnValue::Utf8String("Keyward Development".into()));
     name.push(DnType::CommonName, DnValue::Utf8String(common_name.into()));
     params.distinguished_name = name;
     params.is_ca = IsCa::Ca(constraints);
-    params.key_usages = vec![
-        KeyUsagePurpose::KeyCertSign,
-        KeyUsagePurpose::CrlSign,
-        KeyUsagePurpose::DigitalSignature,
-    ];
+    params.key_usages = vec![KeyUsagePurpose::KeyCertSign, KeyUsagePurpose::CrlSign, KeyUsagePurpose::DigitalSignature];
     params.not_before = now - Duration::days(1);
     params.not_after = now + Duration::days(365 * years);
     let mut serial = [0u8; 16];
@@ -104,7 +83,5 @@ fn ca_params(
 fn getrandom(bytes: &mut [u8]) {
     use std::io::Read;
     // /dev/urandom exists on every machine this project supports (Linux); failing to read it is fatal.
-    std::fs::File::open("/dev/urandom")
-        .and_then(|mut file| file.read_exact(bytes))
-        .expect("reading /dev/urandom");
+    std::fs::File::open("/dev/urandom").and_then(|mut file| file.read_exact(bytes)).expect("reading /dev/urandom");
 }

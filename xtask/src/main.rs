@@ -42,10 +42,7 @@ fn main() -> ExitCode {
 
 /// The workspace root (the parent of this crate's directory).
 pub fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .map(PathBuf::from)
-        .unwrap_or_default()
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).parent().map(PathBuf::from).unwrap_or_default()
 }
 
 /// Errors are messages for the person at the terminal.

@@ -7,21 +7,13 @@ use crate::Result;
 /// Runs a command to completion, inheriting the terminal; fails unless it exits 0.
 pub fn run(command: &mut Command) -> Result {
     eprintln!("$ {}", describe(command));
-    let status = command
-        .status()
-        .map_err(|error| format!("cannot start `{}`: {error}", describe(command)))?;
-    if status.success() {
-        Ok(())
-    } else {
-        Err(format!("`{}` failed ({status})", describe(command)))
-    }
+    let status = command.status().map_err(|error| format!("cannot start `{}`: {error}", describe(command)))?;
+    if status.success() { Ok(()) } else { Err(format!("`{}` failed ({status})", describe(command))) }
 }
 
 /// Runs a command and returns its standard output; fails unless it exits 0.
 pub fn output(command: &mut Command) -> Result<String> {
-    let output = command
-        .output()
-        .map_err(|error| format!("cannot start `{}`: {error}", describe(command)))?;
+    let output = command.output().map_err(|error| format!("cannot start `{}`: {error}", describe(command)))?;
     if !output.status.success() {
         return Err(format!(
             "`{}` failed ({}): {}",
@@ -31,15 +23,6 @@ pub fn output(command: &mut Command) -> Result<String> {
         ));
     }
     Ok(String::from_utf8_lossy(&output.stdout).into_owned())
-}
-
-/// True when the program is found and `--version` (or the given probe) exits 0.
-pub fn works(program: &str, argument: &str) -> bool {
-    Command::new(program)
-        .arg(argument)
-        .output()
-        .map(|output| output.status.success())
-        .unwrap_or(false)
 }
 
 fn describe(command: &Command) -> String {

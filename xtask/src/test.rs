@@ -13,14 +13,7 @@ pub fn run() -> Result {
     let root = root();
     process::run(
         Command::new("cargo")
-            .args([
-                "test",
-                "--workspace",
-                "--exclude",
-                "keyward-edge",
-                "--exclude",
-                "keyward-frontend",
-            ])
+            .args(["test", "--workspace", "--exclude", "keyward-edge", "--exclude", "keyward-frontend"])
             .current_dir(&root),
     )?;
     build::all(&tools)?;
@@ -30,6 +23,7 @@ pub fn run() -> Result {
             .args(["--test", "--test-concurrency=1"])
             .arg(root.join("tests/e2e"))
             .current_dir(&root)
-            .env("WRANGLER_SEND_METRICS", "false"),
+            .env("WRANGLER_SEND_METRICS", "false")
+            .env("KEYWARD_PYTHON", &tools.python),
     )
 }

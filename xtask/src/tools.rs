@@ -3,10 +3,11 @@
 //! | tool | pinned in | installed by |
 //! |---|---|---|
 //! | Rust target wasm32-unknown-unknown | the toolchain | `rustup target add` |
-//! | clang (ring's C for wasm32), Chromium, ChromeDriver, OpenSSL | Debian | `apt-get install` |
+//! | clang (ring's C for wasm32), Chromium, ChromeDriver, OpenSSL, NSS tools, JDK 17 | Debian | `apt-get install` |
 //! | wasm-bindgen CLI | `Cargo.lock` (must equal the `wasm-bindgen` crate) | `cargo install` |
 //! | worker-build | [`WORKER_BUILD_VERSION`] | `cargo install` |
 //! | wrangler + workerd, binaryen's wasm-opt, esbuild, playwright-core | `package.json` + `package-lock.json` | `npm ci` |
+//! | pkilint, Python `cryptography` (test oracles) | `tests/requirements.txt` | `pip` in a virtual environment |
 //!
 //! Cargo-installed tools go to `~/.cache/keyward/tools/<name>-<version>/`, outside the clone, so a fresh
 //! clone on the same machine reuses them.
@@ -14,7 +15,7 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use crate::process::{output, run, works};
+use crate::process::{output, run};
 use crate::{Result, root};
 
 /// worker-build, matching the `worker` crate's minor version.
@@ -26,6 +27,8 @@ const APT_PACKAGES: &[(&str, &str)] = &[
     ("chromium", "chromium"),
     ("chromedriver", "chromium-driver"),
     ("openssl", "openssl"),
+    ("pk12util", "libnss3-tools"),
+    ("keytool", "openjdk-17-jdk-headless"),
 ];
 
 /// Paths of the installed tools.
@@ -36,6 +39,8 @@ pub struct Tools {
     pub worker_build: PathBuf,
     /// The project's `node_modules/.bin`.
     pub node_bin: PathBuf,
+    /// The Python interpreter of the test tools' virtual environment (pkilint, cryptography).
+    pub python: PathBuf,
 }
 
 impl Tools {
@@ -53,30 +58,21 @@ pub fn ensure() -> Result<Tools> {
     let wasm_bindgen_version = locked_version("wasm-bindgen")?;
     let wasm_bindgen = cargo_install("wasm-bindgen-cli", &wasm_bindgen_version, "wasm-bindgen")?;
     let worker_build = cargo_install("worker-build", WORKER_BUILD_VERSION, "worker-build")?;
-    Ok(Tools {
-        wasm_bindgen,
-        worker_build,
-        node_bin: root().join("node_modules/.bin"),
-    })
+    let python = ensure_python_tools()?;
+    Ok(Tools { wasm_bindgen, worker_build, node_bin: root().join("node_modules/.bin"), python })
 }
 
 fn ensure_rust_target() -> Result {
     let installed = output(Command::new("rustup").args(["target", "list", "--installed"]))?;
-    if !installed
-        .lines()
-        .any(|line| line.trim() == "wasm32-unknown-unknown")
-    {
+    if !installed.lines().any(|line| line.trim() == "wasm32-unknown-unknown") {
         run(Command::new("rustup").args(["target", "add", "wasm32-unknown-unknown"]))?;
     }
     Ok(())
 }
 
 fn ensure_apt_packages() -> Result {
-    let missing: Vec<&str> = APT_PACKAGES
-        .iter()
-        .filter(|(program, _)| !works(program, "--version"))
-        .map(|(_, package)| *package)
-        .collect();
+    let missing: Vec<&str> =
+        APT_PACKAGES.iter().filter(|(program, _)| !on_path(program)).map(|(_, package)| *package).collect();
     if missing.is_empty() {
         return Ok(());
     }
@@ -88,6 +84,38 @@ fn ensure_apt_packages() -> Result {
         .env("DEBIAN_FRONTEND", "noninteractive"))
 }
 
+fn on_path(program: &str) -> bool {
+    std::env::var_os("PATH")
+        .is_some_and(|path| std::env::split_paths(&path).any(|directory| directory.join(program).is_file()))
+}
+
+/// A virtual environment per content of `tests/requirements.txt`, so a changed pin makes a new one.
+fn ensure_python_tools() -> Result<PathBuf> {
+    let requirements = root().join("tests/requirements.txt");
+    let text = std::fs::read(&requirements).map_err(|error| format!("{}: {error}", requirements.display()))?;
+    let digest = text
+        .iter()
+        .fold(0xcbf2_9ce4_8422_2325_u64, |hash, byte| (hash ^ u64::from(*byte)).wrapping_mul(0x0100_0000_01b3));
+    let environment = cache_directory()?.join(format!("python-{digest:016x}"));
+    let python = environment.join("bin/python");
+    let stamp = environment.join(".installed");
+    if !stamp.exists() {
+        let _ = std::fs::remove_dir_all(&environment);
+        run(Command::new("python3").args(["-m", "venv"]).arg(&environment))?;
+        run(Command::new(&python)
+            .args(["-m", "pip", "install", "--quiet", "--disable-pip-version-check", "--requirement"])
+            .arg(&requirements))?;
+        std::fs::write(&stamp, "").map_err(|error| error.to_string())?;
+    }
+    Ok(python)
+}
+
+/// `~/.cache/keyward/tools`: tools kept across clones on the same machine.
+fn cache_directory() -> Result<PathBuf> {
+    let home = std::env::var("HOME").map_err(|_| "HOME is not set".to_owned())?;
+    Ok(PathBuf::from(home).join(".cache/keyward/tools"))
+}
+
 fn ensure_node_modules() -> Result {
     let root = root();
     let stamp = root.join("node_modules/.package-lock.json");
@@ -97,29 +125,22 @@ fn ensure_node_modules() -> Result {
         _ => false,
     };
     if !fresh {
-        run(Command::new("npm")
-            .args(["ci", "--no-audit", "--no-fund"])
-            .current_dir(&root))?;
+        run(Command::new("npm").args(["ci", "--no-audit", "--no-fund"]).current_dir(&root))?;
     }
     Ok(())
 }
 
 fn modified(path: &Path) -> Option<std::time::SystemTime> {
-    std::fs::metadata(path)
-        .and_then(|metadata| metadata.modified())
-        .ok()
+    std::fs::metadata(path).and_then(|metadata| metadata.modified()).ok()
 }
 
 /// The version of a crate in `Cargo.lock`.
 pub fn locked_version(name: &str) -> Result<String> {
-    let lock = std::fs::read_to_string(root().join("Cargo.lock"))
-        .map_err(|error| format!("Cargo.lock: {error}"))?;
+    let lock = std::fs::read_to_string(root().join("Cargo.lock")).map_err(|error| format!("Cargo.lock: {error}"))?;
     let mut lines = lock.lines();
     while let Some(line) = lines.next() {
         if line == format!("name = \"{name}\"")
-            && let Some(version) = lines
-                .next()
-                .and_then(|line| line.strip_prefix("version = \""))
+            && let Some(version) = lines.next().and_then(|line| line.strip_prefix("version = \""))
         {
             return Ok(version.trim_end_matches('"').to_owned());
         }
@@ -128,14 +149,11 @@ pub fn locked_version(name: &str) -> Result<String> {
 }
 
 fn cargo_install(package: &str, version: &str, binary: &str) -> Result<PathBuf> {
-    let home = std::env::var("HOME").map_err(|_| "HOME is not set".to_owned())?;
-    let prefix = PathBuf::from(home).join(format!(".cache/keyward/tools/{package}-{version}"));
+    let prefix = cache_directory()?.join(format!("{package}-{version}"));
     let path = prefix.join("bin").join(binary);
     if !path.exists() {
         // Not --locked: the crate index reachable here lacks one of wasm-bindgen-cli's locked dependencies.
-        run(Command::new("cargo")
-            .args(["install", package, "--version", version, "--root"])
-            .arg(&prefix))?;
+        run(Command::new("cargo").args(["install", package, "--version", version, "--root"]).arg(&prefix))?;
     }
     Ok(path)
 }
