@@ -101,7 +101,7 @@ pub struct Profile {
 static SMIME_SPONSOR_MULTIPURPOSE: Profile = Profile {
     id: ProfileId::SmimeSponsorMultipurpose,
     name: "Secure Email (S/MIME), sponsor-validated",
-    key_types: &[KeyType::Rsa2048, KeyType::EcdsaP256],
+    key_types: &[KeyType::Rsa2048, KeyType::Rsa3072, KeyType::Rsa4096, KeyType::EcdsaP256, KeyType::EcdsaP384],
     max_validity_days: 825,
     policy_oid: "2.23.140.1.5.3.2",
     extended_key_usages: &[ExtendedKeyUsage::EmailProtection, ExtendedKeyUsage::ClientAuth],
@@ -269,7 +269,7 @@ mod tests {
         check(rsa(16_384, 65_537), Err("key_too_large"));
         check(rsa(2048, 3), Err("key_exponent_invalid"));
         check(PublicKey::EcP256, Ok(CertifiedKey::EcdsaP256));
-        check(PublicKey::EcP384, Err("key_type_not_allowed"));
+        check(PublicKey::EcP384, Ok(CertifiedKey::EcdsaP384));
         check(PublicKey::Ed25519, Err("key_type_not_allowed"));
     }
 
