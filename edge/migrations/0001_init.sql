@@ -6,6 +6,8 @@
 CREATE TABLE organizations (
     id            TEXT PRIMARY KEY,
     name          TEXT NOT NULL,
+    -- Registration reference, S/MIME BR 7.1.4.2.2 (d): scheme, country, hyphen, reference ("NTRGB-12345678").
+    identifier    TEXT NOT NULL,
     country       TEXT NOT NULL CHECK (length(country) = 2),
     validated_at  INTEGER,
     created_at    INTEGER NOT NULL
@@ -21,9 +23,10 @@ CREATE TABLE orders (
 
 CREATE TABLE recipients (
     id        TEXT PRIMARY KEY,
-    order_id  TEXT NOT NULL REFERENCES orders (id),
-    name      TEXT NOT NULL,
-    email     TEXT NOT NULL
+    order_id    TEXT NOT NULL REFERENCES orders (id),
+    given_name  TEXT NOT NULL,
+    surname     TEXT NOT NULL,
+    email       TEXT NOT NULL
 );
 
 CREATE TABLE enrollment_links (

@@ -8,9 +8,10 @@
 use base64ct::{Base64, Encoding};
 use der::{Decode, Encode, Tag, Tagged};
 use rcgen::{
-    CertificateParams, CustomExtension, DistinguishedName, DnType, DnValue, ExtendedKeyUsagePurpose, IsCa, Issuer,
-    KeyIdMethod, KeyPair, KeyUsagePurpose, PKCS_ECDSA_P256_SHA256, PKCS_ECDSA_P384_SHA384, PKCS_ED25519,
-    PKCS_RSA_SHA256, PublicKeyData, SanType, SerialNumber, SignatureAlgorithm,
+    CertificateParams, CertificateRevocationListParams, CrlDistributionPoint, CrlIssuingDistributionPoint,
+    CustomExtension, DistinguishedName, DnType, DnValue, ExtendedKeyUsagePurpose, IsCa, Issuer, KeyIdMethod, KeyPair,
+    KeyUsagePurpose, PKCS_ECDSA_P256_SHA256, PKCS_ECDSA_P384_SHA384, PKCS_ED25519, PKCS_RSA_SHA256, PublicKeyData,
+    SanType, SerialNumber, SignatureAlgorithm,
 };
 use shared::csr::{ParsedCsr, PublicKey};
 use shared::encoding::pem_encode;
@@ -18,7 +19,8 @@ use shared::issuance::{CertificateTemplate, SubjectAttribute};
 use shared::profile::ExtendedKeyUsage;
 use x509_cert::Certificate;
 use x509_cert::ext::pkix::certpolicy::PolicyInformation;
-use x509_cert::ext::pkix::{CertificatePolicies, SubjectKeyIdentifier};
+use x509_cert::ext::pkix::name::GeneralName;
+use x509_cert::ext::pkix::{AccessDescription, AuthorityInfoAccessSyntax, CertificatePolicies, SubjectKeyIdentifier};
 
 use crate::error::AppError;
 
@@ -26,9 +28,15 @@ use crate::error::AppError;
 pub struct CertificateAuthority {
     issuer: Issuer<'static, KeyPair>,
     issuing_not_after: i64,
-    /// The CA certificates, PEM: issuing first, root last.
-    pub chain_pem: Vec<String>,
+    key_identifier: Vec<u8>,
+    /// The issuing CA's certificate, DER.
+    pub issuing_der: Vec<u8>,
+    /// The root CA's certificate, DER.
+    pub root_der: Vec<u8>,
 }
+
+/// How long a CRL is valid: S/MIME BR 4.9.7 allows at most ten days; a fresh one is signed on every request.
+pub const CRL_VALIDITY_SECONDS: i64 = 7 * 86_400;
 
 impl CertificateAuthority {
     /// Loads the CA from the Worker's secrets.
@@ -47,17 +55,38 @@ impl CertificateAuthority {
             .map_err(|error| AppError::internal(&format!("CA_ISSUING_CERT: {error}")))?;
         let key = KeyPair::from_pkcs8_der_and_sign_algo(&key_der.as_slice().into(), &PKCS_ECDSA_P256_SHA256)
             .map_err(|error| AppError::internal(&format!("CA_ISSUING_KEY: {error}")))?;
+        let key_identifier = subject_key_identifier(&issuing)?;
         let mut params = CertificateParams::default();
         params.distinguished_name = distinguished_name(issuing.tbs_certificate().subject())?;
-        params.key_identifier_method = KeyIdMethod::PreSpecified(subject_key_identifier(&issuing)?);
+        params.key_identifier_method = KeyIdMethod::PreSpecified(key_identifier.clone());
         params.key_usages = vec![KeyUsagePurpose::KeyCertSign, KeyUsagePurpose::CrlSign];
         params.is_ca = IsCa::Ca(rcgen::BasicConstraints::Constrained(0));
         let issuing_not_after = issuing.tbs_certificate().validity().not_after.to_unix_duration().as_secs() as i64;
-        Ok(Self {
-            issuer: Issuer::new(params, key),
-            issuing_not_after,
-            chain_pem: vec![pem_encode("CERTIFICATE", &issuing_der), pem_encode("CERTIFICATE", &root_der)],
-        })
+        Ok(Self { issuer: Issuer::new(params, key), issuing_not_after, key_identifier, issuing_der, root_der })
+    }
+
+    /// The CA certificates, PEM: issuing first, root last.
+    pub fn chain_pem(&self) -> Vec<String> {
+        vec![pem_encode("CERTIFICATE", &self.issuing_der), pem_encode("CERTIFICATE", &self.root_der)]
+    }
+
+    /// A CRL for the issuing CA, signed now, valid [`CRL_VALIDITY_SECONDS`]. Its number is the signing instant,
+    /// so numbers only grow. Revocation is not built yet: the list is empty.
+    pub fn certificate_revocation_list(&self, now: i64, crl_url: &str) -> Result<Vec<u8>, AppError> {
+        let params = CertificateRevocationListParams {
+            this_update: timestamp(now)?,
+            next_update: timestamp(now + CRL_VALIDITY_SECONDS)?,
+            crl_number: SerialNumber::from_slice(&now.to_be_bytes()),
+            issuing_distribution_point: Some(CrlIssuingDistributionPoint {
+                distribution_point: CrlDistributionPoint { uris: vec![crl_url.to_owned()] },
+                scope: Some(rcgen::CrlScope::UserCertsOnly),
+            }),
+            revoked_certs: Vec::new(),
+            key_identifier_method: KeyIdMethod::PreSpecified(self.key_identifier.clone()),
+        };
+        let crl =
+            params.signed_by(&self.issuer).map_err(|error| AppError::internal(&format!("signing the CRL: {error}")))?;
+        Ok(crl.der().to_vec())
     }
 
     /// Signs a certificate for the CSR's public key, saying what the template says and nothing from the CSR.
@@ -80,6 +109,15 @@ impl CertificateAuthority {
             let (kind, value) = match attribute {
                 SubjectAttribute::Country => (DnType::CountryName, printable(value)?),
                 SubjectAttribute::Organization => (DnType::OrganizationName, DnValue::Utf8String(value.clone())),
+                SubjectAttribute::OrganizationIdentifier => {
+                    (DnType::CustomDnType(vec![2, 5, 4, 97]), DnValue::Utf8String(value.clone()))
+                }
+                SubjectAttribute::GivenName => {
+                    (DnType::CustomDnType(vec![2, 5, 4, 42]), DnValue::Utf8String(value.clone()))
+                }
+                SubjectAttribute::Surname => {
+                    (DnType::CustomDnType(vec![2, 5, 4, 4]), DnValue::Utf8String(value.clone()))
+                }
                 SubjectAttribute::CommonName => (DnType::CommonName, DnValue::Utf8String(value.clone())),
             };
             subject.push(kind, value);
@@ -112,7 +150,15 @@ impl CertificateAuthority {
             })
             .collect();
         params.use_authority_key_identifier_extension = true;
+        // Explicitly not a CA: rcgen then writes basicConstraints (cA false) and the subject key identifier.
+        params.is_ca = IsCa::ExplicitNoCa;
+        params.crl_distribution_points = template
+            .crl_distribution_points
+            .iter()
+            .map(|uri| CrlDistributionPoint { uris: vec![uri.clone()] })
+            .collect();
         params.custom_extensions.push(certificate_policies(&template.policy_oids)?);
+        params.custom_extensions.push(authority_information_access(&template.ca_issuers)?);
         let public_key = CsrPublicKey::new(csr)?;
         let certificate = params
             .signed_by(&public_key, &self.issuer)
@@ -207,6 +253,23 @@ fn certificate_policies(oids: &[&str]) -> Result<CustomExtension, AppError> {
         .collect::<Result<Vec<_>, AppError>>()?;
     let der = CertificatePolicies(policies).to_der().map_err(|_| AppError::internal("encoding policies"))?;
     Ok(CustomExtension::from_oid_content(&[2, 5, 29, 32], der))
+}
+
+fn authority_information_access(ca_issuers: &[String]) -> Result<CustomExtension, AppError> {
+    const CA_ISSUERS: der::oid::ObjectIdentifier = der::oid::ObjectIdentifier::new_unwrap("1.3.6.1.5.5.7.48.2");
+    let descriptions = ca_issuers
+        .iter()
+        .map(|url| {
+            let location =
+                der::asn1::Ia5String::new(url).map_err(|_| AppError::internal("CA issuers URL is not ASCII"))?;
+            Ok(AccessDescription {
+                access_method: CA_ISSUERS,
+                access_location: GeneralName::UniformResourceIdentifier(location),
+            })
+        })
+        .collect::<Result<Vec<_>, AppError>>()?;
+    let der = AuthorityInfoAccessSyntax(descriptions).to_der().map_err(|_| AppError::internal("encoding AIA"))?;
+    Ok(CustomExtension::from_oid_content(&[1, 3, 6, 1, 5, 5, 7, 1, 1], der))
 }
 
 fn timestamp(seconds: i64) -> Result<time::OffsetDateTime, AppError> {

@@ -73,7 +73,7 @@ pub async fn seed(mut request: Request, context: RouteContext<()>) -> worker::Re
                     400,
                     "body_invalid",
                     "body",
-                    format!("Expected recipient_name and recipient_email: {error}"),
+                    format!("Expected recipient_given_name, recipient_surname and recipient_email: {error}"),
                 )
             })?;
             if !seed.recipient_email.contains('@') {
@@ -88,8 +88,9 @@ pub async fn seed(mut request: Request, context: RouteContext<()>) -> worker::Re
             let link = Link::new(now, ENROLLMENT_LINK_LIFETIME_SECONDS);
             let url = format!("{}/enroll/{}", origin?, token.as_str());
             let organization = "Example Org";
+            let recipient_name = format!("{} {}", seed.recipient_given_name, seed.recipient_surname);
             let email = enrollment_invitation(
-                &seed.recipient_name,
+                &recipient_name,
                 &seed.recipient_email,
                 organization,
                 &url,
@@ -97,8 +98,8 @@ pub async fn seed(mut request: Request, context: RouteContext<()>) -> worker::Re
             );
             let statements = vec![
                 db.prepare(
-                    "INSERT OR IGNORE INTO organizations (id, name, country, validated_at, created_at) \
-                     VALUES ('demo-org', ?1, 'GB', ?2, ?2)",
+                    "INSERT OR IGNORE INTO organizations (id, name, identifier, country, validated_at, created_at) \
+                     VALUES ('demo-org', ?1, 'NTRGB-12345678', 'GB', ?2, ?2)",
                 )
                 .bind(&[text(organization), integer(now)])?,
                 db.prepare(
@@ -110,10 +111,14 @@ pub async fn seed(mut request: Request, context: RouteContext<()>) -> worker::Re
                     text(ProfileId::SmimeSponsorMultipurpose.as_str()),
                     integer(now),
                 ])?,
-                db.prepare("INSERT INTO recipients (id, order_id, name, email) VALUES (?1, ?2, ?3, ?4)").bind(&[
+                db.prepare(
+                    "INSERT INTO recipients (id, order_id, given_name, surname, email) VALUES (?1, ?2, ?3, ?4, ?5)",
+                )
+                .bind(&[
                     text(&recipient_id),
                     text(&order_id),
-                    text(&seed.recipient_name),
+                    text(&seed.recipient_given_name),
+                    text(&seed.recipient_surname),
                     text(&seed.recipient_email),
                 ])?,
                 db.prepare(

@@ -14,6 +14,7 @@ use worker::{D1Database, Request, Response, RouteContext};
 
 use crate::db::{integer, is_conflict, text};
 use crate::error::{AppError, respond};
+use crate::repository::{ca_locations, repository_url};
 use crate::{ca::CertificateAuthority, platform};
 
 /// Largest request body accepted: a 16384-bit RSA CSR in PEM is under 6 KiB.
@@ -28,12 +29,14 @@ struct LinkRow {
     spent_at: Option<i64>,
     version: i64,
     recipient_id: String,
-    recipient_name: String,
+    recipient_given_name: String,
+    recipient_surname: String,
     recipient_email: String,
     order_id: String,
     profile: String,
     validity_days: u32,
     organization_name: String,
+    organization_identifier: String,
     organization_country: String,
     certificate_serial: Option<String>,
 }
@@ -48,6 +51,18 @@ impl LinkRow {
         }
     }
 
+    fn order(&self) -> OrderFacts {
+        OrderFacts {
+            recipient_given_name: self.recipient_given_name.clone(),
+            recipient_surname: self.recipient_surname.clone(),
+            recipient_email: self.recipient_email.clone(),
+            organization_name: self.organization_name.clone(),
+            organization_identifier: self.organization_identifier.clone(),
+            organization_country: self.organization_country.clone(),
+            validity_days: self.validity_days,
+        }
+    }
+
     fn profile(&self) -> Result<ProfileId, AppError> {
         ProfileId::parse(&self.profile).ok_or_else(|| AppError::internal(&format!("unknown profile {}", self.profile)))
     }
@@ -57,9 +72,11 @@ async fn load(db: &D1Database, token: &Token) -> Result<LinkRow, AppError> {
     let statement = db
         .prepare(
             "SELECT l.id AS link_id, l.created_at, l.expires_at, l.spent_at, l.version, \
-                    r.id AS recipient_id, r.name AS recipient_name, r.email AS recipient_email, \
+                    r.id AS recipient_id, r.given_name AS recipient_given_name, \
+                    r.surname AS recipient_surname, r.email AS recipient_email, \
                     o.id AS order_id, o.profile, o.validity_days, \
-                    g.name AS organization_name, g.country AS organization_country, \
+                    g.name AS organization_name, g.identifier AS organization_identifier, \
+                    g.country AS organization_country, \
                     c.serial AS certificate_serial \
              FROM enrollment_links l \
              JOIN recipients r ON r.id = l.recipient_id \
@@ -85,7 +102,7 @@ pub async fn show(_request: Request, context: RouteContext<()>) -> worker::Resul
             let profile = row.profile()?.profile();
             let view = EnrollmentView {
                 status: row.link().status(platform::now()),
-                recipient_name: row.recipient_name,
+                recipient_name: row.order().recipient_name(),
                 recipient_email: row.recipient_email,
                 organization: row.organization_name,
                 order_id: row.order_id,
@@ -104,6 +121,7 @@ pub async fn show(_request: Request, context: RouteContext<()>) -> worker::Resul
 /// the link and records the certificate and the audit entry, or changes nothing.
 pub async fn submit(mut request: Request, context: RouteContext<()>) -> worker::Result<Response> {
     let body = request.bytes().await;
+
     respond(
         async {
             let token = token(&context)?;
@@ -127,14 +145,9 @@ pub async fn submit(mut request: Request, context: RouteContext<()>) -> worker::
             let csr = ParsedCsr::from_pem(&submission.csr)?;
             let profile = row.profile()?.profile();
             let key = profile.check_key(csr.public_key())?;
-            let order = OrderFacts {
-                recipient_name: row.recipient_name.clone(),
-                recipient_email: row.recipient_email.clone(),
-                organization_name: row.organization_name.clone(),
-                organization_country: row.organization_country.clone(),
-                validity_days: row.validity_days,
-            };
-            let template = certificate_template(profile, &order, key, now, platform::random()?);
+            let order = row.order();
+            let locations = ca_locations(&repository_url(&context.env)?);
+            let template = certificate_template(profile, &order, &locations, key, now, platform::random()?);
             let authority = CertificateAuthority::from_env(&context.env)?;
             let certificate = authority.issue(&template, &csr)?;
             let serial = hex(&template.serial);
@@ -179,8 +192,8 @@ pub async fn submit(mut request: Request, context: RouteContext<()>) -> worker::
             let issued = IssuedCertificate {
                 serial,
                 certificate: pem_encode("CERTIFICATE", &certificate),
-                chain: authority.chain_pem,
-                friendly_name: format!("{} ({})", row.recipient_name, row.organization_name),
+                chain: authority.chain_pem(),
+                friendly_name: format!("{} ({})", order.recipient_name(), row.organization_name),
                 not_after: template.not_after,
             };
             Ok(Response::from_json(&issued)?.with_status(201))

@@ -10,6 +10,7 @@ mod dev;
 mod enrollment;
 mod error;
 mod platform;
+mod repository;
 
 use worker::{Context, Env, Request, Response, Result, Router, event};
 
@@ -18,6 +19,9 @@ async fn fetch(request: Request, env: Env, _context: Context) -> Result<Response
     let response = Router::new()
         .get_async("/api/v1/enrollments/:token", enrollment::show)
         .post_async("/api/v1/enrollments/:token", enrollment::submit)
+        .get_async("/ca/issuing.crt", repository::issuing_certificate)
+        .get_async("/ca/root.crt", repository::root_certificate)
+        .get_async("/crl/issuing.crl", repository::certificate_revocation_list)
         .get_async("/api/v1/dev/mailbox", dev::mailbox)
         .post_async("/api/v1/dev/seed", dev::seed)
         .or_else_any_method("/api/*rest", |_, _| error::AppError::route_not_found().into_response())
@@ -26,10 +30,13 @@ async fn fetch(request: Request, env: Env, _context: Context) -> Result<Response
     with_security_headers(response)
 }
 
-/// API answers are personal and short-lived: never cached, never sniffed, never leaked through a Referer.
+/// API answers are personal and short-lived: never cached (unless the handler said otherwise, as the CA
+/// repository does), never sniffed, never leaked through a Referer.
 fn with_security_headers(mut response: Response) -> Result<Response> {
     let headers = response.headers_mut();
-    headers.set("Cache-Control", "no-store")?;
+    if !headers.has("Cache-Control")? {
+        headers.set("Cache-Control", "no-store")?;
+    }
     headers.set("X-Content-Type-Options", "nosniff")?;
     headers.set("Referrer-Policy", "no-referrer")?;
     Ok(response)

@@ -12,16 +12,38 @@ pub const BACKDATE_SECONDS: i64 = 60;
 /// The facts of an order that a certificate states.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct OrderFacts {
-    /// Recipient's name: the subject's common name.
-    pub recipient_name: String,
+    /// Recipient's given name: subject givenName.
+    pub recipient_given_name: String,
+    /// Recipient's surname: subject surname.
+    pub recipient_surname: String,
     /// Recipient's mailbox: the rfc822Name subject alternative name.
     pub recipient_email: String,
     /// Validated organization's name: subject organizationName.
     pub organization_name: String,
+    /// Validated organization's registration reference (S/MIME BR 7.1.4.2.2 d, e.g. `NTRGB-12345678`):
+    /// subject organizationIdentifier.
+    pub organization_identifier: String,
     /// Validated organization's ISO 3166 country code: subject countryName.
     pub organization_country: String,
     /// Validity ordered, in days; capped by the profile.
     pub validity_days: u32,
+}
+
+impl OrderFacts {
+    /// The recipient's personal name as the subject's common name states it: given name, then surname.
+    pub fn recipient_name(&self) -> String {
+        format!("{} {}", self.recipient_given_name, self.recipient_surname)
+    }
+}
+
+/// Where relying parties find the issuing CA's certificate and its CRL: deployment facts, stated in every
+/// certificate (S/MIME BR 7.1.2.3 b and c).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CaLocations {
+    /// HTTP URL of the issuing CA's CRL (cRLDistributionPoints).
+    pub crl_url: String,
+    /// HTTP URL of the issuing CA's certificate, DER (authorityInformationAccess caIssuers).
+    pub ca_issuers_url: String,
 }
 
 /// Subject attributes, in the order they are encoded.
@@ -31,6 +53,12 @@ pub enum SubjectAttribute {
     Country,
     /// organizationName (2.5.4.10).
     Organization,
+    /// organizationIdentifier (2.5.4.97).
+    OrganizationIdentifier,
+    /// givenName (2.5.4.42).
+    GivenName,
+    /// surname (2.5.4.4).
+    Surname,
     /// commonName (2.5.4.3).
     CommonName,
 }
@@ -65,6 +93,10 @@ pub struct CertificateTemplate {
     pub extended_key_usages: Vec<ExtendedKeyUsage>,
     /// Certificate policy OIDs, dotted.
     pub policy_oids: Vec<&'static str>,
+    /// CRL distribution point URLs.
+    pub crl_distribution_points: Vec<String>,
+    /// Authority information access: CA issuers URLs.
+    pub ca_issuers: Vec<String>,
 }
 
 impl CertificateTemplate {
@@ -78,6 +110,7 @@ impl CertificateTemplate {
 pub fn certificate_template(
     profile: &Profile,
     order: &OrderFacts,
+    locations: &CaLocations,
     key: CertifiedKey,
     now: i64,
     serial_random: [u8; 16],
@@ -101,12 +134,17 @@ pub fn certificate_template(
         subject: vec![
             (SubjectAttribute::Country, order.organization_country.clone()),
             (SubjectAttribute::Organization, order.organization_name.clone()),
-            (SubjectAttribute::CommonName, order.recipient_name.clone()),
+            (SubjectAttribute::OrganizationIdentifier, order.organization_identifier.clone()),
+            (SubjectAttribute::GivenName, order.recipient_given_name.clone()),
+            (SubjectAttribute::Surname, order.recipient_surname.clone()),
+            (SubjectAttribute::CommonName, order.recipient_name()),
         ],
         email_addresses: vec![order.recipient_email.clone()],
         key_usage,
         extended_key_usages: profile.extended_key_usages.to_vec(),
         policy_oids: vec![profile.policy_oid],
+        crl_distribution_points: vec![locations.crl_url.clone()],
+        ca_issuers: vec![locations.ca_issuers_url.clone()],
     }
 }
 
@@ -117,19 +155,31 @@ mod tests {
 
     fn order(validity_days: u32) -> OrderFacts {
         OrderFacts {
-            recipient_name: "Ada Lovelace".into(),
+            recipient_given_name: "Ada".into(),
+            recipient_surname: "Lovelace".into(),
             recipient_email: "ada@example.com".into(),
             organization_name: "Example Org".into(),
+            organization_identifier: "NTRGB-12345678".into(),
             organization_country: "GB".into(),
             validity_days,
+        }
+    }
+
+    fn locations() -> CaLocations {
+        CaLocations {
+            crl_url: "http://ca.example.com/crl/issuing.crl".into(),
+            ca_issuers_url: "http://ca.example.com/ca/issuing.crt".into(),
         }
     }
 
     #[test]
     fn the_subject_comes_from_the_order() {
         let profile = ProfileId::SmimeSponsorMultipurpose.profile();
-        let template = certificate_template(profile, &order(365), CertifiedKey::EcdsaP256, 1_000_000, [0xff; 16]);
-        assert_eq!(template.subject[2], (SubjectAttribute::CommonName, "Ada Lovelace".to_owned()));
+        let template =
+            certificate_template(profile, &order(365), &locations(), CertifiedKey::EcdsaP256, 1_000_000, [0xff; 16]);
+        assert_eq!(template.subject[5], (SubjectAttribute::CommonName, "Ada Lovelace".to_owned()));
+        assert_eq!(template.subject[3], (SubjectAttribute::GivenName, "Ada".to_owned()));
+        assert_eq!(template.crl_distribution_points, ["http://ca.example.com/crl/issuing.crl"]);
         assert_eq!(template.email_addresses, ["ada@example.com"]);
         assert_eq!(template.policy_oids, ["2.23.140.1.5.3.2"]);
         assert!(template.key_usage.key_agreement && !template.key_usage.key_encipherment);
@@ -139,9 +189,9 @@ mod tests {
     fn validity_is_the_ordered_days_capped_by_the_profile() {
         let profile = ProfileId::SmimeSponsorMultipurpose.profile();
         let key = CertifiedKey::Rsa { bits: 2048 };
-        assert_eq!(certificate_template(profile, &order(365), key, 0, [0; 16]).validity_days(), 365);
-        assert_eq!(certificate_template(profile, &order(3 * 365), key, 0, [0; 16]).validity_days(), 825);
-        assert_eq!(certificate_template(profile, &order(0), key, 0, [0; 16]).validity_days(), 1);
+        assert_eq!(certificate_template(profile, &order(365), &locations(), key, 0, [0; 16]).validity_days(), 365);
+        assert_eq!(certificate_template(profile, &order(3 * 365), &locations(), key, 0, [0; 16]).validity_days(), 825);
+        assert_eq!(certificate_template(profile, &order(0), &locations(), key, 0, [0; 16]).validity_days(), 1);
     }
 
     #[test]
@@ -151,7 +201,7 @@ mod tests {
         for first in [0x00, 0x7f, 0x80, 0xff] {
             let mut random = [0x5a; 16];
             random[0] = first;
-            let serial = certificate_template(profile, &order(1), key, 0, random).serial;
+            let serial = certificate_template(profile, &order(1), &locations(), key, 0, random).serial;
             assert_eq!(serial[0] & 0xc0, 0x40, "{first:#x}");
             assert_eq!(serial[1..], random[1..]);
         }

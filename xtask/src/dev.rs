@@ -64,7 +64,7 @@ fn demo_link() -> Result<String> {
         PORT,
         "POST",
         "/api/v1/dev/seed",
-        Some(r#"{"recipient_name":"Ada Lovelace","recipient_email":"ada@example.com"}"#),
+        Some(r#"{"recipient_given_name":"Ada","recipient_surname":"Lovelace","recipient_email":"ada@example.com"}"#),
     )?;
     if seeded.status != 201 {
         return Err(format!("seeding failed ({}): {}", seeded.status, seeded.body));

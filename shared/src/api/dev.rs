@@ -30,8 +30,10 @@ pub struct Mailbox {
 /// `POST /api/v1/dev/seed` request: the demo order's recipient.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SeedRequest {
-    /// Recipient's name.
-    pub recipient_name: String,
+    /// Recipient's given name.
+    pub recipient_given_name: String,
+    /// Recipient's surname.
+    pub recipient_surname: String,
     /// Recipient's email address.
     pub recipient_email: String,
 }
