@@ -1,7 +1,11 @@
 // Test harness for the end-to-end suites: a real Worker in workerd (`wrangler dev`) with a fresh local D1,
-// real headless Chromium (Debian's, driven by playwright-core), and OpenSSL to check what comes out.
+// real headless Chromium (Debian's, driven by playwright-core), and OpenSSL, pyca/cryptography, NSS and Java's
+// keytool to check what comes out.
 import { spawn, spawnSync, execFile, execFileSync } from 'node:child_process';
 import { promisify } from 'node:util';
+import { request as httpRequest } from 'node:http';
+import { X509Certificate } from 'node:crypto';
+import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, writeFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
@@ -63,14 +67,35 @@ export async function startWorker() {
   };
 }
 
+/**
+ * One HTTP request on a fresh connection (no keep-alive): suites that run slow synchronous tools (OpenSSL key
+ * generation, pkilint) between requests would otherwise reuse a socket the server has closed meanwhile.
+ * Resolves to { status, headers, body: Buffer, text(), json() }.
+ */
+export function http(url, { method = 'GET', body, headers = {} } = {}) {
+  return new Promise((resolve, reject) => {
+    const outgoing = httpRequest(url, { method, agent: false, headers: body ? { 'content-type': 'application/json', ...headers } : headers }, (response) => {
+      const chunks = [];
+      response.on('data', (chunk) => chunks.push(chunk));
+      response.on('end', () => {
+        const bytes = Buffer.concat(chunks);
+        resolve({ status: response.statusCode, headers: response.headers, body: bytes, text: () => bytes.toString(), json: () => JSON.parse(bytes.toString()) });
+      });
+    });
+    outgoing.on('error', reject);
+    outgoing.end(body);
+  });
+}
+
 /** Creates a demo order through the development endpoint; returns its enrollment URL. */
 export async function seed(worker, recipientName, recipientEmail) {
-  const response = await fetch(`${worker.url}/api/v1/dev/seed`, {
-    method: 'POST', headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ recipient_name: recipientName, recipient_email: recipientEmail }),
+  const [givenName, ...surname] = recipientName.split(' ');
+  const response = await http(`${worker.url}/api/v1/dev/seed`, {
+    method: 'POST',
+    body: JSON.stringify({ recipient_given_name: givenName, recipient_surname: surname.join(' '), recipient_email: recipientEmail }),
   });
-  if (response.status !== 201) throw new Error(`seed: ${response.status} ${await response.text()}`);
-  return (await response.json()).enrollment_url;
+  if (response.status !== 201) throw new Error(`seed: ${response.status} ${response.text()}`);
+  return response.json().enrollment_url;
 }
 
 /** Headless Chromium from Debian with the flags this machine needs, in a fresh profile. */
@@ -123,4 +148,190 @@ export function privateKeyForms(pkcs8Der, pkcs8Pem) {
     'PEM text': Buffer.from(pkcs8Pem.trim()),
   };
   return (haystack) => Object.entries(forms).filter(([, needle]) => haystack.includes(needle)).map(([name]) => name);
+}
+
+/** Runs a program without blocking the event loop; resolves to { ok, status, stdout, stderr, output } and never rejects on exit codes. */
+export function run(command, args, { input } = {}) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, { stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, LC_ALL: 'C' } });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (chunk) => { stdout += chunk; });
+    child.stderr.setEncoding('utf8').on('data', (chunk) => { stderr += chunk; });
+    child.stdin.on('error', () => { /* the program may exit without reading its input */ });
+    child.once('error', reject);
+    child.once('close', (status, signal) => resolve({ ok: status === 0, status, signal, stdout, stderr, output: `${stdout}${stderr}` }));
+    child.stdin.end(input ?? '');
+  });
+}
+
+/** The SHA-256 fingerprints (lowercase hex) of every PEM certificate in `text`, in order; other text is ignored. */
+export function certificateFingerprints(text) {
+  const blocks = text.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g) ?? [];
+  return blocks.map((pem) => new X509Certificate(pem).fingerprint256.replaceAll(':', '').toLowerCase());
+}
+
+// What the three checks below try, each expecting a refusal; and the password the keytool copy gets.
+const WRONG_PASSWORD = 'not the password';
+const OTHER_PASSWORD = 'another password for the copy';
+
+/**
+ * The Python interpreter of the virtual environment with the pinned test tools (tests/requirements.txt).
+ * `cargo xtask test` makes it and sets KEYWARD_PYTHON; without it the checks fail, never skip.
+ */
+export function keywardPython() {
+  const python = process.env.KEYWARD_PYTHON;
+  assert.ok(python, 'KEYWARD_PYTHON is not set: run the end-to-end suites with `cargo xtask test`, which installs '
+    + 'the pinned Python tools (tests/requirements.txt) in a virtual environment and sets it (or set it yourself to '
+    + "that environment's bin/python)");
+  return python;
+}
+
+/** The version tests/requirements.txt pins for a Python package. */
+function pinnedPythonVersion(name) {
+  const requirements = readFileSync(join(ROOT, 'tests', 'requirements.txt'), 'utf8');
+  return requirements.match(new RegExp(`^${name}==(\\S+)$`, 'm'))?.[1];
+}
+
+/**
+ * Opens a PKCS#12 bundle with pyca/cryptography's `load_pkcs12` (tests/e2e/p12check.py) and asserts: a wrong
+ * password is refused; with the right one there is a private key whose public key is the certificate's, a
+ * certificate with a friendly name, and two additional certificates that are its chain (the certificate signed
+ * by the first, the first by the second, the second by itself). Returns what the test compares with the page:
+ * { key: { type, bits, exponent | curve }, serial (hex), friendlyName, fingerprint, chainFingerprints }.
+ */
+export async function checkWithPython(bundlePath, password) {
+  assert.notEqual(password, WRONG_PASSWORD);
+  const python = keywardPython();
+  const open = async (attempt) => {
+    const result = await run(python, [join(ROOT, 'tests', 'e2e', 'p12check.py'), bundlePath], { input: attempt });
+    assert.ok(result.ok, `p12check.py failed (KEYWARD_PYTHON=${python}):\n${result.output}`);
+    return JSON.parse(result.stdout);
+  };
+  const [refused, opened] = await Promise.all([open(WRONG_PASSWORD), open(password)]);
+  const pinned = pinnedPythonVersion('cryptography');
+  assert.equal(opened.cryptography, pinned, `KEYWARD_PYTHON has cryptography ${opened.cryptography}; tests/requirements.txt pins ${pinned}`);
+  assert.equal(refused.opened, false, 'cryptography opened the bundle with a wrong password');
+  assert.equal(opened.opened, true, `cryptography did not open the bundle: ${opened.error}`);
+  assert.ok(opened.key, 'cryptography found no private key in the bundle');
+  assert.ok(opened.certificate, 'cryptography found no certificate for the key in the bundle');
+  assert.equal(opened.key_matches_certificate, true, "the bundle's private key does not belong to its certificate");
+  assert.ok(opened.certificate.friendly_name, 'the certificate has no friendly name');
+  assert.equal(opened.chain.length, 2, `expected the issuing CA and the root as additional certificates, got ${JSON.stringify(opened.chain)}`);
+  assert.deepEqual(opened.chain_links, [true, true, true], 'certificate ← issuing CA ← root ← root: not a chain');
+  return {
+    key: opened.key,
+    serial: opened.certificate.serial,
+    friendlyName: opened.certificate.friendly_name,
+    fingerprint: opened.certificate.sha256,
+    chainFingerprints: opened.chain.map((certificate) => certificate.sha256),
+  };
+}
+
+/** `certutil -L` rows: { nickname, trust }. */
+function nssCertificates(listing) {
+  return listing.split('\n').map((line) => line.match(/^(\S.*?)\s+([a-zA-Z]*,[a-zA-Z]*,[a-zA-Z]*)\s*$/))
+    .filter(Boolean).map(([, nickname, trust]) => ({ nickname, trust }));
+}
+
+/** `certutil -K` rows: { algorithm, nickname }. */
+function nssKeys(listing) {
+  return listing.split('\n').map((line) => line.match(/^<\s*\d+>\s+(\S+)\s+[0-9a-f]+\s+(.*?)\s*$/))
+    .filter(Boolean).map(([, algorithm, nickname]) => ({ algorithm, nickname }));
+}
+
+/**
+ * Imports a PKCS#12 bundle with NSS's pk12util into a fresh database and asserts: a wrong password is refused
+ * and imports nothing; the right one imports the certificate under `friendlyName` with its key (trust u,u,u),
+ * its two CA certificates, and one private key with that nickname. Returns { keyAlgorithm ('rsa' | 'ec'),
+ * fingerprint } of what NSS stored.
+ */
+export async function checkWithNss(bundlePath, password, friendlyName) {
+  assert.notEqual(password, WRONG_PASSWORD);
+  const directory = scratch('nss');
+  try {
+    const database = `sql:${directory}`;
+    const created = await run('certutil', ['-N', '-d', database, '--empty-password']);
+    assert.ok(created.ok, `certutil -N: ${created.output}`);
+    const refused = await run('pk12util', ['-i', bundlePath, '-d', database, '-W', WRONG_PASSWORD]);
+    assert.equal(refused.ok, false, 'pk12util imported the bundle with a wrong password');
+    assert.match(refused.output, /SEC_ERROR_BAD_PASSWORD/);
+    assert.deepEqual(nssCertificates((await run('certutil', ['-L', '-d', database])).stdout), [],
+      'a refused import left certificates behind');
+
+    const imported = await run('pk12util', ['-i', bundlePath, '-d', database, '-W', password]);
+    assert.ok(imported.ok, `pk12util -i: ${imported.output}`);
+    assert.match(imported.output, /PKCS12 IMPORT SUCCESSFUL/);
+    const listing = await run('certutil', ['-L', '-d', database]);
+    assert.ok(listing.ok, `certutil -L: ${listing.output}`);
+    const certificates = nssCertificates(listing.stdout);
+    assert.deepEqual(certificates.filter((certificate) => certificate.nickname === friendlyName),
+      [{ nickname: friendlyName, trust: 'u,u,u' }], `certutil -L does not list "${friendlyName}" as a user certificate:\n${listing.stdout}`);
+    assert.equal(certificates.length, 3, `expected the certificate and its two CA certificates:\n${listing.stdout}`);
+    const keyListing = await run('certutil', ['-K', '-d', database]);
+    assert.ok(keyListing.ok, `certutil -K: ${keyListing.output}`);
+    const keys = nssKeys(keyListing.stdout);
+    assert.equal(keys.length, 1, `expected one private key:\n${keyListing.output}`);
+    assert.equal(keys[0].nickname, friendlyName, `the key is not attached to "${friendlyName}":\n${keyListing.output}`);
+    const exported = await run('certutil', ['-L', '-d', database, '-n', friendlyName, '-a']);
+    assert.ok(exported.ok, `certutil -L -n: ${exported.output}`);
+    return { keyAlgorithm: keys[0].algorithm, fingerprint: certificateFingerprints(exported.stdout)[0] };
+  } finally {
+    rmSync(directory, { recursive: true, force: true });
+  }
+}
+
+/** English output, and a JVM that starts fast for a short run. */
+const KEYTOOL_JVM = ['-J-Duser.language=en', '-J-Duser.country=US', '-J-XX:TieredStopAtLevel=1', '-J-XX:+UseSerialGC'];
+
+/** The first entry of `keytool -list -v`, and its first certificate. */
+function keytoolEntry(listing) {
+  const leaf = listing.split(/^Certificate\[2\]:$/m)[0];
+  return {
+    entries: Number(listing.match(/^Your keystore contains (\d+) entr/m)?.[1]),
+    alias: listing.match(/^Alias name: (.*)$/m)?.[1],
+    entryType: listing.match(/^Entry type: (.*)$/m)?.[1],
+    chainLength: Number(listing.match(/^Certificate chain length: (\d+)$/m)?.[1]),
+    fingerprint: leaf.match(/^\s*SHA256: ([0-9A-F:]+)$/m)?.[1].replaceAll(':', '').toLowerCase(),
+    serial: leaf.match(/^Serial number: ([0-9a-f]+)$/m)?.[1],
+    publicKey: leaf.match(/^Subject Public Key Algorithm: (.*)$/m)?.[1],
+  };
+}
+
+/**
+ * Opens a PKCS#12 bundle with Java's keytool and asserts: a wrong password is refused; with the right one it
+ * holds exactly one PrivateKeyEntry with a chain of 3; `-importkeystore` copies it into a new PKCS#12 keystore
+ * under another password, which opens with the same entry. Returns { alias, fingerprint, serial, publicKey }
+ * (publicKey as keytool describes it, e.g. "2048-bit RSA key", "256-bit EC (secp256r1) key").
+ */
+export async function checkWithKeytool(bundlePath, password) {
+  assert.notEqual(password, WRONG_PASSWORD);
+  const directory = scratch('keytool');
+  try {
+    const copy = join(directory, 'copy.p12');
+    const list = (path, storePassword) => run('keytool',
+      [...KEYTOOL_JVM, '-list', '-keystore', path, '-storetype', 'PKCS12', '-storepass', storePassword, '-v']);
+    const [refused, listed, imported] = await Promise.all([
+      list(bundlePath, WRONG_PASSWORD),
+      list(bundlePath, password),
+      run('keytool', [...KEYTOOL_JVM, '-importkeystore', '-srckeystore', bundlePath, '-srcstoretype', 'PKCS12',
+        '-srcstorepass', password, '-destkeystore', copy, '-deststoretype', 'PKCS12', '-deststorepass', OTHER_PASSWORD,
+        '-noprompt']),
+    ]);
+    assert.equal(refused.ok, false, 'keytool opened the bundle with a wrong password');
+    assert.match(refused.output, /keystore password was incorrect/);
+    assert.ok(listed.ok, `keytool -list: ${listed.output}`);
+    const entry = keytoolEntry(listed.stdout);
+    assert.equal(entry.entries, 1, `keytool: expected one entry:\n${listed.stdout}`);
+    assert.equal(entry.entryType, 'PrivateKeyEntry', `keytool: expected a PrivateKeyEntry:\n${listed.stdout}`);
+    assert.equal(entry.chainLength, 3, `keytool: expected a chain of 3:\n${listed.stdout}`);
+    assert.ok(imported.ok, `keytool -importkeystore: ${imported.output}`);
+    assert.match(imported.output, /1 entries successfully imported, 0 entries failed or cancelled/);
+    const relisted = await list(copy, OTHER_PASSWORD);
+    assert.ok(relisted.ok, `keytool -list of the imported copy: ${relisted.output}`);
+    assert.deepEqual(keytoolEntry(relisted.stdout), entry, 'the imported copy holds a different entry');
+    return { alias: entry.alias, fingerprint: entry.fingerprint, serial: entry.serial, publicKey: entry.publicKey };
+  } finally {
+    rmSync(directory, { recursive: true, force: true });
+  }
 }
