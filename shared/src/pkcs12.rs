@@ -1,31 +1,43 @@
 //! PKCS#12 (`.p12`, `.pfx`) bundles: builds a password-protected bundle of a private key, its certificate and
 //! the CA chain, and reads one back.
 //!
-//! [`build`] writes what OpenSSL 3 `openssl pkcs12 -export` writes by default ([`Profile::Modern`]): a
-//! version 3 PFX whose authenticated safe holds
+//! [`build`] writes a version 3 PFX whose authenticated safe holds
 //!
-//! 1. an `encryptedData` content (PBES2: PBKDF2-HMAC-SHA256 and AES-256-CBC) with one certificate bag per
-//!    certificate, end-entity first, then the chain;
-//! 2. a `data` content with one `pkcs8ShroudedKeyBag` (PBES2 with the same algorithms);
+//! 1. an `encryptedData` content with one certificate bag per certificate, end-entity first, then the chain;
+//! 2. a `data` content with one `pkcs8ShroudedKeyBag`;
 //!
-//! and an HMAC-SHA256 MAC keyed with the RFC 7292 appendix B KDF. The key bag and the end-entity certificate
-//! bag carry a `friendlyName` and a `localKeyId` (the SHA-256 of the end-entity certificate).
+//! and a MAC keyed with the RFC 7292 appendix B KDF. The key bag and the end-entity certificate bag carry a
+//! `friendlyName` and a `localKeyId` (the SHA-256 of the end-entity certificate). The [`Profile`] chooses the
+//! algorithms:
 //!
-//! [`open`] reads those bundles and what `openssl pkcs12 -export` writes with OpenSSL 3 defaults; legacy
-//! bundles (RC2, 3DES, SHA-1 MACs) are refused with [`Pkcs12Error::Unsupported`].
+//! - [`Profile::Modern`], what OpenSSL 3 `openssl pkcs12 -export` writes by default: PBES2 (PBKDF2-HMAC-SHA256
+//!   and AES-256-CBC) for the certificates and the key, an HMAC-SHA256 MAC;
+//! - [`Profile::Compatible`], for importers that predate PBES2 in PKCS#12 (older Windows and macOS, Java 8,
+//!   older Android): `pbeWithSHAAnd3-KeyTripleDES-CBC` (RFC 7292 appendix C, keyed by the appendix B KDF with
+//!   SHA-1) for the certificates and the key, an HMAC-SHA1 MAC. It is what `openssl pkcs12 -export -legacy`
+//!   writes, except that the certificates are encrypted with 3DES rather than 40-bit RC2, which OpenSSL 3
+//!   refuses without its legacy provider.
 //!
-//! Passwords follow OpenSSL 3: PBES2 takes the UTF-8 bytes of the password, the MAC KDF takes it as a
-//! BMPString (UTF-16BE with a two-byte terminator; characters outside the Basic Multilingual Plane become
-//! surrogate pairs, as OpenSSL's `OPENSSL_utf82uni` writes them).
+//! [`open`] reads both, what `openssl pkcs12 -export` writes with OpenSSL 3 defaults, and the 3DES and SHA-1
+//! MAC bundles older tools write; RC2 and RC4 encryption, and anything else exotic, is refused with
+//! [`Pkcs12Error::Unsupported`] naming the algorithm.
+//!
+//! Passwords follow OpenSSL 3: PBES2 takes the UTF-8 bytes of the password, the appendix B KDF (MAC keys, and
+//! the compatible profile's encryption keys and IVs) takes it as a BMPString (UTF-16BE with a two-byte
+//! terminator; characters outside the Basic Multilingual Plane become surrogate pairs, as OpenSSL's
+//! `OPENSSL_utf82uni` writes them).
 //!
 //! Like the rest of the crate, this module does no I/O, reads no clock and draws no random numbers: the
 //! caller supplies the salts and IVs in [`BundleSalts`].
 
 use core::fmt;
 
+use cbc::cipher::block_padding::Pkcs7;
+use cbc::cipher::{BlockModeDecrypt, BlockModeEncrypt, KeyIvInit};
 use der::asn1::{Any, AnyRef, BitStringRef, ObjectIdentifier, OctetString, OctetStringRef, SetOfVec, UintRef};
 use der::zeroize::Zeroizing;
 use der::{Decode, Encode, Sequence, Tag, Tagged};
+use des::TdesEde3;
 use hmac::digest::FixedOutputReset;
 use hmac::digest::block_api::BlockSizeUser;
 use hmac::{EagerHash, Hmac, KeyInit, Mac};
@@ -35,16 +47,32 @@ use pkcs12::cms::content_info::{CmsVersion, ContentInfo};
 use pkcs12::cms::encrypted_data::EncryptedData;
 use pkcs12::cms::enveloped_data::EncryptedContentInfo;
 use pkcs12::kdf::{Pkcs12KeyType, derive_key};
+use pkcs12::pbe_params::Pkcs12PbeParams;
 use pkcs12::pfx::Version;
 use pkcs12::{CertBag, DigestInfo, MacData, Pfx};
+use sha1::Sha1;
 use sha2::{Digest, Sha256, Sha384, Sha512};
 use spki::{AlgorithmIdentifierOwned, SubjectPublicKeyInfoOwned};
 use x509_cert::Certificate;
 use x509_cert::attr::{Attribute, Attributes};
 
-/// The iteration count for PBKDF2 and the MAC KDF when the caller has no reason to choose another: about
-/// a tenth of a second in a browser, and what current importers accept.
+/// The iteration count for [`Profile::Modern`] (PBKDF2 and the MAC KDF) when the caller has no reason to
+/// choose another: about a tenth of a second in a browser, and what current importers accept.
 pub const DEFAULT_ITERATIONS: u32 = 100_000;
+
+/// The iteration count for [`Profile::Compatible`] (every use of the RFC 7292 appendix B KDF: the two
+/// encryption keys, the two IVs and the MAC key) when the caller has no reason to choose another.
+///
+/// 2048 is what OpenSSL writes (`PKCS12_DEFAULT_ITER`, also with `-legacy`) and about what Windows writes
+/// when it exports a PFX with TripleDES-SHA1 (2000 on a fresh Windows 7). Not more, because the profile
+/// exists for old importers, written for counts in the low thousands: Windows refuses a PFX with more than
+/// 600,000 iterations ("Maximum permissible value: 600000"); .NET's June 2023 update (KB5025823) refuses
+/// "uncommonly high" counts, noting that most exporters use 2,000 to 10,000; and, an assumption we could not
+/// measure, the SHA-1 code of the oldest importers (Windows 7/8 CryptoAPI, Java 8, old Android) is slow, and a
+/// bundle runs the KDF five times. A count far above 2048 would buy little against guessing a weak password
+/// with SHA-1 anyway: this profile's protection rests on the password, so prefer [`Profile::Modern`]
+/// wherever the importer reads it.
+pub const COMPATIBLE_ITERATIONS: u32 = 2048;
 
 /// The highest iteration count [`build`] writes and [`open`] accepts (RFC 8018 section 4.2's figure for
 /// especially critical keys); a bundle asking for more would freeze the page that opens it.
@@ -78,16 +106,23 @@ impl fmt::Debug for BundleContents<'_> {
 }
 
 /// The random values a bundle needs; the caller draws them (WebCrypto `getRandomValues` in the browser), fresh
-/// for every bundle.
+/// for every bundle, whatever the profile.
+///
+/// Every profile takes the same 16-byte salts. [`Profile::Compatible`] writes them as they are: the RFC 7292
+/// appendix B KDF takes salts of any length (OpenSSL writes 8 bytes, Java 20), and every importer the
+/// profile is for reads them. It does not use the IVs: its PKCS#12 password-based encryption derives each IV
+/// from the password and the salt.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct BundleSalts {
-    /// PBKDF2 salt for the key bag's encryption key.
+    /// Salt for the key bag's encryption key: PBKDF2's ([`Profile::Modern`]) or the PKCS#12 KDF's
+    /// ([`Profile::Compatible`]).
     pub key_salt: [u8; 16],
-    /// AES-256-CBC IV for the key bag.
+    /// AES-256-CBC IV for the key bag ([`Profile::Modern`] only).
     pub key_iv: [u8; 16],
-    /// PBKDF2 salt for the certificates' encryption key.
+    /// Salt for the certificates' encryption key: PBKDF2's ([`Profile::Modern`]) or the PKCS#12 KDF's
+    /// ([`Profile::Compatible`]).
     pub certificates_salt: [u8; 16],
-    /// AES-256-CBC IV for the certificates.
+    /// AES-256-CBC IV for the certificates ([`Profile::Modern`] only).
     pub certificates_iv: [u8; 16],
     /// Salt for the MAC key.
     pub mac_salt: [u8; 16],
@@ -98,9 +133,37 @@ pub struct BundleSalts {
 #[non_exhaustive]
 pub enum Profile {
     /// PBES2 AES-256-CBC + PBKDF2-HMAC-SHA256 for key and certificates, HMAC-SHA256 MAC. Windows 10 1709+/Server
-    /// 2019+, macOS 14+, Java 11+, OpenSSL 3 without -legacy.
+    /// 2019+, macOS 14+, Java 11+, Android 14+, OpenSSL 3 without -legacy. Use with [`DEFAULT_ITERATIONS`].
     #[default]
     Modern,
+    /// `pbeWithSHAAnd3-KeyTripleDES-CBC` (PKCS#12 KDF with SHA-1) for key and certificates, HMAC-SHA1 MAC.
+    /// Older Windows (7, 8, Server 2016), older macOS, Java 8, older Android; OpenSSL 3 reads it without
+    /// -legacy. Use with [`COMPATIBLE_ITERATIONS`].
+    Compatible,
+}
+
+impl Profile {
+    /// Every profile, the recommended one first, for a user interface to offer.
+    pub const ALL: &'static [Self] = &[Self::Modern, Self::Compatible];
+
+    /// Which systems import a bundle of this profile, in plain language for the person choosing.
+    #[must_use]
+    pub const fn description(self) -> &'static str {
+        match self {
+            Self::Modern => "Windows 10 1709+/Server 2019+, macOS 14+, Java 11+, Android 14+",
+            Self::Compatible => "older Windows, macOS, Java 8, Android",
+        }
+    }
+
+    /// The iteration count to pass to [`build`] with this profile unless there is a reason to choose another:
+    /// [`DEFAULT_ITERATIONS`] or [`COMPATIBLE_ITERATIONS`].
+    #[must_use]
+    pub const fn recommended_iterations(self) -> u32 {
+        match self {
+            Self::Modern => DEFAULT_ITERATIONS,
+            Self::Compatible => COMPATIBLE_ITERATIONS,
+        }
+    }
 }
 
 /// What a bundle holds, owned.
@@ -165,8 +228,8 @@ pub enum Pkcs12Error {
         /// What is wrong with it.
         detail: String,
     },
-    /// The bundle or the key uses an algorithm or a structure this module does not support (legacy RC2 and
-    /// 3DES encryption, SHA-1 MACs, public-key protection, ...).
+    /// The bundle or the key uses an algorithm or a structure this module does not support (RC2, RC4, DES
+    /// and two-key 3DES encryption, MD5 MACs, public-key protection, ...).
     Unsupported {
         /// What is not supported, naming the algorithm's OID.
         detail: String,
@@ -243,8 +306,8 @@ impl fmt::Display for Pkcs12Error {
 impl std::error::Error for Pkcs12Error {}
 
 /// Builds a PKCS#12 bundle of `contents`, protected with `password` as `profile` says, with `iterations`
-/// rounds of each password-based KDF ([`DEFAULT_ITERATIONS`] unless there is a reason) and the caller's
-/// random `salts`.
+/// rounds of each password-based KDF ([`Profile::recommended_iterations`] unless there is a reason) and the
+/// caller's random `salts`.
 ///
 /// Checks that the private key belongs to the certificate (same RSA modulus and exponent, or same EC curve
 /// and point; an EC key must carry its public key, as WebCrypto and OpenSSL export it).
@@ -262,9 +325,6 @@ pub fn build(
     iterations: u32,
     salts: &BundleSalts,
 ) -> Result<Vec<u8>, Pkcs12Error> {
-    match profile {
-        Profile::Modern => {}
-    }
     if password.is_empty() {
         return Err(Pkcs12Error::PasswordEmpty);
     }
@@ -290,7 +350,7 @@ pub fn build(
         }
         let plaintext = bags.to_der().map_err(Pkcs12Error::encoding_failed)?;
         let (algorithm, ciphertext) =
-            encrypt(&plaintext, password, iterations, &salts.certificates_salt, salts.certificates_iv)?;
+            encrypt(profile, &plaintext, password, iterations, &salts.certificates_salt, salts.certificates_iv)?;
         let encrypted_data = EncryptedData {
             version: CmsVersion::V0,
             enc_content_info: EncryptedContentInfo {
@@ -308,7 +368,7 @@ pub fn build(
 
     let key_content = {
         let (encryption_algorithm, encrypted_data) =
-            encrypt(contents.private_key_pkcs8_der, password, iterations, &salts.key_salt, salts.key_iv)?;
+            encrypt(profile, contents.private_key_pkcs8_der, password, iterations, &salts.key_salt, salts.key_iv)?;
         let shrouded_key = EncryptedPrivateKeyInfo { encryption_algorithm, encrypted_data };
         let bags = vec![SafeBag {
             bag_id: pkcs12::PKCS_12_PKCS8_KEY_BAG_OID,
@@ -320,17 +380,24 @@ pub fn build(
 
     let authenticated_safe = vec![certificates_content, key_content].to_der().map_err(Pkcs12Error::encoding_failed)?;
     let password_bmp = bmp_password(password);
-    let mac = pkcs12_hmac::<Sha256>(&password_bmp, &salts.mac_salt, mac_iterations, &authenticated_safe)
-        .finalize()
-        .into_bytes();
+    let (mac_digest, mac) = match profile {
+        Profile::Modern => {
+            let mac = pkcs12_hmac::<Sha256>(&password_bmp, &salts.mac_salt, mac_iterations, &authenticated_safe);
+            (oid::SHA256, mac.finalize().into_bytes().to_vec())
+        }
+        Profile::Compatible => {
+            let mac = pkcs12_hmac::<Sha1>(&password_bmp, &salts.mac_salt, mac_iterations, &authenticated_safe);
+            (oid::SHA1, mac.finalize().into_bytes().to_vec())
+        }
+    };
 
     let pfx = Pfx {
         version: Version::V3,
         auth_safe: data_content(&authenticated_safe)?,
         mac_data: Some(MacData {
             mac: DigestInfo {
-                algorithm: AlgorithmIdentifierOwned { oid: oid::SHA256, parameters: Some(Any::null()) },
-                digest: OctetString::new(mac.as_slice()).map_err(Pkcs12Error::encoding_failed)?,
+                algorithm: AlgorithmIdentifierOwned { oid: mac_digest, parameters: Some(Any::null()) },
+                digest: OctetString::new(mac).map_err(Pkcs12Error::encoding_failed)?,
             },
             mac_salt: OctetString::new(salts.mac_salt).map_err(Pkcs12Error::encoding_failed)?,
             iterations: mac_iterations,
@@ -342,9 +409,11 @@ pub fn build(
 /// Opens a PKCS#12 bundle: verifies the MAC (a wrong password gives [`Pkcs12Error::BadPassword`], never a
 /// panic), decrypts, and returns the private key and the certificates, the key's certificate first.
 ///
-/// Reads this module's bundles and OpenSSL 3's defaults (PBES2 with PBKDF2 and AES-CBC, an HMAC-SHA-2 MAC);
-/// anything else is [`Pkcs12Error::Unsupported`], naming the algorithm's OID. The bundle must hold exactly
-/// one private key and a certificate for it (found by `localKeyId`, or else by public key).
+/// Reads bundles of either [`Profile`], OpenSSL 3's defaults, and the older algorithms many tools still
+/// write: encryption with PBES2 (PBKDF2-HMAC-SHA-2 and AES-CBC) or `pbeWithSHAAnd3-KeyTripleDES-CBC`, an
+/// HMAC-SHA-1 or HMAC-SHA-2 MAC. Anything else (notably the 40-bit RC2 that `openssl pkcs12 -export -legacy`
+/// encrypts certificates with) is [`Pkcs12Error::Unsupported`], naming the algorithm's OID. The bundle must
+/// hold exactly one private key and a certificate for it (found by `localKeyId`, or else by public key).
 ///
 /// # Errors
 ///
@@ -394,6 +463,10 @@ mod oid {
     pub const FRIENDLY_NAME: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.9.20");
     /// PKCS#9 `localKeyId`.
     pub const LOCAL_KEY_ID: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.9.21");
+    /// PKCS#12 `pbeWithSHAAnd3-KeyTripleDES-CBC`.
+    pub const PBE_SHA1_3DES: ObjectIdentifier = pkcs12::PKCS_12_PBE_WITH_SHAAND3_KEY_TRIPLE_DES_CBC;
+    /// `id-sha1`.
+    pub const SHA1: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.3.14.3.2.26");
     /// `id-sha256`.
     pub const SHA256: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.16.840.1.101.3.4.2.1");
     /// `id-sha384`.
@@ -492,6 +565,15 @@ fn checked_iterations(iterations: u32) -> Result<i32, Pkcs12Error> {
     match i32::try_from(iterations) {
         Ok(count) if (1..=MAX_ITERATIONS).contains(&iterations) => Ok(count),
         _ => Err(Pkcs12Error::IterationsOutOfRange { iterations: i64::from(iterations) }),
+    }
+}
+
+/// An iteration count read from a bundle, if it is within bounds.
+fn stored_iterations(iterations: i32) -> Result<i32, Pkcs12Error> {
+    if (1..=i64::from(MAX_ITERATIONS)).contains(&i64::from(iterations)) {
+        Ok(iterations)
+    } else {
+        Err(Pkcs12Error::IterationsOutOfRange { iterations: i64::from(iterations) })
     }
 }
 
@@ -595,8 +677,23 @@ fn data_octets(content: &ContentInfo) -> Result<&[u8], Pkcs12Error> {
     content.content.decode_as::<&OctetStringRef>().map(OctetStringRef::as_bytes).map_err(Pkcs12Error::malformed)
 }
 
-/// PBES2-encrypts `plaintext`: PBKDF2-HMAC-SHA256 over the password's UTF-8 bytes, AES-256-CBC.
+/// Encrypts `plaintext` as `profile` says; `iv` is used by [`Profile::Modern`] only.
 fn encrypt(
+    profile: Profile,
+    plaintext: &[u8],
+    password: &str,
+    iterations: u32,
+    salt: &[u8; 16],
+    iv: [u8; 16],
+) -> Result<(AlgorithmIdentifierOwned, OctetString), Pkcs12Error> {
+    match profile {
+        Profile::Modern => encrypt_pbes2(plaintext, password, iterations, salt, iv),
+        Profile::Compatible => encrypt_pkcs12_triple_des(plaintext, password, iterations, salt),
+    }
+}
+
+/// PBES2-encrypts `plaintext`: PBKDF2-HMAC-SHA256 over the password's UTF-8 bytes, AES-256-CBC.
+fn encrypt_pbes2(
     plaintext: &[u8],
     password: &str,
     iterations: u32,
@@ -614,11 +711,74 @@ fn encrypt(
     Ok((algorithm, ciphertext))
 }
 
-/// Decrypts PBES2 (PBKDF2, AES) content; anything else is unsupported.
+/// Encrypts `plaintext` with `pbeWithSHAAnd3-KeyTripleDES-CBC` (RFC 7292 appendix C): three-key 3DES in CBC
+/// mode with PKCS#7 padding, key and IV from the appendix B KDF with SHA-1.
+fn encrypt_pkcs12_triple_des(
+    plaintext: &[u8],
+    password: &str,
+    iterations: u32,
+    salt: &[u8],
+) -> Result<(AlgorithmIdentifierOwned, OctetString), Pkcs12Error> {
+    let iterations = checked_iterations(iterations)?;
+    let parameters =
+        Pkcs12PbeParams { salt: OctetString::new(salt).map_err(Pkcs12Error::encoding_failed)?, iterations };
+    let (key, iv) = triple_des_key_and_iv(password, salt, iterations);
+    // Invariant: `triple_des_key_and_iv` derives exactly 24 key bytes and 8 IV bytes.
+    let encryptor = cbc::Encryptor::<TdesEde3>::new_from_slices(&key, &iv).expect("3DES takes a 24-byte key");
+    let ciphertext = encryptor.encrypt_padded_vec::<Pkcs7>(plaintext);
+    let algorithm = AlgorithmIdentifierOwned {
+        oid: oid::PBE_SHA1_3DES,
+        parameters: Some(Any::encode_from(&parameters).map_err(Pkcs12Error::encoding_failed)?),
+    };
+    let ciphertext = OctetString::new(ciphertext).map_err(Pkcs12Error::encoding_failed)?;
+    Ok((algorithm, ciphertext))
+}
+
+/// The 24-byte 3DES key (ID 1) and the 8-byte IV (ID 2) the appendix B KDF with SHA-1 derives from the
+/// password and `salt`.
+fn triple_des_key_and_iv(password: &str, salt: &[u8], iterations: i32) -> (Zeroizing<Vec<u8>>, Zeroizing<Vec<u8>>) {
+    let password_bmp = bmp_password(password);
+    let key = derive_key::<Sha1>(&password_bmp, salt, Pkcs12KeyType::EncryptionKey, iterations, 24);
+    let iv = derive_key::<Sha1>(&password_bmp, salt, Pkcs12KeyType::Iv, iterations, 8);
+    (Zeroizing::new(key), Zeroizing::new(iv))
+}
+
+/// Decrypts PBES2 (PBKDF2, AES) or `pbeWithSHAAnd3-KeyTripleDES-CBC` content; anything else is unsupported.
 fn decrypt(algorithm: &AlgorithmIdentifierOwned, ciphertext: &[u8], password: &str) -> Result<Vec<u8>, Pkcs12Error> {
-    if algorithm.oid != pbes2::PBES2_OID {
-        return Err(Pkcs12Error::unsupported_algorithm("encryption algorithm", algorithm.oid));
+    match algorithm.oid {
+        pbes2::PBES2_OID => decrypt_pbes2(algorithm, ciphertext, password),
+        oid::PBE_SHA1_3DES => decrypt_pkcs12_triple_des(algorithm, ciphertext, password),
+        other => Err(Pkcs12Error::unsupported_algorithm("encryption algorithm", other)),
     }
+}
+
+/// Decrypts `pbeWithSHAAnd3-KeyTripleDES-CBC` content.
+fn decrypt_pkcs12_triple_des(
+    algorithm: &AlgorithmIdentifierOwned,
+    ciphertext: &[u8],
+    password: &str,
+) -> Result<Vec<u8>, Pkcs12Error> {
+    let parameters = algorithm
+        .parameters
+        .as_ref()
+        .ok_or_else(|| Pkcs12Error::malformed("pbeWithSHAAnd3-KeyTripleDES-CBC without parameters"))?;
+    let parameters = parameters.decode_as::<Pkcs12PbeParams>().map_err(Pkcs12Error::malformed)?;
+    let iterations = stored_iterations(parameters.iterations)?;
+    let (key, iv) = triple_des_key_and_iv(password, parameters.salt.as_bytes(), iterations);
+    // Invariant: `triple_des_key_and_iv` derives exactly 24 key bytes and 8 IV bytes.
+    let decryptor = cbc::Decryptor::<TdesEde3>::new_from_slices(&key, &iv).expect("3DES takes a 24-byte key");
+    decryptor
+        .decrypt_padded_vec::<Pkcs7>(ciphertext)
+        // The MAC verified, so the password is right: the writer encrypted with something else.
+        .map_err(|_| Pkcs12Error::malformed("content does not decrypt although the MAC verifies"))
+}
+
+/// Decrypts PBES2 (PBKDF2, AES) content.
+fn decrypt_pbes2(
+    algorithm: &AlgorithmIdentifierOwned,
+    ciphertext: &[u8],
+    password: &str,
+) -> Result<Vec<u8>, Pkcs12Error> {
     let parameters = algorithm.parameters.as_ref().ok_or_else(|| Pkcs12Error::malformed("PBES2 without parameters"))?;
     let parameters = pbes2::Parameters::try_from(parameters.to_ref()).map_err(|error| match error.kind() {
         der::ErrorKind::OidUnknown { oid } => Pkcs12Error::unsupported_algorithm("PBES2 algorithm", oid),
@@ -670,14 +830,12 @@ where
 
 /// Verifies the bundle's MAC over the authenticated safe, in constant time.
 fn verify_mac(mac_data: &MacData, password: &str, authenticated_safe: &[u8]) -> Result<(), Pkcs12Error> {
-    let iterations = mac_data.iterations;
-    if !(1..=i64::from(MAX_ITERATIONS)).contains(&i64::from(iterations)) {
-        return Err(Pkcs12Error::IterationsOutOfRange { iterations: i64::from(iterations) });
-    }
+    let iterations = stored_iterations(mac_data.iterations)?;
     let password_bmp = bmp_password(password);
     let salt = mac_data.mac_salt.as_bytes();
     let expected = mac_data.mac.digest.as_bytes();
     let verified = match mac_data.mac.algorithm.oid {
+        oid::SHA1 => pkcs12_hmac::<Sha1>(&password_bmp, salt, iterations, authenticated_safe).verify_slice(expected),
         oid::SHA256 => {
             pkcs12_hmac::<Sha256>(&password_bmp, salt, iterations, authenticated_safe).verify_slice(expected)
         }

@@ -1,8 +1,10 @@
-//! `shared::pkcs12` against the OpenSSL 3 command line: bundles this module builds must open in
-//! `openssl pkcs12` without `-legacy`, and bundles `openssl pkcs12 -export` writes must open here.
+//! `shared::pkcs12` against other implementations: bundles of both profiles this module builds must open in
+//! `openssl pkcs12` without `-legacy`, import into NSS (`pk12util`) and Java (`keytool`), and load in
+//! Python's `cryptography`; bundles `openssl pkcs12 -export` writes must open here.
 //!
 //! Keys and certificates (a root CA, an issuing CA and a leaf, per algorithm) are generated once per test
-//! process with the `openssl` CLI in a temporary directory.
+//! process with the `openssl` CLI in a temporary directory. A missing tool fails the test that needs it,
+//! saying how to install it; no check is skipped.
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -17,13 +19,15 @@ use pkcs12::cms::content_info::ContentInfo;
 use pkcs12::cms::encrypted_data::EncryptedData;
 use sha2::{Digest, Sha256};
 use shared::pkcs12::{
-    BundleContents, BundleSalts, DEFAULT_ITERATIONS, OpenedBundle, Pkcs12Error, Profile, build, open,
+    BundleContents, BundleSalts, COMPATIBLE_ITERATIONS, DEFAULT_ITERATIONS, MAX_ITERATIONS, OpenedBundle, Pkcs12Error,
+    Profile, build, open,
 };
 
 const PASSWORD: &str = "correct horse battery staple";
 const FRIENDLY_NAME: &str = "Ada Lovelace (Example Org)";
-/// Modest, so that the tests run fast; one test uses [`DEFAULT_ITERATIONS`].
-const ITERATIONS: u32 = 2048;
+/// Modest, so that the tests run fast, and unlike either profile's recommended count, so that a profile
+/// that ignored it would be noticed; one test uses the recommended counts.
+const ITERATIONS: u32 = 1000;
 
 /// A directory under the system's temporary directory, removed when dropped.
 struct TempDir(PathBuf);
@@ -73,9 +77,34 @@ fn run_openssl(directory: &Path, command: &str, extra: &[&str]) -> Output {
 /// stderr: `pkcs12 -info` prints the MAC details on stderr).
 fn openssl(directory: &Path, command: &str, extra: &[&str]) -> String {
     let output = run_openssl(directory, command, extra);
-    let printed = format!("{}{}", String::from_utf8_lossy(&output.stdout), String::from_utf8_lossy(&output.stderr));
+    let printed = printed(&output);
     assert!(output.status.success(), "openssl {command} {extra:?} failed:\n{printed}");
     printed
+}
+
+/// What a command printed: stdout, then stderr.
+fn printed(output: &Output) -> String {
+    format!("{}{}", String::from_utf8_lossy(&output.stdout), String::from_utf8_lossy(&output.stderr))
+}
+
+/// Runs `program` with `arguments` in `directory` and asserts that it succeeds. A program that is not
+/// installed fails the test, naming the Debian package that provides it (`cargo xtask test` installs them).
+fn run_tool(directory: &Path, program: &str, arguments: &[&str]) -> Output {
+    let package = match program {
+        "certutil" | "pk12util" => "libnss3-tools",
+        "keytool" => "openjdk-17-jdk-headless",
+        _ => "the one that provides it",
+    };
+    let output = Command::new(program).current_dir(directory).args(arguments).output().unwrap_or_else(|error| {
+        panic!("cannot run `{program}` ({error}): install the Debian package {package}, or run `cargo xtask test`")
+    });
+    assert!(output.status.success(), "{program} {arguments:?} failed:\n{}", printed(&output));
+    output
+}
+
+/// Runs `program` like [`run_tool`] and returns what it printed.
+fn tool(directory: &Path, program: &str, arguments: &[&str]) -> String {
+    printed(&run_tool(directory, program, arguments))
 }
 
 #[derive(Clone, Copy, Debug)]
@@ -227,13 +256,18 @@ fn salts() -> BundleSalts {
     }
 }
 
-fn build_bundle(pki: &Pki, iterations: u32) -> Vec<u8> {
-    build(&pki.contents(), PASSWORD, Profile::Modern, iterations, &salts()).expect("build the bundle")
+fn build_bundle(pki: &Pki, profile: Profile, iterations: u32) -> Vec<u8> {
+    build(&pki.contents(), PASSWORD, profile, iterations, &salts()).expect("build the bundle")
+}
+
+/// Builds a modern bundle with the modest test iteration count and the fixed salts.
+fn build_with(contents: &BundleContents<'_>, password: &str) -> Result<Vec<u8>, Pkcs12Error> {
+    build_with_profile(contents, password, Profile::Modern)
 }
 
 /// Builds with the modest test iteration count and the fixed salts.
-fn build_with(contents: &BundleContents<'_>, password: &str) -> Result<Vec<u8>, Pkcs12Error> {
-    build(contents, password, Profile::Modern, ITERATIONS, &salts())
+fn build_with_profile(contents: &BundleContents<'_>, password: &str, profile: Profile) -> Result<Vec<u8>, Pkcs12Error> {
+    build(contents, password, profile, ITERATIONS, &salts())
 }
 
 /// The ciphertext of the bundle's `encryptedData` content (the certificates), located in the bundle.
@@ -256,9 +290,30 @@ fn openssl_local_key_id(certificate_der: &[u8]) -> String {
     Sha256::digest(certificate_der).iter().map(|byte| format!("{byte:02X} ")).collect()
 }
 
-fn assert_openssl_reads_built_bundle(algorithm: Algorithm, iterations: u32) {
+/// The lines `openssl pkcs12 -info` prints about the algorithms of a bundle of `profile`.
+fn openssl_info_lines(profile: Profile, iterations: u32) -> Vec<String> {
+    match profile {
+        Profile::Modern => vec![
+            format!("MAC: sha256, Iteration {iterations}"),
+            "MAC length: 32, salt length: 16".to_owned(),
+            format!("PKCS7 Encrypted data: PBES2, PBKDF2, AES-256-CBC, Iteration {iterations}, PRF hmacWithSHA256"),
+            format!("Shrouded Keybag: PBES2, PBKDF2, AES-256-CBC, Iteration {iterations}, PRF hmacWithSHA256"),
+        ],
+        Profile::Compatible => vec![
+            format!("MAC: sha1, Iteration {iterations}"),
+            "MAC length: 20, salt length: 16".to_owned(),
+            format!("PKCS7 Encrypted data: pbeWithSHA1And3-KeyTripleDES-CBC, Iteration {iterations}"),
+            format!("Shrouded Keybag: pbeWithSHA1And3-KeyTripleDES-CBC, Iteration {iterations}"),
+        ],
+        other => panic!("no expectations for {other:?}"),
+    }
+}
+
+/// `openssl pkcs12` (OpenSSL 3, default provider only: no `-legacy`) extracts the key, the leaf and the
+/// chain with their attributes, reports the profile's algorithms, and checks the MAC.
+fn assert_openssl_reads_built_bundle(algorithm: Algorithm, profile: Profile, iterations: u32) {
     let pki = pki(algorithm);
-    let bundle = build_bundle(pki, iterations);
+    let bundle = build_bundle(pki, profile, iterations);
     let directory = TempDir::new("openssl-reads");
     let dir = directory.path();
     directory.write("bundle.p12", &bundle);
@@ -291,12 +346,7 @@ fn assert_openssl_reads_built_bundle(algorithm: Algorithm, iterations: u32) {
     assert_eq!(extracted.matches("localKeyID").count(), 2, "CA certificates have none");
 
     let info = openssl(dir, "pkcs12 -info -nokeys -in bundle.p12", &["-passin", &passin]);
-    for line in [
-        format!("MAC: sha256, Iteration {iterations}"),
-        "MAC length: 32, salt length: 16".to_owned(),
-        format!("PKCS7 Encrypted data: PBES2, PBKDF2, AES-256-CBC, Iteration {iterations}, PRF hmacWithSHA256"),
-        format!("Shrouded Keybag: PBES2, PBKDF2, AES-256-CBC, Iteration {iterations}, PRF hmacWithSHA256"),
-    ] {
+    for line in openssl_info_lines(profile, iterations) {
         assert!(info.contains(&line), "`{line}` missing from:\n{info}");
     }
 
@@ -306,27 +356,50 @@ fn assert_openssl_reads_built_bundle(algorithm: Algorithm, iterations: u32) {
 
 #[test]
 fn openssl_reads_built_rsa_bundle() {
-    assert_openssl_reads_built_bundle(Algorithm::Rsa2048, ITERATIONS);
+    assert_openssl_reads_built_bundle(Algorithm::Rsa2048, Profile::Modern, ITERATIONS);
 }
 
 #[test]
 fn openssl_reads_built_ec_bundle() {
-    assert_openssl_reads_built_bundle(Algorithm::EcP256, ITERATIONS);
+    assert_openssl_reads_built_bundle(Algorithm::EcP256, Profile::Modern, ITERATIONS);
 }
 
 #[test]
-fn default_iterations_bundle_opens_in_openssl_and_here() {
-    assert_openssl_reads_built_bundle(Algorithm::Rsa2048, DEFAULT_ITERATIONS);
-    let pki = pki(Algorithm::Rsa2048);
-    let bundle = build_bundle(pki, DEFAULT_ITERATIONS);
-    assert_eq!(open(&bundle, PASSWORD), Ok(pki.expected_opened()));
+fn openssl_reads_compatible_rsa_bundle() {
+    assert_openssl_reads_built_bundle(Algorithm::Rsa2048, Profile::Compatible, ITERATIONS);
 }
 
-fn assert_round_trip(algorithm: Algorithm) {
+#[test]
+fn openssl_reads_compatible_ec_bundle() {
+    assert_openssl_reads_built_bundle(Algorithm::EcP256, Profile::Compatible, ITERATIONS);
+}
+
+#[test]
+fn recommended_iterations_bundles_open_in_openssl_and_here() {
+    assert_eq!(Profile::Modern.recommended_iterations(), DEFAULT_ITERATIONS);
+    assert_eq!(Profile::Compatible.recommended_iterations(), COMPATIBLE_ITERATIONS);
+    let pki = pki(Algorithm::Rsa2048);
+    for profile in Profile::ALL.iter().copied() {
+        let iterations = profile.recommended_iterations();
+        assert_openssl_reads_built_bundle(Algorithm::Rsa2048, profile, iterations);
+        let bundle = build_bundle(pki, profile, iterations);
+        assert_eq!(open(&bundle, PASSWORD), Ok(pki.expected_opened()), "{profile:?}");
+    }
+}
+
+#[test]
+fn profiles_are_listed_and_described() {
+    assert_eq!(Profile::ALL, [Profile::Modern, Profile::Compatible]);
+    assert_eq!(Profile::default(), Profile::Modern);
+    assert_eq!(Profile::Modern.description(), "Windows 10 1709+/Server 2019+, macOS 14+, Java 11+, Android 14+");
+    assert_eq!(Profile::Compatible.description(), "older Windows, macOS, Java 8, Android");
+}
+
+fn assert_round_trip(algorithm: Algorithm, profile: Profile) {
     let pki = pki(algorithm);
-    let bundle = build_bundle(pki, ITERATIONS);
+    let bundle = build_bundle(pki, profile, ITERATIONS);
     assert_eq!(open(&bundle, PASSWORD), Ok(pki.expected_opened()));
-    assert_eq!(build_bundle(pki, ITERATIONS), bundle, "same inputs and salts, same bytes");
+    assert_eq!(build_bundle(pki, profile, ITERATIONS), bundle, "same inputs and salts, same bytes");
 
     let wrong = open(&bundle, "correct horse battery stapler").unwrap_err();
     assert_eq!(wrong, Pkcs12Error::BadPassword);
@@ -354,31 +427,225 @@ fn assert_round_trip(algorithm: Algorithm) {
 
 #[test]
 fn rsa_bundle_round_trips() {
-    assert_round_trip(Algorithm::Rsa2048);
+    assert_round_trip(Algorithm::Rsa2048, Profile::Modern);
 }
 
 #[test]
 fn ec_bundle_round_trips() {
-    assert_round_trip(Algorithm::EcP256);
+    assert_round_trip(Algorithm::EcP256, Profile::Modern);
+}
+
+#[test]
+fn compatible_rsa_bundle_round_trips() {
+    assert_round_trip(Algorithm::Rsa2048, Profile::Compatible);
+}
+
+#[test]
+fn compatible_ec_bundle_round_trips() {
+    assert_round_trip(Algorithm::EcP256, Profile::Compatible);
+}
+
+#[test]
+fn compatible_bundles_use_the_salts_not_the_ivs() {
+    let pki = pki(Algorithm::EcP256);
+    let bundle = build_bundle(pki, Profile::Compatible, ITERATIONS);
+    let other_ivs = BundleSalts { key_iv: [0x66; 16], certificates_iv: [0x77; 16], ..salts() };
+    let rebuilt = build(&pki.contents(), PASSWORD, Profile::Compatible, ITERATIONS, &other_ivs).unwrap();
+    assert_eq!(rebuilt, bundle, "the PKCS#12 KDF derives the IVs");
+
+    for salts in [
+        BundleSalts { key_salt: [0x66; 16], ..salts() },
+        BundleSalts { certificates_salt: [0x66; 16], ..salts() },
+        BundleSalts { mac_salt: [0x66; 16], ..salts() },
+    ] {
+        let rebuilt = build(&pki.contents(), PASSWORD, Profile::Compatible, ITERATIONS, &salts).unwrap();
+        assert_ne!(rebuilt, bundle, "{salts:?}");
+        assert_eq!(open(&rebuilt, PASSWORD), Ok(pki.expected_opened()));
+    }
 }
 
 #[test]
 fn every_single_byte_flip_is_rejected_or_harmless() {
     // Few iterations: this opens the bundle once per byte.
     let pki = pki(Algorithm::EcP256);
-    let bundle = build_bundle(pki, 16);
     let expected = pki.expected_opened();
-    let mut rejected = 0;
-    for position in 0..bundle.len() {
-        let mut altered = bundle.clone();
-        altered[position] ^= 0x80;
-        match open(&altered, PASSWORD) {
-            Err(_) => rejected += 1,
-            // A flip outside what the MAC covers that changes no meaning, e.g. the MAC algorithm's NULL.
-            Ok(opened) => assert_eq!(opened, expected, "byte {position} changed the contents"),
+    for profile in Profile::ALL.iter().copied() {
+        let bundle = build_bundle(pki, profile, 16);
+        let mut rejected = 0;
+        for position in 0..bundle.len() {
+            let mut altered = bundle.clone();
+            altered[position] ^= 0x80;
+            match open(&altered, PASSWORD) {
+                Err(_) => rejected += 1,
+                // A flip outside what the MAC covers that changes no meaning, e.g. the MAC algorithm's NULL.
+                Ok(opened) => assert_eq!(opened, expected, "{profile:?}: byte {position} changed the contents"),
+            }
         }
+        assert!(rejected > bundle.len() * 9 / 10, "{profile:?}: {rejected} of {} flips rejected", bundle.len());
     }
-    assert!(rejected > bundle.len() * 9 / 10, "{rejected} of {} flips rejected", bundle.len());
+}
+
+/// `pk12util` imports the bundle into a fresh NSS database: the leaf under its friendly name as a user
+/// certificate (it has its key), the key, and the CA certificates.
+fn assert_nss_imports(algorithm: Algorithm, profile: Profile) {
+    let pki = pki(algorithm);
+    let directory = TempDir::new("nss");
+    let dir = directory.path();
+    directory.write("bundle.p12", build_bundle(pki, profile, ITERATIONS));
+    fs::create_dir(dir.join("nss")).expect("create the NSS database directory");
+    tool(dir, "certutil", &["-N", "-d", "sql:nss", "--empty-password"]);
+    let imported = tool(dir, "pk12util", &["-i", "bundle.p12", "-d", "sql:nss", "-W", PASSWORD]);
+    assert!(imported.contains("PKCS12 IMPORT SUCCESSFUL"), "{algorithm:?} {profile:?}: {imported}");
+
+    let listed = tool(dir, "certutil", &["-L", "-d", "sql:nss"]);
+    let leaf = listed.lines().find(|line| line.starts_with(FRIENDLY_NAME));
+    let leaf = leaf.unwrap_or_else(|| panic!("{algorithm:?} {profile:?}: the leaf is not listed:\n{listed}"));
+    assert!(leaf.trim_end().ends_with("u,u,u"), "{algorithm:?} {profile:?}: not a user certificate: {leaf}");
+    for certificate_authority in ["Keyward Test Issuing CA", "Keyward Test Root CA"] {
+        let listed_as_ca =
+            listed.lines().any(|line| line.starts_with(certificate_authority) && line.trim_end().ends_with(",,"));
+        assert!(listed_as_ca, "{algorithm:?} {profile:?}: {certificate_authority} missing:\n{listed}");
+    }
+    let certificate = run_tool(dir, "certutil", &["-L", "-d", "sql:nss", "-n", FRIENDLY_NAME, "-r"]).stdout;
+    assert_eq!(certificate, pki.leaf_certificate, "{algorithm:?} {profile:?}: NSS holds the leaf");
+
+    let keys = tool(dir, "certutil", &["-K", "-d", "sql:nss"]);
+    let key_type = match algorithm {
+        Algorithm::Rsa2048 => "rsa",
+        Algorithm::EcP256 => "ec",
+    };
+    let key = keys.lines().find(|line| line.ends_with(FRIENDLY_NAME));
+    let key = key.unwrap_or_else(|| panic!("{algorithm:?} {profile:?}: no key for the leaf:\n{keys}"));
+    assert!(key.contains(&format!("> {key_type} ")), "{algorithm:?} {profile:?}: {key}");
+}
+
+#[test]
+fn nss_imports_modern_bundles() {
+    assert_nss_imports(Algorithm::Rsa2048, Profile::Modern);
+    assert_nss_imports(Algorithm::EcP256, Profile::Modern);
+}
+
+#[test]
+fn nss_imports_compatible_bundles() {
+    assert_nss_imports(Algorithm::Rsa2048, Profile::Compatible);
+    assert_nss_imports(Algorithm::EcP256, Profile::Compatible);
+}
+
+/// `keytool -importkeystore` (JDK 17) copies the bundle's key entry, with its chain, into a keystore of
+/// its own, which then opens here with the same key.
+fn assert_keytool_imports(algorithm: Algorithm, profile: Profile) {
+    const JAVA_PASSWORD: &str = "another password";
+    let pki = pki(algorithm);
+    let directory = TempDir::new("keytool");
+    let dir = directory.path();
+    directory.write("bundle.p12", build_bundle(pki, profile, ITERATIONS));
+    let import = "-importkeystore -noprompt -srckeystore bundle.p12 -srcstoretype PKCS12 -destkeystore java.p12 \
+                  -deststoretype PKCS12";
+    let mut arguments: Vec<&str> = import.split_whitespace().collect();
+    arguments.extend(["-srcstorepass", PASSWORD, "-deststorepass", JAVA_PASSWORD]);
+    let imported = tool(dir, "keytool", &arguments);
+    assert!(
+        imported.contains("1 entries successfully imported, 0 entries failed or cancelled"),
+        "{algorithm:?} {profile:?}: {imported}"
+    );
+
+    let listed = tool(dir, "keytool", &["-list", "-v", "-keystore", "java.p12", "-storepass", JAVA_PASSWORD]);
+    let fingerprint: Vec<String> =
+        Sha256::digest(&pki.leaf_certificate).iter().map(|byte| format!("{byte:02X}")).collect();
+    for line in [
+        "Entry type: PrivateKeyEntry".to_owned(),
+        "Certificate chain length: 3".to_owned(),
+        format!("SHA256: {}", fingerprint.join(":")),
+    ] {
+        assert!(listed.contains(&line), "{algorithm:?} {profile:?}: `{line}` missing from:\n{listed}");
+    }
+
+    let copied = open(&directory.read("java.p12"), JAVA_PASSWORD).expect("open the keystore keytool wrote");
+    assert_eq!(copied.private_key_pkcs8_der, pki.leaf_key_pkcs8, "{algorithm:?} {profile:?}: the key came through");
+    assert_eq!(copied.certificates_der, pki.expected_opened().certificates_der, "{algorithm:?} {profile:?}");
+}
+
+#[test]
+fn keytool_imports_modern_bundles() {
+    assert_keytool_imports(Algorithm::Rsa2048, Profile::Modern);
+    assert_keytool_imports(Algorithm::EcP256, Profile::Modern);
+}
+
+#[test]
+fn keytool_imports_compatible_bundles() {
+    assert_keytool_imports(Algorithm::Rsa2048, Profile::Compatible);
+    assert_keytool_imports(Algorithm::EcP256, Profile::Compatible);
+}
+
+/// The Python interpreter to load bundles with `cryptography`: `KEYWARD_PYTHON` (the virtual environment
+/// `cargo xtask test` sets up), else `python3` if it imports `cryptography`. Anything else fails the test.
+fn python_with_cryptography() -> PathBuf {
+    if let Some(python) = std::env::var_os("KEYWARD_PYTHON") {
+        return PathBuf::from(python);
+    }
+    let system = Command::new("python3").args(["-c", "import cryptography"]).output();
+    match system {
+        Ok(output) if output.status.success() => PathBuf::from("python3"),
+        _ => panic!(
+            "Python's `cryptography` is needed: KEYWARD_PYTHON is unset and `python3 -c \"import cryptography\"` \
+             fails; run `cargo xtask test`, which sets up a virtual environment with it"
+        ),
+    }
+}
+
+/// Loads the bundle at `argv[1]` with the password `argv[2]`; prints the key, the certificate, the friendly
+/// name and the other certificates, one `name=value` line each, bytes in hex.
+const PYTHON_LOAD: &str = r#"
+import sys
+from cryptography.hazmat.primitives.serialization import Encoding, NoEncryption, PrivateFormat, pkcs12
+loaded = pkcs12.load_pkcs12(open(sys.argv[1], "rb").read(), sys.argv[2].encode())
+print("key=" + loaded.key.private_bytes(Encoding.DER, PrivateFormat.PKCS8, NoEncryption()).hex())
+print("certificate=" + loaded.cert.certificate.public_bytes(Encoding.DER).hex())
+print("friendly_name=" + (loaded.cert.friendly_name or b"").decode())
+for other in loaded.additional_certs:
+    print("other=" + other.certificate.public_bytes(Encoding.DER).hex())
+"#;
+
+/// Python's `cryptography` (`pkcs12.load_pkcs12`, over OpenSSL) gives back the key, the leaf with its
+/// friendly name, and the chain.
+fn assert_python_loads(algorithm: Algorithm, profile: Profile) {
+    let pki = pki(algorithm);
+    let directory = TempDir::new("python");
+    let path = directory.write("bundle.p12", build_bundle(pki, profile, ITERATIONS));
+    let python = python_with_cryptography();
+    let output = Command::new(&python)
+        .args(["-c", PYTHON_LOAD])
+        .arg(&path)
+        .arg(PASSWORD)
+        .output()
+        .unwrap_or_else(|error| panic!("cannot run {}: {error}", python.display()));
+    let printed = printed(&output);
+    assert!(output.status.success(), "{algorithm:?} {profile:?}: {} failed:\n{printed}", python.display());
+
+    let hex = |bytes: &[u8]| bytes.iter().map(|byte| format!("{byte:02x}")).collect::<String>();
+    let values = |name: &str| -> Vec<&str> {
+        printed.lines().filter_map(|line| line.strip_prefix(name)?.strip_prefix('=')).collect()
+    };
+    assert_eq!(values("key"), [hex(&pki.leaf_key_pkcs8)], "{algorithm:?} {profile:?}");
+    assert_eq!(values("certificate"), [hex(&pki.leaf_certificate)], "{algorithm:?} {profile:?}");
+    assert_eq!(values("friendly_name"), [FRIENDLY_NAME], "{algorithm:?} {profile:?}");
+    let mut others = values("other");
+    others.sort_unstable();
+    let mut chain: Vec<String> = pki.chain.iter().map(|certificate| hex(certificate)).collect();
+    chain.sort_unstable();
+    assert_eq!(others, chain, "{algorithm:?} {profile:?}");
+}
+
+#[test]
+fn python_cryptography_loads_modern_bundles() {
+    assert_python_loads(Algorithm::Rsa2048, Profile::Modern);
+    assert_python_loads(Algorithm::EcP256, Profile::Modern);
+}
+
+#[test]
+fn python_cryptography_loads_compatible_bundles() {
+    assert_python_loads(Algorithm::Rsa2048, Profile::Compatible);
+    assert_python_loads(Algorithm::EcP256, Profile::Compatible);
 }
 
 fn assert_opens_openssl_export(algorithm: Algorithm) {
@@ -409,9 +676,8 @@ fn opens_openssl_ec_export() {
     assert_opens_openssl_export(Algorithm::EcP256);
 }
 
-#[test]
-fn refuses_legacy_openssl_exports_naming_the_algorithm() {
-    let pki = pki(Algorithm::Rsa2048);
+fn assert_opens_3des_and_sha1_mac_exports_and_refuses_rc2(algorithm: Algorithm) {
+    let pki = pki(algorithm);
     let directory = TempDir::new("legacy");
     let dir = directory.path();
     pki.write_pem_files(&directory);
@@ -419,30 +685,47 @@ fn refuses_legacy_openssl_exports_naming_the_algorithm() {
     let export = |options: &str, output: &str| {
         let command =
             format!("pkcs12 -export -inkey leaf.key -in leaf.pem -certfile chain.pem {options} -out {output}");
-        openssl(dir, &command, &["-passout", &passout]);
-        open(&directory.read(output), PASSWORD).unwrap_err()
+        let exported = run_openssl(dir, &command, &["-passout", &passout, "-name", FRIENDLY_NAME]);
+        // `-legacy` needs OpenSSL's legacy provider, which Debian's libssl3 ships: its absence is a failure.
+        assert!(exported.status.success(), "openssl {command} failed:\n{}", printed(&exported));
+        directory.read(output)
     };
 
-    let triple_des = export("-certpbe PBE-SHA1-3DES -keypbe PBE-SHA1-3DES", "3des.p12");
-    assert_eq!(triple_des.code(), "pkcs12_unsupported");
-    assert!(triple_des.to_string().contains("1.2.840.113549.1.12.1.3"), "{triple_des}");
-
-    let sha1_mac = export("-macalg sha1", "sha1-mac.p12");
-    assert_eq!(sha1_mac.code(), "pkcs12_unsupported");
-    assert!(sha1_mac.to_string().contains("1.3.14.3.2.26"), "{sha1_mac}");
-
-    // `-legacy` (RC2-40 for the certificates) needs OpenSSL's legacy provider, which may be absent.
-    let legacy = run_openssl(
-        dir,
-        "pkcs12 -export -legacy -inkey leaf.key -in leaf.pem -out legacy.p12",
-        &["-passout", &passout],
-    );
-    if legacy.status.success() {
-        let error = open(&directory.read("legacy.p12"), PASSWORD).unwrap_err();
-        assert_eq!(error.code(), "pkcs12_unsupported");
-        // SHA-1 MAC, RC2-40 certificates, 3DES key: the first refusal names the MAC digest.
-        assert!(error.to_string().contains("1.3.14.3.2.26"), "{error}");
+    for (options, output) in [
+        ("-certpbe PBE-SHA1-3DES -keypbe PBE-SHA1-3DES -macalg sha1", "3des-sha1-mac.p12"),
+        ("-certpbe PBE-SHA1-3DES -keypbe PBE-SHA1-3DES", "3des.p12"),
+        ("-macalg sha1", "sha1-mac.p12"),
+        // What `-legacy` writes, with 3DES rather than RC2-40 for the certificates.
+        ("-legacy -certpbe PBE-SHA1-3DES", "legacy-3des.p12"),
+    ] {
+        let bundle = export(options, output);
+        assert_eq!(open(&bundle, PASSWORD), Ok(pki.expected_opened()), "{algorithm:?} {options}");
+        assert_eq!(open(&bundle, "wrong"), Err(Pkcs12Error::BadPassword), "{algorithm:?} {options}");
     }
+
+    // `-legacy` alone: SHA-1 MAC and 3DES key, which open, and RC2-40 certificates, which do not.
+    let legacy = export("-legacy", "legacy.p12");
+    let error = open(&legacy, PASSWORD).unwrap_err();
+    assert_eq!(error.code(), "pkcs12_unsupported", "{algorithm:?}");
+    let message = error.to_string();
+    assert!(message.contains("pbeWithSHAAnd40BitRC2-CBC (1.2.840.113549.1.12.1.6)"), "{message}");
+    assert_eq!(open(&legacy, "wrong"), Err(Pkcs12Error::BadPassword), "the MAC is checked first");
+
+    // A key encrypted with 128-bit RC2: refused, naming that algorithm.
+    let rc2_key = export("-legacy -certpbe PBE-SHA1-3DES -keypbe PBE-SHA1-RC2-128", "rc2-key.p12");
+    let error = open(&rc2_key, PASSWORD).unwrap_err();
+    assert_eq!(error.code(), "pkcs12_unsupported", "{algorithm:?}");
+    assert!(error.to_string().contains("1.2.840.113549.1.12.1.5"), "{error}");
+}
+
+#[test]
+fn opens_rsa_3des_and_sha1_mac_exports_and_refuses_rc2_naming_it() {
+    assert_opens_3des_and_sha1_mac_exports_and_refuses_rc2(Algorithm::Rsa2048);
+}
+
+#[test]
+fn opens_ec_3des_and_sha1_mac_exports_and_refuses_rc2_naming_it() {
+    assert_opens_3des_and_sha1_mac_exports_and_refuses_rc2(Algorithm::EcP256);
 }
 
 #[test]
@@ -453,21 +736,26 @@ fn unicode_passwords_interoperate_with_openssl() {
     pki.write_pem_files(&directory);
     // Latin-1, then the Euro sign (BMP beyond Latin-1), then a key emoji (beyond the BMP).
     for (index, password) in ["pässwörd", "prix 10 €", "clé 🔑"].into_iter().enumerate() {
-        let built = build_with(&pki.contents(), password).expect(password);
-        directory.write(&format!("built-{index}.p12"), &built);
         let passin = format!("pass:{password}");
-        openssl(dir, &format!("pkcs12 -in built-{index}.p12 -nodes -out x.pem"), &["-passin", &passin]);
-        let extracted_public = openssl(dir, "pkey -in x.pem -pubout", &[]);
-        assert_eq!(extracted_public, pki.leaf_public_key_pem, "{password}");
+        for profile in Profile::ALL.iter().copied() {
+            let built = build_with_profile(&pki.contents(), password, profile).expect(password);
+            directory.write(&format!("built-{index}.p12"), &built);
+            openssl(dir, &format!("pkcs12 -in built-{index}.p12 -nodes -out x.pem"), &["-passin", &passin]);
+            let extracted_public = openssl(dir, "pkey -in x.pem -pubout", &[]);
+            assert_eq!(extracted_public, pki.leaf_public_key_pem, "{password} {profile:?}");
+        }
 
-        let exported_name = format!("exported-{index}.p12");
-        openssl(
-            dir,
-            &format!("pkcs12 -export -inkey leaf.key -in leaf.pem -out {exported_name}"),
-            &["-passout", &passin],
-        );
-        let opened = open(&directory.read(&exported_name), password).expect(password);
-        assert_eq!(opened.private_key_pkcs8_der, pki.leaf_key_pkcs8, "{password}");
+        // OpenSSL's default, then 3DES with a SHA-1 MAC.
+        for (variant, options) in ["", "-certpbe PBE-SHA1-3DES -keypbe PBE-SHA1-3DES -macalg sha1"].iter().enumerate() {
+            let exported_name = format!("exported-{index}-{variant}.p12");
+            openssl(
+                dir,
+                &format!("pkcs12 -export -inkey leaf.key -in leaf.pem {options} -out {exported_name}"),
+                &["-passout", &passin],
+            );
+            let opened = open(&directory.read(&exported_name), password).expect(password);
+            assert_eq!(opened.private_key_pkcs8_der, pki.leaf_key_pkcs8, "{password} {options}");
+        }
     }
 }
 
@@ -475,13 +763,15 @@ fn unicode_passwords_interoperate_with_openssl() {
 fn friendly_names_beyond_latin_survive_both_ways() {
     let pki = pki(Algorithm::EcP256);
     let name = "Zoë Łukasiewicz 🔑 (Ünïcode GmbH)";
-    let contents = BundleContents { friendly_name: name, ..pki.contents() };
-    let bundle = build_with(&contents, PASSWORD).unwrap();
-    assert_eq!(open(&bundle, PASSWORD).unwrap().friendly_name.as_deref(), Some(name));
+    for profile in Profile::ALL.iter().copied() {
+        let contents = BundleContents { friendly_name: name, ..pki.contents() };
+        let bundle = build_with_profile(&contents, PASSWORD, profile).unwrap();
+        assert_eq!(open(&bundle, PASSWORD).unwrap().friendly_name.as_deref(), Some(name), "{profile:?}");
 
-    let unnamed = BundleContents { friendly_name: "", ..pki.contents() };
-    let bundle = build_with(&unnamed, PASSWORD).unwrap();
-    assert_eq!(open(&bundle, PASSWORD).unwrap().friendly_name, None);
+        let unnamed = BundleContents { friendly_name: "", ..pki.contents() };
+        let bundle = build_with_profile(&unnamed, PASSWORD, profile).unwrap();
+        assert_eq!(open(&bundle, PASSWORD).unwrap().friendly_name, None, "{profile:?}");
+    }
 }
 
 #[test]
@@ -512,11 +802,17 @@ fn build_rejects_an_empty_password() {
 #[test]
 fn build_rejects_unusable_inputs() {
     let pki = pki(Algorithm::EcP256);
+    for profile in Profile::ALL.iter().copied() {
+        let error = build(&pki.contents(), "", profile, ITERATIONS, &salts()).unwrap_err();
+        assert_eq!(error, Pkcs12Error::PasswordEmpty, "{profile:?}");
+        for iterations in [0, MAX_ITERATIONS + 1, u32::MAX] {
+            let error = build(&pki.contents(), PASSWORD, profile, iterations, &salts()).unwrap_err();
+            assert_eq!(error.code(), "pkcs12_iterations_out_of_range", "{profile:?} {iterations}");
+        }
+    }
     let attempt = |contents: &BundleContents<'_>, iterations: u32| {
         build(contents, PASSWORD, Profile::Modern, iterations, &salts()).unwrap_err().code()
     };
-    assert_eq!(attempt(&pki.contents(), 0), "pkcs12_iterations_out_of_range");
-    assert_eq!(attempt(&pki.contents(), u32::MAX), "pkcs12_iterations_out_of_range");
 
     let garbage = BundleContents { private_key_pkcs8_der: b"not a key", ..pki.contents() };
     assert_eq!(attempt(&garbage, ITERATIONS), "pkcs12_invalid_private_key");
@@ -548,7 +844,7 @@ fn a_bundle_without_a_chain_holds_only_the_leaf() {
 #[test]
 fn errors_display_and_debug_without_secrets() {
     let pki = pki(Algorithm::Rsa2048);
-    let opened = open(&build_bundle(pki, ITERATIONS), PASSWORD).unwrap();
+    let opened = open(&build_bundle(pki, Profile::Modern, ITERATIONS), PASSWORD).unwrap();
     let debug = format!("{opened:?}");
     assert!(debug.contains("redacted"), "{debug}");
     assert!(!debug.contains('['), "no byte arrays: {debug}");

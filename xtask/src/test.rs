@@ -14,7 +14,8 @@ pub fn run() -> Result {
     process::run(
         Command::new("cargo")
             .args(["test", "--workspace", "--exclude", "keyward-edge", "--exclude", "keyward-frontend"])
-            .current_dir(&root),
+            .current_dir(&root)
+            .env("KEYWARD_PYTHON", &tools.python),
     )?;
     build::all(&tools)?;
     devca::ensure()?;
