@@ -9,6 +9,7 @@ use shared::api::ApiError;
 use shared::api::enrollment::{EnrollmentView, IssuedCertificate, SubmitCsr};
 use shared::encoding::pem_decode;
 use shared::link::LinkStatus;
+use shared::pkcs12::Profile;
 use shared::profile::KeyType;
 use wasm_bindgen::JsValue;
 
@@ -109,7 +110,7 @@ pub fn EnrollPage(
         }
     };
 
-    let build_bundle = move |issued: Rc<Issued>, password: String, confirmation: String| {
+    let build_bundle = move |issued: Rc<Issued>, password: String, confirmation: String, profile: Profile| {
         if password.chars().count() < MINIMUM_PASSWORD_LENGTH {
             error.set(Some(ApiError {
                 code: "password_too_short".into(),
@@ -130,7 +131,7 @@ pub fn EnrollPage(
         stage.set(Stage::Working("Building and checking your .p12 file…"));
         spawn_local(async move {
             next_tick().await;
-            match package(&issued, &password) {
+            match package(&issued, &password, profile) {
                 Ok((url, filename)) => stage.set(Stage::Done { url, filename, serial: issued.serial.clone() }),
                 Err(problem) => {
                     error.set(Some(problem));
@@ -196,9 +197,15 @@ async fn request_certificate(
 }
 
 /// Builds the bundle and returns a download URL and file name.
-fn package(issued: &Issued, password: &str) -> Result<(String, String), ApiError> {
-    let bundle =
-        keys::bundle(&issued.key, &issued.certificate_der, &issued.chain_der, &issued.friendly_name, password)?;
+fn package(issued: &Issued, password: &str, profile: Profile) -> Result<(String, String), ApiError> {
+    let bundle = keys::bundle(
+        &issued.key,
+        &issued.certificate_der,
+        &issued.chain_der,
+        &issued.friendly_name,
+        password,
+        profile,
+    )?;
     let parts = js_sys::Array::of1(&js_sys::Uint8Array::from(bundle.as_slice()));
     let options = web_sys::BlobPropertyBag::new();
     options.set_type("application/x-pkcs12");
@@ -290,14 +297,36 @@ fn ready(view: EnrollmentView, enroll: impl Fn(EnrollmentView, KeyType) + Clone 
     }
 }
 
-fn password_form(issued: Rc<Issued>, build: impl Fn(Rc<Issued>, String, String) + Copy + 'static) -> impl IntoView {
+/// The stable name of a bundle profile, as the form's option values carry it.
+fn profile_name(profile: Profile) -> &'static str {
+    match profile {
+        Profile::Compatible => "compatible",
+        _ => "modern",
+    }
+}
+
+fn password_form(
+    issued: Rc<Issued>,
+    build: impl Fn(Rc<Issued>, String, String, Profile) + Copy + 'static,
+) -> impl IntoView {
     let password = RwSignal::new(String::new());
     let confirmation = RwSignal::new(String::new());
+    let profile = RwSignal::new(Profile::ALL[0]);
     let serial = issued.serial.clone();
     let submit = move |event: leptos::ev::SubmitEvent| {
         event.prevent_default();
-        build(issued.clone(), password.get_untracked(), confirmation.get_untracked());
+        build(issued.clone(), password.get_untracked(), confirmation.get_untracked(), profile.get_untracked());
     };
+    let options = Profile::ALL
+        .iter()
+        .map(|choice| {
+            let label = match choice {
+                Profile::Compatible => "Compatible",
+                _ => "Modern (recommended)",
+            };
+            view! { <option value=profile_name(*choice)>{label} ": " {choice.description()}</option> }
+        })
+        .collect_view();
     view! {
         <h1>"Protect your key with a password"</h1>
         <p>"Certificate issued, serial " <code data-testid="serial">{serial}</code>
@@ -307,6 +336,15 @@ fn password_form(issued: Rc<Issued>, build: impl Fn(Rc<Issued>, String, String) 
                 minlength=MINIMUM_PASSWORD_LENGTH bind:value=password /></label>
             <label>"Password again "<input type="password" data-testid="password-confirm" autocomplete="new-password"
                 bind:value=confirmation /></label>
+            <label>"File format "
+                <select data-testid="bundle-profile" on:change=move |event| {
+                    let chosen = event_target_value(&event);
+                    if let Some(choice) = Profile::ALL.iter().find(|choice| profile_name(**choice) == chosen) {
+                        profile.set(*choice);
+                    }
+                }>{options}</select>
+            </label>
+            <p class="hint">"Choose Compatible only if the file must open on an older system: it uses older encryption."</p>
             <button type="submit" data-testid="build-bundle">"Create my .p12 file"</button>
         </form>
     }

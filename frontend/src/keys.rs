@@ -167,14 +167,16 @@ fn random<const N: usize>() -> Result<[u8; N], ApiError> {
     Ok(bytes)
 }
 
-/// Builds the PKCS#12 bundle (modern profile: AES-256-CBC, PBKDF2-HMAC-SHA256, HMAC-SHA256 MAC), then
-/// re-reads it with the same password and checks that the key and the certificate came back intact.
+/// Builds the PKCS#12 bundle in the chosen profile (modern: AES-256-CBC, PBKDF2-HMAC-SHA256, HMAC-SHA256 MAC;
+/// compatible: PBE-SHA1-3DES, HMAC-SHA1 MAC), then re-reads it with the same password and checks that the key
+/// and the certificate came back intact.
 pub fn bundle(
     key: &GeneratedKey,
     certificate_der: &[u8],
     chain_der: &[Vec<u8>],
     friendly_name: &str,
     password: &str,
+    profile: Profile,
 ) -> Result<Vec<u8>, ApiError> {
     let salts = BundleSalts {
         key_salt: random()?,
@@ -185,7 +187,7 @@ pub fn bundle(
     };
     let contents =
         BundleContents { private_key_pkcs8_der: &key.private_key_pkcs8, certificate_der, chain_der, friendly_name };
-    let bundle = pkcs12::build(&contents, password, Profile::Modern, pkcs12::DEFAULT_ITERATIONS, &salts)
+    let bundle = pkcs12::build(&contents, password, profile, profile.recommended_iterations(), &salts)
         .map_err(|error| local_error(&format!("building the bundle: {error}")))?;
     let reopened = pkcs12::open(&bundle, password)
         .map_err(|error| local_error(&format!("the bundle did not re-open: {error}")))?;

@@ -45,14 +45,26 @@ const KEY_TYPES = [
     csrSignature: 'ecdsa-with-SHA384', python: { type: 'EC', bits: 384, curve: 'secp384r1' }, nss: 'ec', keytool: '384-bit EC (secp384r1) key' },
 ];
 
-for (const expected of KEY_TYPES) {
+/** The bundle profiles the page offers (`<select data-testid=bundle-profile>`), and what `openssl pkcs12 -info` says. */
+const BUNDLE_PROFILES = {
+  modern: [/PBES2, PBKDF2, AES-256-CBC/, /MAC: sha256/],
+  compatible: [/pbeWithSHA1And3-KeyTripleDES-CBC/, /MAC: sha1/],
+};
+
+// Every key type with the modern bundle; the compatible bundle with one RSA and one elliptic-curve key.
+const CASES = [
+  ...KEY_TYPES.map((expected) => [expected, 'modern']),
+  ...KEY_TYPES.filter(({ keyType }) => ['rsa2048', 'ecdsa_p256'].includes(keyType)).map((expected) => [expected, 'compatible']),
+];
+
+for (const [expected, bundleProfile] of CASES) {
   const { keyType } = expected;
-  test(`a recipient enrolls with ${keyType} and gets a .p12 that OpenSSL, cryptography, NSS and keytool accept`, async () => {
+  test(`a recipient enrolls with ${keyType} and gets a ${bundleProfile} .p12 that OpenSSL, cryptography, NSS and keytool accept`, async () => {
     keywardPython(); // fails at once, not after the journey, when the suite was not started by `cargo xtask test`
-    const email = `ada.${keyType}@example.com`;
+    const email = `ada.${keyType}.${bundleProfile}@example.com`;
     const link = await seed(worker, 'Ada Lovelace', email);
     const token = link.split('/enroll/')[1];
-    const directory = scratch(`journey-${keyType}`);
+    const directory = scratch(`journey-${keyType}-${bundleProfile}`);
 
     const context = await browser.newContext({ acceptDownloads: true });
     const page = await context.newPage();
@@ -95,6 +107,9 @@ for (const expected of KEY_TYPES) {
     // Step 6: a password typed twice, the bundle built and re-read in the browser, offered as a download.
     await page.locator('[data-testid=password]').fill(PASSWORD);
     await page.locator('[data-testid=password-confirm]').fill(PASSWORD);
+    const profiles = await page.locator('[data-testid=bundle-profile] option').evaluateAll((options) => options.map((option) => option.value));
+    assert.deepEqual(profiles, Object.keys(BUNDLE_PROFILES), 'the bundle profiles offered are the ones this suite covers');
+    await page.locator('[data-testid=bundle-profile]').selectOption(bundleProfile);
     await page.locator('[data-testid=build-bundle]').click();
     const downloadLink = page.locator('[data-testid=download]');
     await downloadLink.waitFor({ timeout: 60_000 });
@@ -118,8 +133,7 @@ for (const expected of KEY_TYPES) {
     assert.equal(opensslStatus(['pkcs12', '-in', bundlePath, '-passin', 'pass:wrong password', '-nodes']).ok, false,
       'a wrong password must not open the bundle');
     const info = opensslStatus(['pkcs12', '-in', bundlePath, '-passin', pass, '-info', '-noout']).output;
-    assert.match(info, /PBES2, PBKDF2, AES-256-CBC/);
-    assert.match(info, /MAC: sha256/);
+    for (const algorithm of BUNDLE_PROFILES[bundleProfile]) assert.match(info, algorithm);
 
     // The certificate verifies against the development root (from .dev.vars) and the chain.
     const rootPath = writeTemp(directory, 'root.pem', developmentRootPem());
