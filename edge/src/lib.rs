@@ -5,6 +5,7 @@
 //! key material that arrives is a CSR, and only its public key is kept.
 
 mod ca;
+mod certificates;
 mod db;
 mod dev;
 mod enrollment;
@@ -19,6 +20,7 @@ async fn fetch(request: Request, env: Env, _context: Context) -> Result<Response
     let response = Router::new()
         .get_async("/api/v1/enrollments/:token", enrollment::show)
         .post_async("/api/v1/enrollments/:token", enrollment::submit)
+        .get_async("/api/v1/certificates/:serial/:format", certificates::download)
         .get_async("/ca/issuing.crt", repository::issuing_certificate)
         .get_async("/ca/root.crt", repository::root_certificate)
         .get_async("/crl/issuing.crl", repository::certificate_revocation_list)

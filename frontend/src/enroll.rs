@@ -7,6 +7,7 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use shared::api::ApiError;
 use shared::api::enrollment::{EnrollmentView, IssuedCertificate, SubmitCsr};
+use shared::download::DownloadFormat;
 use shared::encoding::pem_decode;
 use shared::link::LinkStatus;
 use shared::pkcs12::Profile;
@@ -245,10 +246,21 @@ fn closed(view: EnrollmentView) -> impl IntoView {
         ),
         LinkStatus::Open { .. } => ("", String::new(), ""),
     };
+    let downloads = view.certificate_serial.clone().map(|serial| {
+        let links = DownloadFormat::ALL
+            .into_iter()
+            .map(|format| {
+                let href = format!("/api/v1/certificates/{serial}/{}", format.as_str());
+                view! { " " <a data-testid=format!("download-{}", format.as_str()) href=href>{format.as_str()}</a> }
+            })
+            .collect_view();
+        view! { <p>"The certificate again (without the key, which never left your device):" {links}</p> }
+    });
     view! {
         <h1 data-testid="link-closed">{title}</h1>
         <p data-testid="link-closed-detail">{detail}</p>
         <p>{what_next}</p>
+        {downloads}
         <p class="hint">"Order " {view.order_id} " · " {view.organization} " · " {view.recipient_email}
             {view.certificate_serial.map(|serial| view! { " · certificate " <code>{serial}</code> })}
         </p>

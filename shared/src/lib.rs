@@ -5,6 +5,7 @@
 
 pub mod api;
 pub mod csr;
+pub mod download;
 pub mod encoding;
 pub mod issuance;
 pub mod link;

@@ -182,6 +182,8 @@ for (const [expected, bundleProfile] of CASES) {
     assert.equal(await page.locator('[data-testid=link-closed]').textContent(), 'This link was already used');
     assert.match(await page.locator('[data-testid=link-closed-detail]').textContent(), /^It was used on .+ to request your certificate/);
     assert.equal(await page.locator('[data-testid=generate]').count(), 0);
+    assert.equal(await page.locator('[data-testid=download-pem]').getAttribute('href'), `/api/v1/certificates/${serial}/pem`,
+      'the used-link page offers the issued certificate again');
     assert.deepEqual(consoleErrors, []);
     await context.close();
 

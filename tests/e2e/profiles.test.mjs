@@ -51,7 +51,7 @@ const KEYS = [
 ];
 
 for (const [keyType, newKey] of KEYS) {
-  test(`an S/MIME certificate for a ${keyType} key passes pkilint and verifies with the CRL`, async () => {
+  test(`an S/MIME certificate for a ${keyType} key passes pkilint, verifies with the CRL and downloads in four formats`, async () => {
     const directory = scratch(`profile-${keyType}`);
     const csr = openssl(['req', '-new', ...newKey, '-nodes', '-keyout', join(directory, 'key.pem'), '-subj', '/CN=ignored by the CA']);
     const link = await seed(worker, 'Grace Hopper', `grace.${keyType}@example.com`);
@@ -79,6 +79,28 @@ for (const [keyType, newKey] of KEYS) {
     openssl(['crl', '-inform', 'DER', '-in', crl, '-out', join(directory, 'crl.pem')]);
     assert.match(openssl(['verify', '-crl_check', '-CRLfile', join(directory, 'crl.pem'), '-CAfile', join(directory, 'root.pem'),
       '-untrusted', join(directory, 'issuing.pem'), '-purpose', 'smimesign', leaf]), /: OK/);
+
+    // The certificate downloads in four formats, each read back by OpenSSL as the same certificate(s).
+    const fingerprint = (args) => openssl([...args, '-noout', '-fingerprint', '-sha256']).trim();
+    const expected = fingerprint(['x509', '-in', leaf]);
+    const download = async (format) => {
+      const response = await http(`${worker.url}/api/v1/certificates/${issued.serial}/${format}`);
+      assert.equal(response.status, 200, `${format}: ${response.text()}`);
+      assert.match(response.headers['content-disposition'], new RegExp(`attachment; filename="${issued.serial}\\.`));
+      return writeTemp(directory, `download.${format}`, response.body);
+    };
+    assert.equal(fingerprint(['x509', '-in', await download('pem')]), expected);
+    assert.equal(fingerprint(['x509', '-inform', 'DER', '-in', await download('der')]), expected);
+    const chain = openssl(['crl2pkcs7', '-nocrl', '-certfile', await download('chain.pem')]);
+    const p7b = openssl(['pkcs7', '-inform', 'DER', '-in', await download('p7b'), '-print_certs']);
+    for (const bundle of [openssl(['pkcs7', '-print_certs'], chain), p7b]) {
+      assert.equal((bundle.match(/BEGIN CERTIFICATE/g) ?? []).length, 3, 'certificate, issuing CA, root');
+      assert.match(bundle, /subject=C ?= ?GB, O ?= ?Example Org, .*CN ?= ?Grace Hopper/);
+      assert.match(bundle, /subject=C ?= ?GB, O ?= ?Keyward Development, CN ?= ?Keyward Development Root CA/);
+    }
+    const missing = await http(`${worker.url}/api/v1/certificates/${'0'.repeat(32)}/pem`);
+    assert.equal(missing.status, 404);
+    assert.equal(missing.json().error.code, 'certificate_unknown');
     rmSync(directory, { recursive: true, force: true });
   });
 }

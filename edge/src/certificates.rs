@@ -1,0 +1,58 @@
+//! `GET /api/v1/certificates/{serial}/{format}`: an issued certificate as PEM, DER, PEM chain or PKCS#7 chain.
+//! Certificates are public documents; the 126-bit random serial is unguessable, so no listing is possible.
+
+use base64ct::{Base64, Encoding};
+use serde::Deserialize;
+use shared::download::DownloadFormat;
+use worker::{Request, Response, RouteContext};
+
+use crate::ca::CertificateAuthority;
+use crate::db::text;
+use crate::error::{AppError, respond};
+
+#[derive(Deserialize)]
+struct CertificateRow {
+    der: String,
+}
+
+/// Serves one certificate in the requested format, as an attachment.
+pub async fn download(_request: Request, context: RouteContext<()>) -> worker::Result<Response> {
+    respond(
+        async {
+            let serial = context.param("serial").cloned().unwrap_or_default();
+            let format = context.param("format").and_then(|format| DownloadFormat::parse(format)).ok_or_else(|| {
+                AppError::field(404, "format_unknown", "format", "Formats: pem, der, chain.pem, p7b.")
+            })?;
+            let valid_serial = serial.len() == 32 && serial.bytes().all(|byte| byte.is_ascii_hexdigit());
+            let unknown =
+                || AppError::field(404, "certificate_unknown", "serial", "No certificate has this serial number.");
+            if !valid_serial {
+                return Err(unknown());
+            }
+            let db = context.env.d1("DB")?;
+            let row = db
+                .prepare("SELECT der FROM certificates WHERE serial = ?1")
+                .bind(&[text(&serial.to_ascii_lowercase())])?
+                .first::<CertificateRow>(None)
+                .await?
+                .ok_or_else(unknown)?;
+            let certificate =
+                Base64::decode_vec(&row.der).map_err(|_| AppError::internal("stored DER is not base64"))?;
+            let authority = CertificateAuthority::from_env(&context.env)?;
+            let chain = [authority.issuing_der, authority.root_der];
+            let bytes = format
+                .render(&certificate, &chain)
+                .map_err(|error| AppError::internal(&format!("rendering {}: {error}", format.as_str())))?;
+            let mut response = Response::from_bytes(bytes)?;
+            let headers = response.headers_mut();
+            headers.set("Content-Type", format.content_type())?;
+            headers.set(
+                "Content-Disposition",
+                &format!("attachment; filename=\"{}.{}\"", serial.to_ascii_lowercase(), format.extension()),
+            )?;
+            headers.set("Cache-Control", "public, max-age=86400")?;
+            Ok(response)
+        }
+        .await,
+    )
+}
