@@ -9,24 +9,25 @@ use shared::api::ApiError;
 use shared::api::enrollment::{EnrollmentView, IssuedCertificate, SubmitCsr};
 use shared::download::DownloadFormat;
 use shared::encoding::pem_decode;
-use shared::link::LinkStatus;
+use shared::link::{LinkStatus, Token};
 use shared::pkcs12::Profile;
 use shared::profile::KeyType;
 use wasm_bindgen::JsValue;
 
 use crate::api::{self, local_error};
-use crate::keys::{self, GeneratedKey};
+use crate::keys;
+use crate::vault::{self, PendingBundle};
 
 /// Shortest bundle password accepted.
 const MINIMUM_PASSWORD_LENGTH: usize = 10;
 
-/// What the recipient has in hand after issuance: the key (only in this page's memory) and the certificate.
+/// What the recipient has in hand after issuance: the key and the certificate, and whether they came back
+/// from this browser's storage after the tab was closed.
 struct Issued {
-    key: GeneratedKey,
-    serial: String,
-    certificate_der: Vec<u8>,
-    chain_der: Vec<Vec<u8>>,
-    friendly_name: String,
+    pending: PendingBundle,
+    resumed: bool,
+    /// False when the browser refused to keep the key: then closing the tab loses it.
+    kept: bool,
 }
 
 #[derive(Clone)]
@@ -42,12 +43,10 @@ enum Stage {
     Working(&'static str),
     /// Issued: ask for the bundle password.
     Issued(Rc<Issued>),
-    /// The bundle is built and checked: offer the download.
-    Done {
-        url: String,
-        filename: String,
-        serial: String,
-    },
+    /// The bundle is built and checked: offer the download, then the erasure of the kept key.
+    Done { url: String, filename: String, serial: String },
+    /// The recipient confirmed the file was saved; the kept key was erased from this browser.
+    Finished,
 }
 
 fn format_instant(seconds: i64) -> String {
@@ -63,6 +62,8 @@ pub fn EnrollPage(
 ) -> impl IntoView {
     let stage = RwSignal::new_local(Stage::Loading);
     let error = RwSignal::new(None::<ApiError>);
+    // Records in this browser's storage are named by the token's hash, never by the token.
+    let record_id = Token::parse(&token).map(|token| token.hash_hex()).unwrap_or_default();
     // Between issuance and the download the key exists only in this tab: leaving would lose it.
     let unsaved = RwSignal::new(false);
     let _guard = window_event_listener(leptos::ev::beforeunload, move |event| {
@@ -74,12 +75,20 @@ pub fn EnrollPage(
 
     let load = {
         let token = token.clone();
+        let record_id = record_id.clone();
         move || {
             let token = token.clone();
+            let record_id = record_id.clone();
             spawn_local(async move {
                 let next = match api::get::<EnrollmentView>(&format!("/api/v1/enrollments/{token}")).await {
                     Ok(view) if matches!(view.status, LinkStatus::Open { .. }) => Stage::Ready(view),
-                    Ok(view) => Stage::Closed(view),
+                    // Used, but this browser kept the key it was used with: resume at the password step.
+                    Ok(view) => match vault::recall(&record_id).await {
+                        Ok(Some(pending)) if Some(&pending.serial) == view.certificate_serial.as_ref() => {
+                            Stage::Issued(Rc::new(Issued { pending, resumed: true, kept: true }))
+                        }
+                        _ => Stage::Closed(view),
+                    },
                     Err(problem) => Stage::Unavailable(problem),
                 };
                 stage.set(next);
@@ -90,16 +99,19 @@ pub fn EnrollPage(
 
     let enroll = {
         let token = token.clone();
+        let record_id = record_id.clone();
         let load = load.clone();
         move |view: EnrollmentView, key_type: KeyType| {
             let token = token.clone();
+            let record_id = record_id.clone();
             let load = load.clone();
             error.set(None);
             spawn_local(async move {
                 match request_certificate(&token, &view, key_type, stage).await {
-                    Ok(issued) => {
-                        unsaved.set(true);
-                        stage.set(Stage::Issued(Rc::new(issued)));
+                    Ok(pending) => {
+                        let kept = vault::keep(&record_id, &pending).await.is_ok();
+                        unsaved.set(!kept);
+                        stage.set(Stage::Issued(Rc::new(Issued { pending, resumed: false, kept })));
                     }
                     Err(problem) => {
                         let spent = problem.code == "link_spent" || problem.code == "link_expired";
@@ -133,11 +145,23 @@ pub fn EnrollPage(
         spawn_local(async move {
             next_tick().await;
             match package(&issued, &password, profile) {
-                Ok((url, filename)) => stage.set(Stage::Done { url, filename, serial: issued.serial.clone() }),
+                Ok((url, filename)) => {
+                    stage.set(Stage::Done { url, filename, serial: issued.pending.serial.clone() })
+                }
                 Err(problem) => {
                     error.set(Some(problem));
                     stage.set(Stage::Issued(issued));
                 }
+            }
+        });
+    };
+
+    let forget = move |_| {
+        let record_id = record_id.clone();
+        spawn_local(async move {
+            match vault::forget(&record_id).await {
+                Ok(()) => stage.set(Stage::Finished),
+                Err(problem) => error.set(Some(problem)),
             }
         });
     };
@@ -165,8 +189,19 @@ pub fn EnrollPage(
                     <p><a class="button" data-testid="download" href=url download=filename.clone()
                         on:click=move |_| unsaved.set(false)>"Download " {filename.clone()}</a></p>
                     <p>
-                        "Keep this file and its password safe: it holds your private key, which exists nowhere "
-                        "else. This link is now used, so this page cannot make the file again."
+                        "Keep this file and its password safe: it holds your private key. Until you confirm below, "
+                        "this browser also keeps the key (encrypted), so you can come back to this link and make "
+                        "the file again."
+                    </p>
+                    <button data-testid="confirm-saved" on:click=forget.clone()>
+                        "I have saved the file: erase the key from this browser"
+                    </button>
+                }.into_any(),
+                Stage::Finished => view! {
+                    <h1>"All done"</h1>
+                    <p data-testid="forgotten">
+                        "The key was erased from this browser. Your .p12 file is now its only copy: keep it and its "
+                        "password safe."
                     </p>
                 }.into_any(),
             }}
@@ -180,7 +215,7 @@ async fn request_certificate(
     view: &EnrollmentView,
     key_type: KeyType,
     stage: RwSignal<Stage, LocalStorage>,
-) -> Result<Issued, ApiError> {
+) -> Result<PendingBundle, ApiError> {
     stage.set(Stage::Working("Generating your key pair on this device…"));
     let key = keys::generate(key_type).await?;
     stage.set(Stage::Working("Creating the certificate request…"));
@@ -194,16 +229,23 @@ async fn request_certificate(
         .iter()
         .map(|pem| pem_decode("CERTIFICATE", pem).ok_or_else(|| local_error("a chain certificate is not PEM")))
         .collect::<Result<Vec<_>, _>>()?;
-    Ok(Issued { key, serial: issued.serial, certificate_der, chain_der, friendly_name: issued.friendly_name })
+    Ok(PendingBundle {
+        serial: issued.serial,
+        private_key_pkcs8: key.private_key_pkcs8,
+        certificate_der,
+        chain_der,
+        friendly_name: issued.friendly_name,
+    })
 }
 
 /// Builds the bundle and returns a download URL and file name.
 fn package(issued: &Issued, password: &str, profile: Profile) -> Result<(String, String), ApiError> {
+    let pending = &issued.pending;
     let bundle = keys::bundle(
-        &issued.key,
-        &issued.certificate_der,
-        &issued.chain_der,
-        &issued.friendly_name,
+        &pending.private_key_pkcs8,
+        &pending.certificate_der,
+        &pending.chain_der,
+        &pending.friendly_name,
         password,
         profile,
     )?;
@@ -212,7 +254,7 @@ fn package(issued: &Issued, password: &str, profile: Profile) -> Result<(String,
     options.set_type("application/x-pkcs12");
     let blob = web_sys::Blob::new_with_u8_array_sequence_and_options(&parts, &options).map_err(api::js_error)?;
     let url = web_sys::Url::create_object_url_with_blob(&blob).map_err(api::js_error)?;
-    let stem: String = issued
+    let stem: String = pending
         .friendly_name
         .chars()
         .map(|character| if character.is_ascii_alphanumeric() { character } else { '-' })
@@ -324,7 +366,24 @@ fn password_form(
     let password = RwSignal::new(String::new());
     let confirmation = RwSignal::new(String::new());
     let profile = RwSignal::new(Profile::ALL[0]);
-    let serial = issued.serial.clone();
+    let serial = issued.pending.serial.clone();
+    let notice = if issued.resumed {
+        Some(view! {
+            <p class="notice" data-testid="resumed">
+                "Welcome back. This browser kept your key and certificate since you were here: create your .p12 "
+                "file now."
+            </p>
+        }.into_any())
+    } else if !issued.kept {
+        Some(view! {
+            <p class="error" data-testid="not-kept">
+                "This browser could not keep a copy of your key: do not close this page before you have saved "
+                "your .p12 file."
+            </p>
+        }.into_any())
+    } else {
+        None
+    };
     let submit = move |event: leptos::ev::SubmitEvent| {
         event.prevent_default();
         build(issued.clone(), password.get_untracked(), confirmation.get_untracked(), profile.get_untracked());
@@ -340,6 +399,7 @@ fn password_form(
         })
         .collect_view();
     view! {
+        {notice}
         <h1>"Protect your key with a password"</h1>
         <p>"Certificate issued, serial " <code data-testid="serial">{serial}</code>
            ". Choose the password that will protect the .p12 file; it is needed to install it and is never sent."</p>

@@ -94,12 +94,19 @@ pub async fn generate(key_type: KeyType) -> Result<GeneratedKey, ApiError> {
 }
 
 /// RFC 4514 escaping for one attribute value.
+///
+/// A backslash becomes the hex pair `\5C`, not `\\`: `x509-cert`'s parser decides whether a `,` or `+` is
+/// escaped from the two characters before it only, so it would split `\\\,` (a backslash, then a comma).
 fn escape_rdn_value(value: &str) -> String {
     let mut escaped = String::with_capacity(value.len());
     for (index, character) in value.chars().enumerate() {
         let leading = index == 0 && (character == '#' || character == ' ');
         let trailing = index + 1 == value.chars().count() && character == ' ';
-        if leading || trailing || ",+\"\\<>;=".contains(character) {
+        if character == '\\' {
+            escaped.push_str("\\5C");
+            continue;
+        }
+        if leading || trailing || ",+\"<>;=".contains(character) {
             escaped.push('\\');
         }
         escaped.push(character);
@@ -116,31 +123,38 @@ pub async fn certificate_request(key: &GeneratedKey, common_name: &str) -> Resul
         .map_err(|error| local_error(&format!("public key: {error}")))?;
     let info = CertReqInfo { version: Version::V1, subject, public_key, attributes: Default::default() };
     let to_be_signed = info.to_der().map_err(|error| local_error(&format!("request: {error}")))?;
-    let promise =
-        subtle()?.sign_with_object_and_u8_array(&signature_parameters(key.key_type)?, &key.private_key, &to_be_signed);
-    let signature = promise_bytes(promise).await?;
-    let (algorithm, signature) = match key.key_type {
-        KeyType::Rsa2048 | KeyType::Rsa3072 | KeyType::Rsa4096 => (
-            AlgorithmIdentifierOwned {
-                oid: SHA256_WITH_RSA,
-                parameters: Some(Any::encode_from(&Null).map_err(|error| local_error(&error.to_string()))?),
-            },
-            signature,
-        ),
-        KeyType::EcdsaP256 => {
-            (AlgorithmIdentifierOwned { oid: ECDSA_WITH_SHA256, parameters: None }, ecdsa_signature_der(&signature)?)
-        }
-        KeyType::EcdsaP384 => {
-            (AlgorithmIdentifierOwned { oid: ECDSA_WITH_SHA384, parameters: None }, ecdsa_signature_der(&signature)?)
-        }
-    };
+    let signature = sign(key, &to_be_signed).await?;
     let request = CertReq {
         info,
-        algorithm,
+        algorithm: signature_algorithm(key.key_type)?,
         signature: BitString::from_bytes(&signature).map_err(|error| local_error(&error.to_string()))?,
     };
     let der = request.to_der().map_err(|error| local_error(&format!("request: {error}")))?;
     Ok(pem_encode("CERTIFICATE REQUEST", &der))
+}
+
+/// The X.509 signature algorithm [`sign`] uses for a key type (as a request or a certificate names it).
+fn signature_algorithm(key_type: KeyType) -> Result<AlgorithmIdentifierOwned, ApiError> {
+    Ok(match key_type {
+        KeyType::Rsa2048 | KeyType::Rsa3072 | KeyType::Rsa4096 => AlgorithmIdentifierOwned {
+            oid: SHA256_WITH_RSA,
+            parameters: Some(Any::encode_from(&Null).map_err(|error| local_error(&error.to_string()))?),
+        },
+        KeyType::EcdsaP256 => AlgorithmIdentifierOwned { oid: ECDSA_WITH_SHA256, parameters: None },
+        KeyType::EcdsaP384 => AlgorithmIdentifierOwned { oid: ECDSA_WITH_SHA384, parameters: None },
+    })
+}
+
+/// Signs `message` with the key's private key in WebCrypto, and returns the signature as X.509 carries it in a
+/// BIT STRING: RSA's as it is, ECDSA's converted to DER.
+async fn sign(key: &GeneratedKey, message: &[u8]) -> Result<Vec<u8>, ApiError> {
+    let promise =
+        subtle()?.sign_with_object_and_u8_array(&signature_parameters(key.key_type)?, &key.private_key, message);
+    let signature = promise_bytes(promise).await?;
+    match key.key_type {
+        KeyType::Rsa2048 | KeyType::Rsa3072 | KeyType::Rsa4096 => Ok(signature),
+        KeyType::EcdsaP256 | KeyType::EcdsaP384 => ecdsa_signature_der(&signature),
+    }
 }
 
 /// WebCrypto's ECDSA signatures are `r || s` (IEEE P1363); X.509 wants `SEQUENCE { INTEGER r, INTEGER s }`.
@@ -167,11 +181,11 @@ fn random<const N: usize>() -> Result<[u8; N], ApiError> {
     Ok(bytes)
 }
 
-/// Builds the PKCS#12 bundle in the chosen profile (modern: AES-256-CBC, PBKDF2-HMAC-SHA256, HMAC-SHA256 MAC;
-/// compatible: PBE-SHA1-3DES, HMAC-SHA1 MAC), then re-reads it with the same password and checks that the key
-/// and the certificate came back intact.
+/// Builds the PKCS#12 bundle of a private key (PKCS#8 DER) and its certificate in the chosen profile (modern:
+/// AES-256-CBC, PBKDF2-HMAC-SHA256, HMAC-SHA256 MAC; compatible: PBE-SHA1-3DES, HMAC-SHA1 MAC), then re-reads it
+/// with the same password and checks that the key and the certificate came back intact.
 pub fn bundle(
-    key: &GeneratedKey,
+    private_key_pkcs8: &[u8],
     certificate_der: &[u8],
     chain_der: &[Vec<u8>],
     friendly_name: &str,
@@ -186,15 +200,18 @@ pub fn bundle(
         mac_salt: random()?,
     };
     let contents =
-        BundleContents { private_key_pkcs8_der: &key.private_key_pkcs8, certificate_der, chain_der, friendly_name };
+        BundleContents { private_key_pkcs8_der: private_key_pkcs8, certificate_der, chain_der, friendly_name };
     let bundle = pkcs12::build(&contents, password, profile, profile.recommended_iterations(), &salts)
         .map_err(|error| local_error(&format!("building the bundle: {error}")))?;
     let reopened = pkcs12::open(&bundle, password)
         .map_err(|error| local_error(&format!("the bundle did not re-open: {error}")))?;
-    let intact = reopened.private_key_pkcs8_der == key.private_key_pkcs8
+    let intact = reopened.private_key_pkcs8_der == private_key_pkcs8
         && reopened.certificates_der.first().map(Vec::as_slice) == Some(certificate_der);
     if !intact {
         return Err(local_error("the bundle re-opened with different contents; it was not offered"));
     }
     Ok(bundle)
 }
+
+#[cfg(test)]
+mod tests;

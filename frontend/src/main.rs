@@ -7,6 +7,7 @@ mod api;
 mod enroll;
 mod keys;
 mod mailbox;
+mod vault;
 
 use leptos::prelude::*;
 

@@ -12,3 +12,4 @@ pub mod link;
 pub mod mail;
 pub mod pkcs12;
 pub mod profile;
+pub mod weak_key;

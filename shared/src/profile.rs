@@ -1,5 +1,5 @@
-//! Certificate profiles as data (S/MIME Baseline Requirements 7.1.2.3), and the key policy of 6.1.5: which
-//! public keys a profile certifies.
+//! Certificate profiles as data (S/MIME Baseline Requirements 7.1.2.3), and the key policy of 6.1.5, 6.1.6 and
+//! 6.1.1.3: which public keys a profile certifies.
 //!
 //! The walking skeleton ships one profile, sponsor-validated multipurpose S/MIME; the rest of the catalogue
 //! (mailbox- and organization-validated, strict, client and server authentication) is listed as not built yet
@@ -8,6 +8,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::csr::PublicKey;
+use crate::weak_key::{self, WeakKey};
 
 /// A certificate profile's stable identifier, as stored with an order and sent to the browser.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -127,11 +128,12 @@ pub const RSA_MINIMUM_BITS: u32 = 2048;
 pub const RSA_MAXIMUM_BITS: u32 = 8192;
 
 impl Profile {
-    /// The key policy: RSA of at least 2048 bits, a multiple of 8, with exponent 65537; ECDSA on P-256 or
-    /// P-384; and only key families the profile offers.
+    /// The key policy: RSA of at least 2048 bits, a multiple of 8, with exponent 65537, and not known to be weak
+    /// ([`weak_key::check_rsa_modulus`]: small factors, ROCA, close primes); ECDSA on P-256 or P-384; and only key
+    /// families the profile offers.
     pub fn check_key(&self, key: &PublicKey) -> Result<CertifiedKey, KeyError> {
         let certified = match key {
-            PublicKey::Rsa { modulus_bits, public_exponent, .. } => {
+            PublicKey::Rsa { modulus_bits, public_exponent, modulus } => {
                 let bits = *modulus_bits;
                 if bits < RSA_MINIMUM_BITS {
                     return Err(KeyError::RsaTooSmall { bits });
@@ -145,6 +147,7 @@ impl Profile {
                 if *public_exponent != 65_537 {
                     return Err(KeyError::RsaExponent { exponent: *public_exponent });
                 }
+                weak_key::check_rsa_modulus(modulus).map_err(KeyError::Weak)?;
                 CertifiedKey::Rsa { bits }
             }
             PublicKey::EcP256 => CertifiedKey::EcdsaP256,
@@ -197,6 +200,8 @@ pub enum KeyError {
         /// The exponent found.
         exponent: u64,
     },
+    /// An RSA key whose private key can be computed from its public key (S/MIME BR 6.1.1.3).
+    Weak(WeakKey),
     /// A key family the profile does not offer.
     NotAllowed {
         /// The key family found.
@@ -214,6 +219,7 @@ impl KeyError {
             Self::RsaTooLarge { .. } => "key_too_large",
             Self::RsaSizeNotByteMultiple { .. } => "key_size_invalid",
             Self::RsaExponent { .. } => "key_exponent_invalid",
+            Self::Weak(weak) => weak.code(),
             Self::NotAllowed { .. } => "key_type_not_allowed",
         }
     }
@@ -235,6 +241,7 @@ impl core::fmt::Display for KeyError {
             Self::RsaExponent { exponent } => {
                 write!(formatter, "The RSA public exponent is {exponent}; only 65537 is accepted.")
             }
+            Self::Weak(weak) => core::fmt::Display::fmt(weak, formatter),
             Self::NotAllowed { key, profile } => {
                 write!(formatter, "{key} keys are not offered for the profile \"{profile}\".")
             }
@@ -248,8 +255,36 @@ impl std::error::Error for KeyError {}
 mod tests {
     use super::*;
 
-    fn rsa(bits: u32, exponent: u64) -> PublicKey {
-        PublicKey::Rsa { modulus_bits: bits, public_exponent: exponent, modulus: Vec::new() }
+    /// A modulus recorded by `openssl ... -noout -modulus` ("Modulus=HEX") in `shared/tests/fixtures`.
+    fn modulus(recorded: &str) -> Vec<u8> {
+        let hex = recorded.trim().strip_prefix("Modulus=").expect("openssl -modulus output");
+        (0..hex.len()).step_by(2).map(|index| u8::from_str_radix(&hex[index..index + 2], 16).expect("hex")).collect()
+    }
+
+    /// OpenSSL keys (`genrsa`), sound.
+    const RSA_2048: &str = include_str!("../tests/fixtures/weak_key/rsa2048.modulus.txt");
+    const RSA_2056: &str = include_str!("../tests/fixtures/weak_key/rsa2056.modulus.txt");
+    const RSA_4096: &str = include_str!("../tests/fixtures/weak_key/rsa4096.modulus.txt");
+    /// A 2048-bit ROCA modulus from the reference detector's tests (crocs-muni/roca,
+    /// `roca/tests/data/mod03.txt`).
+    const ROCA_2048: &str = include_str!("../tests/fixtures/weak_key/roca-positive-mod03.modulus.txt");
+    /// p · q with adjacent 1024-bit primes (`fixtures/weak_key/README.md`).
+    const CLOSE_2048: &str = include_str!("../tests/fixtures/weak_key/close-round-0.modulus.txt");
+
+    fn rsa(bits: u32, exponent: u64, recorded: &str) -> PublicKey {
+        PublicKey::Rsa { modulus_bits: bits, public_exponent: exponent, modulus: modulus(recorded) }
+    }
+
+    /// The 2048-bit OpenSSL modulus with its last byte changed so that it is 7 modulo 2 · 3 · 5 · 7: divisible by
+    /// 7 and by no smaller prime.
+    fn rsa_with_factor_7() -> PublicKey {
+        let mut bytes = modulus(RSA_2048);
+        let remainder = |bytes: &[u8]| bytes.iter().fold(0u32, |value, &byte| (value * 256 + u32::from(byte)) % 210);
+        while remainder(&bytes) != 7 {
+            let last = bytes.len() - 1;
+            bytes[last] = bytes[last].wrapping_add(1);
+        }
+        PublicKey::Rsa { modulus_bits: 2048, public_exponent: 65_537, modulus: bytes }
     }
 
     fn check(key: PublicKey, expected: Result<CertifiedKey, &str>) {
@@ -260,17 +295,32 @@ mod tests {
 
     #[test]
     fn key_policy() {
-        check(rsa(2048, 65_537), Ok(CertifiedKey::Rsa { bits: 2048 }));
-        check(rsa(4096, 65_537), Ok(CertifiedKey::Rsa { bits: 4096 }));
-        check(rsa(2056, 65_537), Ok(CertifiedKey::Rsa { bits: 2056 }));
-        check(rsa(1024, 65_537), Err("key_too_small"));
-        check(rsa(2047, 65_537), Err("key_too_small"));
-        check(rsa(2049, 65_537), Err("key_size_invalid"));
-        check(rsa(16_384, 65_537), Err("key_too_large"));
-        check(rsa(2048, 3), Err("key_exponent_invalid"));
+        check(rsa(2048, 65_537, RSA_2048), Ok(CertifiedKey::Rsa { bits: 2048 }));
+        check(rsa(4096, 65_537, RSA_4096), Ok(CertifiedKey::Rsa { bits: 4096 }));
+        check(rsa(2056, 65_537, RSA_2056), Ok(CertifiedKey::Rsa { bits: 2056 }));
+        // Size and exponent come first: the policy reads the stated size, and these moduli are 2048-bit sound or ROCA.
+        check(rsa(1024, 65_537, RSA_2048), Err("key_too_small"));
+        check(rsa(2047, 65_537, RSA_2048), Err("key_too_small"));
+        check(rsa(2049, 65_537, RSA_2048), Err("key_size_invalid"));
+        check(rsa(16_384, 65_537, RSA_2048), Err("key_too_large"));
+        check(rsa(2048, 3, RSA_2048), Err("key_exponent_invalid"));
+        check(rsa(2048, 3, ROCA_2048), Err("key_exponent_invalid"));
+        // Known-weak moduli (`weak_key`).
+        check(rsa_with_factor_7(), Err("key_weak_small_factor"));
+        check(rsa(2048, 65_537, ROCA_2048), Err("key_weak_roca"));
+        check(rsa(2048, 65_537, CLOSE_2048), Err("key_weak_close_primes"));
         check(PublicKey::EcP256, Ok(CertifiedKey::EcdsaP256));
         check(PublicKey::EcP384, Ok(CertifiedKey::EcdsaP384));
         check(PublicKey::Ed25519, Err("key_type_not_allowed"));
+    }
+
+    #[test]
+    fn weak_key_errors_carry_the_reason() {
+        let profile = ProfileId::SmimeSponsorMultipurpose.profile();
+        let error = profile.check_key(&rsa_with_factor_7()).expect_err("divisible by 7");
+        assert_eq!(error, KeyError::Weak(WeakKey::SmallFactor { prime: 7 }));
+        assert!(error.to_string().contains("divisible by 7"), "{error}");
+        assert!(error.to_string().contains("Generate a new key pair"), "{error}");
     }
 
     #[test]

@@ -51,6 +51,7 @@ const CASES = [
   ['an Ed25519 key (not offered by this profile)', { csr: fixture('ed25519.csr.pem') }, 422, 'key_type_not_allowed', 'csr'],
   ['garbage instead of PEM', { csr: fixture('garbage.txt') }, 422, 'csr_not_pem', 'csr'],
   ['a certificate instead of a CSR', { csr: fixture('certificate.pem') }, 422, 'csr_not_pem', 'csr'],
+  ['an RSA key with close primes (Fermat)', { csr: fixture('rsa2048-close-primes.csr.pem') }, 422, 'key_weak_close_primes', 'csr'],
   ['a body that is not JSON', 'csr=hello', 400, 'body_invalid', 'body'],
   ['JSON without the csr field', { certificate: GOOD_CSR }, 400, 'body_invalid', 'body'],
 ];

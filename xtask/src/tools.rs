@@ -4,7 +4,7 @@
 //! |---|---|---|
 //! | Rust target wasm32-unknown-unknown | the toolchain | `rustup target add` |
 //! | clang (ring's C for wasm32), Chromium, ChromeDriver, OpenSSL, NSS tools, JDK 17 | Debian | `apt-get install` |
-//! | wasm-bindgen CLI | `Cargo.lock` (must equal the `wasm-bindgen` crate) | `cargo install` |
+//! | wasm-bindgen CLI and its test runner | `Cargo.lock` (must equal the `wasm-bindgen` crate) | `cargo install` |
 //! | worker-build | [`WORKER_BUILD_VERSION`] | `cargo install` |
 //! | wrangler + workerd, binaryen's wasm-opt, esbuild, playwright-core | `package.json` + `package-lock.json` | `npm ci` |
 //! | pkilint, Python `cryptography` (test oracles) | `tests/requirements.txt` | `pip` in a virtual environment |
@@ -35,6 +35,10 @@ const APT_PACKAGES: &[(&str, &str)] = &[
 pub struct Tools {
     /// `wasm-bindgen` CLI.
     pub wasm_bindgen: PathBuf,
+    /// `wasm-bindgen-test-runner`, installed with the CLI: cargo's runner for the frontend's browser tests.
+    pub wasm_bindgen_test_runner: PathBuf,
+    /// ChromeDriver (Debian's `chromium-driver`), which the test runner drives Chromium with.
+    pub chromedriver: PathBuf,
     /// `worker-build`.
     pub worker_build: PathBuf,
     /// The project's `node_modules/.bin`.
@@ -57,9 +61,18 @@ pub fn ensure() -> Result<Tools> {
     ensure_node_modules()?;
     let wasm_bindgen_version = locked_version("wasm-bindgen")?;
     let wasm_bindgen = cargo_install("wasm-bindgen-cli", &wasm_bindgen_version, "wasm-bindgen")?;
+    let wasm_bindgen_test_runner = wasm_bindgen.with_file_name("wasm-bindgen-test-runner");
+    let chromedriver = find_on_path("chromedriver").ok_or_else(|| "chromedriver is not on PATH".to_owned())?;
     let worker_build = cargo_install("worker-build", WORKER_BUILD_VERSION, "worker-build")?;
     let python = ensure_python_tools()?;
-    Ok(Tools { wasm_bindgen, worker_build, node_bin: root().join("node_modules/.bin"), python })
+    Ok(Tools {
+        wasm_bindgen,
+        wasm_bindgen_test_runner,
+        chromedriver,
+        worker_build,
+        node_bin: root().join("node_modules/.bin"),
+        python,
+    })
 }
 
 fn ensure_rust_target() -> Result {
@@ -85,8 +98,13 @@ fn ensure_apt_packages() -> Result {
 }
 
 fn on_path(program: &str) -> bool {
-    std::env::var_os("PATH")
-        .is_some_and(|path| std::env::split_paths(&path).any(|directory| directory.join(program).is_file()))
+    find_on_path(program).is_some()
+}
+
+/// Where `program` is in `PATH`, first match.
+fn find_on_path(program: &str) -> Option<PathBuf> {
+    let path = std::env::var_os("PATH")?;
+    std::env::split_paths(&path).map(|directory| directory.join(program)).find(|candidate| candidate.is_file())
 }
 
 /// A virtual environment per content of `tests/requirements.txt`, so a changed pin makes a new one.

@@ -1,0 +1,333 @@
+//! Tests of `shared::weak_key` and of the key policy on whole requests, against the moduli in
+//! `fixtures/weak_key/` (see its README.md) and the requests in `fixtures/csr/`.
+
+use std::fs;
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+use num_bigint::BigUint;
+use shared::csr::{ParsedCsr, PublicKey, SignatureAlgorithm};
+use shared::profile::{CertifiedKey, ProfileId};
+use shared::weak_key::{self, FERMAT_ROUNDS, ROCA_GENERATOR, ROCA_PRIMES, SMALL_PRIME_BOUND, WeakKey};
+
+fn fixture(path: &str) -> String {
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures").join(path);
+    fs::read_to_string(&path).unwrap_or_else(|error| panic!("{}: {error}", path.display()))
+}
+
+/// A modulus recorded as `Modulus=HEX` (the output of `openssl ... -noout -modulus`) in `fixtures/weak_key/`.
+fn modulus(stem: &str) -> BigUint {
+    let text = fixture(&format!("weak_key/{stem}.modulus.txt"));
+    let hex = text.trim().strip_prefix("Modulus=").unwrap_or_else(|| panic!("{stem}: no Modulus= line"));
+    BigUint::parse_bytes(hex.as_bytes(), 16).unwrap_or_else(|| panic!("{stem}: not hex"))
+}
+
+/// The sound moduli: OpenSSL `genrsa` keys of 2048, 2056, 3072 and 4096 bits.
+const OPENSSL: [&str; 4] = ["rsa2048", "rsa2056", "rsa3072", "rsa4096"];
+
+/// Runs the whole check on `modulus` and compares with `expected`.
+fn check(name: &str, modulus: &BigUint, expected: Result<(), WeakKey>) {
+    assert_eq!(weak_key::check_rsa_modulus(&modulus.to_bytes_be()), expected, "{name}");
+}
+
+#[test]
+fn sound_moduli_pass() {
+    for stem in OPENSSL {
+        let n = modulus(stem);
+        check(stem, &n, Ok(()));
+        // A leading zero byte (as in DER's INTEGER) changes nothing.
+        let mut padded = vec![0];
+        padded.extend(n.to_bytes_be());
+        assert_eq!(weak_key::check_rsa_modulus(&padded), Ok(()), "{stem} with a leading zero");
+    }
+}
+
+#[test]
+fn small_factors() {
+    let sound = modulus("rsa2048");
+    // The sound modulus is p·q with 1024-bit primes, so in sound·k the small primes are exactly those of k.
+    let times = |factors: &[u32]| factors.iter().fold(sound.clone(), |n, &factor| n * factor);
+    check("2", &times(&[2]), Err(WeakKey::SmallFactor { prime: 2 }));
+    check("3", &times(&[3]), Err(WeakKey::SmallFactor { prime: 3 }));
+    check("7", &times(&[7]), Err(WeakKey::SmallFactor { prime: 7 }));
+    check("9 = 3²", &times(&[3, 3]), Err(WeakKey::SmallFactor { prime: 3 }));
+    check("smallest of 7 · 3", &times(&[7, 3]), Err(WeakKey::SmallFactor { prime: 3 }));
+    check("751 (S/MIME BR 6.1.6: below 752)", &times(&[751]), Err(WeakKey::SmallFactor { prime: 751 }));
+    check("9973, the largest prime below the bound", &times(&[9973]), Err(WeakKey::SmallFactor { prime: 9973 }));
+    check("9973 · 9967", &times(&[9973, 9967]), Err(WeakKey::SmallFactor { prime: 9967 }));
+    // 10007, the first prime above the bound, is not tried.
+    const { assert!(SMALL_PRIME_BOUND < 10_007) };
+    check("10007", &times(&[10_007]), Ok(()));
+    // An odd 2048-bit number divisible by 3: the sound modulus moved to the nearest odd multiple of 3.
+    let odd_multiple_of_3 = &sound - (&sound % 6u32) + 3u32;
+    assert_eq!(odd_multiple_of_3.bits(), 2048);
+    check("odd 2048-bit multiple of 3", &odd_multiple_of_3, Err(WeakKey::SmallFactor { prime: 3 }));
+    // Zero and one are no moduli; zero is divisible by 2, one by nothing.
+    assert_eq!(weak_key::small_prime_factor(&[]), Some(2));
+    assert_eq!(weak_key::small_prime_factor(&[1]), None);
+    assert_eq!(weak_key::small_prime_factor(&[0x26, 0xf5]), Some(9973)); // 9973 itself
+}
+
+/// The reference's exact ("dlog") fingerprint, transcribed from `DlogFprint.discrete_log` of crocs-muni/roca's
+/// `roca/detect.py` (and badkeys' `roca.py`) with big integers: N^ord ≡ 1 (mod M), then for each prime power q^e
+/// of the generator's order, N^(ord / q^e) is a power of 65537^(ord / q^e) (mod M).
+fn reference_roca(n: &BigUint) -> bool {
+    const ORDER: u64 = 2_454_106_387_091_158_800;
+    const ORDER_PRIME_POWERS: [u64; 13] = [16, 81, 25, 7, 11, 13, 17, 23, 29, 37, 41, 53, 83];
+    if n.bits() < 257 {
+        return false;
+    }
+    let m = ROCA_PRIMES.iter().fold(BigUint::from(1u32), |m, &p| m * p);
+    let one = BigUint::from(1u32);
+    if n.modpow(&BigUint::from(ORDER), &m) != one {
+        return false;
+    }
+    ORDER_PRIME_POWERS.iter().all(|&prime_power| {
+        let exponent = BigUint::from(ORDER / prime_power);
+        let g = BigUint::from(ROCA_GENERATOR).modpow(&exponent, &m);
+        let h = n.modpow(&exponent, &m);
+        let mut power = one.clone();
+        (0..prime_power).any(|_| {
+            let found = power == h;
+            power = &power * &g % &m;
+            found
+        })
+    })
+}
+
+/// The reference's older per-prime test (`has_fingerprint_moduli`): N mod p is a power of 65537 mod p for every
+/// prime 3 ≤ p ≤ 167, without the requirement of one common exponent.
+fn per_prime_roca(n: &BigUint) -> bool {
+    ROCA_PRIMES.iter().skip(1).all(|&p| {
+        let p = u32::from(p);
+        let residue = (n % p).iter_u32_digits().next().unwrap_or(0);
+        let mut power = 1;
+        loop {
+            if power == residue {
+                return true;
+            }
+            power = power * (ROCA_GENERATOR % p) % p;
+            if power == 1 {
+                return false;
+            }
+        }
+    })
+}
+
+#[test]
+fn roca_reference_vectors() {
+    // crocs-muni/roca test data: positives of 512, 1025, 2048 and 4096 bits, and two 2048-bit negatives.
+    for (stem, bits, roca) in [
+        ("roca-positive-mod01", 512, true),
+        ("roca-positive-mod02", 512, true),
+        ("roca-positive-mod08", 1025, true),
+        ("roca-positive-mod03", 2048, true),
+        ("roca-positive-mod09", 4096, true),
+        ("roca-negative-mod04", 2048, false),
+        ("roca-negative-mod05", 2048, false),
+    ] {
+        let n = modulus(stem);
+        assert_eq!(n.bits(), bits, "{stem}");
+        assert_eq!(weak_key::has_roca_fingerprint(&n.to_bytes_be()), roca, "{stem}");
+        assert_eq!(reference_roca(&n), roca, "{stem}: the transcribed reference");
+        check(stem, &n, if roca { Err(WeakKey::Roca) } else { Ok(()) });
+    }
+    for stem in OPENSSL {
+        assert!(!weak_key::has_roca_fingerprint(&modulus(stem).to_bytes_be()), "{stem}");
+    }
+}
+
+#[test]
+fn roca_crafted_moduli_that_fool_the_per_prime_test_are_not_flagged() {
+    // crocs-muni/roca `roca/tests/test_fingerprint.py`, `test_fake_mods`: positive for the old per-prime test,
+    // negative for the exact one.
+    let fakes = fixture("weak_key/roca-fake.moduli.txt");
+    let fakes: Vec<BigUint> =
+        fakes.lines().map(|line| BigUint::parse_bytes(line.trim().as_bytes(), 10).expect("decimal")).collect();
+    assert_eq!(fakes.len(), 10);
+    for (index, n) in fakes.iter().enumerate() {
+        assert!(per_prime_roca(n), "fake {index}: should pass the per-prime test");
+        assert!(!reference_roca(n), "fake {index}: the reference says not ROCA");
+        assert!(!weak_key::has_roca_fingerprint(&n.to_bytes_be()), "fake {index}");
+    }
+}
+
+/// xorshift64*, for reproducible test numbers (the crate itself draws none).
+struct Numbers(u64);
+
+impl Numbers {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
+    }
+
+    fn below(&mut self, bound: u64) -> u64 {
+        self.next() % bound
+    }
+
+    fn big(&mut self, bits: u64) -> BigUint {
+        let words: Vec<u32> = (0..bits.div_ceil(32)).map(|_| self.next() as u32).collect();
+        BigUint::from_slice(&words) >> (words.len() as u64 * 32 - bits)
+    }
+}
+
+#[test]
+fn roca_matches_the_reference_on_constructed_moduli() {
+    let m = ROCA_PRIMES.iter().fold(BigUint::from(1u32), |m, &p| m * p);
+    let mut numbers = Numbers(0x5eed_0f4b_1d20_1700);
+    // A 2048-bit number ≡ residue (mod M).
+    let lift = |residue: BigUint, numbers: &mut Numbers| {
+        let k = numbers.big(2048 - m.bits()) | (BigUint::from(1u32) << (2047 - m.bits()));
+        k * &m + residue
+    };
+    let (mut flagged, mut per_prime_only) = (0, 0);
+    for round in 0..300 {
+        let n = match round % 3 {
+            // RSALib's structure: N ≡ 65537^x (mod M).
+            0 => {
+                let x = BigUint::from(numbers.next());
+                lift(BigUint::from(ROCA_GENERATOR).modpow(&x, &m), &mut numbers)
+            }
+            // Per prime a power of 65537, with unrelated exponents: passes the per-prime test, rarely the exact.
+            1 => {
+                let residue = ROCA_PRIMES.iter().fold(BigUint::from(0u32), |sum, &p| {
+                    let p = u64::from(p);
+                    let pow = |base: u64, mut exponent: u64| {
+                        let (mut result, mut base) = (1 % p, base % p);
+                        while exponent > 0 {
+                            if exponent & 1 == 1 {
+                                result = result * base % p;
+                            }
+                            base = base * base % p;
+                            exponent >>= 1;
+                        }
+                        result
+                    };
+                    let r = pow(u64::from(ROCA_GENERATOR), numbers.below(p));
+                    let cofactor = &m / p;
+                    let cofactor_mod_p = (&cofactor % p).iter_u64_digits().next().unwrap_or(0);
+                    let inverse = pow(cofactor_mod_p, p - 2);
+                    (sum + cofactor * (r * inverse % p)) % &m
+                });
+                lift(residue, &mut numbers)
+            }
+            // Random odd numbers.
+            _ => numbers.big(2048) | BigUint::from(1u32) | (BigUint::from(1u32) << 2047u32),
+        };
+        let expected = reference_roca(&n);
+        assert_eq!(weak_key::has_roca_fingerprint(&n.to_bytes_be()), expected, "round {round}: {n:x}");
+        if round % 3 == 0 {
+            assert!(expected, "round {round}: constructed as 65537^x");
+        }
+        if round % 3 == 1 {
+            assert!(per_prime_roca(&n), "round {round}");
+            per_prime_only += usize::from(!expected);
+        }
+        flagged += usize::from(expected);
+    }
+    // Both kinds of answer were exercised.
+    assert!(flagged >= 100 && per_prime_only > 50, "flagged {flagged}, per-prime only {per_prime_only}");
+}
+
+#[test]
+fn close_primes() {
+    // p·q with 1024-bit primes that Fermat's method splits in round 0 (adjacent primes), in round 99 (the last
+    // one tried) and in round 100 (one too many), and p² (fixtures/weak_key/README.md).
+    assert_eq!(FERMAT_ROUNDS, 100);
+    for (stem, expected) in [
+        ("close-round-0", Err(WeakKey::CloseFactors)),
+        ("close-round-99", Err(WeakKey::CloseFactors)),
+        ("close-round-100", Ok(())),
+        ("square", Err(WeakKey::CloseFactors)),
+    ] {
+        let n = modulus(stem);
+        assert_eq!(n.bits(), 2048, "{stem}");
+        check(stem, &n, expected);
+    }
+    for stem in OPENSSL {
+        assert!(!weak_key::has_close_factors(&modulus(stem).to_bytes_be()), "{stem}");
+    }
+    // Small numbers, worked by hand: 5959 = 59 · 101 needs a = 78, 79, 80 (80² − 5959 = 21²): round 2.
+    assert!(weak_key::has_close_factors(&5959u32.to_be_bytes()));
+    assert!(weak_key::has_close_factors(&(1_000_003u64 * 1_000_033).to_be_bytes()));
+    // 3 · 1_000_003: a starts near 1732 and would need about 500,000 rounds.
+    assert!(!weak_key::has_close_factors(&(3u64 * 1_000_003).to_be_bytes()));
+}
+
+#[test]
+fn codes_and_messages() {
+    for (weak, code, says) in [
+        (WeakKey::SmallFactor { prime: 9973 }, "key_weak_small_factor", "divisible by 9973"),
+        (WeakKey::Roca, "key_weak_roca", "ROCA"),
+        (WeakKey::CloseFactors, "key_weak_close_primes", "primes are so close"),
+    ] {
+        assert_eq!(weak.code(), code);
+        let message = weak.to_string();
+        assert!(message.contains(says), "{message}");
+        assert!(message.starts_with("This RSA key can be broken"), "{message}");
+        assert!(message.contains("Generate a new key pair"), "{message}");
+    }
+}
+
+/// Parses a request of `fixtures/csr/` and runs the profile's key policy on its key.
+fn policy_of(name: &str) -> (ParsedCsr, Result<CertifiedKey, &'static str>) {
+    let parsed =
+        ParsedCsr::from_pem(&fixture(&format!("csr/{name}"))).unwrap_or_else(|error| panic!("{name}: {error}"));
+    let policy = ProfileId::SmimeSponsorMultipurpose.profile().check_key(parsed.public_key()).map_err(|e| e.code());
+    (parsed, policy)
+}
+
+#[test]
+fn csr_fixtures_through_the_key_policy() {
+    for (name, expected) in [
+        ("rsa2048-sha256.csr.pem", Ok(CertifiedKey::Rsa { bits: 2048 })),
+        ("rsa2048-sha512.csr.pem", Ok(CertifiedKey::Rsa { bits: 2048 })),
+        ("rsa4096-sha384.csr.pem", Ok(CertifiedKey::Rsa { bits: 4096 })),
+        ("rsa2048-sha256-new-label-crlf.csr.pem", Ok(CertifiedKey::Rsa { bits: 2048 })),
+        ("rsa1024-sha256.csr.pem", Err("key_too_small")),
+        ("ec-p256-sha256.csr.pem", Ok(CertifiedKey::EcdsaP256)),
+        // A valid, self-signed request whose key has adjacent primes (pyca/cryptography, see the README).
+        ("rsa2048-close-primes.csr.pem", Err("key_weak_close_primes")),
+    ] {
+        assert_eq!(policy_of(name).1, expected, "{name}");
+    }
+    let (parsed, _) = policy_of("rsa2048-close-primes.csr.pem");
+    assert_eq!(parsed.signature_algorithm(), SignatureAlgorithm::RsaPkcs1Sha256);
+    assert!(matches!(parsed.public_key(), PublicKey::Rsa { modulus_bits: 2048, public_exponent: 65_537, .. }));
+}
+
+/// Time of each check on sound moduli (all three checks run to the end: the slowest case). Printed, not
+/// asserted; run `cargo test --release -p keyward-shared --test weak_key timing -- --nocapture`.
+#[test]
+fn timing() {
+    // The fastest of 20 batches of 20 calls: other processes only ever add time.
+    let per_call = |modulus: &[u8], check: &dyn Fn(&[u8]) -> bool| {
+        (0..20)
+            .map(|_| {
+                let start = Instant::now();
+                for _ in 0..20 {
+                    assert!(!check(std::hint::black_box(modulus)));
+                }
+                start.elapsed() / 20
+            })
+            .min()
+            .unwrap_or_default()
+    };
+    let micros = |duration: Duration| format!("{:8.1} µs", duration.as_secs_f64() * 1e6);
+    for stem in OPENSSL {
+        let bytes = modulus(stem).to_bytes_be();
+        let small = per_call(&bytes, &|m| weak_key::small_prime_factor(m).is_some());
+        let roca = per_call(&bytes, &weak_key::has_roca_fingerprint);
+        let fermat = per_call(&bytes, &weak_key::has_close_factors);
+        let all = per_call(&bytes, &|m| weak_key::check_rsa_modulus(m).is_err());
+        println!(
+            "{stem}: small factors {}, ROCA {}, Fermat {}, check_rsa_modulus {}",
+            micros(small),
+            micros(roca),
+            micros(fermat),
+            micros(all)
+        );
+    }
+}
