@@ -1,9 +1,13 @@
-//! Certificate profiles as data (S/MIME Baseline Requirements 7.1.2.3), and the key policy of 6.1.5, 6.1.6 and
-//! 6.1.1.3: which public keys a profile certifies.
+//! Certificate profiles as data, and the key policy of S/MIME BR 6.1.5, 6.1.6 and 6.1.1.3: which public keys a
+//! profile certifies.
 //!
-//! The walking skeleton ships one profile, sponsor-validated multipurpose S/MIME; the rest of the catalogue
-//! (mailbox- and organization-validated, strict, client and server authentication) is listed as not built yet
-//! in the README.
+//! The catalogue: S/MIME (Baseline Requirements 7.1.2.3, 7.1.4.2, 7.1.6.1) mailbox-, organization- and
+//! sponsor-validated, each in the strict and the multipurpose generation; client authentication for
+//! workstations; and TLS server authentication. A profile says what a certificate states: key usage (by key
+//! family), extended key usage, the subject attributes in their order and what the common name holds, which
+//! subject alternative names, the policy OIDs, the validity cap and the key types. What an order must supply
+//! for a profile is checked by [`crate::issuance::check_order`]; the template is built by
+//! [`crate::issuance::certificate_template`]. Ed25519 is in no profile: [`KeyType`] has no Ed25519 yet.
 
 use serde::{Deserialize, Serialize};
 
@@ -15,31 +19,73 @@ use crate::weak_key::{self, WeakKey};
 #[serde(rename_all = "snake_case")]
 #[non_exhaustive]
 pub enum ProfileId {
-    /// S/MIME, sponsor-validated, multipurpose: a person (name) in a validated organization, with their
-    /// mailbox; email protection and client authentication. Policy OID 2.23.140.1.5.3.2.
+    /// S/MIME, mailbox-validated, strict: the mailbox only; email protection only. Policy 2.23.140.1.5.1.3.
+    SmimeMailboxStrict,
+    /// S/MIME, mailbox-validated, multipurpose: the mailbox only; email protection and client authentication.
+    /// Policy 2.23.140.1.5.1.2.
+    SmimeMailboxMultipurpose,
+    /// S/MIME, organization-validated, strict: a validated organization's mailbox, no personal name; email
+    /// protection only. Policy 2.23.140.1.5.2.3.
+    SmimeOrganizationStrict,
+    /// S/MIME, organization-validated, multipurpose: as strict, with client authentication. Policy
+    /// 2.23.140.1.5.2.2.
+    SmimeOrganizationMultipurpose,
+    /// S/MIME, sponsor-validated, strict: a person (name) in a validated organization, with their mailbox; email
+    /// protection only. Policy 2.23.140.1.5.3.3.
+    SmimeSponsorStrict,
+    /// S/MIME, sponsor-validated, multipurpose: as strict, with client authentication. Policy 2.23.140.1.5.3.2.
     SmimeSponsorMultipurpose,
+    /// Client authentication for a workstation of a validated organization: its host name. Policy
+    /// [`KEYWARD_CLIENT_AUTH_WORKSTATION_POLICY`] (Keyward's own arc; no CA/Browser Forum policy applies).
+    ClientAuthWorkstation,
+    /// TLS server authentication for a validated organization's host names. Policy 2.23.140.1.2.2
+    /// (organization validated, TLS Baseline Requirements 7.1.6.1).
+    ServerAuth,
 }
 
 impl ProfileId {
-    /// The identifier as stored in the database.
+    /// Every profile, in the order the catalogue lists them.
+    pub const ALL: [Self; 8] = [
+        Self::SmimeMailboxStrict,
+        Self::SmimeMailboxMultipurpose,
+        Self::SmimeOrganizationStrict,
+        Self::SmimeOrganizationMultipurpose,
+        Self::SmimeSponsorStrict,
+        Self::SmimeSponsorMultipurpose,
+        Self::ClientAuthWorkstation,
+        Self::ServerAuth,
+    ];
+
+    /// The identifier as stored in the database and sent on the wire (the serde name).
     pub fn as_str(self) -> &'static str {
         match self {
+            Self::SmimeMailboxStrict => "smime_mailbox_strict",
+            Self::SmimeMailboxMultipurpose => "smime_mailbox_multipurpose",
+            Self::SmimeOrganizationStrict => "smime_organization_strict",
+            Self::SmimeOrganizationMultipurpose => "smime_organization_multipurpose",
+            Self::SmimeSponsorStrict => "smime_sponsor_strict",
             Self::SmimeSponsorMultipurpose => "smime_sponsor_multipurpose",
+            Self::ClientAuthWorkstation => "client_auth_workstation",
+            Self::ServerAuth => "server_auth",
         }
     }
 
     /// Reads a stored identifier.
     pub fn parse(text: &str) -> Option<Self> {
-        match text {
-            "smime_sponsor_multipurpose" => Some(Self::SmimeSponsorMultipurpose),
-            _ => None,
-        }
+        Self::ALL.into_iter().find(|id| id.as_str() == text)
     }
 
     /// The profile's rules.
     pub fn profile(self) -> &'static Profile {
         match self {
+            Self::SmimeMailboxStrict => &SMIME_MAILBOX_STRICT,
+            Self::SmimeMailboxMultipurpose => &SMIME_MAILBOX_MULTIPURPOSE,
+            Self::SmimeOrganizationStrict => &SMIME_ORGANIZATION_STRICT,
+            Self::SmimeOrganizationMultipurpose => &SMIME_ORGANIZATION_MULTIPURPOSE,
+            Self::SmimeSponsorStrict => &SMIME_SPONSOR_STRICT,
             Self::SmimeSponsorMultipurpose => &SMIME_SPONSOR_MULTIPURPOSE,
+            Self::ClientAuthWorkstation => &CLIENT_AUTH_WORKSTATION,
+            Self::ServerAuth => &SERVER_AUTH,
         }
     }
 }
@@ -73,6 +119,10 @@ impl KeyType {
     }
 }
 
+/// Every key type KeyGen makes, the default first. Every profile offers all of them today.
+const ALL_KEY_TYPES: &[KeyType] =
+    &[KeyType::Rsa2048, KeyType::Rsa3072, KeyType::Rsa4096, KeyType::EcdsaP256, KeyType::EcdsaP384];
+
 /// Extended key usages a profile can assert.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ExtendedKeyUsage {
@@ -80,7 +130,118 @@ pub enum ExtendedKeyUsage {
     EmailProtection,
     /// id-kp-clientAuth (1.3.6.1.5.5.7.3.2).
     ClientAuth,
+    /// id-kp-serverAuth (1.3.6.1.5.5.7.3.1). Never in an S/MIME certificate (S/MIME BR 7.1.2.3 f).
+    ServerAuth,
 }
+
+/// Key usage bits asserted (the extension is critical).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct KeyUsage {
+    /// digitalSignature.
+    pub digital_signature: bool,
+    /// keyEncipherment (RSA only).
+    pub key_encipherment: bool,
+    /// dataEncipherment (RSA only).
+    pub data_encipherment: bool,
+    /// keyAgreement (ECDH, elliptic-curve keys only).
+    pub key_agreement: bool,
+}
+
+impl KeyUsage {
+    const NONE: Self =
+        Self { digital_signature: false, key_encipherment: false, data_encipherment: false, key_agreement: false };
+    /// Signing only.
+    pub const SIGNATURE: Self = Self { digital_signature: true, ..Self::NONE };
+    /// RSA dual use: signing and key transport.
+    pub const SIGNATURE_AND_KEY_ENCIPHERMENT: Self = Self { key_encipherment: true, ..Self::SIGNATURE };
+    /// RSA dual use with dataEncipherment, as Windows workstation templates assert it.
+    pub const SIGNATURE_AND_ENCIPHERMENT: Self =
+        Self { data_encipherment: true, ..Self::SIGNATURE_AND_KEY_ENCIPHERMENT };
+    /// Elliptic-curve dual use: signing and key agreement (ECDH).
+    pub const SIGNATURE_AND_KEY_AGREEMENT: Self = Self { key_agreement: true, ..Self::SIGNATURE };
+}
+
+/// Subject attributes, in the order they are encoded.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SubjectAttribute {
+    /// countryName (2.5.4.6), PrintableString: the organization's country.
+    Country,
+    /// organizationName (2.5.4.10): the organization's name.
+    Organization,
+    /// organizationIdentifier (2.5.4.97): the organization's registration reference.
+    OrganizationIdentifier,
+    /// givenName (2.5.4.42): the recipient's given name, when they have one.
+    GivenName,
+    /// surname (2.5.4.4): the recipient's surname.
+    Surname,
+    /// commonName (2.5.4.3): what [`Profile::common_name`] says. Left out when longer than
+    /// [`COMMON_NAME_MAXIMUM_LENGTH`] (RFC 5280 ub-common-name); every profile also states the value elsewhere.
+    CommonName,
+}
+
+/// Longest common name RFC 5280 allows (ub-common-name), in characters.
+pub const COMMON_NAME_MAXIMUM_LENGTH: usize = 64;
+
+/// What the subject's common name holds (S/MIME BR 7.1.4.2.2 a).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CommonName {
+    /// The recipient's mailbox address (also the rfc822Name).
+    Mailbox,
+    /// The organization's name (also the organizationName).
+    OrganizationName,
+    /// The recipient's personal name: given name, then surname (also givenName and surname).
+    PersonalName,
+    /// The first DNS name (also a dNSName).
+    FirstDnsName,
+}
+
+/// Which subject alternative names a profile states.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum AlternativeNames {
+    /// One rfc822Name: the recipient's mailbox (S/MIME BR 7.1.4.2.1).
+    Mailbox,
+    /// One dNSName per host name of the order, in order; at least one.
+    DnsNames,
+}
+
+/// What kind of certificate a profile makes, for the words people read.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ProfileKind {
+    /// Secure email (S/MIME Baseline Requirements).
+    Smime,
+    /// A workstation's client-authentication certificate.
+    ClientAuthentication,
+    /// A TLS server certificate.
+    ServerAuthentication,
+}
+
+impl ProfileKind {
+    /// How an email or a page names the certificate, after "a" or "an" ("a … certificate").
+    pub fn description(self) -> &'static str {
+        match self {
+            Self::Smime => "secure email (S/MIME)",
+            Self::ClientAuthentication => "workstation client-authentication",
+            Self::ServerAuthentication => "TLS server",
+        }
+    }
+}
+
+/// A validity cap that applies to certificates issued from `from` (seconds since the Unix epoch) on.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ValidityCap {
+    /// First instant the cap applies.
+    pub from: i64,
+    /// Longest validity, in days of 86,400 seconds.
+    pub days: u32,
+}
+
+/// Keyward's certificate policy for workstation client authentication. No CA/Browser Forum policy covers
+/// client-authentication-only certificates (2.23.140.1.2.x are TLS *server* policies), so the profile asserts a
+/// policy under a private enterprise arc. **Placeholder:** 32473 is the IANA enterprise number reserved for
+/// documentation (RFC 5612); a deployment replaces this OID with one under its own enterprise number and
+/// documents it in its CP/CPS before issuing for real. Arc layout: `.1` Keyward, `.1.1` certificate policies,
+/// `.1.1.1` workstation client authentication.
+pub const KEYWARD_CLIENT_AUTH_WORKSTATION_POLICY: &str = "1.3.6.1.4.1.32473.1.1.1";
 
 /// A profile's rules.
 #[derive(Debug)]
@@ -89,23 +250,209 @@ pub struct Profile {
     pub id: ProfileId,
     /// Name shown to people.
     pub name: &'static str,
+    /// What kind of certificate it makes.
+    pub kind: ProfileKind,
     /// Key types offered by KeyGen, the default first.
     pub key_types: &'static [KeyType],
-    /// Longest validity, in days (S/MIME BR 6.3.2: 825).
-    pub max_validity_days: u32,
-    /// Certificate policy OID (S/MIME BR 7.1.6.1), dotted.
-    pub policy_oid: &'static str,
+    /// Validity caps, oldest first: the last one whose `from` has passed applies ([`Profile::max_validity_days`]).
+    pub validity_caps: &'static [ValidityCap],
+    /// Certificate policy OIDs, dotted (S/MIME BR 7.1.6.1: exactly one reserved identifier for S/MIME).
+    pub policy_oids: &'static [&'static str],
     /// Extended key usages, in order.
     pub extended_key_usages: &'static [ExtendedKeyUsage],
+    /// Key usage for an RSA key.
+    pub rsa_key_usage: KeyUsage,
+    /// Key usage for an elliptic-curve (ECDSA) key.
+    pub ec_key_usage: KeyUsage,
+    /// The subject's attributes, in encoding order. Attributes without a value (a recipient with no given
+    /// name) are left out; nothing else may appear.
+    pub subject: &'static [SubjectAttribute],
+    /// What the common name holds.
+    pub common_name: CommonName,
+    /// Which subject alternative names the certificate states.
+    pub alternative_names: AlternativeNames,
 }
 
-static SMIME_SPONSOR_MULTIPURPOSE: Profile = Profile {
-    id: ProfileId::SmimeSponsorMultipurpose,
-    name: "Secure Email (S/MIME), sponsor-validated",
-    key_types: &[KeyType::Rsa2048, KeyType::Rsa3072, KeyType::Rsa4096, KeyType::EcdsaP256, KeyType::EcdsaP384],
-    max_validity_days: 825,
-    policy_oid: "2.23.140.1.5.3.2",
-    extended_key_usages: &[ExtendedKeyUsage::EmailProtection, ExtendedKeyUsage::ClientAuth],
+impl Profile {
+    /// The validity cap, in days, for a certificate issued at `now`.
+    pub fn max_validity_days(&self, now: i64) -> u32 {
+        self.validity_caps.iter().rev().find(|cap| cap.from <= now).map_or(1, |cap| cap.days)
+    }
+
+    /// Whether the subject states the recipient's personal name (given name and surname).
+    pub fn states_personal_name(&self) -> bool {
+        self.subject.contains(&SubjectAttribute::Surname)
+    }
+
+    /// Whether the subject states the organization.
+    pub fn states_organization(&self) -> bool {
+        self.subject.contains(&SubjectAttribute::Organization)
+    }
+}
+
+/// S/MIME BR 6.3.2: 825 days for the strict and multipurpose generations.
+const SMIME_VALIDITY: &[ValidityCap] = &[ValidityCap { from: i64::MIN, days: 825 }];
+
+/// Not governed by a Baseline Requirement (the certificate asserts no CA/Browser Forum policy): Keyward's
+/// choice, the S/MIME cap, so that an organization validation (reusable for 825 days) covers the whole
+/// certificate.
+const CLIENT_AUTH_VALIDITY: &[ValidityCap] = &[ValidityCap { from: i64::MIN, days: 825 }];
+
+/// TLS BR 6.3.2 as amended by ballot SC-081v3: 398 days, then 200 from 2026-03-15, 100 from 2027-03-15 and 47
+/// from 2029-03-15 (00:00 UTC).
+const SERVER_AUTH_VALIDITY: &[ValidityCap] = &[
+    ValidityCap { from: i64::MIN, days: 398 },
+    ValidityCap { from: 1_773_532_800, days: 200 },
+    ValidityCap { from: 1_805_068_800, days: 100 },
+    ValidityCap { from: 1_868_227_200, days: 47 },
+];
+
+/// S/MIME key usage (BR 7.1.2.3 e), dual use in both generations: RSA digitalSignature and keyEncipherment;
+/// elliptic curves digitalSignature and keyAgreement.
+const SMIME_RSA_KEY_USAGE: KeyUsage = KeyUsage::SIGNATURE_AND_KEY_ENCIPHERMENT;
+const SMIME_EC_KEY_USAGE: KeyUsage = KeyUsage::SIGNATURE_AND_KEY_AGREEMENT;
+
+const STRICT_EKU: &[ExtendedKeyUsage] = &[ExtendedKeyUsage::EmailProtection];
+const MULTIPURPOSE_EKU: &[ExtendedKeyUsage] = &[ExtendedKeyUsage::EmailProtection, ExtendedKeyUsage::ClientAuth];
+
+/// S/MIME BR 7.1.4.2.3: no organization, no personal name, no country; the common name is the mailbox.
+const MAILBOX_SUBJECT: &[SubjectAttribute] = &[SubjectAttribute::CommonName];
+/// S/MIME BR 7.1.4.2.4: organizationName and organizationIdentifier required; no personal name; the common
+/// name is the organization's name.
+const ORGANIZATION_SUBJECT: &[SubjectAttribute] = &[
+    SubjectAttribute::Country,
+    SubjectAttribute::Organization,
+    SubjectAttribute::OrganizationIdentifier,
+    SubjectAttribute::CommonName,
+];
+/// S/MIME BR 7.1.4.2.5: the organization, and the person's givenName and/or surname.
+const SPONSOR_SUBJECT: &[SubjectAttribute] = &[
+    SubjectAttribute::Country,
+    SubjectAttribute::Organization,
+    SubjectAttribute::OrganizationIdentifier,
+    SubjectAttribute::GivenName,
+    SubjectAttribute::Surname,
+    SubjectAttribute::CommonName,
+];
+/// A device: its organization and its host name.
+const DEVICE_SUBJECT: &[SubjectAttribute] =
+    &[SubjectAttribute::Country, SubjectAttribute::Organization, SubjectAttribute::CommonName];
+
+const fn smime(
+    id: ProfileId,
+    name: &'static str,
+    policy_oids: &'static [&'static str],
+    extended_key_usages: &'static [ExtendedKeyUsage],
+    subject: &'static [SubjectAttribute],
+    common_name: CommonName,
+) -> Profile {
+    Profile {
+        id,
+        name,
+        kind: ProfileKind::Smime,
+        key_types: ALL_KEY_TYPES,
+        validity_caps: SMIME_VALIDITY,
+        policy_oids,
+        extended_key_usages,
+        rsa_key_usage: SMIME_RSA_KEY_USAGE,
+        ec_key_usage: SMIME_EC_KEY_USAGE,
+        subject,
+        common_name,
+        alternative_names: AlternativeNames::Mailbox,
+    }
+}
+
+static SMIME_MAILBOX_STRICT: Profile = smime(
+    ProfileId::SmimeMailboxStrict,
+    "Secure Email (S/MIME), mailbox-validated, strict",
+    &["2.23.140.1.5.1.3"],
+    STRICT_EKU,
+    MAILBOX_SUBJECT,
+    CommonName::Mailbox,
+);
+
+static SMIME_MAILBOX_MULTIPURPOSE: Profile = smime(
+    ProfileId::SmimeMailboxMultipurpose,
+    "Secure Email (S/MIME), mailbox-validated",
+    &["2.23.140.1.5.1.2"],
+    MULTIPURPOSE_EKU,
+    MAILBOX_SUBJECT,
+    CommonName::Mailbox,
+);
+
+static SMIME_ORGANIZATION_STRICT: Profile = smime(
+    ProfileId::SmimeOrganizationStrict,
+    "Secure Email (S/MIME), organization-validated, strict",
+    &["2.23.140.1.5.2.3"],
+    STRICT_EKU,
+    ORGANIZATION_SUBJECT,
+    CommonName::OrganizationName,
+);
+
+static SMIME_ORGANIZATION_MULTIPURPOSE: Profile = smime(
+    ProfileId::SmimeOrganizationMultipurpose,
+    "Secure Email (S/MIME), organization-validated",
+    &["2.23.140.1.5.2.2"],
+    MULTIPURPOSE_EKU,
+    ORGANIZATION_SUBJECT,
+    CommonName::OrganizationName,
+);
+
+static SMIME_SPONSOR_STRICT: Profile = smime(
+    ProfileId::SmimeSponsorStrict,
+    "Secure Email (S/MIME), sponsor-validated, strict",
+    &["2.23.140.1.5.3.3"],
+    STRICT_EKU,
+    SPONSOR_SUBJECT,
+    CommonName::PersonalName,
+);
+
+static SMIME_SPONSOR_MULTIPURPOSE: Profile = smime(
+    ProfileId::SmimeSponsorMultipurpose,
+    "Secure Email (S/MIME), sponsor-validated",
+    &["2.23.140.1.5.3.2"],
+    MULTIPURPOSE_EKU,
+    SPONSOR_SUBJECT,
+    CommonName::PersonalName,
+);
+
+/// Workstation client authentication. RSA: digitalSignature (the TLS client signs the handshake),
+/// keyEncipherment and dataEncipherment (as Windows workstation templates assert them, for RSA key transport
+/// by other applications). Elliptic curves: digitalSignature only. RFC 5480 section 3 forbids keyEncipherment
+/// and dataEncipherment for id-ecPublicKey, and keyAgreement (static ECDH) is used by no TLS client: TLS 1.2
+/// ECDHE and TLS 1.3 authenticate the client with a signature.
+static CLIENT_AUTH_WORKSTATION: Profile = Profile {
+    id: ProfileId::ClientAuthWorkstation,
+    name: "Client authentication, workstation",
+    kind: ProfileKind::ClientAuthentication,
+    key_types: ALL_KEY_TYPES,
+    validity_caps: CLIENT_AUTH_VALIDITY,
+    policy_oids: &[KEYWARD_CLIENT_AUTH_WORKSTATION_POLICY],
+    extended_key_usages: &[ExtendedKeyUsage::ClientAuth],
+    rsa_key_usage: KeyUsage::SIGNATURE_AND_ENCIPHERMENT,
+    ec_key_usage: KeyUsage::SIGNATURE,
+    subject: DEVICE_SUBJECT,
+    common_name: CommonName::FirstDnsName,
+    alternative_names: AlternativeNames::DnsNames,
+};
+
+/// TLS server authentication, organization validated (TLS BR 7.1.2.7: policy 2.23.140.1.2.2, subject O and C,
+/// dNSName SANs). Key usage per TLS BR 7.1.2.7.11: RSA digitalSignature and keyEncipherment (dataEncipherment
+/// is not allowed there, unlike the workstation profile); elliptic curves digitalSignature only (keyAgreement
+/// is allowed but no current TLS server uses static ECDH).
+static SERVER_AUTH: Profile = Profile {
+    id: ProfileId::ServerAuth,
+    name: "Server authentication (TLS), organization-validated",
+    kind: ProfileKind::ServerAuthentication,
+    key_types: ALL_KEY_TYPES,
+    validity_caps: SERVER_AUTH_VALIDITY,
+    policy_oids: &["2.23.140.1.2.2"],
+    extended_key_usages: &[ExtendedKeyUsage::ServerAuth],
+    rsa_key_usage: KeyUsage::SIGNATURE_AND_KEY_ENCIPHERMENT,
+    ec_key_usage: KeyUsage::SIGNATURE,
+    subject: DEVICE_SUBJECT,
+    common_name: CommonName::FirstDnsName,
+    alternative_names: AlternativeNames::DnsNames,
 };
 
 /// A public key that passed the key policy, with what the certificate's key usage depends on.
@@ -324,9 +671,68 @@ mod tests {
     }
 
     #[test]
-    fn stored_identifiers_round_trip() {
-        let id = ProfileId::SmimeSponsorMultipurpose;
-        assert_eq!(ProfileId::parse(id.as_str()), Some(id));
+    fn stored_identifiers_round_trip_and_match_the_wire_names() {
+        for id in ProfileId::ALL {
+            assert_eq!(ProfileId::parse(id.as_str()), Some(id));
+            assert_eq!(serde_json::to_value(id).expect("serializes"), serde_json::Value::from(id.as_str()));
+            assert_eq!(id.profile().id, id);
+        }
         assert_eq!(ProfileId::parse("smime"), None);
+    }
+
+    /// The catalogue as a table: one line per profile, so a changed rule shows up as a changed line.
+    #[test]
+    fn the_catalogue() {
+        use ExtendedKeyUsage::{ClientAuth, EmailProtection, ServerAuth};
+        let dual = KeyUsage::SIGNATURE_AND_KEY_ENCIPHERMENT;
+        let agreement = KeyUsage::SIGNATURE_AND_KEY_AGREEMENT;
+        let signature = KeyUsage::SIGNATURE;
+        #[rustfmt::skip]
+        let expected: [(ProfileId, &str, &[ExtendedKeyUsage], KeyUsage, KeyUsage, CommonName, AlternativeNames); 8] = [
+            (ProfileId::SmimeMailboxStrict, "2.23.140.1.5.1.3", &[EmailProtection], dual, agreement, CommonName::Mailbox, AlternativeNames::Mailbox),
+            (ProfileId::SmimeMailboxMultipurpose, "2.23.140.1.5.1.2", &[EmailProtection, ClientAuth], dual, agreement, CommonName::Mailbox, AlternativeNames::Mailbox),
+            (ProfileId::SmimeOrganizationStrict, "2.23.140.1.5.2.3", &[EmailProtection], dual, agreement, CommonName::OrganizationName, AlternativeNames::Mailbox),
+            (ProfileId::SmimeOrganizationMultipurpose, "2.23.140.1.5.2.2", &[EmailProtection, ClientAuth], dual, agreement, CommonName::OrganizationName, AlternativeNames::Mailbox),
+            (ProfileId::SmimeSponsorStrict, "2.23.140.1.5.3.3", &[EmailProtection], dual, agreement, CommonName::PersonalName, AlternativeNames::Mailbox),
+            (ProfileId::SmimeSponsorMultipurpose, "2.23.140.1.5.3.2", &[EmailProtection, ClientAuth], dual, agreement, CommonName::PersonalName, AlternativeNames::Mailbox),
+            (ProfileId::ClientAuthWorkstation, "1.3.6.1.4.1.32473.1.1.1", &[ClientAuth], KeyUsage::SIGNATURE_AND_ENCIPHERMENT, signature, CommonName::FirstDnsName, AlternativeNames::DnsNames),
+            (ProfileId::ServerAuth, "2.23.140.1.2.2", &[ServerAuth], dual, signature, CommonName::FirstDnsName, AlternativeNames::DnsNames),
+        ];
+        for (id, policy, extended_key_usages, rsa, ec, common_name, alternative_names) in expected {
+            let profile = id.profile();
+            assert_eq!(profile.policy_oids, [policy], "{id:?}");
+            assert_eq!(profile.extended_key_usages, extended_key_usages, "{id:?}");
+            assert_eq!((profile.rsa_key_usage, profile.ec_key_usage), (rsa, ec), "{id:?}");
+            assert_eq!((profile.common_name, profile.alternative_names), (common_name, alternative_names), "{id:?}");
+            assert_eq!(profile.key_types, ALL_KEY_TYPES, "{id:?}");
+            let smime = profile.kind == ProfileKind::Smime;
+            assert_eq!(smime, policy.starts_with("2.23.140.1.5."), "{id:?}");
+            // S/MIME BR 7.1.2.3 f: never serverAuth; strict: emailProtection alone.
+            assert!(!smime || !extended_key_usages.contains(&ServerAuth), "{id:?}");
+            // RFC 5480: no encipherment bits for elliptic-curve keys, in any profile.
+            assert!(!ec.key_encipherment && !ec.data_encipherment, "{id:?}");
+            // S/MIME BR 7.1.4.2.3-5: personal names only in the sponsor profiles, no organization for mailboxes.
+            assert_eq!(profile.states_personal_name(), common_name == CommonName::PersonalName, "{id:?}");
+            assert_eq!(profile.states_organization(), common_name != CommonName::Mailbox, "{id:?}");
+        }
+    }
+
+    #[test]
+    fn validity_caps() {
+        let day = 86_400;
+        let smime = ProfileId::SmimeMailboxStrict.profile();
+        let workstation = ProfileId::ClientAuthWorkstation.profile();
+        let server = ProfileId::ServerAuth.profile();
+        for now in [0, 1_773_532_800, 2_000_000_000] {
+            assert_eq!(smime.max_validity_days(now), 825);
+            assert_eq!(workstation.max_validity_days(now), 825);
+        }
+        // TLS BR 6.3.2 (ballot SC-081v3), switching at 00:00 UTC on 2026-03-15, 2027-03-15 and 2029-03-15.
+        assert_eq!(server.max_validity_days(1_773_532_800 - 1), 398);
+        assert_eq!(server.max_validity_days(1_773_532_800), 200);
+        assert_eq!(server.max_validity_days(1_805_068_800 - day), 200);
+        assert_eq!(server.max_validity_days(1_805_068_800), 100);
+        assert_eq!(server.max_validity_days(1_868_227_200 - 1), 100);
+        assert_eq!(server.max_validity_days(1_868_227_200), 47);
     }
 }
