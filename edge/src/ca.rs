@@ -123,19 +123,23 @@ impl CertificateAuthority {
             subject.push(kind, value);
         }
         params.distinguished_name = subject;
-        params.subject_alt_names = template
-            .email_addresses
-            .iter()
-            .map(|email| {
-                email.clone().try_into().map(SanType::Rfc822Name).map_err(|_| {
-                    AppError::field(422, "email_invalid", "recipient_email", "The email address is not ASCII.")
-                })
+        let emails = template.email_addresses.iter().map(|email| {
+            email.clone().try_into().map(SanType::Rfc822Name).map_err(|_| {
+                AppError::field(422, "email_invalid", "recipient_email", "The email address is not ASCII.")
             })
-            .collect::<Result<_, _>>()?;
+        });
+        let hosts = template.dns_names.iter().map(|name| {
+            name.clone()
+                .try_into()
+                .map(SanType::DnsName)
+                .map_err(|_| AppError::field(422, "dns_name_invalid", "dns_names", "The DNS name is not ASCII."))
+        });
+        params.subject_alt_names = emails.chain(hosts).collect::<Result<_, _>>()?;
         let usage = template.key_usage;
         params.key_usages = [
             (usage.digital_signature, KeyUsagePurpose::DigitalSignature),
             (usage.key_encipherment, KeyUsagePurpose::KeyEncipherment),
+            (usage.data_encipherment, KeyUsagePurpose::DataEncipherment),
             (usage.key_agreement, KeyUsagePurpose::KeyAgreement),
         ]
         .into_iter()
@@ -147,6 +151,7 @@ impl CertificateAuthority {
             .map(|usage| match usage {
                 ExtendedKeyUsage::EmailProtection => ExtendedKeyUsagePurpose::EmailProtection,
                 ExtendedKeyUsage::ClientAuth => ExtendedKeyUsagePurpose::ClientAuth,
+                ExtendedKeyUsage::ServerAuth => ExtendedKeyUsagePurpose::ServerAuth,
             })
             .collect();
         params.use_authority_key_identifier_extension = true;

@@ -3,14 +3,19 @@
 
 use serde::Deserialize;
 use shared::api::dev::{MailMessage, Mailbox, SeedRequest, SeedResponse};
+use shared::issuance::{OrderFacts, check_order};
 use shared::link::{ENROLLMENT_LINK_LIFETIME_SECONDS, Link, Token};
 use shared::mail::enrollment_invitation;
-use shared::profile::ProfileId;
+use shared::profile::ProfileKind;
 use worker::{Request, Response, RouteContext};
 
 use crate::db::{integer, text};
 use crate::error::{AppError, respond};
 use crate::platform;
+
+/// The demo organization's registration reference and country (S/MIME BR 7.1.4.2.2 d and n).
+const DEMO_ORGANIZATION_IDENTIFIER: &str = "NTRGB-12345678";
+const DEMO_ORGANIZATION_COUNTRY: &str = "GB";
 
 fn ensure_development(context: &RouteContext<()>) -> Result<(), AppError> {
     match context.env.var("KEYWARD_ENV") {
@@ -60,8 +65,9 @@ pub async fn mailbox(_request: Request, context: RouteContext<()>) -> worker::Re
     )
 }
 
-/// `POST /api/v1/dev/seed`: a validated demo organization (created once) and a new order for the given
-/// recipient, with its enrollment email in the outbox, all in one batch.
+/// `POST /api/v1/dev/seed`: a validated demo organization (created once) and a new order of the given profile
+/// (sponsor-validated multipurpose S/MIME by default) for the given recipient, with its enrollment email in the
+/// outbox, all in one batch. The order is checked against its profile first ([`check_order`]).
 pub async fn seed(mut request: Request, context: RouteContext<()>) -> worker::Result<Response> {
     let body = request.bytes().await;
     let origin = request.url().map(|url| url.origin().ascii_serialization());
@@ -73,12 +79,31 @@ pub async fn seed(mut request: Request, context: RouteContext<()>) -> worker::Re
                     400,
                     "body_invalid",
                     "body",
-                    format!("Expected recipient_given_name, recipient_surname and recipient_email: {error}"),
+                    format!(
+                        "Expected recipient_email, and optionally profile, recipient_given_name, recipient_surname, \
+                         dns_names and validity_days: {error}"
+                    ),
                 )
             })?;
-            if !seed.recipient_email.contains('@') {
-                return Err(AppError::field(422, "email_invalid", "recipient_email", "Not an email address."));
+            if seed.validity_days == 0 {
+                return Err(AppError::field(422, "validity_invalid", "validity_days", "At least one day."));
             }
+            let organization = "Example Org";
+            let profile = seed.profile.profile();
+            let order = OrderFacts {
+                recipient_given_name: seed.recipient_given_name.clone(),
+                recipient_surname: seed.recipient_surname.clone(),
+                recipient_email: seed.recipient_email.clone(),
+                dns_names: seed.dns_names.clone(),
+                organization_name: organization.into(),
+                organization_identifier: DEMO_ORGANIZATION_IDENTIFIER.into(),
+                organization_country: DEMO_ORGANIZATION_COUNTRY.into(),
+                validity_days: seed.validity_days,
+            };
+            // Refused now, with the field named, rather than when the recipient submits their key.
+            check_order(profile, &order)?;
+            let dns_names = serde_json::to_string(&order.dns_names)
+                .map_err(|error| AppError::internal(&format!("encoding DNS names: {error}")))?;
             let db = context.env.d1("DB")?;
             let now = platform::now();
             let order_id = platform::new_id()?;
@@ -87,39 +112,53 @@ pub async fn seed(mut request: Request, context: RouteContext<()>) -> worker::Re
             let token = Token::from_random(platform::random()?);
             let link = Link::new(now, ENROLLMENT_LINK_LIFETIME_SECONDS);
             let url = format!("{}/enroll/{}", origin?, token.as_str());
-            let organization = "Example Org";
-            let recipient_name = format!("{} {}", seed.recipient_given_name, seed.recipient_surname);
+            let greeting = order.recipient_name().unwrap_or_else(|| seed.recipient_email.clone());
+            let certified = match profile.kind {
+                ProfileKind::Smime => seed.recipient_email.clone(),
+                ProfileKind::ClientAuthentication | ProfileKind::ServerAuthentication => order.subject_name(profile),
+            };
             let email = enrollment_invitation(
-                &recipient_name,
+                &greeting,
                 &seed.recipient_email,
                 organization,
+                profile.kind,
+                &certified,
                 &url,
                 ENROLLMENT_LINK_LIFETIME_SECONDS / 86_400,
             );
             let statements = vec![
                 db.prepare(
                     "INSERT OR IGNORE INTO organizations (id, name, identifier, country, validated_at, created_at) \
-                     VALUES ('demo-org', ?1, 'NTRGB-12345678', 'GB', ?2, ?2)",
-                )
-                .bind(&[text(organization), integer(now)])?,
-                db.prepare(
-                    "INSERT INTO orders (id, organization_id, profile, validity_days, created_at) \
-                     VALUES (?1, 'demo-org', ?2, 365, ?3)",
+                     VALUES ('demo-org', ?1, ?2, ?3, ?4, ?4)",
                 )
                 .bind(&[
-                    text(&order_id),
-                    text(ProfileId::SmimeSponsorMultipurpose.as_str()),
+                    text(organization),
+                    text(DEMO_ORGANIZATION_IDENTIFIER),
+                    text(DEMO_ORGANIZATION_COUNTRY),
                     integer(now),
                 ])?,
                 db.prepare(
-                    "INSERT INTO recipients (id, order_id, given_name, surname, email) VALUES (?1, ?2, ?3, ?4, ?5)",
+                    "INSERT INTO orders (id, organization_id, profile, validity_days, created_at) \
+                     VALUES (?1, 'demo-org', ?2, ?3, ?4)",
+                )
+                .bind(&[
+                    text(&order_id),
+                    text(profile.id.as_str()),
+                    integer(i64::from(order.validity_days)),
+                    integer(now),
+                ])?,
+                // An absent personal name is stored as '' (migration 0003).
+                db.prepare(
+                    "INSERT INTO recipients (id, order_id, given_name, surname, email, dns_names) \
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
                 )
                 .bind(&[
                     text(&recipient_id),
                     text(&order_id),
-                    text(&seed.recipient_given_name),
-                    text(&seed.recipient_surname),
-                    text(&seed.recipient_email),
+                    text(order.recipient_given_name.as_deref().unwrap_or_default()),
+                    text(order.recipient_surname.as_deref().unwrap_or_default()),
+                    text(&order.recipient_email),
+                    text(&dns_names),
                 ])?,
                 db.prepare(
                     "INSERT INTO enrollment_links (id, recipient_id, token_hash, created_at, expires_at) \

@@ -32,6 +32,8 @@ struct LinkRow {
     recipient_given_name: String,
     recipient_surname: String,
     recipient_email: String,
+    /// JSON array (migration 0003).
+    recipient_dns_names: String,
     order_id: String,
     profile: String,
     validity_days: u32,
@@ -51,21 +53,29 @@ impl LinkRow {
         }
     }
 
-    fn order(&self) -> OrderFacts {
-        OrderFacts {
-            recipient_given_name: self.recipient_given_name.clone(),
-            recipient_surname: self.recipient_surname.clone(),
+    fn order(&self) -> Result<OrderFacts, AppError> {
+        let dns_names = serde_json::from_str(&self.recipient_dns_names)
+            .map_err(|error| AppError::internal(&format!("recipients.dns_names is not a JSON array: {error}")))?;
+        Ok(OrderFacts {
+            recipient_given_name: stored_name(&self.recipient_given_name),
+            recipient_surname: stored_name(&self.recipient_surname),
             recipient_email: self.recipient_email.clone(),
+            dns_names,
             organization_name: self.organization_name.clone(),
             organization_identifier: self.organization_identifier.clone(),
             organization_country: self.organization_country.clone(),
             validity_days: self.validity_days,
-        }
+        })
     }
 
     fn profile(&self) -> Result<ProfileId, AppError> {
         ProfileId::parse(&self.profile).ok_or_else(|| AppError::internal(&format!("unknown profile {}", self.profile)))
     }
+}
+
+/// A stored personal name: the empty string means none (migration 0003).
+fn stored_name(value: &str) -> Option<String> {
+    (!value.is_empty()).then(|| value.to_owned())
 }
 
 async fn load(db: &D1Database, token: &Token) -> Result<LinkRow, AppError> {
@@ -74,6 +84,7 @@ async fn load(db: &D1Database, token: &Token) -> Result<LinkRow, AppError> {
             "SELECT l.id AS link_id, l.created_at, l.expires_at, l.spent_at, l.version, \
                     r.id AS recipient_id, r.given_name AS recipient_given_name, \
                     r.surname AS recipient_surname, r.email AS recipient_email, \
+                    r.dns_names AS recipient_dns_names, \
                     o.id AS order_id, o.profile, o.validity_days, \
                     g.name AS organization_name, g.identifier AS organization_identifier, \
                     g.country AS organization_country, \
@@ -100,15 +111,18 @@ pub async fn show(_request: Request, context: RouteContext<()>) -> worker::Resul
             let db = context.env.d1("DB")?;
             let row = load(&db, &token(&context)?).await?;
             let profile = row.profile()?.profile();
+            let order = row.order()?;
+            let now = platform::now();
             let view = EnrollmentView {
-                status: row.link().status(platform::now()),
-                recipient_name: row.order().recipient_name(),
+                status: row.link().status(now),
+                recipient_name: order.subject_name(profile),
                 recipient_email: row.recipient_email,
+                dns_names: order.dns_names,
                 organization: row.organization_name,
                 order_id: row.order_id,
                 profile: profile.id,
                 key_types: profile.key_types.to_vec(),
-                validity_days: row.validity_days.min(profile.max_validity_days),
+                validity_days: row.validity_days.clamp(1, profile.max_validity_days(now)),
                 certificate_serial: row.certificate_serial,
             };
             Ok(Response::from_json(&view)?)
@@ -145,9 +159,9 @@ pub async fn submit(mut request: Request, context: RouteContext<()>) -> worker::
             let csr = ParsedCsr::from_pem(&submission.csr)?;
             let profile = row.profile()?.profile();
             let key = profile.check_key(csr.public_key())?;
-            let order = row.order();
+            let order = row.order()?;
             let locations = ca_locations(&repository_url(&context.env)?);
-            let template = certificate_template(profile, &order, &locations, key, now, platform::random()?);
+            let template = certificate_template(profile, &order, &locations, key, now, platform::random()?)?;
             let authority = CertificateAuthority::from_env(&context.env)?;
             let certificate = authority.issue(&template, &csr)?;
             let serial = hex(&template.serial);
@@ -193,7 +207,7 @@ pub async fn submit(mut request: Request, context: RouteContext<()>) -> worker::
                 serial,
                 certificate: pem_encode("CERTIFICATE", &certificate),
                 chain: authority.chain_pem(),
-                friendly_name: format!("{} ({})", order.recipient_name(), row.organization_name),
+                friendly_name: format!("{} ({})", order.subject_name(profile), row.organization_name),
                 not_after: template.not_after,
             };
             Ok(Response::from_json(&issued)?.with_status(201))

@@ -3,6 +3,7 @@
 
 use shared::api::{ApiError, ErrorBody};
 use shared::csr::CsrError;
+use shared::issuance::OrderError;
 use shared::link::LinkError;
 use shared::profile::KeyError;
 use worker::{Response, Result, console_error};
@@ -74,6 +75,12 @@ impl From<CsrError> for AppError {
 impl From<KeyError> for AppError {
     fn from(error: KeyError) -> Self {
         Self::field(422, error.code(), "csr", error.to_string())
+    }
+}
+
+impl From<OrderError> for AppError {
+    fn from(error: OrderError) -> Self {
+        Self::field(422, error.code(), error.field(), error.to_string())
     }
 }
 

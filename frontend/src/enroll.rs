@@ -332,8 +332,12 @@ fn ready(view: EnrollmentView, enroll: impl Fn(EnrollmentView, KeyType) + Clone 
     view! {
         <h1>"Create your key and certificate"</h1>
         <dl class="facts">
+            <dt>"Certificate"</dt><dd data-testid="profile-name">{view.profile.profile().name}</dd>
             <dt>"Name"</dt><dd data-testid="recipient-name">{view.recipient_name.clone()}</dd>
             <dt>"Email"</dt><dd data-testid="recipient-email">{view.recipient_email.clone()}</dd>
+            {(!view.dns_names.is_empty()).then(|| view! {
+                <dt>"Host names"</dt><dd data-testid="dns-names">{view.dns_names.join(", ")}</dd>
+            })}
             <dt>"Organization"</dt><dd>{view.organization.clone()}</dd>
             <dt>"Validity"</dt><dd>{view.validity_days} " days"</dd>
             <dt>"Link valid until"</dt><dd>{expires}</dd>

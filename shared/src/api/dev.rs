@@ -3,6 +3,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::profile::ProfileId;
+
 /// One email of the outbox, as the development mailbox shows it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct MailMessage {
@@ -27,15 +29,36 @@ pub struct Mailbox {
     pub messages: Vec<MailMessage>,
 }
 
-/// `POST /api/v1/dev/seed` request: the demo order's recipient.
+/// `POST /api/v1/dev/seed` request: the demo order's profile and recipient. Only `recipient_email` is always
+/// required; what else the profile needs is checked by [`crate::issuance::check_order`] (a sponsor-validated
+/// certificate needs a surname, a workstation or server certificate at least one DNS name).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SeedRequest {
+    /// The certificate profile; sponsor-validated multipurpose S/MIME when absent.
+    #[serde(default = "default_profile")]
+    pub profile: ProfileId,
     /// Recipient's given name.
-    pub recipient_given_name: String,
+    #[serde(default)]
+    pub recipient_given_name: Option<String>,
     /// Recipient's surname.
-    pub recipient_surname: String,
-    /// Recipient's email address.
+    #[serde(default)]
+    pub recipient_surname: Option<String>,
+    /// Recipient's email address: where the link goes, and the S/MIME certificate's mailbox.
     pub recipient_email: String,
+    /// Host names of the workstation or server (lower-case, fully qualified), the first one the common name.
+    #[serde(default)]
+    pub dns_names: Vec<String>,
+    /// Validity ordered, in days (365 when absent); the profile's cap applies at issuance.
+    #[serde(default = "default_validity_days")]
+    pub validity_days: u32,
+}
+
+fn default_profile() -> ProfileId {
+    ProfileId::SmimeSponsorMultipurpose
+}
+
+fn default_validity_days() -> u32 {
+    365
 }
 
 /// `POST /api/v1/dev/seed` response.
@@ -45,4 +68,22 @@ pub struct SeedResponse {
     pub order_id: String,
     /// The enrollment link that was emailed to the recipient.
     pub enrollment_url: String,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_seed_request_of_the_walking_skeleton_still_reads() {
+        let json =
+            r#"{"recipient_given_name":"Ada","recipient_surname":"Lovelace","recipient_email":"ada@example.com"}"#;
+        let request: SeedRequest = serde_json::from_str(json).expect("reads");
+        assert_eq!(request.profile, ProfileId::SmimeSponsorMultipurpose);
+        assert_eq!(request.recipient_surname.as_deref(), Some("Lovelace"));
+        assert_eq!((request.dns_names.len(), request.validity_days), (0, 365));
+        let json = r#"{"profile":"server_auth","recipient_email":"ops@example.com","dns_names":["www.example.com"]}"#;
+        let request: SeedRequest = serde_json::from_str(json).expect("reads");
+        assert_eq!((request.profile, request.recipient_given_name), (ProfileId::ServerAuth, None));
+    }
 }

@@ -13,10 +13,14 @@ use crate::profile::{KeyType, ProfileId};
 pub struct EnrollmentView {
     /// Open, spent or expired, with the instants that explain it.
     pub status: LinkStatus,
-    /// The recipient's name, as it will appear in the certificate.
+    /// What the certificate names its subject by: the person's name, the mailbox, the organization or the
+    /// host name, depending on the profile.
     pub recipient_name: String,
-    /// The recipient's email address, as it will appear in the certificate.
+    /// The recipient's email address (where the link went); an S/MIME certificate states it.
     pub recipient_email: String,
+    /// The host names a workstation or server certificate states; empty for S/MIME.
+    #[serde(default)]
+    pub dns_names: Vec<String>,
     /// The ordering organization's name.
     pub organization: String,
     /// The order's number, to quote to the organization or to support.
