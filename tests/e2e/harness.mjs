@@ -87,18 +87,29 @@ export function http(url, { method = 'GET', body, headers = {} } = {}) {
   });
 }
 
-/** Creates a demo order through the development endpoint; returns its enrollment URL. */
-export async function seed(worker, recipientName, recipientEmail) {
-  const [givenName, ...surname] = recipientName.split(' ');
-  const response = await http(`${worker.url}/api/v1/dev/seed`, {
-    method: 'POST',
-    body: JSON.stringify({ recipient_given_name: givenName, recipient_surname: surname.join(' '), recipient_email: recipientEmail }),
-  });
+/**
+ * Creates a demo order through the development endpoint; returns its enrollment URL. `recipientName` ("Given
+ * Surname", or null for none) and `recipientEmail` are the recipient's; `options` may name the `profile`
+ * (default: sponsor-validated multipurpose S/MIME), the `dnsNames` of a workstation or server, and the
+ * `validityDays` ordered (default 365).
+ */
+export async function seed(worker, recipientName, recipientEmail, { profile, dnsNames, validityDays } = {}) {
+  const body = { recipient_email: recipientEmail };
+  if (recipientName != null) {
+    const [givenName, ...surname] = recipientName.split(' ');
+    // A person with a single name has a surname only (S/MIME BR 7.1.4.2.2 e).
+    Object.assign(body, surname.length > 0
+      ? { recipient_given_name: givenName, recipient_surname: surname.join(' ') }
+      : { recipient_surname: givenName });
+  }
+  if (profile !== undefined) body.profile = profile;
+  if (dnsNames !== undefined) body.dns_names = dnsNames;
+  if (validityDays !== undefined) body.validity_days = validityDays;
+  const response = await http(`${worker.url}/api/v1/dev/seed`, { method: 'POST', body: JSON.stringify(body) });
   if (response.status !== 201) throw new Error(`seed: ${response.status} ${response.text()}`);
   return response.json().enrollment_url;
 }
 
-/** Headless Chromium from Debian with the flags this machine needs, in a fresh profile. */
 export async function launchBrowser() {
   return chromium.launch({
     executablePath: '/usr/bin/chromium',

@@ -1,7 +1,9 @@
-// What the CA issues, judged by tools no one here wrote: for every key type the profile offers, a certificate
-// issued by the real Worker passes pkilint's S/MIME Baseline Requirements linter with no error-level finding
-// and verifies with OpenSSL against the root, the issuing CA and the CRL, all fetched from the Worker's public
-// repository URLs stated in the certificate. The CRL passes pkilint's CRL linter.
+// What the CA issues, judged by tools no one here wrote: for every profile of the catalogue and every key type,
+// a certificate issued by the real Worker passes pkilint (the S/MIME Baseline Requirements linter for S/MIME
+// profiles, the RFC 5280 linter for the others) with no error-level finding, states what its profile says
+// (subject, SANs, key usage, extended key usage, policy, validity cap), and verifies with OpenSSL for its purpose
+// against the root, the issuing CA and the CRL, all fetched from the Worker's public repository URLs stated in
+// the certificate. The CRL passes pkilint's CRL linter. Certificates download in four formats.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -13,7 +15,16 @@ import { startWorker, seed, http, openssl, scratch, writeTemp } from './harness.
 const REPOSITORY = 'http://pki.keyward.example.com';
 
 let worker;
-before(async () => { worker = await startWorker(); });
+/** One key per type, made once: RSA 4096 takes OpenSSL seconds, and every profile reuses it. */
+const keys = {};
+before(async () => {
+  const directory = scratch('profile-keys');
+  for (const [keyType, algorithm] of KEYS) {
+    keys[keyType] = join(directory, `${keyType}.pem`);
+    openssl(['genpkey', ...algorithm, '-out', keys[keyType]]);
+  }
+  worker = await startWorker();
+});
 after(async () => { await worker?.stop(); });
 
 /** A pkilint console script from the pinned virtual environment (`cargo xtask test` sets KEYWARD_PYTHON). */
@@ -43,67 +54,191 @@ async function fetchDer(url, directory, name) {
 }
 
 const KEYS = [
-  ['rsa2048', ['-newkey', 'rsa:2048']],
-  ['rsa3072', ['-newkey', 'rsa:3072']],
-  ['rsa4096', ['-newkey', 'rsa:4096']],
-  ['ecdsa_p256', ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256']],
-  ['ecdsa_p384', ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-384']],
+  ['rsa2048', ['-algorithm', 'RSA', '-pkeyopt', 'rsa_keygen_bits:2048']],
+  ['rsa3072', ['-algorithm', 'RSA', '-pkeyopt', 'rsa_keygen_bits:3072']],
+  ['rsa4096', ['-algorithm', 'RSA', '-pkeyopt', 'rsa_keygen_bits:4096']],
+  ['ecdsa_p256', ['-algorithm', 'EC', '-pkeyopt', 'ec_paramgen_curve:P-256']],
+  ['ecdsa_p384', ['-algorithm', 'EC', '-pkeyopt', 'ec_paramgen_curve:P-384']],
 ];
 
-for (const [keyType, newKey] of KEYS) {
-  test(`an S/MIME certificate for a ${keyType} key passes pkilint, verifies with the CRL and downloads in four formats`, async () => {
-    const directory = scratch(`profile-${keyType}`);
-    const csr = openssl(['req', '-new', ...newKey, '-nodes', '-keyout', join(directory, 'key.pem'), '-subj', '/CN=ignored by the CA']);
-    const link = await seed(worker, 'Grace Hopper', `grace.${keyType}@example.com`);
-    const response = await http(link.replace('/enroll/', '/api/v1/enrollments/'), { method: 'POST', body: JSON.stringify({ csr }) });
-    assert.equal(response.status, 201, response.text());
-    const issued = response.json();
-    const leaf = writeTemp(directory, 'leaf.pem', issued.certificate);
+const ORGANIZATION = 'C=GB, O=Example Org, organizationIdentifier=NTRGB-12345678';
+const SMIME_KEY_USAGE = { rsa: 'Digital Signature, Key Encipherment', ec: 'Digital Signature, Key Agreement' };
+const STRICT = 'E-mail Protection';
+const MULTIPURPOSE = 'E-mail Protection, TLS Web Client Authentication';
 
-    const report = pkilint('lint_cabf_smime_cert', ['lint', '-d', leaf]);
-    assert.deepEqual(findings(report, ['FATAL', 'ERROR']), [], 'pkilint error-level findings');
+/**
+ * The catalogue as the certificates must show it (`shared/src/profile.rs`). `order(hostLabel)` gives the seed's
+ * arguments, `subject` the expected subject (OpenSSL's one-line form, spaces around "=" removed) and `san` the
+ * expected subject alternative names; `days` is the validity the certificate must have when 365 are ordered.
+ */
+const PROFILES = [
+  {
+    id: 'smime_mailbox_strict', lint: 'smime', purpose: 'smimesign', policy: '2.23.140.1.5.1.3', eku: STRICT, keyUsage: SMIME_KEY_USAGE,
+    order: (label) => ({ name: 'Grace Hopper', email: `grace.${label}@example.com` }),
+    subject: (label) => `CN=grace.${label}@example.com`, san: (label) => [`email:grace.${label}@example.com`], days: 365,
+  },
+  {
+    id: 'smime_mailbox_multipurpose', lint: 'smime', purpose: 'smimesign', policy: '2.23.140.1.5.1.2', eku: MULTIPURPOSE, keyUsage: SMIME_KEY_USAGE,
+    order: (label) => ({ name: null, email: `grace.${label}@example.com` }),
+    subject: (label) => `CN=grace.${label}@example.com`, san: (label) => [`email:grace.${label}@example.com`], days: 365,
+  },
+  {
+    id: 'smime_organization_strict', lint: 'smime', purpose: 'smimesign', policy: '2.23.140.1.5.2.3', eku: STRICT, keyUsage: SMIME_KEY_USAGE,
+    order: (label) => ({ name: 'Grace Hopper', email: `info.${label}@example.com` }),
+    subject: () => `${ORGANIZATION}, CN=Example Org`, san: (label) => [`email:info.${label}@example.com`], days: 365,
+  },
+  {
+    id: 'smime_organization_multipurpose', lint: 'smime', purpose: 'smimesign', policy: '2.23.140.1.5.2.2', eku: MULTIPURPOSE, keyUsage: SMIME_KEY_USAGE,
+    order: (label) => ({ name: null, email: `info.${label}@example.com` }),
+    subject: () => `${ORGANIZATION}, CN=Example Org`, san: (label) => [`email:info.${label}@example.com`], days: 365,
+  },
+  {
+    id: 'smime_sponsor_strict', lint: 'smime', purpose: 'smimesign', policy: '2.23.140.1.5.3.3', eku: STRICT, keyUsage: SMIME_KEY_USAGE,
+    order: (label) => ({ name: 'Grace Hopper', email: `grace.${label}@example.com` }),
+    subject: () => `${ORGANIZATION}, GN=Grace, SN=Hopper, CN=Grace Hopper`, san: (label) => [`email:grace.${label}@example.com`], days: 365,
+  },
+  {
+    id: 'smime_sponsor_multipurpose', lint: 'smime', purpose: 'smimesign', policy: '2.23.140.1.5.3.2', eku: MULTIPURPOSE, keyUsage: SMIME_KEY_USAGE,
+    order: (label) => ({ name: 'Grace Hopper', email: `grace.${label}@example.com`, profile: null }),
+    subject: () => `${ORGANIZATION}, GN=Grace, SN=Hopper, CN=Grace Hopper`, san: (label) => [`email:grace.${label}@example.com`], days: 365,
+    downloads: true,
+  },
+  {
+    id: 'client_auth_workstation', lint: 'pkix', purpose: 'sslclient', policy: '1.3.6.1.4.1.32473.1.1.1',
+    eku: 'TLS Web Client Authentication',
+    keyUsage: { rsa: 'Digital Signature, Key Encipherment, Data Encipherment', ec: 'Digital Signature' },
+    order: (label) => ({ name: 'Grace Hopper', email: `it.${label}@example.com`, dnsNames: [`ws-${label}.corp.example.com`] }),
+    subject: (label) => `C=GB, O=Example Org, CN=ws-${label}.corp.example.com`, san: (label) => [`DNS:ws-${label}.corp.example.com`],
+    days: 365,
+  },
+  {
+    id: 'server_auth', lint: 'pkix', purpose: 'sslserver', policy: '2.23.140.1.2.2', eku: 'TLS Web Server Authentication',
+    keyUsage: { rsa: 'Digital Signature, Key Encipherment', ec: 'Digital Signature' },
+    order: (label) => ({ name: null, email: `ops.${label}@example.com`, dnsNames: [`www.${label}.example.com`, `${label}.example.com`] }),
+    subject: (label) => `C=GB, O=Example Org, CN=www.${label}.example.com`,
+    san: (label) => [`DNS:www.${label}.example.com`, `DNS:${label}.example.com`],
+    // TLS BR 6.3.2 (ballot SC-081v3): 200 days from 2026-03-15, 100 from 2027-03-15, 47 from 2029-03-15.
+    days: Date.now() < Date.UTC(2026, 2, 15) ? 365 : Date.now() < Date.UTC(2027, 2, 15) ? 200 : Date.now() < Date.UTC(2029, 2, 15) ? 100 : 47,
+  },
+];
 
-    const text = openssl(['x509', '-in', leaf, '-noout', '-text']);
-    assert.match(text, /Subject: C ?= ?GB, O ?= ?Example Org, organizationIdentifier ?= ?NTRGB-12345678, GN ?= ?Grace, SN ?= ?Hopper, CN ?= ?Grace Hopper/);
-    assert.doesNotMatch(text, /ignored by the CA/);
-    const crlUrl = text.match(/URI:(http\S+\.crl)/)[1];
-    const caIssuersUrl = text.match(/CA Issuers - URI:(http\S+)/)[1];
-    assert.equal(new URL(crlUrl).origin, REPOSITORY, 'the configured repository URL, not the request origin');
+/** Warnings and notices pkilint reported, per profile: printed at the end for whoever reads the run. */
+const lintNotes = new Map();
+after(() => {
+  for (const [profile, notes] of lintNotes) {
+    console.log(`pkilint ${profile}: ${notes.size === 0 ? 'no warning' : [...notes].join('; ')}`);
+  }
+});
 
-    // Relying parties fetch the chain and the CRL from the URLs in the certificate.
-    const issuing = await fetchDer(caIssuersUrl, directory, 'issuing.der');
-    const root = await fetchDer(`${REPOSITORY}/ca/root.crt`, directory, 'root.der');
-    const crl = await fetchDer(crlUrl, directory, 'issuing.crl');
-    openssl(['x509', '-inform', 'DER', '-in', issuing, '-out', join(directory, 'issuing.pem')]);
-    openssl(['x509', '-inform', 'DER', '-in', root, '-out', join(directory, 'root.pem')]);
-    openssl(['crl', '-inform', 'DER', '-in', crl, '-out', join(directory, 'crl.pem')]);
-    assert.match(openssl(['verify', '-crl_check', '-CRLfile', join(directory, 'crl.pem'), '-CAfile', join(directory, 'root.pem'),
-      '-untrusted', join(directory, 'issuing.pem'), '-purpose', 'smimesign', leaf]), /: OK/);
-
-    // The certificate downloads in four formats, each read back by OpenSSL as the same certificate(s).
-    const fingerprint = (args) => openssl([...args, '-noout', '-fingerprint', '-sha256']).trim();
-    const expected = fingerprint(['x509', '-in', leaf]);
-    const download = async (format) => {
-      const response = await http(`${worker.url}/api/v1/certificates/${issued.serial}/${format}`);
-      assert.equal(response.status, 200, `${format}: ${response.text()}`);
-      assert.match(response.headers['content-disposition'], new RegExp(`attachment; filename="${issued.serial}\\.`));
-      return writeTemp(directory, `download.${format}`, response.body);
-    };
-    assert.equal(fingerprint(['x509', '-in', await download('pem')]), expected);
-    assert.equal(fingerprint(['x509', '-inform', 'DER', '-in', await download('der')]), expected);
-    const chain = openssl(['crl2pkcs7', '-nocrl', '-certfile', await download('chain.pem')]);
-    const p7b = openssl(['pkcs7', '-inform', 'DER', '-in', await download('p7b'), '-print_certs']);
-    for (const bundle of [openssl(['pkcs7', '-print_certs'], chain), p7b]) {
-      assert.equal((bundle.match(/BEGIN CERTIFICATE/g) ?? []).length, 3, 'certificate, issuing CA, root');
-      assert.match(bundle, /subject=C ?= ?GB, O ?= ?Example Org, .*CN ?= ?Grace Hopper/);
-      assert.match(bundle, /subject=C ?= ?GB, O ?= ?Keyward Development, CN ?= ?Keyward Development Root CA/);
-    }
-    const missing = await http(`${worker.url}/api/v1/certificates/${'0'.repeat(32)}/pem`);
-    assert.equal(missing.status, 404);
-    assert.equal(missing.json().error.code, 'certificate_unknown');
-    rmSync(directory, { recursive: true, force: true });
-  });
+/** The lines of `openssl x509 -text` that follow the given extension's heading. */
+function extension(text, heading) {
+  const match = text.match(new RegExp(`${heading}:(?: critical)?\\n\\s+(.+)`));
+  return match?.[1].trim();
 }
+
+for (const profile of PROFILES) {
+  for (const [keyType] of KEYS) {
+    test(`${profile.id} for a ${keyType} key: pkilint finds no error, the certificate says what the profile says and verifies`, async (t) => {
+      const label = keyType.replace('_', '-');
+      const directory = scratch(`profile-${profile.id}-${keyType}`);
+      const csr = openssl(['req', '-new', '-key', keys[keyType], '-subj', '/CN=ignored by the CA']);
+      const order = profile.order(label);
+      const link = await seed(worker, order.name, order.email,
+        { profile: order.profile === null ? undefined : profile.id, dnsNames: order.dnsNames });
+      const view = await http(link.replace('/enroll/', '/api/v1/enrollments/'));
+      assert.equal(view.json().profile, profile.id);
+      assert.deepEqual(view.json().dns_names, order.dnsNames ?? []);
+      const response = await http(link.replace('/enroll/', '/api/v1/enrollments/'), { method: 'POST', body: JSON.stringify({ csr }) });
+      assert.equal(response.status, 201, response.text());
+      const issued = response.json();
+      const leaf = writeTemp(directory, 'leaf.pem', issued.certificate);
+
+      const report = profile.lint === 'smime'
+        ? pkilint('lint_cabf_smime_cert', ['lint', '-d', leaf])
+        : pkilint('lint_pkix_cert', ['lint', leaf]);
+      assert.deepEqual(findings(report, ['FATAL', 'ERROR']), [], 'pkilint error-level findings');
+      const notes = lintNotes.get(profile.id) ?? new Set();
+      for (const finding of findings(report, ['WARNING'])) notes.add(finding);
+      lintNotes.set(profile.id, notes);
+
+      const text = openssl(['x509', '-in', leaf, '-noout', '-text']);
+      const subject = text.match(/Subject: (.+)/)[1].replace(/ = /g, '=');
+      assert.equal(subject, profile.subject(label));
+      assert.deepEqual(extension(text, 'X509v3 Subject Alternative Name').split(', '), profile.san(label));
+      assert.equal(extension(text, 'X509v3 Key Usage'), keyType.startsWith('rsa') ? profile.keyUsage.rsa : profile.keyUsage.ec);
+      assert.match(text, /X509v3 Key Usage: critical/);
+      assert.equal(extension(text, 'X509v3 Extended Key Usage'), profile.eku);
+      assert.equal(extension(text, 'X509v3 Certificate Policies'), `Policy: ${profile.policy}`);
+      assert.doesNotMatch(text, /ignored by the CA/);
+      const notBefore = Date.parse(text.match(/Not Before: (.+)/)[1]);
+      const notAfter = Date.parse(text.match(/Not After : (.+)/)[1]);
+      assert.equal(Math.round((notAfter - notBefore + 1000) / 86_400_000), profile.days, 'validity in days');
+
+      const crlUrl = text.match(/URI:(http\S+\.crl)/)[1];
+      const caIssuersUrl = text.match(/CA Issuers - URI:(http\S+)/)[1];
+      assert.equal(new URL(crlUrl).origin, REPOSITORY, 'the configured repository URL, not the request origin');
+      // Relying parties fetch the chain and the CRL from the URLs in the certificate.
+      const issuing = await fetchDer(caIssuersUrl, directory, 'issuing.der');
+      const root = await fetchDer(`${REPOSITORY}/ca/root.crt`, directory, 'root.der');
+      const crl = await fetchDer(crlUrl, directory, 'issuing.crl');
+      openssl(['x509', '-inform', 'DER', '-in', issuing, '-out', join(directory, 'issuing.pem')]);
+      openssl(['x509', '-inform', 'DER', '-in', root, '-out', join(directory, 'root.pem')]);
+      openssl(['crl', '-inform', 'DER', '-in', crl, '-out', join(directory, 'crl.pem')]);
+      const hostname = order.dnsNames ? ['-verify_hostname', order.dnsNames.at(-1)] : ['-verify_email', order.email];
+      assert.match(openssl(['verify', '-crl_check', '-CRLfile', join(directory, 'crl.pem'), '-CAfile', join(directory, 'root.pem'),
+        '-untrusted', join(directory, 'issuing.pem'), '-purpose', profile.purpose, ...hostname, leaf]), /: OK/);
+
+      if (profile.downloads) await checkDownloads(issued, leaf, directory);
+      t.diagnostic(`serial ${issued.serial}`);
+      rmSync(directory, { recursive: true, force: true });
+    });
+  }
+}
+
+/** The certificate downloads in four formats, each read back by OpenSSL as the same certificate(s). */
+async function checkDownloads(issued, leaf, directory) {
+  const fingerprint = (args) => openssl([...args, '-noout', '-fingerprint', '-sha256']).trim();
+  const expected = fingerprint(['x509', '-in', leaf]);
+  const download = async (format) => {
+    const response = await http(`${worker.url}/api/v1/certificates/${issued.serial}/${format}`);
+    assert.equal(response.status, 200, `${format}: ${response.text()}`);
+    assert.match(response.headers['content-disposition'], new RegExp(`attachment; filename="${issued.serial}\\.`));
+    return writeTemp(directory, `download.${format}`, response.body);
+  };
+  assert.equal(fingerprint(['x509', '-in', await download('pem')]), expected);
+  assert.equal(fingerprint(['x509', '-inform', 'DER', '-in', await download('der')]), expected);
+  const chain = openssl(['crl2pkcs7', '-nocrl', '-certfile', await download('chain.pem')]);
+  const p7b = openssl(['pkcs7', '-inform', 'DER', '-in', await download('p7b'), '-print_certs']);
+  for (const bundle of [openssl(['pkcs7', '-print_certs'], chain), p7b]) {
+    assert.equal((bundle.match(/BEGIN CERTIFICATE/g) ?? []).length, 3, 'certificate, issuing CA, root');
+    assert.match(bundle, /subject=C ?= ?GB, O ?= ?Example Org, .*CN ?= ?Grace Hopper/);
+    assert.match(bundle, /subject=C ?= ?GB, O ?= ?Keyward Development, CN ?= ?Keyward Development Root CA/);
+  }
+  const missing = await http(`${worker.url}/api/v1/certificates/${'0'.repeat(32)}/pem`);
+  assert.equal(missing.status, 404);
+  assert.equal(missing.json().error.code, 'certificate_unknown');
+}
+
+test('an order missing what its profile needs is refused at seeding, naming the field', async () => {
+  const refused = async (body, code, field) => {
+    const response = await http(`${worker.url}/api/v1/dev/seed`, { method: 'POST', body: JSON.stringify(body) });
+    assert.equal(response.status, 422, response.text());
+    assert.deepEqual([response.json().error.code, response.json().error.field], [code, field], JSON.stringify(body));
+  };
+  await refused({ profile: 'server_auth', recipient_email: 'ops@example.com' }, 'dns_name_missing', 'dns_names');
+  await refused({ profile: 'client_auth_workstation', recipient_email: 'it@example.com', dns_names: ['WS_1.example.com'] },
+    'dns_name_invalid', 'dns_names');
+  await refused({ profile: 'server_auth', recipient_email: 'ops@example.com', dns_names: ['intranet'] }, 'dns_name_invalid', 'dns_names');
+  await refused({ profile: 'smime_sponsor_strict', recipient_email: 'a@example.com', recipient_given_name: 'Ada' },
+    'surname_missing', 'recipient_surname');
+  await refused({ recipient_email: 'a@example.com' }, 'surname_missing', 'recipient_surname');
+  await refused({ profile: 'smime_mailbox_strict', recipient_email: 'a@example.com', dns_names: ['www.example.com'] },
+    'dns_names_not_allowed', 'dns_names');
+  await refused({ profile: 'smime_mailbox_strict', recipient_email: 'not-an-address' }, 'email_invalid', 'recipient_email');
+  const unknown = await http(`${worker.url}/api/v1/dev/seed`, { method: 'POST', body: JSON.stringify({ profile: 'smime', recipient_email: 'a@example.com' }) });
+  assert.equal(unknown.status, 400);
+  assert.equal(unknown.json().error.field, 'body');
+});
 
 test('the issuing CA CRL passes pkilint and is fresh', async () => {
   const directory = scratch('crl');
