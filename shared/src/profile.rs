@@ -687,8 +687,11 @@ mod tests {
         let dual = KeyUsage::SIGNATURE_AND_KEY_ENCIPHERMENT;
         let agreement = KeyUsage::SIGNATURE_AND_KEY_AGREEMENT;
         let signature = KeyUsage::SIGNATURE;
+        /// Profile, policy, extended key usages, RSA and EC key usage, common name, alternative names.
+        type Row =
+            (ProfileId, &'static str, &'static [ExtendedKeyUsage], KeyUsage, KeyUsage, CommonName, AlternativeNames);
         #[rustfmt::skip]
-        let expected: [(ProfileId, &str, &[ExtendedKeyUsage], KeyUsage, KeyUsage, CommonName, AlternativeNames); 8] = [
+        let expected: [Row; 8] = [
             (ProfileId::SmimeMailboxStrict, "2.23.140.1.5.1.3", &[EmailProtection], dual, agreement, CommonName::Mailbox, AlternativeNames::Mailbox),
             (ProfileId::SmimeMailboxMultipurpose, "2.23.140.1.5.1.2", &[EmailProtection, ClientAuth], dual, agreement, CommonName::Mailbox, AlternativeNames::Mailbox),
             (ProfileId::SmimeOrganizationStrict, "2.23.140.1.5.2.3", &[EmailProtection], dual, agreement, CommonName::OrganizationName, AlternativeNames::Mailbox),
