@@ -14,19 +14,6 @@ import { startWorker, seed, http, openssl, scratch, writeTemp } from './harness.
 /** KEYWARD_REPOSITORY_URL in edge/wrangler.toml: the stable base URL certificates state. */
 const REPOSITORY = 'http://pki.keyward.example.com';
 
-let worker;
-/** One key per type, made once: RSA 4096 takes OpenSSL seconds, and every profile reuses it. */
-const keys = {};
-before(async () => {
-  const directory = scratch('profile-keys');
-  for (const [keyType, algorithm] of KEYS) {
-    keys[keyType] = join(directory, `${keyType}.pem`);
-    openssl(['genpkey', ...algorithm, '-out', keys[keyType]]);
-  }
-  worker = await startWorker();
-});
-after(async () => { await worker?.stop(); });
-
 /** A pkilint console script from the pinned virtual environment (`cargo xtask test` sets KEYWARD_PYTHON). */
 function pkilint(tool, args) {
   const python = process.env.KEYWARD_PYTHON;
@@ -60,6 +47,19 @@ const KEYS = [
   ['ecdsa_p256', ['-algorithm', 'EC', '-pkeyopt', 'ec_paramgen_curve:P-256']],
   ['ecdsa_p384', ['-algorithm', 'EC', '-pkeyopt', 'ec_paramgen_curve:P-384']],
 ];
+
+let worker;
+/** One key per type, made once: RSA 4096 takes OpenSSL seconds, and every profile reuses it. */
+const keys = {};
+before(async () => {
+  const directory = scratch('profile-keys');
+  for (const [keyType, algorithm] of KEYS) {
+    keys[keyType] = join(directory, `${keyType}.pem`);
+    openssl(['genpkey', ...algorithm, '-out', keys[keyType]]);
+  }
+  worker = await startWorker();
+});
+after(async () => { await worker?.stop(); });
 
 const ORGANIZATION = 'C=GB, O=Example Org, organizationIdentifier=NTRGB-12345678';
 const SMIME_KEY_USAGE = { rsa: 'Digital Signature, Key Encipherment', ec: 'Digital Signature, Key Agreement' };
@@ -132,7 +132,7 @@ after(() => {
 
 /** The lines of `openssl x509 -text` that follow the given extension's heading. */
 function extension(text, heading) {
-  const match = text.match(new RegExp(`${heading}:(?: critical)?\\n\\s+(.+)`));
+  const match = text.match(new RegExp(`${heading}:(?: critical)? *\\n\\s+(.+)`));
   return match?.[1].trim();
 }
 
