@@ -392,7 +392,7 @@ mod tests {
     use ExtendedKeyUsage::{ClientAuth, EmailProtection, ServerAuth};
     use SubjectAttribute::{CommonName, Country, GivenName, Organization, OrganizationIdentifier, Surname};
 
-    /// 2026-12-01 00:00 UTC: the TLS server cap is 200 days then.
+    /// 2026-11-30 00:00 UTC: the TLS server cap is 199 days then.
     const NOW: i64 = 1_795_996_800;
 
     fn order(validity_days: u32) -> OrderFacts {
@@ -567,19 +567,18 @@ mod tests {
 
     #[test]
     fn validity_is_the_ordered_days_capped_by_the_profile() {
-        let days =
-            |id: ProfileId, ordered: u32| template(id, &OrderFacts { ..orders(id, ordered) }, RSA).validity_days();
+        let days = |id: ProfileId, ordered: u32| template(id, &orders(id, ordered), RSA).validity_days();
         for id in [ProfileId::SmimeSponsorMultipurpose, ProfileId::SmimeMailboxStrict, ProfileId::ClientAuthWorkstation]
         {
             assert_eq!(days(id, 365), 365, "{id:?}");
             assert_eq!(days(id, 3 * 365), 825, "{id:?}");
             assert_eq!(days(id, 0), 1, "{id:?}");
         }
-        assert_eq!(days(ProfileId::ServerAuth, 365), 200, "TLS BR 6.3.2 in December 2026");
+        assert_eq!(days(ProfileId::ServerAuth, 365), 199, "TLS BR 6.3.2 in December 2026, less a day");
         assert_eq!(days(ProfileId::ServerAuth, 90), 90);
         let early =
             certificate_template(ProfileId::ServerAuth.profile(), &device_order(), &locations(), RSA, 0, [0; 16]);
-        assert_eq!(early.expect("valid").validity_days(), 365, "398 before 2026-03-15");
+        assert_eq!(early.expect("valid").validity_days(), 365, "397 before 2026-03-15");
     }
 
     /// An order that suits the profile, for `validity_days`.

@@ -298,13 +298,15 @@ const SMIME_VALIDITY: &[ValidityCap] = &[ValidityCap { from: i64::MIN, days: 825
 /// certificate.
 const CLIENT_AUTH_VALIDITY: &[ValidityCap] = &[ValidityCap { from: i64::MIN, days: 825 }];
 
-/// TLS BR 6.3.2 as amended by ballot SC-081v3: 398 days, then 200 from 2026-03-15, 100 from 2027-03-15 and 47
-/// from 2029-03-15 (00:00 UTC).
+/// TLS BR 6.3.2 as amended by ballot SC-081v3: at most 398 days, then 200 from 2026-03-15, 100 from 2027-03-15
+/// and 47 from 2029-03-15 (00:00 UTC). Keyward caps one day under each maximum (397, 199, 99, 46): TLS BR 6.3.2
+/// advises against issuing for the maximum period, since any fraction of a second over counts as another day,
+/// and pkilint's TLS linter warns above 199 days.
 const SERVER_AUTH_VALIDITY: &[ValidityCap] = &[
-    ValidityCap { from: i64::MIN, days: 398 },
-    ValidityCap { from: 1_773_532_800, days: 200 },
-    ValidityCap { from: 1_805_068_800, days: 100 },
-    ValidityCap { from: 1_868_227_200, days: 47 },
+    ValidityCap { from: i64::MIN, days: 397 },
+    ValidityCap { from: 1_773_532_800, days: 199 },
+    ValidityCap { from: 1_805_068_800, days: 99 },
+    ValidityCap { from: 1_868_227_200, days: 46 },
 ];
 
 /// S/MIME key usage (BR 7.1.2.3 e), dual use in both generations: RSA digitalSignature and keyEncipherment;
@@ -730,12 +732,14 @@ mod tests {
             assert_eq!(smime.max_validity_days(now), 825);
             assert_eq!(workstation.max_validity_days(now), 825);
         }
-        // TLS BR 6.3.2 (ballot SC-081v3), switching at 00:00 UTC on 2026-03-15, 2027-03-15 and 2029-03-15.
-        assert_eq!(server.max_validity_days(1_773_532_800 - 1), 398);
-        assert_eq!(server.max_validity_days(1_773_532_800), 200);
-        assert_eq!(server.max_validity_days(1_805_068_800 - day), 200);
-        assert_eq!(server.max_validity_days(1_805_068_800), 100);
-        assert_eq!(server.max_validity_days(1_868_227_200 - 1), 100);
-        assert_eq!(server.max_validity_days(1_868_227_200), 47);
+        // One day under TLS BR 6.3.2 (ballot SC-081v3), switching at 00:00 UTC on 2026-03-15, 2027-03-15 and
+        // 2029-03-15.
+        assert_eq!(server.max_validity_days(i64::MIN), 397);
+        assert_eq!(server.max_validity_days(1_773_532_800 - 1), 397);
+        assert_eq!(server.max_validity_days(1_773_532_800), 199);
+        assert_eq!(server.max_validity_days(1_805_068_800 - day), 199);
+        assert_eq!(server.max_validity_days(1_805_068_800), 99);
+        assert_eq!(server.max_validity_days(1_868_227_200 - 1), 99);
+        assert_eq!(server.max_validity_days(1_868_227_200), 46);
     }
 }

@@ -117,8 +117,11 @@ const PROFILES = [
     order: (label) => ({ name: null, email: `ops.${label}@example.com`, dnsNames: [`www.${label}.example.com`, `${label}.example.com`] }),
     subject: (label) => `C=GB, O=Example Org, CN=www.${label}.example.com`,
     san: (label) => [`DNS:www.${label}.example.com`, `DNS:${label}.example.com`],
-    // TLS BR 6.3.2 (ballot SC-081v3): 200 days from 2026-03-15, 100 from 2027-03-15, 47 from 2029-03-15.
-    days: Date.now() < Date.UTC(2026, 2, 15) ? 365 : Date.now() < Date.UTC(2027, 2, 15) ? 200 : Date.now() < Date.UTC(2029, 2, 15) ? 100 : 47,
+    // One day under TLS BR 6.3.2 (ballot SC-081v3): 199 days from 2026-03-15, 99 from 2027-03-15, 46 from 2029-03-15.
+    days: Date.now() < Date.UTC(2026, 2, 15) ? 365 : Date.now() < Date.UTC(2027, 2, 15) ? 199 : Date.now() < Date.UTC(2029, 2, 15) ? 99 : 46,
+    // Also judged by pkilint's TLS Baseline Requirements linter, whose only error-level finding must be this known
+    // gap: an OV subject needs localityName or stateOrProvinceName, which organizations do not record yet.
+    tlsKnownErrors: ['cabf.serverauth.subscriber_stateprovince_and_locality_missing'],
   },
 ];
 
@@ -159,6 +162,12 @@ for (const profile of PROFILES) {
       assert.deepEqual(findings(report, ['FATAL', 'ERROR']), [], 'pkilint error-level findings');
       const notes = lintNotes.get(profile.id) ?? new Set();
       for (const finding of findings(report, ['WARNING'])) notes.add(finding);
+      if (profile.tlsKnownErrors) {
+        const tls = pkilint('lint_cabf_serverauth_cert', ['lint', '-d', leaf]);
+        const errors = findings(tls, ['FATAL', 'ERROR']);
+        assert.deepEqual(errors.map((finding) => finding.match(/: (\S+) \(/)[1]), profile.tlsKnownErrors, errors.join('\n'));
+        for (const finding of findings(tls, ['WARNING'])) notes.add(`TLS BR: ${finding}`);
+      }
       lintNotes.set(profile.id, notes);
 
       const text = openssl(['x509', '-in', leaf, '-noout', '-text']);
