@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { rmSync, writeFileSync } from 'node:fs';
 import { join, dirname } from 'node:path';
-import { startWorker, seed, http, openssl, scratch, writeTemp } from './harness.mjs';
+import { startWorker, seed, http, openssl, scratch, writeTemp, launchBrowser } from './harness.mjs';
 
 /** KEYWARD_REPOSITORY_URL in edge/wrangler.toml: the stable base URL certificates state. */
 const REPOSITORY = 'http://pki.keyward.example.com';
@@ -227,6 +227,56 @@ async function checkDownloads(issued, leaf, directory) {
   assert.equal(missing.status, 404);
   assert.equal(missing.json().error.code, 'certificate_unknown');
 }
+
+test('the enrollment page names every profile, what its certificate will name, and offers its key types', async () => {
+  const names = {
+    smime_mailbox_strict: 'Secure Email (S/MIME), mailbox-validated, strict',
+    smime_mailbox_multipurpose: 'Secure Email (S/MIME), mailbox-validated',
+    smime_organization_strict: 'Secure Email (S/MIME), organization-validated, strict',
+    smime_organization_multipurpose: 'Secure Email (S/MIME), organization-validated',
+    smime_sponsor_strict: 'Secure Email (S/MIME), sponsor-validated, strict',
+    smime_sponsor_multipurpose: 'Secure Email (S/MIME), sponsor-validated',
+    client_auth_workstation: 'Client authentication, workstation',
+    server_auth: 'Server authentication (TLS), organization-validated',
+  };
+  assert.deepEqual(Object.keys(names), PROFILES.map((profile) => profile.id));
+  const browser = await launchBrowser();
+  try {
+    for (const profile of PROFILES) {
+      const order = profile.order('page');
+      const link = await seed(worker, order.name, order.email, { profile: profile.id, dnsNames: order.dnsNames });
+      const context = await browser.newContext();
+      const page = await context.newPage();
+      const errors = [];
+      page.on('pageerror', (error) => errors.push(String(error)));
+      await page.goto(link);
+      await page.locator('[data-testid=generate]').waitFor();
+      assert.equal(await page.locator('[data-testid=profile-name]').textContent(), names[profile.id]);
+      const subject = profile.subject('page');
+      assert.equal(await page.locator('[data-testid=recipient-name]').textContent(), subject.match(/CN=(.+)$/)[1]);
+      assert.equal(await page.locator('[data-testid=recipient-email]').textContent(), order.email);
+      assert.equal(await page.locator('[data-testid=dns-names]').count(), order.dnsNames ? 1 : 0);
+      if (order.dnsNames) assert.equal(await page.locator('[data-testid=dns-names]').textContent(), order.dnsNames.join(', '));
+      const offered = await page.locator('[data-testid=key-type] option').evaluateAll((options) => options.map((option) => option.value));
+      assert.deepEqual(offered, KEYS.map(([keyType]) => keyType));
+      if (profile.id === 'server_auth') {
+        // A whole browser enrollment for a device profile: WebCrypto key, CSR, issuance.
+        await page.locator('[data-testid=key-type]').selectOption('ecdsa_p256');
+        await page.locator('[data-testid=generate]').click();
+        await page.locator('[data-testid=password]').waitFor({ timeout: 60_000 });
+        const serial = (await page.locator('[data-testid=serial]').textContent()).trim();
+        const pem = await http(`${worker.url}/api/v1/certificates/${serial}/pem`);
+        const text = openssl(['x509', '-noout', '-text'], pem.body);
+        assert.match(text, /DNS:www\.page\.example\.com, DNS:page\.example\.com/);
+        assert.match(text, /TLS Web Server Authentication/);
+      }
+      assert.deepEqual(errors, []);
+      await context.close();
+    }
+  } finally {
+    await browser.close();
+  }
+});
 
 test('an order missing what its profile needs is refused at seeding, naming the field', async () => {
   const refused = async (body, code, field) => {
