@@ -44,7 +44,11 @@ enum Stage {
     /// Issued: ask for the bundle password.
     Issued(Rc<Issued>),
     /// The bundle is built and checked: offer the download, then the erasure of the kept key.
-    Done { url: String, filename: String, serial: String },
+    Done {
+        url: String,
+        filename: String,
+        serial: String,
+    },
     /// The recipient confirmed the file was saved; the kept key was erased from this browser.
     Finished,
 }
@@ -145,9 +149,7 @@ pub fn EnrollPage(
         spawn_local(async move {
             next_tick().await;
             match package(&issued, &password, profile) {
-                Ok((url, filename)) => {
-                    stage.set(Stage::Done { url, filename, serial: issued.pending.serial.clone() })
-                }
+                Ok((url, filename)) => stage.set(Stage::Done { url, filename, serial: issued.pending.serial.clone() }),
                 Err(problem) => {
                     error.set(Some(problem));
                     stage.set(Stage::Issued(issued));
@@ -203,6 +205,7 @@ pub fn EnrollPage(
                         "The key was erased from this browser. Your .p12 file is now its only copy: keep it and its "
                         "password safe."
                     </p>
+                    <p>"If the file or its password is ever lost or exposed, " <a href="/revoke">"revoke the certificate"</a> "."</p>
                 }.into_any(),
             }}
         </section>
@@ -367,23 +370,27 @@ fn password_form(
     let confirmation = RwSignal::new(String::new());
     let profile = RwSignal::new(Profile::ALL[0]);
     let serial = issued.pending.serial.clone();
-    let notice = if issued.resumed {
-        Some(view! {
+    let notice =
+        if issued.resumed {
+            Some(view! {
             <p class="notice" data-testid="resumed">
                 "Welcome back. This browser kept your key and certificate since you were here: create your .p12 "
                 "file now."
             </p>
         }.into_any())
-    } else if !issued.kept {
-        Some(view! {
-            <p class="error" data-testid="not-kept">
-                "This browser could not keep a copy of your key: do not close this page before you have saved "
-                "your .p12 file."
-            </p>
-        }.into_any())
-    } else {
-        None
-    };
+        } else if !issued.kept {
+            Some(
+                view! {
+                    <p class="error" data-testid="not-kept">
+                        "This browser could not keep a copy of your key: do not close this page before you have saved "
+                        "your .p12 file."
+                    </p>
+                }
+                .into_any(),
+            )
+        } else {
+            None
+        };
     let submit = move |event: leptos::ev::SubmitEvent| {
         event.prevent_default();
         build(issued.clone(), password.get_untracked(), confirmation.get_untracked(), profile.get_untracked());

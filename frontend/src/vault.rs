@@ -70,14 +70,18 @@ async fn database() -> Result<IdbDatabase, ApiError> {
 }
 
 fn store(database: &IdbDatabase, name: &str, mode: IdbTransactionMode) -> Result<IdbObjectStore, ApiError> {
-    database.transaction_with_str_and_mode(name, mode).and_then(|transaction| transaction.object_store(name)).map_err(js_error)
+    database
+        .transaction_with_str_and_mode(name, mode)
+        .and_then(|transaction| transaction.object_store(name))
+        .map_err(js_error)
 }
 
 /// The non-extractable AES-GCM key, made on first use and kept as a `CryptoKey` object.
 async fn wrapping_key(database: &IdbDatabase) -> Result<CryptoKey, ApiError> {
-    let existing =
-        completion(&store(database, WRAPPING, IdbTransactionMode::Readonly)?.get(&WRAPPING_KEY_NAME.into()).map_err(js_error)?)
-            .await?;
+    let existing = completion(
+        &store(database, WRAPPING, IdbTransactionMode::Readonly)?.get(&WRAPPING_KEY_NAME.into()).map_err(js_error)?,
+    )
+    .await?;
     if !existing.is_undefined() {
         return Ok(existing.unchecked_into());
     }
@@ -134,8 +138,9 @@ pub async fn keep(record_id: &str, pending: &PendingBundle) -> Result<(), ApiErr
         ("chain", chain.into()),
         ("friendlyName", pending.friendly_name.as_str().into()),
     ])?;
-    let request =
-        store(&database, PENDING, IdbTransactionMode::Readwrite)?.put_with_key(&record, &record_id.into()).map_err(js_error)?;
+    let request = store(&database, PENDING, IdbTransactionMode::Readwrite)?
+        .put_with_key(&record, &record_id.into())
+        .map_err(js_error)?;
     completion(&request).await.map(drop)
 }
 
@@ -153,7 +158,10 @@ pub async fn recall(record_id: &str) -> Result<Option<PendingBundle>, ApiError> 
     let sealed = bytes(&record, "sealedKey")?;
     let promise = subtle()?.decrypt_with_object_and_u8_array(&parameters, &key, &sealed).map_err(js_error)?;
     let private_key_pkcs8 = Uint8Array::new(&JsFuture::from(promise).await.map_err(js_error)?).to_vec();
-    let chain = Array::from(&field(&record, "chain")?).iter().map(|certificate| Uint8Array::new(&certificate).to_vec()).collect();
+    let chain = Array::from(&field(&record, "chain")?)
+        .iter()
+        .map(|certificate| Uint8Array::new(&certificate).to_vec())
+        .collect();
     Ok(Some(PendingBundle {
         serial: field(&record, "serial")?.as_string().unwrap_or_default(),
         private_key_pkcs8,
@@ -166,6 +174,7 @@ pub async fn recall(record_id: &str) -> Result<Option<PendingBundle>, ApiError> 
 /// Erases the pending bundle kept under `record_id`.
 pub async fn forget(record_id: &str) -> Result<(), ApiError> {
     let database = database().await?;
-    let request = store(&database, PENDING, IdbTransactionMode::Readwrite)?.delete(&record_id.into()).map_err(js_error)?;
+    let request =
+        store(&database, PENDING, IdbTransactionMode::Readwrite)?.delete(&record_id.into()).map_err(js_error)?;
     completion(&request).await.map(drop)
 }
