@@ -11,12 +11,13 @@ use rcgen::{
     CertificateParams, CertificateRevocationListParams, CrlDistributionPoint, CrlIssuingDistributionPoint,
     CustomExtension, DistinguishedName, DnType, DnValue, ExtendedKeyUsagePurpose, IsCa, Issuer, KeyIdMethod, KeyPair,
     KeyUsagePurpose, PKCS_ECDSA_P256_SHA256, PKCS_ECDSA_P384_SHA384, PKCS_ED25519, PKCS_RSA_SHA256, PublicKeyData,
-    SanType, SerialNumber, SignatureAlgorithm,
+    RevokedCertParams, SanType, SerialNumber, SignatureAlgorithm, SigningKey,
 };
 use shared::csr::{ParsedCsr, PublicKey};
 use shared::encoding::pem_encode;
 use shared::issuance::{CertificateTemplate, SubjectAttribute};
 use shared::profile::ExtendedKeyUsage;
+use shared::revocation::RevocationReason;
 use x509_cert::Certificate;
 use x509_cert::ext::pkix::certpolicy::PolicyInformation;
 use x509_cert::ext::pkix::name::GeneralName;
@@ -35,8 +36,22 @@ pub struct CertificateAuthority {
     pub root_der: Vec<u8>,
 }
 
-/// How long a CRL is valid: S/MIME BR 4.9.7 allows at most ten days; a fresh one is signed on every request.
+/// How long a CRL is valid: S/MIME BR 4.9.7 allows at most ten days between thisUpdate and nextUpdate.
 pub const CRL_VALIDITY_SECONDS: i64 = 7 * 86_400;
+
+/// `AlgorithmIdentifier` of ecdsa-with-SHA256 (no parameters, RFC 5758), DER: what [`CertificateAuthority::sign`]
+/// signs with.
+pub const OCSP_SIGNATURE_ALGORITHM: &[u8] = &[0x30, 0x0a, 0x06, 0x08, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x04, 0x03, 0x02];
+
+/// A revoked certificate, as a CRL lists it.
+pub struct RevokedEntry {
+    /// Serial number, big-endian.
+    pub serial: Vec<u8>,
+    /// Revocation instant, seconds since the Unix epoch.
+    pub revoked_at: i64,
+    /// Why.
+    pub reason: RevocationReason,
+}
 
 impl CertificateAuthority {
     /// Loads the CA from the Worker's secrets.
@@ -70,23 +85,46 @@ impl CertificateAuthority {
         vec![pem_encode("CERTIFICATE", &self.issuing_der), pem_encode("CERTIFICATE", &self.root_der)]
     }
 
-    /// A CRL for the issuing CA, signed now, valid [`CRL_VALIDITY_SECONDS`]. Its number is the signing instant,
-    /// so numbers only grow. Revocation is not built yet: the list is empty.
-    pub fn certificate_revocation_list(&self, now: i64, crl_url: &str) -> Result<Vec<u8>, AppError> {
+    /// A CRL for the issuing CA numbered `number`, signed now, valid [`CRL_VALIDITY_SECONDS`], listing
+    /// `revoked` (the reasonCode entry extension is left out for unspecified, as S/MIME BR 7.2.2 requires).
+    pub fn certificate_revocation_list(
+        &self,
+        now: i64,
+        number: u64,
+        crl_url: &str,
+        revoked: &[RevokedEntry],
+    ) -> Result<Vec<u8>, AppError> {
+        let revoked_certs = revoked
+            .iter()
+            .map(|entry| {
+                Ok(RevokedCertParams {
+                    serial_number: SerialNumber::from_slice(&entry.serial),
+                    revocation_time: timestamp(entry.revoked_at)?,
+                    reason_code: entry.reason.stated_code().map(crl_reason),
+                    invalidity_date: None,
+                })
+            })
+            .collect::<Result<Vec<_>, AppError>>()?;
         let params = CertificateRevocationListParams {
             this_update: timestamp(now)?,
             next_update: timestamp(now + CRL_VALIDITY_SECONDS)?,
-            crl_number: SerialNumber::from_slice(&now.to_be_bytes()),
+            crl_number: SerialNumber::from_slice(&positive_integer(number)),
             issuing_distribution_point: Some(CrlIssuingDistributionPoint {
                 distribution_point: CrlDistributionPoint { uris: vec![crl_url.to_owned()] },
                 scope: Some(rcgen::CrlScope::UserCertsOnly),
             }),
-            revoked_certs: Vec::new(),
+            revoked_certs,
             key_identifier_method: KeyIdMethod::PreSpecified(self.key_identifier.clone()),
         };
         let crl =
             params.signed_by(&self.issuer).map_err(|error| AppError::internal(&format!("signing the CRL: {error}")))?;
         Ok(crl.der().to_vec())
+    }
+
+    /// Signs `message` with the issuing CA's key (ECDSA P-256 with SHA-256, DER signature), as an OCSP response
+    /// needs. [`OCSP_SIGNATURE_ALGORITHM`] names the algorithm.
+    pub fn sign(&self, message: &[u8]) -> Result<Vec<u8>, AppError> {
+        self.issuer.key().sign(message).map_err(|error| AppError::internal(&format!("signing: {error}")))
     }
 
     /// Signs a certificate for the CSR's public key, saying what the template says and nothing from the CSR.
@@ -163,7 +201,7 @@ impl CertificateAuthority {
             .map(|uri| CrlDistributionPoint { uris: vec![uri.clone()] })
             .collect();
         params.custom_extensions.push(certificate_policies(&template.policy_oids)?);
-        params.custom_extensions.push(authority_information_access(&template.ca_issuers)?);
+        params.custom_extensions.push(authority_information_access(&template.ca_issuers, &template.ocsp_responders)?);
         let public_key = CsrPublicKey::new(csr)?;
         let certificate = params
             .signed_by(&public_key, &self.issuer)
@@ -260,17 +298,15 @@ fn certificate_policies(oids: &[&str]) -> Result<CustomExtension, AppError> {
     Ok(CustomExtension::from_oid_content(&[2, 5, 29, 32], der))
 }
 
-fn authority_information_access(ca_issuers: &[String]) -> Result<CustomExtension, AppError> {
+fn authority_information_access(ca_issuers: &[String], ocsp: &[String]) -> Result<CustomExtension, AppError> {
     const CA_ISSUERS: der::oid::ObjectIdentifier = der::oid::ObjectIdentifier::new_unwrap("1.3.6.1.5.5.7.48.2");
-    let descriptions = ca_issuers
-        .iter()
-        .map(|url| {
-            let location =
-                der::asn1::Ia5String::new(url).map_err(|_| AppError::internal("CA issuers URL is not ASCII"))?;
-            Ok(AccessDescription {
-                access_method: CA_ISSUERS,
-                access_location: GeneralName::UniformResourceIdentifier(location),
-            })
+    const OCSP: der::oid::ObjectIdentifier = der::oid::ObjectIdentifier::new_unwrap("1.3.6.1.5.5.7.48.1");
+    // OCSP first: relying parties try the access descriptions in order, and status matters most.
+    let entries = ocsp.iter().map(|url| (OCSP, url)).chain(ca_issuers.iter().map(|url| (CA_ISSUERS, url)));
+    let descriptions = entries
+        .map(|(access_method, url)| {
+            let location = der::asn1::Ia5String::new(url).map_err(|_| AppError::internal("an AIA URL is not ASCII"))?;
+            Ok(AccessDescription { access_method, access_location: GeneralName::UniformResourceIdentifier(location) })
         })
         .collect::<Result<Vec<_>, AppError>>()?;
     let der = AuthorityInfoAccessSyntax(descriptions).to_der().map_err(|_| AppError::internal("encoding AIA"))?;
@@ -279,4 +315,27 @@ fn authority_information_access(ca_issuers: &[String]) -> Result<CustomExtension
 
 fn timestamp(seconds: i64) -> Result<time::OffsetDateTime, AppError> {
     time::OffsetDateTime::from_unix_timestamp(seconds).map_err(|_| AppError::internal("timestamp out of range"))
+}
+
+/// The rcgen reason for a stated CRLReason code.
+fn crl_reason(code: u8) -> rcgen::RevocationReason {
+    match code {
+        1 => rcgen::RevocationReason::KeyCompromise,
+        3 => rcgen::RevocationReason::AffiliationChanged,
+        4 => rcgen::RevocationReason::Superseded,
+        5 => rcgen::RevocationReason::CessationOfOperation,
+        9 => rcgen::RevocationReason::PrivilegeWithdrawn,
+        _ => rcgen::RevocationReason::Unspecified,
+    }
+}
+
+/// A positive INTEGER's content octets: big-endian, minimal, with a leading zero when the top bit is set.
+fn positive_integer(value: u64) -> Vec<u8> {
+    let bytes = value.to_be_bytes();
+    let start = bytes.iter().position(|byte| *byte != 0).unwrap_or(bytes.len() - 1);
+    let mut integer = bytes[start..].to_vec();
+    if integer[0] & 0x80 != 0 {
+        integer.insert(0, 0);
+    }
+    integer
 }

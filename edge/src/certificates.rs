@@ -19,23 +19,17 @@ struct CertificateRow {
 pub async fn download(_request: Request, context: RouteContext<()>) -> worker::Result<Response> {
     respond(
         async {
-            let serial = context.param("serial").cloned().unwrap_or_default();
+            let serial = serial(&context)?;
             let format = context.param("format").and_then(|format| DownloadFormat::parse(format)).ok_or_else(|| {
                 AppError::field(404, "format_unknown", "format", "Formats: pem, der, chain.pem, p7b.")
             })?;
-            let valid_serial = serial.len() == 32 && serial.bytes().all(|byte| byte.is_ascii_hexdigit());
-            let unknown =
-                || AppError::field(404, "certificate_unknown", "serial", "No certificate has this serial number.");
-            if !valid_serial {
-                return Err(unknown());
-            }
             let db = context.env.d1("DB")?;
             let row = db
                 .prepare("SELECT der FROM certificates WHERE serial = ?1")
-                .bind(&[text(&serial.to_ascii_lowercase())])?
+                .bind(&[text(&serial)])?
                 .first::<CertificateRow>(None)
                 .await?
-                .ok_or_else(unknown)?;
+                .ok_or_else(unknown_certificate)?;
             let certificate =
                 Base64::decode_vec(&row.der).map_err(|_| AppError::internal("stored DER is not base64"))?;
             let authority = CertificateAuthority::from_env(&context.env)?;
@@ -46,13 +40,26 @@ pub async fn download(_request: Request, context: RouteContext<()>) -> worker::R
             let mut response = Response::from_bytes(bytes)?;
             let headers = response.headers_mut();
             headers.set("Content-Type", format.content_type())?;
-            headers.set(
-                "Content-Disposition",
-                &format!("attachment; filename=\"{}.{}\"", serial.to_ascii_lowercase(), format.extension()),
-            )?;
+            headers
+                .set("Content-Disposition", &format!("attachment; filename=\"{}.{}\"", serial, format.extension()))?;
             headers.set("Cache-Control", "public, max-age=86400")?;
             Ok(response)
         }
         .await,
     )
+}
+
+/// The 404 for a serial that names no certificate.
+pub fn unknown_certificate() -> AppError {
+    AppError::field(404, "certificate_unknown", "serial", "No certificate has this serial number.")
+}
+
+/// The `:serial` path parameter: 32 hex digits (Keyward's 16-byte serials), lowercased as stored.
+pub fn serial(context: &RouteContext<()>) -> Result<String, AppError> {
+    let serial = context.param("serial").cloned().unwrap_or_default();
+    if serial.len() == 32 && serial.bytes().all(|byte| byte.is_ascii_hexdigit()) {
+        Ok(serial.to_ascii_lowercase())
+    } else {
+        Err(unknown_certificate())
+    }
 }

@@ -1,16 +1,23 @@
 //! The CA's public repository, at stable URLs stated in every certificate: `GET /ca/issuing.crt` and
-//! `GET /ca/root.crt` (DER, authorityInformationAccess caIssuers) and `GET /crl/issuing.crl` (the issuing CA's
-//! CRL, DER, cRLDistributionPoints).
+//! `GET /ca/root.crt` (DER, authorityInformationAccess caIssuers), `GET /crl/issuing.crl` (the issuing CA's
+//! CRL, DER, cRLDistributionPoints: stored in D1, re-signed on every revocation, when a day old, and by the
+//! scheduled handler) and `GET /crl/root.crl` (the root's CRL, signed offline), and the OCSP responder's path.
 
+use base64ct::{Base64, Encoding};
+use serde::Deserialize;
 use shared::issuance::CaLocations;
-use worker::{Env, Request, Response, RouteContext};
+use shared::revocation::RevocationReason;
+use worker::{D1Database, D1PreparedStatement, Env, Request, Response, RouteContext};
 
-use crate::ca::{CRL_VALIDITY_SECONDS, CertificateAuthority};
+use crate::ca::{CRL_VALIDITY_SECONDS, CertificateAuthority, RevokedEntry};
+use crate::db::{integer, is_conflict, text};
 use crate::error::{AppError, respond};
 use crate::platform;
 
 /// Path of the issuing CA's CRL.
 pub const CRL_PATH: &str = "/crl/issuing.crl";
+/// Path of the issuing CA's OCSP responder (POST here; GET below it, RFC 6960 A.1).
+pub const OCSP_PATH: &str = "/ocsp";
 /// Path of the issuing CA's certificate.
 pub const ISSUING_CERTIFICATE_PATH: &str = "/ca/issuing.crt";
 
@@ -25,7 +32,11 @@ pub fn repository_url(env: &Env) -> Result<String, AppError> {
 
 /// Where the repository is, for the certificates to state.
 pub fn ca_locations(base: &str) -> CaLocations {
-    CaLocations { crl_url: format!("{base}{CRL_PATH}"), ca_issuers_url: format!("{base}{ISSUING_CERTIFICATE_PATH}") }
+    CaLocations {
+        crl_url: format!("{base}{CRL_PATH}"),
+        ca_issuers_url: format!("{base}{ISSUING_CERTIFICATE_PATH}"),
+        ocsp_url: format!("{base}{OCSP_PATH}"),
+    }
 }
 
 fn der_response(bytes: Vec<u8>, content_type: &str, max_age: i64) -> Result<Response, AppError> {
@@ -51,12 +62,142 @@ pub async fn root_certificate(_request: Request, context: RouteContext<()>) -> w
     )
 }
 
-/// `GET /crl/issuing.crl`: signed on request; caches may keep it an hour, well inside its validity.
-pub async fn certificate_revocation_list(_request: Request, context: RouteContext<()>) -> worker::Result<Response> {
+/// `GET /crl/root.crl`: the root CA's CRL, signed offline with the root key (which the Worker never holds) and
+/// deployed as the `CA_ROOT_CRL` secret (base64 DER). It lists revoked subordinate CAs; relying parties that
+/// check the whole chain (nginx's `ssl_crl`, OpenSSL's `-crl_check_all`) need it.
+pub async fn root_certificate_revocation_list(
+    _request: Request,
+    context: RouteContext<()>,
+) -> worker::Result<Response> {
     respond((|| {
-        let authority = CertificateAuthority::from_env(&context.env)?;
-        let base = repository_url(&context.env)?;
-        let crl = authority.certificate_revocation_list(platform::now(), &ca_locations(&base).crl_url)?;
-        der_response(crl, "application/pkix-crl", CRL_VALIDITY_SECONDS.min(3_600))
+        let value = context
+            .env
+            .secret("CA_ROOT_CRL")
+            .map_err(|_| AppError::internal("the secret CA_ROOT_CRL is not set (run `cargo xtask dev`)"))?
+            .to_string();
+        let der = Base64::decode_vec(value.trim()).map_err(|_| AppError::internal("CA_ROOT_CRL is not base64"))?;
+        der_response(der, "application/pkix-crl", 3_600)
     })())
+}
+
+/// `GET /crl/issuing.crl`: the latest stored CRL, replaced first when it is more than a day old.
+pub async fn certificate_revocation_list(_request: Request, context: RouteContext<()>) -> worker::Result<Response> {
+    respond(
+        async {
+            let db = context.env.d1("DB")?;
+            let crl = current_crl(&context.env, &db, platform::now()).await?;
+            der_response(crl, "application/pkix-crl", CRL_CACHE_SECONDS)
+        }
+        .await,
+    )
+}
+
+/// How long caches may keep a CRL: an hour, so a revocation reaches relying parties within the hour (the
+/// BR allow 24 hours), and far inside its seven days of validity.
+const CRL_CACHE_SECONDS: i64 = 3_600;
+/// Age after which the latest CRL is replaced by a fresh one when it is fetched or by the scheduled handler. A
+/// day, well inside BR 4.9.7's seven days.
+pub const CRL_REFRESH_SECONDS: i64 = 86_400;
+
+#[derive(Deserialize)]
+struct CrlRow {
+    number: i64,
+    this_update: i64,
+    der: String,
+}
+
+#[derive(Deserialize)]
+struct RevokedRow {
+    serial: String,
+    revoked_at: i64,
+    revocation_reason: String,
+}
+
+/// A CRL to store: its number, and the statement that stores it (in the caller's batch).
+pub struct NewCrl {
+    /// The CRL, DER.
+    pub der: Vec<u8>,
+    /// The statement that inserts it; it fails if another writer took the number first.
+    pub statement: D1PreparedStatement,
+}
+
+async fn latest_crl(db: &D1Database) -> Result<Option<CrlRow>, AppError> {
+    Ok(db
+        .prepare("SELECT number, this_update, der FROM crls WHERE issuer = 'issuing' ORDER BY number DESC LIMIT 1")
+        .first::<CrlRow>(None)
+        .await?)
+}
+
+/// Revoked certificates that have not expired: expired ones may leave the CRL (RFC 5280 3.3).
+async fn revoked_entries(db: &D1Database, now: i64) -> Result<Vec<RevokedEntry>, AppError> {
+    let rows = db
+        .prepare(
+            "SELECT serial, revoked_at, revocation_reason FROM certificates \
+             WHERE revoked_at IS NOT NULL AND not_after >= ?1 ORDER BY revoked_at, serial",
+        )
+        .bind(&[integer(now)])?
+        .all()
+        .await?
+        .results::<RevokedRow>()?;
+    rows.into_iter().map(|row| revoked_entry(&row.serial, row.revoked_at, &row.revocation_reason)).collect()
+}
+
+/// A CRL entry from stored values.
+pub fn revoked_entry(serial: &str, revoked_at: i64, reason: &str) -> Result<RevokedEntry, AppError> {
+    Ok(RevokedEntry {
+        serial: hex_decode(serial).ok_or_else(|| AppError::internal("a stored serial is not hex"))?,
+        revoked_at,
+        reason: RevocationReason::parse(reason).ok_or_else(|| AppError::internal("a stored reason is unknown"))?,
+    })
+}
+
+/// Signs the next CRL: every unexpired revocation stored, plus `extra` (the one being written in the same batch).
+pub async fn next_crl(
+    env: &Env,
+    db: &D1Database,
+    authority: &CertificateAuthority,
+    now: i64,
+    extra: Option<RevokedEntry>,
+) -> Result<NewCrl, AppError> {
+    let number = latest_crl(db).await?.map_or(1, |latest| latest.number + 1);
+    let mut revoked = revoked_entries(db, now).await?;
+    revoked.extend(extra);
+    let url = ca_locations(&repository_url(env)?).crl_url;
+    let der = authority.certificate_revocation_list(now, number as u64, &url, &revoked)?;
+    let statement = db
+        .prepare("INSERT INTO crls (issuer, number, this_update, next_update, der) VALUES ('issuing', ?1, ?2, ?3, ?4)")
+        .bind(&[
+            integer(number),
+            integer(now),
+            integer(now + CRL_VALIDITY_SECONDS),
+            text(&Base64::encode_string(&der)),
+        ])?;
+    Ok(NewCrl { der, statement })
+}
+
+/// The CRL to serve: the latest stored one, or a new one signed and stored when there is none or it is older
+/// than [`CRL_REFRESH_SECONDS`]. When two requests race, the loser serves the winner's CRL.
+pub async fn current_crl(env: &Env, db: &D1Database, now: i64) -> Result<Vec<u8>, AppError> {
+    if let Some(latest) = latest_crl(db).await?
+        && now < latest.this_update + CRL_REFRESH_SECONDS
+    {
+        return Base64::decode_vec(&latest.der).map_err(|_| AppError::internal("a stored CRL is not base64"));
+    }
+    let authority = CertificateAuthority::from_env(env)?;
+    let crl = next_crl(env, db, &authority, now, None).await?;
+    match db.batch(vec![crl.statement]).await {
+        Ok(_) => Ok(crl.der),
+        Err(error) if is_conflict(&error) => {
+            let latest = latest_crl(db).await?.ok_or_else(|| AppError::internal("the CRL vanished"))?;
+            Base64::decode_vec(&latest.der).map_err(|_| AppError::internal("a stored CRL is not base64"))
+        }
+        Err(error) => Err(error.into()),
+    }
+}
+
+fn hex_decode(text: &str) -> Option<Vec<u8>> {
+    if text.len() % 2 != 0 {
+        return None;
+    }
+    (0..text.len()).step_by(2).map(|index| u8::from_str_radix(text.get(index..index + 2)?, 16).ok()).collect()
 }

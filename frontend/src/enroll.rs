@@ -205,6 +205,7 @@ pub fn EnrollPage(
                         "The key was erased from this browser. Your .p12 file is now its only copy: keep it and its "
                         "password safe."
                     </p>
+                    <p>"If the file or its password is ever lost or exposed, " <a href="/revoke">"revoke the certificate"</a> "."</p>
                 }.into_any(),
             }}
         </section>

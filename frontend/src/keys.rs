@@ -213,5 +213,46 @@ pub fn bundle(
     Ok(bundle)
 }
 
+/// The key type of a certificate's public key, as far as signing needs it (every RSA size signs the same way).
+pub fn key_type_of_certificate(certificate_der: &[u8]) -> Result<KeyType, ApiError> {
+    const RSA_ENCRYPTION: der::oid::ObjectIdentifier = der::oid::ObjectIdentifier::new_unwrap("1.2.840.113549.1.1.1");
+    const P256: der::oid::ObjectIdentifier = der::oid::ObjectIdentifier::new_unwrap("1.2.840.10045.3.1.7");
+    const P384: der::oid::ObjectIdentifier = der::oid::ObjectIdentifier::new_unwrap("1.3.132.0.34");
+    let certificate = x509_cert::Certificate::from_der(certificate_der)
+        .map_err(|error| local_error(&format!("the certificate cannot be read: {error}")))?;
+    let algorithm = &certificate.tbs_certificate().subject_public_key_info().algorithm;
+    let curve =
+        algorithm.parameters.as_ref().and_then(|parameters| parameters.decode_as::<der::oid::ObjectIdentifier>().ok());
+    match (algorithm.oid, curve) {
+        (RSA_ENCRYPTION, _) => Ok(KeyType::Rsa2048),
+        (_, Some(P256)) => Ok(KeyType::EcdsaP256),
+        (_, Some(P384)) => Ok(KeyType::EcdsaP384),
+        _ => Err(local_error("this certificate's key type is not one Keyward issues")),
+    }
+}
+
+/// Signs `message` with a PKCS#8 private key imported into WebCrypto (not extractable, used once), for the
+/// holder's proof of possession: RSASSA-PKCS1-v1_5 with SHA-256, or ECDSA with SHA-256 (P-256) or SHA-384
+/// (P-384) as WebCrypto returns it (`r || s`).
+pub async fn sign_with_private_key(
+    private_key_pkcs8: &[u8],
+    key_type: KeyType,
+    message: &[u8],
+) -> Result<Vec<u8>, ApiError> {
+    let import = match key_type {
+        KeyType::Rsa2048 | KeyType::Rsa3072 | KeyType::Rsa4096 => {
+            object(&[("name", "RSASSA-PKCS1-v1_5".into()), ("hash", "SHA-256".into())])?
+        }
+        KeyType::EcdsaP256 => object(&[("name", "ECDSA".into()), ("namedCurve", "P-256".into())])?,
+        KeyType::EcdsaP384 => object(&[("name", "ECDSA".into()), ("namedCurve", "P-384".into())])?,
+    };
+    let subtle = subtle()?;
+    let usages = Array::of1(&"sign".into());
+    let key_data = Uint8Array::from(private_key_pkcs8);
+    let promise = subtle.import_key_with_object("pkcs8", &key_data, &import, false, &usages).map_err(js_error)?;
+    let private_key: CryptoKey = JsFuture::from(promise).await.map_err(js_error)?.unchecked_into();
+    promise_bytes(subtle.sign_with_object_and_u8_array(&signature_parameters(key_type)?, &private_key, message)).await
+}
+
 #[cfg(test)]
 mod tests;

@@ -7,6 +7,7 @@ mod api;
 mod enroll;
 mod keys;
 mod mailbox;
+mod revoke;
 mod vault;
 
 use leptos::prelude::*;
@@ -15,13 +16,15 @@ fn main() {
     leptos::mount::mount_to_body(App);
 }
 
-/// Picks the page from the path. Four pages do not need a router crate.
+/// Picks the page from the path. Five pages do not need a router crate.
 #[component]
 fn App() -> impl IntoView {
     let path = window().location().pathname().unwrap_or_default();
     let page = if let Some(token) = path.strip_prefix("/enroll/") {
         let token = token.to_owned();
         view! { <enroll::EnrollPage token=token /> }.into_any()
+    } else if path == "/revoke" {
+        view! { <revoke::RevokePage /> }.into_any()
     } else if path == "/dev/mailbox" {
         view! { <mailbox::MailboxPage /> }.into_any()
     } else if path == "/" {
@@ -46,6 +49,8 @@ fn Home() -> impl IntoView {
             "organization orders one for you, you receive an email with a single-use link. Open it here: "
             "your browser creates the key pair and the request, and only the request is sent."
         </p>
+        <p><a href="/revoke" data-testid="revoke-link">"Revoke a certificate"</a>
+            " (lost key, left the organization, no longer needed)."</p>
     }
 }
 

@@ -377,7 +377,7 @@ impl<'a> RequestParts<'a> {
 }
 
 /// Identifies the key and returns it with the `subjectPublicKey` bytes ring verifies with.
-fn decode_public_key<'a>(
+pub(crate) fn decode_public_key<'a>(
     subject_public_key_info: &SubjectPublicKeyInfoRef<'a>,
 ) -> Result<(PublicKey, &'a [u8]), CsrError> {
     let algorithm = &subject_public_key_info.algorithm;

@@ -23,6 +23,21 @@ pub fn base64url_decode(text: &str) -> Option<Vec<u8>> {
     Base64UrlUnpadded::decode_vec(text).ok()
 }
 
+/// Decodes base64 in either alphabet (standard or URL-safe), padded or not, as clients put it in URLs (OCSP
+/// GET, RFC 6960 A.1); `None` for anything else.
+pub fn base64_decode_lenient(text: &str) -> Option<Vec<u8>> {
+    let url_safe: String = text
+        .trim_end_matches('=')
+        .chars()
+        .map(|character| match character {
+            '+' => '-',
+            '/' => '_',
+            other => other,
+        })
+        .collect();
+    base64url_decode(&url_safe)
+}
+
 /// PEM with 64-character lines, as OpenSSL writes it.
 pub fn pem_encode(label: &str, der: &[u8]) -> String {
     let body = base64ct::Base64::encode_string(der);
@@ -64,5 +79,14 @@ mod tests {
         assert_eq!(lines.last(), Some(&"-----END CERTIFICATE-----"));
         assert_eq!(pem_decode("CERTIFICATE", &pem), Some(vec![0u8; 100]));
         assert_eq!(pem_decode("PRIVATE KEY", &pem), None);
+    }
+
+    #[test]
+    fn lenient_base64_takes_both_alphabets_with_or_without_padding() {
+        let bytes = [0xfb, 0xff, 0xbf, 0x01];
+        for text in ["+/+/AQ==", "+/+/AQ", "-_-_AQ", "-_-_AQ=="] {
+            assert_eq!(base64_decode_lenient(text), Some(bytes.to_vec()), "{text}");
+        }
+        assert_eq!(base64_decode_lenient("not base64!"), None);
     }
 }

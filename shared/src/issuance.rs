@@ -291,6 +291,8 @@ pub struct CaLocations {
     pub crl_url: String,
     /// HTTP URL of the issuing CA's certificate, DER (authorityInformationAccess caIssuers).
     pub ca_issuers_url: String,
+    /// HTTP URL of the issuing CA's OCSP responder (authorityInformationAccess ocsp).
+    pub ocsp_url: String,
 }
 
 /// Everything the certificate says except the issuer and the public key.
@@ -318,6 +320,8 @@ pub struct CertificateTemplate {
     pub crl_distribution_points: Vec<String>,
     /// Authority information access: CA issuers URLs.
     pub ca_issuers: Vec<String>,
+    /// Authority information access: OCSP responder URLs.
+    pub ocsp_responders: Vec<String>,
 }
 
 impl CertificateTemplate {
@@ -382,6 +386,7 @@ pub fn certificate_template(
         policy_oids: profile.policy_oids.to_vec(),
         crl_distribution_points: vec![locations.crl_url.clone()],
         ca_issuers: vec![locations.ca_issuers_url.clone()],
+        ocsp_responders: vec![locations.ocsp_url.clone()],
     })
 }
 
@@ -422,6 +427,7 @@ mod tests {
         CaLocations {
             crl_url: "http://ca.example.com/crl/issuing.crl".into(),
             ca_issuers_url: "http://ca.example.com/ca/issuing.crt".into(),
+            ocsp_url: "http://ca.example.com/ocsp".into(),
         }
     }
 

@@ -10,6 +10,8 @@ pub mod encoding;
 pub mod issuance;
 pub mod link;
 pub mod mail;
+pub mod ocsp;
 pub mod pkcs12;
 pub mod profile;
+pub mod revocation;
 pub mod weak_key;

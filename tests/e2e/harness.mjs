@@ -27,7 +27,7 @@ export async function startWorker() {
   execFileSync(WRANGLER, ['d1', 'migrations', 'apply', 'DB', '--local', '--persist-to', state], { cwd: EDGE, env: ENV, stdio: 'pipe' });
   const port = 18000 + Math.floor(Math.random() * 2000);
   const child = spawn(WRANGLER, ['dev', '--ip', '127.0.0.1', '--port', String(port), '--persist-to', state,
-    '--inspector-port', String(port + 2000), '--show-interactive-dev-session=false'], { cwd: EDGE, env: ENV, stdio: ['ignore', 'pipe', 'pipe'] });
+    '--inspector-port', String(port + 2000), '--show-interactive-dev-session=false', '--test-scheduled'], { cwd: EDGE, env: ENV, stdio: ['ignore', 'pipe', 'pipe'] });
   let log = '';
   child.stdout.on('data', (chunk) => { log += chunk; });
   child.stderr.on('data', (chunk) => { log += chunk; });
@@ -124,6 +124,30 @@ export function developmentRootPem() {
   const vars = readFileSync(join(EDGE, '.dev.vars'), 'utf8');
   const base64 = vars.match(/^CA_ROOT_CERT=(.+)$/m)[1].trim();
   return `-----BEGIN CERTIFICATE-----\n${base64.match(/.{1,64}/g).join('\n')}\n-----END CERTIFICATE-----\n`;
+}
+
+/** The CA administrator's bearer token from `.dev.vars` (what `cargo xtask` wrote). */
+export function adminToken() {
+  return readFileSync(join(EDGE, '.dev.vars'), 'utf8').match(/^KEYWARD_ADMIN_TOKEN=(.+)$/m)[1].trim();
+}
+
+/** A pkilint console script from the pinned virtual environment (`cargo xtask test` sets KEYWARD_PYTHON); the
+ * parsed JSON report. */
+export function pkilint(tool, args) {
+  const python = process.env.KEYWARD_PYTHON;
+  if (!python) throw new Error('KEYWARD_PYTHON is not set: run the suites through `cargo xtask test`, which installs pkilint');
+  const result = spawnSync(join(dirname(python), tool), [...args, '-f', 'JSON', '-s', 'WARNING'], { encoding: 'utf8' });
+  const output = result.stdout.trim();
+  if (!output.startsWith('{') && !output.startsWith('[')) throw new Error(`${tool}: ${result.stdout}${result.stderr}`);
+  return JSON.parse(output);
+}
+
+/** Findings of a pkilint JSON report at the given severities, one line each. */
+export function pkilintFindings(report, severities) {
+  const results = report.results ?? report;
+  return results.flatMap((result) => (result.finding_descriptions ?? [])
+    .filter((finding) => severities.includes(finding.severity))
+    .map((finding) => `${result.validator} @ ${result.node_path}: ${finding.code} (${finding.severity}) ${finding.message ?? ''}`));
 }
 
 /** Runs openssl; returns stdout, throws with stderr on failure. */

@@ -3,29 +3,53 @@
 
 use base64ct::{Base64, Encoding};
 use rcgen::{
-    BasicConstraints, CertificateParams, DistinguishedName, DnType, DnValue, IsCa, Issuer, KeyPair, KeyUsagePurpose,
-    PKCS_ECDSA_P256_SHA256, PKCS_ECDSA_P384_SHA384, SerialNumber,
+    BasicConstraints, CertificateParams, CertificateRevocationListParams, DistinguishedName, DnType, DnValue, IsCa,
+    Issuer, KeyPair, KeyUsagePurpose, PKCS_ECDSA_P256_SHA256, PKCS_ECDSA_P384_SHA384, SerialNumber,
 };
 use time::{Duration, OffsetDateTime};
 
 use crate::{Result, root};
 
-/// Writes `edge/.dev.vars` with a new development CA unless it exists already.
+/// Settings a current `.dev.vars` has; an older file without them is replaced (the development CA is
+/// disposable).
+const REQUIRED: &[&str] = &["CA_ROOT_CRL=", "KEYWARD_ADMIN_TOKEN="];
+/// Age after which the development CA is made again, before its root CRL (valid a year) runs out.
+const MAXIMUM_AGE_SECONDS: i64 = 300 * 86_400;
+
+/// Writes `edge/.dev.vars` with a new development CA unless a current one exists.
 pub fn ensure() -> Result {
     let path = root().join("edge/.dev.vars");
-    if path.exists() {
-        return Ok(());
+    if let Ok(existing) = std::fs::read_to_string(&path) {
+        let created = existing
+            .lines()
+            .find_map(|line| line.strip_prefix("# created-at: "))
+            .and_then(|value| value.trim().parse::<i64>().ok())
+            .unwrap_or(0);
+        let current = OffsetDateTime::now_utc().unix_timestamp() - created < MAXIMUM_AGE_SECONDS;
+        if current && REQUIRED.iter().all(|setting| existing.lines().any(|line| line.starts_with(setting))) {
+            return Ok(());
+        }
+        eprintln!("replacing the outdated development CA in {}", path.display());
     }
     let ca = create().map_err(|error| format!("creating the development CA: {error}"))?;
+    let mut admin_token = [0u8; 32];
+    getrandom(&mut admin_token);
     let contents = format!(
         "# Written by `cargo xtask dev`: the development CA and settings. Git-ignored; delete it to make a new CA.\n\
+         # created-at: {}\n\
          KEYWARD_ENV=development\n\
          CA_ROOT_CERT={}\n\
+         CA_ROOT_CRL={}\n\
          CA_ISSUING_CERT={}\n\
-         CA_ISSUING_KEY={}\n",
+         CA_ISSUING_KEY={}\n\
+         # The CA administrator's bearer token (revocation by the CA), until accounts exist.\n\
+         KEYWARD_ADMIN_TOKEN={}\n",
+        OffsetDateTime::now_utc().unix_timestamp(),
         Base64::encode_string(&ca.root_certificate),
+        Base64::encode_string(&ca.root_crl),
         Base64::encode_string(&ca.issuing_certificate),
         Base64::encode_string(&ca.issuing_key),
+        admin_token.iter().map(|byte| format!("{byte:02x}")).collect::<String>(),
     );
     std::fs::write(&path, contents).map_err(|error| format!("writing {}: {error}", path.display()))?;
     eprintln!("created a development CA in {}", path.display());
@@ -34,6 +58,9 @@ pub fn ensure() -> Result {
 
 struct DevelopmentCa {
     root_certificate: Vec<u8>,
+    /// The root's CRL, signed now with the root key (which is then dropped, as an offline root's would be
+    /// locked away), valid a year (BR 4.9.7: at most twelve months for CA certificates' status).
+    root_crl: Vec<u8>,
     issuing_certificate: Vec<u8>,
     issuing_key: Vec<u8>,
 }
@@ -43,7 +70,16 @@ fn create() -> std::result::Result<DevelopmentCa, rcgen::Error> {
     let root_key = KeyPair::generate_for(&PKCS_ECDSA_P384_SHA384)?;
     let root_params = ca_params("Keyward Development Root CA", BasicConstraints::Unconstrained, now, 20)?;
     let root_certificate = root_params.self_signed(&root_key)?;
+    let root_crl = CertificateRevocationListParams {
+        this_update: now - Duration::hours(1),
+        next_update: now + Duration::days(365),
+        crl_number: SerialNumber::from_slice(&[1]),
+        issuing_distribution_point: None,
+        revoked_certs: Vec::new(),
+        key_identifier_method: root_params.key_identifier_method.clone(),
+    };
     let root = Issuer::new(root_params, root_key);
+    let root_crl = root_crl.signed_by(&root)?.der().to_vec();
 
     let issuing_key = KeyPair::generate_for(&PKCS_ECDSA_P256_SHA256)?;
     let mut issuing_params = ca_params("Keyward Development Issuing CA", BasicConstraints::Constrained(0), now, 10)?;
@@ -51,6 +87,7 @@ fn create() -> std::result::Result<DevelopmentCa, rcgen::Error> {
     let issuing_certificate = issuing_params.signed_by(&issuing_key, &root)?;
     Ok(DevelopmentCa {
         root_certificate: root_certificate.der().to_vec(),
+        root_crl,
         issuing_certificate: issuing_certificate.der().to_vec(),
         issuing_key: issuing_key.serialize_der(),
     })

@@ -3,7 +3,7 @@
 //! | tool | pinned in | installed by |
 //! |---|---|---|
 //! | Rust target wasm32-unknown-unknown | the toolchain | `rustup target add` |
-//! | clang (ring's C for wasm32), Chromium, ChromeDriver, OpenSSL, NSS tools, JDK 17 | Debian | `apt-get install` |
+//! | clang (ring's C for wasm32), Chromium, ChromeDriver, OpenSSL, NSS tools, JDK 17, nginx, curl | Debian | `apt-get install` |
 //! | wasm-bindgen CLI and its test runner | `Cargo.lock` (must equal the `wasm-bindgen` crate) | `cargo install` |
 //! | worker-build | [`WORKER_BUILD_VERSION`] | `cargo install` |
 //! | wrangler + workerd, binaryen's wasm-opt, esbuild, playwright-core | `package.json` + `package-lock.json` | `npm ci` |
@@ -29,6 +29,9 @@ const APT_PACKAGES: &[(&str, &str)] = &[
     ("openssl", "openssl"),
     ("pk12util", "libnss3-tools"),
     ("keytool", "openjdk-17-jdk-headless"),
+    // The relying party of the mutual-TLS test (tests/e2e/mtls.test.mjs), started on 127.0.0.1 only.
+    ("nginx", "nginx"),
+    ("curl", "curl"),
 ];
 
 /// Paths of the installed tools.

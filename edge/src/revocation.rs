@@ -1,0 +1,291 @@
+//! Revoking a certificate, by its holder (proof of possession of the private key, no account needed) or by a CA
+//! administrator (the `KEYWARD_ADMIN_TOKEN` secret, until accounts exist), and its status.
+//!
+//! One batch marks the certificate revoked, spends the holder's challenge, stores the re-signed CRL and writes
+//! the audit record; a concurrent revocation or CRL makes the batch fail whole (version trigger, CRL number
+//! key), and the handler starts again from fresh reads.
+
+use base64ct::{Base64, Encoding};
+use der::{Decode, Encode};
+use serde::Deserialize;
+use sha2::{Digest, Sha256};
+use shared::api::revocation::{CertificateStatus, RevocationChallenge, RevokeRequest};
+use shared::encoding::{base64url_decode, hex};
+use shared::link::Token;
+use shared::revocation::{
+    self, CHALLENGE_LIFETIME_SECONDS, ProofError, Requester, RevocationReason, RevokeError, Status, possession_message,
+    verify_possession,
+};
+use worker::{D1Database, Env, Request, Response, RouteContext};
+
+use crate::ca::CertificateAuthority;
+use crate::certificates::{serial, unknown_certificate};
+use crate::db::{integer, is_conflict, text};
+use crate::error::{AppError, respond};
+use crate::platform;
+use crate::repository::{next_crl, revoked_entry};
+
+/// Largest request body accepted.
+const MAX_BODY_BYTES: usize = 16 * 1024;
+/// Attempts before giving up when concurrent writers keep winning.
+const ATTEMPTS: usize = 4;
+
+#[derive(Deserialize)]
+struct CertificateRow {
+    der: String,
+    not_after: i64,
+    revoked_at: Option<i64>,
+    revocation_reason: Option<String>,
+    version: i64,
+}
+
+impl CertificateRow {
+    fn status(&self) -> Result<Status, AppError> {
+        match (self.revoked_at, &self.revocation_reason) {
+            (Some(at), Some(reason)) => Ok(Status::Revoked {
+                at,
+                reason: RevocationReason::parse(reason)
+                    .ok_or_else(|| AppError::internal("a stored revocation reason is unknown"))?,
+            }),
+            _ => Ok(Status::Valid),
+        }
+    }
+
+    fn view(&self, serial: &str) -> Result<CertificateStatus, AppError> {
+        let (revoked_at, revocation_reason) = match self.status()? {
+            Status::Revoked { at, reason } => (Some(at), Some(reason)),
+            Status::Valid => (None, None),
+        };
+        Ok(CertificateStatus { serial: serial.to_owned(), not_after: self.not_after, revoked_at, revocation_reason })
+    }
+}
+
+async fn load(db: &D1Database, serial: &str) -> Result<CertificateRow, AppError> {
+    db.prepare("SELECT der, not_after, revoked_at, revocation_reason, version FROM certificates WHERE serial = ?1")
+        .bind(&[text(serial)])?
+        .first::<CertificateRow>(None)
+        .await?
+        .ok_or_else(unknown_certificate)
+}
+
+impl From<RevokeError> for AppError {
+    fn from(error: RevokeError) -> Self {
+        let (status, field) = match error {
+            RevokeError::AlreadyRevoked { .. } => (409, "serial"),
+            RevokeError::Expired { .. } => (409, "serial"),
+            RevokeError::ReasonNotAllowed(_) => (422, "reason"),
+        };
+        AppError::field(status, error.code(), field, error.to_string())
+    }
+}
+
+/// `GET /api/v1/certificates/{serial}/status`.
+pub async fn status(_request: Request, context: RouteContext<()>) -> worker::Result<Response> {
+    respond(
+        async {
+            let serial = serial(&context)?;
+            let row = load(&context.env.d1("DB")?, &serial).await?;
+            Ok(Response::from_json(&row.view(&serial)?)?)
+        }
+        .await,
+    )
+}
+
+/// `POST /api/v1/certificates/{serial}/revocation-challenge`: a fresh single-use challenge, stored hashed.
+pub async fn challenge(_request: Request, context: RouteContext<()>) -> worker::Result<Response> {
+    respond(
+        async {
+            let serial = serial(&context)?;
+            let db = context.env.d1("DB")?;
+            let row = load(&db, &serial).await?;
+            let now = platform::now();
+            // Refuse early what the revocation would refuse: no challenge for a revoked or expired certificate.
+            revocation::revoke(row.status()?, row.not_after, RevocationReason::Unspecified, Requester::Holder, now)?;
+            let token = Token::from_random(platform::random()?);
+            let expires_at = now + CHALLENGE_LIFETIME_SECONDS;
+            db.prepare(
+                "INSERT INTO revocation_challenges (challenge_hash, serial, created_at, expires_at) \
+                 VALUES (?1, ?2, ?3, ?4)",
+            )
+            .bind(&[text(&token.hash_hex()), text(&serial), integer(now), integer(expires_at)])?
+            .run()
+            .await?;
+            let body = RevocationChallenge { challenge: token.as_str().to_owned(), expires_at };
+            Ok(Response::from_json(&body)?.with_status(201))
+        }
+        .await,
+    )
+}
+
+#[derive(Deserialize)]
+struct ChallengeRow {
+    serial: String,
+    expires_at: i64,
+    used_at: Option<i64>,
+    version: i64,
+}
+
+/// `POST /api/v1/certificates/{serial}/revocation` with `{"reason", "proof"?}`.
+pub async fn revoke(mut request: Request, context: RouteContext<()>) -> worker::Result<Response> {
+    let authorization = request.headers().get("Authorization");
+    let body = request.bytes().await;
+    respond(
+        async {
+            let serial = serial(&context)?;
+            let body = body?;
+            if body.len() > MAX_BODY_BYTES {
+                return Err(AppError::field(413, "body_too_large", "body", "The request is larger than 16 KiB."));
+            }
+            let revoke: RevokeRequest = serde_json::from_slice(&body).map_err(|error| {
+                AppError::field(
+                    400,
+                    "body_invalid",
+                    "body",
+                    format!(
+                        "The body must be JSON {{\"reason\": \"key_compromise\", \"proof\": {{\"challenge\", \
+                         \"signature\"}}}}; reasons: {}. ({error})",
+                        RevocationReason::ALL.map(RevocationReason::as_str).join(", ")
+                    ),
+                )
+            })?;
+            let requester = match authorization? {
+                Some(header) => {
+                    authenticate_administrator(&context.env, &header)?;
+                    Requester::Administrator
+                }
+                None if revoke.proof.is_some() => Requester::Holder,
+                None => {
+                    return Err(AppError::field(
+                        401,
+                        "proof_missing",
+                        "proof",
+                        "Prove you hold the certificate's private key (sign a challenge from \
+                         /revocation-challenge), or authenticate as a CA administrator.",
+                    ));
+                }
+            };
+            let db = context.env.d1("DB")?;
+            let authority = CertificateAuthority::from_env(&context.env)?;
+            for _ in 0..ATTEMPTS {
+                match attempt(&context.env, &db, &authority, &serial, &revoke, requester).await? {
+                    Some(view) => return Ok(Response::from_json(&view)?),
+                    None => continue,
+                }
+            }
+            Err(AppError::field(
+                503,
+                "busy",
+                "serial",
+                "Other changes kept getting in the way; nothing was changed. Please try again.",
+            ))
+        }
+        .await,
+    )
+}
+
+/// One read-decide-write round. `None` when a concurrent writer won and the round must be repeated.
+async fn attempt(
+    env: &Env,
+    db: &D1Database,
+    authority: &CertificateAuthority,
+    serial: &str,
+    revoke: &RevokeRequest,
+    requester: Requester,
+) -> Result<Option<CertificateStatus>, AppError> {
+    let row = load(db, serial).await?;
+    let now = platform::now();
+    let next = revocation::revoke(row.status()?, row.not_after, revoke.reason, requester, now)?;
+    let mut batch = Vec::new();
+    if let (Requester::Holder, Some(proof)) = (requester, &revoke.proof) {
+        let invalid =
+            |code: &'static str, message: &str| AppError::field(422, code, "proof.challenge", message.to_owned());
+        let token = Token::parse(&proof.challenge)
+            .map_err(|_| invalid("challenge_invalid", "The challenge is not one this service issued."))?;
+        let challenge = db
+            .prepare("SELECT serial, expires_at, used_at, version FROM revocation_challenges WHERE challenge_hash = ?1")
+            .bind(&[text(&token.hash_hex())])?
+            .first::<ChallengeRow>(None)
+            .await?
+            .filter(|challenge| challenge.serial == serial)
+            .ok_or_else(|| invalid("challenge_invalid", "The challenge is not one issued for this certificate."))?;
+        if challenge.used_at.is_some() {
+            return Err(invalid("challenge_used", "The challenge was used already: ask for a new one."));
+        }
+        if now > challenge.expires_at {
+            return Err(invalid("challenge_expired", "The challenge expired: ask for a new one."));
+        }
+        let signature = base64url_decode(&proof.signature).ok_or_else(|| {
+            AppError::field(422, "proof_invalid", "proof.signature", "The signature is not base64url.")
+        })?;
+        let message = possession_message(serial, revoke.reason, &proof.challenge);
+        verify_possession(&subject_public_key_info(&row.der)?, &message, &signature).map_err(|error| {
+            let status = if matches!(error, ProofError::BadSignature) { 422 } else { 500 };
+            AppError::field(status, error.code(), "proof.signature", error.to_string())
+        })?;
+        batch.push(
+            db.prepare("UPDATE revocation_challenges SET used_at = ?1, version = ?2 WHERE challenge_hash = ?3")
+                .bind(&[integer(now), integer(challenge.version + 1), text(&token.hash_hex())])?,
+        );
+    }
+    let Status::Revoked { at, reason } = next else {
+        return Err(AppError::internal("revoke returned a valid status"));
+    };
+    batch.push(
+        db.prepare("UPDATE certificates SET revoked_at = ?1, revocation_reason = ?2, version = ?3 WHERE serial = ?4")
+            .bind(&[integer(at), text(reason.as_str()), integer(row.version + 1), text(serial)])?,
+    );
+    let crl = next_crl(env, db, authority, now, Some(revoked_entry(serial, at, reason.as_str())?)).await?;
+    batch.push(crl.statement);
+    let actor = match requester {
+        Requester::Holder => "holder",
+        Requester::Administrator => "ca_admin",
+    };
+    let detail = serde_json::json!({ "reason": reason.as_str() }).to_string();
+    batch.push(
+        db.prepare(
+            "INSERT INTO audit_log (at, actor, action, subject_type, subject_id, detail) \
+             VALUES (?1, ?2, 'certificate.revoked', 'certificate', ?3, ?4)",
+        )
+        .bind(&[integer(now), text(actor), text(serial), text(&detail)])?,
+    );
+    match db.batch(batch).await {
+        Ok(_) => Ok(Some(CertificateStatus {
+            serial: serial.to_owned(),
+            not_after: row.not_after,
+            revoked_at: Some(at),
+            revocation_reason: Some(reason),
+        })),
+        Err(error) if is_conflict(&error) => Ok(None),
+        Err(error) => Err(error.into()),
+    }
+}
+
+/// The stored certificate's SubjectPublicKeyInfo, DER.
+fn subject_public_key_info(der_base64: &str) -> Result<Vec<u8>, AppError> {
+    let der = Base64::decode_vec(der_base64).map_err(|_| AppError::internal("stored DER is not base64"))?;
+    let certificate =
+        x509_cert::Certificate::from_der(&der).map_err(|error| AppError::internal(&format!("stored DER: {error}")))?;
+    certificate
+        .tbs_certificate()
+        .subject_public_key_info()
+        .to_der()
+        .map_err(|error| AppError::internal(&format!("re-encoding an SPKI: {error}")))
+}
+
+/// `Authorization: Bearer <token>` against the `KEYWARD_ADMIN_TOKEN` secret, compared as SHA-256 digests (so
+/// the comparison's time says nothing about the secret).
+fn authenticate_administrator(env: &Env, header: &str) -> Result<(), AppError> {
+    let refused =
+        || AppError::field(401, "unauthenticated", "authorization", "The administrator token is missing or wrong.");
+    let presented =
+        header.strip_prefix("Bearer ").map(str::trim).filter(|token| !token.is_empty()).ok_or_else(refused)?;
+    let expected = env.secret("KEYWARD_ADMIN_TOKEN").map_err(|_| refused())?.to_string();
+    if expected.trim().len() < 32 {
+        return Err(AppError::internal("KEYWARD_ADMIN_TOKEN is shorter than 32 characters"));
+    }
+    if hex(&Sha256::digest(presented.as_bytes())) == hex(&Sha256::digest(expected.trim().as_bytes())) {
+        Ok(())
+    } else {
+        Err(refused())
+    }
+}

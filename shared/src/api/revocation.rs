@@ -1,0 +1,52 @@
+//! Revocation of an issued certificate, and its status:
+//!
+//! - `POST /api/v1/certificates/{serial}/revocation-challenge`: a single-use challenge for the holder to sign;
+//! - `POST /api/v1/certificates/{serial}/revocation` with [`RevokeRequest`]: by the holder, with a
+//!   [`PossessionProof`]; or by a CA administrator, with `Authorization: Bearer <admin token>` and no proof;
+//! - `GET /api/v1/certificates/{serial}/status`: [`CertificateStatus`].
+
+use serde::{Deserialize, Serialize};
+
+use crate::revocation::RevocationReason;
+
+/// `POST .../revocation-challenge` response (201).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RevocationChallenge {
+    /// 256 random bits, base64url without padding. Stored hashed; usable once.
+    pub challenge: String,
+    /// Seconds since the Unix epoch after which it is refused.
+    pub expires_at: i64,
+}
+
+/// The holder's proof: the challenge, and the signature over
+/// [`crate::revocation::possession_message`] made with the certificate's private key.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PossessionProof {
+    /// The challenge, as received.
+    pub challenge: String,
+    /// The signature, base64url without padding (RSA PKCS#1 v1.5 SHA-256, or ECDSA `r || s`).
+    pub signature: String,
+}
+
+/// `POST .../revocation` request.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RevokeRequest {
+    /// Why.
+    pub reason: RevocationReason,
+    /// The holder's proof of possession; absent when a CA administrator revokes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub proof: Option<PossessionProof>,
+}
+
+/// `POST .../revocation` response (200) and `GET .../status`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CertificateStatus {
+    /// Serial number, lowercase hex.
+    pub serial: String,
+    /// Expiry, seconds since the Unix epoch.
+    pub not_after: i64,
+    /// When it was revoked, if it was.
+    pub revoked_at: Option<i64>,
+    /// Why, if it was.
+    pub revocation_reason: Option<RevocationReason>,
+}

@@ -1,0 +1,258 @@
+// Revocation reaches relying parties. The holder revokes in Chromium with their .p12 (proof of possession, the
+// key never sent); a CA administrator revokes through the API. Afterwards OpenSSL refuses the certificate with
+// the CRL fetched from the Worker, `openssl ocsp` reports it revoked (POST and GET), pkilint passes the CRL and
+// the OCSP responses, and every refused request changes nothing.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { sign as nodeSign } from 'node:crypto';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import {
+  startWorker, seed, http, launchBrowser, openssl, opensslStatus, scratch, writeTemp, adminToken, pkilint,
+  pkilintFindings, privateKeyForms,
+} from './harness.mjs';
+
+let worker;
+let directory;
+before(async () => {
+  worker = await startWorker();
+  directory = scratch('revocation');
+  for (const [name, path] of [['issuing', '/ca/issuing.crt'], ['root', '/ca/root.crt']]) {
+    const response = await http(`${worker.url}${path}`);
+    writeFileSync(join(directory, `${name}.der`), response.body);
+    openssl(['x509', '-inform', 'DER', '-in', join(directory, `${name}.der`), '-out', join(directory, `${name}.pem`)]);
+  }
+});
+after(async () => {
+  await worker?.stop();
+  rmSync(directory, { recursive: true, force: true });
+});
+
+const ISSUING = () => join(directory, 'issuing.pem');
+const ROOT = () => join(directory, 'root.pem');
+let counter = 0;
+
+/** Issues a certificate through the real enrollment API for a key OpenSSL makes here. */
+async function issue(newKey = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256']) {
+  counter += 1;
+  const keyPath = join(directory, `key${counter}.pem`);
+  const csr = openssl(['req', '-new', ...newKey, '-nodes', '-keyout', keyPath, '-subj', '/CN=revocation']);
+  const link = await seed(worker, 'Rosalind Franklin', `rosalind${counter}@example.com`);
+  const response = await http(link.replace('/enroll/', '/api/v1/enrollments/'), { method: 'POST', body: JSON.stringify({ csr }) });
+  assert.equal(response.status, 201, response.text());
+  const issued = response.json();
+  return { ...issued, keyPath, leafPath: writeTemp(directory, `leaf${counter}.pem`, issued.certificate) };
+}
+
+async function post(path, body, headers = {}) {
+  const response = await http(`${worker.url}${path}`, { method: 'POST', body: typeof body === 'string' ? body : JSON.stringify(body), headers });
+  return { status: response.status, body: response.json() };
+}
+
+const challengeFor = async (serial) => (await post(`/api/v1/certificates/${serial}/revocation-challenge`, {})).body.challenge;
+
+/** The proof the browser makes, made here with Node's crypto: ECDSA as WebCrypto signs it (r || s). */
+function proof(keyPath, serial, reason, challenge) {
+  const message = `Keyward certificate revocation v1\nserial: ${serial}\nreason: ${reason}\nchallenge: ${challenge}\n`;
+  const signature = nodeSign('sha256', Buffer.from(message), { key: readFileSync(keyPath), dsaEncoding: 'ieee-p1363' });
+  return { challenge, signature: signature.toString('base64url') };
+}
+
+async function freshCrlPem(name) {
+  const response = await http(`${worker.url}/crl/issuing.crl`);
+  assert.equal(response.status, 200);
+  const der = writeTemp(directory, `${name}.crl`, response.body);
+  const pem = join(directory, `${name}.crl.pem`);
+  openssl(['crl', '-inform', 'DER', '-in', der, '-out', pem]);
+  return { der, pem, text: openssl(['crl', '-in', pem, '-noout', '-text']) };
+}
+
+function verifyWithCrl(leafPath, crlPem) {
+  return opensslStatus(['verify', '-crl_check', '-CRLfile', crlPem, '-CAfile', ROOT(), '-untrusted', ISSUING(), leafPath]);
+}
+
+/** `openssl ocsp` against the Worker (POST, with a nonce); returns the status line and the saved response. */
+function ocsp(leafPath, name) {
+  const respout = join(directory, `${name}.ocsp.der`);
+  const result = opensslStatus(['ocsp', '-issuer', ISSUING(), '-cert', leafPath, '-url', `${worker.url}/ocsp`,
+    '-CAfile', ROOT(), '-verify_other', ISSUING(), '-respout', respout, '-resp_text']);
+  return { ...result, respout };
+}
+
+const unchanged = async (serial) => {
+  const [row] = await worker.query(`SELECT revoked_at, version FROM certificates WHERE serial = '${serial}'`);
+  assert.deepEqual(row, { revoked_at: null, version: 0 }, 'the certificate row is untouched');
+};
+
+test('the holder revokes in Chromium with their .p12; CRL and OCSP then refuse the certificate', async () => {
+  const issued = await issue(['-newkey', 'rsa:2048']);
+  const untouched = await issue();
+
+  // Before: good everywhere.
+  const before = await freshCrlPem('before');
+  assert.match(verifyWithCrl(issued.leafPath, before.pem).output, /: OK/);
+  const good = ocsp(issued.leafPath, 'good');
+  assert.ok(good.ok, good.output);
+  assert.match(good.output, /Response verify OK/);
+  assert.match(good.output, new RegExp(`${issued.leafPath}: good`));
+  assert.deepEqual(pkilintFindings(pkilint('lint_ocsp_response', ['lint', good.respout]), ['FATAL', 'ERROR']), []);
+
+  // The holder's bundle, as OpenSSL 3 makes it by default (AES-256-CBC, PBKDF2, HMAC-SHA256).
+  const password = 'revoke with this password';
+  const bundle = join(directory, 'holder.p12');
+  openssl(['pkcs12', '-export', '-in', issued.leafPath, '-inkey', issued.keyPath, '-certfile', ISSUING(), '-out', bundle,
+    '-passout', `pass:${password}`]);
+
+  const browser = await launchBrowser();
+  const page = await browser.newPage();
+  const sent = [];
+  page.on('request', (request) => sent.push(`${request.url()}\n${JSON.stringify(request.headers())}\n${request.postData() ?? ''}`));
+  await page.goto(`${worker.url}/`);
+  await page.locator('[data-testid=revoke-link]').click();
+  await page.locator('[data-testid=revoke-file]').setInputFiles(bundle);
+  await page.locator('[data-testid=revoke-password]').fill('not the password');
+  await page.locator('[data-testid=revoke-confirm]').check();
+  await page.locator('[data-testid=revoke-submit]').click();
+  await page.locator('[data-testid=error][data-code=bundle_unreadable]').waitFor();
+  await page.locator('[data-testid=revoke-password]').fill(password);
+  await page.locator('[data-testid=revoke-reason]').selectOption('key_compromise');
+  await page.locator('[data-testid=revoke-submit]').click();
+  await page.locator('[data-testid=revoked]').waitFor({ timeout: 30_000 });
+  assert.equal((await page.locator('[data-testid=revoked-serial]').textContent()).trim(), issued.serial);
+  await browser.close();
+
+  // Only the proof went out: no form of the private key in any request.
+  const pkcs8Pem = openssl(['pkey', '-in', issued.keyPath]);
+  const pkcs8Der = Buffer.from(pkcs8Pem.replace(/-----[^-]+-----|\s/g, ''), 'base64');
+  for (const form of privateKeyForms(pkcs8Der, pkcs8Pem)) {
+    for (const request of sent) assert.ok(!request.includes(form), 'a request carried the private key');
+  }
+  assert.ok(!sent.some((request) => request.includes(password)), 'a request carried the bundle password');
+
+  const status = await http(`${worker.url}/api/v1/certificates/${issued.serial}/status`);
+  assert.equal(status.json().revocation_reason, 'key_compromise');
+
+  // After: the CRL lists it with its reason, OpenSSL refuses it, and pkilint passes the CRL.
+  const after = await freshCrlPem('after');
+  assert.match(after.text, new RegExp(`Serial Number: ${issued.serial.toUpperCase()}`));
+  assert.match(after.text, /Key Compromise/);
+  const refused = verifyWithCrl(issued.leafPath, after.pem);
+  assert.ok(!refused.ok);
+  assert.match(refused.output, /certificate revoked/);
+  assert.match(verifyWithCrl(untouched.leafPath, after.pem).output, /: OK/, 'other certificates stay valid');
+  assert.deepEqual(pkilintFindings(pkilint('lint_crl', ['lint', '-t', 'CRL', '-p', 'BR', after.der]), ['FATAL', 'ERROR']), []);
+
+  // OCSP over POST says revoked, with the reason; the untouched certificate is still good.
+  const revoked = ocsp(issued.leafPath, 'revoked');
+  assert.match(revoked.output, /Response verify OK/);
+  assert.match(revoked.output, new RegExp(`${issued.leafPath}: revoked`));
+  assert.match(revoked.output, /Reason: keyCompromise/);
+  assert.deepEqual(pkilintFindings(pkilint('lint_ocsp_response', ['lint', revoked.respout]), ['FATAL', 'ERROR']), []);
+  assert.match(ocsp(untouched.leafPath, 'untouched').output, new RegExp(`${untouched.leafPath}: good`));
+
+  // OCSP over GET (RFC 6960 A.1), as browsers and NSS ask; the answer may be cached.
+  const requestDer = join(directory, 'get.req.der');
+  openssl(['ocsp', '-issuer', ISSUING(), '-cert', issued.leafPath, '-no_nonce', '-reqout', requestDer]);
+  const encoded = encodeURIComponent(readFileSync(requestDer).toString('base64'));
+  const response = await http(`${worker.url}/ocsp/${encoded}`);
+  assert.equal(response.status, 200);
+  assert.equal(response.headers['content-type'], 'application/ocsp-response');
+  assert.match(response.headers['cache-control'], /max-age=/);
+  const responseDer = writeTemp(directory, 'get.resp.der', response.body);
+  const read = opensslStatus(['ocsp', '-respin', responseDer, '-issuer', ISSUING(), '-cert', issued.leafPath,
+    '-CAfile', ROOT(), '-verify_other', ISSUING()]);
+  assert.match(read.output, /Response verify OK/);
+  assert.match(read.output, new RegExp(`${issued.leafPath}: revoked`));
+});
+
+test('OCSP: an unknown serial is never good, and another CA\'s certificate or garbage gets an error status', async () => {
+  // A certificate Keyward never issued, with the issuing CA's name and key hashes (only the serial differs):
+  // openssl ocsp asks by serial when given -serial.
+  const result = opensslStatus(['ocsp', '-issuer', ISSUING(), '-serial', `0x${'4'.padEnd(32, '1')}`, '-url', `${worker.url}/ocsp`,
+    '-CAfile', ROOT(), '-verify_other', ISSUING()]);
+  assert.match(result.output, /: unknown/);
+  const other = opensslStatus(['ocsp', '-issuer', ROOT(), '-serial', '0x42', '-url', `${worker.url}/ocsp`, '-CAfile', ROOT()]);
+  assert.match(other.output, /unauthorized/i);
+  const garbage = await http(`${worker.url}/ocsp`, { method: 'POST', body: 'not DER', headers: { 'content-type': 'application/ocsp-request' } });
+  assert.equal(garbage.body.toString('hex'), '30030a0101', 'malformedRequest');
+});
+
+test('refused revocations name the field and the reason, and change nothing', async () => {
+  const issued = await issue();
+  const other = await issue();
+  const path = `/api/v1/certificates/${issued.serial}/revocation`;
+  const [{ count: crlsBefore }] = await worker.query('SELECT count(*) AS count FROM crls');
+  const cases = [
+    ['no proof and no administrator', async () => post(path, { reason: 'superseded' }), 401, 'proof_missing', 'proof'],
+    ['a body that is not JSON', async () => post(path, 'reason=superseded'), 400, 'body_invalid', 'body'],
+    ['an unknown reason', async () => post(path, { reason: 'certificate_hold' }), 400, 'body_invalid', 'body'],
+    ['a signature by another key', async () => post(path, { reason: 'superseded',
+      proof: proof(other.keyPath, issued.serial, 'superseded', await challengeFor(issued.serial)) }), 422, 'proof_invalid', 'proof.signature'],
+    ['a signature made for another reason', async () => post(path, { reason: 'key_compromise',
+      proof: proof(issued.keyPath, issued.serial, 'superseded', await challengeFor(issued.serial)) }), 422, 'proof_invalid', 'proof.signature'],
+    ['a challenge issued for another certificate', async () => post(path, { reason: 'superseded',
+      proof: proof(issued.keyPath, issued.serial, 'superseded', await challengeFor(other.serial)) }), 422, 'challenge_invalid', 'proof.challenge'],
+    ['a challenge never issued', async () => post(path, { reason: 'superseded',
+      proof: proof(issued.keyPath, issued.serial, 'superseded', 'A'.repeat(43)) }), 422, 'challenge_invalid', 'proof.challenge'],
+    ['a reason only the CA gives', async () => post(path, { reason: 'privilege_withdrawn',
+      proof: proof(issued.keyPath, issued.serial, 'privilege_withdrawn', await challengeFor(issued.serial)) }), 422, 'reason_not_allowed', 'reason'],
+    ['a wrong administrator token', async () => post(path, { reason: 'superseded' }, { authorization: `Bearer ${'0'.repeat(64)}` }), 401, 'unauthenticated', 'authorization'],
+    ['an unknown serial', async () => post(`/api/v1/certificates/${'4'.repeat(32)}/revocation`, { reason: 'superseded' }, { authorization: `Bearer ${adminToken()}` }), 404, 'certificate_unknown', 'serial'],
+  ];
+  for (const [name, send, status, code, field] of cases) {
+    const response = await send();
+    assert.equal(response.status, status, `${name}: ${JSON.stringify(response.body)}`);
+    assert.equal(response.body.error.code, code, name);
+    assert.equal(response.body.error.field, field, name);
+    assert.ok(response.body.error.message.length > 10, name);
+    await unchanged(issued.serial);
+  }
+  const [{ count: crlsAfter }] = await worker.query('SELECT count(*) AS count FROM crls');
+  assert.equal(crlsAfter, crlsBefore, 'no CRL was signed for a refused request');
+  const [{ used }] = await worker.query('SELECT count(*) AS used FROM revocation_challenges WHERE used_at IS NOT NULL');
+  assert.equal(used, 0, 'no challenge was spent');
+
+  // The right proof works once; the second attempt is told when it happened.
+  const good = await post(path, { reason: 'superseded', proof: proof(issued.keyPath, issued.serial, 'superseded', await challengeFor(issued.serial)) });
+  assert.equal(good.status, 200, JSON.stringify(good.body));
+  assert.equal(good.body.revocation_reason, 'superseded');
+  const again = await post(path, { reason: 'superseded' }, { authorization: `Bearer ${adminToken()}` });
+  assert.equal(again.status, 409);
+  assert.equal(again.body.error.code, 'certificate_already_revoked');
+  const challengeAgain = await post(`/api/v1/certificates/${issued.serial}/revocation-challenge`, {});
+  assert.equal(challengeAgain.status, 409);
+  const [audit] = await worker.query(`SELECT actor, detail FROM audit_log WHERE action = 'certificate.revoked' AND subject_id = '${issued.serial}'`);
+  assert.deepEqual(audit, { actor: 'holder', detail: '{"reason":"superseded"}' });
+});
+
+test('concurrent administrator revocations each land, in one gapless run of CRL numbers', async () => {
+  const certificates = [];
+  for (let index = 0; index < 4; index += 1) certificates.push(await issue());
+  const [{ top: before }] = await worker.query('SELECT coalesce(max(number), 0) AS top FROM crls');
+  const responses = await Promise.all(certificates.map((certificate) =>
+    post(`/api/v1/certificates/${certificate.serial}/revocation`, { reason: 'privilege_withdrawn' }, { authorization: `Bearer ${adminToken()}` })));
+  for (const response of responses) assert.equal(response.status, 200, JSON.stringify(response.body));
+  const numbers = (await worker.query(`SELECT number FROM crls WHERE number > ${before} ORDER BY number`)).map((row) => row.number);
+  assert.deepEqual(numbers, [1, 2, 3, 4].map((step) => before + step), 'one new CRL per revocation, numbers without gaps');
+  const crl = await freshCrlPem('concurrent');
+  for (const certificate of certificates) {
+    assert.match(crl.text, new RegExp(`Serial Number: ${certificate.serial.toUpperCase()}`), 'the latest CRL lists every revocation');
+  }
+  assert.match(crl.text, /Privilege Withdrawn/);
+  const [audit] = await worker.query(`SELECT actor FROM audit_log WHERE subject_id = '${certificates[0].serial}'`);
+  assert.equal(audit.actor, 'ca_admin');
+});
+
+test('the scheduled handler re-signs a day-old CRL and leaves a fresh one alone', async () => {
+  await freshCrlPem('scheduled');
+  const [{ top }] = await worker.query('SELECT max(number) AS top FROM crls');
+  const scheduled = async () => assert.equal((await http(`${worker.url}/__scheduled?cron=17+*/6+*+*+*`)).status, 200);
+  await scheduled();
+  assert.equal((await worker.query('SELECT max(number) AS top FROM crls'))[0].top, top, 'a fresh CRL stays');
+  await worker.query(`UPDATE crls SET this_update = this_update - 2 * 86400 WHERE number = ${top}`);
+  await scheduled();
+  const [latest] = await worker.query('SELECT number, this_update, next_update FROM crls ORDER BY number DESC LIMIT 1');
+  assert.equal(latest.number, top + 1);
+  assert.ok(Math.abs(latest.this_update - Date.now() / 1000) < 300, 'signed just now');
+  assert.equal(latest.next_update - latest.this_update, 7 * 86400);
+});
