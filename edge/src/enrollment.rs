@@ -8,6 +8,7 @@ use shared::api::enrollment::{EnrollmentView, IssuedCertificate, SubmitCsr};
 use shared::csr::ParsedCsr;
 use shared::encoding::{hex, pem_encode};
 use shared::issuance::{OrderFacts, certificate_template};
+use shared::key_reuse::{KeyHolder, PriorCertificate, check_key_reuse};
 use shared::link::{Link, LinkError, Token};
 use shared::profile::ProfileId;
 use worker::{D1Database, Request, Response, RouteContext};
@@ -37,6 +38,7 @@ struct LinkRow {
     order_id: String,
     profile: String,
     validity_days: u32,
+    organization_id: String,
     organization_name: String,
     organization_identifier: String,
     organization_country: String,
@@ -73,6 +75,41 @@ impl LinkRow {
     }
 }
 
+#[derive(Deserialize)]
+struct PriorRow {
+    organization_id: String,
+    email: String,
+    dns_names: String,
+    revocation_reason: Option<String>,
+}
+
+/// Every certificate issued earlier for the public key whose SubjectPublicKeyInfo hashes to `spki_hash`.
+async fn prior_certificates(db: &D1Database, spki_hash: &str) -> Result<Vec<PriorCertificate>, AppError> {
+    let rows = db
+        .prepare(
+            "SELECT o.organization_id, r.email, r.dns_names, c.revocation_reason FROM certificates c \
+             JOIN recipients r ON r.id = c.recipient_id JOIN orders o ON o.id = r.order_id \
+             WHERE c.spki_sha256 = ?1",
+        )
+        .bind(&[text(spki_hash)])?
+        .all()
+        .await?
+        .results::<PriorRow>()?;
+    rows.into_iter()
+        .map(|row| {
+            Ok(PriorCertificate {
+                holder: KeyHolder {
+                    organization_id: row.organization_id,
+                    email: row.email,
+                    dns_names: serde_json::from_str(&row.dns_names)
+                        .map_err(|_| AppError::internal("recipients.dns_names is not a JSON array"))?,
+                },
+                revoked_for_key_compromise: row.revocation_reason.as_deref() == Some("key_compromise"),
+            })
+        })
+        .collect()
+}
+
 /// A stored personal name: the empty string means none (migration 0003).
 fn stored_name(value: &str) -> Option<String> {
     (!value.is_empty()).then(|| value.to_owned())
@@ -86,7 +123,7 @@ async fn load(db: &D1Database, token: &Token) -> Result<LinkRow, AppError> {
                     r.surname AS recipient_surname, r.email AS recipient_email, \
                     r.dns_names AS recipient_dns_names, \
                     o.id AS order_id, o.profile, o.validity_days, \
-                    g.name AS organization_name, g.identifier AS organization_identifier, \
+                    g.id AS organization_id, g.name AS organization_name, g.identifier AS organization_identifier, \
                     g.country AS organization_country, \
                     c.serial AS certificate_serial \
              FROM enrollment_links l \
@@ -160,12 +197,19 @@ pub async fn submit(mut request: Request, context: RouteContext<()>) -> worker::
             let profile = row.profile()?.profile();
             let key = profile.check_key(csr.public_key())?;
             let order = row.order()?;
+            let spki_hash = hex(&Sha256::digest(csr.subject_public_key_info_der()));
+            let holder = KeyHolder {
+                organization_id: row.organization_id.clone(),
+                email: order.recipient_email.clone(),
+                dns_names: order.dns_names.clone(),
+            };
+            check_key_reuse(&holder, &prior_certificates(&db, &spki_hash).await?)
+                .map_err(|error| AppError::field(409, error.code(), "csr", error.to_string()))?;
             let locations = ca_locations(&repository_url(&context.env)?);
             let template = certificate_template(profile, &order, &locations, key, now, platform::random()?)?;
             let authority = CertificateAuthority::from_env(&context.env)?;
             let certificate = authority.issue(&template, &csr)?;
             let serial = hex(&template.serial);
-            let spki_hash = hex(&Sha256::digest(csr.subject_public_key_info_der()));
             let audit_detail = serde_json::json!({ "serial": serial, "order": row.order_id }).to_string();
             let batch = vec![
                 db.prepare("UPDATE enrollment_links SET spent_at = ?1, version = ?2 WHERE id = ?3").bind(&[

@@ -22,6 +22,7 @@ async fn fetch(request: Request, env: Env, _context: Context) -> Result<Response
     let response = Router::new()
         .get_async("/api/v1/enrollments/:token", enrollment::show)
         .post_async("/api/v1/enrollments/:token", enrollment::submit)
+        .get("/api/v1/policy", |_, _| Response::from_json(&shared::api::policy::policy(platform::now())))
         .get_async("/api/v1/certificates/:serial/status", revocation::status)
         .post_async("/api/v1/certificates/:serial/revocation-challenge", revocation::challenge)
         .post_async("/api/v1/certificates/:serial/revocation", revocation::revoke)

@@ -8,6 +8,7 @@ pub mod csr;
 pub mod download;
 pub mod encoding;
 pub mod issuance;
+pub mod key_reuse;
 pub mod link;
 pub mod mail;
 pub mod ocsp;

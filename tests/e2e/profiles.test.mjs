@@ -52,10 +52,14 @@ let worker;
 /** One key per type, made once: RSA 4096 takes OpenSSL seconds, and every profile reuses it. */
 const keys = {};
 before(async () => {
+  // One key per profile and key type: Keyward refuses to certify a key already certified for another subject.
   const directory = scratch('profile-keys');
-  for (const [keyType, algorithm] of KEYS) {
-    keys[keyType] = join(directory, `${keyType}.pem`);
-    openssl(['genpkey', ...algorithm, '-out', keys[keyType]]);
+  for (const profile of PROFILES) {
+    for (const [keyType, algorithm] of KEYS) {
+      const name = `${profile.id}.${keyType}`;
+      keys[name] = join(directory, `${name}.pem`);
+      openssl(['genpkey', ...algorithm, '-out', keys[name]]);
+    }
   }
   worker = await startWorker();
 });
@@ -144,7 +148,7 @@ for (const profile of PROFILES) {
     test(`${profile.id} for a ${keyType} key: pkilint finds no error, the certificate says what the profile says and verifies`, async (t) => {
       const label = keyType.replace('_', '-');
       const directory = scratch(`profile-${profile.id}-${keyType}`);
-      const csr = openssl(['req', '-new', '-key', keys[keyType], '-subj', '/CN=ignored by the CA']);
+      const csr = openssl(['req', '-new', '-key', keys[`${profile.id}.${keyType}`], '-subj', '/CN=ignored by the CA']);
       const order = profile.order(label);
       const link = await seed(worker, order.name, order.email,
         { profile: order.profile === null ? undefined : profile.id, dnsNames: order.dnsNames });
@@ -310,4 +314,19 @@ test('the issuing CA CRL passes pkilint and is fresh', async () => {
   assert.ok(Math.abs(Date.now() - lastUpdate) < 5 * 60_000, 'signed just now');
   assert.ok(nextUpdate - lastUpdate <= 10 * 86_400_000, 'nextUpdate within ten days (S/MIME BR 4.9.7)');
   assert.match(text, /No Revoked Certificates/);
+});
+
+test('the policy endpoint lists every profile with what the issued certificates show', async () => {
+  const response = await http(`${worker.url}/api/v1/policy`);
+  assert.equal(response.status, 200);
+  const policy = response.json();
+  assert.deepEqual(policy.profiles.map((profile) => profile.id), PROFILES.map((profile) => profile.id));
+  for (const profile of PROFILES) {
+    const listed = policy.profiles.find((entry) => entry.id === profile.id);
+    assert.deepEqual(listed.policy_oids, [profile.policy], profile.id);
+    assert.deepEqual(listed.key_types, KEYS.map(([keyType]) => keyType), profile.id);
+    assert.ok(listed.max_validity_days >= 1 && listed.max_validity_days <= 825, profile.id);
+  }
+  assert.equal(policy.keys.rsa_minimum_bits, 2048);
+  assert.deepEqual(policy.keys.curves, ['P-256', 'P-384']);
 });

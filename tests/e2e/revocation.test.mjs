@@ -256,3 +256,32 @@ test('the scheduled handler re-signs a day-old CRL and leaves a fresh one alone'
   assert.ok(Math.abs(latest.this_update - Date.now() / 1000) < 300, 'signed just now');
   assert.equal(latest.next_update - latest.this_update, 7 * 86400);
 });
+
+test('a key certified for one subject is refused for another, and a compromised key for everyone', async () => {
+  const first = await issue();
+  const email = `rosalind${counter}@example.com`;
+  const csr = openssl(['req', '-new', '-key', first.keyPath, '-subj', '/CN=again']);
+  const submit = async (recipientEmail) => {
+    const link = await seed(worker, 'Rosalind Franklin', recipientEmail);
+    const response = await http(link.replace('/enroll/', '/api/v1/enrollments/'), { method: 'POST', body: JSON.stringify({ csr }) });
+    return { status: response.status, body: response.json() };
+  };
+  const countFor = async (recipientEmail) => (await worker.query(
+    `SELECT count(*) AS n FROM certificates c JOIN recipients r ON r.id = c.recipient_id WHERE r.email = '${recipientEmail}'`))[0].n;
+
+  const stranger = await submit('someone.else@example.com');
+  assert.equal(stranger.status, 409, JSON.stringify(stranger.body));
+  assert.deepEqual([stranger.body.error.code, stranger.body.error.field], ['key_already_certified', 'csr']);
+  assert.equal(await countFor('someone.else@example.com'), 0);
+
+  // The same holder may certify the same key again (a renewal that keeps its key).
+  assert.equal((await submit(email)).status, 201);
+  assert.equal(await countFor(email), 2);
+
+  const revoked = await post(`/api/v1/certificates/${first.serial}/revocation`, { reason: 'key_compromise' }, { authorization: `Bearer ${adminToken()}` });
+  assert.equal(revoked.status, 200);
+  const compromised = await submit(email);
+  assert.equal(compromised.status, 409);
+  assert.deepEqual([compromised.body.error.code, compromised.body.error.field], ['key_compromised', 'csr']);
+  assert.equal(await countFor(email), 2, 'nothing written');
+});
