@@ -6,11 +6,14 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createHash } from 'node:crypto';
-import { ROOT, startWorker, seed } from './harness.mjs';
+import { ROOT, startWorker, seed, openssl } from './harness.mjs';
 
 const FIXTURES = join(ROOT, 'shared', 'tests', 'fixtures', 'csr');
 const fixture = (name) => readFileSync(join(FIXTURES, name), 'utf8');
 const GOOD_CSR = fixture('rsa2048-sha256.csr.pem');
+/** A request for a new key: Keyward certifies a key for one subject only, so each new recipient needs its own. */
+const freshCsr = () => openssl(['req', '-new', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes',
+  '-keyout', '/dev/null', '-subj', '/CN=fresh']);
 
 let worker;
 before(async () => { worker = await startWorker(); });
@@ -69,7 +72,7 @@ for (const [name, body, status, code, field] of CASES) {
 
 test('a spent link is refused with link_spent, saying when, and changes nothing', async () => {
   const token = tokenOf(await seed(worker, 'Spent Link', 'spent@example.com'));
-  assert.equal((await submit(token, { csr: GOOD_CSR })).status, 201);
+  assert.equal((await submit(token, { csr: freshCsr() })).status, 201);
   const before = await footprint();
   const again = await submit(token, { csr: GOOD_CSR });
   assertRejected(again, 409, 'link_spent', 'token');
@@ -102,7 +105,8 @@ test('unknown and malformed tokens are refused without touching anything', async
 
 test('concurrent submissions on one link give exactly one certificate', async () => {
   const token = tokenOf(await seed(worker, 'Double Click', 'double.click@example.com'));
-  const results = await Promise.all(Array.from({ length: 8 }, () => submit(token, { csr: GOOD_CSR })));
+  const csr = freshCsr();
+  const results = await Promise.all(Array.from({ length: 8 }, () => submit(token, { csr })));
   const statuses = results.map((result) => result.status).sort();
   assert.deepEqual(statuses, [201, 409, 409, 409, 409, 409, 409, 409]);
   for (const result of results.filter((result) => result.status === 409)) assert.equal(result.body.error.code, 'link_spent');
