@@ -51,19 +51,6 @@ const KEYS = [
 let worker;
 /** One key per type, made once: RSA 4096 takes OpenSSL seconds, and every profile reuses it. */
 const keys = {};
-before(async () => {
-  // One key per profile and key type: Keyward refuses to certify a key already certified for another subject.
-  const directory = scratch('profile-keys');
-  for (const profile of PROFILES) {
-    for (const [keyType, algorithm] of KEYS) {
-      const name = `${profile.id}.${keyType}`;
-      keys[name] = join(directory, `${name}.pem`);
-      openssl(['genpkey', ...algorithm, '-out', keys[name]]);
-    }
-  }
-  worker = await startWorker();
-});
-after(async () => { await worker?.stop(); });
 
 const ORGANIZATION = 'C=GB, O=Example Org, organizationIdentifier=NTRGB-12345678';
 const SMIME_KEY_USAGE = { rsa: 'Digital Signature, Key Encipherment', ec: 'Digital Signature, Key Agreement' };
@@ -142,6 +129,20 @@ function extension(text, heading) {
   const match = text.match(new RegExp(`${heading}:(?: critical)? *\\n\\s+(.+)`));
   return match?.[1].trim();
 }
+
+before(async () => {
+  // One key per profile and key type: Keyward refuses to certify a key already certified for another subject.
+  const directory = scratch('profile-keys');
+  for (const profile of PROFILES) {
+    for (const [keyType, algorithm] of KEYS) {
+      const name = `${profile.id}.${keyType}`;
+      keys[name] = join(directory, `${name}.pem`);
+      openssl(['genpkey', ...algorithm, '-out', keys[name]]);
+    }
+  }
+  worker = await startWorker();
+});
+after(async () => { await worker?.stop(); });
 
 for (const profile of PROFILES) {
   for (const [keyType] of KEYS) {
