@@ -6,30 +6,14 @@
 // the certificate. The CRL passes pkilint's CRL linter. Certificates download in four formats.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { rmSync, writeFileSync } from 'node:fs';
-import { join, dirname } from 'node:path';
-import { startWorker, seed, http, openssl, scratch, writeTemp, launchBrowser } from './harness.mjs';
+import { join } from 'node:path';
+import {
+  startWorker, seed, http, openssl, scratch, writeTemp, launchBrowser, pkilint, pkilintFindings as findings,
+} from './harness.mjs';
 
 /** KEYWARD_REPOSITORY_URL in edge/wrangler.toml: the stable base URL certificates state. */
 const REPOSITORY = 'http://pki.keyward.example.com';
-
-/** A pkilint console script from the pinned virtual environment (`cargo xtask test` sets KEYWARD_PYTHON). */
-function pkilint(tool, args) {
-  const python = process.env.KEYWARD_PYTHON;
-  assert.ok(python, 'KEYWARD_PYTHON is not set: run the suites through `cargo xtask test`, which installs pkilint');
-  const result = spawnSync(join(dirname(python), tool), [...args, '-f', 'JSON', '-s', 'WARNING'], { encoding: 'utf8' });
-  assert.ok(result.stdout.trim().startsWith('{') || result.stdout.trim().startsWith('['), `${tool}: ${result.stdout}${result.stderr}`);
-  return JSON.parse(result.stdout);
-}
-
-/** Findings of a pkilint JSON report at the given severities. */
-function findings(report, severities) {
-  const results = report.results ?? report;
-  return results.flatMap((result) => (result.finding_descriptions ?? [])
-    .filter((finding) => severities.includes(finding.severity))
-    .map((finding) => `${result.validator} @ ${result.node_path}: ${finding.code} (${finding.severity}) ${finding.message ?? ''}`));
-}
 
 /** Fetches a repository document by the path of the URL a certificate states, from the Worker under test. */
 async function fetchDer(url, directory, name) {
