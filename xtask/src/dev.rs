@@ -92,7 +92,11 @@ fn announce(link: &str) {
         "\n  Keyward is running.\n\n  \
          App:                     http://127.0.0.1:{PORT}/\n  \
          Development mailbox:     http://127.0.0.1:{PORT}/dev/mailbox\n  \
-         Demo enrollment link:    {link}\n\n  \
+         Demo enrollment link:    {link}\n  \
+         Revoke a certificate:    http://127.0.0.1:{PORT}/revoke\n  \
+         CA policy (JSON):        http://127.0.0.1:{PORT}/api/v1/policy\n  \
+         CRL and OCSP:            http://127.0.0.1:{PORT}/crl/issuing.crl, http://127.0.0.1:{PORT}/ocsp\n  \
+         CA administrator token:  KEYWARD_ADMIN_TOKEN in edge/.dev.vars\n\n  \
          Press Ctrl-C to stop.\n"
     );
 }
