@@ -11,6 +11,7 @@ pub mod issuance;
 pub mod link;
 pub mod mail;
 pub mod ocsp;
+pub mod password;
 pub mod pkcs12;
 pub mod profile;
 pub mod revocation;
