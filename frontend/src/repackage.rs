@@ -40,6 +40,8 @@ pub fn RepackagePage() -> impl IntoView {
     let submit = move |event: leptos::ev::SubmitEvent| {
         event.prevent_default();
         error.set(None);
+        // A file offered before is withdrawn: what is shown always answers the last submission.
+        stage.set(Stage::Form);
         let file = file_input.get().and_then(|input| input.files()).and_then(|files| files.get(0));
         let Some(file) = file else {
             error.set(Some(field_error("file_missing", "file", "Choose the .p12 or .pfx file to repackage.".into())));
