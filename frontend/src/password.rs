@@ -23,7 +23,7 @@ pub fn check(password: &str, confirmation: &str) -> Result<(), ApiError> {
             field: Some("password".into()),
             message: format!(
                 "Password: too weak ({}). {} A few unrelated words make a strong password that is easy to remember.",
-                strength.verdict().to_lowercase(),
+                strength.verdict().to_ascii_lowercase(),
                 advice.join(" ")
             )
             .replace("  ", " "),

@@ -216,15 +216,13 @@ struct Found {
 pub fn strength(password: &str) -> Strength {
     let characters: Vec<char> = password.chars().collect();
     let length = characters.len();
-    let lower: Vec<char> = characters.iter().flat_map(|character| character.to_lowercase()).collect();
-    // Lower-casing may change the length (a few non-ASCII letters); then the patterns look at nothing.
-    let mut found = Vec::new();
-    if lower.len() == length {
-        found.extend(common_words(&characters, &lower));
-        found.extend(repetitions(&lower));
-        found.extend(sequences(&lower));
-        found.extend(keyboard_walks(&lower));
-    }
+    // ASCII case folding only: the patterns are ASCII, and Unicode's case tables would weigh on the WebAssembly
+    // module for nothing (a non-ASCII letter counts as 100 possibilities anyway).
+    let lower: Vec<char> = characters.iter().map(char::to_ascii_lowercase).collect();
+    let mut found = common_words(&characters, &lower);
+    found.extend(repetitions(&lower));
+    found.extend(sequences(&lower));
+    found.extend(keyboard_walks(&lower));
 
     // The cheapest way to cover the password: best[i] is the fewest guesses (log10) for the first i characters,
     // coming from came_from[i].
@@ -331,11 +329,11 @@ fn common_words(original: &[char], lower: &[char]) -> Vec<Found> {
                 continue;
             }
             let typed = &original[start..start + word.len()];
-            let capitals = typed.iter().filter(|character| character.is_uppercase()).count();
+            let capitals = typed.iter().filter(|character| character.is_ascii_uppercase()).count();
             // All lower, or only the first capitalized: doubled; other capitals: one guess per choice of them.
             let capitalization = match capitals {
                 0 => 0.0,
-                1 if typed[0].is_uppercase() => 2f64.log10(),
+                1 if typed[0].is_ascii_uppercase() => 2f64.log10(),
                 _ => word.len() as f64 * 2f64.log10() * 0.5,
             };
             let substitution = if substitutions > 0 { 2f64.log10() * substitutions as f64 } else { 0.0 };
