@@ -8,18 +8,16 @@ use leptos::task::spawn_local;
 use shared::api::ApiError;
 use shared::api::enrollment::{EnrollmentView, IssuedCertificate, SubmitCsr};
 use shared::download::DownloadFormat;
-use shared::encoding::pem_decode;
+use shared::encoding::{pem_decode, pem_encode};
 use shared::link::{LinkStatus, Token};
 use shared::pkcs12::Profile;
 use shared::profile::KeyType;
 use wasm_bindgen::JsValue;
 
 use crate::api::{self, local_error};
-use crate::keys;
+use crate::password::{self, NewPassword};
 use crate::vault::{self, PendingBundle};
-
-/// Shortest bundle password accepted.
-const MINIMUM_PASSWORD_LENGTH: usize = 10;
+use crate::{files, keys};
 
 /// What the recipient has in hand after issuance: the key and the certificate, and whether they came back
 /// from this browser's storage after the tab was closed.
@@ -43,12 +41,8 @@ enum Stage {
     Working(&'static str),
     /// Issued: ask for the bundle password.
     Issued(Rc<Issued>),
-    /// The bundle is built and checked: offer the download, then the erasure of the kept key.
-    Done {
-        url: String,
-        filename: String,
-        serial: String,
-    },
+    /// The bundle is built and checked: offer the downloads, then the erasure of the kept key.
+    Done(Rc<Downloads>),
     /// The recipient confirmed the file was saved; the kept key was erased from this browser.
     Finished,
 }
@@ -56,6 +50,17 @@ enum Stage {
 fn format_instant(seconds: i64) -> String {
     let date = js_sys::Date::new(&JsValue::from_f64(seconds as f64 * 1000.0));
     String::from(date.to_locale_string("default", &JsValue::UNDEFINED))
+}
+
+/// The files offered once the certificate is issued and the password chosen, as object URLs and file names.
+struct Downloads {
+    serial: String,
+    /// The `.p12` bundle.
+    bundle: (String, String),
+    /// The private key, `ENCRYPTED PRIVATE KEY` PEM, under the bundle's password.
+    key_pem: (String, String),
+    /// The certificate then its chain, PEM.
+    certificates_pem: (String, String),
 }
 
 /// The enrollment page for one link token.
@@ -128,28 +133,16 @@ pub fn EnrollPage(
     };
 
     let build_bundle = move |issued: Rc<Issued>, password: String, confirmation: String, profile: Profile| {
-        if password.chars().count() < MINIMUM_PASSWORD_LENGTH {
-            error.set(Some(ApiError {
-                code: "password_too_short".into(),
-                field: Some("password".into()),
-                message: format!("Choose a password of at least {MINIMUM_PASSWORD_LENGTH} characters."),
-            }));
-            return;
-        }
-        if password != confirmation {
-            error.set(Some(ApiError {
-                code: "password_mismatch".into(),
-                field: Some("password_confirmation".into()),
-                message: "The two passwords differ. Type the same password twice.".into(),
-            }));
+        if let Err(problem) = password::check(&password, &confirmation) {
+            error.set(Some(problem));
             return;
         }
         error.set(None);
-        stage.set(Stage::Working("Building and checking your .p12 file…"));
+        stage.set(Stage::Working("Building and checking your .p12 and PEM files…"));
         spawn_local(async move {
             next_tick().await;
             match package(&issued, &password, profile) {
-                Ok((url, filename)) => stage.set(Stage::Done { url, filename, serial: issued.pending.serial.clone() }),
+                Ok(downloads) => stage.set(Stage::Done(Rc::new(downloads))),
                 Err(problem) => {
                     error.set(Some(problem));
                     stage.set(Stage::Issued(issued));
@@ -171,7 +164,8 @@ pub fn EnrollPage(
     view! {
         <section class="enroll">
             {move || error.get().map(|problem| view! {
-                <p class="error" role="alert" data-testid="error" data-code=problem.code.clone()>{problem.message}</p>
+                <p class="error" role="alert" data-testid="error" data-code=problem.code.clone()
+                    data-field=problem.field.clone()>{problem.message}</p>
             })}
             {move || match stage.get() {
                 Stage::Loading => view! { <p>"Loading your enrollment…"</p> }.into_any(),
@@ -185,11 +179,22 @@ pub fn EnrollPage(
                     <p class="progress" data-testid="progress" aria-live="polite">{what}</p>
                 }.into_any(),
                 Stage::Issued(issued) => password_form(issued, build_bundle).into_any(),
-                Stage::Done { url, filename, serial } => view! {
+                Stage::Done(downloads) => view! {
                     <h1>"Your certificate is ready"</h1>
-                    <p>"Serial number " <code data-testid="serial">{serial}</code></p>
-                    <p><a class="button" data-testid="download" href=url download=filename.clone()
-                        on:click=move |_| unsaved.set(false)>"Download " {filename.clone()}</a></p>
+                    <p>"Serial number " <code data-testid="serial">{downloads.serial.clone()}</code></p>
+                    <p><a class="button" data-testid="download" href=downloads.bundle.0.clone()
+                        download=downloads.bundle.1.clone()
+                        on:click=move |_| unsaved.set(false)>"Download " {downloads.bundle.1.clone()}</a></p>
+                    <p class="hint">
+                        "For servers and tools that want separate PEM files: "
+                        <a data-testid="download-key-pem" href=downloads.key_pem.0.clone()
+                            download=downloads.key_pem.1.clone()
+                            on:click=move |_| unsaved.set(false)>"the private key"</a>
+                        " (encrypted with the same password) and "
+                        <a data-testid="download-certificates-pem" href=downloads.certificates_pem.0.clone()
+                            download=downloads.certificates_pem.1.clone()>"the certificate and its chain"</a>
+                        "."
+                    </p>
                     <p>
                         "Keep this file and its password safe: it holds your private key. Until you confirm below, "
                         "this browser also keeps the key (encrypted), so you can come back to this link and make "
@@ -241,8 +246,8 @@ async fn request_certificate(
     })
 }
 
-/// Builds the bundle and returns a download URL and file name.
-fn package(issued: &Issued, password: &str, profile: Profile) -> Result<(String, String), ApiError> {
+/// Builds the bundle and the PEM files, each checked, and returns their download URLs and file names.
+fn package(issued: &Issued, password: &str, profile: Profile) -> Result<Downloads, ApiError> {
     let pending = &issued.pending;
     let bundle = keys::bundle(
         &pending.private_key_pkcs8,
@@ -252,21 +257,25 @@ fn package(issued: &Issued, password: &str, profile: Profile) -> Result<(String,
         password,
         profile,
     )?;
-    let parts = js_sys::Array::of1(&js_sys::Uint8Array::from(bundle.as_slice()));
-    let options = web_sys::BlobPropertyBag::new();
-    options.set_type("application/x-pkcs12");
-    let blob = web_sys::Blob::new_with_u8_array_sequence_and_options(&parts, &options).map_err(api::js_error)?;
-    let url = web_sys::Url::create_object_url_with_blob(&blob).map_err(api::js_error)?;
-    let stem: String = pending
-        .friendly_name
-        .chars()
-        .map(|character| if character.is_ascii_alphanumeric() { character } else { '-' })
+    let key_pem = keys::encrypted_private_key_pem(&pending.private_key_pkcs8, password)?;
+    let certificates_pem: String = std::iter::once(&pending.certificate_der)
+        .chain(&pending.chain_der)
+        .map(|der| pem_encode("CERTIFICATE", der))
         .collect();
-    Ok((url, format!("{}.p12", stem.trim_matches('-'))))
+    let stem = files::stem(&pending.friendly_name);
+    Ok(Downloads {
+        serial: pending.serial.clone(),
+        bundle: (files::object_url(&bundle, "application/x-pkcs12")?, format!("{stem}.p12")),
+        key_pem: (files::object_url(key_pem.as_bytes(), "application/x-pem-file")?, format!("{stem}.key.pem")),
+        certificates_pem: (
+            files::object_url(certificates_pem.as_bytes(), "application/x-pem-file")?,
+            format!("{stem}.chain.pem"),
+        ),
+    })
 }
 
 /// Lets the browser paint (the progress text) before a long synchronous step.
-async fn next_tick() {
+pub async fn next_tick() {
     let promise = js_sys::Promise::new(&mut |resolve, _reject| {
         let _ = leptos::prelude::window().set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, 30);
     });
@@ -359,11 +368,32 @@ fn ready(view: EnrollmentView, enroll: impl Fn(EnrollmentView, KeyType) + Clone 
 }
 
 /// The stable name of a bundle profile, as the form's option values carry it.
-fn profile_name(profile: Profile) -> &'static str {
+pub fn profile_name(profile: Profile) -> &'static str {
     match profile {
         Profile::Compatible => "compatible",
         _ => "modern",
     }
+}
+
+/// The bundle profiles as `<option>`s, with who reads each.
+pub fn profile_options(selected: Profile) -> impl IntoView {
+    Profile::ALL
+        .iter()
+        .map(|choice| {
+            let label = match choice {
+                Profile::Compatible => "Compatible",
+                _ => "Modern (recommended)",
+            };
+            view! {
+                <option value=profile_name(*choice) selected=*choice == selected>{label} ": " {choice.description()}</option>
+            }
+        })
+        .collect_view()
+}
+
+/// The profile an option value names.
+pub fn profile_named(name: &str) -> Option<Profile> {
+    Profile::ALL.iter().copied().find(|choice| profile_name(*choice) == name)
 }
 
 fn password_form(
@@ -399,33 +429,19 @@ fn password_form(
         event.prevent_default();
         build(issued.clone(), password.get_untracked(), confirmation.get_untracked(), profile.get_untracked());
     };
-    let options = Profile::ALL
-        .iter()
-        .map(|choice| {
-            let label = match choice {
-                Profile::Compatible => "Compatible",
-                _ => "Modern (recommended)",
-            };
-            view! { <option value=profile_name(*choice)>{label} ": " {choice.description()}</option> }
-        })
-        .collect_view();
     view! {
         {notice}
         <h1>"Protect your key with a password"</h1>
         <p>"Certificate issued, serial " <code data-testid="serial">{serial}</code>
            ". Choose the password that will protect the .p12 file; it is needed to install it and is never sent."</p>
         <form on:submit=submit>
-            <label>"Password "<input type="password" data-testid="password" autocomplete="new-password"
-                minlength=MINIMUM_PASSWORD_LENGTH bind:value=password /></label>
-            <label>"Password again "<input type="password" data-testid="password-confirm" autocomplete="new-password"
-                bind:value=confirmation /></label>
+            <NewPassword password=password confirmation=confirmation />
             <label>"File format "
                 <select data-testid="bundle-profile" on:change=move |event| {
-                    let chosen = event_target_value(&event);
-                    if let Some(choice) = Profile::ALL.iter().find(|choice| profile_name(**choice) == chosen) {
-                        profile.set(*choice);
+                    if let Some(choice) = profile_named(&event_target_value(&event)) {
+                        profile.set(choice);
                     }
-                }>{options}</select>
+                }>{profile_options(Profile::ALL[0])}</select>
             </label>
             <p class="hint">"Choose Compatible only if the file must open on an older system: it uses older encryption."</p>
             <button type="submit" data-testid="build-bundle">"Create my .p12 file"</button>

@@ -183,7 +183,8 @@ fn random<const N: usize>() -> Result<[u8; N], ApiError> {
 
 /// Builds the PKCS#12 bundle of a private key (PKCS#8 DER) and its certificate in the chosen profile (modern:
 /// AES-256-CBC, PBKDF2-HMAC-SHA256, HMAC-SHA256 MAC; compatible: PBE-SHA1-3DES, HMAC-SHA1 MAC), then re-reads it
-/// with the same password and checks that the key and the certificate came back intact.
+/// with the same password and checks that the key, the certificate, the chain and the friendly name came back
+/// intact.
 pub fn bundle(
     private_key_pkcs8: &[u8],
     certificate_der: &[u8],
@@ -206,11 +207,28 @@ pub fn bundle(
     let reopened = pkcs12::open(&bundle, password)
         .map_err(|error| local_error(&format!("the bundle did not re-open: {error}")))?;
     let intact = reopened.private_key_pkcs8_der == private_key_pkcs8
-        && reopened.certificates_der.first().map(Vec::as_slice) == Some(certificate_der);
+        && reopened.certificates_der.first().map(Vec::as_slice) == Some(certificate_der)
+        && reopened.certificates_der.get(1..) == Some(chain_der)
+        && reopened.friendly_name.as_deref().unwrap_or_default() == friendly_name;
     if !intact {
         return Err(local_error("the bundle re-opened with different contents; it was not offered"));
     }
     Ok(bundle)
+}
+
+/// The private key (PKCS#8 DER) as `ENCRYPTED PRIVATE KEY` PEM under `password`: PBES2 with
+/// PBKDF2-HMAC-SHA256 ([`pkcs12::DEFAULT_ITERATIONS`]) and AES-256-CBC, what OpenSSL 3 writes and reads. It is
+/// decrypted again and compared before it is returned.
+pub fn encrypted_private_key_pem(private_key_pkcs8: &[u8], password: &str) -> Result<String, ApiError> {
+    let encrypted =
+        pkcs12::encrypt_private_key(private_key_pkcs8, password, pkcs12::DEFAULT_ITERATIONS, &random()?, random()?)
+            .map_err(|error| local_error(&format!("encrypting the key: {error}")))?;
+    let decrypted = pkcs12::decrypt_private_key(&encrypted, password)
+        .map_err(|error| local_error(&format!("the encrypted key did not decrypt: {error}")))?;
+    if decrypted != private_key_pkcs8 {
+        return Err(local_error("the encrypted key decrypted to another key; it was not offered"));
+    }
+    Ok(pem_encode("ENCRYPTED PRIVATE KEY", &encrypted))
 }
 
 /// The key type of a certificate's public key, as far as signing needs it (every RSA size signs the same way).

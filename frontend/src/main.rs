@@ -5,8 +5,11 @@
 
 mod api;
 mod enroll;
+mod files;
 mod keys;
 mod mailbox;
+mod password;
+mod repackage;
 mod revoke;
 mod vault;
 
@@ -16,13 +19,15 @@ fn main() {
     leptos::mount::mount_to_body(App);
 }
 
-/// Picks the page from the path. Five pages do not need a router crate.
+/// Picks the page from the path. Six pages do not need a router crate.
 #[component]
 fn App() -> impl IntoView {
     let path = window().location().pathname().unwrap_or_default();
     let page = if let Some(token) = path.strip_prefix("/enroll/") {
         let token = token.to_owned();
         view! { <enroll::EnrollPage token=token /> }.into_any()
+    } else if path == "/repackage" {
+        view! { <repackage::RepackagePage /> }.into_any()
     } else if path == "/revoke" {
         view! { <revoke::RevokePage /> }.into_any()
     } else if path == "/dev/mailbox" {
@@ -51,6 +56,8 @@ fn Home() -> impl IntoView {
         </p>
         <p><a href="/revoke" data-testid="revoke-link">"Revoke a certificate"</a>
             " (lost key, left the organization, no longer needed)."</p>
+        <p><a href="/repackage" data-testid="repackage-link">"Change the format or password of a .p12 file"</a>
+            " (for a system that only imports the older format), in this browser."</p>
     }
 }
 

@@ -12,6 +12,7 @@ pub mod key_reuse;
 pub mod link;
 pub mod mail;
 pub mod ocsp;
+pub mod password;
 pub mod pkcs12;
 pub mod profile;
 pub mod revocation;

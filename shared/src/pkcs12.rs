@@ -367,9 +367,14 @@ pub fn build(
     };
 
     let key_content = {
-        let (encryption_algorithm, encrypted_data) =
-            encrypt(profile, contents.private_key_pkcs8_der, password, iterations, &salts.key_salt, salts.key_iv)?;
-        let shrouded_key = EncryptedPrivateKeyInfo { encryption_algorithm, encrypted_data };
+        let shrouded_key = shroud_private_key(
+            profile,
+            contents.private_key_pkcs8_der,
+            password,
+            iterations,
+            &salts.key_salt,
+            salts.key_iv,
+        )?;
         let bags = vec![SafeBag {
             bag_id: pkcs12::PKCS_12_PKCS8_KEY_BAG_OID,
             bag_value: Any::encode_from(&shrouded_key).map_err(Pkcs12Error::encoding_failed)?,
@@ -404,6 +409,55 @@ pub fn build(
         }),
     };
     pfx.to_der().map_err(Pkcs12Error::encoding_failed)
+}
+
+/// Encrypts a private key (PKCS#8 `PrivateKeyInfo`, DER) as an `EncryptedPrivateKeyInfo` (RFC 5208 section 6,
+/// RFC 5958), DER: PBES2 with PBKDF2-HMAC-SHA256 over the password's UTF-8 bytes (`iterations` rounds,
+/// [`DEFAULT_ITERATIONS`] unless there is a reason) and AES-256-CBC, with the caller's random `salt` and `iv`.
+///
+/// It is exactly the content of the key bag [`build`] writes in a [`Profile::Modern`] bundle; PEM-encoded with
+/// the label `ENCRYPTED PRIVATE KEY`, it is what `openssl pkey -in key.pem -passin pass:...` opens.
+///
+/// # Errors
+///
+/// [`Pkcs12Error::PasswordEmpty`], [`Pkcs12Error::IterationsOutOfRange`], [`Pkcs12Error::InvalidPrivateKey`]
+/// if the key is not a PKCS#8 `PrivateKeyInfo`, [`Pkcs12Error::EncodingFailed`].
+pub fn encrypt_private_key(
+    private_key_pkcs8_der: &[u8],
+    password: &str,
+    iterations: u32,
+    salt: &[u8; 16],
+    iv: [u8; 16],
+) -> Result<Vec<u8>, Pkcs12Error> {
+    if password.is_empty() {
+        return Err(Pkcs12Error::PasswordEmpty);
+    }
+    checked_iterations(iterations)?;
+    PrivateKeyInfoRef::from_der(private_key_pkcs8_der).map_err(Pkcs12Error::invalid_private_key)?;
+    let shrouded_key = shroud_private_key(Profile::Modern, private_key_pkcs8_der, password, iterations, salt, iv)?;
+    shrouded_key.to_der().map_err(Pkcs12Error::encoding_failed)
+}
+
+/// Decrypts an `EncryptedPrivateKeyInfo` (DER) encrypted with PBES2 (PBKDF2-HMAC-SHA-2, AES-CBC) or
+/// `pbeWithSHAAnd3-KeyTripleDES-CBC`, and returns the PKCS#8 `PrivateKeyInfo` (DER).
+///
+/// # Errors
+///
+/// [`Pkcs12Error::BadPassword`] if it does not decrypt to a `PrivateKeyInfo` (there is no MAC: a wrong
+/// password shows as bad padding or garbage), [`Pkcs12Error::Malformed`], [`Pkcs12Error::Unsupported`] naming
+/// any other algorithm, [`Pkcs12Error::IterationsOutOfRange`].
+pub fn decrypt_private_key(encrypted_private_key_der: &[u8], password: &str) -> Result<Vec<u8>, Pkcs12Error> {
+    let shrouded = EncryptedPrivateKeyInfo::from_der(encrypted_private_key_der).map_err(Pkcs12Error::malformed)?;
+    let private_key =
+        decrypt(&shrouded.encryption_algorithm, shrouded.encrypted_data.as_bytes(), password).map_err(|error| {
+            match error {
+                // Without a MAC, a padding failure is what a wrong password looks like.
+                Pkcs12Error::Malformed { detail } if detail == NOT_DECRYPTED => Pkcs12Error::BadPassword,
+                other => other,
+            }
+        })?;
+    PrivateKeyInfoRef::from_der(&private_key).map_err(|_| Pkcs12Error::BadPassword)?;
+    Ok(private_key)
 }
 
 /// Opens a PKCS#12 bundle: verifies the MAC (a wrong password gives [`Pkcs12Error::BadPassword`], never a
@@ -677,6 +731,20 @@ fn data_octets(content: &ContentInfo) -> Result<&[u8], Pkcs12Error> {
     content.content.decode_as::<&OctetStringRef>().map(OctetStringRef::as_bytes).map_err(Pkcs12Error::malformed)
 }
 
+/// The `EncryptedPrivateKeyInfo` of a key bag: the PKCS#8 key encrypted as `profile` says.
+fn shroud_private_key(
+    profile: Profile,
+    private_key_pkcs8_der: &[u8],
+    password: &str,
+    iterations: u32,
+    salt: &[u8; 16],
+    iv: [u8; 16],
+) -> Result<EncryptedPrivateKeyInfo, Pkcs12Error> {
+    let (encryption_algorithm, encrypted_data) =
+        encrypt(profile, private_key_pkcs8_der, password, iterations, salt, iv)?;
+    Ok(EncryptedPrivateKeyInfo { encryption_algorithm, encrypted_data })
+}
+
 /// Encrypts `plaintext` as `profile` says; `iv` is used by [`Profile::Modern`] only.
 fn encrypt(
     profile: Profile,
@@ -743,6 +811,10 @@ fn triple_des_key_and_iv(password: &str, salt: &[u8], iterations: i32) -> (Zeroi
     (Zeroizing::new(key), Zeroizing::new(iv))
 }
 
+/// What [`decrypt`] reports when the padding is wrong: in a bundle whose MAC verified, the writer encrypted
+/// with something else; in a lone `EncryptedPrivateKeyInfo`, the password is wrong.
+const NOT_DECRYPTED: &str = "content does not decrypt although the MAC verifies";
+
 /// Decrypts PBES2 (PBKDF2, AES) or `pbeWithSHAAnd3-KeyTripleDES-CBC` content; anything else is unsupported.
 fn decrypt(algorithm: &AlgorithmIdentifierOwned, ciphertext: &[u8], password: &str) -> Result<Vec<u8>, Pkcs12Error> {
     match algorithm.oid {
@@ -770,7 +842,7 @@ fn decrypt_pkcs12_triple_des(
     decryptor
         .decrypt_padded_vec::<Pkcs7>(ciphertext)
         // The MAC verified, so the password is right: the writer encrypted with something else.
-        .map_err(|_| Pkcs12Error::malformed("content does not decrypt although the MAC verifies"))
+        .map_err(|_| Pkcs12Error::malformed(NOT_DECRYPTED))
 }
 
 /// Decrypts PBES2 (PBKDF2, AES) content.
@@ -793,7 +865,7 @@ fn decrypt_pbes2(
     parameters.decrypt(password.as_bytes(), ciphertext).map_err(|error| match error {
         pkcs5::Error::UnsupportedAlgorithm { oid } => Pkcs12Error::unsupported_algorithm("PBES2 algorithm", oid),
         // The MAC verified, so the password is right: the writer encrypted with something else.
-        pkcs5::Error::DecryptFailed => Pkcs12Error::malformed("content does not decrypt although the MAC verifies"),
+        pkcs5::Error::DecryptFailed => Pkcs12Error::malformed(NOT_DECRYPTED),
         other => Pkcs12Error::malformed(other),
     })
 }

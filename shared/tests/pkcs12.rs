@@ -20,7 +20,7 @@ use pkcs12::cms::encrypted_data::EncryptedData;
 use sha2::{Digest, Sha256};
 use shared::pkcs12::{
     BundleContents, BundleSalts, COMPATIBLE_ITERATIONS, DEFAULT_ITERATIONS, MAX_ITERATIONS, OpenedBundle, Pkcs12Error,
-    Profile, build, open,
+    Profile, build, decrypt_private_key, encrypt_private_key, open,
 };
 
 const PASSWORD: &str = "correct horse battery staple";
@@ -852,4 +852,88 @@ fn errors_display_and_debug_without_secrets() {
         Pkcs12Error::BadPassword.to_string(),
         "wrong password, or the bundle was altered (its MAC does not verify)"
     );
+}
+
+/// `encrypt_private_key` with the fixed key salt and IV of [`salts`].
+fn encrypt_key(private_key_pkcs8: &[u8], password: &str, iterations: u32) -> Result<Vec<u8>, Pkcs12Error> {
+    let salts = salts();
+    encrypt_private_key(private_key_pkcs8, password, iterations, &salts.key_salt, salts.key_iv)
+}
+
+fn assert_openssl_opens_encrypted_key(algorithm: Algorithm) {
+    let pki = pki(algorithm);
+    let encrypted = encrypt_key(&pki.leaf_key_pkcs8, PASSWORD, DEFAULT_ITERATIONS).expect("encrypt the key");
+    let directory = TempDir::new("encrypted-key");
+    let dir = directory.path();
+    directory.write("key.pem", shared::encoding::pem_encode("ENCRYPTED PRIVATE KEY", &encrypted));
+    let passin = format!("pass:{PASSWORD}");
+
+    let public = openssl(dir, "pkey -in key.pem -pubout", &["-passin", &passin]);
+    assert_eq!(public, pki.leaf_public_key_pem, "openssl pkey opens the key with the password, and it is the leaf's");
+    openssl(dir, "pkcs8 -topk8 -nocrypt -in key.pem -outform DER -out key.der", &["-passin", &passin]);
+    assert_eq!(directory.read("key.der"), pki.leaf_key_pkcs8, "the same PKCS#8 key comes out");
+    let wrong = run_openssl(dir, "pkey -in key.pem -passin pass:wrong -noout", &[]);
+    assert!(!wrong.status.success(), "a wrong password does not open it");
+
+    let structure = openssl(dir, "asn1parse -in key.pem", &[]);
+    for algorithm in ["PBES2", "PBKDF2", "hmacWithSHA256", "aes-256-cbc"] {
+        assert!(structure.contains(algorithm), "{algorithm} missing from:\n{structure}");
+    }
+    let iterations = format!("INTEGER           :{DEFAULT_ITERATIONS:06X}\n");
+    assert!(structure.contains(&iterations), "iteration count {DEFAULT_ITERATIONS}:\n{structure}");
+}
+
+#[test]
+fn openssl_opens_encrypted_rsa_private_key() {
+    assert_openssl_opens_encrypted_key(Algorithm::Rsa2048);
+}
+
+#[test]
+fn openssl_opens_encrypted_ec_private_key() {
+    assert_openssl_opens_encrypted_key(Algorithm::EcP256);
+}
+
+#[test]
+fn encrypted_private_key_is_the_modern_key_bag() {
+    let pki = pki(Algorithm::EcP256);
+    let encrypted = encrypt_key(&pki.leaf_key_pkcs8, PASSWORD, ITERATIONS).unwrap();
+    let bundle = build_bundle(pki, Profile::Modern, ITERATIONS);
+    assert!(
+        bundle.windows(encrypted.len()).any(|window| window == encrypted),
+        "the bundle's key bag holds exactly the EncryptedPrivateKeyInfo"
+    );
+}
+
+#[test]
+fn decrypts_own_and_openssl_encrypted_private_keys() {
+    let pki = pki(Algorithm::Rsa2048);
+    let encrypted = encrypt_key(&pki.leaf_key_pkcs8, PASSWORD, ITERATIONS).unwrap();
+    assert_eq!(decrypt_private_key(&encrypted, PASSWORD), Ok(pki.leaf_key_pkcs8.clone()));
+    assert_eq!(decrypt_private_key(&encrypted, "wrong"), Err(Pkcs12Error::BadPassword));
+
+    let directory = TempDir::new("openssl-pkcs8");
+    let dir = directory.path();
+    directory.write("leaf.key", &pki.leaf_key_pem);
+    let passout = format!("pass:{PASSWORD}");
+    for (options, output) in [
+        ("-v2 aes-256-cbc -v2prf hmacWithSHA256", "aes.der"),
+        ("-v2 aes-128-cbc -v2prf hmacWithSHA512", "aes128.der"),
+        ("-v1 PBE-SHA1-3DES", "3des.der"),
+    ] {
+        let command = format!("pkcs8 -topk8 -in leaf.key {options} -outform DER -out {output}");
+        openssl(dir, &command, &["-passout", &passout]);
+        let encrypted = directory.read(output);
+        assert_eq!(decrypt_private_key(&encrypted, PASSWORD), Ok(pki.leaf_key_pkcs8.clone()), "{options}");
+        assert_eq!(decrypt_private_key(&encrypted, "wrong"), Err(Pkcs12Error::BadPassword), "{options}");
+    }
+}
+
+#[test]
+fn encrypt_private_key_rejects_unusable_inputs() {
+    let pki = pki(Algorithm::Rsa2048);
+    assert_eq!(encrypt_key(&pki.leaf_key_pkcs8, "", ITERATIONS), Err(Pkcs12Error::PasswordEmpty));
+    assert_eq!(encrypt_key(&pki.leaf_key_pkcs8, PASSWORD, 0), Err(Pkcs12Error::IterationsOutOfRange { iterations: 0 }));
+    let error = encrypt_key(&pki.leaf_certificate, PASSWORD, ITERATIONS).unwrap_err();
+    assert_eq!(error.code(), "pkcs12_invalid_private_key");
+    assert_eq!(decrypt_private_key(b"not DER", PASSWORD).unwrap_err().code(), "pkcs12_malformed");
 }

@@ -20,7 +20,10 @@ use x509_cert::request::CertReq;
 use x509_cert::serial_number::SerialNumber;
 use x509_cert::time::{Time, Validity};
 
-use super::{GeneratedKey, bundle, certificate_request, escape_rdn_value, generate, sign, signature_algorithm};
+use super::{
+    GeneratedKey, bundle, certificate_request, encrypted_private_key_pem, escape_rdn_value, generate, sign,
+    signature_algorithm,
+};
 
 wasm_bindgen_test_configure!(run_in_browser);
 
@@ -241,4 +244,13 @@ async fn issue_certificate(
     let certified_key = parsed.tbs_certificate().subject_public_key_info().to_der().expect("SPKI DER");
     assert_eq!(certified_key, subject.public_key_spki);
     certificate
+}
+
+#[wasm_bindgen_test]
+async fn encrypted_private_key_pem_decrypts_with_the_password_only() {
+    let key = generate(KeyType::EcdsaP256).await.expect("a key pair");
+    let pem = encrypted_private_key_pem(&key.private_key_pkcs8, PASSWORD).expect("the encrypted key");
+    let der = shared::encoding::pem_decode("ENCRYPTED PRIVATE KEY", &pem).expect("PEM with the PKCS#8 label");
+    assert_eq!(pkcs12::decrypt_private_key(&der, PASSWORD), Ok(key.private_key_pkcs8.clone()));
+    assert_eq!(pkcs12::decrypt_private_key(&der, WRONG_PASSWORD), Err(Pkcs12Error::BadPassword));
 }

@@ -1,0 +1,161 @@
+//! `/repackage`: a `.p12`/`.pfx` the user already has, opened with its password and written again in the other
+//! profile (modern or compatible) under a new password, keeping the key, the certificate, the chain and the
+//! friendly name. Everything happens in this page: it sends no request at all.
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use shared::api::ApiError;
+use shared::pkcs12::{self, Pkcs12Error, Profile};
+
+use crate::enroll::{next_tick, profile_name, profile_named, profile_options};
+use crate::password::{self, NewPassword};
+use crate::{files, keys};
+
+#[derive(Clone)]
+enum Stage {
+    Form,
+    Working,
+    /// The new bundle, re-opened and checked: its object URL and file name.
+    Done {
+        url: String,
+        filename: String,
+    },
+}
+
+fn field_error(code: &str, field: &str, message: String) -> ApiError {
+    ApiError { code: code.into(), field: Some(field.into()), message }
+}
+
+/// The repackaging page.
+#[component]
+pub fn RepackagePage() -> impl IntoView {
+    let stage = RwSignal::new(Stage::Form);
+    let error = RwSignal::new(None::<ApiError>);
+    let current_password = RwSignal::new(String::new());
+    let password = RwSignal::new(String::new());
+    let confirmation = RwSignal::new(String::new());
+    let profile = RwSignal::new(Profile::Compatible);
+    let file_input = NodeRef::<leptos::html::Input>::new();
+
+    let submit = move |event: leptos::ev::SubmitEvent| {
+        event.prevent_default();
+        error.set(None);
+        // A file offered before is withdrawn: what is shown always answers the last submission.
+        stage.set(Stage::Form);
+        let file = file_input.get().and_then(|input| input.files()).and_then(|files| files.get(0));
+        let Some(file) = file else {
+            error.set(Some(field_error("file_missing", "file", "Choose the .p12 or .pfx file to repackage.".into())));
+            return;
+        };
+        let new_password = password.get_untracked();
+        if let Err(problem) = password::check(&new_password, &confirmation.get_untracked()) {
+            error.set(Some(problem));
+            return;
+        }
+        let current_password = current_password.get_untracked();
+        let profile = profile.get_untracked();
+        stage.set(Stage::Working);
+        spawn_local(async move {
+            next_tick().await;
+            match repackage(&file, &current_password, &new_password, profile).await {
+                Ok((url, filename)) => stage.set(Stage::Done { url, filename }),
+                Err(problem) => {
+                    error.set(Some(problem));
+                    stage.set(Stage::Form);
+                }
+            }
+        });
+    };
+
+    view! {
+        <section class="repackage">
+            <h1>"Change the format or password of a .p12 file"</h1>
+            {move || error.get().map(|problem| view! {
+                <p class="error" role="alert" data-testid="error" data-code=problem.code.clone()
+                    data-field=problem.field.clone()>{problem.message}</p>
+            })}
+            <p>
+                "Some systems only import the older, compatible format; others should get the modern one. Open your "
+                "file here with its password and get it back in the format you choose, under a new password. The "
+                "file, its passwords and the key stay in this page: nothing is sent."
+            </p>
+            <form on:submit=submit>
+                <label>"Certificate file (.p12 or .pfx) "
+                    <input type="file" accept=".p12,.pfx,application/x-pkcs12" node_ref=file_input
+                        data-testid="repackage-file" on:change=move |_| stage.set(Stage::Form) />
+                </label>
+                <label>"Its current password "
+                    <input type="password" autocomplete="current-password" data-testid="current-password"
+                        bind:value=current_password />
+                </label>
+                <label>"New format "
+                    <select data-testid="bundle-profile" on:change=move |event| {
+                        if let Some(choice) = profile_named(&event_target_value(&event)) {
+                            profile.set(choice);
+                        }
+                    }>{profile_options(Profile::Compatible)}</select>
+                </label>
+                <p class="hint">"Choose Compatible only if the file must open on an older system: it uses older encryption."</p>
+                <NewPassword password=password confirmation=confirmation />
+                <button type="submit" data-testid="repackage-submit"
+                    disabled=move || matches!(stage.get(), Stage::Working)>"Create the new file"</button>
+            </form>
+            {move || match stage.get() {
+                Stage::Form => ().into_any(),
+                Stage::Working => view! {
+                    <p class="progress" data-testid="progress" aria-live="polite">"Opening, rebuilding and checking…"</p>
+                }.into_any(),
+                Stage::Done { url, filename } => view! {
+                    <p><a class="button" data-testid="download" href=url download=filename.clone()>
+                        "Download " {filename.clone()}</a></p>
+                    <p class="hint">"The new file holds the same key and certificates; the old one still opens with its old password."</p>
+                }.into_any(),
+            }}
+        </section>
+    }
+}
+
+/// Opens the chosen bundle, builds it again in `profile` under `new_password` (re-opened and compared before it
+/// is offered), and returns its object URL and file name.
+async fn repackage(
+    file: &web_sys::File,
+    current_password: &str,
+    new_password: &str,
+    profile: Profile,
+) -> Result<(String, String), ApiError> {
+    let bytes = files::read(file).await?;
+    let opened = pkcs12::open(&bytes, current_password).map_err(unreadable)?;
+    let (certificate, chain) =
+        opened.certificates_der.split_first().ok_or_else(|| unreadable(Pkcs12Error::KeyCertificateMismatch))?;
+    let friendly_name = opened.friendly_name.as_deref().unwrap_or_default();
+    let bundle = keys::bundle(&opened.private_key_pkcs8_der, certificate, chain, friendly_name, new_password, profile)?;
+    let name = file.name();
+    let original = name.rsplit_once('.').map_or(name.as_str(), |(stem, _)| stem);
+    let filename = format!("{}-{}.p12", files::stem(original), profile_name(profile));
+    Ok((files::object_url(&bundle, "application/x-pkcs12")?, filename))
+}
+
+/// Why the chosen file could not be opened, naming the field to fix or the algorithm not read.
+fn unreadable(error: Pkcs12Error) -> ApiError {
+    match error {
+        Pkcs12Error::BadPassword => field_error(
+            "bundle_bad_password",
+            "current_password",
+            "Current password: the file does not open with it (wrong password, or the file was altered).".into(),
+        ),
+        Pkcs12Error::Unsupported { detail } => {
+            let advice = if detail.contains("RC2") {
+                " Files made with `openssl pkcs12 -export -legacy` encrypt their certificates with 40-bit RC2, too \
+                 weak to support: export the file again without -legacy, or with -certpbe PBE-SHA1-3DES."
+            } else {
+                ""
+            };
+            field_error(
+                "bundle_unsupported",
+                "file",
+                format!("This file is protected with an algorithm this page does not read: {detail}.{advice}"),
+            )
+        }
+        other => field_error("bundle_unreadable", "file", format!("This file cannot be read: {other}.")),
+    }
+}
