@@ -196,7 +196,7 @@ pub async fn current_crl(env: &Env, db: &D1Database, now: i64) -> Result<Vec<u8>
 }
 
 fn hex_decode(text: &str) -> Option<Vec<u8>> {
-    if text.len() % 2 != 0 {
+    if !text.len().is_multiple_of(2) {
         return None;
     }
     (0..text.len()).step_by(2).map(|index| u8::from_str_radix(text.get(index..index + 2)?, 16).ok()).collect()
