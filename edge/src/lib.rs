@@ -42,12 +42,15 @@ async fn fetch(request: Request, env: Env, _context: Context) -> Result<Response
 }
 
 /// The scheduled handler (`[triggers] crons` in wrangler.toml): re-signs the issuing CA's CRL when the latest
-/// is a day old, so it never goes stale even when nobody fetches it and nothing is revoked.
+/// is a day old, so it never goes stale even when nobody fetches it and nothing is revoked, and deletes stale
+/// revocation challenges.
 #[event(scheduled)]
 async fn scheduled(_event: ScheduledEvent, env: Env, _context: ScheduleContext) {
     let refreshed = async {
         let db = env.d1("DB")?;
-        repository::current_crl(&env, &db, platform::now()).await.map(drop)
+        let now = platform::now();
+        revocation::delete_stale_challenges(&db, now).await?;
+        repository::current_crl(&env, &db, now).await.map(drop)
     };
     if let Err(error) = refreshed.await {
         console_error!("scheduled CRL refresh failed: {error:?}");

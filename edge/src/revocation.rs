@@ -101,6 +101,28 @@ pub async fn challenge(_request: Request, context: RouteContext<()>) -> worker::
             let now = platform::now();
             // Refuse early what the revocation would refuse: no challenge for a revoked or expired certificate.
             revocation::revoke(row.status()?, row.not_after, RevocationReason::Unspecified, Requester::Holder, now)?;
+            // A challenge costs a row: a certificate has at most a few open at a time.
+            let open = db
+                .prepare(
+                    "SELECT count(*) AS open FROM revocation_challenges \
+                     WHERE serial = ?1 AND used_at IS NULL AND expires_at >= ?2",
+                )
+                .bind(&[text(&serial), integer(now)])?
+                .first::<OpenChallenges>(None)
+                .await?
+                .map_or(0, |row| row.open);
+            if open >= MAX_OPEN_CHALLENGES {
+                return Err(AppError::field(
+                    429,
+                    "too_many_challenges",
+                    "serial",
+                    format!(
+                        "{MAX_OPEN_CHALLENGES} revocation challenges for this certificate are still open; use one, \
+                         or try again in {} minutes.",
+                        CHALLENGE_LIFETIME_SECONDS / 60
+                    ),
+                ));
+            }
             let token = Token::from_random(platform::random()?);
             let expires_at = now + CHALLENGE_LIFETIME_SECONDS;
             db.prepare(
@@ -115,6 +137,21 @@ pub async fn challenge(_request: Request, context: RouteContext<()>) -> worker::
         }
         .await,
     )
+}
+
+/// Open (unused, unexpired) challenges a certificate may have at once.
+const MAX_OPEN_CHALLENGES: i64 = 5;
+
+#[derive(Deserialize)]
+struct OpenChallenges {
+    open: i64,
+}
+
+/// Deletes challenges that expired more than a day ago (the scheduled handler's housekeeping); used ones stay
+/// with their certificate's audit trail only as long.
+pub async fn delete_stale_challenges(db: &D1Database, now: i64) -> Result<(), AppError> {
+    db.prepare("DELETE FROM revocation_challenges WHERE expires_at < ?1").bind(&[integer(now - 86_400)])?.run().await?;
+    Ok(())
 }
 
 #[derive(Deserialize)]

@@ -290,3 +290,19 @@ test('a key certified for one subject is refused for another, and a compromised 
   assert.deepEqual([compromised.body.error.code, compromised.body.error.field], ['key_compromised', 'csr']);
   assert.equal(await countFor(email), 2, 'nothing written');
 });
+
+test('a certificate has at most five open revocation challenges, and the scheduled handler clears stale ones', async () => {
+  const issued = await issue();
+  const ask = () => post(`/api/v1/certificates/${issued.serial}/revocation-challenge`, {});
+  for (let index = 0; index < 5; index += 1) assert.equal((await ask()).status, 201);
+  const refused = await ask();
+  assert.equal(refused.status, 429);
+  assert.deepEqual([refused.body.error.code, refused.body.error.field], ['too_many_challenges', 'serial']);
+  const count = async () => (await worker.query(`SELECT count(*) AS n FROM revocation_challenges WHERE serial = '${issued.serial}'`))[0].n;
+  assert.equal(await count(), 5, 'the refused request wrote nothing');
+  // Expired two days ago: the scheduled handler deletes them, and new challenges can be had.
+  await worker.query(`UPDATE revocation_challenges SET expires_at = expires_at - 2 * 86400, version = version + 1 WHERE serial = '${issued.serial}'`);
+  assert.match((await http(`${worker.url}/__scheduled?cron=17+*/6+*+*+*`)).text(), /Ran scheduled event/);
+  assert.equal(await count(), 0);
+  assert.equal((await ask()).status, 201);
+});
