@@ -24,6 +24,7 @@ use crate::api::{js_error, local_error};
 const SHA256_WITH_RSA: der::oid::ObjectIdentifier = der::oid::ObjectIdentifier::new_unwrap("1.2.840.113549.1.1.11");
 const ECDSA_WITH_SHA256: der::oid::ObjectIdentifier = der::oid::ObjectIdentifier::new_unwrap("1.2.840.10045.4.3.2");
 const ECDSA_WITH_SHA384: der::oid::ObjectIdentifier = der::oid::ObjectIdentifier::new_unwrap("1.2.840.10045.4.3.3");
+const ED25519: der::oid::ObjectIdentifier = der::oid::ObjectIdentifier::new_unwrap("1.3.101.112");
 
 /// A key pair made in this browser: the WebCrypto handle for signing, and the PKCS#8 export for the bundle.
 pub struct GeneratedKey {
@@ -63,6 +64,7 @@ fn generation_parameters(key_type: KeyType) -> Result<Object, ApiError> {
         KeyType::Rsa4096 => rsa(4096),
         KeyType::EcdsaP256 => object(&[("name", "ECDSA".into()), ("namedCurve", "P-256".into())]),
         KeyType::EcdsaP384 => object(&[("name", "ECDSA".into()), ("namedCurve", "P-384".into())]),
+        KeyType::Ed25519 => object(&[("name", "Ed25519".into())]),
     }
 }
 
@@ -71,6 +73,7 @@ fn signature_parameters(key_type: KeyType) -> Result<Object, ApiError> {
         KeyType::Rsa2048 | KeyType::Rsa3072 | KeyType::Rsa4096 => object(&[("name", "RSASSA-PKCS1-v1_5".into())]),
         KeyType::EcdsaP256 => object(&[("name", "ECDSA".into()), ("hash", "SHA-256".into())]),
         KeyType::EcdsaP384 => object(&[("name", "ECDSA".into()), ("hash", "SHA-384".into())]),
+        KeyType::Ed25519 => object(&[("name", "Ed25519".into())]),
     }
 }
 
@@ -142,6 +145,8 @@ fn signature_algorithm(key_type: KeyType) -> Result<AlgorithmIdentifierOwned, Ap
         },
         KeyType::EcdsaP256 => AlgorithmIdentifierOwned { oid: ECDSA_WITH_SHA256, parameters: None },
         KeyType::EcdsaP384 => AlgorithmIdentifierOwned { oid: ECDSA_WITH_SHA384, parameters: None },
+        // RFC 8410 section 3: the parameters are absent.
+        KeyType::Ed25519 => AlgorithmIdentifierOwned { oid: ED25519, parameters: None },
     })
 }
 
@@ -152,7 +157,7 @@ async fn sign(key: &GeneratedKey, message: &[u8]) -> Result<Vec<u8>, ApiError> {
         subtle()?.sign_with_object_and_u8_array(&signature_parameters(key.key_type)?, &key.private_key, message);
     let signature = promise_bytes(promise).await?;
     match key.key_type {
-        KeyType::Rsa2048 | KeyType::Rsa3072 | KeyType::Rsa4096 => Ok(signature),
+        KeyType::Rsa2048 | KeyType::Rsa3072 | KeyType::Rsa4096 | KeyType::Ed25519 => Ok(signature),
         KeyType::EcdsaP256 | KeyType::EcdsaP384 => ecdsa_signature_der(&signature),
     }
 }
@@ -245,6 +250,7 @@ pub fn key_type_of_certificate(certificate_der: &[u8]) -> Result<KeyType, ApiErr
         (RSA_ENCRYPTION, _) => Ok(KeyType::Rsa2048),
         (_, Some(P256)) => Ok(KeyType::EcdsaP256),
         (_, Some(P384)) => Ok(KeyType::EcdsaP384),
+        (ED25519, _) => Ok(KeyType::Ed25519),
         _ => Err(local_error("this certificate's key type is not one Keyward issues")),
     }
 }
@@ -263,6 +269,7 @@ pub async fn sign_with_private_key(
         }
         KeyType::EcdsaP256 => object(&[("name", "ECDSA".into()), ("namedCurve", "P-256".into())])?,
         KeyType::EcdsaP384 => object(&[("name", "ECDSA".into()), ("namedCurve", "P-384".into())])?,
+        KeyType::Ed25519 => object(&[("name", "Ed25519".into())])?,
     };
     let subtle = subtle()?;
     let usages = Array::of1(&"sign".into());

@@ -351,6 +351,7 @@ pub fn certificate_template(
     let key_usage = match key {
         CertifiedKey::Rsa { .. } => profile.rsa_key_usage,
         CertifiedKey::EcdsaP256 | CertifiedKey::EcdsaP384 => profile.ec_key_usage,
+        CertifiedKey::Ed25519 => KeyUsage::SIGNATURE,
     };
     let common_name = order.subject_name(profile);
     let subject = profile

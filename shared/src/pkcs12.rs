@@ -81,8 +81,8 @@ pub const MAX_ITERATIONS: u32 = 10_000_000;
 /// Everything the bundle holds, borrowed.
 #[derive(Clone, Copy)]
 pub struct BundleContents<'a> {
-    /// The private key as a PKCS#8 `PrivateKeyInfo` in DER (as WebCrypto exports it): RSA, or EC on P-256
-    /// or P-384 with the public key included.
+    /// The private key as a PKCS#8 `PrivateKeyInfo` in DER (as WebCrypto exports it): RSA, EC on P-256 or
+    /// P-384 with the public key included, or Ed25519.
     pub private_key_pkcs8_der: &'a [u8],
     /// The end-entity certificate (DER), whose public key is the private key's.
     pub certificate_der: &'a [u8],
@@ -531,6 +531,8 @@ mod oid {
     pub const RSA_ENCRYPTION: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.1.1");
     /// `id-ecPublicKey`.
     pub const EC_PUBLIC_KEY: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.10045.2.1");
+    /// `id-Ed25519` (RFC 8410).
+    pub const ED25519: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.3.101.112");
 }
 
 /// Names an OID for error messages: its usual name where it is one a PKCS#12 bundle is likely to hold,
@@ -673,6 +675,16 @@ fn verify_key_matches(
                 .or(private_key.public_key)
                 .ok_or_else(|| Pkcs12Error::unsupported("an EC private key without its public key"))?;
             key_curve == certificate_curve && key_point.as_bytes() == Some(certificate_public_key)
+        }
+        oid::ED25519 => {
+            // CurvePrivateKey ::= OCTET STRING, the 32-byte seed (RFC 8410 section 7); the public key is derived
+            // from it, since WebCrypto's export leaves the optional public key out.
+            let seed = <&der::asn1::OctetStringRef>::from_der(private_key.private_key.as_bytes())
+                .map_err(Pkcs12Error::invalid_private_key)?;
+            let pair = ring::signature::Ed25519KeyPair::from_seed_unchecked(seed.as_bytes())
+                .map_err(|_| Pkcs12Error::unsupported("an Ed25519 private key that is not 32 bytes"))?;
+            use ring::signature::KeyPair;
+            pair.public_key().as_ref() == certificate_public_key
         }
         other => {
             return Err(Pkcs12Error::unsupported_algorithm("private key algorithm", other));

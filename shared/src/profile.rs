@@ -104,6 +104,8 @@ pub enum KeyType {
     EcdsaP256,
     /// ECDSA on P-384 with SHA-384.
     EcdsaP384,
+    /// Ed25519 (RFC 8410): S/MIME only (S/MIME BR 6.1.5 allows it; the TLS BR do not).
+    Ed25519,
 }
 
 impl KeyType {
@@ -115,13 +117,19 @@ impl KeyType {
             Self::Rsa4096 => "RSA 4096 (slow to generate)",
             Self::EcdsaP256 => "ECDSA P-256 (small and fast; not for very old systems)",
             Self::EcdsaP384 => "ECDSA P-384",
+            Self::Ed25519 => "Ed25519 (modern; many mail clients cannot use it yet)",
         }
     }
 }
 
-/// Every key type KeyGen makes, the default first. Every profile offers all of them today.
+/// The key types of the device profiles (TLS client and server), the default first: no Ed25519, which the TLS
+/// BR do not allow and few TLS stacks accept in client certificates.
 const ALL_KEY_TYPES: &[KeyType] =
     &[KeyType::Rsa2048, KeyType::Rsa3072, KeyType::Rsa4096, KeyType::EcdsaP256, KeyType::EcdsaP384];
+
+/// The key types of the S/MIME profiles, the default first: every type, Ed25519 last (S/MIME BR 6.1.5).
+const SMIME_KEY_TYPES: &[KeyType] =
+    &[KeyType::Rsa2048, KeyType::Rsa3072, KeyType::Rsa4096, KeyType::EcdsaP256, KeyType::EcdsaP384, KeyType::Ed25519];
 
 /// Extended key usages a profile can assert.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -352,7 +360,7 @@ const fn smime(
         id,
         name,
         kind: ProfileKind::Smime,
-        key_types: ALL_KEY_TYPES,
+        key_types: SMIME_KEY_TYPES,
         validity_caps: SMIME_VALIDITY,
         policy_oids,
         extended_key_usages,
@@ -469,6 +477,9 @@ pub enum CertifiedKey {
     EcdsaP256,
     /// ECDSA P-384.
     EcdsaP384,
+    /// Ed25519: signing only, so the key usage is digitalSignature alone (no keyAgreement: Ed25519 keys do not
+    /// agree keys; S/MIME BR 7.1.2.3 e).
+    Ed25519,
 }
 
 /// Smallest RSA modulus certified (S/MIME BR 6.1.5).
@@ -501,9 +512,7 @@ impl Profile {
             }
             PublicKey::EcP256 => CertifiedKey::EcdsaP256,
             PublicKey::EcP384 => CertifiedKey::EcdsaP384,
-            PublicKey::Ed25519 => {
-                return Err(KeyError::NotAllowed { key: "Ed25519", profile: self.name });
-            }
+            PublicKey::Ed25519 => CertifiedKey::Ed25519,
         };
         let offered = self.key_types.iter().any(|offered| {
             matches!(
@@ -511,6 +520,7 @@ impl Profile {
                 (KeyType::Rsa2048 | KeyType::Rsa3072 | KeyType::Rsa4096, CertifiedKey::Rsa { .. })
                     | (KeyType::EcdsaP256, CertifiedKey::EcdsaP256)
                     | (KeyType::EcdsaP384, CertifiedKey::EcdsaP384)
+                    | (KeyType::Ed25519, CertifiedKey::Ed25519)
             )
         });
         if !offered {
@@ -518,6 +528,7 @@ impl Profile {
                 CertifiedKey::Rsa { .. } => "RSA",
                 CertifiedKey::EcdsaP256 => "ECDSA P-256",
                 CertifiedKey::EcdsaP384 => "ECDSA P-384",
+                CertifiedKey::Ed25519 => "Ed25519",
             };
             return Err(KeyError::NotAllowed { key, profile: self.name });
         }
@@ -660,7 +671,12 @@ mod tests {
         check(rsa(2048, 65_537, CLOSE_2048), Err("key_weak_close_primes"));
         check(PublicKey::EcP256, Ok(CertifiedKey::EcdsaP256));
         check(PublicKey::EcP384, Ok(CertifiedKey::EcdsaP384));
-        check(PublicKey::Ed25519, Err("key_type_not_allowed"));
+        // Ed25519: S/MIME profiles only.
+        check(PublicKey::Ed25519, Ok(CertifiedKey::Ed25519));
+        for id in [ProfileId::ServerAuth, ProfileId::ClientAuthWorkstation] {
+            let refused = id.profile().check_key(&PublicKey::Ed25519).map_err(|error| error.code());
+            assert_eq!(refused, Err("key_type_not_allowed"), "{id:?}");
+        }
     }
 
     #[test]
@@ -709,8 +725,8 @@ mod tests {
             assert_eq!(profile.extended_key_usages, extended_key_usages, "{id:?}");
             assert_eq!((profile.rsa_key_usage, profile.ec_key_usage), (rsa, ec), "{id:?}");
             assert_eq!((profile.common_name, profile.alternative_names), (common_name, alternative_names), "{id:?}");
-            assert_eq!(profile.key_types, ALL_KEY_TYPES, "{id:?}");
             let smime = profile.kind == ProfileKind::Smime;
+            assert_eq!(profile.key_types, if smime { SMIME_KEY_TYPES } else { ALL_KEY_TYPES }, "{id:?}");
             assert_eq!(smime, policy.starts_with("2.23.140.1.5."), "{id:?}");
             // S/MIME BR 7.1.2.3 f: never serverAuth; strict: emailProtection alone.
             assert!(!smime || !extended_key_usages.contains(&ServerAuth), "{id:?}");

@@ -43,6 +43,10 @@ const KEY_TYPES = [
     csrSignature: 'ecdsa-with-SHA256', python: { type: 'EC', bits: 256, curve: 'secp256r1' }, nss: 'ec', keytool: '256-bit EC (secp256r1) key' },
   { keyType: 'ecdsa_p384', openssl: /Public Key Algorithm: id-ecPublicKey\s+Public-Key: \(384 bit\)[\s\S]+ASN1 OID: secp384r1/,
     csrSignature: 'ecdsa-with-SHA384', python: { type: 'EC', bits: 384, curve: 'secp384r1' }, nss: 'ec', keytool: '384-bit EC (secp384r1) key' },
+  // NSS 3.87 (Debian 12's) imports no Ed25519 private key from any PKCS#12, OpenSSL's included
+  // (SEC_ERROR_PKCS12_UNABLE_TO_IMPORT_KEY): that check is left out for Ed25519, and the page says so.
+  { keyType: 'ed25519', openssl: /Public Key Algorithm: ED25519/, csrSignature: 'ED25519',
+    python: { type: 'Ed25519' }, nss: null, keytool: 'Ed25519 key' },
 ];
 
 /** The bundle profiles the page offers (`<select data-testid=bundle-profile>`), and what `openssl pkcs12 -info` says. */
@@ -123,7 +127,7 @@ for (const [expected, bundleProfile] of CASES) {
     // pyca/cryptography, NSS and keytool start on the file now (JVMs start slowly) and are judged at the end.
     const otherTools = Promise.all([
       checkWithPython(bundlePath, PASSWORD),
-      checkWithNss(bundlePath, PASSWORD, FRIENDLY_NAME),
+      expected.nss === null ? Promise.resolve(null) : checkWithNss(bundlePath, PASSWORD, FRIENDLY_NAME),
       checkWithKeytool(bundlePath, PASSWORD),
     ]);
     otherTools.catch(() => { /* awaited below; this only keeps an early failure from going unhandled meanwhile */ });
@@ -201,7 +205,7 @@ for (const [expected, bundleProfile] of CASES) {
     assert.equal(python.fingerprint, leafFingerprint);
     assert.deepEqual(python.chainFingerprints, certificateFingerprints(caPem), 'the additional certificates are the chain OpenSSL saw');
     assert.equal(python.chainFingerprints[1], rootFingerprint, 'the chain ends at the development root');
-    assert.deepEqual(nss, { keyAlgorithm: expected.nss, fingerprint: leafFingerprint });
+    if (expected.nss !== null) assert.deepEqual(nss, { keyAlgorithm: expected.nss, fingerprint: leafFingerprint });
     assert.deepEqual(keytool, { alias: FRIENDLY_NAME.toLowerCase(), fingerprint: leafFingerprint, serial: python.serial, publicKey: expected.keytool });
     // The extracted private key stays on this machine only as long as the test needs it.
     rmSync(directory, { recursive: true, force: true });

@@ -12,7 +12,7 @@ import sys
 import cryptography
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec, rsa
+from cryptography.hazmat.primitives.asymmetric import ec, ed25519, rsa
 from cryptography.hazmat.primitives.serialization import pkcs12
 
 
@@ -25,6 +25,8 @@ def describe_key(key):
         return {"type": "RSA", "bits": key.key_size, "exponent": key.public_key().public_numbers().e}
     if isinstance(key, ec.EllipticCurvePrivateKey):
         return {"type": "EC", "bits": key.curve.key_size, "curve": key.curve.name}
+    if isinstance(key, ed25519.Ed25519PrivateKey):
+        return {"type": "Ed25519"}
     return {"type": type(key).__name__}
 
 

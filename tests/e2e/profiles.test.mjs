@@ -30,14 +30,18 @@ const KEYS = [
   ['rsa4096', ['-algorithm', 'RSA', '-pkeyopt', 'rsa_keygen_bits:4096']],
   ['ecdsa_p256', ['-algorithm', 'EC', '-pkeyopt', 'ec_paramgen_curve:P-256']],
   ['ecdsa_p384', ['-algorithm', 'EC', '-pkeyopt', 'ec_paramgen_curve:P-384']],
+  ['ed25519', ['-algorithm', 'ED25519']],
 ];
+
+/** The key types a profile offers: Ed25519 in the S/MIME profiles only. */
+const keyTypesOf = (profile) => KEYS.map(([keyType]) => keyType).filter((keyType) => keyType !== 'ed25519' || profile.lint === 'smime');
 
 let worker;
 /** One key per type, made once: RSA 4096 takes OpenSSL seconds, and every profile reuses it. */
 const keys = {};
 
 const ORGANIZATION = 'C=GB, O=Example Org, organizationIdentifier=NTRGB-12345678';
-const SMIME_KEY_USAGE = { rsa: 'Digital Signature, Key Encipherment', ec: 'Digital Signature, Key Agreement' };
+const SMIME_KEY_USAGE = { rsa: 'Digital Signature, Key Encipherment', ec: 'Digital Signature, Key Agreement', ed: 'Digital Signature' };
 const STRICT = 'E-mail Protection';
 const MULTIPURPOSE = 'E-mail Protection, TLS Web Client Authentication';
 
@@ -118,7 +122,7 @@ before(async () => {
   // One key per profile and key type: Keyward refuses to certify a key already certified for another subject.
   const directory = scratch('profile-keys');
   for (const profile of PROFILES) {
-    for (const [keyType, algorithm] of KEYS) {
+    for (const [keyType, algorithm] of KEYS.filter(([keyType]) => keyTypesOf(profile).includes(keyType))) {
       const name = `${profile.id}.${keyType}`;
       keys[name] = join(directory, `${name}.pem`);
       openssl(['genpkey', ...algorithm, '-out', keys[name]]);
@@ -129,7 +133,7 @@ before(async () => {
 after(async () => { await worker?.stop(); });
 
 for (const profile of PROFILES) {
-  for (const [keyType] of KEYS) {
+  for (const keyType of keyTypesOf(profile)) {
     test(`${profile.id} for a ${keyType} key: pkilint finds no error, the certificate says what the profile says and verifies`, async (t) => {
       const label = keyType.replace('_', '-');
       const directory = scratch(`profile-${profile.id}-${keyType}`);
@@ -163,7 +167,8 @@ for (const profile of PROFILES) {
       const subject = text.match(/Subject: (.+)/)[1].replace(/ = /g, '=');
       assert.equal(subject, profile.subject(label));
       assert.deepEqual(extension(text, 'X509v3 Subject Alternative Name').split(', '), profile.san(label));
-      assert.equal(extension(text, 'X509v3 Key Usage'), keyType.startsWith('rsa') ? profile.keyUsage.rsa : profile.keyUsage.ec);
+      assert.equal(extension(text, 'X509v3 Key Usage'), keyType.startsWith('rsa') ? profile.keyUsage.rsa
+        : keyType === 'ed25519' ? profile.keyUsage.ed : profile.keyUsage.ec);
       assert.match(text, /X509v3 Key Usage: critical/);
       assert.equal(extension(text, 'X509v3 Extended Key Usage'), profile.eku);
       assert.equal(extension(text, 'X509v3 Certificate Policies'), `Policy: ${profile.policy}`);
@@ -247,7 +252,7 @@ test('the enrollment page names every profile, what its certificate will name, a
       assert.equal(await page.locator('[data-testid=dns-names]').count(), order.dnsNames ? 1 : 0);
       if (order.dnsNames) assert.equal(await page.locator('[data-testid=dns-names]').textContent(), order.dnsNames.join(', '));
       const offered = await page.locator('[data-testid=key-type] option').evaluateAll((options) => options.map((option) => option.value));
-      assert.deepEqual(offered, KEYS.map(([keyType]) => keyType));
+      assert.deepEqual(offered, keyTypesOf(profile));
       if (profile.id === 'server_auth') {
         // A whole browser enrollment for a device profile: WebCrypto key, CSR, issuance.
         await page.locator('[data-testid=key-type]').selectOption('ecdsa_p256');
@@ -309,7 +314,7 @@ test('the policy endpoint lists every profile with what the issued certificates 
   for (const profile of PROFILES) {
     const listed = policy.profiles.find((entry) => entry.id === profile.id);
     assert.deepEqual(listed.policy_oids, [profile.policy], profile.id);
-    assert.deepEqual(listed.key_types, KEYS.map(([keyType]) => keyType), profile.id);
+    assert.deepEqual(listed.key_types, keyTypesOf(profile), profile.id);
     assert.ok(listed.max_validity_days >= 1 && listed.max_validity_days <= 825, profile.id);
   }
   assert.equal(policy.keys.rsa_minimum_bits, 2048);

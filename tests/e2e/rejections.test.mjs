@@ -51,7 +51,6 @@ const CASES = [
   ['a CSR whose subject was altered after signing', { csr: fixture('rsa2048-sha256-subject-changed.csr.pem') }, 422, 'csr_signature_invalid', 'csr'],
   ['an RSA 1024 key', { csr: fixture('rsa1024-sha256.csr.pem') }, 422, 'key_too_small', 'csr'],
   ['a SHA-1 signature', { csr: fixture('rsa2048-sha1.csr.pem') }, 422, 'csr_signature_algorithm_unsupported', 'csr'],
-  ['an Ed25519 key (not offered by this profile)', { csr: fixture('ed25519.csr.pem') }, 422, 'key_type_not_allowed', 'csr'],
   ['garbage instead of PEM', { csr: fixture('garbage.txt') }, 422, 'csr_not_pem', 'csr'],
   ['a certificate instead of a CSR', { csr: fixture('certificate.pem') }, 422, 'csr_not_pem', 'csr'],
   ['an RSA key with close primes (Fermat)', { csr: fixture('rsa2048-close-primes.csr.pem') }, 422, 'key_weak_close_primes', 'csr'],
@@ -69,6 +68,13 @@ for (const [name, body, status, code, field] of CASES) {
     assert.equal((await submit(token, { csr: GOOD_CSR })).status, 201);
   });
 }
+
+test('an Ed25519 key on a TLS server order (S/MIME profiles only offer it) is refused with key_type_not_allowed', async () => {
+  const token = tokenOf(await seed(worker, 'Web Server', 'webmaster@example.com', { profile: 'server_auth', dnsNames: ['www.example.com'] }));
+  const before = await footprint();
+  assertRejected(await submit(token, { csr: fixture('ed25519.csr.pem') }), 422, 'key_type_not_allowed', 'csr');
+  assert.deepEqual(await footprint(), before);
+});
 
 test('a spent link is refused with link_spent, saying when, and changes nothing', async () => {
   const token = tokenOf(await seed(worker, 'Spent Link', 'spent@example.com'));

@@ -58,6 +58,16 @@ async fn ecdsa_p384_request_verifies() {
 }
 
 #[wasm_bindgen_test]
+async fn ed25519_request_verifies() {
+    request_verifies(KeyType::Ed25519).await;
+}
+
+#[wasm_bindgen_test]
+async fn ed25519_bundles_round_trip() {
+    bundles_round_trip(KeyType::Ed25519).await;
+}
+
+#[wasm_bindgen_test]
 async fn rsa_2048_bundles_round_trip() {
     bundles_round_trip(KeyType::Rsa2048).await;
 }
@@ -170,6 +180,7 @@ fn is_expected_public_key(key_type: KeyType, public_key: &PublicKey) -> bool {
             | (KeyType::Rsa4096, PublicKey::Rsa { modulus_bits: 4096, public_exponent: 65_537, .. })
             | (KeyType::EcdsaP256, PublicKey::EcP256)
             | (KeyType::EcdsaP384, PublicKey::EcP384)
+            | (KeyType::Ed25519, PublicKey::Ed25519)
     )
 }
 
@@ -178,6 +189,7 @@ fn expected_signature_algorithm(key_type: KeyType) -> SignatureAlgorithm {
         KeyType::Rsa2048 | KeyType::Rsa3072 | KeyType::Rsa4096 => SignatureAlgorithm::RsaPkcs1Sha256,
         KeyType::EcdsaP256 => SignatureAlgorithm::EcdsaSha256,
         KeyType::EcdsaP384 => SignatureAlgorithm::EcdsaSha384,
+        KeyType::Ed25519 => SignatureAlgorithm::Ed25519,
     }
 }
 
