@@ -176,7 +176,8 @@ export function privateKeyForms(pkcs8Der, pkcs8Pem) {
   const forms = {
     'DER bytes': pkcs8Der,
     'base64 DER': Buffer.from(base64),
-    'base64 DER (a 64-character PEM line)': Buffer.from(base64.slice(64, 128)),
+    // The second PEM line; an Ed25519 key's base64 (64 characters) is a single line, covered above.
+    'base64 DER (a 64-character PEM line)': Buffer.from(base64.length > 64 ? base64.slice(64, 128) : base64),
     'base64url DER': Buffer.from(pkcs8Der.toString('base64url')),
     'hex DER': Buffer.from(pkcs8Der.toString('hex')),
     'PEM header': Buffer.from('PRIVATE KEY-----'),
