@@ -47,7 +47,7 @@ export function round(value, digits = 2) {
 export function row({ name, unit, keyward, peers = {}, target = null, notes }) {
   const result = { name, unit, keyward: keyward.median, spread: keyward.spread, runs: keyward.runs, peers: {} };
   for (const [peer, value] of Object.entries(peers)) {
-    result.peers[peer] = { ...value, ratio: round(keyward.median / value.median, 3) };
+    result.peers[peer] = { ...value, ratio: value.median > 0 ? round(keyward.median / value.median, 3) : null };
   }
   result.target = target ? target.text : null;
   result.met = target ? Boolean(target.met(result)) : null;
