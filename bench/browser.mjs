@@ -353,7 +353,7 @@ async function main() {
     server.close();
     const checked = checkOutputs(keygen.pems, pkcs12.bundles, directory, 'correct horse battery staple');
     const rows = [...keygenRows(keygen.results, checked), ...pkcs12Rows(pkcs12.results, iterations), ...pageRows(load, tasks)];
-    merge(rows, { ...facts, 'browser part': `${facts.date}, ${facts.mode}` });
+    merge('browser', rows, { ...facts, 'browser part': `${facts.date}, ${facts.mode}` });
     log(`wrote ${join(OUT, 'report.md')}`);
   } finally {
     await browser.close();

@@ -55,15 +55,19 @@ export function row({ name, unit, keyward, peers = {}, target = null, notes }) {
   return result;
 }
 
-/** Merges `rows` (by name) and `facts` into the report and rewrites both files. */
-export function merge(rows, facts) {
+/**
+ * Merges `rows` (by name) and `facts` into the report and rewrites both files. The part's rows from an earlier
+ * run that it no longer writes (a renamed metric) are dropped; the other part's rows stay.
+ */
+export function merge(part, rows, facts) {
   mkdirSync(OUT, { recursive: true });
   const jsonPath = join(OUT, 'report.json');
   const factsPath = join(OUT, 'facts.json');
   const existing = existsSync(jsonPath) ? JSON.parse(readFileSync(jsonPath, 'utf8')) : [];
-  const byName = new Map(existing.map((entry) => [entry.name, entry]));
-  for (const entry of rows) byName.set(entry.name, entry);
-  const merged = [...byName.values()];
+  const byName = new Map(existing.filter((entry) => entry.part !== part).map((entry) => [entry.name, entry]));
+  for (const entry of rows) byName.set(entry.name, { ...entry, part });
+  const order = (entry) => (entry.part === 'browser' ? 0 : 1);
+  const merged = [...byName.values()].sort((a, b) => order(a) - order(b));
   const allFacts = {
     ...(existsSync(factsPath) ? JSON.parse(readFileSync(factsPath, 'utf8')) : {}),
     cpus: `${cpus().length} × ${cpus()[0]?.model ?? 'unknown'}`,
