@@ -59,8 +59,12 @@ pub fn bench_pkcs12_build(
     password: &str,
 ) -> Result<Vec<u8>, JsValue> {
     let chain_der = chain(chain_der);
-    let contents =
-        BundleContents { private_key_pkcs8_der: private_key_pkcs8, certificate_der, chain_der: &chain_der, friendly_name: COMMON_NAME };
+    let contents = BundleContents {
+        private_key_pkcs8_der: private_key_pkcs8,
+        certificate_der,
+        chain_der: &chain_der,
+        friendly_name: COMMON_NAME,
+    };
     let salts = BundleSalts {
         key_salt: random()?,
         key_iv: random()?,

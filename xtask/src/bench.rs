@@ -76,10 +76,5 @@ fn bench_page(tools: &Tools, out: &Path) -> Result {
 /// Runs one of the benchmark's Node scripts from the workspace root.
 fn node(script: &str) -> Result {
     let root = root();
-    run_command(
-        Command::new("node")
-            .arg(root.join(script))
-            .current_dir(&root)
-            .env("WRANGLER_SEND_METRICS", "false")
-    )
+    run_command(Command::new("node").arg(root.join(script)).current_dir(&root).env("WRANGLER_SEND_METRICS", "false"))
 }
