@@ -9,6 +9,7 @@ import { readFileSync, writeFileSync, existsSync, rmSync } from 'node:fs';
 import { join, extname } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { execFileSync } from 'node:child_process';
+import { loadavg } from 'node:os';
 import { chromium } from 'playwright-core';
 import { startWorker, seed, scratch } from '../tests/e2e/harness.mjs';
 import { ROOT, OUT, QUICK, summary, row, merge, round, median } from './report.mjs';
@@ -328,7 +329,8 @@ async function main() {
   const fixture = makeFixture(directory);
   const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', headless: true, args: CHROMIUM_FLAGS });
   const facts = { chromium: `Chromium ${browser.version()} (/usr/bin/chromium, headless, fresh profile)`, date: new Date().toISOString(),
-    node: process.version, mode: QUICK ? 'QUICK (KEYWARD_BENCH_QUICK=1): too few runs to judge' : 'full' };
+    node: process.version,
+    loadStart: loadavg().map((value) => value.toFixed(2)).join(' '), mode: QUICK ? 'QUICK (KEYWARD_BENCH_QUICK=1): too few runs to judge' : 'full' };
   try {
     log('starting the Worker');
     const worker = await startWorker();
@@ -353,7 +355,8 @@ async function main() {
     server.close();
     const checked = checkOutputs(keygen.pems, pkcs12.bundles, directory, 'correct horse battery staple');
     const rows = [...keygenRows(keygen.results, checked), ...pkcs12Rows(pkcs12.results, iterations), ...pageRows(load, tasks)];
-    merge('browser', rows, { ...facts, 'browser part': `${facts.date}, ${facts.mode}` });
+    const average = (values) => values.map((value) => value.toFixed(2)).join(' ');
+    merge('browser', rows, { chromium: facts.chromium, node: facts.node, date: facts.date, 'browser part': `${facts.date}, ${facts.mode}; load average (1, 5, 15 min) at start ${facts.loadStart}, at end ${average(loadavg())}` });
     log(`wrote ${join(OUT, 'report.md')}`);
   } finally {
     await browser.close();

@@ -5,6 +5,7 @@
 // throughput at concurrency 8; and the Worker's upload size from `wrangler deploy --dry-run`. Load only ever
 // targets 127.0.0.1. Writes its rows into target/bench/report.{json,md}.
 import { spawn, execFileSync } from 'node:child_process';
+import { loadavg } from 'node:os';
 import { readFileSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import WebSocket from 'ws';
@@ -251,6 +252,7 @@ const LABELS = { rsa2048: 'RSA-2048', ecdsa_p256: 'P-256' };
 async function main() {
   const directory = scratch('bench-csr');
   const csrs = makeCsrs(directory);
+  const loadStart = loadavg().map((value) => value.toFixed(2)).join(' ');
   const wranglerVersion = execFileSync(WRANGLER, ['--version'], { env: ENV }).toString().trim().split('\n').at(-1);
   log('starting Keyward and the trivial Worker');
   const keyward = await startWorker();
@@ -325,7 +327,7 @@ async function main() {
     target: { text: '≤ 1 MB (976.6 KiB)', met: (entry) => entry.keyward <= 1_000_000 / 1024 },
     notes: `\`wrangler deploy --dry-run --outdir\` in edge/ (offline), the release build from \`cargo xtask build\`; total before compression ${upload.total} KiB.`,
   }));
-  merge('edge', rows, { wrangler: `wrangler ${wranglerVersion} (workerd from package-lock.json)`, 'edge part': `${new Date().toISOString()}, ${QUICK ? 'QUICK' : 'full'}` });
+  merge('edge', rows, { wrangler: `wrangler ${wranglerVersion} (workerd from package-lock.json)`, 'edge part': `${new Date().toISOString()}, ${QUICK ? 'QUICK' : 'full'}; load average (1, 5, 15 min) at start ${loadStart}, at end ${loadavg().map((value) => value.toFixed(2)).join(' ')}` });
   log('done');
 }
 
