@@ -12,7 +12,7 @@ import { execFileSync } from 'node:child_process';
 import { loadavg } from 'node:os';
 import { chromium } from 'playwright-core';
 import { startWorker, seed, scratch } from '../tests/e2e/harness.mjs';
-import { ROOT, OUT, QUICK, summary, row, merge, round, median } from './report.mjs';
+import { ROOT, OUT, QUICK, summary, row, merge, round, median, ratioInterval } from './report.mjs';
 
 const CHROMIUM_FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
   '--disable-background-networking', '--disable-component-update', '--disable-sync'];
@@ -256,6 +256,11 @@ function keygenRows(results, checked) {
       .filter(([name]) => byName[name] && phase(name, key).length).map(([name, label]) => [label, summary(phase(name, key))]));
     const label = LABELS[keyType];
     let target = null;
+    const keywardTotals = phase('keyward', 'total');
+    const interval = (name) => ratioInterval(keywardTotals, phase(name, 'total')).join('–');
+    const uncertainty = keyType === 'rsa2048'
+      ? ` RSA generation times are heavy-tailed (primes are searched at random): 95% bootstrap interval of the ratio to the WebCrypto floor ${interval('webcrypto')}.`
+      : keyType === 'ecdsa_p256' ? ` 95% bootstrap interval of the ratio to PKI.js: ${interval('pkijs')}.` : '';
     if (keyType === 'rsa2048') {
       target = { text: '≤ 1.1 × WebCrypto generateKey', met: (entry) => entry.keyward <= 1.1 * entry.peers['WebCrypto generateKey'].median };
     } else if (keyType === 'ecdsa_p256') {
@@ -264,7 +269,7 @@ function keygenRows(results, checked) {
     rows.push(row({
       name: `keygen+CSR ${label}`, unit: 'ms', keyward: summary(phase('keyward', 'total')),
       peers: { 'WebCrypto generateKey': summary(phase('webcrypto', 'total')), ...peersFor('total') }, target,
-      notes: keyType === 'rsa2048' ? `Keyward: keys::generate (WebCrypto generateKey, export PKCS#8 and SPKI) + keys::certificate_request (built in Rust, signed by WebCrypto), the real code in a build with the \`bench\` feature. PKI.js: WebCrypto generateKey, PKCS#8 export, CertificationRequest (SPKI exported by PKI.js, signed by WebCrypto). forge (WebCrypto keygen): generateKeyPair({bits, e}, callback), which in a browser runs WebCrypto generateKey and a PKCS#8 export parsed into forge keys; the request signed by forge in JavaScript. forge (pure JS): forge.options.usePureJavaScript = true, synchronous generateKeyPair({bits, e}); fewer runs (in brackets) because each key takes seconds. forge has no ECDSA. Interleaved round-robin within each run index after ${WARM_UP} warm-up runs each. ${checked}.` : undefined,
+      notes: keyType === 'rsa2048' ? `Keyward: keys::generate (WebCrypto generateKey, export PKCS#8 and SPKI) + keys::certificate_request (built in Rust, signed by WebCrypto), the real code in a build with the \`bench\` feature. PKI.js: WebCrypto generateKey, PKCS#8 export, CertificationRequest (SPKI exported by PKI.js, signed by WebCrypto). forge (WebCrypto keygen): generateKeyPair({bits, e}, callback), which in a browser runs WebCrypto generateKey and a PKCS#8 export parsed into forge keys; the request signed by forge in JavaScript. forge (pure JS): forge.options.usePureJavaScript = true, synchronous generateKeyPair({bits, e}); fewer runs (in brackets) because each key takes seconds. forge has no ECDSA. Interleaved round-robin within each run index after ${WARM_UP} warm-up runs each; the bench build's main() also mounts the app into the bench page once, at load, before any run. ${checked}.${uncertainty}` : uncertainty.trim() || undefined,
     }));
     rows.push(row({
       name: `keygen+CSR ${label}: keygen phase`, unit: 'ms', keyward: summary(phase('keyward', 'keygen')),
@@ -354,6 +359,7 @@ async function main() {
     const pkcs12 = await pkcs12Benchmarks(page);
     server.close();
     const checked = checkOutputs(keygen.pems, pkcs12.bundles, directory, 'correct horse battery staple');
+    writeFileSync(join(OUT, 'raw-browser.json'), `${JSON.stringify({ keygen: keygen.results, pkcs12: pkcs12.results, tasks, load }, null, 1)}\n`);
     const rows = [...keygenRows(keygen.results, checked), ...pkcs12Rows(pkcs12.results, iterations), ...pageRows(load, tasks)];
     const average = (values) => values.map((value) => value.toFixed(2)).join(' ');
     merge('browser', rows, { chromium: facts.chromium, node: facts.node, date: facts.date, 'browser part': `${facts.date}, ${facts.mode}; load average (1, 5, 15 min) at start ${facts.loadStart}, at end ${average(loadavg())}` });

@@ -6,11 +6,11 @@
 // targets 127.0.0.1. Writes its rows into target/bench/report.{json,md}.
 import { spawn, execFileSync } from 'node:child_process';
 import { loadavg } from 'node:os';
-import { readFileSync, readdirSync, rmSync } from 'node:fs';
+import { readFileSync, readdirSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import WebSocket from 'ws';
 import { startWorker, seed, http, scratch } from '../tests/e2e/harness.mjs';
-import { ROOT, QUICK, summary, row, merge, round } from './report.mjs';
+import { ROOT, OUT, QUICK, summary, row, merge, round } from './report.mjs';
 
 const WRANGLER = join(ROOT, 'node_modules', '.bin', 'wrangler');
 const ENV = { ...process.env, WRANGLER_SEND_METRICS: 'false', CLOUDFLARE_CF_FETCH_ENABLED: 'false', NO_COLOR: '1' };
@@ -287,6 +287,8 @@ async function main() {
     rmSync(directory, { recursive: true, force: true });
   }
   const upload = uploadSize();
+  mkdirSync(OUT, { recursive: true });
+  writeFileSync(join(OUT, 'raw-edge.json'), `${JSON.stringify({ results, upload }, null, 1)}\n`);
   const rows = [];
   for (const [keyType, result] of Object.entries(results)) {
     const label = LABELS[keyType];

@@ -34,6 +34,23 @@ export function summary(values) {
   };
 }
 
+/**
+ * A 95% bootstrap interval of median(a) / median(b): 2,000 resamples of each set with replacement, from a
+ * fixed seed (so a rerun on the same data gives the same interval). Returns [low, high].
+ */
+export function ratioInterval(a, b) {
+  let state = 0x9e3779b9;
+  const random = () => {
+    state ^= state << 13; state >>>= 0;
+    state ^= state >>> 17;
+    state ^= state << 5; state >>>= 0;
+    return state / 0x100000000;
+  };
+  const resample = (values) => values.map(() => values[Math.floor(random() * values.length)]);
+  const ratios = Array.from({ length: 2000 }, () => median(resample(a)) / median(resample(b)));
+  return [round(quantile(ratios, 0.025), 3), round(quantile(ratios, 0.975), 3)];
+}
+
 export function round(value, digits = 2) {
   if (!Number.isFinite(value)) return value;
   const factor = 10 ** digits;
