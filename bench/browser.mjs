@@ -142,11 +142,15 @@ async function longestTasks(browser, worker, index) {
     cdp.removeAllListeners('Tracing.dataCollected');
     const mainThreads = new Set(events.filter((event) => event.ph === 'M' && event.name === 'thread_name'
       && event.args?.name === 'CrRendererMain').map((event) => `${event.pid}:${event.tid}`));
-    const tasks = events.filter((event) => event.ph === 'X' && ['RunTask', 'ThreadControllerImpl::RunTask'].includes(event.name)
-      && mainThreads.has(`${event.pid}:${event.tid}`)).map((event) => event.dur / 1000);
-    if (tasks.length === 0) throw new Error(`no main-thread tasks in the trace (${events.length} events)`);
+    const taskEvents = events.filter((event) => event.ph === 'X' && ['RunTask', 'ThreadControllerImpl::RunTask'].includes(event.name)
+      && mainThreads.has(`${event.pid}:${event.tid}`));
+    if (taskEvents.length === 0) throw new Error(`no main-thread tasks in the trace (${events.length} events)`);
+    const tasks = taskEvents.map((event) => event.dur / 1000);
+    // The longest task's thread time (tdur): how much of its wall time the main thread was actually on a CPU.
+    const longestEvent = taskEvents.reduce((best, event) => (event.dur > best.dur ? event : best));
+    const threadTime = longestEvent.tdur === undefined ? NaN : longestEvent.tdur / 1000;
     const longTasks = (await page.evaluate(() => window.__longTasks)).slice(longTasksBefore);
-    return { longest: Math.max(0, ...tasks), tasks: tasks.length, longTasks };
+    return { longest: Math.max(0, ...tasks), threadTime, tasks: tasks.length, longTasks };
   };
   const generation = await trace(async () => {
     await page.locator('[data-testid=generate]').click();
@@ -312,13 +316,14 @@ function pageRows(load, tasks) {
   const generation = tasks.map((run) => run.generation.longest);
   const bundle = tasks.map((run) => run.bundle.longest);
   const longTaskApi = (phase) => tasks.map((run) => `${round(Math.max(0, ...run[phase].longTasks))}`).join(', ');
+  const perRun = (phase) => tasks.map((run) => `${round(run[phase].longest)} (${round(run[phase].threadTime)})`).join(', ');
   return [
     row({ name: 'longest main-thread task, RSA-4096 key + request + issuance on the enrollment page', unit: 'ms',
       keyward: minMax(generation), target: { text: '≤ 50 ms in every run (judged on the max)', met: (entry) => entry.spread.high <= 50 },
-      notes: `The release app served by the Worker in workerd; Chromium trace (RunTask events on CrRendererMain) from the click on "create" until the password field shows; median and min/max over runs of each run's longest task. Long Tasks API, longest entry per run (0: none over 50 ms): ${longTaskApi('generation')}.` }),
+      notes: `The release app served by the Worker in workerd; Chromium trace (RunTask events on CrRendererMain) from the click on "create" until the password field shows; median and min/max over runs of each run's longest task, by wall time (what the person feels). Per run, wall ms (thread CPU ms of that task, from the trace's tdur; a gap between the two is time the main thread waited for a CPU on this shared machine): ${perRun('generation')}. Long Tasks API, longest entry per run (0: none over 50 ms): ${longTaskApi('generation')}.` }),
     row({ name: 'longest main-thread task, modern PKCS#12 build on the enrollment page (RSA-4096 key)', unit: 'ms',
       keyward: minMax(bundle),
-      notes: `Informational (the issue's budget names generation only): the bundle is built and re-opened on the main thread. Long Tasks API per run: ${longTaskApi('bundle')}.` }),
+      notes: `Informational (the issue's budget names generation only): the bundle is built and re-opened on the main thread. Per run, wall ms (thread CPU ms): ${perRun('bundle')}. Long Tasks API per run: ${longTaskApi('bundle')}.` }),
     row({ name: 'first load: HTML + JS + WASM + CSS, gzip -9', unit: 'KB', keyward: { median: round(load.gzip9 / 1000, 1), runs: 1 },
       target: { text: '< 400 KB', met: (entry) => entry.keyward < 400 },
       notes: `KB = 1000 bytes. ${load.parts.join('; ')}.` }),
