@@ -4,6 +4,8 @@
 //! The only key material that leaves the page is the CSR (public key plus self-signature).
 
 mod api;
+#[cfg(feature = "bench")]
+mod bench;
 mod enroll;
 mod files;
 mod keys;

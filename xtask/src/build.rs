@@ -12,7 +12,7 @@ use crate::tools::Tools;
 use crate::{Result, root};
 
 /// WebAssembly features rustc emits for wasm32-unknown-unknown today, which wasm-opt must accept.
-const WASM_FEATURES: &[&str] = &[
+pub const WASM_FEATURES: &[&str] = &[
     "--enable-bulk-memory",
     "--enable-bulk-memory-opt",
     "--enable-nontrapping-float-to-int",

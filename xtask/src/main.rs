@@ -1,6 +1,7 @@
 //! `cargo xtask`: the project's commands. `dev` runs Keyward locally with demo data; `test` runs every test;
-//! `build` builds both WebAssembly artefacts. Each installs the pinned tools it needs first (see `tools.rs`).
+//! `build` builds both WebAssembly artefacts; `bench` measures them against their peers (issues 3 and 4). Each installs the pinned tools it needs first (see `tools.rs`).
 
+mod bench;
 mod build;
 mod dev;
 mod devca;
@@ -18,7 +19,11 @@ const USAGE: &str = "usage: cargo xtask <command>
 commands:
   dev     install what is missing, build, create the development CA, seed demo data, run on 127.0.0.1:8787
   test    install what is missing, then run every test (unit, WebAssembly, workerd + Chromium end to end)
-  build   build the web app (dist/) and the Worker (edge/build/) in release mode";
+  build   build the web app (dist/) and the Worker (edge/build/) in release mode
+  bench [browser|edge]
+          build, then benchmark the browser side (Chromium: keygen, CSR, PKCS#12, longest task, first load)
+          and the edge (workerd: issuance CPU time, throughput, upload size) against their peers; both parts
+          unless one is named. Writes target/bench/report.json and report.md (KEYWARD_BENCH_QUICK=1: a few runs)";
 
 fn main() -> ExitCode {
     let command = std::env::args().nth(1).unwrap_or_default();
@@ -26,6 +31,7 @@ fn main() -> ExitCode {
         "dev" => dev::run(),
         "test" => test::run(),
         "build" => tools::ensure().and_then(|tools| build::all(&tools)),
+        "bench" => bench::run(std::env::args().nth(2).as_deref()),
         _ => {
             eprintln!("{USAGE}");
             return ExitCode::from(2);

@@ -1,0 +1,80 @@
+//! `cargo xtask bench [browser|edge]`: the benchmark of issues 3 and 4, both parts unless one is named. It
+//! builds what it measures (the release app and Worker, and the frontend's `bench` build with the benchmark
+//! page), then runs `bench/browser.mjs` (headless Chromium: Keyward's key pair, request and PKCS#12 against
+//! WebCrypto, PKI.js and node-forge; the real page's longest task and first load) and `bench/edge.mjs` (workerd:
+//! issuance CPU time, latency and throughput against a trivial D1 Worker; the Worker's upload size). Each part
+//! merges its rows into `target/bench/report.json` and `target/bench/report.md`. `KEYWARD_BENCH_QUICK=1` runs
+//! a few iterations only, to check the machinery; its report says so and is not one to judge by.
+
+use std::path::Path;
+use std::process::Command;
+
+use crate::build::WASM_FEATURES;
+use crate::process::run as run_command;
+use crate::tools::{self, Tools};
+use crate::{Result, build, devca, root};
+
+/// Runs the named part (`browser`, `edge`) or both.
+pub fn run(part: Option<&str>) -> Result {
+    let (browser, edge) = match part {
+        None => (true, true),
+        Some("browser") => (true, false),
+        Some("edge") => (false, true),
+        Some(other) => return Err(format!("unknown benchmark part `{other}` (expected `browser` or `edge`)")),
+    };
+    let tools = tools::ensure()?;
+    // Both parts measure the release artefacts: the app served by the Worker, and the Worker itself.
+    build::all(&tools)?;
+    devca::ensure()?;
+    let out = root().join("target/bench");
+    std::fs::create_dir_all(&out).map_err(|error| format!("creating {}: {error}", out.display()))?;
+    if browser {
+        bench_page(&tools, &out)?;
+        node("bench/browser.mjs")?;
+    }
+    if edge {
+        node("bench/edge.mjs")?;
+    }
+    eprintln!("report: {}", out.join("report.md").display());
+    Ok(())
+}
+
+/// The benchmark page in `target/bench/`: the frontend built with its `bench` feature (the real key module and
+/// `shared::pkcs12`, plus the entry points of `frontend/src/bench.rs`), bound and optimized exactly as the
+/// release app is, and `bench/page.js` bundled with PKI.js and node-forge by the esbuild wrangler brings.
+fn bench_page(tools: &Tools, out: &Path) -> Result {
+    let root = root();
+    // After build::all, so the app in dist/ was bound from the build without the feature; cargo keeps both.
+    run_command(
+        Command::new("cargo")
+            .args(["build", "--release", "--target", "wasm32-unknown-unknown", "--package", "keyward-frontend"])
+            .args(["--features", "bench"])
+            .current_dir(&root),
+    )?;
+    let package = out.join("pkg");
+    let _ = std::fs::remove_dir_all(&package);
+    run_command(
+        Command::new(&tools.wasm_bindgen)
+            .arg(root.join("target/wasm32-unknown-unknown/release/keyward-frontend.wasm"))
+            .args(["--target", "web", "--no-typescript", "--out-name", "keyward_bench", "--out-dir"])
+            .arg(&package),
+    )?;
+    let wasm = package.join("keyward_bench_bg.wasm");
+    run_command(Command::new(tools.node("wasm-opt")).arg("-Oz").args(WASM_FEATURES).arg(&wasm).arg("-o").arg(&wasm))?;
+    run_command(
+        Command::new(tools.node("esbuild"))
+            .arg(root.join("bench/page.js"))
+            .args(["--bundle", "--format=esm", "--platform=browser", "--target=es2022", "--log-level=warning"])
+            .arg("--external:./pkg/keyward_bench.js")
+            .arg(format!("--outfile={}", out.join("page.js").display())),
+    )?;
+    std::fs::copy(root.join("bench/index.html"), out.join("index.html"))
+        .map_err(|error| format!("copying the benchmark page: {error}"))?;
+    Ok(())
+}
+
+/// Runs one of the benchmark's Node scripts from the workspace root.
+fn node(script: &str) -> Result {
+    let root = root();
+    run_command(Command::new("node").arg(root.join(script)).current_dir(&root).env("WRANGLER_SEND_METRICS", "false"))
+}
