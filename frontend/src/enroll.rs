@@ -209,11 +209,11 @@ pub fn EnrollPage(
         <section class="enroll">
             {move || error.get().map(|problem| error_line(problem, t))}
             {move || match stage.get() {
-                Stage::Loading => view! { <p>{move || t.get().loading}</p> }.into_any(),
+                Stage::Loading => view! { <p>{t.text(|texts| texts.loading)}</p> }.into_any(),
                 Stage::Unavailable(problem) => {
                     let code = problem.code.clone();
                     view! {
-                        <h1>{move || t.get().unavailable_title}</h1>
+                        <h1>{t.text(|texts| texts.unavailable_title)}</h1>
                         <p data-testid="link-unavailable" data-code=code>
                             {move || problem_message(&problem, t.lang())}</p>
                     }.into_any()
@@ -227,37 +227,37 @@ pub fn EnrollPage(
                         <p class="progress" data-testid="progress" aria-live="polite">{move || step.text(t.lang())}</p>
                         {back.map(|view| view! {
                             <button type="button" data-testid="cancel" on:click=move |_| cancel(view.clone())>
-                                {move || t.get().cancel}</button>
+                                {t.text(|texts| texts.cancel)}</button>
                         })}
                     }.into_any()
                 }
                 Stage::Issued(issued) => password_form(issued, build_bundle, t).into_any(),
                 Stage::Done(downloads) => view! {
-                    <h1>{move || t.get().done_title}</h1>
-                    <p>{move || t.get().serial_number} <code data-testid="serial">{downloads.serial.clone()}</code></p>
+                    <h1>{t.text(|texts| texts.done_title)}</h1>
+                    <p>{t.text(|texts| texts.serial_number)} <code data-testid="serial">{downloads.serial.clone()}</code></p>
                     <p><a class="button" data-testid="download" href=downloads.bundle.0.clone()
                         download=downloads.bundle.1.clone()
-                        on:click=move |_| unsaved.set(false)>{move || t.get().download} {downloads.bundle.1.clone()}</a></p>
+                        on:click=move |_| unsaved.set(false)>{t.text(|texts| texts.download)} {downloads.bundle.1.clone()}</a></p>
                     <p class="hint">
-                        {move || t.get().pem_intro}
+                        {t.text(|texts| texts.pem_intro)}
                         <a data-testid="download-key-pem" href=downloads.key_pem.0.clone()
                             download=downloads.key_pem.1.clone()
-                            on:click=move |_| unsaved.set(false)>{move || t.get().pem_key}</a>
-                        {move || t.get().pem_key_then}
+                            on:click=move |_| unsaved.set(false)>{t.text(|texts| texts.pem_key)}</a>
+                        {t.text(|texts| texts.pem_key_then)}
                         <a data-testid="download-certificates-pem" href=downloads.certificates_pem.0.clone()
-                            download=downloads.certificates_pem.1.clone()>{move || t.get().pem_chain}</a>
+                            download=downloads.certificates_pem.1.clone()>{t.text(|texts| texts.pem_chain)}</a>
                         "."
                     </p>
-                    <p>{move || t.get().keep_safe}</p>
+                    <p>{t.text(|texts| texts.keep_safe)}</p>
                     <button data-testid="confirm-saved" on:click=forget.clone()>
-                        {move || t.get().confirm_saved}
+                        {t.text(|texts| texts.confirm_saved)}
                     </button>
                 }.into_any(),
                 Stage::Finished => view! {
-                    <h1>{move || t.get().finished_title}</h1>
-                    <p data-testid="forgotten">{move || t.get().forgotten}</p>
-                    <p>{move || t.get().finished_revoke_before}
-                        <a href="/revoke">{move || t.get().finished_revoke_link}</a> "."</p>
+                    <h1>{t.text(|texts| texts.finished_title)}</h1>
+                    <p data-testid="forgotten">{t.text(|texts| texts.forgotten)}</p>
+                    <p>{t.text(|texts| texts.finished_revoke_before)}
+                        <a href="/revoke">{t.text(|texts| texts.finished_revoke_link)}</a> "."</p>
                 }.into_any(),
             }}
         </section>
@@ -362,15 +362,15 @@ fn closed(view: EnrollmentView, t: I18n) -> impl IntoView {
                 view! { " " <a data-testid=format!("download-{}", format.as_str()) href=href>{format.as_str()}</a> }
             })
             .collect_view();
-        view! { <p>{move || t.get().certificate_again} {links}</p> }
+        view! { <p>{t.text(|texts| texts.certificate_again)} {links}</p> }
     });
     view! {
         <h1 data-testid="link-closed">{move || texts().0}</h1>
         <p data-testid="link-closed-detail">{move || texts().1}</p>
         <p>{move || texts().2}</p>
         {downloads}
-        <p class="hint">{move || t.get().order} {view.order_id} " · " {view.organization} " · " {view.recipient_email}
-            {view.certificate_serial.map(|serial| view! { {move || t.get().certificate_lower} <code>{serial}</code> })}
+        <p class="hint">{t.text(|texts| texts.order)} {view.order_id} " · " {view.organization} " · " {view.recipient_email}
+            {view.certificate_serial.map(|serial| view! { {t.text(|texts| texts.certificate_lower)} <code>{serial}</code> })}
         </p>
     }
 }
@@ -408,29 +408,29 @@ fn ready(
     };
     let profile = view.profile.profile();
     view! {
-        <h1>{move || t.get().ready_title}</h1>
+        <h1>{t.text(|texts| texts.ready_title)}</h1>
         <dl class="facts">
-            <dt>{move || t.get().fact_certificate}</dt>
+            <dt>{t.text(|texts| texts.fact_certificate)}</dt>
             <dd data-testid="profile-name">{move || profile.display_name(t.lang())}</dd>
-            <dt>{move || t.get().fact_name}</dt><dd data-testid="recipient-name">{view.recipient_name.clone()}</dd>
-            <dt>{move || t.get().fact_email}</dt><dd data-testid="recipient-email">{view.recipient_email.clone()}</dd>
+            <dt>{t.text(|texts| texts.fact_name)}</dt><dd data-testid="recipient-name">{view.recipient_name.clone()}</dd>
+            <dt>{t.text(|texts| texts.fact_email)}</dt><dd data-testid="recipient-email">{view.recipient_email.clone()}</dd>
             {(!view.dns_names.is_empty()).then(|| view! {
-                <dt>{move || t.get().fact_host_names}</dt><dd data-testid="dns-names">{view.dns_names.join(", ")}</dd>
+                <dt>{t.text(|texts| texts.fact_host_names)}</dt><dd data-testid="dns-names">{view.dns_names.join(", ")}</dd>
             })}
-            <dt>{move || t.get().fact_organization}</dt><dd>{view.organization.clone()}</dd>
-            <dt>{move || t.get().fact_validity}</dt><dd>{view.validity_days} {move || t.get().days}</dd>
-            <dt>{move || t.get().fact_link_until}</dt>
+            <dt>{t.text(|texts| texts.fact_organization)}</dt><dd>{view.organization.clone()}</dd>
+            <dt>{t.text(|texts| texts.fact_validity)}</dt><dd>{view.validity_days} {t.text(|texts| texts.days)}</dd>
+            <dt>{t.text(|texts| texts.fact_link_until)}</dt>
             <dd>{move || expires_at.map(|instant| format_instant(t.lang(), instant))}</dd>
         </dl>
-        <label>{move || t.get().key_type}
+        <label>{t.text(|texts| texts.key_type)}
             <select data-testid="key-type" on:change=move |event| {
                 if let Ok(key_type) = serde_json::from_value(serde_json::Value::String(event_target_value(&event))) {
                     choice.set(Some(key_type));
                 }
             }>{options}</select>
         </label>
-        <p class="hint">{move || t.get().ready_hint}</p>
-        <button data-testid="generate" on:click=start>{move || t.get().generate}</button>
+        <p class="hint">{t.text(|texts| texts.ready_hint)}</p>
+        <button data-testid="generate" on:click=start>{t.text(|texts| texts.generate)}</button>
     }
 }
 
@@ -479,14 +479,14 @@ fn password_form(
     let notice = if issued.resumed {
         Some(
             view! {
-                <p class="notice" data-testid="resumed">{move || t.get().resumed}</p>
+                <p class="notice" data-testid="resumed">{t.text(|texts| texts.resumed)}</p>
             }
             .into_any(),
         )
     } else if !issued.kept {
         Some(
             view! {
-                <p class="error" data-testid="not-kept">{move || t.get().not_kept}</p>
+                <p class="error" data-testid="not-kept">{t.text(|texts| texts.not_kept)}</p>
             }
             .into_any(),
         )
@@ -499,19 +499,19 @@ fn password_form(
     };
     view! {
         {notice}
-        <h1>{move || t.get().protect_title}</h1>
-        <p>{move || t.get().issued_serial} <code data-testid="serial">{serial}</code> {move || t.get().issued_rest}</p>
+        <h1>{t.text(|texts| texts.protect_title)}</h1>
+        <p>{t.text(|texts| texts.issued_serial)} <code data-testid="serial">{serial}</code> {t.text(|texts| texts.issued_rest)}</p>
         <form on:submit=submit>
             <NewPassword password=password confirmation=confirmation />
-            <label>{move || t.get().file_format}
+            <label>{t.text(|texts| texts.file_format)}
                 <select data-testid="bundle-profile" on:change=move |event| {
                     if let Some(choice) = profile_named(&event_target_value(&event)) {
                         profile.set(choice);
                     }
                 }>{move || profile_options(profile.get_untracked(), t.lang())}</select>
             </label>
-            <p class="hint">{move || t.get().compatible_hint}</p>
-            <button type="submit" data-testid="build-bundle">{move || t.get().build_bundle}</button>
+            <p class="hint">{t.text(|texts| texts.compatible_hint)}</p>
+            <button type="submit" data-testid="build-bundle">{t.text(|texts| texts.build_bundle)}</button>
         </form>
     }
 }

@@ -50,6 +50,12 @@ impl I18n {
         texts(self.lang())
     }
 
+    /// One text as a view: `t.text(|texts| texts.title)`. Every call returns the same closure type, so the
+    /// WebAssembly module carries one copy of the code that renders and updates a text, not one per text.
+    pub fn text(self, pick: fn(&'static Texts) -> &'static str) -> impl Fn() -> &'static str + Copy + 'static {
+        move || pick(self.get())
+    }
+
     /// The texts, untracked.
     pub fn get_untracked(self) -> &'static Texts {
         texts(self.lang_untracked())

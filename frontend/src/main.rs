@@ -44,7 +44,7 @@ fn App() -> impl IntoView {
     view! {
         <header class="bar"><a href="/" class="brand">"Keyward"</a><LanguageSwitch /></header>
         <main>{page}</main>
-        <footer>{move || i18n.get().footer}</footer>
+        <footer>{i18n.text(|texts| texts.footer)}</footer>
     }
 }
 
@@ -53,12 +53,12 @@ fn App() -> impl IntoView {
 fn Home() -> impl IntoView {
     let t = use_i18n();
     view! {
-        <h1>{move || t.get().home_title}</h1>
-        <p>{move || t.get().home_intro}</p>
-        <p><a href="/revoke" data-testid="revoke-link">{move || t.get().home_revoke_link}</a>
-            {move || t.get().home_revoke_rest}</p>
-        <p><a href="/repackage" data-testid="repackage-link">{move || t.get().home_repackage_link}</a>
-            {move || t.get().home_repackage_rest}</p>
+        <h1>{t.text(|texts| texts.home_title)}</h1>
+        <p>{t.text(|texts| texts.home_intro)}</p>
+        <p><a href="/revoke" data-testid="revoke-link">{t.text(|texts| texts.home_revoke_link)}</a>
+            {t.text(|texts| texts.home_revoke_rest)}</p>
+        <p><a href="/repackage" data-testid="repackage-link">{t.text(|texts| texts.home_repackage_link)}</a>
+            {t.text(|texts| texts.home_repackage_rest)}</p>
     }
 }
 
@@ -67,7 +67,7 @@ fn Home() -> impl IntoView {
 fn NotFound() -> impl IntoView {
     let t = use_i18n();
     view! {
-        <h1>{move || t.get().not_found_title}</h1>
-        <p>{move || t.get().not_found_hint}</p>
+        <h1>{t.text(|texts| texts.not_found_title)}</h1>
+        <p>{t.text(|texts| texts.not_found_hint)}</p>
     }
 }

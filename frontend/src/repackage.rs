@@ -68,39 +68,39 @@ pub fn RepackagePage() -> impl IntoView {
 
     view! {
         <section class="repackage">
-            <h1>{move || t.get().repackage_title}</h1>
+            <h1>{t.text(|texts| texts.repackage_title)}</h1>
             {move || error.get().map(|problem| error_line(problem, t))}
-            <p>{move || t.get().repackage_intro}</p>
+            <p>{t.text(|texts| texts.repackage_intro)}</p>
             <form on:submit=submit>
-                <label>{move || t.get().certificate_file}
+                <label>{t.text(|texts| texts.certificate_file)}
                     <input type="file" accept=".p12,.pfx,application/x-pkcs12" node_ref=file_input
                         data-testid="repackage-file" on:change=move |_| stage.set(Stage::Form) />
                 </label>
-                <label>{move || t.get().current_password}
+                <label>{t.text(|texts| texts.current_password)}
                     <input type="password" autocomplete="current-password" data-testid="current-password"
                         bind:value=current_password />
                 </label>
-                <label>{move || t.get().new_format}
+                <label>{t.text(|texts| texts.new_format)}
                     <select data-testid="bundle-profile" on:change=move |event| {
                         if let Some(choice) = profile_named(&event_target_value(&event)) {
                             profile.set(choice);
                         }
                     }>{move || profile_options(profile.get_untracked(), t.lang())}</select>
                 </label>
-                <p class="hint">{move || t.get().compatible_hint}</p>
+                <p class="hint">{t.text(|texts| texts.compatible_hint)}</p>
                 <NewPassword password=password confirmation=confirmation />
                 <button type="submit" data-testid="repackage-submit"
-                    disabled=move || matches!(stage.get(), Stage::Working)>{move || t.get().repackage_submit}</button>
+                    disabled=move || matches!(stage.get(), Stage::Working)>{t.text(|texts| texts.repackage_submit)}</button>
             </form>
             {move || match stage.get() {
                 Stage::Form => ().into_any(),
                 Stage::Working => view! {
-                    <p class="progress" data-testid="progress" aria-live="polite">{move || t.get().repackage_working}</p>
+                    <p class="progress" data-testid="progress" aria-live="polite">{t.text(|texts| texts.repackage_working)}</p>
                 }.into_any(),
                 Stage::Done { url, filename } => view! {
                     <p><a class="button" data-testid="download" href=url download=filename.clone()>
-                        {move || t.get().download} {filename.clone()}</a></p>
-                    <p class="hint">{move || t.get().repackage_done_hint}</p>
+                        {t.text(|texts| texts.download)} {filename.clone()}</a></p>
+                    <p class="hint">{t.text(|texts| texts.repackage_done_hint)}</p>
                 }.into_any(),
             }}
         </section>

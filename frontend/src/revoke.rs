@@ -77,27 +77,27 @@ pub fn RevokePage() -> impl IntoView {
 
     view! {
         <section class="revoke">
-            <h1>{move || t.get().revoke_title}</h1>
+            <h1>{t.text(|texts| texts.revoke_title)}</h1>
             {move || error.get().map(|problem| error_line(problem, t))}
             {move || match stage.get() {
                 Stage::Revoked(status) => view! {
                     <p data-testid="revoked">
-                        {move || t.get().revoked_before} <code data-testid="revoked-serial">{status.serial.clone()}</code>
-                        {move || t.get().revoked_after}
+                        {t.text(|texts| texts.revoked_before)} <code data-testid="revoked-serial">{status.serial.clone()}</code>
+                        {t.text(|texts| texts.revoked_after)}
                     </p>
                 }.into_any(),
                 stage => view! {
-                    <p>{move || t.get().revoke_intro}</p>
+                    <p>{t.text(|texts| texts.revoke_intro)}</p>
                     <form on:submit=submit>
-                        <label>{move || t.get().certificate_file}
+                        <label>{t.text(|texts| texts.certificate_file)}
                             <input type="file" accept=".p12,.pfx,application/x-pkcs12" node_ref=file_input
                                 data-testid="revoke-file" />
                         </label>
-                        <label>{move || t.get().its_password}
+                        <label>{t.text(|texts| texts.its_password)}
                             <input type="password" autocomplete="current-password" data-testid="revoke-password"
                                 on:input=move |event| password.set(event_target_value(&event)) />
                         </label>
-                        <label>{move || t.get().reason}
+                        <label>{t.text(|texts| texts.reason)}
                             <select data-testid="revoke-reason" on:change=move |event| {
                                 if let Some(chosen) = RevocationReason::parse(&event_target_value(&event)) {
                                     reason.set(chosen);
@@ -107,10 +107,10 @@ pub fn RevokePage() -> impl IntoView {
                         <label>
                             <input type="checkbox" data-testid="revoke-confirm"
                                 on:change=move |event| confirmed.set(event_target_checked(&event)) />
-                            {move || t.get().revoke_understand}
+                            {t.text(|texts| texts.revoke_understand)}
                         </label>
                         <button type="submit" data-testid="revoke-submit"
-                            disabled=matches!(stage, Stage::Working)>{move || t.get().revoke_submit}</button>
+                            disabled=matches!(stage, Stage::Working)>{t.text(|texts| texts.revoke_submit)}</button>
                     </form>
                 }.into_any(),
             }}
