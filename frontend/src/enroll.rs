@@ -12,9 +12,9 @@ use shared::encoding::{pem_decode, pem_encode};
 use shared::link::{LinkStatus, Token};
 use shared::pkcs12::Profile;
 use shared::profile::KeyType;
-use wasm_bindgen::JsValue;
 
 use crate::api::{self, local_error};
+use crate::i18n::{self, I18n, Lang, error_line, format_instant, problem_message, use_i18n};
 use crate::password::{self, NewPassword};
 use crate::vault::{self, PendingBundle};
 use crate::{files, keys};
@@ -37,8 +37,8 @@ enum Stage {
     Closed(EnrollmentView),
     /// Open: choose a key type and start.
     Ready(EnrollmentView),
-    /// Something is running; the text says what.
-    Working(&'static str),
+    /// Something is running; the step says what.
+    Working(Step),
     /// Issued: ask for the bundle password.
     Issued(Rc<Issued>),
     /// The bundle is built and checked: offer the downloads, then the erasure of the kept key.
@@ -47,9 +47,33 @@ enum Stage {
     Finished,
 }
 
-fn format_instant(seconds: i64) -> String {
-    let date = js_sys::Date::new(&JsValue::from_f64(seconds as f64 * 1000.0));
-    String::from(date.to_locale_string("default", &JsValue::UNDEFINED))
+/// What the page is doing while it works.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Step {
+    /// WebCrypto generates the key pair: the recipient may cancel.
+    KeyPair,
+    /// The request is built and signed: the recipient may still cancel, nothing is sent yet.
+    Request,
+    /// The request is sent: too late to cancel.
+    Submit,
+    /// The bundle and the PEM files are built and checked.
+    Bundle,
+}
+
+impl Step {
+    fn text(self, lang: Lang) -> &'static str {
+        let t = i18n::texts(lang);
+        match self {
+            Self::KeyPair => t.step_key_pair,
+            Self::Request => t.step_request,
+            Self::Submit => t.step_submit,
+            Self::Bundle => t.step_bundle,
+        }
+    }
+
+    fn cancellable(self) -> bool {
+        matches!(self, Self::KeyPair | Self::Request)
+    }
 }
 
 /// The files offered once the certificate is issued and the password chosen, as object URLs and file names.
@@ -69,7 +93,15 @@ pub fn EnrollPage(
     /// The token from the emailed link.
     token: String,
 ) -> impl IntoView {
+    let t = use_i18n();
     let stage = RwSignal::new_local(Stage::Loading);
+    // Each start of key generation takes the next number; a cancel moves it on, so a late result (WebCrypto's
+    // `generateKey` cannot be aborted) sees it is no longer current and is dropped: nothing is sent.
+    let generation = StoredValue::new(0_u64);
+    // The key type chosen, kept across a cancel.
+    let choice = RwSignal::new(None::<KeyType>);
+    // The link's view while the key is made, to return to on cancel.
+    let cancel_target = StoredValue::new(None::<EnrollmentView>);
     let error = RwSignal::new(None::<ApiError>);
     // Records in this browser's storage are named by the token's hash, never by the token.
     let record_id = Token::parse(&token).map(|token| token.hash_hex()).unwrap_or_default();
@@ -78,7 +110,7 @@ pub fn EnrollPage(
     let _guard = window_event_listener(leptos::ev::beforeunload, move |event| {
         if unsaved.get_untracked() {
             event.prevent_default();
-            event.set_return_value("Your key is not saved yet.");
+            event.set_return_value(t.get_untracked().key_not_saved);
         }
     });
 
@@ -115,9 +147,15 @@ pub fn EnrollPage(
             let record_id = record_id.clone();
             let load = load.clone();
             error.set(None);
+            cancel_target.set_value(Some(view.clone()));
+            let run = generation.get_value() + 1;
+            generation.set_value(run);
+            let current = move || generation.get_value() == run;
             spawn_local(async move {
-                match request_certificate(&token, &view, key_type, stage).await {
-                    Ok(pending) => {
+                match request_certificate(&token, &view, key_type, stage, current).await {
+                    // Cancelled: the page is back at the key choice already.
+                    Ok(None) => {}
+                    Ok(Some(pending)) => {
                         let kept = vault::keep(&record_id, &pending).await.is_ok();
                         unsaved.set(!kept);
                         stage.set(Stage::Issued(Rc::new(Issued { pending, resumed: false, kept })));
@@ -132,13 +170,19 @@ pub fn EnrollPage(
         }
     };
 
+    let cancel = move |view: EnrollmentView| {
+        generation.update_value(|run| *run += 1);
+        error.set(None);
+        stage.set(Stage::Ready(view));
+    };
+
     let build_bundle = move |issued: Rc<Issued>, password: String, confirmation: String, profile: Profile| {
-        if let Err(problem) = password::check(&password, &confirmation) {
+        if let Err(problem) = password::check(&password, &confirmation, t.lang_untracked()) {
             error.set(Some(problem));
             return;
         }
         error.set(None);
-        stage.set(Stage::Working("Building and checking your .p12 and PEM files…"));
+        stage.set(Stage::Working(Step::Bundle));
         spawn_local(async move {
             next_tick().await;
             match package(&issued, &password, profile) {
@@ -163,72 +207,85 @@ pub fn EnrollPage(
 
     view! {
         <section class="enroll">
-            {move || error.get().map(|problem| view! {
-                <p class="error" role="alert" data-testid="error" data-code=problem.code.clone()
-                    data-field=problem.field.clone()>{problem.message}</p>
-            })}
+            {move || error.get().map(|problem| error_line(problem, t))}
             {move || match stage.get() {
-                Stage::Loading => view! { <p>"Loading your enrollment…"</p> }.into_any(),
-                Stage::Unavailable(problem) => view! {
-                    <h1>"This link cannot be used"</h1>
-                    <p data-testid="link-unavailable" data-code=problem.code.clone()>{problem.message}</p>
-                }.into_any(),
-                Stage::Closed(view) => closed(view).into_any(),
-                Stage::Ready(view) => ready(view, enroll.clone()).into_any(),
-                Stage::Working(what) => view! {
-                    <p class="progress" data-testid="progress" aria-live="polite">{what}</p>
-                }.into_any(),
-                Stage::Issued(issued) => password_form(issued, build_bundle).into_any(),
+                Stage::Loading => view! { <p>{t.text(|texts| texts.loading)}</p> }.into_any(),
+                Stage::Unavailable(problem) => {
+                    let code = problem.code.clone();
+                    view! {
+                        <h1>{t.text(|texts| texts.unavailable_title)}</h1>
+                        <p data-testid="link-unavailable" data-code=code>
+                            {move || problem_message(&problem, t.lang())}</p>
+                    }.into_any()
+                }
+                Stage::Closed(view) => closed(view, t).into_any(),
+                Stage::Ready(view) => ready(view, enroll.clone(), choice, t).into_any(),
+                Stage::Working(step) => {
+                    // The view to return to on cancel: the one the key choice was made on.
+                    let back = step.cancellable().then(|| cancel_target.get_value()).flatten();
+                    view! {
+                        <p class="progress" data-testid="progress" aria-live="polite">{move || step.text(t.lang())}</p>
+                        {back.map(|view| view! {
+                            <button type="button" data-testid="cancel" on:click=move |_| cancel(view.clone())>
+                                {t.text(|texts| texts.cancel)}</button>
+                        })}
+                    }.into_any()
+                }
+                Stage::Issued(issued) => password_form(issued, build_bundle, t).into_any(),
                 Stage::Done(downloads) => view! {
-                    <h1>"Your certificate is ready"</h1>
-                    <p>"Serial number " <code data-testid="serial">{downloads.serial.clone()}</code></p>
+                    <h1>{t.text(|texts| texts.done_title)}</h1>
+                    <p>{t.text(|texts| texts.serial_number)} <code data-testid="serial">{downloads.serial.clone()}</code></p>
                     <p><a class="button" data-testid="download" href=downloads.bundle.0.clone()
                         download=downloads.bundle.1.clone()
-                        on:click=move |_| unsaved.set(false)>"Download " {downloads.bundle.1.clone()}</a></p>
+                        on:click=move |_| unsaved.set(false)>{t.text(|texts| texts.download)} {downloads.bundle.1.clone()}</a></p>
                     <p class="hint">
-                        "For servers and tools that want separate PEM files: "
+                        {t.text(|texts| texts.pem_intro)}
                         <a data-testid="download-key-pem" href=downloads.key_pem.0.clone()
                             download=downloads.key_pem.1.clone()
-                            on:click=move |_| unsaved.set(false)>"the private key"</a>
-                        " (encrypted with the same password) and "
+                            on:click=move |_| unsaved.set(false)>{t.text(|texts| texts.pem_key)}</a>
+                        {t.text(|texts| texts.pem_key_then)}
                         <a data-testid="download-certificates-pem" href=downloads.certificates_pem.0.clone()
-                            download=downloads.certificates_pem.1.clone()>"the certificate and its chain"</a>
+                            download=downloads.certificates_pem.1.clone()>{t.text(|texts| texts.pem_chain)}</a>
                         "."
                     </p>
-                    <p>
-                        "Keep this file and its password safe: it holds your private key. Until you confirm below, "
-                        "this browser also keeps the key (encrypted), so you can come back to this link and make "
-                        "the file again."
-                    </p>
+                    <p>{t.text(|texts| texts.keep_safe)}</p>
                     <button data-testid="confirm-saved" on:click=forget.clone()>
-                        "I have saved the file: erase the key from this browser"
+                        {t.text(|texts| texts.confirm_saved)}
                     </button>
                 }.into_any(),
                 Stage::Finished => view! {
-                    <h1>"All done"</h1>
-                    <p data-testid="forgotten">
-                        "The key was erased from this browser. Your .p12 file is now its only copy: keep it and its "
-                        "password safe."
-                    </p>
-                    <p>"If the file or its password is ever lost or exposed, " <a href="/revoke">"revoke the certificate"</a> "."</p>
+                    <h1>{t.text(|texts| texts.finished_title)}</h1>
+                    <p data-testid="forgotten">{t.text(|texts| texts.forgotten)}</p>
+                    <p>{t.text(|texts| texts.finished_revoke_before)}
+                        <a href="/revoke">{t.text(|texts| texts.finished_revoke_link)}</a> "."</p>
                 }.into_any(),
             }}
         </section>
     }
 }
 
-/// Key pair, request, submission: the three steps, with progress shown.
+/// Key pair, request, submission: the three steps, with progress shown. `None` when the recipient cancelled
+/// (`current` turned false) before the request was sent: then nothing was sent and the stage is left alone.
 async fn request_certificate(
     token: &str,
     view: &EnrollmentView,
     key_type: KeyType,
     stage: RwSignal<Stage, LocalStorage>,
-) -> Result<PendingBundle, ApiError> {
-    stage.set(Stage::Working("Generating your key pair on this device…"));
-    let key = keys::generate(key_type).await?;
-    stage.set(Stage::Working("Creating the certificate request…"));
-    let csr = keys::certificate_request(&key, &view.recipient_name).await?;
-    stage.set(Stage::Working("Requesting your certificate…"));
+    current: impl Fn() -> bool,
+) -> Result<Option<PendingBundle>, ApiError> {
+    stage.set(Stage::Working(Step::KeyPair));
+    let key = keys::generate(key_type).await;
+    if !current() {
+        return Ok(None);
+    }
+    let key = key?;
+    stage.set(Stage::Working(Step::Request));
+    let csr = keys::certificate_request(&key, &view.recipient_name).await;
+    if !current() {
+        return Ok(None);
+    }
+    let csr = csr?;
+    stage.set(Stage::Working(Step::Submit));
     let issued: IssuedCertificate = api::post(&format!("/api/v1/enrollments/{token}"), &SubmitCsr { csr }).await?;
     let certificate_der =
         pem_decode("CERTIFICATE", &issued.certificate).ok_or_else(|| local_error("the certificate is not PEM"))?;
@@ -237,13 +294,13 @@ async fn request_certificate(
         .iter()
         .map(|pem| pem_decode("CERTIFICATE", pem).ok_or_else(|| local_error("a chain certificate is not PEM")))
         .collect::<Result<Vec<_>, _>>()?;
-    Ok(PendingBundle {
+    Ok(Some(PendingBundle {
         serial: issued.serial,
         private_key_pkcs8: key.private_key_pkcs8,
         certificate_der,
         chain_der,
         friendly_name: issued.friendly_name,
-    })
+    }))
 }
 
 /// Builds the bundle and the PEM files, each checked, and returns their download URLs and file names.
@@ -282,23 +339,20 @@ pub async fn next_tick() {
     let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
 }
 
-fn closed(view: EnrollmentView) -> impl IntoView {
-    let (title, detail, what_next) = match view.status {
-        LinkStatus::Spent { spent_at } => (
-            "This link was already used",
-            format!(
-                "It was used on {} to request your certificate, and a link works only once.",
-                format_instant(spent_at)
-            ),
-            "If you downloaded the .p12 file then, you have everything you need. If the file or its password is \
-             lost, ask your organization to request a reissue: a new key will be made, on your device again.",
-        ),
-        LinkStatus::Expired { expired_at } => (
-            "This link has expired",
-            format!("It stopped working on {} without being used.", format_instant(expired_at)),
-            "Ask your organization to send a new enrollment email.",
-        ),
-        LinkStatus::Open { .. } => ("", String::new(), ""),
+fn closed(view: EnrollmentView, t: I18n) -> impl IntoView {
+    let status = view.status;
+    let texts = move || {
+        let lang = t.lang();
+        let texts = i18n::texts(lang);
+        match status {
+            LinkStatus::Spent { spent_at } => {
+                (texts.spent_title, i18n::spent_detail(lang, &format_instant(lang, spent_at)), texts.spent_next)
+            }
+            LinkStatus::Expired { expired_at } => {
+                (texts.expired_title, i18n::expired_detail(lang, &format_instant(lang, expired_at)), texts.expired_next)
+            }
+            LinkStatus::Open { .. } => ("", String::new(), ""),
+        }
     };
     let downloads = view.certificate_serial.clone().map(|serial| {
         let links = DownloadFormat::ALL
@@ -308,62 +362,75 @@ fn closed(view: EnrollmentView) -> impl IntoView {
                 view! { " " <a data-testid=format!("download-{}", format.as_str()) href=href>{format.as_str()}</a> }
             })
             .collect_view();
-        view! { <p>"The certificate again (without the key, which never left your device):" {links}</p> }
+        view! { <p>{t.text(|texts| texts.certificate_again)} {links}</p> }
     });
     view! {
-        <h1 data-testid="link-closed">{title}</h1>
-        <p data-testid="link-closed-detail">{detail}</p>
-        <p>{what_next}</p>
+        <h1 data-testid="link-closed">{move || texts().0}</h1>
+        <p data-testid="link-closed-detail">{move || texts().1}</p>
+        <p>{move || texts().2}</p>
         {downloads}
-        <p class="hint">"Order " {view.order_id} " · " {view.organization} " · " {view.recipient_email}
-            {view.certificate_serial.map(|serial| view! { " · certificate " <code>{serial}</code> })}
+        <p class="hint">{t.text(|texts| texts.order)} {view.order_id} " · " {view.organization} " · " {view.recipient_email}
+            {view.certificate_serial.map(|serial| view! { {t.text(|texts| texts.certificate_lower)} <code>{serial}</code> })}
         </p>
     }
 }
 
-fn ready(view: EnrollmentView, enroll: impl Fn(EnrollmentView, KeyType) + Clone + 'static) -> impl IntoView {
-    let choice = RwSignal::new(view.key_types.first().copied().unwrap_or(KeyType::Rsa2048));
-    let expires = match view.status {
-        LinkStatus::Open { expires_at } => format_instant(expires_at),
-        _ => String::new(),
+fn ready(
+    view: EnrollmentView,
+    enroll: impl Fn(EnrollmentView, KeyType) + Clone + 'static,
+    choice: RwSignal<Option<KeyType>>,
+    t: I18n,
+) -> impl IntoView {
+    // The key type chosen before a cancel, else the profile's default.
+    let default = view.key_types.first().copied().unwrap_or(KeyType::Rsa2048);
+    let chosen = move || choice.get_untracked().unwrap_or(default);
+    let expires_at = match view.status {
+        LinkStatus::Open { expires_at } => Some(expires_at),
+        _ => None,
     };
-    let options = view
-        .key_types
-        .iter()
-        .map(|key_type| {
-            let value = serde_json::to_value(key_type).ok().and_then(|value| value.as_str().map(str::to_owned));
-            view! { <option value=value.unwrap_or_default()>{key_type.label()}</option> }
-        })
-        .collect_view();
+    let key_types = view.key_types.clone();
+    let options = move || {
+        let lang = t.lang();
+        let selected = chosen();
+        key_types
+            .iter()
+            .map(|key_type| {
+                let value = serde_json::to_value(key_type).ok().and_then(|value| value.as_str().map(str::to_owned));
+                view! {
+                    <option value=value.unwrap_or_default() selected=*key_type == selected>{key_type.label(lang)}</option>
+                }
+            })
+            .collect_view()
+    };
     let start = {
         let view = view.clone();
-        move |_| enroll(view.clone(), choice.get_untracked())
+        move |_| enroll(view.clone(), chosen())
     };
+    let profile = view.profile.profile();
     view! {
-        <h1>"Create your key and certificate"</h1>
+        <h1>{t.text(|texts| texts.ready_title)}</h1>
         <dl class="facts">
-            <dt>"Certificate"</dt><dd data-testid="profile-name">{view.profile.profile().name}</dd>
-            <dt>"Name"</dt><dd data-testid="recipient-name">{view.recipient_name.clone()}</dd>
-            <dt>"Email"</dt><dd data-testid="recipient-email">{view.recipient_email.clone()}</dd>
+            <dt>{t.text(|texts| texts.fact_certificate)}</dt>
+            <dd data-testid="profile-name">{move || profile.display_name(t.lang())}</dd>
+            <dt>{t.text(|texts| texts.fact_name)}</dt><dd data-testid="recipient-name">{view.recipient_name.clone()}</dd>
+            <dt>{t.text(|texts| texts.fact_email)}</dt><dd data-testid="recipient-email">{view.recipient_email.clone()}</dd>
             {(!view.dns_names.is_empty()).then(|| view! {
-                <dt>"Host names"</dt><dd data-testid="dns-names">{view.dns_names.join(", ")}</dd>
+                <dt>{t.text(|texts| texts.fact_host_names)}</dt><dd data-testid="dns-names">{view.dns_names.join(", ")}</dd>
             })}
-            <dt>"Organization"</dt><dd>{view.organization.clone()}</dd>
-            <dt>"Validity"</dt><dd>{view.validity_days} " days"</dd>
-            <dt>"Link valid until"</dt><dd>{expires}</dd>
+            <dt>{t.text(|texts| texts.fact_organization)}</dt><dd>{view.organization.clone()}</dd>
+            <dt>{t.text(|texts| texts.fact_validity)}</dt><dd>{view.validity_days} {t.text(|texts| texts.days)}</dd>
+            <dt>{t.text(|texts| texts.fact_link_until)}</dt>
+            <dd>{move || expires_at.map(|instant| format_instant(t.lang(), instant))}</dd>
         </dl>
-        <label>"Key type "
+        <label>{t.text(|texts| texts.key_type)}
             <select data-testid="key-type" on:change=move |event| {
                 if let Ok(key_type) = serde_json::from_value(serde_json::Value::String(event_target_value(&event))) {
-                    choice.set(key_type);
+                    choice.set(Some(key_type));
                 }
             }>{options}</select>
         </label>
-        <p class="hint">
-            "Your browser creates the key pair now; only the public part is sent. The certificate's name and "
-            "address come from the order."
-        </p>
-        <button data-testid="generate" on:click=start>"Create my key and request the certificate"</button>
+        <p class="hint">{t.text(|texts| texts.ready_hint)}</p>
+        <button data-testid="generate" on:click=start>{t.text(|texts| texts.generate)}</button>
     }
 }
 
@@ -375,17 +442,21 @@ pub fn profile_name(profile: Profile) -> &'static str {
     }
 }
 
-/// The bundle profiles as `<option>`s, with who reads each.
-pub fn profile_options(selected: Profile) -> impl IntoView {
+/// The bundle profiles as `<option>`s in `lang`, with who reads each.
+pub fn profile_options(selected: Profile, lang: Lang) -> impl IntoView {
+    let texts = i18n::texts(lang);
+    let separator = lang.pick(": ", "\u{a0}: ");
     Profile::ALL
         .iter()
         .map(|choice| {
             let label = match choice {
-                Profile::Compatible => "Compatible",
-                _ => "Modern (recommended)",
+                Profile::Compatible => texts.profile_compatible,
+                _ => texts.profile_modern,
             };
             view! {
-                <option value=profile_name(*choice) selected=*choice == selected>{label} ": " {choice.description()}</option>
+                <option value=profile_name(*choice) selected=*choice == selected>
+                    {label} {separator} {choice.description(lang)}
+                </option>
             }
         })
         .collect_view()
@@ -399,52 +470,48 @@ pub fn profile_named(name: &str) -> Option<Profile> {
 fn password_form(
     issued: Rc<Issued>,
     build: impl Fn(Rc<Issued>, String, String, Profile) + Copy + 'static,
+    t: I18n,
 ) -> impl IntoView {
     let password = RwSignal::new(String::new());
     let confirmation = RwSignal::new(String::new());
     let profile = RwSignal::new(Profile::ALL[0]);
     let serial = issued.pending.serial.clone();
-    let notice =
-        if issued.resumed {
-            Some(view! {
-            <p class="notice" data-testid="resumed">
-                "Welcome back. This browser kept your key and certificate since you were here: create your .p12 "
-                "file now."
-            </p>
-        }.into_any())
-        } else if !issued.kept {
-            Some(
-                view! {
-                    <p class="error" data-testid="not-kept">
-                        "This browser could not keep a copy of your key: do not close this page before you have saved "
-                        "your .p12 file."
-                    </p>
-                }
-                .into_any(),
-            )
-        } else {
-            None
-        };
+    let notice = if issued.resumed {
+        Some(
+            view! {
+                <p class="notice" data-testid="resumed">{t.text(|texts| texts.resumed)}</p>
+            }
+            .into_any(),
+        )
+    } else if !issued.kept {
+        Some(
+            view! {
+                <p class="error" data-testid="not-kept">{t.text(|texts| texts.not_kept)}</p>
+            }
+            .into_any(),
+        )
+    } else {
+        None
+    };
     let submit = move |event: leptos::ev::SubmitEvent| {
         event.prevent_default();
         build(issued.clone(), password.get_untracked(), confirmation.get_untracked(), profile.get_untracked());
     };
     view! {
         {notice}
-        <h1>"Protect your key with a password"</h1>
-        <p>"Certificate issued, serial " <code data-testid="serial">{serial}</code>
-           ". Choose the password that will protect the .p12 file; it is needed to install it and is never sent."</p>
+        <h1>{t.text(|texts| texts.protect_title)}</h1>
+        <p>{t.text(|texts| texts.issued_serial)} <code data-testid="serial">{serial}</code> {t.text(|texts| texts.issued_rest)}</p>
         <form on:submit=submit>
             <NewPassword password=password confirmation=confirmation />
-            <label>"File format "
+            <label>{t.text(|texts| texts.file_format)}
                 <select data-testid="bundle-profile" on:change=move |event| {
                     if let Some(choice) = profile_named(&event_target_value(&event)) {
                         profile.set(choice);
                     }
-                }>{profile_options(Profile::ALL[0])}</select>
+                }>{move || profile_options(profile.get_untracked(), t.lang())}</select>
             </label>
-            <p class="hint">"Choose Compatible only if the file must open on an older system: it uses older encryption."</p>
-            <button type="submit" data-testid="build-bundle">"Create my .p12 file"</button>
+            <p class="hint">{t.text(|texts| texts.compatible_hint)}</p>
+            <button type="submit" data-testid="build-bundle">{t.text(|texts| texts.build_bundle)}</button>
         </form>
     }
 }

@@ -8,6 +8,7 @@ mod api;
 mod bench;
 mod enroll;
 mod files;
+mod i18n;
 mod keys;
 mod mailbox;
 mod password;
@@ -17,6 +18,8 @@ mod vault;
 
 use leptos::prelude::*;
 
+use crate::i18n::{I18n, LanguageSwitch, use_i18n};
+
 fn main() {
     leptos::mount::mount_to_body(App);
 }
@@ -24,6 +27,7 @@ fn main() {
 /// Picks the page from the path. Six pages do not need a router crate.
 #[component]
 fn App() -> impl IntoView {
+    let i18n = I18n::provide();
     let path = window().location().pathname().unwrap_or_default();
     let page = if let Some(token) = path.strip_prefix("/enroll/") {
         let token = token.to_owned();
@@ -40,34 +44,32 @@ fn App() -> impl IntoView {
         view! { <NotFound /> }.into_any()
     };
     view! {
-        <header class="bar"><a href="/" class="brand">"Keyward"</a></header>
+        <header class="bar"><a href="/" class="brand">"Keyward"</a><LanguageSwitch /></header>
         <main>{page}</main>
-        <footer>"Keyward: your private key is made on this device and never leaves it."</footer>
+        <footer>{i18n.text(|texts| texts.footer)}</footer>
     }
 }
 
 /// What Keyward is, for someone who lands on the root.
 #[component]
 fn Home() -> impl IntoView {
+    let t = use_i18n();
     view! {
-        <h1>"Client certificates, with keys that stay yours"</h1>
-        <p>
-            "Keyward issues secure email (S/MIME) and client-authentication certificates. When your "
-            "organization orders one for you, you receive an email with a single-use link. Open it here: "
-            "your browser creates the key pair and the request, and only the request is sent."
-        </p>
-        <p><a href="/revoke" data-testid="revoke-link">"Revoke a certificate"</a>
-            " (lost key, left the organization, no longer needed)."</p>
-        <p><a href="/repackage" data-testid="repackage-link">"Change the format or password of a .p12 file"</a>
-            " (for a system that only imports the older format), in this browser."</p>
+        <h1>{t.text(|texts| texts.home_title)}</h1>
+        <p>{t.text(|texts| texts.home_intro)}</p>
+        <p><a href="/revoke" data-testid="revoke-link">{t.text(|texts| texts.home_revoke_link)}</a>
+            {t.text(|texts| texts.home_revoke_rest)}</p>
+        <p><a href="/repackage" data-testid="repackage-link">{t.text(|texts| texts.home_repackage_link)}</a>
+            {t.text(|texts| texts.home_repackage_rest)}</p>
     }
 }
 
 /// Unknown path.
 #[component]
 fn NotFound() -> impl IntoView {
+    let t = use_i18n();
     view! {
-        <h1>"Page not found"</h1>
-        <p>"If you followed a link from an email, copy the whole address into the browser."</p>
+        <h1>{t.text(|texts| texts.not_found_title)}</h1>
+        <p>{t.text(|texts| texts.not_found_hint)}</p>
     }
 }

@@ -6,37 +6,31 @@ use leptos::prelude::*;
 use shared::api::ApiError;
 use shared::password::{self, MINIMUM_LENGTH};
 
-/// Refuses a new password that is too short, too weak, or typed differently twice; the error names the field.
-pub fn check(password: &str, confirmation: &str) -> Result<(), ApiError> {
+use crate::i18n::{self, Lang, field_error, use_i18n};
+
+/// Refuses a new password that is too short, too weak, or typed differently twice; the error, in `lang`, names
+/// the field.
+pub fn check(password: &str, confirmation: &str, lang: Lang) -> Result<(), ApiError> {
     let strength = password::strength(password);
     if password.chars().count() < MINIMUM_LENGTH {
-        return Err(ApiError {
-            code: "password_too_short".into(),
-            field: Some("password".into()),
-            message: format!("Password: choose one of at least {MINIMUM_LENGTH} characters."),
-        });
+        return Err(field_error("password_too_short", "password", i18n::password_too_short(lang, MINIMUM_LENGTH)));
     }
     if !strength.acceptable() {
-        let advice: Vec<&str> = strength.weaknesses.iter().map(|weakness| weakness.advice()).collect();
-        return Err(ApiError {
-            code: "password_too_weak".into(),
-            field: Some("password".into()),
-            message: format!(
-                "Password: too weak ({}). {} A few unrelated words make a strong password that is easy to remember.",
-                strength.verdict().to_ascii_lowercase(),
-                advice.join(" ")
-            )
-            .replace("  ", " "),
-        });
+        let advice: Vec<&str> = strength.weaknesses.iter().map(|weakness| weakness.advice(lang)).collect();
+        let verdict = lower_first(strength.verdict(lang));
+        let message = i18n::password_too_weak(lang, &verdict, &advice.join(" ")).replace("  ", " ");
+        return Err(field_error("password_too_weak", "password", message));
     }
     if password != confirmation {
-        return Err(ApiError {
-            code: "password_mismatch".into(),
-            field: Some("password_confirmation".into()),
-            message: "The two passwords differ. Type the same password twice.".into(),
-        });
+        return Err(field_error("password_mismatch", "password_confirmation", i18n::texts(lang).password_mismatch));
     }
     Ok(())
+}
+
+/// The text with its first letter in lower case (a verdict inside a sentence).
+fn lower_first(text: &str) -> String {
+    let mut characters = text.chars();
+    characters.next().map(|first| first.to_lowercase().chain(characters).collect()).unwrap_or_default()
 }
 
 /// The new password typed twice, with a strength meter and advice under the first field.
@@ -47,24 +41,26 @@ pub fn NewPassword(
     /// The second copy.
     confirmation: RwSignal<String>,
 ) -> impl IntoView {
+    let t = use_i18n();
     let strength = Memo::new(move |_| password.with(|typed| (!typed.is_empty()).then(|| password::strength(typed))));
     view! {
-        <label>"Password "<input type="password" data-testid="password" autocomplete="new-password"
+        <label>{t.text(|texts| texts.password)}<input type="password" data-testid="password" autocomplete="new-password"
             minlength=MINIMUM_LENGTH bind:value=password /></label>
         {move || strength.get().map(|strength| {
+            let lang = t.lang();
             let advice = strength.weaknesses.iter()
-                .map(|weakness| view! { <li>{weakness.advice()}</li> })
+                .map(|weakness| view! { <li>{weakness.advice(lang)}</li> })
                 .collect_view();
             view! {
                 <div class="strength" data-testid="password-strength" data-score=strength.score
                     data-acceptable=strength.acceptable().to_string() aria-live="polite">
                     <meter min="0" max="4" low="2" high="3" optimum="4" value=strength.score></meter>
-                    " " <span data-testid="password-verdict">{strength.verdict()}</span>
+                    " " <span data-testid="password-verdict">{strength.verdict(lang)}</span>
                     <ul class="hint">{advice}</ul>
                 </div>
             }
         })}
-        <label>"Password again "<input type="password" data-testid="password-confirm" autocomplete="new-password"
+        <label>{t.text(|texts| texts.password_again)}<input type="password" data-testid="password-confirm" autocomplete="new-password"
             bind:value=confirmation /></label>
     }
 }

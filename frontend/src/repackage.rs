@@ -8,6 +8,7 @@ use shared::api::ApiError;
 use shared::pkcs12::{self, Pkcs12Error, Profile};
 
 use crate::enroll::{next_tick, profile_name, profile_named, profile_options};
+use crate::i18n::{self, Lang, error_line, field_error, use_i18n};
 use crate::password::{self, NewPassword};
 use crate::{files, keys};
 
@@ -22,13 +23,10 @@ enum Stage {
     },
 }
 
-fn field_error(code: &str, field: &str, message: String) -> ApiError {
-    ApiError { code: code.into(), field: Some(field.into()), message }
-}
-
 /// The repackaging page.
 #[component]
 pub fn RepackagePage() -> impl IntoView {
+    let t = use_i18n();
     let stage = RwSignal::new(Stage::Form);
     let error = RwSignal::new(None::<ApiError>);
     let current_password = RwSignal::new(String::new());
@@ -43,12 +41,13 @@ pub fn RepackagePage() -> impl IntoView {
         // A file offered before is withdrawn: what is shown always answers the last submission.
         stage.set(Stage::Form);
         let file = file_input.get().and_then(|input| input.files()).and_then(|files| files.get(0));
+        let lang = t.lang_untracked();
         let Some(file) = file else {
-            error.set(Some(field_error("file_missing", "file", "Choose the .p12 or .pfx file to repackage.".into())));
+            error.set(Some(field_error("file_missing", "file", i18n::texts(lang).repackage_file_missing)));
             return;
         };
         let new_password = password.get_untracked();
-        if let Err(problem) = password::check(&new_password, &confirmation.get_untracked()) {
+        if let Err(problem) = password::check(&new_password, &confirmation.get_untracked(), lang) {
             error.set(Some(problem));
             return;
         }
@@ -57,7 +56,7 @@ pub fn RepackagePage() -> impl IntoView {
         stage.set(Stage::Working);
         spawn_local(async move {
             next_tick().await;
-            match repackage(&file, &current_password, &new_password, profile).await {
+            match repackage(&file, &current_password, &new_password, profile, lang).await {
                 Ok((url, filename)) => stage.set(Stage::Done { url, filename }),
                 Err(problem) => {
                     error.set(Some(problem));
@@ -69,46 +68,39 @@ pub fn RepackagePage() -> impl IntoView {
 
     view! {
         <section class="repackage">
-            <h1>"Change the format or password of a .p12 file"</h1>
-            {move || error.get().map(|problem| view! {
-                <p class="error" role="alert" data-testid="error" data-code=problem.code.clone()
-                    data-field=problem.field.clone()>{problem.message}</p>
-            })}
-            <p>
-                "Some systems only import the older, compatible format; others should get the modern one. Open your "
-                "file here with its password and get it back in the format you choose, under a new password. The "
-                "file, its passwords and the key stay in this page: nothing is sent."
-            </p>
+            <h1>{t.text(|texts| texts.repackage_title)}</h1>
+            {move || error.get().map(|problem| error_line(problem, t))}
+            <p>{t.text(|texts| texts.repackage_intro)}</p>
             <form on:submit=submit>
-                <label>"Certificate file (.p12 or .pfx) "
+                <label>{t.text(|texts| texts.certificate_file)}
                     <input type="file" accept=".p12,.pfx,application/x-pkcs12" node_ref=file_input
                         data-testid="repackage-file" on:change=move |_| stage.set(Stage::Form) />
                 </label>
-                <label>"Its current password "
+                <label>{t.text(|texts| texts.current_password)}
                     <input type="password" autocomplete="current-password" data-testid="current-password"
                         bind:value=current_password />
                 </label>
-                <label>"New format "
+                <label>{t.text(|texts| texts.new_format)}
                     <select data-testid="bundle-profile" on:change=move |event| {
                         if let Some(choice) = profile_named(&event_target_value(&event)) {
                             profile.set(choice);
                         }
-                    }>{profile_options(Profile::Compatible)}</select>
+                    }>{move || profile_options(profile.get_untracked(), t.lang())}</select>
                 </label>
-                <p class="hint">"Choose Compatible only if the file must open on an older system: it uses older encryption."</p>
+                <p class="hint">{t.text(|texts| texts.compatible_hint)}</p>
                 <NewPassword password=password confirmation=confirmation />
                 <button type="submit" data-testid="repackage-submit"
-                    disabled=move || matches!(stage.get(), Stage::Working)>"Create the new file"</button>
+                    disabled=move || matches!(stage.get(), Stage::Working)>{t.text(|texts| texts.repackage_submit)}</button>
             </form>
             {move || match stage.get() {
                 Stage::Form => ().into_any(),
                 Stage::Working => view! {
-                    <p class="progress" data-testid="progress" aria-live="polite">"Opening, rebuilding and checking…"</p>
+                    <p class="progress" data-testid="progress" aria-live="polite">{t.text(|texts| texts.repackage_working)}</p>
                 }.into_any(),
                 Stage::Done { url, filename } => view! {
                     <p><a class="button" data-testid="download" href=url download=filename.clone()>
-                        "Download " {filename.clone()}</a></p>
-                    <p class="hint">"The new file holds the same key and certificates; the old one still opens with its old password."</p>
+                        {t.text(|texts| texts.download)} {filename.clone()}</a></p>
+                    <p class="hint">{t.text(|texts| texts.repackage_done_hint)}</p>
                 }.into_any(),
             }}
         </section>
@@ -122,11 +114,12 @@ async fn repackage(
     current_password: &str,
     new_password: &str,
     profile: Profile,
+    lang: Lang,
 ) -> Result<(String, String), ApiError> {
     let bytes = files::read(file).await?;
-    let opened = pkcs12::open(&bytes, current_password).map_err(unreadable)?;
+    let opened = pkcs12::open(&bytes, current_password).map_err(|error| unreadable(error, lang))?;
     let (certificate, chain) =
-        opened.certificates_der.split_first().ok_or_else(|| unreadable(Pkcs12Error::KeyCertificateMismatch))?;
+        opened.certificates_der.split_first().ok_or_else(|| unreadable(Pkcs12Error::KeyCertificateMismatch, lang))?;
     let friendly_name = opened.friendly_name.as_deref().unwrap_or_default();
     let bundle = keys::bundle(&opened.private_key_pkcs8_der, certificate, chain, friendly_name, new_password, profile)?;
     let name = file.name();
@@ -136,26 +129,14 @@ async fn repackage(
 }
 
 /// Why the chosen file could not be opened, naming the field to fix or the algorithm not read.
-fn unreadable(error: Pkcs12Error) -> ApiError {
+fn unreadable(error: Pkcs12Error, lang: Lang) -> ApiError {
     match error {
-        Pkcs12Error::BadPassword => field_error(
-            "bundle_bad_password",
-            "current_password",
-            "Current password: the file does not open with it (wrong password, or the file was altered).".into(),
-        ),
-        Pkcs12Error::Unsupported { detail } => {
-            let advice = if detail.contains("RC2") {
-                " Files made with `openssl pkcs12 -export -legacy` encrypt their certificates with 40-bit RC2, too \
-                 weak to support: export the file again without -legacy, or with -certpbe PBE-SHA1-3DES."
-            } else {
-                ""
-            };
-            field_error(
-                "bundle_unsupported",
-                "file",
-                format!("This file is protected with an algorithm this page does not read: {detail}.{advice}"),
-            )
+        Pkcs12Error::BadPassword => {
+            field_error("bundle_bad_password", "current_password", i18n::texts(lang).bundle_bad_password)
         }
-        other => field_error("bundle_unreadable", "file", format!("This file cannot be read: {other}.")),
+        Pkcs12Error::Unsupported { detail } => {
+            field_error("bundle_unsupported", "file", i18n::bundle_unsupported(lang, &detail, detail.contains("RC2")))
+        }
+        other => field_error("bundle_unreadable", "file", i18n::bundle_unreadable(lang, &other.to_string())),
     }
 }

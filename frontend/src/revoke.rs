@@ -13,6 +13,7 @@ use shared::revocation::{RevocationReason, possession_message};
 use wasm_bindgen_futures::JsFuture;
 
 use crate::api::{self, js_error, local_error};
+use crate::i18n::{self, Lang, error_line, field_error, use_i18n};
 use crate::keys;
 
 #[derive(Clone)]
@@ -25,6 +26,7 @@ enum Stage {
 /// The revocation page.
 #[component]
 pub fn RevokePage() -> impl IntoView {
+    let t = use_i18n();
     let stage = RwSignal::new(Stage::Form);
     let error = RwSignal::new(None::<ApiError>);
     let password = RwSignal::new(String::new());
@@ -36,19 +38,16 @@ pub fn RevokePage() -> impl IntoView {
         event.prevent_default();
         error.set(None);
         let file = file_input.get().and_then(|input| input.files()).and_then(|files| files.get(0));
+        let lang = t.lang_untracked();
         let Some(file) = file else {
-            error.set(Some(field_error(
-                "file_missing",
-                "file",
-                "Choose the .p12 or .pfx file that holds the certificate.",
-            )));
+            error.set(Some(field_error("file_missing", "file", i18n::texts(lang).revoke_file_missing)));
             return;
         };
         if !confirmed.get_untracked() {
             error.set(Some(field_error(
                 "confirmation_missing",
                 "confirm",
-                "Tick the box: revocation cannot be undone.",
+                i18n::texts(lang).revoke_confirmation_missing,
             )));
             return;
         }
@@ -56,7 +55,7 @@ pub fn RevokePage() -> impl IntoView {
         let password = password.get_untracked();
         let reason = reason.get_untracked();
         spawn_local(async move {
-            match revoke(file, &password, reason).await {
+            match revoke(file, &password, reason, lang).await {
                 Ok(status) => stage.set(Stage::Revoked(status)),
                 Err(problem) => {
                     error.set(Some(problem));
@@ -66,55 +65,52 @@ pub fn RevokePage() -> impl IntoView {
         });
     };
 
-    let reasons = RevocationReason::ALL
-        .into_iter()
-        .filter(|reason| reason.holder_may_give())
-        .map(|option| view! { <option value=option.as_str() selected=option == RevocationReason::KeyCompromise>{option.description()}</option> })
-        .collect_view();
+    let reasons = move || {
+        let lang = t.lang();
+        let chosen = reason.get_untracked();
+        RevocationReason::ALL
+            .into_iter()
+            .filter(|reason| reason.holder_may_give())
+            .map(|option| view! { <option value=option.as_str() selected=option == chosen>{option.description(lang)}</option> })
+            .collect_view()
+    };
 
     view! {
         <section class="revoke">
-            <h1>"Revoke a certificate"</h1>
-            {move || error.get().map(|problem| view! {
-                <p class="error" role="alert" data-testid="error" data-code=problem.code.clone()>{problem.message}</p>
-            })}
+            <h1>{t.text(|texts| texts.revoke_title)}</h1>
+            {move || error.get().map(|problem| error_line(problem, t))}
             {move || match stage.get() {
                 Stage::Revoked(status) => view! {
                     <p data-testid="revoked">
-                        "Certificate " <code data-testid="revoked-serial">{status.serial.clone()}</code>
-                        " is revoked: relying parties that check the CRL or OCSP now refuse it. Remove the .p12 "
-                        "file from your devices; if you still need a certificate, ask your organization for a new one."
+                        {t.text(|texts| texts.revoked_before)} <code data-testid="revoked-serial">{status.serial.clone()}</code>
+                        {t.text(|texts| texts.revoked_after)}
                     </p>
                 }.into_any(),
                 stage => view! {
-                    <p>
-                        "Lost the key, left the organization, or no longer need the certificate? Open your .p12 file "
-                        "here with its password: this page proves to Keyward that you hold the key by signing a "
-                        "one-time challenge. The file, its password and the key never leave this page."
-                    </p>
+                    <p>{t.text(|texts| texts.revoke_intro)}</p>
                     <form on:submit=submit>
-                        <label>"Certificate file (.p12 or .pfx) "
+                        <label>{t.text(|texts| texts.certificate_file)}
                             <input type="file" accept=".p12,.pfx,application/x-pkcs12" node_ref=file_input
                                 data-testid="revoke-file" />
                         </label>
-                        <label>"Its password "
+                        <label>{t.text(|texts| texts.its_password)}
                             <input type="password" autocomplete="current-password" data-testid="revoke-password"
                                 on:input=move |event| password.set(event_target_value(&event)) />
                         </label>
-                        <label>"Reason "
+                        <label>{t.text(|texts| texts.reason)}
                             <select data-testid="revoke-reason" on:change=move |event| {
                                 if let Some(chosen) = RevocationReason::parse(&event_target_value(&event)) {
                                     reason.set(chosen);
                                 }
-                            }>{reasons.clone()}</select>
+                            }>{reasons}</select>
                         </label>
                         <label>
                             <input type="checkbox" data-testid="revoke-confirm"
                                 on:change=move |event| confirmed.set(event_target_checked(&event)) />
-                            " I understand that revocation is permanent."
+                            {t.text(|texts| texts.revoke_understand)}
                         </label>
                         <button type="submit" data-testid="revoke-submit"
-                            disabled=matches!(stage, Stage::Working)>"Revoke the certificate"</button>
+                            disabled=matches!(stage, Stage::Working)>{t.text(|texts| texts.revoke_submit)}</button>
                     </form>
                 }.into_any(),
             }}
@@ -122,20 +118,17 @@ pub fn RevokePage() -> impl IntoView {
     }
 }
 
-fn field_error(code: &str, field: &str, message: &str) -> ApiError {
-    ApiError { code: code.into(), field: Some(field.into()), message: message.into() }
-}
-
 /// Opens the bundle, gets a challenge, signs it with the bundle's key and asks for the revocation.
-async fn revoke(file: web_sys::File, password: &str, reason: RevocationReason) -> Result<CertificateStatus, ApiError> {
+async fn revoke(
+    file: web_sys::File,
+    password: &str,
+    reason: RevocationReason,
+    lang: Lang,
+) -> Result<CertificateStatus, ApiError> {
     let buffer = JsFuture::from(file.array_buffer()).await.map_err(js_error)?;
     let bytes = js_sys::Uint8Array::new(&buffer).to_vec();
     let opened = pkcs12::open(&bytes, password).map_err(|error| {
-        field_error(
-            "bundle_unreadable",
-            "password",
-            &format!("The file could not be opened with this password: {error}"),
-        )
+        field_error("bundle_unreadable", "password", i18n::revoke_unopened(lang, &error.to_string()))
     })?;
     let certificate_der =
         opened.certificates_der.first().ok_or_else(|| local_error("the file holds no certificate"))?.clone();

@@ -9,6 +9,7 @@ pub mod download;
 pub mod encoding;
 pub mod issuance;
 pub mod key_reuse;
+pub mod lang;
 pub mod link;
 pub mod mail;
 pub mod ocsp;

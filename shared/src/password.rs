@@ -24,6 +24,8 @@
 //! breaches. The list is kept small on purpose, for the size of the WebAssembly module. A password that
 //! passes is not proven strong; one that fails is certainly weak.
 
+use crate::lang::Lang;
+
 /// Shortest password Keyward's pages accept, whatever its score.
 pub const MINIMUM_LENGTH: usize = 10;
 
@@ -156,16 +158,31 @@ pub enum Weakness {
 }
 
 impl Weakness {
-    /// Advice in plain words.
+    /// Advice in plain words, in `lang`.
     #[must_use]
-    pub const fn advice(self) -> &'static str {
+    pub const fn advice(self, lang: Lang) -> &'static str {
         match self {
-            Self::TooShort => "Use at least 10 characters; several unrelated words are easy to remember.",
-            Self::CommonPassword => "Avoid common passwords: they are the first ones tried.",
-            Self::Repetition => "Avoid repeated characters such as aaa or 111.",
-            Self::Sequence => "Avoid sequences such as abc or 1234.",
-            Self::KeyboardWalk => "Avoid keyboard patterns such as qwerty or asdf.",
-            Self::FewCharacterKinds => "Add more words, or mix in other kinds of characters.",
+            Self::TooShort => lang.pick(
+                "Use at least 10 characters; several unrelated words are easy to remember.",
+                "Utilisez au moins 10 caractères ; plusieurs mots sans rapport entre eux se retiennent facilement.",
+            ),
+            Self::CommonPassword => lang.pick(
+                "Avoid common passwords: they are the first ones tried.",
+                "Évitez les mots de passe courants : ce sont les premiers essayés.",
+            ),
+            Self::Repetition => lang.pick(
+                "Avoid repeated characters such as aaa or 111.",
+                "Évitez les caractères répétés comme aaa ou 111.",
+            ),
+            Self::Sequence => lang.pick("Avoid sequences such as abc or 1234.", "Évitez les suites comme abc ou 1234."),
+            Self::KeyboardWalk => lang.pick(
+                "Avoid keyboard patterns such as qwerty or asdf.",
+                "Évitez les suites de touches du clavier comme azerty ou qsdf.",
+            ),
+            Self::FewCharacterKinds => lang.pick(
+                "Add more words, or mix in other kinds of characters.",
+                "Ajoutez des mots, ou mélangez d’autres types de caractères.",
+            ),
         }
     }
 }
@@ -182,15 +199,15 @@ pub struct Strength {
 }
 
 impl Strength {
-    /// The verdict in plain words, for the meter.
+    /// The verdict in plain words, for the meter, in `lang`.
     #[must_use]
-    pub const fn verdict(&self) -> &'static str {
+    pub const fn verdict(&self, lang: Lang) -> &'static str {
         match self.score {
-            0 => "Very weak: guessed at once",
-            1 => "Weak: guessed in minutes",
-            2 => "Fair: guessed in days",
-            3 => "Strong",
-            _ => "Very strong",
+            0 => lang.pick("Very weak: guessed at once", "Très faible : deviné immédiatement"),
+            1 => lang.pick("Weak: guessed in minutes", "Faible : deviné en quelques minutes"),
+            2 => lang.pick("Fair: guessed in days", "Moyen : deviné en quelques jours"),
+            3 => lang.pick("Strong", "Fort"),
+            _ => lang.pick("Very strong", "Très fort"),
         }
     }
 
@@ -512,8 +529,33 @@ mod tests {
     fn verdicts_and_advice_are_words() {
         for score in 0..=4 {
             let estimate = Strength { score, guesses_log10: 0.0, weaknesses: Vec::new() };
-            assert!(estimate.verdict().len() > 5);
+            assert!(estimate.verdict(Lang::En).len() > 5);
+            assert!(estimate.verdict(Lang::Fr).len() > 3);
         }
-        assert!(Weakness::Sequence.advice().contains("1234"));
+        assert!(Weakness::Sequence.advice(Lang::En).contains("1234"));
+        assert!(Weakness::Sequence.advice(Lang::Fr).contains("1234"));
+    }
+
+    #[test]
+    fn every_text_has_a_french_twin() {
+        let weaknesses = [
+            Weakness::TooShort,
+            Weakness::CommonPassword,
+            Weakness::Repetition,
+            Weakness::Sequence,
+            Weakness::KeyboardWalk,
+            Weakness::FewCharacterKinds,
+        ];
+        for weakness in weaknesses {
+            let (english, french) = (weakness.advice(Lang::En), weakness.advice(Lang::Fr));
+            assert_ne!(english, french, "{weakness:?}");
+            assert!(french.starts_with(|character: char| character.is_uppercase()) && french.ends_with('.'));
+            // French typography: a non-breaking space (or none) before a colon or semicolon, never a plain one.
+            assert!(!french.contains(" :") && !french.contains(" ;"), "{french}");
+        }
+        for score in 0..=4 {
+            let estimate = Strength { score, guesses_log10: 0.0, weaknesses: Vec::new() };
+            assert_ne!(estimate.verdict(Lang::En), estimate.verdict(Lang::Fr));
+        }
     }
 }

@@ -30,6 +30,7 @@
 //! Like the rest of the crate, this module does no I/O, reads no clock and draws no random numbers: the
 //! caller supplies the salts and IVs in [`BundleSalts`].
 
+use crate::lang::Lang;
 use core::fmt;
 
 use cbc::cipher::block_padding::Pkcs7;
@@ -148,10 +149,13 @@ impl Profile {
 
     /// Which systems import a bundle of this profile, in plain language for the person choosing.
     #[must_use]
-    pub const fn description(self) -> &'static str {
+    pub const fn description(self, lang: Lang) -> &'static str {
         match self {
             Self::Modern => "Windows 10 1709+/Server 2019+, macOS 14+, Java 11+, Android 14+",
-            Self::Compatible => "older Windows, macOS, Java 8, Android",
+            Self::Compatible => lang.pick(
+                "older Windows, macOS, Java 8, Android",
+                "versions plus anciennes de Windows, macOS et Android, Java 8",
+            ),
         }
     }
 

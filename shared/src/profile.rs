@@ -9,6 +9,7 @@
 //! for a profile is checked by [`crate::issuance::check_order`]; the template is built by
 //! [`crate::issuance::certificate_template`]. Ed25519 is in no profile: [`KeyType`] has no Ed25519 yet.
 
+use crate::lang::Lang;
 use serde::{Deserialize, Serialize};
 
 use crate::csr::PublicKey;
@@ -109,15 +110,23 @@ pub enum KeyType {
 }
 
 impl KeyType {
-    /// The name a person sees.
-    pub fn label(self) -> &'static str {
+    /// The name a person sees, in `lang`.
+    pub fn label(self, lang: Lang) -> &'static str {
         match self {
-            Self::Rsa2048 => "RSA 2048 (recommended: works everywhere)",
+            Self::Rsa2048 => {
+                lang.pick("RSA 2048 (recommended: works everywhere)", "RSA 2048 (recommandé : fonctionne partout)")
+            }
             Self::Rsa3072 => "RSA 3072",
-            Self::Rsa4096 => "RSA 4096 (slow to generate)",
-            Self::EcdsaP256 => "ECDSA P-256 (small and fast; not for very old systems)",
+            Self::Rsa4096 => lang.pick("RSA 4096 (slow to generate)", "RSA 4096 (lente à générer)"),
+            Self::EcdsaP256 => lang.pick(
+                "ECDSA P-256 (small and fast; not for very old systems)",
+                "ECDSA P-256 (compacte et rapide ; pas pour les systèmes très anciens)",
+            ),
             Self::EcdsaP384 => "ECDSA P-384",
-            Self::Ed25519 => "Ed25519 (modern; many mail clients cannot use it yet)",
+            Self::Ed25519 => lang.pick(
+                "Ed25519 (modern; many mail clients cannot use it yet)",
+                "Ed25519 (moderne ; beaucoup de clients de messagerie ne l’acceptent pas encore)",
+            ),
         }
     }
 }
@@ -256,7 +265,7 @@ pub const KEYWARD_CLIENT_AUTH_WORKSTATION_POLICY: &str = "1.3.6.1.4.1.32473.1.1.
 pub struct Profile {
     /// Identifier.
     pub id: ProfileId,
-    /// Name shown to people.
+    /// Name shown to people, in English (the API and error messages); [`Profile::display_name`] for pages.
     pub name: &'static str,
     /// What kind of certificate it makes.
     pub kind: ProfileKind,
@@ -282,6 +291,29 @@ pub struct Profile {
 }
 
 impl Profile {
+    /// The name shown to people on a page in `lang`.
+    pub fn display_name(&self, lang: Lang) -> &'static str {
+        match lang {
+            Lang::En => self.name,
+            Lang::Fr => match self.id {
+                ProfileId::SmimeMailboxStrict => "Messagerie sécurisée (S/MIME), validation de l’adresse, stricte",
+                ProfileId::SmimeMailboxMultipurpose => "Messagerie sécurisée (S/MIME), validation de l’adresse",
+                ProfileId::SmimeOrganizationStrict => {
+                    "Messagerie sécurisée (S/MIME), validation de l’organisation, stricte"
+                }
+                ProfileId::SmimeOrganizationMultipurpose => {
+                    "Messagerie sécurisée (S/MIME), validation de l’organisation"
+                }
+                ProfileId::SmimeSponsorStrict => {
+                    "Messagerie sécurisée (S/MIME), validation par l’organisation, stricte"
+                }
+                ProfileId::SmimeSponsorMultipurpose => "Messagerie sécurisée (S/MIME), validation par l’organisation",
+                ProfileId::ClientAuthWorkstation => "Authentification client, poste de travail",
+                ProfileId::ServerAuth => "Authentification de serveur (TLS), validation de l’organisation",
+            },
+        }
+    }
+
     /// The validity cap, in days, for a certificate issued at `now`.
     pub fn max_validity_days(&self, now: i64) -> u32 {
         self.validity_caps.iter().rev().find(|cap| cap.from <= now).map_or(1, |cap| cap.days)
@@ -614,6 +646,20 @@ impl std::error::Error for KeyError {}
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn french_names_and_labels() {
+        for id in ProfileId::ALL {
+            let profile = id.profile();
+            assert_eq!(profile.display_name(Lang::En), profile.name);
+            let french = profile.display_name(Lang::Fr);
+            assert_ne!(french, profile.name, "{id:?}");
+            assert!(!french.contains('\''), "French apostrophes are typographic: {french}");
+        }
+        assert_eq!(KeyType::Rsa3072.label(Lang::Fr), "RSA 3072");
+        assert_eq!(KeyType::Rsa2048.label(Lang::Fr), "RSA 2048 (recommandé\u{a0}: fonctionne partout)");
+        assert_ne!(KeyType::EcdsaP256.label(Lang::En), KeyType::EcdsaP256.label(Lang::Fr));
+    }
 
     /// A modulus recorded by `openssl ... -noout -modulus` ("Modulus=HEX") in `shared/tests/fixtures`.
     fn modulus(recorded: &str) -> Vec<u8> {

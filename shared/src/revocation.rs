@@ -7,6 +7,7 @@
 //! [`verify_possession`]. The message names the purpose, the serial and the reason, so a signature made for one
 //! certificate or one reason cannot be replayed for another.
 
+use crate::lang::Lang;
 use core::fmt;
 
 use ring::signature::{self as ring_signature, UnparsedPublicKey, VerificationAlgorithm};
@@ -81,15 +82,29 @@ impl RevocationReason {
         Self::ALL.into_iter().find(|reason| reason.as_str() == text)
     }
 
-    /// What the reason means, for forms.
-    pub fn description(self) -> &'static str {
+    /// What the reason means, for forms in `lang`.
+    pub fn description(self, lang: Lang) -> &'static str {
         match self {
-            Self::Unspecified => "No particular reason",
-            Self::KeyCompromise => "The private key was lost, stolen or may have been seen by someone else",
-            Self::AffiliationChanged => "My name or organization changed, or I left the organization",
-            Self::Superseded => "I have a new certificate that replaces this one",
-            Self::CessationOfOperation => "I no longer need this certificate",
-            Self::PrivilegeWithdrawn => "Withdrawn by the CA (administrators only)",
+            Self::Unspecified => lang.pick("No particular reason", "Sans raison particulière"),
+            Self::KeyCompromise => lang.pick(
+                "The private key was lost, stolen or may have been seen by someone else",
+                "La clé privée a été perdue, volée ou a pu être vue par quelqu’un d’autre",
+            ),
+            Self::AffiliationChanged => lang.pick(
+                "My name or organization changed, or I left the organization",
+                "Mon nom ou mon organisation a changé, ou j’ai quitté l’organisation",
+            ),
+            Self::Superseded => lang.pick(
+                "I have a new certificate that replaces this one",
+                "J’ai un nouveau certificat qui remplace celui-ci",
+            ),
+            Self::CessationOfOperation => {
+                lang.pick("I no longer need this certificate", "Je n’ai plus besoin de ce certificat")
+            }
+            Self::PrivilegeWithdrawn => lang.pick(
+                "Withdrawn by the CA (administrators only)",
+                "Retiré par l’autorité de certification (administrateurs uniquement)",
+            ),
         }
     }
 
@@ -257,6 +272,14 @@ pub fn verify_possession(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn reasons_read_in_both_languages() {
+        for reason in RevocationReason::ALL {
+            assert_ne!(reason.description(Lang::En), reason.description(Lang::Fr), "{reason:?}");
+        }
+        assert!(RevocationReason::KeyCompromise.description(Lang::Fr).contains("clé privée"));
+    }
 
     const NOW: i64 = 1_800_000_000;
 

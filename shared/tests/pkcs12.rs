@@ -18,6 +18,7 @@ use pkcs12::Pfx;
 use pkcs12::cms::content_info::ContentInfo;
 use pkcs12::cms::encrypted_data::EncryptedData;
 use sha2::{Digest, Sha256};
+use shared::lang::Lang;
 use shared::pkcs12::{
     BundleContents, BundleSalts, COMPATIBLE_ITERATIONS, DEFAULT_ITERATIONS, MAX_ITERATIONS, OpenedBundle, Pkcs12Error,
     Profile, build, decrypt_private_key, encrypt_private_key, open,
@@ -395,8 +396,14 @@ fn recommended_iterations_bundles_open_in_openssl_and_here() {
 fn profiles_are_listed_and_described() {
     assert_eq!(Profile::ALL, [Profile::Modern, Profile::Compatible]);
     assert_eq!(Profile::default(), Profile::Modern);
-    assert_eq!(Profile::Modern.description(), "Windows 10 1709+/Server 2019+, macOS 14+, Java 11+, Android 14+");
-    assert_eq!(Profile::Compatible.description(), "older Windows, macOS, Java 8, Android");
+    let modern = "Windows 10 1709+/Server 2019+, macOS 14+, Java 11+, Android 14+";
+    assert_eq!(Profile::Modern.description(Lang::En), modern);
+    assert_eq!(Profile::Modern.description(Lang::Fr), modern);
+    assert_eq!(Profile::Compatible.description(Lang::En), "older Windows, macOS, Java 8, Android");
+    assert_eq!(
+        Profile::Compatible.description(Lang::Fr),
+        "versions plus anciennes de Windows, macOS et Android, Java 8"
+    );
 }
 
 fn assert_round_trip(algorithm: Algorithm, profile: Profile) {
