@@ -336,6 +336,25 @@ impl ParsedCsr {
     }
 }
 
+/// The public key a PEM request asks to certify, read without verifying the request's signature: the browser's
+/// pre-check before it sends a request the recipient brought (the Worker verifies everything again, signature
+/// included). It links no signature verification code into the web app.
+///
+/// # Errors
+///
+/// As [`ParsedCsr::from_pem`], except that a bad signature, and damage outside the request's outer structure
+/// and its key, are not detected.
+pub fn requested_key(text: &str) -> Result<PublicKey, CsrError> {
+    let der = decode_request_pem(text)?;
+    // Only the outer structure and the key: the full decode (names, attributes) would weigh on the web app for
+    // nothing, since the Worker decodes and verifies everything anyway.
+    let parts = RequestParts::split(&der)
+        .map_err(|error| CsrError::Malformed(format!("the request's parts could not be located ({error})")))?;
+    let subject_public_key_info = SubjectPublicKeyInfoRef::from_der(parts.subject_public_key_info)
+        .map_err(|error| CsrError::Malformed(format!("the subject public key info is invalid ({error})")))?;
+    Ok(decode_public_key(&subject_public_key_info)?.0)
+}
+
 /// The pieces of a request, borrowed from its DER.
 struct RequestParts<'a> {
     /// `certificationRequestInfo`, the signed bytes, header included.

@@ -281,3 +281,17 @@ fn algorithm_identifiers_are_checked() {
     let message = ParsedCsr::from_der(&unknown).expect_err("unknown algorithm").to_string();
     assert!(message.contains("signature algorithm 1.2.3.4"), "{message}");
 }
+
+/// The browser's pre-check reads the key without verifying the signature (the Worker does that), and refuses
+/// what is not a request as `from_pem` does.
+#[test]
+fn requested_key_reads_the_key_of_a_request_without_verifying_it() {
+    let flipped = fixture_text("rsa2048-sha256-signature-flipped.csr.pem");
+    assert!(matches!(shared::csr::requested_key(&flipped), Ok(PublicKey::Rsa { modulus_bits: 2048, .. })));
+    assert_eq!(ParsedCsr::from_pem(&flipped).map(|_| ()).unwrap_err().code(), "csr_signature_invalid");
+    assert_eq!(shared::csr::requested_key(&fixture_text("ed25519.csr.pem")), Ok(PublicKey::Ed25519));
+    for (text, code) in [(fixture_text("garbage.txt"), "csr_not_pem"), (fixture_text("certificate.pem"), "csr_not_pem")]
+    {
+        assert_eq!(shared::csr::requested_key(&text).unwrap_err().code(), code);
+    }
+}
