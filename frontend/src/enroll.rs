@@ -17,7 +17,7 @@ use crate::api::{self, local_error};
 use crate::i18n::{self, I18n, Lang, error_line, format_instant, problem_message, use_i18n};
 use crate::password::{self, NewPassword};
 use crate::vault::{self, PendingBundle};
-use crate::{files, keys};
+use crate::{files, keys, offload};
 
 /// What the recipient has in hand after issuance: the key and the certificate, and whether they came back
 /// from this browser's storage after the tab was closed.
@@ -185,7 +185,7 @@ pub fn EnrollPage(
         stage.set(Stage::Working(Step::Bundle));
         spawn_local(async move {
             next_tick().await;
-            match package(&issued, &password, profile) {
+            match package(&issued, &password, profile).await {
                 Ok(downloads) => stage.set(Stage::Done(Rc::new(downloads))),
                 Err(problem) => {
                     error.set(Some(problem));
@@ -303,18 +303,22 @@ async fn request_certificate(
     }))
 }
 
-/// Builds the bundle and the PEM files, each checked, and returns their download URLs and file names.
-fn package(issued: &Issued, password: &str, profile: Profile) -> Result<Downloads, ApiError> {
+/// Builds the bundle and the PEM files, each checked (in the packaging worker), and returns their download URLs
+/// and file names.
+async fn package(issued: &Issued, password: &str, profile: Profile) -> Result<Downloads, ApiError> {
     let pending = &issued.pending;
-    let bundle = keys::bundle(
-        &pending.private_key_pkcs8,
-        &pending.certificate_der,
-        &pending.chain_der,
-        &pending.friendly_name,
+    let packaged = offload::package(&offload::Package {
+        private_key_pkcs8: &pending.private_key_pkcs8,
+        certificate_der: &pending.certificate_der,
+        chain_der: &pending.chain_der,
+        friendly_name: &pending.friendly_name,
         password,
         profile,
-    )?;
-    let key_pem = keys::encrypted_private_key_pem(&pending.private_key_pkcs8, password)?;
+        with_key_pem: true,
+    })
+    .await?;
+    let bundle = packaged.bundle;
+    let key_pem = packaged.key_pem.ok_or_else(|| local_error("the encrypted key was not made"))?;
     let certificates_pem: String = std::iter::once(&pending.certificate_der)
         .chain(&pending.chain_der)
         .map(|der| pem_encode("CERTIFICATE", der))

@@ -11,6 +11,7 @@ mod files;
 mod i18n;
 mod keys;
 mod mailbox;
+mod offload;
 mod password;
 mod repackage;
 mod revoke;
@@ -21,6 +22,10 @@ use leptos::prelude::*;
 use crate::i18n::{I18n, LanguageSwitch, use_i18n};
 
 fn main() {
+    // The packaging worker (`offload`) loads this module too: there is no page to mount there.
+    if web_sys::window().is_none() {
+        return;
+    }
     leptos::mount::mount_to_body(App);
 }
 

@@ -10,7 +10,7 @@ use shared::pkcs12::{self, Pkcs12Error, Profile};
 use crate::enroll::{next_tick, profile_name, profile_named, profile_options};
 use crate::i18n::{self, Lang, error_line, field_error, use_i18n};
 use crate::password::{self, NewPassword};
-use crate::{files, keys};
+use crate::{files, offload};
 
 #[derive(Clone)]
 enum Stage {
@@ -121,7 +121,17 @@ async fn repackage(
     let (certificate, chain) =
         opened.certificates_der.split_first().ok_or_else(|| unreadable(Pkcs12Error::KeyCertificateMismatch, lang))?;
     let friendly_name = opened.friendly_name.as_deref().unwrap_or_default();
-    let bundle = keys::bundle(&opened.private_key_pkcs8_der, certificate, chain, friendly_name, new_password, profile)?;
+    let bundle = offload::package(&offload::Package {
+        private_key_pkcs8: &opened.private_key_pkcs8_der,
+        certificate_der: certificate,
+        chain_der: chain,
+        friendly_name,
+        password: new_password,
+        profile,
+        with_key_pem: false,
+    })
+    .await?
+    .bundle;
     let name = file.name();
     let original = name.rsplit_once('.').map_or(name.as_str(), |(stem, _)| stem);
     let filename = format!("{}-{}.p12", files::stem(original), profile_name(profile));

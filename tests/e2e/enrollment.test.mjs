@@ -167,6 +167,7 @@ for (const [expected, bundleProfile] of CASES) {
     const leaks = privateKeyForms(pkcs8Der, pkcs8Pem);
     assert.deepEqual(leaks(Buffer.concat([Buffer.from('x'), pkcs8Der])), ['DER bytes'], 'the detector must find a planted key');
     assert.deepEqual(leaks(Buffer.from(`x${pkcs8Der.toString('base64')}`)).slice(0, 1), ['base64 DER'], 'and a planted base64 key');
+    assert.ok(sent.some((request) => request.url.endsWith('/bundle-worker.js')), 'the bundle was made in the packaging worker');
     const submissions = sent.filter((request) => request.method === 'POST');
     assert.equal(submissions.length, 1, 'exactly one POST: the CSR');
     assert.match(submissions[0].body.toString(), /BEGIN CERTIFICATE REQUEST/);
