@@ -59,11 +59,12 @@ async function startTrivialWorker() {
 }
 
 /** One request factory per target: `prepare()` makes a fresh link (not timed), the returned function issues. */
-function keywardTarget(worker, csr) {
+function keywardTarget(worker, makeCsr) {
   let count = 0;
   return {
     async prepare() {
       count += 1;
+      const csr = makeCsr();
       const link = await seed(worker, 'Ada Lovelace', `ada.bench.${count}@example.com`);
       const token = link.split('/enroll/')[1];
       return () => http(`${worker.url}/api/v1/enrollments/${token}`, { method: 'POST', body: JSON.stringify({ csr }) });
@@ -71,9 +72,10 @@ function keywardTarget(worker, csr) {
   };
 }
 
-function trivialTarget(worker, csr) {
+function trivialTarget(worker, makeCsr) {
   return {
     async prepare() {
+      const csr = makeCsr();
       const seeded = await http(`${worker.url}/seed`, { method: 'POST' });
       const { token } = seeded.json();
       return () => http(`${worker.url}/issue/${token}`, { method: 'POST', body: JSON.stringify({ csr }) });
@@ -226,13 +228,18 @@ async function cpuPerRequest(target, inspectorPort, count) {
   }
 }
 
+/**
+ * Per key type, a maker of fresh requests: Keyward certifies a key for one subject only, and a new key per
+ * issuance is the real case (a renewal of the same key would add its earlier certificates to the reuse check).
+ * Made in `prepare()`, outside the timed part.
+ */
 function makeCsrs(directory) {
-  const request = (name, ...keyArgs) => {
+  const maker = (name, ...keyArgs) => () => {
     execFileSync('openssl', ['req', '-new', ...keyArgs, '-nodes', '-keyout', join(directory, `${name}.key`), '-subj', '/CN=Ada Lovelace',
       '-out', join(directory, `${name}.csr`)], { stdio: 'pipe' });
     return readFileSync(join(directory, `${name}.csr`), 'utf8');
   };
-  return { rsa2048: request('rsa2048', '-newkey', 'rsa:2048'), ecdsa_p256: request('p256', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256') };
+  return { rsa2048: maker('rsa2048', '-newkey', 'rsa:2048'), ecdsa_p256: maker('p256', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256') };
 }
 
 function uploadSize() {
@@ -260,8 +267,8 @@ async function main() {
   const inspectorPort = (worker) => Number(new URL(worker.url).port) + 2000;
   const results = {};
   try {
-    for (const [keyType, csr] of Object.entries(csrs)) {
-      const targets = { keyward: keywardTarget(keyward, csr), trivial: trivialTarget(trivial, csr) };
+    for (const [keyType, makeCsr] of Object.entries(csrs)) {
+      const targets = { keyward: keywardTarget(keyward, makeCsr), trivial: trivialTarget(trivial, makeCsr) };
       const workers = { keyward, trivial };
       const result = { latency: {}, throughput: {}, cpu: {} };
       for (const name of ['keyward', 'trivial']) {
