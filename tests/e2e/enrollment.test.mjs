@@ -186,9 +186,11 @@ for (const [expected, bundleProfile] of CASES) {
     assert.deepEqual(rows, [{ serial }]);
 
     // Step 7: the link again shows a clear "already used" page and offers nothing that spends.
-    const reopened = await page.goto(link);
+    // Wait for the document, not for every subresource: the locators below wait for the page itself, and a
+    // machine busy with the JVM and NSS checks started above can take long over the preloaded WebAssembly.
+    const reopened = await page.goto(link, { waitUntil: 'domcontentloaded', timeout: 60_000 });
     assert.match(reopened.headers()['content-security-policy'], /script-src 'self' 'wasm-unsafe-eval'; /);
-    await page.locator('[data-testid=link-closed]').waitFor();
+    await page.locator('[data-testid=link-closed]').waitFor({ timeout: 60_000 });
     assert.equal(await page.locator('[data-testid=link-closed]').textContent(), 'This link was already used');
     assert.match(await page.locator('[data-testid=link-closed-detail]').textContent(), /^It was used on .+ to request your certificate/);
     assert.equal(await page.locator('[data-testid=generate]').count(), 0);
