@@ -433,6 +433,9 @@ fn ready(
                 }
             }>{options}</select>
         </label>
+        {(!view.key_types.contains(&KeyType::Ed25519)).then(|| view! {
+            <p class="hint" data-testid="key-types-why">{t.text(|texts| texts.key_types_why)}</p>
+        })}
         <p class="hint">{t.text(|texts| texts.ready_hint)}</p>
         <button data-testid="generate" on:click=start>{t.text(|texts| texts.generate)}</button>
     }

@@ -282,6 +282,7 @@ pub struct Texts {
     pub key_type: &'static str,
     pub ready_hint: &'static str,
     pub generate: &'static str,
+    pub key_types_why: &'static str,
     pub profile_modern: &'static str,
     pub profile_compatible: &'static str,
     pub resumed: &'static str,
@@ -378,6 +379,8 @@ static EN: Texts = Texts {
     ready_hint: "Your browser creates the key pair now; only the public part is sent. The certificate's name and \
                  address come from the order.",
     generate: "Create my key and request the certificate",
+    key_types_why: "Ed25519 is not offered for this certificate: the TLS Baseline Requirements do not allow it, and \
+                    few TLS clients accept it.",
     profile_modern: "Modern (recommended)",
     profile_compatible: "Compatible",
     resumed: "Welcome back. This browser kept your key and certificate since you were here: create your .p12 file \
@@ -484,6 +487,8 @@ static FR: Texts = Texts {
     ready_hint: "Votre navigateur crée maintenant la paire de clés ; seule la partie publique est envoyée. Le nom et \
                  l’adresse du certificat proviennent de la commande.",
     generate: "Créer ma clé et demander le certificat",
+    key_types_why: "Ed25519 n’est pas proposé pour ce certificat : les exigences de base TLS ne l’autorisent pas, et \
+                    peu de clients TLS l’acceptent.",
     profile_modern: "Moderne (recommandé)",
     profile_compatible: "Compatible",
     resumed: "Bon retour parmi nous. Ce navigateur a conservé votre clé et votre certificat depuis votre dernière \

@@ -125,7 +125,7 @@ impl KeyType {
             Self::EcdsaP384 => "ECDSA P-384",
             Self::Ed25519 => lang.pick(
                 "Ed25519 (modern; many mail clients cannot use it yet)",
-                "Ed25519 (moderne ; beaucoup de clients de messagerie ne l’acceptent pas encore)",
+                "Ed25519 (moderne ; beaucoup de clients de messagerie ne l’acceptent pas encore)",
             ),
         }
     }

@@ -253,6 +253,8 @@ test('the enrollment page names every profile, what its certificate will name, a
       if (order.dnsNames) assert.equal(await page.locator('[data-testid=dns-names]').textContent(), order.dnsNames.join(', '));
       const offered = await page.locator('[data-testid=key-type] option').evaluateAll((options) => options.map((option) => option.value));
       assert.deepEqual(offered, keyTypesOf(profile));
+      // Where a key type is held back, the page says why.
+      assert.equal(await page.locator('[data-testid=key-types-why]').count(), profile.lint === 'smime' ? 0 : 1, profile.id);
       if (profile.id === 'server_auth') {
         // A whole browser enrollment for a device profile: WebCrypto key, CSR, issuance.
         await page.locator('[data-testid=key-type]').selectOption('ecdsa_p256');
