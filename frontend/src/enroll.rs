@@ -441,6 +441,17 @@ fn ready(
     }
 }
 
+/// The bundle profile `<select>` of the enrollment and repackaging pages, bound to `profile`.
+pub fn profile_select(profile: RwSignal<Profile>, t: I18n) -> impl IntoView {
+    view! {
+        <select data-testid="bundle-profile" on:change=move |event| {
+            if let Some(choice) = profile_named(&event_target_value(&event)) {
+                profile.set(choice);
+            }
+        }>{move || profile_options(profile.get_untracked(), t.lang())}</select>
+    }
+}
+
 /// The stable name of a bundle profile, as the form's option values carry it.
 pub fn profile_name(profile: Profile) -> &'static str {
     match profile {
@@ -511,11 +522,7 @@ fn password_form(
         <form on:submit=submit>
             <NewPassword password=password confirmation=confirmation />
             <label>{t.text(|texts| texts.file_format)}
-                <select data-testid="bundle-profile" on:change=move |event| {
-                    if let Some(choice) = profile_named(&event_target_value(&event)) {
-                        profile.set(choice);
-                    }
-                }>{move || profile_options(profile.get_untracked(), t.lang())}</select>
+                {profile_select(profile, t)}
             </label>
             <p class="hint">{t.text(|texts| texts.compatible_hint)}</p>
             <button type="submit" data-testid="build-bundle">{t.text(|texts| texts.build_bundle)}</button>

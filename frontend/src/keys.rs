@@ -36,12 +36,14 @@ pub struct GeneratedKey {
     pub public_key_spki: Vec<u8>,
 }
 
-fn subtle() -> Result<SubtleCrypto, ApiError> {
+/// The page's (or worker's) WebCrypto.
+pub(crate) fn subtle() -> Result<SubtleCrypto, ApiError> {
     let crypto = leptos::prelude::window().crypto().map_err(js_error)?;
     Ok(crypto.subtle())
 }
 
-fn object(entries: &[(&str, JsValue)]) -> Result<Object, ApiError> {
+/// A JavaScript object with these properties, as WebCrypto parameters and messages are passed.
+pub(crate) fn object(entries: &[(&str, JsValue)]) -> Result<Object, ApiError> {
     let object = Object::new();
     for (name, value) in entries {
         Reflect::set(&object, &JsValue::from_str(name), value).map_err(js_error)?;

@@ -15,6 +15,7 @@ use wasm_bindgen_futures::JsFuture;
 use web_sys::{MessageEvent, Worker, WorkerOptions, WorkerType};
 
 use crate::api::{js_error, local_error};
+use crate::enroll::{profile_name, profile_named};
 use crate::keys;
 
 /// What to package.
@@ -43,10 +44,6 @@ pub struct Packaged {
     pub key_pem: Option<String>,
 }
 
-fn profile_name(profile: Profile) -> &'static str {
-    if profile == Profile::Compatible { "compatible" } else { "modern" }
-}
-
 fn run(package: &Package<'_>) -> Result<Packaged, ApiError> {
     let bundle = keys::bundle(
         package.private_key_pkcs8,
@@ -62,10 +59,6 @@ fn run(package: &Package<'_>) -> Result<Packaged, ApiError> {
         None
     };
     Ok(Packaged { bundle, key_pem })
-}
-
-fn set(object: &Object, name: &str, value: &JsValue) -> Result<(), ApiError> {
-    Reflect::set(object, &JsValue::from_str(name), value).map(drop).map_err(js_error)
 }
 
 fn get(object: &JsValue, name: &str) -> Result<JsValue, JsValue> {
@@ -87,18 +80,19 @@ pub async fn package(package: &Package<'_>) -> Result<Packaged, ApiError> {
     let Ok(worker) = Worker::new_with_options("/bundle-worker.js", &options) else {
         return run(package);
     };
-    let message = Object::new();
-    set(&message, "key", &Uint8Array::from(package.private_key_pkcs8).into())?;
-    set(&message, "certificate", &Uint8Array::from(package.certificate_der).into())?;
     let chain = Array::new();
     for certificate in package.chain_der {
         chain.push(&Uint8Array::from(certificate.as_slice()));
     }
-    set(&message, "chain", &chain.into())?;
-    set(&message, "friendlyName", &package.friendly_name.into())?;
-    set(&message, "password", &package.password.into())?;
-    set(&message, "profile", &profile_name(package.profile).into())?;
-    set(&message, "withKeyPem", &package.with_key_pem.into())?;
+    let message = keys::object(&[
+        ("key", Uint8Array::from(package.private_key_pkcs8).into()),
+        ("certificate", Uint8Array::from(package.certificate_der).into()),
+        ("chain", chain.into()),
+        ("friendlyName", package.friendly_name.into()),
+        ("password", package.password.into()),
+        ("profile", profile_name(package.profile).into()),
+        ("withKeyPem", package.with_key_pem.into()),
+    ])?;
     let answered = Promise::new(&mut |resolve, reject| {
         let on_message = Closure::once_into_js(move |event: MessageEvent| {
             let _ = resolve.call1(&JsValue::NULL, &event.data());
@@ -139,7 +133,7 @@ pub fn package_in_worker(request: JsValue) -> Result<JsValue, JsValue> {
     let certificate_der = bytes(&request, "certificate")?;
     let friendly_name = text(&request, "friendlyName")?;
     let password = text(&request, "password")?;
-    let profile = if text(&request, "profile")? == "compatible" { Profile::Compatible } else { Profile::Modern };
+    let profile = profile_named(&text(&request, "profile")?).unwrap_or(Profile::Modern);
     let with_key_pem = get(&request, "withKeyPem")?.as_bool().unwrap_or(false);
     let packaged = run(&Package {
         private_key_pkcs8: &private_key_pkcs8,

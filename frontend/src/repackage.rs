@@ -7,7 +7,7 @@ use leptos::task::spawn_local;
 use shared::api::ApiError;
 use shared::pkcs12::{self, Pkcs12Error, Profile};
 
-use crate::enroll::{next_tick, profile_name, profile_named, profile_options};
+use crate::enroll::{next_tick, profile_name, profile_select};
 use crate::i18n::{self, Lang, error_line, field_error, use_i18n};
 use crate::password::{self, NewPassword};
 use crate::{files, offload};
@@ -81,11 +81,7 @@ pub fn RepackagePage() -> impl IntoView {
                         bind:value=current_password />
                 </label>
                 <label>{t.text(|texts| texts.new_format)}
-                    <select data-testid="bundle-profile" on:change=move |event| {
-                        if let Some(choice) = profile_named(&event_target_value(&event)) {
-                            profile.set(choice);
-                        }
-                    }>{move || profile_options(profile.get_untracked(), t.lang())}</select>
+                    {profile_select(profile, t)}
                 </label>
                 <p class="hint">{t.text(|texts| texts.compatible_hint)}</p>
                 <NewPassword password=password confirmation=confirmation />

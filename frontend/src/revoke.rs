@@ -2,7 +2,7 @@
 //! key. The `.p12` is opened here with its password; the key signs the Worker's single-use challenge in
 //! WebCrypto; only the signature and the reason are sent. The file, its password and the key stay in the page.
 
-use der::{Decode, Encode};
+use der::Decode;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use shared::api::ApiError;
@@ -135,8 +135,7 @@ async fn revoke(
     let certificate = x509_cert::Certificate::from_der(&certificate_der)
         .map_err(|error| local_error(&format!("the certificate cannot be read: {error}")))?;
     let serial = hex(certificate.tbs_certificate().serial_number().as_bytes());
-    let key_type =
-        keys::key_type_of_certificate(&certificate.to_der().map_err(|error| local_error(&error.to_string()))?)?;
+    let key_type = keys::key_type_of_certificate(&certificate_der)?;
     let challenge: RevocationChallenge =
         api::post(&format!("/api/v1/certificates/{serial}/revocation-challenge"), &serde_json::json!({})).await?;
     let message = possession_message(&serial, reason, &challenge.challenge);

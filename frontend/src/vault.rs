@@ -6,7 +6,7 @@
 //! nobody can read its bytes, and a copy of the database files alone does not reveal the private key. Records
 //! are named by the SHA-256 of the link token, never by the token.
 
-use js_sys::{Array, Object, Promise, Reflect, Uint8Array};
+use js_sys::{Array, Promise, Reflect, Uint8Array};
 use shared::api::ApiError;
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::{JsCast, JsValue};
@@ -14,6 +14,7 @@ use wasm_bindgen_futures::JsFuture;
 use web_sys::{CryptoKey, IdbDatabase, IdbObjectStore, IdbRequest, IdbTransactionMode};
 
 use crate::api::{js_error, local_error};
+use crate::keys::{object, subtle};
 
 const DATABASE: &str = "keyward";
 const PENDING: &str = "pending";
@@ -94,18 +95,6 @@ async fn wrapping_key(database: &IdbDatabase) -> Result<CryptoKey, ApiError> {
         .map_err(js_error)?;
     completion(&request).await?;
     Ok(key)
-}
-
-fn subtle() -> Result<web_sys::SubtleCrypto, ApiError> {
-    Ok(leptos::prelude::window().crypto().map_err(js_error)?.subtle())
-}
-
-fn object(entries: &[(&str, JsValue)]) -> Result<Object, ApiError> {
-    let object = Object::new();
-    for (name, value) in entries {
-        Reflect::set(&object, &JsValue::from_str(name), value).map_err(js_error)?;
-    }
-    Ok(object)
 }
 
 fn field(record: &JsValue, name: &str) -> Result<JsValue, ApiError> {
