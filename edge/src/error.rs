@@ -1,6 +1,7 @@
 //! One error type for every handler, mapped to an HTTP status and the JSON body `{"error": {code, field,
 //! message}}` here and nowhere else.
 
+use shared::account::AccountError;
 use shared::api::{ApiError, ErrorBody};
 use shared::csr::CsrError;
 use shared::issuance::OrderError;
@@ -81,6 +82,18 @@ impl From<KeyError> for AppError {
 impl From<OrderError> for AppError {
     fn from(error: OrderError) -> Self {
         Self::field(422, error.code(), error.field(), error.to_string())
+    }
+}
+
+impl From<AccountError> for AppError {
+    fn from(error: AccountError) -> Self {
+        let status = match error {
+            AccountError::CredentialsInvalid | AccountError::Unauthenticated => 401,
+            AccountError::Locked { .. } => 429,
+            AccountError::Forbidden | AccountError::CrossSiteRequest | AccountError::PasswordChangeRequired => 403,
+            _ => 422,
+        };
+        Self { status, code: error.code(), field: error.field(), message: error.to_string() }
     }
 }
 

@@ -4,6 +4,7 @@
 //! Architecture invariant: no request body, header, log line or row here ever holds a private key. The only
 //! key material that arrives is a CSR, and only its public key is kept.
 
+mod auth;
 mod ca;
 mod certificates;
 mod db;

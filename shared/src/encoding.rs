@@ -61,6 +61,26 @@ pub fn pem_decode(label: &str, text: &str) -> Option<Vec<u8>> {
     base64ct::Base64::decode_vec(&body).ok()
 }
 
+/// An instant (seconds since the Unix epoch) as `YYYY-MM-DD HH:MM`, UTC, for messages people read.
+pub fn utc_date_time(instant: i64) -> String {
+    let (days, seconds) = (instant.div_euclid(86_400), instant.rem_euclid(86_400));
+    let (year, month, day) = civil_from_days(days);
+    format!("{year:04}-{month:02}-{day:02} {:02}:{:02}", seconds / 3600, seconds % 3600 / 60)
+}
+
+/// Howard Hinnant's `civil_from_days`: the proleptic Gregorian date of a day count since 1970-01-01.
+pub fn civil_from_days(days: i64) -> (i64, u32, u32) {
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let day_of_era = z.rem_euclid(146_097);
+    let year_of_era = (day_of_era - day_of_era / 1460 + day_of_era / 36_524 - day_of_era / 146_096) / 365;
+    let day_of_year = day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
+    let month_index = (5 * day_of_year + 2) / 153;
+    let day = (day_of_year - (153 * month_index + 2) / 5 + 1) as u32;
+    let month = if month_index < 10 { month_index + 3 } else { month_index - 9 } as u32;
+    (year_of_era + era * 400 + i64::from(month <= 2), month, day)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -88,5 +108,13 @@ mod tests {
             assert_eq!(base64_decode_lenient(text), Some(bytes.to_vec()), "{text}");
         }
         assert_eq!(base64_decode_lenient("not base64!"), None);
+    }
+
+    #[test]
+    fn instants_read_as_utc_dates() {
+        assert_eq!(utc_date_time(0), "1970-01-01 00:00");
+        assert_eq!(utc_date_time(951_782_400), "2000-02-29 00:00");
+        assert_eq!(utc_date_time(1_796_200_000), "2026-12-02 08:26");
+        assert_eq!(civil_from_days(-1), (1969, 12, 31));
     }
 }

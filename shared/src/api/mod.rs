@@ -1,6 +1,7 @@
 //! The JSON API between the web app, scripts and the Worker: one module per resource, request and response
 //! types shared by both sides so they cannot drift apart.
 
+pub mod account;
 pub mod dev;
 pub mod enrollment;
 pub mod policy;

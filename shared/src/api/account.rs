@@ -1,0 +1,145 @@
+//! Sessions, passwords, users and API keys:
+//!
+//! - `POST /api/v1/session` with [`LoginRequest`]: [`SessionView`] and the session cookie; `GET /api/v1/session`:
+//!   the current [`SessionView`]; `DELETE /api/v1/session`: logout (204).
+//! - `POST /api/v1/account/password` with [`ChangePassword`]: 204; ends every other session of the user.
+//! - `POST /api/v1/password-resets` with [`ResetRequest`]: 202 whether or not the address has an account;
+//!   `GET /api/v1/password-resets/{token}`: [`crate::link::LinkStatus`] (never spends);
+//!   `POST /api/v1/password-resets/{token}` with [`ResetPassword`]: 204 and every session ended.
+//! - `GET /api/v1/users` / `POST /api/v1/users` with [`InviteUser`] (organization admins): [`UserView`]s; the
+//!   invited user gets a temporary password by email.
+//! - `GET /api/v1/api-keys` / `POST /api/v1/api-keys` with [`CreateApiKey`] (organization admins):
+//!   [`ApiKeyView`]s, and [`CreatedApiKey`] once; `DELETE /api/v1/api-keys/{id}`: 204.
+//!
+//! The password never travels: the browser sends the key it derives (see [`crate::account`]).
+
+use serde::{Deserialize, Serialize};
+
+use crate::account::Role;
+
+/// `POST /api/v1/session`: exactly one of `password_key` and `temporary_password`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LoginRequest {
+    /// The address, as typed (trimmed by the server).
+    pub email: String,
+    /// PBKDF2 key of a chosen password, base64url.
+    #[serde(default)]
+    pub password_key: Option<String>,
+    /// An emailed temporary password, as typed.
+    #[serde(default)]
+    pub temporary_password: Option<String>,
+}
+
+/// Who is logged in.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UserView {
+    /// User identifier.
+    pub id: String,
+    /// Login address.
+    pub email: String,
+    /// Display name.
+    pub name: String,
+    /// Role.
+    pub role: Role,
+    /// The account, for organization users; `null` for CA administrators.
+    pub account_id: Option<String>,
+    /// Whether the user still has a temporary password.
+    pub must_change_password: bool,
+}
+
+/// `GET`/`POST /api/v1/session` response.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SessionView {
+    /// The user.
+    pub user: UserView,
+    /// The account's name, for organization users.
+    pub account_name: Option<String>,
+    /// When the session ends unless used, seconds since the Unix epoch.
+    pub expires_at: i64,
+}
+
+/// `POST /api/v1/account/password`: the current secret (key or temporary password) and the new key.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ChangePassword {
+    /// PBKDF2 key of the current chosen password.
+    #[serde(default)]
+    pub current_password_key: Option<String>,
+    /// The current temporary password.
+    #[serde(default)]
+    pub current_temporary_password: Option<String>,
+    /// PBKDF2 key of the new password.
+    pub new_password_key: String,
+}
+
+/// `POST /api/v1/password-resets`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ResetRequest {
+    /// The address of the account.
+    pub email: String,
+}
+
+/// `POST /api/v1/password-resets/{token}`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ResetPassword {
+    /// PBKDF2 key of the new password.
+    pub new_password_key: String,
+}
+
+/// `POST /api/v1/users`: invite a user to the caller's account.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InviteUser {
+    /// Their address (where the temporary password goes).
+    pub email: String,
+    /// Their name.
+    pub name: String,
+    /// `org_admin` or `org_user`.
+    pub role: Role,
+}
+
+/// `GET /api/v1/users` response.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UserList {
+    /// The account's users, by address.
+    pub users: Vec<UserView>,
+}
+
+/// `POST /api/v1/api-keys`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CreateApiKey {
+    /// What the key is for, so people can tell keys apart (1 to 100 characters).
+    pub name: String,
+}
+
+/// An API key as listed (never the key itself).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ApiKeyView {
+    /// Identifier, for revocation.
+    pub id: String,
+    /// What it is for.
+    pub name: String,
+    /// Its first characters.
+    pub prefix: String,
+    /// Creation time.
+    pub created_at: i64,
+    /// Last use, if any.
+    pub last_used_at: Option<i64>,
+    /// Revocation time, if revoked.
+    pub revoked_at: Option<i64>,
+}
+
+/// `GET /api/v1/api-keys` response.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ApiKeyList {
+    /// Newest first.
+    pub api_keys: Vec<ApiKeyView>,
+}
+
+/// `POST /api/v1/api-keys` response (201): the only time the key is shown.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CreatedApiKey {
+    /// The key as listed.
+    #[serde(flatten)]
+    pub view: ApiKeyView,
+    /// The key: `Authorization: Bearer <key>`.
+    pub key: String,
+}
