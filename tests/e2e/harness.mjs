@@ -21,13 +21,17 @@ export function scratch(prefix) {
   return mkdtempSync(join(tmpdir(), `keyward-${prefix}-`));
 }
 
-/** Starts the built Worker on a free port with an empty database; resolves when it answers. */
-export async function startWorker() {
+/**
+ * Starts the built Worker on a free port with an empty database; resolves when it answers. `vars` adds or
+ * overrides Worker variables (`wrangler dev --var NAME:value`), e.g. a local DNS-over-HTTPS resolver's URL.
+ */
+export async function startWorker({ vars = {} } = {}) {
   const state = scratch('d1');
   execFileSync(WRANGLER, ['d1', 'migrations', 'apply', 'DB', '--local', '--persist-to', state], { cwd: EDGE, env: ENV, stdio: 'pipe' });
   const port = 18000 + Math.floor(Math.random() * 2000);
   const child = spawn(WRANGLER, ['dev', '--ip', '127.0.0.1', '--port', String(port), '--persist-to', state,
-    '--inspector-port', String(port + 2000), '--show-interactive-dev-session=false', '--test-scheduled'], { cwd: EDGE, env: ENV, stdio: ['ignore', 'pipe', 'pipe'] });
+    '--inspector-port', String(port + 2000), '--show-interactive-dev-session=false', '--test-scheduled',
+    ...Object.entries(vars).flatMap(([name, value]) => ['--var', `${name}:${value}`])], { cwd: EDGE, env: ENV, stdio: ['ignore', 'pipe', 'pipe'] });
   let log = '';
   child.stdout.on('data', (chunk) => { log += chunk; });
   child.stderr.on('data', (chunk) => { log += chunk; });
