@@ -24,6 +24,22 @@ impl AppError {
         Self { status, code, field: Some(field), message: message.into() }
     }
 
+    /// A conflict with the stored state (a concurrent change), about no one field.
+    pub fn conflict(code: &'static str, message: impl Into<String>) -> Self {
+        Self { status: 409, code, field: None, message: message.into() }
+    }
+
+    /// A resource that does not exist, or that belongs to another account (which is not confirmed).
+    pub fn not_found(field: &'static str, message: impl Into<String>) -> Self {
+        Self::field(404, "not_found", field, message)
+    }
+
+    /// The same rejection, about another request field (one check serving several fields).
+    pub fn for_field(mut self, field: &'static str) -> Self {
+        self.field = Some(field);
+        self
+    }
+
     /// Unknown API route.
     pub fn route_not_found() -> Self {
         Self { status: 404, code: "route_not_found", field: None, message: "No such API endpoint.".into() }
