@@ -238,7 +238,13 @@ pub async fn create_account(mut request: Request, context: RouteContext<()>) -> 
                 );
                 user_ids.push(id);
             }
-            db.batch(batch).await?;
+            match db.batch(batch).await {
+                Ok(_) => {}
+                Err(error) if crate::db::is_conflict(&error) => {
+                    return Err(AppError::field(409, "email_taken", "users", "A user with one of these addresses exists."));
+                }
+                Err(error) => return Err(error.into()),
+            }
             Ok(Response::from_json(&CreatedAccount { account_id, user_ids })?.with_status(201))
         }
         .await,
