@@ -8,6 +8,7 @@ use shared::account::{
     Session, TEMPORARY_PASSWORD_LIFETIME_SECONDS, TemporaryPassword, Throttle, ThrottlePolicy, expired_session_cookie,
     session_cookie,
 };
+use shared::api::MessageBody;
 use shared::api::account::{
     ApiKeyList, ApiKeyView, ChangePassword, CreateApiKey, CreatedApiKey, InviteUser, LoginRequest, ResetPassword,
     ResetRequest, SessionView, UserList, UserView,
@@ -473,10 +474,8 @@ pub async fn request_reset(mut request: Request, context: RouteContext<()>) -> w
                     .await?;
                 }
             }
-            Ok(Response::from_json(&serde_json::json!({
-                "message": "If this address has an account, a reset link is on its way. It works once, for an hour."
-            }))?
-            .with_status(202))
+            let message = "If this address has an account, a reset link is on its way. It works once, for an hour.";
+            Ok(Response::from_json(&MessageBody { message: message.into() })?.with_status(202))
         }
         .await,
     )

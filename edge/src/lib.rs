@@ -24,6 +24,7 @@ async fn fetch(request: Request, env: Env, _context: Context) -> Result<Response
     let response = Router::new()
         .get_async("/api/v1/enrollments/:token", enrollment::show)
         .post_async("/api/v1/enrollments/:token", enrollment::submit)
+        .get("/api/v1/openapi.json", |_, _| openapi())
         .get("/api/v1/policy", |_, _| Response::from_json(&shared::api::policy::policy(platform::now())))
         .get_async("/api/v1/certificates/:serial/status", revocation::status)
         .post_async("/api/v1/certificates/:serial/revocation-challenge", revocation::challenge)
@@ -70,6 +71,13 @@ async fn scheduled(_event: ScheduledEvent, env: Env, _context: ScheduleContext) 
     if let Err(error) = refreshed.await {
         console_error!("scheduled CRL refresh failed: {error:?}");
     }
+}
+
+/// `GET /api/v1/openapi.json`: the description `shared::api::openapi` wrote (a host test keeps it current).
+fn openapi() -> Result<Response> {
+    let mut response = Response::from_bytes(include_bytes!("../openapi.json").to_vec())?;
+    response.headers_mut().set("Content-Type", "application/json")?;
+    Ok(response)
 }
 
 /// API answers are personal and short-lived: never cached (unless the handler said otherwise, as the CA

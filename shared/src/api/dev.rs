@@ -7,6 +7,7 @@ use crate::profile::ProfileId;
 
 /// One email of the outbox, as the development mailbox shows it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct MailMessage {
     /// Outbox row identifier.
     pub id: String,
@@ -24,6 +25,7 @@ pub struct MailMessage {
 
 /// `GET /api/v1/dev/mailbox` response, newest first.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Mailbox {
     /// The messages.
     pub messages: Vec<MailMessage>,
@@ -33,6 +35,7 @@ pub struct Mailbox {
 /// required; what else the profile needs is checked by [`crate::issuance::check_order`] (a sponsor-validated
 /// certificate needs a surname, a workstation or server certificate at least one DNS name).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct SeedRequest {
     /// The certificate profile; sponsor-validated multipurpose S/MIME when absent.
     #[serde(default = "default_profile")]
@@ -63,6 +66,7 @@ fn default_validity_days() -> u32 {
 
 /// `POST /api/v1/dev/seed` response.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct SeedResponse {
     /// The created order.
     pub order_id: String,
@@ -73,6 +77,7 @@ pub struct SeedResponse {
 /// `POST /api/v1/dev/accounts` request: an account (unless only CA administrators are created) and its users,
 /// for demo data and tests. Passwords arrive as the browser would send them (the PBKDF2 key).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct CreateAccount {
     /// The account's name; `null` to create CA administrators only.
     #[serde(default)]
@@ -83,6 +88,7 @@ pub struct CreateAccount {
 
 /// One user of [`CreateAccount`].
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct DevUser {
     /// Login address.
     pub email: String,
@@ -96,6 +102,7 @@ pub struct DevUser {
 
 /// `POST /api/v1/dev/accounts` response.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct CreatedAccount {
     /// The account, when one was created.
     pub account_id: Option<String>,

@@ -11,6 +11,7 @@ use crate::profile::{
 
 /// The whole policy.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Policy {
     /// Every profile, in catalogue order.
     pub profiles: Vec<ProfilePolicy>,
@@ -20,6 +21,7 @@ pub struct Policy {
 
 /// One profile.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct ProfilePolicy {
     /// Identifier, as orders name it.
     pub id: ProfileId,
@@ -41,6 +43,7 @@ pub struct ProfilePolicy {
 
 /// Key rules of every profile (S/MIME BR 6.1.5, 6.1.6; TLS BR 6.1.1.3).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct KeyRules {
     /// Smallest RSA modulus, bits.
     pub rsa_minimum_bits: u32,
