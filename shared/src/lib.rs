@@ -3,6 +3,7 @@
 //! Architecture invariant: nothing in this crate does I/O, reads a clock or draws random numbers. Time and
 //! random values are arguments; the callers (the edge's adapters, the browser's WebCrypto) supply them.
 
+pub mod address;
 pub mod api;
 pub mod csr;
 pub mod download;
