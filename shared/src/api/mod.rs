@@ -3,6 +3,7 @@
 
 pub mod dev;
 pub mod enrollment;
+pub mod order;
 pub mod policy;
 pub mod revocation;
 
