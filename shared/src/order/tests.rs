@@ -337,6 +337,10 @@ fn names_against_the_profile() {
     let mut bad_country = context();
     bad_country.organization.country = "Great Britain".into();
     check(&request(), &bad_country, Err(&[("organization_id", "country_invalid")]));
+    // Once, however many recipients.
+    let two =
+        OrderRequest { recipients: vec![recipient("ada@example.com"), recipient("grace@example.com")], ..request() };
+    check(&two, &bad_country, Err(&[("organization_id", "country_invalid")]));
 }
 
 #[test]
