@@ -40,8 +40,20 @@ fn progress() -> OrderProgress {
         }],
         payment: PaymentProgress { contract: false, settled_at: Some(NOW - HOUR) },
         recipients: vec![
-            RecipientProgress { email: email("ada@example.com"), has_csr: false, link: None, issued_at: None },
-            RecipientProgress { email: email("bob@gmail.com"), has_csr: true, link: None, issued_at: None },
+            RecipientProgress {
+                email: email("ada@example.com"),
+                dns_names: Vec::new(),
+                has_csr: false,
+                link: None,
+                issued_at: None,
+            },
+            RecipientProgress {
+                email: email("bob@gmail.com"),
+                dns_names: Vec::new(),
+                has_csr: true,
+                link: None,
+                issued_at: None,
+            },
         ],
     }
 }
@@ -301,4 +313,36 @@ fn error_codes_are_distinct() {
         assert!(errors[..index].iter().all(|other| other.code() != error.code()), "{error:?}");
         assert!(error.to_string().ends_with('.'), "{error}");
     }
+}
+
+#[test]
+fn a_device_recipient_waits_for_the_domains_of_its_names() {
+    let mut progress = progress();
+    progress.domains.push(DomainProgress {
+        domain: Domain::parse("corp.example.org").expect("valid"),
+        validation: Some(Validation::new(ValidationKind::Domain, NOW)),
+        method: DomainMethod::ConstructedEmail,
+    });
+    progress.mailboxes.clear();
+    progress.recipients = vec![
+        RecipientProgress {
+            email: email("it@example.com"),
+            dns_names: vec!["ws-1.corp.example.org".into()],
+            has_csr: true,
+            link: None,
+            issued_at: None,
+        },
+        RecipientProgress {
+            email: email("it@example.com"),
+            dns_names: vec!["ws-2.example.com".into()],
+            has_csr: true,
+            link: None,
+            issued_at: None,
+        },
+    ];
+    let steps = pipeline(&progress, NOW);
+    let corp = StepSubject::Domain { domain: "corp.example.org".into() };
+    assert_eq!(steps[2].state, waiting(Actor::DomainContact, vec![]));
+    assert_eq!(steps[4].state, waiting(Actor::Nobody, vec![corp]));
+    assert_eq!(steps[5].state, waiting(Actor::Nobody, vec![]));
 }
