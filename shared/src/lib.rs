@@ -4,6 +4,7 @@
 //! random values are arguments; the callers (the edge's adapters, the browser's WebCrypto) supply them.
 
 pub mod account;
+pub mod address;
 pub mod api;
 pub mod csr;
 pub mod download;
@@ -14,8 +15,11 @@ pub mod lang;
 pub mod link;
 pub mod mail;
 pub mod ocsp;
+pub mod order;
 pub mod password;
+pub mod pipeline;
 pub mod pkcs12;
 pub mod profile;
 pub mod revocation;
+pub mod validation;
 pub mod weak_key;

@@ -6,6 +6,7 @@ pub mod dev;
 pub mod enrollment;
 #[cfg(feature = "schema")]
 pub mod openapi;
+pub mod order;
 pub mod policy;
 pub mod revocation;
 
