@@ -428,7 +428,6 @@ async fn commit(db: &D1Database, batch: Vec<D1PreparedStatement>) -> Result<(), 
 /// account. When it does (and is not disabled), a single-use link is emailed; at most one per minute.
 pub async fn request_reset(mut request: Request, context: RouteContext<()>) -> worker::Result<Response> {
     let body = request.bytes().await;
-    let origin = request.url().map(|url| url.origin().ascii_serialization());
     respond(
         async {
             let reset: ResetRequest = json_body(&body?, MAX_BODY_BYTES, "email")?;
@@ -446,7 +445,7 @@ pub async fn request_reset(mut request: Request, context: RouteContext<()>) -> w
                     let token = Token::from_random(platform::random()?);
                     let link = Link::new(now, PASSWORD_RESET_LIFETIME_SECONDS);
                     let reset_id = platform::new_id()?;
-                    let url = format!("{}/reset/{}", origin?, token.as_str());
+                    let url = format!("{}/reset/{}", platform::app_url(&context.env)?, token.as_str());
                     let lang = Lang::from_tag(&user_lang(&db, &user.id).await?).unwrap_or_default();
                     let email = password_reset(lang, &user.email, &url, PASSWORD_RESET_LIFETIME_SECONDS / 60);
                     db.batch(vec![
@@ -599,7 +598,6 @@ pub async fn list_users(request: Request, context: RouteContext<()>) -> worker::
 /// `POST /api/v1/users`: invite a user to the caller's account with an emailed temporary password.
 pub async fn invite_user(mut request: Request, context: RouteContext<()>) -> worker::Result<Response> {
     let body = request.bytes().await;
-    let origin = request.url().map(|url| url.origin().ascii_serialization());
     respond(
         async {
             let invite: InviteUser = json_body(&body?, MAX_BODY_BYTES, "email, name and role (org_admin or org_user)")?;
@@ -620,7 +618,7 @@ pub async fn invite_user(mut request: Request, context: RouteContext<()>) -> wor
             let account = inviter.account_name.clone().unwrap_or_default();
             let password = TemporaryPassword::from_random(platform::random()?);
             let user_id = platform::new_id()?;
-            let login_url = format!("{}/login", origin?);
+            let login_url = format!("{}/login", platform::app_url(&context.env)?);
             let mail = account_invitation(
                 Lang::En,
                 &AccountInvitation {

@@ -72,7 +72,6 @@ pub async fn mailbox(_request: Request, context: RouteContext<()>) -> worker::Re
 /// outbox, all in one batch. The order is checked against its profile first ([`check_order`]).
 pub async fn seed(mut request: Request, context: RouteContext<()>) -> worker::Result<Response> {
     let body = request.bytes().await;
-    let origin = request.url().map(|url| url.origin().ascii_serialization());
     respond(
         async {
             ensure_development(&context)?;
@@ -113,7 +112,7 @@ pub async fn seed(mut request: Request, context: RouteContext<()>) -> worker::Re
             let link_id = platform::new_id()?;
             let token = Token::from_random(platform::random()?);
             let link = Link::new(now, ENROLLMENT_LINK_LIFETIME_SECONDS);
-            let url = format!("{}/enroll/{}", origin?, token.as_str());
+            let url = format!("{}/enroll/{}", platform::app_url(&context.env)?, token.as_str());
             let greeting = order.recipient_name().unwrap_or_else(|| seed.recipient_email.clone());
             let certified = match profile.kind {
                 ProfileKind::Smime => seed.recipient_email.clone(),

@@ -14,19 +14,28 @@ use worker::{Response, Result, console_error};
 pub struct AppError {
     status: u16,
     code: &'static str,
-    field: Option<&'static str>,
+    field: Option<String>,
     message: String,
+    /// A body other than the single error (a form's list of every problem).
+    body: Option<serde_json::Value>,
 }
 
 impl AppError {
     /// A client error about one field.
-    pub fn field(status: u16, code: &'static str, field: &'static str, message: impl Into<String>) -> Self {
-        Self { status, code, field: Some(field), message: message.into() }
+    pub fn field(status: u16, code: &'static str, field: impl Into<String>, message: impl Into<String>) -> Self {
+        Self { status, code, field: Some(field.into()), message: message.into(), body: None }
+    }
+
+    /// A rejection whose body is `body` (which must still carry `{"error": {...}}`).
+    pub fn with_body(status: u16, body: &impl serde::Serialize) -> Self {
+        let value = serde_json::to_value(body).unwrap_or_default();
+        let code = "form_invalid";
+        Self { status, code, field: None, message: String::new(), body: Some(value) }
     }
 
     /// A conflict with the stored state (a concurrent change), about no one field.
     pub fn conflict(code: &'static str, message: impl Into<String>) -> Self {
-        Self { status: 409, code, field: None, message: message.into() }
+        Self { status: 409, code, field: None, message: message.into(), body: None }
     }
 
     /// A resource that does not exist, or that belongs to another account (which is not confirmed).
@@ -35,14 +44,14 @@ impl AppError {
     }
 
     /// The same rejection, about another request field (one check serving several fields).
-    pub fn for_field(mut self, field: &'static str) -> Self {
-        self.field = Some(field);
+    pub fn for_field(mut self, field: impl Into<String>) -> Self {
+        self.field = Some(field.into());
         self
     }
 
     /// Unknown API route.
     pub fn route_not_found() -> Self {
-        Self { status: 404, code: "route_not_found", field: None, message: "No such API endpoint.".into() }
+        Self { status: 404, code: "route_not_found", field: None, message: "No such API endpoint.".into(), body: None }
     }
 
     /// A failure of ours. The detail goes to the log, not to the client; it must never hold key material.
@@ -53,13 +62,17 @@ impl AppError {
             code: "internal",
             field: None,
             message: "Something went wrong on our side; nothing was changed. Please try again.".into(),
+            body: None,
         }
     }
 
     /// The response: status and JSON body.
     pub fn into_response(self) -> Result<Response> {
+        if let Some(body) = self.body {
+            return Ok(Response::from_json(&body)?.with_status(self.status));
+        }
         let body = ErrorBody {
-            error: ApiError { code: self.code.into(), field: self.field.map(Into::into), message: self.message },
+            error: ApiError { code: self.code.into(), field: self.field, message: self.message },
         };
         Ok(Response::from_json(&body)?.with_status(self.status))
     }
@@ -109,7 +122,13 @@ impl From<AccountError> for AppError {
             AccountError::Forbidden | AccountError::CrossSiteRequest | AccountError::PasswordChangeRequired => 403,
             _ => 422,
         };
-        Self { status, code: error.code(), field: error.field(), message: error.to_string() }
+        Self {
+            status,
+            code: error.code(),
+            field: error.field().map(Into::into),
+            message: error.to_string(),
+            body: None,
+        }
     }
 }
 

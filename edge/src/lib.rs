@@ -12,7 +12,9 @@ mod db;
 mod dev;
 mod enrollment;
 mod error;
+mod issuing;
 mod ocsp;
+mod orders;
 mod platform;
 mod repository;
 mod revocation;
@@ -48,6 +50,11 @@ async fn fetch(request: Request, env: Env, _context: Context) -> Result<Response
         .get_async("/api/v1/api-keys", account::list_api_keys)
         .post_async("/api/v1/api-keys", account::create_api_key)
         .delete_async("/api/v1/api-keys/:id", account::revoke_api_key)
+        .post_async("/api/v1/orders", orders::place)
+        .get_async("/api/v1/orders", orders::list)
+        .get_async("/api/v1/orders/:id", orders::show)
+        .post_async("/api/v1/orders/:id/cancel", orders::cancel)
+        .post_async("/api/v1/orders/:id/recipients/:position/resend", orders::resend)
         .get_async("/api/v1/dev/mailbox", dev::mailbox)
         .post_async("/api/v1/dev/accounts", dev::create_account)
         .post_async("/api/v1/dev/seed", dev::seed)
@@ -58,18 +65,25 @@ async fn fetch(request: Request, env: Env, _context: Context) -> Result<Response
 }
 
 /// The scheduled handler (`[triggers] crons` in wrangler.toml): re-signs the issuing CA's CRL when the latest
-/// is a day old, so it never goes stale even when nobody fetches it and nothing is revoked, and deletes stale
-/// revocation challenges.
+/// is a day old, so it never goes stale even when nobody fetches it and nothing is revoked, deletes stale
+/// revocation challenges, and moves on orders whose validations completed (in case the request that completed
+/// them could not).
 #[event(scheduled)]
 async fn scheduled(_event: ScheduledEvent, env: Env, _context: ScheduleContext) {
-    let refreshed = async {
-        let db = env.d1("DB")?;
-        let now = platform::now();
-        revocation::delete_stale_challenges(&db, now).await?;
-        repository::current_crl(&env, &db, now).await.map(drop)
+    let db = match env.d1("DB") {
+        Ok(db) => db,
+        Err(error) => return console_error!("scheduled: no database: {error:?}"),
     };
-    if let Err(error) = refreshed.await {
+    let now = platform::now();
+    // Each task on its own: one failing does not keep the others from running.
+    if let Err(error) = repository::current_crl(&env, &db, now).await {
         console_error!("scheduled CRL refresh failed: {error:?}");
+    }
+    if let Err(error) = revocation::delete_stale_challenges(&db, now).await {
+        console_error!("scheduled challenge clean-up failed: {error:?}");
+    }
+    if let Err(error) = orders::advance_all(&env, &db, now).await {
+        console_error!("scheduled order advance failed: {error:?}");
     }
 }
 

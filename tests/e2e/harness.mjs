@@ -30,6 +30,7 @@ export async function startWorker({ vars = {} } = {}) {
   const state = scratch('d1');
   execFileSync(WRANGLER, ['d1', 'migrations', 'apply', 'DB', '--local', '--persist-to', state], { cwd: EDGE, env: ENV, stdio: 'pipe' });
   const port = 18000 + Math.floor(Math.random() * 2000);
+  vars = { KEYWARD_APP_URL: `http://127.0.0.1:${port}`, ...vars };
   const child = spawn(WRANGLER, ['dev', '--ip', '127.0.0.1', '--port', String(port), '--persist-to', state,
     '--inspector-port', String(port + 2000), '--show-interactive-dev-session=false', '--test-scheduled',
     ...Object.entries(vars).flatMap(([name, value]) => ['--var', `${name}:${value}`])], { cwd: EDGE, env: ENV, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -109,7 +110,9 @@ export function checkAgainstOpenApi(method, url, response) {
   if (operation) {
     const { responses } = operation;
     documented = responses[String(response.status)] ?? responses[`${String(response.status)[0]}XX`];
-  } else if (response.status === 404 || response.status === 405) {
+  } else if (match && response.status === 405) {
+    return; // A documented path with a method it does not have: the router's bare 405.
+  } else if (response.status === 404) {
     documented = { content: { 'application/json': { schema: { $ref: '#/components/schemas/ErrorBody' } } } };
   }
   if (!documented) throw new Error(`OpenAPI: ${where} is not documented in edge/openapi.json`);

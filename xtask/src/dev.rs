@@ -19,6 +19,7 @@ pub fn run() -> Result {
     process::run(wrangler(&tools).args(["d1", "migrations", "apply", "DB", "--local"]))?;
     let mut server = wrangler(&tools)
         .args(["dev", "--ip", "127.0.0.1", "--port", &PORT.to_string(), "--show-interactive-dev-session=false"])
+        .args(["--var", &format!("KEYWARD_APP_URL:http://127.0.0.1:{PORT}")])
         .spawn()
         .map_err(|error| format!("starting wrangler dev: {error}"))?;
     let announced =

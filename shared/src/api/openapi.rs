@@ -17,6 +17,7 @@ use super::account::{
 };
 use super::dev::{CreateAccount, CreatedAccount, Mailbox, SeedRequest, SeedResponse};
 use super::enrollment::{EnrollmentView, IssuedCertificate, SubmitCsr};
+use super::order::{FieldErrorsBody, OrderList, OrderRequest, OrderView};
 use super::policy::Policy;
 use super::revocation::{CertificateStatus, RevocationChallenge, RevokeRequest};
 use super::{ErrorBody, MessageBody};
@@ -49,6 +50,7 @@ struct Operation {
     access: Access,
     request: Content,
     responses: Vec<(&'static str, &'static str, Content)>,
+    query: Vec<(&'static str, &'static str)>,
 }
 
 struct Builder {
@@ -76,6 +78,7 @@ impl Builder {
             access: Access::Public,
             request: Content::None,
             responses: Vec::new(),
+            query: Vec::new(),
         });
         self.operations.last_mut().expect("just pushed")
     }
@@ -89,6 +92,11 @@ impl Operation {
 
     fn request(&mut self, content: Content) -> &mut Self {
         self.request = content;
+        self
+    }
+
+    fn query(&mut self, name: &'static str, description: &'static str) -> &mut Self {
+        self.query.push((name, description));
         self
     }
 
@@ -130,6 +138,9 @@ pub fn document() -> Value {
             .split('/')
             .filter_map(|segment| segment.strip_prefix('{')?.strip_suffix('}'))
             .map(|name| json!({ "name": name, "in": "path", "required": true, "schema": { "type": "string" } }))
+            .chain(operation.query.iter().map(|(name, description)| {
+                json!({ "name": name, "in": "query", "required": false, "description": description, "schema": { "type": "string" } })
+            }))
             .collect();
         if !parameters.is_empty() {
             entry["parameters"] = Value::Array(parameters);
@@ -310,6 +321,45 @@ fn operations(b: &mut Builder) {
         "Revoked",
         Content::None,
     );
+
+    let (order_request, order, errors) =
+        (b.schema::<OrderRequest>(), b.schema::<OrderView>(), b.schema::<FieldErrorsBody>());
+    b.add("post", "/api/v1/orders", "orders", "Places an order; the same idempotency key again returns it")
+        .access(Account)
+        .request(order_request)
+        .response("201", "The order placed, with its pipeline", order)
+        .response("422", "Every problem of the form, each naming its field", errors);
+    let order = b.schema::<OrderView>();
+    b.operations
+        .last_mut()
+        .expect("just added")
+        .responses
+        .insert(0, ("200", "The order this idempotency key placed before", order));
+    let list = b.schema::<OrderList>();
+    b.add("get", "/api/v1/orders", "orders", "The account's orders, newest first, 20 a page")
+        .access(Account)
+        .query("query", "An order number (prefix), a recipient's address, or a domain")
+        .query("status", "awaiting_validation, awaiting_enrollment, completed or cancelled")
+        .query("page", "From 1")
+        .response("200", "A page of orders", list);
+    let order = b.schema::<OrderView>();
+    b.add("get", "/api/v1/orders/{id}", "orders", "An order and its pipeline").access(Account).response(
+        "200",
+        "The order",
+        order,
+    );
+    let order = b.schema::<OrderView>();
+    b.add("post", "/api/v1/orders/{id}/cancel", "orders", "Cancels an order not yet completed")
+        .access(Account)
+        .response("200", "The cancelled order", order);
+    b.add(
+        "post",
+        "/api/v1/orders/{id}/recipients/{position}/resend",
+        "orders",
+        "A fresh enrollment link for a recipient",
+    )
+    .access(Account)
+    .response("204", "Sent; the previous link no longer works", Content::None);
 
     let mailbox = b.schema::<Mailbox>();
     b.add("get", "/api/v1/dev/mailbox", "development", "The outbox, newest first").access(Development).response(
