@@ -12,6 +12,7 @@ mod dev;
 mod enrollment;
 mod error;
 mod ocsp;
+mod outbox;
 mod platform;
 mod repository;
 mod revocation;
@@ -44,7 +45,7 @@ async fn fetch(request: Request, env: Env, _context: Context) -> Result<Response
 
 /// The scheduled handler (`[triggers] crons` in wrangler.toml): re-signs the issuing CA's CRL when the latest
 /// is a day old, so it never goes stale even when nobody fetches it and nothing is revoked, and deletes stale
-/// revocation challenges.
+/// revocation challenges; then delivers the mail outbox's due messages.
 #[event(scheduled)]
 async fn scheduled(_event: ScheduledEvent, env: Env, _context: ScheduleContext) {
     let refreshed = async {
@@ -55,6 +56,9 @@ async fn scheduled(_event: ScheduledEvent, env: Env, _context: ScheduleContext) 
     };
     if let Err(error) = refreshed.await {
         console_error!("scheduled CRL refresh failed: {error:?}");
+    }
+    if let Err(error) = async { outbox::deliver_due(&env, &env.d1("DB")?, platform::now(), 50).await }.await {
+        console_error!("scheduled mail delivery failed: {error:?}");
     }
 }
 

@@ -14,6 +14,7 @@ pub mod lang;
 pub mod link;
 pub mod mail;
 pub mod ocsp;
+pub mod outbox;
 pub mod password;
 pub mod pkcs12;
 pub mod profile;
