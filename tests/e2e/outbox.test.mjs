@@ -105,20 +105,24 @@ test('the scheduled handler delivers a pending message that no request delivered
   assert.equal(requestsFor(address).length, 1, 'sent exactly once');
 });
 
-test('two scheduled runs at once send a due message once', async () => {
-  const address = nextAddress();
-  const id = `concurrent-${counter}`;
-  await worker.query(`INSERT INTO mail_outbox (id, to_address, subject, body, created_at) VALUES ('${id}', '${address}', 'Once', 'Body', ${now() - 5})`);
-  sink.delay(1500);
+test('three scheduled runs at once send each due message once', async () => {
+  // Each run reads every due row, then claims and sends them one by one while the sink answers slowly, so the
+  // runs reach rows that another run has claimed since it read them: the attempts guard must refuse those.
+  const addresses = Array.from({ length: 6 }, nextAddress);
+  const values = addresses.map((address, index) => `('concurrent-${counter}-${index}', '${address}', 'Once', 'Body', ${now() - 5})`);
+  await worker.query(`INSERT INTO mail_outbox (id, to_address, subject, body, created_at) VALUES ${values.join(', ')}`);
+  sink.delay(400);
   try {
     await Promise.all([scheduled(), scheduled(), scheduled()]);
   } finally {
     sink.delay(0);
   }
-  assert.equal(requestsFor(address).length, 1);
-  const message = await row(address);
-  assert.deepEqual([message.status, message.attempts], ['sent', 1]);
-  assert.equal((await audit(id)).length, 1, 'one audit record');
+  for (const address of addresses) {
+    assert.equal(requestsFor(address).length, 1, `${address} sent once`);
+    const message = await row(address);
+    assert.deepEqual([message.status, message.attempts], ['sent', 1]);
+    assert.equal((await audit(message.id)).length, 1, 'one audit record');
+  }
 });
 
 test('a 503 is retried on the schedule, with the attempts counted and the same idempotency key', async () => {
@@ -237,5 +241,21 @@ test('without KEYWARD_MAIL the development environment keeps emails in the outbo
     assert.deepEqual([shown.to, shown.status, shown.adapter], ['dev@example.com', 'sent', 'development']);
   } finally {
     await development.stop();
+  }
+});
+
+test('an email API that does not answer counts as an attempt to retry', async () => {
+  // Port 9 on 127.0.0.1 (discard) has no listener here: the connection is refused.
+  const silent = await startWorker({
+    vars: { KEYWARD_MAIL: 'http', KEYWARD_MAIL_API_URL: 'http://127.0.0.1:9/v1/send', KEYWARD_MAIL_API_TOKEN: TOKEN, KEYWARD_MAIL_FROM: FROM },
+  });
+  try {
+    await seed(silent, 'Ada Lovelace', 'silent@example.com');
+    const [message] = await silent.query("SELECT * FROM mail_outbox WHERE to_address = 'silent@example.com'");
+    assert.deepEqual([message.status, message.attempts, message.sent_at], ['pending', 1, null]);
+    assert.match(message.last_error, /^no answer: /);
+    assert.ok(message.next_attempt_at > now());
+  } finally {
+    await silent.stop();
   }
 });
