@@ -150,7 +150,7 @@ pub async fn seed(mut request: Request, context: RouteContext<()>) -> worker::Re
                     expires_in_days: ENROLLMENT_LINK_LIFETIME_SECONDS / 86_400,
                 },
             );
-            let email_id = platform::new_id()?;
+            let (queued, email_id) = outbox::enqueue(&db, &email, now)?;
             let statements = vec![
                 db.prepare(
                     "INSERT OR IGNORE INTO organizations (id, name, identifier, country, validated_at, created_at) \
@@ -196,18 +196,7 @@ pub async fn seed(mut request: Request, context: RouteContext<()>) -> worker::Re
                     integer(link.created_at),
                     integer(link.expires_at),
                 ])?,
-                db.prepare(
-                    "INSERT INTO mail_outbox (id, to_address, subject, body, lang, created_at, next_attempt_at) \
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6)",
-                )
-                .bind(&[
-                    text(&email_id),
-                    text(&email.to),
-                    text(&email.subject),
-                    text(&email.body),
-                    text(email.lang.tag()),
-                    integer(now),
-                ])?,
+                queued,
                 db.prepare(
                     "INSERT INTO audit_log (at, actor, action, subject_type, subject_id) \
                      VALUES (?1, 'development', 'order.created', 'order', ?2)",

@@ -1,6 +1,6 @@
 //! The mail outbox's delivery adapters. Rows are written by the handlers, in the batch of the state change that
-//! causes them; this module sends them: [`deliver_due`] from the scheduled handler, [`deliver_soon`] right after
-//! a handler's batch. The rules (which adapter, what an answer means, when to retry) are `shared::outbox`.
+//! causes them ([`enqueue`] makes the statement); this module sends them: [`deliver_due`] from the scheduled
+//! handler, [`deliver_soon`] right after a handler's batch. The rules (which adapter, what an answer means, when to retry) are `shared::outbox`.
 //!
 //! Adapters, chosen by `KEYWARD_MAIL`:
 //! - `development` (the default when `KEYWARD_ENV=development`): the message stays in the outbox for the
@@ -13,11 +13,14 @@
 //! send one attempt twice; then one batch records the outcome with its audit record.
 
 use serde::Deserialize;
+use shared::mail::Email;
 use shared::outbox::{
     Claim, DeliveryOutcome, HttpMailSettings, MailAdapter, MailSettingsError, OutboxStatus, Recorded, claim, record,
 };
 use wasm_bindgen::JsValue;
-use worker::{AbortSignal, D1Database, Env, Fetch, Headers, Method, Request, RequestInit, console_error};
+use worker::{
+    AbortSignal, D1Database, D1PreparedStatement, Env, Fetch, Headers, Method, Request, RequestInit, console_error,
+};
 
 use crate::db::{integer, text};
 use crate::error::AppError;
@@ -64,6 +67,26 @@ impl Mailer {
             },
         }
     }
+}
+
+/// The statement that puts `email` in the outbox, due at once, for the caller's batch; and the new row's id, to
+/// hand to [`deliver_soon`] once the batch has committed.
+pub fn enqueue(db: &D1Database, email: &Email, now: i64) -> Result<(D1PreparedStatement, String), AppError> {
+    let id = platform::new_id()?;
+    let statement = db
+        .prepare(
+            "INSERT INTO mail_outbox (id, to_address, subject, body, lang, created_at, next_attempt_at) \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6)",
+        )
+        .bind(&[
+            text(&id),
+            text(&email.to),
+            text(&email.subject),
+            text(&email.body),
+            text(email.lang.tag()),
+            integer(now),
+        ])?;
+    Ok((statement, id))
 }
 
 /// What the HTTP email API may answer; only its message identifier is kept.
