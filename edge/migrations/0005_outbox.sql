@@ -15,8 +15,10 @@ ALTER TABLE mail_outbox ADD COLUMN next_attempt_at INTEGER;
 ALTER TABLE mail_outbox ADD COLUMN sent_at INTEGER;
 -- Why the last attempt did not send (the provider's status and answer, shortened).
 ALTER TABLE mail_outbox ADD COLUMN last_error TEXT;
--- The adapter that made the last attempt: 'development' (kept for the development mailbox) or 'http'.
-ALTER TABLE mail_outbox ADD COLUMN adapter TEXT CHECK (adapter IN ('development', 'http'));
+-- The adapter that made the last attempt: 'development' (kept for the development mailbox) or 'http'
+-- (shared::outbox::MailAdapter). No CHECK: SQLite cannot change one without rebuilding the table, and a new
+-- adapter should not need that.
+ALTER TABLE mail_outbox ADD COLUMN adapter TEXT;
 -- The provider's identifier for the sent message, when it gave one.
 ALTER TABLE mail_outbox ADD COLUMN provider_id TEXT;
 
