@@ -20,9 +20,9 @@ use shared::mail::{AccountInvitation, account_invitation, password_reset};
 use worker::{D1Database, D1PreparedStatement, Request, Response, RouteContext};
 
 use crate::auth::{self, Credential, Principal};
-use crate::db::{audit, integer, is_conflict, json_body, optional_integer, outbox, text};
+use crate::db::{audit, integer, is_conflict, json_body, optional_integer, text};
 use crate::error::{AppError, respond};
-use crate::platform;
+use crate::{outbox, platform};
 
 /// Account request bodies are small.
 const MAX_BODY_BYTES: usize = 8 * 1024;
@@ -448,6 +448,7 @@ pub async fn request_reset(mut request: Request, context: RouteContext<()>) -> w
                     let url = format!("{}/reset/{}", platform::app_url(&context.env)?, token.as_str());
                     let lang = Lang::from_tag(&user_lang(&db, &user.id).await?).unwrap_or_default();
                     let email = password_reset(lang, &user.email, &url, PASSWORD_RESET_LIFETIME_SECONDS / 60);
+                    let (reset_mail, mail_id) = outbox::enqueue(&db, &email, now)?;
                     db.batch(vec![
                         db.prepare(
                             "INSERT INTO password_resets (id, user_id, token_hash, created_at, expires_at) \
@@ -460,7 +461,7 @@ pub async fn request_reset(mut request: Request, context: RouteContext<()>) -> w
                             integer(now),
                             integer(link.expires_at),
                         ])?,
-                        outbox(&db, &platform::new_id()?, &email, now)?,
+                        reset_mail,
                         audit(
                             &db,
                             now,
@@ -471,6 +472,7 @@ pub async fn request_reset(mut request: Request, context: RouteContext<()>) -> w
                         )?,
                     ])
                     .await?;
+                    outbox::deliver_soon(&context.env, &db, &[mail_id]).await;
                 }
             }
             let message = "If this address has an account, a reset link is on its way. It works once, for an hour.";
@@ -631,6 +633,7 @@ pub async fn invite_user(mut request: Request, context: RouteContext<()>) -> wor
                     expires_in_days: TEMPORARY_PASSWORD_LIFETIME_SECONDS / 86_400,
                 },
             );
+            let (invitation_mail, mail_id) = outbox::enqueue(&db, &mail, now)?;
             let batch = vec![
                 db.prepare(
                     "INSERT INTO users (id, account_id, email, name, role, temporary_password_hash, \
@@ -646,7 +649,7 @@ pub async fn invite_user(mut request: Request, context: RouteContext<()>) -> wor
                     integer(now + TEMPORARY_PASSWORD_LIFETIME_SECONDS),
                     integer(now),
                 ])?,
-                outbox(&db, &platform::new_id()?, &mail, now)?,
+                invitation_mail,
                 audit(
                     &db,
                     now,
@@ -668,6 +671,7 @@ pub async fn invite_user(mut request: Request, context: RouteContext<()>) -> wor
                 }
                 Err(error) => return Err(error.into()),
             }
+            outbox::deliver_soon(&context.env, &db, &[mail_id]).await;
             let created = user_by_id(&db, &user_id).await?;
             Ok(Response::from_json(&created.view()?)?.with_status(201))
         }

@@ -71,9 +71,7 @@ impl AppError {
         if let Some(body) = self.body {
             return Ok(Response::from_json(&body)?.with_status(self.status));
         }
-        let body = ErrorBody {
-            error: ApiError { code: self.code.into(), field: self.field, message: self.message },
-        };
+        let body = ErrorBody { error: ApiError { code: self.code.into(), field: self.field, message: self.message } };
         Ok(Response::from_json(&body)?.with_status(self.status))
     }
 }

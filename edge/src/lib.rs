@@ -15,6 +15,7 @@ mod error;
 mod issuing;
 mod ocsp;
 mod orders;
+mod outbox;
 mod platform;
 mod repository;
 mod revocation;
@@ -66,8 +67,8 @@ async fn fetch(request: Request, env: Env, _context: Context) -> Result<Response
 
 /// The scheduled handler (`[triggers] crons` in wrangler.toml): re-signs the issuing CA's CRL when the latest
 /// is a day old, so it never goes stale even when nobody fetches it and nothing is revoked, deletes stale
-/// revocation challenges, and moves on orders whose validations completed (in case the request that completed
-/// them could not).
+/// revocation challenges, moves on orders whose validations completed (in case the request that completed them
+/// could not), and delivers the mail outbox's due messages.
 #[event(scheduled)]
 async fn scheduled(_event: ScheduledEvent, env: Env, _context: ScheduleContext) {
     let db = match env.d1("DB") {
@@ -84,6 +85,9 @@ async fn scheduled(_event: ScheduledEvent, env: Env, _context: ScheduleContext) 
     }
     if let Err(error) = orders::advance_all(&env, &db, now).await {
         console_error!("scheduled order advance failed: {error:?}");
+    }
+    if let Err(error) = outbox::deliver_due(&env, &db, platform::now(), 50).await {
+        console_error!("scheduled mail delivery failed: {error:?}");
     }
 }
 

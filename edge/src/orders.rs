@@ -14,8 +14,9 @@ use shared::api::order::{
 use shared::csr::ParsedCsr;
 use shared::encoding::hex;
 use shared::issuance::OrderFacts;
+use shared::lang::Lang;
 use shared::link::{ENROLLMENT_LINK_LIFETIME_SECONDS, Link, Token};
-use shared::mail::enrollment_invitation;
+use shared::mail::{Invitation, IssuedCertificate, certificate_issued, enrollment_invitation};
 use shared::order::{
     CheckedOrder, CheckedPayment, OrderContext, OrganizationFacts, ValidatedDomain, ValidatedMailbox,
     check_order_request,
@@ -30,9 +31,9 @@ use wasm_bindgen::JsValue;
 use worker::{D1Database, D1PreparedStatement, Env, Request, Response, RouteContext};
 
 use crate::auth::{self, Principal};
-use crate::db::{audit, integer, is_conflict, json_body, optional_integer, outbox, text};
+use crate::db::{audit, integer, is_conflict, json_body, optional_integer, text};
 use crate::error::{AppError, respond};
-use crate::{issuing, platform};
+use crate::{issuing, outbox, platform};
 
 /// An order with fifty recipients, each with a 4096-bit RSA CSR in PEM, stays under this.
 const MAX_BODY_BYTES: usize = 512 * 1024;
@@ -449,6 +450,7 @@ async fn perform(
     recipient: &RecipientRow,
     work: Work,
     statements: &mut Vec<D1PreparedStatement>,
+    mail: &mut Vec<String>,
 ) -> Result<(), AppError> {
     let WorkContext { env, db, origin, now } = *context;
     let profile = order.profile()?.profile();
@@ -477,15 +479,20 @@ async fn perform(
                 ProfileKind::ClientAuthentication | ProfileKind::ServerAuthentication => facts.subject_name(profile),
             };
             let email = enrollment_invitation(
-                &greeting,
-                &facts.recipient_email,
-                &order.organization_name,
-                profile.kind,
-                &certified,
-                &url,
-                ENROLLMENT_LINK_LIFETIME_SECONDS / 86_400,
+                Lang::En,
+                &Invitation {
+                    recipient_name: &greeting,
+                    recipient_email: &facts.recipient_email,
+                    organization: &order.organization_name,
+                    kind: profile.kind,
+                    certified: &certified,
+                    enrollment_url: &url,
+                    expires_in_days: ENROLLMENT_LINK_LIFETIME_SECONDS / 86_400,
+                },
             );
-            statements.push(outbox(db, &platform::new_id()?, &email, now)?);
+            let (statement, id) = outbox::enqueue(db, &email, now)?;
+            statements.push(statement);
+            mail.push(id);
         }
         Work::IssueFromCsr { .. } => {
             let pem = recipient.csr.as_deref().ok_or_else(|| AppError::internal("IssueFromCsr without a CSR"))?;
@@ -503,39 +510,33 @@ async fn perform(
                 .bind(&[text(&slot_id), text(&recipient.id), text(&format!("csr:{}", recipient.id)), integer(now)])?,
             );
             statements.push(issuing::store(db, &issued, &recipient.id, &slot_id, now)?);
-            let email = certificate_issued_email(origin, order, recipient, &issued.serial, issued.not_after);
-            statements.push(outbox(db, &platform::new_id()?, &email, now)?);
-            for address in &order.stored().notification_emails {
-                let copy = shared::mail::Email { to: address.clone(), ..email.clone() };
-                statements.push(outbox(db, &platform::new_id()?, &copy, now)?);
+            let greeting = facts.recipient_name().unwrap_or_else(|| facts.recipient_email.clone());
+            let certified = match profile.kind {
+                ProfileKind::Smime => facts.recipient_email.clone(),
+                ProfileKind::ClientAuthentication | ProfileKind::ServerAuthentication => facts.subject_name(profile),
+            };
+            let emails = certificate_issued(
+                Lang::En,
+                &IssuedCertificate {
+                    recipient_name: &greeting,
+                    recipient_email: &facts.recipient_email,
+                    notification_emails: &order.stored().notification_emails,
+                    organization: &order.organization_name,
+                    profile,
+                    certified: &certified,
+                    serial: &issued.serial,
+                    not_after: issued.not_after,
+                    origin,
+                },
+            );
+            for email in emails {
+                let (statement, id) = outbox::enqueue(db, &email, now)?;
+                statements.push(statement);
+                mail.push(id);
             }
         }
     }
     Ok(())
-}
-
-/// The "certificate issued" email for a certificate made from a CSR given with the order.
-fn certificate_issued_email(
-    origin: &str,
-    order: &OrderRow,
-    recipient: &RecipientRow,
-    serial: &str,
-    not_after: i64,
-) -> shared::mail::Email {
-    shared::mail::Email {
-        to: recipient.email.clone(),
-        subject: format!("Your certificate from {} is issued", order.organization_name),
-        body: format!(
-            "Hello,\n\nThe certificate {} ordered for {} (order {}) is issued from the request sent with the order.\n\n\
-             Serial number: {serial}\nValid until: {} UTC\n\nDownload it (PEM, with the chain beside it):\n\n\
-             {origin}/api/v1/certificates/{serial}/pem\n{origin}/api/v1/certificates/{serial}/chain.pem\n\n\
-             Install it beside the private key that made the request.\n\n-- Keyward\n",
-            order.organization_name,
-            recipient.email,
-            order.id,
-            shared::encoding::utc_date_time(not_after)
-        ),
-    }
 }
 
 /// Applies transitions in memory from `progress` at `now`: validations complete (then each work item), and
@@ -546,6 +547,7 @@ async fn advance_statements(
     order: &OrderRow,
     recipients: &[RecipientRow],
     mut progress: OrderProgress,
+    mail: &mut Vec<String>,
 ) -> Result<Option<(Order, Vec<D1PreparedStatement>, Vec<AuditEvent>)>, AppError> {
     let Ok(transition) = progress.order.validations_complete(&progress, context.now) else {
         return Ok(None);
@@ -558,7 +560,7 @@ async fn advance_statements(
             Work::SendEnrollmentLink { recipient } | Work::IssueFromCsr { recipient } => recipient,
         };
         let recipient = recipients.get(index).ok_or_else(|| AppError::internal("work for an unknown recipient"))?;
-        perform(context, order, recipient, work, &mut statements).await?;
+        perform(context, order, recipient, work, &mut statements, mail).await?;
         if matches!(work, Work::IssueFromCsr { .. }) {
             let enrolled = state.recipient_enrolled(&progress, index, context.now).map_err(state_error)?;
             progress.recipients[index].issued_at = Some(context.now);
@@ -723,7 +725,10 @@ pub async fn place(mut request: Request, context: RouteContext<()>) -> worker::R
             let mut events = vec![placed_event];
             let progress = progress(&db, &row, &recipients).await?;
             let work_context = WorkContext { env: &context.env, db: &db, origin: &origin, now };
-            if let Some((state, work, more)) = advance_statements(&work_context, &row, &recipients, progress).await? {
+            let mut mail = Vec::new();
+            if let Some((state, work, more)) =
+                advance_statements(&work_context, &row, &recipients, progress, &mut mail).await?
+            {
                 // The order row was inserted with the placed state: write the advanced one in the same batch.
                 statements.push(update_order(&db, &order_id, &Order { version: placed.version + 1, ..state })?);
                 statements.extend(work);
@@ -748,6 +753,7 @@ pub async fn place(mut request: Request, context: RouteContext<()>) -> worker::R
                 }
                 return Err(error.into());
             }
+            outbox::deliver_soon(&context.env, &db, &mail).await;
             let order = order_row(&db, &order_id, Some(&account_id)).await?;
             let recipients = recipient_rows(&db, &order_id).await?;
             let progress = self::progress(&db, &order, &recipients).await?;
@@ -1009,14 +1015,9 @@ pub async fn resend(request: Request, context: RouteContext<()>) -> worker::Resu
                 db.prepare("DELETE FROM enrollment_links WHERE recipient_id = ?1 AND spent_at IS NULL")
                     .bind(&[text(&recipient.id)])?,
             ];
-            perform(
-                &work_context,
-                &order,
-                recipient,
-                Work::SendEnrollmentLink { recipient: position as usize },
-                &mut statements,
-            )
-            .await?;
+            let mut mail = Vec::new();
+            let work = Work::SendEnrollmentLink { recipient: position as usize };
+            perform(&work_context, &order, recipient, work, &mut statements, &mut mail).await?;
             statements.push(audit(
                 &db,
                 now,
@@ -1026,6 +1027,7 @@ pub async fn resend(request: Request, context: RouteContext<()>) -> worker::Resu
                 &serde_json::json!({ "recipient": position }),
             )?);
             commit(&db, statements).await?;
+            outbox::deliver_soon(&context.env, &db, &mail).await;
             Ok(Response::empty()?.with_status(204))
         }
         .await,
@@ -1058,15 +1060,16 @@ pub async fn advance(env: &Env, db: &D1Database, account_id: &str, origin: &str,
         let recipients = recipient_rows(db, id).await?;
         let progress = progress(db, &order, &recipients).await?;
         let context = WorkContext { env, db, origin, now };
+        let mut mail = Vec::new();
         if let Some((state, mut statements, events)) =
-            advance_statements(&context, &order, &recipients, progress).await?
+            advance_statements(&context, &order, &recipients, progress, &mut mail).await?
         {
             statements.insert(0, update_order(db, id, &state)?);
             statements.extend(audit_events(db, now, "keyward", id, &events)?);
-            if let Err(error) = db.batch(statements).await
-                && !is_conflict(&error)
-            {
-                worker::console_error!("advancing order {id} failed: {error}");
+            match db.batch(statements).await {
+                Ok(_) => outbox::deliver_soon(env, db, &mail).await,
+                Err(error) if is_conflict(&error) => {}
+                Err(error) => worker::console_error!("advancing order {id} failed: {error}"),
             }
         }
     }

@@ -21,6 +21,24 @@ pub struct MailMessage {
     pub created_at: i64,
     /// Delivery status: `pending`, `sent` or `failed`.
     pub status: String,
+    /// The language the email is written in (`en`, `fr`).
+    #[serde(default)]
+    pub lang: String,
+    /// Delivery attempts made.
+    #[serde(default)]
+    pub attempts: u32,
+    /// The adapter that sent it (`development`, `http`), once sent.
+    #[serde(default)]
+    pub adapter: Option<String>,
+    /// When the adapter accepted it, seconds since the Unix epoch.
+    #[serde(default)]
+    pub sent_at: Option<i64>,
+    /// When the next attempt is due, while pending.
+    #[serde(default)]
+    pub next_attempt_at: Option<i64>,
+    /// Why the last attempt did not send.
+    #[serde(default)]
+    pub last_error: Option<String>,
 }
 
 /// `GET /api/v1/dev/mailbox` response, newest first.
@@ -54,6 +72,9 @@ pub struct SeedRequest {
     /// Validity ordered, in days (365 when absent); the profile's cap applies at issuance.
     #[serde(default = "default_validity_days")]
     pub validity_days: u32,
+    /// The language of the enrollment email, a BCP 47 tag (`en`, `fr`); English when absent.
+    #[serde(default)]
+    pub lang: Option<String>,
 }
 
 fn default_profile() -> ProfileId {
@@ -125,5 +146,9 @@ mod tests {
         let json = r#"{"profile":"server_auth","recipient_email":"ops@example.com","dns_names":["www.example.com"]}"#;
         let request: SeedRequest = serde_json::from_str(json).expect("reads");
         assert_eq!((request.profile, request.recipient_given_name), (ProfileId::ServerAuth, None));
+        assert_eq!(request.lang, None);
+        let json = r#"{"recipient_email":"ada@example.com","lang":"fr"}"#;
+        let request: SeedRequest = serde_json::from_str(json).expect("reads");
+        assert_eq!(request.lang.as_deref(), Some("fr"));
     }
 }
