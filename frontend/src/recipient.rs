@@ -4,6 +4,7 @@
 use leptos::prelude::*;
 
 use crate::i18n::{I18n, LanguageSwitch, use_i18n};
+pub use crate::offload::package_in_worker;
 
 /// Mounts the recipient's app on the page.
 pub fn start() {
@@ -51,6 +52,8 @@ fn Home() -> impl IntoView {
             {t.text(|texts| texts.home_revoke_rest)}</p>
         <p><a href="/repackage" data-testid="repackage-link">{t.text(|texts| texts.home_repackage_link)}</a>
             {t.text(|texts| texts.home_repackage_rest)}</p>
+        <p>{t.text(|texts| texts.home_console_before)}
+            <a href="/login" data-testid="console-link">{t.text(|texts| texts.home_console_link)}</a></p>
     }
 }
 

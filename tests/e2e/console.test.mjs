@@ -14,6 +14,8 @@ const ADMIN_PASSWORD = 'correct horse battery staple';
 // Every password a person types into a page; none may leave it.
 const chosenPasswords = [ADMIN_PASSWORD];
 const recorded = [];
+// What Chromium reports the Content-Security-Policy (public/_headers) refused.
+const refusedByPolicy = [];
 
 before(async () => {
   worker = await startWorker();
@@ -33,6 +35,9 @@ async function newPage() {
     recorded.push((async () => ({
       url: request.url(), method: request.method(), headers: await request.allHeaders(), body: request.postDataBuffer(),
     }))());
+  });
+  page.on('console', (message) => {
+    if (/Content Security Policy/i.test(message.text())) refusedByPolicy.push(message.text());
   });
   return page;
 }
@@ -62,6 +67,7 @@ function passwordForms(password) {
 
 /** Asserts that no recorded request carried any chosen password, in its URL, headers or body. */
 async function assertNoPasswordSent() {
+  assert.deepEqual(refusedByPolicy, []);
   const requests = await Promise.all(recorded);
   assert.ok(requests.length > 0);
   for (const request of requests) {
@@ -159,7 +165,13 @@ test('an administrator logs in, invites a user, who logs in with the temporary p
 });
 
 test('a wrong password shows the API message next to the password field, in the page language', async () => {
+  const headers = (await http(`${worker.url}/login`)).headers;
+  assert.match(headers['content-security-policy'], /script-src 'self' 'wasm-unsafe-eval'/, 'the console is served under the policy');
   const page = await newPage();
+  // The recipient's home page leads to the console.
+  await page.goto(`${worker.url}/`);
+  await page.click('[data-testid=console-link]');
+  await page.locator('[data-testid=login-form]').waitFor();
   await logIn(page, ADMIN, 'not the password at all');
   const error = page.locator('[data-testid=error-password]');
   await error.waitFor();
@@ -167,6 +179,11 @@ test('a wrong password shows the API message next to the password field, in the 
   assert.match(await error.textContent(), /The email address or the password is not right/);
   assert.equal(page.url(), `${worker.url}/login`);
   chosenPasswords.push('not the password at all');
+  // The address is checked by the Worker, and its refusal shows next to the address field.
+  await page.fill('[data-testid=email]', 'not-an-address');
+  await page.click('[data-testid=login-submit]');
+  await page.locator('[data-testid=error-email][data-code=email_invalid]').waitFor();
+  assert.equal(await page.locator('[data-testid=error-password]').count(), 0);
   // The page's own texts follow the language switch.
   await page.click('[data-testid=lang-fr]');
   assert.equal(await page.textContent('h1'), 'Connexion à Keyward');

@@ -96,7 +96,7 @@ pub fn UsersPage() -> impl IntoView {
         <h2>{text(t, |texts| texts.invite_title)}</h2>
         <FormError error=error fields=INVITE_FIELDS />
         {move || notice.get().map(|email| view! { <p class="notice" data-testid="invited">{move || invited(t.lang(), &email)}</p> })}
-        <form on:submit=submit data-testid="invite-form">
+        <form on:submit=submit data-testid="invite-form" novalidate>
             <label>{text(t, |texts| texts.email)}
                 <input type="email" data-testid="invite-email" autocomplete="off" bind:value=email /></label>
             <FieldError error=error fields=&["email"] />

@@ -4,7 +4,6 @@
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use shared::account::TemporaryPassword;
 use shared::api::ApiError;
 use shared::api::account::{LoginRequest, SessionView};
 
@@ -25,7 +24,7 @@ enum Stage {
     /// Logged in with a temporary password: choose one now.
     ChangePassword {
         email: String,
-        temporary: Option<TemporaryPassword>,
+        temporary: Option<String>,
     },
 }
 
@@ -72,7 +71,7 @@ pub fn LoginPage() -> impl IntoView {
             <section class="login">
                 <h1>{text(t, |texts| texts.login_title)}</h1>
                 <FormError error=error fields=LOGIN_FIELDS />
-                <form on:submit=submit data-testid="login-form">
+                <form on:submit=submit data-testid="login-form" novalidate>
                     <label>{text(t, |texts| texts.email)}
                         <input type="email" autocomplete="username" data-testid="email" bind:value=email /></label>
                     <FieldError error=error fields=EMAIL_FIELDS />
@@ -98,7 +97,7 @@ pub fn LoginPage() -> impl IntoView {
 pub async fn log_in(email: &str, typed: TypedPassword) -> Result<SessionView, ApiError> {
     let mut request = LoginRequest { email: email.to_owned(), password_key: None, temporary_password: None };
     match typed {
-        TypedPassword::Temporary(temporary) => request.temporary_password = Some(temporary.as_str().to_owned()),
+        TypedPassword::Temporary(typed) => request.temporary_password = Some(typed),
         TypedPassword::Chosen(text) if text.is_empty() => {}
         TypedPassword::Chosen(text) => request.password_key = Some(password_key(email, &text).await?),
     }

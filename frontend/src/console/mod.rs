@@ -64,6 +64,16 @@ impl Section {
         }
     }
 
+    /// Its name in `data-testid="nav-{name}"`.
+    fn name(self) -> &'static str {
+        match self {
+            Self::Account => "account",
+            Self::Users => "users",
+            Self::ApiKeys => "api-keys",
+            Self::Password => "password",
+        }
+    }
+
     /// Whether only organization administrators reach it (the Worker refuses the others anyway).
     fn for_administrators(self) -> bool {
         matches!(self, Self::Users | Self::ApiKeys)
@@ -135,7 +145,7 @@ fn Navigation(session: SessionView, section: Section) -> impl IntoView {
     let must_change = session.user.must_change_password;
     let entry = move |target: Section, label: fn(&'static texts::ConsoleTexts) -> &'static str| {
         let current = (target == section).then_some("page");
-        view! { <a href=target.path() aria-current=current data-testid=format!("nav-{}", target.path().trim_start_matches("/console").trim_start_matches('/'))>{text(t, label)}</a> " " }
+        view! { <a href=target.path() aria-current=current data-testid=format!("nav-{}", target.name())>{text(t, label)}</a> " " }
     };
     let entries = [
         (Section::Account, (|texts| texts.nav_account) as fn(&'static texts::ConsoleTexts) -> &'static str),

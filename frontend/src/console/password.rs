@@ -3,7 +3,7 @@
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use shared::account::{TemporaryPassword, check_new_password};
+use shared::account::check_new_password;
 use shared::api::ApiError;
 use shared::api::account::ChangePassword;
 
@@ -47,7 +47,7 @@ pub fn ChangePasswordForm(
     /// The account's address (the password key's salt).
     email: String,
     /// The temporary password of this login, when known.
-    temporary: Option<TemporaryPassword>,
+    temporary: Option<String>,
     /// Whether the account still has a temporary password (changes the introduction).
     must_change: bool,
 ) -> impl IntoView {
@@ -117,7 +117,7 @@ async fn change(email: &str, current: TypedPassword, chosen: &str) -> Result<(),
         new_password_key: String::new(),
     };
     match current {
-        TypedPassword::Temporary(temporary) => request.current_temporary_password = Some(temporary.as_str().to_owned()),
+        TypedPassword::Temporary(typed) => request.current_temporary_password = Some(typed),
         TypedPassword::Chosen(text) if text.is_empty() => {}
         TypedPassword::Chosen(text) => request.current_password_key = Some(password_key(email, &text).await?),
     }

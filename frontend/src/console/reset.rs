@@ -49,7 +49,7 @@ pub fn ResetRequestPage() -> impl IntoView {
             <p>{text(t, |texts| texts.reset_request_intro)}</p>
             <FormError error=error fields=EMAIL_FIELDS />
             {move || sent.get().then(|| view! { <p class="notice" data-testid="reset-sent">{text(t, |texts| texts.reset_sent)}</p> })}
-            <form on:submit=submit data-testid="reset-request-form">
+            <form on:submit=submit data-testid="reset-request-form" novalidate>
                 <label>{text(t, |texts| texts.email)}
                     <input type="email" autocomplete="username" data-testid="email" bind:value=email /></label>
                 <FieldError error=error fields=EMAIL_FIELDS />
@@ -150,7 +150,7 @@ fn ResetForm(token: String, expires_at: i64) -> impl IntoView {
             <h1>{text(t, |texts| texts.reset_title)}</h1>
             <p class="hint" data-testid="reset-open">{move || reset_open_until(t.lang(), &format_instant(t.lang(), expires_at))}</p>
             <FormError error=error fields=RESET_FIELDS />
-            <form on:submit=submit data-testid="reset-form">
+            <form on:submit=submit data-testid="reset-form" novalidate>
                 <label>{text(t, |texts| texts.email)}
                     <input type="email" autocomplete="username" data-testid="email" bind:value=email /></label>
                 <FieldError error=error fields=EMAIL_FIELDS />

@@ -15,8 +15,8 @@ use crate::keys::{object, promise_bytes, subtle};
 
 /// A password as the person typed it: an emailed temporary one, or one they chose.
 pub enum TypedPassword {
-    /// Has the temporary form; sent as typed.
-    Temporary(TemporaryPassword),
+    /// Has the temporary form; sent as typed (the Worker recognizes it the same way).
+    Temporary(String),
     /// Anything else; only its derived key is sent.
     Chosen(String),
 }
@@ -24,7 +24,11 @@ pub enum TypedPassword {
 impl TypedPassword {
     /// Tells the two apart by form ([`TemporaryPassword::recognize`]: case, spaces and hyphens do not matter).
     pub fn recognize(text: &str) -> Self {
-        TemporaryPassword::recognize(text).map_or_else(|| Self::Chosen(text.to_owned()), Self::Temporary)
+        if TemporaryPassword::recognize(text).is_some() {
+            Self::Temporary(text.to_owned())
+        } else {
+            Self::Chosen(text.to_owned())
+        }
     }
 }
 
