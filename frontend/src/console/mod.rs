@@ -14,6 +14,9 @@ mod reset;
 mod secret;
 mod texts;
 
+#[cfg(test)]
+mod tests;
+
 use leptos::prelude::*;
 use shared::account::Role;
 use shared::api::account::SessionView;
