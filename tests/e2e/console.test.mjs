@@ -264,3 +264,29 @@ test('an API key is shown once, with a copy button, listed without it, and revok
   assert.equal(await bearer(), 401);
   await assertNoPasswordSent();
 });
+
+test('a reset with an address other than the one the link was sent to says so, and to ask for a new link', async () => {
+  const email = 'dave@acme.example';
+  const old = 'dave old password here';
+  chosenPasswords.push(old);
+  await createAccount(worker, { name: 'Dave Co', users: [{ email, name: 'Dave', role: 'org_user', password: old }] });
+  assert.equal((await http(`${worker.url}/api/v1/password-resets`, { method: 'POST', body: JSON.stringify({ email }) })).status, 202);
+  const [mail] = await mailTo(email);
+  const link = mail.body.match(/http:\/\/\S+\/reset\/([A-Za-z0-9_-]{43})/);
+  const page = await newPage();
+  await page.goto(link[0]);
+  const chosen = 'dave typed the wrong address';
+  chosenPasswords.push(chosen);
+  // The password key is salted with the address typed; the Worker does not check it, so the page logs in to
+  // find out, and says what to do.
+  await page.fill('[data-testid=email]', 'dave@acme.example.org');
+  await page.fill('[data-testid=password]', chosen);
+  await page.fill('[data-testid=password-confirm]', chosen);
+  await page.click('[data-testid=reset-submit]');
+  const error = page.locator('[data-testid=error-email]');
+  await error.waitFor();
+  assert.equal(await error.getAttribute('data-code'), 'reset_address_mismatch');
+  assert.match(await error.textContent(), /Ask for a new link/);
+  assert.equal(page.url(), link[0]);
+  await assertNoPasswordSent();
+});
