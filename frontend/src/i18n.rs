@@ -1,4 +1,5 @@
-//! English and French for the recipient's pages. The language is a signal provided at the app's root: the
+//! English and French for the recipient's pages, and the language, the switch and the shared texts of the
+//! console (whose own texts are in `console/texts.rs`). The language is a signal provided at the app's root: the
 //! browser's preferred languages choose it, the EN | FR switch in the header overrides it, the choice is kept in
 //! `localStorage` (`keyward.lang`) and set on `<html lang>`. Texts are Rust: one [`Texts`] per language, and a
 //! function per text with values in it. Texts that live in `shared` take a [`Lang`]. API error messages from the
