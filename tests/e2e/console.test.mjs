@@ -188,6 +188,14 @@ test('a wrong password shows the API message next to the password field, in the 
   await page.click('[data-testid=lang-fr]');
   assert.equal(await page.textContent('h1'), 'Connexion à Keyward');
   await page.click('[data-testid=lang-en]');
+  // Five failures lock the address: the page shows until when, next to the password.
+  for (let attempt = 0; attempt < 6; attempt += 1) {
+    await logIn(page, 'ghost@acme.example', 'not the password at all');
+    await page.locator('[data-testid=error-password]').waitFor();
+  }
+  const locked = page.locator('[data-testid=error-password][data-code=login_locked]');
+  await locked.waitFor();
+  assert.match(await locked.textContent(), /Too many failed logins for this address\. Try again after \d{4}-\d{2}-\d{2}/);
   await assertNoPasswordSent();
 });
 
