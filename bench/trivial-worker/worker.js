@@ -2,10 +2,22 @@
 // development seed does, without the email); `POST /issue/{token}` with {"csr": PEM} does what Keyward's
 // issuance does with D1 (the same SELECT by token hash, the same three-statement batch spending the link and
 // storing a "certificate" and an audit record) and nothing else: no CSR parsing, no key checks, no signing.
+// Logins, for the password scheme's cost (shared/src/account.rs): `POST /login-user` stores a user (not timed);
+// `POST /login` with {email, password_key} does Keyward's login work in JavaScript (the user read, one SHA-256 of
+// salt and key, the session insert, the throttle delete); `POST /login-pbkdf2` with {email, password} does the
+// same with the server-side alternative Keyward rejected, PBKDF2-HMAC-SHA256 at 100,000 iterations (workerd's
+// WebCrypto maximum) on the Worker.
 const hex = (bytes) => [...new Uint8Array(bytes)].map((byte) => byte.toString(16).padStart(2, '0')).join('');
 const randomHex = (length) => hex(crypto.getRandomValues(new Uint8Array(length)));
 const sha256 = async (text) => hex(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(text)));
 const seconds = () => Math.floor(Date.now() / 1000);
+const fromHex = (text) => new Uint8Array(text.match(/../g).map((pair) => parseInt(pair, 16)));
+const fromBase64url = (text) => Uint8Array.from(atob(text.replace(/-/g, '+').replace(/_/g, '/')), (c) => c.charCodeAt(0));
+const concat = (a, b) => { const out = new Uint8Array(a.length + b.length); out.set(a); out.set(b, a.length); return out; };
+async function pbkdf2(password, salt) {
+  const key = await crypto.subtle.importKey('raw', new TextEncoder().encode(password), 'PBKDF2', false, ['deriveBits']);
+  return crypto.subtle.deriveBits({ name: 'PBKDF2', hash: 'SHA-256', salt, iterations: 100_000 }, key, 256);
+}
 
 export default {
   async fetch(request, env) {
@@ -50,6 +62,38 @@ export default {
           .bind(now, row.link_id, JSON.stringify({ serial, order: row.order_id })),
       ]);
       return Response.json({ serial, certificate: csr }, { status: 201 });
+    }
+    if (request.method === 'POST' && url.pathname === '/login-user') {
+      const { email, password_key: key, password } = await request.json();
+      const salt = crypto.getRandomValues(new Uint8Array(16));
+      const verifier = password === undefined
+        ? hex(await crypto.subtle.digest('SHA-256', concat(salt, fromBase64url(key))))
+        : hex(await pbkdf2(password, salt));
+      const now = seconds();
+      await env.DB.batch([
+        env.DB.prepare('INSERT OR IGNORE INTO accounts (id, name, created_at) VALUES (?1, ?2, ?3)').bind('bench', 'Bench', now),
+        env.DB.prepare("INSERT INTO users (id, account_id, email, name, role, password_salt, password_hash, created_at) VALUES (?1, 'bench', ?2, 'Bench', 'org_admin', ?3, ?4, ?5)")
+          .bind(randomHex(16), email, hex(salt), verifier, now),
+      ]);
+      return Response.json({}, { status: 201 });
+    }
+    if (request.method === 'POST' && (url.pathname === '/login' || url.pathname === '/login-pbkdf2')) {
+      const { email, password_key: key, password } = await request.json();
+      const user = await env.DB.prepare('SELECT id, password_salt, password_hash FROM users WHERE email = ?1').bind(email).first();
+      if (!user) return Response.json({ error: 'credentials_invalid' }, { status: 401 });
+      const salt = fromHex(user.password_salt);
+      const computed = url.pathname === '/login'
+        ? hex(await crypto.subtle.digest('SHA-256', concat(salt, fromBase64url(key))))
+        : hex(await pbkdf2(password, salt));
+      if (computed !== user.password_hash) return Response.json({ error: 'credentials_invalid' }, { status: 401 });
+      const now = seconds();
+      const token = randomHex(32);
+      await env.DB.batch([
+        env.DB.prepare('INSERT INTO sessions (id, user_id, token_hash, created_at, last_seen_at, expires_at) VALUES (?1, ?2, ?3, ?4, ?4, ?5)')
+          .bind(randomHex(16), user.id, await sha256(token), now, now + 43200),
+        env.DB.prepare('DELETE FROM login_throttle WHERE key = ?1').bind(`email:${await sha256(email)}`),
+      ]);
+      return Response.json({ user: user.id }, { headers: { 'set-cookie': `s=${token}; Secure; HttpOnly` } });
     }
     return new Response('not found', { status: 404 });
   },

@@ -97,17 +97,25 @@ struct ThrottleRow {
     locked_until: Option<i64>,
 }
 
-async fn throttle(db: &D1Database, key: &str) -> Result<Throttle, AppError> {
-    Ok(db
-        .prepare("SELECT key, failures, window_start, locked_until FROM login_throttle WHERE key = ?1")
-        .bind(&[text(key)])?
-        .first::<ThrottleRow>(None)
+/// The throttles of the submitted address and of the client, in one query.
+async fn throttles(db: &D1Database, email_key: &str, client_key: &str) -> Result<(Throttle, Throttle), AppError> {
+    let rows = db
+        .prepare("SELECT key, failures, window_start, locked_until FROM login_throttle WHERE key IN (?1, ?2)")
+        .bind(&[text(email_key), text(client_key)])?
+        .all()
         .await?
-        .map(|row| {
-            debug_assert_eq!(row.key, key);
-            Throttle { failures: row.failures, window_start: row.window_start, locked_until: row.locked_until }
-        })
-        .unwrap_or_default())
+        .results::<ThrottleRow>()?;
+    let find = |key: &str| {
+        rows.iter()
+            .find(|row| row.key == key)
+            .map(|row| Throttle {
+                failures: row.failures,
+                window_start: row.window_start,
+                locked_until: row.locked_until,
+            })
+            .unwrap_or_default()
+    };
+    Ok((find(email_key), find(client_key)))
 }
 
 fn store_throttle(db: &D1Database, key: &str, throttle: Throttle) -> worker::Result<D1PreparedStatement> {
@@ -239,8 +247,7 @@ pub async fn login(mut request: Request, context: RouteContext<()>) -> worker::R
             let now = platform::now();
             let email_key = throttle_key_for_email(&email);
             let client_key = format!("ip:{}", client?);
-            let (email_throttle, client_throttle) =
-                (throttle(&db, &email_key).await?, throttle(&db, &client_key).await?);
+            let (email_throttle, client_throttle) = throttles(&db, &email_key, &client_key).await?;
             email_throttle.check(now)?;
             client_throttle.check(now)?;
             let secret = secret?;
