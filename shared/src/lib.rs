@@ -4,6 +4,7 @@
 //! random values are arguments; the callers (the edge's adapters, the browser's WebCrypto) supply them.
 
 pub mod account;
+pub mod address;
 pub mod api;
 pub mod csr;
 pub mod download;
