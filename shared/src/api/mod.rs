@@ -4,6 +4,7 @@
 pub mod account;
 pub mod dev;
 pub mod enrollment;
+pub mod order;
 pub mod policy;
 pub mod revocation;
 

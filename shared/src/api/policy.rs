@@ -4,6 +4,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::api::order::SignatureHash;
 use crate::csr::PublicKey;
 use crate::profile::{
     AlternativeNames, ExtendedKeyUsage, KeyError, KeyType, ProfileId, ProfileKind, RSA_MAXIMUM_BITS, RSA_MINIMUM_BITS,
@@ -16,7 +17,15 @@ pub struct Policy {
     pub profiles: Vec<ProfilePolicy>,
     /// The key rules every profile shares.
     pub keys: KeyRules,
+    /// The hashes the CA signs certificates with: what an order's `signature_hash` may be.
+    #[serde(default)]
+    pub signature_hashes: Vec<SignatureHash>,
 }
+
+/// The hashes the CA signs certificates with. Only SHA-256 today: the issuing CA's key is ECDSA P-256, which
+/// signs with SHA-256 (`ecdsa-with-SHA256`, the only P-256 pairing ring and rcgen offer, and the one the TLS
+/// BR 7.1.3.2 and S/MIME BR 7.1.3.2 expect for P-256). A P-384 issuing CA would add SHA-384.
+pub const OFFERED_SIGNATURE_HASHES: &[SignatureHash] = &[SignatureHash::Sha256];
 
 /// One profile.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -144,6 +153,7 @@ pub fn policy(now: i64) -> Policy {
                 .map(String::from)
                 .to_vec(),
         },
+        signature_hashes: OFFERED_SIGNATURE_HASHES.to_vec(),
     }
 }
 
@@ -182,7 +192,9 @@ mod tests {
             };
             assert_eq!(policy.precheck(id, &key).map_err(|error| error.code()), expected, "{id:?} {key:?}");
         }
+        assert_eq!(policy.signature_hashes, [SignatureHash::Sha256]);
         let json = serde_json::to_value(&policy).unwrap();
+        assert_eq!(json["signature_hashes"], serde_json::json!(["sha256"]));
         assert_eq!(json["profiles"][0]["id"], serde_json::json!(ProfileId::ALL[0].as_str()));
     }
 }

@@ -1,0 +1,321 @@
+//! `POST /api/v1/orders`, `GET /api/v1/orders/{id}` and `GET /api/v1/orders?query=&status=&page=`: placing an
+//! order and following it.
+//!
+//! - `POST /api/v1/orders` takes an [`OrderRequest`]. The Worker reads what the rules need into a
+//!   [`crate::order::OrderContext`] and calls [`crate::order::check_order_request`]. Refused: `422` with a
+//!   [`FieldErrorsBody`] listing every problem (the form shows them beside their fields). Accepted: `201` with
+//!   an [`OrderView`]. The same `idempotency_key` again, for the same account, returns the order it made
+//!   (`200`) and creates nothing.
+//! - `GET /api/v1/orders/{id}`: an [`OrderView`], the pipeline included.
+//! - `GET /api/v1/orders`: an [`OrderList`], newest first, [`ORDERS_PAGE_SIZE`] a page; the query string is
+//!   an [`OrderListQuery`] (`query` matches an order number, a recipient email or a domain).
+
+use serde::{Deserialize, Serialize};
+
+use crate::api::ApiError;
+use crate::pipeline::{OrderState, Step};
+use crate::profile::ProfileId;
+
+/// The hash the CA signs the certificate with. Which ones are offered is in the policy
+/// ([`crate::api::policy::Policy::signature_hashes`]); the others are refused with a named error.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SignatureHash {
+    /// SHA-256.
+    Sha256,
+    /// SHA-384.
+    Sha384,
+    /// SHA-512.
+    Sha512,
+}
+
+impl SignatureHash {
+    /// The wire name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Sha256 => "sha256",
+            Self::Sha384 => "sha384",
+            Self::Sha512 => "sha512",
+        }
+    }
+}
+
+/// How long the certificates should be valid, as the form asks it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum ValidityRequest {
+    /// 1, 2 or 3 years of 365 days: `{"kind":"years","years":1}`.
+    Years {
+        /// How many.
+        years: u32,
+    },
+    /// Until a date, UTC: `{"kind":"end_date","date":"2027-06-30"}`.
+    EndDate {
+        /// `YYYY-MM-DD`.
+        date: String,
+    },
+    /// A number of days: `{"kind":"days","days":90}`.
+    Days {
+        /// How many.
+        days: u32,
+    },
+}
+
+/// One recipient of the order: a person (S/MIME) or the requester of a device certificate.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RecipientRequest {
+    /// How the order page names the recipient (the common name of the order); optional.
+    #[serde(default)]
+    pub name: Option<String>,
+    /// Given name (sponsor-validated S/MIME: subject givenName).
+    #[serde(default)]
+    pub given_name: Option<String>,
+    /// Surname (sponsor-validated S/MIME: required).
+    #[serde(default)]
+    pub surname: Option<String>,
+    /// The recipient's email address: where the enrollment link goes; for S/MIME the certified mailbox.
+    pub email: String,
+    /// Host names of a workstation or server certificate; empty for S/MIME.
+    #[serde(default)]
+    pub dns_names: Vec<String>,
+    /// A PKCS#10 request now (PEM, `CERTIFICATE REQUEST` or `NEW CERTIFICATE REQUEST`); none for an enrollment
+    /// link later. It cannot be added or changed after submission.
+    #[serde(default)]
+    pub csr: Option<String>,
+}
+
+/// How the order is paid.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum PaymentRequest {
+    /// From the account's balance (deposits recorded in the ledger): `{"kind":"balance"}`.
+    Balance,
+    /// Under a contract: `{"kind":"contract","reference":"PO-2026-114"}`.
+    Contract {
+        /// The contract or purchase-order reference.
+        reference: String,
+    },
+}
+
+/// `POST /api/v1/orders` request.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OrderRequest {
+    /// The certificate profile.
+    pub profile: ProfileId,
+    /// The ordering organization (one of the account's validated organizations).
+    pub organization_id: String,
+    /// The hash the CA signs with.
+    pub signature_hash: SignatureHash,
+    /// How long the certificates are valid.
+    pub validity: ValidityRequest,
+    /// How many times each certificate is renewed automatically (0 to 5).
+    #[serde(default)]
+    pub auto_renewals: u32,
+    /// 1 to 50 recipients, one certificate each.
+    pub recipients: Vec<RecipientRequest>,
+    /// Up to 10 more addresses told about the order's progress.
+    #[serde(default)]
+    pub notification_emails: Vec<String>,
+    /// How the order is paid.
+    pub payment: PaymentRequest,
+    /// The subscriber agreement version the user accepted (must be the current one).
+    pub subscriber_agreement: String,
+    /// 16 to 64 characters `[A-Za-z0-9_-]`, drawn by the form once per order: a retry with the same key makes
+    /// no second order.
+    pub idempotency_key: String,
+}
+
+/// `422` body of a refused order: every problem. `error` is the first, so a client that reads only the
+/// usual `{"error": ...}` shape still gets one.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FieldErrorsBody {
+    /// The first problem.
+    pub error: ApiError,
+    /// Every problem, in form order, each with its field path (`recipients[1].email`).
+    pub errors: Vec<ApiError>,
+}
+
+/// One recipient as the order page shows it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RecipientView {
+    /// The order's name for the recipient ([`crate::order::recipient_common_name`]).
+    pub common_name: String,
+    /// The email address.
+    pub email: String,
+    /// Host names, for device profiles.
+    #[serde(default)]
+    pub dns_names: Vec<String>,
+    /// Whether a CSR came with the order (issued without an enrollment link).
+    pub has_csr: bool,
+    /// The issued certificate's serial, lowercase hex, once issued.
+    pub certificate_serial: Option<String>,
+}
+
+/// `GET /api/v1/orders/{id}` response, and `POST /api/v1/orders`'s.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OrderView {
+    /// The order number.
+    pub id: String,
+    /// Where the order stands.
+    pub state: OrderState,
+    /// When it was placed, Unix seconds.
+    pub created_at: i64,
+    /// The profile.
+    pub profile: ProfileId,
+    /// The organization's identifier.
+    pub organization_id: String,
+    /// The organization's name.
+    pub organization_name: String,
+    /// Validity of each certificate, in days.
+    pub validity_days: u32,
+    /// Automatic renewals left.
+    pub auto_renewals: u32,
+    /// The signature hash.
+    pub signature_hash: SignatureHash,
+    /// The recipients, in order.
+    pub recipients: Vec<RecipientView>,
+    /// The notification addresses.
+    pub notification_emails: Vec<String>,
+    /// The price, in cents.
+    pub price_cents: i64,
+    /// Each step: state, what blocks it, who must act, the actions offered ([`crate::pipeline::pipeline`]).
+    pub steps: Vec<Step>,
+}
+
+/// Orders a page of [`OrderList`] holds.
+pub const ORDERS_PAGE_SIZE: u32 = 20;
+
+/// Longest search text, in characters.
+pub const ORDER_QUERY_MAXIMUM_LENGTH: usize = 254;
+
+/// `GET /api/v1/orders` query string.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OrderListQuery {
+    /// An order number, a recipient email or a domain (exact for numbers; `LIKE` prefix for addresses and
+    /// domains, with `%` and `_` escaped by the edge); blank lists everything.
+    #[serde(default)]
+    pub query: Option<String>,
+    /// Only orders in this state.
+    #[serde(default)]
+    pub status: Option<OrderState>,
+    /// 1-based page number; 1 when absent.
+    #[serde(default)]
+    pub page: Option<u32>,
+}
+
+impl OrderListQuery {
+    /// The search text, trimmed; `None` when blank.
+    ///
+    /// # Errors
+    ///
+    /// An [`ApiError`] for field `query` when longer than [`ORDER_QUERY_MAXIMUM_LENGTH`], and for field
+    /// `page` when the page is 0.
+    pub fn checked(&self) -> Result<(Option<String>, u32), ApiError> {
+        let query = self.query.as_deref().map(str::trim).filter(|query| !query.is_empty());
+        if query.is_some_and(|query| query.chars().count() > ORDER_QUERY_MAXIMUM_LENGTH) {
+            return Err(ApiError {
+                code: "query_too_long".into(),
+                field: Some("query".into()),
+                message: format!("Search with at most {ORDER_QUERY_MAXIMUM_LENGTH} characters."),
+            });
+        }
+        let page = self.page.unwrap_or(1);
+        if page == 0 {
+            return Err(ApiError {
+                code: "page_invalid".into(),
+                field: Some("page".into()),
+                message: "Pages are numbered from 1.".into(),
+            });
+        }
+        Ok((query.map(str::to_owned), page))
+    }
+
+    /// The SQL `OFFSET` of `page` (1-based).
+    pub fn offset(page: u32) -> u64 {
+        u64::from(page.saturating_sub(1)) * u64::from(ORDERS_PAGE_SIZE)
+    }
+}
+
+/// One line of the order history.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OrderSummary {
+    /// The order number.
+    pub id: String,
+    /// Where it stands.
+    pub state: OrderState,
+    /// When it was placed.
+    pub created_at: i64,
+    /// The profile.
+    pub profile: ProfileId,
+    /// The first recipient's email address.
+    pub first_recipient: String,
+    /// How many recipients.
+    pub recipient_count: u32,
+}
+
+/// `GET /api/v1/orders` response.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OrderList {
+    /// Newest first.
+    pub orders: Vec<OrderSummary>,
+    /// This page's number.
+    pub page: u32,
+    /// Whether a next page exists (the edge reads one row more than a page to know).
+    pub has_more: bool,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn the_request_on_the_wire() {
+        let request: OrderRequest = serde_json::from_value(json!({
+            "profile": "smime_sponsor_multipurpose",
+            "organization_id": "org_1",
+            "signature_hash": "sha256",
+            "validity": {"kind": "end_date", "date": "2027-06-30"},
+            "auto_renewals": 2,
+            "recipients": [
+                {"given_name": "Ada", "surname": "Lovelace", "email": "ada@example.com"},
+                {"name": "Grace", "email": "grace@example.com", "csr": "-----BEGIN NEW CERTIFICATE REQUEST-----"}
+            ],
+            "payment": {"kind": "contract", "reference": "PO-1"},
+            "subscriber_agreement": "2026-12-01",
+            "idempotency_key": "0123456789abcdef"
+        }))
+        .expect("the documented form");
+        assert_eq!(request.validity, ValidityRequest::EndDate { date: "2027-06-30".into() });
+        assert_eq!(request.payment, PaymentRequest::Contract { reference: "PO-1".into() });
+        assert_eq!(request.recipients[0].dns_names, Vec::<String>::new());
+        assert!(request.notification_emails.is_empty());
+        let back = serde_json::to_value(&request).expect("serializes");
+        assert_eq!(back["validity"], json!({"kind": "end_date", "date": "2027-06-30"}));
+        assert_eq!(back["payment"], json!({"kind": "contract", "reference": "PO-1"}));
+        for (validity, expected) in [
+            (json!({"kind": "years", "years": 2}), ValidityRequest::Years { years: 2 }),
+            (json!({"kind": "days", "days": 90}), ValidityRequest::Days { days: 90 }),
+        ] {
+            assert_eq!(serde_json::from_value::<ValidityRequest>(validity).expect("valid"), expected);
+        }
+        assert_eq!(serde_json::from_value::<PaymentRequest>(json!({"kind": "balance"})).ok(), Some(PaymentRequest::Balance));
+        assert!(serde_json::from_value::<SignatureHash>(json!("md5")).is_err());
+        assert_eq!(serde_json::to_value(SignatureHash::Sha384).expect("serializes"), json!("sha384"));
+    }
+
+    #[test]
+    fn list_queries() {
+        let query = |query: Option<&str>, page| OrderListQuery { query: query.map(str::to_owned), status: None, page };
+        assert_eq!(query(Some("  ada@example.com "), None).checked(), Ok((Some("ada@example.com".into()), 1)));
+        assert_eq!(query(Some("   "), Some(3)).checked(), Ok((None, 3)));
+        assert_eq!(query(None, Some(0)).checked().map_err(|error| error.code), Err("page_invalid".to_owned()));
+        let long = "a".repeat(ORDER_QUERY_MAXIMUM_LENGTH + 1);
+        assert_eq!(query(Some(&long), None).checked().map_err(|error| error.code), Err("query_too_long".to_owned()));
+        assert_eq!(OrderListQuery::offset(1), 0);
+        assert_eq!(OrderListQuery::offset(3), 40);
+        let parsed: OrderListQuery =
+            serde_json::from_value(json!({"status": "awaiting_validation"})).expect("a status filter");
+        assert_eq!(parsed.status, Some(OrderState::AwaitingValidation));
+    }
+}
