@@ -3,8 +3,10 @@
 
 pub mod account;
 pub mod dev;
+pub mod domain;
 pub mod enrollment;
 pub mod order;
+pub mod organization;
 pub mod policy;
 pub mod revocation;
 

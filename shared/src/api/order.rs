@@ -299,7 +299,10 @@ mod tests {
         ] {
             assert_eq!(serde_json::from_value::<ValidityRequest>(validity).expect("valid"), expected);
         }
-        assert_eq!(serde_json::from_value::<PaymentRequest>(json!({"kind": "balance"})).ok(), Some(PaymentRequest::Balance));
+        assert_eq!(
+            serde_json::from_value::<PaymentRequest>(json!({"kind": "balance"})).ok(),
+            Some(PaymentRequest::Balance)
+        );
         assert!(serde_json::from_value::<SignatureHash>(json!("md5")).is_err());
         assert_eq!(serde_json::to_value(SignatureHash::Sha384).expect("serializes"), json!("sha384"));
     }
