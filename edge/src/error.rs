@@ -1,8 +1,16 @@
 //! One error type for every handler, mapped to an HTTP status and the JSON body `{"error": {code, field,
 //! message}}` here and nowhere else.
 
+use std::borrow::Cow;
+
 use shared::account::AccountError;
+use shared::address::{AddressError, DomainError};
+use shared::api::domain::DomainRequestError;
+use shared::api::organization::OrganizationError;
 use shared::api::{ApiError, ErrorBody};
+use shared::dns::DnsError;
+use shared::order::FieldError;
+use shared::validation::ValidationError;
 use shared::csr::CsrError;
 use shared::issuance::OrderError;
 use shared::link::LinkError;
@@ -14,14 +22,37 @@ use worker::{Response, Result, console_error};
 pub struct AppError {
     status: u16,
     code: &'static str,
-    field: Option<&'static str>,
+    field: Option<Cow<'static, str>>,
     message: String,
 }
 
 impl AppError {
     /// A client error about one field.
     pub fn field(status: u16, code: &'static str, field: &'static str, message: impl Into<String>) -> Self {
-        Self { status, code, field: Some(field), message: message.into() }
+        Self { status, code, field: Some(Cow::Borrowed(field)), message: message.into() }
+    }
+
+    /// The same rejection about another request field (a domain error about `name`, an address error about
+    /// `contacts.email`).
+    pub fn at(mut self, field: &'static str) -> Self {
+        self.field = Some(Cow::Borrowed(field));
+        self
+    }
+
+    /// The request body is not the JSON expected; `expected` says what it should hold.
+    pub fn body_invalid(expected: &str, detail: impl core::fmt::Display) -> Self {
+        Self::field(400, "body_invalid", "body", format!("Expected {expected}: {detail}"))
+    }
+
+    /// Another request changed the same row meanwhile (a version trigger or a uniqueness guard refused the
+    /// batch): nothing was written.
+    pub fn conflict() -> Self {
+        Self::field(
+            409,
+            "changed_meanwhile",
+            "id",
+            "Another request changed this at the same moment; nothing was written. Reload and try again.",
+        )
     }
 
     /// Unknown API route.
@@ -43,7 +74,7 @@ impl AppError {
     /// The response: status and JSON body.
     pub fn into_response(self) -> Result<Response> {
         let body = ErrorBody {
-            error: ApiError { code: self.code.into(), field: self.field.map(Into::into), message: self.message },
+            error: ApiError { code: self.code.into(), field: self.field.map(Cow::into_owned), message: self.message },
         };
         Ok(Response::from_json(&body)?.with_status(self.status))
     }
@@ -93,7 +124,86 @@ impl From<AccountError> for AppError {
             AccountError::Forbidden | AccountError::CrossSiteRequest | AccountError::PasswordChangeRequired => 403,
             _ => 422,
         };
-        Self { status, code: error.code(), field: error.field(), message: error.to_string() }
+        Self { status, code: error.code(), field: error.field().map(Cow::Borrowed), message: error.to_string() }
+    }
+}
+
+impl From<AddressError> for AppError {
+    fn from(error: AddressError) -> Self {
+        Self::field(422, error.code(), error.field(), error.to_string())
+    }
+}
+
+impl From<DomainError> for AppError {
+    fn from(error: DomainError) -> Self {
+        Self::field(422, error.code(), error.field(), error.to_string())
+    }
+}
+
+impl From<OrganizationError> for AppError {
+    fn from(error: OrganizationError) -> Self {
+        let status = match error {
+            OrganizationError::NotFound => 404,
+            OrganizationError::NoCodePending => 409,
+            _ => 422,
+        };
+        Self::field(status, error.code(), error.field(), error.to_string())
+    }
+}
+
+impl From<DomainRequestError> for AppError {
+    fn from(error: DomainRequestError) -> Self {
+        let status = match error {
+            DomainRequestError::NotFound => 404,
+            DomainRequestError::AlreadyValidated { .. } => 409,
+            DomainRequestError::RandomValueExpired { .. } => 410,
+            _ => 422,
+        };
+        Self::field(status, error.code(), error.field(), error.to_string())
+    }
+}
+
+impl From<ValidationError> for AppError {
+    fn from(error: ValidationError) -> Self {
+        let status = match error {
+            ValidationError::CodeMalformed => 422,
+            ValidationError::AlreadyValidated { .. } | ValidationError::CodeLocked => 409,
+            _ => 410,
+        };
+        Self { status, code: error.code(), field: error.field().map(Cow::Borrowed), message: error.to_string() }
+    }
+}
+
+/// A DNS answer that could not be read: the resolver's fault, not the request's (502).
+impl From<DnsError> for AppError {
+    fn from(error: DnsError) -> Self {
+        Self::field(502, error.code(), error.field(), error.to_string())
+    }
+}
+
+/// DNS-over-HTTPS: "could not check DNS" (503) when the resolver gave no usable answer.
+impl From<crate::doh::DohError> for AppError {
+    fn from(error: crate::doh::DohError) -> Self {
+        match error {
+            crate::doh::DohError::Dns(error) => error.into(),
+            crate::doh::DohError::Unreachable { ref detail } => {
+                worker::console_warn!("DNS-over-HTTPS: {detail}");
+                Self::field(503, error.code(), error.field(), error.to_string())
+            }
+            _ => Self::field(503, error.code(), error.field(), error.to_string()),
+        }
+    }
+}
+
+/// The first of a form's field errors (the others are fixed in turn).
+impl From<Vec<FieldError>> for AppError {
+    fn from(errors: Vec<FieldError>) -> Self {
+        match errors.into_iter().next() {
+            Some(error) => {
+                Self { status: 422, code: error.code, field: Some(Cow::Owned(error.field)), message: error.message }
+            }
+            None => Self::internal("an empty list of field errors"),
+        }
     }
 }
 

@@ -9,9 +9,12 @@ mod ca;
 mod certificates;
 mod db;
 mod dev;
+mod doh;
+mod domains;
 mod enrollment;
 mod error;
 mod ocsp;
+mod organizations;
 mod platform;
 mod repository;
 mod revocation;
@@ -34,6 +37,23 @@ async fn fetch(request: Request, env: Env, _context: Context) -> Result<Response
         .get_async("/crl/root.crl", repository::root_certificate_revocation_list)
         .post_async("/ocsp", ocsp::post)
         .get_async("/ocsp/*request", ocsp::get)
+        .post_async("/api/v1/organizations", organizations::create)
+        .get_async("/api/v1/organizations", organizations::list)
+        .get_async("/api/v1/organizations/:id", organizations::show)
+        .post_async("/api/v1/organizations/:id/verification-code", organizations::send_code)
+        .post_async("/api/v1/organizations/:id/verification-code/check", organizations::check_code_entry)
+        .post_async("/api/v1/admin/organizations/:id/validation", organizations::record_call)
+        .post_async("/api/v1/domains", domains::create)
+        .get_async("/api/v1/domains", domains::list)
+        .get_async("/api/v1/domains/:id", domains::show)
+        .post_async("/api/v1/domains/:id/check", domains::check)
+        .post_async("/api/v1/domains/:id/resend", domains::resend)
+        .post_async("/api/v1/domains/:id/method", domains::change_method)
+        .post_async("/api/v1/mailboxes", domains::create_mailbox)
+        .get_async("/api/v1/mailboxes", domains::list_mailboxes)
+        .get_async("/api/v1/validations/:token", domains::show_link)
+        .head_async("/api/v1/validations/:token", domains::show_link)
+        .post_async("/api/v1/validations/:token", domains::confirm_link)
         .get_async("/api/v1/dev/mailbox", dev::mailbox)
         .post_async("/api/v1/dev/seed", dev::seed)
         .or_else_any_method("/api/*rest", |_, _| error::AppError::route_not_found().into_response())

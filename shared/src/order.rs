@@ -321,9 +321,11 @@ pub fn check_order_request(
     } else {
         match organization.validated_until {
             None => fail(&mut errors, "organization_id", OrderFormError::OrganizationNotValidated),
-            Some(until) if until <= now => {
-                fail(&mut errors, "organization_id", OrderFormError::OrganizationValidationExpired { expired_at: until })
-            }
+            Some(until) if until <= now => fail(
+                &mut errors,
+                "organization_id",
+                OrderFormError::OrganizationValidationExpired { expired_at: until },
+            ),
             Some(_) => {}
         }
     }
@@ -331,11 +333,11 @@ pub fn check_order_request(
     let cap = profile.max_validity_days(now);
     let validity_days = match resolve_validity_days(&request.validity, now) {
         Ok(days) if days > cap => {
-            fail(&mut errors, validity_field(&request.validity), OrderFormError::ValidityOverCap {
-                days,
-                cap,
-                profile: profile.name,
-            });
+            fail(
+                &mut errors,
+                validity_field(&request.validity),
+                OrderFormError::ValidityOverCap { days, cap, profile: profile.name },
+            );
             None
         }
         Ok(days) => Some(days),
@@ -363,15 +365,19 @@ pub fn check_order_request(
                 if profile.alternative_names == AlternativeNames::Mailbox
                     && recipients.iter().any(|other: &CheckedRecipient| other.email.same_mailbox(&checked.email))
                 {
-                    fail(&mut errors, format!("{path}.email"), OrderFormError::RecipientRepeated {
-                        email: checked.email.to_string(),
-                    });
+                    fail(
+                        &mut errors,
+                        format!("{path}.email"),
+                        OrderFormError::RecipientRepeated { email: checked.email.to_string() },
+                    );
                 }
                 for (position, name) in checked.facts.dns_names.iter().enumerate() {
                     if recipients.iter().any(|other| other.facts.dns_names.contains(name)) {
-                        fail(&mut errors, format!("{path}.dns_names[{position}]"), OrderFormError::DnsNameInTwoRecipients {
-                            name: name.clone(),
-                        });
+                        fail(
+                            &mut errors,
+                            format!("{path}.dns_names[{position}]"),
+                            OrderFormError::DnsNameInTwoRecipients { name: name.clone() },
+                        );
                     }
                 }
                 recipients.push(checked);
@@ -381,9 +387,11 @@ pub fn check_order_request(
     }
 
     if request.notification_emails.len() > MAXIMUM_NOTIFICATION_EMAILS {
-        fail(&mut errors, "notification_emails", OrderFormError::NotificationEmailsTooMany {
-            count: request.notification_emails.len(),
-        });
+        fail(
+            &mut errors,
+            "notification_emails",
+            OrderFormError::NotificationEmailsTooMany { count: request.notification_emails.len() },
+        );
     }
     let mut notification_emails: Vec<EmailAddress> = Vec::new();
     for (index, text) in request.notification_emails.iter().enumerate().take(MAXIMUM_NOTIFICATION_EMAILS) {
@@ -404,7 +412,11 @@ pub fn check_order_request(
             if let Some(needed) = price
                 && needed > context.balance_cents
             {
-                fail(&mut errors, "payment", OrderFormError::BalanceInsufficient { needed, balance: context.balance_cents });
+                fail(
+                    &mut errors,
+                    "payment",
+                    OrderFormError::BalanceInsufficient { needed, balance: context.balance_cents },
+                );
             }
             Some(CheckedPayment::Balance)
         }
@@ -481,9 +493,11 @@ fn check_recipient(
     let mut errors = Vec::new();
 
     let mut names = [None, None, None];
-    for (slot, (field, value)) in
-        names.iter_mut().zip([("name", &recipient.name), ("given_name", &recipient.given_name), ("surname", &recipient.surname)])
-    {
+    for (slot, (field, value)) in names.iter_mut().zip([
+        ("name", &recipient.name),
+        ("given_name", &recipient.given_name),
+        ("surname", &recipient.surname),
+    ]) {
         match optional_name(value) {
             Ok(name) => *slot = name,
             Err(error) => fail(&mut errors, format!("{path}.{field}"), error),
@@ -514,7 +528,11 @@ fn check_recipient(
             if is_public_mail_provider(email.domain()) {
                 needs_mailbox_validation = true;
             } else {
-                fail(&mut errors, format!("{path}.email"), OrderFormError::EmailDomainNotValidated { domain: email.domain().to_owned() });
+                fail(
+                    &mut errors,
+                    format!("{path}.email"),
+                    OrderFormError::EmailDomainNotValidated { domain: email.domain().to_owned() },
+                );
             }
         }
     }
@@ -526,7 +544,11 @@ fn check_recipient(
             .iter()
             .any(|validated| validated.reusable_until > now && validated.domain.contains_name(name));
         if issuance::check_dns_name(name).is_ok() && !covered {
-            fail(&mut errors, format!("{path}.dns_names[{position}]"), OrderFormError::DnsNameDomainNotValidated { name: name.clone() });
+            fail(
+                &mut errors,
+                format!("{path}.dns_names[{position}]"),
+                OrderFormError::DnsNameDomainNotValidated { name: name.clone() },
+            );
         }
     }
 
@@ -844,10 +866,9 @@ impl core::fmt::Display for OrderFormError {
                 money(*balance)
             ),
             Self::ContractReferenceBlank => formatter.write_str("Give the contract or purchase-order reference."),
-            Self::ContractReferenceTooLong => write!(
-                formatter,
-                "A contract reference has at most {CONTRACT_REFERENCE_MAXIMUM_LENGTH} characters."
-            ),
+            Self::ContractReferenceTooLong => {
+                write!(formatter, "A contract reference has at most {CONTRACT_REFERENCE_MAXIMUM_LENGTH} characters.")
+            }
             Self::AgreementNotAccepted => formatter.write_str("Accept the subscriber agreement to order."),
             Self::AgreementOutdated { .. } => write!(
                 formatter,

@@ -172,10 +172,8 @@ impl Order {
         if self.state != OrderState::AwaitingValidation {
             return Err(OrderStateError::NotAwaitingValidation { state: self.state });
         }
-        let pending = validation_steps(progress, now)
-            .iter()
-            .filter(|step| !matches!(step.state, StepState::Done { .. }))
-            .count();
+        let pending =
+            validation_steps(progress, now).iter().filter(|step| !matches!(step.state, StepState::Done { .. })).count();
         if pending > 0 {
             return Err(OrderStateError::ValidationsPending { steps: pending });
         }
@@ -184,11 +182,7 @@ impl Order {
             .iter()
             .enumerate()
             .map(|(recipient, progress)| {
-                if progress.has_csr {
-                    Work::IssueFromCsr { recipient }
-                } else {
-                    Work::SendEnrollmentLink { recipient }
-                }
+                if progress.has_csr { Work::IssueFromCsr { recipient } } else { Work::SendEnrollmentLink { recipient } }
             })
             .collect();
         let links = work.iter().filter(|work| matches!(work, Work::SendEnrollmentLink { .. })).count();
@@ -431,11 +425,9 @@ fn validation_steps(progress: &OrderProgress, now: i64) -> Vec<Step> {
     let mut steps = Vec::new();
     let organization = &progress.organization;
     let (who, what, mut actions) = match organization.method {
-        OrganizationMethod::EmailedCode => (
-            Actor::OrganizationContact,
-            "verification code",
-            vec![Action::ResendEmail, Action::ChangeValidationMethod],
-        ),
+        OrganizationMethod::EmailedCode => {
+            (Actor::OrganizationContact, "verification code", vec![Action::ResendEmail, Action::ChangeValidationMethod])
+        }
         OrganizationMethod::VerificationCall => {
             (Actor::CaAdministrator, "organization validation", vec![Action::ChangeValidationMethod])
         }
@@ -488,7 +480,8 @@ fn validation_steps(progress: &OrderProgress, now: i64) -> Vec<Step> {
 pub fn pipeline(progress: &OrderProgress, now: i64) -> Vec<Step> {
     let mut steps = validation_steps(progress, now);
     let not_done = |step: &Step| !matches!(step.state, StepState::Done { .. });
-    let blocking: Vec<StepSubject> = steps.iter().filter(|step| not_done(step)).map(|step| step.subject.clone()).collect();
+    let blocking: Vec<StepSubject> =
+        steps.iter().filter(|step| not_done(step)).map(|step| step.subject.clone()).collect();
     for (index, recipient) in progress.recipients.iter().enumerate() {
         let blocked_by: Vec<StepSubject> = blocking
             .iter()
@@ -528,7 +521,11 @@ pub fn pipeline(progress: &OrderProgress, now: i64) -> Vec<Step> {
                 Some(LinkStatus::Spent { spent_at }) => (StepState::Done { at: spent_at }, Vec::new()),
             }
         };
-        steps.push(Step { subject: StepSubject::Recipient { index, email: recipient.email.to_string() }, state, actions });
+        steps.push(Step {
+            subject: StepSubject::Recipient { index, email: recipient.email.to_string() },
+            state,
+            actions,
+        });
     }
     for step in &mut steps {
         if !not_done(step) {
@@ -611,9 +608,8 @@ impl OrderStateError {
 impl core::fmt::Display for OrderStateError {
     fn fmt(&self, formatter: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         match self {
-            Self::Completed { .. } => formatter.write_str(
-                "This order is completed: every certificate was issued. Revoke a certificate to stop it.",
-            ),
+            Self::Completed { .. } => formatter
+                .write_str("This order is completed: every certificate was issued. Revoke a certificate to stop it."),
             Self::Cancelled { .. } => {
                 formatter.write_str("This order was cancelled and can no longer change: place a new order.")
             }

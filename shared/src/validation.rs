@@ -128,10 +128,7 @@ pub const CONSTRUCTED_LOCAL_PARTS: [&str; 5] = ["admin", "administrator", "webma
 /// The five addresses a domain validation email goes to: admin@, administrator@, webmaster@, hostmaster@ and
 /// postmaster@ the domain.
 pub fn constructed_addresses(domain: &Domain) -> Vec<EmailAddress> {
-    CONSTRUCTED_LOCAL_PARTS
-        .iter()
-        .filter_map(|local| EmailAddress::parse(&format!("{local}@{domain}")).ok())
-        .collect()
+    CONSTRUCTED_LOCAL_PARTS.iter().filter_map(|local| EmailAddress::parse(&format!("{local}@{domain}")).ok()).collect()
 }
 
 /// The label put before the domain for the DNS TXT method.
@@ -274,7 +271,9 @@ impl Validation {
                 Err(ValidationError::RandomValueExpired { expired_at })
             }
             ValidationStatus::Validated { validated_at, .. } => Err(ValidationError::AlreadyValidated { validated_at }),
-            ValidationStatus::ValidationExpired { expired_at } => Err(ValidationError::ValidationExpired { expired_at }),
+            ValidationStatus::ValidationExpired { expired_at } => {
+                Err(ValidationError::ValidationExpired { expired_at })
+            }
         }
     }
 
@@ -337,8 +336,7 @@ impl VerificationCode {
     ///
     /// [`ValidationError::CodeMalformed`] unless exactly 8 digits remain.
     pub fn parse(entered: &str) -> Result<Self, ValidationError> {
-        let digits: String =
-            entered.chars().filter(|character| !matches!(character, ' ' | '.' | '-' | '\t')).collect();
+        let digits: String = entered.chars().filter(|character| !matches!(character, ' ' | '.' | '-' | '\t')).collect();
         if digits.len() != CODE_DIGITS || !digits.bytes().all(|byte| byte.is_ascii_digit()) {
             return Err(ValidationError::CodeMalformed);
         }
@@ -763,21 +761,27 @@ mod tests {
             check(kind, None, NOW + day - 1, Pending { expires_at: NOW + day });
             check(kind, None, NOW + day, RandomValueExpired { expired_at: NOW + day });
             // Completed in time: the random value's expiry no longer matters.
-            check(kind, Some(NOW + 10), NOW + 2 * day, Validated {
-                validated_at: NOW + 10,
-                reusable_until: NOW + 10 + kind.reuse_days() * day,
-            });
+            check(
+                kind,
+                Some(NOW + 10),
+                NOW + 2 * day,
+                Validated { validated_at: NOW + 10, reusable_until: NOW + 10 + kind.reuse_days() * day },
+            );
         }
         let until = |days: i64| NOW + days * day;
-        check(ValidationKind::Organization, Some(NOW), until(825) - 1, Validated {
-            validated_at: NOW,
-            reusable_until: until(825),
-        });
+        check(
+            ValidationKind::Organization,
+            Some(NOW),
+            until(825) - 1,
+            Validated { validated_at: NOW, reusable_until: until(825) },
+        );
         check(ValidationKind::Organization, Some(NOW), until(825), ValidationExpired { expired_at: until(825) });
-        check(ValidationKind::Domain, Some(NOW), until(398) - 1, Validated {
-            validated_at: NOW,
-            reusable_until: until(398),
-        });
+        check(
+            ValidationKind::Domain,
+            Some(NOW),
+            until(398) - 1,
+            Validated { validated_at: NOW, reusable_until: until(398) },
+        );
         check(ValidationKind::Domain, Some(NOW), until(398), ValidationExpired { expired_at: until(398) });
         check(ValidationKind::Mailbox, Some(NOW), until(398), ValidationExpired { expired_at: until(398) });
     }
@@ -819,7 +823,7 @@ mod tests {
             ([0, 0, 0, 0, 7], "00000007"),
             ([0, 0x05, 0xf5, 0xe0, 0xff], "99999999"), // 0x05f5e0ff = 10^8 - 1
             ([0, 0x05, 0xf5, 0xe1, 0x00], "00000000"), // 10^8
-            ([0xff; 5], "11627775"), // 2^40 - 1 = 10,995 · 10^8 + 11,627,775
+            ([0xff; 5], "11627775"),                   // 2^40 - 1 = 10,995 · 10^8 + 11,627,775
         ] {
             assert_eq!(VerificationCode::from_random(random).as_str(), code, "{random:?}");
         }
@@ -891,7 +895,10 @@ mod tests {
         check("+1234567", Err("phone_length"));
         check("+1234567890123456", Err("phone_length"));
         check("+0 1 23 45 67 89", Err("phone_country_code_zero"));
-        assert_eq!(serde_json::to_string(&Phone::parse("+33 1 23 45 67 89").expect("valid")).expect("json"), "\"+33123456789\"");
+        assert_eq!(
+            serde_json::to_string(&Phone::parse("+33 1 23 45 67 89").expect("valid")).expect("json"),
+            "\"+33123456789\""
+        );
     }
 
     #[test]
@@ -907,7 +914,10 @@ mod tests {
         let bad = CallRecord { phone: "12".into(), spoke_with: " ".into(), notes: "x".repeat(2001) };
         let errors = bad.check().expect_err("three problems");
         let found: Vec<(&str, &str)> = errors.iter().map(|error| (error.field.as_str(), error.code)).collect();
-        assert_eq!(found, [("phone", "phone_not_international"), ("spoke_with", "value_blank"), ("notes", "value_too_long")]);
+        assert_eq!(
+            found,
+            [("phone", "phone_not_international"), ("spoke_with", "value_blank"), ("notes", "value_too_long")]
+        );
         assert!(errors.iter().all(|error| error.message.ends_with('.')));
     }
 
