@@ -32,8 +32,6 @@ pub enum Credential {
 pub struct Principal {
     /// The user (for an API key: the user who created it).
     pub user_id: String,
-    /// The user's address (for an API key: its creator's).
-    pub email: String,
     /// The account; `None` for CA administrators.
     pub account_id: Option<String>,
     /// What the caller may do. An API key acts as an organization user.
@@ -72,7 +70,6 @@ struct SessionRow {
     expires_at: i64,
     revoked_at: Option<i64>,
     user_id: String,
-    email: String,
     account_id: Option<String>,
     role: String,
     temporary_password_hash: Option<String>,
@@ -84,7 +81,6 @@ struct ApiKeyRow {
     key_id: String,
     account_id: String,
     user_id: String,
-    email: String,
     last_used_at: Option<i64>,
 }
 
@@ -129,7 +125,7 @@ async fn session_principal(db: &D1Database, token: &Token, now: i64) -> Result<P
     let row = db
         .prepare(
             "SELECT s.id AS session_id, s.created_at, s.last_seen_at, s.expires_at, s.revoked_at, \
-                    u.id AS user_id, u.email, u.account_id, u.role, u.temporary_password_hash, u.disabled_at \
+                    u.id AS user_id, u.account_id, u.role, u.temporary_password_hash, u.disabled_at \
              FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = ?1",
         )
         .bind(&[text(&token.hash_hex())])?
@@ -154,7 +150,6 @@ async fn session_principal(db: &D1Database, token: &Token, now: i64) -> Result<P
     let role = Role::parse(&row.role).ok_or_else(|| AppError::internal(&format!("unknown role {}", row.role)))?;
     Ok(Principal {
         user_id: row.user_id,
-        email: row.email,
         account_id: row.account_id,
         role,
         credential: Credential::Session { session_id: row.session_id },
@@ -165,7 +160,7 @@ async fn session_principal(db: &D1Database, token: &Token, now: i64) -> Result<P
 async fn api_key_principal(db: &D1Database, key: &ApiKey, now: i64) -> Result<Principal, AppError> {
     let row = db
         .prepare(
-            "SELECT k.id AS key_id, k.account_id, k.last_used_at, u.id AS user_id, u.email \
+            "SELECT k.id AS key_id, k.account_id, k.last_used_at, u.id AS user_id \
              FROM api_keys k JOIN users u ON u.id = k.created_by \
              WHERE k.key_hash = ?1 AND k.revoked_at IS NULL",
         )
@@ -181,7 +176,6 @@ async fn api_key_principal(db: &D1Database, key: &ApiKey, now: i64) -> Result<Pr
     }
     Ok(Principal {
         user_id: row.user_id,
-        email: row.email,
         account_id: Some(row.account_id),
         role: Role::OrgUser,
         credential: Credential::ApiKey { key_id: row.key_id },

@@ -18,3 +18,54 @@ pub fn is_conflict(error: &worker::Error) -> bool {
     let text = error.to_string();
     text.contains("version_conflict") || text.contains("UNIQUE constraint failed")
 }
+
+/// A nullable bound integer parameter.
+pub fn optional_integer(value: Option<i64>) -> JsValue {
+    value.map_or(JsValue::NULL, integer)
+}
+
+/// The statement that writes one audit record; it goes in the same batch as the change it records.
+pub fn audit(
+    db: &worker::D1Database,
+    now: i64,
+    actor: &str,
+    action: &str,
+    subject: (&str, &str),
+    detail: &serde_json::Value,
+) -> worker::Result<worker::D1PreparedStatement> {
+    db.prepare(
+        "INSERT INTO audit_log (at, actor, action, subject_type, subject_id, detail) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+    )
+    .bind(&[integer(now), text(actor), text(action), text(subject.0), text(subject.1), text(&detail.to_string())])
+}
+
+/// The statement that queues one email; it goes in the same batch as the change that caused it.
+pub fn outbox(
+    db: &worker::D1Database,
+    id: &str,
+    email: &shared::mail::Email,
+    now: i64,
+) -> worker::Result<worker::D1PreparedStatement> {
+    db.prepare("INSERT INTO mail_outbox (id, to_address, subject, body, created_at) VALUES (?1, ?2, ?3, ?4, ?5)")
+        .bind(&[text(id), text(&email.to), text(&email.subject), text(&email.body), integer(now)])
+}
+
+/// Reads a JSON body of at most `max_bytes`, naming what was expected when it does not parse.
+pub fn json_body<T: serde::de::DeserializeOwned>(
+    body: &[u8],
+    max_bytes: usize,
+    expected: &str,
+) -> Result<T, crate::error::AppError> {
+    use crate::error::AppError;
+    if body.len() > max_bytes {
+        return Err(AppError::field(
+            413,
+            "body_too_large",
+            "body",
+            format!("The request is larger than {} KiB.", max_bytes / 1024),
+        ));
+    }
+    serde_json::from_slice(body).map_err(|error| {
+        AppError::field(400, "body_invalid", "body", format!("The body must be JSON with {expected}: {error}"))
+    })
+}

@@ -2,7 +2,9 @@
 //! `KEYWARD_ENV` is `development`, which only the git-ignored `.dev.vars` sets.
 
 use serde::Deserialize;
-use shared::api::dev::{MailMessage, Mailbox, SeedRequest, SeedResponse};
+use shared::account::{PasswordKey, Role};
+use shared::api::dev::{CreateAccount, CreatedAccount, MailMessage, Mailbox, SeedRequest, SeedResponse};
+use shared::encoding::hex;
 use shared::issuance::{OrderFacts, check_order};
 use shared::link::{ENROLLMENT_LINK_LIFETIME_SECONDS, Link, Token};
 use shared::mail::enrollment_invitation;
@@ -189,6 +191,61 @@ pub async fn seed(mut request: Request, context: RouteContext<()>) -> worker::Re
             ];
             db.batch(statements).await?;
             Ok(Response::from_json(&SeedResponse { order_id, enrollment_url: url })?.with_status(201))
+        }
+        .await,
+    )
+}
+
+/// `POST /api/v1/dev/accounts`: an account and its users with chosen passwords, in one batch (demo data and
+/// tests; real accounts get users by invitation).
+pub async fn create_account(mut request: Request, context: RouteContext<()>) -> worker::Result<Response> {
+    let body = request.bytes().await;
+    respond(
+        async {
+            ensure_development(&context)?;
+            let create: CreateAccount = crate::db::json_body(&body?, 64 * 1024, "account_name and users")?;
+            let db = context.env.d1("DB")?;
+            let now = platform::now();
+            let account_id = create.account_name.as_ref().map(|_| platform::new_id()).transpose()?;
+            let mut batch = Vec::new();
+            if let (Some(id), Some(name)) = (&account_id, &create.account_name) {
+                batch.push(
+                    db.prepare("INSERT INTO accounts (id, name, created_at) VALUES (?1, ?2, ?3)")
+                        .bind(&[text(id), text(name), integer(now)])?,
+                );
+            }
+            let mut user_ids = Vec::new();
+            for user in &create.users {
+                let key = PasswordKey::parse(&user.password_key)?;
+                let salt = platform::random::<16>()?;
+                let id = platform::new_id()?;
+                let account = if user.role == Role::CaAdmin { None } else { account_id.as_deref() };
+                batch.push(
+                    db.prepare(
+                        "INSERT INTO users (id, account_id, email, name, role, password_salt, password_hash, created_at) \
+                         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                    )
+                    .bind(&[
+                        text(&id),
+                        account.map_or(wasm_bindgen::JsValue::NULL, text),
+                        text(&crate::account::normalized_email(&user.email)),
+                        text(&user.name),
+                        text(user.role.as_str()),
+                        text(&hex(&salt)),
+                        text(&key.verifier(&salt)),
+                        integer(now),
+                    ])?,
+                );
+                user_ids.push(id);
+            }
+            match db.batch(batch).await {
+                Ok(_) => {}
+                Err(error) if crate::db::is_conflict(&error) => {
+                    return Err(AppError::field(409, "email_taken", "users", "A user with one of these addresses exists."));
+                }
+                Err(error) => return Err(error.into()),
+            }
+            Ok(Response::from_json(&CreatedAccount { account_id, user_ids })?.with_status(201))
         }
         .await,
     )

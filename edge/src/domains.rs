@@ -96,7 +96,10 @@ pub(crate) fn audit(
 pub(crate) async fn run_batch(db: &D1Database, statements: Vec<D1PreparedStatement>) -> Result<(), AppError> {
     match db.batch(statements).await {
         Ok(_) => Ok(()),
-        Err(error) if is_conflict(&error) => Err(AppError::conflict()),
+        Err(error) if is_conflict(&error) => Err(AppError::conflict(
+            "changed_meanwhile",
+            "Another request changed this at the same moment; nothing was written. Reload and try again.",
+        )),
         Err(error) => Err(error.into()),
     }
 }
@@ -226,7 +229,7 @@ fn constructed_address(domain: &Domain, address: Option<&str>) -> Result<EmailAd
     let address = address.map(str::trim).filter(|address| !address.is_empty());
     let address = address.ok_or(DomainRequestError::AddressMissing)?;
     let full = if address.contains('@') { address.to_owned() } else { format!("{address}@{}", domain.as_str()) };
-    let parsed = EmailAddress::parse(&full).map_err(|error| AppError::from(error).at("address"))?;
+    let parsed = EmailAddress::parse(&full).map_err(|error| AppError::from(error).for_field("address"))?;
     constructed_addresses(domain)
         .into_iter()
         .find(|candidate| candidate.same_mailbox(&parsed))
@@ -235,7 +238,7 @@ fn constructed_address(domain: &Domain, address: Option<&str>) -> Result<EmailAd
 
 /// A domain name from a request field.
 fn parse_domain(name: &str) -> Result<Domain, AppError> {
-    let domain = Domain::parse(name).map_err(|error| AppError::from(error).at("name"))?;
+    let domain = Domain::parse(name).map_err(|error| AppError::from(error).for_field("name"))?;
     if is_public_mail_provider(domain.as_str()) {
         return Err(DomainRequestError::PublicMailProvider { domain: domain.as_str().to_owned() }.into());
     }

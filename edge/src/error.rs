@@ -32,27 +32,25 @@ impl AppError {
         Self { status, code, field: Some(Cow::Borrowed(field)), message: message.into() }
     }
 
-    /// The same rejection about another request field (a domain error about `name`, an address error about
-    /// `contacts.email`).
-    pub fn at(mut self, field: &'static str) -> Self {
-        self.field = Some(Cow::Borrowed(field));
-        self
-    }
-
     /// The request body is not the JSON expected; `expected` says what it should hold.
     pub fn body_invalid(expected: &str, detail: impl core::fmt::Display) -> Self {
         Self::field(400, "body_invalid", "body", format!("Expected {expected}: {detail}"))
     }
 
-    /// Another request changed the same row meanwhile (a version trigger or a uniqueness guard refused the
-    /// batch): nothing was written.
-    pub fn conflict() -> Self {
-        Self::field(
-            409,
-            "changed_meanwhile",
-            "id",
-            "Another request changed this at the same moment; nothing was written. Reload and try again.",
-        )
+    /// A conflict with the stored state (a concurrent change), about no one field.
+    pub fn conflict(code: &'static str, message: impl Into<String>) -> Self {
+        Self { status: 409, code, field: None, message: message.into() }
+    }
+
+    /// A resource that does not exist, or that belongs to another account (which is not confirmed).
+    pub fn not_found(field: &'static str, message: impl Into<String>) -> Self {
+        Self::field(404, "not_found", field, message)
+    }
+
+    /// The same rejection, about another request field (one check serving several fields).
+    pub fn for_field(mut self, field: &'static str) -> Self {
+        self.field = Some(Cow::Borrowed(field));
+        self
     }
 
     /// Unknown API route.

@@ -4,6 +4,7 @@
 //! Architecture invariant: no request body, header, log line or row here ever holds a private key. The only
 //! key material that arrives is a CSR, and only its public key is kept.
 
+mod account;
 mod auth;
 mod ca;
 mod certificates;
@@ -54,7 +55,20 @@ async fn fetch(request: Request, env: Env, _context: Context) -> Result<Response
         .get_async("/api/v1/validations/:token", domains::show_link)
         .head_async("/api/v1/validations/:token", domains::show_link)
         .post_async("/api/v1/validations/:token", domains::confirm_link)
+        .post_async("/api/v1/session", account::login)
+        .get_async("/api/v1/session", account::show)
+        .delete_async("/api/v1/session", account::logout)
+        .post_async("/api/v1/account/password", account::change_password)
+        .post_async("/api/v1/password-resets", account::request_reset)
+        .get_async("/api/v1/password-resets/:token", account::show_reset)
+        .post_async("/api/v1/password-resets/:token", account::reset)
+        .get_async("/api/v1/users", account::list_users)
+        .post_async("/api/v1/users", account::invite_user)
+        .get_async("/api/v1/api-keys", account::list_api_keys)
+        .post_async("/api/v1/api-keys", account::create_api_key)
+        .delete_async("/api/v1/api-keys/:id", account::revoke_api_key)
         .get_async("/api/v1/dev/mailbox", dev::mailbox)
+        .post_async("/api/v1/dev/accounts", dev::create_account)
         .post_async("/api/v1/dev/seed", dev::seed)
         .or_else_any_method("/api/*rest", |_, _| error::AppError::route_not_found().into_response())
         .run(request, env)

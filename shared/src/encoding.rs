@@ -61,6 +61,14 @@ pub fn pem_decode(label: &str, text: &str) -> Option<Vec<u8>> {
     base64ct::Base64::decode_vec(&body).ok()
 }
 
+/// Reads lowercase or uppercase hex; `None` for an odd length or another character.
+pub fn hex_decode(text: &str) -> Option<Vec<u8>> {
+    if !text.len().is_multiple_of(2) || !text.bytes().all(|byte| byte.is_ascii_hexdigit()) {
+        return None;
+    }
+    (0..text.len()).step_by(2).map(|index| u8::from_str_radix(text.get(index..index + 2)?, 16).ok()).collect()
+}
+
 /// An instant (seconds since the Unix epoch) as `YYYY-MM-DD HH:MM`, UTC, for messages people read.
 pub fn utc_date_time(instant: i64) -> String {
     let (days, seconds) = (instant.div_euclid(86_400), instant.rem_euclid(86_400));
@@ -108,6 +116,14 @@ mod tests {
             assert_eq!(base64_decode_lenient(text), Some(bytes.to_vec()), "{text}");
         }
         assert_eq!(base64_decode_lenient("not base64!"), None);
+    }
+
+    #[test]
+    fn hex_round_trips() {
+        assert_eq!(hex_decode(&hex(&[0, 1, 0xab, 0xff])), Some(vec![0, 1, 0xab, 0xff]));
+        assert_eq!(hex_decode("abc"), None);
+        assert_eq!(hex_decode("zz"), None);
+        assert_eq!(hex_decode("+1"), None);
     }
 
     #[test]

@@ -4,7 +4,7 @@
 import { spawn, spawnSync, execFile, execFileSync } from 'node:child_process';
 import { promisify } from 'node:util';
 import { request as httpRequest } from 'node:http';
-import { X509Certificate } from 'node:crypto';
+import { X509Certificate, pbkdf2 } from 'node:crypto';
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, writeFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -374,4 +374,48 @@ export async function checkWithKeytool(bundlePath, password) {
   } finally {
     rmSync(directory, { recursive: true, force: true });
   }
+}
+
+/**
+ * The password key the browser derives and sends instead of the password (shared/src/account.rs):
+ * PBKDF2-HMAC-SHA256, 600,000 iterations, salt "keyward/password/v1\0" + the trimmed address; base64url.
+ */
+export async function passwordKey(email, password) {
+  const salt = Buffer.concat([Buffer.from('keyward/password/v1\0'), Buffer.from(email.trim())]);
+  const key = await promisify(pbkdf2)(password, salt, 600_000, 32, 'sha256');
+  return key.toString('base64url');
+}
+
+/**
+ * Creates an account and its users through the development endpoint. `users`: [{ email, name, role, password }]
+ * (role `org_admin`, `org_user` or `ca_admin`). Resolves to { accountId, userIds }.
+ */
+export async function createAccount(worker, { name = 'Example Account', users }) {
+  const body = {
+    account_name: name,
+    users: await Promise.all(users.map(async (user) => ({
+      email: user.email, name: user.name ?? user.email, role: user.role ?? 'org_admin',
+      password_key: await passwordKey(user.email, user.password),
+    }))),
+  };
+  const response = await http(`${worker.url}/api/v1/dev/accounts`, {
+    method: 'POST', body: JSON.stringify(body), headers: { 'content-type': 'application/json' } });
+  assert.equal(response.status, 201, response.text());
+  const created = response.json();
+  return { accountId: created.account_id, userIds: created.user_ids };
+}
+
+/**
+ * Logs in as a browser would; resolves to the headers a logged-in page's requests carry (the session cookie and
+ * the same-origin `Origin`), to spread into `http(..., { headers })`.
+ */
+export async function login(worker, email, password) {
+  const response = await http(`${worker.url}/api/v1/session`, {
+    method: 'POST',
+    body: JSON.stringify({ email, password_key: await passwordKey(email, password) }),
+    headers: { 'content-type': 'application/json', origin: worker.url },
+  });
+  assert.equal(response.status, 200, response.text());
+  const cookie = [response.headers['set-cookie']].flat()[0].split(';')[0];
+  return { cookie, origin: worker.url, 'content-type': 'application/json' };
 }

@@ -21,7 +21,10 @@ pub fn run() -> Result {
         .args(["dev", "--ip", "127.0.0.1", "--port", &PORT.to_string(), "--show-interactive-dev-session=false"])
         .spawn()
         .map_err(|error| format!("starting wrangler dev: {error}"))?;
-    let announced = wait_until_ready().and_then(|()| demo_link()).map(|link| announce(&link));
+    let announced = wait_until_ready()
+        .and_then(|()| demo_accounts())
+        .and_then(|()| demo_link())
+        .map(|link| announce(&link));
     if let Err(error) = announced {
         let _ = server.kill();
         return Err(error);
@@ -72,6 +75,43 @@ fn demo_link() -> Result<String> {
     field(&seeded.body, "enrollment_url").ok_or_else(|| format!("unexpected seed answer: {}", seeded.body))
 }
 
+/// The demo users: an organization administrator of the demo account, and a CA administrator.
+pub const DEMO_USERS: [(&str, &str, &str); 2] = [
+    ("admin@example.com", "Org Admin", "org_admin"),
+    ("ca-admin@keyward.example", "CA Admin", "ca_admin"),
+];
+
+/// The demo users' password (development only; printed by `cargo xtask dev`).
+pub const DEMO_PASSWORD: &str = "keyward demo password";
+
+/// Creates the demo account and users unless they exist (a second run answers 409 and changes nothing).
+fn demo_accounts() -> Result {
+    for (email, name, role) in DEMO_USERS {
+        let account = if role == "ca_admin" { "null".to_owned() } else { "\"Example Account\"".to_owned() };
+        let body = format!(
+            r#"{{"account_name":{account},"users":[{{"email":"{email}","name":"{name}","role":"{role}","password_key":"{}"}}]}}"#,
+            password_key(email, DEMO_PASSWORD)
+        );
+        let created = http::request(PORT, "POST", "/api/v1/dev/accounts", Some(&body))?;
+        if created.status != 201 && created.status != 409 {
+            return Err(format!("creating the demo users failed ({}): {}", created.status, created.body));
+        }
+    }
+    Ok(())
+}
+
+/// The key the browser derives from a password (`shared::account`): PBKDF2-HMAC-SHA256, 600,000 iterations,
+/// salt `keyward/password/v1\0` and the address; base64url without padding.
+fn password_key(email: &str, password: &str) -> String {
+    use base64ct::{Base64UrlUnpadded, Encoding};
+    let mut salt = b"keyward/password/v1\0".to_vec();
+    salt.extend_from_slice(email.trim().as_bytes());
+    let mut key = [0u8; 32];
+    let iterations = std::num::NonZeroU32::new(600_000).expect("a non-zero constant");
+    ring::pbkdf2::derive(ring::pbkdf2::PBKDF2_HMAC_SHA256, iterations, &salt, password.as_bytes(), &mut key);
+    Base64UrlUnpadded::encode_string(&key)
+}
+
 /// The first `http…/enroll/…` URL in a JSON text.
 fn newest_link(json: &str) -> Option<String> {
     let start = json.find("http://127.0.0.1")?;
@@ -88,6 +128,7 @@ fn field(json: &str, name: &str) -> Option<String> {
 }
 
 fn announce(link: &str) {
+    let (admin, ca_admin) = (DEMO_USERS[0].0, DEMO_USERS[1].0);
     println!(
         "\n  Keyward is running.\n\n  \
          App:                     http://127.0.0.1:{PORT}/\n  \
@@ -96,6 +137,9 @@ fn announce(link: &str) {
          Revoke a certificate:    http://127.0.0.1:{PORT}/revoke\n  \
          CA policy (JSON):        http://127.0.0.1:{PORT}/api/v1/policy\n  \
          CRL and OCSP:            http://127.0.0.1:{PORT}/crl/issuing.crl, http://127.0.0.1:{PORT}/ocsp\n  \
+         Console login:           http://127.0.0.1:{PORT}/login\n  \
+         Organization admin:      {admin} / {DEMO_PASSWORD}\n  \
+         CA administrator:        {ca_admin} / {DEMO_PASSWORD}\n  \
          CA administrator token:  KEYWARD_ADMIN_TOKEN in edge/.dev.vars\n\n  \
          Press Ctrl-C to stop.\n"
     );
@@ -110,6 +154,15 @@ mod tests {
         let json = r#"{"messages":[{"body":"Open this link:\n\nhttp://127.0.0.1:8787/enroll/abc_DEF-1\n\nIf"}]}"#;
         assert_eq!(newest_link(json).as_deref(), Some("http://127.0.0.1:8787/enroll/abc_DEF-1"));
         assert_eq!(newest_link(r#"{"messages":[]}"#), None);
+    }
+
+    /// Node's PBKDF2 (OpenSSL) on the same inputs, the command in the test below.
+    const EXPECTED_DEMO_KEY: &str = "62WuIJ0YU0TUNoCfNOq1URFSAbyxgmKrIl_cGpdR8wY";
+
+    #[test]
+    fn derives_the_same_password_key_as_the_browser_and_the_tests() {
+        // node -e "require('crypto').pbkdf2Sync('keyward demo password', Buffer.concat([Buffer.from('keyward/password/v1\\0'), Buffer.from('admin@example.com')]), 600000, 32, 'sha256').toString('base64url')"
+        assert_eq!(password_key("admin@example.com", DEMO_PASSWORD), EXPECTED_DEMO_KEY);
     }
 
     #[test]

@@ -70,6 +70,39 @@ pub struct SeedResponse {
     pub enrollment_url: String,
 }
 
+/// `POST /api/v1/dev/accounts` request: an account (unless only CA administrators are created) and its users,
+/// for demo data and tests. Passwords arrive as the browser would send them (the PBKDF2 key).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CreateAccount {
+    /// The account's name; `null` to create CA administrators only.
+    #[serde(default)]
+    pub account_name: Option<String>,
+    /// The users.
+    pub users: Vec<DevUser>,
+}
+
+/// One user of [`CreateAccount`].
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DevUser {
+    /// Login address.
+    pub email: String,
+    /// Display name.
+    pub name: String,
+    /// Role.
+    pub role: crate::account::Role,
+    /// PBKDF2 key of the password (see `crate::account`).
+    pub password_key: String,
+}
+
+/// `POST /api/v1/dev/accounts` response.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CreatedAccount {
+    /// The account, when one was created.
+    pub account_id: Option<String>,
+    /// The users' identifiers, in request order.
+    pub user_ids: Vec<String>,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1,0 +1,810 @@
+//! Sessions, passwords, users and API keys (`shared::api::account` lists the endpoints). Each change is one
+//! batch with its audit record and, when it sends an email, its outbox row.
+
+use serde::Deserialize;
+use sha2::{Digest, Sha256};
+use shared::account::{
+    ADDRESS_THROTTLE, AccountError, ApiKey, CLIENT_THROTTLE, PASSWORD_RESET_LIFETIME_SECONDS, PasswordKey, Role,
+    Session, TEMPORARY_PASSWORD_LIFETIME_SECONDS, TemporaryPassword, Throttle, ThrottlePolicy, expired_session_cookie,
+    session_cookie,
+};
+use shared::api::account::{
+    ApiKeyList, ApiKeyView, ChangePassword, CreateApiKey, CreatedApiKey, InviteUser, LoginRequest, ResetPassword,
+    ResetRequest, SessionView, UserList, UserView,
+};
+use shared::encoding::hex;
+use shared::lang::Lang;
+use shared::link::{Link, LinkError, Token};
+use shared::mail::{AccountInvitation, account_invitation, password_reset};
+use worker::{D1Database, D1PreparedStatement, Request, Response, RouteContext};
+
+use crate::auth::{self, Credential, Principal};
+use crate::db::{audit, integer, is_conflict, json_body, optional_integer, outbox, text};
+use crate::error::{AppError, respond};
+use crate::platform;
+
+/// Account request bodies are small.
+const MAX_BODY_BYTES: usize = 8 * 1024;
+
+/// The address as users are looked up: trimmed, lower-cased (mail systems treat local parts case-insensitively
+/// in practice, and two accounts differing only by case would be a trap).
+pub fn normalized_email(email: &str) -> String {
+    email.trim().to_lowercase()
+}
+
+/// Checks an address typed on an account form: present, one `@`, no spaces or controls, at most 254 bytes.
+fn check_email_field(email: &str, field: &'static str) -> Result<String, AppError> {
+    let email = normalized_email(email);
+    if email.is_empty() {
+        return Err(AppError::field(422, "email_missing", field, "Enter an email address."));
+    }
+    let valid = email.len() <= 254
+        && email.is_ascii()
+        && !email.chars().any(|character| character.is_ascii_whitespace() || character.is_ascii_control())
+        && email.split('@').count() == 2
+        && email.split('@').all(|part| !part.is_empty())
+        && email.rsplit('@').next().is_some_and(|domain| domain.contains('.'));
+    if !valid {
+        return Err(AppError::field(
+            422,
+            "email_invalid",
+            field,
+            "Enter an address of the form name@example.com (ASCII letters only; at most 254 characters).",
+        ));
+    }
+    Ok(email)
+}
+
+/// Checks a display name: 1 to 100 characters, no control or invisible formatting characters.
+fn check_name_field(name: &str, field: &'static str) -> Result<String, AppError> {
+    let name = name.trim();
+    if name.is_empty() {
+        return Err(AppError::field(422, "name_missing", field, "Enter a name."));
+    }
+    if name.chars().count() > 100 {
+        return Err(AppError::field(422, "name_too_long", field, "At most 100 characters."));
+    }
+    if name.chars().any(|character| character.is_control() || is_invisible(character)) {
+        return Err(AppError::field(
+            422,
+            "name_invalid",
+            field,
+            "The name holds control or invisible characters; type it again.",
+        ));
+    }
+    Ok(name.to_owned())
+}
+
+/// Zero-width and bidirectional formatting characters: invisible, and able to make a name read differently.
+pub fn is_invisible(character: char) -> bool {
+    matches!(character, '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2060}'..='\u{2064}' | '\u{2066}'..='\u{2069}' | '\u{FEFF}')
+}
+
+fn throttle_key_for_email(email: &str) -> String {
+    format!("email:{}", hex(&Sha256::digest(email.as_bytes())))
+}
+
+fn client_address(request: &Request) -> worker::Result<String> {
+    Ok(request.headers().get("CF-Connecting-IP")?.unwrap_or_else(|| "unknown".into()))
+}
+
+#[derive(Deserialize)]
+struct ThrottleRow {
+    key: String,
+    failures: i64,
+    window_start: i64,
+    locked_until: Option<i64>,
+}
+
+async fn throttle(db: &D1Database, key: &str) -> Result<Throttle, AppError> {
+    Ok(db
+        .prepare("SELECT key, failures, window_start, locked_until FROM login_throttle WHERE key = ?1")
+        .bind(&[text(key)])?
+        .first::<ThrottleRow>(None)
+        .await?
+        .map(|row| {
+            debug_assert_eq!(row.key, key);
+            Throttle { failures: row.failures, window_start: row.window_start, locked_until: row.locked_until }
+        })
+        .unwrap_or_default())
+}
+
+fn store_throttle(db: &D1Database, key: &str, throttle: Throttle) -> worker::Result<D1PreparedStatement> {
+    db.prepare(
+        "INSERT INTO login_throttle (key, failures, window_start, locked_until) VALUES (?1, ?2, ?3, ?4) \
+         ON CONFLICT (key) DO UPDATE SET failures = ?2, window_start = ?3, locked_until = ?4",
+    )
+    .bind(&[
+        text(key),
+        integer(throttle.failures),
+        integer(throttle.window_start),
+        optional_integer(throttle.locked_until),
+    ])
+}
+
+#[derive(Deserialize)]
+struct UserRow {
+    id: String,
+    account_id: Option<String>,
+    email: String,
+    name: String,
+    role: String,
+    password_salt: Option<String>,
+    password_hash: Option<String>,
+    temporary_password_hash: Option<String>,
+    temporary_password_expires: Option<i64>,
+    disabled_at: Option<i64>,
+    version: i64,
+    account_name: Option<String>,
+}
+
+const USER_COLUMNS: &str = "u.id, u.account_id, u.email, u.name, u.role, u.password_salt, u.password_hash, \
+     u.temporary_password_hash, u.temporary_password_expires, u.disabled_at, u.version, a.name AS account_name";
+
+impl UserRow {
+    fn view(&self) -> Result<UserView, AppError> {
+        Ok(UserView {
+            id: self.id.clone(),
+            email: self.email.clone(),
+            name: self.name.clone(),
+            role: Role::parse(&self.role).ok_or_else(|| AppError::internal(&format!("unknown role {}", self.role)))?,
+            account_id: self.account_id.clone(),
+            must_change_password: self.temporary_password_hash.is_some(),
+        })
+    }
+
+    /// Does the secret the request carries open this account at `now`?
+    fn accepts(&self, secret: &Secret, now: i64) -> bool {
+        if self.disabled_at.is_some() {
+            return false;
+        }
+        match secret {
+            Secret::Key(key) => match (&self.password_salt, &self.password_hash) {
+                (Some(salt), Some(hash)) => {
+                    shared::encoding::hex_decode(salt).is_some_and(|salt| key.matches(&salt, hash))
+                }
+                _ => false,
+            },
+            Secret::Temporary(password) => match (&self.temporary_password_hash, self.temporary_password_expires) {
+                (Some(hash), Some(expires)) => now < expires && password.matches(hash),
+                _ => false,
+            },
+        }
+    }
+}
+
+async fn user_by_email(db: &D1Database, email: &str) -> Result<Option<UserRow>, AppError> {
+    Ok(db
+        .prepare(format!(
+            "SELECT {USER_COLUMNS} FROM users u LEFT JOIN accounts a ON a.id = u.account_id WHERE u.email = ?1"
+        ))
+        .bind(&[text(email)])?
+        .first::<UserRow>(None)
+        .await?)
+}
+
+async fn user_by_id(db: &D1Database, id: &str) -> Result<UserRow, AppError> {
+    db.prepare(format!(
+        "SELECT {USER_COLUMNS} FROM users u LEFT JOIN accounts a ON a.id = u.account_id WHERE u.id = ?1"
+    ))
+    .bind(&[text(id)])?
+    .first::<UserRow>(None)
+    .await?
+    .ok_or_else(|| AppError::from(AccountError::Unauthenticated))
+}
+
+/// What a login or password change proves itself with.
+enum Secret {
+    Key(PasswordKey),
+    Temporary(TemporaryPassword),
+}
+
+impl Secret {
+    fn from_fields(key: Option<&str>, temporary: Option<&str>) -> Result<Self, AppError> {
+        match (key.filter(|key| !key.is_empty()), temporary.filter(|text| !text.trim().is_empty())) {
+            (Some(key), None) => Ok(Self::Key(PasswordKey::parse(key)?)),
+            // Any text that is not a temporary password's form cannot match one: refuse it like a wrong one.
+            (None, Some(text)) => {
+                TemporaryPassword::recognize(text).map(Self::Temporary).ok_or(AccountError::CredentialsInvalid.into())
+            }
+            _ => Err(AccountError::PasswordMissing.into()),
+        }
+    }
+}
+
+/// A new password verifier: a fresh salt and `SHA-256(salt || key)`.
+fn new_verifier(key: &PasswordKey) -> Result<(String, String), AppError> {
+    let salt = platform::random::<16>()?;
+    Ok((hex(&salt), key.verifier(&salt)))
+}
+
+fn session_view(user: &UserRow, expires_at: i64) -> Result<SessionView, AppError> {
+    Ok(SessionView { user: user.view()?, account_name: user.account_name.clone(), expires_at })
+}
+
+/// `POST /api/v1/session`: log in. The answer to a wrong address and to a wrong password is the same, and both
+/// count against the address and the client; a locked address is refused before any check.
+pub async fn login(mut request: Request, context: RouteContext<()>) -> worker::Result<Response> {
+    let body = request.bytes().await;
+    let client = client_address(&request);
+    let user_agent = request.headers().get("User-Agent").ok().flatten().unwrap_or_default();
+    respond(
+        async {
+            let login: LoginRequest =
+                json_body(&body?, MAX_BODY_BYTES, "email and password_key or temporary_password")?;
+            let email = check_email_field(&login.email, "email")?;
+            let secret = Secret::from_fields(login.password_key.as_deref(), login.temporary_password.as_deref());
+            let db = context.env.d1("DB")?;
+            let now = platform::now();
+            let email_key = throttle_key_for_email(&email);
+            let client_key = format!("ip:{}", client?);
+            let (email_throttle, client_throttle) =
+                (throttle(&db, &email_key).await?, throttle(&db, &client_key).await?);
+            email_throttle.check(now)?;
+            client_throttle.check(now)?;
+            let secret = secret?;
+            let user = user_by_email(&db, &email).await?;
+            let accepted = user.as_ref().is_some_and(|user| user.accepts(&secret, now));
+            let Some(user) = user.filter(|_| accepted) else {
+                let fail = |throttle: Throttle, policy: ThrottlePolicy| throttle.fail(now, policy);
+                db.batch(vec![
+                    store_throttle(&db, &email_key, fail(email_throttle, ADDRESS_THROTTLE))?,
+                    store_throttle(&db, &client_key, fail(client_throttle, CLIENT_THROTTLE))?,
+                ])
+                .await?;
+                return Err(AccountError::CredentialsInvalid.into());
+            };
+            let token = Token::from_random(platform::random()?);
+            let session = Session::new(now);
+            let session_id = platform::new_id()?;
+            let user_agent: String = user_agent.chars().take(200).collect();
+            db.batch(vec![
+                db.prepare(
+                    "INSERT INTO sessions (id, user_id, token_hash, created_at, last_seen_at, expires_at, user_agent) \
+                     VALUES (?1, ?2, ?3, ?4, ?4, ?5, ?6)",
+                )
+                .bind(&[
+                    text(&session_id),
+                    text(&user.id),
+                    text(&token.hash_hex()),
+                    integer(now),
+                    integer(session.expires_at),
+                    text(&user_agent),
+                ])?,
+                db.prepare("DELETE FROM login_throttle WHERE key = ?1").bind(&[text(&email_key)])?,
+                audit(
+                    &db,
+                    now,
+                    &format!("user:{}", user.id),
+                    "session.created",
+                    ("session", &session_id),
+                    &serde_json::json!({}),
+                )?,
+            ])
+            .await?;
+            let mut response = Response::from_json(&session_view(&user, session.expires_at)?)?;
+            response.headers_mut().set("Set-Cookie", &session_cookie(token.as_str()))?;
+            Ok(response)
+        }
+        .await,
+    )
+}
+
+/// `GET /api/v1/session`: who is logged in (also for a user who must still change a temporary password).
+pub async fn show(request: Request, context: RouteContext<()>) -> worker::Result<Response> {
+    respond(
+        async {
+            let db = context.env.d1("DB")?;
+            let now = platform::now();
+            let principal = auth::authenticate_allowing_password_change(&request, &db, now).await?;
+            let user = user_by_id(&db, &principal.user_id).await?;
+            let expires_at = match &principal.credential {
+                Credential::Session { session_id } => db
+                    .prepare("SELECT expires_at FROM sessions WHERE id = ?1")
+                    .bind(&[text(session_id)])?
+                    .first::<i64>(Some("expires_at"))
+                    .await?
+                    .unwrap_or(now),
+                Credential::ApiKey { .. } => now,
+            };
+            Ok(Response::from_json(&session_view(&user, expires_at)?)?)
+        }
+        .await,
+    )
+}
+
+/// `DELETE /api/v1/session`: log out (the session ends on the server, and the cookie in the browser).
+pub async fn logout(request: Request, context: RouteContext<()>) -> worker::Result<Response> {
+    respond(
+        async {
+            let db = context.env.d1("DB")?;
+            let now = platform::now();
+            let principal = auth::authenticate_allowing_password_change(&request, &db, now).await?;
+            if let Credential::Session { session_id } = &principal.credential {
+                db.batch(vec![
+                    db.prepare("UPDATE sessions SET revoked_at = ?1 WHERE id = ?2")
+                        .bind(&[integer(now), text(session_id)])?,
+                    audit(
+                        &db,
+                        now,
+                        &principal.actor(),
+                        "session.ended",
+                        ("session", session_id),
+                        &serde_json::json!({}),
+                    )?,
+                ])
+                .await?;
+            }
+            let mut response = Response::empty()?.with_status(204);
+            response.headers_mut().set("Set-Cookie", &expired_session_cookie())?;
+            Ok(response)
+        }
+        .await,
+    )
+}
+
+/// The statements that set a user's password and end their sessions (all, or all but `keep`).
+fn set_password(
+    db: &D1Database,
+    user: &UserRow,
+    key: &PasswordKey,
+    now: i64,
+    keep: Option<&str>,
+) -> Result<Vec<D1PreparedStatement>, AppError> {
+    let (salt, verifier) = new_verifier(key)?;
+    Ok(vec![
+        db.prepare(
+            "UPDATE users SET password_salt = ?1, password_hash = ?2, temporary_password_hash = NULL, \
+             temporary_password_expires = NULL, version = ?3 WHERE id = ?4",
+        )
+        .bind(&[text(&salt), text(&verifier), integer(user.version + 1), text(&user.id)])?,
+        db.prepare("UPDATE sessions SET revoked_at = ?1 WHERE user_id = ?2 AND revoked_at IS NULL AND id IS NOT ?3")
+            .bind(&[integer(now), text(&user.id), keep.map_or(wasm_bindgen::JsValue::NULL, text)])?,
+    ])
+}
+
+/// `POST /api/v1/account/password`: replace the password (or the temporary one). Other sessions end.
+pub async fn change_password(mut request: Request, context: RouteContext<()>) -> worker::Result<Response> {
+    let body = request.bytes().await;
+    respond(
+        async {
+            let change: ChangePassword = json_body(
+                &body?,
+                MAX_BODY_BYTES,
+                "current_password_key or current_temporary_password, and new_password_key",
+            )?;
+            let db = context.env.d1("DB")?;
+            let now = platform::now();
+            let principal = auth::authenticate_allowing_password_change(&request, &db, now).await?;
+            let Credential::Session { session_id } = &principal.credential else {
+                return Err(AccountError::Forbidden.into());
+            };
+            let user = user_by_id(&db, &principal.user_id).await?;
+            let current = Secret::from_fields(
+                change.current_password_key.as_deref(),
+                change.current_temporary_password.as_deref(),
+            )
+            .map_err(|error| error.for_field("current_password"))?;
+            if !user.accepts(&current, now) {
+                return Err(AppError::field(
+                    422,
+                    "current_password_invalid",
+                    "current_password",
+                    "The current password is not right.",
+                ));
+            }
+            let new_key = PasswordKey::parse(&change.new_password_key)
+                .map_err(|error| AppError::from(error).for_field("new_password_key"))?;
+            let mut batch = set_password(&db, &user, &new_key, now, Some(session_id))?;
+            batch.push(audit(
+                &db,
+                now,
+                &principal.actor(),
+                "password.changed",
+                ("user", &user.id),
+                &serde_json::json!({}),
+            )?);
+            commit(&db, batch).await?;
+            Ok(Response::empty()?.with_status(204))
+        }
+        .await,
+    )
+}
+
+/// A batch whose versioned rows may have moved: a conflict becomes a 409 that says to try again.
+async fn commit(db: &D1Database, batch: Vec<D1PreparedStatement>) -> Result<(), AppError> {
+    match db.batch(batch).await {
+        Ok(_) => Ok(()),
+        Err(error) if is_conflict(&error) => Err(AppError::conflict(
+            "changed_meanwhile",
+            "This changed while you were working on it (another tab or person). Reload and try again.",
+        )),
+        Err(error) => Err(error.into()),
+    }
+}
+
+/// `POST /api/v1/password-resets`: 202 whatever the address, so the answer never tells whether it has an
+/// account. When it does (and is not disabled), a single-use link is emailed; at most one per minute.
+pub async fn request_reset(mut request: Request, context: RouteContext<()>) -> worker::Result<Response> {
+    let body = request.bytes().await;
+    let origin = request.url().map(|url| url.origin().ascii_serialization());
+    respond(
+        async {
+            let reset: ResetRequest = json_body(&body?, MAX_BODY_BYTES, "email")?;
+            let email = check_email_field(&reset.email, "email")?;
+            let db = context.env.d1("DB")?;
+            let now = platform::now();
+            if let Some(user) = user_by_email(&db, &email).await?.filter(|user| user.disabled_at.is_none()) {
+                let recent = db
+                    .prepare("SELECT COUNT(*) AS n FROM password_resets WHERE user_id = ?1 AND created_at > ?2")
+                    .bind(&[text(&user.id), integer(now - 60)])?
+                    .first::<i64>(Some("n"))
+                    .await?
+                    .unwrap_or(0);
+                if recent == 0 {
+                    let token = Token::from_random(platform::random()?);
+                    let link = Link::new(now, PASSWORD_RESET_LIFETIME_SECONDS);
+                    let reset_id = platform::new_id()?;
+                    let url = format!("{}/reset/{}", origin?, token.as_str());
+                    let lang = Lang::from_tag(&user_lang(&db, &user.id).await?).unwrap_or_default();
+                    let email = password_reset(lang, &user.email, &url, PASSWORD_RESET_LIFETIME_SECONDS / 60);
+                    db.batch(vec![
+                        db.prepare(
+                            "INSERT INTO password_resets (id, user_id, token_hash, created_at, expires_at) \
+                             VALUES (?1, ?2, ?3, ?4, ?5)",
+                        )
+                        .bind(&[
+                            text(&reset_id),
+                            text(&user.id),
+                            text(&token.hash_hex()),
+                            integer(now),
+                            integer(link.expires_at),
+                        ])?,
+                        outbox(&db, &platform::new_id()?, &email, now)?,
+                        audit(
+                            &db,
+                            now,
+                            "anonymous",
+                            "password_reset.requested",
+                            ("user", &user.id),
+                            &serde_json::json!({}),
+                        )?,
+                    ])
+                    .await?;
+                }
+            }
+            Ok(Response::from_json(&serde_json::json!({
+                "message": "If this address has an account, a reset link is on its way. It works once, for an hour."
+            }))?
+            .with_status(202))
+        }
+        .await,
+    )
+}
+
+async fn user_lang(db: &D1Database, user_id: &str) -> Result<String, AppError> {
+    Ok(db
+        .prepare("SELECT lang FROM users WHERE id = ?1")
+        .bind(&[text(user_id)])?
+        .first::<String>(Some("lang"))
+        .await?
+        .unwrap_or_default())
+}
+
+#[derive(Deserialize)]
+struct ResetRow {
+    id: String,
+    user_id: String,
+    created_at: i64,
+    expires_at: i64,
+    spent_at: Option<i64>,
+    version: i64,
+}
+
+impl ResetRow {
+    fn link(&self) -> Link {
+        Link {
+            created_at: self.created_at,
+            expires_at: self.expires_at,
+            spent_at: self.spent_at,
+            version: self.version,
+        }
+    }
+}
+
+async fn reset_row(db: &D1Database, context: &RouteContext<()>) -> Result<ResetRow, AppError> {
+    let token = Token::parse(context.param("token").map(String::as_str).unwrap_or_default())?;
+    db.prepare(
+        "SELECT id, user_id, created_at, expires_at, spent_at, version FROM password_resets WHERE token_hash = ?1",
+    )
+    .bind(&[text(&token.hash_hex())])?
+    .first::<ResetRow>(None)
+    .await?
+    .ok_or_else(|| LinkError::Unknown.into())
+}
+
+/// `GET /api/v1/password-resets/{token}`: the link's status. Reading never spends it.
+pub async fn show_reset(_request: Request, context: RouteContext<()>) -> worker::Result<Response> {
+    respond(
+        async {
+            let db = context.env.d1("DB")?;
+            let row = reset_row(&db, &context).await?;
+            Ok(Response::from_json(&row.link().status(platform::now()))?)
+        }
+        .await,
+    )
+}
+
+/// `POST /api/v1/password-resets/{token}`: spends the link and sets the new password in one batch; every
+/// session of the user ends.
+pub async fn reset(mut request: Request, context: RouteContext<()>) -> worker::Result<Response> {
+    let body = request.bytes().await;
+    respond(
+        async {
+            let reset: ResetPassword = json_body(&body?, MAX_BODY_BYTES, "new_password_key")?;
+            let db = context.env.d1("DB")?;
+            let now = platform::now();
+            let row = reset_row(&db, &context).await?;
+            let spent = row.link().spend(now)?;
+            let key = PasswordKey::parse(&reset.new_password_key)
+                .map_err(|error| AppError::from(error).for_field("new_password_key"))?;
+            let user = user_by_id(&db, &row.user_id).await?;
+            let mut batch =
+                vec![db.prepare("UPDATE password_resets SET spent_at = ?1, version = ?2 WHERE id = ?3").bind(&[
+                    integer(now),
+                    integer(spent.version),
+                    text(&row.id),
+                ])?];
+            batch.extend(set_password(&db, &user, &key, now, None)?);
+            batch.push(audit(
+                &db,
+                now,
+                &format!("user:{}", user.id),
+                "password.reset",
+                ("user", &user.id),
+                &serde_json::json!({}),
+            )?);
+            match db.batch(batch).await {
+                Ok(_) => Ok(Response::empty()?.with_status(204)),
+                Err(error) if is_conflict(&error) => Err(LinkError::Spent { spent_at: now }.into()),
+                Err(error) => Err(error.into()),
+            }
+        }
+        .await,
+    )
+}
+
+/// `GET /api/v1/users`: the caller's account's users (organization admins).
+pub async fn list_users(request: Request, context: RouteContext<()>) -> worker::Result<Response> {
+    respond(
+        async {
+            let db = context.env.d1("DB")?;
+            let principal = auth::authenticate(&request, &db, platform::now()).await?;
+            principal.require(&[Role::OrgAdmin])?;
+            let rows = db
+                .prepare(format!(
+                    "SELECT {USER_COLUMNS} FROM users u LEFT JOIN accounts a ON a.id = u.account_id \
+                     WHERE u.account_id = ?1 ORDER BY u.email"
+                ))
+                .bind(&[text(principal.account_id()?)])?
+                .all()
+                .await?
+                .results::<UserRow>()?;
+            let users = rows.iter().map(UserRow::view).collect::<Result<_, _>>()?;
+            Ok(Response::from_json(&UserList { users })?)
+        }
+        .await,
+    )
+}
+
+/// `POST /api/v1/users`: invite a user to the caller's account with an emailed temporary password.
+pub async fn invite_user(mut request: Request, context: RouteContext<()>) -> worker::Result<Response> {
+    let body = request.bytes().await;
+    let origin = request.url().map(|url| url.origin().ascii_serialization());
+    respond(
+        async {
+            let invite: InviteUser = json_body(&body?, MAX_BODY_BYTES, "email, name and role (org_admin or org_user)")?;
+            let db = context.env.d1("DB")?;
+            let now = platform::now();
+            let principal = auth::authenticate(&request, &db, now).await?;
+            principal.require(&[Role::OrgAdmin])?;
+            let account_id = principal.account_id()?.to_owned();
+            let email = check_email_field(&invite.email, "email")?;
+            let name = check_name_field(&invite.name, "name")?;
+            if invite.role == Role::CaAdmin {
+                return Err(AppError::field(422, "role_invalid", "role", "Invite an org_admin or an org_user."));
+            }
+            if user_by_email(&db, &email).await?.is_some() {
+                return Err(AppError::field(409, "email_taken", "email", "A Keyward user already has this address."));
+            }
+            let inviter = user_by_id(&db, &principal.user_id).await?;
+            let account = inviter.account_name.clone().unwrap_or_default();
+            let password = TemporaryPassword::from_random(platform::random()?);
+            let user_id = platform::new_id()?;
+            let login_url = format!("{}/login", origin?);
+            let mail = account_invitation(
+                Lang::En,
+                &AccountInvitation {
+                    name: &name,
+                    email: &email,
+                    account: &account,
+                    inviter: &inviter.name,
+                    temporary_password: password.as_str(),
+                    login_url: &login_url,
+                    expires_in_days: TEMPORARY_PASSWORD_LIFETIME_SECONDS / 86_400,
+                },
+            );
+            let batch = vec![
+                db.prepare(
+                    "INSERT INTO users (id, account_id, email, name, role, temporary_password_hash, \
+                     temporary_password_expires, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                )
+                .bind(&[
+                    text(&user_id),
+                    text(&account_id),
+                    text(&email),
+                    text(&name),
+                    text(invite.role.as_str()),
+                    text(&password.verifier()),
+                    integer(now + TEMPORARY_PASSWORD_LIFETIME_SECONDS),
+                    integer(now),
+                ])?,
+                outbox(&db, &platform::new_id()?, &mail, now)?,
+                audit(
+                    &db,
+                    now,
+                    &principal.actor(),
+                    "user.invited",
+                    ("user", &user_id),
+                    &serde_json::json!({ "role": invite.role.as_str() }),
+                )?,
+            ];
+            match db.batch(batch).await {
+                Ok(_) => {}
+                Err(error) if is_conflict(&error) => {
+                    return Err(AppError::field(
+                        409,
+                        "email_taken",
+                        "email",
+                        "A Keyward user already has this address.",
+                    ));
+                }
+                Err(error) => return Err(error.into()),
+            }
+            let created = user_by_id(&db, &user_id).await?;
+            Ok(Response::from_json(&created.view()?)?.with_status(201))
+        }
+        .await,
+    )
+}
+
+#[derive(Deserialize)]
+struct ApiKeyRow {
+    id: String,
+    name: String,
+    prefix: String,
+    created_at: i64,
+    last_used_at: Option<i64>,
+    revoked_at: Option<i64>,
+}
+
+impl From<ApiKeyRow> for ApiKeyView {
+    fn from(row: ApiKeyRow) -> Self {
+        Self {
+            id: row.id,
+            name: row.name,
+            prefix: row.prefix,
+            created_at: row.created_at,
+            last_used_at: row.last_used_at,
+            revoked_at: row.revoked_at,
+        }
+    }
+}
+
+/// API keys are managed by an organization admin, in a browser session (a key cannot mint keys).
+async fn key_manager(request: &Request, db: &D1Database, now: i64) -> Result<Principal, AppError> {
+    let principal = auth::authenticate(request, db, now).await?;
+    principal.require(&[Role::OrgAdmin])?;
+    if !matches!(principal.credential, Credential::Session { .. }) {
+        return Err(AccountError::Forbidden.into());
+    }
+    Ok(principal)
+}
+
+/// `GET /api/v1/api-keys`.
+pub async fn list_api_keys(request: Request, context: RouteContext<()>) -> worker::Result<Response> {
+    respond(
+        async {
+            let db = context.env.d1("DB")?;
+            let principal = key_manager(&request, &db, platform::now()).await?;
+            let rows = db
+                .prepare(
+                    "SELECT id, name, prefix, created_at, last_used_at, revoked_at FROM api_keys \
+                     WHERE account_id = ?1 ORDER BY created_at DESC, rowid DESC",
+                )
+                .bind(&[text(principal.account_id()?)])?
+                .all()
+                .await?
+                .results::<ApiKeyRow>()?;
+            Ok(Response::from_json(&ApiKeyList { api_keys: rows.into_iter().map(Into::into).collect() })?)
+        }
+        .await,
+    )
+}
+
+/// `POST /api/v1/api-keys`: the key is in this answer and nowhere else.
+pub async fn create_api_key(mut request: Request, context: RouteContext<()>) -> worker::Result<Response> {
+    let body = request.bytes().await;
+    respond(
+        async {
+            let create: CreateApiKey = json_body(&body?, MAX_BODY_BYTES, "name")?;
+            let db = context.env.d1("DB")?;
+            let now = platform::now();
+            let principal = key_manager(&request, &db, now).await?;
+            let name = check_name_field(&create.name, "name")?;
+            let key = ApiKey::from_random(platform::random()?);
+            let id = platform::new_id()?;
+            db.batch(vec![
+                db.prepare(
+                    "INSERT INTO api_keys (id, account_id, name, key_hash, prefix, created_by, created_at) \
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                )
+                .bind(&[
+                    text(&id),
+                    text(principal.account_id()?),
+                    text(&name),
+                    text(&key.hash_hex()),
+                    text(key.prefix()),
+                    text(&principal.user_id),
+                    integer(now),
+                ])?,
+                audit(
+                    &db,
+                    now,
+                    &principal.actor(),
+                    "api_key.created",
+                    ("api_key", &id),
+                    &serde_json::json!({ "name": name }),
+                )?,
+            ])
+            .await?;
+            let view = ApiKeyView {
+                id,
+                name,
+                prefix: key.prefix().to_owned(),
+                created_at: now,
+                last_used_at: None,
+                revoked_at: None,
+            };
+            Ok(Response::from_json(&CreatedApiKey { view, key: key.as_str().to_owned() })?.with_status(201))
+        }
+        .await,
+    )
+}
+
+/// `DELETE /api/v1/api-keys/{id}`: revokes a key of the caller's account (another account's reads as unknown).
+pub async fn revoke_api_key(request: Request, context: RouteContext<()>) -> worker::Result<Response> {
+    respond(
+        async {
+            let db = context.env.d1("DB")?;
+            let now = platform::now();
+            let principal = key_manager(&request, &db, now).await?;
+            let id = context.param("id").cloned().unwrap_or_default();
+            let found = db
+                .prepare("SELECT id FROM api_keys WHERE id = ?1 AND account_id = ?2 AND revoked_at IS NULL")
+                .bind(&[text(&id), text(principal.account_id()?)])?
+                .first::<String>(Some("id"))
+                .await?;
+            if found.is_none() {
+                return Err(AppError::not_found("api_key", "No active API key of your account has this identifier."));
+            }
+            db.batch(vec![
+                db.prepare("UPDATE api_keys SET revoked_at = ?1 WHERE id = ?2").bind(&[integer(now), text(&id)])?,
+                audit(&db, now, &principal.actor(), "api_key.revoked", ("api_key", &id), &serde_json::json!({}))?,
+            ])
+            .await?;
+            Ok(Response::empty()?.with_status(204))
+        }
+        .await,
+    )
+}
