@@ -471,9 +471,6 @@ pub async fn check(request: Request, context: RouteContext<()>) -> worker::Resul
             let now = platform::now();
             let (principal, account_id) = admin(&request, &db, now).await?;
             let (_, row) = path_row(&db, &account_id, &context).await?;
-            if row.method != DomainMethod::DnsTxt.as_str() {
-                return Err(DomainRequestError::NotDnsMethod.into());
-            }
             match row.validation()?.status(now) {
                 ValidationStatus::Pending { .. } => {}
                 ValidationStatus::RandomValueExpired { expired_at } => {
@@ -486,6 +483,9 @@ pub async fn check(request: Request, context: RouteContext<()>) -> worker::Resul
                 ValidationStatus::ValidationExpired { expired_at } => {
                     return Err(shared::validation::ValidationError::ValidationExpired { expired_at }.into());
                 }
+            }
+            if row.method != DomainMethod::DnsTxt.as_str() {
+                return Err(DomainRequestError::NotDnsMethod.into());
             }
             let expected = row.dns_value.clone().ok_or_else(|| AppError::internal("dns_txt row without a value"))?;
             let records = match doh::txt_records(&context.env, &row.target).await {
@@ -655,9 +655,9 @@ async fn link_row(db: &D1Database, context: &RouteContext<()>) -> Result<Validat
 
 /// When a moment was, for messages: `2026-12-02 07:00 UTC`.
 fn when(instant: i64) -> String {
-    let date = worker::Date::from(worker::DateInit::Millis((instant as u64).saturating_mul(1000)));
-    let iso = date.to_string();
-    // `Date::to_string` is JavaScript's toISOString(): `2026-12-02T07:00:00.000Z`.
+    let milliseconds = worker::wasm_bindgen::JsValue::from_f64(instant as f64 * 1000.0);
+    let iso = String::from(worker::js_sys::Date::new(&milliseconds).to_iso_string());
+    // `2026-12-02T07:00:00.000Z`.
     match (iso.get(..10), iso.get(11..16)) {
         (Some(day), Some(time)) => format!("{day} {time} UTC"),
         _ => iso,
