@@ -101,11 +101,17 @@ impl core::fmt::Display for DohError {
         match self {
             Self::NotConfigured => write!(formatter, "The DNS resolver is not configured. {retry}"),
             Self::Timeout => {
-                write!(formatter, "The DNS resolver did not answer within {} seconds. {retry}", TIMEOUT_MILLISECONDS / 1000)
+                write!(
+                    formatter,
+                    "The DNS resolver did not answer within {} seconds. {retry}",
+                    TIMEOUT_MILLISECONDS / 1000
+                )
             }
             Self::Unreachable { .. } => write!(formatter, "The DNS resolver could not be reached. {retry}"),
             Self::Status { status } => write!(formatter, "The DNS resolver answered HTTP {status}. {retry}"),
-            Self::ContentType { .. } => write!(formatter, "The DNS resolver did not answer with a DNS message. {retry}"),
+            Self::ContentType { .. } => {
+                write!(formatter, "The DNS resolver did not answer with a DNS message. {retry}")
+            }
             Self::Dns(error) => error.fmt(formatter),
         }
     }

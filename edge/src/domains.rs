@@ -19,8 +19,8 @@ use shared::lang::Lang;
 use shared::link::{LinkError, Token};
 use shared::mail::{Email, domain_validation_link, mailbox_validation_link};
 use shared::validation::{
-    DomainMethod, RandomValue, Validation, ValidationKind, ValidationStatus, constructed_addresses,
-    dns_record_name, dns_record_value, txt_record_matches,
+    DomainMethod, RandomValue, Validation, ValidationKind, ValidationStatus, constructed_addresses, dns_record_name,
+    dns_record_value, txt_record_matches,
 };
 use worker::{D1Database, D1PreparedStatement, Request, Response, RouteContext};
 
@@ -66,13 +66,7 @@ pub(crate) async fn user_lang(db: &D1Database, user_id: &str) -> Result<Lang, Ap
 pub(crate) fn outbox(db: &D1Database, email: &Email, now: i64) -> Result<D1PreparedStatement, AppError> {
     Ok(db
         .prepare("INSERT INTO mail_outbox (id, to_address, subject, body, created_at) VALUES (?1, ?2, ?3, ?4, ?5)")
-        .bind(&[
-            text(&platform::new_id()?),
-            text(&email.to),
-            text(&email.subject),
-            text(&email.body),
-            integer(now),
-        ])?)
+        .bind(&[text(&platform::new_id()?), text(&email.to), text(&email.subject), text(&email.body), integer(now)])?)
 }
 
 /// The audit record statement.
@@ -89,7 +83,14 @@ pub(crate) fn audit(
             "INSERT INTO audit_log (at, actor, action, subject_type, subject_id, detail) \
              VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
         )
-        .bind(&[integer(now), text(actor), text(action), text(subject.0), text(subject.1), text(&detail.to_string())])?)
+        .bind(&[
+            integer(now),
+            text(actor),
+            text(action),
+            text(subject.0),
+            text(subject.1),
+            text(&detail.to_string()),
+        ])?)
 }
 
 /// Runs one batch; a version trigger or uniqueness guard refusing it answers 409 and nothing is written.
@@ -166,7 +167,8 @@ impl ValidationRow {
     /// refuses it if another request changed the row since it was read.
     pub(crate) fn complete(&self, db: &D1Database, now: i64) -> Result<(D1PreparedStatement, i64), AppError> {
         let done = self.validation()?.complete(now)?;
-        let validated_until = done.reusable_until(now).ok_or_else(|| AppError::internal("completed but not reusable"))?;
+        let validated_until =
+            done.reusable_until(now).ok_or_else(|| AppError::internal("completed but not reusable"))?;
         let statement = db
             .prepare("UPDATE validations SET validated_at = ?1, validated_until = ?2, version = ?3 WHERE id = ?4")
             .bind(&[integer(now), integer(validated_until), integer(done.version), text(&self.id)])?;
@@ -416,7 +418,11 @@ pub async fn list(request: Request, context: RouteContext<()>) -> worker::Result
 }
 
 /// Every subject's current row of `kind` in the account, by subject.
-pub(crate) async fn current_rows(db: &D1Database, account_id: &str, kind: ValidationKind) -> Result<Vec<ValidationRow>, AppError> {
+pub(crate) async fn current_rows(
+    db: &D1Database,
+    account_id: &str,
+    kind: ValidationKind,
+) -> Result<Vec<ValidationRow>, AppError> {
     let rows = db
         .prepare(format!(
             "SELECT {VALIDATION_COLUMNS} FROM validations \
@@ -477,8 +483,9 @@ pub async fn check(request: Request, context: RouteContext<()>) -> worker::Resul
                     return Err(DomainRequestError::RandomValueExpired { expired_at }.into());
                 }
                 ValidationStatus::Validated { validated_at, reusable_until } => {
-                    return Err(DomainRequestError::AlreadyValidated { validated_at, validated_until: reusable_until }
-                        .into());
+                    return Err(
+                        DomainRequestError::AlreadyValidated { validated_at, validated_until: reusable_until }.into()
+                    );
                 }
                 ValidationStatus::ValidationExpired { expired_at } => {
                     return Err(shared::validation::ValidationError::ValidationExpired { expired_at }.into());
@@ -508,8 +515,10 @@ pub async fn check(request: Request, context: RouteContext<()>) -> worker::Resul
                 "validation_id": row.id, "method": row.method, "record": row.target, "value": expected,
                 "validated_until": validated_until,
             });
-            let statements =
-                vec![complete, audit(&db, now, &principal.actor(), "domain.validated", ("domain", &row.subject), &detail)?];
+            let statements = vec![
+                complete,
+                audit(&db, now, &principal.actor(), "domain.validated", ("domain", &row.subject), &detail)?,
+            ];
             run_batch(&db, statements).await?;
             let done = ValidationRow {
                 validated_at: Some(now),
@@ -588,7 +597,9 @@ pub async fn create_mailbox(mut request: Request, context: RouteContext<()>) -> 
             let body: NewMailbox = read_json(&mut request, "email").await?;
             let address = EmailAddress::parse(&body.email)?;
             if !is_public_mail_provider(address.domain()) {
-                return Err(DomainRequestError::MailboxNotAtPublicProvider { domain: address.domain().to_owned() }.into());
+                return Err(
+                    DomainRequestError::MailboxNotAtPublicProvider { domain: address.domain().to_owned() }.into()
+                );
             }
             let current = current_row(&db, &account_id, ValidationKind::Mailbox, address.as_str()).await?;
             refuse_if_validated(current.as_ref(), now)?;
@@ -699,10 +710,9 @@ fn link_view(row: &ValidationRow, now: i64) -> Result<ValidationLinkView, AppErr
                 when(expired_at)
             ),
         ),
-        (None, ValidationStatus::Pending { expires_at }) => (
-            "pending",
-            format!("Press the button to confirm {what}. The link works until {}.", when(expires_at)),
-        ),
+        (None, ValidationStatus::Pending { expires_at }) => {
+            ("pending", format!("Press the button to confirm {what}. The link works until {}.", when(expires_at)))
+        }
     };
     Ok(ValidationLinkView {
         kind: row.kind.clone(),

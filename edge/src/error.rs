@@ -8,13 +8,13 @@ use shared::address::{AddressError, DomainError};
 use shared::api::domain::DomainRequestError;
 use shared::api::organization::OrganizationError;
 use shared::api::{ApiError, ErrorBody};
-use shared::dns::DnsError;
-use shared::order::FieldError;
-use shared::validation::ValidationError;
 use shared::csr::CsrError;
+use shared::dns::DnsError;
 use shared::issuance::OrderError;
 use shared::link::LinkError;
+use shared::order::FieldError;
 use shared::profile::KeyError;
+use shared::validation::ValidationError;
 use worker::{Response, Result, console_error};
 
 /// A rejection or a failure, ready for the wire.

@@ -10,8 +10,7 @@ use serde::Deserialize;
 use shared::account::Role;
 use shared::api::domain::ValidationState;
 use shared::api::organization::{
-    CodeEntry, CodeSent, Contact, NewOrganization, OrganizationError, OrganizationList, OrganizationView,
-    PostalAddress,
+    CodeEntry, CodeSent, Contact, NewOrganization, OrganizationError, OrganizationList, OrganizationView, PostalAddress,
 };
 use shared::mail::organization_verification_code;
 use shared::validation::{
@@ -49,8 +48,7 @@ struct OrganizationRow {
 }
 
 /// The columns of [`OrganizationRow`].
-const ORGANIZATION_COLUMNS: &str =
-    "id, account_id, name, identifier, country, address, phone, contacts, validated_at, validated_until, created_at, \
+const ORGANIZATION_COLUMNS: &str = "id, account_id, name, identifier, country, address, phone, contacts, validated_at, validated_until, created_at, \
      version";
 
 impl OrganizationRow {
@@ -136,7 +134,12 @@ async fn organization_in(
 }
 
 /// The organization's view with its current validation row.
-async fn view(db: &D1Database, account_id: &str, row: &OrganizationRow, now: i64) -> Result<OrganizationView, AppError> {
+async fn view(
+    db: &D1Database,
+    account_id: &str,
+    row: &OrganizationRow,
+    now: i64,
+) -> Result<OrganizationView, AppError> {
     let current = current_row(db, account_id, ValidationKind::Organization, &row.id).await?;
     row.view(current.as_ref(), now)
 }
@@ -158,7 +161,8 @@ pub async fn create(mut request: Request, context: RouteContext<()>) -> worker::
             let id = platform::new_id()?;
             let address = to_json(&checked.address)?;
             let contacts = to_json(&checked.contacts)?;
-            let detail = serde_json::json!({ "name": checked.name, "registration_identifier": checked.registration_identifier });
+            let detail =
+                serde_json::json!({ "name": checked.name, "registration_identifier": checked.registration_identifier });
             let statements = vec![
                 db.prepare(
                     "INSERT INTO organizations (id, account_id, name, identifier, country, address, phone, contacts, \
@@ -285,7 +289,14 @@ pub async fn send_code(request: Request, context: RouteContext<()>) -> worker::R
                 supersede_pending(&db, &account_id, ValidationKind::Organization, &organization.id, now)?,
                 insert_row(&db, &row)?,
                 outbox(&db, &email, now)?,
-                audit(&db, now, &principal.actor(), "organization.code_sent", ("organization", &organization.id), &detail)?,
+                audit(
+                    &db,
+                    now,
+                    &principal.actor(),
+                    "organization.code_sent",
+                    ("organization", &organization.id),
+                    &detail,
+                )?,
             ];
             run_batch(&db, statements).await?;
             Ok(Response::from_json(&CodeSent { sent_to: to, expires_at: fresh.expires_at })?)
@@ -400,7 +411,8 @@ pub async fn record_call(mut request: Request, context: RouteContext<()>) -> wor
                 "phone": call.phone.as_str(), "spoke_with": call.spoke_with, "notes": call.notes,
                 "recorded_by": principal.user_id,
             });
-            let detail = serde_json::json!({ "validation_id": validation_id, "method": "call", "validated_until": until });
+            let detail =
+                serde_json::json!({ "validation_id": validation_id, "method": "call", "validated_until": until });
             let statements = vec![
                 supersede_pending(&db, &account_id, ValidationKind::Organization, &organization.id, now)?,
                 db.prepare(
@@ -419,7 +431,14 @@ pub async fn record_call(mut request: Request, context: RouteContext<()>) -> wor
                     text(&evidence.to_string()),
                 ])?,
                 organization.validate(&db, now, until)?,
-                audit(&db, now, &principal.actor(), "organization.validated", ("organization", &organization.id), &detail)?,
+                audit(
+                    &db,
+                    now,
+                    &principal.actor(),
+                    "organization.validated",
+                    ("organization", &organization.id),
+                    &detail,
+                )?,
             ];
             run_batch(&db, statements).await?;
             let row = OrganizationRow {
