@@ -47,7 +47,7 @@ use crate::api::policy::OFFERED_SIGNATURE_HASHES;
 use crate::csr::{CsrError, ParsedCsr};
 use crate::issuance::{self, OrderError, OrderFacts};
 use crate::profile::{AlternativeNames, CertifiedKey, KeyError, Profile, ProfileId};
-use crate::validation::DAY_SECONDS;
+use crate::validation::{DAY_SECONDS, ORGANIZATION_REUSE_DAYS};
 
 /// The subscriber agreement in force: the form shows it and sends this version back when the box is ticked.
 pub const SUBSCRIBER_AGREEMENT_VERSION: &str = "2026-12-01";
@@ -382,7 +382,14 @@ pub fn check_order_request(
                 }
                 recipients.push(checked);
             }
-            Err(problems) => errors.extend(problems),
+            // An organization fact is reported once, not once per recipient.
+            Err(problems) => {
+                for problem in problems {
+                    if !errors.contains(&problem) {
+                        errors.push(problem);
+                    }
+                }
+            }
         }
     }
 
@@ -809,8 +816,10 @@ impl core::fmt::Display for OrderFormError {
                 "This organization is not validated yet: only validated organizations can order. Complete its \
                  validation first.",
             ),
-            Self::OrganizationValidationExpired { .. } => formatter.write_str(
-                "This organization's validation is more than 825 days old: validate it again before ordering.",
+            Self::OrganizationValidationExpired { .. } => write!(
+                formatter,
+                "This organization's validation is more than {ORGANIZATION_REUSE_DAYS} days old: validate it again \
+                 before ordering."
             ),
             Self::ValidityYears { years } => write!(formatter, "Choose 1, 2 or 3 years ({years} was given)."),
             Self::ValidityDateMalformed => {
@@ -852,7 +861,8 @@ impl core::fmt::Display for OrderFormError {
                 write!(formatter, "{name} is already named by another recipient of this order.")
             }
             Self::Order(error) => core::fmt::Display::fmt(error, formatter),
-            Self::Csr(error) => core::fmt::Display::fmt(error, formatter),
+            // `CsrError` words a clause (the edge's enrollment prefixes it): made a sentence here.
+            Self::Csr(error) => write!(formatter, "The CSR cannot be used: {error}."),
             Self::Key(error) => core::fmt::Display::fmt(error, formatter),
             Self::NotificationEmailsTooMany { count } => write!(
                 formatter,

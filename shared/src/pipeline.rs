@@ -380,6 +380,8 @@ pub struct PaymentProgress {
 pub struct RecipientProgress {
     /// The address.
     pub email: EmailAddress,
+    /// The host names of a device certificate (lower-case); empty for S/MIME.
+    pub dns_names: Vec<String>,
     /// Whether a CSR came with the order.
     pub has_csr: bool,
     /// The latest enrollment link, once sent.
@@ -480,28 +482,37 @@ fn validation_steps(progress: &OrderProgress, now: i64) -> Vec<Step> {
 pub fn pipeline(progress: &OrderProgress, now: i64) -> Vec<Step> {
     let mut steps = validation_steps(progress, now);
     let not_done = |step: &Step| !matches!(step.state, StepState::Done { .. });
-    let blocking: Vec<StepSubject> =
-        steps.iter().filter(|step| not_done(step)).map(|step| step.subject.clone()).collect();
+    // `validation_steps` order: the organization, the domains, the mailboxes, the payment. It always makes
+    // the organization's step, so `split_first` cannot fail.
+    let (organization, rest) = steps.split_first().expect("the organization step is always first");
+    let (domains, rest) = rest.split_at(progress.domains.len());
+    let (mailboxes, payment) = rest.split_at(progress.mailboxes.len());
+    let mut recipient_steps = Vec::new();
     for (index, recipient) in progress.recipients.iter().enumerate() {
-        let blocked_by: Vec<StepSubject> = blocking
-            .iter()
-            .filter(|subject| match subject {
-                StepSubject::Organization | StepSubject::Payment => true,
-                StepSubject::Domain { domain } => {
-                    Domain::parse(domain).is_ok_and(|domain| domain.contains(&recipient.email))
-                }
-                StepSubject::Mailbox { email } => {
-                    EmailAddress::parse(email).is_ok_and(|email| email.same_mailbox(&recipient.email))
-                }
-                StepSubject::Recipient { .. } => false,
-            })
-            .cloned()
+        let under = |domain: &Domain| {
+            domain.contains(&recipient.email) || recipient.dns_names.iter().any(|name| domain.contains_name(name))
+        };
+        let blocked_by: Vec<StepSubject> = [organization]
+            .into_iter()
+            .chain(
+                progress.domains.iter().zip(domains).filter(|(domain, _)| under(&domain.domain)).map(|(_, step)| step),
+            )
+            .chain(
+                progress
+                    .mailboxes
+                    .iter()
+                    .zip(mailboxes)
+                    .filter(|(mailbox, _)| mailbox.email.same_mailbox(&recipient.email))
+                    .map(|(_, step)| step),
+            )
+            .chain(payment)
+            .filter(|step| not_done(step))
+            .map(|step| step.subject.clone())
             .collect();
         let (state, actions) = if let Some(at) = recipient.issued_at {
             (StepState::Done { at }, Vec::new())
-        } else if !blocked_by.is_empty() {
-            (StepState::Waiting { who: Actor::Nobody, blocked_by }, vec![Action::CancelOrder])
-        } else if recipient.has_csr {
+        } else if !blocked_by.is_empty() || recipient.has_csr {
+            // Blocked by others, or a CSR Keyward issues itself: no one acts on this step.
             (StepState::Waiting { who: Actor::Nobody, blocked_by }, vec![Action::CancelOrder])
         } else {
             match recipient.link.map(|link| link.status(now)) {
@@ -521,12 +532,13 @@ pub fn pipeline(progress: &OrderProgress, now: i64) -> Vec<Step> {
                 Some(LinkStatus::Spent { spent_at }) => (StepState::Done { at: spent_at }, Vec::new()),
             }
         };
-        steps.push(Step {
+        recipient_steps.push(Step {
             subject: StepSubject::Recipient { index, email: recipient.email.to_string() },
             state,
             actions,
         });
     }
+    steps.extend(recipient_steps);
     for step in &mut steps {
         if !not_done(step) {
             step.actions.clear();

@@ -329,14 +329,15 @@ impl VerificationCode {
         Self(format!("{:08}", value % 100_000_000))
     }
 
-    /// Reads a code typed by a person: surrounding whitespace, and spaces, dots and dashes between digits,
-    /// are ignored (`1234 5678`, `1234-5678`).
+    /// Reads a code typed by a person: ASCII whitespace anywhere (a pasted line break included), dots and
+    /// dashes are ignored (`1234 5678`, `1234-5678`).
     ///
     /// # Errors
     ///
     /// [`ValidationError::CodeMalformed`] unless exactly 8 digits remain.
     pub fn parse(entered: &str) -> Result<Self, ValidationError> {
-        let digits: String = entered.chars().filter(|character| !matches!(character, ' ' | '.' | '-' | '\t')).collect();
+        let ignored = |character: &char| character.is_ascii_whitespace() || matches!(character, '.' | '-');
+        let digits: String = entered.chars().filter(|character| !ignored(character)).collect();
         if digits.len() != CODE_DIGITS || !digits.bytes().all(|byte| byte.is_ascii_digit()) {
             return Err(ValidationError::CodeMalformed);
         }
@@ -840,6 +841,7 @@ mod tests {
         let parse = |text: &str| VerificationCode::parse(text).map(|code| code.as_str().to_owned());
         assert_eq!(parse(" 1234 5678 "), Ok("12345678".to_owned()));
         assert_eq!(parse("1234-5678"), Ok("12345678".to_owned()));
+        assert_eq!(parse("12345678\r\n"), Ok("12345678".to_owned()));
         assert_eq!(parse("01234567"), Ok("01234567".to_owned()));
         for bad in ["", "1234567", "123456789", "1234567a", "１２３４５６７８", "12345678\u{200b}"] {
             assert_eq!(parse(bad), Err(ValidationError::CodeMalformed), "{bad:?}");

@@ -204,28 +204,19 @@ pub struct OrderListQuery {
 }
 
 impl OrderListQuery {
-    /// The search text, trimmed; `None` when blank.
+    /// The search text, trimmed (`None` when blank), and the page (1 when absent).
     ///
     /// # Errors
     ///
-    /// An [`ApiError`] for field `query` when longer than [`ORDER_QUERY_MAXIMUM_LENGTH`], and for field
-    /// `page` when the page is 0.
-    pub fn checked(&self) -> Result<(Option<String>, u32), ApiError> {
+    /// [`ListQueryError`] when the text is longer than [`ORDER_QUERY_MAXIMUM_LENGTH`] or the page is 0.
+    pub fn checked(&self) -> Result<(Option<String>, u32), ListQueryError> {
         let query = self.query.as_deref().map(str::trim).filter(|query| !query.is_empty());
         if query.is_some_and(|query| query.chars().count() > ORDER_QUERY_MAXIMUM_LENGTH) {
-            return Err(ApiError {
-                code: "query_too_long".into(),
-                field: Some("query".into()),
-                message: format!("Search with at most {ORDER_QUERY_MAXIMUM_LENGTH} characters."),
-            });
+            return Err(ListQueryError::QueryTooLong);
         }
         let page = self.page.unwrap_or(1);
         if page == 0 {
-            return Err(ApiError {
-                code: "page_invalid".into(),
-                field: Some("page".into()),
-                message: "Pages are numbered from 1.".into(),
-            });
+            return Err(ListQueryError::PageZero);
         }
         Ok((query.map(str::to_owned), page))
     }
@@ -235,6 +226,45 @@ impl OrderListQuery {
         u64::from(page.saturating_sub(1)) * u64::from(ORDERS_PAGE_SIZE)
     }
 }
+
+/// Why an order history query is refused.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum ListQueryError {
+    /// The search text is longer than [`ORDER_QUERY_MAXIMUM_LENGTH`].
+    QueryTooLong,
+    /// Page 0 was asked for.
+    PageZero,
+}
+
+impl ListQueryError {
+    /// Stable machine-readable code.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::QueryTooLong => "query_too_long",
+            Self::PageZero => "page_invalid",
+        }
+    }
+
+    /// The query-string parameter at fault.
+    pub fn field(&self) -> &'static str {
+        match self {
+            Self::QueryTooLong => "query",
+            Self::PageZero => "page",
+        }
+    }
+}
+
+impl core::fmt::Display for ListQueryError {
+    fn fmt(&self, formatter: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        match self {
+            Self::QueryTooLong => write!(formatter, "Search with at most {ORDER_QUERY_MAXIMUM_LENGTH} characters."),
+            Self::PageZero => formatter.write_str("Pages are numbered from 1."),
+        }
+    }
+}
+
+impl std::error::Error for ListQueryError {}
 
 /// One line of the order history.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -312,9 +342,11 @@ mod tests {
         let query = |query: Option<&str>, page| OrderListQuery { query: query.map(str::to_owned), status: None, page };
         assert_eq!(query(Some("  ada@example.com "), None).checked(), Ok((Some("ada@example.com".into()), 1)));
         assert_eq!(query(Some("   "), Some(3)).checked(), Ok((None, 3)));
-        assert_eq!(query(None, Some(0)).checked().map_err(|error| error.code), Err("page_invalid".to_owned()));
+        assert_eq!(query(None, Some(0)).checked(), Err(ListQueryError::PageZero));
+        assert_eq!(ListQueryError::PageZero.code(), "page_invalid");
         let long = "a".repeat(ORDER_QUERY_MAXIMUM_LENGTH + 1);
-        assert_eq!(query(Some(&long), None).checked().map_err(|error| error.code), Err("query_too_long".to_owned()));
+        assert_eq!(query(Some(&long), None).checked(), Err(ListQueryError::QueryTooLong));
+        assert_eq!(ListQueryError::QueryTooLong.field(), "query");
         assert_eq!(OrderListQuery::offset(1), 0);
         assert_eq!(OrderListQuery::offset(3), 40);
         let parsed: OrderListQuery =
