@@ -58,13 +58,25 @@ export function answer(query, records) {
 }
 
 /**
- * Starts the responder. Returns { url, publish(name, values), remove(name), queries, stop() }: `publish` sets
- * the TXT values of a name (lower-cased), `queries` lists every name asked for, in order.
+ * Starts the responder. Returns { url, publish(name, values), remove(name), fail(mode), queries, stop() }:
+ * `publish` sets the TXT values of a name (lower-cased); `fail` makes every later answer misbehave until
+ * `fail(null)`: 'hang' (never answers), 'truncated' (TC flag set), 'servfail' (RCODE 2), 'html' (a 200 web page);
+ * `queries` lists every name asked for, in order.
  */
 export async function startDohResponder() {
   const records = new Map();
   const queries = [];
+  let failure = null;
+  const hanging = new Set();
   const server = createServer((request, response) => {
+    if (failure === 'hang') {
+      hanging.add(response);
+      return;
+    }
+    if (failure === 'html') {
+      response.writeHead(200, { 'content-type': 'text/html' }).end('<html>captive portal</html>');
+      return;
+    }
     const chunks = [];
     request.on('data', (chunk) => chunks.push(chunk));
     request.on('end', () => {
@@ -80,6 +92,8 @@ export async function startDohResponder() {
         return;
       }
       queries.push(readQuestionName(query).name);
+      if (failure === 'truncated') reply[2] |= 0x02;
+      if (failure === 'servfail') reply[3] = (reply[3] & 0xf0) | 2;
       response.writeHead(200, { 'content-type': 'application/dns-message', 'content-length': reply.length }).end(reply);
     });
   });
@@ -90,6 +104,17 @@ export async function startDohResponder() {
     queries,
     publish(name, values) { records.set(name.toLowerCase(), values); },
     remove(name) { records.delete(name.toLowerCase()); },
-    stop() { return new Promise((resolve) => server.close(resolve)); },
+    fail(mode) {
+      failure = mode;
+      if (mode !== 'hang') {
+        for (const response of hanging) response.destroy();
+        hanging.clear();
+      }
+    },
+    stop() {
+      for (const response of hanging) response.destroy();
+      server.closeAllConnections();
+      return new Promise((resolve) => server.close(resolve));
+    },
   };
 }

@@ -231,6 +231,41 @@ test('a domain by DNS TXT: checking before publishing names the reason; after pu
   assert.equal(JSON.parse(audit.detail).value, record.value);
 });
 
+test('a resolver that hangs, truncates, fails or answers a web page gives a named answer and changes nothing', async () => {
+  const created = await post('/domains', alice, { name: 'flaky.example', method: 'dns_txt' });
+  assert.equal(created.status, 201, created.text());
+  resolver.publish(created.json().dns_record.name, [created.json().dns_record.value]);
+  for (const [mode, status, code, message] of [
+    ['hang', 503, 'dns_unavailable', /did not answer within 5 seconds.*could not check DNS/],
+    ['truncated', 502, 'dns_response_truncated', /truncated.*could not check DNS/],
+    ['servfail', 502, 'dns_server_failure', /response code 2.*could not check DNS/],
+    ['html', 503, 'dns_unavailable', /did not answer with a DNS message.*could not check DNS/],
+  ]) {
+    resolver.fail(mode);
+    const started = Date.now();
+    const response = await post('/domains/flaky.example/check', alice);
+    resolver.fail(null);
+    assert.deepEqual([response.status, response.json().error.code, response.json().error.field], [status, code, 'name'], `${mode}: ${response.text()}`);
+    assert.match(response.json().error.message, message);
+    if (mode === 'hang') assert.ok(Date.now() - started < 15_000, 'the timeout bounds the wait');
+  }
+  assert.equal((await api('/domains/flaky.example', { headers: alice })).json().validation, 'pending');
+  const found = await post('/domains/flaky.example/check', alice);
+  assert.equal(found.status, 200, found.text());
+});
+
+test('eight concurrent confirmations of one link validate once; the others are told', async () => {
+  assert.equal((await post('/mailboxes', alice, { email: 'race@gmail.com' })).status, 201);
+  const token = (await mailTo('race@gmail.com'))[0].body.match(/\/validate\/([A-Za-z0-9_-]{43})\n/)[1];
+  const auditBefore = (await worker.query("SELECT COUNT(*) AS n FROM audit_log WHERE action = 'mailbox.validated'"))[0].n;
+  const answers = await Promise.all(Array.from({ length: 8 }, () => post(`/validations/${token}`, {})));
+  const statuses = answers.map((answer) => answer.status).sort();
+  assert.equal(statuses.filter((status) => status === 200).length, 1, JSON.stringify(statuses));
+  assert.ok(answers.every((answer) => answer.status === 200 || answer.status === 409), JSON.stringify(statuses));
+  const auditAfter = (await worker.query("SELECT COUNT(*) AS n FROM audit_log WHERE action = 'mailbox.validated'"))[0].n;
+  assert.equal(auditAfter - auditBefore, 1);
+});
+
 test('a resolver that is down gives a clear "could not check DNS" answer and changes nothing', async () => {
   const down = await startWorker({ vars: { KEYWARD_DOH_URL: 'http://127.0.0.1:9/dns-query' } });
   try {
@@ -263,7 +298,9 @@ test('a mailbox at a public provider is validated by a link to the address itsel
   const confirmed = await post(`/validations/${token}`, {});
   assert.equal(confirmed.status, 200, confirmed.text());
   const { mailboxes } = (await api('/mailboxes', { headers: alice })).json();
-  assert.deepEqual(mailboxes.map((mailbox) => [mailbox.email, mailbox.validation]), [['Dora.Contact@gmail.com', 'validated']]);
+  const dora = mailboxes.find((mailbox) => mailbox.email === 'Dora.Contact@gmail.com');
+  assert.equal(dora.validation, 'validated');
+  assert.equal(dora.validated_until - dora.validated_at, 398 * DAY);
   // An expired link says when it expired and what to do, and cannot be used.
   assert.equal((await post('/mailboxes', alice, { email: 'late@gmail.com' })).status, 201);
   const late = (await mailTo('late@gmail.com'))[0].body.match(/\/validate\/([A-Za-z0-9_-]{43})\n/)[1];
