@@ -12,15 +12,15 @@ use serde::de::DeserializeOwned;
 use shared::account::Role;
 use shared::address::{Domain, EmailAddress, is_public_mail_provider};
 use shared::api::domain::{
-    DnsRecord, DomainList, DomainRequestError, DomainView, MailboxList, MailboxView, MethodChange, NewDomain,
-    NewMailbox, ValidationLinkView, ValidationState,
+    DnsRecord, DomainList, DomainRequestError, DomainView, LinkState, MailboxList, MailboxView, MethodChange,
+    NewDomain, NewMailbox, ValidationLinkView, ValidationState, check_send_allowed, link_state,
 };
 use shared::lang::Lang;
 use shared::link::{LinkError, Token};
 use shared::mail::{Email, domain_validation_link, mailbox_validation_link};
 use shared::validation::{
-    DomainMethod, RandomValue, Validation, ValidationKind, ValidationStatus, constructed_addresses, dns_record_name,
-    dns_record_value, txt_record_matches,
+    DAY_SECONDS, DomainMethod, RandomValue, Validation, ValidationKind, ValidationStatus, constructed_addresses,
+    dns_record_name, dns_record_value, txt_record_matches,
 };
 use worker::{D1Database, D1PreparedStatement, Request, Response, RouteContext};
 
@@ -192,6 +192,33 @@ pub(crate) async fn current_row(
         .bind(&[text(account_id), text(kind.as_str()), text(subject)])?
         .first::<ValidationRow>(None)
         .await?)
+}
+
+/// Refuses one more send for a subject past [`shared::api::domain::SENDS_PER_DAY`] in 24 hours.
+pub(crate) async fn check_sends(
+    db: &D1Database,
+    account_id: &str,
+    kind: ValidationKind,
+    subject: &str,
+    now: i64,
+) -> Result<(), AppError> {
+    #[derive(Deserialize)]
+    struct Row {
+        created_at: i64,
+    }
+    let recent: Vec<i64> = db
+        .prepare(
+            "SELECT created_at FROM validations \
+             WHERE account_id = ?1 AND kind = ?2 AND subject = ?3 AND created_at > ?4",
+        )
+        .bind(&[text(account_id), text(kind.as_str()), text(subject), integer(now - DAY_SECONDS)])?
+        .all()
+        .await?
+        .results::<Row>()?
+        .into_iter()
+        .map(|row| row.created_at)
+        .collect();
+    Ok(check_send_allowed(&recent, now)?)
 }
 
 /// The link's origin (`https://host`), for URLs in emails.
@@ -371,6 +398,7 @@ async fn start_attempt(
 ) -> Result<(), AppError> {
     let row = &attempt.row;
     let kind = if row.kind == "mailbox" { ValidationKind::Mailbox } else { ValidationKind::Domain };
+    check_sends(db, &row.account_id, kind, &row.subject, now).await?;
     let mut statements = vec![supersede_pending(db, &row.account_id, kind, &row.subject, now)?, insert_row(db, row)?];
     if let Some(email) = &attempt.email {
         statements.push(outbox(db, email, now)?);
@@ -664,61 +692,14 @@ async fn link_row(db: &D1Database, context: &RouteContext<()>) -> Result<Validat
     .ok_or_else(|| LinkError::Unknown.into())
 }
 
-/// When a moment was, for messages: `2026-12-02 07:00 UTC`.
-fn when(instant: i64) -> String {
-    let milliseconds = worker::wasm_bindgen::JsValue::from_f64(instant as f64 * 1000.0);
-    let iso = String::from(worker::js_sys::Date::new(&milliseconds).to_iso_string());
-    // `2026-12-02T07:00:00.000Z`.
-    match (iso.get(..10), iso.get(11..16)) {
-        (Some(day), Some(time)) => format!("{day} {time} UTC"),
-        _ => iso,
-    }
-}
-
 /// What the link page shows: the row's state in words.
 fn link_view(row: &ValidationRow, now: i64) -> Result<ValidationLinkView, AppError> {
-    let status = row.validation()?.status(now);
-    let what = if row.kind == "mailbox" { "this address" } else { "this domain" };
-    let (state, message) = match (row.superseded_at, status) {
-        (_, ValidationStatus::Validated { validated_at, reusable_until }) => (
-            "used",
-            format!(
-                "This link was already used on {}: {what} is validated until {}. Nothing more is needed.",
-                when(validated_at),
-                when(reusable_until)
-            ),
-        ),
-        (_, ValidationStatus::ValidationExpired { expired_at }) => (
-            "used",
-            format!(
-                "This link was used, but that validation ended on {}. Ask for a new validation from Keyward.",
-                when(expired_at)
-            ),
-        ),
-        (Some(replaced_at), _) => (
-            "replaced",
-            format!(
-                "A newer email replaced this link on {}: use the link in the latest email, or ask for a new one.",
-                when(replaced_at)
-            ),
-        ),
-        (None, ValidationStatus::RandomValueExpired { expired_at }) => (
-            "expired",
-            format!(
-                "This link expired on {} (links work for 24 hours). Ask the person who requested it to send a new \
-                 one from Keyward.",
-                when(expired_at)
-            ),
-        ),
-        (None, ValidationStatus::Pending { expires_at }) => {
-            ("pending", format!("Press the button to confirm {what}. The link works until {}.", when(expires_at)))
-        }
-    };
+    let (state, message) = link_state(&row.validation()?, row.superseded_at, now);
     Ok(ValidationLinkView {
         kind: row.kind.clone(),
         subject: row.subject.clone(),
         sent_to: row.target.clone(),
-        state: state.to_owned(),
+        state,
         created_at: row.created_at,
         expires_at: row.expires_at,
         validated_at: row.validated_at,
@@ -748,12 +729,8 @@ pub async fn confirm_link(_request: Request, context: RouteContext<()>) -> worke
             let now = platform::now();
             let row = link_row(&db, &context).await?;
             let view = link_view(&row, now)?;
-            let refusal = |status: u16, code: &'static str| Err(AppError::field(status, code, "token", view.message.clone()));
-            match view.state.as_str() {
-                "used" => return refusal(409, "link_spent"),
-                "replaced" => return refusal(410, "link_replaced"),
-                "expired" => return refusal(410, "link_expired"),
-                _ => {}
+            if view.state != LinkState::Pending {
+                return Err(DomainRequestError::LinkNotUsable { state: view.state, message: view.message }.into());
             }
             let (complete, validated_until) = row.complete(&db, now)?;
             let detail = serde_json::json!({

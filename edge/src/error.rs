@@ -5,7 +5,7 @@ use std::borrow::Cow;
 
 use shared::account::AccountError;
 use shared::address::{AddressError, DomainError};
-use shared::api::domain::DomainRequestError;
+use shared::api::domain::{DomainRequestError, LinkState};
 use shared::api::organization::OrganizationError;
 use shared::api::{ApiError, ErrorBody};
 use shared::csr::CsrError;
@@ -155,6 +155,9 @@ impl From<DomainRequestError> for AppError {
             DomainRequestError::NotFound => 404,
             DomainRequestError::AlreadyValidated { .. } => 409,
             DomainRequestError::RandomValueExpired { .. } => 410,
+            DomainRequestError::TooManySends { .. } => 429,
+            DomainRequestError::LinkNotUsable { state: LinkState::Used | LinkState::Pending, .. } => 409,
+            DomainRequestError::LinkNotUsable { .. } => 410,
             _ => 422,
         };
         Self::field(status, error.code(), error.field(), error.to_string())

@@ -22,8 +22,8 @@ use worker::{D1Database, D1PreparedStatement, Request, Response, RouteContext};
 use crate::auth::authenticate;
 use crate::db::{integer, text};
 use crate::domains::{
-    ValidationRow, admin, audit, current_row, current_rows, insert_row, member, outbox, read_json, run_batch,
-    supersede_pending, user_lang,
+    ValidationRow, admin, audit, check_sends, current_row, current_rows, insert_row, member, outbox, read_json,
+    run_batch, supersede_pending, user_lang,
 };
 use crate::error::{AppError, respond};
 use crate::platform;
@@ -260,6 +260,7 @@ pub async fn send_code(request: Request, context: RouteContext<()>) -> worker::R
             if let Some((validated_at, _)) = organization.reusable(now) {
                 return Err(ValidationError::AlreadyValidated { validated_at }.into());
             }
+            check_sends(&db, &account_id, ValidationKind::Organization, &organization.id, now).await?;
             let fresh = Validation::new(ValidationKind::Organization, now);
             let id = platform::new_id()?;
             let code = VerificationCode::from_random(platform::random()?);

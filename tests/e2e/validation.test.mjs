@@ -203,6 +203,22 @@ test('a resend or a change of method replaces the link, which then says so', asy
   assert.equal(emailCheck.status, 409, 'acme.example is validated already');
 });
 
+test('five sends a day per subject: the sixth is refused with when to try again, and writes nothing', async () => {
+  assert.equal((await post('/domains', alice, { name: 'limits.example', method: 'constructed_email', address: 'postmaster' })).status, 201);
+  for (let resend = 0; resend < 4; resend += 1) {
+    const response = await post('/domains/limits.example/resend', alice);
+    assert.equal(response.status, 200, response.text());
+  }
+  const before = await counts();
+  const sixth = await post('/domains/limits.example/resend', alice);
+  assert.deepEqual([sixth.status, sixth.json().error.code, sixth.json().error.field], [429, 'validation_sends_limited', 'id']);
+  assert.match(sixth.json().error.message, /try again after \d{4}-\d\d-\d\d \d\d:\d\d UTC/);
+  const change = await post('/domains/limits.example/method', alice, { method: 'dns_txt' });
+  assert.equal(change.status, 429);
+  assert.deepEqual(await counts(), before);
+  assert.equal((await mailTo('postmaster@limits.example')).length, 5);
+});
+
 test('a domain by DNS TXT: checking before publishing names the reason; after publishing it validates', async () => {
   const created = await post('/domains', alice, { name: 'dns.example', method: 'dns_txt' });
   assert.equal(created.status, 201, created.text());

@@ -19,7 +19,28 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::validation::{DomainMethod, ValidationStatus};
+use crate::encoding::utc_date_time;
+use crate::validation::{DAY_SECONDS, DomainMethod, Validation, ValidationKind, ValidationStatus};
+
+/// Validation emails (or DNS values) one subject may be sent in 24 hours: a first send and four resends. The
+/// verification code's odds (`crate::validation::VerificationCode`) count on resends being limited, and the
+/// limit keeps a signed-in account from using Keyward to flood someone's mailbox.
+pub const SENDS_PER_DAY: usize = 5;
+
+/// Whether one more send is allowed for a subject whose sends in the last 24 hours were at `recent` (Unix
+/// seconds, any order).
+///
+/// # Errors
+///
+/// [`DomainRequestError::TooManySends`] with when the oldest of them leaves the window.
+pub fn check_send_allowed(recent: &[i64], now: i64) -> Result<(), DomainRequestError> {
+    let in_window: Vec<i64> = recent.iter().copied().filter(|at| now - at < DAY_SECONDS).collect();
+    if in_window.len() < SENDS_PER_DAY {
+        return Ok(());
+    }
+    let oldest = in_window.iter().copied().min().unwrap_or(now);
+    Err(DomainRequestError::TooManySends { retry_after: oldest + DAY_SECONDS })
+}
 
 /// Where a validation stands, as the API shows it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -145,6 +166,64 @@ pub struct MailboxList {
     pub mailboxes: Vec<MailboxView>,
 }
 
+/// Where an emailed validation link stands.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LinkState {
+    /// It can be confirmed now.
+    Pending,
+    /// It was confirmed (the validation may since have run its course).
+    Used,
+    /// A resend or a change of method replaced it.
+    Replaced,
+    /// Its 24 hours passed unused.
+    Expired,
+}
+
+/// A validation link's state and the sentence its page shows (what happened, when, what to do), from the row's
+/// facts at `now`: the validation, and when a newer attempt replaced it, if one did. A link that was used says
+/// so even if replaced or expired since.
+pub fn link_state(validation: &Validation, superseded_at: Option<i64>, now: i64) -> (LinkState, String) {
+    let what = if validation.kind == ValidationKind::Mailbox { "this address" } else { "this domain" };
+    let when = |instant: i64| format!("{} UTC", utc_date_time(instant));
+    match (superseded_at, validation.status(now)) {
+        (_, ValidationStatus::Validated { validated_at, reusable_until }) => (
+            LinkState::Used,
+            format!(
+                "This link was already used on {}: {what} is validated until {}. Nothing more is needed.",
+                when(validated_at),
+                when(reusable_until)
+            ),
+        ),
+        (_, ValidationStatus::ValidationExpired { expired_at }) => (
+            LinkState::Used,
+            format!(
+                "This link was used, but that validation ended on {}. Ask for a new validation from Keyward.",
+                when(expired_at)
+            ),
+        ),
+        (Some(replaced_at), _) => (
+            LinkState::Replaced,
+            format!(
+                "A newer email replaced this link on {}: use the link in the latest email, or ask for a new one.",
+                when(replaced_at)
+            ),
+        ),
+        (None, ValidationStatus::RandomValueExpired { expired_at }) => (
+            LinkState::Expired,
+            format!(
+                "This link expired on {} (links work for 24 hours). Ask the person who requested it to send a new \
+                 one from Keyward.",
+                when(expired_at)
+            ),
+        ),
+        (None, ValidationStatus::Pending { expires_at }) => (
+            LinkState::Pending,
+            format!("Press the button to confirm {what}. The link works until {}.", when(expires_at)),
+        ),
+    }
+}
+
 /// `GET` and `POST /api/v1/validations/{token}`: what an emailed validation link is for and where it stands.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ValidationLinkView {
@@ -154,8 +233,8 @@ pub struct ValidationLinkView {
     pub subject: String,
     /// Where the email went.
     pub sent_to: String,
-    /// `pending`, `used`, `replaced` or `expired`.
-    pub state: String,
+    /// Where it stands.
+    pub state: LinkState,
     /// When the link was sent.
     pub created_at: i64,
     /// When the link stops (or stopped) working.
@@ -219,6 +298,18 @@ pub enum DomainRequestError {
         /// When it stopped working.
         expired_at: i64,
     },
+    /// [`SENDS_PER_DAY`] sends in the last 24 hours already.
+    TooManySends {
+        /// When one more is allowed.
+        retry_after: i64,
+    },
+    /// The emailed link was used, replaced or expired.
+    LinkNotUsable {
+        /// Which.
+        state: LinkState,
+        /// What happened, when, and what to do ([`link_state`]).
+        message: String,
+    },
 }
 
 impl DomainRequestError {
@@ -235,6 +326,10 @@ impl DomainRequestError {
             Self::NotDnsMethod => "validation_not_dns",
             Self::RecordNotFound { .. } => "dns_record_not_found",
             Self::RandomValueExpired { .. } => "validation_random_value_expired",
+            Self::TooManySends { .. } => "validation_sends_limited",
+            Self::LinkNotUsable { state: LinkState::Used | LinkState::Pending, .. } => "link_spent",
+            Self::LinkNotUsable { state: LinkState::Replaced, .. } => "link_replaced",
+            Self::LinkNotUsable { state: LinkState::Expired, .. } => "link_expired",
         }
     }
 
@@ -245,7 +340,8 @@ impl DomainRequestError {
             Self::AddressMissing | Self::AddressNotConstructed { .. } => "address",
             Self::MailboxNotAtPublicProvider { .. } => "email",
             Self::PublicMailProvider { .. } | Self::RecordNotFound { .. } | Self::RandomValueExpired { .. } => "name",
-            Self::NotFound | Self::AlreadyValidated { .. } => "id",
+            Self::NotFound | Self::AlreadyValidated { .. } | Self::TooManySends { .. } => "id",
+            Self::LinkNotUsable { .. } => "token",
         }
     }
 }
@@ -289,6 +385,13 @@ impl core::fmt::Display for DomainRequestError {
                 "This DNS value is more than 24 hours old and no longer counts: ask for a new value (resend) and \
                  publish that one.",
             ),
+            Self::TooManySends { retry_after } => write!(
+                formatter,
+                "{SENDS_PER_DAY} validation emails or values were already made for this in the last 24 hours: use \
+                 the latest one, or try again after {} UTC.",
+                utc_date_time(*retry_after)
+            ),
+            Self::LinkNotUsable { message, .. } => formatter.write_str(message),
         }
     }
 }
@@ -312,6 +415,10 @@ mod tests {
             DomainRequestError::NotDnsMethod,
             DomainRequestError::RecordNotFound { name: "n".into(), value: "v".into(), found: 1 },
             DomainRequestError::RandomValueExpired { expired_at: 1 },
+            DomainRequestError::TooManySends { retry_after: 1 },
+            DomainRequestError::LinkNotUsable { state: LinkState::Used, message: "Used.".into() },
+            DomainRequestError::LinkNotUsable { state: LinkState::Replaced, message: "Replaced.".into() },
+            DomainRequestError::LinkNotUsable { state: LinkState::Expired, message: "Expired.".into() },
         ];
         let mut codes: Vec<_> = errors.iter().map(DomainRequestError::code).collect();
         codes.sort_unstable();
@@ -322,6 +429,64 @@ mod tests {
             assert!(error.to_string().ends_with('.'), "{error}");
         }
         assert!(errors[8].to_string().contains("1 TXT record was found"));
+    }
+
+    const NOW: i64 = 1_796_169_600; // 2026-12-02 00:00 UTC
+
+    /// The link state and message for a validation of `kind` made at NOW, completed at `validated_at`,
+    /// replaced at `superseded_at`, seen at `at`; the message must contain each of `phrases`.
+    fn check(
+        kind: ValidationKind,
+        validated_at: Option<i64>,
+        superseded_at: Option<i64>,
+        at: i64,
+        expected: LinkState,
+        phrases: &[&str],
+    ) {
+        let validation = Validation { validated_at, ..Validation::new(kind, NOW) };
+        let (state, message) = link_state(&validation, superseded_at, at);
+        assert_eq!(state, expected, "{message}");
+        for phrase in phrases {
+            assert!(message.contains(phrase), "{message:?} lacks {phrase:?}");
+        }
+        assert!(message.ends_with('.'));
+    }
+
+    #[test]
+    fn links_say_what_happened_when_and_what_to_do() {
+        use LinkState::*;
+        use ValidationKind::{Domain, Mailbox};
+        check(Domain, None, None, NOW + 60, Pending, &["confirm this domain", "until 2026-12-03 00:00 UTC"]);
+        check(Mailbox, None, None, NOW, Pending, &["confirm this address"]);
+        check(
+            Domain,
+            Some(NOW + 3600),
+            None,
+            NOW + 7200,
+            Used,
+            &["already used on 2026-12-02 01:00 UTC", "validated until 2028-01-04 01:00 UTC", "Nothing more is needed"],
+        );
+        // Used wins over replaced and over the link's own expiry.
+        check(Domain, Some(NOW + 3600), Some(NOW + 7200), NOW + 3 * DAY_SECONDS, Used, &["already used"]);
+        check(Domain, None, Some(NOW + 7200), NOW + 7300, Replaced, &["2026-12-02 02:00 UTC", "latest email"]);
+        check(Domain, None, Some(NOW + 7200), NOW + 3 * DAY_SECONDS, Replaced, &["newer email"]);
+        check(Mailbox, None, None, NOW + DAY_SECONDS, Expired, &["expired on 2026-12-03 00:00 UTC", "send a new one"]);
+        check(Mailbox, Some(NOW), None, NOW + 398 * DAY_SECONDS, Used, &["validation ended on 2028-01-04 00:00 UTC"]);
+    }
+
+    #[test]
+    fn five_sends_a_day() {
+        let hour = 3600;
+        assert_eq!(check_send_allowed(&[], NOW), Ok(()));
+        assert_eq!(check_send_allowed(&[NOW - 4 * hour, NOW - 3 * hour, NOW - 2 * hour, NOW - hour], NOW), Ok(()));
+        let five = [NOW - hour, NOW - 5 * hour, NOW - 3 * hour, NOW - 2 * hour, NOW - 4 * hour];
+        assert_eq!(
+            check_send_allowed(&five, NOW),
+            Err(DomainRequestError::TooManySends { retry_after: NOW - 5 * hour + DAY_SECONDS })
+        );
+        // Sends older than 24 hours do not count.
+        let old = [NOW - DAY_SECONDS, NOW - hour, NOW - 2 * hour, NOW - 3 * hour, NOW - 4 * hour];
+        assert_eq!(check_send_allowed(&old, NOW), Ok(()));
     }
 
     #[test]
