@@ -25,7 +25,7 @@ use shared::validation::{
 use worker::{D1Database, D1PreparedStatement, Request, Response, RouteContext};
 
 use crate::auth::{Principal, authenticate};
-use crate::db::{integer, is_conflict, text};
+use crate::db::{audit, integer, is_conflict, json_body, text};
 use crate::error::{AppError, respond};
 use crate::{doh, platform};
 
@@ -40,16 +40,7 @@ const RANDOM_VALUE_HOURS: i64 = shared::validation::RANDOM_VALUE_LIFETIME_SECOND
 
 /// Reads a JSON body of at most [`MAX_BODY_BYTES`]; `expected` names its fields for the error message.
 pub(crate) async fn read_json<T: DeserializeOwned>(request: &mut Request, expected: &str) -> Result<T, AppError> {
-    let bytes = request.bytes().await?;
-    if bytes.len() > MAX_BODY_BYTES {
-        return Err(AppError::field(
-            413,
-            "body_too_large",
-            "body",
-            format!("The request body has {} bytes; at most {MAX_BODY_BYTES} are accepted.", bytes.len()),
-        ));
-    }
-    serde_json::from_slice(&bytes).map_err(|error| AppError::body_invalid(expected, error))
+    json_body(&request.bytes().await?, MAX_BODY_BYTES, expected)
 }
 
 /// The caller's preferred language for the emails they cause.
@@ -62,35 +53,9 @@ pub(crate) async fn user_lang(db: &D1Database, user_id: &str) -> Result<Lang, Ap
     Ok(row.and_then(|row| Lang::from_tag(&row.lang)).unwrap_or_default())
 }
 
-/// The statement queueing `email` in the outbox.
+/// The statement queueing `email` in the outbox, under a fresh id.
 pub(crate) fn outbox(db: &D1Database, email: &Email, now: i64) -> Result<D1PreparedStatement, AppError> {
-    Ok(db
-        .prepare("INSERT INTO mail_outbox (id, to_address, subject, body, created_at) VALUES (?1, ?2, ?3, ?4, ?5)")
-        .bind(&[text(&platform::new_id()?), text(&email.to), text(&email.subject), text(&email.body), integer(now)])?)
-}
-
-/// The audit record statement.
-pub(crate) fn audit(
-    db: &D1Database,
-    now: i64,
-    actor: &str,
-    action: &str,
-    subject: (&str, &str),
-    detail: &serde_json::Value,
-) -> Result<D1PreparedStatement, AppError> {
-    Ok(db
-        .prepare(
-            "INSERT INTO audit_log (at, actor, action, subject_type, subject_id, detail) \
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-        )
-        .bind(&[
-            integer(now),
-            text(actor),
-            text(action),
-            text(subject.0),
-            text(subject.1),
-            text(&detail.to_string()),
-        ])?)
+    Ok(crate::db::outbox(db, &platform::new_id()?, email, now)?)
 }
 
 /// Runs one batch; a version trigger or uniqueness guard refusing it answers 409 and nothing is written.
@@ -121,23 +86,38 @@ pub(crate) fn supersede_pending(
         .bind(&[integer(now), text(account_id), text(kind.as_str()), text(subject)])?)
 }
 
-/// A `validations` row.
+/// A `validations` row (migration 0004 documents each column).
 #[derive(Clone, Debug, Deserialize)]
 pub(crate) struct ValidationRow {
+    /// Random identifier; also the salt of an organization code's hash.
     pub(crate) id: String,
+    /// The tenant.
     pub(crate) account_id: String,
+    /// `organization`, `domain` or `mailbox`.
     pub(crate) kind: String,
+    /// The organization id, the domain name or the address.
     pub(crate) subject: String,
+    /// `call`, `email_code`, `constructed_email`, `dns_txt` or `mailbox_link`.
     pub(crate) method: String,
+    /// Where the email went, or the DNS name queried.
     pub(crate) target: String,
+    /// SHA-256 of the emailed link token, or the salted code hash.
     pub(crate) secret_hash: Option<String>,
+    /// The TXT value to publish (`dns_txt`).
     pub(crate) dns_value: Option<String>,
+    /// Wrong code entries.
     pub(crate) attempts: i64,
+    /// When this attempt's random value was made.
     pub(crate) created_at: i64,
+    /// When it stops working.
     pub(crate) expires_at: i64,
+    /// When a newer attempt replaced it.
     pub(crate) superseded_at: Option<i64>,
+    /// When it was completed.
     pub(crate) validated_at: Option<i64>,
+    /// Until when the completed validation may be relied on.
     pub(crate) validated_until: Option<i64>,
+    /// Optimistic-concurrency version (trigger `validations_version`).
     pub(crate) version: i64,
 }
 

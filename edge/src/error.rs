@@ -32,11 +32,6 @@ impl AppError {
         Self { status, code, field: Some(Cow::Borrowed(field)), message: message.into() }
     }
 
-    /// The request body is not the JSON expected; `expected` says what it should hold.
-    pub fn body_invalid(expected: &str, detail: impl core::fmt::Display) -> Self {
-        Self::field(400, "body_invalid", "body", format!("Expected {expected}: {detail}"))
-    }
-
     /// A conflict with the stored state (a concurrent change), about no one field.
     pub fn conflict(code: &'static str, message: impl Into<String>) -> Self {
         Self { status: 409, code, field: None, message: message.into() }

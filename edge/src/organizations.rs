@@ -20,10 +20,10 @@ use shared::validation::{
 use worker::{D1Database, D1PreparedStatement, Request, Response, RouteContext};
 
 use crate::auth::authenticate;
-use crate::db::{integer, text};
+use crate::db::{audit, integer, text};
 use crate::domains::{
-    ValidationRow, admin, audit, check_sends, current_row, current_rows, insert_row, member, outbox, read_json,
-    run_batch, supersede_pending, user_lang,
+    ValidationRow, admin, check_sends, current_row, current_rows, insert_row, member, outbox, read_json, run_batch,
+    supersede_pending, user_lang,
 };
 use crate::error::{AppError, respond};
 use crate::platform;
