@@ -8,6 +8,7 @@ use shared::account::{
     Session, TEMPORARY_PASSWORD_LIFETIME_SECONDS, TemporaryPassword, Throttle, ThrottlePolicy, expired_session_cookie,
     session_cookie,
 };
+use shared::api::MessageBody;
 use shared::api::account::{
     ApiKeyList, ApiKeyView, ChangePassword, CreateApiKey, CreatedApiKey, InviteUser, LoginRequest, ResetPassword,
     ResetRequest, SessionView, UserList, UserView,
@@ -19,9 +20,9 @@ use shared::mail::{AccountInvitation, account_invitation, password_reset};
 use worker::{D1Database, D1PreparedStatement, Request, Response, RouteContext};
 
 use crate::auth::{self, Credential, Principal};
-use crate::db::{audit, integer, is_conflict, json_body, optional_integer, outbox, text};
+use crate::db::{audit, integer, is_conflict, json_body, optional_integer, text};
 use crate::error::{AppError, respond};
-use crate::platform;
+use crate::{outbox, platform};
 
 /// Account request bodies are small.
 const MAX_BODY_BYTES: usize = 8 * 1024;
@@ -427,7 +428,6 @@ async fn commit(db: &D1Database, batch: Vec<D1PreparedStatement>) -> Result<(), 
 /// account. When it does (and is not disabled), a single-use link is emailed; at most one per minute.
 pub async fn request_reset(mut request: Request, context: RouteContext<()>) -> worker::Result<Response> {
     let body = request.bytes().await;
-    let origin = request.url().map(|url| url.origin().ascii_serialization());
     respond(
         async {
             let reset: ResetRequest = json_body(&body?, MAX_BODY_BYTES, "email")?;
@@ -445,9 +445,10 @@ pub async fn request_reset(mut request: Request, context: RouteContext<()>) -> w
                     let token = Token::from_random(platform::random()?);
                     let link = Link::new(now, PASSWORD_RESET_LIFETIME_SECONDS);
                     let reset_id = platform::new_id()?;
-                    let url = format!("{}/reset/{}", origin?, token.as_str());
+                    let url = format!("{}/reset/{}", platform::app_url(&context.env)?, token.as_str());
                     let lang = Lang::from_tag(&user_lang(&db, &user.id).await?).unwrap_or_default();
                     let email = password_reset(lang, &user.email, &url, PASSWORD_RESET_LIFETIME_SECONDS / 60);
+                    let (reset_mail, mail_id) = outbox::enqueue(&db, &email, now)?;
                     db.batch(vec![
                         db.prepare(
                             "INSERT INTO password_resets (id, user_id, token_hash, created_at, expires_at) \
@@ -460,7 +461,7 @@ pub async fn request_reset(mut request: Request, context: RouteContext<()>) -> w
                             integer(now),
                             integer(link.expires_at),
                         ])?,
-                        outbox(&db, &platform::new_id()?, &email, now)?,
+                        reset_mail,
                         audit(
                             &db,
                             now,
@@ -471,12 +472,11 @@ pub async fn request_reset(mut request: Request, context: RouteContext<()>) -> w
                         )?,
                     ])
                     .await?;
+                    outbox::deliver_soon(&context.env, &db, &[mail_id]).await;
                 }
             }
-            Ok(Response::from_json(&serde_json::json!({
-                "message": "If this address has an account, a reset link is on its way. It works once, for an hour."
-            }))?
-            .with_status(202))
+            let message = "If this address has an account, a reset link is on its way. It works once, for an hour.";
+            Ok(Response::from_json(&MessageBody { message: message.into() })?.with_status(202))
         }
         .await,
     )
@@ -600,7 +600,6 @@ pub async fn list_users(request: Request, context: RouteContext<()>) -> worker::
 /// `POST /api/v1/users`: invite a user to the caller's account with an emailed temporary password.
 pub async fn invite_user(mut request: Request, context: RouteContext<()>) -> worker::Result<Response> {
     let body = request.bytes().await;
-    let origin = request.url().map(|url| url.origin().ascii_serialization());
     respond(
         async {
             let invite: InviteUser = json_body(&body?, MAX_BODY_BYTES, "email, name and role (org_admin or org_user)")?;
@@ -621,7 +620,7 @@ pub async fn invite_user(mut request: Request, context: RouteContext<()>) -> wor
             let account = inviter.account_name.clone().unwrap_or_default();
             let password = TemporaryPassword::from_random(platform::random()?);
             let user_id = platform::new_id()?;
-            let login_url = format!("{}/login", origin?);
+            let login_url = format!("{}/login", platform::app_url(&context.env)?);
             let mail = account_invitation(
                 Lang::En,
                 &AccountInvitation {
@@ -634,6 +633,7 @@ pub async fn invite_user(mut request: Request, context: RouteContext<()>) -> wor
                     expires_in_days: TEMPORARY_PASSWORD_LIFETIME_SECONDS / 86_400,
                 },
             );
+            let (invitation_mail, mail_id) = outbox::enqueue(&db, &mail, now)?;
             let batch = vec![
                 db.prepare(
                     "INSERT INTO users (id, account_id, email, name, role, temporary_password_hash, \
@@ -649,7 +649,7 @@ pub async fn invite_user(mut request: Request, context: RouteContext<()>) -> wor
                     integer(now + TEMPORARY_PASSWORD_LIFETIME_SECONDS),
                     integer(now),
                 ])?,
-                outbox(&db, &platform::new_id()?, &mail, now)?,
+                invitation_mail,
                 audit(
                     &db,
                     now,
@@ -671,6 +671,7 @@ pub async fn invite_user(mut request: Request, context: RouteContext<()>) -> wor
                 }
                 Err(error) => return Err(error.into()),
             }
+            outbox::deliver_soon(&context.env, &db, &[mail_id]).await;
             let created = user_by_id(&db, &user_id).await?;
             Ok(Response::from_json(&created.view()?)?.with_status(201))
         }

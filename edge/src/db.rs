@@ -39,17 +39,6 @@ pub fn audit(
     .bind(&[integer(now), text(actor), text(action), text(subject.0), text(subject.1), text(&detail.to_string())])
 }
 
-/// The statement that queues one email; it goes in the same batch as the change that caused it.
-pub fn outbox(
-    db: &worker::D1Database,
-    id: &str,
-    email: &shared::mail::Email,
-    now: i64,
-) -> worker::Result<worker::D1PreparedStatement> {
-    db.prepare("INSERT INTO mail_outbox (id, to_address, subject, body, created_at) VALUES (?1, ?2, ?3, ?4, ?5)")
-        .bind(&[text(id), text(&email.to), text(&email.subject), text(&email.body), integer(now)])
-}
-
 /// Reads a JSON body of at most `max_bytes`, naming what was expected when it does not parse.
 pub fn json_body<T: serde::de::DeserializeOwned>(
     body: &[u8],

@@ -6,14 +6,15 @@ use shared::account::{PasswordKey, Role};
 use shared::api::dev::{CreateAccount, CreatedAccount, MailMessage, Mailbox, SeedRequest, SeedResponse};
 use shared::encoding::hex;
 use shared::issuance::{OrderFacts, check_order};
+use shared::lang::Lang;
 use shared::link::{ENROLLMENT_LINK_LIFETIME_SECONDS, Link, Token};
-use shared::mail::enrollment_invitation;
+use shared::mail::{Invitation, enrollment_invitation};
 use shared::profile::ProfileKind;
 use worker::{Request, Response, RouteContext};
 
 use crate::db::{integer, text};
 use crate::error::{AppError, respond};
-use crate::platform;
+use crate::{outbox, platform};
 
 /// The demo organization's registration reference and country (S/MIME BR 7.1.4.2.2 d and n).
 const DEMO_ORGANIZATION_IDENTIFIER: &str = "NTRGB-12345678";
@@ -34,9 +35,15 @@ struct OutboxRow {
     body: String,
     created_at: i64,
     status: String,
+    lang: String,
+    attempts: u32,
+    adapter: Option<String>,
+    sent_at: Option<i64>,
+    next_attempt_at: Option<i64>,
+    last_error: Option<String>,
 }
 
-/// `GET /api/v1/dev/mailbox`: every queued email, newest first.
+/// `GET /api/v1/dev/mailbox`: every queued email, newest first, with its delivery status and attempts.
 pub async fn mailbox(_request: Request, context: RouteContext<()>) -> worker::Result<Response> {
     respond(
         async {
@@ -44,7 +51,8 @@ pub async fn mailbox(_request: Request, context: RouteContext<()>) -> worker::Re
             let db = context.env.d1("DB")?;
             let rows = db
                 .prepare(
-                    "SELECT id, to_address, subject, body, created_at, status FROM mail_outbox \
+                    "SELECT id, to_address, subject, body, created_at, status, lang, attempts, adapter, sent_at, \
+                     next_attempt_at, last_error FROM mail_outbox \
                      ORDER BY created_at DESC, rowid DESC LIMIT 200",
                 )
                 .all()
@@ -59,6 +67,12 @@ pub async fn mailbox(_request: Request, context: RouteContext<()>) -> worker::Re
                     body: row.body,
                     created_at: row.created_at,
                     status: row.status,
+                    lang: row.lang,
+                    attempts: row.attempts,
+                    adapter: row.adapter,
+                    sent_at: row.sent_at,
+                    next_attempt_at: row.next_attempt_at,
+                    last_error: row.last_error,
                 })
                 .collect();
             Ok(Response::from_json(&Mailbox { messages })?)
@@ -69,10 +83,10 @@ pub async fn mailbox(_request: Request, context: RouteContext<()>) -> worker::Re
 
 /// `POST /api/v1/dev/seed`: a validated demo organization (created once) and a new order of the given profile
 /// (sponsor-validated multipurpose S/MIME by default) for the given recipient, with its enrollment email in the
-/// outbox, all in one batch. The order is checked against its profile first ([`check_order`]).
+/// outbox (in the request's `lang`, English by default), all in one batch. The order is checked against its
+/// profile first ([`check_order`]). After the batch, one delivery attempt of the email ([`outbox::deliver_soon`]).
 pub async fn seed(mut request: Request, context: RouteContext<()>) -> worker::Result<Response> {
     let body = request.bytes().await;
-    let origin = request.url().map(|url| url.origin().ascii_serialization());
     respond(
         async {
             ensure_development(&context)?;
@@ -83,13 +97,19 @@ pub async fn seed(mut request: Request, context: RouteContext<()>) -> worker::Re
                     "body",
                     format!(
                         "Expected recipient_email, and optionally profile, recipient_given_name, recipient_surname, \
-                         dns_names and validity_days: {error}"
+                         dns_names, validity_days and lang: {error}"
                     ),
                 )
             })?;
             if seed.validity_days == 0 {
                 return Err(AppError::field(422, "validity_invalid", "validity_days", "At least one day."));
             }
+            let lang = match seed.lang.as_deref() {
+                None => Lang::En,
+                Some(tag) => Lang::from_tag(tag).ok_or_else(|| {
+                    AppError::field(422, "lang_unknown", "lang", "The language must be \"en\" or \"fr\".")
+                })?,
+            };
             let organization = "Example Org";
             let profile = seed.profile.profile();
             let order = OrderFacts {
@@ -113,21 +133,25 @@ pub async fn seed(mut request: Request, context: RouteContext<()>) -> worker::Re
             let link_id = platform::new_id()?;
             let token = Token::from_random(platform::random()?);
             let link = Link::new(now, ENROLLMENT_LINK_LIFETIME_SECONDS);
-            let url = format!("{}/enroll/{}", origin?, token.as_str());
+            let url = format!("{}/enroll/{}", platform::app_url(&context.env)?, token.as_str());
             let greeting = order.recipient_name().unwrap_or_else(|| seed.recipient_email.clone());
             let certified = match profile.kind {
                 ProfileKind::Smime => seed.recipient_email.clone(),
                 ProfileKind::ClientAuthentication | ProfileKind::ServerAuthentication => order.subject_name(profile),
             };
             let email = enrollment_invitation(
-                &greeting,
-                &seed.recipient_email,
-                organization,
-                profile.kind,
-                &certified,
-                &url,
-                ENROLLMENT_LINK_LIFETIME_SECONDS / 86_400,
+                lang,
+                &Invitation {
+                    recipient_name: &greeting,
+                    recipient_email: &seed.recipient_email,
+                    organization,
+                    kind: profile.kind,
+                    certified: &certified,
+                    enrollment_url: &url,
+                    expires_in_days: ENROLLMENT_LINK_LIFETIME_SECONDS / 86_400,
+                },
             );
+            let (queued, email_id) = outbox::enqueue(&db, &email, now)?;
             let statements = vec![
                 db.prepare(
                     "INSERT OR IGNORE INTO organizations (id, name, identifier, country, validated_at, created_at) \
@@ -173,16 +197,7 @@ pub async fn seed(mut request: Request, context: RouteContext<()>) -> worker::Re
                     integer(link.created_at),
                     integer(link.expires_at),
                 ])?,
-                db.prepare(
-                    "INSERT INTO mail_outbox (id, to_address, subject, body, created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
-                )
-                .bind(&[
-                    text(&platform::new_id()?),
-                    text(&email.to),
-                    text(&email.subject),
-                    text(&email.body),
-                    integer(now),
-                ])?,
+                queued,
                 db.prepare(
                     "INSERT INTO audit_log (at, actor, action, subject_type, subject_id) \
                      VALUES (?1, 'development', 'order.created', 'order', ?2)",
@@ -190,6 +205,7 @@ pub async fn seed(mut request: Request, context: RouteContext<()>) -> worker::Re
                 .bind(&[integer(now), text(&order_id)])?,
             ];
             db.batch(statements).await?;
+            outbox::deliver_soon(&context.env, &db, &[email_id]).await;
             Ok(Response::from_json(&SeedResponse { order_id, enrollment_url: url })?.with_status(201))
         }
         .await,

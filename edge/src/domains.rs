@@ -27,6 +27,7 @@ use worker::{D1Database, D1PreparedStatement, Request, Response, RouteContext};
 use crate::auth::{Principal, authenticate};
 use crate::db::{audit, integer, is_conflict, json_body, text};
 use crate::error::{AppError, respond};
+use crate::outbox::{deliver_soon, enqueue};
 use crate::{doh, platform};
 
 /// Largest request body accepted by these endpoints.
@@ -51,11 +52,6 @@ pub(crate) async fn user_lang(db: &D1Database, user_id: &str) -> Result<Lang, Ap
     }
     let row = db.prepare("SELECT lang FROM users WHERE id = ?1").bind(&[text(user_id)])?.first::<Row>(None).await?;
     Ok(row.and_then(|row| Lang::from_tag(&row.lang)).unwrap_or_default())
-}
-
-/// The statement queueing `email` in the outbox, under a fresh id.
-pub(crate) fn outbox(db: &D1Database, email: &Email, now: i64) -> Result<D1PreparedStatement, AppError> {
-    Ok(crate::db::outbox(db, &platform::new_id()?, email, now)?)
 }
 
 /// Runs one batch; a version trigger or uniqueness guard refusing it answers 409 and nothing is written.
@@ -199,11 +195,6 @@ pub(crate) async fn check_sends(
         .map(|row| row.created_at)
         .collect();
     Ok(check_send_allowed(&recent, now)?)
-}
-
-/// The link's origin (`https://host`), for URLs in emails.
-fn origin(request: &Request) -> Result<String, AppError> {
-    Ok(request.url()?.origin().ascii_serialization())
 }
 
 /// The caller, who must be an organization admin with an account (writes).
@@ -370,6 +361,7 @@ fn refuse_if_validated(current: Option<&ValidationRow>, now: i64) -> Result<(), 
 
 /// Writes `attempt` in one batch: the pending row replaced, the new row, the email, the audit record.
 async fn start_attempt(
+    env: &worker::Env,
     db: &D1Database,
     principal: &Principal,
     attempt: &Attempt,
@@ -380,12 +372,17 @@ async fn start_attempt(
     let kind = if row.kind == "mailbox" { ValidationKind::Mailbox } else { ValidationKind::Domain };
     check_sends(db, &row.account_id, kind, &row.subject, now).await?;
     let mut statements = vec![supersede_pending(db, &row.account_id, kind, &row.subject, now)?, insert_row(db, row)?];
+    let mut queued = Vec::new();
     if let Some(email) = &attempt.email {
-        statements.push(outbox(db, email, now)?);
+        let (statement, id) = enqueue(db, email, now)?;
+        statements.push(statement);
+        queued.push(id);
     }
     let detail = serde_json::json!({ "validation_id": row.id, "method": row.method, "target": row.target });
     statements.push(audit(db, now, &principal.actor(), action, (&row.kind, &row.subject), &detail)?);
-    run_batch(db, statements).await
+    run_batch(db, statements).await?;
+    deliver_soon(env, db, &queued).await;
+    Ok(())
 }
 
 /// `POST /api/v1/domains`.
@@ -401,9 +398,16 @@ pub async fn create(mut request: Request, context: RouteContext<()>) -> worker::
             let current = current_row(&db, &account_id, ValidationKind::Domain, domain.as_str()).await?;
             refuse_if_validated(current.as_ref(), now)?;
             let lang = user_lang(&db, &principal.user_id).await?;
-            let attempt =
-                domain_attempt(&domain, method, body.address.as_deref(), &account_id, &origin(&request)?, lang, now)?;
-            start_attempt(&db, &principal, &attempt, "domain.validation_started", now).await?;
+            let attempt = domain_attempt(
+                &domain,
+                method,
+                body.address.as_deref(),
+                &account_id,
+                &platform::app_url(&context.env)?,
+                lang,
+                now,
+            )?;
+            start_attempt(&context.env, &db, &principal, &attempt, "domain.validation_started", now).await?;
             Ok(Response::from_json(&domain_view(&attempt.row, now)?)?.with_status(201))
         }
         .await,
@@ -552,8 +556,9 @@ pub async fn resend(request: Request, context: RouteContext<()>) -> worker::Resu
             let method = parse_method(&row.method).map_err(|_| AppError::internal("stored method"))?;
             let address = (method == DomainMethod::ConstructedEmail).then_some(row.target.as_str());
             let lang = user_lang(&db, &principal.user_id).await?;
-            let attempt = domain_attempt(&domain, method, address, &account_id, &origin(&request)?, lang, now)?;
-            start_attempt(&db, &principal, &attempt, "domain.validation_resent", now).await?;
+            let attempt =
+                domain_attempt(&domain, method, address, &account_id, &platform::app_url(&context.env)?, lang, now)?;
+            start_attempt(&context.env, &db, &principal, &attempt, "domain.validation_resent", now).await?;
             Ok(Response::from_json(&domain_view(&attempt.row, now)?)?)
         }
         .await,
@@ -572,9 +577,16 @@ pub async fn change_method(mut request: Request, context: RouteContext<()>) -> w
             let (domain, row) = path_row(&db, &account_id, &context).await?;
             refuse_if_validated(Some(&row), now)?;
             let lang = user_lang(&db, &principal.user_id).await?;
-            let attempt =
-                domain_attempt(&domain, method, body.address.as_deref(), &account_id, &origin(&request)?, lang, now)?;
-            start_attempt(&db, &principal, &attempt, "domain.validation_method_changed", now).await?;
+            let attempt = domain_attempt(
+                &domain,
+                method,
+                body.address.as_deref(),
+                &account_id,
+                &platform::app_url(&context.env)?,
+                lang,
+                now,
+            )?;
+            start_attempt(&context.env, &db, &principal, &attempt, "domain.validation_method_changed", now).await?;
             Ok(Response::from_json(&domain_view(&attempt.row, now)?)?)
         }
         .await,
@@ -630,11 +642,11 @@ pub async fn create_mailbox(mut request: Request, context: RouteContext<()>) -> 
                 validated_until: None,
                 version: 0,
             };
-            let url = format!("{}/validate/{}", origin(&request)?, token.as_str());
+            let url = format!("{}/validate/{}", platform::app_url(&context.env)?, token.as_str());
             let lang = user_lang(&db, &principal.user_id).await?;
             let email = mailbox_validation_link(lang, address.as_str(), &url, RANDOM_VALUE_HOURS);
             let attempt = Attempt { row, email: Some(email) };
-            start_attempt(&db, &principal, &attempt, "mailbox.validation_started", now).await?;
+            start_attempt(&context.env, &db, &principal, &attempt, "mailbox.validation_started", now).await?;
             Ok(Response::from_json(&mailbox_view(&attempt.row, now)?)?.with_status(201))
         }
         .await,

@@ -1,22 +1,18 @@
 //! `GET` and `POST /api/v1/enrollments/{token}`: show a link (never spends it), and submit a CSR (spends it
 //! and records the certificate in one atomic batch).
 
-use base64ct::{Base64, Encoding};
 use serde::Deserialize;
-use sha2::{Digest, Sha256};
 use shared::api::enrollment::{EnrollmentView, IssuedCertificate, SubmitCsr};
 use shared::csr::ParsedCsr;
-use shared::encoding::{hex, pem_encode};
-use shared::issuance::{OrderFacts, certificate_template};
-use shared::key_reuse::{KeyHolder, PriorCertificate, check_key_reuse};
+use shared::encoding::pem_encode;
+use shared::issuance::OrderFacts;
 use shared::link::{Link, LinkError, Token};
 use shared::profile::ProfileId;
 use worker::{D1Database, Request, Response, RouteContext};
 
-use crate::db::{integer, is_conflict, text};
+use crate::db::{audit, integer, is_conflict, text};
 use crate::error::{AppError, respond};
-use crate::repository::{ca_locations, repository_url};
-use crate::{ca::CertificateAuthority, platform};
+use crate::{ca::CertificateAuthority, issuing, orders, platform};
 
 /// Largest request body accepted: a 16384-bit RSA CSR in PEM is under 6 KiB.
 const MAX_BODY_BYTES: usize = 64 * 1024;
@@ -73,41 +69,6 @@ impl LinkRow {
     fn profile(&self) -> Result<ProfileId, AppError> {
         ProfileId::parse(&self.profile).ok_or_else(|| AppError::internal(&format!("unknown profile {}", self.profile)))
     }
-}
-
-#[derive(Deserialize)]
-struct PriorRow {
-    organization_id: String,
-    email: String,
-    dns_names: String,
-    revocation_reason: Option<String>,
-}
-
-/// Every certificate issued earlier for the public key whose SubjectPublicKeyInfo hashes to `spki_hash`.
-async fn prior_certificates(db: &D1Database, spki_hash: &str) -> Result<Vec<PriorCertificate>, AppError> {
-    let rows = db
-        .prepare(
-            "SELECT o.organization_id, r.email, r.dns_names, c.revocation_reason FROM certificates c \
-             JOIN recipients r ON r.id = c.recipient_id JOIN orders o ON o.id = r.order_id \
-             WHERE c.spki_sha256 = ?1",
-        )
-        .bind(&[text(spki_hash)])?
-        .all()
-        .await?
-        .results::<PriorRow>()?;
-    rows.into_iter()
-        .map(|row| {
-            Ok(PriorCertificate {
-                holder: KeyHolder {
-                    organization_id: row.organization_id,
-                    email: row.email,
-                    dns_names: serde_json::from_str(&row.dns_names)
-                        .map_err(|_| AppError::internal("recipients.dns_names is not a JSON array"))?,
-                },
-                revoked_for_key_compromise: row.revocation_reason.as_deref() == Some("key_compromise"),
-            })
-        })
-        .collect()
 }
 
 /// A stored personal name: the empty string means none (migration 0003).
@@ -197,62 +158,59 @@ pub async fn submit(mut request: Request, context: RouteContext<()>) -> worker::
             let profile = row.profile()?.profile();
             let key = profile.check_key(csr.public_key())?;
             let order = row.order()?;
-            let spki_hash = hex(&Sha256::digest(csr.subject_public_key_info_der()));
-            let holder = KeyHolder {
-                organization_id: row.organization_id.clone(),
-                email: order.recipient_email.clone(),
-                dns_names: order.dns_names.clone(),
-            };
-            check_key_reuse(&holder, &prior_certificates(&db, &spki_hash).await?)
-                .map_err(|error| AppError::field(409, error.code(), "csr", error.to_string()))?;
-            let locations = ca_locations(&repository_url(&context.env)?);
-            let template = certificate_template(profile, &order, &locations, key, now, platform::random()?)?;
-            let authority = CertificateAuthority::from_env(&context.env)?;
-            let certificate = authority.issue(&template, &csr)?;
-            let serial = hex(&template.serial);
-            let audit_detail = serde_json::json!({ "serial": serial, "order": row.order_id }).to_string();
-            let batch = vec![
-                db.prepare("UPDATE enrollment_links SET spent_at = ?1, version = ?2 WHERE id = ?3").bind(&[
-                    integer(now),
-                    integer(spent.version),
-                    text(&row.link_id),
-                ])?,
-                db.prepare(
-                    "INSERT INTO certificates (serial, recipient_id, enrollment_link_id, der, spki_sha256, \
-                     not_before, not_after, issued_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-                )
-                .bind(&[
-                    text(&serial),
-                    text(&row.recipient_id),
-                    text(&row.link_id),
-                    text(&Base64::encode_string(&certificate)),
-                    text(&spki_hash),
-                    integer(template.not_before),
-                    integer(template.not_after),
-                    integer(now),
-                ])?,
-                db.prepare(
-                    "INSERT INTO audit_log (at, actor, action, subject_type, subject_id, detail) \
-                     VALUES (?1, 'recipient', 'certificate.issued', 'enrollment_link', ?2, ?3)",
-                )
-                .bind(&[integer(now), text(&row.link_id), text(&audit_detail)])?,
-            ];
-            if let Err(error) = db.batch(batch).await {
-                if is_conflict(&error) {
-                    // Another submission spent the link between our read and our write; its certificate
-                    // stands, ours was never stored and is dropped here.
-                    let winner = load(&db, &token).await?;
-                    let spent_at = winner.spent_at.unwrap_or(now);
-                    return Err(LinkError::Spent { spent_at }.into());
+            let spki_hash = issuing::check_reuse(&db, &csr, &row.organization_id, &order, "csr").await?;
+            let issued = issuing::sign(&context.env, profile, &order, &csr, key, spki_hash, now)?;
+            // The order moves with its recipient (the last one completes it); a concurrent enrollment of another
+            // recipient of the same order bumps its version, so the batch is rebuilt from fresh reads and retried.
+            let mut attempts = 0;
+            loop {
+                attempts += 1;
+                let mut batch = vec![
+                    db.prepare("UPDATE enrollment_links SET spent_at = ?1, version = ?2 WHERE id = ?3").bind(&[
+                        integer(now),
+                        integer(spent.version),
+                        text(&row.link_id),
+                    ])?,
+                    issuing::store(&db, &issued, &row.recipient_id, &row.link_id, now)?,
+                    audit(
+                        &db,
+                        now,
+                        "recipient",
+                        "certificate.issued",
+                        ("enrollment_link", &row.link_id),
+                        &serde_json::json!({ "serial": issued.serial, "order": row.order_id }),
+                    )?,
+                ];
+                batch.extend(orders::enrolled_statements(&db, &row.order_id, &row.recipient_id, now).await?);
+                match db.batch(batch).await {
+                    Ok(_) => break,
+                    Err(error) if is_conflict(&error) => {
+                        let winner = load(&db, &token).await?;
+                        if let Some(spent_at) = winner.spent_at {
+                            // Another submission spent the link between our read and our write; its certificate
+                            // stands, ours was never stored and is dropped here.
+                            return Err(LinkError::Spent { spent_at }.into());
+                        }
+                        if attempts >= 5 {
+                            return Err(AppError::conflict(
+                                "changed_meanwhile",
+                                "The order changed while your certificate was being recorded. Nothing was stored: \
+                                 press the button again.",
+                            ));
+                        }
+                    }
+                    Err(error) => return Err(error.into()),
                 }
-                return Err(error.into());
             }
+            let authority = CertificateAuthority::from_env(&context.env)?;
+            let (serial, certificate) = (issued.serial, issued.der);
+            let template_not_after = issued.not_after;
             let issued = IssuedCertificate {
                 serial,
                 certificate: pem_encode("CERTIFICATE", &certificate),
                 chain: authority.chain_pem(),
                 friendly_name: format!("{} ({})", order.subject_name(profile), row.organization_name),
-                not_after: template.not_after,
+                not_after: template_not_after,
             };
             Ok(Response::from_json(&issued)?.with_status(201))
         }

@@ -1,8 +1,6 @@
 //! One error type for every handler, mapped to an HTTP status and the JSON body `{"error": {code, field,
 //! message}}` here and nowhere else.
 
-use std::borrow::Cow;
-
 use shared::account::AccountError;
 use shared::address::{AddressError, DomainError};
 use shared::api::domain::{DomainRequestError, LinkState};
@@ -22,19 +20,28 @@ use worker::{Response, Result, console_error};
 pub struct AppError {
     status: u16,
     code: &'static str,
-    field: Option<Cow<'static, str>>,
+    field: Option<String>,
     message: String,
+    /// A body other than the single error (a form's list of every problem).
+    body: Option<serde_json::Value>,
 }
 
 impl AppError {
     /// A client error about one field.
-    pub fn field(status: u16, code: &'static str, field: &'static str, message: impl Into<String>) -> Self {
-        Self { status, code, field: Some(Cow::Borrowed(field)), message: message.into() }
+    pub fn field(status: u16, code: &'static str, field: impl Into<String>, message: impl Into<String>) -> Self {
+        Self { status, code, field: Some(field.into()), message: message.into(), body: None }
+    }
+
+    /// A rejection whose body is `body` (which must still carry `{"error": {...}}`).
+    pub fn with_body(status: u16, body: &impl serde::Serialize) -> Self {
+        let value = serde_json::to_value(body).unwrap_or_default();
+        let code = "form_invalid";
+        Self { status, code, field: None, message: String::new(), body: Some(value) }
     }
 
     /// A conflict with the stored state (a concurrent change), about no one field.
     pub fn conflict(code: &'static str, message: impl Into<String>) -> Self {
-        Self { status: 409, code, field: None, message: message.into() }
+        Self { status: 409, code, field: None, message: message.into(), body: None }
     }
 
     /// A resource that does not exist, or that belongs to another account (which is not confirmed).
@@ -43,14 +50,14 @@ impl AppError {
     }
 
     /// The same rejection, about another request field (one check serving several fields).
-    pub fn for_field(mut self, field: &'static str) -> Self {
-        self.field = Some(Cow::Borrowed(field));
+    pub fn for_field(mut self, field: impl Into<String>) -> Self {
+        self.field = Some(field.into());
         self
     }
 
     /// Unknown API route.
     pub fn route_not_found() -> Self {
-        Self { status: 404, code: "route_not_found", field: None, message: "No such API endpoint.".into() }
+        Self { status: 404, code: "route_not_found", field: None, message: "No such API endpoint.".into(), body: None }
     }
 
     /// A failure of ours. The detail goes to the log, not to the client; it must never hold key material.
@@ -61,14 +68,16 @@ impl AppError {
             code: "internal",
             field: None,
             message: "Something went wrong on our side; nothing was changed. Please try again.".into(),
+            body: None,
         }
     }
 
     /// The response: status and JSON body.
     pub fn into_response(self) -> Result<Response> {
-        let body = ErrorBody {
-            error: ApiError { code: self.code.into(), field: self.field.map(Cow::into_owned), message: self.message },
-        };
+        if let Some(body) = self.body {
+            return Ok(Response::from_json(&body)?.with_status(self.status));
+        }
+        let body = ErrorBody { error: ApiError { code: self.code.into(), field: self.field, message: self.message } };
         Ok(Response::from_json(&body)?.with_status(self.status))
     }
 }
@@ -117,7 +126,13 @@ impl From<AccountError> for AppError {
             AccountError::Forbidden | AccountError::CrossSiteRequest | AccountError::PasswordChangeRequired => 403,
             _ => 422,
         };
-        Self { status, code: error.code(), field: error.field().map(Cow::Borrowed), message: error.to_string() }
+        Self {
+            status,
+            code: error.code(),
+            field: error.field().map(Into::into),
+            message: error.to_string(),
+            body: None,
+        }
     }
 }
 
@@ -166,7 +181,13 @@ impl From<ValidationError> for AppError {
             ValidationError::AlreadyValidated { .. } | ValidationError::CodeLocked => 409,
             _ => 410,
         };
-        Self { status, code: error.code(), field: error.field().map(Cow::Borrowed), message: error.to_string() }
+        Self {
+            status,
+            code: error.code(),
+            field: error.field().map(Into::into),
+            message: error.to_string(),
+            body: None,
+        }
     }
 }
 
@@ -195,9 +216,7 @@ impl From<crate::doh::DohError> for AppError {
 impl From<Vec<FieldError>> for AppError {
     fn from(errors: Vec<FieldError>) -> Self {
         match errors.into_iter().next() {
-            Some(error) => {
-                Self { status: 422, code: error.code, field: Some(Cow::Owned(error.field)), message: error.message }
-            }
+            Some(error) => Self::field(422, error.code, error.field, error.message),
             None => Self::internal("an empty list of field errors"),
         }
     }

@@ -14,8 +14,11 @@ mod doh;
 mod domains;
 mod enrollment;
 mod error;
+mod issuing;
 mod ocsp;
+mod orders;
 mod organizations;
+mod outbox;
 mod platform;
 mod repository;
 mod revocation;
@@ -27,6 +30,7 @@ async fn fetch(request: Request, env: Env, _context: Context) -> Result<Response
     let response = Router::new()
         .get_async("/api/v1/enrollments/:token", enrollment::show)
         .post_async("/api/v1/enrollments/:token", enrollment::submit)
+        .get("/api/v1/openapi.json", |_, _| openapi())
         .get("/api/v1/policy", |_, _| Response::from_json(&shared::api::policy::policy(platform::now())))
         .get_async("/api/v1/certificates/:serial/status", revocation::status)
         .post_async("/api/v1/certificates/:serial/revocation-challenge", revocation::challenge)
@@ -67,6 +71,11 @@ async fn fetch(request: Request, env: Env, _context: Context) -> Result<Response
         .get_async("/api/v1/api-keys", account::list_api_keys)
         .post_async("/api/v1/api-keys", account::create_api_key)
         .delete_async("/api/v1/api-keys/:id", account::revoke_api_key)
+        .post_async("/api/v1/orders", orders::place)
+        .get_async("/api/v1/orders", orders::list)
+        .get_async("/api/v1/orders/:id", orders::show)
+        .post_async("/api/v1/orders/:id/cancel", orders::cancel)
+        .post_async("/api/v1/orders/:id/recipients/:position/resend", orders::resend)
         .get_async("/api/v1/dev/mailbox", dev::mailbox)
         .post_async("/api/v1/dev/accounts", dev::create_account)
         .post_async("/api/v1/dev/seed", dev::seed)
@@ -77,19 +86,36 @@ async fn fetch(request: Request, env: Env, _context: Context) -> Result<Response
 }
 
 /// The scheduled handler (`[triggers] crons` in wrangler.toml): re-signs the issuing CA's CRL when the latest
-/// is a day old, so it never goes stale even when nobody fetches it and nothing is revoked, and deletes stale
-/// revocation challenges.
+/// is a day old, so it never goes stale even when nobody fetches it and nothing is revoked, deletes stale
+/// revocation challenges, moves on orders whose validations completed (in case the request that completed them
+/// could not), and delivers the mail outbox's due messages.
 #[event(scheduled)]
 async fn scheduled(_event: ScheduledEvent, env: Env, _context: ScheduleContext) {
-    let refreshed = async {
-        let db = env.d1("DB")?;
-        let now = platform::now();
-        revocation::delete_stale_challenges(&db, now).await?;
-        repository::current_crl(&env, &db, now).await.map(drop)
+    let db = match env.d1("DB") {
+        Ok(db) => db,
+        Err(error) => return console_error!("scheduled: no database: {error:?}"),
     };
-    if let Err(error) = refreshed.await {
+    let now = platform::now();
+    // Each task on its own: one failing does not keep the others from running.
+    if let Err(error) = repository::current_crl(&env, &db, now).await {
         console_error!("scheduled CRL refresh failed: {error:?}");
     }
+    if let Err(error) = revocation::delete_stale_challenges(&db, now).await {
+        console_error!("scheduled challenge clean-up failed: {error:?}");
+    }
+    if let Err(error) = orders::advance_all(&env, &db, now).await {
+        console_error!("scheduled order advance failed: {error:?}");
+    }
+    if let Err(error) = outbox::deliver_due(&env, &db, platform::now(), 50).await {
+        console_error!("scheduled mail delivery failed: {error:?}");
+    }
+}
+
+/// `GET /api/v1/openapi.json`: the description `shared::api::openapi` wrote (a host test keeps it current).
+fn openapi() -> Result<Response> {
+    let mut response = Response::from_bytes(include_bytes!("../openapi.json").to_vec())?;
+    response.headers_mut().set("Content-Type", "application/json")?;
+    Ok(response)
 }
 
 /// API answers are personal and short-lived: never cached (unless the handler said otherwise, as the CA

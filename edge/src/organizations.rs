@@ -22,10 +22,11 @@ use worker::{D1Database, D1PreparedStatement, Request, Response, RouteContext};
 use crate::auth::authenticate;
 use crate::db::{audit, integer, text};
 use crate::domains::{
-    ValidationRow, admin, check_sends, current_row, current_rows, insert_row, member, outbox, read_json, run_batch,
+    ValidationRow, admin, check_sends, current_row, current_rows, insert_row, member, read_json, run_batch,
     supersede_pending, user_lang,
 };
 use crate::error::{AppError, respond};
+use crate::outbox::{deliver_soon, enqueue};
 use crate::platform;
 
 /// An `organizations` row.
@@ -285,11 +286,12 @@ pub async fn send_code(request: Request, context: RouteContext<()>) -> worker::R
             let lang = user_lang(&db, &principal.user_id).await?;
             let hours = shared::validation::RANDOM_VALUE_LIFETIME_SECONDS / 3600;
             let email = organization_verification_code(lang, &to, &organization.name, code.as_str(), hours);
+            let (queued, outbox_id) = enqueue(&db, &email, now)?;
             let detail = serde_json::json!({ "validation_id": id, "method": "email_code", "sent_to": to });
             let statements = vec![
                 supersede_pending(&db, &account_id, ValidationKind::Organization, &organization.id, now)?,
                 insert_row(&db, &row)?,
-                outbox(&db, &email, now)?,
+                queued,
                 audit(
                     &db,
                     now,
@@ -300,6 +302,7 @@ pub async fn send_code(request: Request, context: RouteContext<()>) -> worker::R
                 )?,
             ];
             run_batch(&db, statements).await?;
+            deliver_soon(&context.env, &db, &[outbox_id]).await;
             Ok(Response::from_json(&CodeSent { sent_to: to, expires_at: fresh.expires_at })?)
         }
         .await,

@@ -17,3 +17,12 @@ pub fn random<const N: usize>() -> Result<[u8; N], crate::error::AppError> {
 pub fn new_id() -> Result<String, crate::error::AppError> {
     Ok(shared::encoding::hex(&random::<16>()?))
 }
+
+/// The web app's public base URL, `KEYWARD_APP_URL`: where emailed links point. Configuration, never the
+/// request's `Host` (a forged host would otherwise put an attacker's domain in a password reset email), and
+/// the same for links sent by the scheduled handler, which has no request.
+pub fn app_url(env: &worker::Env) -> Result<String, crate::error::AppError> {
+    env.var("KEYWARD_APP_URL")
+        .map(|url| url.to_string().trim_end_matches('/').to_owned())
+        .map_err(|_| crate::error::AppError::internal("KEYWARD_APP_URL is not configured (edge/wrangler.toml [vars])"))
+}

@@ -63,6 +63,7 @@ pub fn password_salt(email: &str) -> Vec<u8> {
 
 /// Roles. A CA administrator belongs to no account; the two others belong to exactly one.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Role {
     /// Runs the CA: validates organizations, approves server requests, revokes anything.

@@ -30,6 +30,7 @@ pub const LABEL_MAXIMUM_LENGTH: usize = 63;
 /// An email address that passed [`EmailAddress::parse`]: ASCII, `local@domain`, a dot-atom local part as typed
 /// and a lower-case, fully qualified host name.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(try_from = "String", into = "String")]
 pub struct EmailAddress {
     /// The whole address, local part as typed, domain lower-cased.
@@ -121,6 +122,7 @@ impl core::fmt::Display for EmailAddress {
 /// A fully qualified host name that passed [`Domain::parse`]: lower-case LDH labels, at least two, no trailing
 /// dot, a top-level label that is not all digits.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(try_from = "String", into = "String")]
 pub struct Domain(String);
 

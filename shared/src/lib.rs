@@ -17,6 +17,7 @@ pub mod link;
 pub mod mail;
 pub mod ocsp;
 pub mod order;
+pub mod outbox;
 pub mod password;
 pub mod pipeline;
 pub mod pkcs12;

@@ -54,6 +54,7 @@ impl core::fmt::Debug for Token {
 
 /// Where a link stands, as the page shows it. Instants are seconds since the Unix epoch.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(tag = "state", rename_all = "snake_case")]
 pub enum LinkStatus {
     /// Usable until `expires_at`.

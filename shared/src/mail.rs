@@ -1,7 +1,17 @@
-//! Email templates. Every email is written to the outbox in the same batch as the state change that causes
-//! it; an adapter delivers it (development: the development mailbox page).
+//! Email templates, in English and French. Every email is written to the outbox in the same batch as the state
+//! change that causes it, with its language; an adapter delivers it (`crate::outbox` holds the delivery rules,
+//! `edge/src/outbox.rs` the adapters).
+//!
+//! Adding a template: a function `name(lang: Lang, facts: &Facts) -> Email` (or `Vec<Email>` for several
+//! addresses) with one `match lang` arm per language; French follows French typography (a no-break space
+//! U+00A0 before `:` `;` `!` `?`, the typographic apostrophe ’), which `tests::check_typography` enforces.
 
-use crate::profile::ProfileKind;
+use crate::encoding::civil_from_days;
+use crate::lang::Lang;
+use crate::profile::{Profile, ProfileKind};
+
+/// French typography's no-break space, before `:` `;` `!` `?`.
+const NBSP: char = '\u{a0}';
 
 /// An email ready for the outbox.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -12,32 +22,245 @@ pub struct Email {
     pub subject: String,
     /// Plain-text body.
     pub body: String,
+    /// The language the email is written in; stored on the outbox row.
+    pub lang: Lang,
 }
 
-/// The enrollment invitation: the recipient's single-use link. `kind` and `certified` say what the
-/// certificate is (`secure email (S/MIME)`, `TLS server`) and for what (the mailbox, the host name).
-pub fn enrollment_invitation(
-    recipient_name: &str,
-    recipient_email: &str,
-    organization: &str,
-    kind: ProfileKind,
-    certified: &str,
-    enrollment_url: &str,
-    expires_in_days: i64,
-) -> Email {
-    let kind = kind.description();
-    let article = if kind.starts_with(['a', 'e', 'i', 'o', 'u']) { "an" } else { "a" };
-    Email {
-        to: recipient_email.to_owned(),
-        subject: format!("{organization} ordered a certificate for you: create your key"),
-        body: format!(
-            "Hello {recipient_name},\n\n\
-             {organization} ordered {article} {kind} certificate for {certified}.\n\n\
-             Open this link to create your key and receive the certificate:\n\n{enrollment_url}\n\n\
-             Your private key is created in your browser and never leaves your device. The link works once \
-             and expires in {expires_in_days} days. Opening it does not use it: only the button on the page does.\n\n\
-             If you did not expect this email, you can ignore it.\n\n-- Keyward\n"
-        ),
+/// What an enrollment invitation says.
+#[derive(Clone, Copy, Debug)]
+pub struct Invitation<'a> {
+    /// How to greet the recipient: their name, or their address when the order has no name.
+    pub recipient_name: &'a str,
+    /// Where the invitation goes.
+    pub recipient_email: &'a str,
+    /// The organization that ordered the certificate.
+    pub organization: &'a str,
+    /// What the certificate is (secure email, workstation, TLS server).
+    pub kind: ProfileKind,
+    /// What the certificate is for: the mailbox or the host name.
+    pub certified: &'a str,
+    /// The single-use enrollment link.
+    pub enrollment_url: &'a str,
+    /// Days until the link expires.
+    pub expires_in_days: i64,
+}
+
+/// The enrollment invitation: the recipient's single-use link, saying what the certificate is and for what.
+pub fn enrollment_invitation(lang: Lang, invitation: &Invitation<'_>) -> Email {
+    let Invitation { recipient_name, organization, certified, enrollment_url, expires_in_days, .. } = *invitation;
+    let (subject, body) = match lang {
+        Lang::En => {
+            let kind = invitation.kind.description();
+            let article = if kind.starts_with(['a', 'e', 'i', 'o', 'u']) { "an" } else { "a" };
+            let days = if expires_in_days == 1 { "1 day".to_owned() } else { format!("{expires_in_days} days") };
+            (
+                format!("{organization} ordered a certificate for you: create your key"),
+                format!(
+                    "Hello {recipient_name},\n\n\
+                     {organization} ordered {article} {kind} certificate for {certified}.\n\n\
+                     Open this link to create your key and receive the certificate:\n\n{enrollment_url}\n\n\
+                     Your private key is created in your browser and never leaves your device. The link works \
+                     once and expires in {days}. Opening it does not use it: only the button on the page does.\n\n\
+                     If you did not expect this email, you can ignore it.\n\n-- Keyward\n"
+                ),
+            )
+        }
+        Lang::Fr => {
+            let kind = french_kind(invitation.kind);
+            let days = if expires_in_days == 1 { "1 jour".to_owned() } else { format!("{expires_in_days} jours") };
+            (
+                format!("{organization} a commandé un certificat pour vous{NBSP}: créez votre clé"),
+                format!(
+                    "Bonjour {recipient_name},\n\n\
+                     {organization} a commandé un certificat {kind} pour {certified}.\n\n\
+                     Ouvrez ce lien pour créer votre clé et recevoir le certificat{NBSP}:\n\n{enrollment_url}\n\n\
+                     Votre clé privée est créée dans votre navigateur et ne quitte jamais votre appareil. Le lien \
+                     ne sert qu’une fois et expire dans {days}. L’ouvrir ne l’utilise pas{NBSP}: seul le bouton de \
+                     la page le fait.\n\n\
+                     Si vous n’attendiez pas cet e-mail, vous pouvez l’ignorer.\n\n-- Keyward\n"
+                ),
+            )
+        }
+    };
+    Email { to: invitation.recipient_email.to_owned(), subject, body, lang }
+}
+
+/// What a "certificate issued" email says.
+#[derive(Clone, Copy, Debug)]
+pub struct IssuedCertificate<'a> {
+    /// How to greet the recipient: their name, or their address when the order has no name.
+    pub recipient_name: &'a str,
+    /// The recipient's address; the first email goes there.
+    pub recipient_email: &'a str,
+    /// The order's additional notification addresses; each gets its own copy (the recipient's address and
+    /// repeats, compared without case, are skipped).
+    pub notification_emails: &'a [String],
+    /// The organization that ordered the certificate.
+    pub organization: &'a str,
+    /// The certificate's profile; the email names it in its language.
+    pub profile: &'a Profile,
+    /// What the certificate is for: the mailbox or the host name.
+    pub certified: &'a str,
+    /// The certificate's serial number, as the download path takes it (lower-case hex).
+    pub serial: &'a str,
+    /// The end of validity (notAfter), seconds since the Unix epoch.
+    pub not_after: i64,
+    /// The Worker's origin (`https://keyward.example.com`), for the download link.
+    pub origin: &'a str,
+}
+
+/// Where an issued certificate is downloaded as PEM: `{origin}/api/v1/certificates/{serial}/pem`.
+pub fn certificate_download_url(origin: &str, serial: &str) -> String {
+    format!("{}/api/v1/certificates/{serial}/pem", origin.trim_end_matches('/'))
+}
+
+/// The "certificate issued" emails of an order issued from the recipient's own request (CSR): one to the
+/// recipient, then one to each notification address, each with the serial number, the profile, the end of
+/// validity and the download link.
+pub fn certificate_issued(lang: Lang, issued: &IssuedCertificate<'_>) -> Vec<Email> {
+    let mut emails = vec![issued_email(lang, issued, issued.recipient_email, true)];
+    for address in issued.notification_emails {
+        let address = address.trim();
+        if !address.is_empty() && !emails.iter().any(|email| email.to.eq_ignore_ascii_case(address)) {
+            emails.push(issued_email(lang, issued, address, false));
+        }
+    }
+    emails
+}
+
+fn issued_email(lang: Lang, issued: &IssuedCertificate<'_>, to: &str, to_recipient: bool) -> Email {
+    let IssuedCertificate { recipient_name, recipient_email, organization, certified, serial, .. } = *issued;
+    let profile = issued.profile.display_name(lang);
+    let until = long_date_time(lang, issued.not_after);
+    let url = certificate_download_url(issued.origin, serial);
+    let (subject, body) = match lang {
+        Lang::En => {
+            let (subject, opening) = if to_recipient {
+                (
+                    format!("Your certificate for {certified} is issued"),
+                    format!(
+                        "Hello {recipient_name},\n\n\
+                         The certificate {organization} ordered for {certified} is issued, from the request you \
+                         sent."
+                    ),
+                )
+            } else {
+                (
+                    format!("Certificate issued for {certified}"),
+                    format!(
+                        "Hello,\n\n\
+                         The certificate {organization} ordered for {certified} ({recipient_name}, \
+                         {recipient_email}) is issued."
+                    ),
+                )
+            };
+            let closing = if to_recipient {
+                "Install it with the private key you made the request with: that key is not in this email, and \
+                 Keyward never had it."
+            } else {
+                "You receive this email because the order names this address for notifications."
+            };
+            (
+                subject,
+                format!(
+                    "{opening}\n\n\
+                     Profile: {profile}\n\
+                     Serial number: {serial}\n\
+                     Valid until: {until}\n\n\
+                     Download the certificate (PEM):\n\n{url}\n\n\
+                     {closing}\n\n-- Keyward\n"
+                ),
+            )
+        }
+        Lang::Fr => {
+            let (subject, opening) = if to_recipient {
+                (
+                    format!("Votre certificat pour {certified} est délivré"),
+                    format!(
+                        "Bonjour {recipient_name},\n\n\
+                         Le certificat que {organization} a commandé pour {certified} est délivré, à partir de la \
+                         demande que vous avez envoyée."
+                    ),
+                )
+            } else {
+                (
+                    format!("Certificat délivré pour {certified}"),
+                    format!(
+                        "Bonjour,\n\n\
+                         Le certificat que {organization} a commandé pour {certified} ({recipient_name}, \
+                         {recipient_email}) est délivré."
+                    ),
+                )
+            };
+            let closing = if to_recipient {
+                "Installez-le avec la clé privée qui a servi à faire la demande\u{a0}: cette clé n’est pas dans \
+                 cet e-mail, et Keyward ne l’a jamais eue."
+            } else {
+                "Vous recevez cet e-mail parce que la commande indique cette adresse pour les notifications."
+            };
+            (
+                subject,
+                format!(
+                    "{opening}\n\n\
+                     Profil{NBSP}: {profile}\n\
+                     Numéro de série{NBSP}: {serial}\n\
+                     Valide jusqu’au{NBSP}: {until}\n\n\
+                     Télécharger le certificat (PEM){NBSP}:\n\n{url}\n\n\
+                     {closing}\n\n-- Keyward\n"
+                ),
+            )
+        }
+    };
+    Email { to: to.to_owned(), subject, body, lang }
+}
+
+/// How a French sentence names the kind of certificate, after "un certificat".
+fn french_kind(kind: ProfileKind) -> &'static str {
+    match kind {
+        ProfileKind::Smime => "de messagerie sécurisée (S/MIME)",
+        ProfileKind::ClientAuthentication => "d’authentification client pour poste de travail",
+        ProfileKind::ServerAuthentication => "de serveur TLS",
+    }
+}
+
+/// An instant as people read it in an email, in UTC: `2 December 2027, 14:05 UTC`, `2 décembre 2027 à 14 h 05 UTC`.
+fn long_date_time(lang: Lang, instant: i64) -> String {
+    const MONTHS_EN: [&str; 12] = [
+        "January",
+        "February",
+        "March",
+        "April",
+        "May",
+        "June",
+        "July",
+        "August",
+        "September",
+        "October",
+        "November",
+        "December",
+    ];
+    const MONTHS_FR: [&str; 12] = [
+        "janvier",
+        "février",
+        "mars",
+        "avril",
+        "mai",
+        "juin",
+        "juillet",
+        "août",
+        "septembre",
+        "octobre",
+        "novembre",
+        "décembre",
+    ];
+    let (days, seconds) = (instant.div_euclid(86_400), instant.rem_euclid(86_400));
+    let (year, month, day) = civil_from_days(days);
+    let (hour, minute) = (seconds / 3600, seconds % 3600 / 60);
+    // `civil_from_days` returns months 1 to 12.
+    let index = (month - 1) as usize;
+    match lang {
+        Lang::En => format!("{day} {} {year}, {hour:02}:{minute:02} UTC", MONTHS_EN[index]),
+        Lang::Fr => format!("{day} {} {year} à {hour}{NBSP}h{NBSP}{minute:02} UTC", MONTHS_FR[index]),
     }
 }
 
@@ -87,7 +310,7 @@ pub fn account_invitation(lang: crate::lang::Lang, invitation: &AccountInvitatio
             ),
         ),
     };
-    Email { to: email.to_owned(), subject, body }
+    Email { to: email.to_owned(), subject, body, lang }
 }
 
 /// A password reset link (single use, `expires_in_minutes`).
@@ -116,50 +339,216 @@ pub fn password_reset(lang: crate::lang::Lang, email: &str, reset_url: &str, exp
             ),
         ),
     };
-    Email { to: email.to_owned(), subject, body }
+    Email { to: email.to_owned(), subject, body, lang }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::profile::ProfileId;
+
+    fn invitation(kind: ProfileKind, certified: &'static str) -> Invitation<'static> {
+        Invitation {
+            recipient_name: "Ada",
+            recipient_email: "ada@example.com",
+            organization: "Example Org",
+            kind,
+            certified,
+            enrollment_url: "https://k/enroll/abc",
+            expires_in_days: 30,
+        }
+    }
+
+    /// 2027-12-02 14:05:09 UTC.
+    const NOT_AFTER: i64 = 1_827_756_309;
+
+    fn issued(notification_emails: &[String]) -> Vec<Email> {
+        issued_in(Lang::En, notification_emails)
+    }
+
+    fn issued_in(lang: Lang, notification_emails: &[String]) -> Vec<Email> {
+        certificate_issued(
+            lang,
+            &IssuedCertificate {
+                recipient_name: "Ada Lovelace",
+                recipient_email: "ada@example.com",
+                notification_emails,
+                organization: "Example Org",
+                profile: ProfileId::SmimeSponsorMultipurpose.profile(),
+                certified: "ada@example.com",
+                serial: "4f1c2a",
+                not_after: NOT_AFTER,
+                origin: "https://keyward.example.com/",
+            },
+        )
+    }
+
+    /// Every email of every template in `lang`, for the checks that hold for all of them.
+    fn every_email(lang: Lang) -> Vec<Email> {
+        let mut emails = vec![
+            enrollment_invitation(lang, &invitation(ProfileKind::Smime, "ada@example.com")),
+            enrollment_invitation(lang, &invitation(ProfileKind::ClientAuthentication, "ws.example.com")),
+            enrollment_invitation(lang, &invitation(ProfileKind::ServerAuthentication, "www.example.com")),
+        ];
+        emails.extend(issued_in(lang, &["it@example.com".to_owned()]));
+        emails
+    }
+
+    /// What breaks French typography in `text`: a `:` `;` `!` `?` without a no-break space before it (URLs
+    /// aside), a plain apostrophe. An empty list when the text is right.
+    fn typography_problems(text: &str) -> Vec<String> {
+        let mut problems = Vec::new();
+        for word in text.split([' ', '\n']) {
+            if word.contains("://") {
+                continue;
+            }
+            for (index, character) in word.char_indices() {
+                if matches!(character, ':' | ';' | '!' | '?') && !(index == 0 || word[..index].ends_with(NBSP)) {
+                    problems.push(format!("no no-break space before {character:?} in {word:?}"));
+                }
+            }
+        }
+        for (before, character) in text.chars().zip(text.chars().skip(1)) {
+            if matches!(character, ':' | ';' | '!' | '?') && before == ' ' {
+                problems.push(format!("a plain space before {character:?}"));
+            }
+        }
+        if text.contains('\'') {
+            problems.push("a plain apostrophe".to_owned());
+        }
+        problems
+    }
+
+    fn check_typography(text: &str, expected_problems: usize) {
+        let problems = typography_problems(text);
+        assert_eq!(problems.len(), expected_problems, "{text:?}: {problems:?}");
+    }
+
+    #[test]
+    fn the_typography_check_catches_what_it_is_for() {
+        check_typography("Profil\u{a0}: S/MIME", 0);
+        check_typography("https://k/enroll/abc", 0);
+        check_typography("Profil : S/MIME", 1);
+        check_typography("Profil: S/MIME", 1);
+        check_typography("Vraiment\u{a0}? Oui\u{a0}!", 0);
+        check_typography("Vraiment?", 1);
+        check_typography("l'adresse", 1);
+        check_typography("l’adresse", 0);
+    }
+
+    #[test]
+    fn french_emails_follow_french_typography_and_english_ones_have_no_no_break_space() {
+        for email in every_email(Lang::Fr) {
+            assert_eq!(email.lang, Lang::Fr);
+            check_typography(&email.subject, 0);
+            check_typography(&email.body, 0);
+            assert!(email.body.starts_with("Bonjour"), "{}", email.body);
+        }
+        for email in every_email(Lang::En) {
+            assert_eq!(email.lang, Lang::En);
+            assert!(!email.body.contains(NBSP) && !email.subject.contains(NBSP), "{email:?}");
+            assert!(!email.body.contains('’') && !email.body.contains("Bonjour"), "{email:?}");
+            assert!(email.body.starts_with("Hello"), "{}", email.body);
+        }
+    }
 
     #[test]
     fn the_invitation_carries_the_link_and_the_address() {
-        let email = enrollment_invitation(
-            "Ada",
-            "ada@example.com",
-            "Example Org",
-            ProfileKind::Smime,
-            "ada@example.com",
-            "https://k/enroll/abc",
-            30,
-        );
+        let email = enrollment_invitation(Lang::En, &invitation(ProfileKind::Smime, "ada@example.com"));
         assert_eq!(email.to, "ada@example.com");
         assert!(email.body.contains("https://k/enroll/abc\n"));
         assert!(email.body.contains("Example Org ordered a secure email (S/MIME) certificate for ada@example.com."));
+        assert!(email.body.contains("expires in 30 days."));
         assert!(email.subject.contains("Example Org"));
-        let server = enrollment_invitation(
-            "Ada",
-            "ada@example.com",
-            "Example Org",
-            ProfileKind::ServerAuthentication,
-            "www.example.com",
-            "https://k/enroll/abc",
-            30,
-        );
+        let server = enrollment_invitation(Lang::En, &invitation(ProfileKind::ServerAuthentication, "www.example.com"));
         assert!(server.body.contains("Example Org ordered a TLS server certificate for www.example.com."));
-        let workstation = enrollment_invitation(
-            "Ada",
-            "ada@example.com",
-            "Example Org",
-            ProfileKind::ClientAuthentication,
-            "ws.example.com",
-            "https://k/enroll/abc",
-            30,
-        );
+        let workstation =
+            enrollment_invitation(Lang::En, &invitation(ProfileKind::ClientAuthentication, "ws.example.com"));
         assert!(
             workstation.body.contains("ordered a workstation client-authentication certificate for ws.example.com.")
         );
+        let one_day = enrollment_invitation(
+            Lang::En,
+            &Invitation { expires_in_days: 1, ..invitation(ProfileKind::Smime, "ada@example.com") },
+        );
+        assert!(one_day.body.contains("expires in 1 day."), "{}", one_day.body);
+    }
+
+    #[test]
+    fn the_french_invitation_says_the_same_in_french() {
+        let email = enrollment_invitation(Lang::Fr, &invitation(ProfileKind::Smime, "ada@example.com"));
+        assert_eq!(email.to, "ada@example.com");
+        assert_eq!(email.subject, "Example Org a commandé un certificat pour vous\u{a0}: créez votre clé");
+        assert!(email.body.contains("https://k/enroll/abc\n"));
+        assert!(
+            email.body.contains(
+                "Example Org a commandé un certificat de messagerie sécurisée (S/MIME) pour ada@example.com."
+            )
+        );
+        assert!(email.body.contains("expire dans 30 jours."));
+        assert!(email.body.contains("ne sert qu’une fois"));
+        let server = enrollment_invitation(Lang::Fr, &invitation(ProfileKind::ServerAuthentication, "www.example.com"));
+        assert!(server.body.contains("un certificat de serveur TLS pour www.example.com."));
+    }
+
+    #[test]
+    fn the_issued_email_states_serial_profile_validity_and_download_link() {
+        let emails = issued(&[]);
+        assert_eq!(emails.len(), 1);
+        let email = &emails[0];
+        assert_eq!(
+            (email.to.as_str(), email.subject.as_str()),
+            ("ada@example.com", "Your certificate for ada@example.com is issued")
+        );
+        assert!(email.body.starts_with("Hello Ada Lovelace,\n"));
+        assert!(email.body.contains("Serial number: 4f1c2a\n"));
+        let name = ProfileId::SmimeSponsorMultipurpose.profile().display_name(Lang::En);
+        assert!(email.body.contains(&format!("Profile: {name}\n")), "{}", email.body);
+        assert!(email.body.contains("Valid until: 2 December 2027, 14:05 UTC\n"), "{}", email.body);
+        assert!(
+            email.body.contains("\nhttps://keyward.example.com/api/v1/certificates/4f1c2a/pem\n"),
+            "{}",
+            email.body
+        );
+
+        let french = &issued_in(Lang::Fr, &[])[0];
+        assert_eq!(french.subject, "Votre certificat pour ada@example.com est délivré");
+        assert!(french.body.contains("Numéro de série\u{a0}: 4f1c2a\n"));
+        let name = ProfileId::SmimeSponsorMultipurpose.profile().display_name(Lang::Fr);
+        assert!(french.body.contains(&format!("Profil\u{a0}: {name}\n")), "{}", french.body);
+        assert!(
+            french.body.contains("Valide jusqu’au\u{a0}: 2 décembre 2027 à 14\u{a0}h\u{a0}05 UTC\n"),
+            "{}",
+            french.body
+        );
+        assert!(french.body.contains("\nhttps://keyward.example.com/api/v1/certificates/4f1c2a/pem\n"));
+    }
+
+    #[test]
+    fn notification_addresses_get_their_own_copy_once() {
+        let addresses =
+            ["it@example.com", " IT@example.com", "ADA@example.com", "", "boss@example.com"].map(str::to_owned);
+        let emails = issued(&addresses);
+        let to: Vec<_> = emails.iter().map(|email| email.to.as_str()).collect();
+        assert_eq!(to, ["ada@example.com", "it@example.com", "boss@example.com"]);
+        let copy = &emails[1];
+        assert_eq!(copy.subject, "Certificate issued for ada@example.com");
+        assert!(copy.body.starts_with("Hello,\n"));
+        assert!(copy.body.contains("(Ada Lovelace, ada@example.com)"));
+        assert!(copy.body.contains("names this address for notifications"));
+        assert!(copy.body.contains("Serial number: 4f1c2a\n"));
+        assert!(!copy.body.contains("the request you sent"));
+    }
+
+    #[test]
+    fn long_dates_in_both_languages() {
+        let check = |instant: i64, english: &str, french: &str| {
+            assert_eq!(long_date_time(Lang::En, instant), english);
+            assert_eq!(long_date_time(Lang::Fr, instant), french);
+        };
+        check(0, "1 January 1970, 00:00 UTC", "1 janvier 1970 à 0\u{a0}h\u{a0}00 UTC");
+        check(NOT_AFTER, "2 December 2027, 14:05 UTC", "2 décembre 2027 à 14\u{a0}h\u{a0}05 UTC");
+        check(951_782_400 + 86_399, "29 February 2000, 23:59 UTC", "29 février 2000 à 23\u{a0}h\u{a0}59 UTC");
     }
 
     #[test]
@@ -224,7 +613,7 @@ pub fn organization_verification_code(
             ),
         ),
     };
-    Email { to: contact_email.to_owned(), subject, body }
+    Email { to: contact_email.to_owned(), subject, body, lang }
 }
 
 /// The domain control link, to one of the domain's constructed addresses (admin@, administrator@, webmaster@,
@@ -265,7 +654,7 @@ pub fn domain_validation_link(
             ),
         ),
     };
-    Email { to: to.to_owned(), subject, body }
+    Email { to: to.to_owned(), subject, body, lang }
 }
 
 /// The mailbox control link, to the address itself (an address at a public mail provider).
@@ -297,7 +686,7 @@ pub fn mailbox_validation_link(lang: crate::lang::Lang, address: &str, url: &str
             ),
         ),
     };
-    Email { to: address.to_owned(), subject, body }
+    Email { to: address.to_owned(), subject, body, lang }
 }
 
 #[cfg(test)]

@@ -33,6 +33,7 @@ use crate::validation::{DomainMethod, Validation, ValidationStatus};
 
 /// Where an order stands.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum OrderState {
     /// Placed; some validation (organization, domain, mailbox) or the payment is not done yet.
@@ -67,6 +68,7 @@ impl OrderState {
 
 /// An order as stored: the facts its state machine needs.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Order {
     /// Where it stands.
     pub state: OrderState,
@@ -80,6 +82,7 @@ pub struct Order {
 
 /// What a transition asks the edge to do, in the same batch.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Work {
     /// Create the recipient's enrollment link and queue its email.
@@ -97,6 +100,7 @@ pub enum Work {
 
 /// The audit record a transition writes, in the same batch as its state change.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct AuditEvent {
     /// Stable action name, e.g. `order_cancelled`.
     pub action: &'static str,
@@ -239,6 +243,7 @@ impl Order {
 
 /// Who must act for a step to move.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Actor {
     /// A CA administrator (a verification call, a contract to accept).
@@ -255,6 +260,7 @@ pub enum Actor {
 
 /// What a step is about.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum StepSubject {
     /// The organization's validation.
@@ -282,6 +288,7 @@ pub enum StepSubject {
 
 /// A step's state.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(tag = "state", rename_all = "snake_case")]
 pub enum StepState {
     /// Not done: `who` must act, once the steps in `blocked_by` are done.
@@ -306,6 +313,7 @@ pub enum StepState {
 
 /// An action the order page offers on a step.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Action {
     /// Send the email again, with a fresh random value.
@@ -318,6 +326,7 @@ pub enum Action {
 
 /// One step of the pipeline.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Step {
     /// What it is about.
     pub subject: StepSubject,
@@ -329,6 +338,7 @@ pub struct Step {
 
 /// How the organization is validated.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum OrganizationMethod {
     /// A code emailed to the organization's contact.

@@ -17,6 +17,7 @@ use crate::weak_key::{self, WeakKey};
 
 /// A certificate profile's stable identifier, as stored with an order and sent to the browser.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 #[non_exhaustive]
 pub enum ProfileId {
@@ -93,6 +94,7 @@ impl ProfileId {
 
 /// A key the browser can generate: what the enrollment page offers.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum KeyType {
     /// RSA 2048 with SHA-256: the default, accepted everywhere.

@@ -20,6 +20,7 @@ use der::Decode;
 /// Why a certificate was revoked. Only the RFC 5280 reasons that make sense for a subscriber certificate of
 /// this CA: no CA compromise, no certificate hold (suspension is not offered), no removeFromCRL.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum RevocationReason {
     /// No reason given. The CRL entry then carries no reasonCode (S/MIME BR 7.2.2).

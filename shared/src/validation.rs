@@ -72,6 +72,7 @@ pub const RANDOM_VALUE_BYTES: usize = 16;
 
 /// What is validated; decides how long a success lasts.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum ValidationKind {
     /// An organization's identity.
@@ -104,6 +105,7 @@ impl ValidationKind {
 
 /// How control of a domain is shown.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum DomainMethod {
     /// A link emailed to the constructed addresses (TLS BR 3.2.2.4.4, S/MIME BR 3.2.2.1).
@@ -183,6 +185,7 @@ pub fn txt_record_matches(records: &[String], expected: &str) -> bool {
 
 /// Where a validation stands at an instant. Instants are Unix seconds.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(tag = "state", rename_all = "snake_case")]
 pub enum ValidationStatus {
     /// Waiting for the link, the code, the call or the DNS record; the random value works until `expires_at`.
@@ -211,6 +214,7 @@ pub enum ValidationStatus {
 
 /// One validation of an organization, a domain or a mailbox, as stored.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Validation {
     /// What is validated.
     pub kind: ValidationKind,
@@ -367,6 +371,7 @@ impl core::fmt::Debug for VerificationCode {
 
 /// Wrong entries of the current code, stored with the validation and reset by a resend.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct CodeAttempts {
     /// How many wrong codes were entered.
     pub wrong: u32,
@@ -447,6 +452,7 @@ pub const PHONE_MAXIMUM_DIGITS: usize = 15;
 /// A telephone number in E.164 form after normalisation: `+`, a country code not starting with 0, 8 to 15
 /// digits in all. Spaces, dots, dashes and parentheses people type between digits are removed.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(try_from = "String", into = "String")]
 pub struct Phone(String);
 
@@ -574,6 +580,7 @@ pub const NOTES_MAXIMUM_LENGTH: usize = 2000;
 /// number called must come from a reliable source independent of the applicant (S/MIME BR 3.2.3.1); that is
 /// the administrator's duty, stated on the page, not something this check can see.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct CallRecord {
     /// The number called.
     pub phone: String,
@@ -585,6 +592,7 @@ pub struct CallRecord {
 
 /// A [`CallRecord`] that passed [`CallRecord::check`]: trimmed, the phone normalised.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct CheckedCall {
     /// The number called.
     pub phone: Phone,

@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
+import Ajv2020 from 'ajv/dist/2020.js';
 
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const EDGE = join(ROOT, 'edge');
@@ -29,6 +30,7 @@ export async function startWorker({ vars = {} } = {}) {
   const state = scratch('d1');
   execFileSync(WRANGLER, ['d1', 'migrations', 'apply', 'DB', '--local', '--persist-to', state], { cwd: EDGE, env: ENV, stdio: 'pipe' });
   const port = 18000 + Math.floor(Math.random() * 2000);
+  vars = { KEYWARD_APP_URL: `http://127.0.0.1:${port}`, ...vars };
   const child = spawn(WRANGLER, ['dev', '--ip', '127.0.0.1', '--port', String(port), '--persist-to', state,
     '--inspector-port', String(port + 2000), '--show-interactive-dev-session=false', '--test-scheduled',
     ...Object.entries(vars).flatMap(([name, value]) => ['--var', `${name}:${value}`])], { cwd: EDGE, env: ENV, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -77,6 +79,62 @@ export async function startWorker({ vars = {} } = {}) {
  * Resolves to { status, headers, body: Buffer, text(), json() }.
  */
 export function http(url, { method = 'GET', body, headers = {} } = {}) {
+  return rawHttp(url, { method, body, headers }).then((response) => {
+    checkAgainstOpenApi(method, url, response);
+    return response;
+  });
+}
+
+/**
+ * Every API answer the suites receive through `http()` is checked against the OpenAPI description the Worker
+ * serves (`edge/openapi.json`, written from the Rust types): the operation and the status must be documented,
+ * and a JSON body must validate against the documented schema (Ajv, JSON Schema 2020-12). A mismatch fails the
+ * request, so a test that passes also proves the description true for what it did.
+ */
+const openApi = JSON.parse(readFileSync(join(ROOT, 'edge', 'openapi.json'), 'utf8'));
+const ajv = new Ajv2020({ strict: false, allErrors: true });
+const validators = new Map();
+const templates = Object.keys(openApi.paths).map((template) => ({
+  template,
+  pattern: new RegExp(`^${template.replace(/\{[^}]+\}/g, '[^/]+')}$`),
+  literals: template.split('/').filter((segment) => !segment.startsWith('{')).length,
+})).sort((a, b) => b.literals - a.literals);
+
+export function checkAgainstOpenApi(method, url, response) {
+  const { pathname } = new URL(url);
+  if (!pathname.startsWith('/api/') || method === 'HEAD') return;
+  const where = `${method} ${pathname} -> ${response.status}`;
+  const match = templates.find(({ pattern }) => pattern.test(pathname));
+  const operation = match && openApi.paths[match.template][method.toLowerCase()];
+  let documented;
+  if (operation) {
+    const { responses } = operation;
+    documented = responses[String(response.status)] ?? responses[`${String(response.status)[0]}XX`];
+  } else if (match && response.status === 405) {
+    return; // A documented path with a method it does not have: the router's bare 405.
+  } else if (response.status === 404) {
+    documented = { content: { 'application/json': { schema: { $ref: '#/components/schemas/ErrorBody' } } } };
+  }
+  if (!documented) throw new Error(`OpenAPI: ${where} is not documented in edge/openapi.json`);
+  const content = documented.content ?? {};
+  const type = String(response.headers['content-type'] ?? '').split(';')[0].trim();
+  if (Object.keys(content).length === 0) {
+    if (response.body.length !== 0) throw new Error(`OpenAPI: ${where} documents no body but got ${response.body.length} bytes`);
+    return;
+  }
+  if (!content[type]) throw new Error(`OpenAPI: ${where} answered ${type}; documented: ${Object.keys(content).join(', ')}`);
+  if (type !== 'application/json') return;
+  const key = `${match?.template} ${method} ${response.status} ${JSON.stringify(content[type].schema)}`;
+  if (!validators.has(key)) {
+    validators.set(key, ajv.compile({ ...content[type].schema, components: openApi.components }));
+  }
+  const validate = validators.get(key);
+  if (!validate(response.json())) {
+    throw new Error(`OpenAPI: ${where} body does not match its schema: ${ajv.errorsText(validate.errors)}\n${response.text().slice(0, 500)}`);
+  }
+}
+
+function rawHttp(url, { method, body, headers }) {
   return new Promise((resolve, reject) => {
     const outgoing = httpRequest(url, { method, agent: false, headers: body ? { 'content-type': 'application/json', ...headers } : headers }, (response) => {
       const chunks = [];

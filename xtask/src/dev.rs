@@ -19,12 +19,11 @@ pub fn run() -> Result {
     process::run(wrangler(&tools).args(["d1", "migrations", "apply", "DB", "--local"]))?;
     let mut server = wrangler(&tools)
         .args(["dev", "--ip", "127.0.0.1", "--port", &PORT.to_string(), "--show-interactive-dev-session=false"])
+        .args(["--var", &format!("KEYWARD_APP_URL:http://127.0.0.1:{PORT}")])
         .spawn()
         .map_err(|error| format!("starting wrangler dev: {error}"))?;
-    let announced = wait_until_ready()
-        .and_then(|()| demo_accounts())
-        .and_then(|()| demo_link())
-        .map(|link| announce(&link));
+    let announced =
+        wait_until_ready().and_then(|()| demo_accounts()).and_then(|()| demo_link()).map(|link| announce(&link));
     if let Err(error) = announced {
         let _ = server.kill();
         return Err(error);
@@ -76,10 +75,8 @@ fn demo_link() -> Result<String> {
 }
 
 /// The demo users: an organization administrator of the demo account, and a CA administrator.
-pub const DEMO_USERS: [(&str, &str, &str); 2] = [
-    ("admin@example.com", "Org Admin", "org_admin"),
-    ("ca-admin@keyward.example", "CA Admin", "ca_admin"),
-];
+pub const DEMO_USERS: [(&str, &str, &str); 2] =
+    [("admin@example.com", "Org Admin", "org_admin"), ("ca-admin@keyward.example", "CA Admin", "ca_admin")];
 
 /// The demo users' password (development only; printed by `cargo xtask dev`).
 pub const DEMO_PASSWORD: &str = "keyward demo password";

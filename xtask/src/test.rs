@@ -21,6 +21,8 @@ pub fn run() -> Result {
     process::run(
         Command::new("cargo")
             .args(["test", "--workspace", "--exclude", "keyward-edge", "--exclude", "keyward-frontend"])
+            // The OpenAPI description's tests (shared::api::openapi) need the JSON Schema derive.
+            .args(["--features", "keyward-shared/schema"])
             .current_dir(&root)
             .env("KEYWARD_PYTHON", &tools.python),
     )?;

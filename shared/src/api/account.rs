@@ -19,6 +19,7 @@ use crate::account::Role;
 
 /// `POST /api/v1/session`: exactly one of `password_key` and `temporary_password`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct LoginRequest {
     /// The address, as typed (trimmed by the server).
     pub email: String,
@@ -32,6 +33,7 @@ pub struct LoginRequest {
 
 /// Who is logged in.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct UserView {
     /// User identifier.
     pub id: String,
@@ -49,6 +51,7 @@ pub struct UserView {
 
 /// `GET`/`POST /api/v1/session` response.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct SessionView {
     /// The user.
     pub user: UserView,
@@ -60,6 +63,7 @@ pub struct SessionView {
 
 /// `POST /api/v1/account/password`: the current secret (key or temporary password) and the new key.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct ChangePassword {
     /// PBKDF2 key of the current chosen password.
     #[serde(default)]
@@ -73,6 +77,7 @@ pub struct ChangePassword {
 
 /// `POST /api/v1/password-resets`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct ResetRequest {
     /// The address of the account.
     pub email: String,
@@ -80,6 +85,7 @@ pub struct ResetRequest {
 
 /// `POST /api/v1/password-resets/{token}`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct ResetPassword {
     /// PBKDF2 key of the new password.
     pub new_password_key: String,
@@ -87,6 +93,7 @@ pub struct ResetPassword {
 
 /// `POST /api/v1/users`: invite a user to the caller's account.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct InviteUser {
     /// Their address (where the temporary password goes).
     pub email: String,
@@ -98,6 +105,7 @@ pub struct InviteUser {
 
 /// `GET /api/v1/users` response.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct UserList {
     /// The account's users, by address.
     pub users: Vec<UserView>,
@@ -105,6 +113,7 @@ pub struct UserList {
 
 /// `POST /api/v1/api-keys`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct CreateApiKey {
     /// What the key is for, so people can tell keys apart (1 to 100 characters).
     pub name: String,
@@ -112,6 +121,7 @@ pub struct CreateApiKey {
 
 /// An API key as listed (never the key itself).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct ApiKeyView {
     /// Identifier, for revocation.
     pub id: String,
@@ -129,6 +139,7 @@ pub struct ApiKeyView {
 
 /// `GET /api/v1/api-keys` response.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct ApiKeyList {
     /// Newest first.
     pub api_keys: Vec<ApiKeyView>,
@@ -136,6 +147,7 @@ pub struct ApiKeyList {
 
 /// `POST /api/v1/api-keys` response (201): the only time the key is shown.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct CreatedApiKey {
     /// The key as listed.
     #[serde(flatten)]

@@ -7,6 +7,7 @@ use crate::profile::ProfileId;
 
 /// One email of the outbox, as the development mailbox shows it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct MailMessage {
     /// Outbox row identifier.
     pub id: String,
@@ -20,10 +21,29 @@ pub struct MailMessage {
     pub created_at: i64,
     /// Delivery status: `pending`, `sent` or `failed`.
     pub status: String,
+    /// The language the email is written in (`en`, `fr`).
+    #[serde(default)]
+    pub lang: String,
+    /// Delivery attempts made.
+    #[serde(default)]
+    pub attempts: u32,
+    /// The adapter that sent it (`development`, `http`), once sent.
+    #[serde(default)]
+    pub adapter: Option<String>,
+    /// When the adapter accepted it, seconds since the Unix epoch.
+    #[serde(default)]
+    pub sent_at: Option<i64>,
+    /// When the next attempt is due, while pending.
+    #[serde(default)]
+    pub next_attempt_at: Option<i64>,
+    /// Why the last attempt did not send.
+    #[serde(default)]
+    pub last_error: Option<String>,
 }
 
 /// `GET /api/v1/dev/mailbox` response, newest first.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Mailbox {
     /// The messages.
     pub messages: Vec<MailMessage>,
@@ -33,6 +53,7 @@ pub struct Mailbox {
 /// required; what else the profile needs is checked by [`crate::issuance::check_order`] (a sponsor-validated
 /// certificate needs a surname, a workstation or server certificate at least one DNS name).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct SeedRequest {
     /// The certificate profile; sponsor-validated multipurpose S/MIME when absent.
     #[serde(default = "default_profile")]
@@ -51,6 +72,9 @@ pub struct SeedRequest {
     /// Validity ordered, in days (365 when absent); the profile's cap applies at issuance.
     #[serde(default = "default_validity_days")]
     pub validity_days: u32,
+    /// The language of the enrollment email, a BCP 47 tag (`en`, `fr`); English when absent.
+    #[serde(default)]
+    pub lang: Option<String>,
 }
 
 fn default_profile() -> ProfileId {
@@ -63,6 +87,7 @@ fn default_validity_days() -> u32 {
 
 /// `POST /api/v1/dev/seed` response.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct SeedResponse {
     /// The created order.
     pub order_id: String,
@@ -73,6 +98,7 @@ pub struct SeedResponse {
 /// `POST /api/v1/dev/accounts` request: an account (unless only CA administrators are created) and its users,
 /// for demo data and tests. Passwords arrive as the browser would send them (the PBKDF2 key).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct CreateAccount {
     /// The account's name; `null` to create CA administrators only.
     #[serde(default)]
@@ -83,6 +109,7 @@ pub struct CreateAccount {
 
 /// One user of [`CreateAccount`].
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct DevUser {
     /// Login address.
     pub email: String,
@@ -96,6 +123,7 @@ pub struct DevUser {
 
 /// `POST /api/v1/dev/accounts` response.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct CreatedAccount {
     /// The account, when one was created.
     pub account_id: Option<String>,
@@ -118,5 +146,9 @@ mod tests {
         let json = r#"{"profile":"server_auth","recipient_email":"ops@example.com","dns_names":["www.example.com"]}"#;
         let request: SeedRequest = serde_json::from_str(json).expect("reads");
         assert_eq!((request.profile, request.recipient_given_name), (ProfileId::ServerAuth, None));
+        assert_eq!(request.lang, None);
+        let json = r#"{"recipient_email":"ada@example.com","lang":"fr"}"#;
+        let request: SeedRequest = serde_json::from_str(json).expect("reads");
+        assert_eq!(request.lang.as_deref(), Some("fr"));
     }
 }

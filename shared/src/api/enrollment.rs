@@ -10,6 +10,7 @@ use crate::profile::{KeyType, ProfileId};
 
 /// `GET /api/v1/enrollments/{token}`: what the enrollment page shows.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct EnrollmentView {
     /// Open, spent or expired, with the instants that explain it.
     pub status: LinkStatus,
@@ -37,6 +38,7 @@ pub struct EnrollmentView {
 
 /// `POST /api/v1/enrollments/{token}` request: only the CSR. Never a private key.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct SubmitCsr {
     /// The PKCS#10 request, PEM (`CERTIFICATE REQUEST` or `NEW CERTIFICATE REQUEST`).
     pub csr: String,
@@ -44,6 +46,7 @@ pub struct SubmitCsr {
 
 /// `POST /api/v1/enrollments/{token}` response (201): the certificate and its chain.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct IssuedCertificate {
     /// Serial number, lowercase hex.
     pub serial: String,

@@ -5,6 +5,8 @@ pub mod account;
 pub mod dev;
 pub mod domain;
 pub mod enrollment;
+#[cfg(feature = "schema")]
+pub mod openapi;
 pub mod order;
 pub mod organization;
 pub mod policy;
@@ -15,6 +17,7 @@ use serde::{Deserialize, Serialize};
 /// Every rejection the API makes: which field was wrong, a stable machine-readable code, and a sentence a
 /// person can act on. The HTTP status travels beside it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct ApiError {
     /// Stable snake_case code, e.g. `csr_signature_invalid`, `link_spent`.
     pub code: String,
@@ -26,7 +29,16 @@ pub struct ApiError {
 
 /// The body of every non-2xx response: `{"error": {...}}`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct ErrorBody {
     /// The rejection.
     pub error: ApiError,
+}
+
+/// An acknowledgement that says what happens next (e.g. `202` to a password reset request).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct MessageBody {
+    /// What happens next, in plain words.
+    pub message: String,
 }

@@ -19,6 +19,7 @@ use crate::profile::ProfileId;
 /// The hash the CA signs the certificate with. Which ones are offered is in the policy
 /// ([`crate::api::policy::Policy::signature_hashes`]); the others are refused with a named error.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "lowercase")]
 pub enum SignatureHash {
     /// SHA-256.
@@ -42,6 +43,7 @@ impl SignatureHash {
 
 /// How long the certificates should be valid, as the form asks it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum ValidityRequest {
     /// 1, 2 or 3 years of 365 days: `{"kind":"years","years":1}`.
@@ -63,6 +65,7 @@ pub enum ValidityRequest {
 
 /// One recipient of the order: a person (S/MIME) or the requester of a device certificate.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct RecipientRequest {
     /// How the order page names the recipient (the common name of the order); optional.
     #[serde(default)]
@@ -86,6 +89,7 @@ pub struct RecipientRequest {
 
 /// How the order is paid.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum PaymentRequest {
     /// From the account's balance (deposits recorded in the ledger): `{"kind":"balance"}`.
@@ -99,6 +103,7 @@ pub enum PaymentRequest {
 
 /// `POST /api/v1/orders` request.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct OrderRequest {
     /// The certificate profile.
     pub profile: ProfileId,
@@ -128,6 +133,7 @@ pub struct OrderRequest {
 /// `422` body of a refused order: every problem. `error` is the first, so a client that reads only the
 /// usual `{"error": ...}` shape still gets one.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct FieldErrorsBody {
     /// The first problem.
     pub error: ApiError,
@@ -137,6 +143,7 @@ pub struct FieldErrorsBody {
 
 /// One recipient as the order page shows it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct RecipientView {
     /// The order's name for the recipient ([`crate::order::recipient_common_name`]).
     pub common_name: String,
@@ -153,6 +160,7 @@ pub struct RecipientView {
 
 /// `GET /api/v1/orders/{id}` response, and `POST /api/v1/orders`'s.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct OrderView {
     /// The order number.
     pub id: String,
@@ -190,6 +198,7 @@ pub const ORDER_QUERY_MAXIMUM_LENGTH: usize = 254;
 
 /// `GET /api/v1/orders` query string.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct OrderListQuery {
     /// An order number, a recipient email or a domain (exact for numbers; `LIKE` prefix for addresses and
     /// domains, with `%` and `_` escaped by the edge); blank lists everything.
@@ -268,6 +277,7 @@ impl std::error::Error for ListQueryError {}
 
 /// One line of the order history.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct OrderSummary {
     /// The order number.
     pub id: String,
@@ -285,6 +295,7 @@ pub struct OrderSummary {
 
 /// `GET /api/v1/orders` response.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct OrderList {
     /// Newest first.
     pub orders: Vec<OrderSummary>,

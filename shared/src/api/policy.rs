@@ -12,6 +12,7 @@ use crate::profile::{
 
 /// The whole policy.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Policy {
     /// Every profile, in catalogue order.
     pub profiles: Vec<ProfilePolicy>,
@@ -29,6 +30,7 @@ pub const OFFERED_SIGNATURE_HASHES: &[SignatureHash] = &[SignatureHash::Sha256];
 
 /// One profile.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct ProfilePolicy {
     /// Identifier, as orders name it.
     pub id: ProfileId,
@@ -50,6 +52,7 @@ pub struct ProfilePolicy {
 
 /// Key rules of every profile (S/MIME BR 6.1.5, 6.1.6; TLS BR 6.1.1.3).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct KeyRules {
     /// Smallest RSA modulus, bits.
     pub rsa_minimum_bits: u32,

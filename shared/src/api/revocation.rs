@@ -11,6 +11,7 @@ use crate::revocation::RevocationReason;
 
 /// `POST .../revocation-challenge` response (201).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct RevocationChallenge {
     /// 256 random bits, base64url without padding. Stored hashed; usable once.
     pub challenge: String,
@@ -21,6 +22,7 @@ pub struct RevocationChallenge {
 /// The holder's proof: the challenge, and the signature over
 /// [`crate::revocation::possession_message`] made with the certificate's private key.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct PossessionProof {
     /// The challenge, as received.
     pub challenge: String,
@@ -30,6 +32,7 @@ pub struct PossessionProof {
 
 /// `POST .../revocation` request.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct RevokeRequest {
     /// Why.
     pub reason: RevocationReason,
@@ -40,6 +43,7 @@ pub struct RevokeRequest {
 
 /// `POST .../revocation` response (200) and `GET .../status`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct CertificateStatus {
     /// Serial number, lowercase hex.
     pub serial: String,

@@ -1,0 +1,301 @@
+//! The mail outbox's delivery adapters. Rows are written by the handlers, in the batch of the state change that
+//! causes them ([`enqueue`] makes the statement); this module sends them: [`deliver_due`] from the scheduled
+//! handler, [`deliver_soon`] right after a handler's batch. The rules (which adapter, what an answer means, when to retry) are `shared::outbox`.
+//!
+//! Adapters, chosen by `KEYWARD_MAIL`:
+//! - `development` (the default when `KEYWARD_ENV=development`): the message stays in the outbox for the
+//!   development mailbox and is marked `sent` with adapter `development`.
+//! - `http`: POST `{from, to, subject, text}` as JSON to `KEYWARD_MAIL_API_URL`, with
+//!   `Authorization: Bearer ${KEYWARD_MAIL_API_TOKEN}` and `Idempotency-Key: <outbox id>`, so a retry after a
+//!   lost answer is not a second email; `KEYWARD_MAIL_FROM` is the sender.
+//!
+//! A run claims a row before sending (`attempts` raised by one, guarded by the value it read), so two runs never
+//! send one attempt twice; then one batch records the outcome with its audit record.
+
+use serde::Deserialize;
+use shared::mail::Email;
+use shared::outbox::{
+    Claim, DeliveryOutcome, HttpMailSettings, MailAdapter, MailSettingsError, OutboxStatus, Recorded, claim, record,
+};
+use wasm_bindgen::JsValue;
+use worker::{
+    AbortSignal, D1Database, D1PreparedStatement, Env, Fetch, Headers, Method, Request, RequestInit, console_error,
+};
+
+use crate::db::{integer, text};
+use crate::error::AppError;
+use crate::platform;
+
+/// How long one HTTP attempt may take before it counts as no answer.
+const HTTP_TIMEOUT_MILLISECONDS: u32 = 10_000;
+
+/// The adapter with its settings.
+enum Mailer {
+    Development,
+    Http(HttpMailSettings),
+}
+
+impl Mailer {
+    /// The adapter the Worker's variables choose.
+    fn from_env(env: &Env) -> Result<Self, MailSettingsError> {
+        let setting = |name: &str| env.var(name).ok().map(|value| value.to_string());
+        let development = setting("KEYWARD_ENV").as_deref() == Some("development");
+        match MailAdapter::from_setting(setting("KEYWARD_MAIL").as_deref(), development)? {
+            MailAdapter::Development => Ok(Self::Development),
+            MailAdapter::Http => Ok(Self::Http(HttpMailSettings::new(
+                setting("KEYWARD_MAIL_API_URL").as_deref(),
+                setting("KEYWARD_MAIL_API_TOKEN").as_deref(),
+                setting("KEYWARD_MAIL_FROM").as_deref(),
+            )?)),
+        }
+    }
+
+    fn adapter(&self) -> MailAdapter {
+        match self {
+            Self::Development => MailAdapter::Development,
+            Self::Http(_) => MailAdapter::Http,
+        }
+    }
+
+    /// One delivery attempt. Never fails: what went wrong is the outcome.
+    async fn send(&self, message: &OutboxRow) -> DeliveryOutcome {
+        match self {
+            Self::Development => DeliveryOutcome::Sent { provider_id: None },
+            Self::Http(settings) => match post(settings, message).await {
+                Ok(outcome) => outcome,
+                Err(error) => DeliveryOutcome::network_error(&error.to_string()),
+            },
+        }
+    }
+}
+
+/// The statement that puts `email` in the outbox, due at once, for the caller's batch; and the new row's id, to
+/// hand to [`deliver_soon`] once the batch has committed.
+pub fn enqueue(db: &D1Database, email: &Email, now: i64) -> Result<(D1PreparedStatement, String), AppError> {
+    let id = platform::new_id()?;
+    let statement = db
+        .prepare(
+            "INSERT INTO mail_outbox (id, to_address, subject, body, lang, created_at, next_attempt_at) \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6)",
+        )
+        .bind(&[
+            text(&id),
+            text(&email.to),
+            text(&email.subject),
+            text(&email.body),
+            text(email.lang.tag()),
+            integer(now),
+        ])?;
+    Ok((statement, id))
+}
+
+/// What the HTTP email API may answer; only its message identifier is kept.
+#[derive(Deserialize)]
+struct ProviderAnswer {
+    id: Option<String>,
+}
+
+async fn post(settings: &HttpMailSettings, message: &OutboxRow) -> worker::Result<DeliveryOutcome> {
+    let body = serde_json::to_string(&settings.request(&message.to_address, &message.subject, &message.body))
+        .map_err(|error| worker::Error::RustError(format!("encoding the message: {error}")))?;
+    let headers = Headers::new();
+    headers.set("Content-Type", "application/json")?;
+    headers.set("Authorization", &format!("Bearer {}", settings.token()))?;
+    headers.set("Idempotency-Key", &message.id)?;
+    let mut init = RequestInit::new();
+    init.with_method(Method::Post).with_headers(headers).with_body(Some(JsValue::from_str(&body)));
+    let request = Request::new_with_init(settings.api_url(), &init)?;
+    let signal = AbortSignal::from(worker::web_sys::AbortSignal::timeout_with_u32(HTTP_TIMEOUT_MILLISECONDS));
+    let mut response = Fetch::Request(request).send_with_signal(&signal).await?;
+    let status = response.status_code();
+    let answer = response.text().await.unwrap_or_default();
+    let provider_id = serde_json::from_str::<ProviderAnswer>(&answer).ok().and_then(|answer| answer.id);
+    Ok(DeliveryOutcome::from_http_status(status, provider_id, &answer))
+}
+
+#[derive(Deserialize)]
+struct OutboxRow {
+    id: String,
+    to_address: String,
+    subject: String,
+    body: String,
+    attempts: u32,
+}
+
+/// What a delivery run did.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct DeliveryReport {
+    /// Messages the adapter accepted.
+    pub sent: u32,
+    /// Messages that will be tried again.
+    pub retrying: u32,
+    /// Messages that failed for good.
+    pub failed: u32,
+    /// Due messages another run claimed first.
+    pub skipped: u32,
+}
+
+impl DeliveryReport {
+    fn count(&mut self, status: Option<OutboxStatus>) {
+        match status {
+            Some(OutboxStatus::Sent) => self.sent += 1,
+            Some(OutboxStatus::Pending) => self.retrying += 1,
+            Some(OutboxStatus::Failed) => self.failed += 1,
+            None => self.skipped += 1,
+        }
+    }
+}
+
+/// Delivers up to `limit` pending messages due at `now`, oldest due first. Settings that cannot deliver (no
+/// adapter chosen outside development, an invalid URL) leave every message pending and are returned as an error.
+pub async fn deliver_due(env: &Env, db: &D1Database, now: i64, limit: u32) -> Result<DeliveryReport, AppError> {
+    let mailer = Mailer::from_env(env).map_err(settings_error)?;
+    let rows = db
+        .prepare(
+            "SELECT id, to_address, subject, body, attempts FROM mail_outbox \
+             WHERE status = 'pending' AND coalesce(next_attempt_at, created_at) <= ?1 \
+             ORDER BY coalesce(next_attempt_at, created_at), rowid LIMIT ?2",
+        )
+        .bind(&[integer(now), integer(i64::from(limit))])?
+        .all()
+        .await?
+        .results::<OutboxRow>()?;
+    let mut report = DeliveryReport::default();
+    for row in &rows {
+        report.count(attempt(&mailer, db, row, now).await?);
+    }
+    Ok(report)
+}
+
+/// Makes one delivery attempt for each of the messages `ids` a handler has just written, after its batch
+/// committed. The request waits for at most one attempt per message; a failure only schedules the retry (the
+/// scheduled handler makes it) and is logged, never returned: the state change it reports has happened.
+pub async fn deliver_soon(env: &Env, db: &D1Database, ids: &[String]) {
+    let delivered = async {
+        let mailer = Mailer::from_env(env).map_err(settings_error)?;
+        for id in ids {
+            let row = db
+                .prepare(
+                    "SELECT id, to_address, subject, body, attempts FROM mail_outbox \
+                     WHERE id = ?1 AND status = 'pending' AND attempts = 0",
+                )
+                .bind(&[text(id)])?
+                .first::<OutboxRow>(None)
+                .await?;
+            if let Some(row) = row {
+                attempt(&mailer, db, &row, platform::now()).await?;
+            }
+        }
+        Ok::<(), AppError>(())
+    };
+    if let Err(error) = delivered.await {
+        console_error!("mail delivery after the request's batch: {error:?}; the scheduled handler retries");
+    }
+}
+
+fn settings_error(error: MailSettingsError) -> AppError {
+    AppError::internal(&format!("mail settings ({}, {}): {error}", error.code(), error.field()))
+}
+
+/// Claims `row`, sends it and records the outcome; the row's new status, or `None` when another run claimed it
+/// first.
+async fn attempt(
+    mailer: &Mailer,
+    db: &D1Database,
+    row: &OutboxRow,
+    now: i64,
+) -> Result<Option<OutboxStatus>, AppError> {
+    match claim(row.attempts, now) {
+        Claim::Abandon(recorded) => {
+            store(db, row, row.attempts, None, &recorded, now).await?;
+            Ok(Some(recorded.status))
+        }
+        Claim::Attempt { attempts, next_attempt_at } => {
+            let claimed = db
+                .prepare(
+                    "UPDATE mail_outbox SET attempts = ?1, next_attempt_at = ?2 \
+                     WHERE id = ?3 AND attempts = ?4 AND status = 'pending'",
+                )
+                .bind(&[
+                    integer(i64::from(attempts)),
+                    integer(next_attempt_at),
+                    text(&row.id),
+                    integer(i64::from(row.attempts)),
+                ])?
+                .run()
+                .await?;
+            let changes = claimed.meta()?.and_then(|meta| meta.changes).unwrap_or_default();
+            if changes != 1 {
+                return Ok(None);
+            }
+            let outcome = mailer.send(row).await;
+            let recorded = record(attempts, &outcome, now);
+            store(db, row, attempts, Some(mailer.adapter()), &recorded, now).await?;
+            Ok(Some(recorded.status))
+        }
+    }
+}
+
+/// One batch: the row's delivery columns (guarded by the attempts value of this run's claim) and the audit
+/// record (written only if the row holds what was stored).
+async fn store(
+    db: &D1Database,
+    row: &OutboxRow,
+    attempts: u32,
+    adapter: Option<MailAdapter>,
+    recorded: &Recorded,
+    now: i64,
+) -> Result<(), AppError> {
+    let action = match recorded.status {
+        OutboxStatus::Sent => "mail.sent",
+        OutboxStatus::Pending => "mail.retry_scheduled",
+        OutboxStatus::Failed => "mail.failed",
+    };
+    let detail = serde_json::json!({
+        "attempts": attempts,
+        "adapter": adapter.map(MailAdapter::as_str),
+        "last_error": recorded.last_error,
+        "next_attempt_at": recorded.next_attempt_at,
+    })
+    .to_string();
+    let status = recorded.status.as_str();
+    let statements = vec![
+        db.prepare(
+            "UPDATE mail_outbox SET status = ?1, next_attempt_at = ?2, sent_at = ?3, last_error = ?4, \
+             adapter = coalesce(?5, adapter), provider_id = ?6 WHERE id = ?7 AND attempts = ?8 AND status = 'pending'",
+        )
+        .bind(&[
+            text(status),
+            optional_integer(recorded.next_attempt_at),
+            optional_integer(recorded.sent_at),
+            optional_text(recorded.last_error.as_deref()),
+            optional_text(adapter.map(MailAdapter::as_str)),
+            optional_text(recorded.provider_id.as_deref()),
+            text(&row.id),
+            integer(i64::from(attempts)),
+        ])?,
+        db.prepare(
+            "INSERT INTO audit_log (at, actor, action, subject_type, subject_id, detail) \
+             SELECT ?1, 'outbox', ?2, 'mail', ?3, ?4 \
+             WHERE EXISTS (SELECT 1 FROM mail_outbox WHERE id = ?3 AND attempts = ?5 AND status = ?6)",
+        )
+        .bind(&[
+            integer(now),
+            text(action),
+            text(&row.id),
+            text(&detail),
+            integer(i64::from(attempts)),
+            text(status),
+        ])?,
+    ];
+    db.batch(statements).await?;
+    Ok(())
+}
+
+fn optional_text(value: Option<&str>) -> JsValue {
+    value.map_or(JsValue::NULL, text)
+}
+
+fn optional_integer(value: Option<i64>) -> JsValue {
+    value.map_or(JsValue::NULL, integer)
+}

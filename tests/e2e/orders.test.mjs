@@ -1,0 +1,255 @@
+// Orders through the API against the Worker in workerd: an order for two recipients (one CSR now, one KeyGen
+// link) that ends with both certificates, the pipeline, idempotent submission (a double submit is one order, a
+// changed CSR under the same key is refused), every form problem at once, the balance that never overdraws under
+// concurrency, cancellation, resending, history search, and tenancy.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { rmSync } from 'node:fs';
+import { startWorker, http, createAccount, login, openssl, opensslStatus, scratch, writeTemp } from './harness.mjs';
+
+let worker;
+let directory;
+let acme;
+let globex;
+let acmeOrganization;
+const PASSWORD = 'correct horse battery staple';
+const DAY = 86_400;
+
+/**
+ * An organization and a domain validated for an account, written with SQL: the validation endpoints have their
+ * own suite (validation.test.mjs); here they are the precondition.
+ */
+async function prevalidated(accountId, name, domain) {
+  const now = Math.floor(Date.now() / 1000);
+  const id = `org-${name.toLowerCase()}`;
+  await worker.query(`INSERT INTO organizations (id, name, identifier, country, validated_at, created_at, account_id)
+    VALUES ('${id}', '${name}', 'NTRGB-0000${name.length}', 'GB', ${now - DAY}, ${now - DAY}, '${accountId}')`);
+  await worker.query(`INSERT INTO validations (id, account_id, kind, subject, method, created_at, expires_at, validated_at)
+    VALUES ('val-${name}', '${accountId}', 'domain', '${domain}', 'dns_txt', ${now - DAY}, ${now}, ${now - DAY})`);
+  await worker.query(`INSERT INTO ledger (id, account_id, at, amount, kind, reference, created_by)
+    VALUES ('dep-${name}', '${accountId}', ${now - DAY}, 1000000, 'deposit', 'wire 1', 'test')`);
+  return id;
+}
+
+before(async () => {
+  worker = await startWorker();
+  directory = scratch('orders');
+  const a = await createAccount(worker, { name: 'Acme', users: [{ email: 'ada@acme.example', password: PASSWORD }] });
+  const g = await createAccount(worker, { name: 'Globex', users: [{ email: 'gus@globex.example', password: PASSWORD }] });
+  acmeOrganization = await prevalidated(a.accountId, 'Acme', 'acme.example');
+  await prevalidated(g.accountId, 'Globex', 'globex.example');
+  acme = await login(worker, 'ada@acme.example', PASSWORD);
+  globex = await login(worker, 'gus@globex.example', PASSWORD);
+});
+after(async () => {
+  await worker?.stop();
+  rmSync(directory, { recursive: true, force: true });
+});
+
+const api = (path, options = {}) => http(`${worker.url}/api/v1${path}`, options);
+let keys = 0;
+function csr(subject = '/CN=ignored') {
+  keys += 1;
+  return openssl(['req', '-new', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes',
+    '-keyout', join(directory, `key${keys}.pem`), '-subj', subject]);
+}
+let keyCounter = 0;
+function orderBody(overrides = {}) {
+  keyCounter += 1;
+  return {
+    profile: 'smime_organization_multipurpose',
+    organization_id: acmeOrganization,
+    signature_hash: 'sha256',
+    validity: { kind: 'years', years: 1 },
+    auto_renewals: 0,
+    recipients: [{ email: `r${keyCounter}@acme.example` }],
+    notification_emails: [],
+    payment: { kind: 'balance' },
+    subscriber_agreement: '2026-12-01',
+    idempotency_key: `test-order-key-${keyCounter}-${Date.now()}`,
+    ...overrides,
+  };
+}
+const place = (body, headers = acme) => api('/orders', { method: 'POST', headers, body: JSON.stringify(body) });
+async function mailTo(address) {
+  return (await api('/dev/mailbox')).json().messages.filter((message) => message.to === address);
+}
+async function counts() {
+  const [[orders], [recipients], [ledger], [mail]] = await worker.queryAll(
+    'SELECT COUNT(*) AS n FROM orders; SELECT COUNT(*) AS n FROM recipients; SELECT COUNT(*) AS n FROM ledger; SELECT COUNT(*) AS n FROM mail_outbox');
+  return [orders.n, recipients.n, ledger.n, mail.n];
+}
+
+test('an order for two recipients, one CSR now and one KeyGen link, ends with two certificates', async () => {
+  const request = csr('/CN=whatever the CSR says is ignored');
+  const body = orderBody({
+    recipients: [
+      { name: 'Grace Hopper', email: 'grace@acme.example', csr: request.replace(/CERTIFICATE REQUEST/g, 'NEW CERTIFICATE REQUEST') },
+      { email: 'linus@mail.acme.example' },
+    ],
+    notification_emails: ['it@acme.example'],
+  });
+  const placed = await place(body);
+  assert.equal(placed.status, 201, placed.text());
+  const order = placed.json();
+  assert.equal(order.state, 'awaiting_enrollment');
+  assert.equal(order.price_cents, 2 * 2500);
+  const [withCsr, keygen] = order.recipients;
+  assert.match(withCsr.certificate_serial, /^[0-9a-f]{32}$/);
+  assert.equal(keygen.certificate_serial, null);
+  // The pipeline: validations done, the CSR recipient done, the KeyGen recipient waiting for the recipient.
+  const recipientSteps = order.steps.filter((step) => step.subject.kind === 'recipient');
+  assert.equal(recipientSteps[0].state.state, 'done');
+  assert.deepEqual([recipientSteps[1].state.state, recipientSteps[1].state.who], ['waiting', 'recipient']);
+  assert.ok(order.steps.some((step) => step.subject.kind === 'domain' && step.subject.domain === 'acme.example' && step.state.state === 'done'));
+  // The CSR recipient got a "certificate issued" email (and the notification address a copy) with downloads.
+  const [issuedMail] = await mailTo('grace@acme.example');
+  assert.ok(issuedMail.body.includes(`/api/v1/certificates/${withCsr.certificate_serial}/pem`));
+  assert.equal((await mailTo('it@acme.example')).length, 1);
+  const pem = (await api(`/certificates/${withCsr.certificate_serial}/pem`)).text();
+  const chain = (await api(`/certificates/${withCsr.certificate_serial}/chain.pem`)).text();
+  const subject = openssl(['x509', '-noout', '-subject', '-ext', 'subjectAltName'], pem);
+  assert.match(subject, /O\s*=\s*Acme/);
+  assert.ok(!subject.includes('whatever the CSR says'), subject);
+  assert.match(subject, /email:grace@acme\.example/);
+  const verified = opensslStatus(['verify', '-partial_chain', '-CAfile', writeTemp(directory, 'chain.pem', chain), writeTemp(directory, 'grace.pem', pem)]);
+  assert.ok(verified.ok, verified.output);
+  // The KeyGen recipient enrolls through the emailed link (with a CSR here; the browser journey is elsewhere).
+  const [invitation] = await mailTo('linus@mail.acme.example');
+  const token = invitation.body.match(/\/enroll\/([A-Za-z0-9_-]{43})/)[1];
+  const enrolled = await api(`/enrollments/${token}`, { method: 'POST', body: JSON.stringify({ csr: csr() }) });
+  assert.equal(enrolled.status, 201, enrolled.text());
+  const done = (await api(`/orders/${order.id}`, { headers: acme })).json();
+  assert.equal(done.state, 'completed');
+  assert.ok(done.recipients.every((recipient) => recipient.certificate_serial));
+  const audit = await worker.query(`SELECT action FROM audit_log WHERE subject_id = '${order.id}' ORDER BY id`);
+  assert.deepEqual(audit.map((row) => row.action), ['order_placed', 'order_validated', 'recipient_enrolled', 'order_completed']);
+});
+
+test('a double submission makes one order; a changed CSR under the same key is refused and writes nothing', async () => {
+  const body = orderBody({ recipients: [{ email: 'double@acme.example', csr: csr() }] });
+  const [first, second] = await Promise.all([place(body), place(body)]);
+  assert.deepEqual([first.status, second.status].sort(), [200, 201]);
+  assert.equal(first.json().id, second.json().id);
+  const again = await place(body);
+  assert.equal(again.status, 200);
+  assert.equal(again.json().id, first.json().id);
+  const rows = await worker.query(`SELECT COUNT(*) AS n FROM orders WHERE idempotency_key = '${body.idempotency_key}'`);
+  assert.equal(rows[0].n, 1);
+  const before = await counts();
+  const changed = await place({ ...body, recipients: [{ email: 'double@acme.example', csr: csr() }] });
+  assert.equal(changed.status, 409);
+  assert.deepEqual([changed.json().error.code, changed.json().error.field], ['idempotency_key_reused', 'idempotency_key']);
+  assert.deepEqual(await counts(), before);
+  const stored = await worker.query(`SELECT r.csr FROM recipients r JOIN orders o ON o.id = r.order_id WHERE o.idempotency_key = '${body.idempotency_key}'`);
+  assert.equal(stored[0].csr, body.recipients[0].csr);
+  // Nothing in the API changes an order's CSR, and the database refuses it too.
+  assert.equal((await api(`/orders/${first.json().id}`, { method: 'PUT', headers: acme, body: '{}' })).status, 405);
+  await assert.rejects(worker.query(`UPDATE recipients SET csr = 'x' WHERE order_id = '${first.json().id}'`),
+    (error) => /csr_immutable/.test(`${error.message}${error.stdout}${error.stderr}`));
+});
+
+test('a form with many problems gets every one, each naming its field, and writes nothing', async () => {
+  const before = await counts();
+  const response = await place(orderBody({
+    signature_hash: 'sha512',
+    validity: { kind: 'days', days: 5000 },
+    recipients: [{ email: 'eve@elsewhere.example' }, { email: 'bad address' }, { email: 'x@acme.example', csr: 'not a csr' }],
+    notification_emails: ['nope'],
+    subscriber_agreement: '2020-01-01',
+    idempotency_key: 'short',
+  }));
+  assert.equal(response.status, 422, response.text());
+  const { error, errors } = response.json();
+  const fields = errors.map((problem) => problem.field);
+  for (const field of ['signature_hash', 'validity.days', 'recipients[0].email', 'recipients[1].email', 'recipients[2].csr', 'notification_emails[0]', 'subscriber_agreement', 'idempotency_key']) {
+    assert.ok(fields.includes(field), `${field} in ${fields.join(', ')}`);
+  }
+  assert.deepEqual(error, errors[0]);
+  for (const problem of errors) assert.ok(problem.code && problem.message, JSON.stringify(problem));
+  assert.ok(errors.find((problem) => problem.field === 'recipients[0].email').message.includes('elsewhere.example'));
+  assert.deepEqual(await counts(), before);
+});
+
+test('the balance never goes below zero, even when two orders are placed at once', async () => {
+  const g = await createAccount(worker, { name: 'Tight', users: [{ email: 'tom@tight.example', password: PASSWORD }] });
+  const organization = await prevalidated(g.accountId, 'Tight', 'tight.example');
+  await worker.query(`UPDATE ledger SET amount = 3000 WHERE id = 'dep-Tight'`);
+  const tom = await login(worker, 'tom@tight.example', PASSWORD);
+  const order = (email) => orderBody({ organization_id: organization, profile: 'smime_organization_strict', recipients: [{ email }] });
+  const results = await Promise.all([place(order('a@tight.example'), tom), place(order('b@tight.example'), tom)]);
+  assert.deepEqual(results.map((result) => result.status).sort(), [201, 422]);
+  const refused = results.find((result) => result.status === 422).json().error;
+  assert.equal(refused.field, 'payment');
+  const [balance] = await worker.query(`SELECT SUM(amount) AS total FROM ledger WHERE account_id = '${g.accountId}'`);
+  assert.equal(balance.total, 500);
+  const contract = await place({ ...order('c@tight.example'), payment: { kind: 'contract', reference: 'PO-7' } }, tom);
+  assert.equal(contract.status, 201, contract.text());
+});
+
+test('cancelling stops the open links; a completed or cancelled order cannot be cancelled', async () => {
+  const placed = (await place(orderBody({ recipients: [{ email: 'cancel.me@acme.example' }] }))).json();
+  const [invitation] = await mailTo('cancel.me@acme.example');
+  const token = invitation.body.match(/\/enroll\/([A-Za-z0-9_-]{43})/)[1];
+  const cancelled = await api(`/orders/${placed.id}/cancel`, { method: 'POST', headers: acme });
+  assert.equal(cancelled.status, 200, cancelled.text());
+  assert.equal(cancelled.json().state, 'cancelled');
+  const refused = await api(`/enrollments/${token}`, { method: 'POST', body: JSON.stringify({ csr: csr() }) });
+  assert.equal(refused.status, 410);
+  const twice = await api(`/orders/${placed.id}/cancel`, { method: 'POST', headers: acme });
+  assert.equal(twice.status, 409);
+});
+
+test('resending makes a fresh link and the old one reads as replaced', async () => {
+  const placed = (await place(orderBody({ recipients: [{ email: 'resend@acme.example' }] }))).json();
+  const first = (await mailTo('resend@acme.example'))[0].body.match(/\/enroll\/([A-Za-z0-9_-]{43})/)[1];
+  assert.equal((await api(`/orders/${placed.id}/recipients/0/resend`, { method: 'POST', headers: acme })).status, 204);
+  const messages = await mailTo('resend@acme.example');
+  assert.equal(messages.length, 2);
+  const second = messages[0].body.match(/\/enroll\/([A-Za-z0-9_-]{43})/)[1];
+  assert.notEqual(first, second);
+  assert.equal((await api(`/enrollments/${first}`)).json().error.code, 'link_unknown');
+  assert.equal((await api(`/enrollments/${second}`)).json().status.state, 'open');
+  assert.equal((await api(`/orders/${placed.id}/recipients/7/resend`, { method: 'POST', headers: acme })).status, 404);
+});
+
+test('history: newest first, searched by number, address and domain, filtered by status, paginated', async () => {
+  const a = (await place(orderBody({ recipients: [{ email: 'search.one@acme.example' }] }))).json();
+  const b = (await place(orderBody({ recipients: [{ email: 'search.two@sub.acme.example' }] }))).json();
+  const all = (await api('/orders', { headers: acme })).json();
+  assert.deepEqual(all.orders.slice(0, 2).map((order) => order.id), [b.id, a.id]);
+  const byNumber = (await api(`/orders?query=${a.id.slice(0, 10)}`, { headers: acme })).json();
+  assert.deepEqual(byNumber.orders.map((order) => order.id), [a.id]);
+  const byEmail = (await api('/orders?query=SEARCH.ONE@acme.example', { headers: acme })).json();
+  assert.deepEqual(byEmail.orders.map((order) => order.id), [a.id]);
+  const byDomain = (await api('/orders?query=sub.acme.example', { headers: acme })).json();
+  assert.deepEqual(byDomain.orders.map((order) => order.id), [b.id]);
+  const wildcard = (await api(`/orders?query=${encodeURIComponent('%')}`, { headers: acme })).json();
+  assert.deepEqual(wildcard.orders, []);
+  const cancelled = (await api('/orders?status=cancelled', { headers: acme })).json();
+  assert.ok(cancelled.orders.length >= 1 && cancelled.orders.every((order) => order.state === 'cancelled'));
+  assert.equal((await api('/orders?page=0', { headers: acme })).json().error.field, 'page');
+  assert.equal((await api('/orders?status=lost', { headers: acme })).json().error.field, 'status');
+  for (let index = 0; index < 20; index += 1) assert.equal((await place(orderBody())).status, 201);
+  const first = (await api('/orders', { headers: acme })).json();
+  const second = (await api('/orders?page=2', { headers: acme })).json();
+  assert.equal(first.orders.length, 20);
+  assert.equal(first.has_more, true);
+  assert.ok(second.orders.length > 0);
+  assert.ok(!second.orders.some((order) => first.orders.some((seen) => seen.id === order.id)));
+});
+
+test('another account can neither read nor act on an order, nor order for its organization', async () => {
+  const placed = (await place(orderBody({ recipients: [{ email: 'private@acme.example' }] }))).json();
+  for (const [method, path] of [['GET', `/orders/${placed.id}`], ['POST', `/orders/${placed.id}/cancel`], ['POST', `/orders/${placed.id}/recipients/0/resend`]]) {
+    const response = await api(path, { method, headers: globex });
+    assert.equal(response.status, 404, `${method} ${path}`);
+  }
+  assert.ok(!(await api(`/orders?query=${placed.id}`, { headers: globex })).text().includes(placed.id));
+  const foreign = await place(orderBody({ recipients: [{ email: 'x@globex.example' }] }), globex);
+  assert.equal(foreign.status, 404);
+  assert.equal(foreign.json().error.field, 'organization_id');
+  assert.equal((await api(`/orders/${placed.id}`, { headers: acme })).json().state, 'awaiting_enrollment');
+  assert.equal((await api('/orders')).status, 401);
+});
