@@ -44,6 +44,7 @@ pub fn check_send_allowed(recent: &[i64], now: i64) -> Result<(), DomainRequestE
 
 /// Where a validation stands, as the API shows it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum ValidationState {
     /// Never started.
@@ -71,6 +72,7 @@ impl From<ValidationStatus> for ValidationState {
 
 /// `POST /api/v1/domains`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct NewDomain {
     /// The domain, such as `example.com`.
     pub name: String,
@@ -84,6 +86,7 @@ pub struct NewDomain {
 
 /// `POST /api/v1/domains/{id}/method`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct MethodChange {
     /// `constructed_email` or `dns_txt`.
     pub method: String,
@@ -94,6 +97,7 @@ pub struct MethodChange {
 
 /// The DNS TXT record to publish for the `dns_txt` method.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct DnsRecord {
     /// Where: `_keyward-challenge.<domain>`.
     pub name: String,
@@ -105,6 +109,7 @@ pub struct DnsRecord {
 
 /// A domain as the API shows it: its current validation.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct DomainView {
     /// The identifier in paths: the domain name.
     pub id: String,
@@ -130,6 +135,7 @@ pub struct DomainView {
 
 /// `GET /api/v1/domains`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct DomainList {
     /// The account's domains, by name.
     pub domains: Vec<DomainView>,
@@ -137,6 +143,7 @@ pub struct DomainList {
 
 /// `POST /api/v1/mailboxes`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct NewMailbox {
     /// The address, at a public mail provider.
     pub email: String,
@@ -144,6 +151,7 @@ pub struct NewMailbox {
 
 /// A mailbox as the API shows it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct MailboxView {
     /// The address.
     pub email: String,
@@ -161,6 +169,7 @@ pub struct MailboxView {
 
 /// `GET /api/v1/mailboxes`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct MailboxList {
     /// The account's mailboxes, by address.
     pub mailboxes: Vec<MailboxView>,
@@ -168,6 +177,7 @@ pub struct MailboxList {
 
 /// Where an emailed validation link stands.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum LinkState {
     /// It can be confirmed now.
@@ -226,6 +236,7 @@ pub fn link_state(validation: &Validation, superseded_at: Option<i64>, now: i64)
 
 /// `GET` and `POST /api/v1/validations/{token}`: what an emailed validation link is for and where it stands.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct ValidationLinkView {
     /// `domain` or `mailbox`.
     pub kind: String,

@@ -38,6 +38,7 @@ pub const REGISTRATION_SCHEMES: [&str; 6] = ["NTR", "VAT", "PSD", "GOV", "INT", 
 
 /// A postal address, as on the registration documents.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct PostalAddress {
     /// Street and number.
     pub street: String,
@@ -52,6 +53,7 @@ pub struct PostalAddress {
 
 /// A person Keyward may contact about the organization; the first receives verification codes.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Contact {
     /// Full name.
     pub name: String,
@@ -63,6 +65,7 @@ pub struct Contact {
 
 /// `POST /api/v1/organizations`.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct NewOrganization {
     /// Legal name, as registered (the certificate's organizationName).
     pub name: String,
@@ -238,6 +241,7 @@ fn check_postal_code(value: &str) -> Result<String, OrganizationError> {
 
 /// `POST /api/v1/organizations/{id}/verification-code/check`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct CodeEntry {
     /// The 8 digits from the email (spaces and dashes between them are ignored).
     pub code: String,
@@ -245,6 +249,7 @@ pub struct CodeEntry {
 
 /// `POST /api/v1/organizations/{id}/verification-code`: where the code went and until when it works.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct CodeSent {
     /// The contact address the code was emailed to.
     pub sent_to: String,
@@ -254,6 +259,7 @@ pub struct CodeSent {
 
 /// An organization as the API shows it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct OrganizationView {
     /// Identifier.
     pub id: String,
@@ -285,6 +291,7 @@ pub struct OrganizationView {
 
 /// `GET /api/v1/organizations`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct OrganizationList {
     /// The account's organizations, newest first.
     pub organizations: Vec<OrganizationView>,
