@@ -14,16 +14,16 @@ use shared::api::organization::{
 };
 use shared::mail::organization_verification_code;
 use shared::validation::{
-    CallRecord, CodeAttempts, CodeCheck, Validation, ValidationError, ValidationKind, ValidationStatus,
-    VerificationCode, check_code,
+    CODE_MAXIMUM_ATTEMPTS, CallRecord, CodeAttempts, CodeCheck, Validation, ValidationError, ValidationKind,
+    ValidationStatus, VerificationCode, check_code,
 };
 use worker::{D1Database, D1PreparedStatement, Request, Response, RouteContext};
 
 use crate::auth::authenticate;
-use crate::db::{audit, integer, text};
+use crate::db::{audit, integer, is_conflict, text};
 use crate::domains::{
-    ValidationRow, admin, check_sends, current_row, current_rows, insert_row, member, read_json, run_batch,
-    supersede_pending, user_lang,
+    VALIDATION_COLUMNS, ValidationRow, admin, check_sends, current_row, current_rows, insert_row, member, read_json,
+    run_batch, supersede_pending, user_lang,
 };
 use crate::error::{AppError, respond};
 use crate::outbox::{deliver_soon, enqueue};
@@ -331,58 +331,91 @@ pub async fn check_code_entry(mut request: Request, context: RouteContext<()>) -
             let stored = row.secret_hash.as_deref().ok_or_else(|| AppError::internal("email_code row without hash"))?;
             let attempts = CodeAttempts { wrong: u32::try_from(row.attempts).unwrap_or(u32::MAX) };
             let subject = ("organization", organization.id.as_str());
-            match check_code(&body.code, row.id.as_bytes(), stored, attempts)? {
-                CodeCheck::Correct => {
-                    let (complete, until) = row.complete(&db, now)?;
-                    let detail = serde_json::json!({ "validation_id": row.id, "method": "email_code", "validated_until": until });
-                    let statements = vec![
-                        complete,
-                        organization.validate(&db, now, until)?,
-                        audit(&db, now, &principal.actor(), "organization.validated", subject, &detail)?,
-                    ];
-                    run_batch(&db, statements).await?;
-                    let done = OrganizationRow {
-                        validated_at: Some(now),
-                        validated_until: Some(until),
-                        version: organization.version + 1,
-                        ..organization
-                    };
-                    let row = ValidationRow { validated_at: Some(now), validated_until: Some(until), ..row };
-                    Ok(Response::from_json(&done.view(Some(&row), now)?)?)
-                }
-                CodeCheck::Wrong { attempts, remaining } => {
-                    record_wrong(&db, &row, attempts, &principal.actor(), subject, now).await?;
-                    Err(OrganizationError::CodeWrong { remaining }.into())
-                }
-                CodeCheck::Locked { attempts } => {
-                    record_wrong(&db, &row, attempts, &principal.actor(), subject, now).await?;
-                    Err(ValidationError::CodeLocked.into())
-                }
+            // Compares in constant time; a malformed entry (not counted) or a spent code is refused here.
+            let correct = check_code(&body.code, row.id.as_bytes(), stored, attempts)? == CodeCheck::Correct;
+            // Every entry is counted before it can complete anything, by a conditional increment that succeeds
+            // at most CODE_MAXIMUM_ATTEMPTS times however many entries arrive at once: parallel guesses cannot
+            // get more than five tries at one code.
+            let was_counted = count_entry(&db, &row, correct, &principal.actor(), subject, now).await?;
+            let counted = validation_row(&db, &row.id).await?;
+            if !was_counted {
+                return Err(if counted.superseded_at.is_some() || counted.validated_at.is_some() {
+                    OrganizationError::NoCodePending.into()
+                } else {
+                    ValidationError::CodeLocked.into()
+                });
             }
+            if !correct {
+                let remaining =
+                    CODE_MAXIMUM_ATTEMPTS.saturating_sub(u32::try_from(counted.attempts).unwrap_or(u32::MAX));
+                return Err(if remaining == 0 {
+                    ValidationError::CodeLocked.into()
+                } else {
+                    OrganizationError::CodeWrong { remaining }.into()
+                });
+            }
+            // The version guard refuses the completion if a resend or another entry changed the row meanwhile.
+            let (complete, until) = counted.complete(&db, now)?;
+            let detail =
+                serde_json::json!({ "validation_id": counted.id, "method": "email_code", "validated_until": until });
+            let statements = vec![
+                complete,
+                organization.validate(&db, now, until)?,
+                audit(&db, now, &principal.actor(), "organization.validated", subject, &detail)?,
+            ];
+            run_batch(&db, statements).await?;
+            let done = OrganizationRow {
+                validated_at: Some(now),
+                validated_until: Some(until),
+                version: organization.version + 1,
+                ..organization
+            };
+            let counted = ValidationRow { validated_at: Some(now), validated_until: Some(until), ..counted };
+            Ok(Response::from_json(&done.view(Some(&counted), now)?)?)
         }
         .await,
     )
 }
 
-/// Stores a wrong entry's count with its audit record, one batch.
-async fn record_wrong(
+/// Counts one code entry with its audit record, in one batch, unless the code is spent (five entries), used or
+/// replaced meanwhile; whether it was counted. The audit insert runs only when the increment changed the row.
+async fn count_entry(
     db: &D1Database,
     row: &ValidationRow,
-    attempts: CodeAttempts,
+    correct: bool,
     actor: &str,
     subject: (&str, &str),
     now: i64,
-) -> Result<(), AppError> {
-    let detail = serde_json::json!({ "validation_id": row.id, "wrong_entries": attempts.wrong });
+) -> Result<bool, AppError> {
+    let detail = serde_json::json!({ "validation_id": row.id, "correct": correct });
     let statements = vec![
-        db.prepare("UPDATE validations SET attempts = ?1, version = ?2 WHERE id = ?3").bind(&[
-            integer(i64::from(attempts.wrong)),
-            integer(row.version + 1),
-            text(&row.id),
-        ])?,
-        audit(db, now, actor, "organization.code_wrong", subject, &detail)?,
+        db.prepare(
+            "UPDATE validations SET attempts = attempts + 1, version = version + 1 \
+             WHERE id = ?1 AND attempts < ?2 AND validated_at IS NULL AND superseded_at IS NULL",
+        )
+        .bind(&[text(&row.id), integer(i64::from(CODE_MAXIMUM_ATTEMPTS))])?,
+        db.prepare(
+            "INSERT INTO audit_log (at, actor, action, subject_type, subject_id, detail) \
+             SELECT ?1, ?2, 'organization.code_entered', ?3, ?4, ?5 WHERE changes() = 1",
+        )
+        .bind(&[integer(now), text(actor), text(subject.0), text(subject.1), text(&detail.to_string())])?,
     ];
-    run_batch(db, statements).await
+    let results = match db.batch(statements).await {
+        Ok(results) => results,
+        Err(error) if is_conflict(&error) => return Ok(false),
+        Err(error) => return Err(error.into()),
+    };
+    let changes = results.first().and_then(|result| result.meta().ok().flatten()).and_then(|meta| meta.changes);
+    Ok(changes == Some(1))
+}
+
+/// A `validations` row by id (after a write, to read what it now holds).
+async fn validation_row(db: &D1Database, id: &str) -> Result<ValidationRow, AppError> {
+    db.prepare(format!("SELECT {VALIDATION_COLUMNS} FROM validations WHERE id = ?1"))
+        .bind(&[text(id)])?
+        .first::<ValidationRow>(None)
+        .await?
+        .ok_or_else(|| AppError::internal("a validation row vanished"))
 }
 
 /// `POST /api/v1/admin/organizations/{id}/validation`: a CA administrator records the verification call.

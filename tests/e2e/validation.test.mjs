@@ -104,7 +104,7 @@ test('an organization admin creates an organization and validates it with the em
   const again = await post(`/organizations/${organizationId}/verification-code`, alice);
   assert.deepEqual([again.status, again.json().error.code], [409, 'validation_already_done']);
   const audit = await worker.query(`SELECT action FROM audit_log WHERE subject_id = '${organizationId}' ORDER BY id`);
-  assert.deepEqual(audit.map((entry) => entry.action).filter((action) => action !== 'organization.code_wrong'),
+  assert.deepEqual(audit.map((entry) => entry.action).filter((action) => action !== 'organization.code_entered'),
     ['organization.created', 'organization.code_sent', 'organization.code_sent', 'organization.validated']);
 });
 
@@ -125,6 +125,22 @@ test('five wrong codes spend the code; a resend makes a fresh one', async () => 
   const fresh = (await mailTo('dora@acme.example'))[0].body.match(/\n {4}(\d{8})\n/)[1];
   const right = await post(`/organizations/${created.id}/verification-code/check`, alice, { code: fresh });
   assert.equal(right.status, 200, right.text());
+});
+
+test('parallel guesses get five tries at a code, no more', async () => {
+  const created = (await post('/organizations', alice, organization({ name: 'Acme Parallel Ltd' }))).json();
+  assert.equal((await post(`/organizations/${created.id}/verification-code`, alice)).status, 200);
+  const code = (await mailTo('dora@acme.example'))[0].body.match(/\n {4}(\d{8})\n/)[1];
+  const guesses = Array.from({ length: 12 }, (_, index) => String((Number(code) + 1 + index) % 100_000_000).padStart(8, '0'));
+  const answers = await Promise.all(guesses.map((guess) => post(`/organizations/${created.id}/verification-code/check`, alice, { code: guess })));
+  assert.ok(answers.every((answer) => [409, 422].includes(answer.status)), answers.map((answer) => answer.status).join());
+  const [row] = await worker.query(`SELECT attempts FROM validations WHERE subject = '${created.id}' AND superseded_at IS NULL`);
+  assert.equal(row.attempts, 5);
+  const [entered] = await worker.query(`SELECT COUNT(*) AS n FROM audit_log WHERE action = 'organization.code_entered' AND subject_id = '${created.id}'`);
+  assert.equal(entered.n, 5);
+  const right = await post(`/organizations/${created.id}/verification-code/check`, alice, { code });
+  assert.deepEqual([right.status, right.json().error.code], [409, 'verification_code_locked']);
+  assert.equal((await api(`/organizations/${created.id}`, { headers: alice })).json().validation, 'pending');
 });
 
 test('a CA administrator validates an organization by recording the call', async () => {
