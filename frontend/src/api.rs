@@ -5,7 +5,7 @@ use serde::de::DeserializeOwned;
 use shared::api::{ApiError, ErrorBody};
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
-use web_sys::{Request, RequestInit, Response};
+use web_sys::{Request, RequestCredentials, RequestInit, Response};
 
 /// `GET path`, decoding the success body as `T` and any error body as [`ApiError`].
 pub async fn get<T: DeserializeOwned>(path: &str) -> Result<T, ApiError> {
@@ -18,9 +18,16 @@ pub async fn post<B: Serialize, T: DeserializeOwned>(path: &str, body: &B) -> Re
     send(path, "POST", Some(body)).await
 }
 
+/// `DELETE path`; a `204 No Content` answer decodes as `()`.
+pub async fn delete<T: DeserializeOwned>(path: &str) -> Result<T, ApiError> {
+    send(path, "DELETE", None).await
+}
+
+/// Every request is a same-origin `fetch` that carries the session cookie (HttpOnly: the page never reads it).
 async fn send<T: DeserializeOwned>(path: &str, method: &str, body: Option<String>) -> Result<T, ApiError> {
     let init = RequestInit::new();
     init.set_method(method);
+    init.set_credentials(RequestCredentials::SameOrigin);
     if let Some(body) = body {
         init.set_body(&JsValue::from_str(&body));
     }
@@ -33,7 +40,9 @@ async fn send<T: DeserializeOwned>(path: &str, method: &str, body: Option<String
     let text = JsFuture::from(response.text().map_err(js_error)?).await.map_err(|_| network_error())?;
     let text = text.as_string().unwrap_or_default();
     if response.ok() {
-        serde_json::from_str(&text).map_err(|error| local_error(&format!("unexpected answer: {error}")))
+        // An empty answer (`204 No Content`) reads as JSON `null`, which is what `()` and `Option` decode from.
+        let text = if text.is_empty() { "null" } else { text.as_str() };
+        serde_json::from_str(text).map_err(|error| local_error(&format!("unexpected answer: {error}")))
     } else {
         Err(serde_json::from_str::<ErrorBody>(&text).map(|body| body.error).unwrap_or_else(|_| ApiError {
             code: format!("http_{}", response.status()),

@@ -1,4 +1,5 @@
-//! English and French for the recipient's pages. The language is a signal provided at the app's root: the
+//! English and French for the recipient's pages, and the language, the switch and the shared texts of the
+//! console (whose own texts are in `console/texts.rs`). The language is a signal provided at the app's root: the
 //! browser's preferred languages choose it, the EN | FR switch in the header overrides it, the choice is kept in
 //! `localStorage` (`keyward.lang`) and set on `<html lang>`. Texts are Rust: one [`Texts`] per language, and a
 //! function per text with values in it. Texts that live in `shared` take a [`Lang`]. API error messages from the
@@ -239,6 +240,8 @@ pub struct Texts {
     pub home_revoke_rest: &'static str,
     pub home_repackage_link: &'static str,
     pub home_repackage_rest: &'static str,
+    pub home_console_before: &'static str,
+    pub home_console_link: &'static str,
     pub not_found_title: &'static str,
     pub not_found_hint: &'static str,
     // Enrollment.
@@ -333,6 +336,8 @@ static EN: Texts = Texts {
     home_revoke_rest: " (lost key, left the organization, no longer needed).",
     home_repackage_link: "Change the format or password of a .p12 file",
     home_repackage_rest: " (for a system that only imports the older format), in this browser.",
+    home_console_before: "Ordering certificates for an organization? ",
+    home_console_link: "Log in to the console",
     not_found_title: "Page not found",
     not_found_hint: "If you followed a link from an email, copy the whole address into the browser.",
     key_not_saved: "Your key is not saved yet.",
@@ -439,6 +444,8 @@ static FR: Texts = Texts {
     home_revoke_rest: " (clé perdue, départ de l’organisation, certificat devenu inutile).",
     home_repackage_link: "Changer le format ou le mot de passe d’un fichier .p12",
     home_repackage_rest: " (pour un système qui n’importe que l’ancien format), dans ce navigateur.",
+    home_console_before: "Vous commandez des certificats pour une organisation ? ",
+    home_console_link: "Connectez-vous à la console",
     not_found_title: "Page introuvable",
     not_found_hint: "Si vous avez suivi un lien reçu par e-mail, copiez l’adresse complète dans votre navigateur.",
     key_not_saved: "Votre clé n’est pas encore enregistrée.",

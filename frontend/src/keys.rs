@@ -79,7 +79,8 @@ fn signature_parameters(key_type: KeyType) -> Result<Object, ApiError> {
     }
 }
 
-async fn promise_bytes(promise: Result<js_sys::Promise, JsValue>) -> Result<Vec<u8>, ApiError> {
+/// The bytes a WebCrypto promise resolves to (an `ArrayBuffer`).
+pub(crate) async fn promise_bytes(promise: Result<js_sys::Promise, JsValue>) -> Result<Vec<u8>, ApiError> {
     let value = JsFuture::from(promise.map_err(js_error)?).await.map_err(js_error)?;
     Ok(Uint8Array::new(&value).to_vec())
 }

@@ -121,9 +121,10 @@ pub async fn package(package: &Package<'_>) -> Result<Packaged, ApiError> {
     Ok(Packaged { bundle: bytes(&answer, "bundle").map_err(js_error)?, key_pem })
 }
 
-/// The worker's entry point (called by `public/bundle-worker.js`): `request` carries `key`, `certificate`,
-/// `chain`, `friendlyName`, `password`, `profile` and `withKeyPem`; the answer `bundle` and `keyPem`.
-#[wasm_bindgen]
+/// The worker's entry point (called by `public/bundle-worker.js`, exported by the recipient's binary
+/// `src/main.rs` so that the console's bundle does not carry the packaging code): `request` carries `key`,
+/// `certificate`, `chain`, `friendlyName`, `password`, `profile` and `withKeyPem`; the answer `bundle` and
+/// `keyPem`.
 pub fn package_in_worker(request: JsValue) -> Result<JsValue, JsValue> {
     let chain: Vec<Vec<u8>> = Array::from(&get(&request, "chain")?)
         .iter()

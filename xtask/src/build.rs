@@ -1,7 +1,10 @@
 //! Release builds of the two WebAssembly artefacts.
 //!
-//! The web app: `cargo build` for wasm32, `wasm-bindgen --target web`, then binaryen's `wasm-opt -Oz` (the
-//! npm build: Debian's older wasm-opt breaks a Leptos app at run time), into `dist/` beside `public/`'s files.
+//! The web app, two bundles from one `cargo build` of `frontend` (its two binaries share the compiled
+//! dependencies): the recipient's pages (`dist/pkg/keyward*`) and the organizations' console
+//! (`dist/pkg/console*`); each through `wasm-bindgen --target web`, then binaryen's `wasm-opt -Oz` (the npm build:
+//! Debian's older wasm-opt breaks a Leptos app at run time), into `dist/` beside `public/`'s files; `boot.js`
+//! picks the bundle by path.
 //! The Worker: `worker-build --release` in `edge/`, pointed at the pinned wasm-bindgen, wasm-opt and esbuild.
 
 use std::path::Path;
@@ -28,6 +31,10 @@ pub fn all(tools: &Tools) -> Result {
     edge(tools)
 }
 
+/// The web app's bundles: the `frontend` binary (under `target/wasm32-unknown-unknown/release/`) and the name of
+/// its files in `dist/pkg/`.
+const BUNDLES: &[(&str, &str)] = &[("keyward-frontend", "keyward"), ("console", "console")];
+
 /// Builds the web app into `dist/`.
 pub fn frontend(tools: &Tools) -> Result {
     let root = root();
@@ -38,12 +45,14 @@ pub fn frontend(tools: &Tools) -> Result {
     let package = dist.join("pkg");
     let _ = std::fs::remove_dir_all(&dist);
     std::fs::create_dir_all(&package).map_err(|error| format!("creating {}: {error}", package.display()))?;
-    run(Command::new(&tools.wasm_bindgen)
-        .arg(root.join("target/wasm32-unknown-unknown/release/keyward-frontend.wasm"))
-        .args(["--target", "web", "--no-typescript", "--out-name", "keyward", "--out-dir"])
-        .arg(&package))?;
-    let wasm = package.join("keyward_bg.wasm");
-    run(Command::new(tools.node("wasm-opt")).arg("-Oz").args(WASM_FEATURES).arg(&wasm).arg("-o").arg(&wasm))?;
+    for (binary, name) in BUNDLES {
+        run(Command::new(&tools.wasm_bindgen)
+            .arg(root.join(format!("target/wasm32-unknown-unknown/release/{binary}.wasm")))
+            .args(["--target", "web", "--no-typescript", "--out-name", name, "--out-dir"])
+            .arg(&package))?;
+        let wasm = package.join(format!("{name}_bg.wasm"));
+        run(Command::new(tools.node("wasm-opt")).arg("-Oz").args(WASM_FEATURES).arg(&wasm).arg("-o").arg(&wasm))?;
+    }
     copy_directory(&root.join("public"), &dist)
 }
 

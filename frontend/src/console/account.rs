@@ -1,0 +1,270 @@
+//! The logged-in pages: the account overview, and for organization administrators the users (list, invite)
+//! and the API keys (list, create with the key shown once, revoke).
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use shared::account::Role;
+use shared::api::ApiError;
+use shared::api::account::{
+    ApiKeyList, ApiKeyView, CreateApiKey, CreatedApiKey, InviteUser, SessionView, UserList, UserView,
+};
+use wasm_bindgen_futures::JsFuture;
+
+use super::form::{FieldError, FormError};
+use super::texts::{console_texts, invited, role_label, text};
+use crate::api;
+use crate::i18n::{format_instant, use_i18n};
+
+/// Who is logged in, and their account.
+#[component]
+pub fn AccountOverview(
+    /// The session read when the page opened.
+    session: SessionView,
+) -> impl IntoView {
+    let t = use_i18n();
+    let user = session.user;
+    let role = user.role;
+    let expires_at = session.expires_at;
+    view! {
+        <h1>{text(t, |texts| texts.account_title)}</h1>
+        <dl class="facts" data-testid="account">
+            <dt>{text(t, |texts| texts.fact_name)}</dt><dd data-testid="account-name">{user.name}</dd>
+            <dt>{text(t, |texts| texts.fact_email)}</dt><dd data-testid="account-email">{user.email}</dd>
+            <dt>{text(t, |texts| texts.fact_role)}</dt>
+            <dd data-testid="account-role" data-role=role.as_str()>{move || role_label(t.lang(), role)}</dd>
+            {session.account_name.map(|name| view! {
+                <dt>{text(t, |texts| texts.fact_account)}</dt><dd data-testid="account-organization">{name}</dd>
+            })}
+            <dt>{text(t, |texts| texts.fact_session)}</dt><dd>{move || format_instant(t.lang(), expires_at)}</dd>
+        </dl>
+    }
+}
+
+const INVITE_FIELDS: &[&str] = &["email", "name", "role"];
+
+/// The account's users and the invitation form.
+#[component]
+pub fn UsersPage() -> impl IntoView {
+    let t = use_i18n();
+    let version = RwSignal::new(0u32);
+    let users = LocalResource::new(move || {
+        version.track();
+        api::get::<UserList>("/api/v1/users")
+    });
+    let error = RwSignal::new(None::<ApiError>);
+    let working = RwSignal::new(false);
+    let notice = RwSignal::new(None::<String>);
+    let email = RwSignal::new(String::new());
+    let name = RwSignal::new(String::new());
+    let role = RwSignal::new(Role::OrgUser);
+    let submit = move |event: leptos::ev::SubmitEvent| {
+        event.prevent_default();
+        error.set(None);
+        notice.set(None);
+        working.set(true);
+        let request =
+            InviteUser { email: email.get_untracked(), name: name.get_untracked(), role: role.get_untracked() };
+        spawn_local(async move {
+            match api::post::<_, UserView>("/api/v1/users", &request).await {
+                Ok(user) => {
+                    notice.set(Some(user.email));
+                    email.set(String::new());
+                    name.set(String::new());
+                    version.update(|version| *version += 1);
+                }
+                Err(problem) => error.set(Some(problem)),
+            }
+            working.set(false);
+        });
+    };
+    let roles = move || {
+        let lang = t.lang();
+        let chosen = role.get_untracked();
+        [Role::OrgUser, Role::OrgAdmin]
+            .into_iter()
+            .map(|option| {
+                view! { <option value=option.as_str() selected=option == chosen>{role_label(lang, option)}</option> }
+            })
+            .collect_view()
+    };
+    view! {
+        <h1>{text(t, |texts| texts.users_title)}</h1>
+        {move || users.get().map(|result| match result {
+            Ok(list) => users_table(list.users).into_any(),
+            Err(problem) => view! { <p class="error" data-testid="error">{problem.message}</p> }.into_any(),
+        })}
+        <h2>{text(t, |texts| texts.invite_title)}</h2>
+        <FormError error=error fields=INVITE_FIELDS />
+        {move || notice.get().map(|email| view! { <p class="notice" data-testid="invited">{move || invited(t.lang(), &email)}</p> })}
+        <form on:submit=submit data-testid="invite-form" novalidate>
+            <label>{text(t, |texts| texts.email)}
+                <input type="email" data-testid="invite-email" autocomplete="off" bind:value=email /></label>
+            <FieldError error=error fields=&["email"] />
+            <label>{text(t, |texts| texts.name)}
+                <input type="text" data-testid="invite-name" autocomplete="off" bind:value=name /></label>
+            <FieldError error=error fields=&["name"] />
+            <label>{text(t, |texts| texts.role)}
+                <select data-testid="invite-role" on:change=move |event| {
+                    if let Some(chosen) = Role::parse(&event_target_value(&event)) {
+                        role.set(chosen);
+                    }
+                }>{roles}</select></label>
+            <FieldError error=error fields=&["role"] />
+            <button type="submit" data-testid="invite-submit" disabled=move || working.get()>
+                {text(t, |texts| texts.invite_submit)}</button>
+        </form>
+    }
+}
+
+fn users_table(users: Vec<UserView>) -> impl IntoView {
+    let t = use_i18n();
+    let rows = users
+        .into_iter()
+        .map(|user| {
+            let role = user.role;
+            let must_change = user.must_change_password;
+            let email = user.email.clone();
+            view! {
+                <tr data-testid="user-row" data-email=email>
+                    <td>{user.email}</td><td>{user.name}</td>
+                    <td>{move || role_label(t.lang(), role)}</td>
+                    <td>{move || {
+                        let texts = console_texts(t.lang());
+                        if must_change { texts.status_invited } else { texts.status_active }
+                    }}</td>
+                </tr>
+            }
+        })
+        .collect_view();
+    view! {
+        <table class="list" data-testid="users">
+            <thead><tr>
+                <th>{text(t, |texts| texts.fact_email)}</th><th>{text(t, |texts| texts.fact_name)}</th>
+                <th>{text(t, |texts| texts.fact_role)}</th><th>{text(t, |texts| texts.status)}</th>
+            </tr></thead>
+            <tbody>{rows}</tbody>
+        </table>
+    }
+}
+
+const API_KEY_FIELDS: &[&str] = &["name"];
+
+/// The account's API keys: list, create (the key shown once), revoke.
+#[component]
+pub fn ApiKeysPage() -> impl IntoView {
+    let t = use_i18n();
+    let version = RwSignal::new(0u32);
+    let keys = LocalResource::new(move || {
+        version.track();
+        api::get::<ApiKeyList>("/api/v1/api-keys")
+    });
+    let error = RwSignal::new(None::<ApiError>);
+    let working = RwSignal::new(false);
+    let created = RwSignal::new(None::<CreatedApiKey>);
+    let copied = RwSignal::new(false);
+    let name = RwSignal::new(String::new());
+    let submit = move |event: leptos::ev::SubmitEvent| {
+        event.prevent_default();
+        error.set(None);
+        created.set(None);
+        copied.set(false);
+        working.set(true);
+        let request = CreateApiKey { name: name.get_untracked() };
+        spawn_local(async move {
+            match api::post::<_, CreatedApiKey>("/api/v1/api-keys", &request).await {
+                Ok(key) => {
+                    created.set(Some(key));
+                    name.set(String::new());
+                    version.update(|version| *version += 1);
+                }
+                Err(problem) => error.set(Some(problem)),
+            }
+            working.set(false);
+        });
+    };
+    let revoke = move |id: String| {
+        error.set(None);
+        spawn_local(async move {
+            match api::delete::<()>(&format!("/api/v1/api-keys/{id}")).await {
+                Ok(()) => version.update(|version| *version += 1),
+                Err(problem) => error.set(Some(problem)),
+            }
+        });
+    };
+    let copy = move |key: String| {
+        spawn_local(async move {
+            let clipboard = window().navigator().clipboard();
+            if JsFuture::from(clipboard.write_text(&key)).await.is_ok() {
+                copied.set(true);
+            }
+        });
+    };
+    view! {
+        <h1>{text(t, |texts| texts.api_keys_title)}</h1>
+        <p class="hint">{text(t, |texts| texts.api_keys_intro)}</p>
+        <FormError error=error fields=API_KEY_FIELDS />
+        {move || created.get().map(|created| {
+            let key = created.key.clone();
+            view! {
+                <div class="notice" data-testid="api-key-created">
+                    <p><strong>{text(t, |texts| texts.api_key_once)}</strong></p>
+                    <p><code data-testid="api-key-value">{created.key.clone()}</code> " "
+                        <button type="button" data-testid="api-key-copy" on:click=move |_| copy(key.clone())>
+                            {move || if copied.get() { text(t, |texts| texts.copied)() } else { text(t, |texts| texts.copy)() }}
+                        </button></p>
+                </div>
+            }
+        })}
+        <form on:submit=submit data-testid="api-key-form">
+            <label>{text(t, |texts| texts.api_key_name)}
+                <input type="text" data-testid="api-key-name" autocomplete="off" maxlength="100" bind:value=name /></label>
+            <FieldError error=error fields=API_KEY_FIELDS />
+            <button type="submit" data-testid="api-key-submit" disabled=move || working.get()>
+                {text(t, |texts| texts.api_key_create)}</button>
+        </form>
+        {move || keys.get().map(|result| match result {
+            Ok(list) if list.api_keys.is_empty() => {
+                view! { <p data-testid="api-keys-none">{text(t, |texts| texts.api_keys_none)}</p> }.into_any()
+            }
+            Ok(list) => keys_table(list.api_keys, revoke).into_any(),
+            Err(problem) => view! { <p class="error" data-testid="error">{problem.message}</p> }.into_any(),
+        })}
+    }
+}
+
+fn keys_table(keys: Vec<ApiKeyView>, revoke: impl Fn(String) + Copy + 'static) -> impl IntoView {
+    let t = use_i18n();
+    let rows = keys
+        .into_iter()
+        .map(|key| {
+            let (created_at, last_used_at, revoked_at) = (key.created_at, key.last_used_at, key.revoked_at);
+            let id = key.id.clone();
+            let name = key.name.clone();
+            view! {
+                <tr data-testid="api-key-row" data-name=name data-revoked=revoked_at.is_some().to_string()>
+                    <td>{key.name}</td><td><code>{key.prefix}"…"</code></td>
+                    <td>{move || format_instant(t.lang(), created_at)}</td>
+                    <td>{move || last_used_at.map_or_else(|| text(t, |texts| texts.never)().to_owned(), |at| format_instant(t.lang(), at))}</td>
+                    <td>{move || match revoked_at {
+                        Some(at) => format!("{} {}", text(t, |texts| texts.revoked)(), format_instant(t.lang(), at)),
+                        None => text(t, |texts| texts.active)().to_owned(),
+                    }}</td>
+                    <td>{revoked_at.is_none().then(|| view! {
+                        <button type="button" data-testid="api-key-revoke" on:click=move |_| revoke(id.clone())>
+                            {text(t, |texts| texts.revoke)}</button>
+                    })}</td>
+                </tr>
+            }
+        })
+        .collect_view();
+    view! {
+        <table class="list" data-testid="api-keys">
+            <thead><tr>
+                <th>{text(t, |texts| texts.fact_name)}</th><th>{text(t, |texts| texts.api_key_prefix)}</th>
+                <th>{text(t, |texts| texts.created)}</th><th>{text(t, |texts| texts.last_used)}</th>
+                <th>{text(t, |texts| texts.status)}</th><th></th>
+            </tr></thead>
+            <tbody>{rows}</tbody>
+        </table>
+    }
+}

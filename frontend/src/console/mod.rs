@@ -1,0 +1,189 @@
+//! The organizations' console, its own bundle (`src/bin/console.rs`, `/pkg/console.js`): `/login`, `/reset`,
+//! `/reset/{token}`, and under `/console` the account, users, API keys and the password. Pages are picked by path
+//! (no router crate); the logged-in ones first read `GET /api/v1/session`, send a visitor without a session to
+//! `/login` and a user who still has a temporary password to `/console/password`.
+//!
+//! The session cookie is HttpOnly: the page never reads or writes it; every request is a same-origin `fetch`
+//! that carries it (`crate::api`). Passwords never leave the page (see [`secret`]).
+
+mod account;
+mod form;
+mod login;
+mod password;
+mod reset;
+mod secret;
+mod texts;
+
+#[cfg(test)]
+mod tests;
+
+use leptos::prelude::*;
+use shared::account::Role;
+use shared::api::account::SessionView;
+
+use self::form::go;
+use self::texts::text;
+use crate::api;
+use crate::i18n::{I18n, LanguageSwitch, error_line, use_i18n};
+
+/// Mounts the console on the page.
+pub fn start() {
+    if web_sys::window().is_none() {
+        return;
+    }
+    leptos::mount::mount_to_body(ConsoleApp);
+}
+
+/// A logged-in page of the console.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Section {
+    /// `/console`: who is logged in, the account.
+    Account,
+    /// `/console/users` (organization administrators).
+    Users,
+    /// `/console/api-keys` (organization administrators).
+    ApiKeys,
+    /// `/console/password`.
+    Password,
+}
+
+impl Section {
+    fn from_path(path: &str) -> Option<Self> {
+        match path.trim_end_matches('/') {
+            "/console" => Some(Self::Account),
+            "/console/users" => Some(Self::Users),
+            "/console/api-keys" => Some(Self::ApiKeys),
+            "/console/password" => Some(Self::Password),
+            _ => None,
+        }
+    }
+
+    fn path(self) -> &'static str {
+        match self {
+            Self::Account => "/console",
+            Self::Users => "/console/users",
+            Self::ApiKeys => "/console/api-keys",
+            Self::Password => "/console/password",
+        }
+    }
+
+    /// Its name in `data-testid="nav-{name}"`.
+    fn name(self) -> &'static str {
+        match self {
+            Self::Account => "account",
+            Self::Users => "users",
+            Self::ApiKeys => "api-keys",
+            Self::Password => "password",
+        }
+    }
+
+    /// Whether only organization administrators reach it (the Worker refuses the others anyway).
+    fn for_administrators(self) -> bool {
+        matches!(self, Self::Users | Self::ApiKeys)
+    }
+}
+
+/// Picks the page from the path.
+#[component]
+fn ConsoleApp() -> impl IntoView {
+    I18n::provide();
+    let path = window().location().pathname().unwrap_or_default();
+    let page = if path == "/login" {
+        view! { <login::LoginPage /> }.into_any()
+    } else if path == "/reset" {
+        view! { <reset::ResetRequestPage /> }.into_any()
+    } else if let Some(token) = path.strip_prefix("/reset/") {
+        view! { <reset::ResetLinkPage token=token.to_owned() /> }.into_any()
+    } else if let Some(section) = Section::from_path(&path) {
+        view! { <LoggedIn section=section /> }.into_any()
+    } else {
+        view! { <NotFound /> }.into_any()
+    };
+    view! {
+        <header class="bar"><a href="/console" class="brand">"Keyward"</a><LanguageSwitch /></header>
+        <main class="console">{page}</main>
+    }
+}
+
+/// Reads the session, then shows the section with the navigation and the logout button.
+#[component]
+fn LoggedIn(section: Section) -> impl IntoView {
+    let t = use_i18n();
+    let session = LocalResource::new(|| api::get::<SessionView>("/api/v1/session"));
+    move || match session.get() {
+        None => view! { <p>{text(t, |texts| texts.loading)}</p> }.into_any(),
+        Some(Err(problem)) if problem.code == "unauthenticated" => {
+            go("/login");
+            ().into_any()
+        }
+        Some(Err(problem)) => error_line(problem, t).into_any(),
+        Some(Ok(session)) if session.user.must_change_password && section != Section::Password => {
+            go(Section::Password.path());
+            ().into_any()
+        }
+        Some(Ok(session)) => {
+            let administrator = session.user.role == Role::OrgAdmin;
+            let body = match section {
+                Section::Account => view! { <account::AccountOverview session=session.clone() /> }.into_any(),
+                Section::Users if administrator => view! { <account::UsersPage /> }.into_any(),
+                Section::ApiKeys if administrator => view! { <account::ApiKeysPage /> }.into_any(),
+                Section::Users | Section::ApiKeys => view! { <NotFound /> }.into_any(),
+                Section::Password => view! {
+                    <password::ChangePasswordForm email=session.user.email.clone() temporary=None
+                        must_change=session.user.must_change_password />
+                }
+                .into_any(),
+            };
+            view! { <Navigation session=session section=section /> {body} }.into_any()
+        }
+    }
+}
+
+/// The console's navigation (only what exists, and only what the role may use), who is logged in, and the
+/// logout button.
+#[component]
+fn Navigation(session: SessionView, section: Section) -> impl IntoView {
+    let t = use_i18n();
+    let administrator = session.user.role == Role::OrgAdmin;
+    let must_change = session.user.must_change_password;
+    let entry = move |target: Section, label: fn(&'static texts::ConsoleTexts) -> &'static str| {
+        let current = (target == section).then_some("page");
+        view! { <a href=target.path() aria-current=current data-testid=format!("nav-{}", target.name())>{text(t, label)}</a> " " }
+    };
+    let entries = [
+        (Section::Account, (|texts| texts.nav_account) as fn(&'static texts::ConsoleTexts) -> &'static str),
+        (Section::Users, |texts| texts.nav_users),
+        (Section::ApiKeys, |texts| texts.nav_api_keys),
+        (Section::Password, |texts| texts.nav_password),
+    ]
+    .into_iter()
+    .filter(|(target, _)| !must_change || *target == Section::Password)
+    .filter(|(target, _)| administrator || !target.for_administrators())
+    .map(|(target, label)| entry(target, label))
+    .collect_view();
+    let logout = move |_| {
+        leptos::task::spawn_local(async move {
+            // Whatever the answer (an ended session answers 401), the page goes to the login.
+            let _ = api::delete::<()>("/api/v1/session").await;
+            go("/login");
+        });
+    };
+    view! {
+        <nav class="console-nav" data-testid="console-nav">
+            {entries}
+            <span class="who">{text(t, |texts| texts.logged_in_as)}<strong data-testid="who">{session.user.email}</strong></span>
+            " "
+            <button type="button" data-testid="logout" on:click=logout>{text(t, |texts| texts.logout)}</button>
+        </nav>
+    }
+}
+
+/// Unknown console path.
+#[component]
+fn NotFound() -> impl IntoView {
+    let t = use_i18n();
+    view! {
+        <h1>{t.text(|texts| texts.not_found_title)}</h1>
+        <p><a href="/console">{text(t, |texts| texts.nav_account)}</a></p>
+    }
+}

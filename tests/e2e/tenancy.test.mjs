@@ -1,0 +1,149 @@
+// Tenancy, table-driven over the OpenAPI description: for every account operation that names a resource in its
+// path, a user of account B, using account A's identifiers, gets 404 (or 403 where only a CA administrator may
+// act) and changes nothing of A's; every collection B lists holds none of A's identifiers. An account operation
+// with a path parameter the table does not know fails the suite, so a new endpoint cannot skip the check.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { startWorker, http, createAccount, login, ROOT } from './harness.mjs';
+
+const openApi = JSON.parse(readFileSync(join(ROOT, 'edge', 'openapi.json'), 'utf8'));
+const PASSWORD = 'correct horse battery staple';
+let worker;
+let alice;
+let bob;
+const ids = {};
+
+const api = (path, options = {}) => http(`${worker.url}/api/v1${path}`, options);
+
+/** Everything account A owns, as rows: compared before and after B's attempts. */
+async function snapshotOfA() {
+  const account = ids.accountA;
+  const tables = [
+    `SELECT * FROM organizations WHERE account_id = '${account}' ORDER BY id`,
+    `SELECT * FROM validations WHERE account_id = '${account}' ORDER BY id`,
+    `SELECT * FROM orders WHERE account_id = '${account}' ORDER BY id`,
+    `SELECT r.* FROM recipients r JOIN orders o ON o.id = r.order_id WHERE o.account_id = '${account}' ORDER BY r.id`,
+    `SELECT l.id, l.expires_at, l.spent_at, l.version FROM enrollment_links l JOIN recipients r ON r.id = l.recipient_id JOIN orders o ON o.id = r.order_id WHERE o.account_id = '${account}' ORDER BY l.id`,
+    `SELECT id, name, revoked_at FROM api_keys WHERE account_id = '${account}' ORDER BY id`,
+    `SELECT id, email, role, version FROM users WHERE account_id = '${account}' ORDER BY id`,
+    `SELECT * FROM ledger WHERE account_id = '${account}' ORDER BY id`,
+  ];
+  return JSON.stringify(await worker.queryAll(tables.join('; ')));
+}
+
+before(async () => {
+  worker = await startWorker();
+  const a = await createAccount(worker, { name: 'Alpha', users: [{ email: 'alice@alpha.example', password: PASSWORD }] });
+  await createAccount(worker, { name: 'Beta', users: [{ email: 'bob@beta.example', password: PASSWORD }] });
+  ids.accountA = a.accountId;
+  alice = await login(worker, 'alice@alpha.example', PASSWORD);
+  bob = await login(worker, 'bob@beta.example', PASSWORD);
+  // Account A's resources, made through the API.
+  const organization = await api('/organizations', {
+    method: 'POST',
+    headers: alice,
+    body: JSON.stringify({
+      name: 'Alpha Ltd', registration_identifier: 'NTRGB-11111111', country: 'GB',
+      address: { street: '1 Main Street', city: 'London', postal_code: 'EC1A 1BB', region: '' },
+      phone: '+44 20 7946 0000', contacts: [{ name: 'Alice', email: 'alice@alpha.example', phone: '+44 20 7946 0001' }],
+    }),
+  });
+  assert.equal(organization.status, 201, organization.text());
+  ids.organization = organization.json().id;
+  const domain = await api('/domains', { method: 'POST', headers: alice, body: JSON.stringify({ name: 'alpha.example', method: 'dns_txt' }) });
+  assert.equal(domain.status, 201, domain.text());
+  ids.domain = domain.json().id;
+  const key = await api('/api-keys', { method: 'POST', headers: alice, body: JSON.stringify({ name: 'alpha script' }) });
+  ids.apiKey = key.json().id;
+  // An order needs a validated organization and domain: granted here with SQL (their validation has its suite).
+  const now = Math.floor(Date.now() / 1000);
+  await worker.query(`UPDATE organizations SET validated_at = ${now}, validated_until = ${now + 825 * 86400}, version = version + 1 WHERE id = '${ids.organization}'`);
+  await worker.query(`INSERT INTO validations (id, account_id, kind, subject, method, created_at, expires_at, validated_at)
+    VALUES ('tenancy-domain', '${ids.accountA}', 'domain', 'alpha.example', 'dns_txt', ${now}, ${now + 86400}, ${now})`);
+  await worker.query(`INSERT INTO ledger (id, account_id, at, amount, kind, reference, created_by) VALUES ('tenancy-deposit', '${ids.accountA}', ${now}, 100000, 'deposit', 'wire', 'test')`);
+  const order = await api('/orders', {
+    method: 'POST',
+    headers: alice,
+    body: JSON.stringify({
+      profile: 'smime_organization_multipurpose', organization_id: ids.organization, signature_hash: 'sha256',
+      validity: { kind: 'years', years: 1 }, recipients: [{ email: 'carol@alpha.example' }], payment: { kind: 'balance' },
+      subscriber_agreement: '2026-12-01', idempotency_key: 'tenancy-order-0001',
+    }),
+  });
+  assert.equal(order.status, 201, order.text());
+  ids.order = order.json().id;
+});
+after(async () => { await worker?.stop(); });
+
+/** Account A's identifier for a path parameter, by the resource the path names. */
+function identifierFor(path, parameter) {
+  const table = [
+    [/^\/api\/v1\/orders\/\{id\}\/recipients\/\{position\}/, { id: () => ids.order, position: () => '0' }],
+    [/^\/api\/v1\/orders\/\{id\}/, { id: () => ids.order }],
+    [/^\/api\/v1\/api-keys\/\{id\}/, { id: () => ids.apiKey }],
+    [/^\/api\/v1\/organizations\/\{id\}/, { id: () => ids.organization }],
+    [/^\/api\/v1\/admin\/organizations\/\{id\}/, { id: () => ids.organization }],
+    [/^\/api\/v1\/domains\/\{id\}/, { id: () => ids.domain }],
+  ];
+  const row = table.find(([pattern]) => pattern.test(path));
+  const value = row?.[1][parameter];
+  if (!value) throw new Error(`tenancy.test.mjs does not know ${parameter} in ${path}: add the resource to the table`);
+  return value();
+}
+
+/** Plausible bodies, so a refusal is about tenancy and not about a malformed request. */
+const BODIES = {
+  '/api/v1/organizations/{id}/verification-code/check': { code: '12345678' },
+  '/api/v1/admin/organizations/{id}/validation': { phone: '+44 20 7946 0000', spoke_with: 'Alice', notes: 'called' },
+  '/api/v1/domains/{id}/method': { method: 'constructed_email', address: 'admin@alpha.example' },
+};
+
+const accountOperations = Object.entries(openApi.paths).flatMap(([path, item]) => Object.entries(item)
+  .filter(([, operation]) => operation.security?.some((scheme) => 'session' in scheme))
+  .map(([method, operation]) => ({ path, method: method.toUpperCase(), operation })));
+
+test('every account operation with a resource in its path refuses another account, and changes nothing', async () => {
+  const withParameters = accountOperations.filter(({ path }) => path.includes('{'));
+  assert.ok(withParameters.length >= 8, `only ${withParameters.length} operations`);
+  const before = await snapshotOfA();
+  const checked = [];
+  for (const { path, method } of withParameters) {
+    const concrete = path.replace(/\{([^}]+)\}/g, (_, name) => identifierFor(path, name));
+    const body = method === 'GET' || method === 'DELETE' ? undefined : JSON.stringify(BODIES[path] ?? {});
+    const response = await api(concrete.replace('/api/v1', ''), { method, headers: bob, body });
+    const allowed = path.startsWith('/api/v1/admin/') ? [403] : [404];
+    assert.ok(allowed.includes(response.status), `${method} ${path} as another account: ${response.status} ${response.text()}`);
+    assert.ok(!response.text().includes('Alpha Ltd') && !response.text().includes('carol@alpha.example'), `${method} ${path} leaks`);
+    checked.push(`${method} ${path}`);
+  }
+  assert.equal(await snapshotOfA(), before, 'account A changed');
+  // The same requests from A itself are not refused for tenancy (the table's identifiers are right).
+  for (const { path, method } of withParameters.filter(({ method }) => method === 'GET')) {
+    const concrete = path.replace(/\{([^}]+)\}/g, (_, name) => identifierFor(path, name));
+    assert.equal((await api(concrete.replace('/api/v1', ''), { headers: alice })).status, 200, `${method} ${path} as A`);
+  }
+  console.log(`tenancy checked on ${checked.length} operations: ${checked.join(', ')}`);
+});
+
+test("no collection another account lists holds one of A's identifiers", async () => {
+  const collections = accountOperations.filter(({ path, method }) => method === 'GET' && !path.includes('{'));
+  assert.ok(collections.length >= 4);
+  for (const { path } of collections) {
+    const response = await api(path.replace('/api/v1', ''), { headers: bob });
+    assert.equal(response.status, 200, `${path}: ${response.text()}`);
+    for (const [name, value] of Object.entries(ids)) {
+      assert.ok(!response.text().includes(value), `${path} lists A's ${name}`);
+    }
+  }
+});
+
+test('an API key of account B cannot reach A either', async () => {
+  const created = await api('/api-keys', { method: 'POST', headers: bob, body: JSON.stringify({ name: 'beta script' }) });
+  const bearer = { authorization: `Bearer ${created.json().key}`, 'content-type': 'application/json' };
+  for (const path of [`/orders/${ids.order}`, `/organizations/${ids.organization}`, `/domains/${ids.domain}`]) {
+    assert.equal((await api(path, { headers: bearer })).status, 404, path);
+  }
+  assert.equal((await api(`/orders/${ids.order}/cancel`, { method: 'POST', headers: bearer })).status, 404);
+});
