@@ -2,11 +2,17 @@
 //! message}}` here and nowhere else.
 
 use shared::account::AccountError;
+use shared::address::{AddressError, DomainError};
+use shared::api::domain::{DomainRequestError, LinkState};
+use shared::api::organization::OrganizationError;
 use shared::api::{ApiError, ErrorBody};
 use shared::csr::CsrError;
+use shared::dns::DnsError;
 use shared::issuance::OrderError;
 use shared::link::LinkError;
+use shared::order::FieldError;
 use shared::profile::KeyError;
+use shared::validation::ValidationError;
 use worker::{Response, Result, console_error};
 
 /// A rejection or a failure, ready for the wire.
@@ -126,6 +132,92 @@ impl From<AccountError> for AppError {
             field: error.field().map(Into::into),
             message: error.to_string(),
             body: None,
+        }
+    }
+}
+
+impl From<AddressError> for AppError {
+    fn from(error: AddressError) -> Self {
+        Self::field(422, error.code(), error.field(), error.to_string())
+    }
+}
+
+impl From<DomainError> for AppError {
+    fn from(error: DomainError) -> Self {
+        Self::field(422, error.code(), error.field(), error.to_string())
+    }
+}
+
+impl From<OrganizationError> for AppError {
+    fn from(error: OrganizationError) -> Self {
+        let status = match error {
+            OrganizationError::NotFound => 404,
+            OrganizationError::NoCodePending => 409,
+            _ => 422,
+        };
+        Self::field(status, error.code(), error.field(), error.to_string())
+    }
+}
+
+impl From<DomainRequestError> for AppError {
+    fn from(error: DomainRequestError) -> Self {
+        let status = match error {
+            DomainRequestError::NotFound => 404,
+            DomainRequestError::AlreadyValidated { .. } => 409,
+            DomainRequestError::RandomValueExpired { .. } => 410,
+            DomainRequestError::TooManySends { .. } => 429,
+            DomainRequestError::LinkNotUsable { state: LinkState::Used | LinkState::Pending, .. } => 409,
+            DomainRequestError::LinkNotUsable { .. } => 410,
+            _ => 422,
+        };
+        Self::field(status, error.code(), error.field(), error.to_string())
+    }
+}
+
+impl From<ValidationError> for AppError {
+    fn from(error: ValidationError) -> Self {
+        let status = match error {
+            ValidationError::CodeMalformed => 422,
+            ValidationError::AlreadyValidated { .. } | ValidationError::CodeLocked => 409,
+            _ => 410,
+        };
+        Self {
+            status,
+            code: error.code(),
+            field: error.field().map(Into::into),
+            message: error.to_string(),
+            body: None,
+        }
+    }
+}
+
+/// A DNS answer that could not be read: the resolver's fault, not the request's (502).
+impl From<DnsError> for AppError {
+    fn from(error: DnsError) -> Self {
+        Self::field(502, error.code(), error.field(), error.to_string())
+    }
+}
+
+/// DNS-over-HTTPS: "could not check DNS" (503) when the resolver gave no usable answer.
+impl From<crate::doh::DohError> for AppError {
+    fn from(error: crate::doh::DohError) -> Self {
+        match error {
+            crate::doh::DohError::Dns(error) => error.into(),
+            crate::doh::DohError::Unreachable { ref detail } => {
+                worker::console_warn!("DNS-over-HTTPS: {detail}");
+                Self::field(503, error.code(), error.field(), error.to_string())
+            }
+            _ => Self::field(503, error.code(), error.field(), error.to_string()),
+        }
+    }
+}
+
+/// The first of a form's field errors (the others are fixed in turn).
+impl From<Vec<FieldError>> for AppError {
+    fn from(errors: Vec<FieldError>) -> Self {
+        match errors.into_iter().next() {
+            Some(error) => Self::field(422, error.code, error.field, error.message),
+            None => Self::internal("an empty list of field errors"),
         }
     }
 }

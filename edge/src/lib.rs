@@ -10,11 +10,14 @@ mod ca;
 mod certificates;
 mod db;
 mod dev;
+mod doh;
+mod domains;
 mod enrollment;
 mod error;
 mod issuing;
 mod ocsp;
 mod orders;
+mod organizations;
 mod outbox;
 mod platform;
 mod repository;
@@ -39,6 +42,23 @@ async fn fetch(request: Request, env: Env, _context: Context) -> Result<Response
         .get_async("/crl/root.crl", repository::root_certificate_revocation_list)
         .post_async("/ocsp", ocsp::post)
         .get_async("/ocsp/*request", ocsp::get)
+        .post_async("/api/v1/organizations", organizations::create)
+        .get_async("/api/v1/organizations", organizations::list)
+        .get_async("/api/v1/organizations/:id", organizations::show)
+        .post_async("/api/v1/organizations/:id/verification-code", organizations::send_code)
+        .post_async("/api/v1/organizations/:id/verification-code/check", organizations::check_code_entry)
+        .post_async("/api/v1/admin/organizations/:id/validation", organizations::record_call)
+        .post_async("/api/v1/domains", domains::create)
+        .get_async("/api/v1/domains", domains::list)
+        .get_async("/api/v1/domains/:id", domains::show)
+        .post_async("/api/v1/domains/:id/check", domains::check)
+        .post_async("/api/v1/domains/:id/resend", domains::resend)
+        .post_async("/api/v1/domains/:id/method", domains::change_method)
+        .post_async("/api/v1/mailboxes", domains::create_mailbox)
+        .get_async("/api/v1/mailboxes", domains::list_mailboxes)
+        .get_async("/api/v1/validations/:token", domains::show_link)
+        .head_async("/api/v1/validations/:token", domains::show_link)
+        .post_async("/api/v1/validations/:token", domains::confirm_link)
         .post_async("/api/v1/session", account::login)
         .get_async("/api/v1/session", account::show)
         .delete_async("/api/v1/session", account::logout)

@@ -576,3 +576,142 @@ mod tests {
         assert!(french.body.contains("60\u{a0}minutes") && !french.body.contains(" :"));
     }
 }
+
+/// The organization verification code, to the organization's first contact. `expires_in_hours`: the code's
+/// lifetime (24).
+pub fn organization_verification_code(
+    lang: crate::lang::Lang,
+    contact_email: &str,
+    organization: &str,
+    code: &str,
+    expires_in_hours: i64,
+) -> Email {
+    use crate::lang::Lang;
+    let (subject, body) = match lang {
+        Lang::En => (
+            format!("Verification code for {organization}: {code}"),
+            format!(
+                "Hello,\n\n\
+                 Someone asked Keyward to validate the organization {organization}, which names you as its contact.\n\n\
+                 Your verification code is:\n\n    {code}\n\n\
+                 Enter it on the organization's page in Keyward. It works for {expires_in_hours} hours, and five \
+                 wrong entries end it.\n\n\
+                 If you did not expect this email, do not share the code; you can ignore the email.\n\n-- Keyward\n"
+            ),
+        ),
+        Lang::Fr => (
+            format!("Code de vérification pour {organization} : {code}"),
+            format!(
+                "Bonjour,\n\n\
+                 Quelqu'un a demandé à Keyward de valider l'organisation {organization}, qui vous désigne comme \
+                 contact.\n\n\
+                 Votre code de vérification est :\n\n    {code}\n\n\
+                 Saisissez-le sur la page de l'organisation dans Keyward. Il est valable {expires_in_hours} heures, \
+                 et cinq saisies erronées le désactivent.\n\n\
+                 Si vous n'attendiez pas ce message, ne communiquez pas ce code ; vous pouvez ignorer ce message.\n\n\
+                 -- Keyward\n"
+            ),
+        ),
+    };
+    Email { to: contact_email.to_owned(), subject, body, lang }
+}
+
+/// The domain control link, to one of the domain's constructed addresses (admin@, administrator@, webmaster@,
+/// hostmaster@, postmaster@).
+pub fn domain_validation_link(
+    lang: crate::lang::Lang,
+    to: &str,
+    domain: &str,
+    url: &str,
+    expires_in_hours: i64,
+) -> Email {
+    use crate::lang::Lang;
+    let (subject, body) = match lang {
+        Lang::En => (
+            format!("Confirm control of {domain} for Keyward"),
+            format!(
+                "Hello,\n\n\
+                 Someone asked Keyward to confirm that their organization controls the domain {domain}, so that \
+                 certificates can name addresses at it. This email went to {to}, an address only the domain's \
+                 administrators receive.\n\n\
+                 To confirm, open this link and press the button on the page:\n\n{url}\n\n\
+                 The link works for {expires_in_hours} hours. Opening it does not confirm anything: only the button \
+                 does.\n\n\
+                 If you do not know who asked, do not press the button; you can ignore this email.\n\n-- Keyward\n"
+            ),
+        ),
+        Lang::Fr => (
+            format!("Confirmez le contrôle de {domain} pour Keyward"),
+            format!(
+                "Bonjour,\n\n\
+                 Quelqu'un a demandé à Keyward de confirmer que son organisation contrôle le domaine {domain}, afin \
+                 que des certificats puissent nommer des adresses de ce domaine. Ce message a été envoyé à {to}, \
+                 une adresse que seuls les administrateurs du domaine reçoivent.\n\n\
+                 Pour confirmer, ouvrez ce lien et appuyez sur le bouton de la page :\n\n{url}\n\n\
+                 Le lien est valable {expires_in_hours} heures. L'ouvrir ne confirme rien : seul le bouton le fait.\n\n\
+                 Si vous ne savez pas qui l'a demandé, n'appuyez pas sur le bouton ; vous pouvez ignorer ce \
+                 message.\n\n-- Keyward\n"
+            ),
+        ),
+    };
+    Email { to: to.to_owned(), subject, body, lang }
+}
+
+/// The mailbox control link, to the address itself (an address at a public mail provider).
+pub fn mailbox_validation_link(lang: crate::lang::Lang, address: &str, url: &str, expires_in_hours: i64) -> Email {
+    use crate::lang::Lang;
+    let (subject, body) = match lang {
+        Lang::En => (
+            "Confirm your email address for Keyward".to_owned(),
+            format!(
+                "Hello,\n\n\
+                 An organization asked Keyward to confirm that {address} is yours, so that a certificate can be \
+                 issued for it.\n\n\
+                 To confirm, open this link and press the button on the page:\n\n{url}\n\n\
+                 The link works for {expires_in_hours} hours. Opening it does not confirm anything: only the button \
+                 does.\n\n\
+                 If you did not expect this email, do not press the button; you can ignore it.\n\n-- Keyward\n"
+            ),
+        ),
+        Lang::Fr => (
+            "Confirmez votre adresse électronique pour Keyward".to_owned(),
+            format!(
+                "Bonjour,\n\n\
+                 Une organisation a demandé à Keyward de confirmer que l'adresse {address} est la vôtre, afin \
+                 qu'un certificat puisse être émis pour elle.\n\n\
+                 Pour confirmer, ouvrez ce lien et appuyez sur le bouton de la page :\n\n{url}\n\n\
+                 Le lien est valable {expires_in_hours} heures. L'ouvrir ne confirme rien : seul le bouton le fait.\n\n\
+                 Si vous n'attendiez pas ce message, n'appuyez pas sur le bouton ; vous pouvez l'ignorer.\n\n\
+                 -- Keyward\n"
+            ),
+        ),
+    };
+    Email { to: address.to_owned(), subject, body, lang }
+}
+
+#[cfg(test)]
+mod validation_mail_tests {
+    use super::*;
+    use crate::lang::Lang;
+
+    #[test]
+    fn validation_emails_carry_the_code_or_link_in_both_languages() {
+        for lang in Lang::ALL {
+            let code = organization_verification_code(lang, "ada@example.com", "Example Org", "01234567", 24);
+            assert_eq!(code.to, "ada@example.com");
+            assert!(code.body.contains("\n    01234567\n"), "{lang:?}");
+            assert!(code.subject.contains("Example Org"));
+            assert!(code.body.contains("24"));
+            let domain = domain_validation_link(lang, "admin@example.com", "example.com", "https://k/validate/t", 24);
+            assert_eq!(domain.to, "admin@example.com");
+            assert!(domain.body.contains("\nhttps://k/validate/t\n"), "{lang:?}");
+            assert!(domain.subject.contains("example.com"));
+            let mailbox = mailbox_validation_link(lang, "ada@gmail.com", "https://k/validate/u", 24);
+            assert_eq!(mailbox.to, "ada@gmail.com");
+            assert!(mailbox.body.contains("\nhttps://k/validate/u\n") && mailbox.body.contains("ada@gmail.com"));
+        }
+        let english = organization_verification_code(Lang::En, "a@b.com", "O", "1", 24);
+        let french = organization_verification_code(Lang::Fr, "a@b.com", "O", "1", 24);
+        assert!(english.body.contains("verification code") && french.body.contains("code de vérification"));
+    }
+}

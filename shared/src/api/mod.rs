@@ -3,10 +3,12 @@
 
 pub mod account;
 pub mod dev;
+pub mod domain;
 pub mod enrollment;
 #[cfg(feature = "schema")]
 pub mod openapi;
 pub mod order;
+pub mod organization;
 pub mod policy;
 pub mod revocation;
 

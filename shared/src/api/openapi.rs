@@ -16,11 +16,16 @@ use super::account::{
     ResetRequest, SessionView, UserList, UserView,
 };
 use super::dev::{CreateAccount, CreatedAccount, Mailbox, SeedRequest, SeedResponse};
+use super::domain::{
+    DomainList, DomainView, MailboxList, MailboxView, MethodChange, NewDomain, NewMailbox, ValidationLinkView,
+};
 use super::enrollment::{EnrollmentView, IssuedCertificate, SubmitCsr};
 use super::order::{FieldErrorsBody, OrderList, OrderRequest, OrderView};
+use super::organization::{CodeEntry, CodeSent, NewOrganization, OrganizationList, OrganizationView};
 use super::policy::Policy;
 use super::revocation::{CertificateStatus, RevocationChallenge, RevokeRequest};
 use super::{ErrorBody, MessageBody};
+use crate::validation::CallRecord;
 
 /// How a caller proves who they are for an operation.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -360,6 +365,8 @@ fn operations(b: &mut Builder) {
     .access(Account)
     .response("204", "Sent; the previous link no longer works", Content::None);
 
+    validation_operations(b);
+
     let mailbox = b.schema::<Mailbox>();
     b.add("get", "/api/v1/dev/mailbox", "development", "The outbox, newest first").access(Development).response(
         "200",
@@ -380,6 +387,115 @@ fn operations(b: &mut Builder) {
         "200",
         "OpenAPI 3.1",
         Content::Json(Schema::default()),
+    );
+}
+
+/// Organizations, domains, mailboxes and validation links (`super::organization`, `super::domain`).
+fn validation_operations(b: &mut Builder) {
+    use Access::Account;
+    let (new, organization) = (b.schema::<NewOrganization>(), b.schema::<OrganizationView>());
+    b.add("post", "/api/v1/organizations", "validation", "Creates an organization (organization admins)")
+        .access(Account)
+        .request(new)
+        .response("201", "The organization, not yet validated", organization);
+    let list = b.schema::<OrganizationList>();
+    b.add("get", "/api/v1/organizations", "validation", "The account's organizations with their validation")
+        .access(Account)
+        .response("200", "The organizations, newest first", list);
+    let organization = b.schema::<OrganizationView>();
+    b.add("get", "/api/v1/organizations/{id}", "validation", "An organization and its validation")
+        .access(Account)
+        .response("200", "The organization", organization);
+    let sent = b.schema::<CodeSent>();
+    b.add(
+        "post",
+        "/api/v1/organizations/{id}/verification-code",
+        "validation",
+        "Emails a fresh 8-digit code to the first contact; the previous one stops working",
+    )
+    .access(Account)
+    .response("200", "Where the code went and until when it works", sent);
+    let (entry, organization) = (b.schema::<CodeEntry>(), b.schema::<OrganizationView>());
+    b.add(
+        "post",
+        "/api/v1/organizations/{id}/verification-code/check",
+        "validation",
+        "Checks the code; right, the organization is validated for 825 days",
+    )
+    .access(Account)
+    .request(entry)
+    .response("200", "The validated organization", organization);
+    let (call, organization) = (b.schema::<CallRecord>(), b.schema::<OrganizationView>());
+    b.add(
+        "post",
+        "/api/v1/admin/organizations/{id}/validation",
+        "validation",
+        "A CA administrator records the verification call (any account)",
+    )
+    .access(Account)
+    .request(call)
+    .response("200", "The validated organization", organization);
+
+    let (new, domain) = (b.schema::<NewDomain>(), b.schema::<DomainView>());
+    b.add("post", "/api/v1/domains", "validation", "Starts a domain validation: constructed email or DNS TXT")
+        .access(Account)
+        .request(new)
+        .response("201", "The domain: where the link went, or the record to publish", domain);
+    let list = b.schema::<DomainList>();
+    b.add("get", "/api/v1/domains", "validation", "The account's domains").access(Account).response(
+        "200",
+        "The domains, by name",
+        list,
+    );
+    for (method, path, summary, status, description) in [
+        ("get", "/api/v1/domains/{id}", "A domain (its id is its name)", "200", "The domain"),
+        (
+            "post",
+            "/api/v1/domains/{id}/check",
+            "Looks the DNS TXT record up now; found, the domain is validated for 398 days",
+            "200",
+            "The validated domain",
+        ),
+        (
+            "post",
+            "/api/v1/domains/{id}/resend",
+            "A fresh link or TXT value; the previous one stops working",
+            "200",
+            "The domain's new attempt",
+        ),
+    ] {
+        let domain = b.schema::<DomainView>();
+        b.add(method, path, "validation", summary).access(Account).response(status, description, domain);
+    }
+    let (change, domain) = (b.schema::<MethodChange>(), b.schema::<DomainView>());
+    b.add("post", "/api/v1/domains/{id}/method", "validation", "Changes the method, with a fresh random value")
+        .access(Account)
+        .request(change)
+        .response("200", "The domain's new attempt", domain);
+    let (new, mailbox) = (b.schema::<NewMailbox>(), b.schema::<MailboxView>());
+    b.add("post", "/api/v1/mailboxes", "validation", "Emails a 24-hour link to an address at a public mail provider")
+        .access(Account)
+        .request(new)
+        .response("201", "The mailbox, pending", mailbox);
+    let list = b.schema::<MailboxList>();
+    b.add("get", "/api/v1/mailboxes", "validation", "The account's mailboxes").access(Account).response(
+        "200",
+        "The mailboxes, by address",
+        list,
+    );
+    let link = b.schema::<ValidationLinkView>();
+    b.add(
+        "get",
+        "/api/v1/validations/{token}",
+        "validation",
+        "What an emailed validation link is for; never spends it",
+    )
+    .response("200", "The link and where it stands", link);
+    let link = b.schema::<ValidationLinkView>();
+    b.add("post", "/api/v1/validations/{token}", "validation", "Confirms the emailed link; spends it").response(
+        "200",
+        "The link, used",
+        link,
     );
 }
 

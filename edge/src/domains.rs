@@ -1,0 +1,744 @@
+//! Domains, mailboxes and the emailed validation links (`shared::api::domain` lists the endpoints), and the
+//! helpers the organization endpoints share: the request body, the outbox and audit statements, the batch.
+//!
+//! A domain's or mailbox's state is its latest `validations` row that no resend replaced (`superseded_at IS
+//! NULL`). A resend or a change of method replaces the pending row with a new one holding a fresh random
+//! value, in one batch with the audit record and, for email methods, the `mail_outbox` row. The domain's id in
+//! paths is its name: stable across resends. Every query filters on the caller's account; another account's
+//! domain reads as not found.
+
+use serde::Deserialize;
+use serde::de::DeserializeOwned;
+use shared::account::Role;
+use shared::address::{Domain, EmailAddress, is_public_mail_provider};
+use shared::api::domain::{
+    DnsRecord, DomainList, DomainRequestError, DomainView, LinkState, MailboxList, MailboxView, MethodChange,
+    NewDomain, NewMailbox, ValidationLinkView, ValidationState, check_send_allowed, link_state,
+};
+use shared::lang::Lang;
+use shared::link::{LinkError, Token};
+use shared::mail::{Email, domain_validation_link, mailbox_validation_link};
+use shared::validation::{
+    DAY_SECONDS, DomainMethod, RandomValue, Validation, ValidationKind, ValidationStatus, constructed_addresses,
+    dns_record_name, dns_record_value, txt_record_matches,
+};
+use worker::{D1Database, D1PreparedStatement, Request, Response, RouteContext};
+
+use crate::auth::{Principal, authenticate};
+use crate::db::{audit, integer, is_conflict, json_body, text};
+use crate::error::{AppError, respond};
+use crate::outbox::{deliver_soon, enqueue};
+use crate::{doh, platform};
+
+/// Largest request body accepted by these endpoints.
+const MAX_BODY_BYTES: usize = 16 * 1024;
+
+/// Hours an emailed link or a DNS value works (24).
+const RANDOM_VALUE_HOURS: i64 = shared::validation::RANDOM_VALUE_LIFETIME_SECONDS / 3600;
+
+// ---------------------------------------------------------------------------------------------------------
+// Helpers shared with `organizations`.
+
+/// Reads a JSON body of at most [`MAX_BODY_BYTES`]; `expected` names its fields for the error message.
+pub(crate) async fn read_json<T: DeserializeOwned>(request: &mut Request, expected: &str) -> Result<T, AppError> {
+    json_body(&request.bytes().await?, MAX_BODY_BYTES, expected)
+}
+
+/// The caller's preferred language for the emails they cause.
+pub(crate) async fn user_lang(db: &D1Database, user_id: &str) -> Result<Lang, AppError> {
+    #[derive(Deserialize)]
+    struct Row {
+        lang: String,
+    }
+    let row = db.prepare("SELECT lang FROM users WHERE id = ?1").bind(&[text(user_id)])?.first::<Row>(None).await?;
+    Ok(row.and_then(|row| Lang::from_tag(&row.lang)).unwrap_or_default())
+}
+
+/// Runs one batch; a version trigger or uniqueness guard refusing it answers 409 and nothing is written.
+pub(crate) async fn run_batch(db: &D1Database, statements: Vec<D1PreparedStatement>) -> Result<(), AppError> {
+    match db.batch(statements).await {
+        Ok(_) => Ok(()),
+        Err(error) if is_conflict(&error) => Err(AppError::conflict(
+            "changed_meanwhile",
+            "Another request changed this at the same moment; nothing was written. Reload and try again.",
+        )),
+        Err(error) => Err(error.into()),
+    }
+}
+
+/// The statement marking every pending (not validated, not yet replaced) row of a subject replaced at `now`.
+pub(crate) fn supersede_pending(
+    db: &D1Database,
+    account_id: &str,
+    kind: ValidationKind,
+    subject: &str,
+    now: i64,
+) -> Result<D1PreparedStatement, AppError> {
+    Ok(db
+        .prepare(
+            "UPDATE validations SET superseded_at = ?1, version = version + 1 \
+             WHERE account_id = ?2 AND kind = ?3 AND subject = ?4 AND superseded_at IS NULL AND validated_at IS NULL",
+        )
+        .bind(&[integer(now), text(account_id), text(kind.as_str()), text(subject)])?)
+}
+
+/// A `validations` row (migration 0004 documents each column).
+#[derive(Clone, Debug, Deserialize)]
+pub(crate) struct ValidationRow {
+    /// Random identifier; also the salt of an organization code's hash.
+    pub(crate) id: String,
+    /// The tenant.
+    pub(crate) account_id: String,
+    /// `organization`, `domain` or `mailbox`.
+    pub(crate) kind: String,
+    /// The organization id, the domain name or the address.
+    pub(crate) subject: String,
+    /// `call`, `email_code`, `constructed_email`, `dns_txt` or `mailbox_link`.
+    pub(crate) method: String,
+    /// Where the email went, or the DNS name queried.
+    pub(crate) target: String,
+    /// SHA-256 of the emailed link token, or the salted code hash.
+    pub(crate) secret_hash: Option<String>,
+    /// The TXT value to publish (`dns_txt`).
+    pub(crate) dns_value: Option<String>,
+    /// Wrong code entries.
+    pub(crate) attempts: i64,
+    /// When this attempt's random value was made.
+    pub(crate) created_at: i64,
+    /// When it stops working.
+    pub(crate) expires_at: i64,
+    /// When a newer attempt replaced it.
+    pub(crate) superseded_at: Option<i64>,
+    /// When it was completed.
+    pub(crate) validated_at: Option<i64>,
+    /// Until when the completed validation may be relied on.
+    pub(crate) validated_until: Option<i64>,
+    /// Optimistic-concurrency version (trigger `validations_version`).
+    pub(crate) version: i64,
+}
+
+/// The columns of [`ValidationRow`], for `SELECT`.
+pub(crate) const VALIDATION_COLUMNS: &str = "id, account_id, kind, subject, method, target, secret_hash, dns_value, \
+     attempts, created_at, expires_at, superseded_at, validated_at, validated_until, version";
+
+impl ValidationRow {
+    /// The state machine's view of the row.
+    pub(crate) fn validation(&self) -> Result<Validation, AppError> {
+        let kind = match self.kind.as_str() {
+            "organization" => ValidationKind::Organization,
+            "domain" => ValidationKind::Domain,
+            "mailbox" => ValidationKind::Mailbox,
+            other => return Err(AppError::internal(&format!("validations.kind {other}"))),
+        };
+        Ok(Validation {
+            kind,
+            created_at: self.created_at,
+            expires_at: self.expires_at,
+            validated_at: self.validated_at,
+            version: self.version,
+        })
+    }
+
+    /// The statement completing this row at `now` with the state machine's transition; the version trigger
+    /// refuses it if another request changed the row since it was read.
+    pub(crate) fn complete(&self, db: &D1Database, now: i64) -> Result<(D1PreparedStatement, i64), AppError> {
+        let done = self.validation()?.complete(now)?;
+        let validated_until =
+            done.reusable_until(now).ok_or_else(|| AppError::internal("completed but not reusable"))?;
+        let statement = db
+            .prepare("UPDATE validations SET validated_at = ?1, validated_until = ?2, version = ?3 WHERE id = ?4")
+            .bind(&[integer(now), integer(validated_until), integer(done.version), text(&self.id)])?;
+        Ok((statement, validated_until))
+    }
+}
+
+/// The subject's current row (latest not replaced), in the caller's account.
+pub(crate) async fn current_row(
+    db: &D1Database,
+    account_id: &str,
+    kind: ValidationKind,
+    subject: &str,
+) -> Result<Option<ValidationRow>, AppError> {
+    Ok(db
+        .prepare(format!(
+            "SELECT {VALIDATION_COLUMNS} FROM validations \
+             WHERE account_id = ?1 AND kind = ?2 AND subject = ?3 AND superseded_at IS NULL \
+             ORDER BY created_at DESC, rowid DESC LIMIT 1"
+        ))
+        .bind(&[text(account_id), text(kind.as_str()), text(subject)])?
+        .first::<ValidationRow>(None)
+        .await?)
+}
+
+/// Refuses one more send for a subject past [`shared::api::domain::SENDS_PER_DAY`] in 24 hours.
+pub(crate) async fn check_sends(
+    db: &D1Database,
+    account_id: &str,
+    kind: ValidationKind,
+    subject: &str,
+    now: i64,
+) -> Result<(), AppError> {
+    #[derive(Deserialize)]
+    struct Row {
+        created_at: i64,
+    }
+    let recent: Vec<i64> = db
+        .prepare(
+            "SELECT created_at FROM validations \
+             WHERE account_id = ?1 AND kind = ?2 AND subject = ?3 AND created_at > ?4",
+        )
+        .bind(&[text(account_id), text(kind.as_str()), text(subject), integer(now - DAY_SECONDS)])?
+        .all()
+        .await?
+        .results::<Row>()?
+        .into_iter()
+        .map(|row| row.created_at)
+        .collect();
+    Ok(check_send_allowed(&recent, now)?)
+}
+
+/// The caller, who must be an organization admin with an account (writes).
+pub(crate) async fn admin(request: &Request, db: &D1Database, now: i64) -> Result<(Principal, String), AppError> {
+    let principal = authenticate(request, db, now).await?;
+    principal.require(&[Role::OrgAdmin])?;
+    let account_id = principal.account_id()?.to_owned();
+    Ok((principal, account_id))
+}
+
+/// The caller, any member of an account (reads).
+pub(crate) async fn member(request: &Request, db: &D1Database, now: i64) -> Result<String, AppError> {
+    let principal = authenticate(request, db, now).await?;
+    principal.require(&[Role::OrgAdmin, Role::OrgUser])?;
+    Ok(principal.account_id()?.to_owned())
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Domains.
+
+/// The method named in a request.
+fn parse_method(method: &str) -> Result<DomainMethod, DomainRequestError> {
+    match method.trim() {
+        "constructed_email" => Ok(DomainMethod::ConstructedEmail),
+        "dns_txt" => Ok(DomainMethod::DnsTxt),
+        _ => Err(DomainRequestError::MethodUnknown),
+    }
+}
+
+/// The constructed address chosen: a local part (`admin`) or a whole address, one of the five.
+fn constructed_address(domain: &Domain, address: Option<&str>) -> Result<EmailAddress, AppError> {
+    let address = address.map(str::trim).filter(|address| !address.is_empty());
+    let address = address.ok_or(DomainRequestError::AddressMissing)?;
+    let full = if address.contains('@') { address.to_owned() } else { format!("{address}@{}", domain.as_str()) };
+    let parsed = EmailAddress::parse(&full).map_err(|error| AppError::from(error).for_field("address"))?;
+    constructed_addresses(domain)
+        .into_iter()
+        .find(|candidate| candidate.same_mailbox(&parsed))
+        .ok_or_else(|| DomainRequestError::AddressNotConstructed { domain: domain.as_str().to_owned() }.into())
+}
+
+/// A domain name from a request field.
+fn parse_domain(name: &str) -> Result<Domain, AppError> {
+    let domain = Domain::parse(name).map_err(|error| AppError::from(error).for_field("name"))?;
+    if is_public_mail_provider(domain.as_str()) {
+        return Err(DomainRequestError::PublicMailProvider { domain: domain.as_str().to_owned() }.into());
+    }
+    Ok(domain)
+}
+
+/// The domain id in a path: its name, checked like a request's.
+fn path_domain(context: &RouteContext<()>) -> Result<Domain, AppError> {
+    let id = context.param("id").map(String::as_str).unwrap_or_default();
+    Domain::parse(id).map_err(|_| DomainRequestError::NotFound.into())
+}
+
+fn domain_view(row: &ValidationRow, now: i64) -> Result<DomainView, AppError> {
+    let validation = row.validation()?;
+    let method = parse_method(&row.method).map_err(|_| AppError::internal(&format!("domain method {}", row.method)))?;
+    let dns_record = match (method, &row.dns_value) {
+        (DomainMethod::DnsTxt, Some(value)) => {
+            Some(DnsRecord { name: row.target.clone(), record_type: "TXT".into(), value: value.clone() })
+        }
+        _ => None,
+    };
+    let sent_to = (method == DomainMethod::ConstructedEmail).then(|| row.target.clone());
+    Ok(DomainView {
+        id: row.subject.clone(),
+        name: row.subject.clone(),
+        method,
+        validation: ValidationState::from(validation.status(now)),
+        sent_to,
+        dns_record,
+        expires_at: row.expires_at,
+        validated_at: row.validated_at,
+        validated_until: row.validated_until,
+        created_at: row.created_at,
+    })
+}
+
+/// What a fresh attempt writes: the new row, and the email for the email method.
+struct Attempt {
+    row: ValidationRow,
+    email: Option<Email>,
+}
+
+/// A fresh attempt at validating `domain` by `method` (a new random value), for `account_id` at `now`.
+fn domain_attempt(
+    domain: &Domain,
+    method: DomainMethod,
+    address: Option<&str>,
+    account_id: &str,
+    origin: &str,
+    lang: Lang,
+    now: i64,
+) -> Result<Attempt, AppError> {
+    let fresh = Validation::new(ValidationKind::Domain, now);
+    let mut row = ValidationRow {
+        id: platform::new_id()?,
+        account_id: account_id.to_owned(),
+        kind: ValidationKind::Domain.as_str().to_owned(),
+        subject: domain.as_str().to_owned(),
+        method: method.as_str().to_owned(),
+        target: String::new(),
+        secret_hash: None,
+        dns_value: None,
+        attempts: 0,
+        created_at: fresh.created_at,
+        expires_at: fresh.expires_at,
+        superseded_at: None,
+        validated_at: None,
+        validated_until: None,
+        version: 0,
+    };
+    let email = match method {
+        DomainMethod::ConstructedEmail => {
+            let to = constructed_address(domain, address)?;
+            let token = Token::from_random(platform::random()?);
+            row.target = to.as_str().to_owned();
+            row.secret_hash = Some(token.hash_hex());
+            let url = format!("{origin}/validate/{}", token.as_str());
+            Some(domain_validation_link(lang, to.as_str(), domain.as_str(), &url, RANDOM_VALUE_HOURS))
+        }
+        DomainMethod::DnsTxt => {
+            row.target = dns_record_name(domain);
+            row.dns_value = Some(dns_record_value(&RandomValue::from_random(platform::random()?)));
+            None
+        }
+    };
+    Ok(Attempt { row, email })
+}
+
+/// The statement inserting a new row.
+pub(crate) fn insert_row(db: &D1Database, row: &ValidationRow) -> Result<D1PreparedStatement, AppError> {
+    let optional = |value: &Option<String>| value.as_deref().map_or(wasm_bindgen::JsValue::NULL, text);
+    Ok(db
+        .prepare(
+            "INSERT INTO validations (id, account_id, kind, subject, method, target, secret_hash, dns_value, \
+             created_at, expires_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+        )
+        .bind(&[
+            text(&row.id),
+            text(&row.account_id),
+            text(&row.kind),
+            text(&row.subject),
+            text(&row.method),
+            text(&row.target),
+            optional(&row.secret_hash),
+            optional(&row.dns_value),
+            integer(row.created_at),
+            integer(row.expires_at),
+        ])?)
+}
+
+/// Refuses a new attempt while the subject's current validation may be relied on.
+fn refuse_if_validated(current: Option<&ValidationRow>, now: i64) -> Result<(), AppError> {
+    if let Some(row) = current
+        && let ValidationStatus::Validated { validated_at, reusable_until } = row.validation()?.status(now)
+    {
+        return Err(DomainRequestError::AlreadyValidated { validated_at, validated_until: reusable_until }.into());
+    }
+    Ok(())
+}
+
+/// Writes `attempt` in one batch: the pending row replaced, the new row, the email, the audit record.
+async fn start_attempt(
+    env: &worker::Env,
+    db: &D1Database,
+    principal: &Principal,
+    attempt: &Attempt,
+    action: &str,
+    now: i64,
+) -> Result<(), AppError> {
+    let row = &attempt.row;
+    let kind = if row.kind == "mailbox" { ValidationKind::Mailbox } else { ValidationKind::Domain };
+    check_sends(db, &row.account_id, kind, &row.subject, now).await?;
+    let mut statements = vec![supersede_pending(db, &row.account_id, kind, &row.subject, now)?, insert_row(db, row)?];
+    let mut queued = Vec::new();
+    if let Some(email) = &attempt.email {
+        let (statement, id) = enqueue(db, email, now)?;
+        statements.push(statement);
+        queued.push(id);
+    }
+    let detail = serde_json::json!({ "validation_id": row.id, "method": row.method, "target": row.target });
+    statements.push(audit(db, now, &principal.actor(), action, (&row.kind, &row.subject), &detail)?);
+    run_batch(db, statements).await?;
+    deliver_soon(env, db, &queued).await;
+    Ok(())
+}
+
+/// `POST /api/v1/domains`.
+pub async fn create(mut request: Request, context: RouteContext<()>) -> worker::Result<Response> {
+    respond(
+        async {
+            let db = context.env.d1("DB")?;
+            let now = platform::now();
+            let (principal, account_id) = admin(&request, &db, now).await?;
+            let body: NewDomain = read_json(&mut request, "name, method and, for constructed_email, address").await?;
+            let domain = parse_domain(&body.name)?;
+            let method = parse_method(&body.method)?;
+            let current = current_row(&db, &account_id, ValidationKind::Domain, domain.as_str()).await?;
+            refuse_if_validated(current.as_ref(), now)?;
+            let lang = user_lang(&db, &principal.user_id).await?;
+            let attempt = domain_attempt(
+                &domain,
+                method,
+                body.address.as_deref(),
+                &account_id,
+                &platform::app_url(&context.env)?,
+                lang,
+                now,
+            )?;
+            start_attempt(&context.env, &db, &principal, &attempt, "domain.validation_started", now).await?;
+            Ok(Response::from_json(&domain_view(&attempt.row, now)?)?.with_status(201))
+        }
+        .await,
+    )
+}
+
+/// `GET /api/v1/domains`.
+pub async fn list(request: Request, context: RouteContext<()>) -> worker::Result<Response> {
+    respond(
+        async {
+            let db = context.env.d1("DB")?;
+            let now = platform::now();
+            let account_id = member(&request, &db, now).await?;
+            let rows = current_rows(&db, &account_id, ValidationKind::Domain).await?;
+            let domains = rows.iter().map(|row| domain_view(row, now)).collect::<Result<_, _>>()?;
+            Ok(Response::from_json(&DomainList { domains })?)
+        }
+        .await,
+    )
+}
+
+/// Every subject's current row of `kind` in the account, by subject.
+pub(crate) async fn current_rows(
+    db: &D1Database,
+    account_id: &str,
+    kind: ValidationKind,
+) -> Result<Vec<ValidationRow>, AppError> {
+    let rows = db
+        .prepare(format!(
+            "SELECT {VALIDATION_COLUMNS} FROM validations \
+             WHERE account_id = ?1 AND kind = ?2 AND superseded_at IS NULL \
+             ORDER BY subject, created_at DESC, rowid DESC"
+        ))
+        .bind(&[text(account_id), text(kind.as_str())])?
+        .all()
+        .await?
+        .results::<ValidationRow>()?;
+    let mut current: Vec<ValidationRow> = Vec::new();
+    for row in rows {
+        if current.last().is_none_or(|last| last.subject != row.subject) {
+            current.push(row);
+        }
+    }
+    Ok(current)
+}
+
+/// The current row of the domain in the path, in the caller's account.
+async fn path_row(
+    db: &D1Database,
+    account_id: &str,
+    context: &RouteContext<()>,
+) -> Result<(Domain, ValidationRow), AppError> {
+    let domain = path_domain(context)?;
+    let row = current_row(db, account_id, ValidationKind::Domain, domain.as_str())
+        .await?
+        .ok_or(DomainRequestError::NotFound)?;
+    Ok((domain, row))
+}
+
+/// `GET /api/v1/domains/{id}`.
+pub async fn show(request: Request, context: RouteContext<()>) -> worker::Result<Response> {
+    respond(
+        async {
+            let db = context.env.d1("DB")?;
+            let now = platform::now();
+            let account_id = member(&request, &db, now).await?;
+            let (_, row) = path_row(&db, &account_id, &context).await?;
+            Ok(Response::from_json(&domain_view(&row, now)?)?)
+        }
+        .await,
+    )
+}
+
+/// `POST /api/v1/domains/{id}/check`: looks the TXT record up now.
+pub async fn check(request: Request, context: RouteContext<()>) -> worker::Result<Response> {
+    respond(
+        async {
+            let db = context.env.d1("DB")?;
+            let now = platform::now();
+            let (principal, account_id) = admin(&request, &db, now).await?;
+            let (_, row) = path_row(&db, &account_id, &context).await?;
+            match row.validation()?.status(now) {
+                ValidationStatus::Pending { .. } => {}
+                ValidationStatus::RandomValueExpired { expired_at } => {
+                    return Err(DomainRequestError::RandomValueExpired { expired_at }.into());
+                }
+                ValidationStatus::Validated { validated_at, reusable_until } => {
+                    return Err(
+                        DomainRequestError::AlreadyValidated { validated_at, validated_until: reusable_until }.into()
+                    );
+                }
+                ValidationStatus::ValidationExpired { expired_at } => {
+                    return Err(shared::validation::ValidationError::ValidationExpired { expired_at }.into());
+                }
+            }
+            if row.method != DomainMethod::DnsTxt.as_str() {
+                return Err(DomainRequestError::NotDnsMethod.into());
+            }
+            let expected = row.dns_value.clone().ok_or_else(|| AppError::internal("dns_txt row without a value"))?;
+            let records = match doh::txt_records(&context.env, &row.target).await {
+                Ok(records) => records,
+                Err(error) if !error.is_transient() => Vec::new(),
+                Err(error) => return Err(error.into()),
+            };
+            let texts: Vec<String> =
+                records.iter().map(|record| String::from_utf8_lossy(record).into_owned()).collect();
+            if !txt_record_matches(&texts, &expected) {
+                return Err(DomainRequestError::RecordNotFound {
+                    name: row.target.clone(),
+                    value: expected,
+                    found: texts.len(),
+                }
+                .into());
+            }
+            let (complete, validated_until) = row.complete(&db, now)?;
+            let detail = serde_json::json!({
+                "validation_id": row.id, "method": row.method, "record": row.target, "value": expected,
+                "validated_until": validated_until,
+            });
+            let statements = vec![
+                complete,
+                audit(&db, now, &principal.actor(), "domain.validated", ("domain", &row.subject), &detail)?,
+            ];
+            run_batch(&db, statements).await?;
+            let done = ValidationRow {
+                validated_at: Some(now),
+                validated_until: Some(validated_until),
+                version: row.version + 1,
+                ..row
+            };
+            Ok(Response::from_json(&domain_view(&done, now)?)?)
+        }
+        .await,
+    )
+}
+
+/// `POST /api/v1/domains/{id}/resend`: a fresh random value by the same method.
+pub async fn resend(request: Request, context: RouteContext<()>) -> worker::Result<Response> {
+    respond(
+        async {
+            let db = context.env.d1("DB")?;
+            let now = platform::now();
+            let (principal, account_id) = admin(&request, &db, now).await?;
+            let (domain, row) = path_row(&db, &account_id, &context).await?;
+            refuse_if_validated(Some(&row), now)?;
+            let method = parse_method(&row.method).map_err(|_| AppError::internal("stored method"))?;
+            let address = (method == DomainMethod::ConstructedEmail).then_some(row.target.as_str());
+            let lang = user_lang(&db, &principal.user_id).await?;
+            let attempt =
+                domain_attempt(&domain, method, address, &account_id, &platform::app_url(&context.env)?, lang, now)?;
+            start_attempt(&context.env, &db, &principal, &attempt, "domain.validation_resent", now).await?;
+            Ok(Response::from_json(&domain_view(&attempt.row, now)?)?)
+        }
+        .await,
+    )
+}
+
+/// `POST /api/v1/domains/{id}/method`: another method, with a fresh random value.
+pub async fn change_method(mut request: Request, context: RouteContext<()>) -> worker::Result<Response> {
+    respond(
+        async {
+            let db = context.env.d1("DB")?;
+            let now = platform::now();
+            let (principal, account_id) = admin(&request, &db, now).await?;
+            let body: MethodChange = read_json(&mut request, "method and, for constructed_email, address").await?;
+            let method = parse_method(&body.method)?;
+            let (domain, row) = path_row(&db, &account_id, &context).await?;
+            refuse_if_validated(Some(&row), now)?;
+            let lang = user_lang(&db, &principal.user_id).await?;
+            let attempt = domain_attempt(
+                &domain,
+                method,
+                body.address.as_deref(),
+                &account_id,
+                &platform::app_url(&context.env)?,
+                lang,
+                now,
+            )?;
+            start_attempt(&context.env, &db, &principal, &attempt, "domain.validation_method_changed", now).await?;
+            Ok(Response::from_json(&domain_view(&attempt.row, now)?)?)
+        }
+        .await,
+    )
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Mailboxes.
+
+fn mailbox_view(row: &ValidationRow, now: i64) -> Result<MailboxView, AppError> {
+    Ok(MailboxView {
+        email: row.subject.clone(),
+        validation: ValidationState::from(row.validation()?.status(now)),
+        expires_at: row.expires_at,
+        validated_at: row.validated_at,
+        validated_until: row.validated_until,
+        created_at: row.created_at,
+    })
+}
+
+/// `POST /api/v1/mailboxes`: a 24-hour link to the address itself.
+pub async fn create_mailbox(mut request: Request, context: RouteContext<()>) -> worker::Result<Response> {
+    respond(
+        async {
+            let db = context.env.d1("DB")?;
+            let now = platform::now();
+            let (principal, account_id) = admin(&request, &db, now).await?;
+            let body: NewMailbox = read_json(&mut request, "email").await?;
+            let address = EmailAddress::parse(&body.email)?;
+            if !is_public_mail_provider(address.domain()) {
+                return Err(
+                    DomainRequestError::MailboxNotAtPublicProvider { domain: address.domain().to_owned() }.into()
+                );
+            }
+            let current = current_row(&db, &account_id, ValidationKind::Mailbox, address.as_str()).await?;
+            refuse_if_validated(current.as_ref(), now)?;
+            let token = Token::from_random(platform::random()?);
+            let fresh = Validation::new(ValidationKind::Mailbox, now);
+            let row = ValidationRow {
+                id: platform::new_id()?,
+                account_id: account_id.clone(),
+                kind: ValidationKind::Mailbox.as_str().to_owned(),
+                subject: address.as_str().to_owned(),
+                method: "mailbox_link".to_owned(),
+                target: address.as_str().to_owned(),
+                secret_hash: Some(token.hash_hex()),
+                dns_value: None,
+                attempts: 0,
+                created_at: fresh.created_at,
+                expires_at: fresh.expires_at,
+                superseded_at: None,
+                validated_at: None,
+                validated_until: None,
+                version: 0,
+            };
+            let url = format!("{}/validate/{}", platform::app_url(&context.env)?, token.as_str());
+            let lang = user_lang(&db, &principal.user_id).await?;
+            let email = mailbox_validation_link(lang, address.as_str(), &url, RANDOM_VALUE_HOURS);
+            let attempt = Attempt { row, email: Some(email) };
+            start_attempt(&context.env, &db, &principal, &attempt, "mailbox.validation_started", now).await?;
+            Ok(Response::from_json(&mailbox_view(&attempt.row, now)?)?.with_status(201))
+        }
+        .await,
+    )
+}
+
+/// `GET /api/v1/mailboxes`.
+pub async fn list_mailboxes(request: Request, context: RouteContext<()>) -> worker::Result<Response> {
+    respond(
+        async {
+            let db = context.env.d1("DB")?;
+            let now = platform::now();
+            let account_id = member(&request, &db, now).await?;
+            let rows = current_rows(&db, &account_id, ValidationKind::Mailbox).await?;
+            let mailboxes = rows.iter().map(|row| mailbox_view(row, now)).collect::<Result<_, _>>()?;
+            Ok(Response::from_json(&MailboxList { mailboxes })?)
+        }
+        .await,
+    )
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Emailed validation links: the token is the credential (no session), as for enrollment links.
+
+/// The row a link token names: domain and mailbox links only (organization codes are typed, not followed).
+async fn link_row(db: &D1Database, context: &RouteContext<()>) -> Result<ValidationRow, AppError> {
+    let raw = context.param("token").map(String::as_str).unwrap_or_default();
+    let token = Token::parse(raw)?;
+    db.prepare(format!(
+        "SELECT {VALIDATION_COLUMNS} FROM validations WHERE secret_hash = ?1 AND kind IN ('domain', 'mailbox')"
+    ))
+    .bind(&[text(&token.hash_hex())])?
+    .first::<ValidationRow>(None)
+    .await?
+    .ok_or_else(|| LinkError::Unknown.into())
+}
+
+/// What the link page shows: the row's state in words.
+fn link_view(row: &ValidationRow, now: i64) -> Result<ValidationLinkView, AppError> {
+    let (state, message) = link_state(&row.validation()?, row.superseded_at, now);
+    Ok(ValidationLinkView {
+        kind: row.kind.clone(),
+        subject: row.subject.clone(),
+        sent_to: row.target.clone(),
+        state,
+        created_at: row.created_at,
+        expires_at: row.expires_at,
+        validated_at: row.validated_at,
+        validated_until: row.validated_until,
+        replaced_at: row.superseded_at,
+        message,
+    })
+}
+
+/// `GET /api/v1/validations/{token}` (and HEAD): never spends the link.
+pub async fn show_link(_request: Request, context: RouteContext<()>) -> worker::Result<Response> {
+    respond(
+        async {
+            let db = context.env.d1("DB")?;
+            let row = link_row(&db, &context).await?;
+            Ok(Response::from_json(&link_view(&row, platform::now())?)?)
+        }
+        .await,
+    )
+}
+
+/// `POST /api/v1/validations/{token}`: confirms; the row, the audit record, one batch.
+pub async fn confirm_link(_request: Request, context: RouteContext<()>) -> worker::Result<Response> {
+    respond(
+        async {
+            let db = context.env.d1("DB")?;
+            let now = platform::now();
+            let row = link_row(&db, &context).await?;
+            let view = link_view(&row, now)?;
+            if view.state != LinkState::Pending {
+                return Err(DomainRequestError::LinkNotUsable { state: view.state, message: view.message }.into());
+            }
+            let (complete, validated_until) = row.complete(&db, now)?;
+            let detail = serde_json::json!({
+                "validation_id": row.id, "method": row.method, "sent_to": row.target, "validated_until": validated_until,
+            });
+            let action = if row.kind == "mailbox" { "mailbox.validated" } else { "domain.validated" };
+            let statements = vec![complete, audit(&db, now, "link", action, (&row.kind, &row.subject), &detail)?];
+            run_batch(&db, statements).await?;
+            let done = ValidationRow {
+                validated_at: Some(now),
+                validated_until: Some(validated_until),
+                version: row.version + 1,
+                ..row
+            };
+            Ok(Response::from_json(&link_view(&done, now)?)?)
+        }
+        .await,
+    )
+}

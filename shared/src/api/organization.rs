@@ -1,0 +1,625 @@
+//! Organizations and their validation.
+//!
+//! - `POST /api/v1/organizations`: a [`NewOrganization`] → `201` [`OrganizationView`] (organization admins).
+//! - `GET /api/v1/organizations`: an [`OrganizationList`], the caller's account's, newest first.
+//! - `GET /api/v1/organizations/{id}`: an [`OrganizationView`]; another account's answers 404.
+//! - `POST /api/v1/organizations/{id}/verification-code`: emails an 8-digit code to the organization's first
+//!   contact → [`CodeSent`]. A resend makes a fresh code and the previous one stops working.
+//! - `POST /api/v1/organizations/{id}/verification-code/check`: a [`CodeEntry`] → [`OrganizationView`],
+//!   validated for 825 days. Five wrong entries spend the code.
+//! - `POST /api/v1/admin/organizations/{id}/validation`: a CA administrator records the verification call
+//!   ([`crate::validation::CallRecord`]: `phone`, `spoke_with`, `notes`) → [`OrganizationView`], for any
+//!   account.
+//!
+//! Every refusal is an [`crate::api::ErrorBody`] naming the field; [`NewOrganization::check`] gives the
+//! [`OrganizationError`] for the first field that is wrong.
+
+use serde::{Deserialize, Serialize};
+
+use crate::address::EmailAddress;
+use crate::api::domain::ValidationState;
+use crate::validation::Phone;
+
+/// Longest organization name: the X.520 upper bound for organizationName (RFC 5280 A.1, `ub-organization-name`).
+pub const NAME_MAXIMUM_LENGTH: usize = 64;
+/// Longest registration reference after the scheme and country (S/MIME BR 7.1.4.2.2 d).
+pub const REFERENCE_MAXIMUM_LENGTH: usize = 64;
+/// Longest street, city or region (X.520 `ub-street-address`, `ub-locality-name`, `ub-state-name`: 128).
+pub const ADDRESS_LINE_MAXIMUM_LENGTH: usize = 128;
+/// Longest postal code (X.520 `ub-postal-code`: 40).
+pub const POSTAL_CODE_MAXIMUM_LENGTH: usize = 40;
+/// Longest contact name.
+pub const CONTACT_NAME_MAXIMUM_LENGTH: usize = 128;
+/// Most contacts on one organization.
+pub const CONTACTS_MAXIMUM: usize = 5;
+/// Registration schemes of S/MIME BR 7.1.4.2.2 (d): national trade register, VAT, PSD2, government entity,
+/// international organization. (LEI is written without a country: `LEIXG-…`.)
+pub const REGISTRATION_SCHEMES: [&str; 6] = ["NTR", "VAT", "PSD", "GOV", "INT", "LEI"];
+
+/// A postal address, as on the registration documents.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct PostalAddress {
+    /// Street and number.
+    pub street: String,
+    /// City or locality.
+    pub city: String,
+    /// Postal code.
+    pub postal_code: String,
+    /// State, province or region; empty where there is none.
+    #[serde(default)]
+    pub region: String,
+}
+
+/// A person Keyward may contact about the organization; the first receives verification codes.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct Contact {
+    /// Full name.
+    pub name: String,
+    /// Email address.
+    pub email: String,
+    /// Telephone number, international form.
+    pub phone: String,
+}
+
+/// `POST /api/v1/organizations`.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct NewOrganization {
+    /// Legal name, as registered (the certificate's organizationName).
+    pub name: String,
+    /// Registration reference, S/MIME BR 7.1.4.2.2 (d): scheme, country, hyphen, reference (`NTRGB-12345678`).
+    pub registration_identifier: String,
+    /// ISO 3166-1 alpha-2 country of registration (`GB`, `FR`).
+    pub country: String,
+    /// Registered address.
+    pub address: PostalAddress,
+    /// The organization's telephone number, international form.
+    pub phone: String,
+    /// One to five contacts; the first receives verification codes.
+    pub contacts: Vec<Contact>,
+}
+
+/// A [`NewOrganization`] whose every field passed [`NewOrganization::check`], normalized (trimmed, country and
+/// scheme upper-case, phones in E.164, addresses with their domain lower-cased).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CheckedOrganization {
+    /// Legal name.
+    pub name: String,
+    /// Registration reference.
+    pub registration_identifier: String,
+    /// Country, upper-case.
+    pub country: String,
+    /// Registered address, trimmed.
+    pub address: PostalAddress,
+    /// Telephone, E.164.
+    pub phone: Phone,
+    /// Contacts, trimmed, phones in E.164.
+    pub contacts: Vec<Contact>,
+}
+
+impl NewOrganization {
+    /// Checks every field, in form order.
+    ///
+    /// # Errors
+    ///
+    /// The [`OrganizationError`] of the first field that is wrong.
+    pub fn check(&self) -> Result<CheckedOrganization, OrganizationError> {
+        let name = check_text(&self.name, "name", NAME_MAXIMUM_LENGTH, true)?;
+        let registration_identifier = check_registration_identifier(&self.registration_identifier)?;
+        let country = check_country(&self.country)?;
+        // LEI and INT identifiers carry XG (no country) in place of a country (S/MIME BR 7.1.4.2.2 d).
+        let international = ["LEI", "INT"].iter().any(|scheme| registration_identifier.starts_with(scheme));
+        if !international && registration_identifier[3..5] != country {
+            return Err(OrganizationError::RegistrationCountryMismatch { country });
+        }
+        let address = PostalAddress {
+            street: check_text(&self.address.street, "address.street", ADDRESS_LINE_MAXIMUM_LENGTH, true)?,
+            city: check_text(&self.address.city, "address.city", ADDRESS_LINE_MAXIMUM_LENGTH, true)?,
+            postal_code: check_postal_code(&self.address.postal_code)?,
+            region: check_text(&self.address.region, "address.region", ADDRESS_LINE_MAXIMUM_LENGTH, false)?,
+        };
+        let phone = Phone::parse(&self.phone).map_err(|error| OrganizationError::Phone {
+            field: "phone",
+            code: error.code(),
+            reason: error.to_string(),
+        })?;
+        if self.contacts.is_empty() {
+            return Err(OrganizationError::ContactsMissing);
+        }
+        if self.contacts.len() > CONTACTS_MAXIMUM {
+            return Err(OrganizationError::TooManyContacts { count: self.contacts.len() });
+        }
+        let mut contacts = Vec::with_capacity(self.contacts.len());
+        for (index, contact) in self.contacts.iter().enumerate() {
+            let in_contact = |error: OrganizationError| OrganizationError::InContact { index, error: Box::new(error) };
+            let name =
+                check_text(&contact.name, "contacts.name", CONTACT_NAME_MAXIMUM_LENGTH, true).map_err(in_contact)?;
+            let email = EmailAddress::parse(&contact.email).map_err(|error| {
+                in_contact(OrganizationError::Email { code: error.code(), reason: error.to_string() })
+            })?;
+            let phone = Phone::parse(&contact.phone).map_err(|error| {
+                in_contact(OrganizationError::Phone {
+                    field: "contacts.phone",
+                    code: error.code(),
+                    reason: error.to_string(),
+                })
+            })?;
+            contacts.push(Contact { name, email: email.as_str().to_owned(), phone: phone.as_str().to_owned() });
+        }
+        Ok(CheckedOrganization { name, registration_identifier, country, address, phone, contacts })
+    }
+}
+
+/// Characters refused in names and addresses: markup, quoting and statement separators that no legal name
+/// or street needs and that injection attempts do (`<script>`, `"; DROP TABLE`, `{{…}}`, `=cmd|…`).
+const REFUSED_PUNCTUATION: &[char] = &['<', '>', '"', ';', '=', '`', '{', '}', '[', ']', '\\', '|', '$'];
+
+/// Whether `character` is invisible or reorders text: it would make a name read differently than it is stored.
+fn is_invisible(character: char) -> bool {
+    character.is_control()
+        || matches!(character,
+            '\u{00ad}' | '\u{061c}' | '\u{180e}' | '\u{200b}'..='\u{200f}' | '\u{202a}'..='\u{202e}'
+            | '\u{2060}'..='\u{206f}' | '\u{feff}' | '\u{fff9}'..='\u{fffb}')
+}
+
+/// A free-text field: trimmed, within `maximum` characters, no invisible or reordering characters, none of
+/// [`REFUSED_PUNCTUATION`]; empty allowed only when not `required`.
+fn check_text(value: &str, field: &'static str, maximum: usize, required: bool) -> Result<String, OrganizationError> {
+    let text = value.trim();
+    if text.is_empty() {
+        return if required { Err(OrganizationError::Empty { field }) } else { Ok(String::new()) };
+    }
+    let length = text.chars().count();
+    if length > maximum {
+        return Err(OrganizationError::TooLong { field, length, maximum });
+    }
+    if let Some(character) = text.chars().find(|character| is_invisible(*character)) {
+        return Err(OrganizationError::InvisibleCharacter { field, character });
+    }
+    if let Some(character) = text.chars().find(|character| REFUSED_PUNCTUATION.contains(character)) {
+        return Err(OrganizationError::RefusedCharacter { field, character });
+    }
+    Ok(text.to_owned())
+}
+
+/// `SSSCC-reference` or `SSSCC+RR-reference` (a subdivision after `+`), `LEIXG-reference`.
+fn check_registration_identifier(value: &str) -> Result<String, OrganizationError> {
+    let field = "registration_identifier";
+    let text = value.trim();
+    if text.is_empty() {
+        return Err(OrganizationError::Empty { field });
+    }
+    if text.chars().count() > 5 + 4 + 1 + REFERENCE_MAXIMUM_LENGTH {
+        return Err(OrganizationError::TooLong { field, length: text.chars().count(), maximum: 74 });
+    }
+    let malformed = OrganizationError::RegistrationIdentifierMalformed;
+    let (prefix, reference) = text.split_once('-').ok_or(malformed.clone())?;
+    let (scheme_country, subdivision) = match prefix.split_once('+') {
+        Some((head, subdivision)) => (head, Some(subdivision)),
+        None => (prefix, None),
+    };
+    if scheme_country.len() != 5 || !scheme_country.bytes().all(|byte| byte.is_ascii_alphabetic()) {
+        return Err(malformed);
+    }
+    let scheme = scheme_country[..3].to_ascii_uppercase();
+    if !REGISTRATION_SCHEMES.contains(&scheme.as_str()) {
+        return Err(OrganizationError::RegistrationSchemeUnknown { scheme });
+    }
+    if subdivision
+        .is_some_and(|code| code.is_empty() || code.len() > 3 || !code.bytes().all(|b| b.is_ascii_alphanumeric()))
+    {
+        return Err(malformed);
+    }
+    let reference_allowed = |byte: u8| byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'.' | b'/');
+    if reference.is_empty() || reference.len() > REFERENCE_MAXIMUM_LENGTH || !reference.bytes().all(reference_allowed) {
+        return Err(malformed);
+    }
+    Ok(text.to_ascii_uppercase())
+}
+
+/// Two ASCII letters, upper-cased.
+fn check_country(value: &str) -> Result<String, OrganizationError> {
+    let text = value.trim();
+    if text.is_empty() {
+        return Err(OrganizationError::Empty { field: "country" });
+    }
+    if text.len() != 2 || !text.bytes().all(|byte| byte.is_ascii_alphabetic()) {
+        return Err(OrganizationError::CountryMalformed);
+    }
+    Ok(text.to_ascii_uppercase())
+}
+
+/// Letters, digits, spaces and hyphens, 1 to 40 characters.
+fn check_postal_code(value: &str) -> Result<String, OrganizationError> {
+    let field = "address.postal_code";
+    let text = check_text(value, field, POSTAL_CODE_MAXIMUM_LENGTH, true)?;
+    if !text.chars().all(|character| character.is_ascii_alphanumeric() || matches!(character, ' ' | '-')) {
+        return Err(OrganizationError::PostalCodeMalformed);
+    }
+    Ok(text)
+}
+
+/// `POST /api/v1/organizations/{id}/verification-code/check`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct CodeEntry {
+    /// The 8 digits from the email (spaces and dashes between them are ignored).
+    pub code: String,
+}
+
+/// `POST /api/v1/organizations/{id}/verification-code`: where the code went and until when it works.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct CodeSent {
+    /// The contact address the code was emailed to.
+    pub sent_to: String,
+    /// When the code stops working (Unix seconds).
+    pub expires_at: i64,
+}
+
+/// An organization as the API shows it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct OrganizationView {
+    /// Identifier.
+    pub id: String,
+    /// Legal name.
+    pub name: String,
+    /// Registration reference.
+    pub registration_identifier: String,
+    /// Country.
+    pub country: String,
+    /// Registered address.
+    pub address: PostalAddress,
+    /// Telephone, E.164.
+    pub phone: String,
+    /// Contacts.
+    pub contacts: Vec<Contact>,
+    /// Where validation stands now.
+    pub validation: ValidationState,
+    /// How the current or last validation is done (`email_code`, `call`), if one was started.
+    pub method: Option<String>,
+    /// When the pending code stops working, while one is pending.
+    pub code_expires_at: Option<i64>,
+    /// Entries left before the pending code is spent (0: ask for a new code), while one is pending.
+    pub code_attempts_left: Option<u32>,
+    /// When it was validated, if it was.
+    pub validated_at: Option<i64>,
+    /// Until when the validation may be relied on (825 days after it).
+    pub validated_until: Option<i64>,
+    /// When it was created.
+    pub created_at: i64,
+}
+
+/// `GET /api/v1/organizations`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct OrganizationList {
+    /// The account's organizations, newest first.
+    pub organizations: Vec<OrganizationView>,
+}
+
+/// Why an organization request is refused.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum OrganizationError {
+    /// A required field is empty.
+    Empty {
+        /// The field.
+        field: &'static str,
+    },
+    /// A field is longer than allowed.
+    TooLong {
+        /// The field.
+        field: &'static str,
+        /// Characters given.
+        length: usize,
+        /// Characters allowed.
+        maximum: usize,
+    },
+    /// An invisible, control or bidirectional-reordering character.
+    InvisibleCharacter {
+        /// The field.
+        field: &'static str,
+        /// The character.
+        character: char,
+    },
+    /// A character of markup, quoting or statement separation.
+    RefusedCharacter {
+        /// The field.
+        field: &'static str,
+        /// The character.
+        character: char,
+    },
+    /// The registration reference is not `SSSCC-reference`.
+    RegistrationIdentifierMalformed,
+    /// The registration scheme is not one of [`REGISTRATION_SCHEMES`].
+    RegistrationSchemeUnknown {
+        /// The scheme given, upper-case.
+        scheme: String,
+    },
+    /// The registration reference names another country than `country`.
+    RegistrationCountryMismatch {
+        /// The country field.
+        country: String,
+    },
+    /// The country is not two letters.
+    CountryMalformed,
+    /// The postal code holds other characters than letters, digits, spaces and hyphens.
+    PostalCodeMalformed,
+    /// A telephone number is refused.
+    Phone {
+        /// `phone` or `contacts.phone`.
+        field: &'static str,
+        /// The phone rule's code.
+        code: &'static str,
+        /// The phone rule's sentence.
+        reason: String,
+    },
+    /// An email address is refused.
+    Email {
+        /// The address rule's code.
+        code: &'static str,
+        /// The address rule's sentence.
+        reason: String,
+    },
+    /// No contact was given.
+    ContactsMissing,
+    /// More than [`CONTACTS_MAXIMUM`] contacts.
+    TooManyContacts {
+        /// Contacts given.
+        count: usize,
+    },
+    /// A contact's field is refused.
+    InContact {
+        /// Zero-based position in `contacts`.
+        index: usize,
+        /// What is wrong with it.
+        error: Box<OrganizationError>,
+    },
+    /// No organization with that identifier in the caller's account.
+    NotFound,
+    /// The verification code was wrong; tries remain.
+    CodeWrong {
+        /// Tries left before the code is spent.
+        remaining: u32,
+    },
+    /// No code is pending: none was sent, or the last one was used.
+    NoCodePending,
+}
+
+impl OrganizationError {
+    /// Stable machine-readable code.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::Empty { .. } => "value_blank",
+            Self::TooLong { .. } => "value_too_long",
+            Self::InvisibleCharacter { .. } => "value_invisible_character",
+            Self::RefusedCharacter { .. } => "value_refused_character",
+            Self::RegistrationIdentifierMalformed => "registration_identifier_malformed",
+            Self::RegistrationSchemeUnknown { .. } => "registration_scheme_unknown",
+            Self::RegistrationCountryMismatch { .. } => "registration_country_mismatch",
+            Self::CountryMalformed => "country_malformed",
+            Self::PostalCodeMalformed => "postal_code_malformed",
+            Self::Phone { code, .. } | Self::Email { code, .. } => code,
+            Self::ContactsMissing => "contacts_missing",
+            Self::TooManyContacts { .. } => "contacts_too_many",
+            Self::InContact { error, .. } => error.code(),
+            Self::NotFound => "organization_not_found",
+            Self::CodeWrong { .. } => "verification_code_wrong",
+            Self::NoCodePending => "verification_code_not_pending",
+        }
+    }
+
+    /// The request field, `contacts.email` style for a contact's (the message says which contact).
+    pub fn field(&self) -> &'static str {
+        match self {
+            Self::Empty { field }
+            | Self::TooLong { field, .. }
+            | Self::InvisibleCharacter { field, .. }
+            | Self::RefusedCharacter { field, .. }
+            | Self::Phone { field, .. } => field,
+            Self::RegistrationIdentifierMalformed
+            | Self::RegistrationSchemeUnknown { .. }
+            | Self::RegistrationCountryMismatch { .. } => "registration_identifier",
+            Self::CountryMalformed => "country",
+            Self::PostalCodeMalformed => "address.postal_code",
+            Self::Email { .. } => "contacts.email",
+            Self::ContactsMissing | Self::TooManyContacts { .. } => "contacts",
+            Self::InContact { error, .. } => error.field(),
+            Self::NotFound => "id",
+            Self::CodeWrong { .. } | Self::NoCodePending => "code",
+        }
+    }
+}
+
+/// The field's name as a person reads it.
+fn label(field: &str) -> &str {
+    match field {
+        "name" => "The name",
+        "address.street" => "The street",
+        "address.city" => "The city",
+        "address.postal_code" => "The postal code",
+        "address.region" => "The region",
+        "contacts.name" => "The contact's name",
+        "registration_identifier" => "The registration identifier",
+        "country" => "The country",
+        _ => "The value",
+    }
+}
+
+impl core::fmt::Display for OrganizationError {
+    fn fmt(&self, formatter: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        match self {
+            Self::Empty { field } => write!(formatter, "{} is empty: fill it in.", label(field)),
+            Self::TooLong { field, length, maximum } => {
+                write!(formatter, "{} has {length} characters; at most {maximum} are accepted.", label(field))
+            }
+            Self::InvisibleCharacter { field, character } => write!(
+                formatter,
+                "{} holds an invisible or text-reordering character (U+{:04X}): type it again rather than pasting \
+                 it.",
+                label(field),
+                u32::from(*character)
+            ),
+            Self::RefusedCharacter { field, character } => write!(
+                formatter,
+                "{} holds \u{201c}{character}\u{201d}, which Keyward does not accept there: write it as on the \
+                 registration documents, without < > \" ; = ` {{ }} [ ] \\ | $.",
+                label(field)
+            ),
+            Self::RegistrationIdentifierMalformed => formatter.write_str(
+                "Write the registration identifier as scheme, country, hyphen, reference, such as NTRGB-12345678 \
+                 (national trade register, Great Britain) or VATFR-FR12345678901.",
+            ),
+            Self::RegistrationSchemeUnknown { scheme } => write!(
+                formatter,
+                "The registration scheme {scheme} is not known: use NTR (trade register), VAT, PSD, GOV, INT or LEI."
+            ),
+            Self::RegistrationCountryMismatch { country } => write!(
+                formatter,
+                "The registration identifier names another country than {country}: give the country of the register."
+            ),
+            Self::CountryMalformed => {
+                formatter.write_str("Give the country as its two-letter ISO 3166 code, such as GB or FR.")
+            }
+            Self::PostalCodeMalformed => {
+                formatter.write_str("The postal code may hold letters, digits, spaces and hyphens only.")
+            }
+            Self::Phone { reason, .. } | Self::Email { reason, .. } => formatter.write_str(reason),
+            Self::ContactsMissing => {
+                formatter.write_str("Give at least one contact: they receive the verification code.")
+            }
+            Self::TooManyContacts { count } => {
+                write!(formatter, "{count} contacts were given; at most {CONTACTS_MAXIMUM} are accepted.")
+            }
+            Self::InContact { index, error } => write!(formatter, "Contact {}: {error}", index + 1),
+            Self::NotFound => formatter.write_str("No such organization in your account."),
+            Self::CodeWrong { remaining } => write!(
+                formatter,
+                "This code is not the one we sent. {remaining} {} left before the code stops working.",
+                if *remaining == 1 { "try" } else { "tries" }
+            ),
+            Self::NoCodePending => {
+                formatter.write_str("No verification code is waiting to be entered: ask for a code to be sent first.")
+            }
+        }
+    }
+}
+
+impl std::error::Error for OrganizationError {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn valid() -> NewOrganization {
+        NewOrganization {
+            name: "Example Org".into(),
+            registration_identifier: "NTRGB-12345678".into(),
+            country: "gb".into(),
+            address: PostalAddress {
+                street: "1 High Street".into(),
+                city: "London".into(),
+                postal_code: "SW1A 1AA".into(),
+                region: String::new(),
+            },
+            phone: "+44 20 7946 0000".into(),
+            contacts: vec![Contact {
+                name: "Ada Lovelace".into(),
+                email: "ada@Example.COM".into(),
+                phone: "+44 20 7946 0001".into(),
+            }],
+        }
+    }
+
+    /// Applies `change` to a valid organization and compares the first error's (code, field).
+    fn check(change: impl FnOnce(&mut NewOrganization), expected: Option<(&str, &str)>) {
+        let mut organization = valid();
+        change(&mut organization);
+        let result = organization.check();
+        let got = result.as_ref().err().map(|error| (error.code(), error.field()));
+        assert_eq!(got, expected, "{result:?}");
+        if let Err(error) = result {
+            assert!(error.to_string().ends_with('.'), "{error}");
+        }
+    }
+
+    #[test]
+    fn a_valid_organization_is_normalized() {
+        let checked = valid().check().unwrap();
+        assert_eq!(checked.country, "GB");
+        assert_eq!(checked.phone.as_str(), "+442079460000");
+        assert_eq!(checked.contacts[0].email, "ada@example.com");
+        assert_eq!(checked.contacts[0].phone, "+442079460001");
+        check(
+            |o| o.registration_identifier = "vatfr-FR12345678901".into(),
+            Some(("registration_country_mismatch", "registration_identifier")),
+        );
+        check(
+            |o| {
+                o.registration_identifier = "vatfr-FR12345678901".into();
+                o.country = "fr".into()
+            },
+            None,
+        );
+        check(|o| o.registration_identifier = "LEIXG-5493001KJTIIGC8Y1R12".into(), None);
+        check(|o| o.registration_identifier = "INTXG-UNESCO".into(), None);
+        check(|o| o.registration_identifier = "NTRGB+ENG-12345678".into(), None);
+        check(|o| o.name = "O'Brien & Sons (Holdings) Ltd.".into(), None);
+        check(|o| o.name = "Société Générale".into(), None);
+    }
+
+    #[test]
+    fn every_field_names_its_error() {
+        check(|o| o.name = "   ".into(), Some(("value_blank", "name")));
+        check(|o| o.name = "x".repeat(65), Some(("value_too_long", "name")));
+        check(|o| o.name = "Evil\u{202e}gro".into(), Some(("value_invisible_character", "name")));
+        check(|o| o.name = "Zero\u{200b}Width".into(), Some(("value_invisible_character", "name")));
+        check(|o| o.name = "Robert'); DROP TABLE organizations;--".into(), Some(("value_refused_character", "name")));
+        check(|o| o.name = "<script>alert(1)</script>".into(), Some(("value_refused_character", "name")));
+        check(|o| o.registration_identifier = String::new(), Some(("value_blank", "registration_identifier")));
+        check(
+            |o| o.registration_identifier = "12345678".into(),
+            Some(("registration_identifier_malformed", "registration_identifier")),
+        );
+        check(
+            |o| o.registration_identifier = "XYZGB-1".into(),
+            Some(("registration_scheme_unknown", "registration_identifier")),
+        );
+        check(
+            |o| o.registration_identifier = "NTRGB-1 OR 1=1".into(),
+            Some(("registration_identifier_malformed", "registration_identifier")),
+        );
+        check(
+            |o| o.registration_identifier = format!("NTRGB-{}", "1".repeat(70)),
+            Some(("value_too_long", "registration_identifier")),
+        );
+        check(|o| o.country = String::new(), Some(("value_blank", "country")));
+        check(|o| o.country = "GBR".into(), Some(("country_malformed", "country")));
+        check(|o| o.country = "Г".into(), Some(("country_malformed", "country")));
+        check(|o| o.address.street = String::new(), Some(("value_blank", "address.street")));
+        check(|o| o.address.city = "c".repeat(129), Some(("value_too_long", "address.city")));
+        check(|o| o.address.postal_code = "SW1A;1AA".into(), Some(("value_refused_character", "address.postal_code")));
+        check(|o| o.address.postal_code = "SW1A_1AA".into(), Some(("postal_code_malformed", "address.postal_code")));
+        check(|o| o.address.region = "{{7*7}}".into(), Some(("value_refused_character", "address.region")));
+        check(|o| o.phone = String::new(), Some(("phone_empty", "phone")));
+        check(|o| o.phone = "020 7946 0000".into(), Some(("phone_not_international", "phone")));
+        check(|o| o.contacts.clear(), Some(("contacts_missing", "contacts")));
+        check(|o| o.contacts = vec![o.contacts[0].clone(); 6], Some(("contacts_too_many", "contacts")));
+        check(|o| o.contacts[0].name = String::new(), Some(("value_blank", "contacts.name")));
+        check(|o| o.contacts[0].email = "ada@exаmple.com".into(), Some(("email_not_ascii", "contacts.email")));
+        check(|o| o.contacts[0].email = "ada".into(), Some(("email_no_at", "contacts.email")));
+        check(|o| o.contacts[0].phone = "+0 123".into(), Some(("phone_length", "contacts.phone")));
+    }
+
+    #[test]
+    fn a_contact_error_says_which_contact() {
+        let mut organization = valid();
+        organization.contacts.push(Contact { email: "bad".into(), ..organization.contacts[0].clone() });
+        let error = organization.check().unwrap_err();
+        assert!(error.to_string().starts_with("Contact 2: "), "{error}");
+    }
+}
