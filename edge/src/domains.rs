@@ -276,7 +276,7 @@ fn domain_view(row: &ValidationRow, now: i64) -> Result<DomainView, AppError> {
 }
 
 /// What a fresh attempt writes: the new row, and the email for the email method.
-struct Attempt {
+pub(crate) struct Attempt {
     row: ValidationRow,
     email: Option<Email>,
 }
@@ -371,13 +371,8 @@ async fn start_attempt(
     let row = &attempt.row;
     let kind = if row.kind == "mailbox" { ValidationKind::Mailbox } else { ValidationKind::Domain };
     check_sends(db, &row.account_id, kind, &row.subject, now).await?;
-    let mut statements = vec![supersede_pending(db, &row.account_id, kind, &row.subject, now)?, insert_row(db, row)?];
-    let mut queued = Vec::new();
-    if let Some(email) = &attempt.email {
-        let (statement, id) = enqueue(db, email, now)?;
-        statements.push(statement);
-        queued.push(id);
-    }
+    let (mut statements, queued) = attempt_statements(db, attempt, now)?;
+    let queued: Vec<String> = queued.into_iter().collect();
     let detail = serde_json::json!({ "validation_id": row.id, "method": row.method, "target": row.target });
     statements.push(audit(db, now, &principal.actor(), action, (&row.kind, &row.subject), &detail)?);
     run_batch(db, statements).await?;
@@ -532,6 +527,13 @@ pub async fn check(request: Request, context: RouteContext<()>) -> worker::Resul
                 audit(&db, now, &principal.actor(), "domain.validated", ("domain", &row.subject), &detail)?,
             ];
             run_batch(&db, statements).await?;
+            // Orders of the account that waited for this validation move on now (the scheduled handler catches
+            // up if this fails).
+            if let Err(error) =
+                crate::orders::advance(&context.env, &db, &row.account_id, &platform::app_url(&context.env)?, now).await
+            {
+                worker::console_error!("advancing orders after a validation failed: {error:?}");
+            }
             let done = ValidationRow {
                 validated_at: Some(now),
                 validated_until: Some(validated_until),
@@ -623,34 +625,64 @@ pub async fn create_mailbox(mut request: Request, context: RouteContext<()>) -> 
             }
             let current = current_row(&db, &account_id, ValidationKind::Mailbox, address.as_str()).await?;
             refuse_if_validated(current.as_ref(), now)?;
-            let token = Token::from_random(platform::random()?);
-            let fresh = Validation::new(ValidationKind::Mailbox, now);
-            let row = ValidationRow {
-                id: platform::new_id()?,
-                account_id: account_id.clone(),
-                kind: ValidationKind::Mailbox.as_str().to_owned(),
-                subject: address.as_str().to_owned(),
-                method: "mailbox_link".to_owned(),
-                target: address.as_str().to_owned(),
-                secret_hash: Some(token.hash_hex()),
-                dns_value: None,
-                attempts: 0,
-                created_at: fresh.created_at,
-                expires_at: fresh.expires_at,
-                superseded_at: None,
-                validated_at: None,
-                validated_until: None,
-                version: 0,
-            };
-            let url = format!("{}/validate/{}", platform::app_url(&context.env)?, token.as_str());
             let lang = user_lang(&db, &principal.user_id).await?;
-            let email = mailbox_validation_link(lang, address.as_str(), &url, RANDOM_VALUE_HOURS);
-            let attempt = Attempt { row, email: Some(email) };
+            let attempt = mailbox_attempt(&address, &account_id, &platform::app_url(&context.env)?, lang, now)?;
             start_attempt(&context.env, &db, &principal, &attempt, "mailbox.validation_started", now).await?;
             Ok(Response::from_json(&mailbox_view(&attempt.row, now)?)?.with_status(201))
         }
         .await,
     )
+}
+
+/// A fresh attempt at validating the mailbox `address` (a 24-hour link to the address itself).
+pub(crate) fn mailbox_attempt(
+    address: &EmailAddress,
+    account_id: &str,
+    origin: &str,
+    lang: Lang,
+    now: i64,
+) -> Result<Attempt, AppError> {
+    let token = Token::from_random(platform::random()?);
+    let fresh = Validation::new(ValidationKind::Mailbox, now);
+    let row = ValidationRow {
+        id: platform::new_id()?,
+        account_id: account_id.to_owned(),
+        kind: ValidationKind::Mailbox.as_str().to_owned(),
+        subject: address.as_str().to_owned(),
+        method: "mailbox_link".to_owned(),
+        target: address.as_str().to_owned(),
+        secret_hash: Some(token.hash_hex()),
+        dns_value: None,
+        attempts: 0,
+        created_at: fresh.created_at,
+        expires_at: fresh.expires_at,
+        superseded_at: None,
+        validated_at: None,
+        validated_until: None,
+        version: 0,
+    };
+    let url = format!("{origin}/validate/{}", token.as_str());
+    let email = mailbox_validation_link(lang, address.as_str(), &url, RANDOM_VALUE_HOURS);
+    Ok(Attempt { row, email: Some(email) })
+}
+
+/// The statements that start `attempt` inside a caller's batch (the pending row replaced, the new row, the
+/// email), and the queued email's id for `deliver_soon` after the batch.
+pub(crate) fn attempt_statements(
+    db: &D1Database,
+    attempt: &Attempt,
+    now: i64,
+) -> Result<(Vec<D1PreparedStatement>, Option<String>), AppError> {
+    let row = &attempt.row;
+    let kind = if row.kind == "mailbox" { ValidationKind::Mailbox } else { ValidationKind::Domain };
+    let mut statements = vec![supersede_pending(db, &row.account_id, kind, &row.subject, now)?, insert_row(db, row)?];
+    let mut queued = None;
+    if let Some(email) = &attempt.email {
+        let (statement, id) = enqueue(db, email, now)?;
+        statements.push(statement);
+        queued = Some(id);
+    }
+    Ok((statements, queued))
 }
 
 /// `GET /api/v1/mailboxes`.
@@ -731,6 +763,13 @@ pub async fn confirm_link(_request: Request, context: RouteContext<()>) -> worke
             let action = if row.kind == "mailbox" { "mailbox.validated" } else { "domain.validated" };
             let statements = vec![complete, audit(&db, now, "link", action, (&row.kind, &row.subject), &detail)?];
             run_batch(&db, statements).await?;
+            // Orders of the account that waited for this validation move on now (the scheduled handler catches
+            // up if this fails).
+            if let Err(error) =
+                crate::orders::advance(&context.env, &db, &row.account_id, &platform::app_url(&context.env)?, now).await
+            {
+                worker::console_error!("advancing orders after a validation failed: {error:?}");
+            }
             let done = ValidationRow {
                 validated_at: Some(now),
                 validated_until: Some(validated_until),

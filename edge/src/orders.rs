@@ -723,9 +723,17 @@ pub async fn place(mut request: Request, context: RouteContext<()>) -> worker::R
                 version: placed.version,
             };
             let mut events = vec![placed_event];
+            let mut mail = Vec::new();
+            // An address at a public mail provider is validated by a link to itself: sent with the order.
+            for address in &stored.mailboxes {
+                let email = EmailAddress::parse(address).map_err(|_| AppError::internal("checked mailbox"))?;
+                let attempt = crate::domains::mailbox_attempt(&email, &account_id, &origin, Lang::En, now)?;
+                let (more, queued) = crate::domains::attempt_statements(&db, &attempt, now)?;
+                statements.extend(more);
+                mail.extend(queued);
+            }
             let progress = progress(&db, &row, &recipients).await?;
             let work_context = WorkContext { env: &context.env, db: &db, origin: &origin, now };
-            let mut mail = Vec::new();
             if let Some((state, work, more)) =
                 advance_statements(&work_context, &row, &recipients, progress, &mut mail).await?
             {

@@ -305,3 +305,23 @@ test('bad input on every field of the order form gets a named error and writes n
   assert.deepEqual([wrongType.status, wrongType.json().error.field], [400, 'body']);
   assert.deepEqual(await counts(), before);
 });
+
+test('an address at a public mail provider: the order waits for its mailbox link, then sends the enrollment link', async () => {
+  const placed = await place(orderBody({ recipients: [{ email: 'someone.private@gmail.com' }] }));
+  assert.equal(placed.status, 201, placed.text());
+  const order = placed.json();
+  assert.equal(order.state, 'awaiting_validation');
+  const mailbox = order.steps.find((step) => step.subject.kind === 'mailbox');
+  assert.deepEqual([mailbox.subject.email, mailbox.state.state, mailbox.state.who], ['someone.private@gmail.com', 'waiting', 'recipient']);
+  const recipientStep = order.steps.find((step) => step.subject.kind === 'recipient');
+  assert.deepEqual(recipientStep.state.blocked_by, [{ kind: 'mailbox', email: 'someone.private@gmail.com' }]);
+  const [validation] = await mailTo('someone.private@gmail.com');
+  const url = validation.body.match(/http:\/\/\S+\/validate\/([A-Za-z0-9_-]{43})/);
+  assert.ok(url, validation.body);
+  assert.equal((await api(`/validations/${url[1]}`, { method: 'POST' })).status, 200);
+  const advanced = (await api(`/orders/${order.id}`, { headers: acme })).json();
+  assert.equal(advanced.state, 'awaiting_enrollment');
+  const messages = await mailTo('someone.private@gmail.com');
+  assert.equal(messages.length, 2);
+  assert.match(messages[0].body, /\/enroll\/[A-Za-z0-9_-]{43}/);
+});
