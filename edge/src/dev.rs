@@ -230,6 +230,15 @@ pub async fn create_account(mut request: Request, context: RouteContext<()>) -> 
                         .bind(&[text(id), text(name), integer(now)])?,
                 );
             }
+            if let (Some(id), Some(cents)) = (&account_id, create.deposit_cents.filter(|cents| *cents > 0)) {
+                batch.push(
+                    db.prepare(
+                        "INSERT INTO ledger (id, account_id, at, amount, kind, reference, created_by) \
+                         VALUES (?1, ?2, ?3, ?4, 'deposit', 'development deposit', 'development')",
+                    )
+                    .bind(&[text(&platform::new_id()?), text(id), integer(now), integer(cents)])?,
+                );
+            }
             let mut user_ids = Vec::new();
             for user in &create.users {
                 let key = PasswordKey::parse(&user.password_key)?;

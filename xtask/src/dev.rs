@@ -86,7 +86,7 @@ fn demo_accounts() -> Result {
     for (email, name, role) in DEMO_USERS {
         let account = if role == "ca_admin" { "null".to_owned() } else { "\"Example Account\"".to_owned() };
         let body = format!(
-            r#"{{"account_name":{account},"users":[{{"email":"{email}","name":"{name}","role":"{role}","password_key":"{}"}}]}}"#,
+            r#"{{"account_name":{account},"deposit_cents":100000,"users":[{{"email":"{email}","name":"{name}","role":"{role}","password_key":"{}"}}]}}"#,
             password_key(email, DEMO_PASSWORD)
         );
         let created = http::request(PORT, "POST", "/api/v1/dev/accounts", Some(&body))?;

@@ -105,6 +105,9 @@ pub struct CreateAccount {
     pub account_name: Option<String>,
     /// The users.
     pub users: Vec<DevUser>,
+    /// A first deposit on the account's balance, in cents (none when absent).
+    #[serde(default)]
+    pub deposit_cents: Option<i64>,
 }
 
 /// One user of [`CreateAccount`].
