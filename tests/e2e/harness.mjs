@@ -93,6 +93,13 @@ export function http(url, { method = 'GET', body, headers = {} } = {}) {
  */
 const openApi = JSON.parse(readFileSync(join(ROOT, 'edge', 'openapi.json'), 'utf8'));
 const ajv = new Ajv2020({ strict: false, allErrors: true });
+// The integer formats schemars writes, checked for range (JSON Schema leaves `format` to the validator).
+const integerIn = (low, high) => ({ type: 'number', validate: (value) => Number.isInteger(value) && value >= low && value <= high });
+ajv.addFormat('int64', integerIn(Number.MIN_SAFE_INTEGER, Number.MAX_SAFE_INTEGER));
+ajv.addFormat('uint64', integerIn(0, Number.MAX_SAFE_INTEGER));
+ajv.addFormat('uint', integerIn(0, Number.MAX_SAFE_INTEGER));
+ajv.addFormat('uint32', integerIn(0, 2 ** 32 - 1));
+ajv.addFormat('binary', true);
 const validators = new Map();
 const templates = Object.keys(openApi.paths).map((template) => ({
   template,

@@ -34,4 +34,9 @@ test('the check refuses what the description does not say', () => {
   assert.throws(() => checkAgainstOpenApi('PUT', url, answer(200, '{}')), /not documented/);
   assert.throws(() => checkAgainstOpenApi('GET', url, answer(400, '{"error": {"code": 1}}')), /does not match/);
   checkAgainstOpenApi('GET', url, answer(400, '{"error": {"code": "x", "field": null, "message": "m"}}'));
+  // Integer formats are checked: a page number is a uint32.
+  const orders = `${worker.url}/api/v1/orders`;
+  checkAgainstOpenApi('GET', orders, answer(200, '{"orders": [], "page": 1, "has_more": false}'));
+  assert.throws(() => checkAgainstOpenApi('GET', orders, answer(200, '{"orders": [], "page": -1, "has_more": false}')), /format/);
+  assert.throws(() => checkAgainstOpenApi('GET', orders, answer(200, '{"orders": [], "page": 1.5, "has_more": false}')), /does not match/);
 });
