@@ -9,7 +9,6 @@ use shared::issuance::{OrderFacts, check_order};
 use shared::lang::Lang;
 use shared::link::{ENROLLMENT_LINK_LIFETIME_SECONDS, Link, Token};
 use shared::mail::{Invitation, enrollment_invitation};
-use shared::profile::ProfileKind;
 use worker::{Request, Response, RouteContext};
 
 use crate::db::{integer, text};
@@ -134,11 +133,7 @@ pub async fn seed(mut request: Request, context: RouteContext<()>) -> worker::Re
             let token = Token::from_random(platform::random()?);
             let link = Link::new(now, ENROLLMENT_LINK_LIFETIME_SECONDS);
             let url = format!("{}/enroll/{}", platform::app_url(&context.env)?, token.as_str());
-            let greeting = order.recipient_name().unwrap_or_else(|| seed.recipient_email.clone());
-            let certified = match profile.kind {
-                ProfileKind::Smime => seed.recipient_email.clone(),
-                ProfileKind::ClientAuthentication | ProfileKind::ServerAuthentication => order.subject_name(profile),
-            };
+            let (greeting, certified) = (order.greeting(), order.certified(profile));
             let email = enrollment_invitation(
                 lang,
                 &Invitation {

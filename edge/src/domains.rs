@@ -327,6 +327,22 @@ fn domain_attempt(
     Ok(Attempt { row, email })
 }
 
+/// After a validation's batch: the account's orders that waited for it move on now (the scheduled handler
+/// catches up if this fails), and the row as it now stands.
+async fn validated(
+    env: &worker::Env,
+    db: &D1Database,
+    row: ValidationRow,
+    validated_until: i64,
+    now: i64,
+) -> ValidationRow {
+    let advanced = async { crate::orders::advance(env, db, &row.account_id, &platform::app_url(env)?, now).await };
+    if let Err(error) = advanced.await {
+        worker::console_error!("advancing orders after a validation failed: {error:?}");
+    }
+    ValidationRow { validated_at: Some(now), validated_until: Some(validated_until), version: row.version + 1, ..row }
+}
+
 /// The statement inserting a new row.
 pub(crate) fn insert_row(db: &D1Database, row: &ValidationRow) -> Result<D1PreparedStatement, AppError> {
     let optional = |value: &Option<String>| value.as_deref().map_or(wasm_bindgen::JsValue::NULL, text);
@@ -527,19 +543,7 @@ pub async fn check(request: Request, context: RouteContext<()>) -> worker::Resul
                 audit(&db, now, &principal.actor(), "domain.validated", ("domain", &row.subject), &detail)?,
             ];
             run_batch(&db, statements).await?;
-            // Orders of the account that waited for this validation move on now (the scheduled handler catches
-            // up if this fails).
-            if let Err(error) =
-                crate::orders::advance(&context.env, &db, &row.account_id, &platform::app_url(&context.env)?, now).await
-            {
-                worker::console_error!("advancing orders after a validation failed: {error:?}");
-            }
-            let done = ValidationRow {
-                validated_at: Some(now),
-                validated_until: Some(validated_until),
-                version: row.version + 1,
-                ..row
-            };
+            let done = validated(&context.env, &db, row, validated_until, now).await;
             Ok(Response::from_json(&domain_view(&done, now)?)?)
         }
         .await,
@@ -763,19 +767,7 @@ pub async fn confirm_link(_request: Request, context: RouteContext<()>) -> worke
             let action = if row.kind == "mailbox" { "mailbox.validated" } else { "domain.validated" };
             let statements = vec![complete, audit(&db, now, "link", action, (&row.kind, &row.subject), &detail)?];
             run_batch(&db, statements).await?;
-            // Orders of the account that waited for this validation move on now (the scheduled handler catches
-            // up if this fails).
-            if let Err(error) =
-                crate::orders::advance(&context.env, &db, &row.account_id, &platform::app_url(&context.env)?, now).await
-            {
-                worker::console_error!("advancing orders after a validation failed: {error:?}");
-            }
-            let done = ValidationRow {
-                validated_at: Some(now),
-                validated_until: Some(validated_until),
-                version: row.version + 1,
-                ..row
-            };
+            let done = validated(&context.env, &db, row, validated_until, now).await;
             Ok(Response::from_json(&link_view(&done, now)?)?)
         }
         .await,

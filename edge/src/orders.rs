@@ -25,7 +25,7 @@ use shared::pipeline::{
     AuditEvent, DomainProgress, MailboxProgress, Order, OrderProgress, OrderState, OrganizationMethod,
     OrganizationProgress, PaymentProgress, RecipientProgress, Work, pipeline,
 };
-use shared::profile::{ProfileId, ProfileKind};
+use shared::profile::ProfileId;
 use shared::validation::{DomainMethod, Validation, ValidationKind};
 use wasm_bindgen::JsValue;
 use worker::{D1Database, D1PreparedStatement, Env, Request, Response, RouteContext};
@@ -473,11 +473,7 @@ async fn perform(
                     integer(link.expires_at),
                 ])?,
             );
-            let greeting = facts.recipient_name().unwrap_or_else(|| facts.recipient_email.clone());
-            let certified = match profile.kind {
-                ProfileKind::Smime => facts.recipient_email.clone(),
-                ProfileKind::ClientAuthentication | ProfileKind::ServerAuthentication => facts.subject_name(profile),
-            };
+            let (greeting, certified) = (facts.greeting(), facts.certified(profile));
             let email = enrollment_invitation(
                 Lang::En,
                 &Invitation {
@@ -510,11 +506,7 @@ async fn perform(
                 .bind(&[text(&slot_id), text(&recipient.id), text(&format!("csr:{}", recipient.id)), integer(now)])?,
             );
             statements.push(issuing::store(db, &issued, &recipient.id, &slot_id, now)?);
-            let greeting = facts.recipient_name().unwrap_or_else(|| facts.recipient_email.clone());
-            let certified = match profile.kind {
-                ProfileKind::Smime => facts.recipient_email.clone(),
-                ProfileKind::ClientAuthentication | ProfileKind::ServerAuthentication => facts.subject_name(profile),
-            };
+            let (greeting, certified) = (facts.greeting(), facts.certified(profile));
             let emails = certificate_issued(
                 Lang::En,
                 &IssuedCertificate {

@@ -63,6 +63,21 @@ impl OrderFacts {
             CommonName::FirstDnsName => self.dns_names.first().cloned().unwrap_or_default(),
         }
     }
+
+    /// How emails greet the recipient: their personal name, else their address.
+    pub fn greeting(&self) -> String {
+        self.recipient_name().unwrap_or_else(|| self.recipient_email.clone())
+    }
+
+    /// What emails say the certificate is for: the mailbox (S/MIME), else the host name the subject states.
+    pub fn certified(&self, profile: &Profile) -> String {
+        match profile.kind {
+            crate::profile::ProfileKind::Smime => self.recipient_email.clone(),
+            crate::profile::ProfileKind::ClientAuthentication | crate::profile::ProfileKind::ServerAuthentication => {
+                self.subject_name(profile)
+            }
+        }
+    }
 }
 
 /// Why an order cannot be issued under its profile. Every variant names the order's field.
@@ -615,6 +630,18 @@ mod tests {
 
     fn with_dns(names: &[&str]) -> OrderFacts {
         OrderFacts { dns_names: names.iter().map(|name| (*name).to_owned()).collect(), ..device_order() }
+    }
+
+    #[test]
+    fn emails_greet_by_name_and_say_what_is_certified() {
+        let smime = ProfileId::SmimeSponsorMultipurpose.profile();
+        assert_eq!(
+            (order(365).greeting(), order(365).certified(smime)),
+            ("Ada Lovelace".into(), "ada@example.com".into())
+        );
+        let device = device_order();
+        assert_eq!(device.greeting(), "ada@example.com");
+        assert_eq!(device.certified(ProfileId::ServerAuth.profile()), "ws-042.corp.example.com");
     }
 
     #[test]
