@@ -39,9 +39,30 @@ struct LinkRow {
     organization_identifier: String,
     organization_country: String,
     certificate_serial: Option<String>,
+    order_state: String,
+    order_created_at: i64,
+    order_closed_at: Option<i64>,
+    order_version: i64,
+    recipient_position: i64,
+    /// The order's other recipients without a certificate yet.
+    order_remaining: i64,
 }
 
 impl LinkRow {
+    /// The recipient's enrollment as a transition of its order (the last recipient completes it).
+    fn order_transition(&self, now: i64) -> Result<shared::pipeline::Transition, AppError> {
+        let order = shared::pipeline::Order {
+            state: shared::pipeline::OrderState::parse(&self.order_state)
+                .ok_or_else(|| AppError::internal("unknown order state"))?,
+            created_at: self.order_created_at,
+            closed_at: self.order_closed_at,
+            version: self.order_version,
+        };
+        let remaining = usize::try_from(self.order_remaining).unwrap_or_default();
+        let position = usize::try_from(self.recipient_position).unwrap_or_default();
+        order.enrolled_with_remaining(position, remaining, now).map_err(orders::state_error)
+    }
+
     fn link(&self) -> Link {
         Link {
             created_at: self.created_at,
@@ -86,7 +107,11 @@ async fn load(db: &D1Database, token: &Token) -> Result<LinkRow, AppError> {
                     o.id AS order_id, o.profile, o.validity_days, \
                     g.id AS organization_id, g.name AS organization_name, g.identifier AS organization_identifier, \
                     g.country AS organization_country, \
-                    c.serial AS certificate_serial \
+                    c.serial AS certificate_serial, \
+                    o.state AS order_state, o.created_at AS order_created_at, o.closed_at AS order_closed_at, \
+                    o.version AS order_version, r.position AS recipient_position, \
+                    (SELECT COUNT(*) FROM recipients x WHERE x.order_id = o.id AND x.id != r.id \
+                       AND NOT EXISTS (SELECT 1 FROM certificates y WHERE y.recipient_id = x.id)) AS order_remaining \
              FROM enrollment_links l \
              JOIN recipients r ON r.id = l.recipient_id \
              JOIN orders o ON o.id = r.order_id \
@@ -150,7 +175,7 @@ pub async fn submit(mut request: Request, context: RouteContext<()>) -> worker::
                 )
             })?;
             let db = context.env.d1("DB")?;
-            let row = load(&db, &token).await?;
+            let mut row = load(&db, &token).await?;
             let now = platform::now();
             // The link first: a spent link is refused whatever the CSR, and the page can say when.
             let spent = row.link().spend(now)?;
@@ -181,12 +206,12 @@ pub async fn submit(mut request: Request, context: RouteContext<()>) -> worker::
                         &serde_json::json!({ "serial": issued.serial, "order": row.order_id }),
                     )?,
                 ];
-                batch.extend(orders::enrolled_statements(&db, &row.order_id, &row.recipient_id, now).await?);
+                batch.extend(orders::enrolled_statements(&db, &row.order_transition(now)?, &row.order_id, now)?);
                 match db.batch(batch).await {
                     Ok(_) => break,
                     Err(error) if is_conflict(&error) => {
-                        let winner = load(&db, &token).await?;
-                        if let Some(spent_at) = winner.spent_at {
+                        row = load(&db, &token).await?;
+                        if let Some(spent_at) = row.spent_at {
                             // Another submission spent the link between our read and our write; its certificate
                             // stands, ours was never stored and is dropped here.
                             return Err(LinkError::Spent { spent_at }.into());

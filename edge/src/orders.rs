@@ -563,7 +563,7 @@ async fn advance_statements(
     Ok(Some((state, statements, events)))
 }
 
-fn state_error(error: shared::pipeline::OrderStateError) -> AppError {
+pub fn state_error(error: shared::pipeline::OrderStateError) -> AppError {
     AppError::field(409, error.code(), error.field().unwrap_or("state"), error.to_string())
 }
 
@@ -1076,41 +1076,16 @@ pub async fn advance(env: &Env, db: &D1Database, account_id: &str, origin: &str,
     Ok(())
 }
 
-/// The statements that record, with an enrollment's certificate, that its recipient is enrolled (the last one
-/// completes the order). Orders are read fresh: the caller retries the whole batch on a version conflict.
-pub async fn enrolled_statements(
+/// The statements that record an enrollment's transition of its order (the order row, its audit record), for
+/// the enrollment's batch; a concurrent enrollment of another recipient bumps the version and the caller retries.
+pub fn enrolled_statements(
     db: &D1Database,
+    transition: &shared::pipeline::Transition,
     order_id: &str,
-    recipient_id: &str,
     now: i64,
 ) -> Result<Vec<D1PreparedStatement>, AppError> {
-    let order = order_row(db, order_id, None).await?;
-    let recipients = recipient_rows(db, order_id).await?;
-    let Some(index) = recipients.iter().position(|row| row.id == recipient_id) else {
-        return Err(AppError::internal("the enrolled recipient is not in its order"));
-    };
-    let progress = OrderProgress {
-        order: order.order()?,
-        organization: OrganizationProgress { validation: None, method: OrganizationMethod::VerificationCall },
-        domains: Vec::new(),
-        mailboxes: Vec::new(),
-        payment: PaymentProgress { contract: true, settled_at: Some(order.created_at) },
-        recipients: recipients
-            .iter()
-            .map(|row| {
-                Ok(RecipientProgress {
-                    email: EmailAddress::parse(&row.email).map_err(|_| AppError::internal("stored email"))?,
-                    dns_names: row.dns_names()?,
-                    has_csr: row.csr.is_some(),
-                    link: row.link(),
-                    issued_at: row.issued_at,
-                })
-            })
-            .collect::<Result<_, AppError>>()?,
-    };
-    let transition = progress.order.recipient_enrolled(&progress, index, now).map_err(state_error)?;
     let mut statements = vec![update_order(db, order_id, &transition.order)?];
-    statements.extend(audit_events(db, now, "recipient", order_id, &[transition.audit])?);
+    statements.extend(audit_events(db, now, "recipient", order_id, std::slice::from_ref(&transition.audit))?);
     Ok(statements)
 }
 

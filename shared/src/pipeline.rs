@@ -227,6 +227,25 @@ impl Order {
             .enumerate()
             .filter(|(index, other)| *index != recipient && other.issued_at.is_none())
             .count();
+        self.enrolled_with_remaining(recipient, remaining, now)
+    }
+
+    /// [`Order::recipient_enrolled`] when the edge counted, in the read that found the recipient, how many
+    /// *other* recipients of the order have no certificate yet (`remaining`), instead of reading them all.
+    ///
+    /// # Errors
+    ///
+    /// [`OrderStateError::NotAwaitingEnrollment`], or the order is closed.
+    pub fn enrolled_with_remaining(
+        &self,
+        recipient: usize,
+        remaining: usize,
+        now: i64,
+    ) -> Result<Transition, OrderStateError> {
+        self.closed()?;
+        if self.state != OrderState::AwaitingEnrollment {
+            return Err(OrderStateError::NotAwaitingEnrollment { state: self.state });
+        }
         let (state, closed_at, action) = if remaining == 0 {
             (OrderState::Completed, Some(now), "order_completed")
         } else {
