@@ -156,7 +156,7 @@ test('the order form: pre-check refuses an RSA-1024 request in the page, a doubl
 
   // A double click: one order.
   await page.dblclick('[data-testid=order-submit]');
-  await page.waitForURL(/\/console\/orders\/[^/]+$/, { timeout: 30_000 });
+  await page.waitForURL(/\/console\/orders\/(?!new$)[^/]+$/, { timeout: 30_000 });
   const orderId = new URL(page.url()).pathname.split('/').pop();
   const keys = new Set(orderPosts.map((body) => JSON.parse(body).idempotency_key));
   assert.equal(keys.size, 1, 'every submission of the form carries the same idempotency key');

@@ -1,6 +1,7 @@
 //! The organizations' console, its own bundle (`src/bin/console.rs`, `/pkg/console.js`): `/login`, `/reset`,
-//! `/reset/{token}`, and under `/console` the account, users, API keys, the password, and the orders (history,
-//! form, one order's pipeline). Pages are picked by path
+//! `/reset/{token}`, the emailed validation link `/validate/{token}`, and under `/console` the account, users, API
+//! keys, the password, organizations, domains and mailboxes with their validation, and the orders (history, form,
+//! one order's pipeline). Pages are picked by path
 //! (no router crate); the logged-in ones first read `GET /api/v1/session`, send a visitor without a session to
 //! `/login` and a user who still has a temporary password to `/console/password`.
 //!
@@ -16,6 +17,7 @@ mod password;
 mod reset;
 mod secret;
 mod texts;
+mod validation;
 
 #[cfg(test)]
 mod tests;
@@ -54,6 +56,12 @@ enum Section {
     NewOrder,
     /// `/console/orders/{id}`: one order and its pipeline.
     Order,
+    /// `/console/organizations`: organizations and their validation.
+    Organizations,
+    /// `/console/domains`: domains and their validation.
+    Domains,
+    /// `/console/mailboxes`: addresses at public mail providers.
+    Mailboxes,
 }
 
 impl Section {
@@ -65,6 +73,9 @@ impl Section {
             "/console/password" => Some(Self::Password),
             "/console/orders" => Some(Self::Orders),
             "/console/orders/new" => Some(Self::NewOrder),
+            "/console/organizations" => Some(Self::Organizations),
+            "/console/domains" => Some(Self::Domains),
+            "/console/mailboxes" => Some(Self::Mailboxes),
             other => other.strip_prefix("/console/orders/").filter(|id| !id.contains('/')).map(|_| Self::Order),
         }
     }
@@ -77,6 +88,9 @@ impl Section {
             Self::Password => "/console/password",
             Self::Orders | Self::Order => "/console/orders",
             Self::NewOrder => "/console/orders/new",
+            Self::Organizations => "/console/organizations",
+            Self::Domains => "/console/domains",
+            Self::Mailboxes => "/console/mailboxes",
         }
     }
 
@@ -89,6 +103,9 @@ impl Section {
             Self::Password => "password",
             Self::Orders | Self::Order => "orders",
             Self::NewOrder => "new-order",
+            Self::Organizations => "organizations",
+            Self::Domains => "domains",
+            Self::Mailboxes => "mailboxes",
         }
     }
 
@@ -109,6 +126,8 @@ fn ConsoleApp() -> impl IntoView {
         view! { <reset::ResetRequestPage /> }.into_any()
     } else if let Some(token) = path.strip_prefix("/reset/") {
         view! { <reset::ResetLinkPage token=token.to_owned() /> }.into_any()
+    } else if let Some(token) = path.strip_prefix("/validate/") {
+        view! { <validation::ValidationLinkPage token=token.to_owned() /> }.into_any()
     } else if let Some(section) = Section::from_path(&path) {
         view! { <LoggedIn section=section /> }.into_any()
     } else {
@@ -144,6 +163,9 @@ fn LoggedIn(section: Section) -> impl IntoView {
                 Section::ApiKeys if administrator => view! { <account::ApiKeysPage /> }.into_any(),
                 Section::Users | Section::ApiKeys => view! { <NotFound /> }.into_any(),
                 Section::Orders => view! { <orders::OrdersPage /> }.into_any(),
+                Section::Organizations => view! { <validation::OrganizationsPage /> }.into_any(),
+                Section::Domains => view! { <validation::DomainsPage /> }.into_any(),
+                Section::Mailboxes => view! { <validation::MailboxesPage /> }.into_any(),
                 Section::NewOrder => view! { <orders::NewOrderPage /> }.into_any(),
                 Section::Order => {
                     let path = window().location().pathname().unwrap_or_default();
@@ -176,6 +198,9 @@ fn Navigation(session: SessionView, section: Section) -> impl IntoView {
         (Section::Account, (|lang| texts::console_texts(lang).nav_account) as fn(crate::i18n::Lang) -> &'static str),
         (Section::Orders, |lang| order_texts::order_texts(lang).nav_orders),
         (Section::NewOrder, |lang| order_texts::order_texts(lang).nav_new_order),
+        (Section::Organizations, |lang| lang.pick("Organizations", "Organisations")),
+        (Section::Domains, |lang| lang.pick("Domains", "Domaines")),
+        (Section::Mailboxes, |lang| lang.pick("Mailboxes", "Boîtes aux lettres")),
         (Section::Users, |lang| texts::console_texts(lang).nav_users),
         (Section::ApiKeys, |lang| texts::console_texts(lang).nav_api_keys),
         (Section::Password, |lang| texts::console_texts(lang).nav_password),
