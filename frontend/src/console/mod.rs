@@ -20,6 +20,8 @@ mod texts;
 mod validation;
 
 #[cfg(test)]
+mod order_tests;
+#[cfg(test)]
 mod tests;
 
 use leptos::prelude::*;

@@ -15,7 +15,10 @@ pub fn order_texts(lang: Lang) -> &'static OrderTexts {
 }
 
 /// One order text as a view, tracked like [`super::texts::text`].
-pub fn order_text(t: I18n, pick: fn(&'static OrderTexts) -> &'static str) -> impl Fn() -> &'static str + Copy + 'static {
+pub fn order_text(
+    t: I18n,
+    pick: fn(&'static OrderTexts) -> &'static str,
+) -> impl Fn() -> &'static str + Copy + 'static {
     move || pick(order_texts(t.lang()))
 }
 
@@ -88,10 +91,12 @@ pub fn csr_refused(lang: Lang, reason: &str) -> String {
 /// The request's key, accepted by the pre-check.
 pub fn csr_accepted(lang: Lang, key: &str) -> String {
     match lang {
-        Lang::En => format!("Request read: {key} key, accepted by this profile (Keyward checks it again on submission)."),
-        Lang::Fr => format!(
-            "Demande lue : clé {key}, acceptée par ce profil (Keyward la vérifie de nouveau à l’envoi)."
-        ),
+        Lang::En => {
+            format!("Request read: {key} key, accepted by this profile (Keyward checks it again on submission).")
+        }
+        Lang::Fr => {
+            format!("Demande lue : clé {key}, acceptée par ce profil (Keyward la vérifie de nouveau à l’envoi).")
+        }
     }
 }
 
@@ -99,10 +104,16 @@ pub fn csr_accepted(lang: Lang, key: &str) -> String {
 pub fn problems_left(lang: Lang, count: usize) -> String {
     match (lang, count) {
         (Lang::En, 1) => "One problem to fix before the order can be placed; it is shown next to its field.".into(),
-        (Lang::En, _) => format!("{count} problems to fix before the order can be placed; each is shown next to its field."),
-        (Lang::Fr, 1) => "Un problème à corriger avant de passer la commande ; il est affiché à côté de son champ.".into(),
+        (Lang::En, _) => {
+            format!("{count} problems to fix before the order can be placed; each is shown next to its field.")
+        }
+        (Lang::Fr, 1) => {
+            "Un problème à corriger avant de passer la commande ; il est affiché à côté de son champ.".into()
+        }
         (Lang::Fr, _) => {
-            format!("{count} problèmes à corriger avant de passer la commande ; chacun est affiché à côté de son champ.")
+            format!(
+                "{count} problèmes à corriger avant de passer la commande ; chacun est affiché à côté de son champ."
+            )
         }
     }
 }

@@ -141,7 +141,7 @@ impl RecipientRow {
 }
 
 /// Items of a list typed one per line or separated by commas, blanks dropped.
-fn split_list(text: &str) -> Vec<String> {
+pub(super) fn split_list(text: &str) -> Vec<String> {
     text.split([',', '\n', ';']).map(str::trim).filter(|item| !item.is_empty()).map(str::to_owned).collect()
 }
 
@@ -152,7 +152,9 @@ fn context(catalogue: &Catalogue, organization_id: &str) -> OrderContext {
         organization: OrganizationFacts {
             id: organization.map(|organization| organization.id.clone()).unwrap_or_default(),
             name: organization.map(|organization| organization.name.clone()).unwrap_or_default(),
-            identifier: organization.map(|organization| organization.registration_identifier.clone()).unwrap_or_default(),
+            identifier: organization
+                .map(|organization| organization.registration_identifier.clone())
+                .unwrap_or_default(),
             country: organization.map(|organization| organization.country.clone()).unwrap_or_default(),
             validated_until: organization
                 .filter(|organization| organization.validation == ValidationState::Validated)
@@ -164,7 +166,10 @@ fn context(catalogue: &Catalogue, organization_id: &str) -> OrderContext {
             .iter()
             .filter(|domain| domain.validation == ValidationState::Validated)
             .filter_map(|domain| {
-                Some(ValidatedDomain { domain: Domain::parse(&domain.name).ok()?, reusable_until: domain.validated_until? })
+                Some(ValidatedDomain {
+                    domain: Domain::parse(&domain.name).ok()?,
+                    reusable_until: domain.validated_until?,
+                })
             })
             .collect(),
         validated_mailboxes: catalogue
@@ -202,12 +207,12 @@ pub fn precheck_csr(policy: &Policy, profile: ProfileId, text: &str, lang: Lang)
 }
 
 /// Whether an error at `field` belongs to the form element at `path`: the path itself or inside it.
-fn belongs(field: &str, path: &str) -> bool {
+pub(super) fn belongs(field: &str, path: &str) -> bool {
     field == path || field.strip_prefix(path).is_some_and(|rest| rest.starts_with('.') || rest.starts_with('['))
 }
 
-/// The paths the form shows errors beside, for `recipients` rows; any other error is shown above the form.
-fn placed(field: &str, recipients: usize) -> bool {
+/// Whether the form shows an error at `field` beside one of its elements; any other is shown above the form.
+fn placed(field: &str) -> bool {
     const TOP: [&str; 10] = [
         "profile",
         "organization_id",
@@ -220,7 +225,6 @@ fn placed(field: &str, recipients: usize) -> bool {
         "subscriber_agreement",
         "idempotency_key",
     ];
-    let _ = recipients;
     TOP.iter().any(|path| belongs(field, path))
 }
 
@@ -303,8 +307,7 @@ fn OrderForm(
         let texts = order_texts(lang);
         let mut request = request();
         let rows = recipients.get();
-        let csrs: Vec<Option<String>> =
-            request.recipients.iter_mut().map(|recipient| recipient.csr.take()).collect();
+        let csrs: Vec<Option<String>> = request.recipients.iter_mut().map(|recipient| recipient.csr.take()).collect();
         let mut errors: Vec<ApiError> = match catalogue
             .with_value(|catalogue| check_order_request(&request, &context(catalogue, &request.organization_id), now()))
         {
@@ -347,7 +350,8 @@ fn OrderForm(
                 .into_iter()
                 .filter(|error| error.field.as_deref().is_some_and(|field| belongs(field, &path)))
                 .collect();
-            let visible = attempted.get() || touched.with(|touched| touched.iter().any(|touched| belongs(touched, &path)));
+            let visible =
+                attempted.get() || touched.with(|touched| touched.iter().any(|touched| belongs(touched, &path)));
             if visible {
                 for error in local_errors.get() {
                     if error.field.as_deref().is_some_and(|field| belongs(field, &path)) && !errors.contains(&error) {
@@ -395,7 +399,7 @@ fn OrderForm(
             .map(|option| {
                 let id = option.id;
                 view! { <option value=id.as_str() selected=move || profile.get() == Some(id)>
-                    {move || id.profile().display_name(t.lang())}</option> }
+                {move || id.profile().display_name(t.lang())}</option> }
             })
             .collect_view()
     });
@@ -417,12 +421,14 @@ fn OrderForm(
             let until = option.validated_until.unwrap_or_default();
             let label = option.name.clone();
             view! { <option value=id.clone() selected=move || organization.get() == id>
-                {move || format!("{label} ({})", format_instant(t.lang(), until))}</option> }
+            {move || format!("{label} ({})", format_instant(t.lang(), until))}</option> }
         })
         .collect_view();
     let cap = move || {
         profile.get().and_then(|id| {
-            policy.with_value(|policy| policy.profiles.iter().find(|profile| profile.id == id).map(|profile| profile.max_validity_days))
+            policy.with_value(|policy| {
+                policy.profiles.iter().find(|profile| profile.id == id).map(|profile| profile.max_validity_days)
+            })
         })
     };
     let device = move || profile.get().is_some_and(|id| id.profile().alternative_names == AlternativeNames::DnsNames);
@@ -527,14 +533,13 @@ fn OrderForm(
     };
 
     let unplaced = move || {
-        let count = recipients.with(Vec::len);
         server_errors
             .get()
             .into_iter()
-            .filter(|error| !error.field.as_deref().is_some_and(|field| placed(field, count)))
+            .filter(|error| !error.field.as_deref().is_some_and(placed))
             .map(|error| {
                 view! { <p class="error" role="alert" data-testid="error" data-code=error.code.clone()
-                    data-field=error.field.clone()>{problem_message(&error, t.lang())}</p> }
+                data-field=error.field.clone()>{problem_message(&error, t.lang())}</p> }
             })
             .collect_view()
     };
@@ -788,7 +793,11 @@ fn subject_label(lang: Lang, subject: &StepSubject) -> String {
     }
 }
 
-fn step_view(order_id: String, step: Step, act: impl Fn(String, Action, StepSubject) + Copy + 'static) -> impl IntoView {
+fn step_view(
+    order_id: String,
+    step: Step,
+    act: impl Fn(String, Action, StepSubject) + Copy + 'static,
+) -> impl IntoView {
     let t = use_i18n();
     let subject = step.subject.clone();
     let state_name = match &step.state {

@@ -39,7 +39,9 @@ pub fn state_label(lang: Lang, state: ValidationState) -> &'static str {
             lang.pick("Expired: send a new one", "Expirée : envoyez-en une nouvelle")
         }
         ValidationState::Validated => lang.pick("Validated", "Validée"),
-        ValidationState::ValidationExpired => lang.pick("Validation ended: validate again", "Validation échue : à refaire"),
+        ValidationState::ValidationExpired => {
+            lang.pick("Validation ended: validate again", "Validation échue : à refaire")
+        }
     }
 }
 
@@ -78,7 +80,7 @@ fn Problem(
         });
         problem.map(|problem| {
             view! { <p class="error field-error" role="alert" data-testid=format!("error-{field}")
-                data-code=problem.code.clone()>{problem_message(&problem, t.lang())}</p> }
+            data-code=problem.code.clone()>{problem_message(&problem, t.lang())}</p> }
         })
     }
 }
@@ -107,7 +109,10 @@ pub fn OrganizationsPage() -> impl IntoView {
 
 /// One organization: its facts, its validation, and how to validate it.
 #[component]
-fn OrganizationCard(organization: OrganizationView, refresh: impl Fn() + Copy + Send + Sync + 'static) -> impl IntoView {
+fn OrganizationCard(
+    organization: OrganizationView,
+    refresh: impl Fn() + Copy + Send + Sync + 'static,
+) -> impl IntoView {
     let t = use_i18n();
     let id = organization.id.clone();
     let state = organization.validation;
@@ -219,7 +224,12 @@ fn NewOrganizationForm(created: impl Fn() + Copy + Send + Sync + 'static) -> imp
         name: name.get(),
         registration_identifier: registration.get(),
         country: country.get(),
-        address: PostalAddress { street: street.get(), city: city.get(), postal_code: postal_code.get(), region: region.get() },
+        address: PostalAddress {
+            street: street.get(),
+            city: city.get(),
+            postal_code: postal_code.get(),
+            region: region.get(),
+        },
         phone: phone.get(),
         contacts: vec![Contact { name: contact_name.get(), email: contact_email.get(), phone: contact_phone.get() }],
     };
@@ -256,7 +266,19 @@ fn NewOrganizationForm(created: impl Fn() + Copy + Send + Sync + 'static) -> imp
                 Ok(_) => {
                     attempted.set(false);
                     touched.set(Vec::new());
-                    for signal in [name, registration, country, street, city, postal_code, region, phone, contact_name, contact_email, contact_phone] {
+                    for signal in [
+                        name,
+                        registration,
+                        country,
+                        street,
+                        city,
+                        postal_code,
+                        region,
+                        phone,
+                        contact_name,
+                        contact_email,
+                        contact_phone,
+                    ] {
                         signal.set(String::new());
                     }
                     created();
@@ -266,7 +288,6 @@ fn NewOrganizationForm(created: impl Fn() + Copy + Send + Sync + 'static) -> imp
             working.set(false);
         });
     };
-    let fields: [&'static str; 1] = ["contacts"];
     view! {
         <form on:submit=submit data-testid="organization-form" novalidate>
             {input(("Legal name", "Raison sociale"), "name", name)}
@@ -281,7 +302,7 @@ fn NewOrganizationForm(created: impl Fn() + Copy + Send + Sync + 'static) -> imp
                 {input(("Name", "Nom"), "contacts.name", contact_name)}
                 {input(("Email", "E-mail"), "contacts.email", contact_email)}
                 {input(("Telephone", "Téléphone"), "contacts.phone", contact_phone)}
-                <Problem field=fields[0] server=server local=local touched=touched attempted=attempted />
+                <Problem field="contacts" server=server local=local touched=touched attempted=attempted />
             </fieldset>
             {move || server.get().filter(|problem| problem.field.is_none()).map(|problem| error_line(problem, t))}
             <button type="submit" data-testid="organization-submit" disabled=move || working.get()>
@@ -374,7 +395,8 @@ fn DomainCard(domain: DomainView, refresh: impl Fn() + Copy + Send + Sync + 'sta
         });
     };
     let base = format!("/api/v1/domains/{id}");
-    let (check_path, resend_path, method_path) = (format!("{base}/check"), format!("{base}/resend"), format!("{base}/method"));
+    let (check_path, resend_path, method_path) =
+        (format!("{base}/check"), format!("{base}/resend"), format!("{base}/method"));
     let validated = domain.validation == ValidationState::Validated;
     let record = domain.dns_record.clone().filter(|_| domain.method == DomainMethod::DnsTxt && !validated);
     let sent_to = domain.sent_to.clone().filter(|_| domain.method == DomainMethod::ConstructedEmail && !validated);
@@ -385,7 +407,10 @@ fn DomainCard(domain: DomainView, refresh: impl Fn() + Copy + Send + Sync + 'sta
         let body = if dns.get_untracked() {
             MethodChange { method: DomainMethod::DnsTxt.as_str().into(), address: None }
         } else {
-            MethodChange { method: DomainMethod::ConstructedEmail.as_str().into(), address: Some(local_part.get_untracked()) }
+            MethodChange {
+                method: DomainMethod::ConstructedEmail.as_str().into(),
+                address: Some(local_part.get_untracked()),
+            }
         };
         changing.set(false);
         act(method_path.clone(), Some(body));
@@ -450,9 +475,11 @@ fn NewDomainForm(created: impl Fn() + Copy + Send + Sync + 'static) -> impl Into
     let server = RwSignal::new(None::<ApiError>);
     let working = RwSignal::new(false);
     let local = Signal::derive(move || {
-        Domain::parse(&name.get())
-            .err()
-            .map(|error| ApiError { code: error.code().to_owned(), field: Some("name".into()), message: error.to_string() })
+        Domain::parse(&name.get()).err().map(|error| ApiError {
+            code: error.code().to_owned(),
+            field: Some("name".into()),
+            message: error.to_string(),
+        })
     });
     let submit = move |event: leptos::ev::SubmitEvent| {
         event.prevent_default();
@@ -463,7 +490,9 @@ fn NewDomainForm(created: impl Fn() + Copy + Send + Sync + 'static) -> impl Into
         working.set(true);
         let request = NewDomain {
             name: name.get_untracked(),
-            method: if dns.get_untracked() { DomainMethod::DnsTxt } else { DomainMethod::ConstructedEmail }.as_str().into(),
+            method: if dns.get_untracked() { DomainMethod::DnsTxt } else { DomainMethod::ConstructedEmail }
+                .as_str()
+                .into(),
             address: (!dns.get_untracked()).then(|| local_part.get_untracked()),
         };
         spawn_local(async move {
