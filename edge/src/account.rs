@@ -10,8 +10,8 @@ use shared::account::{
 };
 use shared::api::MessageBody;
 use shared::api::account::{
-    ApiKeyList, ApiKeyView, ChangePassword, CreateApiKey, CreatedApiKey, InviteUser, LoginRequest, ResetPassword,
-    ResetRequest, SessionView, UserList, UserView,
+    ApiKeyList, ApiKeyView, ChangePassword, CreateApiKey, CreatedApiKey, InviteUser, LoginRequest, ResetLinkView,
+    ResetPassword, ResetRequest, SessionView, UserList, UserView,
 };
 use shared::encoding::hex;
 use shared::lang::Lang;
@@ -529,7 +529,12 @@ pub async fn show_reset(_request: Request, context: RouteContext<()>) -> worker:
         async {
             let db = context.env.d1("DB")?;
             let row = reset_row(&db, &context).await?;
-            Ok(Response::from_json(&row.link().status(platform::now()))?)
+            let status = row.link().status(platform::now());
+            let email = match status {
+                shared::link::LinkStatus::Open { .. } => Some(user_by_id(&db, &row.user_id).await?.email),
+                _ => None,
+            };
+            Ok(Response::from_json(&ResetLinkView { status, email })?)
         }
         .await,
     )

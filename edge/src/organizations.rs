@@ -98,9 +98,12 @@ impl OrganizationRow {
         } else {
             ValidationState::NotStarted
         };
-        let code_expires_at = match pending {
-            Some((row, ValidationStatus::Pending { expires_at })) if row.method == "email_code" => Some(expires_at),
-            _ => None,
+        let (code_expires_at, code_attempts_left) = match pending {
+            Some((row, ValidationStatus::Pending { expires_at })) if row.method == "email_code" => {
+                let used = u32::try_from(row.attempts).unwrap_or(u32::MAX);
+                (Some(expires_at), Some(CODE_MAXIMUM_ATTEMPTS.saturating_sub(used)))
+            }
+            _ => (None, None),
         };
         Ok(OrganizationView {
             id: self.id.clone(),
@@ -113,6 +116,7 @@ impl OrganizationRow {
             validation,
             method: current.map(|row| row.method.clone()),
             code_expires_at,
+            code_attempts_left,
             validated_at: self.validated_at,
             validated_until: self.validated_until,
             created_at: self.created_at,

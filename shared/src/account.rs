@@ -53,11 +53,12 @@ pub const SESSION_TOUCH_SECONDS: i64 = 5 * 60;
 /// `Path=/` and no `Domain`, so no sibling host can set or shadow it.
 pub const SESSION_COOKIE: &str = "__Host-keyward_session";
 
-/// The salt of the browser's password KDF for an address: a fixed, versioned label, then the address as
-/// [`crate::address`] normalizes it (domain lower-cased). Unique per user and per deployment of this scheme.
+/// The salt of the browser's password KDF for an address: a fixed, versioned label, then the address trimmed
+/// and lower-cased, as accounts are looked up (so `Ada@Example.com` and `ada@example.com` are one account with one
+/// key). Unique per user and per deployment of this scheme.
 pub fn password_salt(email: &str) -> Vec<u8> {
     let mut salt = b"keyward/password/v1\0".to_vec();
-    salt.extend_from_slice(email.trim().as_bytes());
+    salt.extend_from_slice(email.trim().to_lowercase().as_bytes());
     salt
 }
 
@@ -498,7 +499,7 @@ mod tests {
 
     #[test]
     fn the_salt_is_labelled_and_per_address() {
-        assert_eq!(password_salt(" ada@example.com "), b"keyward/password/v1\0ada@example.com");
+        assert_eq!(password_salt(" Ada@Example.com "), b"keyward/password/v1\0ada@example.com");
         assert_ne!(password_salt("ada@example.com"), password_salt("bob@example.com"));
     }
 

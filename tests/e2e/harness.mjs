@@ -436,10 +436,11 @@ export async function checkWithKeytool(bundlePath, password) {
 
 /**
  * The password key the browser derives and sends instead of the password (shared/src/account.rs):
- * PBKDF2-HMAC-SHA256, 600,000 iterations, salt "keyward/password/v1\0" + the trimmed address; base64url.
+ * PBKDF2-HMAC-SHA256, 600,000 iterations, salt "keyward/password/v1\0" + the address trimmed and lower-cased;
+ * base64url.
  */
 export async function passwordKey(email, password) {
-  const salt = Buffer.concat([Buffer.from('keyward/password/v1\0'), Buffer.from(email.trim())]);
+  const salt = Buffer.concat([Buffer.from('keyward/password/v1\0'), Buffer.from(email.trim().toLowerCase())]);
   const key = await promisify(pbkdf2)(password, salt, 600_000, 32, 'sha256');
   return key.toString('base64url');
 }

@@ -253,3 +253,55 @@ test('another account can neither read nor act on an order, nor order for its or
   assert.equal((await api(`/orders/${placed.id}`, { headers: acme })).json().state, 'awaiting_enrollment');
   assert.equal((await api('/orders')).status, 401);
 });
+
+test('bad input on every field of the order form gets a named error and writes nothing', async () => {
+  const before = await counts();
+  const long = (length) => 'x'.repeat(length);
+  const cases = [
+    // [overrides, field, code]
+    [{ organization_id: '' }, 'organization_id', 'not_found'],
+    [{ organization_id: "' OR 1=1 --" }, 'organization_id', 'not_found'],
+    [{ signature_hash: 'sha384' }, 'signature_hash', 'signature_hash_not_offered'],
+    [{ validity: { kind: 'years', years: 4 } }, 'validity.years', 'validity_years_invalid'],
+    [{ validity: { kind: 'end_date', date: '2020-01-01' } }, 'validity.date', 'validity_date_not_future'],
+    [{ validity: { kind: 'end_date', date: '31/12/2027' } }, 'validity.date', 'validity_date_malformed'],
+    [{ validity: { kind: 'days', days: 0 } }, 'validity.days', 'validity_days_zero'],
+    [{ validity: { kind: 'days', days: 826 } }, 'validity.days', 'validity_over_cap'],
+    [{ auto_renewals: 6 }, 'auto_renewals', 'auto_renewals_too_many'],
+    [{ recipients: [] }, 'recipients', 'recipients_empty'],
+    [{ recipients: Array.from({ length: 51 }, (_, index) => ({ email: `n${index}@acme.example` })) }, 'recipients', 'recipients_too_many'],
+    [{ recipients: [{ email: '' }] }, 'recipients[0].email', null],
+    [{ recipients: [{ email: `${long(65)}@acme.example` }] }, 'recipients[0].email', null],
+    [{ recipients: [{ email: 'ada＠acme.example' }] }, 'recipients[0].email', null],
+    [{ recipients: [{ email: 'аda@acme.example' }] }, 'recipients[0].email', null], // Cyrillic а
+    [{ recipients: [{ email: 'ada\u200b@acme.example' }] }, 'recipients[0].email', null],
+    [{ recipients: [{ email: 'ada@acme.example\u202e' }] }, 'recipients[0].email', null],
+    [{ recipients: [{ email: '"ada"@acme.example' }] }, 'recipients[0].email', null],
+    [{ recipients: [{ email: "ada'--@evil.example" }] }, 'recipients[0].email', null],
+    [{ recipients: [{ email: 'ada@acme.example', name: long(201) }] }, 'recipients[0].name', 'name_too_long'],
+    [{ recipients: [{ email: 'ada@acme.example' }, { email: 'ADA@acme.example' }] }, 'recipients[1].email', 'recipient_repeated'],
+    [{ recipients: [{ email: 'ada@acme.example', csr: '<script>alert(1)</script>' }] }, 'recipients[0].csr', null],
+    [{ recipients: [{ email: 'ada@acme.example', dns_names: ['host.acme.example'] }] }, 'recipients[0].dns_names', null],
+    [{ notification_emails: ['not an address'] }, 'notification_emails[0]', null],
+    [{ notification_emails: ['it@acme.example', 'IT@acme.example'] }, 'notification_emails[1]', 'notification_email_repeated'],
+    [{ notification_emails: Array.from({ length: 11 }, (_, index) => `n${index}@acme.example`) }, 'notification_emails', 'notification_emails_too_many'],
+    [{ payment: { kind: 'contract', reference: '   ' } }, 'payment.reference', 'contract_reference_blank'],
+    [{ payment: { kind: 'contract', reference: long(101) } }, 'payment.reference', 'contract_reference_too_long'],
+    [{ subscriber_agreement: '' }, 'subscriber_agreement', 'subscriber_agreement_not_accepted'],
+    [{ idempotency_key: 'has spaces in it!!' }, 'idempotency_key', 'idempotency_key_invalid'],
+    [{ idempotency_key: long(65) }, 'idempotency_key', 'idempotency_key_invalid'],
+  ];
+  for (const [overrides, field, code] of cases) {
+    const response = await place(orderBody(overrides));
+    const label = `${JSON.stringify(overrides).slice(0, 80)} -> ${response.status} ${response.text().slice(0, 300)}`;
+    assert.ok(response.status === 422 || response.status === 404, label);
+    const errors = response.json().errors ?? [response.json().error];
+    const problem = errors.find((error) => error.field === field);
+    assert.ok(problem, `${label}: no error for ${field}`);
+    if (code) assert.equal(problem.code, code, label);
+    assert.ok(problem.message.length > 10, label);
+  }
+  const wrongType = await place({ ...orderBody(), validity: 'forever' });
+  assert.deepEqual([wrongType.status, wrongType.json().error.field], [400, 'body']);
+  assert.deepEqual(await counts(), before);
+});

@@ -84,6 +84,7 @@ test('an organization admin creates an organization and validates it with the em
   const pending = (await api(`/organizations/${organizationId}`, { headers: alice })).json();
   assert.equal(pending.validation, 'pending');
   assert.ok(pending.code_expires_at > Date.now() / 1000);
+  assert.equal(pending.code_attempts_left, 5);
 
   {
     const stale = await post(`/organizations/${organizationId}/verification-code/check`, alice, { code: oldest });
@@ -140,7 +141,8 @@ test('parallel guesses get five tries at a code, no more', async () => {
   assert.equal(entered.n, 5);
   const right = await post(`/organizations/${created.id}/verification-code/check`, alice, { code });
   assert.deepEqual([right.status, right.json().error.code], [409, 'verification_code_locked']);
-  assert.equal((await api(`/organizations/${created.id}`, { headers: alice })).json().validation, 'pending');
+  const locked = (await api(`/organizations/${created.id}`, { headers: alice })).json();
+  assert.deepEqual([locked.validation, locked.code_attempts_left], ['pending', 0]);
 });
 
 test('a CA administrator validates an organization by recording the call', async () => {

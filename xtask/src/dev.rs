@@ -102,7 +102,7 @@ fn demo_accounts() -> Result {
 fn password_key(email: &str, password: &str) -> String {
     use base64ct::{Base64UrlUnpadded, Encoding};
     let mut salt = b"keyward/password/v1\0".to_vec();
-    salt.extend_from_slice(email.trim().as_bytes());
+    salt.extend_from_slice(email.trim().to_lowercase().as_bytes());
     let mut key = [0u8; 32];
     let iterations = std::num::NonZeroU32::new(600_000).expect("a non-zero constant");
     ring::pbkdf2::derive(ring::pbkdf2::PBKDF2_HMAC_SHA256, iterations, &salt, password.as_bytes(), &mut key);

@@ -1,11 +1,11 @@
 //! `/reset`: ask for a reset link by email; `/reset/{token}`: the emailed link. Opening the link only reads its
-//! status (a mail scanner's visit spends nothing); the link is spent by the explicit submit. The page then logs
-//! in with the new password, which also proves the address typed is the account's (the key is salted with it).
+//! status (a mail scanner's visit spends nothing); the link is spent by the explicit submit. The open link's
+//! status carries the account's address, which salts the new password's key; the page then logs in with it.
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use shared::api::ApiError;
-use shared::api::account::{ResetPassword, ResetRequest};
+use shared::api::account::{ResetLinkView, ResetPassword, ResetRequest};
 use shared::link::LinkStatus;
 
 use super::form::{FieldError, FormError, go};
@@ -71,20 +71,21 @@ pub fn ResetLinkPage(
     let path = format!("/api/v1/password-resets/{token}");
     let status = LocalResource::new(move || {
         let path = path.clone();
-        async move { api::get::<LinkStatus>(&path).await }
+        async move { api::get::<ResetLinkView>(&path).await }
     });
     let token = StoredValue::new(token);
     move || match status.get() {
         None => view! { <p>{text(t, |texts| texts.loading)}</p> }.into_any(),
-        Some(Ok(LinkStatus::Open { expires_at })) => {
-            view! { <ResetForm token=token.get_value() expires_at=expires_at /> }.into_any()
+        Some(Ok(ResetLinkView { status: LinkStatus::Open { expires_at }, email })) => {
+            let email = email.unwrap_or_default();
+            view! { <ResetForm token=token.get_value() expires_at=expires_at email=email /> }.into_any()
         }
-        Some(Ok(LinkStatus::Spent { spent_at })) => closed(
+        Some(Ok(ResetLinkView { status: LinkStatus::Spent { spent_at }, .. })) => closed(
             text(t, |texts| texts.reset_spent_title),
             move || reset_spent_detail(t.lang(), &format_instant(t.lang(), spent_at)),
             "reset-spent",
         ),
-        Some(Ok(LinkStatus::Expired { expired_at })) => closed(
+        Some(Ok(ResetLinkView { status: LinkStatus::Expired { expired_at }, .. })) => closed(
             text(t, |texts| texts.reset_expired_title),
             move || reset_expired_detail(t.lang(), &format_instant(t.lang(), expired_at)),
             "reset-expired",
@@ -113,13 +114,13 @@ fn closed(
     .into_any()
 }
 
-/// The open link's form: the account's address (the key's salt), the new password twice.
+/// The open link's form: the account's address (shown, not editable: it salts the key), the new password twice.
 #[component]
-fn ResetForm(token: String, expires_at: i64) -> impl IntoView {
+fn ResetForm(token: String, expires_at: i64, email: String) -> impl IntoView {
     let t = use_i18n();
     let error = RwSignal::new(None::<ApiError>);
     let working = RwSignal::new(false);
-    let email = RwSignal::new(String::new());
+    let email = RwSignal::new(email);
     let new_password = RwSignal::new(String::new());
     let confirmation = RwSignal::new(String::new());
     let token = StoredValue::new(token);
@@ -152,7 +153,7 @@ fn ResetForm(token: String, expires_at: i64) -> impl IntoView {
             <FormError error=error fields=RESET_FIELDS />
             <form on:submit=submit data-testid="reset-form" novalidate>
                 <label>{text(t, |texts| texts.email)}
-                    <input type="email" autocomplete="username" data-testid="email" bind:value=email /></label>
+                    <input type="email" autocomplete="username" data-testid="email" readonly prop:value=move || email.get() /></label>
                 <FieldError error=error fields=EMAIL_FIELDS />
                 <NewPassword password=new_password confirmation=confirmation />
                 <FieldError error=error fields=NEW_PASSWORD_FIELDS />
@@ -164,8 +165,8 @@ fn ResetForm(token: String, expires_at: i64) -> impl IntoView {
     }
 }
 
-/// Spends the link with the new key, then logs in with it. The key is salted with the address typed: if the login
-/// is refused, that address is not the account's, and the password just set cannot be used.
+/// Spends the link with the new key, then logs in with it (the key is salted with the account's address, which
+/// the link's status gave).
 async fn reset(token: &str, email: &str, chosen: &str, lang: Lang) -> Result<(), ApiError> {
     let request = ResetPassword { new_password_key: password_key(email, chosen).await? };
     api::post::<_, ()>(&format!("/api/v1/password-resets/{token}"), &request).await?;

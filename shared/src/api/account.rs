@@ -4,7 +4,7 @@
 //!   the current [`SessionView`]; `DELETE /api/v1/session`: logout (204).
 //! - `POST /api/v1/account/password` with [`ChangePassword`]: 204; ends every other session of the user.
 //! - `POST /api/v1/password-resets` with [`ResetRequest`]: 202 whether or not the address has an account;
-//!   `GET /api/v1/password-resets/{token}`: [`crate::link::LinkStatus`] (never spends);
+//!   `GET /api/v1/password-resets/{token}`: [`ResetLinkView`] (never spends);
 //!   `POST /api/v1/password-resets/{token}` with [`ResetPassword`]: 204 and every session ended.
 //! - `GET /api/v1/users` / `POST /api/v1/users` with [`InviteUser`] (organization admins): [`UserView`]s; the
 //!   invited user gets a temporary password by email.
@@ -81,6 +81,19 @@ pub struct ChangePassword {
 pub struct ResetRequest {
     /// The address of the account.
     pub email: String,
+}
+
+/// `GET /api/v1/password-resets/{token}`: the link's state and, while it is open, the account's address (the
+/// page needs it: the browser salts the new password's key with it). Whoever holds the link received it at that
+/// address.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct ResetLinkView {
+    /// Open, spent or expired, with its instant.
+    #[serde(flatten)]
+    pub status: crate::link::LinkStatus,
+    /// The account's address, while the link is open.
+    pub email: Option<String>,
 }
 
 /// `POST /api/v1/password-resets/{token}`.

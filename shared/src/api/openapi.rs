@@ -12,8 +12,8 @@ use schemars::{JsonSchema, Schema};
 use serde_json::{Map, Value, json};
 
 use super::account::{
-    ApiKeyList, ChangePassword, CreateApiKey, CreatedApiKey, InviteUser, LoginRequest, ResetPassword, ResetRequest,
-    SessionView, UserList, UserView,
+    ApiKeyList, ChangePassword, CreateApiKey, CreatedApiKey, InviteUser, LoginRequest, ResetLinkView, ResetPassword,
+    ResetRequest, SessionView, UserList, UserView,
 };
 use super::dev::{CreateAccount, CreatedAccount, Mailbox, SeedRequest, SeedResponse};
 use super::domain::{
@@ -25,7 +25,6 @@ use super::organization::{CodeEntry, CodeSent, NewOrganization, OrganizationList
 use super::policy::Policy;
 use super::revocation::{CertificateStatus, RevocationChallenge, RevokeRequest};
 use super::{ErrorBody, MessageBody};
-use crate::link::LinkStatus;
 use crate::validation::CallRecord;
 
 /// How a caller proves who they are for an operation.
@@ -291,10 +290,10 @@ fn operations(b: &mut Builder) {
     b.add("post", "/api/v1/password-resets", "account", "Emails a reset link if the address has an account")
         .request(reset_request)
         .response("202", "Accepted, whatever the address", message);
-    let link = b.schema::<LinkStatus>();
+    let link = b.schema::<ResetLinkView>();
     b.add("get", "/api/v1/password-resets/{token}", "account", "A reset link's status; never spends it").response(
         "200",
-        "Open, spent or expired",
+        "Open (with the account's address), spent or expired",
         link,
     );
     let reset = b.schema::<ResetPassword>();

@@ -109,7 +109,9 @@ impl NewOrganization {
         let name = check_text(&self.name, "name", NAME_MAXIMUM_LENGTH, true)?;
         let registration_identifier = check_registration_identifier(&self.registration_identifier)?;
         let country = check_country(&self.country)?;
-        if !registration_identifier.starts_with("LEI") && registration_identifier[3..5] != country {
+        // LEI and INT identifiers carry XG (no country) in place of a country (S/MIME BR 7.1.4.2.2 d).
+        let international = ["LEI", "INT"].iter().any(|scheme| registration_identifier.starts_with(scheme));
+        if !international && registration_identifier[3..5] != country {
             return Err(OrganizationError::RegistrationCountryMismatch { country });
         }
         let address = PostalAddress {
@@ -281,6 +283,8 @@ pub struct OrganizationView {
     pub method: Option<String>,
     /// When the pending code stops working, while one is pending.
     pub code_expires_at: Option<i64>,
+    /// Entries left before the pending code is spent (0: ask for a new code), while one is pending.
+    pub code_attempts_left: Option<u32>,
     /// When it was validated, if it was.
     pub validated_at: Option<i64>,
     /// Until when the validation may be relied on (825 days after it).
@@ -562,6 +566,7 @@ mod tests {
             None,
         );
         check(|o| o.registration_identifier = "LEIXG-5493001KJTIIGC8Y1R12".into(), None);
+        check(|o| o.registration_identifier = "INTXG-UNESCO".into(), None);
         check(|o| o.registration_identifier = "NTRGB+ENG-12345678".into(), None);
         check(|o| o.name = "O'Brien & Sons (Holdings) Ltd.".into(), None);
         check(|o| o.name = "Société Générale".into(), None);
