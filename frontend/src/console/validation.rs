@@ -185,6 +185,10 @@ fn OrganizationCard(
                         t.lang().pick("Code sent to", "Code envoyé à"), sent.sent_to,
                         t.lang().pick("valid until", "valable jusqu’au"), format_instant(t.lang(), sent.expires_at))}</p>
                 })}
+                {organization.code_attempts_left.map(|left| view! {
+                    <p class="hint" data-testid="attempts-left" data-left=left>{move || format!("{} {left}",
+                        t.lang().pick("Entries left for the pending code:", "Essais restants pour le code en cours :"))}</p>
+                })}
                 <form on:submit=check.clone() data-testid="code-form" novalidate>
                     <label>{words(t, "Code from the email", "Code reçu par e-mail")}
                         <input type="text" inputmode="numeric" autocomplete="one-time-code" data-testid="code" bind:value=code /></label>
