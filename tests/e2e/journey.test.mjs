@@ -262,3 +262,67 @@ test('the order form: pre-check refuses an RSA-1024 request in the page, a doubl
   assert.deepEqual(errors, []);
   await context.close();
 });
+
+test('after the journey: a refusal only the Worker can find shows beside its field and a retry keeps the key; resend and cancel on the order page; the state filter; French', { timeout: 180_000 }, async () => {
+  const errors = [];
+  const { context, page } = await loggedInPage(errors);
+  const orderPosts = [];
+  page.on('request', (sent) => {
+    if (sent.method() === 'POST' && new URL(sent.url()).pathname === '/api/v1/orders') orderPosts.push(JSON.parse(sent.postData()));
+  });
+  await page.goto(`${worker.url}/console/orders/new`);
+  await page.locator('[data-testid=order-form]').waitFor();
+  await page.selectOption('[data-testid=profile]', 'smime_organization_multipurpose');
+  await page.fill('[data-testid="recipients[0].email"]', 'eve@acme.example');
+  await page.check('[data-testid=csr-now-0]');
+  // Carl's key, certified in the journey, asked for another subject: the page's pre-check accepts it (it cannot
+  // know), the Worker's key-reuse check refuses it, and the page shows that beside the request.
+  const reused = openssl(['req', '-new', '-key', join(directory, 'carl.key'), '-subj', '/CN=eve']);
+  await page.fill('[data-testid="recipients[0].csr"]', reused);
+  await page.locator('[data-testid=csr-accepted-0]').waitFor();
+  await page.check('[data-testid=agreement]');
+  await page.click('[data-testid=order-submit]');
+  const refusal = page.locator('[data-testid="error-recipients[0].csr"]');
+  await refusal.waitFor();
+  assert.equal(await refusal.getAttribute('data-field'), 'recipients[0].csr');
+  assert.equal(orderPosts.length, 1);
+  assert.equal(new URL(page.url()).pathname, '/console/orders/new');
+
+  // The recipient gets a KeyGen link instead; the same form's retry carries the same idempotency key.
+  await page.check('[data-testid=csr-later-0]');
+  await page.click('[data-testid=order-submit]');
+  await page.waitForURL(/\/console\/orders\/(?!new$)[^/]+$/, { timeout: 30_000 });
+  assert.equal(orderPosts.length, 2);
+  assert.equal(orderPosts[1].idempotency_key, orderPosts[0].idempotency_key);
+  const orderId = new URL(page.url()).pathname.split('/').pop();
+
+  // Resend the recipient's link: a second enrollment email; then cancel the order.
+  await page.locator('[data-testid=resend-0]').click();
+  await page.locator('[data-testid=action-done]').waitFor();
+  const links = (await mailTo('eve@acme.example')).filter((message) => /\/enroll\//.test(message.body));
+  assert.equal(links.length, 2);
+  await page.locator('[data-testid=cancel-order]').first().click();
+  await page.locator('[data-testid=order][data-state=cancelled]').waitFor();
+
+  // The history's state filter.
+  await page.goto(`${worker.url}/console/orders`);
+  await page.locator('[data-testid=order-row]').first().waitFor();
+  assert.equal(await page.locator('[data-testid=order-row]').count(), 2);
+  await page.selectOption('[data-testid=status-filter]', 'cancelled');
+  await page.locator(`[data-testid=order-row][data-id="${orderId}"][data-state=cancelled]`).waitFor();
+  await page.waitForFunction(() => document.querySelectorAll('[data-testid=order-row]').length === 1);
+  await page.selectOption('[data-testid=status-filter]', 'completed');
+  await page.waitForFunction((id) => {
+    const rows = [...document.querySelectorAll('[data-testid=order-row]')];
+    return rows.length === 1 && rows[0].dataset.id !== id && rows[0].dataset.state === 'completed';
+  }, orderId);
+
+  // In French, the same pages.
+  await page.click('[data-testid=lang-fr]');
+  assert.equal((await page.locator('[data-testid=nav-orders]').textContent()).trim(), 'Commandes');
+  await page.goto(`${worker.url}/console/orders/new`);
+  await page.locator('[data-testid=order-form]').waitFor();
+  assert.equal((await page.locator('[data-testid=order-submit]').textContent()).trim(), 'Passer la commande');
+  assert.deepEqual(errors, []);
+  await context.close();
+});
