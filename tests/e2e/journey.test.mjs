@@ -326,3 +326,39 @@ test('after the journey: a refusal only the Worker can find shows beside its fie
   assert.deepEqual(errors, []);
   await context.close();
 });
+
+test('mailboxes at public providers are validated by a link to themselves; device profiles ask for host names under a validated domain', { timeout: 120_000 }, async () => {
+  const errors = [];
+  const { context, page } = await loggedInPage(errors);
+  await page.click('[data-testid=nav-mailboxes]');
+  await page.waitForURL(`${worker.url}/console/mailboxes`);
+  await page.fill('[data-testid=mailbox-email]', 'frank@acme.example');
+  const refusal = page.locator('[data-testid=error-email]');
+  await refusal.waitFor();
+  assert.equal(await refusal.getAttribute('data-code'), 'mailbox_not_public_provider');
+  await page.fill('[data-testid=mailbox-email]', 'frank@gmail.com');
+  assert.equal(await refusal.count(), 0);
+  await page.click('[data-testid=mailbox-submit]');
+  await page.locator('[data-testid=mailbox][data-email="frank@gmail.com"] [data-testid=state][data-state=pending]').waitFor();
+  const [mail] = await mailTo('frank@gmail.com');
+  const link = mail.body.match(/(http\S+\/validate\/[A-Za-z0-9_-]{43})\n/)[1];
+  const visitor = await context.newPage();
+  await visitor.goto(link);
+  await visitor.locator('[data-testid=validation-link][data-state=pending]').waitFor();
+  assert.match(await visitor.locator('[data-testid=link-subject]').textContent(), /frank@gmail\.com/);
+  await visitor.locator('[data-testid=confirm]').click();
+  await visitor.locator('[data-testid=validation-link][data-state=used]').waitFor();
+  await page.reload();
+  await page.locator('[data-testid=mailbox][data-email="frank@gmail.com"] [data-testid=state][data-state=validated]').waitFor();
+
+  await page.goto(`${worker.url}/console/orders/new`);
+  await page.locator('[data-testid=order-form]').waitFor();
+  await page.selectOption('[data-testid=profile]', 'client_auth_workstation');
+  await page.fill('[data-testid="recipients[0].email"]', 'ops@acme.example');
+  await page.fill('[data-testid="recipients[0].dns_names"]', 'pc1.elsewhere.example');
+  await page.locator('[data-testid="error-recipients[0].dns_names"]').waitFor();
+  await page.fill('[data-testid="recipients[0].dns_names"]', 'pc1.dns.example');
+  await page.waitForFunction(() => !document.querySelector('[data-testid="error-recipients[0].dns_names"]'));
+  assert.deepEqual(errors, []);
+  await context.close();
+});
