@@ -82,9 +82,16 @@ test('prevalidation in the console: the organization by emailed code, acme.examp
   await fill('address.city', 'London');
   await fill('address.postal_code', 'SW1A 1AA');
   await fill('phone', '+44 20 7946 0000');
-  await fill('contacts.name', 'Dora Contact');
-  await fill('contacts.email', 'dora@acme.example');
-  await fill('contacts.phone', '+44 20 7946 0001');
+  await fill('contacts[0].name', 'Dora Contact');
+  await fill('contacts[0].email', 'dora@acme.example');
+  await fill('contacts[0].phone', '+44 20 7946 0001');
+  // A second contact, whose address is checked as typed too.
+  await page.click('[data-testid=add-contact]');
+  await fill('contacts[1].name', 'Eli Second');
+  await fill('contacts[1].email', 'eli@acme..example');
+  await page.locator('[data-testid="error-contacts.email"]').waitFor();
+  await fill('contacts[1].email', 'eli@acme.example');
+  await fill('contacts[1].phone', '+44 20 7946 0002');
   await page.click('[data-testid=organization-submit]');
   const card = page.locator('[data-testid=organization]');
   await card.waitFor();

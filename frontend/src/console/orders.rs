@@ -261,6 +261,7 @@ fn OrderForm(
     let renewals = RwSignal::new("0".to_owned());
     let next_id = StoredValue::new(1u32);
     let recipients = RwSignal::new(vec![RecipientRow::new(0)]);
+    let owner = StoredValue::new(Owner::current().unwrap_or_default());
     let notifications = RwSignal::new(String::new());
     let contract = RwSignal::new(false);
     let reference = RwSignal::new(String::new());
@@ -437,7 +438,9 @@ fn OrderForm(
     let add_recipient = move |_| {
         let id = next_id.get_value();
         next_id.set_value(id + 1);
-        recipients.update(|rows| rows.push(RecipientRow::new(id)));
+        // The new row's signals belong to the form, not to whatever runs the click.
+        let row = owner.with_value(|owner| owner.with(|| RecipientRow::new(id)));
+        recipients.update(|rows| rows.push(row));
     };
 
     let recipient_rows = move || {
@@ -937,7 +940,7 @@ fn history(list: OrderList, page: RwSignal<u32>) -> impl IntoView {
             <tbody>{rows}</tbody>
         </table>
         <nav class="pages">
-            <button type="button" data-testid="previous-page" disabled=current <= 1 on:click=move |_| page.set(current - 1)>
+            <button type="button" data-testid="previous-page" disabled={current <= 1} on:click=move |_| page.set(current - 1)>
                 {order_text(t, |texts| texts.previous)}</button>
             " " <span data-testid="page">{move || page_number(t.lang(), current)}</span> " "
             <button type="button" data-testid="next-page" disabled=!has_more on:click=move |_| page.set(current + 1)>

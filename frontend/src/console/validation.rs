@@ -18,7 +18,7 @@ use shared::api::domain::{
     ValidationLinkView, ValidationState,
 };
 use shared::api::organization::{
-    CodeEntry, CodeSent, Contact, NewOrganization, OrganizationList, OrganizationView, PostalAddress,
+    CONTACTS_MAXIMUM, CodeEntry, CodeSent, Contact, NewOrganization, OrganizationList, OrganizationView, PostalAddress,
 };
 use shared::validation::{CONSTRUCTED_LOCAL_PARTS, DomainMethod};
 
@@ -217,9 +217,12 @@ fn NewOrganizationForm(created: impl Fn() + Copy + Send + Sync + 'static) -> imp
     let postal_code = RwSignal::new(String::new());
     let region = RwSignal::new(String::new());
     let phone = RwSignal::new(String::new());
-    let contact_name = RwSignal::new(String::new());
-    let contact_email = RwSignal::new(String::new());
-    let contact_phone = RwSignal::new(String::new());
+    // Each contact: (identity for the list, name, email, telephone).
+    let new_contact =
+        |id: u32| (id, RwSignal::new(String::new()), RwSignal::new(String::new()), RwSignal::new(String::new()));
+    let contacts = RwSignal::new(vec![new_contact(0)]);
+    let owner = StoredValue::new(Owner::current().unwrap_or_default());
+    let next_contact = StoredValue::new(1u32);
     let touched = RwSignal::new(Vec::<&'static str>::new());
     let attempted = RwSignal::new(false);
     let server = RwSignal::new(None::<ApiError>);
@@ -235,7 +238,11 @@ fn NewOrganizationForm(created: impl Fn() + Copy + Send + Sync + 'static) -> imp
             region: region.get(),
         },
         phone: phone.get(),
-        contacts: vec![Contact { name: contact_name.get(), email: contact_email.get(), phone: contact_phone.get() }],
+        contacts: contacts
+            .get()
+            .iter()
+            .map(|(_, name, email, phone)| Contact { name: name.get(), email: email.get(), phone: phone.get() })
+            .collect(),
     };
     let local = Signal::derive(move || {
         request().check().err().map(|error| ApiError {
@@ -270,21 +277,10 @@ fn NewOrganizationForm(created: impl Fn() + Copy + Send + Sync + 'static) -> imp
                 Ok(_) => {
                     attempted.set(false);
                     touched.set(Vec::new());
-                    for signal in [
-                        name,
-                        registration,
-                        country,
-                        street,
-                        city,
-                        postal_code,
-                        region,
-                        phone,
-                        contact_name,
-                        contact_email,
-                        contact_phone,
-                    ] {
+                    for signal in [name, registration, country, street, city, postal_code, region, phone] {
                         signal.set(String::new());
                     }
+                    contacts.set(vec![owner.with_value(|owner| owner.with(|| new_contact(0)))]);
                     created();
                 }
                 Err(problem) => server.set(Some(problem)),
@@ -302,10 +298,43 @@ fn NewOrganizationForm(created: impl Fn() + Copy + Send + Sync + 'static) -> imp
             {input(("Postal code", "Code postal"), "address.postal_code", postal_code)}
             {input(("Region (optional)", "Région (facultatif)"), "address.region", region)}
             {input(("Telephone (international form, +44 …)", "Téléphone (forme internationale, +33 …)"), "phone", phone)}
-            <fieldset><legend>{words(t, "Contact (receives the verification code)", "Contact (reçoit le code de vérification)")}</legend>
-                {input(("Name", "Nom"), "contacts.name", contact_name)}
-                {input(("Email", "E-mail"), "contacts.email", contact_email)}
-                {input(("Telephone", "Téléphone"), "contacts.phone", contact_phone)}
+            <fieldset><legend>{words(t, "Contacts (the first receives the verification code)", "Contacts (le premier reçoit le code de vérification)")}</legend>
+                {move || contacts.get().into_iter().enumerate().map(|(index, (id, name, email, phone))| {
+                    let contact_input = move |label: (&'static str, &'static str), field: &'static str, signal: RwSignal<String>| view! {
+                        <label>{words(t, label.0, label.1)}
+                            <input type="text" data-testid=format!("organization-contacts[{index}].{field}") bind:value=signal
+                                on:input=move |_| {
+                                    server.set(None);
+                                    let key = match field { "name" => "contacts.name", "email" => "contacts.email", _ => "contacts.phone" };
+                                    if !touched.with_untracked(|touched| touched.contains(&key)) {
+                                        touched.update(|touched| touched.push(key));
+                                    }
+                                } /></label>
+                    };
+                    view! {
+                        <div class="contact" data-testid=format!("contact-{index}")>
+                            {contact_input(("Name", "Nom"), "name", name)}
+                            {contact_input(("Email", "E-mail"), "email", email)}
+                            {contact_input(("Telephone", "Téléphone"), "phone", phone)}
+                            {(index > 0).then(|| view! {
+                                <button type="button" data-testid=format!("remove-contact-{index}")
+                                    on:click=move |_| contacts.update(|rows| rows.retain(|row| row.0 != id))>
+                                    {words(t, "Remove", "Retirer")}</button>
+                            })}
+                        </div>
+                    }
+                }).collect_view()}
+                <button type="button" data-testid="add-contact" disabled={move || contacts.with(Vec::len) >= CONTACTS_MAXIMUM}
+                    on:click=move |_| {
+                        let id = next_contact.get_value();
+                        next_contact.set_value(id + 1);
+                        // The new row's signals belong to the form, not to whatever runs the click.
+                        let row = owner.with_value(|owner| owner.with(|| new_contact(id)));
+                        contacts.update(|rows| rows.push(row));
+                    }>{words(t, "Add a contact", "Ajouter un contact")}</button>
+                <Problem field="contacts.name" server=server local=local touched=touched attempted=attempted />
+                <Problem field="contacts.email" server=server local=local touched=touched attempted=attempted />
+                <Problem field="contacts.phone" server=server local=local touched=touched attempted=attempted />
                 <Problem field="contacts" server=server local=local touched=touched attempted=attempted />
             </fieldset>
             {move || server.get().filter(|problem| problem.field.is_none()).map(|problem| error_line(problem, t))}
