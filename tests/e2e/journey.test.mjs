@@ -11,7 +11,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { rmSync } from 'node:fs';
-import { startWorker, http, createAccount, launchBrowser, openssl, scratch, writeTemp } from './harness.mjs';
+import { startWorker, http, createAccount, login, launchBrowser, openssl, scratch, writeTemp } from './harness.mjs';
 import { startDohResponder } from './doh-responder.mjs';
 
 let worker;
@@ -56,7 +56,9 @@ async function loggedInPage(errors) {
   const context = await browser.newContext({ acceptDownloads: true });
   const page = await context.newPage();
   page.on('pageerror', (error) => errors.push(String(error)));
-  await page.goto(`${worker.url}/login`);
+  // The console's WebAssembly compiles on a machine other suites may be loading: give the first page time.
+  await page.goto(`${worker.url}/login`, { timeout: 90_000 });
+  await page.locator('[data-testid=email]').waitFor({ timeout: 90_000 });
   await page.fill('[data-testid=email]', ADMIN);
   await page.fill('[data-testid=password]', PASSWORD);
   await page.click('[data-testid=login-submit]');
@@ -366,6 +368,44 @@ test('mailboxes at public providers are validated by a link to themselves; devic
   await page.locator('[data-testid="error-recipients[0].dns_names"]').waitFor();
   await page.fill('[data-testid="recipients[0].dns_names"]', 'pc1.dns.example');
   await page.waitForFunction(() => !document.querySelector('[data-testid="error-recipients[0].dns_names"]'));
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test('the history pages by 20, newest first', { timeout: 120_000 }, async () => {
+  const session = await login(worker, ADMIN, PASSWORD);
+  const [{ id: organization }] = (await api('/organizations', { headers: session })).json().organizations;
+  const before = (await api('/orders', { headers: session })).json().orders.length;
+  const placed = [];
+  for (let index = before; index < 21; index += 1) {
+    const answer = await api('/orders', { method: 'POST', headers: session, body: JSON.stringify({
+      profile: 'smime_organization_multipurpose', organization_id: organization, signature_hash: 'sha256',
+      validity: { kind: 'years', years: 1 }, recipients: [{ email: `page${index}@acme.example` }],
+      payment: { kind: 'contract', reference: `PO-${index}` }, subscriber_agreement: '2026-12-01',
+      idempotency_key: `journey-history-${index}-key`,
+    }) });
+    assert.equal(answer.status, 201, answer.text());
+    placed.push(answer.json().id);
+  }
+  const errors = [];
+  const { context, page } = await loggedInPage(errors);
+  await page.goto(`${worker.url}/console/orders`);
+  await page.locator('[data-testid=order-row]').first().waitFor();
+  assert.equal(await page.locator('[data-testid=order-row]').count(), 20);
+  assert.equal(await page.locator('[data-testid=order-row]').first().getAttribute('data-id'), placed.at(-1));
+  assert.equal(await page.isDisabled('[data-testid=previous-page]'), true);
+  await page.click('[data-testid=next-page]');
+  await page.waitForFunction(() => document.querySelectorAll('[data-testid=order-row]').length === 1);
+  assert.equal(await page.isDisabled('[data-testid=next-page]'), true);
+  await page.click('[data-testid=previous-page]');
+  await page.waitForFunction(() => document.querySelectorAll('[data-testid=order-row]').length === 20);
+  // The order number finds one order.
+  await page.fill('[data-testid=search]', placed[0]);
+  await page.click('[data-testid=search-submit]');
+  await page.waitForFunction((id) => {
+    const rows = [...document.querySelectorAll('[data-testid=order-row]')];
+    return rows.length === 1 && rows[0].dataset.id === id;
+  }, placed[0]);
   assert.deepEqual(errors, []);
   await context.close();
 });
