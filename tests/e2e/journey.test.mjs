@@ -254,6 +254,12 @@ test('the order form: pre-check refuses an RSA-1024 request in the page, a doubl
   const bundle = recipient.locator('[data-testid=download]');
   await bundle.waitFor({ timeout: 60_000 });
   assert.match(await bundle.getAttribute('download'), /\.p12$/);
+  const [saved] = await Promise.all([recipient.waitForEvent('download'), bundle.click()]);
+  assert.ok((await saved.path()) !== null, 'the .p12 is downloaded');
+  // The recipient says it is saved: the copy this browser kept for a resume is erased, and the page can close.
+  await recipient.locator('[data-testid=confirm-saved]').click();
+  await recipient.locator('[data-testid=forgotten]').waitFor();
+  await recipient.close();
 
   await page.reload();
   await page.locator('[data-testid=download-1-pem]').waitFor({ timeout: 30_000 });
