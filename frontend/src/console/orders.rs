@@ -705,8 +705,13 @@ pub fn OrderPage(
                 (Action::ResendEmail, StepSubject::Recipient { index, .. }) => {
                     api::post::<_, ()>(&format!("/api/v1/orders/{order_id}/recipients/{index}/resend"), &()).await
                 }
-                (Action::ResendEmail | Action::ChangeValidationMethod, _) => {
-                    go("/console/domains");
+                // A validation's email or method is changed on the page of what it validates.
+                (Action::ResendEmail | Action::ChangeValidationMethod, subject) => {
+                    go(match subject {
+                        StepSubject::Organization | StepSubject::Payment => "/console/organizations",
+                        StepSubject::Mailbox { .. } => "/console/mailboxes",
+                        StepSubject::Domain { .. } | StepSubject::Recipient { .. } => "/console/domains",
+                    });
                     Ok(())
                 }
             };
