@@ -2,6 +2,7 @@
 
 use serde::Serialize;
 use serde::de::DeserializeOwned;
+use shared::api::order::FieldErrorsBody;
 use shared::api::{ApiError, ErrorBody};
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
@@ -18,6 +19,19 @@ pub async fn post<B: Serialize, T: DeserializeOwned>(path: &str, body: &B) -> Re
     send(path, "POST", Some(body)).await
 }
 
+/// `POST path` with a JSON body, keeping every problem of a refusal: a `422` [`FieldErrorsBody`] gives its whole
+/// list (the order form shows each beside its field); any other error is a list of one.
+pub async fn post_listing_errors<B: Serialize, T: DeserializeOwned>(path: &str, body: &B) -> Result<T, Vec<ApiError>> {
+    let body = serde_json::to_string(body).map_err(|error| vec![local_error(&error.to_string())])?;
+    let (response, text) = exchange(path, "POST", Some(body)).await.map_err(|problem| vec![problem])?;
+    if !response.ok()
+        && let Ok(body) = serde_json::from_str::<FieldErrorsBody>(&text)
+    {
+        return Err(if body.errors.is_empty() { vec![body.error] } else { body.errors });
+    }
+    decode(&response, &text).map_err(|problem| vec![problem])
+}
+
 /// `DELETE path`; a `204 No Content` answer decodes as `()`.
 pub async fn delete<T: DeserializeOwned>(path: &str) -> Result<T, ApiError> {
     send(path, "DELETE", None).await
@@ -25,6 +39,12 @@ pub async fn delete<T: DeserializeOwned>(path: &str) -> Result<T, ApiError> {
 
 /// Every request is a same-origin `fetch` that carries the session cookie (HttpOnly: the page never reads it).
 async fn send<T: DeserializeOwned>(path: &str, method: &str, body: Option<String>) -> Result<T, ApiError> {
+    let (response, text) = exchange(path, method, body).await?;
+    decode(&response, &text)
+}
+
+/// Sends one request and reads its whole answer as text.
+async fn exchange(path: &str, method: &str, body: Option<String>) -> Result<(Response, String), ApiError> {
     let init = RequestInit::new();
     init.set_method(method);
     init.set_credentials(RequestCredentials::SameOrigin);
@@ -38,13 +58,17 @@ async fn send<T: DeserializeOwned>(path: &str, method: &str, body: Option<String
         JsFuture::from(leptos::prelude::window().fetch_with_request(&request)).await.map_err(|_| network_error())?;
     let response: Response = response.dyn_into().map_err(js_error)?;
     let text = JsFuture::from(response.text().map_err(js_error)?).await.map_err(|_| network_error())?;
-    let text = text.as_string().unwrap_or_default();
+    Ok((response, text.as_string().unwrap_or_default()))
+}
+
+/// The success body as `T`, or the error body as an [`ApiError`].
+fn decode<T: DeserializeOwned>(response: &Response, text: &str) -> Result<T, ApiError> {
     if response.ok() {
         // An empty answer (`204 No Content`) reads as JSON `null`, which is what `()` and `Option` decode from.
-        let text = if text.is_empty() { "null" } else { text.as_str() };
+        let text = if text.is_empty() { "null" } else { text };
         serde_json::from_str(text).map_err(|error| local_error(&format!("unexpected answer: {error}")))
     } else {
-        Err(serde_json::from_str::<ErrorBody>(&text).map(|body| body.error).unwrap_or_else(|_| ApiError {
+        Err(serde_json::from_str::<ErrorBody>(text).map(|body| body.error).unwrap_or_else(|_| ApiError {
             code: format!("http_{}", response.status()),
             field: None,
             message: format!("The server answered {} {}.", response.status(), response.status_text()),

@@ -1,5 +1,7 @@
 //! The organizations' console, its own bundle (`src/bin/console.rs`, `/pkg/console.js`): `/login`, `/reset`,
-//! `/reset/{token}`, and under `/console` the account, users, API keys and the password. Pages are picked by path
+//! `/reset/{token}`, the emailed validation link `/validate/{token}`, and under `/console` the account, users, API
+//! keys, the password, organizations, domains and mailboxes with their validation, and the orders (history, form,
+//! one order's pipeline). Pages are picked by path
 //! (no router crate); the logged-in ones first read `GET /api/v1/session`, send a visitor without a session to
 //! `/login` and a user who still has a temporary password to `/console/password`.
 //!
@@ -9,11 +11,16 @@
 mod account;
 mod form;
 mod login;
+mod order_texts;
+mod orders;
 mod password;
 mod reset;
 mod secret;
 mod texts;
+mod validation;
 
+#[cfg(test)]
+mod order_tests;
 #[cfg(test)]
 mod tests;
 
@@ -45,6 +52,18 @@ enum Section {
     ApiKeys,
     /// `/console/password`.
     Password,
+    /// `/console/orders`: the order history.
+    Orders,
+    /// `/console/orders/new`: the order form.
+    NewOrder,
+    /// `/console/orders/{id}`: one order and its pipeline.
+    Order,
+    /// `/console/organizations`: organizations and their validation.
+    Organizations,
+    /// `/console/domains`: domains and their validation.
+    Domains,
+    /// `/console/mailboxes`: addresses at public mail providers.
+    Mailboxes,
 }
 
 impl Section {
@@ -54,7 +73,12 @@ impl Section {
             "/console/users" => Some(Self::Users),
             "/console/api-keys" => Some(Self::ApiKeys),
             "/console/password" => Some(Self::Password),
-            _ => None,
+            "/console/orders" => Some(Self::Orders),
+            "/console/orders/new" => Some(Self::NewOrder),
+            "/console/organizations" => Some(Self::Organizations),
+            "/console/domains" => Some(Self::Domains),
+            "/console/mailboxes" => Some(Self::Mailboxes),
+            other => other.strip_prefix("/console/orders/").filter(|id| !id.contains('/')).map(|_| Self::Order),
         }
     }
 
@@ -64,6 +88,11 @@ impl Section {
             Self::Users => "/console/users",
             Self::ApiKeys => "/console/api-keys",
             Self::Password => "/console/password",
+            Self::Orders | Self::Order => "/console/orders",
+            Self::NewOrder => "/console/orders/new",
+            Self::Organizations => "/console/organizations",
+            Self::Domains => "/console/domains",
+            Self::Mailboxes => "/console/mailboxes",
         }
     }
 
@@ -74,6 +103,11 @@ impl Section {
             Self::Users => "users",
             Self::ApiKeys => "api-keys",
             Self::Password => "password",
+            Self::Orders | Self::Order => "orders",
+            Self::NewOrder => "new-order",
+            Self::Organizations => "organizations",
+            Self::Domains => "domains",
+            Self::Mailboxes => "mailboxes",
         }
     }
 
@@ -94,6 +128,8 @@ fn ConsoleApp() -> impl IntoView {
         view! { <reset::ResetRequestPage /> }.into_any()
     } else if let Some(token) = path.strip_prefix("/reset/") {
         view! { <reset::ResetLinkPage token=token.to_owned() /> }.into_any()
+    } else if let Some(token) = path.strip_prefix("/validate/") {
+        view! { <validation::ValidationLinkPage token=token.to_owned() /> }.into_any()
     } else if let Some(section) = Section::from_path(&path) {
         view! { <LoggedIn section=section /> }.into_any()
     } else {
@@ -128,6 +164,16 @@ fn LoggedIn(section: Section) -> impl IntoView {
                 Section::Users if administrator => view! { <account::UsersPage /> }.into_any(),
                 Section::ApiKeys if administrator => view! { <account::ApiKeysPage /> }.into_any(),
                 Section::Users | Section::ApiKeys => view! { <NotFound /> }.into_any(),
+                Section::Orders => view! { <orders::OrdersPage /> }.into_any(),
+                Section::Organizations => view! { <validation::OrganizationsPage /> }.into_any(),
+                Section::Domains => view! { <validation::DomainsPage /> }.into_any(),
+                Section::Mailboxes => view! { <validation::MailboxesPage /> }.into_any(),
+                Section::NewOrder => view! { <orders::NewOrderPage /> }.into_any(),
+                Section::Order => {
+                    let path = window().location().pathname().unwrap_or_default();
+                    let id = path.trim_end_matches('/').trim_start_matches("/console/orders/").to_owned();
+                    view! { <orders::OrderPage id=id /> }.into_any()
+                }
                 Section::Password => view! {
                     <password::ChangePasswordForm email=session.user.email.clone() temporary=None
                         must_change=session.user.must_change_password />
@@ -146,15 +192,20 @@ fn Navigation(session: SessionView, section: Section) -> impl IntoView {
     let t = use_i18n();
     let administrator = session.user.role == Role::OrgAdmin;
     let must_change = session.user.must_change_password;
-    let entry = move |target: Section, label: fn(&'static texts::ConsoleTexts) -> &'static str| {
-        let current = (target == section).then_some("page");
-        view! { <a href=target.path() aria-current=current data-testid=format!("nav-{}", target.name())>{text(t, label)}</a> " " }
+    let entry = move |target: Section, label: fn(crate::i18n::Lang) -> &'static str| {
+        let current = (target == section || (target == Section::Orders && section == Section::Order)).then_some("page");
+        view! { <a href=target.path() aria-current=current data-testid=format!("nav-{}", target.name())>{move || label(t.lang())}</a> " " }
     };
     let entries = [
-        (Section::Account, (|texts| texts.nav_account) as fn(&'static texts::ConsoleTexts) -> &'static str),
-        (Section::Users, |texts| texts.nav_users),
-        (Section::ApiKeys, |texts| texts.nav_api_keys),
-        (Section::Password, |texts| texts.nav_password),
+        (Section::Account, (|lang| texts::console_texts(lang).nav_account) as fn(crate::i18n::Lang) -> &'static str),
+        (Section::Orders, |lang| order_texts::order_texts(lang).nav_orders),
+        (Section::NewOrder, |lang| order_texts::order_texts(lang).nav_new_order),
+        (Section::Organizations, |lang| lang.pick("Organizations", "Organisations")),
+        (Section::Domains, |lang| lang.pick("Domains", "Domaines")),
+        (Section::Mailboxes, |lang| lang.pick("Mailboxes", "Boîtes aux lettres")),
+        (Section::Users, |lang| texts::console_texts(lang).nav_users),
+        (Section::ApiKeys, |lang| texts::console_texts(lang).nav_api_keys),
+        (Section::Password, |lang| texts::console_texts(lang).nav_password),
     ]
     .into_iter()
     .filter(|(target, _)| !must_change || *target == Section::Password)
