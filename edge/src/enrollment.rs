@@ -8,7 +8,7 @@ use shared::encoding::pem_encode;
 use shared::issuance::OrderFacts;
 use shared::link::{Link, LinkError, Token};
 use shared::profile::ProfileId;
-use worker::{D1Database, Request, Response, RouteContext};
+use worker::{D1Database, D1PreparedStatement, Request, Response, RouteContext};
 
 use crate::db::{audit, integer, is_conflict, text};
 use crate::error::{AppError, respond};
@@ -98,9 +98,24 @@ fn stored_name(value: &str) -> Option<String> {
 }
 
 async fn load(db: &D1Database, token: &Token) -> Result<LinkRow, AppError> {
-    let statement = db
-        .prepare(
-            "SELECT l.id AS link_id, l.created_at, l.expires_at, l.spent_at, l.version, \
+    load_statement(db, token)?.first::<LinkRow>(None).await?.ok_or_else(|| LinkError::Unknown.into())
+}
+
+/// The link and, in the same round trip, the earlier certificates of the request's key.
+async fn load_with_prior(
+    db: &D1Database,
+    token: &Token,
+    spki_hash: &str,
+) -> Result<(LinkRow, Vec<shared::key_reuse::PriorCertificate>), AppError> {
+    let mut results = db.batch(vec![load_statement(db, token)?, issuing::prior_statement(db, spki_hash)?]).await?;
+    let prior = issuing::prior_from(results.pop().ok_or_else(|| AppError::internal("batch result missing"))?)?;
+    let link = results.pop().ok_or_else(|| AppError::internal("batch result missing"))?.results::<LinkRow>()?;
+    Ok((link.into_iter().next().ok_or(LinkError::Unknown)?, prior))
+}
+
+fn load_statement(db: &D1Database, token: &Token) -> worker::Result<D1PreparedStatement> {
+    db.prepare(
+        "SELECT l.id AS link_id, l.created_at, l.expires_at, l.spent_at, l.version, \
                     r.id AS recipient_id, r.given_name AS recipient_given_name, \
                     r.surname AS recipient_surname, r.email AS recipient_email, \
                     r.dns_names AS recipient_dns_names, \
@@ -118,9 +133,8 @@ async fn load(db: &D1Database, token: &Token) -> Result<LinkRow, AppError> {
              JOIN organizations g ON g.id = o.organization_id \
              LEFT JOIN certificates c ON c.enrollment_link_id = l.id \
              WHERE l.token_hash = ?1",
-        )
-        .bind(&[text(&token.hash_hex())])?;
-    statement.first::<LinkRow>(None).await?.ok_or_else(|| LinkError::Unknown.into())
+    )
+    .bind(&[text(&token.hash_hex())])
 }
 
 fn token(context: &RouteContext<()>) -> Result<Token, AppError> {
@@ -175,15 +189,20 @@ pub async fn submit(mut request: Request, context: RouteContext<()>) -> worker::
                 )
             })?;
             let db = context.env.d1("DB")?;
-            let mut row = load(&db, &token).await?;
+            let csr = ParsedCsr::from_pem(&submission.csr);
+            let (mut row, prior) = match &csr {
+                Ok(csr) => load_with_prior(&db, &token, &issuing::spki_sha256(csr)).await?,
+                Err(_) => (load(&db, &token).await?, Vec::new()),
+            };
             let now = platform::now();
             // The link first: a spent link is refused whatever the CSR, and the page can say when.
             let spent = row.link().spend(now)?;
-            let csr = ParsedCsr::from_pem(&submission.csr)?;
+            let csr = csr?;
             let profile = row.profile()?.profile();
             let key = profile.check_key(csr.public_key())?;
             let order = row.order()?;
-            let spki_hash = issuing::check_reuse(&db, &csr, &row.organization_id, &order, "csr").await?;
+            issuing::check_prior(&prior, &row.organization_id, &order, "csr")?;
+            let spki_hash = issuing::spki_sha256(&csr);
             let issued = issuing::sign(&context.env, profile, &order, &csr, key, spki_hash, now)?;
             // The order moves with its recipient (the last one completes it); a concurrent enrollment of another
             // recipient of the same order bumps its version, so the batch is rebuilt from fresh reads and retried.

@@ -40,18 +40,30 @@ struct PriorRow {
     revocation_reason: Option<String>,
 }
 
+/// SHA-256 of the request's SubjectPublicKeyInfo, hex: how certificates are found by their key.
+pub fn spki_sha256(csr: &ParsedCsr) -> String {
+    hex(&Sha256::digest(csr.subject_public_key_info_der()))
+}
+
+/// The query of every certificate issued earlier for the public key whose SubjectPublicKeyInfo hashes to
+/// `spki_hash` (a caller may put it in a batch with its own read: one round trip).
+pub fn prior_statement(db: &D1Database, spki_hash: &str) -> worker::Result<D1PreparedStatement> {
+    db.prepare(
+        "SELECT o.organization_id, r.email, r.dns_names, c.revocation_reason FROM certificates c \
+         JOIN recipients r ON r.id = c.recipient_id JOIN orders o ON o.id = r.order_id \
+         WHERE c.spki_sha256 = ?1",
+    )
+    .bind(&[text(spki_hash)])
+}
+
 /// Every certificate issued earlier for the public key whose SubjectPublicKeyInfo hashes to `spki_hash`.
 async fn prior_certificates(db: &D1Database, spki_hash: &str) -> Result<Vec<PriorCertificate>, AppError> {
-    let rows = db
-        .prepare(
-            "SELECT o.organization_id, r.email, r.dns_names, c.revocation_reason FROM certificates c \
-             JOIN recipients r ON r.id = c.recipient_id JOIN orders o ON o.id = r.order_id \
-             WHERE c.spki_sha256 = ?1",
-        )
-        .bind(&[text(spki_hash)])?
-        .all()
-        .await?
-        .results::<PriorRow>()?;
+    prior_from(prior_statement(db, spki_hash)?.all().await?)
+}
+
+/// The earlier certificates in the result of [`prior_statement`].
+pub fn prior_from(result: worker::D1Result) -> Result<Vec<PriorCertificate>, AppError> {
+    let rows = result.results::<PriorRow>()?;
     rows.into_iter()
         .map(|row| {
             Ok(PriorCertificate {
@@ -76,15 +88,24 @@ pub async fn check_reuse(
     order: &OrderFacts,
     field: impl Into<String>,
 ) -> Result<String, AppError> {
-    let spki_hash = hex(&Sha256::digest(csr.subject_public_key_info_der()));
+    let spki_hash = spki_sha256(csr);
+    check_prior(&prior_certificates(db, &spki_hash).await?, organization_id, order, field)?;
+    Ok(spki_hash)
+}
+
+/// Refuses the key when an earlier certificate of it belongs to another holder or was revoked for compromise.
+pub fn check_prior(
+    prior: &[PriorCertificate],
+    organization_id: &str,
+    order: &OrderFacts,
+    field: impl Into<String>,
+) -> Result<(), AppError> {
     let holder = KeyHolder {
         organization_id: organization_id.to_owned(),
         email: order.recipient_email.clone(),
         dns_names: order.dns_names.clone(),
     };
-    check_key_reuse(&holder, &prior_certificates(db, &spki_hash).await?)
-        .map_err(|error| AppError::field(409, error.code(), field, error.to_string()))?;
-    Ok(spki_hash)
+    check_key_reuse(&holder, prior).map_err(|error| AppError::field(409, error.code(), field, error.to_string()))
 }
 
 /// Builds the certificate from the order and the profile (never from the CSR's subject or extensions) and

@@ -494,7 +494,7 @@ async fn perform(
             let pem = recipient.csr.as_deref().ok_or_else(|| AppError::internal("IssueFromCsr without a CSR"))?;
             let csr = ParsedCsr::from_pem(pem)?;
             let key = profile.check_key(csr.public_key())?;
-            let spki = hex(&Sha256::digest(csr.subject_public_key_info_der()));
+            let spki = issuing::spki_sha256(&csr);
             let issued = issuing::sign(env, profile, &facts, &csr, key, spki, now)?;
             // The issuance slot: a link created spent, so the one-certificate-per-link guard holds here too.
             let slot_id = platform::new_id()?;
