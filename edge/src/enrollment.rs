@@ -202,8 +202,9 @@ pub async fn submit(mut request: Request, context: RouteContext<()>) -> worker::
             let key = profile.check_key(csr.public_key())?;
             let order = row.order()?;
             issuing::check_prior(&prior, &row.organization_id, &order, "csr")?;
-            let spki_hash = issuing::spki_sha256(&csr);
-            let issued = issuing::sign(&context.env, profile, &order, &csr, key, spki_hash, now)?;
+            // Loaded once: parsing the issuing key checks the key pair, which costs a scalar multiplication.
+            let authority = CertificateAuthority::from_env(&context.env)?;
+            let issued = issuing::sign(&context.env, &authority, profile, &order, &csr, key, now)?;
             // The order moves with its recipient (the last one completes it); a concurrent enrollment of another
             // recipient of the same order bumps its version, so the batch is rebuilt from fresh reads and retried.
             let mut attempts = 0;
@@ -246,7 +247,6 @@ pub async fn submit(mut request: Request, context: RouteContext<()>) -> worker::
                     Err(error) => return Err(error.into()),
                 }
             }
-            let authority = CertificateAuthority::from_env(&context.env)?;
             let (serial, certificate) = (issued.serial, issued.der);
             let template_not_after = issued.not_after;
             let issued = IssuedCertificate {

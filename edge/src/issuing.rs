@@ -112,21 +112,20 @@ pub fn check_prior(
 /// signs it with the issuing CA.
 pub fn sign(
     env: &Env,
+    authority: &CertificateAuthority,
     profile: &Profile,
     order: &OrderFacts,
     csr: &ParsedCsr,
     key: CertifiedKey,
-    spki_sha256: String,
     now: i64,
 ) -> Result<Issued, AppError> {
     let locations = ca_locations(&repository_url(env)?);
     let template = certificate_template(profile, order, &locations, key, now, platform::random()?)?;
-    let authority = CertificateAuthority::from_env(env)?;
     let der = authority.issue(&template, csr)?;
     Ok(Issued {
         serial: hex(&template.serial),
         der,
-        spki_sha256,
+        spki_sha256: spki_sha256(csr),
         not_before: template.not_before,
         not_after: template.not_after,
     })

@@ -494,8 +494,8 @@ async fn perform(
             let pem = recipient.csr.as_deref().ok_or_else(|| AppError::internal("IssueFromCsr without a CSR"))?;
             let csr = ParsedCsr::from_pem(pem)?;
             let key = profile.check_key(csr.public_key())?;
-            let spki = issuing::spki_sha256(&csr);
-            let issued = issuing::sign(env, profile, &facts, &csr, key, spki, now)?;
+            let authority = crate::ca::CertificateAuthority::from_env(env)?;
+            let issued = issuing::sign(env, &authority, profile, &facts, &csr, key, now)?;
             // The issuance slot: a link created spent, so the one-certificate-per-link guard holds here too.
             let slot_id = platform::new_id()?;
             statements.push(
