@@ -20,12 +20,16 @@ use shared::mail::{AccountInvitation, account_invitation, password_reset};
 use worker::{D1Database, D1PreparedStatement, Request, Response, RouteContext};
 
 use crate::auth::{self, Credential, Principal};
-use crate::db::{audit, integer, is_conflict, json_body, optional_integer, text};
+use crate::db::{audit, commit, integer, is_conflict, json_body, optional_integer, text};
 use crate::error::{AppError, respond};
 use crate::{outbox, platform};
 
 /// Account request bodies are small.
 const MAX_BODY_BYTES: usize = 8 * 1024;
+
+/// What a conflicting change of an account's rows says.
+const CHANGED_MEANWHILE: &str =
+    "This changed while you were working on it (another tab or person). Reload and try again.";
 
 /// The address as users are looked up: trimmed, lower-cased (mail systems treat local parts case-insensitively
 /// in practice, and two accounts differing only by case would be a trap).
@@ -412,23 +416,11 @@ pub async fn change_password(mut request: Request, context: RouteContext<()>) ->
                 ("user", &user.id),
                 &serde_json::json!({}),
             )?);
-            commit(&db, batch).await?;
+            commit(&db, batch, CHANGED_MEANWHILE).await?;
             Ok(Response::empty()?.with_status(204))
         }
         .await,
     )
-}
-
-/// A batch whose versioned rows may have moved: a conflict becomes a 409 that says to try again.
-async fn commit(db: &D1Database, batch: Vec<D1PreparedStatement>) -> Result<(), AppError> {
-    match db.batch(batch).await {
-        Ok(_) => Ok(()),
-        Err(error) if is_conflict(&error) => Err(AppError::conflict(
-            "changed_meanwhile",
-            "This changed while you were working on it (another tab or person). Reload and try again.",
-        )),
-        Err(error) => Err(error.into()),
-    }
 }
 
 /// `POST /api/v1/password-resets`: 202 whatever the address, so the answer never tells whether it has an

@@ -58,3 +58,17 @@ pub fn json_body<T: serde::de::DeserializeOwned>(
         AppError::field(400, "body_invalid", "body", format!("The body must be JSON with {expected}: {error}"))
     })
 }
+
+/// Runs a batch whose versioned rows may have moved since they were read: a refusal by a version or uniqueness
+/// guard becomes `409 changed_meanwhile` with `message` (what changed, and to reload and try again).
+pub async fn commit(
+    db: &worker::D1Database,
+    statements: Vec<worker::D1PreparedStatement>,
+    message: &'static str,
+) -> Result<(), crate::error::AppError> {
+    match db.batch(statements).await {
+        Ok(_) => Ok(()),
+        Err(error) if is_conflict(&error) => Err(crate::error::AppError::conflict("changed_meanwhile", message)),
+        Err(error) => Err(error.into()),
+    }
+}

@@ -25,7 +25,7 @@ use shared::validation::{
 use worker::{D1Database, D1PreparedStatement, Request, Response, RouteContext};
 
 use crate::auth::{Principal, authenticate};
-use crate::db::{audit, integer, is_conflict, json_body, text};
+use crate::db::{audit, integer, json_body, text};
 use crate::error::{AppError, respond};
 use crate::outbox::{deliver_soon, enqueue};
 use crate::{doh, platform};
@@ -56,14 +56,12 @@ pub(crate) async fn user_lang(db: &D1Database, user_id: &str) -> Result<Lang, Ap
 
 /// Runs one batch; a version trigger or uniqueness guard refusing it answers 409 and nothing is written.
 pub(crate) async fn run_batch(db: &D1Database, statements: Vec<D1PreparedStatement>) -> Result<(), AppError> {
-    match db.batch(statements).await {
-        Ok(_) => Ok(()),
-        Err(error) if is_conflict(&error) => Err(AppError::conflict(
-            "changed_meanwhile",
-            "Another request changed this at the same moment; nothing was written. Reload and try again.",
-        )),
-        Err(error) => Err(error.into()),
-    }
+    crate::db::commit(
+        db,
+        statements,
+        "Another request changed this at the same moment; nothing was written. Reload and try again.",
+    )
+    .await
 }
 
 /// The statement marking every pending (not validated, not yet replaced) row of a subject replaced at `now`.

@@ -31,12 +31,16 @@ use wasm_bindgen::JsValue;
 use worker::{D1Database, D1PreparedStatement, Env, Request, Response, RouteContext};
 
 use crate::auth::{self, Principal};
-use crate::db::{audit, integer, is_conflict, json_body, optional_integer, text};
+use crate::db::{audit, commit, integer, is_conflict, json_body, optional_integer, text};
 use crate::error::{AppError, respond};
 use crate::{issuing, outbox, platform};
 
 /// An order with fifty recipients, each with a 4096-bit RSA CSR in PEM, stays under this.
 const MAX_BODY_BYTES: usize = 512 * 1024;
+
+/// What a conflicting change of an order says.
+const CHANGED_MEANWHILE: &str =
+    "The order changed while this request ran (another person or tab). Reload it and try again.";
 
 /// What the order row keeps beyond its columns (`orders.request`, JSON).
 #[derive(Clone, Debug, Serialize, Deserialize)]
@@ -335,6 +339,13 @@ fn view(
         price_cents: stored.price_cents,
         steps: pipeline(progress, now),
     })
+}
+
+/// The order as the API shows it: its recipients and pipeline read fresh.
+async fn order_view(db: &D1Database, order: &OrderRow, now: i64) -> Result<OrderView, AppError> {
+    let recipients = recipient_rows(db, &order.id).await?;
+    let progress = progress(db, order, &recipients).await?;
+    view(order, &recipients, &progress, now)
 }
 
 /// Reads what the order form's rules need: the organization (of the caller's account only), the account's
@@ -755,9 +766,7 @@ pub async fn place(mut request: Request, context: RouteContext<()>) -> worker::R
             }
             outbox::deliver_soon(&context.env, &db, &mail).await;
             let order = order_row(&db, &order_id, Some(&account_id)).await?;
-            let recipients = recipient_rows(&db, &order_id).await?;
-            let progress = self::progress(&db, &order, &recipients).await?;
-            Ok(Response::from_json(&view(&order, &recipients, &progress, now)?)?.with_status(201))
+            Ok(Response::from_json(&order_view(&db, &order, now).await?)?.with_status(201))
         }
         .await,
     )
@@ -825,9 +834,7 @@ async fn replay(db: &D1Database, order_id: String, request_sha256: &str, now: i6
             ),
         ));
     }
-    let recipients = recipient_rows(db, &order_id).await?;
-    let progress = progress(db, &order, &recipients).await?;
-    Ok(Response::from_json(&view(&order, &recipients, &progress, now)?)?)
+    Ok(Response::from_json(&order_view(db, &order, now).await?)?)
 }
 
 /// `GET /api/v1/orders/{id}`: the order and its pipeline.
@@ -840,9 +847,7 @@ pub async fn show(request: Request, context: RouteContext<()>) -> worker::Result
             let account_id = principal_for_orders(&principal)?;
             let order_id = context.param("id").cloned().unwrap_or_default();
             let order = order_row(&db, &order_id, Some(account_id)).await?;
-            let recipients = recipient_rows(&db, &order_id).await?;
-            let progress = progress(&db, &order, &recipients).await?;
-            Ok(Response::from_json(&view(&order, &recipients, &progress, now)?)?)
+            Ok(Response::from_json(&order_view(&db, &order, now).await?)?)
         }
         .await,
     )
@@ -963,11 +968,9 @@ pub async fn cancel(request: Request, context: RouteContext<()>) -> worker::Resu
                 .bind(&[integer(now), text(&order_id)])?,
             );
             statements.extend(audit_events(&db, now, &principal.actor(), &order_id, &[transition.audit])?);
-            commit(&db, statements).await?;
+            commit(&db, statements, CHANGED_MEANWHILE).await?;
             let order = order_row(&db, &order_id, Some(account_id)).await?;
-            let recipients = recipient_rows(&db, &order_id).await?;
-            let progress = progress(&db, &order, &recipients).await?;
-            Ok(Response::from_json(&view(&order, &recipients, &progress, now)?)?)
+            Ok(Response::from_json(&order_view(&db, &order, now).await?)?)
         }
         .await,
     )
@@ -1026,23 +1029,12 @@ pub async fn resend(request: Request, context: RouteContext<()>) -> worker::Resu
                 ("order", &order_id),
                 &serde_json::json!({ "recipient": position }),
             )?);
-            commit(&db, statements).await?;
+            commit(&db, statements, CHANGED_MEANWHILE).await?;
             outbox::deliver_soon(&context.env, &db, &mail).await;
             Ok(Response::empty()?.with_status(204))
         }
         .await,
     )
-}
-
-async fn commit(db: &D1Database, statements: Vec<D1PreparedStatement>) -> Result<(), AppError> {
-    match db.batch(statements).await {
-        Ok(_) => Ok(()),
-        Err(error) if is_conflict(&error) => Err(AppError::conflict(
-            "changed_meanwhile",
-            "The order changed while this request ran (another person or tab). Reload it and try again.",
-        )),
-        Err(error) => Err(error.into()),
-    }
 }
 
 /// Moves the account's orders that waited for a validation forward once their validations are done: called
