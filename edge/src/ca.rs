@@ -5,6 +5,9 @@
 //! `CA_ROOT_CERT`. Locally they come from `.dev.vars`, written by `cargo xtask dev`; in production from
 //! `wrangler secret put`. The keys are never in D1 or in git.
 
+use std::cell::RefCell;
+use std::rc::Rc;
+
 use base64ct::{Base64, Encoding};
 use der::{Decode, Encode, Tag, Tagged};
 use rcgen::{
@@ -24,6 +27,11 @@ use x509_cert::ext::pkix::name::GeneralName;
 use x509_cert::ext::pkix::{AccessDescription, AuthorityInfoAccessSyntax, CertificatePolicies, SubjectKeyIdentifier};
 
 use crate::error::AppError;
+
+thread_local! {
+    /// The CA this isolate parsed last, with the secrets it was parsed from. A Worker isolate runs one thread.
+    static LOADED: RefCell<Option<([String; 3], Rc<CertificateAuthority>)>> = const { RefCell::new(None) };
+}
 
 /// The issuing CA, ready to sign.
 pub struct CertificateAuthority {
@@ -54,18 +62,36 @@ pub struct RevokedEntry {
 }
 
 impl CertificateAuthority {
-    /// Loads the CA from the Worker's secrets.
-    pub fn from_env(env: &worker::Env) -> Result<Self, AppError> {
-        let secret = |name: &str| -> Result<Vec<u8>, AppError> {
-            let value = env
-                .secret(name)
-                .map_err(|_| AppError::internal(&format!("the secret {name} is not set (run `cargo xtask dev`)")))?
-                .to_string();
+    /// The CA from the Worker's secrets, parsed once per isolate: parsing the issuing key checks the key pair
+    /// (a scalar multiplication), which is most of an issuance's CPU. The cache is keyed by the secrets' text, so
+    /// a rotated secret (a new deployment, and usually a new isolate anyway) is parsed afresh.
+    pub fn from_env(env: &worker::Env) -> Result<Rc<Self>, AppError> {
+        let secret = |name: &str| -> Result<String, AppError> {
+            env.secret(name)
+                .map(|value| value.to_string())
+                .map_err(|_| AppError::internal(&format!("the secret {name} is not set (run `cargo xtask dev`)")))
+        };
+        let secrets = [secret("CA_ISSUING_KEY")?, secret("CA_ISSUING_CERT")?, secret("CA_ROOT_CERT")?];
+        LOADED.with(|loaded| {
+            if let Some((cached, authority)) = loaded.borrow().as_ref()
+                && *cached == secrets
+            {
+                return Ok(authority.clone());
+            }
+            let authority = Rc::new(Self::parse(&secrets)?);
+            *loaded.borrow_mut() = Some((secrets, authority.clone()));
+            Ok(authority)
+        })
+    }
+
+    /// Parses the CA from its three secrets: the issuing key, the issuing certificate and the root certificate.
+    fn parse([key, issuing, root]: &[String; 3]) -> Result<Self, AppError> {
+        let decode = |name: &str, value: &str| -> Result<Vec<u8>, AppError> {
             Base64::decode_vec(value.trim()).map_err(|_| AppError::internal(&format!("{name} is not base64")))
         };
-        let key_der = secret("CA_ISSUING_KEY")?;
-        let issuing_der = secret("CA_ISSUING_CERT")?;
-        let root_der = secret("CA_ROOT_CERT")?;
+        let key_der = decode("CA_ISSUING_KEY", key)?;
+        let issuing_der = decode("CA_ISSUING_CERT", issuing)?;
+        let root_der = decode("CA_ROOT_CERT", root)?;
         let issuing = Certificate::from_der(&issuing_der)
             .map_err(|error| AppError::internal(&format!("CA_ISSUING_CERT: {error}")))?;
         let key = KeyPair::from_pkcs8_der_and_sign_algo(&key_der.as_slice().into(), &PKCS_ECDSA_P256_SHA256)

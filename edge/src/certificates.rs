@@ -33,7 +33,7 @@ pub async fn download(_request: Request, context: RouteContext<()>) -> worker::R
             let certificate =
                 Base64::decode_vec(&row.der).map_err(|_| AppError::internal("stored DER is not base64"))?;
             let authority = CertificateAuthority::from_env(&context.env)?;
-            let chain = [authority.issuing_der, authority.root_der];
+            let chain = [authority.issuing_der.clone(), authority.root_der.clone()];
             let bytes = format
                 .render(&certificate, &chain)
                 .map_err(|error| AppError::internal(&format!("rendering {}: {error}", format.as_str())))?;

@@ -50,7 +50,7 @@ fn der_response(bytes: Vec<u8>, content_type: &str, max_age: i64) -> Result<Resp
 pub async fn issuing_certificate(_request: Request, context: RouteContext<()>) -> worker::Result<Response> {
     respond(
         CertificateAuthority::from_env(&context.env)
-            .and_then(|authority| der_response(authority.issuing_der, "application/pkix-cert", 86_400)),
+            .and_then(|authority| der_response(authority.issuing_der.clone(), "application/pkix-cert", 86_400)),
     )
 }
 
@@ -58,7 +58,7 @@ pub async fn issuing_certificate(_request: Request, context: RouteContext<()>) -
 pub async fn root_certificate(_request: Request, context: RouteContext<()>) -> worker::Result<Response> {
     respond(
         CertificateAuthority::from_env(&context.env)
-            .and_then(|authority| der_response(authority.root_der, "application/pkix-cert", 86_400)),
+            .and_then(|authority| der_response(authority.root_der.clone(), "application/pkix-cert", 86_400)),
     )
 }
 
