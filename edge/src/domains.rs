@@ -54,14 +54,33 @@ pub(crate) async fn user_lang(db: &D1Database, user_id: &str) -> Result<Lang, Ap
     Ok(row.and_then(|row| Lang::from_tag(&row.lang)).unwrap_or_default())
 }
 
+/// What a caller hears when a concurrent request won.
+const CHANGED_MEANWHILE: &str =
+    "Another request changed this at the same moment; nothing was written. Reload and try again.";
+
 /// Runs one batch; a version trigger or uniqueness guard refusing it answers 409 and nothing is written.
 pub(crate) async fn run_batch(db: &D1Database, statements: Vec<D1PreparedStatement>) -> Result<(), AppError> {
-    crate::db::commit(
-        db,
-        statements,
-        "Another request changed this at the same moment; nothing was written. Reload and try again.",
-    )
-    .await
+    crate::db::commit(db, statements, CHANGED_MEANWHILE).await
+}
+
+/// Runs a batch that inserts a validation send. Between [`check_sends`] and this batch a concurrent request may
+/// have sent too; the database then refuses the send past the cap (migration `0007_send_cap`) and nothing of the
+/// batch is written, and the caller hears when to try again as if [`check_sends`] had refused it.
+pub(crate) async fn run_send_batch(
+    db: &D1Database,
+    statements: Vec<D1PreparedStatement>,
+    (account_id, kind, subject): (&str, ValidationKind, &str),
+    now: i64,
+) -> Result<(), AppError> {
+    match db.batch(statements).await {
+        Ok(_) => Ok(()),
+        Err(error) if error.to_string().contains("validation_send_cap") => {
+            check_sends(db, account_id, kind, subject, now).await?;
+            Err(AppError::internal("the database refused a send that the recent sends allow"))
+        }
+        Err(error) if crate::db::is_conflict(&error) => Err(AppError::conflict("changed_meanwhile", CHANGED_MEANWHILE)),
+        Err(error) => Err(error.into()),
+    }
 }
 
 /// The statement marking every pending (not validated, not yet replaced) row of a subject replaced at `now`.
@@ -389,7 +408,7 @@ async fn start_attempt(
     let queued: Vec<String> = queued.into_iter().collect();
     let detail = serde_json::json!({ "validation_id": row.id, "method": row.method, "target": row.target });
     statements.push(audit(db, now, &principal.actor(), action, (&row.kind, &row.subject), &detail)?);
-    run_batch(db, statements).await?;
+    run_send_batch(db, statements, (&row.account_id, kind, &row.subject), now).await?;
     deliver_soon(env, db, &queued).await;
     Ok(())
 }

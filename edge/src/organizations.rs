@@ -23,7 +23,7 @@ use crate::auth::authenticate;
 use crate::db::{audit, integer, is_conflict, text};
 use crate::domains::{
     VALIDATION_COLUMNS, ValidationRow, admin, check_sends, current_row, current_rows, insert_row, member, read_json,
-    run_batch, supersede_pending, user_lang,
+    run_batch, run_send_batch, supersede_pending, user_lang,
 };
 use crate::error::{AppError, respond};
 use crate::outbox::{deliver_soon, enqueue};
@@ -305,7 +305,7 @@ pub async fn send_code(request: Request, context: RouteContext<()>) -> worker::R
                     &detail,
                 )?,
             ];
-            run_batch(&db, statements).await?;
+            run_send_batch(&db, statements, (&account_id, ValidationKind::Organization, &organization.id), now).await?;
             deliver_soon(&context.env, &db, &[outbox_id]).await;
             Ok(Response::from_json(&CodeSent { sent_to: to, expires_at: fresh.expires_at })?)
         }

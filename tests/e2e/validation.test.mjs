@@ -237,6 +237,20 @@ test('five sends a day per subject: the sixth is refused with when to try again,
   assert.equal((await mailTo('postmaster@limits.example')).length, 5);
 });
 
+test('concurrent resends cannot pass the five-a-day cap: the database refuses the extra sends with their emails', async () => {
+  assert.equal((await post('/domains', alice, { name: 'burst.example', method: 'constructed_email', address: 'postmaster' })).status, 201);
+  // Eight resends at once all read the one earlier send; without the database's own check all eight would land.
+  const answers = await Promise.all(Array.from({ length: 8 }, () => post('/domains/burst.example/resend', alice)));
+  const statuses = answers.map((answer) => answer.status);
+  assert.equal(statuses.filter((status) => status === 200).length, 4, `statuses: ${statuses}`);
+  for (const answer of answers.filter((answer) => answer.status !== 200)) {
+    assert.deepEqual([answer.status, answer.json().error.code, answer.json().error.field], [429, 'validation_sends_limited', 'id'], answer.text());
+  }
+  const [rows] = await worker.queryAll("SELECT COUNT(*) AS n FROM validations WHERE subject = 'burst.example'");
+  assert.equal(rows[0].n, 5);
+  assert.equal((await mailTo('postmaster@burst.example')).length, 5);
+});
+
 test('a domain by DNS TXT: checking before publishing names the reason; after publishing it validates', async () => {
   const created = await post('/domains', alice, { name: 'dns.example', method: 'dns_txt' });
   assert.equal(created.status, 201, created.text());
