@@ -26,6 +26,7 @@ use shared::pipeline::{
     OrganizationProgress, PaymentProgress, RecipientProgress, Work, pipeline,
 };
 use shared::profile::ProfileId;
+use shared::revocation::RevocationReason;
 use shared::validation::{DomainMethod, Validation, ValidationKind};
 use wasm_bindgen::JsValue;
 use worker::{D1Database, D1PreparedStatement, Env, Request, Response, RouteContext};
@@ -131,6 +132,8 @@ struct RecipientRow {
     link_version: Option<i64>,
     serial: Option<String>,
     issued_at: Option<i64>,
+    revoked_at: Option<i64>,
+    revocation_reason: Option<String>,
 }
 
 impl RecipientRow {
@@ -185,7 +188,7 @@ async fn recipient_rows(db: &D1Database, order_id: &str) -> Result<Vec<Recipient
         .prepare(
             "SELECT r.id, r.position, r.given_name, r.surname, r.email, r.dns_names, r.csr, \
                     l.created_at AS link_created_at, l.expires_at AS link_expires_at, l.spent_at AS link_spent_at, \
-                    l.version AS link_version, c.serial, c.issued_at \
+                    l.version AS link_version, c.serial, c.issued_at, c.revoked_at, c.revocation_reason \
              FROM recipients r \
              LEFT JOIN enrollment_links l ON l.id = (SELECT id FROM enrollment_links WHERE recipient_id = r.id \
                                                      ORDER BY created_at DESC, rowid DESC LIMIT 1) \
@@ -332,6 +335,15 @@ fn view(
                     dns_names: row.dns_names()?,
                     has_csr: row.csr.is_some(),
                     certificate_serial: row.serial.clone(),
+                    revoked_at: row.revoked_at,
+                    revocation_reason: row
+                        .revocation_reason
+                        .as_deref()
+                        .map(|reason| {
+                            RevocationReason::parse(reason)
+                                .ok_or_else(|| AppError::internal("a stored revocation reason is unknown"))
+                        })
+                        .transpose()?,
                 })
             })
             .collect::<Result<_, AppError>>()?,
@@ -674,6 +686,8 @@ pub async fn place(mut request: Request, context: RouteContext<()>) -> worker::R
                     link_version: None,
                     serial: None,
                     issued_at: None,
+                    revoked_at: None,
+                    revocation_reason: None,
                 };
                 statements.push(
                     db.prepare(

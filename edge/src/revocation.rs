@@ -1,5 +1,6 @@
-//! Revoking a certificate, by its holder (proof of possession of the private key, no account needed) or by a CA
-//! administrator (the `KEYWARD_ADMIN_TOKEN` secret, until accounts exist), and its status.
+//! Revoking a certificate, by its holder (proof of possession of the private key, no account needed), by a member
+//! of the account whose order it was issued for, or by a CA administrator (both signed in: session cookie or API
+//! key), and its status.
 //!
 //! One batch marks the certificate revoked, spends the holder's challenge, stores the re-signed CRL and writes
 //! the audit record; a concurrent revocation or CRL makes the batch fail whole (version trigger, CRL number
@@ -8,9 +9,9 @@
 use base64ct::{Base64, Encoding};
 use der::{Decode, Encode};
 use serde::Deserialize;
-use sha2::{Digest, Sha256};
+use shared::account::{Role, session_token_from_cookies};
 use shared::api::revocation::{CertificateStatus, RevocationChallenge, RevokeRequest};
-use shared::encoding::{base64url_decode, hex};
+use shared::encoding::base64url_decode;
 use shared::link::Token;
 use shared::revocation::{
     self, CHALLENGE_LIFETIME_SECONDS, ProofError, Requester, RevocationReason, RevokeError, Status, possession_message,
@@ -18,6 +19,7 @@ use shared::revocation::{
 };
 use worker::{D1Database, Env, Request, Response, RouteContext};
 
+use crate::auth::authenticate;
 use crate::ca::CertificateAuthority;
 use crate::certificates::{serial, unknown_certificate};
 use crate::db::{integer, is_conflict, text};
@@ -162,9 +164,9 @@ struct ChallengeRow {
     version: i64,
 }
 
-/// `POST /api/v1/certificates/{serial}/revocation` with `{"reason", "proof"?}`.
+/// `POST /api/v1/certificates/{serial}/revocation` with `{"reason", "proof"?}`. With a proof the caller is the
+/// holder, whatever session the browser also carries; without one the caller must be signed in.
 pub async fn revoke(mut request: Request, context: RouteContext<()>) -> worker::Result<Response> {
-    let authorization = request.headers().get("Authorization");
     let body = request.bytes().await;
     respond(
         async {
@@ -185,26 +187,14 @@ pub async fn revoke(mut request: Request, context: RouteContext<()>) -> worker::
                     ),
                 )
             })?;
-            let requester = match authorization? {
-                Some(header) => {
-                    authenticate_administrator(&context.env, &header)?;
-                    Requester::Administrator
-                }
-                None if revoke.proof.is_some() => Requester::Holder,
-                None => {
-                    return Err(AppError::field(
-                        401,
-                        "proof_missing",
-                        "proof",
-                        "Prove you hold the certificate's private key (sign a challenge from \
-                         /revocation-challenge), or authenticate as a CA administrator.",
-                    ));
-                }
-            };
             let db = context.env.d1("DB")?;
+            let (requester, actor) = match revoke.proof {
+                Some(_) => (Requester::Holder, "holder".to_owned()),
+                None => signed_in(&request, &db, &serial).await?,
+            };
             let authority = CertificateAuthority::from_env(&context.env)?;
             for _ in 0..ATTEMPTS {
-                match attempt(&context.env, &db, &authority, &serial, &revoke, requester).await? {
+                match attempt(&context.env, &db, &authority, &serial, &revoke, (requester, &actor)).await? {
                     Some(view) => return Ok(Response::from_json(&view)?),
                     None => continue,
                 }
@@ -220,6 +210,44 @@ pub async fn revoke(mut request: Request, context: RouteContext<()>) -> worker::
     )
 }
 
+/// A signed-in revoker and the actor the audit record names: a CA administrator, or a member of the account whose
+/// order the certificate was issued for. A certificate of another account (or of no account) reads as unknown,
+/// as every tenant resource does.
+async fn signed_in(request: &Request, db: &D1Database, serial: &str) -> Result<(Requester, String), AppError> {
+    let headers = request.headers();
+    let cookies = headers.get("Cookie")?.unwrap_or_default();
+    if headers.get("Authorization")?.is_none() && session_token_from_cookies(&cookies).is_none() {
+        return Err(AppError::field(
+            401,
+            "proof_missing",
+            "proof",
+            "Prove you hold the certificate's private key (sign a challenge from /revocation-challenge), or sign in \
+             as a member of the account that ordered it or as a CA administrator.",
+        ));
+    }
+    let principal = authenticate(request, db, platform::now()).await?;
+    if principal.role == Role::CaAdmin {
+        return Ok((Requester::Administrator, principal.actor()));
+    }
+    #[derive(Deserialize)]
+    struct Owner {
+        account_id: Option<String>,
+    }
+    let owner = db
+        .prepare(
+            "SELECT o.account_id FROM certificates c JOIN recipients r ON r.id = c.recipient_id \
+             JOIN orders o ON o.id = r.order_id WHERE c.serial = ?1",
+        )
+        .bind(&[text(serial)])?
+        .first::<Owner>(None)
+        .await?
+        .and_then(|owner| owner.account_id);
+    if owner.as_deref() != Some(principal.account_id()?) {
+        return Err(unknown_certificate());
+    }
+    Ok((Requester::Account, principal.actor()))
+}
+
 /// One read-decide-write round. `None` when a concurrent writer won and the round must be repeated.
 async fn attempt(
     env: &Env,
@@ -227,7 +255,7 @@ async fn attempt(
     authority: &CertificateAuthority,
     serial: &str,
     revoke: &RevokeRequest,
-    requester: Requester,
+    (requester, actor): (Requester, &str),
 ) -> Result<Option<CertificateStatus>, AppError> {
     let row = load(db, serial).await?;
     let now = platform::now();
@@ -273,10 +301,6 @@ async fn attempt(
     );
     let crl = next_crl(env, db, authority, now, Some(revoked_entry(serial, at, reason.as_str())?)).await?;
     batch.push(crl.statement);
-    let actor = match requester {
-        Requester::Holder => "holder",
-        Requester::Administrator => "ca_admin",
-    };
     let detail = serde_json::json!({ "reason": reason.as_str() }).to_string();
     batch.push(
         db.prepare(
@@ -307,22 +331,4 @@ fn subject_public_key_info(der_base64: &str) -> Result<Vec<u8>, AppError> {
         .subject_public_key_info()
         .to_der()
         .map_err(|error| AppError::internal(&format!("re-encoding an SPKI: {error}")))
-}
-
-/// `Authorization: Bearer <token>` against the `KEYWARD_ADMIN_TOKEN` secret, compared as SHA-256 digests (so
-/// the comparison's time says nothing about the secret).
-fn authenticate_administrator(env: &Env, header: &str) -> Result<(), AppError> {
-    let refused =
-        || AppError::field(401, "unauthenticated", "authorization", "The administrator token is missing or wrong.");
-    let presented =
-        header.strip_prefix("Bearer ").map(str::trim).filter(|token| !token.is_empty()).ok_or_else(refused)?;
-    let expected = env.secret("KEYWARD_ADMIN_TOKEN").map_err(|_| refused())?.to_string();
-    if expected.trim().len() < 32 {
-        return Err(AppError::internal("KEYWARD_ADMIN_TOKEN is shorter than 32 characters"));
-    }
-    if hex(&Sha256::digest(presented.as_bytes())) == hex(&Sha256::digest(expected.trim().as_bytes())) {
-        Ok(())
-    } else {
-        Err(refused())
-    }
 }

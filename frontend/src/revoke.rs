@@ -70,7 +70,7 @@ pub fn RevokePage() -> impl IntoView {
         let chosen = reason.get_untracked();
         RevocationReason::ALL
             .into_iter()
-            .filter(|reason| reason.holder_may_give())
+            .filter(|reason| reason.subscriber_may_give())
             .map(|option| view! { <option value=option.as_str() selected=option == chosen>{option.description(lang)}</option> })
             .collect_view()
     };

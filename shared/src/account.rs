@@ -391,7 +391,9 @@ impl AccountError {
             Self::PasswordKeyMalformed => Some("password_key"),
             Self::PasswordTooShort | Self::PasswordTooLong | Self::PasswordLooksTemporary => Some("new_password"),
             Self::PasswordChangeRequired => Some("new_password"),
-            Self::Unauthenticated | Self::Forbidden | Self::CrossSiteRequest => None,
+            // The credential: the session cookie or the `Authorization` header.
+            Self::Unauthenticated | Self::Forbidden => Some("authorization"),
+            Self::CrossSiteRequest => Some("origin"),
         }
     }
 }

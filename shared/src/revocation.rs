@@ -83,6 +83,18 @@ impl RevocationReason {
         Self::ALL.into_iter().find(|reason| reason.as_str() == text)
     }
 
+    /// The reason's short name (RFC 5280's), for lists in `lang`.
+    pub fn name(self, lang: Lang) -> &'static str {
+        match self {
+            Self::Unspecified => lang.pick("Unspecified", "Non précisé"),
+            Self::KeyCompromise => lang.pick("Key compromise", "Compromission de la clé"),
+            Self::AffiliationChanged => lang.pick("Affiliation changed", "Changement d’affiliation"),
+            Self::Superseded => lang.pick("Superseded", "Remplacé"),
+            Self::CessationOfOperation => lang.pick("Cessation of operation", "Cessation d’activité"),
+            Self::PrivilegeWithdrawn => lang.pick("Privilege withdrawn", "Privilège retiré"),
+        }
+    }
+
     /// What the reason means, for forms in `lang`.
     pub fn description(self, lang: Lang) -> &'static str {
         match self {
@@ -109,8 +121,9 @@ impl RevocationReason {
         }
     }
 
-    /// Whether the holder may give this reason themselves. `privilegeWithdrawn` is the CA's decision.
-    pub fn holder_may_give(self) -> bool {
+    /// Whether the subscriber (the holder, or a member of the account that ordered the certificate) may give this
+    /// reason. `privilegeWithdrawn` is the CA's decision.
+    pub fn subscriber_may_give(self) -> bool {
         self != Self::PrivilegeWithdrawn
     }
 }
@@ -148,7 +161,7 @@ pub enum RevokeError {
         /// Seconds since the Unix epoch.
         at: i64,
     },
-    /// The holder gave a reason only the CA may give.
+    /// The holder or the subscriber's account gave a reason only the CA may give.
     ReasonNotAllowed(RevocationReason),
 }
 
@@ -183,6 +196,9 @@ impl fmt::Display for RevokeError {
 pub enum Requester {
     /// The holder, who proved possession of the private key.
     Holder,
+    /// A member (organization administrator, user or API key) of the account whose order the certificate was
+    /// issued for.
+    Account,
     /// A CA administrator.
     Administrator,
 }
@@ -195,7 +211,7 @@ pub fn revoke(
     requester: Requester,
     now: i64,
 ) -> Result<Status, RevokeError> {
-    if requester == Requester::Holder && !reason.holder_may_give() {
+    if requester != Requester::Administrator && !reason.subscriber_may_give() {
         return Err(RevokeError::ReasonNotAllowed(reason));
     }
     match status {
@@ -315,10 +331,13 @@ mod tests {
         );
         // Still valid at its last second (notAfter is inclusive).
         assert!(revoke(Status::Valid, NOW, RevocationReason::KeyCompromise, Requester::Holder, NOW).is_ok());
-        assert_eq!(
-            revoke(Status::Valid, NOW + 10, RevocationReason::PrivilegeWithdrawn, Requester::Holder, NOW),
-            Err(RevokeError::ReasonNotAllowed(RevocationReason::PrivilegeWithdrawn))
-        );
+        for requester in [Requester::Holder, Requester::Account] {
+            assert_eq!(
+                revoke(Status::Valid, NOW + 10, RevocationReason::PrivilegeWithdrawn, requester, NOW),
+                Err(RevokeError::ReasonNotAllowed(RevocationReason::PrivilegeWithdrawn))
+            );
+        }
+        assert!(revoke(Status::Valid, NOW + 10, RevocationReason::AffiliationChanged, Requester::Account, NOW).is_ok());
         assert!(
             revoke(Status::Valid, NOW + 10, RevocationReason::PrivilegeWithdrawn, Requester::Administrator, NOW)
                 .is_ok()

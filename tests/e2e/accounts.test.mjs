@@ -3,7 +3,8 @@
 // must be replaced, password reset links that reading never spends, API keys shown once, and tenancy.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startWorker, http, createAccount, login, passwordKey } from './harness.mjs';
+import { spawnSync } from 'node:child_process';
+import { startWorker, http, createAccount, login, passwordKey, ROOT } from './harness.mjs';
 
 let worker;
 const PASSWORD = 'correct horse battery staple';
@@ -134,6 +135,27 @@ test('an invited user logs in with the emailed temporary password and must repla
   // An organization user cannot invite.
   const bobAgain = await login(worker, 'bob@acme.example', chosen);
   assert.equal((await api('/users', { method: 'POST', headers: bobAgain, body: JSON.stringify({ email: 'eve@acme.example', name: 'Eve', role: 'org_admin' }) })).status, 403);
+});
+
+test('the first CA administrator of a deployment: `cargo xtask ca-admin` prints SQL and a temporary password that must be replaced', async () => {
+  const run = spawnSync('cargo', ['xtask', 'ca-admin', 'first.admin@keyward.test', "Grace O'Brien"], { cwd: ROOT, encoding: 'utf8' });
+  assert.equal(run.status, 0, run.stderr);
+  const temporary = run.stderr.match(/KWT(-[A-Z2-7]{4}){8}/)[0];
+  assert.ok(!run.stdout.includes(temporary), 'the SQL holds the verifier only');
+  await worker.query(run.stdout);
+  const first = await api('/session', { method: 'POST', headers: json({ origin: worker.url }), body: JSON.stringify({ email: 'first.admin@keyward.test', temporary_password: temporary }) });
+  assert.equal(first.status, 200, first.text());
+  assert.deepEqual([first.json().user.role, first.json().user.name, first.json().user.must_change_password], ['ca_admin', "Grace O'Brien", true]);
+  const admin = { cookie: [first.headers['set-cookie']].flat()[0].split(';')[0], origin: worker.url, 'content-type': 'application/json' };
+  const chosen = 'the first administrator chose this';
+  const changed = await api('/account/password', { method: 'POST', headers: admin, body: JSON.stringify({ current_temporary_password: temporary, new_password_key: await passwordKey('first.admin@keyward.test', chosen) }) });
+  assert.equal(changed.status, 204, changed.text());
+  const session = await login(worker, 'first.admin@keyward.test', chosen);
+  assert.equal((await api('/session', { headers: session })).json().user.role, 'ca_admin');
+  const refused = spawnSync('cargo', ['xtask', 'ca-admin', 'not an address'], { cwd: ROOT, encoding: 'utf8' });
+  assert.notEqual(refused.status, 0);
+  assert.match(refused.stderr, /the address "not an address"/);
+  assert.equal(refused.stdout, '');
 });
 
 test('bad invitations name the field and write nothing', async () => {

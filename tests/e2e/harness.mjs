@@ -195,11 +195,6 @@ export function developmentRootPem() {
   return `-----BEGIN CERTIFICATE-----\n${base64.match(/.{1,64}/g).join('\n')}\n-----END CERTIFICATE-----\n`;
 }
 
-/** The CA administrator's bearer token from `.dev.vars` (what `cargo xtask` wrote). */
-export function adminToken() {
-  return readFileSync(join(EDGE, '.dev.vars'), 'utf8').match(/^KEYWARD_ADMIN_TOKEN=(.+)$/m)[1].trim();
-}
-
 /** A pkilint console script from the pinned virtual environment (`cargo xtask test` sets KEYWARD_PYTHON); the
  * parsed JSON report. */
 export function pkilint(tool, args) {
@@ -469,6 +464,18 @@ export async function createAccount(worker, { name = 'Example Account', users })
   assert.equal(response.status, 201, response.text());
   const created = response.json();
   return { accountId: created.account_id, userIds: created.user_ids };
+}
+
+/**
+ * A CA administrator of this Worker's database, created on first use, signed in: resolves to the headers of
+ * `login` (session cookie and same-origin `Origin`).
+ */
+export async function caAdministrator(worker) {
+  const email = 'ca-admin@keyward.test';
+  const password = 'ca administrator test password';
+  const [{ n }] = await worker.query(`SELECT COUNT(*) AS n FROM users WHERE email = '${email}'`);
+  if (n === 0) await createAccount(worker, { name: 'Keyward CA', users: [{ email, role: 'ca_admin', password }] });
+  return login(worker, email, password);
 }
 
 /**

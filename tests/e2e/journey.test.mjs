@@ -265,6 +265,18 @@ test('the order form: pre-check refuses an RSA-1024 request in the page, a doubl
   await page.locator('[data-testid=download-1-pem]').waitFor({ timeout: 30_000 });
   assert.equal(await page.locator('[data-testid=order]').getAttribute('data-state'), 'completed');
 
+  // The administrator revokes the KeyGen recipient's certificate from the order page; the CRL lists it.
+  await page.click('[data-testid=revoke-1]');
+  await page.selectOption('[data-testid=revoke-reason-1]', 'affiliation_changed');
+  await page.click('[data-testid=revoke-confirm-1]');
+  const revokedLine = page.locator('[data-testid=revoked-1]');
+  await revokedLine.waitFor({ timeout: 30_000 });
+  assert.equal(await revokedLine.getAttribute('data-reason'), 'affiliation_changed');
+  assert.equal(await page.locator('[data-testid=revoke-0]').count(), 1, 'the other certificate stays valid');
+  const revokedSerial = (await page.locator('[data-testid=download-1-pem]').getAttribute('href')).split('/')[4];
+  const crl = openssl(['crl', '-inform', 'DER', '-noout', '-text'], (await http(`${worker.url}/crl/issuing.crl`)).body);
+  assert.match(crl, new RegExp(`Serial Number: ${revokedSerial.toUpperCase()}(?:(?!Serial Number)[\\s\\S])*Affiliation Changed`));
+
   // The history finds it by recipient email, and not by another.
   await page.goto(`${worker.url}/console/orders`);
   await page.locator(`[data-testid=order-row][data-id="${orderId}"]`).waitFor();

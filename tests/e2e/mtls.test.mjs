@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import { readFileSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { startWorker, seed, http, openssl, scratch, writeTemp, adminToken } from './harness.mjs';
+import { startWorker, seed, http, openssl, scratch, writeTemp, caAdministrator } from './harness.mjs';
 
 let worker;
 let nginx;
@@ -123,7 +123,7 @@ test('a Keyward client certificate opens an nginx that requires one, until it is
   assert.match(accepted.body, /hello .*CN=Barbara Liskov/);
 
   const revoked = await http(`${worker.url}/api/v1/certificates/${serial}/revocation`, {
-    method: 'POST', body: JSON.stringify({ reason: 'key_compromise' }), headers: { authorization: `Bearer ${adminToken()}` },
+    method: 'POST', body: JSON.stringify({ reason: 'key_compromise' }), headers: await caAdministrator(worker),
   });
   assert.equal(revoked.status, 200, revoked.text());
   await writeCrls();

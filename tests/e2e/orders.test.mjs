@@ -254,6 +254,36 @@ test('another account can neither read nor act on an order, nor order for its or
   assert.equal((await api('/orders')).status, 401);
 });
 
+test('the ordering account revokes its certificates (session or API key); another account cannot; the CRL lists them', async () => {
+  const placed = await place(orderBody({ recipients: [{ email: 'leaver@acme.example', csr: csr() }, { email: 'server@acme.example', csr: csr() }] }));
+  assert.equal(placed.status, 201, placed.text());
+  const [leaver, server] = placed.json().recipients.map((recipient) => recipient.certificate_serial);
+  const revoke = (serial, headers, reason) => api(`/certificates/${serial}/revocation`, { method: 'POST', headers, body: JSON.stringify({ reason }) });
+  const foreign = await revoke(leaver, globex, 'affiliation_changed');
+  assert.deepEqual([foreign.status, foreign.json().error.code, foreign.json().error.field], [404, 'certificate_unknown', 'serial']);
+  const caOnly = await revoke(leaver, acme, 'privilege_withdrawn');
+  assert.deepEqual([caOnly.status, caOnly.json().error.code, caOnly.json().error.field], [422, 'reason_not_allowed', 'reason']);
+  const anonymous = await revoke(leaver, { 'content-type': 'application/json' }, 'affiliation_changed');
+  assert.deepEqual([anonymous.status, anonymous.json().error.code, anonymous.json().error.field], [401, 'proof_missing', 'proof']);
+  assert.equal((await api(`/certificates/${leaver}/status`)).json().revoked_at, null, 'the refusals changed nothing');
+
+  const byAdmin = await revoke(leaver, acme, 'affiliation_changed');
+  assert.equal(byAdmin.status, 200, byAdmin.text());
+  assert.equal(byAdmin.json().revocation_reason, 'affiliation_changed');
+  // A script revokes with the account's API key (which acts as an organization user).
+  const key = (await api('/api-keys', { method: 'POST', headers: acme, body: JSON.stringify({ name: 'revoker' }) })).json();
+  const byKey = await revoke(server, { authorization: `Bearer ${key.key}`, 'content-type': 'application/json' }, 'key_compromise');
+  assert.equal(byKey.status, 200, byKey.text());
+  const audit = await worker.query(`SELECT subject_id, actor FROM audit_log WHERE action = 'certificate.revoked' AND subject_id IN ('${leaver}', '${server}') ORDER BY id`);
+  assert.deepEqual(audit.map((row) => row.subject_id), [leaver, server]);
+  assert.match(audit[0].actor, /^user:/);
+  assert.equal(audit[1].actor, `api_key:${key.id}`);
+
+  const crl = openssl(['crl', '-inform', 'DER', '-noout', '-text'], (await http(`${worker.url}/crl/issuing.crl`)).body);
+  assert.match(crl, new RegExp(`Serial Number: ${leaver.toUpperCase()}(?:(?!Serial Number)[\\s\\S])*Affiliation Changed`));
+  assert.match(crl, new RegExp(`Serial Number: ${server.toUpperCase()}(?:(?!Serial Number)[\\s\\S])*Key Compromise`));
+});
+
 test('bad input on every field of the order form gets a named error and writes nothing', async () => {
   const before = await counts();
   const long = (length) => 'x'.repeat(length);

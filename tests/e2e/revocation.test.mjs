@@ -8,15 +8,17 @@ import { sign as nodeSign } from 'node:crypto';
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
-  startWorker, seed, http, launchBrowser, openssl, opensslStatus, scratch, writeTemp, adminToken, pkilint,
+  startWorker, seed, http, launchBrowser, openssl, opensslStatus, scratch, writeTemp, caAdministrator, pkilint,
   pkilintFindings, privateKeyForms,
 } from './harness.mjs';
 
 let worker;
 let directory;
+let administrator; // a signed-in CA administrator's headers
 before(async () => {
   worker = await startWorker();
   directory = scratch('revocation');
+  administrator = await caAdministrator(worker);
   for (const [name, path] of [['issuing', '/ca/issuing.crt'], ['root', '/ca/root.crt']]) {
     const response = await http(`${worker.url}${path}`);
     writeFileSync(join(directory, `${name}.der`), response.body);
@@ -196,8 +198,9 @@ test('refused revocations name the field and the reason, and change nothing', as
       proof: proof(issued.keyPath, issued.serial, 'superseded', 'A'.repeat(43)) }), 422, 'challenge_invalid', 'proof.challenge'],
     ['a reason only the CA gives', async () => post(path, { reason: 'privilege_withdrawn',
       proof: proof(issued.keyPath, issued.serial, 'privilege_withdrawn', await challengeFor(issued.serial)) }), 422, 'reason_not_allowed', 'reason'],
-    ['a wrong administrator token', async () => post(path, { reason: 'superseded' }, { authorization: `Bearer ${'0'.repeat(64)}` }), 401, 'unauthenticated', 'authorization'],
-    ['an unknown serial', async () => post(`/api/v1/certificates/${'4'.repeat(32)}/revocation`, { reason: 'superseded' }, { authorization: `Bearer ${adminToken()}` }), 404, 'certificate_unknown', 'serial'],
+    ['a wrong API key', async () => post(path, { reason: 'superseded' }, { authorization: `Bearer kw_${'0'.repeat(43)}` }), 401, 'unauthenticated', 'authorization'],
+    ['a signed-in CA administrator from another site', async () => post(path, { reason: 'superseded' }, { ...administrator, origin: 'https://evil.example' }), 403, 'cross_site_request', 'origin'],
+    ['an unknown serial', async () => post(`/api/v1/certificates/${'4'.repeat(32)}/revocation`, { reason: 'superseded' }, administrator), 404, 'certificate_unknown', 'serial'],
   ];
   for (const [name, send, status, code, field] of cases) {
     const response = await send();
@@ -217,7 +220,7 @@ test('refused revocations name the field and the reason, and change nothing', as
   const good = await post(path, { reason: 'superseded', proof: proof(issued.keyPath, issued.serial, 'superseded', await challengeFor(issued.serial)) });
   assert.equal(good.status, 200, JSON.stringify(good.body));
   assert.equal(good.body.revocation_reason, 'superseded');
-  const again = await post(path, { reason: 'superseded' }, { authorization: `Bearer ${adminToken()}` });
+  const again = await post(path, { reason: 'superseded' }, administrator);
   assert.equal(again.status, 409);
   assert.equal(again.body.error.code, 'certificate_already_revoked');
   const challengeAgain = await post(`/api/v1/certificates/${issued.serial}/revocation-challenge`, {});
@@ -231,7 +234,7 @@ test('concurrent administrator revocations each land, in one gapless run of CRL 
   for (let index = 0; index < 4; index += 1) certificates.push(await issue());
   const [{ top: before }] = await worker.query('SELECT coalesce(max(number), 0) AS top FROM crls');
   const responses = await Promise.all(certificates.map((certificate) =>
-    post(`/api/v1/certificates/${certificate.serial}/revocation`, { reason: 'privilege_withdrawn' }, { authorization: `Bearer ${adminToken()}` })));
+    post(`/api/v1/certificates/${certificate.serial}/revocation`, { reason: 'privilege_withdrawn' }, administrator)));
   for (const response of responses) assert.equal(response.status, 200, JSON.stringify(response.body));
   const numbers = (await worker.query(`SELECT number FROM crls WHERE number > ${before} ORDER BY number`)).map((row) => row.number);
   assert.deepEqual(numbers, [1, 2, 3, 4].map((step) => before + step), 'one new CRL per revocation, numbers without gaps');
@@ -241,7 +244,8 @@ test('concurrent administrator revocations each land, in one gapless run of CRL 
   }
   assert.match(crl.text, /Privilege Withdrawn/);
   const [audit] = await worker.query(`SELECT actor FROM audit_log WHERE subject_id = '${certificates[0].serial}'`);
-  assert.equal(audit.actor, 'ca_admin');
+  const [{ id }] = await worker.query("SELECT id FROM users WHERE role = 'ca_admin'");
+  assert.equal(audit.actor, `user:${id}`, 'the audit record names the administrator');
 });
 
 test('the scheduled handler re-signs a day-old CRL and leaves a fresh one alone', async () => {
@@ -283,7 +287,7 @@ test('a key certified for one subject is refused for another, and a compromised 
   assert.equal((await submit(email)).status, 201);
   assert.equal(await countFor(email), 2);
 
-  const revoked = await post(`/api/v1/certificates/${first.serial}/revocation`, { reason: 'key_compromise' }, { authorization: `Bearer ${adminToken()}` });
+  const revoked = await post(`/api/v1/certificates/${first.serial}/revocation`, { reason: 'key_compromise' }, administrator);
   assert.equal(revoked.status, 200);
   const compromised = await submit(email);
   assert.equal(compromised.status, 409);

@@ -6,7 +6,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { startWorker, http, createAccount, login, ROOT } from './harness.mjs';
+import { startWorker, http, createAccount, login, openssl, ROOT } from './harness.mjs';
 
 const openApi = JSON.parse(readFileSync(join(ROOT, 'edge', 'openapi.json'), 'utf8'));
 const PASSWORD = 'correct horse battery staple';
@@ -27,6 +27,7 @@ async function snapshotOfA() {
     `SELECT r.* FROM recipients r JOIN orders o ON o.id = r.order_id WHERE o.account_id = '${account}' ORDER BY r.id`,
     `SELECT l.id, l.expires_at, l.spent_at, l.version FROM enrollment_links l JOIN recipients r ON r.id = l.recipient_id JOIN orders o ON o.id = r.order_id WHERE o.account_id = '${account}' ORDER BY l.id`,
     `SELECT id, name, revoked_at FROM api_keys WHERE account_id = '${account}' ORDER BY id`,
+    `SELECT c.serial, c.revoked_at, c.version FROM certificates c JOIN recipients r ON r.id = c.recipient_id JOIN orders o ON o.id = r.order_id WHERE o.account_id = '${account}' ORDER BY c.serial`,
     `SELECT id, email, role, version FROM users WHERE account_id = '${account}' ORDER BY id`,
     `SELECT * FROM ledger WHERE account_id = '${account}' ORDER BY id`,
   ];
@@ -68,12 +69,14 @@ before(async () => {
     headers: alice,
     body: JSON.stringify({
       profile: 'smime_organization_multipurpose', organization_id: ids.organization, signature_hash: 'sha256',
-      validity: { kind: 'years', years: 1 }, recipients: [{ email: 'carol@alpha.example' }], payment: { kind: 'balance' },
+      validity: { kind: 'years', years: 1 }, recipients: [{ email: 'carol@alpha.example' }, { email: 'dave@alpha.example', csr: openssl(['req', '-new', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', '/dev/null', '-subj', '/CN=x']) }], payment: { kind: 'balance' },
       subscriber_agreement: '2026-12-01', idempotency_key: 'tenancy-order-0001',
     }),
   });
   assert.equal(order.status, 201, order.text());
   ids.order = order.json().id;
+  ids.certificate = order.json().recipients[1].certificate_serial;
+  assert.match(ids.certificate, /^[0-9a-f]{32}$/);
 });
 after(async () => { await worker?.stop(); });
 
@@ -86,6 +89,7 @@ function identifierFor(path, parameter) {
     [/^\/api\/v1\/organizations\/\{id\}/, { id: () => ids.organization }],
     [/^\/api\/v1\/admin\/organizations\/\{id\}/, { id: () => ids.organization }],
     [/^\/api\/v1\/domains\/\{id\}/, { id: () => ids.domain }],
+    [/^\/api\/v1\/certificates\/\{serial\}/, { serial: () => ids.certificate }],
   ];
   const row = table.find(([pattern]) => pattern.test(path));
   const value = row?.[1][parameter];
@@ -98,6 +102,7 @@ const BODIES = {
   '/api/v1/organizations/{id}/verification-code/check': { code: '12345678' },
   '/api/v1/admin/organizations/{id}/validation': { phone: '+44 20 7946 0000', spoke_with: 'Alice', notes: 'called' },
   '/api/v1/domains/{id}/method': { method: 'constructed_email', address: 'admin@alpha.example' },
+  '/api/v1/certificates/{serial}/revocation': { reason: 'superseded' },
 };
 
 const accountOperations = Object.entries(openApi.paths).flatMap(([path, item]) => Object.entries(item)

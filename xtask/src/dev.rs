@@ -101,10 +101,9 @@ fn demo_accounts() -> Result {
 /// salt `keyward/password/v1\0` and the address; base64url without padding.
 fn password_key(email: &str, password: &str) -> String {
     use base64ct::{Base64UrlUnpadded, Encoding};
-    let mut salt = b"keyward/password/v1\0".to_vec();
-    salt.extend_from_slice(email.trim().to_lowercase().as_bytes());
-    let mut key = [0u8; 32];
-    let iterations = std::num::NonZeroU32::new(600_000).expect("a non-zero constant");
+    let salt = shared::account::password_salt(email);
+    let mut key = [0u8; shared::account::PASSWORD_KEY_BYTES];
+    let iterations = std::num::NonZeroU32::new(shared::account::PASSWORD_KDF_ITERATIONS).expect("a non-zero constant");
     ring::pbkdf2::derive(ring::pbkdf2::PBKDF2_HMAC_SHA256, iterations, &salt, password.as_bytes(), &mut key);
     Base64UrlUnpadded::encode_string(&key)
 }
@@ -136,8 +135,7 @@ fn announce(link: &str) {
          CRL and OCSP:            http://127.0.0.1:{PORT}/crl/issuing.crl, http://127.0.0.1:{PORT}/ocsp\n  \
          Console login:           http://127.0.0.1:{PORT}/login\n  \
          Organization admin:      {admin} / {DEMO_PASSWORD}\n  \
-         CA administrator:        {ca_admin} / {DEMO_PASSWORD}\n  \
-         CA administrator token:  KEYWARD_ADMIN_TOKEN in edge/.dev.vars\n\n  \
+         CA administrator:        {ca_admin} / {DEMO_PASSWORD}\n\n  \
          Press Ctrl-C to stop.\n"
     );
 }

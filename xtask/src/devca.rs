@@ -12,7 +12,7 @@ use crate::{Result, root};
 
 /// Settings a current `.dev.vars` has; an older file without them is replaced (the development CA is
 /// disposable).
-const REQUIRED: &[&str] = &["CA_ROOT_CRL=", "KEYWARD_ADMIN_TOKEN="];
+const REQUIRED: &[&str] = &["CA_ROOT_CRL="];
 /// Age after which the development CA is made again, before its root CRL (valid a year) runs out.
 const MAXIMUM_AGE_SECONDS: i64 = 300 * 86_400;
 
@@ -32,8 +32,6 @@ pub fn ensure() -> Result {
         eprintln!("replacing the outdated development CA in {}", path.display());
     }
     let ca = create().map_err(|error| format!("creating the development CA: {error}"))?;
-    let mut admin_token = [0u8; 32];
-    getrandom(&mut admin_token);
     let contents = format!(
         "# Written by `cargo xtask dev`: the development CA and settings. Git-ignored; delete it to make a new CA.\n\
          # created-at: {}\n\
@@ -41,15 +39,12 @@ pub fn ensure() -> Result {
          CA_ROOT_CERT={}\n\
          CA_ROOT_CRL={}\n\
          CA_ISSUING_CERT={}\n\
-         CA_ISSUING_KEY={}\n\
-         # The CA administrator's bearer token (revocation by the CA), until accounts exist.\n\
-         KEYWARD_ADMIN_TOKEN={}\n",
+         CA_ISSUING_KEY={}\n",
         OffsetDateTime::now_utc().unix_timestamp(),
         Base64::encode_string(&ca.root_certificate),
         Base64::encode_string(&ca.root_crl),
         Base64::encode_string(&ca.issuing_certificate),
         Base64::encode_string(&ca.issuing_key),
-        admin_token.iter().map(|byte| format!("{byte:02x}")).collect::<String>(),
     );
     std::fs::write(&path, contents).map_err(|error| format!("writing {}: {error}", path.display()))?;
     eprintln!("created a development CA in {}", path.display());
@@ -117,7 +112,7 @@ fn ca_params(
 }
 
 /// Random bytes from the operating system.
-fn getrandom(bytes: &mut [u8]) {
+pub fn getrandom(bytes: &mut [u8]) {
     use std::io::Read;
     // /dev/urandom exists on every machine this project supports (Linux); failing to read it is fatal.
     std::fs::File::open("/dev/urandom").and_then(|mut file| file.read_exact(bytes)).expect("reading /dev/urandom");

@@ -1,6 +1,7 @@
 //! `cargo xtask`: the project's commands. `dev` runs Keyward locally with demo data; `test` runs every test;
 //! `build` builds both WebAssembly artefacts; `bench` measures them against their peers (issues 3 and 4). Each installs the pinned tools it needs first (see `tools.rs`).
 
+mod admin;
 mod bench;
 mod build;
 mod dev;
@@ -23,7 +24,10 @@ commands:
   bench [browser|edge]
           build, then benchmark the browser side (Chromium: keygen, CSR, PKCS#12, longest task, first load)
           and the edge (workerd: issuance CPU time, throughput, upload size) against their peers; both parts
-          unless one is named. Writes target/bench/report.json and report.md (KEYWARD_BENCH_QUICK=1: a few runs)";
+          unless one is named. Writes target/bench/report.json and report.md (KEYWARD_BENCH_QUICK=1: a few runs)
+  ca-admin <email> [name]
+          print the SQL that creates a deployment's first CA administrator (apply it with `wrangler d1 execute`),
+          and their temporary password";
 
 fn main() -> ExitCode {
     let command = std::env::args().nth(1).unwrap_or_default();
@@ -32,6 +36,7 @@ fn main() -> ExitCode {
         "test" => test::run(),
         "build" => tools::ensure().and_then(|tools| build::all(&tools)),
         "bench" => bench::run(std::env::args().nth(2).as_deref()),
+        "ca-admin" => admin::run(std::env::args().nth(2).as_deref(), std::env::args().nth(3).as_deref()),
         _ => {
             eprintln!("{USAGE}");
             return ExitCode::from(2);

@@ -246,6 +246,18 @@ pub struct OrderTexts {
     pub downloads: &'static str,
     /// The text "not issued".
     pub not_issued: &'static str,
+    /// The button that opens the revocation of a certificate.
+    pub revoke: &'static str,
+    /// The label of the revocation reason.
+    pub revoke_reason: &'static str,
+    /// The button that revokes, for good.
+    pub revoke_confirm: &'static str,
+    /// The button that closes the revocation without revoking.
+    pub revoke_keep: &'static str,
+    /// What revocation does, shown before confirming.
+    pub revoke_warning: &'static str,
+    /// Before the revocation date and reason of a revoked certificate.
+    pub revoked: &'static str,
     /// The text "step organization".
     pub step_organization: &'static str,
     /// The text "step domain".
@@ -328,6 +340,12 @@ static EN: OrderTexts = OrderTexts {
     pipeline: "Progress",
     downloads: "Certificate",
     not_issued: "Not issued yet",
+    revoke: "Revoke…",
+    revoke_reason: "Reason",
+    revoke_confirm: "Revoke for good",
+    revoke_keep: "Keep it",
+    revoke_warning: "Relying parties will refuse the certificate within minutes (CRL and OCSP). This cannot be undone.",
+    revoked: "Revoked",
     step_organization: "Organization validation",
     step_domain: "Domain",
     step_mailbox: "Mailbox",
@@ -394,6 +412,12 @@ static FR: OrderTexts = OrderTexts {
     pipeline: "Avancement",
     downloads: "Certificat",
     not_issued: "Pas encore émis",
+    revoke: "Révoquer…",
+    revoke_reason: "Motif",
+    revoke_confirm: "Révoquer définitivement",
+    revoke_keep: "Le garder",
+    revoke_warning: "Les parties utilisatrices refuseront le certificat d’ici quelques minutes (LCR et OCSP). C’est irréversible.",
+    revoked: "Révoqué",
     step_organization: "Validation de l’organisation",
     step_domain: "Domaine",
     step_mailbox: "Boîte aux lettres",

@@ -24,6 +24,7 @@ use shared::api::order::{
 };
 use shared::api::organization::{OrganizationList, OrganizationView};
 use shared::api::policy::Policy;
+use shared::api::revocation::{CertificateStatus, RevokeRequest};
 use shared::csr::PublicKey;
 use shared::download::DownloadFormat;
 use shared::encoding::base64url_encode;
@@ -33,6 +34,7 @@ use shared::order::{
 };
 use shared::pipeline::{Action, OrderState, Step, StepState, StepSubject};
 use shared::profile::{AlternativeNames, ProfileId};
+use shared::revocation::RevocationReason;
 
 use super::form::go;
 use super::order_texts::{
@@ -724,18 +726,36 @@ pub fn OrderPage(
             }
         });
     };
+    let revoke = move |serial: String, reason: RevocationReason| {
+        error.set(None);
+        notice.set(false);
+        spawn_local(async move {
+            let path = format!("/api/v1/certificates/{serial}/revocation");
+            match api::post::<_, CertificateStatus>(&path, &RevokeRequest { reason, proof: None }).await {
+                Ok(_) => {
+                    notice.set(true);
+                    version.update(|version| *version += 1);
+                }
+                Err(problem) => error.set(Some(problem)),
+            }
+        });
+    };
     view! {
         <h1>{order_text(t, |texts| texts.order_title)}</h1>
         {move || error.get().map(|problem| error_line(problem, t))}
         {move || notice.get().then(|| view! { <p class="notice" data-testid="action-done">{order_text(t, |texts| texts.done_action)}</p> })}
         {move || order.get().map(|result| match result {
-            Ok(order) => order_view(order, act).into_any(),
+            Ok(order) => order_view(order, act, revoke).into_any(),
             Err(problem) => error_line(problem, t).into_any(),
         })}
     }
 }
 
-fn order_view(order: OrderView, act: impl Fn(String, Action, StepSubject) + Copy + 'static) -> impl IntoView {
+fn order_view(
+    order: OrderView,
+    act: impl Fn(String, Action, StepSubject) + Copy + 'static,
+    revoke: impl Fn(String, RevocationReason) + Copy + Send + Sync + 'static,
+) -> impl IntoView {
     let t = use_i18n();
     let state = order.state;
     let created_at = order.created_at;
@@ -747,15 +767,27 @@ fn order_view(order: OrderView, act: impl Fn(String, Action, StepSubject) + Copy
         .enumerate()
         .map(|(index, recipient)| {
             let downloads = match recipient.certificate_serial {
-                Some(serial) => [DownloadFormat::Pem, DownloadFormat::ChainPem, DownloadFormat::Pkcs7]
-                    .into_iter()
-                    .map(|format| {
-                        let href = format!("/api/v1/certificates/{serial}/{}", format.as_str());
-                        view! { <a href=href download="" data-testid=format!("download-{index}-{}", format.as_str())>
-                            {format.as_str()}</a> " " }
-                    })
-                    .collect_view()
-                    .into_any(),
+                Some(serial) => {
+                    let links = [DownloadFormat::Pem, DownloadFormat::ChainPem, DownloadFormat::Pkcs7]
+                        .into_iter()
+                        .map(|format| {
+                            let href = format!("/api/v1/certificates/{serial}/{}", format.as_str());
+                            view! { <a href=href download="" data-testid=format!("download-{index}-{}", format.as_str())>
+                                {format.as_str()}</a> " " }
+                        })
+                        .collect_view();
+                    let status = match (recipient.revoked_at, recipient.revocation_reason) {
+                        (Some(at), Some(reason)) => view! {
+                            <p class="revoked" data-testid=format!("revoked-{index}") data-reason=reason.as_str()>
+                                {order_text(t, |texts| texts.revoked)} " "
+                                {move || format_instant(t.lang(), at)} " ("{move || reason.name(t.lang())}")"
+                            </p>
+                        }
+                        .into_any(),
+                        _ => view! { <RevokeControl serial=serial.clone() index revoke /> }.into_any(),
+                    };
+                    view! { {links} {status} }.into_any()
+                }
                 None => view! { <span data-testid=format!("not-issued-{index}")>{order_text(t, |texts| texts.not_issued)}</span> }
                     .into_any(),
             };
@@ -787,6 +819,56 @@ fn order_view(order: OrderView, act: impl Fn(String, Action, StepSubject) + Copy
         </table>
         <h2>{order_text(t, |texts| texts.pipeline)}</h2>
         <ol class="pipeline" data-testid="pipeline">{steps}</ol>
+    }
+}
+
+/// Revoking one issued certificate: a button that opens the reasons a subscriber may give (RFC 5280 names) and a
+/// warning, then a confirmation. The Worker checks the caller belongs to the ordering account.
+#[component]
+fn RevokeControl(
+    /// The certificate's serial.
+    serial: String,
+    /// The recipient's place in the order (test identifiers).
+    index: usize,
+    /// Sends the revocation.
+    revoke: impl Fn(String, RevocationReason) + Copy + Send + Sync + 'static,
+) -> impl IntoView {
+    let t = use_i18n();
+    let open = RwSignal::new(false);
+    let reason = RwSignal::new(RevocationReason::Unspecified);
+    let options = move || {
+        RevocationReason::ALL
+            .into_iter()
+            .filter(|option| option.subscriber_may_give())
+            .map(|option| view! { <option value=option.as_str()>{move || option.name(t.lang())}</option> })
+            .collect_view()
+    };
+    let serial = StoredValue::new(serial);
+    move || {
+        if !open.get() {
+            return view! {
+                <button type="button" class="secondary" data-testid=format!("revoke-{index}")
+                    on:click=move |_| open.set(true)>{order_text(t, |texts| texts.revoke)}</button>
+            }
+            .into_any();
+        }
+        view! {
+            <div class="revoke" data-testid=format!("revoke-form-{index}")>
+                <label>{order_text(t, |texts| texts.revoke_reason)} " "
+                    <select data-testid=format!("revoke-reason-{index}") on:change=move |event| {
+                        if let Some(chosen) = RevocationReason::parse(&event_target_value(&event)) {
+                            reason.set(chosen);
+                        }
+                    }>{options}</select></label>
+                <p class="hint">{order_text(t, |texts| texts.revoke_warning)}</p>
+                <button type="button" class="danger" data-testid=format!("revoke-confirm-{index}")
+                    on:click=move |_| revoke(serial.get_value(), reason.get_untracked())>
+                    {order_text(t, |texts| texts.revoke_confirm)}</button> " "
+                <button type="button" class="secondary" on:click=move |_| open.set(false)>
+                    {order_text(t, |texts| texts.revoke_keep)}</button>
+            </div>
+        }
+        .into_any()
     }
 }
 

@@ -34,6 +34,8 @@ pub enum Access {
     Public,
     /// A logged-in user (session cookie) or an API key.
     Account,
+    /// Either: a proof in the body, or a logged-in user or an API key.
+    ProofOrAccount,
     /// The development build only (`KEYWARD_ENV=development`); 404 otherwise.
     Development,
 }
@@ -158,6 +160,7 @@ pub fn document() -> Value {
         match operation.access {
             Access::Public => entry["security"] = json!([]),
             Access::Account => entry["security"] = json!([{ "session": [] }, { "apiKey": [] }]),
+            Access::ProofOrAccount => entry["security"] = json!([{}, { "session": [] }, { "apiKey": [] }]),
             Access::Development => {
                 entry["security"] = json!([]);
                 entry["description"] = json!("Development builds only (KEYWARD_ENV=development); 404 otherwise.");
@@ -212,7 +215,7 @@ fn response(description: &str, content: &Content) -> Value {
 
 /// Every operation. Keep in the order of the Worker's route table (`edge/src/lib.rs`).
 fn operations(b: &mut Builder) {
-    use Access::{Account, Development};
+    use Access::{Account, Development, ProofOrAccount};
     const CERTIFICATE_TYPES: &[&str] = &[
         "application/x-pem-file",
         "application/pkix-cert",
@@ -257,8 +260,10 @@ fn operations(b: &mut Builder) {
         "post",
         "/api/v1/certificates/{serial}/revocation",
         "certificates",
-        "Revokes, by the holder's proof or a CA administrator",
+        "Revokes: the holder with a proof of possession; a member of the ordering account or a CA administrator \
+         signed in",
     )
+    .access(ProofOrAccount)
     .request(revoke)
     .response("200", "The certificate is revoked", status);
     b.add("get", "/api/v1/certificates/{serial}/{format}", "certificates", "Downloads: pem, der, chain.pem or p7b")

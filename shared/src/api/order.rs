@@ -156,6 +156,12 @@ pub struct RecipientView {
     pub has_csr: bool,
     /// The issued certificate's serial, lowercase hex, once issued.
     pub certificate_serial: Option<String>,
+    /// When the certificate was revoked, Unix seconds; `None` while it is not.
+    #[serde(default)]
+    pub revoked_at: Option<i64>,
+    /// Why it was revoked.
+    #[serde(default)]
+    pub revocation_reason: Option<crate::revocation::RevocationReason>,
 }
 
 /// `GET /api/v1/orders/{id}` response, and `POST /api/v1/orders`'s.

@@ -2,7 +2,8 @@
 //!
 //! - `POST /api/v1/certificates/{serial}/revocation-challenge`: a single-use challenge for the holder to sign;
 //! - `POST /api/v1/certificates/{serial}/revocation` with [`RevokeRequest`]: by the holder, with a
-//!   [`PossessionProof`]; or by a CA administrator, with `Authorization: Bearer <admin token>` and no proof;
+//!   [`PossessionProof`]; or, with no proof, by a signed-in caller (session cookie or API key): a member of the
+//!   account whose order the certificate was issued for, or a CA administrator;
 //! - `GET /api/v1/certificates/{serial}/status`: [`CertificateStatus`].
 
 use serde::{Deserialize, Serialize};
@@ -36,7 +37,7 @@ pub struct PossessionProof {
 pub struct RevokeRequest {
     /// Why.
     pub reason: RevocationReason,
-    /// The holder's proof of possession; absent when a CA administrator revokes.
+    /// The holder's proof of possession; absent when a signed-in account member or CA administrator revokes.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub proof: Option<PossessionProof>,
 }
