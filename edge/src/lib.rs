@@ -76,6 +76,7 @@ async fn fetch(request: Request, env: Env, _context: Context) -> Result<Response
         .get_async("/api/v1/orders/:id", orders::show)
         .post_async("/api/v1/orders/:id/cancel", orders::cancel)
         .post_async("/api/v1/orders/:id/recipients/:position/resend", orders::resend)
+        .get_async("/api/v1/ledger", orders::ledger)
         .get_async("/api/v1/dev/mailbox", dev::mailbox)
         .post_async("/api/v1/dev/accounts", dev::create_account)
         .post_async("/api/v1/dev/seed", dev::seed)

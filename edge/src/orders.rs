@@ -8,8 +8,8 @@ use sha2::{Digest, Sha256};
 use shared::address::{Domain, EmailAddress};
 use shared::api::ApiError;
 use shared::api::order::{
-    FieldErrorsBody, ORDERS_PAGE_SIZE, OrderList, OrderListQuery, OrderRequest, OrderSummary, OrderView, RecipientView,
-    SignatureHash,
+    FieldErrorsBody, LEDGER_ENTRIES_LISTED, Ledger, LedgerEntry, LedgerKind, ORDERS_PAGE_SIZE, OrderList,
+    OrderListQuery, OrderRequest, OrderSummary, OrderView, RecipientView, SignatureHash,
 };
 use shared::csr::ParsedCsr;
 use shared::encoding::hex;
@@ -617,6 +617,57 @@ fn update_order(db: &D1Database, order_id: &str, order: &Order) -> worker::Resul
 
 fn principal_for_orders(principal: &Principal) -> Result<&str, AppError> {
     principal.account_id()
+}
+
+/// `GET /api/v1/ledger`: the balance and the latest entries, read in one batch so they agree.
+pub async fn ledger(request: Request, context: RouteContext<()>) -> worker::Result<Response> {
+    #[derive(Deserialize)]
+    struct Balance {
+        balance: i64,
+    }
+    #[derive(Deserialize)]
+    struct EntryRow {
+        at: i64,
+        amount: i64,
+        kind: String,
+        reference: String,
+    }
+    respond(
+        async {
+            let db = context.env.d1("DB")?;
+            let principal = auth::authenticate(&request, &db, platform::now()).await?;
+            let account = text(principal_for_orders(&principal)?);
+            let mut results = db
+                .batch(vec![
+                    db.prepare("SELECT COALESCE(SUM(amount), 0) AS balance FROM ledger WHERE account_id = ?1")
+                        .bind(std::slice::from_ref(&account))?,
+                    db.prepare(
+                        "SELECT at, amount, kind, reference FROM ledger WHERE account_id = ?1 \
+                         ORDER BY at DESC, rowid DESC LIMIT ?2",
+                    )
+                    .bind(&[account, integer(LEDGER_ENTRIES_LISTED as i64)])?,
+                ])
+                .await?;
+            let missing = || AppError::internal("batch result missing");
+            let entries = results.pop().ok_or_else(missing)?.results::<EntryRow>()?;
+            let balance = results.pop().ok_or_else(missing)?.results::<Balance>()?;
+            let entries = entries
+                .into_iter()
+                .map(|row| {
+                    Ok(LedgerEntry {
+                        at: row.at,
+                        amount_cents: row.amount,
+                        kind: LedgerKind::parse(&row.kind)
+                            .ok_or_else(|| AppError::internal("a stored ledger kind is unknown"))?,
+                        reference: row.reference,
+                    })
+                })
+                .collect::<Result<_, AppError>>()?;
+            let balance_cents = balance.first().map_or(0, |row| row.balance);
+            Ok(Response::from_json(&Ledger { balance_cents, entries })?)
+        }
+        .await,
+    )
 }
 
 /// `POST /api/v1/orders`: checks the whole form, then places the order in one batch: the order, its recipients,

@@ -795,8 +795,11 @@ impl OrderFormError {
 }
 
 /// Cents as an amount with two decimals.
-fn money(cents: i64) -> String {
-    format!("{}.{:02}", cents / 100, (cents % 100).abs())
+/// An amount of cents as people read it: `1000.00`, `-25.00`, `-0.05`.
+pub fn money(cents: i64) -> String {
+    let sign = if cents < 0 { "-" } else { "" };
+    let magnitude = cents.unsigned_abs();
+    format!("{sign}{}.{:02}", magnitude / 100, magnitude % 100)
 }
 
 impl core::fmt::Display for OrderFormError {

@@ -28,7 +28,7 @@ before(async () => {
   browser = await launchBrowser();
   directory = scratch('journey');
   const account = await createAccount(worker, { name: 'Acme', users: [{ email: ADMIN, name: 'Ada Admin', role: 'org_admin', password: PASSWORD }] });
-  // The balance the order is paid from: deposits have no endpoint yet (the ledger is written by the CA).
+  // The balance the order is paid from: deposits have no endpoint (the operator records them in the ledger).
   const now = Math.floor(Date.now() / 1000);
   await worker.query(`INSERT INTO ledger (id, account_id, at, amount, kind, reference, created_by)
     VALUES ('dep-journey', '${account.accountId}', ${now - DAY}, 100000, 'deposit', 'wire 1', 'test')`);
@@ -175,6 +175,8 @@ test('the order form: pre-check refuses an RSA-1024 request in the page, a doubl
   assert.match(await page.locator('[data-testid=validity-cap]').textContent(), new RegExp(`\\b${cap}\\b`));
   // Only the validated organization is offered.
   assert.equal(await page.locator('[data-testid=organization] option').count(), 1);
+  // The balance the order will be paid from (the deposit of 1,000.00 written in `before`).
+  assert.match(await page.textContent('[data-testid=balance]'), /\b1000\.00\b/);
 
   // As the user types: an address outside the validated domains is refused next to its field.
   await page.fill('[data-testid="recipients[0].email"]', 'someone@elsewhere.example');
@@ -276,6 +278,15 @@ test('the order form: pre-check refuses an RSA-1024 request in the page, a doubl
   const revokedSerial = (await page.locator('[data-testid=download-1-pem]').getAttribute('href')).split('/')[4];
   const crl = openssl(['crl', '-inform', 'DER', '-noout', '-text'], (await http(`${worker.url}/crl/issuing.crl`)).body);
   assert.match(crl, new RegExp(`Serial Number: ${revokedSerial.toUpperCase()}(?:(?!Serial Number)[\\s\\S])*Affiliation Changed`));
+
+  // The account page: the balance after the charge, and the charge naming the order.
+  await page.goto(`${worker.url}/console`);
+  const charge = page.locator('[data-testid=ledger-entry][data-kind=charge]');
+  await charge.waitFor();
+  assert.ok((await charge.textContent()).includes(orderId));
+  const [{ charged }] = await worker.query("SELECT -SUM(amount) AS charged FROM ledger WHERE kind = 'charge'");
+  assert.ok(charged > 0);
+  assert.ok((await page.textContent('[data-testid=ledger-balance]')).includes(((100000 - charged) / 100).toFixed(2)));
 
   // The history finds it by recipient email, and not by another.
   await page.goto(`${worker.url}/console/orders`);

@@ -284,6 +284,24 @@ test('the ordering account revokes its certificates (session or API key); anothe
   assert.match(crl, new RegExp(`Serial Number: ${server.toUpperCase()}(?:(?!Serial Number)[\\s\\S])*Key Compromise`));
 });
 
+test('the ledger: the balance is the sum of the entries, a charge names its order, newest first; each account sees its own', async () => {
+  const before = (await api('/ledger', { headers: acme })).json();
+  const placed = await place(orderBody());
+  assert.equal(placed.status, 201, placed.text());
+  const order = placed.json();
+  const after = (await api('/ledger', { headers: acme })).json();
+  assert.equal(after.balance_cents, before.balance_cents - order.price_cents);
+  assert.deepEqual(after.entries[0], { at: after.entries[0].at, amount_cents: -order.price_cents, kind: 'charge', reference: order.id });
+  const [{ sum }] = await worker.query(`SELECT SUM(amount) AS sum FROM ledger WHERE account_id = (SELECT account_id FROM orders WHERE id = '${order.id}')`);
+  assert.equal(after.balance_cents, sum);
+  const times = after.entries.map((entry) => entry.at);
+  assert.deepEqual(times, [...times].sort((a, b) => b - a), 'newest first');
+  const theirs = (await api('/ledger', { headers: globex })).json();
+  assert.ok(!JSON.stringify(theirs).includes(order.id), "another account's ledger does not list the order");
+  assert.ok(theirs.entries.some((entry) => entry.kind === 'deposit' && entry.reference === 'wire 1'));
+  assert.equal((await api('/ledger')).status, 401);
+});
+
 test('bad input on every field of the order form gets a named error and writes nothing', async () => {
   const before = await counts();
   const long = (length) => 'x'.repeat(length);

@@ -8,10 +8,12 @@ use shared::api::ApiError;
 use shared::api::account::{
     ApiKeyList, ApiKeyView, CreateApiKey, CreatedApiKey, InviteUser, SessionView, UserList, UserView,
 };
+use shared::api::order::{Ledger, LedgerEntry};
+use shared::order::money;
 use wasm_bindgen_futures::JsFuture;
 
 use super::form::{FieldError, FormError};
-use super::texts::{console_texts, invited, role_label, text};
+use super::texts::{console_texts, invited, ledger_kind_label, role_label, text};
 use crate::api;
 use crate::i18n::{format_instant, use_i18n};
 
@@ -37,6 +39,45 @@ pub fn AccountOverview(
             })}
             <dt>{text(t, |texts| texts.fact_session)}</dt><dd>{move || format_instant(t.lang(), expires_at)}</dd>
         </dl>
+        {(role != Role::CaAdmin).then(|| view! { <LedgerSection /> })}
+    }
+}
+
+/// The account's balance and its latest movements (`GET /api/v1/ledger`).
+#[component]
+fn LedgerSection() -> impl IntoView {
+    let t = use_i18n();
+    let ledger = LocalResource::new(|| api::get::<Ledger>("/api/v1/ledger"));
+    let rows = move |entries: Vec<LedgerEntry>| {
+        entries
+            .into_iter()
+            .map(|entry| {
+                let at = entry.at;
+                let kind = entry.kind;
+                view! {
+                    <tr data-testid="ledger-entry" data-kind=kind.as_str()>
+                        <td>{move || format_instant(t.lang(), at)}</td>
+                        <td>{move || ledger_kind_label(t.lang(), kind)}</td>
+                        <td>{entry.reference}</td>
+                        <td class="amount">{money(entry.amount_cents)}</td>
+                    </tr>
+                }
+            })
+            .collect_view()
+    };
+    view! {
+        <h2>{text(t, |texts| texts.ledger_title)}</h2>
+        {move || ledger.get().map(|result| match result {
+            Ok(ledger) => view! {
+                <p data-testid="ledger-balance">{text(t, |texts| texts.ledger_balance)} " " {money(ledger.balance_cents)}</p>
+                <table class="list" data-testid="ledger">
+                    <thead><tr><th>{text(t, |texts| texts.ledger_when)}</th><th>{text(t, |texts| texts.ledger_kind)}</th>
+                        <th>{text(t, |texts| texts.ledger_reference)}</th><th>{text(t, |texts| texts.ledger_amount)}</th></tr></thead>
+                    <tbody>{rows(ledger.entries)}</tbody>
+                </table>
+            }.into_any(),
+            Err(problem) => view! { <p class="error" role="alert">{problem.message}</p> }.into_any(),
+        })}
     }
 }
 

@@ -222,6 +222,8 @@ pub struct OrderTexts {
     pub payment_balance: &'static str,
     /// The text "payment balance hint".
     pub payment_balance_hint: &'static str,
+    /// Before the account's balance on the order form.
+    pub balance_available: &'static str,
     /// The text "payment contract".
     pub payment_contract: &'static str,
     /// The text "contract reference".
@@ -327,7 +329,8 @@ static EN: OrderTexts = OrderTexts {
     notification_hint: "Addresses separated by commas or new lines, up to 10.",
     payment: "Payment",
     payment_balance: "From the account’s balance",
-    payment_balance_hint: "Keyward checks the balance when the order is placed; a shortfall is shown here.",
+    payment_balance_hint: "The order is charged when it is placed; a shortfall is shown here.",
+    balance_available: "Balance available:",
     payment_contract: "Under a contract",
     contract_reference: "Contract or purchase-order reference",
     agreement: "I accept the subscriber agreement (version 2026-12-01) on behalf of the organization.",
@@ -399,7 +402,8 @@ static FR: OrderTexts = OrderTexts {
     notification_hint: "Adresses séparées par des virgules ou des retours à la ligne, 10 au plus.",
     payment: "Paiement",
     payment_balance: "Sur le solde du compte",
-    payment_balance_hint: "Keyward vérifie le solde au moment de la commande ; un manque est affiché ici.",
+    payment_balance_hint: "La commande est débitée au moment où elle est passée ; un manque est affiché ici.",
+    balance_available: "Solde disponible :",
     payment_contract: "Dans le cadre d’un contrat",
     contract_reference: "Référence du contrat ou du bon de commande",
     agreement: "J’accepte le contrat d’abonné (version 2026-12-01) au nom de l’organisation.",

@@ -20,7 +20,7 @@ use shared::address::{Domain, EmailAddress};
 use shared::api::ApiError;
 use shared::api::domain::{DomainList, MailboxList, ValidationState};
 use shared::api::order::{
-    OrderList, OrderRequest, OrderView, PaymentRequest, RecipientRequest, SignatureHash, ValidityRequest,
+    Ledger, OrderList, OrderRequest, OrderView, PaymentRequest, RecipientRequest, SignatureHash, ValidityRequest,
 };
 use shared::api::organization::{OrganizationList, OrganizationView};
 use shared::api::policy::Policy;
@@ -30,7 +30,7 @@ use shared::download::DownloadFormat;
 use shared::encoding::base64url_encode;
 use shared::order::{
     OrderContext, OrganizationFacts, SUBSCRIBER_AGREEMENT_VERSION, ValidatedDomain, ValidatedMailbox,
-    check_order_request,
+    check_order_request, money,
 };
 use shared::pipeline::{Action, OrderState, Step, StepState, StepSubject};
 use shared::profile::{AlternativeNames, ProfileId};
@@ -55,6 +55,8 @@ struct Catalogue {
     domains: DomainList,
     /// The account's mailboxes.
     mailboxes: MailboxList,
+    /// The account's balance (and latest ledger entries).
+    ledger: Ledger,
 }
 
 async fn catalogue() -> Result<Catalogue, ApiError> {
@@ -63,6 +65,7 @@ async fn catalogue() -> Result<Catalogue, ApiError> {
         organizations: api::get::<OrganizationList>("/api/v1/organizations").await?.organizations,
         domains: api::get::<DomainList>("/api/v1/domains").await?,
         mailboxes: api::get::<MailboxList>("/api/v1/mailboxes").await?,
+        ledger: api::get::<Ledger>("/api/v1/ledger").await?,
     })
 }
 
@@ -147,7 +150,8 @@ pub(super) fn split_list(text: &str) -> Vec<String> {
     text.split([',', '\n', ';']).map(str::trim).filter(|item| !item.is_empty()).map(str::to_owned).collect()
 }
 
-/// The rules' context from what the page fetched. The balance is not known to the page: the Worker checks it.
+/// The rules' context from what the page fetched. The balance is the one read when the page opened: the Worker
+/// checks it again, atomically, when the order is placed.
 fn context(catalogue: &Catalogue, organization_id: &str) -> OrderContext {
     let organization = catalogue.organizations.iter().find(|organization| organization.id == organization_id);
     OrderContext {
@@ -186,7 +190,7 @@ fn context(catalogue: &Catalogue, organization_id: &str) -> OrderContext {
                 })
             })
             .collect(),
-        balance_cents: i64::MAX,
+        balance_cents: catalogue.ledger.balance_cents,
     }
 }
 
@@ -241,6 +245,7 @@ fn OrderForm(
     let t = use_i18n();
     let catalogue = StoredValue::new(catalogue);
     let policy = catalogue.with_value(|catalogue| catalogue.policy.clone());
+    let balance = catalogue.with_value(|catalogue| money(catalogue.ledger.balance_cents));
     let first_profile = policy.profiles.first().map(|profile| profile.id);
     let validated: Vec<OrganizationView> = catalogue.with_value(|catalogue| {
         catalogue
@@ -642,7 +647,10 @@ fn OrderForm(
                         <input type="text" data-testid="contract-reference" bind:value=reference
                             on:input=move |_| touch("payment".into()) /></label> }.into_any()
                 } else {
-                    view! { <p class="hint">{order_text(t, |texts| texts.payment_balance_hint)}</p> }.into_any()
+                    view! {
+                        <p data-testid="balance">{order_text(t, |texts| texts.balance_available)} " " {balance.clone()}</p>
+                        <p class="hint">{order_text(t, |texts| texts.payment_balance_hint)}</p>
+                    }.into_any()
                 }}
                 {problems("payment")}
             </fieldset>
@@ -760,7 +768,7 @@ fn order_view(
     let state = order.state;
     let created_at = order.created_at;
     let profile = order.profile;
-    let price = format!("{}.{:02}", order.price_cents / 100, order.price_cents % 100);
+    let price = money(order.price_cents);
     let recipients = order
         .recipients
         .into_iter()

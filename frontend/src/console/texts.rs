@@ -3,6 +3,7 @@
 //! the shared texts (the password meter, "Password", "Confirm the password") are `crate::i18n`'s.
 
 use shared::account::{AccountError, MAXIMUM_PASSWORD_CHARACTERS, Role};
+use shared::api::order::LedgerKind;
 
 use crate::i18n::{I18n, Lang};
 
@@ -28,6 +29,18 @@ pub fn role_label(lang: Lang, role: Role) -> &'static str {
         (Lang::Fr, Role::CaAdmin) => "Administrateur de l’AC",
         (Lang::Fr, Role::OrgAdmin) => "Administrateur de l’organisation",
         (Lang::Fr, Role::OrgUser) => "Utilisateur de l’organisation",
+    }
+}
+
+/// A ledger movement's kind as people read it.
+pub fn ledger_kind_label(lang: Lang, kind: LedgerKind) -> &'static str {
+    match (lang, kind) {
+        (Lang::En, LedgerKind::Deposit) => "Deposit",
+        (Lang::En, LedgerKind::Charge) => "Order",
+        (Lang::En, LedgerKind::Refund) => "Refund",
+        (Lang::Fr, LedgerKind::Deposit) => "Versement",
+        (Lang::Fr, LedgerKind::Charge) => "Commande",
+        (Lang::Fr, LedgerKind::Refund) => "Remboursement",
     }
 }
 
@@ -177,6 +190,18 @@ pub struct ConsoleTexts {
     pub fact_account: &'static str,
     /// Account: when the session ends.
     pub fact_session: &'static str,
+    /// The heading of the account's balance and ledger.
+    pub ledger_title: &'static str,
+    /// Before the balance.
+    pub ledger_balance: &'static str,
+    /// Ledger column: when.
+    pub ledger_when: &'static str,
+    /// Ledger column: what.
+    pub ledger_kind: &'static str,
+    /// Ledger column: order number or payment reference.
+    pub ledger_reference: &'static str,
+    /// Ledger column: amount.
+    pub ledger_amount: &'static str,
     /// Users: title.
     pub users_title: &'static str,
     /// Users: the invitation form's title.
@@ -268,6 +293,12 @@ static EN: ConsoleTexts = ConsoleTexts {
     fact_role: "Role",
     fact_account: "Organization account",
     fact_session: "Session ends unless used",
+    ledger_title: "Balance",
+    ledger_balance: "Balance available:",
+    ledger_when: "When",
+    ledger_kind: "What",
+    ledger_reference: "Order or payment reference",
+    ledger_amount: "Amount",
     users_title: "Users",
     invite_title: "Invite a user",
     name: "Name ",
@@ -341,6 +372,12 @@ static FR: ConsoleTexts = ConsoleTexts {
     fact_role: "Rôle",
     fact_account: "Compte de l’organisation",
     fact_session: "Fin de la session sans activité",
+    ledger_title: "Solde",
+    ledger_balance: "Solde disponible :",
+    ledger_when: "Date",
+    ledger_kind: "Mouvement",
+    ledger_reference: "Commande ou référence de paiement",
+    ledger_amount: "Montant",
     users_title: "Utilisateurs",
     invite_title: "Inviter un utilisateur",
     name: "Nom ",

@@ -20,7 +20,7 @@ use super::domain::{
     DomainList, DomainView, MailboxList, MailboxView, MethodChange, NewDomain, NewMailbox, ValidationLinkView,
 };
 use super::enrollment::{EnrollmentView, IssuedCertificate, SubmitCsr};
-use super::order::{FieldErrorsBody, OrderList, OrderRequest, OrderView};
+use super::order::{FieldErrorsBody, Ledger, OrderList, OrderRequest, OrderView};
 use super::organization::{CodeEntry, CodeSent, NewOrganization, OrganizationList, OrganizationView};
 use super::policy::Policy;
 use super::revocation::{CertificateStatus, RevocationChallenge, RevokeRequest};
@@ -351,6 +351,10 @@ fn operations(b: &mut Builder) {
         .query("status", "awaiting_validation, awaiting_enrollment, completed or cancelled")
         .query("page", "From 1")
         .response("200", "A page of orders", list);
+    let ledger = b.schema::<Ledger>();
+    b.add("get", "/api/v1/ledger", "orders", "The account's balance and its latest 50 ledger entries")
+        .access(Account)
+        .response("200", "The balance and entries", ledger);
     let order = b.schema::<OrderView>();
     b.add("get", "/api/v1/orders/{id}", "orders", "An order and its pipeline").access(Account).response(
         "200",

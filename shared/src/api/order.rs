@@ -371,3 +371,62 @@ mod tests {
         assert_eq!(parsed.status, Some(OrderState::AwaitingValidation));
     }
 }
+
+/// Which way a ledger entry moved the balance.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum LedgerKind {
+    /// Funds added (recorded by the operator when a payment arrives).
+    Deposit,
+    /// An order paid from the balance.
+    Charge,
+    /// Funds given back.
+    Refund,
+}
+
+impl LedgerKind {
+    /// Every kind.
+    pub const ALL: [Self; 3] = [Self::Deposit, Self::Charge, Self::Refund];
+
+    /// The stored and wire form.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Deposit => "deposit",
+            Self::Charge => "charge",
+            Self::Refund => "refund",
+        }
+    }
+
+    /// Reads the stored form.
+    pub fn parse(text: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|kind| kind.as_str() == text)
+    }
+}
+
+/// One movement of an account's balance.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct LedgerEntry {
+    /// When, Unix seconds.
+    pub at: i64,
+    /// Cents: positive for deposits and refunds, negative for charges.
+    pub amount_cents: i64,
+    /// What it was.
+    pub kind: LedgerKind,
+    /// The order number of a charge, or the payment reference of a deposit.
+    pub reference: String,
+}
+
+/// How many of the latest ledger entries [`Ledger`] lists.
+pub const LEDGER_ENTRIES_LISTED: usize = 50;
+
+/// `GET /api/v1/ledger` response: the balance and the latest entries, read together.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct Ledger {
+    /// The balance, cents: the sum of every entry (never below zero).
+    pub balance_cents: i64,
+    /// The latest [`LEDGER_ENTRIES_LISTED`] entries, newest first.
+    pub entries: Vec<LedgerEntry>,
+}

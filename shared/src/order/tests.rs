@@ -526,3 +526,12 @@ fn field_errors_go_on_the_wire_as_api_errors() {
     assert_eq!(wire.field.as_deref(), Some("recipients[1].email"));
     assert!(wire.message.contains("a@example.com"));
 }
+
+#[test]
+fn money_keeps_the_sign_of_amounts_under_one_unit() {
+    assert_eq!(money(100_000), "1000.00");
+    assert_eq!(money(-2_500), "-25.00");
+    assert_eq!(money(-5), "-0.05");
+    assert_eq!(money(0), "0.00");
+    assert_eq!(money(i64::MIN), "-92233720368547758.08");
+}
