@@ -163,6 +163,7 @@ impl UserRow {
             role: Role::parse(&self.role).ok_or_else(|| AppError::internal(&format!("unknown role {}", self.role)))?,
             account_id: self.account_id.clone(),
             must_change_password: self.temporary_password_hash.is_some(),
+            disabled_at: self.disabled_at,
         })
     }
 
@@ -681,6 +682,80 @@ pub async fn invite_user(mut request: Request, context: RouteContext<()>) -> wor
         }
         .await,
     )
+}
+
+/// `POST /api/v1/users/{id}/disable`: the user can no longer log in; in the same batch their sessions end and
+/// the API keys they created stop working. An organization administrator of the same account, by session, and
+/// never on themselves (an account keeps the administrator who acts).
+pub async fn disable_user(request: Request, context: RouteContext<()>) -> worker::Result<Response> {
+    respond(set_disabled(&request, &context, true).await)
+}
+
+/// `POST /api/v1/users/{id}/enable`: the user may log in again (with their password; the sessions and API keys
+/// ended by the disabling stay ended).
+pub async fn enable_user(request: Request, context: RouteContext<()>) -> worker::Result<Response> {
+    respond(set_disabled(&request, &context, false).await)
+}
+
+async fn set_disabled(request: &Request, context: &RouteContext<()>, disable: bool) -> Result<Response, AppError> {
+    let db = context.env.d1("DB")?;
+    let now = platform::now();
+    let principal = key_manager(request, &db, now).await?;
+    let id = context.param("id").map(String::as_str).unwrap_or_default();
+    let unknown = || AppError::not_found("id", "No user of your account has this identifier.");
+    let user = user_by_id(&db, id).await.map_err(|_| unknown())?;
+    if user.account_id.as_deref() != Some(principal.account_id()?) {
+        return Err(unknown());
+    }
+    if user.id == principal.user_id {
+        return Err(AppError::field(
+            422,
+            "user_is_you",
+            "id",
+            "You cannot disable yourself: another administrator of the account can.",
+        ));
+    }
+    if user.disabled_at.is_some() == disable {
+        let (code, message) = if disable {
+            ("user_already_disabled", "This user is disabled already; nothing changed.")
+        } else {
+            ("user_not_disabled", "This user is not disabled; nothing changed.")
+        };
+        return Err(AppError::field(409, code, "id", message));
+    }
+    let mut batch = vec![
+        db.prepare("UPDATE users SET disabled_at = ?1, version = ?2 WHERE id = ?3").bind(&[
+            if disable { integer(now) } else { wasm_bindgen::JsValue::NULL },
+            integer(user.version + 1),
+            text(&user.id),
+        ])?,
+        audit(
+            &db,
+            now,
+            &principal.actor(),
+            if disable { "user.disabled" } else { "user.enabled" },
+            ("user", &user.id),
+            &serde_json::json!({}),
+        )?,
+    ];
+    if disable {
+        batch.push(
+            db.prepare("UPDATE sessions SET revoked_at = ?1 WHERE user_id = ?2 AND revoked_at IS NULL")
+                .bind(&[integer(now), text(&user.id)])?,
+        );
+        batch.push(
+            db.prepare("UPDATE api_keys SET revoked_at = ?1 WHERE created_by = ?2 AND revoked_at IS NULL")
+                .bind(&[integer(now), text(&user.id)])?,
+        );
+    }
+    crate::db::commit(
+        &db,
+        batch,
+        "Another request changed this user at the same moment; nothing was written. Reload and try again.",
+    )
+    .await?;
+    let updated = user_by_id(&db, &user.id).await?;
+    Ok(Response::from_json(&updated.view()?)?)
 }
 
 #[derive(Deserialize)]

@@ -162,7 +162,7 @@ async fn api_key_principal(db: &D1Database, key: &ApiKey, now: i64) -> Result<Pr
         .prepare(
             "SELECT k.id AS key_id, k.account_id, k.last_used_at, u.id AS user_id \
              FROM api_keys k JOIN users u ON u.id = k.created_by \
-             WHERE k.key_hash = ?1 AND k.revoked_at IS NULL",
+             WHERE k.key_hash = ?1 AND k.revoked_at IS NULL AND u.disabled_at IS NULL",
         )
         .bind(&[text(&key.hash_hex())])?
         .first::<ApiKeyRow>(None)

@@ -68,6 +68,8 @@ async fn fetch(request: Request, env: Env, _context: Context) -> Result<Response
         .post_async("/api/v1/password-resets/:token", account::reset)
         .get_async("/api/v1/users", account::list_users)
         .post_async("/api/v1/users", account::invite_user)
+        .post_async("/api/v1/users/:id/disable", account::disable_user)
+        .post_async("/api/v1/users/:id/enable", account::enable_user)
         .get_async("/api/v1/api-keys", account::list_api_keys)
         .post_async("/api/v1/api-keys", account::create_api_key)
         .delete_async("/api/v1/api-keys/:id", account::revoke_api_key)

@@ -246,3 +246,61 @@ test('logout ends the session on the server, not only in the browser', async () 
   assert.match([out.headers['set-cookie']].flat()[0], /Max-Age=0/);
   assert.equal((await api('/session', { headers })).status, 401);
 });
+
+test('disabling a user ends their sessions and API keys at once and refuses their logins; enabling lets them log in again', async () => {
+  await createAccount(worker, {
+    name: 'Initech',
+    users: [
+      { email: 'ina@initech.example', role: 'org_admin', password: PASSWORD },
+      { email: 'ian@initech.example', role: 'org_user', password: PASSWORD },
+      { email: 'ivy@initech.example', role: 'org_admin', password: PASSWORD },
+    ],
+  });
+  const admin = await login(worker, 'ina@initech.example', PASSWORD);
+  const ivy = await login(worker, 'ivy@initech.example', PASSWORD);
+  const ivyKey = (await api('/api-keys', { method: 'POST', headers: ivy, body: JSON.stringify({ name: 'ivy script' }) })).json();
+  const bearer = { authorization: `Bearer ${ivyKey.key}` };
+  assert.equal((await api('/orders', { headers: bearer })).status, 200);
+  const users = (await api('/users', { headers: admin })).json().users;
+  const id = (email) => users.find((user) => user.email === email).id;
+  const [ina, ian] = [id('ina@initech.example'), id('ian@initech.example')];
+
+  // Refusals name the field and change nothing.
+  const gus = await login(worker, 'gus@globex.example', PASSWORD);
+  const refusals = [
+    ['oneself', () => api(`/users/${ina}/disable`, { method: 'POST', headers: admin }), 422, 'user_is_you'],
+    ['another account', () => api(`/users/${id('ivy@initech.example')}/disable`, { method: 'POST', headers: gus }), 404, 'not_found'],
+    ['an organization user', async () => api(`/users/${ina}/disable`, { method: 'POST', headers: await login(worker, 'ian@initech.example', PASSWORD) }), 403, 'forbidden'],
+    ['an API key', () => api(`/users/${ian}/disable`, { method: 'POST', headers: bearer }), 403, 'forbidden'],
+    ['not disabled', () => api(`/users/${ian}/enable`, { method: 'POST', headers: admin }), 409, 'user_not_disabled'],
+  ];
+  for (const [name, send, status, code] of refusals) {
+    const response = await send();
+    assert.equal(response.status, status, `${name}: ${response.text()}`);
+    if (code !== 'not_found') assert.equal(response.json().error.code, code, name);
+    assert.ok(response.json().error.field, `${name} names a field`);
+  }
+  const [{ n: disabledBefore }] = await worker.query("SELECT COUNT(*) AS n FROM users WHERE disabled_at IS NOT NULL AND email LIKE '%@initech.example'");
+  assert.equal(disabledBefore, 0);
+
+  const disabled = await api(`/users/${id('ivy@initech.example')}/disable`, { method: 'POST', headers: admin });
+  assert.equal(disabled.status, 200, disabled.text());
+  assert.ok(disabled.json().disabled_at > 0);
+  assert.equal((await api('/session', { headers: ivy })).status, 401, 'her session ended');
+  assert.equal((await api('/orders', { headers: bearer })).status, 401, 'the API key she made stopped');
+  const refusedLogin = await attempt('ivy@initech.example', PASSWORD);
+  const unknownLogin = await attempt('nobody@initech.example', PASSWORD);
+  assert.deepEqual([refusedLogin.status, refusedLogin.json().error.code], [unknownLogin.status, unknownLogin.json().error.code], 'the same answer as an unknown address');
+  const again = await api(`/users/${id('ivy@initech.example')}/disable`, { method: 'POST', headers: admin });
+  assert.deepEqual([again.status, again.json().error.code], [409, 'user_already_disabled']);
+  const listed = (await api('/users', { headers: admin })).json().users.find((user) => user.email === 'ivy@initech.example');
+  assert.ok(listed.disabled_at > 0);
+  const [audit] = await worker.query(`SELECT actor FROM audit_log WHERE action = 'user.disabled' AND subject_id = '${listed.id}'`);
+  assert.equal(audit.actor, `user:${ina}`);
+
+  const enabled = await api(`/users/${listed.id}/enable`, { method: 'POST', headers: admin });
+  assert.equal(enabled.status, 200, enabled.text());
+  assert.equal(enabled.json().disabled_at, null);
+  assert.equal((await attempt('ivy@initech.example', PASSWORD)).status, 200);
+  assert.equal((await api('/orders', { headers: bearer })).status, 401, 'the key stays revoked');
+});

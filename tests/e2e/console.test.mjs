@@ -161,6 +161,25 @@ test('an administrator logs in, invites a user, who logs in with the temporary p
   // The temporary password no longer works.
   await logIn(bob, 'bob@acme.example', temporary);
   assert.equal(await bob.getAttribute('[data-testid=error-password]', 'data-code'), 'credentials_invalid');
+  await logIn(bob, 'bob@acme.example', bobPassword);
+  await bob.waitForURL(`${worker.url}/console`);
+
+  // The administrator disables Bob on the Users page (there is no button to disable oneself): Bob's open session
+  // ends at once, and the administrator can enable him again.
+  const again = await newPage();
+  await logIn(again, ADMIN, ADMIN_PASSWORD);
+  await again.waitForURL(`${worker.url}/console`);
+  await again.click('[data-testid=nav-users]');
+  const bobListed = again.locator('[data-testid=user-row][data-email="bob@acme.example"]');
+  await bobListed.waitFor();
+  assert.equal(await again.locator(`[data-testid=user-row][data-email="${ADMIN}"] [data-testid=disable-user]`).count(), 0);
+  await bobListed.locator('[data-testid=disable-user]').click();
+  await again.locator('[data-testid=user-row][data-email="bob@acme.example"][data-disabled=true]').waitFor();
+  assert.match(await bobListed.textContent(), /Disabled: cannot log in/);
+  await bob.goto(`${worker.url}/console`);
+  await bob.waitForURL(`${worker.url}/login`);
+  await again.locator('[data-testid=user-row][data-email="bob@acme.example"] [data-testid=enable-user]').click();
+  await again.locator('[data-testid=user-row][data-email="bob@acme.example"][data-disabled=false]').waitFor();
   await assertNoPasswordSent();
 });
 

@@ -39,6 +39,7 @@ before(async () => {
   const a = await createAccount(worker, { name: 'Alpha', users: [{ email: 'alice@alpha.example', password: PASSWORD }] });
   await createAccount(worker, { name: 'Beta', users: [{ email: 'bob@beta.example', password: PASSWORD }] });
   ids.accountA = a.accountId;
+  ids.user = a.userIds[0];
   alice = await login(worker, 'alice@alpha.example', PASSWORD);
   bob = await login(worker, 'bob@beta.example', PASSWORD);
   // Account A's resources, made through the API.
@@ -90,6 +91,7 @@ function identifierFor(path, parameter) {
     [/^\/api\/v1\/admin\/organizations\/\{id\}/, { id: () => ids.organization }],
     [/^\/api\/v1\/domains\/\{id\}/, { id: () => ids.domain }],
     [/^\/api\/v1\/certificates\/\{serial\}/, { serial: () => ids.certificate }],
+    [/^\/api\/v1\/users\/\{id\}/, { id: () => ids.user }],
   ];
   const row = table.find(([pattern]) => pattern.test(path));
   const value = row?.[1][parameter];

@@ -83,9 +83,12 @@ fn LedgerSection() -> impl IntoView {
 
 const INVITE_FIELDS: &[&str] = &["email", "name", "role"];
 
-/// The account's users and the invitation form.
+/// The account's users (each but oneself can be disabled or enabled again) and the invitation form.
 #[component]
-pub fn UsersPage() -> impl IntoView {
+pub fn UsersPage(
+    /// The logged-in administrator's user identifier.
+    me: String,
+) -> impl IntoView {
     let t = use_i18n();
     let version = RwSignal::new(0u32);
     let users = LocalResource::new(move || {
@@ -118,6 +121,17 @@ pub fn UsersPage() -> impl IntoView {
             working.set(false);
         });
     };
+    let toggle = move |id: String, disable: bool| {
+        error.set(None);
+        notice.set(None);
+        spawn_local(async move {
+            let path = format!("/api/v1/users/{id}/{}", if disable { "disable" } else { "enable" });
+            match api::post::<_, UserView>(&path, &()).await {
+                Ok(_) => version.update(|version| *version += 1),
+                Err(problem) => error.set(Some(problem)),
+            }
+        });
+    };
     let roles = move || {
         let lang = t.lang();
         let chosen = role.get_untracked();
@@ -131,7 +145,7 @@ pub fn UsersPage() -> impl IntoView {
     view! {
         <h1>{text(t, |texts| texts.users_title)}</h1>
         {move || users.get().map(|result| match result {
-            Ok(list) => users_table(list.users).into_any(),
+            Ok(list) => users_table(list.users, &me, toggle).into_any(),
             Err(problem) => view! { <p class="error" data-testid="error">{problem.message}</p> }.into_any(),
         })}
         <h2>{text(t, |texts| texts.invite_title)}</h2>
@@ -157,22 +171,45 @@ pub fn UsersPage() -> impl IntoView {
     }
 }
 
-fn users_table(users: Vec<UserView>) -> impl IntoView {
+fn users_table(
+    users: Vec<UserView>,
+    me: &str,
+    toggle: impl Fn(String, bool) + Copy + Send + Sync + 'static,
+) -> impl IntoView {
     let t = use_i18n();
     let rows = users
         .into_iter()
         .map(|user| {
             let role = user.role;
             let must_change = user.must_change_password;
+            let disabled = user.disabled_at.is_some();
             let email = user.email.clone();
+            let action = (user.id != me).then(|| {
+                let id = user.id.clone();
+                let label = move || {
+                    let texts = console_texts(t.lang());
+                    if disabled { texts.enable_user } else { texts.disable_user }
+                };
+                view! {
+                    <button type="button" class="secondary" data-testid=if disabled { "enable-user" } else { "disable-user" }
+                        on:click=move |_| toggle(id.clone(), !disabled)>{label}</button>
+                }
+            });
             view! {
-                <tr data-testid="user-row" data-email=email>
+                <tr data-testid="user-row" data-email=email data-disabled=disabled.to_string()>
                     <td>{user.email}</td><td>{user.name}</td>
                     <td>{move || role_label(t.lang(), role)}</td>
                     <td>{move || {
                         let texts = console_texts(t.lang());
-                        if must_change { texts.status_invited } else { texts.status_active }
+                        if disabled {
+                            texts.status_disabled
+                        } else if must_change {
+                            texts.status_invited
+                        } else {
+                            texts.status_active
+                        }
                     }}</td>
+                    <td>{action}</td>
                 </tr>
             }
         })
@@ -181,7 +218,7 @@ fn users_table(users: Vec<UserView>) -> impl IntoView {
         <table class="list" data-testid="users">
             <thead><tr>
                 <th>{text(t, |texts| texts.fact_email)}</th><th>{text(t, |texts| texts.fact_name)}</th>
-                <th>{text(t, |texts| texts.fact_role)}</th><th>{text(t, |texts| texts.status)}</th>
+                <th>{text(t, |texts| texts.fact_role)}</th><th>{text(t, |texts| texts.status)}</th><th></th>
             </tr></thead>
             <tbody>{rows}</tbody>
         </table>

@@ -161,7 +161,9 @@ fn LoggedIn(section: Section) -> impl IntoView {
             let administrator = session.user.role == Role::OrgAdmin;
             let body = match section {
                 Section::Account => view! { <account::AccountOverview session=session.clone() /> }.into_any(),
-                Section::Users if administrator => view! { <account::UsersPage /> }.into_any(),
+                Section::Users if administrator => {
+                    view! { <account::UsersPage me=session.user.id.clone() /> }.into_any()
+                }
                 Section::ApiKeys if administrator => view! { <account::ApiKeysPage /> }.into_any(),
                 Section::Users | Section::ApiKeys => view! { <NotFound /> }.into_any(),
                 Section::Orders => view! { <orders::OrdersPage /> }.into_any(),

@@ -216,6 +216,12 @@ pub struct ConsoleTexts {
     pub status_invited: &'static str,
     /// Users: status of everyone else.
     pub status_active: &'static str,
+    /// A disabled user's status.
+    pub status_disabled: &'static str,
+    /// The button that disables a user.
+    pub disable_user: &'static str,
+    /// The button that lets a disabled user log in again.
+    pub enable_user: &'static str,
     /// A table's status column.
     pub status: &'static str,
     /// API keys: title.
@@ -306,6 +312,9 @@ static EN: ConsoleTexts = ConsoleTexts {
     invite_submit: "Invite",
     status_invited: "Invited: temporary password not replaced yet",
     status_active: "Active",
+    status_disabled: "Disabled: cannot log in",
+    disable_user: "Disable",
+    enable_user: "Enable",
     status: "Status",
     api_keys_title: "API keys",
     api_keys_intro: "Scripts use an API key instead of a login: send it as Authorization: Bearer <key>. A key acts \
@@ -385,6 +394,9 @@ static FR: ConsoleTexts = ConsoleTexts {
     invite_submit: "Inviter",
     status_invited: "Invité : mot de passe temporaire pas encore remplacé",
     status_active: "Actif",
+    status_disabled: "Désactivé : ne peut plus se connecter",
+    disable_user: "Désactiver",
+    enable_user: "Réactiver",
     status: "État",
     api_keys_title: "Clés d’API",
     api_keys_intro: "Les scripts utilisent une clé d’API au lieu d’une connexion : envoyez-la comme Authorization: \

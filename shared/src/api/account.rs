@@ -47,6 +47,9 @@ pub struct UserView {
     pub account_id: Option<String>,
     /// Whether the user still has a temporary password.
     pub must_change_password: bool,
+    /// When an administrator disabled the user (they cannot log in); `None` while they may.
+    #[serde(default)]
+    pub disabled_at: Option<i64>,
 }
 
 /// `GET`/`POST /api/v1/session` response.

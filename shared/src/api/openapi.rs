@@ -316,6 +316,19 @@ fn operations(b: &mut Builder) {
         .access(Account)
         .request(invite)
         .response("201", "The invited user", user);
+    let user = b.schema::<UserView>();
+    b.add(
+        "post",
+        "/api/v1/users/{id}/disable",
+        "account",
+        "Disables a user of the account: no more logins; their sessions and the API keys they made end",
+    )
+    .access(Account)
+    .response("200", "The disabled user", user);
+    let user = b.schema::<UserView>();
+    b.add("post", "/api/v1/users/{id}/enable", "account", "Lets a disabled user log in again")
+        .access(Account)
+        .response("200", "The user", user);
     let keys = b.schema::<ApiKeyList>();
     b.add("get", "/api/v1/api-keys", "account", "The account's API keys (never the keys)")
         .access(Account)
