@@ -378,9 +378,19 @@ test('mailboxes at public providers are validated by a link to themselves; devic
   assert.equal(await refusal.count(), 0);
   await page.click('[data-testid=mailbox-submit]');
   await page.locator('[data-testid=mailbox][data-email="frank@gmail.com"] [data-testid=state][data-state=pending]').waitFor();
-  const [mail] = await mailTo('frank@gmail.com');
-  const link = mail.body.match(/(http\S+\/validate\/[A-Za-z0-9_-]{43})\n/)[1];
+  // A new link replaces the first: the first then reads as replaced.
+  const linkIn = (mail) => mail.body.match(/(http\S+\/validate\/[A-Za-z0-9_-]{43})\n/)[1];
+  const [first] = (await mailTo('frank@gmail.com')).map(linkIn);
+  await page.locator('[data-testid=mailbox][data-email="frank@gmail.com"] [data-testid=mailbox-resend]').click();
+  let link;
+  for (let attempt = 0; attempt < 20 && !link; attempt += 1) {
+    link = (await mailTo('frank@gmail.com')).map(linkIn).find((candidate) => candidate !== first);
+    if (!link) await page.waitForTimeout(250);
+  }
+  assert.ok(link, 'a second link was sent');
   const visitor = await context.newPage();
+  await visitor.goto(first);
+  await visitor.locator('[data-testid=validation-link][data-state=replaced]').waitFor();
   await visitor.goto(link);
   await visitor.locator('[data-testid=validation-link][data-state=pending]').waitFor();
   assert.match(await visitor.locator('[data-testid=link-subject]').textContent(), /frank@gmail\.com/);
@@ -388,6 +398,7 @@ test('mailboxes at public providers are validated by a link to themselves; devic
   await visitor.locator('[data-testid=validation-link][data-state=used]').waitFor();
   await page.reload();
   await page.locator('[data-testid=mailbox][data-email="frank@gmail.com"] [data-testid=state][data-state=validated]').waitFor();
+  assert.equal(await page.locator('[data-testid=mailbox][data-email="frank@gmail.com"] [data-testid=mailbox-resend]').count(), 0);
 
   await page.goto(`${worker.url}/console/orders/new`);
   await page.locator('[data-testid=order-form]').waitFor();

@@ -585,16 +585,12 @@ pub fn MailboxesPage() -> impl IntoView {
             Ok(_) => None,
         }
     });
-    let submit = move |event: leptos::ev::SubmitEvent| {
-        event.prevent_default();
-        attempted.set(true);
-        if working.get_untracked() || local.get_untracked().is_some() {
-            return;
-        }
+    // Sends a (new) link to `address`: the form's submit, and each row's resend.
+    let send = move |address: String| {
         working.set(true);
-        let request = NewMailbox { email: email.get_untracked() };
+        server.set(None);
         spawn_local(async move {
-            match api::post::<_, MailboxView>("/api/v1/mailboxes", &request).await {
+            match api::post::<_, MailboxView>("/api/v1/mailboxes", &NewMailbox { email: address }).await {
                 Ok(_) => {
                     email.set(String::new());
                     attempted.set(false);
@@ -606,6 +602,14 @@ pub fn MailboxesPage() -> impl IntoView {
             working.set(false);
         });
     };
+    let submit = move |event: leptos::ev::SubmitEvent| {
+        event.prevent_default();
+        attempted.set(true);
+        if working.get_untracked() || local.get_untracked().is_some() {
+            return;
+        }
+        send(email.get_untracked());
+    };
     view! {
         <h1>{words(t, "Mailboxes", "Boîtes aux lettres")}</h1>
         <p class="hint">{words(t,
@@ -614,15 +618,28 @@ pub fn MailboxesPage() -> impl IntoView {
         {move || list.get().map(|result| match result {
             Ok(list) => view! {
                 <table class="list" data-testid="mailboxes"><tbody>
-                    {list.mailboxes.into_iter().map(|mailbox| view! {
-                        <tr data-testid="mailbox" data-email=mailbox.email.clone()>
-                            <td>{mailbox.email.clone()}</td>{state_cell(t, mailbox.validation, mailbox.validated_until)}
-                        </tr>
+                    {list.mailboxes.into_iter().map(|mailbox| {
+                        // A new link replaces the pending one (the Worker's five-a-day cap applies).
+                        let resend = (mailbox.validation != ValidationState::Validated).then(|| {
+                            let address = mailbox.email.clone();
+                            view! {
+                                <button type="button" class="secondary" data-testid="mailbox-resend"
+                                    disabled=move || working.get() on:click=move |_| send(address.clone())>
+                                    {words(t, "Send a new link", "Envoyer un nouveau lien")}</button>
+                            }
+                        });
+                        view! {
+                            <tr data-testid="mailbox" data-email=mailbox.email.clone()>
+                                <td>{mailbox.email.clone()}</td>{state_cell(t, mailbox.validation, mailbox.validated_until)}
+                                <td>{resend}</td>
+                            </tr>
+                        }
                     }).collect_view()}
                 </tbody></table>
             }.into_any(),
             Err(problem) => error_line(problem, t).into_any(),
         })}
+        {move || server.get().filter(|problem| problem.field.as_deref() != Some("email")).map(|problem| error_line(problem, t))}
         <form on:submit=submit data-testid="mailbox-form" novalidate>
             <label>{words(t, "Address", "Adresse")}
                 <input type="email" data-testid="mailbox-email" bind:value=email on:input=move |_| {
