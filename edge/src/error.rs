@@ -4,6 +4,7 @@
 use shared::account::AccountError;
 use shared::address::{AddressError, DomainError};
 use shared::api::domain::{DomainRequestError, LinkState};
+use shared::api::order::FieldErrorsBody;
 use shared::api::organization::OrganizationError;
 use shared::api::{ApiError, ErrorBody};
 use shared::csr::CsrError;
@@ -47,6 +48,15 @@ impl AppError {
     /// A resource that does not exist, or that belongs to another account (which is not confirmed).
     pub fn not_found(field: &'static str, message: impl Into<String>) -> Self {
         Self::field(404, "not_found", field, message)
+    }
+
+    /// A 422 listing every problem of a form (`shared::api::order::FieldErrorsBody`: the first as `error`, for
+    /// clients that read one, and all of them as `errors`).
+    pub fn form(errors: Vec<ApiError>) -> Self {
+        match errors.first() {
+            Some(first) => Self::with_body(422, &FieldErrorsBody { error: first.clone(), errors }),
+            None => Self::internal("an empty list of field errors"),
+        }
     }
 
     /// The same rejection, about another request field (one check serving several fields).
@@ -212,13 +222,26 @@ impl From<crate::doh::DohError> for AppError {
     }
 }
 
-/// The first of a form's field errors (the others are fixed in turn).
+/// Every problem of a form at once: `422 {"error": first, "errors": [every one]}`, each naming its field.
 impl From<Vec<FieldError>> for AppError {
     fn from(errors: Vec<FieldError>) -> Self {
-        match errors.into_iter().next() {
-            Some(error) => Self::field(422, error.code, error.field, error.message),
-            None => Self::internal("an empty list of field errors"),
-        }
+        Self::form(errors.into_iter().map(Into::into).collect())
+    }
+}
+
+/// Every problem of the organization form at once, as [`AppError::form`].
+impl From<Vec<OrganizationError>> for AppError {
+    fn from(errors: Vec<OrganizationError>) -> Self {
+        Self::form(
+            errors
+                .into_iter()
+                .map(|error| ApiError {
+                    code: error.code().to_owned(),
+                    field: Some(error.field().to_owned()),
+                    message: error.to_string(),
+                })
+                .collect(),
+        )
     }
 }
 

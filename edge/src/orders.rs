@@ -6,10 +6,9 @@
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use shared::address::{Domain, EmailAddress};
-use shared::api::ApiError;
 use shared::api::order::{
-    FieldErrorsBody, LEDGER_ENTRIES_LISTED, Ledger, LedgerEntry, LedgerKind, ORDERS_PAGE_SIZE, OrderList,
-    OrderListQuery, OrderRequest, OrderSummary, OrderView, RecipientView, SignatureHash,
+    LEDGER_ENTRIES_LISTED, Ledger, LedgerEntry, LedgerKind, ORDERS_PAGE_SIZE, OrderList, OrderListQuery, OrderRequest,
+    OrderSummary, OrderView, RecipientView, SignatureHash,
 };
 use shared::csr::ParsedCsr;
 use shared::encoding::hex;
@@ -451,12 +450,6 @@ fn covering_domain<'a>(domains: &'a [ValidatedDomain], name: &str) -> Option<&'a
         .map(|validated| &validated.domain)
 }
 
-/// A 422 with every problem of the form, each naming its field.
-fn form_errors(errors: Vec<shared::order::FieldError>) -> AppError {
-    let errors: Vec<ApiError> = errors.into_iter().map(Into::into).collect();
-    AppError::with_body(422, &FieldErrorsBody { error: errors[0].clone(), errors })
-}
-
 /// The statements that carry out a transition's work for one recipient, and the certificate issued if any.
 struct WorkContext<'a> {
     env: &'a Env,
@@ -689,7 +682,7 @@ pub async fn place(mut request: Request, context: RouteContext<()>) -> worker::R
             }
             let (order_context, organization_validated_at) =
                 order_context(&db, &account_id, &submitted.organization_id, now).await?;
-            let checked = check_order_request(&submitted, &order_context, now).map_err(form_errors)?;
+            let checked = check_order_request(&submitted, &order_context, now).map_err(AppError::from)?;
             for (index, recipient) in checked.recipients.iter().enumerate() {
                 if let Some((csr, _)) = &recipient.csr {
                     let field = format!("recipients[{index}].csr");
@@ -814,7 +807,7 @@ pub async fn place(mut request: Request, context: RouteContext<()>) -> worker::R
             if let Err(error) = db.batch(statements).await {
                 let message = error.to_string();
                 if message.contains("insufficient_balance") {
-                    return Err(form_errors(vec![shared::order::FieldError::new(
+                    return Err(AppError::from(vec![shared::order::FieldError::new(
                         "payment",
                         "balance_insufficient",
                         "The account's balance no longer covers this order (another order was charged meanwhile). \

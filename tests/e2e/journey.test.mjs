@@ -73,6 +73,12 @@ test('prevalidation in the console: the organization by emailed code, acme.examp
   await page.waitForURL(`${worker.url}/console/organizations`);
   const form = page.locator('[data-testid=organization-form]');
   await form.waitFor();
+  // Submitted empty: every problem shows at once, each beside its field, and nothing is sent.
+  await page.click('[data-testid=organization-submit]');
+  for (const field of ['name', 'registration_identifier', 'country', 'address.street', 'address.city', 'address.postal_code', 'phone', 'contacts.name', 'contacts.email', 'contacts.phone']) {
+    await page.locator(`[data-testid="error-${field}"]`).first().waitFor();
+  }
+  assert.equal((await worker.query('SELECT COUNT(*) AS n FROM organizations'))[0].n, 0);
   // Checked as typed, with the shared rules: a registration identifier for another country than the one typed.
   const fill = (field, value) => page.fill(`[data-testid="organization-${field}"]`, value);
   await fill('name', 'Acme Widgets Ltd');

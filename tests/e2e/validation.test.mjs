@@ -424,6 +424,16 @@ test('bad input on every field gets a named error and writes no row', async () =
     assert.deepEqual([response.json().error.field, response.json().error.code], [field, code], JSON.stringify(overrides));
     assert.ok(response.json().error.message.length > 10);
   }
+  // Many problems at once: every one is listed, in form order, each naming its field.
+  const many = await post('/organizations', alice, organization({
+    name: '', country: 'GBR', phone: '', contacts: [{ name: '', email: 'x', phone: '+442079460001' }],
+  }));
+  assert.equal(many.status, 422, many.text());
+  assert.deepEqual(many.json().errors.map((error) => error.field), ['name', 'country', 'phone', 'contacts.name', 'contacts.email']);
+  assert.equal(many.json().error.field, 'name');
+  const call = await post(`/admin/organizations/${'0'.repeat(32)}/validation`, carol, { phone: '', spoke_with: '', notes: '' });
+  assert.equal(call.status, 422, call.text());
+  assert.deepEqual(call.json().errors.map((error) => error.field), ['phone', 'spoke_with', 'notes']);
   const domainCases = [
     [{ name: '', method: 'dns_txt' }, 'name', 'domain_empty'],
     [{ name: `${'a'.repeat(64)}.example`, method: 'dns_txt' }, 'name', 'domain_label_too_long'],

@@ -61,10 +61,10 @@ fn state_cell(t: I18n, state: ValidationState, until: Option<i64>) -> impl IntoV
 fn Problem(
     /// The request field (`address.city`).
     field: &'static str,
-    /// The Worker's last refusal.
-    server: RwSignal<Option<ApiError>>,
-    /// The page's own finding.
-    local: Signal<Option<ApiError>>,
+    /// The Worker's last refusal: every problem it listed.
+    server: Signal<Vec<ApiError>>,
+    /// The page's own findings.
+    local: Signal<Vec<ApiError>>,
     /// Fields touched so far.
     touched: RwSignal<Vec<&'static str>>,
     /// Whether a submission was tried.
@@ -73,16 +73,23 @@ fn Problem(
     let t = use_i18n();
     move || {
         let at = |problem: &ApiError| problem.field.as_deref() == Some(field);
-        let problem = server.get().filter(at).or_else(|| {
-            (attempted.get() || touched.with(|touched| touched.contains(&field)))
-                .then(|| local.get().filter(at))
-                .flatten()
-        });
-        problem.map(|problem| {
-            view! { <p class="error field-error" role="alert" data-testid=format!("error-{field}")
-            data-code=problem.code.clone()>{problem_message(&problem, t.lang())}</p> }
-        })
+        let mut problems: Vec<ApiError> = server.get().into_iter().filter(at).collect();
+        if problems.is_empty() && (attempted.get() || touched.with(|touched| touched.contains(&field))) {
+            problems = local.get().into_iter().filter(at).collect();
+        }
+        problems
+            .into_iter()
+            .map(|problem| {
+                view! { <p class="error field-error" role="alert" data-testid=format!("error-{field}")
+                data-code=problem.code.clone()>{problem_message(&problem, t.lang())}</p> }
+            })
+            .collect_view()
     }
+}
+
+/// A form's single problem (the domain and mailbox forms have one field) as the list [`Problem`] reads.
+fn listed(problem: impl Get<Value = Option<ApiError>> + Send + Sync + 'static) -> Signal<Vec<ApiError>> {
+    Signal::derive(move || problem.get().into_iter().collect())
 }
 
 /// `/console/organizations`.
@@ -225,7 +232,7 @@ fn NewOrganizationForm(created: impl Fn() + Copy + Send + Sync + 'static) -> imp
     let next_contact = StoredValue::new(1u32);
     let touched = RwSignal::new(Vec::<&'static str>::new());
     let attempted = RwSignal::new(false);
-    let server = RwSignal::new(None::<ApiError>);
+    let server = RwSignal::new(Vec::<ApiError>::new());
     let working = RwSignal::new(false);
     let request = move || NewOrganization {
         name: name.get(),
@@ -245,35 +252,42 @@ fn NewOrganizationForm(created: impl Fn() + Copy + Send + Sync + 'static) -> imp
             .collect(),
     };
     let local = Signal::derive(move || {
-        request().check().err().map(|error| ApiError {
-            code: error.code().to_owned(),
-            field: Some(error.field().to_owned()),
-            message: error.to_string(),
-        })
+        request()
+            .check()
+            .err()
+            .unwrap_or_default()
+            .into_iter()
+            .map(|error| ApiError {
+                code: error.code().to_owned(),
+                field: Some(error.field().to_owned()),
+                message: error.to_string(),
+            })
+            .collect::<Vec<_>>()
     });
+    let shown = Signal::derive(move || server.get());
     let input = move |label: (&'static str, &'static str), field: &'static str, signal: RwSignal<String>| {
         view! {
             <label>{words(t, label.0, label.1)}
                 <input type="text" data-testid=format!("organization-{field}") bind:value=signal
                     on:input=move |_| {
-                        server.set(None);
+                        server.set(Vec::new());
                         if !touched.with_untracked(|touched| touched.contains(&field)) {
                             touched.update(|touched| touched.push(field));
                         }
                     } /></label>
-            <Problem field=field server=server local=local touched=touched attempted=attempted />
+            <Problem field=field server=shown local=local touched=touched attempted=attempted />
         }
     };
     let submit = move |event: leptos::ev::SubmitEvent| {
         event.prevent_default();
         attempted.set(true);
-        if working.get_untracked() || local.get_untracked().is_some() {
+        if working.get_untracked() || !local.with_untracked(Vec::is_empty) {
             return;
         }
         working.set(true);
         let request = request();
         spawn_local(async move {
-            match api::post::<_, OrganizationView>("/api/v1/organizations", &request).await {
+            match api::post_listing_errors::<_, OrganizationView>("/api/v1/organizations", &request).await {
                 Ok(_) => {
                     attempted.set(false);
                     touched.set(Vec::new());
@@ -283,7 +297,7 @@ fn NewOrganizationForm(created: impl Fn() + Copy + Send + Sync + 'static) -> imp
                     contacts.set(vec![owner.with_value(|owner| owner.with(|| new_contact(0)))]);
                     created();
                 }
-                Err(problem) => server.set(Some(problem)),
+                Err(problems) => server.set(problems),
             }
             working.set(false);
         });
@@ -304,7 +318,7 @@ fn NewOrganizationForm(created: impl Fn() + Copy + Send + Sync + 'static) -> imp
                         <label>{words(t, label.0, label.1)}
                             <input type="text" data-testid=format!("organization-contacts[{index}].{field}") bind:value=signal
                                 on:input=move |_| {
-                                    server.set(None);
+                                    server.set(Vec::new());
                                     let key = match field { "name" => "contacts.name", "email" => "contacts.email", _ => "contacts.phone" };
                                     if !touched.with_untracked(|touched| touched.contains(&key)) {
                                         touched.update(|touched| touched.push(key));
@@ -332,12 +346,12 @@ fn NewOrganizationForm(created: impl Fn() + Copy + Send + Sync + 'static) -> imp
                         let row = owner.with_value(|owner| owner.with(|| new_contact(id)));
                         contacts.update(|rows| rows.push(row));
                     }>{words(t, "Add a contact", "Ajouter un contact")}</button>
-                <Problem field="contacts.name" server=server local=local touched=touched attempted=attempted />
-                <Problem field="contacts.email" server=server local=local touched=touched attempted=attempted />
-                <Problem field="contacts.phone" server=server local=local touched=touched attempted=attempted />
-                <Problem field="contacts" server=server local=local touched=touched attempted=attempted />
+                <Problem field="contacts.name" server=shown local=local touched=touched attempted=attempted />
+                <Problem field="contacts.email" server=shown local=local touched=touched attempted=attempted />
+                <Problem field="contacts.phone" server=shown local=local touched=touched attempted=attempted />
+                <Problem field="contacts" server=shown local=local touched=touched attempted=attempted />
             </fieldset>
-            {move || server.get().filter(|problem| problem.field.is_none()).map(|problem| error_line(problem, t))}
+            {move || server.get().into_iter().filter(|problem| problem.field.is_none()).map(|problem| error_line(problem, t)).collect_view()}
             <button type="submit" data-testid="organization-submit" disabled=move || working.get()>
                 {words(t, "Create", "Créer")}</button>
         </form>
@@ -548,7 +562,7 @@ fn NewDomainForm(created: impl Fn() + Copy + Send + Sync + 'static) -> impl Into
                     server.set(None);
                     touched.set(vec!["name"]);
                 } /></label>
-            <Problem field="name" server=server local=local touched=touched attempted=attempted />
+            <Problem field="name" server=listed(server) local=listed(local) touched=touched attempted=attempted />
             <MethodChoice domain=Signal::derive(move || name.get()) dns=dns local_part=local_part group="new-domain-method".into() />
             {move || server.get().filter(|problem| problem.field.as_deref() != Some("name")).map(|problem| error_line(problem, t))}
             <button type="submit" data-testid="domain-submit" disabled=move || working.get()>{words(t, "Add", "Ajouter")}</button>
@@ -646,7 +660,7 @@ pub fn MailboxesPage() -> impl IntoView {
                     server.set(None);
                     touched.set(vec!["email"]);
                 } /></label>
-            <Problem field="email" server=server local=local touched=touched attempted=attempted />
+            <Problem field="email" server=listed(server) local=listed(local) touched=touched attempted=attempted />
             <button type="submit" data-testid="mailbox-submit" disabled=move || working.get()>
                 {words(t, "Send the link", "Envoyer le lien")}</button>
         </form>

@@ -415,11 +415,13 @@ fn operations(b: &mut Builder) {
 /// Organizations, domains, mailboxes and validation links (`super::organization`, `super::domain`).
 fn validation_operations(b: &mut Builder) {
     use Access::Account;
-    let (new, organization) = (b.schema::<NewOrganization>(), b.schema::<OrganizationView>());
+    let (new, organization, errors) =
+        (b.schema::<NewOrganization>(), b.schema::<OrganizationView>(), b.schema::<FieldErrorsBody>());
     b.add("post", "/api/v1/organizations", "validation", "Creates an organization (organization admins)")
         .access(Account)
         .request(new)
-        .response("201", "The organization, not yet validated", organization);
+        .response("201", "The organization, not yet validated", organization)
+        .response("422", "Every problem of the form, each naming its field", errors);
     let list = b.schema::<OrganizationList>();
     b.add("get", "/api/v1/organizations", "validation", "The account's organizations with their validation")
         .access(Account)
@@ -447,7 +449,8 @@ fn validation_operations(b: &mut Builder) {
     .access(Account)
     .request(entry)
     .response("200", "The validated organization", organization);
-    let (call, organization) = (b.schema::<CallRecord>(), b.schema::<OrganizationView>());
+    let (call, organization, errors) =
+        (b.schema::<CallRecord>(), b.schema::<OrganizationView>(), b.schema::<FieldErrorsBody>());
     b.add(
         "post",
         "/api/v1/admin/organizations/{id}/validation",
@@ -456,7 +459,8 @@ fn validation_operations(b: &mut Builder) {
     )
     .access(Account)
     .request(call)
-    .response("200", "The validated organization", organization);
+    .response("200", "The validated organization", organization)
+    .response("422", "Every problem of the call record, each naming its field", errors);
 
     let (new, domain) = (b.schema::<NewDomain>(), b.schema::<DomainView>());
     b.add("post", "/api/v1/domains", "validation", "Starts a domain validation: constructed email or DNS TXT")

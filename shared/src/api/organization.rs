@@ -100,56 +100,88 @@ pub struct CheckedOrganization {
 }
 
 impl NewOrganization {
-    /// Checks every field, in form order.
+    /// Checks every field, in form order, and reports every problem at once.
     ///
     /// # Errors
     ///
-    /// The [`OrganizationError`] of the first field that is wrong.
-    pub fn check(&self) -> Result<CheckedOrganization, OrganizationError> {
-        let name = check_text(&self.name, "name", NAME_MAXIMUM_LENGTH, true)?;
-        let registration_identifier = check_registration_identifier(&self.registration_identifier)?;
-        let country = check_country(&self.country)?;
-        // LEI and INT identifiers carry XG (no country) in place of a country (S/MIME BR 7.1.4.2.2 d).
-        let international = ["LEI", "INT"].iter().any(|scheme| registration_identifier.starts_with(scheme));
-        if !international && registration_identifier[3..5] != country {
-            return Err(OrganizationError::RegistrationCountryMismatch { country });
+    /// An [`OrganizationError`] for each field that is wrong (a contact's errors say which contact), in form
+    /// order; never empty.
+    pub fn check(&self) -> Result<CheckedOrganization, Vec<OrganizationError>> {
+        let mut errors = Vec::new();
+        let name = keep(&mut errors, check_text(&self.name, "name", NAME_MAXIMUM_LENGTH, true));
+        let registration_identifier = keep(&mut errors, check_registration_identifier(&self.registration_identifier));
+        let country = keep(&mut errors, check_country(&self.country));
+        if let (Some(identifier), Some(country)) = (&registration_identifier, &country) {
+            // LEI and INT identifiers carry XG (no country) in place of a country (S/MIME BR 7.1.4.2.2 d).
+            let international = ["LEI", "INT"].iter().any(|scheme| identifier.starts_with(scheme));
+            if !international && identifier[3..5] != *country {
+                errors.push(OrganizationError::RegistrationCountryMismatch { country: country.clone() });
+            }
         }
-        let address = PostalAddress {
-            street: check_text(&self.address.street, "address.street", ADDRESS_LINE_MAXIMUM_LENGTH, true)?,
-            city: check_text(&self.address.city, "address.city", ADDRESS_LINE_MAXIMUM_LENGTH, true)?,
-            postal_code: check_postal_code(&self.address.postal_code)?,
-            region: check_text(&self.address.region, "address.region", ADDRESS_LINE_MAXIMUM_LENGTH, false)?,
-        };
-        let phone = Phone::parse(&self.phone).map_err(|error| OrganizationError::Phone {
-            field: "phone",
-            code: error.code(),
-            reason: error.to_string(),
-        })?;
+        let street =
+            keep(&mut errors, check_text(&self.address.street, "address.street", ADDRESS_LINE_MAXIMUM_LENGTH, true));
+        let city = keep(&mut errors, check_text(&self.address.city, "address.city", ADDRESS_LINE_MAXIMUM_LENGTH, true));
+        let postal_code = keep(&mut errors, check_postal_code(&self.address.postal_code));
+        let region =
+            keep(&mut errors, check_text(&self.address.region, "address.region", ADDRESS_LINE_MAXIMUM_LENGTH, false));
+        let phone = keep(
+            &mut errors,
+            Phone::parse(&self.phone).map_err(|error| OrganizationError::Phone {
+                field: "phone",
+                code: error.code(),
+                reason: error.to_string(),
+            }),
+        );
         if self.contacts.is_empty() {
-            return Err(OrganizationError::ContactsMissing);
-        }
-        if self.contacts.len() > CONTACTS_MAXIMUM {
-            return Err(OrganizationError::TooManyContacts { count: self.contacts.len() });
+            errors.push(OrganizationError::ContactsMissing);
+        } else if self.contacts.len() > CONTACTS_MAXIMUM {
+            errors.push(OrganizationError::TooManyContacts { count: self.contacts.len() });
         }
         let mut contacts = Vec::with_capacity(self.contacts.len());
-        for (index, contact) in self.contacts.iter().enumerate() {
-            let in_contact = |error: OrganizationError| OrganizationError::InContact { index, error: Box::new(error) };
-            let name =
-                check_text(&contact.name, "contacts.name", CONTACT_NAME_MAXIMUM_LENGTH, true).map_err(in_contact)?;
-            let email = EmailAddress::parse(&contact.email).map_err(|error| {
-                in_contact(OrganizationError::Email { code: error.code(), reason: error.to_string() })
-            })?;
-            let phone = Phone::parse(&contact.phone).map_err(|error| {
-                in_contact(OrganizationError::Phone {
-                    field: "contacts.phone",
-                    code: error.code(),
-                    reason: error.to_string(),
-                })
-            })?;
-            contacts.push(Contact { name, email: email.as_str().to_owned(), phone: phone.as_str().to_owned() });
+        for (index, contact) in self.contacts.iter().enumerate().take(CONTACTS_MAXIMUM) {
+            let mut in_contact = |result: Result<String, OrganizationError>| {
+                result.map_err(|error| errors.push(OrganizationError::InContact { index, error: Box::new(error) })).ok()
+            };
+            let name = in_contact(check_text(&contact.name, "contacts.name", CONTACT_NAME_MAXIMUM_LENGTH, true));
+            let email = in_contact(
+                EmailAddress::parse(&contact.email)
+                    .map(|email| email.as_str().to_owned())
+                    .map_err(|error| OrganizationError::Email { code: error.code(), reason: error.to_string() }),
+            );
+            let phone =
+                in_contact(Phone::parse(&contact.phone).map(|phone| phone.as_str().to_owned()).map_err(|error| {
+                    OrganizationError::Phone { field: "contacts.phone", code: error.code(), reason: error.to_string() }
+                }));
+            if let (Some(name), Some(email), Some(phone)) = (name, email, phone) {
+                contacts.push(Contact { name, email, phone });
+            }
         }
-        Ok(CheckedOrganization { name, registration_identifier, country, address, phone, contacts })
+        match (name, registration_identifier, country, street, city, postal_code, region, phone) {
+            (
+                Some(name),
+                Some(registration_identifier),
+                Some(country),
+                Some(street),
+                Some(city),
+                Some(postal_code),
+                Some(region),
+                Some(phone),
+            ) if errors.is_empty() => Ok(CheckedOrganization {
+                name,
+                registration_identifier,
+                country,
+                address: PostalAddress { street, city, postal_code, region },
+                phone,
+                contacts,
+            }),
+            _ => Err(errors),
+        }
     }
+}
+
+/// The value of `result`, or `None` with its error added to `errors`.
+fn keep<T>(errors: &mut Vec<OrganizationError>, result: Result<T, OrganizationError>) -> Option<T> {
+    result.map_err(|error| errors.push(error)).ok()
 }
 
 /// Characters refused in names and addresses: markup, quoting and statement separators that no legal name
@@ -540,9 +572,9 @@ mod tests {
         let mut organization = valid();
         change(&mut organization);
         let result = organization.check();
-        let got = result.as_ref().err().map(|error| (error.code(), error.field()));
+        let got = result.as_ref().err().map(|errors| (errors[0].code(), errors[0].field()));
         assert_eq!(got, expected, "{result:?}");
-        if let Err(error) = result {
+        for error in result.err().unwrap_or_default() {
             assert!(error.to_string().ends_with('.'), "{error}");
         }
     }
@@ -619,7 +651,31 @@ mod tests {
     fn a_contact_error_says_which_contact() {
         let mut organization = valid();
         organization.contacts.push(Contact { email: "bad".into(), ..organization.contacts[0].clone() });
-        let error = organization.check().unwrap_err();
-        assert!(error.to_string().starts_with("Contact 2: "), "{error}");
+        let errors = organization.check().unwrap_err();
+        assert!(errors[0].to_string().starts_with("Contact 2: "), "{}", errors[0]);
+    }
+
+    #[test]
+    fn every_problem_is_reported_at_once_in_form_order() {
+        let mut organization = valid();
+        organization.name = String::new();
+        organization.country = "G".into();
+        organization.address.postal_code = "<>".into();
+        organization.phone = "12".into();
+        organization.contacts.push(Contact {
+            name: String::new(),
+            email: "bad".into(),
+            phone: "+44 20 7946 0002".into(),
+        });
+        let errors = organization.check().unwrap_err();
+        let found: Vec<(&str, &str)> = errors.iter().map(|error| (error.code(), error.field())).collect();
+        assert_eq!(
+            found.iter().map(|(_, field)| *field).collect::<Vec<_>>(),
+            ["name", "country", "address.postal_code", "phone", "contacts.name", "contacts.email"],
+            "{found:?}"
+        );
+        assert!(errors[4].to_string().starts_with("Contact 2: "), "{}", errors[4]);
+        // The country check against the identifier runs only when both are readable.
+        assert!(!found.iter().any(|(code, _)| *code == "registration_country_mismatch"));
     }
 }
