@@ -11,7 +11,7 @@ use shared::account::{
 use shared::api::MessageBody;
 use shared::api::account::{
     ApiKeyList, ApiKeyView, ChangePassword, CreateApiKey, CreatedApiKey, InviteUser, LoginRequest, ResetLinkView,
-    ResetPassword, ResetRequest, SessionView, UserList, UserView,
+    ResetPassword, ResetRequest, SessionList, SessionSummary, SessionView, UserList, UserView,
 };
 use shared::encoding::hex;
 use shared::lang::Lang;
@@ -351,6 +351,96 @@ pub async fn logout(request: Request, context: RouteContext<()>) -> worker::Resu
             let mut response = Response::empty()?.with_status(204);
             response.headers_mut().set("Set-Cookie", &expired_session_cookie())?;
             Ok(response)
+        }
+        .await,
+    )
+}
+
+/// The caller's session credential: listing and ending sessions is for people in a browser, not API keys.
+fn session_of(principal: &Principal) -> Result<&str, AppError> {
+    match &principal.credential {
+        Credential::Session { session_id } => Ok(session_id),
+        Credential::ApiKey { .. } => Err(AccountError::Forbidden.into()),
+    }
+}
+
+/// `GET /api/v1/sessions`: the caller's open sessions (other browsers, devices), the most recently used first.
+pub async fn list_sessions(request: Request, context: RouteContext<()>) -> worker::Result<Response> {
+    #[derive(Deserialize)]
+    struct Row {
+        id: String,
+        created_at: i64,
+        last_seen_at: i64,
+        expires_at: i64,
+        revoked_at: Option<i64>,
+        user_agent: String,
+    }
+    respond(
+        async {
+            let db = context.env.d1("DB")?;
+            let now = platform::now();
+            let principal = auth::authenticate(&request, &db, now).await?;
+            let current = session_of(&principal)?;
+            let rows = db
+                .prepare(
+                    "SELECT id, created_at, last_seen_at, expires_at, revoked_at, user_agent FROM sessions \
+                     WHERE user_id = ?1 AND revoked_at IS NULL AND expires_at > ?2 ORDER BY last_seen_at DESC, id",
+                )
+                .bind(&[text(&principal.user_id), integer(now)])?
+                .all()
+                .await?
+                .results::<Row>()?;
+            let sessions = rows
+                .into_iter()
+                .filter(|row| {
+                    Session {
+                        created_at: row.created_at,
+                        last_seen_at: row.last_seen_at,
+                        expires_at: row.expires_at,
+                        revoked_at: row.revoked_at,
+                    }
+                    .is_active(now)
+                })
+                .map(|row| SessionSummary {
+                    current: row.id == current,
+                    id: row.id,
+                    created_at: row.created_at,
+                    last_seen_at: row.last_seen_at,
+                    expires_at: row.expires_at,
+                    user_agent: row.user_agent,
+                })
+                .collect();
+            Ok(Response::from_json(&SessionList { sessions })?)
+        }
+        .await,
+    )
+}
+
+/// `DELETE /api/v1/sessions/{id}`: ends one of the caller's sessions (a browser left logged in elsewhere). Ending
+/// the current one is a logout without the cookie cleared: prefer `DELETE /api/v1/session` for that.
+pub async fn end_session(request: Request, context: RouteContext<()>) -> worker::Result<Response> {
+    respond(
+        async {
+            let db = context.env.d1("DB")?;
+            let now = platform::now();
+            let principal = auth::authenticate(&request, &db, now).await?;
+            session_of(&principal)?;
+            let id = context.param("id").map(String::as_str).unwrap_or_default();
+            let found = db
+                .prepare("SELECT id FROM sessions WHERE id = ?1 AND user_id = ?2 AND revoked_at IS NULL")
+                .bind(&[text(id), text(&principal.user_id)])?
+                .first::<String>(Some("id"))
+                .await?;
+            if found.is_none() {
+                return Err(AppError::not_found("id", "You have no open session with this identifier."));
+            }
+            db.batch(vec![
+                db.prepare("UPDATE sessions SET revoked_at = ?1 WHERE id = ?2 AND revoked_at IS NULL")
+                    .bind(&[integer(now), text(id)])?,
+                audit(&db, now, &principal.actor(), "session.ended", ("session", id), &serde_json::json!({}))?,
+            ])
+            .await?;
+            Ok(Response::empty()?.with_status(204))
         }
         .await,
     )

@@ -62,6 +62,8 @@ async fn fetch(request: Request, env: Env, _context: Context) -> Result<Response
         .post_async("/api/v1/session", account::login)
         .get_async("/api/v1/session", account::show)
         .delete_async("/api/v1/session", account::logout)
+        .get_async("/api/v1/sessions", account::list_sessions)
+        .delete_async("/api/v1/sessions/:id", account::end_session)
         .post_async("/api/v1/account/password", account::change_password)
         .post_async("/api/v1/password-resets", account::request_reset)
         .get_async("/api/v1/password-resets/:token", account::show_reset)

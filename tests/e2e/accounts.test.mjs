@@ -304,3 +304,32 @@ test('disabling a user ends their sessions and API keys at once and refuses thei
   assert.equal((await attempt('ivy@initech.example', PASSWORD)).status, 200);
   assert.equal((await api('/orders', { headers: bearer })).status, 401, 'the key stays revoked');
 });
+
+test('a user lists their open sessions (never a token) and ends one left open elsewhere', async () => {
+  await createAccount(worker, { name: 'Hooli', users: [{ email: 'hal@hooli.example', password: PASSWORD }] });
+  const cookieOf = (response) => ({ cookie: [response.headers['set-cookie']].flat()[0].split(';')[0], origin: worker.url, 'content-type': 'application/json' });
+  const phone = await attempt('hal@hooli.example', PASSWORD, { 'user-agent': 'PhoneBrowser/1.0' });
+  const desk = await attempt('hal@hooli.example', PASSWORD, { 'user-agent': 'DeskBrowser/2.0' });
+  assert.deepEqual([phone.status, desk.status], [200, 200]);
+  const [atPhone, atDesk] = [cookieOf(phone), cookieOf(desk)];
+  const listed = await api('/sessions', { headers: atDesk });
+  assert.equal(listed.status, 200, listed.text());
+  const { sessions } = listed.json();
+  assert.deepEqual(sessions.map((session) => session.user_agent).sort(), ['DeskBrowser/2.0', 'PhoneBrowser/1.0']);
+  assert.deepEqual(sessions.filter((session) => session.current).map((session) => session.user_agent), ['DeskBrowser/2.0']);
+  for (const cookie of [atPhone.cookie, atDesk.cookie]) assert.ok(!listed.text().includes(cookie.split('=')[1]), 'no token listed');
+  const other = sessions.find((session) => !session.current);
+
+  // Another user cannot end it, nor can an API key; then the owner does, once.
+  const gus = await login(worker, 'gus@globex.example', PASSWORD);
+  assert.equal((await api(`/sessions/${other.id}`, { method: 'DELETE', headers: gus })).status, 404);
+  const key = (await api('/api-keys', { method: 'POST', headers: atDesk, body: JSON.stringify({ name: 'hal script' }) })).json().key;
+  assert.equal((await api('/sessions', { headers: { authorization: `Bearer ${key}` } })).status, 403);
+  assert.equal((await api('/session', { headers: atPhone })).status, 200, 'still open');
+  const ended = await api(`/sessions/${other.id}`, { method: 'DELETE', headers: atDesk });
+  assert.equal(ended.status, 204, ended.text());
+  assert.equal((await api('/session', { headers: atPhone })).status, 401, 'the phone is logged out');
+  assert.equal((await api('/session', { headers: atDesk })).status, 200, 'this browser is not');
+  assert.equal((await api(`/sessions/${other.id}`, { method: 'DELETE', headers: atDesk })).status, 404, 'once');
+  assert.deepEqual((await api('/sessions', { headers: atDesk })).json().sessions.map((session) => session.user_agent), ['DeskBrowser/2.0']);
+});

@@ -183,6 +183,29 @@ test('an administrator logs in, invites a user, who logs in with the temporary p
   await assertNoPasswordSent();
 });
 
+test('the account page lists where one is logged in and logs out another browser', async () => {
+  const here = await newPage();
+  const there = await newPage();
+  await logIn(there, ADMIN, ADMIN_PASSWORD);
+  await there.waitForURL(`${worker.url}/console`);
+  await logIn(here, ADMIN, ADMIN_PASSWORD);
+  await here.waitForURL(`${worker.url}/console`);
+  await here.locator('[data-testid=session-row]').nth(1).waitFor();
+  assert.equal(await here.locator('[data-testid=session-row][data-current=true]').count(), 1);
+  assert.match(await here.locator('[data-testid=session-row][data-current=true]').textContent(), /HeadlessChrome|Chrome/);
+  // Earlier tests left other sessions of this user open: log out every other one, one click each.
+  for (let count = await here.locator('[data-testid=session-row]').count(); count > 1; count -= 1) {
+    await here.locator('[data-testid=session-row][data-current=false] [data-testid=end-session]').first().click();
+    await here.waitForFunction((left) => document.querySelectorAll('[data-testid=session-row]').length === left, count - 1);
+  }
+  assert.equal(await here.locator('[data-testid=session-row][data-current=true]').count(), 1);
+  // The other browser is logged out on the server: its next page leads to the login; this one is not.
+  await there.goto(`${worker.url}/console`);
+  await there.waitForURL(`${worker.url}/login`);
+  await here.reload();
+  await here.locator('[data-testid=session-row][data-current=true]').waitFor();
+});
+
 test('a wrong password shows the API message next to the password field, in the page language', async () => {
   const headers = (await http(`${worker.url}/login`)).headers;
   assert.match(headers['content-security-policy'], /script-src 'self' 'wasm-unsafe-eval'/, 'the console is served under the policy');

@@ -41,6 +41,7 @@ before(async () => {
   ids.accountA = a.accountId;
   ids.user = a.userIds[0];
   alice = await login(worker, 'alice@alpha.example', PASSWORD);
+  ids.session = (await api('/sessions', { headers: alice })).json().sessions[0].id;
   bob = await login(worker, 'bob@beta.example', PASSWORD);
   // Account A's resources, made through the API.
   const organization = await api('/organizations', {
@@ -92,6 +93,7 @@ function identifierFor(path, parameter) {
     [/^\/api\/v1\/domains\/\{id\}/, { id: () => ids.domain }],
     [/^\/api\/v1\/certificates\/\{serial\}/, { serial: () => ids.certificate }],
     [/^\/api\/v1\/users\/\{id\}/, { id: () => ids.user }],
+    [/^\/api\/v1\/sessions\/\{id\}/, { id: () => ids.session }],
   ];
   const row = table.find(([pattern]) => pattern.test(path));
   const value = row?.[1][parameter];

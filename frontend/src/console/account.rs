@@ -6,7 +6,7 @@ use leptos::task::spawn_local;
 use shared::account::Role;
 use shared::api::ApiError;
 use shared::api::account::{
-    ApiKeyList, ApiKeyView, CreateApiKey, CreatedApiKey, InviteUser, SessionView, UserList, UserView,
+    ApiKeyList, ApiKeyView, CreateApiKey, CreatedApiKey, InviteUser, SessionList, SessionView, UserList, UserView,
 };
 use shared::api::order::{Ledger, LedgerEntry};
 use shared::order::money;
@@ -39,7 +39,70 @@ pub fn AccountOverview(
             })}
             <dt>{text(t, |texts| texts.fact_session)}</dt><dd>{move || format_instant(t.lang(), expires_at)}</dd>
         </dl>
+        <SessionsSection />
         {(role != Role::CaAdmin).then(|| view! { <LedgerSection /> })}
+    }
+}
+
+/// The caller's open sessions, each but this browser's with a button that ends it.
+#[component]
+fn SessionsSection() -> impl IntoView {
+    let t = use_i18n();
+    let version = RwSignal::new(0u32);
+    let sessions = LocalResource::new(move || {
+        version.track();
+        api::get::<SessionList>("/api/v1/sessions")
+    });
+    let error = RwSignal::new(None::<ApiError>);
+    let end = move |id: String| {
+        error.set(None);
+        spawn_local(async move {
+            match api::delete::<()>(&format!("/api/v1/sessions/{id}")).await {
+                Ok(()) => version.update(|version| *version += 1),
+                Err(problem) => error.set(Some(problem)),
+            }
+        });
+    };
+    let rows = move |list: SessionList| {
+        list.sessions
+            .into_iter()
+            .map(|session| {
+                let (created, seen) = (session.created_at, session.last_seen_at);
+                let id = session.id.clone();
+                let action = if session.current {
+                    view! { <span data-testid="current-session">{text(t, |texts| texts.session_current)}</span> }
+                        .into_any()
+                } else {
+                    view! {
+                        <button type="button" class="secondary" data-testid="end-session"
+                            on:click=move |_| end(id.clone())>{text(t, |texts| texts.session_end)}</button>
+                    }
+                    .into_any()
+                };
+                view! {
+                    <tr data-testid="session-row" data-current=session.current.to_string()>
+                        <td>{session.user_agent}</td>
+                        <td>{move || format_instant(t.lang(), created)}</td>
+                        <td>{move || format_instant(t.lang(), seen)}</td>
+                        <td>{action}</td>
+                    </tr>
+                }
+            })
+            .collect_view()
+    };
+    view! {
+        <h2>{text(t, |texts| texts.sessions_title)}</h2>
+        {move || error.get().map(|problem| view! { <p class="error" role="alert">{problem.message}</p> })}
+        {move || sessions.get().map(|result| match result {
+            Ok(list) => view! {
+                <table class="list" data-testid="sessions">
+                    <thead><tr><th>{text(t, |texts| texts.session_browser)}</th><th>{text(t, |texts| texts.session_since)}</th>
+                        <th>{text(t, |texts| texts.session_seen)}</th><th></th></tr></thead>
+                    <tbody>{rows(list)}</tbody>
+                </table>
+            }.into_any(),
+            Err(problem) => view! { <p class="error" role="alert">{problem.message}</p> }.into_any(),
+        })}
     }
 }
 

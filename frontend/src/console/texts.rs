@@ -190,6 +190,18 @@ pub struct ConsoleTexts {
     pub fact_account: &'static str,
     /// Account: when the session ends.
     pub fact_session: &'static str,
+    /// The heading of the open sessions.
+    pub sessions_title: &'static str,
+    /// Column: the browser.
+    pub session_browser: &'static str,
+    /// Column: since when.
+    pub session_since: &'static str,
+    /// Column: last used.
+    pub session_seen: &'static str,
+    /// The mark of this browser's session.
+    pub session_current: &'static str,
+    /// The button that ends a session.
+    pub session_end: &'static str,
     /// The heading of the account's balance and ledger.
     pub ledger_title: &'static str,
     /// Before the balance.
@@ -299,6 +311,12 @@ static EN: ConsoleTexts = ConsoleTexts {
     fact_role: "Role",
     fact_account: "Organization account",
     fact_session: "Session ends unless used",
+    sessions_title: "Where you are logged in",
+    session_browser: "Browser",
+    session_since: "Since",
+    session_seen: "Last used",
+    session_current: "This browser",
+    session_end: "Log out there",
     ledger_title: "Balance",
     ledger_balance: "Balance available:",
     ledger_when: "When",
@@ -381,6 +399,12 @@ static FR: ConsoleTexts = ConsoleTexts {
     fact_role: "Rôle",
     fact_account: "Compte de l’organisation",
     fact_session: "Fin de la session sans activité",
+    sessions_title: "Où vous êtes connecté",
+    session_browser: "Navigateur",
+    session_since: "Depuis",
+    session_seen: "Dernière activité",
+    session_current: "Ce navigateur",
+    session_end: "Déconnecter",
     ledger_title: "Solde",
     ledger_balance: "Solde disponible :",
     ledger_when: "Date",

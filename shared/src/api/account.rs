@@ -171,3 +171,29 @@ pub struct CreatedApiKey {
     /// The key: `Authorization: Bearer <key>`.
     pub key: String,
 }
+
+/// One of the caller's open sessions (`GET /api/v1/sessions`).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct SessionSummary {
+    /// Session identifier (never its token).
+    pub id: String,
+    /// Login time, Unix seconds.
+    pub created_at: i64,
+    /// Last request, Unix seconds (refreshed at most every five minutes).
+    pub last_seen_at: i64,
+    /// When it ends unless used.
+    pub expires_at: i64,
+    /// The browser's `User-Agent` at login, as it said.
+    pub user_agent: String,
+    /// Whether this is the session of the request that listed them.
+    pub current: bool,
+}
+
+/// `GET /api/v1/sessions` response: the caller's open sessions, the most recently used first.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct SessionList {
+    /// The sessions.
+    pub sessions: Vec<SessionSummary>,
+}

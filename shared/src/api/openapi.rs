@@ -13,7 +13,7 @@ use serde_json::{Map, Value, json};
 
 use super::account::{
     ApiKeyList, ChangePassword, CreateApiKey, CreatedApiKey, InviteUser, LoginRequest, ResetLinkView, ResetPassword,
-    ResetRequest, SessionView, UserList, UserView,
+    ResetRequest, SessionList, SessionView, UserList, UserView,
 };
 use super::dev::{CreateAccount, CreatedAccount, Mailbox, SeedRequest, SeedResponse};
 use super::domain::{
@@ -284,6 +284,15 @@ fn operations(b: &mut Builder) {
     b.add("delete", "/api/v1/session", "account", "Logs out").access(Account).response(
         "204",
         "Logged out",
+        Content::None,
+    );
+    let sessions = b.schema::<SessionList>();
+    b.add("get", "/api/v1/sessions", "account", "The caller's open sessions, the most recently used first")
+        .access(Account)
+        .response("200", "The sessions (never their tokens)", sessions);
+    b.add("delete", "/api/v1/sessions/{id}", "account", "Ends one of the caller's sessions").access(Account).response(
+        "204",
+        "Ended",
         Content::None,
     );
     let change = b.schema::<ChangePassword>();
