@@ -93,7 +93,8 @@ async fn fetch(request: Request, env: Env, _context: Context) -> Result<Response
 /// The scheduled handler (`[triggers] crons` in wrangler.toml): re-signs the issuing CA's CRL when the latest
 /// is a day old, so it never goes stale even when nobody fetches it and nothing is revoked, deletes stale
 /// revocation challenges, moves on orders whose validations completed (in case the request that completed them
-/// could not), and delivers the mail outbox's due messages.
+/// could not), warns before certificates expire (30 and 7 days before), and delivers the mail outbox's due
+/// messages.
 #[event(scheduled)]
 async fn scheduled(_event: ScheduledEvent, env: Env, _context: ScheduleContext) {
     let db = match env.d1("DB") {
@@ -110,6 +111,10 @@ async fn scheduled(_event: ScheduledEvent, env: Env, _context: ScheduleContext) 
     }
     if let Err(error) = orders::advance_all(&env, &db, now).await {
         console_error!("scheduled order advance failed: {error:?}");
+    }
+    // The reminders' emails are queued in their batches; the delivery below sends them.
+    if let Err(error) = orders::remind_expiring(&env, &db, now).await {
+        console_error!("scheduled expiry reminders failed: {error:?}");
     }
     if let Err(error) = outbox::deliver_due(&env, &db, platform::now(), 50).await {
         console_error!("scheduled mail delivery failed: {error:?}");

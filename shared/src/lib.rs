@@ -10,6 +10,7 @@ pub mod csr;
 pub mod dns;
 pub mod download;
 pub mod encoding;
+pub mod expiry;
 pub mod issuance;
 pub mod key_reuse;
 pub mod lang;

@@ -118,14 +118,77 @@ pub fn certificate_download_url(origin: &str, serial: &str) -> String {
 /// recipient, then one to each notification address, each with the serial number, the profile, the end of
 /// validity and the download link.
 pub fn certificate_issued(lang: Lang, issued: &IssuedCertificate<'_>) -> Vec<Email> {
-    let mut emails = vec![issued_email(lang, issued, issued.recipient_email, true)];
+    recipient_then_notified(issued, |to, to_recipient| issued_email(lang, issued, to, to_recipient))
+}
+
+/// One email to the recipient, then one to each notification address (blank ones, the recipient's address and
+/// repeats, compared without case, skipped): `write(address, to_recipient)`.
+fn recipient_then_notified(issued: &IssuedCertificate<'_>, write: impl Fn(&str, bool) -> Email) -> Vec<Email> {
+    let mut emails = vec![write(issued.recipient_email, true)];
     for address in issued.notification_emails {
         let address = address.trim();
         if !address.is_empty() && !emails.iter().any(|email| email.to.eq_ignore_ascii_case(address)) {
-            emails.push(issued_email(lang, issued, address, false));
+            emails.push(write(address, false));
         }
     }
     emails
+}
+
+/// The warnings that a certificate ends in `days_left` days ([`crate::expiry`]): one to the recipient, then one
+/// to each notification address, with the end of validity, the serial number, and what to do (the organization
+/// orders a new certificate: Keyward renews nothing by itself yet).
+pub fn expiry_reminder(lang: Lang, issued: &IssuedCertificate<'_>, days_left: i64) -> Vec<Email> {
+    recipient_then_notified(issued, |to, to_recipient| reminder_email(lang, issued, days_left, to, to_recipient))
+}
+
+fn reminder_email(lang: Lang, issued: &IssuedCertificate<'_>, days_left: i64, to: &str, to_recipient: bool) -> Email {
+    let IssuedCertificate { recipient_name, recipient_email, organization, certified, serial, .. } = *issued;
+    let profile = issued.profile.display_name(lang);
+    let until = long_date_time(lang, issued.not_after);
+    let (subject, body) = match lang {
+        Lang::En => {
+            let days = if days_left == 1 { "1 day".to_owned() } else { format!("{days_left} days") };
+            let greeting = if to_recipient {
+                format!("Hello {recipient_name},")
+            } else {
+                format!("Hello,\n\nThis concerns {recipient_name} ({recipient_email}).")
+            };
+            (
+                format!("The certificate for {certified} expires in {days}"),
+                format!(
+                    "{greeting}\n\n\
+                     The certificate {organization} ordered for {certified} stops working on {until}, in {days}.\n\n\
+                     Profile: {profile}\n\
+                     Serial number: {serial}\n\n\
+                     To keep signing, encrypting or logging in without a gap, ask {organization} to order a new \
+                     certificate before then. Keep the old private key until you no longer need to read what was \
+                     encrypted for it.\n\n-- Keyward\n"
+                ),
+            )
+        }
+        Lang::Fr => {
+            let days = if days_left == 1 { "1 jour".to_owned() } else { format!("{days_left} jours") };
+            let greeting = if to_recipient {
+                format!("Bonjour {recipient_name},")
+            } else {
+                format!("Bonjour,\n\nCe message concerne {recipient_name} ({recipient_email}).")
+            };
+            (
+                format!("Le certificat pour {certified} expire dans {days}"),
+                format!(
+                    "{greeting}\n\n\
+                     Le certificat que {organization} a commandé pour {certified} cesse de fonctionner le {until}, \
+                     dans {days}.\n\n\
+                     Profil{NBSP}: {profile}\n\
+                     Numéro de série{NBSP}: {serial}\n\n\
+                     Pour continuer à signer, chiffrer ou vous connecter sans interruption, demandez à \
+                     {organization} de commander un nouveau certificat d’ici là. Gardez l’ancienne clé privée tant \
+                     que vous devez lire ce qui a été chiffré pour elle.\n\n-- Keyward\n"
+                ),
+            )
+        }
+    };
+    Email { to: to.to_owned(), subject, body, lang }
 }
 
 fn issued_email(lang: Lang, issued: &IssuedCertificate<'_>, to: &str, to_recipient: bool) -> Email {
@@ -383,6 +446,24 @@ mod tests {
         )
     }
 
+    fn reminder_in(lang: Lang, notification_emails: &[String], days_left: i64) -> Vec<Email> {
+        expiry_reminder(
+            lang,
+            &IssuedCertificate {
+                recipient_name: "Ada Lovelace",
+                recipient_email: "ada@example.com",
+                notification_emails,
+                organization: "Example Org",
+                profile: ProfileId::SmimeSponsorMultipurpose.profile(),
+                certified: "ada@example.com",
+                serial: "4f1c2a",
+                not_after: NOT_AFTER,
+                origin: "https://keyward.example.com/",
+            },
+            days_left,
+        )
+    }
+
     /// Every email of every template in `lang`, for the checks that hold for all of them.
     fn every_email(lang: Lang) -> Vec<Email> {
         let mut emails = vec![
@@ -391,6 +472,7 @@ mod tests {
             enrollment_invitation(lang, &invitation(ProfileKind::ServerAuthentication, "www.example.com")),
         ];
         emails.extend(issued_in(lang, &["it@example.com".to_owned()]));
+        emails.extend(reminder_in(lang, &["it@example.com".to_owned()], 7));
         emails
     }
 
@@ -489,6 +571,33 @@ mod tests {
         assert!(email.body.contains("ne sert qu’une fois"));
         let server = enrollment_invitation(Lang::Fr, &invitation(ProfileKind::ServerAuthentication, "www.example.com"));
         assert!(server.body.contains("un certificat de serveur TLS pour www.example.com."));
+    }
+
+    #[test]
+    fn the_expiry_reminder_says_when_and_what_to_do_to_the_recipient_and_the_notified() {
+        let emails = reminder_in(Lang::En, &["IT@example.com".to_owned(), "ada@EXAMPLE.com".to_owned()], 7);
+        assert_eq!(
+            emails.iter().map(|email| email.to.as_str()).collect::<Vec<_>>(),
+            ["ada@example.com", "IT@example.com"]
+        );
+        assert_eq!(emails[0].subject, "The certificate for ada@example.com expires in 7 days");
+        assert!(emails[0].body.starts_with("Hello Ada Lovelace,\n"), "{}", emails[0].body);
+        assert!(
+            emails[0].body.contains("stops working on 2 December 2027, 14:05 UTC, in 7 days."),
+            "{}",
+            emails[0].body
+        );
+        assert!(emails[0].body.contains("Serial number: 4f1c2a\n"));
+        assert!(emails[0].body.contains("ask Example Org to order a new certificate"));
+        assert!(emails[1].body.contains("This concerns Ada Lovelace (ada@example.com)."), "{}", emails[1].body);
+        assert_eq!(reminder_in(Lang::En, &[], 1)[0].subject, "The certificate for ada@example.com expires in 1 day");
+        let french = &reminder_in(Lang::Fr, &[], 30)[0];
+        assert_eq!(french.subject, "Le certificat pour ada@example.com expire dans 30 jours");
+        assert!(
+            french.body.contains("cesse de fonctionner le 2 décembre 2027 à 14\u{a0}h\u{a0}05 UTC, dans 30 jours."),
+            "{}",
+            french.body
+        );
     }
 
     #[test]

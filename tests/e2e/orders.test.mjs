@@ -302,6 +302,44 @@ test('the ledger: the balance is the sum of the entries, a charge names its orde
   assert.equal((await api('/ledger')).status, 401);
 });
 
+test('warnings before expiry: 30 days and 7 days before, once each, to the recipient and the notified; none for a revoked certificate', async () => {
+  const placed = await place(orderBody({
+    recipients: [{ email: 'rita@acme.example', csr: csr() }, { email: 'gone@acme.example', csr: csr() }],
+    notification_emails: ['pki@acme.example'],
+  }));
+  assert.equal(placed.status, 201, placed.text());
+  const [rita, gone] = placed.json().recipients.map((recipient) => recipient.certificate_serial);
+  const scheduled = async () => assert.equal((await http(`${worker.url}/__scheduled?cron=*+*+*+*+*`)).status, 200);
+  const reminders = async (address) => (await mailTo(address)).filter((mail) => /expires in/.test(mail.subject));
+  const endIn = async (serial, days) => worker.query(
+    `UPDATE certificates SET not_after = ${Math.floor(Date.now() / 1000) + days * DAY - 60}, version = version + 1 WHERE serial = '${serial}'`);
+  // A year left: nothing.
+  await scheduled();
+  assert.equal((await reminders('rita@acme.example')).length, 0);
+
+  await endIn(rita, 20);
+  await endIn(gone, 20);
+  assert.equal((await api(`/certificates/${gone}/revocation`, { method: 'POST', headers: acme, body: JSON.stringify({ reason: 'cessation_of_operation' }) })).status, 200);
+  await scheduled();
+  await scheduled();
+  const [first] = await reminders('rita@acme.example');
+  assert.equal((await reminders('rita@acme.example')).length, 1, 'once, however often the handler runs');
+  assert.match(first.subject, /^The certificate for rita@acme\.example expires in 20 days$/);
+  assert.match(first.body, /^Hello rita@acme\.example,/, 'greeted as the issued email greets: by name when the order has one');
+  assert.ok(first.body.includes(`Serial number: ${rita}`));
+  assert.ok(first.body.includes('ask Acme to order a new certificate'), first.body);
+  assert.equal((await reminders('pki@acme.example')).length, 1, 'the notification address too');
+  assert.equal((await reminders('gone@acme.example')).length, 0, 'a revoked certificate is not announced');
+
+  await endIn(rita, 5);
+  await scheduled();
+  await scheduled();
+  const subjects = (await reminders('rita@acme.example')).map((mail) => mail.subject).sort();
+  assert.deepEqual(subjects, ['The certificate for rita@acme.example expires in 20 days', 'The certificate for rita@acme.example expires in 5 days']);
+  const audit = await worker.query(`SELECT detail FROM audit_log WHERE action = 'certificate.expiry_reminded' AND subject_id = '${rita}' ORDER BY id`);
+  assert.deepEqual(audit.map((row) => JSON.parse(row.detail).reminder), [1, 2]);
+});
+
 test('bad input on every field of the order form gets a named error and writes nothing', async () => {
   const before = await counts();
   const long = (length) => 'x'.repeat(length);
