@@ -120,6 +120,7 @@ impl OrderRow {
 struct RecipientRow {
     id: String,
     position: i64,
+    display_name: String,
     given_name: String,
     surname: String,
     email: String,
@@ -148,6 +149,12 @@ impl RecipientRow {
             organization_country: order.organization_country.clone(),
             validity_days: order.validity_days,
         })
+    }
+
+    /// How the order names the recipient, and emails greet them: the name stored with the order, else (rows
+    /// from before it was stored) the given name and surname, else the address.
+    fn display(&self, facts: &OrderFacts) -> String {
+        if self.display_name.is_empty() { facts.greeting() } else { self.display_name.clone() }
     }
 
     fn dns_names(&self) -> Result<Vec<String>, AppError> {
@@ -185,7 +192,7 @@ async fn order_row(db: &D1Database, order_id: &str, account_id: Option<&str>) ->
 async fn recipient_rows(db: &D1Database, order_id: &str) -> Result<Vec<RecipientRow>, AppError> {
     Ok(db
         .prepare(
-            "SELECT r.id, r.position, r.given_name, r.surname, r.email, r.dns_names, r.csr, \
+            "SELECT r.id, r.position, r.display_name, r.given_name, r.surname, r.email, r.dns_names, r.csr, \
                     l.created_at AS link_created_at, l.expires_at AS link_expires_at, l.spent_at AS link_spent_at, \
                     l.version AS link_version, c.serial, c.issued_at, c.revoked_at, c.revocation_reason \
              FROM recipients r \
@@ -329,7 +336,7 @@ fn view(
             .iter()
             .map(|row| {
                 Ok(RecipientView {
-                    common_name: row.facts(order)?.subject_name(profile.profile()),
+                    common_name: row.display(&row.facts(order)?),
                     email: row.email.clone(),
                     dns_names: row.dns_names()?,
                     has_csr: row.csr.is_some(),
@@ -489,7 +496,7 @@ async fn perform(
                     integer(link.expires_at),
                 ])?,
             );
-            let (greeting, certified) = (facts.greeting(), facts.certified(profile));
+            let (greeting, certified) = (recipient.display(&facts), facts.certified(profile));
             let email = enrollment_invitation(
                 Lang::En,
                 &Invitation {
@@ -522,7 +529,7 @@ async fn perform(
                 .bind(&[text(&slot_id), text(&recipient.id), text(&format!("csr:{}", recipient.id)), integer(now)])?,
             );
             statements.push(issuing::store(db, &issued, &recipient.id, &slot_id, now)?);
-            let (greeting, certified) = (facts.greeting(), facts.certified(profile));
+            let (greeting, certified) = (recipient.display(&facts), facts.certified(profile));
             let emails = certificate_issued(
                 Lang::En,
                 &IssuedCertificate {
@@ -717,6 +724,7 @@ pub async fn place(mut request: Request, context: RouteContext<()>) -> worker::R
                 let row = RecipientRow {
                     id: platform::new_id()?,
                     position: index as i64,
+                    display_name: recipient.common_name.clone(),
                     given_name: recipient.facts.recipient_given_name.clone().unwrap_or_default(),
                     surname: recipient.facts.recipient_surname.clone().unwrap_or_default(),
                     email: recipient.facts.recipient_email.clone(),
@@ -735,8 +743,8 @@ pub async fn place(mut request: Request, context: RouteContext<()>) -> worker::R
                 };
                 statements.push(
                     db.prepare(
-                        "INSERT INTO recipients (id, order_id, given_name, surname, email, dns_names, csr, position) \
-                         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                        "INSERT INTO recipients (id, order_id, given_name, surname, email, dns_names, csr, position, \
+                         display_name) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
                     )
                     .bind(&[
                         text(&row.id),
@@ -747,6 +755,7 @@ pub async fn place(mut request: Request, context: RouteContext<()>) -> worker::R
                         text(&row.dns_names),
                         row.csr.as_deref().map_or(JsValue::NULL, text),
                         integer(row.position),
+                        text(&row.display_name),
                     ])?,
                 );
                 recipients.push(row);
@@ -1202,7 +1211,7 @@ pub async fn remind_expiring(env: &Env, db: &D1Database, now: i64) -> Result<Vec
             .ok_or_else(|| AppError::internal("a certificate's recipient is not in its order"))?;
         let profile = order.profile()?.profile();
         let facts = recipient.facts(&order)?;
-        let (greeting, certified) = (facts.greeting(), facts.certified(profile));
+        let (greeting, certified) = (recipient.display(&facts), facts.certified(profile));
         let days_left = shared::expiry::days_left(certificate.not_after, now);
         let emails = expiry_reminder(
             Lang::En,

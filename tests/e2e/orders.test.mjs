@@ -106,6 +106,9 @@ test('an order for two recipients, one CSR now and one KeyGen link, ends with tw
   // The CSR recipient got a "certificate issued" email (and the notification address a copy) with downloads.
   const [issuedMail] = await mailTo('grace@acme.example');
   assert.ok(issuedMail.body.includes(`/api/v1/certificates/${withCsr.certificate_serial}/pem`));
+  // The order's name for the recipient: the page shows it and the email greets with it; without one, the address.
+  assert.deepEqual(order.recipients.map((recipient) => recipient.common_name), ['Grace Hopper', 'linus@mail.acme.example']);
+  assert.match(issuedMail.body, /^Hello Grace Hopper,\n/);
   assert.equal((await mailTo('it@acme.example')).length, 1);
   const pem = (await api(`/certificates/${withCsr.certificate_serial}/pem`)).text();
   const chain = (await api(`/certificates/${withCsr.certificate_serial}/chain.pem`)).text();
@@ -304,7 +307,7 @@ test('the ledger: the balance is the sum of the entries, a charge names its orde
 
 test('warnings before expiry: 30 days and 7 days before, once each, to the recipient and the notified; none for a revoked certificate', async () => {
   const placed = await place(orderBody({
-    recipients: [{ email: 'rita@acme.example', csr: csr() }, { email: 'gone@acme.example', csr: csr() }],
+    recipients: [{ name: 'Rita Renew', email: 'rita@acme.example', csr: csr() }, { email: 'gone@acme.example', csr: csr() }],
     notification_emails: ['pki@acme.example'],
   }));
   assert.equal(placed.status, 201, placed.text());
@@ -325,7 +328,7 @@ test('warnings before expiry: 30 days and 7 days before, once each, to the recip
   const [first] = await reminders('rita@acme.example');
   assert.equal((await reminders('rita@acme.example')).length, 1, 'once, however often the handler runs');
   assert.match(first.subject, /^The certificate for rita@acme\.example expires in 20 days$/);
-  assert.match(first.body, /^Hello rita@acme\.example,/, 'greeted as the issued email greets: by name when the order has one');
+  assert.match(first.body, /^Hello Rita Renew,/);
   assert.ok(first.body.includes(`Serial number: ${rita}`));
   assert.ok(first.body.includes('ask Acme to order a new certificate'), first.body);
   assert.equal((await reminders('pki@acme.example')).length, 1, 'the notification address too');
