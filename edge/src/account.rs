@@ -372,7 +372,6 @@ pub async fn list_sessions(request: Request, context: RouteContext<()>) -> worke
         created_at: i64,
         last_seen_at: i64,
         expires_at: i64,
-        revoked_at: Option<i64>,
         user_agent: String,
     }
     respond(
@@ -381,9 +380,10 @@ pub async fn list_sessions(request: Request, context: RouteContext<()>) -> worke
             let now = platform::now();
             let principal = auth::authenticate(&request, &db, now).await?;
             let current = session_of(&principal)?;
+            // Open as `Session::is_active` says: not revoked, and before `expires_at` (idle and absolute limits).
             let rows = db
                 .prepare(
-                    "SELECT id, created_at, last_seen_at, expires_at, revoked_at, user_agent FROM sessions \
+                    "SELECT id, created_at, last_seen_at, expires_at, user_agent FROM sessions \
                      WHERE user_id = ?1 AND revoked_at IS NULL AND expires_at > ?2 ORDER BY last_seen_at DESC, id",
                 )
                 .bind(&[text(&principal.user_id), integer(now)])?
@@ -392,15 +392,6 @@ pub async fn list_sessions(request: Request, context: RouteContext<()>) -> worke
                 .results::<Row>()?;
             let sessions = rows
                 .into_iter()
-                .filter(|row| {
-                    Session {
-                        created_at: row.created_at,
-                        last_seen_at: row.last_seen_at,
-                        expires_at: row.expires_at,
-                        revoked_at: row.revoked_at,
-                    }
-                    .is_active(now)
-                })
                 .map(|row| SessionSummary {
                     current: row.id == current,
                     id: row.id,
@@ -838,12 +829,7 @@ async fn set_disabled(request: &Request, context: &RouteContext<()>, disable: bo
                 .bind(&[integer(now), text(&user.id)])?,
         );
     }
-    crate::db::commit(
-        &db,
-        batch,
-        "Another request changed this user at the same moment; nothing was written. Reload and try again.",
-    )
-    .await?;
+    commit(&db, batch, CHANGED_MEANWHILE).await?;
     let updated = user_by_id(&db, &user.id).await?;
     Ok(Response::from_json(&updated.view()?)?)
 }

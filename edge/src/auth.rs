@@ -84,6 +84,14 @@ struct ApiKeyRow {
     last_used_at: Option<i64>,
 }
 
+/// Whether the request offers a credential at all (an `Authorization` header or a session cookie), valid or
+/// not: for endpoints that also serve anonymous callers and must tell "not signed in" from "signed in wrongly".
+pub fn carries_credential(request: &Request) -> worker::Result<bool> {
+    let headers = request.headers();
+    let cookies = headers.get("Cookie")?.unwrap_or_default();
+    Ok(headers.get("Authorization")?.is_some() || session_token_from_cookies(&cookies).is_some())
+}
+
 /// Authenticates a request to an account endpoint: also refuses a user who must first replace a temporary
 /// password.
 pub async fn authenticate(request: &Request, db: &D1Database, now: i64) -> Result<Principal, AppError> {

@@ -12,11 +12,15 @@ pub fn integer(value: i64) -> JsValue {
     JsValue::from_f64(value as f64)
 }
 
+/// True when a failed batch was aborted by a trigger's `RAISE(ABORT, '<name>')` (the migrations name each one).
+pub fn raised(error: &worker::Error, name: &str) -> bool {
+    error.to_string().contains(name)
+}
+
 /// True when a failed batch was refused by an optimistic-concurrency guard: the version trigger or a
 /// uniqueness constraint that makes a second write of the same thing impossible.
 pub fn is_conflict(error: &worker::Error) -> bool {
-    let text = error.to_string();
-    text.contains("version_conflict") || text.contains("UNIQUE constraint failed")
+    raised(error, "version_conflict") || raised(error, "UNIQUE constraint failed")
 }
 
 /// A nullable bound integer parameter.
@@ -66,7 +70,15 @@ pub async fn commit(
     statements: Vec<worker::D1PreparedStatement>,
     message: &'static str,
 ) -> Result<(), crate::error::AppError> {
-    match db.batch(statements).await {
+    settle(db.batch(statements).await, message)
+}
+
+/// [`commit`]'s answer for a batch already run, for callers that first look for their own trigger's refusal.
+pub fn settle(
+    result: worker::Result<Vec<worker::D1Result>>,
+    message: &'static str,
+) -> Result<(), crate::error::AppError> {
+    match result {
         Ok(_) => Ok(()),
         Err(error) if is_conflict(&error) => Err(crate::error::AppError::conflict("changed_meanwhile", message)),
         Err(error) => Err(error.into()),

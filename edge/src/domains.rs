@@ -73,13 +73,11 @@ pub(crate) async fn run_send_batch(
     now: i64,
 ) -> Result<(), AppError> {
     match db.batch(statements).await {
-        Ok(_) => Ok(()),
-        Err(error) if error.to_string().contains("validation_send_cap") => {
+        Err(error) if crate::db::raised(&error, "validation_send_cap") => {
             check_sends(db, account_id, kind, subject, now).await?;
             Err(AppError::internal("the database refused a send that the recent sends allow"))
         }
-        Err(error) if crate::db::is_conflict(&error) => Err(AppError::conflict("changed_meanwhile", CHANGED_MEANWHILE)),
-        Err(error) => Err(error.into()),
+        result => crate::db::settle(result, CHANGED_MEANWHILE),
     }
 }
 

@@ -426,12 +426,7 @@ async fn order_context(
             }
         }
     }
-    let balance_cents = db
-        .prepare("SELECT COALESCE(SUM(amount), 0) AS balance FROM ledger WHERE account_id = ?1")
-        .bind(&[text(account_id)])?
-        .first::<i64>(Some("balance"))
-        .await?
-        .unwrap_or(0);
+    let balance_cents = balance_statement(db, account_id)?.first::<i64>(Some("balance")).await?.unwrap_or(0);
     let validated_at = organization.validated_at;
     let context = OrderContext {
         organization: OrganizationFacts {
@@ -619,6 +614,11 @@ fn principal_for_orders(principal: &Principal) -> Result<&str, AppError> {
     principal.account_id()
 }
 
+/// The account's balance, cents (column `balance`): the sum of its ledger.
+fn balance_statement(db: &D1Database, account_id: &str) -> worker::Result<D1PreparedStatement> {
+    db.prepare("SELECT COALESCE(SUM(amount), 0) AS balance FROM ledger WHERE account_id = ?1").bind(&[text(account_id)])
+}
+
 /// `GET /api/v1/ledger`: the balance and the latest entries, read in one batch so they agree.
 pub async fn ledger(request: Request, context: RouteContext<()>) -> worker::Result<Response> {
     #[derive(Deserialize)]
@@ -636,16 +636,15 @@ pub async fn ledger(request: Request, context: RouteContext<()>) -> worker::Resu
         async {
             let db = context.env.d1("DB")?;
             let principal = auth::authenticate(&request, &db, platform::now()).await?;
-            let account = text(principal_for_orders(&principal)?);
+            let account_id = principal_for_orders(&principal)?;
             let mut results = db
                 .batch(vec![
-                    db.prepare("SELECT COALESCE(SUM(amount), 0) AS balance FROM ledger WHERE account_id = ?1")
-                        .bind(std::slice::from_ref(&account))?,
+                    balance_statement(&db, account_id)?,
                     db.prepare(
                         "SELECT at, amount, kind, reference FROM ledger WHERE account_id = ?1 \
                          ORDER BY at DESC, rowid DESC LIMIT ?2",
                     )
-                    .bind(&[account, integer(LEDGER_ENTRIES_LISTED as i64)])?,
+                    .bind(&[text(account_id), integer(LEDGER_ENTRIES_LISTED as i64)])?,
                 ])
                 .await?;
             let missing = || AppError::internal("batch result missing");
@@ -814,8 +813,7 @@ pub async fn place(mut request: Request, context: RouteContext<()>) -> worker::R
             }
             statements.extend(audit_events(&db, now, &principal.actor(), &order_id, &events)?);
             if let Err(error) = db.batch(statements).await {
-                let message = error.to_string();
-                if message.contains("insufficient_balance") {
+                if crate::db::raised(&error, "insufficient_balance") {
                     return Err(AppError::from(vec![shared::order::FieldError::new(
                         "payment",
                         "balance_insufficient",
@@ -1171,8 +1169,9 @@ const REMINDERS_PER_RUN: i64 = 20;
 /// The scheduled handler's warnings before expiry ([`shared::expiry`]): for each certificate of an order that
 /// is not revoked and ends within 30 days, the reminder due now, if any, to the recipient and the order's
 /// notification addresses. One batch per certificate: its reminder count and version, the emails, the audit
-/// record; a concurrent run's batch fails on the version and sends nothing. Returns the outbox ids to deliver.
-pub async fn remind_expiring(env: &Env, db: &D1Database, now: i64) -> Result<Vec<String>, AppError> {
+/// record; a concurrent run's batch fails on the version and sends nothing. The handler's outbox delivery, which
+/// runs next, sends the queued emails.
+pub async fn remind_expiring(env: &Env, db: &D1Database, now: i64) -> Result<(), AppError> {
     #[derive(Deserialize)]
     struct Due {
         serial: String,
@@ -1199,7 +1198,6 @@ pub async fn remind_expiring(env: &Env, db: &D1Database, now: i64) -> Result<Vec
         .all()
         .await?
         .results::<Due>()?;
-    let mut queued = Vec::new();
     for certificate in due {
         let sent = u8::try_from(certificate.expiry_reminders).unwrap_or(u8::MAX);
         let Some(stage) = shared::expiry::reminder_due(certificate.not_after, now, sent) else { continue };
@@ -1235,11 +1233,8 @@ pub async fn remind_expiring(env: &Env, db: &D1Database, now: i64) -> Result<Vec
                 text(&certificate.serial),
             ])?,
         ];
-        let mut ids = Vec::new();
         for email in &emails {
-            let (statement, id) = outbox::enqueue(db, email, now)?;
-            statements.push(statement);
-            ids.push(id);
+            statements.push(outbox::enqueue(db, email, now)?.0);
         }
         statements.push(audit(
             db,
@@ -1250,11 +1245,11 @@ pub async fn remind_expiring(env: &Env, db: &D1Database, now: i64) -> Result<Vec
             &serde_json::json!({ "reminder": stage, "days_left": days_left, "emails": emails.len() }),
         )?);
         match db.batch(statements).await {
-            Ok(_) => queued.extend(ids),
+            Ok(_) => {}
             // Another run sent it (or the certificate was revoked meanwhile): nothing of this batch was written.
             Err(error) if is_conflict(&error) => {}
             Err(error) => return Err(error.into()),
         }
     }
-    Ok(queued)
+    Ok(())
 }

@@ -9,7 +9,7 @@
 use base64ct::{Base64, Encoding};
 use der::{Decode, Encode};
 use serde::Deserialize;
-use shared::account::{Role, session_token_from_cookies};
+use shared::account::Role;
 use shared::api::revocation::{CertificateStatus, RevocationChallenge, RevokeRequest};
 use shared::encoding::base64url_decode;
 use shared::link::Token;
@@ -19,7 +19,7 @@ use shared::revocation::{
 };
 use worker::{D1Database, Env, Request, Response, RouteContext};
 
-use crate::auth::authenticate;
+use crate::auth::{authenticate, carries_credential};
 use crate::ca::CertificateAuthority;
 use crate::certificates::{serial, unknown_certificate};
 use crate::db::{integer, is_conflict, text};
@@ -214,9 +214,7 @@ pub async fn revoke(mut request: Request, context: RouteContext<()>) -> worker::
 /// order the certificate was issued for. A certificate of another account (or of no account) reads as unknown,
 /// as every tenant resource does.
 async fn signed_in(request: &Request, db: &D1Database, serial: &str) -> Result<(Requester, String), AppError> {
-    let headers = request.headers();
-    let cookies = headers.get("Cookie")?.unwrap_or_default();
-    if headers.get("Authorization")?.is_none() && session_token_from_cookies(&cookies).is_none() {
+    if !carries_credential(request)? {
         return Err(AppError::field(
             401,
             "proof_missing",

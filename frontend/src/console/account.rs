@@ -15,7 +15,7 @@ use wasm_bindgen_futures::JsFuture;
 use super::form::{FieldError, FormError};
 use super::texts::{console_texts, invited, ledger_kind_label, role_label, text};
 use crate::api;
-use crate::i18n::{format_instant, use_i18n};
+use crate::i18n::{error_line, format_instant, use_i18n};
 
 /// Who is logged in, and their account.
 #[component]
@@ -92,7 +92,7 @@ fn SessionsSection() -> impl IntoView {
     };
     view! {
         <h2>{text(t, |texts| texts.sessions_title)}</h2>
-        {move || error.get().map(|problem| view! { <p class="error" role="alert">{problem.message}</p> })}
+        {move || error.get().map(|problem| error_line(problem, t))}
         {move || sessions.get().map(|result| match result {
             Ok(list) => view! {
                 <table class="list" data-testid="sessions">
@@ -101,7 +101,7 @@ fn SessionsSection() -> impl IntoView {
                     <tbody>{rows(list)}</tbody>
                 </table>
             }.into_any(),
-            Err(problem) => view! { <p class="error" role="alert">{problem.message}</p> }.into_any(),
+            Err(problem) => error_line(problem, t).into_any(),
         })}
     }
 }
@@ -139,7 +139,7 @@ fn LedgerSection() -> impl IntoView {
                     <tbody>{rows(ledger.entries)}</tbody>
                 </table>
             }.into_any(),
-            Err(problem) => view! { <p class="error" role="alert">{problem.message}</p> }.into_any(),
+            Err(problem) => error_line(problem, t).into_any(),
         })}
     }
 }
