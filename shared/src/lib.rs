@@ -14,6 +14,7 @@ pub mod expiry;
 pub mod issuance;
 pub mod key_reuse;
 pub mod lang;
+pub mod lint;
 pub mod link;
 pub mod mail;
 pub mod ocsp;
