@@ -11,6 +11,8 @@ use crate::profile::{
 };
 pub use crate::profile::{KeyUsage, SubjectAttribute};
 
+pub mod pipeline;
+
 /// How far `notBefore` is set before the moment of issuance, to tolerate clients whose clock is slightly
 /// behind (seconds).
 pub const BACKDATE_SECONDS: i64 = 60;

@@ -46,3 +46,20 @@ pub struct Finding {
 pub fn has_errors(findings: &[Finding]) -> bool {
     findings.iter().any(|finding| finding.severity == Severity::Error)
 }
+
+/// Keyward's own lint set. Placeholder until the lint set lands from the `lint` branch.
+pub fn lint_certificate(
+    _profile: &crate::profile::Profile,
+    _locations: &crate::issuance::CaLocations,
+    _certificate_der: &[u8],
+    _now: i64,
+) -> Vec<Finding> {
+    Vec::new()
+}
+
+/// Whether two certificates carry byte-identical `tbsCertificate`s. Placeholder (see above).
+pub fn same_to_be_signed(linted_der: &[u8], signed_der: &[u8]) -> bool {
+    use der::{Decode, Encode};
+    let tbs = |der: &[u8]| x509_cert::Certificate::from_der(der).ok().and_then(|c| c.tbs_certificate().to_der().ok());
+    matches!((tbs(linted_der), tbs(signed_der)), (Some(a), Some(b)) if a == b)
+}

@@ -54,11 +54,11 @@ pub const ORGANIZATION_REUSE_DAYS: i64 = 825;
 /// How long a validated domain may be relied on, in days (TLS BR 4.2.1 and S/MIME BR 3.2.2.1: 398 days).
 pub const DOMAIN_REUSE_DAYS: i64 = 398;
 
-/// How long a validated mailbox may be relied on, in days: 398, as for a domain. The S/MIME BR allow reusing
-/// mailbox control evidence for the same period as domain control (S/MIME BR 4.2.1 refers both to 3.2.2), and
-/// one period for both means an address validated either way lasts the same time, so the order page never
-/// shows one recipient expiring sooner than another for the method their address happened to need.
-pub const MAILBOX_REUSE_DAYS: i64 = 398;
+/// How long a mailbox validated by its emailed link may be relied on, in days: 30. S/MIME BR 4.2.1 (1): control of
+/// a mailbox confirmed by a Random Value sent to it (3.2.2.2) SHALL be obtained no more than 30 days before
+/// issuance; the 398 days there are for control of the mail domain (3.2.2.1). The issuance pipeline checks it at
+/// the moment of issuance, so an enrollment link opened weeks after the order needs a fresh mailbox validation.
+pub const MAILBOX_REUSE_DAYS: i64 = 30;
 
 /// How long an emailed link, an emailed code or a DNS TXT random value stays usable, in seconds: 24 hours
 /// (S/MIME BR 3.2.2.1 and 3.2.2.2; TLS BR 3.2.2.4 allows 30 days, Keyward uses the shorter everywhere).
@@ -792,7 +792,14 @@ mod tests {
             Validated { validated_at: NOW, reusable_until: until(398) },
         );
         check(ValidationKind::Domain, Some(NOW), until(398), ValidationExpired { expired_at: until(398) });
-        check(ValidationKind::Mailbox, Some(NOW), until(398), ValidationExpired { expired_at: until(398) });
+        // A mailbox validated by its emailed link: 30 days (S/MIME BR 4.2.1), not the domain's 398.
+        check(
+            ValidationKind::Mailbox,
+            Some(NOW),
+            until(30) - 1,
+            Validated { validated_at: NOW, reusable_until: until(30) },
+        );
+        check(ValidationKind::Mailbox, Some(NOW), until(30), ValidationExpired { expired_at: until(30) });
     }
 
     #[test]

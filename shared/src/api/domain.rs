@@ -482,7 +482,7 @@ mod tests {
         check(Domain, None, Some(NOW + 7200), NOW + 7300, Replaced, &["2026-12-02 02:00 UTC", "latest email"]);
         check(Domain, None, Some(NOW + 7200), NOW + 3 * DAY_SECONDS, Replaced, &["newer email"]);
         check(Mailbox, None, None, NOW + DAY_SECONDS, Expired, &["expired on 2026-12-03 00:00 UTC", "send a new one"]);
-        check(Mailbox, Some(NOW), None, NOW + 398 * DAY_SECONDS, Used, &["validation ended on 2028-01-04 00:00 UTC"]);
+        check(Mailbox, Some(NOW), None, NOW + 30 * DAY_SECONDS, Used, &["validation ended on 2027-01-01 00:00 UTC"]);
     }
 
     #[test]

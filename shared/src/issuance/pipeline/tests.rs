@@ -1,0 +1,242 @@
+//! The issuance pipeline, table-driven: each case changes one input of a valid application and names the step
+//! and code that must refuse it (or `None`: issued), so every step is shown both to pass and to refuse.
+
+use super::*;
+use crate::address::Domain;
+use crate::caa::{CaaRecord, LookupFailure, Property, RelevantSet};
+use crate::profile::ProfileId;
+
+const RSA_2048: &str = include_str!("../../../tests/fixtures/csr/rsa2048-sha256.csr.pem");
+const RSA_2048_FLIPPED: &str = include_str!("../../../tests/fixtures/csr/rsa2048-sha256-signature-flipped.csr.pem");
+const RSA_1024: &str = include_str!("../../../tests/fixtures/csr/rsa1024-sha256.csr.pem");
+const EC_P256: &str = include_str!("../../../tests/fixtures/csr/ec-p256-sha256.csr.pem");
+
+/// 2026-12-06 00:00 UTC.
+const NOW: i64 = 1_796_515_200;
+const DAY: i64 = 86_400;
+
+fn order(email: &str) -> OrderFacts {
+    OrderFacts {
+        recipient_given_name: Some("Ada".into()),
+        recipient_surname: Some("Lovelace".into()),
+        recipient_email: email.into(),
+        dns_names: Vec::new(),
+        organization_name: "Example Org".into(),
+        organization_identifier: "NTRGB-12345678".into(),
+        organization_country: "GB".into(),
+        validity_days: 365,
+    }
+}
+
+fn locations() -> CaLocations {
+    CaLocations {
+        crl_url: "http://ca.example.com/crl/issuing.crl".into(),
+        ca_issuers_url: "http://ca.example.com/ca/issuing.crt".into(),
+        ocsp_url: "http://ca.example.com/ocsp".into(),
+    }
+}
+
+/// Everything valid: the organization validated 10 days ago, example.com's domain 10 days ago.
+fn validations() -> Validations {
+    Validations {
+        organization_validated_at: Some(NOW - 10 * DAY),
+        domains: vec![ValidatedDomain {
+            domain: Domain::parse("example.com").expect("a domain"),
+            reusable_until: NOW + 388 * DAY,
+        }],
+        mailboxes: Vec::new(),
+    }
+}
+
+/// One case: the inputs of an application.
+struct Case {
+    profile: ProfileId,
+    csr: &'static str,
+    order: OrderFacts,
+    prior: Vec<PriorCertificate>,
+    validations: Validations,
+}
+
+impl Case {
+    fn new() -> Self {
+        Self {
+            profile: ProfileId::SmimeSponsorMultipurpose,
+            csr: RSA_2048,
+            order: order("ada@example.com"),
+            prior: Vec::new(),
+            validations: validations(),
+        }
+    }
+
+    fn check(&self) -> Result<Checked, Refusal> {
+        check(&Application {
+            csr_pem: self.csr,
+            profile: self.profile.profile(),
+            order: &self.order,
+            organization_id: "org-1",
+            prior: &self.prior,
+            validations: &self.validations,
+            locations: &locations(),
+            now: NOW,
+            serial_random: [7; 16],
+        })
+    }
+}
+
+fn holder(organization_id: &str, email: &str) -> KeyHolder {
+    KeyHolder { organization_id: organization_id.into(), email: email.into(), dns_names: Vec::new() }
+}
+
+/// Steps 1 to 5: `expected` is the (step, code) of the refusal, or `None` when the application passes.
+fn check_case(name: &str, case: Case, expected: Option<(Step, &str)>) {
+    let outcome = case.check().map(drop).map_err(|refusal| (refusal.step(), refusal.code()));
+    match expected {
+        None => assert!(outcome.is_ok(), "{name}: expected to pass, got {outcome:?}"),
+        Some(expected) => assert_eq!(outcome, Err(expected), "{name}"),
+    }
+}
+
+#[test]
+fn each_step_passes_and_refuses_in_order() {
+    use Step::{KeyPolicy, KeyReuse, ParseAndVerify, Template};
+    check_case("a valid application", Case::new(), None);
+    check_case("a CSR with a broken signature", Case { csr: RSA_2048_FLIPPED, ..Case::new() }, Some((ParseAndVerify, "csr_signature_invalid")));
+    check_case("garbage instead of a CSR", Case { csr: "not a csr", ..Case::new() }, Some((ParseAndVerify, "csr_not_pem")));
+    check_case("an RSA 1024 key", Case { csr: RSA_1024, ..Case::new() }, Some((KeyPolicy, "key_too_small")));
+    check_case(
+        "a key certified for someone else",
+        Case { prior: vec![PriorCertificate { holder: holder("org-1", "grace@example.com"), revoked_for_key_compromise: false }], ..Case::new() },
+        Some((KeyReuse, "key_already_certified")),
+    );
+    check_case(
+        "the same key for the same holder again (a renewal that keeps its key)",
+        Case { prior: vec![PriorCertificate { holder: holder("org-1", "ADA@example.com"), revoked_for_key_compromise: false }], ..Case::new() },
+        None,
+    );
+    check_case(
+        "a key revoked for compromise, even for the same holder",
+        Case { prior: vec![PriorCertificate { holder: holder("org-1", "ada@example.com"), revoked_for_key_compromise: true }], ..Case::new() },
+        Some((KeyReuse, "key_compromised")),
+    );
+    check_case(
+        "the organization validated 826 days ago",
+        Case { validations: Validations { organization_validated_at: Some(NOW - 826 * DAY), ..validations() }, ..Case::new() },
+        Some((Step::Validations, "organization_validation_expired")),
+    );
+    check_case(
+        "the organization never validated",
+        Case { validations: Validations { organization_validated_at: None, ..validations() }, ..Case::new() },
+        Some((Step::Validations, "organization_validation_expired")),
+    );
+    check_case(
+        "a mailbox-validated profile does not rely on the organization",
+        Case {
+            profile: ProfileId::SmimeMailboxStrict,
+            validations: Validations { organization_validated_at: None, ..validations() },
+            ..Case::new()
+        },
+        None,
+    );
+    check_case(
+        "the mail domain's validation lapsed",
+        Case { validations: Validations { domains: vec![ValidatedDomain { domain: Domain::parse("example.com").expect("domain"), reusable_until: NOW }], ..validations() }, ..Case::new() },
+        Some((Step::Validations, "mailbox_validation_expired")),
+    );
+    check_case(
+        "a domain that does not cover the mailbox",
+        Case { order: order("ada@example.org"), ..Case::new() },
+        Some((Step::Validations, "mailbox_validation_expired")),
+    );
+    check_case(
+        "the profile states what the order lacks",
+        Case { order: OrderFacts { recipient_surname: None, ..order("ada@example.com") }, ..Case::new() },
+        Some((Template, "surname_missing")),
+    );
+}
+
+/// A mailbox at a public provider validated by its link: 29 days ago counts, 31 days ago does not (S/MIME BR 4.2.1).
+#[test]
+fn a_mailbox_link_validation_counts_for_30_days() {
+    for (validated_days_ago, expected) in [(29, None), (31, Some((Step::Validations, "mailbox_validation_expired")))] {
+        let validated_at = NOW - validated_days_ago * DAY;
+        let case = Case {
+            profile: ProfileId::SmimeMailboxMultipurpose,
+            order: order("dora@gmail.com"),
+            validations: Validations {
+                mailboxes: vec![ValidatedMailbox {
+                    email: EmailAddress::parse("Dora@gmail.com").expect("an address"),
+                    reusable_until: validated_at + crate::validation::MAILBOX_REUSE_DAYS * DAY,
+                }],
+                ..validations()
+            },
+            ..Case::new()
+        };
+        check_case(&format!("validated {validated_days_ago} days ago"), case, expected);
+    }
+}
+
+#[test]
+fn every_host_name_needs_a_validated_domain_now() {
+    let device = |names: &[&str]| OrderFacts {
+        recipient_given_name: None,
+        recipient_surname: None,
+        dns_names: names.iter().map(|name| (*name).to_owned()).collect(),
+        ..order("it@example.com")
+    };
+    let case = |names: &[&str]| Case { profile: ProfileId::ClientAuthWorkstation, csr: EC_P256, order: device(names), ..Case::new() };
+    check_case("a host under example.com", case(&["ws-1.corp.example.com"]), None);
+    check_case(
+        "a second host outside every validated domain",
+        case(&["ws-1.example.com", "ws-1.example.net"]),
+        Some((Step::Validations, "domain_validation_expired")),
+    );
+    match case(&["ws-1.example.com", "ws-1.example.net"]).check() {
+        Err(Refusal::Validation(ValidationLapse::DnsName { name, .. })) => assert_eq!(name, "ws-1.example.net"),
+        other => panic!("expected the uncovered name, got {other:?}"),
+    }
+}
+
+fn answer(property: Property, domain: &str, found: Result<Option<RelevantSet>, LookupFailure>) -> CaaAnswer {
+    CaaAnswer { check: CaaCheck { property, domain: domain.into() }, found }
+}
+
+#[test]
+fn caa_is_looked_up_for_the_names_the_template_states() {
+    let checked = Case::new().check().expect("a valid application");
+    assert_eq!(checked.caa_checks(), [CaaCheck { property: Property::IssueMail, domain: "example.com".into() }]);
+    let identities = ["keyward.example".to_owned()];
+    // No answer for a check refuses, as a lookup failure would.
+    let missing = checked.clone().authorize(&[], &identities).map(drop);
+    assert!(matches!(&missing, Err(refusal) if refusal.step() == Step::Caa && refusal.is_retryable()), "{missing:?}");
+    let failed = checked.clone().authorize(
+        &[answer(Property::IssueMail, "example.com", Err(LookupFailure { name: "example.com".into(), reason: "SERVFAIL".into() }))],
+        &identities,
+    );
+    assert_eq!(failed.map(drop).map_err(|refusal| refusal.code()), Err("caa_lookup_failed"));
+    let none = checked.authorize(&[answer(Property::IssueMail, "example.com", Ok(None))], &identities);
+    assert!(none.is_ok());
+    let record = CaaRecord { critical: false, tag: "issuemail".into(), value: b"keyward.example".to_vec() };
+    let _ = RelevantSet { owner: "example.com".into(), records: vec![record] };
+}
+
+#[test]
+fn a_lint_error_refuses_and_what_is_signed_must_be_what_was_linted() {
+    let checked = Case::new().check().expect("a valid application");
+    let authorized = checked.authorize(&[answer(Property::IssueMail, "example.com", Ok(None))], &[]).expect("no CAA");
+    let error = Finding {
+        linter: lint::Linter::Pkilint,
+        severity: lint::Severity::Error,
+        code: "cabf.smime.prohibited_eku_present".into(),
+        message: "serverAuth".into(),
+    };
+    let refused = authorized.clone().lint(ProfileId::SmimeSponsorMultipurpose.profile(), &locations(), b"", vec![error]);
+    match refused {
+        Err(refusal @ Refusal::Lint(_)) => {
+            assert_eq!(refusal.code(), "lint_refused");
+            assert!(refusal.is_audited());
+            assert!(refusal.to_string().contains("cabf.smime.prohibited_eku_present"), "{refusal}");
+            assert_eq!(refusal.audit_detail()["findings"][0]["linter"], "pkilint");
+        }
+        other => panic!("expected a lint refusal, got {other:?}"),
+    }
+}
