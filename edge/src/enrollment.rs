@@ -3,16 +3,17 @@
 
 use serde::Deserialize;
 use shared::api::enrollment::{EnrollmentView, IssuedCertificate, SubmitCsr};
-use shared::csr::ParsedCsr;
 use shared::encoding::pem_encode;
 use shared::issuance::OrderFacts;
+use shared::issuance::pipeline::{self, Mailing};
+use shared::lang::Lang;
 use shared::link::{Link, LinkError, Token};
 use shared::profile::ProfileId;
 use worker::{D1Database, D1PreparedStatement, Request, Response, RouteContext};
 
-use crate::db::{audit, integer, is_conflict, text};
+use crate::db::{integer, is_conflict, text};
 use crate::error::{AppError, respond};
-use crate::{ca::CertificateAuthority, issuing, orders, platform};
+use crate::{ca::CertificateAuthority, issuing, orders, outbox, platform};
 
 /// Largest request body accepted: a 16384-bit RSA CSR in PEM is under 6 KiB.
 const MAX_BODY_BYTES: usize = 64 * 1024;
@@ -31,7 +32,11 @@ struct LinkRow {
     recipient_email: String,
     /// JSON array (migration 0003).
     recipient_dns_names: String,
+    /// The order's name for the recipient ('' for rows from before it was kept).
+    recipient_display_name: String,
     order_id: String,
+    /// The order's stored extras (JSON): its notification addresses.
+    order_request: String,
     profile: String,
     validity_days: u32,
     organization_id: String,
@@ -101,25 +106,13 @@ async fn load(db: &D1Database, token: &Token) -> Result<LinkRow, AppError> {
     load_statement(db, token)?.first::<LinkRow>(None).await?.ok_or_else(|| LinkError::Unknown.into())
 }
 
-/// The link and, in the same round trip, the earlier certificates of the request's key.
-async fn load_with_prior(
-    db: &D1Database,
-    token: &Token,
-    spki_hash: &str,
-) -> Result<(LinkRow, Vec<shared::key_reuse::PriorCertificate>), AppError> {
-    let mut results = db.batch(vec![load_statement(db, token)?, issuing::prior_statement(db, spki_hash)?]).await?;
-    let prior = issuing::prior_from(results.pop().ok_or_else(|| AppError::internal("batch result missing"))?)?;
-    let link = results.pop().ok_or_else(|| AppError::internal("batch result missing"))?.results::<LinkRow>()?;
-    Ok((link.into_iter().next().ok_or(LinkError::Unknown)?, prior))
-}
-
 fn load_statement(db: &D1Database, token: &Token) -> worker::Result<D1PreparedStatement> {
     db.prepare(
         "SELECT l.id AS link_id, l.created_at, l.expires_at, l.spent_at, l.version, \
                     r.id AS recipient_id, r.given_name AS recipient_given_name, \
                     r.surname AS recipient_surname, r.email AS recipient_email, \
-                    r.dns_names AS recipient_dns_names, \
-                    o.id AS order_id, o.profile, o.validity_days, \
+                    r.dns_names AS recipient_dns_names, r.display_name AS recipient_display_name, \
+                    o.id AS order_id, o.request AS order_request, o.profile, o.validity_days, \
                     g.id AS organization_id, g.name AS organization_name, g.identifier AS organization_identifier, \
                     g.country AS organization_country, \
                     c.serial AS certificate_serial, \
@@ -189,26 +182,35 @@ pub async fn submit(mut request: Request, context: RouteContext<()>) -> worker::
                 )
             })?;
             let db = context.env.d1("DB")?;
-            let csr = ParsedCsr::from_pem(&submission.csr);
-            let (mut row, prior) = match &csr {
-                Ok(csr) => load_with_prior(&db, &token, &issuing::spki_sha256(csr)).await?,
-                Err(_) => (load(&db, &token).await?, Vec::new()),
-            };
+            let mut row = load(&db, &token).await?;
             let now = platform::now();
             // The link first: a spent link is refused whatever the CSR, and the page can say when.
             let spent = row.link().spend(now)?;
-            let csr = csr?;
+            let csr = pipeline::parse(&submission.csr).map_err(|refusal| AppError::refusal(&refusal, "csr"))?;
             let profile = row.profile()?.profile();
-            let key = profile.check_key(csr.public_key())?;
             let order = row.order()?;
-            issuing::check_prior(&prior, &row.organization_id, &order, "csr")?;
+            let notification_emails = orders::notification_emails(&row.order_request);
+            let greeting =
+                if row.recipient_display_name.is_empty() { order.greeting() } else { row.recipient_display_name.clone() };
+            let origin = platform::app_url(&context.env)?;
+            let subject = issuing::Subject {
+                profile,
+                facts: &order,
+                organization_id: &row.organization_id,
+                mailing: Mailing { lang: Lang::En, greeting: &greeting, notification_emails: &notification_emails, origin: &origin },
+                actor: "recipient",
+                subject: ("enrollment_link", &row.link_id),
+            };
             // Loaded once: parsing the issuing key checks the key pair, which costs a scalar multiplication.
             let authority = CertificateAuthority::from_env(&context.env)?;
-            let issued = issuing::sign(&context.env, &authority, profile, &order, &csr, key, now)?;
+            // A refusal changes nothing: the link stays open, and the page says why.
+            let issued = issuing::issue(&context.env, &db, &authority, &csr, &subject, now)
+                .await?
+                .map_err(|refusal| AppError::refusal(&refusal, "csr"))?;
             // The order moves with its recipient (the last one completes it); a concurrent enrollment of another
             // recipient of the same order bumps its version, so the batch is rebuilt from fresh reads and retried.
             let mut attempts = 0;
-            loop {
+            let mail = loop {
                 attempts += 1;
                 let mut batch = vec![
                     db.prepare("UPDATE enrollment_links SET spent_at = ?1, version = ?2 WHERE id = ?3").bind(&[
@@ -216,20 +218,21 @@ pub async fn submit(mut request: Request, context: RouteContext<()>) -> worker::
                         integer(spent.version),
                         text(&row.link_id),
                     ])?,
-                    issuing::store(&db, &issued, &row.recipient_id, &row.link_id, now)?,
-                    audit(
-                        &db,
-                        now,
-                        "recipient",
-                        "certificate.issued",
-                        ("enrollment_link", &row.link_id),
-                        &serde_json::json!({ "serial": issued.serial, "order": row.order_id }),
-                    )?,
                 ];
+                let (recorded, mail) =
+                    issuing::statements(&db, &issued, &row.recipient_id, &row.link_id, "recipient", &row.order_id, now)?;
+                batch.extend(recorded);
                 batch.extend(orders::enrolled_statements(&db, &row.order_transition(now)?, &row.order_id, now)?);
                 match db.batch(batch).await {
-                    Ok(_) => break,
-                    Err(error) if is_conflict(&error) => {
+                    Ok(_) => break mail,
+                    Err(error) => {
+                        if let Some(refused) = issuing::key_holder_refusal(&error, "csr") {
+                            // Another subject certified this key first, or it was reported compromised meanwhile.
+                            return Err(refused);
+                        }
+                        if !is_conflict(&error) {
+                            return Err(error.into());
+                        }
                         row = load(&db, &token).await?;
                         if let Some(spent_at) = row.spent_at {
                             // Another submission spent the link between our read and our write; its certificate
@@ -244,9 +247,9 @@ pub async fn submit(mut request: Request, context: RouteContext<()>) -> worker::
                             ));
                         }
                     }
-                    Err(error) => return Err(error.into()),
                 }
-            }
+            };
+            outbox::deliver_soon(&context.env, &db, &mail).await;
             let (serial, certificate) = (issued.serial, issued.der);
             let template_not_after = issued.not_after;
             let issued = IssuedCertificate {

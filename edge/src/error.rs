@@ -82,6 +82,21 @@ impl AppError {
         }
     }
 
+    /// An issuance pipeline refusal, its field named for the request (`csr_field`: where the CSR came in). Lint
+    /// refusals and signer defects are ours (500), said in words rather than hidden: the page explains that
+    /// nothing was signed and the applicant cannot fix it; a failed CAA lookup may pass later (503).
+    pub fn refusal(refusal: &shared::issuance::pipeline::Refusal, csr_field: &str) -> Self {
+        use shared::issuance::pipeline::Refusal;
+        let status = match refusal {
+            Refusal::Csr(_) | Refusal::Key(_) | Refusal::Order(_) => 422,
+            Refusal::KeyReuse(_) | Refusal::Validation(_) => 409,
+            Refusal::Caa(_) if refusal.is_retryable() => 503,
+            Refusal::Caa(_) => 409,
+            _ => 500,
+        };
+        Self::field(status, refusal.code(), refusal.field(csr_field), refusal.to_string())
+    }
+
     /// The response: status and JSON body.
     pub fn into_response(self) -> Result<Response> {
         if let Some(body) = self.body {

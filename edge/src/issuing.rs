@@ -1,157 +1,272 @@
-//! The issuance pipeline's last steps, shared by the enrollment link (a CSR made in the browser) and the order
-//! form (a CSR given with the order): the key-reuse check against what was certified before, the certificate
-//! built from the order and the profile only, the signature, and the rows that record it.
+//! The issuance pipeline's I/O: `shared::issuance::pipeline` decides every step; this module does what lies
+//! between them, for every path that issues (an enrollment link, a CSR given with an order at placement or once
+//! its validations complete): it reads the key's holder and the ordering organization's validations (one
+//! batch), looks CAA up, has the throwaway lint key sign a copy and pkilint lint it, signs with the issuing key,
+//! and turns the pipeline's [`Issuance`] into the statements of the caller's batch. A refusal that concerns the
+//! CA (CAA, lint, a signer defect) is written to the audit log with what was found.
 
 use base64ct::{Base64, Encoding};
 use serde::Deserialize;
-use sha2::{Digest, Sha256};
+use shared::address::{Domain, EmailAddress};
 use shared::csr::ParsedCsr;
-use shared::encoding::hex;
-use shared::issuance::{OrderFacts, certificate_template};
-use shared::key_reuse::{KeyHolder, PriorCertificate, check_key_reuse};
-use shared::profile::{CertifiedKey, Profile};
+use shared::issuance::OrderFacts;
+use shared::issuance::pipeline::{self, Application, Issuance, Mailing, Refusal, Validations, spki_sha256};
+use shared::key_reuse::{KeyHolder, PriorCertificate};
+use shared::order::{ValidatedDomain, ValidatedMailbox};
+use shared::profile::Profile;
+use shared::validation::ValidationKind;
 use worker::{D1Database, D1PreparedStatement, Env};
 
 use crate::ca::CertificateAuthority;
-use crate::db::{integer, text};
+use crate::db::{audit, integer, text};
 use crate::error::AppError;
-use crate::platform;
 use crate::repository::{ca_locations, repository_url};
+use crate::{caa, lint, outbox, platform};
 
-/// A certificate signed and ready to store.
-pub struct Issued {
-    /// Serial number, lowercase hex (16 bytes).
-    pub serial: String,
-    /// The certificate, DER.
-    pub der: Vec<u8>,
-    /// SHA-256 of the certified SubjectPublicKeyInfo, hex.
-    pub spki_sha256: String,
-    /// Validity start.
-    pub not_before: i64,
-    /// Validity end.
-    pub not_after: i64,
+/// What is being issued, and for whom: everything the pipeline needs besides the CSR and what this module reads.
+pub struct Subject<'a> {
+    /// The order's profile.
+    pub profile: &'a Profile,
+    /// What the certificate states.
+    pub facts: &'a OrderFacts,
+    /// The ordering organization (its account's validations count).
+    pub organization_id: &'a str,
+    /// How the "certificate issued" emails greet and whom they reach.
+    pub mailing: Mailing<'a>,
+    /// Who asked, for the audit record of a refusal.
+    pub actor: &'a str,
+    /// What the issuance is for, for the audit record of a refusal: (`enrollment_link` or `recipient`, id).
+    pub subject: (&'a str, &'a str),
+}
+
+/// The stored holder of a key: organization, mailbox (lower case) and DNS names JSON joined by U+001F, as
+/// migration 0011 writes it.
+pub fn holder_text(holder: &KeyHolder) -> Result<String, AppError> {
+    let names = serde_json::to_string(&holder.dns_names).map_err(|error| AppError::internal(&error.to_string()))?;
+    Ok(format!("{}\u{1f}{}\u{1f}{names}", holder.organization_id, holder.email.to_ascii_lowercase()))
+}
+
+fn holder_from_text(text: &str) -> Result<KeyHolder, AppError> {
+    let mut parts = text.splitn(3, '\u{1f}');
+    let (Some(organization_id), Some(email), Some(names)) = (parts.next(), parts.next(), parts.next()) else {
+        return Err(AppError::internal("key_holders.holder is not organization, email, names"));
+    };
+    Ok(KeyHolder {
+        organization_id: organization_id.to_owned(),
+        email: email.to_owned(),
+        dns_names: serde_json::from_str(names).map_err(|_| AppError::internal("key_holders.holder names"))?,
+    })
 }
 
 #[derive(Deserialize)]
-struct PriorRow {
-    organization_id: String,
-    email: String,
-    dns_names: String,
-    revocation_reason: Option<String>,
+struct HolderRow {
+    holder: String,
+    compromised_at: Option<i64>,
 }
 
-/// SHA-256 of the request's SubjectPublicKeyInfo, hex: how certificates are found by their key.
-pub fn spki_sha256(csr: &ParsedCsr) -> String {
-    hex(&Sha256::digest(csr.subject_public_key_info_der()))
+#[derive(Deserialize)]
+struct OrganizationRow {
+    validated_at: Option<i64>,
 }
 
-/// The query of every certificate issued earlier for the public key whose SubjectPublicKeyInfo hashes to
-/// `spki_hash` (a caller may put it in a batch with its own read: one round trip).
-pub fn prior_statement(db: &D1Database, spki_hash: &str) -> worker::Result<D1PreparedStatement> {
-    db.prepare(
-        "SELECT o.organization_id, r.email, r.dns_names, c.revocation_reason FROM certificates c \
-         JOIN recipients r ON r.id = c.recipient_id JOIN orders o ON o.id = r.order_id \
-         WHERE c.spki_sha256 = ?1",
-    )
-    .bind(&[text(spki_hash)])
+#[derive(Deserialize)]
+struct SubjectRow {
+    kind: String,
+    subject: String,
+    validated_at: i64,
 }
 
-/// Every certificate issued earlier for the public key whose SubjectPublicKeyInfo hashes to `spki_hash`.
-async fn prior_certificates(db: &D1Database, spki_hash: &str) -> Result<Vec<PriorCertificate>, AppError> {
-    prior_from(prior_statement(db, spki_hash)?.all().await?)
+/// The key's earlier holder, as the pipeline's key-reuse step reads it.
+fn key_holder_statement(db: &D1Database, spki_hash: &str) -> worker::Result<D1PreparedStatement> {
+    db.prepare("SELECT holder, compromised_at FROM key_holders WHERE spki_sha256 = ?1").bind(&[text(spki_hash)])
 }
 
-/// The earlier certificates in the result of [`prior_statement`].
-pub fn prior_from(result: worker::D1Result) -> Result<Vec<PriorCertificate>, AppError> {
-    let rows = result.results::<PriorRow>()?;
-    rows.into_iter()
+fn prior_from(result: worker::D1Result) -> Result<Vec<PriorCertificate>, AppError> {
+    result
+        .results::<HolderRow>()?
+        .into_iter()
         .map(|row| {
             Ok(PriorCertificate {
-                holder: KeyHolder {
-                    organization_id: row.organization_id,
-                    email: row.email,
-                    dns_names: serde_json::from_str(&row.dns_names)
-                        .map_err(|_| AppError::internal("recipients.dns_names is not a JSON array"))?,
-                },
-                revoked_for_key_compromise: row.revocation_reason.as_deref() == Some("key_compromise"),
+                holder: holder_from_text(&row.holder)?,
+                revoked_for_key_compromise: row.compromised_at.is_some(),
             })
         })
         .collect()
 }
 
-/// Refuses a public key already certified for another subject or organization, or once revoked for key
-/// compromise; `field` is the request field the CSR came in.
-pub async fn check_reuse(
+/// When the organization was validated, and the latest validation of each domain and mailbox of its account.
+pub fn validations_statements(db: &D1Database, organization_id: &str) -> worker::Result<[D1PreparedStatement; 2]> {
+    Ok([
+        db.prepare("SELECT validated_at FROM organizations WHERE id = ?1").bind(&[text(organization_id)])?,
+        db.prepare(
+            "SELECT kind, subject, MAX(validated_at) AS validated_at FROM validations \
+             WHERE account_id = (SELECT account_id FROM organizations WHERE id = ?1) \
+               AND kind IN ('domain', 'mailbox') AND validated_at IS NOT NULL GROUP BY kind, subject",
+        )
+        .bind(&[text(organization_id)])?,
+    ])
+}
+
+/// The results of [`validations_statements`], each with its reuse deadline (lapsed ones included).
+pub fn validations_from(organization: worker::D1Result, subjects: worker::D1Result) -> Result<Validations, AppError> {
+    let organization_validated_at =
+        organization.results::<OrganizationRow>()?.into_iter().next().and_then(|row| row.validated_at);
+    let mut validations = Validations { organization_validated_at, ..Validations::default() };
+    let until = |kind: ValidationKind, at: i64| at + kind.reuse_days() * shared::validation::DAY_SECONDS;
+    for row in subjects.results::<SubjectRow>()? {
+        if row.kind == "domain" {
+            if let Ok(domain) = Domain::parse(&row.subject) {
+                let reusable_until = until(ValidationKind::Domain, row.validated_at);
+                validations.domains.push(ValidatedDomain { domain, reusable_until });
+            }
+        } else if let Ok(email) = EmailAddress::parse(&row.subject) {
+            let reusable_until = until(ValidationKind::Mailbox, row.validated_at);
+            validations.mailboxes.push(ValidatedMailbox { email, reusable_until });
+        }
+    }
+    Ok(validations)
+}
+
+/// Steps 2 to 5 of the pipeline against the database as it is now; for a CSR given with an order whose
+/// validations are still pending, the key-reuse refusal comes at placement rather than later.
+pub async fn check_key_reuse(
     db: &D1Database,
     csr: &ParsedCsr,
     organization_id: &str,
-    order: &OrderFacts,
-    field: impl Into<String>,
-) -> Result<String, AppError> {
-    let spki_hash = spki_sha256(csr);
-    check_prior(&prior_certificates(db, &spki_hash).await?, organization_id, order, field)?;
-    Ok(spki_hash)
-}
-
-/// Refuses the key when an earlier certificate of it belongs to another holder or was revoked for compromise.
-pub fn check_prior(
-    prior: &[PriorCertificate],
-    organization_id: &str,
-    order: &OrderFacts,
-    field: impl Into<String>,
+    facts: &OrderFacts,
+    field: &str,
 ) -> Result<(), AppError> {
+    let prior = prior_from(key_holder_statement(db, &spki_sha256(csr))?.all().await?)?;
     let holder = KeyHolder {
         organization_id: organization_id.to_owned(),
-        email: order.recipient_email.clone(),
-        dns_names: order.dns_names.clone(),
+        email: facts.recipient_email.clone(),
+        dns_names: facts.dns_names.clone(),
     };
-    check_key_reuse(&holder, prior).map_err(|error| AppError::field(409, error.code(), field, error.to_string()))
+    shared::key_reuse::check_key_reuse(&holder, &prior)
+        .map_err(|error| AppError::refusal(&Refusal::KeyReuse(error), field))
 }
 
-/// Builds the certificate from the order and the profile (never from the CSR's subject or extensions) and
-/// signs it with the issuing CA.
-pub fn sign(
+/// Runs the whole pipeline for a parsed request (step 1 is the caller's, so it can refuse a spent link first).
+/// A refusal comes back as the [`Refusal`] (the caller decides: answer it, or record it on the order); those
+/// that concern the CA are written to the audit log here, alone, since nothing else changes.
+pub async fn issue(
     env: &Env,
+    db: &D1Database,
     authority: &CertificateAuthority,
-    profile: &Profile,
-    order: &OrderFacts,
     csr: &ParsedCsr,
-    key: CertifiedKey,
+    subject: &Subject<'_>,
     now: i64,
-) -> Result<Issued, AppError> {
-    let locations = ca_locations(&repository_url(env)?);
-    let template = certificate_template(profile, order, &locations, key, now, platform::random()?)?;
-    let der = authority.issue(&template, csr)?;
-    Ok(Issued {
-        serial: hex(&template.serial),
-        der,
-        spki_sha256: spki_sha256(csr),
-        not_before: template.not_before,
-        not_after: template.not_after,
-    })
+) -> Result<Result<Issuance, Refusal>, AppError> {
+    let outcome = run(env, db, authority, csr, subject, now).await?;
+    if let Err(refusal) = &outcome
+        && refusal.is_audited()
+    {
+        let statement = audit(db, now, subject.actor, "certificate.refused", subject.subject, &refusal.audit_detail())?;
+        statement.run().await?;
+    }
+    Ok(outcome)
 }
 
-/// The statement that stores an issued certificate for a recipient, through the link (enrollment or, for a
-/// CSR given with the order, the spent issuance slot) that allowed it: one certificate per link.
-pub fn store(
+async fn run(
+    env: &Env,
     db: &D1Database,
-    issued: &Issued,
+    authority: &CertificateAuthority,
+    csr: &ParsedCsr,
+    subject: &Subject<'_>,
+    now: i64,
+) -> Result<Result<Issuance, Refusal>, AppError> {
+    let [organization, subjects] = validations_statements(db, subject.organization_id)?;
+    let mut results = db.batch(vec![key_holder_statement(db, &spki_sha256(csr))?, organization, subjects]).await?;
+    let missing = || AppError::internal("batch result missing");
+    let subjects = results.pop().ok_or_else(missing)?;
+    let organization = results.pop().ok_or_else(missing)?;
+    let validations = validations_from(organization, subjects)?;
+    let prior = prior_from(results.pop().ok_or_else(missing)?)?;
+    let locations = ca_locations(&repository_url(env)?);
+    let application = Application {
+        csr,
+        profile: subject.profile,
+        order: subject.facts,
+        organization_id: subject.organization_id,
+        prior: &prior,
+        validations: &validations,
+        locations: &locations,
+        now,
+        serial_random: platform::random()?,
+    };
+    let checked = match pipeline::check(&application) {
+        Ok(checked) => checked,
+        Err(refusal) => return Ok(Err(refusal)),
+    };
+    let answers = caa::lookup(env, &checked.caa_checks()).await;
+    let authorized = match checked.authorize(&answers, &caa::identities(env)) {
+        Ok(authorized) => authorized,
+        Err(refusal) => return Ok(Err(refusal)),
+    };
+    let lint_copy = authority.lint_copy(authorized.template(), authorized.csr())?;
+    let external = lint::pkilint(env, subject.profile, &lint_copy).await.map_err(AppError::from)?;
+    let linted = match authorized.lint(subject.profile, &locations, &lint_copy, external) {
+        Ok(linted) => linted,
+        Err(refusal) => return Ok(Err(refusal)),
+    };
+    let signed = authority.issue(linted.template(), linted.csr())?;
+    let facts = subject.facts;
+    Ok(linted.signed(signed, subject.profile, facts, &facts.organization_name, &subject.mailing))
+}
+
+/// The statements that record an issuance, for the caller's batch: the certificate (through the link, enrollment
+/// or a CSR order's spent issuance slot, that allowed it: one certificate per link), the key's holder (the
+/// database refuses another holder and a compromised key, whatever raced), the audit record and the "certificate
+/// issued" emails. Returns the statements and the outbox ids to deliver after the batch.
+pub fn statements(
+    db: &D1Database,
+    issuance: &Issuance,
     recipient_id: &str,
     link_id: &str,
+    actor: &str,
+    order_id: &str,
     now: i64,
-) -> worker::Result<D1PreparedStatement> {
-    db.prepare(
-        "INSERT INTO certificates (serial, recipient_id, enrollment_link_id, der, spki_sha256, not_before, not_after, \
-         issued_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-    )
-    .bind(&[
-        text(&issued.serial),
-        text(recipient_id),
-        text(link_id),
-        text(&Base64::encode_string(&issued.der)),
-        text(&issued.spki_sha256),
-        integer(issued.not_before),
-        integer(issued.not_after),
-        integer(now),
-    ])
+) -> Result<(Vec<D1PreparedStatement>, Vec<String>), AppError> {
+    let mut detail = issuance.audit_detail.clone();
+    detail["order"] = serde_json::Value::from(order_id);
+    let mut statements = vec![
+        db.prepare(
+            "INSERT INTO certificates (serial, recipient_id, enrollment_link_id, der, spki_sha256, not_before, \
+             not_after, issued_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+        )
+        .bind(&[
+            text(&issuance.serial),
+            text(recipient_id),
+            text(link_id),
+            text(&Base64::encode_string(&issuance.der)),
+            text(&issuance.spki_sha256),
+            integer(issuance.not_before),
+            integer(issuance.not_after),
+            integer(now),
+        ])?,
+        db.prepare("INSERT OR IGNORE INTO key_holders (spki_sha256, holder, first_certified_at) VALUES (?1, ?2, ?3)")
+            .bind(&[text(&issuance.spki_sha256), text(&holder_text(&issuance.holder)?), integer(now)])?,
+        audit(db, now, actor, "certificate.issued", ("certificate", &issuance.serial), &detail)?,
+    ];
+    let mut mail = Vec::new();
+    for email in &issuance.emails {
+        let (statement, id) = outbox::enqueue(db, email, now)?;
+        statements.push(statement);
+        mail.push(id);
+    }
+    Ok((statements, mail))
+}
+
+/// The refusal a failed issuance batch carries when the key-holder guard aborted it (another holder won a race,
+/// or the key was reported compromised meanwhile), named for the request field `csr_field`.
+pub fn key_holder_refusal(error: &worker::Error, csr_field: &str) -> Option<AppError> {
+    use shared::key_reuse::KeyReuseError;
+    let refusal = if crate::db::raised(error, "key_compromised") {
+        Refusal::KeyReuse(KeyReuseError::Compromised)
+    } else if crate::db::raised(error, "key_already_certified") {
+        Refusal::KeyReuse(KeyReuseError::CertifiedForAnotherSubject)
+    } else {
+        return None;
+    };
+    Some(AppError::refusal(&refusal, csr_field))
 }

@@ -7,6 +7,7 @@
 mod account;
 mod auth;
 mod ca;
+mod caa;
 mod certificates;
 mod db;
 mod dev;
@@ -15,6 +16,7 @@ mod domains;
 mod enrollment;
 mod error;
 mod issuing;
+mod lint;
 mod ocsp;
 mod orders;
 mod organizations;

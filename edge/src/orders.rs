@@ -10,12 +10,12 @@ use shared::api::order::{
     LEDGER_ENTRIES_LISTED, Ledger, LedgerEntry, LedgerKind, ORDERS_PAGE_SIZE, OrderList, OrderListQuery, OrderRequest,
     OrderSummary, OrderView, RecipientView, SignatureHash,
 };
-use shared::csr::ParsedCsr;
 use shared::encoding::hex;
 use shared::issuance::OrderFacts;
+use shared::issuance::pipeline::{self as issuance, Mailing, Refusal};
 use shared::lang::Lang;
 use shared::link::{ENROLLMENT_LINK_LIFETIME_SECONDS, Link, Token};
-use shared::mail::{Invitation, IssuedCertificate, certificate_issued, enrollment_invitation, expiry_reminder};
+use shared::mail::{Invitation, IssuedCertificate, enrollment_invitation, expiry_reminder};
 use shared::order::{
     CheckedOrder, CheckedPayment, OrderContext, OrganizationFacts, ValidatedDomain, ValidatedMailbox,
     check_order_request,
@@ -458,6 +458,21 @@ struct WorkContext<'a> {
     db: &'a D1Database,
     origin: &'a str,
     now: i64,
+    /// Who acts, for the audit records (the user placing the order, or `keyward` moving it on).
+    actor: &'a str,
+}
+
+/// What performing a work item came to.
+enum Performed {
+    /// Its statements are in the batch.
+    Done,
+    /// The issuance pipeline refused the recipient's CSR: nothing of it is in the batch.
+    Refused(Refusal),
+}
+
+/// The order's notification addresses, from its stored extras (`orders.request`); none for rows without them.
+pub fn notification_emails(request: &str) -> Vec<String> {
+    serde_json::from_str::<StoredOrder>(request).map(|stored| stored.notification_emails).unwrap_or_default()
 }
 
 /// Performs `work` for the recipient row: a new enrollment link and its email, or the certificate from the CSR
@@ -469,8 +484,8 @@ async fn perform(
     work: Work,
     statements: &mut Vec<D1PreparedStatement>,
     mail: &mut Vec<String>,
-) -> Result<(), AppError> {
-    let WorkContext { env, db, origin, now } = *context;
+) -> Result<Performed, AppError> {
+    let WorkContext { env, db, origin, now, actor } = *context;
     let profile = order.profile()?.profile();
     let facts = recipient.facts(order)?;
     match work {
@@ -510,10 +525,30 @@ async fn perform(
         }
         Work::IssueFromCsr { .. } => {
             let pem = recipient.csr.as_deref().ok_or_else(|| AppError::internal("IssueFromCsr without a CSR"))?;
-            let csr = ParsedCsr::from_pem(pem)?;
-            let key = profile.check_key(csr.public_key())?;
+            let csr = match issuance::parse(pem) {
+                Ok(csr) => csr,
+                Err(refusal) => return Ok(Performed::Refused(refusal)),
+            };
             let authority = crate::ca::CertificateAuthority::from_env(env)?;
-            let issued = issuing::sign(env, &authority, profile, &facts, &csr, key, now)?;
+            let greeting = recipient.display(&facts);
+            let notification_emails = order.stored().notification_emails;
+            let subject = issuing::Subject {
+                profile,
+                facts: &facts,
+                organization_id: &order.organization_id,
+                mailing: Mailing {
+                    lang: Lang::En,
+                    greeting: &greeting,
+                    notification_emails: &notification_emails,
+                    origin,
+                },
+                actor,
+                subject: ("recipient", &recipient.id),
+            };
+            let issued = match issuing::issue(env, db, &authority, &csr, &subject, now).await? {
+                Ok(issued) => issued,
+                Err(refusal) => return Ok(Performed::Refused(refusal)),
+            };
             // The issuance slot: a link created spent, so the one-certificate-per-link guard holds here too.
             let slot_id = platform::new_id()?;
             statements.push(
@@ -523,62 +558,75 @@ async fn perform(
                 )
                 .bind(&[text(&slot_id), text(&recipient.id), text(&format!("csr:{}", recipient.id)), integer(now)])?,
             );
-            statements.push(issuing::store(db, &issued, &recipient.id, &slot_id, now)?);
-            let (greeting, certified) = (recipient.display(&facts), facts.certified(profile));
-            let emails = certificate_issued(
-                Lang::En,
-                &IssuedCertificate {
-                    recipient_name: &greeting,
-                    recipient_email: &facts.recipient_email,
-                    notification_emails: &order.stored().notification_emails,
-                    organization: &order.organization_name,
-                    profile,
-                    certified: &certified,
-                    serial: &issued.serial,
-                    not_after: issued.not_after,
-                    origin,
-                },
-            );
-            for email in emails {
-                let (statement, id) = outbox::enqueue(db, &email, now)?;
-                statements.push(statement);
-                mail.push(id);
-            }
+            let (recorded, queued) = issuing::statements(db, &issued, &recipient.id, &slot_id, actor, &order.id, now)?;
+            statements.extend(recorded);
+            mail.extend(queued);
         }
     }
-    Ok(())
+    Ok(Performed::Done)
+}
+
+/// An order moved on in memory by [`advance_statements`].
+struct Advanced {
+    /// The order to write.
+    state: Order,
+    /// The work's statements (links, certificates, refusals recorded on their recipients) and emails' rows.
+    statements: Vec<D1PreparedStatement>,
+    /// The audit events of the transitions.
+    events: Vec<AuditEvent>,
+    /// Recipients whose CSR the issuance pipeline refused, with the request field and the refusal.
+    refused: Vec<(String, Refusal)>,
 }
 
 /// Applies transitions in memory from `progress` at `now`: validations complete (then each work item), and
-/// each CSR issuance completing its recipient. Returns the final order, the statements of the work and the
-/// audit events, or `None` when validations are still pending.
+/// each CSR issuance completing its recipient. A CSR the issuance pipeline refuses completes nothing: its
+/// recipient row records why (the order page shows it). `None` when validations are still pending.
 async fn advance_statements(
     context: &WorkContext<'_>,
     order: &OrderRow,
     recipients: &[RecipientRow],
     mut progress: OrderProgress,
     mail: &mut Vec<String>,
-) -> Result<Option<(Order, Vec<D1PreparedStatement>, Vec<AuditEvent>)>, AppError> {
+) -> Result<Option<Advanced>, AppError> {
     let Ok(transition) = progress.order.validations_complete(&progress, context.now) else {
         return Ok(None);
     };
-    let mut state = transition.order;
-    let mut statements = Vec::new();
-    let mut events = vec![transition.audit];
+    let mut advanced = Advanced {
+        state: transition.order,
+        statements: Vec::new(),
+        events: vec![transition.audit],
+        refused: Vec::new(),
+    };
     for work in transition.work {
         let index = match work {
             Work::SendEnrollmentLink { recipient } | Work::IssueFromCsr { recipient } => recipient,
         };
         let recipient = recipients.get(index).ok_or_else(|| AppError::internal("work for an unknown recipient"))?;
-        perform(context, order, recipient, work, &mut statements, mail).await?;
-        if matches!(work, Work::IssueFromCsr { .. }) {
-            let enrolled = state.recipient_enrolled(&progress, index, context.now).map_err(state_error)?;
-            progress.recipients[index].issued_at = Some(context.now);
-            state = enrolled.order;
-            events.push(enrolled.audit);
+        match perform(context, order, recipient, work, &mut advanced.statements, mail).await? {
+            Performed::Done if matches!(work, Work::IssueFromCsr { .. }) => {
+                let enrolled = advanced.state.recipient_enrolled(&progress, index, context.now).map_err(state_error)?;
+                progress.recipients[index].issued_at = Some(context.now);
+                advanced.state = enrolled.order;
+                advanced.events.push(enrolled.audit);
+            }
+            Performed::Done => {}
+            Performed::Refused(refusal) => {
+                let detail = serde_json::json!({ "code": refusal.code(), "step": refusal.step(), "message": refusal.to_string() });
+                advanced.statements.push(
+                    context
+                        .db
+                        .prepare("UPDATE recipients SET issuance_refusal = ?1, issuance_refused_at = ?2 WHERE id = ?3")
+                        .bind(&[text(&detail.to_string()), integer(context.now), text(&recipient.id)])?,
+                );
+                advanced.events.push(AuditEvent {
+                    action: "recipient_issuance_refused",
+                    detail: serde_json::json!({ "recipient": index, "code": refusal.code() }).to_string(),
+                });
+                advanced.refused.push((format!("recipients[{index}].csr"), refusal));
+            }
         }
     }
-    Ok(Some((state, statements, events)))
+    Ok(Some(advanced))
 }
 
 pub fn state_error(error: shared::pipeline::OrderStateError) -> AppError {
@@ -692,7 +740,7 @@ pub async fn place(mut request: Request, context: RouteContext<()>) -> worker::R
             for (index, recipient) in checked.recipients.iter().enumerate() {
                 if let Some((csr, _)) = &recipient.csr {
                     let field = format!("recipients[{index}].csr");
-                    issuing::check_reuse(&db, csr, &checked.organization_id, &recipient.facts, field).await?;
+                    issuing::check_key_reuse(&db, csr, &checked.organization_id, &recipient.facts, &field).await?;
                 }
             }
             let origin = platform::app_url(&context.env)?;
@@ -802,10 +850,15 @@ pub async fn place(mut request: Request, context: RouteContext<()>) -> worker::R
                 mail.extend(queued);
             }
             let progress = progress(&db, &row, &recipients).await?;
-            let work_context = WorkContext { env: &context.env, db: &db, origin: &origin, now };
-            if let Some((state, work, more)) =
+            let actor = principal.actor();
+            let work_context = WorkContext { env: &context.env, db: &db, origin: &origin, now, actor: &actor };
+            if let Some(Advanced { state, statements: work, events: more, refused }) =
                 advance_statements(&work_context, &row, &recipients, progress, &mut mail).await?
             {
+                // At placement a refusal refuses the order: nothing is written, the field is named.
+                if let Some((field, refusal)) = refused.first() {
+                    return Err(AppError::refusal(refusal, field));
+                }
                 // The order row was inserted with the placed state: write the advanced one in the same batch.
                 statements.push(update_order(&db, &order_id, &Order { version: placed.version + 1, ..state })?);
                 statements.extend(work);
@@ -813,6 +866,10 @@ pub async fn place(mut request: Request, context: RouteContext<()>) -> worker::R
             }
             statements.extend(audit_events(&db, now, &principal.actor(), &order_id, &events)?);
             if let Err(error) = db.batch(statements).await {
+                if let Some(refused) = issuing::key_holder_refusal(&error, "recipients") {
+                    // Another subject certified a recipient's key first, or it was reported compromised meanwhile.
+                    return Err(refused);
+                }
                 if crate::db::raised(&error, "insufficient_balance") {
                     return Err(AppError::from(vec![shared::order::FieldError::new(
                         "payment",
@@ -1077,7 +1134,8 @@ pub async fn resend(request: Request, context: RouteContext<()>) -> worker::Resu
                 ));
             }
             let origin = platform::app_url(&context.env)?;
-            let work_context = WorkContext { env: &context.env, db: &db, origin: &origin, now };
+            let actor = principal.actor();
+            let work_context = WorkContext { env: &context.env, db: &db, origin: &origin, now, actor: &actor };
             // The old unspent links end: deleted, so they read as "replaced by a newer email".
             let mut statements = vec![
                 db.prepare("DELETE FROM enrollment_links WHERE recipient_id = ?1 AND spent_at IS NULL")
@@ -1116,11 +1174,15 @@ pub async fn advance(env: &Env, db: &D1Database, account_id: &str, origin: &str,
         let order = order_row(db, id, Some(account_id)).await?;
         let recipients = recipient_rows(db, id).await?;
         let progress = progress(db, &order, &recipients).await?;
-        let context = WorkContext { env, db, origin, now };
+        let context = WorkContext { env, db, origin, now, actor: "keyward" };
         let mut mail = Vec::new();
-        if let Some((state, mut statements, events)) =
+        if let Some(Advanced { state, mut statements, events, refused }) =
             advance_statements(&context, &order, &recipients, progress, &mut mail).await?
         {
+            // A DNS lookup that failed may pass at the next run: the order waits rather than record a refusal.
+            if refused.iter().any(|(_, refusal)| refusal.is_retryable()) {
+                continue;
+            }
             statements.insert(0, update_order(db, id, &state)?);
             statements.extend(audit_events(db, now, "keyward", id, &events)?);
             match db.batch(statements).await {

@@ -104,10 +104,11 @@ impl core::fmt::Display for CaaRefusal {
 /// The checks a certificate needs.
 pub fn required_checks(template: &CertificateTemplate) -> Vec<CaaCheck> {
     let mut checks: Vec<CaaCheck> = Vec::new();
-    let mail = template.email_addresses.iter().filter_map(|email| email.rsplit_once('@')).map(|(_, domain)| CaaCheck {
-        property: Property::IssueMail,
-        domain: domain.to_owned(),
-    });
+    let mail = template
+        .email_addresses
+        .iter()
+        .filter_map(|email| email.rsplit_once('@'))
+        .map(|(_, domain)| CaaCheck { property: Property::IssueMail, domain: domain.to_owned() });
     let names = template.dns_names.iter().map(|name| CaaCheck { property: Property::Issue, domain: name.clone() });
     for check in mail.chain(names) {
         if !checks.contains(&check) {
@@ -120,7 +121,9 @@ pub fn required_checks(template: &CertificateTemplate) -> Vec<CaaCheck> {
 /// Whether the answer allows one of `identities`.
 pub fn authorize(answer: &CaaAnswer, _identities: &[String]) -> Result<CaaPermit, CaaRefusal> {
     match &answer.found {
-        Err(failure) => Err(CaaRefusal::LookupFailed { domain: answer.check.domain.clone(), reason: failure.reason.clone() }),
+        Err(failure) => {
+            Err(CaaRefusal::LookupFailed { domain: answer.check.domain.clone(), reason: failure.reason.clone() })
+        }
         Ok(_) => Ok(CaaPermit { check: answer.check.clone() }),
     }
 }

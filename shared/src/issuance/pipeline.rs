@@ -268,8 +268,8 @@ pub struct Mailing<'a> {
 /// Everything the pipeline decides from, read by the edge before it starts.
 #[derive(Clone, Debug)]
 pub struct Application<'a> {
-    /// The request, PEM, as submitted.
-    pub csr_pem: &'a str,
+    /// The request, from step 1 ([`parse`]).
+    pub csr: &'a ParsedCsr,
     /// The profile of the order.
     pub profile: &'a Profile,
     /// What the certificate states.
@@ -304,9 +304,15 @@ pub fn spki_sha256(csr: &ParsedCsr) -> String {
     hex(&Sha256::digest(csr.subject_public_key_info_der()))
 }
 
-/// Steps 1 to 5: parse and verify, key policy, key reuse, validations, template.
+/// Step 1: parse and verify the request, PEM as submitted. The edge reads what the next steps need (the key's
+/// holder, by [`spki_sha256`]; the account's validations) between this step and [`check`].
+pub fn parse(csr_pem: &str) -> Result<ParsedCsr, Refusal> {
+    ParsedCsr::from_pem(csr_pem).map_err(Refusal::Csr)
+}
+
+/// Steps 2 to 5: key policy, key reuse, validations, template.
 pub fn check(application: &Application<'_>) -> Result<Checked, Refusal> {
-    let csr = ParsedCsr::from_pem(application.csr_pem).map_err(Refusal::Csr)?;
+    let csr = application.csr.clone();
     let key = application.profile.check_key(csr.public_key()).map_err(Refusal::Key)?;
     let holder = KeyHolder {
         organization_id: application.organization_id.to_owned(),
@@ -344,14 +350,14 @@ pub fn check_validations(
     let latest = |deadlines: &mut dyn Iterator<Item = i64>| deadlines.max();
     match profile.alternative_names {
         AlternativeNames::Mailbox => {
-            let email = EmailAddress::parse(&order.recipient_email).map_err(|_| ValidationLapse::Mailbox {
-                email: order.recipient_email.clone(),
-                expired_at: None,
-            })?;
+            let email = EmailAddress::parse(&order.recipient_email)
+                .map_err(|_| ValidationLapse::Mailbox { email: order.recipient_email.clone(), expired_at: None })?;
             let domains = validations.domains.iter().filter(|validated| validated.domain.contains(&email));
             let mailboxes = validations.mailboxes.iter().filter(|validated| validated.email.same_mailbox(&email));
             let until = latest(
-                &mut domains.map(|validated| validated.reusable_until).chain(mailboxes.map(|mailbox| mailbox.reusable_until)),
+                &mut domains
+                    .map(|validated| validated.reusable_until)
+                    .chain(mailboxes.map(|mailbox| mailbox.reusable_until)),
             );
             if !until.is_some_and(|until| until > now) {
                 return Err(ValidationLapse::Mailbox { email: order.recipient_email.clone(), expired_at: until });

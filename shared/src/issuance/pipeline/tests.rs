@@ -69,8 +69,9 @@ impl Case {
     }
 
     fn check(&self) -> Result<Checked, Refusal> {
+        let csr = parse(self.csr)?;
         check(&Application {
-            csr_pem: self.csr,
+            csr: &csr,
             profile: self.profile.profile(),
             order: &self.order,
             organization_id: "org-1",
@@ -100,27 +101,56 @@ fn check_case(name: &str, case: Case, expected: Option<(Step, &str)>) {
 fn each_step_passes_and_refuses_in_order() {
     use Step::{KeyPolicy, KeyReuse, ParseAndVerify, Template};
     check_case("a valid application", Case::new(), None);
-    check_case("a CSR with a broken signature", Case { csr: RSA_2048_FLIPPED, ..Case::new() }, Some((ParseAndVerify, "csr_signature_invalid")));
-    check_case("garbage instead of a CSR", Case { csr: "not a csr", ..Case::new() }, Some((ParseAndVerify, "csr_not_pem")));
+    check_case(
+        "a CSR with a broken signature",
+        Case { csr: RSA_2048_FLIPPED, ..Case::new() },
+        Some((ParseAndVerify, "csr_signature_invalid")),
+    );
+    check_case(
+        "garbage instead of a CSR",
+        Case { csr: "not a csr", ..Case::new() },
+        Some((ParseAndVerify, "csr_not_pem")),
+    );
     check_case("an RSA 1024 key", Case { csr: RSA_1024, ..Case::new() }, Some((KeyPolicy, "key_too_small")));
     check_case(
         "a key certified for someone else",
-        Case { prior: vec![PriorCertificate { holder: holder("org-1", "grace@example.com"), revoked_for_key_compromise: false }], ..Case::new() },
+        Case {
+            prior: vec![PriorCertificate {
+                holder: holder("org-1", "grace@example.com"),
+                revoked_for_key_compromise: false,
+            }],
+            ..Case::new()
+        },
         Some((KeyReuse, "key_already_certified")),
     );
     check_case(
         "the same key for the same holder again (a renewal that keeps its key)",
-        Case { prior: vec![PriorCertificate { holder: holder("org-1", "ADA@example.com"), revoked_for_key_compromise: false }], ..Case::new() },
+        Case {
+            prior: vec![PriorCertificate {
+                holder: holder("org-1", "ADA@example.com"),
+                revoked_for_key_compromise: false,
+            }],
+            ..Case::new()
+        },
         None,
     );
     check_case(
         "a key revoked for compromise, even for the same holder",
-        Case { prior: vec![PriorCertificate { holder: holder("org-1", "ada@example.com"), revoked_for_key_compromise: true }], ..Case::new() },
+        Case {
+            prior: vec![PriorCertificate {
+                holder: holder("org-1", "ada@example.com"),
+                revoked_for_key_compromise: true,
+            }],
+            ..Case::new()
+        },
         Some((KeyReuse, "key_compromised")),
     );
     check_case(
         "the organization validated 826 days ago",
-        Case { validations: Validations { organization_validated_at: Some(NOW - 826 * DAY), ..validations() }, ..Case::new() },
+        Case {
+            validations: Validations { organization_validated_at: Some(NOW - 826 * DAY), ..validations() },
+            ..Case::new()
+        },
         Some((Step::Validations, "organization_validation_expired")),
     );
     check_case(
@@ -139,7 +169,16 @@ fn each_step_passes_and_refuses_in_order() {
     );
     check_case(
         "the mail domain's validation lapsed",
-        Case { validations: Validations { domains: vec![ValidatedDomain { domain: Domain::parse("example.com").expect("domain"), reusable_until: NOW }], ..validations() }, ..Case::new() },
+        Case {
+            validations: Validations {
+                domains: vec![ValidatedDomain {
+                    domain: Domain::parse("example.com").expect("domain"),
+                    reusable_until: NOW,
+                }],
+                ..validations()
+            },
+            ..Case::new()
+        },
         Some((Step::Validations, "mailbox_validation_expired")),
     );
     check_case(
@@ -183,7 +222,12 @@ fn every_host_name_needs_a_validated_domain_now() {
         dns_names: names.iter().map(|name| (*name).to_owned()).collect(),
         ..order("it@example.com")
     };
-    let case = |names: &[&str]| Case { profile: ProfileId::ClientAuthWorkstation, csr: EC_P256, order: device(names), ..Case::new() };
+    let case = |names: &[&str]| Case {
+        profile: ProfileId::ClientAuthWorkstation,
+        csr: EC_P256,
+        order: device(names),
+        ..Case::new()
+    };
     check_case("a host under example.com", case(&["ws-1.corp.example.com"]), None);
     check_case(
         "a second host outside every validated domain",
@@ -209,7 +253,11 @@ fn caa_is_looked_up_for_the_names_the_template_states() {
     let missing = checked.clone().authorize(&[], &identities).map(drop);
     assert!(matches!(&missing, Err(refusal) if refusal.step() == Step::Caa && refusal.is_retryable()), "{missing:?}");
     let failed = checked.clone().authorize(
-        &[answer(Property::IssueMail, "example.com", Err(LookupFailure { name: "example.com".into(), reason: "SERVFAIL".into() }))],
+        &[answer(
+            Property::IssueMail,
+            "example.com",
+            Err(LookupFailure { name: "example.com".into(), reason: "SERVFAIL".into() }),
+        )],
         &identities,
     );
     assert_eq!(failed.map(drop).map_err(|refusal| refusal.code()), Err("caa_lookup_failed"));
@@ -229,7 +277,8 @@ fn a_lint_error_refuses_and_what_is_signed_must_be_what_was_linted() {
         code: "cabf.smime.prohibited_eku_present".into(),
         message: "serverAuth".into(),
     };
-    let refused = authorized.clone().lint(ProfileId::SmimeSponsorMultipurpose.profile(), &locations(), b"", vec![error]);
+    let refused =
+        authorized.clone().lint(ProfileId::SmimeSponsorMultipurpose.profile(), &locations(), b"", vec![error]);
     match refused {
         Err(refusal @ Refusal::Lint(_)) => {
             assert_eq!(refusal.code(), "lint_refused");
