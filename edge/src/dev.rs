@@ -18,6 +18,8 @@ use crate::{outbox, platform};
 /// The demo organization's registration reference and country (S/MIME BR 7.1.4.2.2 d and n).
 const DEMO_ORGANIZATION_IDENTIFIER: &str = "NTRGB-12345678";
 const DEMO_ORGANIZATION_COUNTRY: &str = "GB";
+/// The account the development seed's organization and validations belong to.
+const DEMO_ACCOUNT_NAME: &str = "Example Org (development seed)";
 
 fn ensure_development(context: &RouteContext<()>) -> Result<(), AppError> {
     match context.env.var("KEYWARD_ENV") {
@@ -147,10 +149,12 @@ pub async fn seed(mut request: Request, context: RouteContext<()>) -> worker::Re
                 },
             );
             let (queued, email_id) = outbox::enqueue(&db, &email, now)?;
-            let statements = vec![
+            let mut statements = vec![
+                db.prepare("INSERT OR IGNORE INTO accounts (id, name, created_at) VALUES ('demo-account', ?1, ?2)")
+                    .bind(&[text(DEMO_ACCOUNT_NAME), integer(now)])?,
                 db.prepare(
-                    "INSERT OR IGNORE INTO organizations (id, name, identifier, country, validated_at, created_at) \
-                     VALUES ('demo-org', ?1, ?2, ?3, ?4, ?4)",
+                    "INSERT OR IGNORE INTO organizations (id, name, identifier, country, validated_at, created_at, \
+                     account_id) VALUES ('demo-org', ?1, ?2, ?3, ?4, ?4, 'demo-account')",
                 )
                 .bind(&[
                     text(organization),
@@ -199,6 +203,32 @@ pub async fn seed(mut request: Request, context: RouteContext<()>) -> worker::Re
                 )
                 .bind(&[integer(now), text(&order_id)])?,
             ];
+            // The validations the issuance pipeline checks at the moment of issuance, recorded as the seed's own
+            // (development data: no one validated anything): the recipient's mail domain, or the mailbox itself
+            // at a public provider, and each host name.
+            let mut validated =
+                vec![("domain", order.recipient_email.rsplit_once('@').map_or("", |(_, domain)| domain))];
+            if shared::address::is_public_mail_provider(validated[0].1) {
+                validated[0] = ("mailbox", order.recipient_email.as_str());
+            }
+            validated.extend(order.dns_names.iter().map(|name| ("domain", name.as_str())));
+            for (kind, subject) in validated {
+                let method = if kind == "mailbox" { "mailbox_link" } else { "dns_txt" };
+                statements.push(
+                    db.prepare(
+                        "INSERT INTO validations (id, account_id, kind, subject, method, created_at, expires_at, \
+                         validated_at, evidence) VALUES (?1, 'demo-account', ?2, ?3, ?4, ?5, ?5, ?5, \
+                         '{\"development_seed\": true}')",
+                    )
+                    .bind(&[
+                        text(&platform::new_id()?),
+                        text(kind),
+                        text(&subject.to_ascii_lowercase()),
+                        text(method),
+                        integer(now),
+                    ])?,
+                );
+            }
             db.batch(statements).await?;
             outbox::deliver_soon(&context.env, &db, &[email_id]).await;
             Ok(Response::from_json(&SeedResponse { order_id, enrollment_url: url })?.with_status(201))

@@ -151,13 +151,13 @@ pub fn revoked_entry(serial: &str, revoked_at: i64, reason: &str) -> Result<Revo
     })
 }
 
-/// Signs the next CRL: every unexpired revocation stored, plus `extra` (the one being written in the same batch).
+/// Signs the next CRL: every unexpired revocation stored, plus `extra` (those being written in the same batch).
 pub async fn next_crl(
     env: &Env,
     db: &D1Database,
     authority: &CertificateAuthority,
     now: i64,
-    extra: Option<RevokedEntry>,
+    extra: Vec<RevokedEntry>,
 ) -> Result<NewCrl, AppError> {
     let number = latest_crl(db).await?.map_or(1, |latest| latest.number + 1);
     let mut revoked = revoked_entries(db, now).await?;
@@ -184,7 +184,7 @@ pub async fn current_crl(env: &Env, db: &D1Database, now: i64) -> Result<Vec<u8>
         return Base64::decode_vec(&latest.der).map_err(|_| AppError::internal("a stored CRL is not base64"));
     }
     let authority = CertificateAuthority::from_env(env)?;
-    let crl = next_crl(env, db, &authority, now, None).await?;
+    let crl = next_crl(env, db, &authority, now, Vec::new()).await?;
     match db.batch(vec![crl.statement]).await {
         Ok(_) => Ok(crl.der),
         Err(error) if is_conflict(&error) => {

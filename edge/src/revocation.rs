@@ -35,6 +35,7 @@ const ATTEMPTS: usize = 4;
 #[derive(Deserialize)]
 struct CertificateRow {
     der: String,
+    spki_sha256: String,
     not_after: i64,
     revoked_at: Option<i64>,
     revocation_reason: Option<String>,
@@ -63,7 +64,7 @@ impl CertificateRow {
 }
 
 async fn load(db: &D1Database, serial: &str) -> Result<CertificateRow, AppError> {
-    db.prepare("SELECT der, not_after, revoked_at, revocation_reason, version FROM certificates WHERE serial = ?1")
+    db.prepare("SELECT der, spki_sha256, not_after, revoked_at, revocation_reason, version FROM certificates WHERE serial = ?1")
         .bind(&[text(serial)])?
         .first::<CertificateRow>(None)
         .await?
@@ -297,9 +298,65 @@ async fn attempt(
         db.prepare("UPDATE certificates SET revoked_at = ?1, revocation_reason = ?2, version = ?3 WHERE serial = ?4")
             .bind(&[integer(at), text(reason.as_str()), integer(row.version + 1), text(serial)])?,
     );
-    let crl = next_crl(env, db, authority, now, Some(revoked_entry(serial, at, reason.as_str())?)).await?;
+    let mut revoked = vec![revoked_entry(serial, at, reason.as_str())?];
+    // A compromised key is compromised in every certificate that holds it (S/MIME BR 4.9.1.1): the holder's other
+    // unexpired certificates with the same public key are revoked in the same batch, and the key is marked so the
+    // database refuses to certify it again. A sibling revoked meanwhile bumps its version and the round repeats.
+    let mut siblings = Vec::new();
+    if reason == RevocationReason::KeyCompromise {
+        #[derive(Deserialize)]
+        struct Sibling {
+            serial: String,
+            version: i64,
+        }
+        siblings = db
+            .prepare(
+                "SELECT serial, version FROM certificates WHERE spki_sha256 = ?1 AND serial != ?2 \
+                 AND revoked_at IS NULL AND not_after >= ?3 ORDER BY serial",
+            )
+            .bind(&[text(&row.spki_sha256), text(serial), integer(now)])?
+            .all()
+            .await?
+            .results::<Sibling>()?;
+        for sibling in &siblings {
+            batch.push(
+                db.prepare(
+                    "UPDATE certificates SET revoked_at = ?1, revocation_reason = ?2, version = ?3 WHERE serial = ?4",
+                )
+                .bind(&[
+                    integer(at),
+                    text(reason.as_str()),
+                    integer(sibling.version + 1),
+                    text(&sibling.serial),
+                ])?,
+            );
+            revoked.push(revoked_entry(&sibling.serial, at, reason.as_str())?);
+            let detail = serde_json::json!({ "reason": reason.as_str(), "same_key_as": serial }).to_string();
+            batch.push(
+                db.prepare(
+                    "INSERT INTO audit_log (at, actor, action, subject_type, subject_id, detail) \
+                     VALUES (?1, ?2, 'certificate.revoked', 'certificate', ?3, ?4)",
+                )
+                .bind(&[integer(now), text(actor), text(&sibling.serial), text(&detail)])?,
+            );
+        }
+        batch.push(
+            db.prepare("UPDATE key_holders SET compromised_at = ?2 WHERE spki_sha256 = ?1")
+                .bind(&[text(&row.spki_sha256), integer(at)])?,
+        );
+        // A key certified before key_holders existed and missed by its backfill still gets its row.
+        batch.push(
+            db.prepare(
+                "INSERT INTO key_holders (spki_sha256, holder, first_certified_at, compromised_at) \
+                 SELECT ?1, '', ?2, ?2 WHERE NOT EXISTS (SELECT 1 FROM key_holders WHERE spki_sha256 = ?1)",
+            )
+            .bind(&[text(&row.spki_sha256), integer(at)])?,
+        );
+    }
+    let crl = next_crl(env, db, authority, now, revoked).await?;
     batch.push(crl.statement);
-    let detail = serde_json::json!({ "reason": reason.as_str() }).to_string();
+    let also: Vec<&str> = siblings.iter().map(|sibling| sibling.serial.as_str()).collect();
+    let detail = serde_json::json!({ "reason": reason.as_str(), "same_key_revoked": also }).to_string();
     batch.push(
         db.prepare(
             "INSERT INTO audit_log (at, actor, action, subject_type, subject_id, detail) \
