@@ -7,8 +7,8 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use shared::address::{Domain, EmailAddress};
 use shared::api::order::{
-    LEDGER_ENTRIES_LISTED, Ledger, LedgerEntry, LedgerKind, ORDERS_PAGE_SIZE, OrderList, OrderListQuery, OrderRequest,
-    OrderSummary, OrderView, RecipientView, SignatureHash,
+    IssuanceRefusal, LEDGER_ENTRIES_LISTED, Ledger, LedgerEntry, LedgerKind, ORDERS_PAGE_SIZE, OrderList,
+    OrderListQuery, OrderRequest, OrderSummary, OrderView, RecipientView, SignatureHash,
 };
 use shared::encoding::hex;
 use shared::issuance::OrderFacts;
@@ -134,6 +134,9 @@ struct RecipientRow {
     issued_at: Option<i64>,
     revoked_at: Option<i64>,
     revocation_reason: Option<String>,
+    /// JSON `{code, step, message}` (migration 0011).
+    issuance_refusal: Option<String>,
+    issuance_refused_at: Option<i64>,
 }
 
 impl RecipientRow {
@@ -155,6 +158,17 @@ impl RecipientRow {
     /// from before it was stored) the given name and surname, else the address.
     fn display(&self, facts: &OrderFacts) -> String {
         if self.display_name.is_empty() { facts.greeting() } else { self.display_name.clone() }
+    }
+
+    /// Why the issuance pipeline refused this recipient's CSR, if it did.
+    fn issuance_refusal(&self) -> Result<Option<IssuanceRefusal>, AppError> {
+        let (Some(stored), Some(refused_at)) = (&self.issuance_refusal, self.issuance_refused_at) else {
+            return Ok(None);
+        };
+        let value: serde_json::Value =
+            serde_json::from_str(stored).map_err(|_| AppError::internal("recipients.issuance_refusal is not JSON"))?;
+        let text = |key: &str| value[key].as_str().unwrap_or_default().to_owned();
+        Ok(Some(IssuanceRefusal { code: text("code"), step: text("step"), message: text("message"), refused_at }))
     }
 
     fn dns_names(&self) -> Result<Vec<String>, AppError> {
@@ -194,7 +208,8 @@ async fn recipient_rows(db: &D1Database, order_id: &str) -> Result<Vec<Recipient
         .prepare(
             "SELECT r.id, r.position, r.display_name, r.given_name, r.surname, r.email, r.dns_names, r.csr, \
                     l.created_at AS link_created_at, l.expires_at AS link_expires_at, l.spent_at AS link_spent_at, \
-                    l.version AS link_version, c.serial, c.issued_at, c.revoked_at, c.revocation_reason \
+                    l.version AS link_version, c.serial, c.issued_at, c.revoked_at, c.revocation_reason, \
+                    r.issuance_refusal, r.issuance_refused_at \
              FROM recipients r \
              LEFT JOIN enrollment_links l ON l.id = (SELECT id FROM enrollment_links WHERE recipient_id = r.id \
                                                      ORDER BY created_at DESC, rowid DESC LIMIT 1) \
@@ -350,6 +365,7 @@ fn view(
                                 .ok_or_else(|| AppError::internal("a stored revocation reason is unknown"))
                         })
                         .transpose()?,
+                    issuance_refusal: row.issuance_refusal()?,
                 })
             })
             .collect::<Result<_, AppError>>()?,
@@ -787,6 +803,8 @@ pub async fn place(mut request: Request, context: RouteContext<()>) -> worker::R
                     issued_at: None,
                     revoked_at: None,
                     revocation_reason: None,
+                    issuance_refusal: None,
+                    issuance_refused_at: None,
                 };
                 statements.push(
                     db.prepare(

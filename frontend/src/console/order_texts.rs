@@ -248,6 +248,8 @@ pub struct OrderTexts {
     pub downloads: &'static str,
     /// The text "not issued".
     pub not_issued: &'static str,
+    /// Before the reason a CSR given with the order was refused when its issuance ran.
+    pub issuance_refused: &'static str,
     /// The button that opens the revocation of a certificate.
     pub revoke: &'static str,
     /// The label of the revocation reason.
@@ -343,6 +345,7 @@ static EN: OrderTexts = OrderTexts {
     pipeline: "Progress",
     downloads: "Certificate",
     not_issued: "Not issued yet",
+    issuance_refused: "Not issued: the certificate was refused when it was to be issued.",
     revoke: "Revoke…",
     revoke_reason: "Reason",
     revoke_confirm: "Revoke for good",
@@ -416,6 +419,7 @@ static FR: OrderTexts = OrderTexts {
     pipeline: "Avancement",
     downloads: "Certificat",
     not_issued: "Pas encore émis",
+    issuance_refused: "Non émis : le certificat a été refusé au moment de l’émission.",
     revoke: "Révoquer…",
     revoke_reason: "Motif",
     revoke_confirm: "Révoquer définitivement",

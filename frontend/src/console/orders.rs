@@ -796,8 +796,17 @@ fn order_view(
                     };
                     view! { {links} {status} }.into_any()
                 }
-                None => view! { <span data-testid=format!("not-issued-{index}")>{order_text(t, |texts| texts.not_issued)}</span> }
+                None => match recipient.issuance_refusal {
+                    // Refused by the issuance pipeline after placement: why, as the Worker said it.
+                    Some(refusal) => view! {
+                        <p class="refused" data-testid=format!("refused-{index}") data-code=refusal.code.clone()>
+                            {order_text(t, |texts| texts.issuance_refused)} " " {refusal.message}
+                        </p>
+                    }
                     .into_any(),
+                    None => view! { <span data-testid=format!("not-issued-{index}")>{order_text(t, |texts| texts.not_issued)}</span> }
+                        .into_any(),
+                },
             };
             view! {
                 <tr data-testid="order-recipient" data-email=recipient.email.clone()>

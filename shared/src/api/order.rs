@@ -162,6 +162,24 @@ pub struct RecipientView {
     /// Why it was revoked.
     #[serde(default)]
     pub revocation_reason: Option<crate::revocation::RevocationReason>,
+    /// Why the issuance pipeline refused the CSR given with the order when its issuance ran (after placement:
+    /// the key was reported compromised meanwhile, CAA forbids, a validation lapsed); `None` otherwise.
+    #[serde(default)]
+    pub issuance_refusal: Option<IssuanceRefusal>,
+}
+
+/// A refusal of the issuance pipeline, kept on the recipient it concerns.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct IssuanceRefusal {
+    /// The refusal's stable code (`key_compromised`, `caa_forbids`, `mailbox_validation_expired`...).
+    pub code: String,
+    /// The step that refused (`key_reuse`, `caa`, `validations`...).
+    pub step: String,
+    /// What happened, in plain words.
+    pub message: String,
+    /// When, Unix seconds.
+    pub refused_at: i64,
 }
 
 /// `GET /api/v1/orders/{id}` response, and `POST /api/v1/orders`'s.
