@@ -10,6 +10,7 @@ use shared::api::{ApiError, ErrorBody};
 use shared::csr::CsrError;
 use shared::dns::DnsError;
 use shared::issuance::OrderError;
+use shared::issuance::encode::EncodeError;
 use shared::link::LinkError;
 use shared::order::FieldError;
 use shared::profile::KeyError;
@@ -140,6 +141,15 @@ impl From<KeyError> for AppError {
 impl From<OrderError> for AppError {
     fn from(error: OrderError) -> Self {
         Self::field(422, error.code(), error.field(), error.to_string())
+    }
+}
+
+impl From<EncodeError> for AppError {
+    fn from(error: EncodeError) -> Self {
+        match error.order_field() {
+            Some(field) => Self::field(422, error.code(), field, error.to_string()),
+            None => Self::internal(&format!("{}: {error}", error.code())),
+        }
     }
 }
 

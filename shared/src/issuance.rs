@@ -2,8 +2,9 @@
 //! key and nothing else: its subject and requested extensions are ignored (the enrollment page says so).
 //!
 //! [`check_order`] says whether an order holds what its profile states (a pure check, every refusal naming the
-//! field); [`certificate_template`] runs it and builds the template. The edge turns a [`CertificateTemplate`]
-//! into DER with rcgen and signs it with the issuing CA.
+//! field); [`certificate_template`] runs it and builds the template. [`encode`] turns a [`CertificateTemplate`]
+//! into rcgen's parameters, which the edge signs with the issuing CA (after `crate::lint` checked a copy signed
+//! by a throwaway key).
 
 use crate::address::EmailAddress;
 use crate::profile::{
@@ -11,6 +12,11 @@ use crate::profile::{
 };
 pub use crate::profile::{KeyUsage, SubjectAttribute};
 
+/// The template as rcgen's certificate parameters (feature `certificate-encoding`; built by the host tests too).
+#[cfg(any(test, feature = "certificate-encoding"))]
+pub mod encode;
+
+/// The one issuance pipeline: every path that issues goes through its ordered steps.
 pub mod pipeline;
 
 /// How far `notBefore` is set before the moment of issuance, to tolerate clients whose clock is slightly

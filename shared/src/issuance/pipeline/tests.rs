@@ -4,7 +4,13 @@
 use super::*;
 use crate::address::Domain;
 use crate::caa::{CaaRecord, LookupFailure, Property, RelevantSet};
+use crate::issuance::encode;
 use crate::profile::ProfileId;
+use der::Decode;
+use rcgen::{
+    BasicConstraints, CertificateParams, DistinguishedName, DnType, DnValue, IsCa, Issuer, KeyPair, KeyUsagePurpose,
+    PKCS_ECDSA_P256_SHA256,
+};
 
 const RSA_2048: &str = include_str!("../../../tests/fixtures/csr/rsa2048-sha256.csr.pem");
 const RSA_2048_FLIPPED: &str = include_str!("../../../tests/fixtures/csr/rsa2048-sha256-signature-flipped.csr.pem");
@@ -267,19 +273,86 @@ fn caa_is_looked_up_for_the_names_the_template_states() {
     let _ = RelevantSet { owner: "example.com".into(), records: vec![record] };
 }
 
+/// A test CA named as the edge names its issuer, and a second key under the same name: the lint key.
+fn issuers() -> (Issuer<'static, KeyPair>, Issuer<'static, KeyPair>) {
+    let key = KeyPair::generate_for(&PKCS_ECDSA_P256_SHA256).expect("a CA key");
+    let mut params = CertificateParams::default();
+    let mut name = DistinguishedName::new();
+    name.push(DnType::CountryName, DnValue::PrintableString("GB".try_into().expect("printable")));
+    name.push(DnType::CommonName, DnValue::Utf8String("Keyward Pipeline Test CA".into()));
+    params.distinguished_name = name;
+    params.is_ca = IsCa::Ca(BasicConstraints::Constrained(0));
+    params.key_usages = vec![KeyUsagePurpose::KeyCertSign, KeyUsagePurpose::CrlSign];
+    let certificate = params.self_signed(&key).expect("a CA certificate");
+    let certificate = x509_cert::Certificate::from_der(certificate.der()).expect("it reads back");
+    let params = encode::issuer_params(&certificate).expect("issuer parameters");
+    let lint_key = KeyPair::generate_for(&PKCS_ECDSA_P256_SHA256).expect("a lint key");
+    (Issuer::new(params.clone(), key), Issuer::new(params, lint_key))
+}
+
+fn sign(template: &CertificateTemplate, csr: &ParsedCsr, issuer: &Issuer<'static, KeyPair>) -> Vec<u8> {
+    let params = encode::certificate_params(template).expect("encodes");
+    params.signed_by(&encode::CsrPublicKey::new(csr).expect("the key"), issuer).expect("signs").der().to_vec()
+}
+
+fn mailing() -> Mailing<'static> {
+    Mailing {
+        lang: Lang::En,
+        greeting: "Ada Lovelace",
+        notification_emails: &[],
+        origin: "https://keyward.example.com",
+    }
+}
+
+/// Steps 6 to 8 with real signatures: the lint copy lints clean, the issuing key signs the same
+/// tbsCertificate, and the issuance carries the rows and the "certificate issued" email.
 #[test]
-fn a_lint_error_refuses_and_what_is_signed_must_be_what_was_linted() {
-    let checked = Case::new().check().expect("a valid application");
+fn linted_then_signed_by_the_issuing_key_is_issued() {
+    let case = Case::new();
+    let profile = case.profile.profile();
+    let checked = case.check().expect("a valid application");
     let authorized = checked.authorize(&[answer(Property::IssueMail, "example.com", Ok(None))], &[]).expect("no CAA");
+    let (issuing, lint_issuer) = issuers();
+    let lint_copy = sign(authorized.template(), authorized.csr(), &lint_issuer);
+    let linted = authorized.lint(profile, &locations(), &lint_copy, Vec::new()).expect("lints clean");
+    let signed = sign(linted.template(), linted.csr(), &issuing);
+    let issuance =
+        linted.clone().signed(signed.clone(), profile, &case.order, "Example Org", &mailing()).expect("issued");
+    assert_eq!(issuance.der, signed);
+    assert_eq!(issuance.serial.len(), 32);
+    assert_eq!(issuance.holder, holder("org-1", "ada@example.com"));
+    assert_eq!(issuance.emails.len(), 1);
+    assert_eq!(issuance.emails[0].to, "ada@example.com");
+    assert!(issuance.emails[0].body.contains(&issuance.serial), "the email names the certificate");
+    assert_eq!(issuance.audit_detail["steps"].as_array().map(Vec::len), Some(Step::ALL.len()));
+    // What the issuing key signed must be what was linted: another template is refused.
+    let mut other = linted.template().clone();
+    other.serial[15] ^= 1;
+    let differs = linted.signed(
+        sign(&other, case.check().expect("valid").csr(), &issuing),
+        profile,
+        &case.order,
+        "Example Org",
+        &mailing(),
+    );
+    assert_eq!(differs.map(drop).map_err(|refusal| refusal.code()), Err("signature_mismatch"));
+}
+
+#[test]
+fn a_lint_error_refuses_before_the_issuing_key_signs() {
+    let case = Case::new();
+    let profile = case.profile.profile();
+    let checked = case.check().expect("a valid application");
+    let authorized = checked.authorize(&[answer(Property::IssueMail, "example.com", Ok(None))], &[]).expect("no CAA");
+    let (_, lint_issuer) = issuers();
+    let lint_copy = sign(authorized.template(), authorized.csr(), &lint_issuer);
     let error = Finding {
         linter: lint::Linter::Pkilint,
         severity: lint::Severity::Error,
         code: "cabf.smime.prohibited_eku_present".into(),
         message: "serverAuth".into(),
     };
-    let refused =
-        authorized.clone().lint(ProfileId::SmimeSponsorMultipurpose.profile(), &locations(), b"", vec![error]);
-    match refused {
+    match authorized.clone().lint(profile, &locations(), &lint_copy, vec![error]) {
         Err(refusal @ Refusal::Lint(_)) => {
             assert_eq!(refusal.code(), "lint_refused");
             assert!(refusal.is_audited());
@@ -288,4 +361,19 @@ fn a_lint_error_refuses_and_what_is_signed_must_be_what_was_linted() {
         }
         other => panic!("expected a lint refusal, got {other:?}"),
     }
+    // Keyward's own lint set refuses on its own too: the broken profile's copy.
+    let broken = sign(
+        &{
+            let mut template = authorized.template().clone();
+            template.extended_key_usages.push(crate::profile::ExtendedKeyUsage::ServerAuth);
+            template
+        },
+        authorized.csr(),
+        &lint_issuer,
+    );
+    let refused = authorized.lint(profile, &locations(), &broken, Vec::new()).map(drop);
+    assert!(
+        matches!(&refused, Err(Refusal::Lint(findings)) if findings.iter().all(|finding| finding.linter == lint::Linter::Keyward)),
+        "{refused:?}"
+    );
 }
