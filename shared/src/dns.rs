@@ -835,13 +835,17 @@ mod tests {
     }
 
     /// The end-to-end suites' local responder (`tests/e2e/doh-responder.mjs`) answering the CAA query for `NAME`
-    /// with id `ID`, where `NAME` is a CNAME of `mx.example.net` and that holds two CAA records. Made with, in
-    /// `tests/e2e/`:
-    /// `node --input-type=module -e "import { answer } from './doh-responder.mjs'; const zone = new Map([[
-    /// '_keyward-challenge.example.com', { cname: 'mx.example.net' }], ['mx.example.net', { caa: ['0 issuemail
-    /// \"keyward.example\"', '128 issue \";\"'] }]]); console.log(answer(Buffer.from('1234010000010000000000'
-    /// + '00125f6b6579776172642d6368616c6c656e6765076578616d706c6503636f6d0001010001', 'hex'), zone)
-    /// .toString('hex'))"`
+    /// with id `ID`, where `NAME` is a CNAME of `mx.example.net` and that holds two CAA records. Made in
+    /// `tests/e2e/` with:
+    ///
+    /// ```text
+    /// node --input-type=module -e "import { answer } from './doh-responder.mjs'; const zone = new Map([
+    ///   ['_keyward-challenge.example.com', { cname: 'mx.example.net' }],
+    ///   ['mx.example.net', { caa: ['0 issuemail \"keyward.example\"', '128 issue \";\"'] }]]);
+    ///   const query = '123401000001000000000000125f6b6579776172642d6368616c6c656e6765076578616d706c6503636f6d00'
+    ///     + '01010001';
+    ///   console.log(answer(Buffer.from(query, 'hex'), zone).toString('hex'))"
+    /// ```
     const RESPONDER_CAA_ANSWER: &str = "123481800001000300000000125f6b6579776172642d6368616c6c656e6765076578616d706c65\
         03636f6d0001010001c00c000500010000003c0010026d78076578616d706c65036e657400026d78076578616d706c65036e65740001\
         0100010000003c001a000969737375656d61696c6b6579776172642e6578616d706c65026d78076578616d706c65036e6574000101\
