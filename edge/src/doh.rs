@@ -1,9 +1,11 @@
-//! The DNS-over-HTTPS client (RFC 8484): one POST of an `application/dns-message` query for the TXT records of a
-//! name to the resolver at the Worker variable `KEYWARD_DOH_URL` (default in `wrangler.toml`: Cloudflare's
-//! public resolver; the end-to-end tests point it at a local responder), bounded by [`TIMEOUT_MILLISECONDS`].
+//! The DNS-over-HTTPS client (RFC 8484): one POST of an `application/dns-message` query to the resolver at the
+//! Worker variable `KEYWARD_DOH_URL` (default in `wrangler.toml`: Cloudflare's public resolver; `cargo xtask dev`
+//! and the end-to-end tests point it at a local responder), bounded by [`TIMEOUT_MILLISECONDS`]. Two questions
+//! ride on it: the TXT records of a name (domain validation) and its CAA records (before issuance, `caa.rs`).
 //! The wire format is `shared::dns`; this module only carries the bytes.
 
-use shared::dns::{DnsError, decode_txt_response, encode_txt_query};
+use shared::caa::CaaRecord;
+use shared::dns::{DnsError, RecordType, decode_caa_response, decode_txt_response, encode_query};
 use worker::{AbortSignal, Env, Fetch, Headers, Method, Request, RequestInit};
 
 /// How long one lookup may take, connection and body included.
@@ -21,8 +23,27 @@ const DNS_MESSAGE: &str = "application/dns-message";
 /// A [`DohError`]: the resolver is not configured, could not be reached in time, answered with something else
 /// than a DNS message, or the message says NXDOMAIN or another error ([`DohError::Dns`]).
 pub async fn txt_records(env: &Env, name: &str) -> Result<Vec<Vec<u8>>, DohError> {
+    let response = exchange(env, name, RecordType::Txt).await?;
+    decode_txt_response(&response, QUERY_ID, name).map_err(DohError::Dns)
+}
+
+/// The CAA records of `name`, as the configured resolver sees them now, CNAMEs followed. `None`: the name does
+/// not exist (NXDOMAIN); an empty list: it exists and holds no CAA record.
+///
+/// # Errors
+///
+/// A [`DohError`]: the resolver is not configured, could not be reached in time, answered with something else
+/// than a DNS message, or the message is malformed or says SERVFAIL, REFUSED or another error
+/// ([`DohError::Dns`]).
+pub async fn caa_records(env: &Env, name: &str) -> Result<Option<Vec<CaaRecord>>, DohError> {
+    let response = exchange(env, name, RecordType::Caa).await?;
+    decode_caa_response(&response, QUERY_ID, name).map_err(DohError::Dns)
+}
+
+/// Sends the query for the `record_type` records of `name` and returns the response's DNS message, unread.
+async fn exchange(env: &Env, name: &str, record_type: RecordType) -> Result<Vec<u8>, DohError> {
     let resolver = env.var("KEYWARD_DOH_URL").map_err(|_| DohError::NotConfigured)?.to_string();
-    let query = encode_txt_query(QUERY_ID, name).map_err(DohError::Dns)?;
+    let query = encode_query(QUERY_ID, name, record_type).map_err(DohError::Dns)?;
     let headers = Headers::new();
     headers.set("Content-Type", DNS_MESSAGE).map_err(|_| DohError::NotConfigured)?;
     headers.set("Accept", DNS_MESSAGE).map_err(|_| DohError::NotConfigured)?;
@@ -41,10 +62,9 @@ pub async fn txt_records(env: &Env, name: &str) -> Result<Vec<Vec<u8>>, DohError
     if !content_type.split(';').next().is_some_and(|media| media.trim().eq_ignore_ascii_case(DNS_MESSAGE)) {
         return Err(DohError::ContentType { content_type });
     }
-    let bytes = response.bytes().await.map_err(|error| {
+    response.bytes().await.map_err(|error| {
         if signal.aborted() { DohError::Timeout } else { DohError::Unreachable { detail: error.to_string() } }
-    })?;
-    decode_txt_response(&bytes, QUERY_ID, name).map_err(DohError::Dns)
+    })
 }
 
 /// Why a DNS lookup over HTTPS gave no answer, or the answer says there is nothing.

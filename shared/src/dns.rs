@@ -1,19 +1,28 @@
-//! A small, strict DNS message codec (RFC 1035 4) for one thing: asking for the TXT records of one name and
-//! reading the answer, as DNS-over-HTTPS (RFC 8484) carries them. The edge sends [`encode_txt_query`]'s bytes
-//! and hands the response body to [`decode_txt_response`]; nothing here does I/O, and the message id is an
-//! argument (RFC 8484 4.1 recommends 0 for cacheability; any value works).
+//! A small, strict DNS message codec (RFC 1035 4) for two questions about one name, as DNS-over-HTTPS (RFC 8484)
+//! carries them: its TXT records (domain validation's DNS method) and its CAA records (RFC 8659, checked before
+//! issuance). The edge sends [`encode_query`]'s bytes and hands the response body to [`decode_txt_response`] or
+//! [`decode_caa_response`]; nothing here does I/O, and the message id is an argument (RFC 8484 4.1 recommends 0
+//! for cacheability; any value works).
 //!
-//! What the decoder insists on: the message is a response (QR), standard query opcode, the id and the one
-//! question echo the query (name compared ignoring ASCII case, type TXT, class IN), the truncation flag is clear
-//! (a truncated answer may hide the record, so it is refused rather than read), and the RCODE is NOERROR
-//! (NXDOMAIN and every other code are errors of their own). Answer records are read for the queried name and,
-//! when the answer holds a CNAME chain, for the names it leads to (at most [`MAXIMUM_CNAME_CHAIN`] hops, no
-//! loops). A TXT record's character-strings are joined without separator (RFC 7208 3.3). Names may use
-//! compression pointers; a pointer must point strictly backwards and stay inside the message, which rules out
-//! loops. Every read is bounds-checked: any input gives a value or an error, never a panic.
+//! What the decoders insist on: the message is a response (QR), standard query opcode, the id and the one
+//! question echo the query (name compared ignoring ASCII case, the type asked, class IN), the truncation flag is
+//! clear (a truncated answer may hide a record, so it is refused rather than read), and the RCODE is NOERROR or
+//! NXDOMAIN (every other code, SERVFAIL and REFUSED among them, is an error). The two decoders differ on NXDOMAIN:
+//! for a TXT record it is an error of its own ([`DnsError::NameNotFound`]: the record to find is not there); for
+//! CAA it is an answer (`None`), since RFC 8659 3 then goes on to the parent domain. Answer records are read for
+//! the queried name and, when the answer holds a CNAME chain, for the names it leads to (at most
+//! [`MAXIMUM_CNAME_CHAIN`] hops, no loops): the records of the type asked owned by the chain's end. A TXT record's
+//! character-strings are joined without separator (RFC 7208 3.3); a CAA record is its flags octet, tag length, tag
+//! and value (RFC 8659 4.1), kept as sent (a tag's meaning is `shared::caa`'s). Names may use compression
+//! pointers; a pointer must point strictly backwards and stay inside the message, which rules out loops. Every
+//! read is bounds-checked: any input gives a value or an error, never a panic.
+
+use crate::caa::CaaRecord;
 
 /// Resource record type TXT (RFC 1035 3.2.2).
 pub const TYPE_TXT: u16 = 16;
+/// Resource record type CAA (RFC 8659 4.1).
+pub const TYPE_CAA: u16 = 257;
 /// Resource record type CNAME.
 pub const TYPE_CNAME: u16 = 5;
 /// Class IN, the Internet.
@@ -26,20 +35,41 @@ const MAXIMUM_WIRE_NAME_LENGTH: usize = 255;
 const MAXIMUM_LABEL_LENGTH: usize = 63;
 /// The header's length in octets.
 const HEADER_LENGTH: usize = 12;
+/// The CAA flags bit that marks a record critical (RFC 8659 4.1: bit 0, the most significant).
+const CAA_ISSUER_CRITICAL: u8 = 0x80;
 
 /// Response code NOERROR.
 const RCODE_NO_ERROR: u8 = 0;
 /// Response code NXDOMAIN: the name does not exist.
 const RCODE_NAME_ERROR: u8 = 3;
 
-/// The query for the TXT records of `name` (a host name with or without a trailing dot; labels may hold `_`, as
-/// `_keyward-challenge.example.com` does): header with `id` and RD set, one question, class IN.
+/// The record types this codec asks for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RecordType {
+    /// TXT (RFC 1035 3.3.14): domain validation's DNS method.
+    Txt,
+    /// CAA (RFC 8659): which certificate authorities may issue for a domain.
+    Caa,
+}
+
+impl RecordType {
+    /// The type's number on the wire.
+    pub fn code(self) -> u16 {
+        match self {
+            Self::Txt => TYPE_TXT,
+            Self::Caa => TYPE_CAA,
+        }
+    }
+}
+
+/// The query for the `record_type` records of `name` (a host name with or without a trailing dot; labels may hold
+/// `_`, as `_keyward-challenge.example.com` does): header with `id` and RD set, one question, class IN.
 ///
 /// # Errors
 ///
 /// [`DnsError::NameInvalid`] when `name` is empty, has an empty label, a label over 63 octets, a character
 /// outside printable ASCII, or is over 255 octets on the wire.
-pub fn encode_txt_query(id: u16, name: &str) -> Result<Vec<u8>, DnsError> {
+pub fn encode_query(id: u16, name: &str, record_type: RecordType) -> Result<Vec<u8>, DnsError> {
     let labels = query_labels(name)?;
     let mut message = Vec::with_capacity(HEADER_LENGTH + name.len() + 6);
     message.extend_from_slice(&id.to_be_bytes());
@@ -53,12 +83,12 @@ pub fn encode_txt_query(id: u16, name: &str) -> Result<Vec<u8>, DnsError> {
         message.extend_from_slice(label);
     }
     message.push(0);
-    message.extend_from_slice(&TYPE_TXT.to_be_bytes());
+    message.extend_from_slice(&record_type.code().to_be_bytes());
     message.extend_from_slice(&CLASS_IN.to_be_bytes());
     Ok(message)
 }
 
-/// The TXT records for `name` in the response `message` to the query with `id`: each record's
+/// The TXT records for `name` in the response `message` to the TXT query with `id`: each record's
 /// character-strings joined, in answer order, following any CNAME chain in the answer. An empty list means the
 /// name exists but holds no TXT record (NOERROR, no data).
 ///
@@ -67,6 +97,35 @@ pub fn encode_txt_query(id: u16, name: &str) -> Result<Vec<u8>, DnsError> {
 /// A [`DnsError`] for a malformed message, one that does not answer this query, a truncated one, NXDOMAIN
 /// ([`DnsError::NameNotFound`]), another response code, or a CNAME chain that is too long or loops.
 pub fn decode_txt_response(message: &[u8], id: u16, name: &str) -> Result<Vec<Vec<u8>>, DnsError> {
+    let found = decode_response(message, id, name, RecordType::Txt)?.ok_or(DnsError::NameNotFound)?;
+    found.iter().map(|data| txt_data(data)).collect()
+}
+
+/// The CAA records for `name` in the response `message` to the CAA query with `id`, in answer order, following
+/// any CNAME chain in the answer. `None`: the name does not exist (NXDOMAIN); an empty list: it exists and holds
+/// no CAA record (NOERROR, no data). RFC 8659 3 treats both alike (the search goes on to the parent domain); they
+/// are kept apart for the audit trail.
+///
+/// # Errors
+///
+/// A [`DnsError`] for a malformed message or CAA record, one that does not answer this query, a truncated one,
+/// a response code other than NOERROR and NXDOMAIN ([`DnsError::ServerFailure`]: SERVFAIL, REFUSED, ...), or a
+/// CNAME chain that is too long or loops.
+pub fn decode_caa_response(message: &[u8], id: u16, name: &str) -> Result<Option<Vec<CaaRecord>>, DnsError> {
+    let Some(found) = decode_response(message, id, name, RecordType::Caa)? else {
+        return Ok(None);
+    };
+    found.iter().map(|data| caa_data(data)).collect::<Result<Vec<_>, _>>().map(Some)
+}
+
+/// The data of each `record_type` record for `name` (through CNAMEs) in the response `message` to the query with
+/// `id`; `None` for NXDOMAIN. Everything but the record data's own format is checked here.
+fn decode_response(
+    message: &[u8],
+    id: u16,
+    name: &str,
+    record_type: RecordType,
+) -> Result<Option<Vec<Vec<u8>>>, DnsError> {
     let expected = query_labels(name)?;
     let mut reader = Reader { message, position: 0 };
     let received_id = reader.u16()?;
@@ -89,10 +148,9 @@ pub fn decode_txt_response(message: &[u8], id: u16, name: &str) -> Result<Vec<Ve
         return Err(DnsError::Truncated);
     }
     let rcode = (flags & 0x000f) as u8;
-    match rcode {
-        RCODE_NO_ERROR => {}
-        RCODE_NAME_ERROR => return Err(DnsError::NameNotFound),
-        other => return Err(DnsError::ServerFailure { rcode: other }),
+    if rcode != RCODE_NO_ERROR && rcode != RCODE_NAME_ERROR {
+        // Checked before the question: resolvers may leave the question out of an error response.
+        return Err(DnsError::ServerFailure { rcode });
     }
     if question_count != 1 {
         return Err(DnsError::QuestionMismatch);
@@ -100,35 +158,38 @@ pub fn decode_txt_response(message: &[u8], id: u16, name: &str) -> Result<Vec<Ve
     let question_name = reader.name()?;
     let question_type = reader.u16()?;
     let question_class = reader.u16()?;
-    if !same_name(&question_name, &expected) || question_type != TYPE_TXT || question_class != CLASS_IN {
+    if !same_name(&question_name, &expected) || question_type != record_type.code() || question_class != CLASS_IN {
         return Err(DnsError::QuestionMismatch);
+    }
+    if rcode == RCODE_NAME_ERROR {
+        return Ok(None);
     }
     let mut records = Vec::with_capacity(usize::from(answer_count));
     for _ in 0..answer_count {
         records.push(reader.record()?);
     }
-    follow(records, expected)
+    follow(records, expected, record_type.code()).map(Some)
 }
 
-/// The TXT data for `name` among the answer records, through CNAMEs.
-fn follow(records: Vec<Record>, name: Vec<Vec<u8>>) -> Result<Vec<Vec<u8>>, DnsError> {
+/// The data of the `record_type` records for `name` among the answer records, through CNAMEs.
+fn follow(records: Vec<Record>, name: Vec<Vec<u8>>, record_type: u16) -> Result<Vec<Vec<u8>>, DnsError> {
     let mut current = name;
     let mut visited: Vec<Vec<Vec<u8>>> = Vec::new();
     loop {
-        let mut texts = Vec::new();
+        let mut found = Vec::new();
         let mut alias = None;
         for record in &records {
             if record.class != CLASS_IN || !same_name(&record.owner, &current) {
                 continue;
             }
             match &record.data {
-                RecordData::Txt(text) => texts.push(text.clone()),
                 RecordData::Cname(target) => alias = Some(target.clone()),
-                RecordData::Other => {}
+                RecordData::Other { record_type: other, data } if *other == record_type => found.push(data.clone()),
+                RecordData::Other { .. } => {}
             }
         }
         match alias {
-            Some(target) if texts.is_empty() => {
+            Some(target) if found.is_empty() => {
                 visited.push(current);
                 if visited.iter().any(|name| same_name(name, &target)) {
                     return Err(DnsError::CnameLoop);
@@ -138,9 +199,44 @@ fn follow(records: Vec<Record>, name: Vec<Vec<u8>>) -> Result<Vec<Vec<u8>>, DnsE
                 }
                 current = target;
             }
-            _ => return Ok(texts),
+            _ => return Ok(found),
         }
     }
+}
+
+/// A TXT record's character-strings, joined (RFC 7208 3.3).
+fn txt_data(data: &[u8]) -> Result<Vec<u8>, DnsError> {
+    if data.is_empty() {
+        return Err(DnsError::Malformed { reason: "a TXT record holds no character-string" });
+    }
+    let mut text = Vec::with_capacity(data.len());
+    let mut rest = data;
+    while let Some((&length, tail)) = rest.split_first() {
+        let string = tail.get(..usize::from(length));
+        let string = string.ok_or(DnsError::Malformed { reason: "a character-string runs past its record" })?;
+        text.extend_from_slice(string);
+        rest = &tail[string.len()..];
+    }
+    Ok(text)
+}
+
+/// A CAA record (RFC 8659 4.1): flags, tag length (at least 1), tag, and the value filling the rest. The tag is
+/// kept as sent; one that is not US-ASCII letters and digits is simply a tag no one knows.
+fn caa_data(data: &[u8]) -> Result<CaaRecord, DnsError> {
+    let [flags, tag_length, rest @ ..] = data else {
+        return Err(DnsError::Malformed { reason: "a CAA record is shorter than its flags and tag length" });
+    };
+    if *tag_length == 0 {
+        return Err(DnsError::Malformed { reason: "a CAA record's tag is empty" });
+    }
+    let Some((tag, value)) = rest.split_at_checked(usize::from(*tag_length)) else {
+        return Err(DnsError::Malformed { reason: "a CAA record's tag runs past its record" });
+    };
+    Ok(CaaRecord {
+        critical: flags & CAA_ISSUER_CRITICAL != 0,
+        tag: String::from_utf8_lossy(tag).into_owned(),
+        value: value.to_vec(),
+    })
 }
 
 /// `name` as wire labels, checked.
@@ -179,12 +275,15 @@ struct Record {
 
 /// What a record carries.
 enum RecordData {
-    /// A TXT record's character-strings, joined.
-    Txt(Vec<u8>),
     /// A CNAME's target.
     Cname(Vec<Vec<u8>>),
-    /// Any other type, skipped.
-    Other,
+    /// Any other type: its number and data, read by the decoder of the type asked.
+    Other {
+        /// The record type.
+        record_type: u16,
+        /// The RDATA, as sent.
+        data: Vec<u8>,
+    },
 }
 
 /// A bounds-checked cursor over a message.
@@ -199,10 +298,6 @@ impl Reader<'_> {
         let slice = self.message.get(self.position..end).ok_or(DnsError::Incomplete)?;
         self.position = end;
         Ok(slice)
-    }
-
-    fn u8(&mut self) -> Result<u8, DnsError> {
-        Ok(self.bytes(1)?[0])
     }
 
     fn u16(&mut self) -> Result<u16, DnsError> {
@@ -270,20 +365,6 @@ impl Reader<'_> {
             return Err(DnsError::Incomplete);
         }
         let data = match record_type {
-            TYPE_TXT => {
-                let mut text = Vec::new();
-                if data_length == 0 {
-                    return Err(DnsError::Malformed { reason: "a TXT record holds no character-string" });
-                }
-                while self.position < data_end {
-                    let length = usize::from(self.u8()?);
-                    if self.position + length > data_end {
-                        return Err(DnsError::Malformed { reason: "a character-string runs past its record" });
-                    }
-                    text.extend_from_slice(self.bytes(length)?);
-                }
-                RecordData::Txt(text)
-            }
             TYPE_CNAME => {
                 let target = self.name()?;
                 if self.position != data_end {
@@ -291,10 +372,7 @@ impl Reader<'_> {
                 }
                 RecordData::Cname(target)
             }
-            _ => {
-                self.position = data_end;
-                RecordData::Other
-            }
+            _ => RecordData::Other { record_type, data: self.bytes(data_length)?.to_vec() },
         };
         Ok(Record { owner, class, data })
     }
@@ -322,7 +400,7 @@ pub enum DnsError {
         /// The id in the response.
         received: u16,
     },
-    /// The response's question is not the one asked (name, type TXT, class IN, exactly one).
+    /// The response's question is not the one asked (name, type, class IN, exactly one).
     QuestionMismatch,
     /// The truncation flag is set: part of the answer is missing.
     Truncated,
@@ -444,15 +522,21 @@ mod tests {
         bytes
     }
 
-    /// A response: header with `flags`, the question for `NAME`, then `answers` (already encoded).
+    /// A response to the TXT question: header with `flags`, the question for `NAME`, then `answers` (already
+    /// encoded).
     fn response(flags: u16, answers: &[Vec<u8>]) -> Vec<u8> {
+        response_to(TYPE_TXT, flags, answers)
+    }
+
+    /// A response to the question for `NAME` of `question_type`, as [`response`].
+    fn response_to(question_type: u16, flags: u16, answers: &[Vec<u8>]) -> Vec<u8> {
         let mut bytes = ID.to_be_bytes().to_vec();
         bytes.extend_from_slice(&flags.to_be_bytes());
         bytes.extend_from_slice(&1u16.to_be_bytes());
         bytes.extend_from_slice(&(answers.len() as u16).to_be_bytes());
         bytes.extend_from_slice(&[0, 0, 0, 0]);
         bytes.extend_from_slice(&wire_name(NAME));
-        bytes.extend_from_slice(&TYPE_TXT.to_be_bytes());
+        bytes.extend_from_slice(&question_type.to_be_bytes());
         bytes.extend_from_slice(&CLASS_IN.to_be_bytes());
         for answer in answers {
             bytes.extend_from_slice(answer);
@@ -474,7 +558,7 @@ mod tests {
 
     #[test]
     fn the_query_is_rfc_1035_wire_form() {
-        let query = encode_txt_query(0xabcd, "_Keyward-Challenge.Example.com.").unwrap();
+        let query = encode_query(0xabcd, "_Keyward-Challenge.Example.com.", RecordType::Txt).unwrap();
         let mut expected = vec![0xab, 0xcd, 0x01, 0x00, 0, 1, 0, 0, 0, 0, 0, 0];
         expected.extend_from_slice(&wire_name("_keyward-challenge.example.com"));
         expected.extend_from_slice(&[0, 16, 0, 1]);
@@ -486,10 +570,10 @@ mod tests {
         let long_label = "a".repeat(64);
         let long_name = ["a".repeat(63), "b".repeat(63), "c".repeat(63), "d".repeat(62)].join(".");
         for name in ["", ".", "a..b", "a b.com", "é.com", &long_label, &long_name, "a\\.b"] {
-            assert_eq!(encode_txt_query(0, name), Err(DnsError::NameInvalid), "{name:?}");
+            assert_eq!(encode_query(0, name, RecordType::Caa), Err(DnsError::NameInvalid), "{name:?}");
         }
         let longest = ["a".repeat(63), "b".repeat(63), "c".repeat(63), "d".repeat(61)].join(".");
-        assert_eq!(encode_txt_query(0, &longest).unwrap().len(), HEADER_LENGTH + 255 + 4);
+        assert_eq!(encode_query(0, &longest, RecordType::Txt).unwrap().len(), HEADER_LENGTH + 255 + 4);
     }
 
     #[test]
@@ -661,6 +745,119 @@ mod tests {
             }
             message[index] = original;
         }
+    }
+
+    /// CAA data: flags, tag length, tag, value.
+    fn caa(flags: u8, tag: &str, value: &str) -> Vec<u8> {
+        let mut bytes = vec![flags, tag.len() as u8];
+        bytes.extend_from_slice(tag.as_bytes());
+        bytes.extend_from_slice(value.as_bytes());
+        bytes
+    }
+
+    /// A decoded CAA record.
+    fn caa_record(critical: bool, tag: &str, value: &str) -> CaaRecord {
+        CaaRecord { critical, tag: tag.to_owned(), value: value.as_bytes().to_vec() }
+    }
+
+    /// Decodes `message` as the answer to the CAA query for `NAME` with `ID` and compares with `expected`.
+    fn check_caa(message: &[u8], expected: Result<Option<Vec<CaaRecord>>, DnsError>) {
+        assert_eq!(decode_caa_response(message, ID, NAME), expected, "message {message:02x?}");
+    }
+
+    #[test]
+    fn the_caa_query_asks_type_257() {
+        let query = encode_query(0, "Example.com", RecordType::Caa).unwrap();
+        let mut expected = vec![0, 0, 0x01, 0x00, 0, 1, 0, 0, 0, 0, 0, 0];
+        expected.extend_from_slice(&wire_name("example.com"));
+        expected.extend_from_slice(&[0x01, 0x01, 0, 1]);
+        assert_eq!(query, expected);
+    }
+
+    #[test]
+    fn caa_answers_are_records_no_data_or_no_name() {
+        let answer = |records: &[Vec<u8>]| {
+            let records: Vec<_> =
+                records.iter().map(|data| record(&QUESTION_POINTER, TYPE_CAA, CLASS_IN, data)).collect();
+            response_to(TYPE_CAA, OK, &records)
+        };
+        check_caa(
+            &answer(&[caa(0, "issuemail", "ca.example"), caa(128, "tbs", ""), caa(0x81, "Issue", ";")]),
+            Ok(Some(vec![
+                caa_record(false, "issuemail", "ca.example"),
+                caa_record(true, "tbs", ""),
+                caa_record(true, "Issue", ";"),
+            ])),
+        );
+        // Reserved flag bits do not make a record critical.
+        check_caa(
+            &answer(&[caa(0x7f, "issue", "ca.example")]),
+            Ok(Some(vec![caa_record(false, "issue", "ca.example")])),
+        );
+        // NOERROR without CAA data (other types are not CAA), and NXDOMAIN.
+        let other_type = record(&QUESTION_POINTER, TYPE_TXT, CLASS_IN, &txt(&[b"issue"]));
+        check_caa(&response_to(TYPE_CAA, OK, &[other_type]), Ok(Some(vec![])));
+        check_caa(&response_to(TYPE_CAA, 0x8183, &[]), Ok(None));
+        // SERVFAIL, REFUSED, and an answer to the TXT question are errors.
+        check_caa(&response_to(TYPE_CAA, 0x8182, &[]), Err(DnsError::ServerFailure { rcode: 2 }));
+        check_caa(&response_to(TYPE_CAA, 0x8185, &[]), Err(DnsError::ServerFailure { rcode: 5 }));
+        check_caa(&response(OK, &[]), Err(DnsError::QuestionMismatch));
+        check_caa(&response(0x8183, &[]), Err(DnsError::QuestionMismatch));
+        check_caa(&response_to(TYPE_CAA, 0x8380, &[]), Err(DnsError::Truncated));
+        // Malformed CAA data.
+        let malformed = |reason| Err(DnsError::Malformed { reason });
+        check_caa(&answer(&[vec![0]]), malformed("a CAA record is shorter than its flags and tag length"));
+        check_caa(&answer(&[vec![0, 0, b'x']]), malformed("a CAA record's tag is empty"));
+        check_caa(&answer(&[vec![0, 6, b'i', b's']]), malformed("a CAA record's tag runs past its record"));
+    }
+
+    #[test]
+    fn caa_records_are_those_at_the_end_of_the_cname_chain() {
+        let message = response_to(
+            TYPE_CAA,
+            OK,
+            &[
+                record(&QUESTION_POINTER, TYPE_CNAME, CLASS_IN, &wire_name("alias.example.net")),
+                // Another class than IN is not read.
+                record(&QUESTION_POINTER, TYPE_CAA, 3, &caa(0, "issue", "chaos.example")),
+                record(&wire_name("alias.example.net"), TYPE_CAA, CLASS_IN, &caa(0, "issuemail", "ca.example")),
+                record(&wire_name("other.example.net"), TYPE_CAA, CLASS_IN, &caa(0, "issuemail", "no.example")),
+            ],
+        );
+        check_caa(&message, Ok(Some(vec![caa_record(false, "issuemail", "ca.example")])));
+        // A chain to a name without CAA data: no data.
+        let dangling = response_to(
+            TYPE_CAA,
+            OK,
+            &[record(&QUESTION_POINTER, TYPE_CNAME, CLASS_IN, &wire_name("alias.example.net"))],
+        );
+        check_caa(&dangling, Ok(Some(vec![])));
+    }
+
+    /// The end-to-end suites' local responder (`tests/e2e/doh-responder.mjs`) answering the CAA query for `NAME`
+    /// with id `ID`, where `NAME` is a CNAME of `mx.example.net` and that holds two CAA records. Made in
+    /// `tests/e2e/` with:
+    ///
+    /// ```text
+    /// node --input-type=module -e "import { answer } from './doh-responder.mjs'; const zone = new Map([
+    ///   ['_keyward-challenge.example.com', { cname: 'mx.example.net' }],
+    ///   ['mx.example.net', { caa: ['0 issuemail \"keyward.example\"', '128 issue \";\"'] }]]);
+    ///   const query = '123401000001000000000000125f6b6579776172642d6368616c6c656e6765076578616d706c6503636f6d00'
+    ///     + '01010001';
+    ///   console.log(answer(Buffer.from(query, 'hex'), zone).toString('hex'))"
+    /// ```
+    const RESPONDER_CAA_ANSWER: &str = "123481800001000300000000125f6b6579776172642d6368616c6c656e6765076578616d706c65\
+        03636f6d0001010001c00c000500010000003c0010026d78076578616d706c65036e657400026d78076578616d706c65036e65740001\
+        0100010000003c001a000969737375656d61696c6b6579776172642e6578616d706c65026d78076578616d706c65036e6574000101\
+        00010000003c0008800569737375653b";
+
+    #[test]
+    fn the_local_responder_s_caa_answer_decodes() {
+        let message = crate::encoding::hex_decode(RESPONDER_CAA_ANSWER).unwrap();
+        check_caa(
+            &message,
+            Ok(Some(vec![caa_record(false, "issuemail", "keyward.example"), caa_record(true, "issue", ";")])),
+        );
     }
 
     #[test]

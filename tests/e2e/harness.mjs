@@ -12,6 +12,7 @@ import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 import Ajv2020 from 'ajv/dist/2020.js';
+import { startDohResponder } from './doh-responder.mjs';
 
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const EDGE = join(ROOT, 'edge');
@@ -25,12 +26,16 @@ export function scratch(prefix) {
 /**
  * Starts the built Worker on a free port with an empty database; resolves when it answers. `vars` adds or
  * overrides Worker variables (`wrangler dev --var NAME:value`), e.g. a local DNS-over-HTTPS resolver's URL.
+ * Without `KEYWARD_DOH_URL` among them, the Worker gets its own local DNS-over-HTTPS responder (`resolver` on the
+ * returned object; empty zone: every name NXDOMAIN, so no CAA record restricts issuance until a test publishes
+ * one), never the public resolver `wrangler.toml` names.
  */
 export async function startWorker({ vars = {} } = {}) {
   const state = scratch('d1');
   execFileSync(WRANGLER, ['d1', 'migrations', 'apply', 'DB', '--local', '--persist-to', state], { cwd: EDGE, env: ENV, stdio: 'pipe' });
   const port = 18000 + Math.floor(Math.random() * 2000);
-  vars = { KEYWARD_APP_URL: `http://127.0.0.1:${port}`, ...vars };
+  const resolver = vars.KEYWARD_DOH_URL === undefined ? await startDohResponder() : null;
+  vars = { KEYWARD_APP_URL: `http://127.0.0.1:${port}`, ...(resolver && { KEYWARD_DOH_URL: resolver.url }), ...vars };
   const child = spawn(WRANGLER, ['dev', '--ip', '127.0.0.1', '--port', String(port), '--persist-to', state,
     '--inspector-port', String(port + 2000), '--show-interactive-dev-session=false', '--test-scheduled',
     ...Object.entries(vars).flatMap(([name, value]) => ['--var', `${name}:${value}`])], { cwd: EDGE, env: ENV, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -40,16 +45,18 @@ export async function startWorker({ vars = {} } = {}) {
   const url = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + 90_000;
   for (;;) {
-    if (child.exitCode !== null) throw new Error(`wrangler dev exited:\n${log}`);
+    if (child.exitCode !== null) { await resolver?.stop(); throw new Error(`wrangler dev exited:\n${log}`); }
     try {
       const response = await fetch(`${url}/api/v1/dev/mailbox`);
       if (response.ok) break;
     } catch { /* not listening yet */ }
-    if (Date.now() > deadline) { child.kill(); throw new Error(`wrangler dev did not answer in 90 s:\n${log}`); }
+    if (Date.now() > deadline) { child.kill(); await resolver?.stop(); throw new Error(`wrangler dev did not answer in 90 s:\n${log}`); }
     await new Promise((resolve) => setTimeout(resolve, 250));
   }
   return {
     url,
+    /** The Worker's own local DNS-over-HTTPS responder (`doh-responder.mjs`), or null when `vars` named one. */
+    resolver,
     log: () => log,
     /**
      * Runs SQL against the Worker's local D1 with wrangler itself (not through Keyward's code); resolves to one
@@ -69,6 +76,7 @@ export async function startWorker({ vars = {} } = {}) {
       child.kill('SIGTERM');
       await new Promise((resolve) => { child.once('exit', resolve); setTimeout(resolve, 5000); });
       rmSync(state, { recursive: true, force: true });
+      await resolver?.stop();
     },
   };
 }

@@ -80,7 +80,7 @@ test('a mailbox validated by its link 31 days ago is refused until validated aga
   const { csr } = newKey();
   const refused = await submit(link, csr);
   assert.equal(refused.status, 409, refused.text());
-  assert.deepEqual([refused.json().error.code, refused.json().error.field], ['mailbox_validation_expired', 'email']);
+  assert.deepEqual([refused.json().error.code, refused.json().error.field], ['mailbox_validation_expired', 'recipient_email']);
   assert.equal((await linkStatus(link)).state, 'open');
   await worker.query(`UPDATE validations SET validated_at = ${now() - 29 * DAY}, version = version + 1 WHERE subject = '${email}'`);
   const issued = await submit(link, csr);

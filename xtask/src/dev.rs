@@ -6,7 +6,7 @@ use std::time::{Duration, Instant};
 
 use crate::process;
 use crate::tools::{self, Tools};
-use crate::{Result, build, devca, http, root};
+use crate::{Result, build, devca, doh, http, root};
 
 /// Where the local Worker listens.
 pub const PORT: u16 = 8787;
@@ -17,9 +17,12 @@ pub fn run() -> Result {
     build::all(&tools)?;
     devca::ensure()?;
     process::run(wrangler(&tools).args(["d1", "migrations", "apply", "DB", "--local"]))?;
+    // Stops when `run` returns, after wrangler.
+    let resolver = doh::LocalResolver::start()?;
     let mut server = wrangler(&tools)
         .args(["dev", "--ip", "127.0.0.1", "--port", &PORT.to_string(), "--show-interactive-dev-session=false"])
         .args(["--var", &format!("KEYWARD_APP_URL:http://127.0.0.1:{PORT}")])
+        .args(["--var", &format!("KEYWARD_DOH_URL:{}", resolver.url())])
         .spawn()
         .map_err(|error| format!("starting wrangler dev: {error}"))?;
     let announced =

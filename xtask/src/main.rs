@@ -6,6 +6,7 @@ mod bench;
 mod build;
 mod dev;
 mod devca;
+mod doh;
 mod http;
 mod process;
 mod test;

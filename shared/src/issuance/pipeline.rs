@@ -24,7 +24,7 @@ use serde::Serialize;
 use sha2::{Digest, Sha256};
 
 use crate::address::EmailAddress;
-use crate::caa::{self, CaaAnswer, CaaCheck, CaaPermit, CaaRefusal};
+use crate::caa::{self, CaaAnswer, CaaCheck, CaaPermit, CaaRefusal, LookupFailure};
 use crate::csr::{CsrError, ParsedCsr};
 use crate::encoding::hex;
 use crate::issuance::{CaLocations, CertificateTemplate, OrderError, OrderFacts, certificate_template};
@@ -166,10 +166,10 @@ impl Refusal {
         match self {
             Self::Csr(_) | Self::Key(_) | Self::KeyReuse(_) => csr_field.to_owned(),
             Self::Validation(ValidationLapse::Organization { .. }) => "organization_id".into(),
-            Self::Validation(ValidationLapse::Mailbox { .. }) => "email".into(),
+            Self::Validation(ValidationLapse::Mailbox { .. }) => "recipient_email".into(),
             Self::Validation(ValidationLapse::DnsName { .. }) => "dns_names".into(),
             Self::Order(error) => error.field().into(),
-            Self::Caa(_) => "caa".into(),
+            Self::Caa(error) => error.field().into(),
             Self::Lint(_) => "profile".into(),
             Self::SignedDiffers => "signature".into(),
         }
@@ -400,16 +400,17 @@ impl Checked {
     /// Step 6: every check of [`Checked::caa_checks`] answered, and each answer allows one of `identities`
     /// (Keyward's issuer domain names). An answer missing for a check refuses as a failed lookup.
     pub fn authorize(self, answers: &[CaaAnswer], identities: &[String]) -> Result<Authorized, Refusal> {
-        let mut permits = Vec::new();
-        for check in self.caa_checks() {
-            let answer = answers.iter().find(|answer| answer.check == check).ok_or_else(|| {
-                Refusal::Caa(CaaRefusal::LookupFailed {
-                    domain: check.domain.clone(),
-                    reason: "no answer was looked up".into(),
+        let answered: Vec<CaaAnswer> = self
+            .caa_checks()
+            .into_iter()
+            .map(|check| {
+                answers.iter().find(|answer| answer.check == check).cloned().unwrap_or_else(|| CaaAnswer {
+                    found: Err(LookupFailure { name: check.domain.clone(), reason: "it was not looked up".into() }),
+                    check,
                 })
-            })?;
-            permits.push(caa::authorize(answer, identities).map_err(Refusal::Caa)?);
-        }
+            })
+            .collect();
+        let permits = caa::authorize_all(&answered, identities).map_err(Refusal::Caa)?;
         Ok(Authorized { checked: self, permits })
     }
 }

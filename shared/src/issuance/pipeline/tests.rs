@@ -267,10 +267,27 @@ fn caa_is_looked_up_for_the_names_the_template_states() {
         &identities,
     );
     assert_eq!(failed.map(drop).map_err(|refusal| refusal.code()), Err("caa_lookup_failed"));
-    let none = checked.authorize(&[answer(Property::IssueMail, "example.com", Ok(None))], &identities);
+    let none = checked.clone().authorize(&[answer(Property::IssueMail, "example.com", Ok(None))], &identities);
     assert!(none.is_ok());
-    let record = CaaRecord { critical: false, tag: "issuemail".into(), value: b"keyward.example".to_vec() };
-    let _ = RelevantSet { owner: "example.com".into(), records: vec![record] };
+    let set = |value: &str| {
+        let record = CaaRecord { critical: false, tag: "issuemail".into(), value: value.as_bytes().to_vec() };
+        Ok(Some(RelevantSet { owner: "example.com".into(), records: vec![record] }))
+    };
+    let ours =
+        checked.clone().authorize(&[answer(Property::IssueMail, "example.com", set("keyward.example"))], &identities);
+    assert!(ours.is_ok(), "a record naming Keyward allows it");
+    let theirs = checked.authorize(&[answer(Property::IssueMail, "example.com", set("otherca.example"))], &identities);
+    match theirs.map(drop) {
+        Err(refusal) => {
+            assert_eq!(
+                (refusal.code(), refusal.field("csr").as_str(), refusal.is_retryable()),
+                ("caa_forbids", "recipient_email", false)
+            );
+            assert!(refusal.to_string().contains("otherca.example"), "{refusal}");
+            assert!(refusal.is_audited());
+        }
+        Ok(()) => panic!("a record naming another CA forbids Keyward"),
+    }
 }
 
 /// A test CA named as the edge names its issuer, and a second key under the same name: the lint key.
