@@ -5,6 +5,8 @@
 //! Two linters feed the same [`Finding`] list: Keyward's own lint set here (always on), and pkilint's REST API
 //! when the deployment configures one (the edge's adapter turns its report into findings).
 
+pub mod pkilint;
+
 use serde::{Deserialize, Serialize};
 
 /// Which linter reported a finding.
