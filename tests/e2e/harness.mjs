@@ -24,13 +24,17 @@ export function scratch(prefix) {
 
 /**
  * Starts the built Worker on a free port with an empty database; resolves when it answers. `vars` adds or
- * overrides Worker variables (`wrangler dev --var NAME:value`), e.g. a local DNS-over-HTTPS resolver's URL.
+ * overrides Worker variables (`wrangler dev --var NAME:value`), e.g. a local DNS-over-HTTPS resolver's URL; a
+ * variable given as null is left out. By default the Worker gets KEYWARD_LINT_URL (pkilint's REST API, which
+ * `cargo xtask test` starts) when the environment has it.
  */
 export async function startWorker({ vars = {} } = {}) {
   const state = scratch('d1');
   execFileSync(WRANGLER, ['d1', 'migrations', 'apply', 'DB', '--local', '--persist-to', state], { cwd: EDGE, env: ENV, stdio: 'pipe' });
   const port = 18000 + Math.floor(Math.random() * 2000);
-  vars = { KEYWARD_APP_URL: `http://127.0.0.1:${port}`, ...vars };
+  const defaults = { KEYWARD_APP_URL: `http://127.0.0.1:${port}` };
+  if (process.env.KEYWARD_LINT_URL) defaults.KEYWARD_LINT_URL = process.env.KEYWARD_LINT_URL;
+  vars = Object.fromEntries(Object.entries({ ...defaults, ...vars }).filter(([, value]) => value != null));
   const child = spawn(WRANGLER, ['dev', '--ip', '127.0.0.1', '--port', String(port), '--persist-to', state,
     '--inspector-port', String(port + 2000), '--show-interactive-dev-session=false', '--test-scheduled',
     ...Object.entries(vars).flatMap(([name, value]) => ['--var', `${name}:${value}`])], { cwd: EDGE, env: ENV, stdio: ['ignore', 'pipe', 'pipe'] });

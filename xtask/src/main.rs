@@ -7,6 +7,7 @@ mod build;
 mod dev;
 mod devca;
 mod http;
+mod linter;
 mod process;
 mod test;
 mod tidy;
