@@ -200,11 +200,11 @@ export function developmentRootPem() {
 }
 
 /** A pkilint console script from the pinned virtual environment (`cargo xtask test` sets KEYWARD_PYTHON); the
- * parsed JSON report. */
-export function pkilint(tool, args) {
+ * parsed JSON report of the findings at `severity` and above (pkilint's names; WARNING unless given). */
+export function pkilint(tool, args, { severity = 'WARNING' } = {}) {
   const python = process.env.KEYWARD_PYTHON;
   if (!python) throw new Error('KEYWARD_PYTHON is not set: run the suites through `cargo xtask test`, which installs pkilint');
-  const result = spawnSync(join(dirname(python), tool), [...args, '-f', 'JSON', '-s', 'WARNING'], { encoding: 'utf8' });
+  const result = spawnSync(join(dirname(python), tool), [...args, '-f', 'JSON', '-s', severity], { encoding: 'utf8' });
   const output = result.stdout.trim();
   if (!output.startsWith('{') && !output.startsWith('[')) throw new Error(`${tool}: ${result.stdout}${result.stderr}`);
   return JSON.parse(output);
