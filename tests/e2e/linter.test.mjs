@@ -10,7 +10,7 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { createServer } from 'node:net';
 import { X509Certificate } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   ROOT, startWorker, seed, http, openssl, scratch, writeTemp, pkilint, pkilintFindings, keywardPython,
@@ -121,6 +121,7 @@ before(async () => {
 after(async () => {
   await worker?.stop();
   await linter?.stop();
+  if (directory) rmSync(directory, { recursive: true, force: true });
 });
 
 test('the REST API is pkilint 0.13.3, as tests/requirements.txt pins', async () => {
