@@ -114,6 +114,14 @@ impl From<worker::Error> for AppError {
     }
 }
 
+impl From<crate::lint::LintError> for AppError {
+    /// pkilint could not lint: the issuance fails closed (nothing signed by the issuing key) and may be retried.
+    fn from(error: crate::lint::LintError) -> Self {
+        console_error!("pkilint unavailable: {}", error.detail());
+        Self::field(503, error.code(), "profile", error.to_string())
+    }
+}
+
 impl From<LinkError> for AppError {
     fn from(error: LinkError) -> Self {
         let status = match error {

@@ -16,6 +16,8 @@
 //! Each check is one small named function in `certificate`, `extensions` or `subject`; every finding's code is
 //! stable (`keyward.eku_prohibited`) and its message names the certificate field.
 
+pub mod pkilint;
+
 use der::Decode;
 use serde::{Deserialize, Serialize};
 use x509_cert::Certificate;

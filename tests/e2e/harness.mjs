@@ -25,17 +25,20 @@ export function scratch(prefix) {
 
 /**
  * Starts the built Worker on a free port with an empty database; resolves when it answers. `vars` adds or
- * overrides Worker variables (`wrangler dev --var NAME:value`), e.g. a local DNS-over-HTTPS resolver's URL.
- * Without `KEYWARD_DOH_URL` among them, the Worker gets its own local DNS-over-HTTPS responder (`resolver` on the
- * returned object; empty zone: every name NXDOMAIN, so no CAA record restricts issuance until a test publishes
- * one), never the public resolver `wrangler.toml` names.
+ * overrides Worker variables (`wrangler dev --var NAME:value`), e.g. a local DNS-over-HTTPS resolver's URL; a
+ * variable given as null is left out. By default the Worker gets KEYWARD_LINT_URL (pkilint's REST API, which
+ * `cargo xtask test` starts) when the environment has it, and, without `KEYWARD_DOH_URL` among `vars`, its own
+ * local DNS-over-HTTPS responder (`resolver` on the returned object; empty zone: every name NXDOMAIN, so no CAA
+ * record restricts issuance until a test publishes one), never the public resolver `wrangler.toml` names.
  */
 export async function startWorker({ vars = {} } = {}) {
   const state = scratch('d1');
   execFileSync(WRANGLER, ['d1', 'migrations', 'apply', 'DB', '--local', '--persist-to', state], { cwd: EDGE, env: ENV, stdio: 'pipe' });
   const port = 18000 + Math.floor(Math.random() * 2000);
   const resolver = vars.KEYWARD_DOH_URL === undefined ? await startDohResponder() : null;
-  vars = { KEYWARD_APP_URL: `http://127.0.0.1:${port}`, ...(resolver && { KEYWARD_DOH_URL: resolver.url }), ...vars };
+  const defaults = { KEYWARD_APP_URL: `http://127.0.0.1:${port}`, ...(resolver && { KEYWARD_DOH_URL: resolver.url }) };
+  if (process.env.KEYWARD_LINT_URL) defaults.KEYWARD_LINT_URL = process.env.KEYWARD_LINT_URL;
+  vars = Object.fromEntries(Object.entries({ ...defaults, ...vars }).filter(([, value]) => value != null));
   const child = spawn(WRANGLER, ['dev', '--ip', '127.0.0.1', '--port', String(port), '--persist-to', state,
     '--inspector-port', String(port + 2000), '--show-interactive-dev-session=false', '--test-scheduled',
     ...Object.entries(vars).flatMap(([name, value]) => ['--var', `${name}:${value}`])], { cwd: EDGE, env: ENV, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -204,11 +207,11 @@ export function developmentRootPem() {
 }
 
 /** A pkilint console script from the pinned virtual environment (`cargo xtask test` sets KEYWARD_PYTHON); the
- * parsed JSON report. */
-export function pkilint(tool, args) {
+ * parsed JSON report of the findings at `severity` and above (pkilint's names; WARNING unless given). */
+export function pkilint(tool, args, { severity = 'WARNING' } = {}) {
   const python = process.env.KEYWARD_PYTHON;
   if (!python) throw new Error('KEYWARD_PYTHON is not set: run the suites through `cargo xtask test`, which installs pkilint');
-  const result = spawnSync(join(dirname(python), tool), [...args, '-f', 'JSON', '-s', 'WARNING'], { encoding: 'utf8' });
+  const result = spawnSync(join(dirname(python), tool), [...args, '-f', 'JSON', '-s', severity], { encoding: 'utf8' });
   const output = result.stdout.trim();
   if (!output.startsWith('{') && !output.startsWith('[')) throw new Error(`${tool}: ${result.stdout}${result.stderr}`);
   return JSON.parse(output);

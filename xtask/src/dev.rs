@@ -6,7 +6,7 @@ use std::time::{Duration, Instant};
 
 use crate::process;
 use crate::tools::{self, Tools};
-use crate::{Result, build, devca, doh, http, root};
+use crate::{Result, build, devca, doh, http, linter, root};
 
 /// Where the local Worker listens.
 pub const PORT: u16 = 8787;
@@ -17,16 +17,22 @@ pub fn run() -> Result {
     build::all(&tools)?;
     devca::ensure()?;
     process::run(wrangler(&tools).args(["d1", "migrations", "apply", "DB", "--local"]))?;
-    // Stops when `run` returns, after wrangler.
+    // Stop when `run` returns, after wrangler.
     let resolver = doh::LocalResolver::start()?;
+    let (mut linter, linter_started) = linter::spawn(&tools)?;
     let mut server = wrangler(&tools)
         .args(["dev", "--ip", "127.0.0.1", "--port", &PORT.to_string(), "--show-interactive-dev-session=false"])
         .args(["--var", &format!("KEYWARD_APP_URL:http://127.0.0.1:{PORT}")])
         .args(["--var", &format!("KEYWARD_DOH_URL:{}", resolver.url())])
+        .args(["--var", &linter.worker_var()])
         .spawn()
         .map_err(|error| format!("starting wrangler dev: {error}"))?;
-    let announced =
-        wait_until_ready().and_then(|()| demo_accounts()).and_then(|()| demo_link()).map(|link| announce(&link));
+    let announced = linter
+        .ready(linter_started)
+        .and_then(|()| wait_until_ready())
+        .and_then(|()| demo_accounts())
+        .and_then(|()| demo_link())
+        .map(|link| announce(&link));
     if let Err(error) = announced {
         let _ = server.kill();
         return Err(error);

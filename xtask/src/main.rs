@@ -8,6 +8,7 @@ mod dev;
 mod devca;
 mod doh;
 mod http;
+mod linter;
 mod process;
 mod test;
 mod tidy;

@@ -1,12 +1,12 @@
 //! `cargo xtask test`: every test. Host unit and integration tests (`shared`, `xtask`), then the frontend's
 //! browser tests in headless Chromium, then the release builds, then the end-to-end suites in `tests/e2e/`,
 //! which start the real Worker in workerd with a fresh local D1 and drive real headless Chromium, checking
-//! outputs with OpenSSL.
+//! outputs with OpenSSL, with pkilint's REST API running beside them (`linter.rs`).
 
 use std::process::Command;
 
 use crate::process;
-use crate::{Result, build, devca, root, tools};
+use crate::{Result, build, devca, linter, root, tools};
 
 /// Crates optimized in the browser tests' otherwise unoptimized build: the PKCS#12 key derivations and what
 /// they hash with. Unoptimized, each bundle test spends about 16 s in PBKDF2 and the suite about 80 s; with
@@ -43,14 +43,19 @@ pub fn run() -> Result {
             .env("CHROMEDRIVER", &tools.chromedriver)
             .env("WASM_BINDGEN_TEST_TIMEOUT", "300"),
     )?;
+    // pkilint's REST API starts now and gets ready during the build (about 30 s of start-up); the suites reach
+    // it at KEYWARD_LINT_URL, and the harness gives that to every Worker it starts. Stopped when `linter` drops.
+    let (mut linter, started) = linter::spawn(&tools)?;
     build::all(&tools)?;
     devca::ensure()?;
+    linter.ready(started)?;
     process::run(
         Command::new("node")
             .args(["--test", "--test-concurrency=1"])
             .arg(root.join("tests/e2e"))
             .current_dir(&root)
             .env("WRANGLER_SEND_METRICS", "false")
-            .env("KEYWARD_PYTHON", &tools.python),
+            .env("KEYWARD_PYTHON", &tools.python)
+            .env(linter::URL_VARIABLE, linter.url()),
     )
 }
