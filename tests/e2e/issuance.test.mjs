@@ -182,3 +182,63 @@ test('a CSR order waiting for its mailbox validation whose key is then revoked f
   const [{ n }] = await worker.query(`SELECT COUNT(*) AS n FROM certificates c JOIN recipients r ON r.id = c.recipient_id WHERE r.email = '${email}'`);
   assert.equal(n, 1, 'only the first certificate exists');
 });
+
+/** Seeds a mailbox-validated S/MIME link for `email` and submits a new key; resolves to { link, answer }. */
+async function enrollAt(email, options = {}) {
+  const link = await seed(worker, null, email, { profile: 'smime_mailbox_multipurpose', ...options });
+  return { link, answer: await submit(link, newKey().csr) };
+}
+
+test('CAA: no record, or a record naming Keyward, allows issuance; the permit is in the audit record', async () => {
+  const none = await enrollAt('caa@caa-none.example.com');
+  assert.equal(none.answer.status, 201, none.answer.text());
+  worker.resolver.publishCaa('caa-ours.example.com', ['0 issuemail "keyward.example"', '0 issue "otherca.example"']);
+  const ours = await enrollAt('caa@caa-ours.example.com');
+  assert.equal(ours.answer.status, 201, ours.answer.text());
+  const [{ detail }] = await worker.query(`SELECT detail FROM audit_log WHERE action = 'certificate.issued' AND subject_id = '${ours.answer.json().serial}'`);
+  const [permit] = JSON.parse(detail).caa;
+  assert.deepEqual([permit.domain, permit.property, permit.basis, permit.owner], ['caa-ours.example.com', 'issuemail', 'authorized', 'caa-ours.example.com']);
+  assert.ok(worker.resolver.questions.some((question) => question.name === 'caa-ours.example.com' && question.type === 'CAA'));
+});
+
+test('CAA: a record naming another CA, issuemail ";" and a record on the parent domain refuse, named, and change nothing', async () => {
+  worker.resolver.publishCaa('caa-theirs.example.com', ['0 issuemail "otherca.example"']);
+  worker.resolver.publishCaa('caa-nobody.example.com', ['0 issuemail ";"']);
+  worker.resolver.publishCaa('caa-parent.example.com', ['0 issuemail "otherca.example"']);
+  for (const [email, owner] of [
+    ['caa@caa-theirs.example.com', 'caa-theirs.example.com'],
+    ['caa@caa-nobody.example.com', 'caa-nobody.example.com'],
+    ['caa@mail.caa-parent.example.com', 'caa-parent.example.com'],
+  ]) {
+    const { link, answer } = await enrollAt(email);
+    assert.equal(answer.status, 409, `${email}: ${answer.text()}`);
+    const { error } = answer.json();
+    assert.deepEqual([error.code, error.field], ['caa_forbids', 'recipient_email'], email);
+    assert.ok(error.message.includes(owner), `${email}: the refusal names where the record is: ${error.message}`);
+    assert.match(error.message, /issuemail/, 'the refusal names the record');
+    assert.equal((await linkStatus(link)).state, 'open', `${email}: the link stays open`);
+    const refusals = await worker.query(`SELECT detail FROM audit_log WHERE action = 'certificate.refused' AND detail LIKE '%${owner}%'`);
+    assert.ok(refusals.length >= 1, `${email}: the refusal is audited`);
+    assert.equal(JSON.parse(refusals.at(-1).detail).step, 'caa');
+  }
+  const [{ n }] = await worker.query("SELECT COUNT(*) AS n FROM certificates c JOIN recipients r ON r.id = c.recipient_id WHERE r.email LIKE 'caa@%caa-%' AND r.email NOT LIKE '%caa-none%' AND r.email NOT LIKE '%caa-ours%'");
+  assert.equal(n, 0);
+});
+
+test('CAA: an issue record governs host names: a workstation certificate for another CA\'s domain is refused', async () => {
+  worker.resolver.publishCaa('caa-hosts.example.com', ['0 issue "otherca.example"', '0 issuemail "keyward.example"']);
+  const link = await seed(worker, null, 'it@example.com', { profile: 'client_auth_workstation', dnsNames: ['ws-1.caa-hosts.example.com'] });
+  const answer = await submit(link, newKey().csr);
+  assert.equal(answer.status, 409, answer.text());
+  assert.deepEqual([answer.json().error.code, answer.json().error.field], ['caa_forbids', 'dns_names']);
+});
+
+test('CAA: a lookup that fails (SERVFAIL) refuses with a retryable error, and the link works once DNS answers', async () => {
+  worker.resolver.servfail('caa-broken.example.com');
+  const { link, answer } = await enrollAt('caa@caa-broken.example.com');
+  assert.equal(answer.status, 503, answer.text());
+  assert.deepEqual([answer.json().error.code, answer.json().error.field], ['caa_lookup_failed', 'recipient_email']);
+  assert.equal((await linkStatus(link)).state, 'open');
+  worker.resolver.remove('caa-broken.example.com');
+  assert.equal((await submit(link, newKey().csr)).status, 201);
+});
