@@ -8,7 +8,7 @@ use shared::issuance::OrderFacts;
 use shared::issuance::pipeline::{self, Mailing};
 use shared::lang::Lang;
 use shared::link::{Link, LinkError, Token};
-use shared::profile::ProfileId;
+use shared::profile::{Profile, ProfileId};
 use worker::{D1Database, D1PreparedStatement, Request, Response, RouteContext};
 
 use crate::db::{integer, is_conflict, text};
@@ -92,8 +92,15 @@ impl LinkRow {
         })
     }
 
-    fn profile(&self) -> Result<ProfileId, AppError> {
-        ProfileId::parse(&self.profile).ok_or_else(|| AppError::internal(&format!("unknown profile {}", self.profile)))
+    fn profile(&self) -> Result<&'static Profile, AppError> {
+        // The lint suite's Worker only (feature `lint-probe`, never shipped): a profile both linters must refuse.
+        #[cfg(feature = "lint-probe")]
+        if self.profile == "lint_probe" {
+            return Ok(&shared::lint::BROKEN_PROFILE);
+        }
+        ProfileId::parse(&self.profile)
+            .map(ProfileId::profile)
+            .ok_or_else(|| AppError::internal(&format!("unknown profile {}", self.profile)))
     }
 }
 
@@ -140,7 +147,7 @@ pub async fn show(_request: Request, context: RouteContext<()>) -> worker::Resul
         async {
             let db = context.env.d1("DB")?;
             let row = load(&db, &token(&context)?).await?;
-            let profile = row.profile()?.profile();
+            let profile = row.profile()?;
             let order = row.order()?;
             let now = platform::now();
             let view = EnrollmentView {
@@ -187,7 +194,7 @@ pub async fn submit(mut request: Request, context: RouteContext<()>) -> worker::
             // The link first: a spent link is refused whatever the CSR, and the page can say when.
             let spent = row.link().spend(now)?;
             let csr = pipeline::parse(&submission.csr).map_err(|refusal| AppError::refusal(&refusal, "csr"))?;
-            let profile = row.profile()?.profile();
+            let profile = row.profile()?;
             let order = row.order()?;
             let notification_emails = orders::notification_emails(&row.order_request);
             let greeting =

@@ -31,7 +31,7 @@ export function scratch(prefix) {
  * local DNS-over-HTTPS responder (`resolver` on the returned object; empty zone: every name NXDOMAIN, so no CAA
  * record restricts issuance until a test publishes one), never the public resolver `wrangler.toml` names.
  */
-export async function startWorker({ vars = {} } = {}) {
+export async function startWorker({ vars = {}, script } = {}) {
   const state = scratch('d1');
   execFileSync(WRANGLER, ['d1', 'migrations', 'apply', 'DB', '--local', '--persist-to', state], { cwd: EDGE, env: ENV, stdio: 'pipe' });
   const port = 18000 + Math.floor(Math.random() * 2000);
@@ -39,7 +39,8 @@ export async function startWorker({ vars = {} } = {}) {
   const defaults = { KEYWARD_APP_URL: `http://127.0.0.1:${port}`, ...(resolver && { KEYWARD_DOH_URL: resolver.url }) };
   if (process.env.KEYWARD_LINT_URL) defaults.KEYWARD_LINT_URL = process.env.KEYWARD_LINT_URL;
   vars = Object.fromEntries(Object.entries({ ...defaults, ...vars }).filter(([, value]) => value != null));
-  const child = spawn(WRANGLER, ['dev', '--ip', '127.0.0.1', '--port', String(port), '--persist-to', state,
+  // `script`: another build of the Worker than wrangler.toml's `main` (the lint suite's `build-lint-probe/index.js`).
+  const child = spawn(WRANGLER, ['dev', ...(script ? [script] : []), '--ip', '127.0.0.1', '--port', String(port), '--persist-to', state,
     '--inspector-port', String(port + 2000), '--show-interactive-dev-session=false', '--test-scheduled',
     ...Object.entries(vars).flatMap(([name, value]) => ['--var', `${name}:${value}`])], { cwd: EDGE, env: ENV, stdio: ['ignore', 'pipe', 'pipe'] });
   let log = '';

@@ -58,9 +58,20 @@ pub fn frontend(tools: &Tools) -> Result {
 
 /// Builds the Worker into `edge/build/`.
 pub fn edge(tools: &Tools) -> Result {
+    worker(tools, &[])
+}
+
+/// Builds the lint suite's Worker into `edge/build-lint-probe/` (feature `lint-probe`: a profile both linters must
+/// refuse; only the tests run it, and `wrangler deploy` uses `edge/build/`).
+pub fn lint_probe(tools: &Tools) -> Result {
+    worker(tools, &["--out-dir", "build-lint-probe", ".", "--features", "lint-probe"])
+}
+
+fn worker(tools: &Tools, arguments: &[&str]) -> Result {
     let root = root();
     run(Command::new(&tools.worker_build)
         .arg("--release")
+        .args(arguments)
         .current_dir(root.join("edge"))
         .env("WASM_BINDGEN_BIN", &tools.wasm_bindgen)
         .env("WASM_OPT_BIN", tools.node("wasm-opt"))

@@ -47,6 +47,7 @@ pub fn run() -> Result {
     // it at KEYWARD_LINT_URL, and the harness gives that to every Worker it starts. Stopped when `linter` drops.
     let (mut linter, started) = linter::spawn(&tools)?;
     build::all(&tools)?;
+    build::lint_probe(&tools)?;
     devca::ensure()?;
     linter.ready(started)?;
     process::run(
