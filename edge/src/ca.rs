@@ -51,8 +51,8 @@ pub struct CertificateAuthority {
 pub const CRL_VALIDITY_SECONDS: i64 = 7 * 86_400;
 
 /// `AlgorithmIdentifier` of ecdsa-with-SHA256 (no parameters, RFC 5758), DER: what [`CertificateAuthority::sign`]
-/// signs with.
-pub const OCSP_SIGNATURE_ALGORITHM: &[u8] = &[0x30, 0x0a, 0x06, 0x08, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x04, 0x03, 0x02];
+/// signs with, the algorithm `shared::lint` requires of every certificate.
+pub const OCSP_SIGNATURE_ALGORITHM: &[u8] = shared::lint::ISSUER_SIGNATURE_ALGORITHM;
 
 /// A revoked certificate, as a CRL lists it.
 pub struct RevokedEntry {
