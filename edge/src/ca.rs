@@ -172,6 +172,8 @@ impl CertificateAuthority {
         for (attribute, value) in &template.subject {
             let (kind, value) = match attribute {
                 SubjectAttribute::Country => (DnType::CountryName, printable(value)?),
+                SubjectAttribute::StateOrProvince => (DnType::StateOrProvinceName, DnValue::Utf8String(value.clone())),
+                SubjectAttribute::Locality => (DnType::LocalityName, DnValue::Utf8String(value.clone())),
                 SubjectAttribute::Organization => (DnType::OrganizationName, DnValue::Utf8String(value.clone())),
                 SubjectAttribute::OrganizationIdentifier => {
                     (DnType::CustomDnType(vec![2, 5, 4, 97]), DnValue::Utf8String(value.clone()))
