@@ -4,6 +4,7 @@
 use serde::Deserialize;
 use shared::account::{PasswordKey, Role};
 use shared::api::dev::{CreateAccount, CreatedAccount, MailMessage, Mailbox, SeedRequest, SeedResponse};
+use shared::api::organization::PostalAddress;
 use shared::encoding::hex;
 use shared::issuance::{OrderFacts, check_order};
 use shared::lang::Lang;
@@ -20,6 +21,16 @@ const DEMO_ORGANIZATION_IDENTIFIER: &str = "NTRGB-12345678";
 const DEMO_ORGANIZATION_COUNTRY: &str = "GB";
 /// The account the development seed's organization and validations belong to.
 const DEMO_ACCOUNT_NAME: &str = "Example Org (development seed)";
+
+/// The demo organization's address: TLS server certificates state its city and region (TLS BR 7.1.2.7.4).
+fn demo_address() -> PostalAddress {
+    PostalAddress {
+        street: "1 High Street".into(),
+        city: "London".into(),
+        postal_code: "SW1A 1AA".into(),
+        region: "Greater London".into(),
+    }
+}
 
 fn ensure_development(context: &RouteContext<()>) -> Result<(), AppError> {
     match context.env.var("KEYWARD_ENV") {
@@ -113,6 +124,7 @@ pub async fn seed(mut request: Request, context: RouteContext<()>) -> worker::Re
             };
             let organization = "Example Org";
             let profile = seed.profile.profile();
+            let address = demo_address();
             let order = OrderFacts {
                 recipient_given_name: seed.recipient_given_name.clone(),
                 recipient_surname: seed.recipient_surname.clone(),
@@ -121,12 +133,16 @@ pub async fn seed(mut request: Request, context: RouteContext<()>) -> worker::Re
                 organization_name: organization.into(),
                 organization_identifier: DEMO_ORGANIZATION_IDENTIFIER.into(),
                 organization_country: DEMO_ORGANIZATION_COUNTRY.into(),
+                organization_locality: address.locality(),
+                organization_state_or_province: address.state_or_province(),
                 validity_days: seed.validity_days,
             };
             // Refused now, with the field named, rather than when the recipient submits their key.
             check_order(profile, &order)?;
             let dns_names = serde_json::to_string(&order.dns_names)
                 .map_err(|error| AppError::internal(&format!("encoding DNS names: {error}")))?;
+            let address_json = serde_json::to_string(&address)
+                .map_err(|error| AppError::internal(&format!("encoding the address: {error}")))?;
             let db = context.env.d1("DB")?;
             let now = platform::now();
             let order_id = platform::new_id()?;
@@ -152,14 +168,19 @@ pub async fn seed(mut request: Request, context: RouteContext<()>) -> worker::Re
             let mut statements = vec![
                 db.prepare("INSERT OR IGNORE INTO accounts (id, name, created_at) VALUES ('demo-account', ?1, ?2)")
                     .bind(&[text(DEMO_ACCOUNT_NAME), integer(now)])?,
+                // A demo organization from before it had an address (or an account) gets them (certificates state
+                // its city), with its version moved on as the organizations_version trigger requires.
                 db.prepare(
-                    "INSERT OR IGNORE INTO organizations (id, name, identifier, country, validated_at, created_at, \
-                     account_id) VALUES ('demo-org', ?1, ?2, ?3, ?4, ?4, 'demo-account')",
+                    "INSERT INTO organizations (id, name, identifier, country, address, validated_at, created_at, \
+                     account_id) VALUES ('demo-org', ?1, ?2, ?3, ?4, ?5, ?5, 'demo-account') \
+                     ON CONFLICT (id) DO UPDATE SET address = excluded.address, account_id = 'demo-account', \
+                     version = version + 1 WHERE address = '{}' OR account_id IS NULL",
                 )
                 .bind(&[
                     text(organization),
                     text(DEMO_ORGANIZATION_IDENTIFIER),
                     text(DEMO_ORGANIZATION_COUNTRY),
+                    text(&address_json),
                     integer(now),
                 ])?,
                 db.prepare(

@@ -43,6 +43,10 @@ struct LinkRow {
     organization_name: String,
     organization_identifier: String,
     organization_country: String,
+    /// The address's city (`NULL` when not recorded).
+    organization_locality: Option<String>,
+    /// The address's state, province or region (`NULL` when there is none).
+    organization_state_or_province: Option<String>,
     certificate_serial: Option<String>,
     order_state: String,
     order_created_at: i64,
@@ -88,6 +92,8 @@ impl LinkRow {
             organization_name: self.organization_name.clone(),
             organization_identifier: self.organization_identifier.clone(),
             organization_country: self.organization_country.clone(),
+            organization_locality: self.organization_locality.clone(),
+            organization_state_or_province: self.organization_state_or_province.clone(),
             validity_days: self.validity_days,
         })
     }
@@ -122,6 +128,8 @@ fn load_statement(db: &D1Database, token: &Token) -> worker::Result<D1PreparedSt
                     o.id AS order_id, o.request AS order_request, o.profile, o.validity_days, \
                     g.id AS organization_id, g.name AS organization_name, g.identifier AS organization_identifier, \
                     g.country AS organization_country, \
+                    NULLIF(json_extract(g.address, '$.city'), '') AS organization_locality, \
+                    NULLIF(json_extract(g.address, '$.region'), '') AS organization_state_or_province, \
                     c.serial AS certificate_serial, \
                     o.state AS order_state, o.created_at AS order_created_at, o.closed_at AS order_closed_at, \
                     o.version AS order_version, r.position AS recipient_position, \

@@ -69,6 +69,10 @@ struct OrderRow {
     organization_name: String,
     organization_identifier: String,
     organization_country: String,
+    /// The address's city (`NULL` when not recorded).
+    organization_locality: Option<String>,
+    /// The address's state, province or region (`NULL` when there is none).
+    organization_state_or_province: Option<String>,
     organization_validated_at: Option<i64>,
     profile: String,
     validity_days: u32,
@@ -81,6 +85,8 @@ struct OrderRow {
 
 const ORDER_COLUMNS: &str = "o.id, o.account_id, o.organization_id, g.name AS organization_name, \
      g.identifier AS organization_identifier, g.country AS organization_country, \
+     NULLIF(json_extract(g.address, '$.city'), '') AS organization_locality, \
+     NULLIF(json_extract(g.address, '$.region'), '') AS organization_state_or_province, \
      g.validated_at AS organization_validated_at, o.profile, o.validity_days, o.state, o.request, o.created_at, \
      o.closed_at, o.version";
 
@@ -150,6 +156,8 @@ impl RecipientRow {
             organization_name: order.organization_name.clone(),
             organization_identifier: order.organization_identifier.clone(),
             organization_country: order.organization_country.clone(),
+            organization_locality: order.organization_locality.clone(),
+            organization_state_or_province: order.organization_state_or_province.clone(),
             validity_days: order.validity_days,
         })
     }
@@ -396,11 +404,15 @@ async fn order_context(
         name: String,
         identifier: String,
         country: String,
+        locality: Option<String>,
+        state_or_province: Option<String>,
         validated_at: Option<i64>,
     }
     let organization = db
         .prepare(
-            "SELECT id, name, identifier, country, validated_at FROM organizations WHERE id = ?1 AND account_id = ?2",
+            "SELECT id, name, identifier, country, NULLIF(json_extract(address, '$.city'), '') AS locality, \
+             NULLIF(json_extract(address, '$.region'), '') AS state_or_province, validated_at \
+             FROM organizations WHERE id = ?1 AND account_id = ?2",
         )
         .bind(&[text(organization_id), text(account_id)])?
         .first::<OrganizationRow>(None)
@@ -450,6 +462,8 @@ async fn order_context(
             name: organization.name,
             identifier: organization.identifier,
             country: organization.country,
+            locality: organization.locality,
+            state_or_province: organization.state_or_province,
             validated_until,
         },
         validated_domains,
@@ -848,6 +862,8 @@ pub async fn place(mut request: Request, context: RouteContext<()>) -> worker::R
                 organization_name: order_context.organization.name.clone(),
                 organization_identifier: order_context.organization.identifier.clone(),
                 organization_country: order_context.organization.country.clone(),
+                organization_locality: order_context.organization.locality.clone(),
+                organization_state_or_province: order_context.organization.state_or_province.clone(),
                 organization_validated_at,
                 profile: checked.profile.as_str().to_owned(),
                 validity_days: checked.validity_days,

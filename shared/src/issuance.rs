@@ -28,7 +28,8 @@ pub const MAXIMUM_DNS_NAMES: usize = 100;
 
 /// The facts of an order that a certificate states. Which of them a certificate uses depends on the profile:
 /// the personal name only in sponsor-validated S/MIME, the mailbox only in S/MIME, the DNS names only in the
-/// workstation and server profiles, the organization everywhere except mailbox-validated S/MIME.
+/// workstation and server profiles, the organization everywhere except mailbox-validated S/MIME, and where the
+/// organization is (its address's city and state or province) only in the server profile.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct OrderFacts {
     /// Recipient's given name: subject givenName (sponsor-validated; optional, a person with a single name has
@@ -49,6 +50,11 @@ pub struct OrderFacts {
     pub organization_identifier: String,
     /// Validated organization's ISO 3166 country code: subject countryName.
     pub organization_country: String,
+    /// The city of the validated organization's address: subject localityName (TLS server), when recorded.
+    pub organization_locality: Option<String>,
+    /// The state, province or region of the validated organization's address: subject stateOrProvinceName (TLS
+    /// server), when it has one.
+    pub organization_state_or_province: Option<String>,
     /// Validity ordered, in days; capped by the profile.
     pub validity_days: u32,
 }
@@ -128,6 +134,9 @@ pub enum OrderError {
     },
     /// The organization's country is not two upper-case letters.
     CountryInvalid,
+    /// The profile states where the organization is (TLS BR 7.1.2.7.4: localityName and/or stateOrProvinceName)
+    /// and the organization's address records neither a city nor a state or province.
+    PlaceMissing,
 }
 
 impl OrderError {
@@ -143,6 +152,7 @@ impl OrderError {
             Self::DnsNameInvalid { .. } => "dns_name_invalid",
             Self::DnsNameRepeated { .. } => "dns_name_repeated",
             Self::CountryInvalid => "country_invalid",
+            Self::PlaceMissing => "organization_place_missing",
         }
     }
 
@@ -158,6 +168,7 @@ impl OrderError {
             | Self::DnsNameInvalid { .. }
             | Self::DnsNameRepeated { .. } => "dns_names",
             Self::CountryInvalid => "organization_country",
+            Self::PlaceMissing => "organization_locality",
         }
     }
 }
@@ -185,6 +196,12 @@ impl core::fmt::Display for OrderError {
             }
             Self::DnsNameRepeated { name } => write!(formatter, "The DNS name \"{name}\" is given twice."),
             Self::CountryInvalid => formatter.write_str("The organization's country is not an ISO 3166 code."),
+            Self::PlaceMissing => formatter.write_str(
+                "A TLS server certificate states where the organization is (its city, or its state or province), \
+                 and this organization's address records neither. An organization cannot be edited: create it \
+                 again with its address's city (address.city) and, where there is one, its state or province \
+                 (address.region), have it validated, and order for it.",
+            ),
         }
     }
 }
@@ -220,6 +237,19 @@ pub fn check_order(profile: &Profile, order: &OrderFacts) -> Result<(), OrderErr
         let country = order.organization_country.as_bytes();
         if country.len() != 2 || !country.iter().all(u8::is_ascii_uppercase) {
             return Err(OrderError::CountryInvalid);
+        }
+    }
+    if profile.states_place() {
+        for (field, value) in [
+            ("organization_state_or_province", &order.organization_state_or_province),
+            ("organization_locality", &order.organization_locality),
+        ] {
+            if value.as_deref().is_some_and(is_blank) {
+                return Err(OrderError::Blank { field });
+            }
+        }
+        if order.organization_locality.is_none() && order.organization_state_or_province.is_none() {
+            return Err(OrderError::PlaceMissing);
         }
     }
     match profile.alternative_names {
@@ -375,6 +405,8 @@ pub fn certificate_template(
         .filter_map(|attribute| {
             let value = match attribute {
                 SubjectAttribute::Country => Some(order.organization_country.clone()),
+                SubjectAttribute::StateOrProvince => order.organization_state_or_province.clone(),
+                SubjectAttribute::Locality => order.organization_locality.clone(),
                 SubjectAttribute::Organization => Some(order.organization_name.clone()),
                 SubjectAttribute::OrganizationIdentifier => Some(order.organization_identifier.clone()),
                 SubjectAttribute::GivenName => order.recipient_given_name.clone(),
@@ -411,7 +443,9 @@ mod tests {
     use super::*;
     use crate::profile::ProfileId;
     use ExtendedKeyUsage::{ClientAuth, EmailProtection, ServerAuth};
-    use SubjectAttribute::{CommonName, Country, GivenName, Organization, OrganizationIdentifier, Surname};
+    use SubjectAttribute::{
+        CommonName, Country, GivenName, Locality, Organization, OrganizationIdentifier, StateOrProvince, Surname,
+    };
 
     /// 2026-11-30 00:00 UTC: the TLS server cap is 199 days then.
     const NOW: i64 = 1_795_996_800;
@@ -425,6 +459,8 @@ mod tests {
             organization_name: "Example Org".into(),
             organization_identifier: "NTRGB-12345678".into(),
             organization_country: "GB".into(),
+            organization_locality: Some("London".into()),
+            organization_state_or_province: None,
             validity_days,
         }
     }
@@ -533,7 +569,8 @@ mod tests {
 
     #[test]
     fn device_profiles_name_the_host() {
-        for (id, policy, usage, rsa_usage) in [
+        let host = "ws-042.corp.example.com";
+        for (id, policy, usage, rsa_usage, expected) in [
             (
                 ProfileId::ClientAuthWorkstation,
                 "1.3.6.1.4.1.32473.1.1.1",
@@ -544,6 +581,7 @@ mod tests {
                     data_encipherment: true,
                     key_agreement: false,
                 },
+                subject(&[(Country, "GB"), (Organization, "Example Org"), (CommonName, host)]),
             ),
             (
                 ProfileId::ServerAuth,
@@ -555,11 +593,10 @@ mod tests {
                     data_encipherment: false,
                     key_agreement: false,
                 },
+                subject(&[(Country, "GB"), (Locality, "London"), (Organization, "Example Org"), (CommonName, host)]),
             ),
         ] {
             let rsa = template(id, &device_order(), RSA);
-            let expected =
-                subject(&[(Country, "GB"), (Organization, "Example Org"), (CommonName, "ws-042.corp.example.com")]);
             assert_eq!(rsa.subject, expected, "{id:?}");
             assert_eq!(rsa.dns_names, ["ws-042.corp.example.com", "ws-042.example.com"]);
             assert!(rsa.email_addresses.is_empty(), "the requester's mailbox is not a device name");
@@ -574,6 +611,49 @@ mod tests {
     }
 
     #[test]
+    fn the_server_subject_states_the_place_recorded_in_tls_br_order() {
+        let place = |locality: Option<&str>, state: Option<&str>| OrderFacts {
+            organization_locality: locality.map(str::to_owned),
+            organization_state_or_province: state.map(str::to_owned),
+            ..device_order()
+        };
+        let host = "ws-042.corp.example.com";
+        for (locality, state, expected) in [
+            (Some("London"), None, vec![(Country, "GB"), (Locality, "London"), (Organization, "Example Org")]),
+            (
+                None,
+                Some("Île-de-France"),
+                vec![(Country, "GB"), (StateOrProvince, "Île-de-France"), (Organization, "Example Org")],
+            ),
+            (
+                Some("Manchester"),
+                Some("Greater Manchester"),
+                vec![
+                    (Country, "GB"),
+                    (StateOrProvince, "Greater Manchester"),
+                    (Locality, "Manchester"),
+                    (Organization, "Example Org"),
+                ],
+            ),
+        ] {
+            let mut expected = expected;
+            expected.push((CommonName, host));
+            let server = template(ProfileId::ServerAuth, &place(locality, state), EC);
+            assert_eq!(server.subject, subject(&expected), "{locality:?} {state:?}");
+            // Only the server profile states where the organization is.
+            for id in [ProfileId::ClientAuthWorkstation, ProfileId::SmimeOrganizationStrict] {
+                let order = if id == ProfileId::ClientAuthWorkstation {
+                    place(locality, state)
+                } else {
+                    OrderFacts { dns_names: Vec::new(), ..place(locality, state) }
+                };
+                let stated = template(id, &order, EC).subject;
+                assert!(!stated.iter().any(|(attribute, _)| matches!(attribute, Locality | StateOrProvince)), "{id:?}");
+            }
+        }
+    }
+
+    #[test]
     fn a_common_name_too_long_for_rfc_5280_is_left_out() {
         let host = format!("{}.example.com", "a".repeat(52));
         assert_eq!(host.len(), 64);
@@ -582,7 +662,7 @@ mod tests {
             let order = OrderFacts { dns_names: vec![name.clone()], ..device_order() };
             let template = template(ProfileId::ServerAuth, &order, EC);
             assert_eq!(template.subject.contains(&(CommonName, name.clone())), stated, "{name}");
-            assert_eq!(template.subject.len(), if stated { 3 } else { 2 });
+            assert_eq!(template.subject.len(), if stated { 4 } else { 3 });
             assert_eq!(template.dns_names, [name]);
         }
     }
@@ -693,6 +773,20 @@ mod tests {
             OrderFacts { organization_country: "gb".into(), ..device_order() },
             Err(("country_invalid", "organization_country")),
         );
+        // A TLS server certificate states where the organization is: its city, or its state or province.
+        let place = |locality: Option<&str>, state: Option<&str>| OrderFacts {
+            organization_locality: locality.map(str::to_owned),
+            organization_state_or_province: state.map(str::to_owned),
+            ..device_order()
+        };
+        check(server, place(None, None), Err(("organization_place_missing", "organization_locality")));
+        check(server, place(None, Some("Ontario")), Ok(()));
+        check(server, place(Some("Toronto"), Some("Ontario")), Ok(()));
+        check(server, place(Some(" - "), None), Err(("value_blank", "organization_locality")));
+        check(server, place(Some("Toronto"), Some(".")), Err(("value_blank", "organization_state_or_province")));
+        // The other profiles state no place, and need none.
+        check(workstation, place(None, None), Ok(()));
+        check(sponsor, OrderFacts { organization_locality: None, ..order(1) }, Ok(()));
         // Mailbox-validated certificates state no organization: its facts are not required.
         check(
             ProfileId::SmimeMailboxMultipurpose,

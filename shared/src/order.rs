@@ -25,7 +25,8 @@
 //! - Profile: the typed [`ProfileId`] exists; what it allows is checked below (signature hash, validity cap,
 //!   names, DNS names, key type).
 //! - Signature hash: one of [`OFFERED_SIGNATURE_HASHES`].
-//! - Organization: the one in the context, validated and not expired at `now`.
+//! - Organization: the one in the context, validated and not expired at `now`; for a profile that states where
+//!   it is (TLS server), its address records a city or a state or province (refused at `organization_id`).
 //! - Validity: resolved to days ([`resolve_validity_days`]), at most the profile's cap at `now`
 //!   ([`Profile::max_validity_days`]).
 //! - Recipients: 1 to [`MAXIMUM_RECIPIENTS`]; each checked by [`issuance::check_order`] against the profile;
@@ -109,6 +110,11 @@ pub struct OrganizationFacts {
     pub identifier: String,
     /// Its ISO 3166 country code (subject countryName).
     pub country: String,
+    /// The city of its address (subject localityName in TLS server certificates); `None` when not recorded.
+    pub locality: Option<String>,
+    /// The state, province or region of its address (subject stateOrProvinceName in TLS server certificates);
+    /// `None` when it has none.
+    pub state_or_province: Option<String>,
     /// Until when its validation may be relied on ([`crate::validation::Validation::reusable_until`]); `None`
     /// when it was never validated or the validation lapsed.
     pub validated_until: Option<i64>,
@@ -568,6 +574,8 @@ fn check_recipient(
         organization_name: organization.name.clone(),
         organization_identifier: organization.identifier.clone(),
         organization_country: organization.country.clone(),
+        organization_locality: organization.locality.clone(),
+        organization_state_or_province: organization.state_or_province.clone(),
         validity_days,
     };
     if email.is_some()

@@ -185,6 +185,11 @@ impl KeyUsage {
 pub enum SubjectAttribute {
     /// countryName (2.5.4.6), PrintableString: the organization's country.
     Country,
+    /// stateOrProvinceName (2.5.4.8): the state, province or region of the organization's address, when it has
+    /// one.
+    StateOrProvince,
+    /// localityName (2.5.4.7): the city of the organization's address.
+    Locality,
     /// organizationName (2.5.4.10): the organization's name.
     Organization,
     /// organizationIdentifier (2.5.4.97): the organization's registration reference.
@@ -330,6 +335,14 @@ impl Profile {
     pub fn states_organization(&self) -> bool {
         self.subject.contains(&SubjectAttribute::Organization)
     }
+
+    /// Whether the subject states where the organization is (its locality and/or state or province): then at
+    /// least one of them is required.
+    pub fn states_place(&self) -> bool {
+        self.subject
+            .iter()
+            .any(|attribute| matches!(attribute, SubjectAttribute::Locality | SubjectAttribute::StateOrProvince))
+    }
 }
 
 /// S/MIME BR 6.3.2: 825 days for the strict and multipurpose generations.
@@ -378,9 +391,19 @@ const SPONSOR_SUBJECT: &[SubjectAttribute] = &[
     SubjectAttribute::Surname,
     SubjectAttribute::CommonName,
 ];
-/// A device: its organization and its host name.
+/// A workstation: its organization and its host name.
 const DEVICE_SUBJECT: &[SubjectAttribute] =
     &[SubjectAttribute::Country, SubjectAttribute::Organization, SubjectAttribute::CommonName];
+/// A TLS server, organization-validated (TLS BR 7.1.2.7.4): the organization with where it is (localityName and
+/// stateOrProvinceName, each when the address has it; at least one is required) and the host name, in the order
+/// of TLS BR 7.1.4.2.
+const SERVER_SUBJECT: &[SubjectAttribute] = &[
+    SubjectAttribute::Country,
+    SubjectAttribute::StateOrProvince,
+    SubjectAttribute::Locality,
+    SubjectAttribute::Organization,
+    SubjectAttribute::CommonName,
+];
 
 const fn smime(
     id: ProfileId,
@@ -480,7 +503,7 @@ static CLIENT_AUTH_WORKSTATION: Profile = Profile {
     alternative_names: AlternativeNames::DnsNames,
 };
 
-/// TLS server authentication, organization validated (TLS BR 7.1.2.7: policy 2.23.140.1.2.2, subject O and C,
+/// TLS server authentication, organization validated (TLS BR 7.1.2.7: policy 2.23.140.1.2.2, subject C, ST and/or L, O,
 /// dNSName SANs). Key usage per TLS BR 7.1.2.7.11: RSA digitalSignature and keyEncipherment (dataEncipherment
 /// is not allowed there, unlike the workstation profile); elliptic curves digitalSignature only (keyAgreement
 /// is allowed but no current TLS server uses static ECDH).
@@ -494,7 +517,7 @@ static SERVER_AUTH: Profile = Profile {
     extended_key_usages: &[ExtendedKeyUsage::ServerAuth],
     rsa_key_usage: KeyUsage::SIGNATURE_AND_KEY_ENCIPHERMENT,
     ec_key_usage: KeyUsage::SIGNATURE,
-    subject: DEVICE_SUBJECT,
+    subject: SERVER_SUBJECT,
     common_name: CommonName::FirstDnsName,
     alternative_names: AlternativeNames::DnsNames,
 };

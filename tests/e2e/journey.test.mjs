@@ -89,6 +89,11 @@ test('prevalidation in the console: the organization by emailed code, acme.examp
   await fill('address.street', '1 High Street');
   await fill('address.city', 'London');
   await fill('address.postal_code', 'SW1A 1AA');
+  // The region is what TLS server certificates state as stateOrProvinceName: a placeholder is refused beside it.
+  await fill('address.region', '-');
+  assert.equal(await page.locator('[data-testid="error-address.region"]').getAttribute('data-code'), 'value_placeholder');
+  await fill('address.region', 'Greater London');
+  await page.locator('[data-testid="error-address.region"]').waitFor({ state: 'detached' });
   await fill('phone', '+44 20 7946 0000');
   await fill('contacts[0].name', 'Dora Contact');
   await fill('contacts[0].email', 'dora@acme.example');
@@ -103,6 +108,8 @@ test('prevalidation in the console: the organization by emailed code, acme.examp
   await page.click('[data-testid=organization-submit]');
   const card = page.locator('[data-testid=organization]');
   await card.waitFor();
+  assert.deepEqual([await card.locator('[data-testid=address-city]').textContent(), await card.locator('[data-testid=address-region]').textContent()],
+    ['London', 'Greater London']);
   assert.match(await card.locator('[data-testid=call-instructions]').textContent(), /\+442079460000/);
   assert.equal(await card.locator('[data-testid=state]').getAttribute('data-state'), 'not_started');
   await card.locator('[data-testid=send-code]').click();

@@ -10,11 +10,23 @@ import { startWorker, http, createAccount, login, openssl, opensslStatus, scratc
 
 let worker;
 let directory;
+let acmeAccount;
 let acme;
 let globex;
 let acmeOrganization;
 const PASSWORD = 'correct horse battery staple';
 const DAY = 86_400;
+
+/** The address prevalidated organizations have: TLS server certificates state its city. */
+const ADDRESS = { street: '1 High Street', city: 'London', postal_code: 'SW1A 1AA', region: '' };
+
+/** A validated organization of an account, written with SQL; `address` null leaves the column's default ('{}'). */
+async function validatedOrganization(accountId, id, name, address = ADDRESS) {
+  const now = Math.floor(Date.now() / 1000);
+  const json = address === null ? "'{}'" : `'${JSON.stringify(address)}'`;
+  await worker.query(`INSERT INTO organizations (id, name, identifier, country, address, validated_at, created_at, account_id)
+    VALUES ('${id}', '${name}', 'NTRGB-0000${name.length}', 'GB', ${json}, ${now - DAY}, ${now - DAY}, '${accountId}')`);
+}
 
 /**
  * An organization and a domain validated for an account, written with SQL: the validation endpoints have their
@@ -23,8 +35,7 @@ const DAY = 86_400;
 async function prevalidated(accountId, name, domain) {
   const now = Math.floor(Date.now() / 1000);
   const id = `org-${name.toLowerCase()}`;
-  await worker.query(`INSERT INTO organizations (id, name, identifier, country, validated_at, created_at, account_id)
-    VALUES ('${id}', '${name}', 'NTRGB-0000${name.length}', 'GB', ${now - DAY}, ${now - DAY}, '${accountId}')`);
+  await validatedOrganization(accountId, id, name);
   await worker.query(`INSERT INTO validations (id, account_id, kind, subject, method, created_at, expires_at, validated_at)
     VALUES ('val-${name}', '${accountId}', 'domain', '${domain}', 'dns_txt', ${now - DAY}, ${now}, ${now - DAY})`);
   await worker.query(`INSERT INTO ledger (id, account_id, at, amount, kind, reference, created_by)
@@ -37,6 +48,7 @@ before(async () => {
   directory = scratch('orders');
   const a = await createAccount(worker, { name: 'Acme', users: [{ email: 'ada@acme.example', password: PASSWORD }] });
   const g = await createAccount(worker, { name: 'Globex', users: [{ email: 'gus@globex.example', password: PASSWORD }] });
+  acmeAccount = a.accountId;
   acmeOrganization = await prevalidated(a.accountId, 'Acme', 'acme.example');
   await prevalidated(g.accountId, 'Globex', 'globex.example');
   acme = await login(worker, 'ada@acme.example', PASSWORD);
@@ -413,4 +425,41 @@ test('an address at a public mail provider: the order waits for its mailbox link
   const messages = await mailTo('someone.private@gmail.com');
   assert.equal(messages.length, 2);
   assert.match(messages[0].body, /\/enroll\/[A-Za-z0-9_-]{43}/);
+});
+
+test('a TLS server certificate states where the organization is; an organization whose address has no city nor state is refused at organization_id', async () => {
+  const server = (organizationId, recipients) => orderBody({
+    profile: 'server_auth', organization_id: organizationId, validity: { kind: 'days', days: 90 }, recipients,
+  });
+  // One certificate from the CSR given with the order, one through the emailed link: both state L=London.
+  const placed = await place(server(acmeOrganization, [
+    { email: 'ops@acme.example', dns_names: ['www.acme.example'], csr: csr() },
+    { email: 'web@acme.example', dns_names: ['api.acme.example'] },
+  ]));
+  assert.equal(placed.status, 201, placed.text());
+  const [invitation] = await mailTo('web@acme.example');
+  const token = invitation.body.match(/\/enroll\/([A-Za-z0-9_-]{43})/)[1];
+  const enrolled = await api(`/enrollments/${token}`, { method: 'POST', body: JSON.stringify({ csr: csr() }) });
+  assert.equal(enrolled.status, 201, enrolled.text());
+  const serials = [placed.json().recipients[0].certificate_serial, enrolled.json().serial];
+  for (const [serial, host] of [[serials[0], 'www.acme.example'], [serials[1], 'api.acme.example']]) {
+    const pem = (await api(`/certificates/${serial}/pem`)).text();
+    const subject = openssl(['x509', '-noout', '-subject', '-nameopt', 'RFC2253'], pem).trim();
+    assert.equal(subject, `subject=CN=${host},O=Acme,L=London,C=GB`);
+  }
+
+  // An organization whose address records neither (a row from before addresses were asked for).
+  await validatedOrganization(acmeAccount, 'org-placeless', 'Placeless', null);
+  const before = await counts();
+  const refused = await place(server('org-placeless', [{ email: 'ops@acme.example', dns_names: ['www.acme.example'], csr: csr() }]));
+  assert.equal(refused.status, 422, refused.text());
+  const errors = refused.json().errors;
+  assert.deepEqual(errors.map((error) => [error.field, error.code]), [['organization_id', 'organization_place_missing']]);
+  assert.match(errors[0].message, /address\.city/);
+  assert.match(errors[0].message, /address\.region/);
+  assert.match(errors[0].message, /cannot be edited/);
+  assert.deepEqual(await counts(), before, 'the refused order wrote nothing');
+  // The other profiles state no place: the same organization orders S/MIME.
+  const smime = await place(orderBody({ organization_id: 'org-placeless' }));
+  assert.equal(smime.status, 201, smime.text());
 });

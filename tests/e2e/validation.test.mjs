@@ -67,6 +67,20 @@ test('an organization admin creates an organization and validates it with the em
   assert.equal(view.phone, '+442079460000');
   const listed = (await api('/organizations', { headers: alice })).json().organizations;
   assert.deepEqual(listed.map((entry) => entry.id), [organizationId]);
+  // The city and the state or province (the localityName and stateOrProvinceName of TLS server certificates) are
+  // the address's, stored trimmed, and shown as stored.
+  const regional = await post('/organizations', alice, organization({
+    name: 'Acme North Ltd', registration_identifier: 'NTRGB-87654321',
+    address: { street: '2 Deansgate', city: '  Manchester ', postal_code: 'M3 1AA', region: ' Greater Manchester ' },
+  }));
+  assert.equal(regional.status, 201, regional.text());
+  assert.deepEqual(regional.json().address,
+    { street: '2 Deansgate', city: 'Manchester', postal_code: 'M3 1AA', region: 'Greater Manchester' });
+  assert.deepEqual((await api(`/organizations/${regional.json().id}`, { headers: alice })).json().address, regional.json().address);
+  const [stored] = await worker.query(`SELECT json_extract(address, '$.city') AS city, json_extract(address, '$.region') AS region
+    FROM organizations WHERE id = '${regional.json().id}'`);
+  assert.deepEqual({ ...stored }, { city: 'Manchester', region: 'Greater Manchester' });
+  assert.equal(view.address.region, '', 'no region where there is none');
 
   // A first code, then a resend: only the newest works.
   const first = await post(`/organizations/${organizationId}/verification-code`, alice);
@@ -409,6 +423,12 @@ test('bad input on every field gets a named error and writes no row', async () =
     [{ address: { street: '1 High St', city: 'L'.repeat(129), postal_code: 'SW1A 1AA' } }, 'address.city', 'value_too_long'],
     [{ address: { street: '1 High St', city: 'London', postal_code: 'SW1A_1AA' } }, 'address.postal_code', 'postal_code_malformed'],
     [{ address: { street: '1 High St', city: 'London', postal_code: 'SW1A 1AA', region: '{{7*7}}' } }, 'address.region', 'value_refused_character'],
+    // What TLS server certificates state as localityName and stateOrProvinceName: no placeholder, nothing hidden.
+    [{ address: { street: '1 High St', city: ' - ', postal_code: 'SW1A 1AA' } }, 'address.city', 'value_placeholder'],
+    [{ address: { street: '1 High St', city: 'Lon\u0007don', postal_code: 'SW1A 1AA' } }, 'address.city', 'value_invisible_character'],
+    [{ address: { street: '1 High St', city: 'London', postal_code: 'SW1A 1AA', region: '.' } }, 'address.region', 'value_placeholder'],
+    [{ address: { street: '1 High St', city: 'London', postal_code: 'SW1A 1AA', region: 'R'.repeat(129) } }, 'address.region', 'value_too_long'],
+    [{ address: { street: '1 High St', city: 'London', postal_code: 'SW1A 1AA', region: 'Greater\u200bLondon' } }, 'address.region', 'value_invisible_character'],
     [{ phone: '' }, 'phone', 'phone_empty'],
     [{ phone: '020 7946 0000' }, 'phone', 'phone_not_international'],
     [{ contacts: [] }, 'contacts', 'contacts_missing'],

@@ -162,6 +162,8 @@ fn context(catalogue: &Catalogue, organization_id: &str) -> OrderContext {
                 .map(|organization| organization.registration_identifier.clone())
                 .unwrap_or_default(),
             country: organization.map(|organization| organization.country.clone()).unwrap_or_default(),
+            locality: organization.and_then(|organization| organization.address.locality()),
+            state_or_province: organization.and_then(|organization| organization.address.state_or_province()),
             validated_until: organization
                 .filter(|organization| organization.validation == ValidationState::Validated)
                 .and_then(|organization| organization.validated_until),

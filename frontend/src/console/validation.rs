@@ -171,6 +171,7 @@ fn OrganizationCard(
     };
     let validated = state == ValidationState::Validated;
     let contact = organization.contacts.first().map(|contact| contact.email.clone()).unwrap_or_default();
+    let address = organization.address.clone();
     view! {
         <section class="card" data-testid="organization" data-id=id.clone() data-state=format!("{state:?}")>
             <h3>{organization.name.clone()}</h3>
@@ -178,6 +179,10 @@ fn OrganizationCard(
                 <td>{organization.registration_identifier.clone()}</td><td>{organization.country.clone()}</td>
                 {state_cell(t, state, organization.validated_until)}
             </tr></tbody></table>
+            <p data-testid="address">{address.street.clone()}", "{address.postal_code.clone()}" "
+                <span data-testid="address-city">{address.city.clone()}</span>
+                {address.state_or_province().map(|region| view! { ", "<span data-testid="address-region">{region}</span> })}
+            </p>
             {move || error.get().map(|problem| view! {
                 <p class="error" role="alert" data-testid="error" data-code=problem.code.clone()>{problem_message(&problem, t.lang())}</p>
             })}
@@ -310,7 +315,10 @@ fn NewOrganizationForm(created: impl Fn() + Copy + Send + Sync + 'static) -> imp
             {input(("Street", "Rue"), "address.street", street)}
             {input(("City", "Ville"), "address.city", city)}
             {input(("Postal code", "Code postal"), "address.postal_code", postal_code)}
-            {input(("Region (optional)", "Région (facultatif)"), "address.region", region)}
+            {input(("State, province or region, in full (optional)", "État, province ou région, en toutes lettres (facultatif)"), "address.region", region)}
+            <p class="hint" data-testid="address-in-certificates">{words(t,
+                "TLS server certificates state the city and the state, province or region as written here.",
+                "Les certificats de serveur TLS indiquent la ville et l’État, la province ou la région tels qu’écrits ici.")}</p>
             {input(("Telephone (international form, +44 …)", "Téléphone (forme internationale, +33 …)"), "phone", phone)}
             <fieldset><legend>{words(t, "Contacts (the first receives the verification code)", "Contacts (le premier reçoit le code de vérification)")}</legend>
                 {move || contacts.get().into_iter().enumerate().map(|(index, (id, name, email, phone))| {

@@ -11,8 +11,8 @@
 //!   ([`crate::validation::CallRecord`]: `phone`, `spoke_with`, `notes`) → [`OrganizationView`], for any
 //!   account.
 //!
-//! Every refusal is an [`crate::api::ErrorBody`] naming the field; [`NewOrganization::check`] gives the
-//! [`OrganizationError`] for the first field that is wrong.
+//! Every refusal is an [`crate::api::ErrorBody`] naming the field; [`NewOrganization::check`] gives an
+//! [`OrganizationError`] for every field that is wrong, in form order.
 
 use serde::{Deserialize, Serialize};
 
@@ -36,19 +36,39 @@ pub const CONTACTS_MAXIMUM: usize = 5;
 /// international organization. (LEI is written without a country: `LEIXG-…`.)
 pub const REGISTRATION_SCHEMES: [&str; 6] = ["NTR", "VAT", "PSD", "GOV", "INT", "LEI"];
 
-/// A postal address, as on the registration documents.
+/// A postal address, as on the registration documents: the address the CA verifies. TLS server certificates state
+/// its city and its state or province (TLS BR 7.1.2.7.4), so they are the address's, never typed apart.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct PostalAddress {
     /// Street and number.
     pub street: String,
-    /// City or locality.
+    /// City or locality: the localityName of TLS server certificates.
     pub city: String,
     /// Postal code.
     pub postal_code: String,
-    /// State, province or region; empty where there is none.
+    /// State, province or region, written out in full; empty where there is none. The stateOrProvinceName of TLS
+    /// server certificates.
     #[serde(default)]
     pub region: String,
+}
+
+impl PostalAddress {
+    /// The city, as a certificate's localityName; `None` when none is recorded.
+    pub fn locality(&self) -> Option<String> {
+        recorded(&self.city)
+    }
+
+    /// The state, province or region, as a certificate's stateOrProvinceName; `None` where there is none.
+    pub fn state_or_province(&self) -> Option<String> {
+        recorded(&self.region)
+    }
+}
+
+/// `value` trimmed, `None` when that leaves nothing.
+fn recorded(value: &str) -> Option<String> {
+    let value = value.trim();
+    (!value.is_empty()).then(|| value.to_owned())
 }
 
 /// A person Keyward may contact about the organization; the first receives verification codes.
@@ -196,12 +216,16 @@ fn is_invisible(character: char) -> bool {
             | '\u{2060}'..='\u{206f}' | '\u{feff}' | '\u{fff9}'..='\u{fffb}')
 }
 
-/// A free-text field: trimmed, within `maximum` characters, no invisible or reordering characters, none of
+/// A free-text field: trimmed, within `maximum` characters, not only dots and hyphens (what a certificate may not
+/// state as a value: S/MIME BR 7.1.4.2, TLS BR 7.1.4.3), no invisible or reordering characters, none of
 /// [`REFUSED_PUNCTUATION`]; empty allowed only when not `required`.
 fn check_text(value: &str, field: &'static str, maximum: usize, required: bool) -> Result<String, OrganizationError> {
     let text = value.trim();
     if text.is_empty() {
         return if required { Err(OrganizationError::Empty { field }) } else { Ok(String::new()) };
+    }
+    if text.chars().all(|character| matches!(character, '.' | '-') || character.is_whitespace()) {
+        return Err(OrganizationError::Placeholder { field });
     }
     let length = text.chars().count();
     if length > maximum {
@@ -358,6 +382,11 @@ pub enum OrganizationError {
         /// The character.
         character: char,
     },
+    /// Only dots, hyphens and spaces: what stands for a missing value, which no certificate may state.
+    Placeholder {
+        /// The field.
+        field: &'static str,
+    },
     /// A character of markup, quoting or statement separation.
     RefusedCharacter {
         /// The field.
@@ -427,6 +456,7 @@ impl OrganizationError {
     pub fn code(&self) -> &'static str {
         match self {
             Self::Empty { .. } => "value_blank",
+            Self::Placeholder { .. } => "value_placeholder",
             Self::TooLong { .. } => "value_too_long",
             Self::InvisibleCharacter { .. } => "value_invisible_character",
             Self::RefusedCharacter { .. } => "value_refused_character",
@@ -449,6 +479,7 @@ impl OrganizationError {
     pub fn field(&self) -> &'static str {
         match self {
             Self::Empty { field }
+            | Self::Placeholder { field }
             | Self::TooLong { field, .. }
             | Self::InvisibleCharacter { field, .. }
             | Self::RefusedCharacter { field, .. }
@@ -474,7 +505,7 @@ fn label(field: &str) -> &str {
         "address.street" => "The street",
         "address.city" => "The city",
         "address.postal_code" => "The postal code",
-        "address.region" => "The region",
+        "address.region" => "The state, province or region",
         "contacts.name" => "The contact's name",
         "registration_identifier" => "The registration identifier",
         "country" => "The country",
@@ -486,6 +517,12 @@ impl core::fmt::Display for OrganizationError {
     fn fmt(&self, formatter: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         match self {
             Self::Empty { field } => write!(formatter, "{} is empty: fill it in.", label(field)),
+            Self::Placeholder { field } => write!(
+                formatter,
+                "{} holds only dots, hyphens or spaces, which stand for a missing value: write it as on the \
+                 registration documents, or leave it empty where it is optional.",
+                label(field)
+            ),
             Self::TooLong { field, length, maximum } => {
                 write!(formatter, "{} has {length} characters; at most {maximum} are accepted.", label(field))
             }
@@ -586,6 +623,14 @@ mod tests {
         assert_eq!(checked.phone.as_str(), "+442079460000");
         assert_eq!(checked.contacts[0].email, "ada@example.com");
         assert_eq!(checked.contacts[0].phone, "+442079460001");
+        assert_eq!((checked.address.locality(), checked.address.state_or_province()), (Some("London".into()), None));
+        let mut regional = valid();
+        (regional.address.city, regional.address.region) = (" Manchester ".into(), " Greater Manchester ".into());
+        let regional = regional.check().unwrap().address;
+        assert_eq!(
+            (regional.locality(), regional.state_or_province()),
+            (Some("Manchester".into()), Some("Greater Manchester".into()))
+        );
         check(
             |o| o.registration_identifier = "vatfr-FR12345678901".into(),
             Some(("registration_country_mismatch", "registration_identifier")),
@@ -637,6 +682,20 @@ mod tests {
         check(|o| o.address.postal_code = "SW1A;1AA".into(), Some(("value_refused_character", "address.postal_code")));
         check(|o| o.address.postal_code = "SW1A_1AA".into(), Some(("postal_code_malformed", "address.postal_code")));
         check(|o| o.address.region = "{{7*7}}".into(), Some(("value_refused_character", "address.region")));
+        // The city and the region are the localityName and stateOrProvinceName of TLS server certificates.
+        check(|o| o.address.city = " - ".into(), Some(("value_placeholder", "address.city")));
+        check(|o| o.address.city = "London\u{0007}".into(), Some(("value_invisible_character", "address.city")));
+        check(|o| o.address.city = "\u{00a0}".into(), Some(("value_blank", "address.city")));
+        check(|o| o.address.city = "c".repeat(128), None);
+        check(|o| o.address.region = ".".into(), Some(("value_placeholder", "address.region")));
+        check(|o| o.address.region = "- -".into(), Some(("value_placeholder", "address.region")));
+        check(|o| o.address.region = "r".repeat(129), Some(("value_too_long", "address.region")));
+        check(
+            |o| o.address.region = "Evil\u{200f}Region".into(),
+            Some(("value_invisible_character", "address.region")),
+        );
+        check(|o| o.address.region = "Provence-Alpes-Côte d'Azur".into(), None);
+        check(|o| o.name = "...".into(), Some(("value_placeholder", "name")));
         check(|o| o.phone = String::new(), Some(("phone_empty", "phone")));
         check(|o| o.phone = "020 7946 0000".into(), Some(("phone_not_international", "phone")));
         check(|o| o.contacts.clear(), Some(("contacts_missing", "contacts")));

@@ -190,6 +190,8 @@ fn subject_attribute(attribute: SubjectAttribute, value: &str) -> Result<(DnType
     let text = || DnValue::Utf8String(value.to_owned());
     Ok(match attribute {
         SubjectAttribute::Country => (DnType::CountryName, printable(value).ok_or(EncodeError::CountryNotPrintable)?),
+        SubjectAttribute::StateOrProvince => (DnType::StateOrProvinceName, text()),
+        SubjectAttribute::Locality => (DnType::LocalityName, text()),
         SubjectAttribute::Organization => (DnType::OrganizationName, text()),
         SubjectAttribute::OrganizationIdentifier => (DnType::CustomDnType(vec![2, 5, 4, 97]), text()),
         SubjectAttribute::GivenName => (DnType::CustomDnType(vec![2, 5, 4, 42]), text()),

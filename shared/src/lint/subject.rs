@@ -37,6 +37,10 @@ pub(super) fn rule(attribute: SubjectAttribute) -> AttributeRule {
     use StringType::{Printable, Utf8};
     let (oid, name, string_type, upper_bound, required) = match attribute {
         SubjectAttribute::Country => ("2.5.4.6", "countryName", Printable, 2, true),
+        // RFC 5280 ub-state-name and ub-locality-name; stated only when the organization's address has them (TLS BR
+        // 7.1.2.7.4 needs one of the two, which `locality` checks).
+        SubjectAttribute::StateOrProvince => ("2.5.4.8", "stateOrProvinceName", Utf8, 128, false),
+        SubjectAttribute::Locality => ("2.5.4.7", "localityName", Utf8, 128, false),
         SubjectAttribute::Organization => ("2.5.4.10", "organizationName", Utf8, 64, true),
         // X.520 ub-organization-identifier.
         SubjectAttribute::OrganizationIdentifier => ("2.5.4.97", "organizationIdentifier", Utf8, 128, true),
@@ -262,8 +266,8 @@ pub(super) fn common_name(context: &Context<'_>, report: &mut Report) {
     }
 }
 
-/// TLS BR 7.1.2.7.4: an organization-validated server certificate states localityName or stateOrProvinceName.
-/// Organizations do not record them yet, so this is a warning, not an error.
+/// TLS BR 7.1.2.7.4: an organization-validated server certificate states localityName or stateOrProvinceName
+/// (from the organization's verified address).
 pub(super) fn locality(context: &Context<'_>, report: &mut Report) {
     if context.profile.kind != ProfileKind::ServerAuthentication {
         return;
@@ -273,7 +277,7 @@ pub(super) fn locality(context: &Context<'_>, report: &mut Report) {
         oid == "2.5.4.7" || oid == "2.5.4.8"
     });
     if !stated {
-        report.warning(
+        report.error(
             "keyward.subject_locality_missing",
             "The subject has neither localityName nor stateOrProvinceName (TLS BR 7.1.2.7.4).".to_owned(),
         );

@@ -44,6 +44,8 @@ fn order(profile: &Profile) -> OrderFacts {
         organization_name: "Example Org".into(),
         organization_identifier: "NTRGB-12345678".into(),
         organization_country: "GB".into(),
+        organization_locality: Some("London".into()),
+        organization_state_or_province: Some("Greater London".into()),
         validity_days: 365,
     };
     match profile.alternative_names {
@@ -152,12 +154,7 @@ fn every_profile_and_key_type_lints_clean() {
         }
         let findings = lint_certificate(profile, &locations(), &der, NOW);
         assert_eq!(codes(&findings, Severity::Error), BTreeSet::new(), "{:?} {key_type:?}: {findings:#?}", profile.id);
-        // The one warning: organizations record no locality yet, which the TLS BR expect of a server certificate.
-        let expected: BTreeSet<String> = match profile.kind {
-            ProfileKind::ServerAuthentication => ["keyward.subject_locality_missing".to_owned()].into(),
-            ProfileKind::Smime | ProfileKind::ClientAuthentication => BTreeSet::new(),
-        };
-        assert_eq!(codes(&findings, Severity::Warning), expected, "{:?} {key_type:?}", profile.id);
+        assert_eq!(codes(&findings, Severity::Warning), BTreeSet::new(), "{:?} {key_type:?}", profile.id);
         checked += 1;
     }
     // Six S/MIME profiles with six key types, two device profiles with five.
@@ -700,10 +697,6 @@ fn pkilint_errors(directory: &Path, tool: &str, arguments: &[&str], file: &Path)
         .collect()
 }
 
-/// pkilint's TLS linter reports this for every organization-validated server certificate without a locality or
-/// state: organizations do not record them yet (Keyward's own lint warns about it).
-const KNOWN_SERVER_GAP: &str = "cabf.serverauth.subscriber_stateprovince_and_locality_missing";
-
 #[test]
 fn pkilint_agrees() {
     let Some(directory) = pkilint_directory() else { return };
@@ -748,8 +741,7 @@ fn pkilint_agrees() {
             eprintln!("pkilint on the broken profile, {name}: {errors:?}");
             assert!(!errors.is_empty(), "pkilint found no error in the broken profile's {name}");
         } else {
-            let unexpected: Vec<&String> = errors.iter().filter(|error| !error.ends_with(KNOWN_SERVER_GAP)).collect();
-            assert!(unexpected.is_empty(), "pkilint errors on {name}: {unexpected:#?}");
+            assert!(errors.is_empty(), "pkilint errors on {name}: {errors:#?}");
         }
     }
 }

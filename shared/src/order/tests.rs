@@ -43,7 +43,7 @@ fn domain(name: &str, reusable_until: i64) -> ValidatedDomain {
     ValidatedDomain { domain: Domain::parse(name).expect(name), reusable_until }
 }
 
-/// Example Org, validated for 100 more days, with example.com validated and a balance of 1,000.00.
+/// Example Org (London), validated for 100 more days, with example.com validated and a balance of 1,000.00.
 fn context() -> OrderContext {
     OrderContext {
         organization: OrganizationFacts {
@@ -51,6 +51,8 @@ fn context() -> OrderContext {
             name: "Example Org".into(),
             identifier: "NTRGB-12345678".into(),
             country: "GB".into(),
+            locality: Some("London".into()),
+            state_or_province: None,
             validated_until: Some(NOW + 100 * DAY),
         },
         validated_domains: vec![domain("example.com", NOW + 10 * DAY), domain("expired.example.org", NOW)],
@@ -158,6 +160,65 @@ fn the_organization_must_be_this_one_and_validated() {
     check(&request(), &lapsed, Err(&[("organization_id", "organization_validation_expired")]));
     lapsed.organization.validated_until = Some(NOW + 1);
     check(&request(), &lapsed, Ok(()));
+}
+
+#[test]
+fn a_server_order_needs_the_organization_place() {
+    let server = |names: &[&str]| OrderRequest {
+        profile: ProfileId::ServerAuth,
+        recipients: vec![RecipientRequest {
+            email: "ops@example.com".into(),
+            dns_names: names.iter().map(|name| (*name).to_owned()).collect(),
+            ..RecipientRequest::default()
+        }],
+        validity: ValidityRequest::Days { days: 90 },
+        ..request()
+    };
+    let placed = |locality: Option<&str>, state: Option<&str>| {
+        let mut context = context();
+        context.organization.locality = locality.map(str::to_owned);
+        context.organization.state_or_province = state.map(str::to_owned);
+        context
+    };
+    let missing: &[(&str, &str)] = &[("organization_id", "organization_place_missing")];
+    for (locality, state, profile, expected) in [
+        (Some("London"), None, ProfileId::ServerAuth, Ok(())),
+        (None, Some("Ontario"), ProfileId::ServerAuth, Ok(())),
+        (Some("Toronto"), Some("Ontario"), ProfileId::ServerAuth, Ok(())),
+        (None, None, ProfileId::ServerAuth, Err(missing)),
+        // The workstation and S/MIME profiles state no place.
+        (None, None, ProfileId::ClientAuthWorkstation, Ok(())),
+        (None, None, ProfileId::SmimeSponsorMultipurpose, Ok(())),
+    ] {
+        let request = match profile {
+            ProfileId::SmimeSponsorMultipurpose => request(),
+            profile => OrderRequest { profile, ..server(&["www.example.com"]) },
+        };
+        let checked = check(&request, &placed(locality, state), expected);
+        if let Some(checked) = checked {
+            let facts = &checked.recipients[0].facts;
+            assert_eq!(
+                (facts.organization_locality.as_deref(), facts.organization_state_or_province.as_deref()),
+                (locality, state)
+            );
+        }
+    }
+    // Said once for the order, not once per recipient, and beside the other problems.
+    let mut two = server(&["a.example.com"]);
+    two.recipients.push(RecipientRequest { dns_names: vec!["b.other.org".into()], ..two.recipients[0].clone() });
+    check(
+        &two,
+        &placed(None, None),
+        Err(&[
+            ("organization_id", "organization_place_missing"),
+            ("recipients[1].dns_names[0]", "dns_name_domain_not_validated"),
+        ]),
+    );
+    let refusal = check_order_request(&server(&["www.example.com"]), &placed(None, None), NOW).unwrap_err();
+    assert!(
+        refusal[0].message.contains("address.city") && refusal[0].message.contains("address.region"),
+        "{refusal:?}"
+    );
 }
 
 /// The validity in days, or the (field, code) refused, for `validity` under `profile`.

@@ -30,6 +30,8 @@ fn order(email: &str) -> OrderFacts {
         organization_name: "Example Org".into(),
         organization_identifier: "NTRGB-12345678".into(),
         organization_country: "GB".into(),
+        organization_locality: None,
+        organization_state_or_province: None,
         validity_days: 365,
     }
 }
