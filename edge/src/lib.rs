@@ -1,5 +1,6 @@
 //! The Keyward Worker: a thin `fetch` entry point. Routes decode a request into `shared` types, call the
-//! service code, and encode the answer or one [`error::AppError`] mapped to HTTP in one place.
+//! service code, and encode the answer or one [`error::AppError`] mapped to HTTP in one place. The route table
+//! pairs each endpoint declared in `shared::api` with its handler; no API path is spelled here.
 //!
 //! Architecture invariant: no request body, header, log line or row here ever holds a private key. The only
 //! key material that arrives is a CSR, and only its public key is kept.
@@ -25,71 +26,110 @@ mod platform;
 mod repository;
 mod revocation;
 
-use worker::{Context, Env, Request, Response, Result, Router, ScheduleContext, ScheduledEvent, console_error, event};
+use std::future::Future;
+use std::pin::Pin;
+
+use shared::api::{self, Endpoint, Method};
+use worker::{
+    Context, Env, Request, Response, Result, RouteContext, Router, ScheduleContext, ScheduledEvent, console_error,
+    event,
+};
+
+/// A request handler: the request and its route's parameters in, the answer out.
+type Handler = fn(Request, RouteContext<()>) -> Pin<Box<dyn Future<Output = Result<Response>>>>;
+
+/// Pairs each endpoint with its handler: `api::module::ENDPOINT => handler,` (a host test in
+/// `shared::api::endpoint` reads these lines and checks that every declared endpoint is named once).
+macro_rules! routes {
+    ($($endpoint:expr => $handler:path,)*) => {
+        &[$((&$endpoint, |request, context| Box::pin($handler(request, context))),)*]
+    };
+}
+
+/// Every API endpoint and its handler. Method and path come from the endpoint's declaration in `shared::api`.
+const ROUTES: &[(&Endpoint, Handler)] = routes![
+    api::endpoint::OPENAPI_DOCUMENT => openapi,
+    api::policy::SHOW_POLICY => policy,
+    api::enrollment::SHOW_ENROLLMENT => enrollment::show,
+    api::enrollment::SUBMIT_CSR => enrollment::submit,
+    api::revocation::CERTIFICATE_STATUS => revocation::status,
+    api::revocation::REVOCATION_CHALLENGE => revocation::challenge,
+    api::revocation::REVOKE_CERTIFICATE => revocation::revoke,
+    api::revocation::DOWNLOAD_CERTIFICATE => certificates::download,
+    api::organization::CREATE_ORGANIZATION => organizations::create,
+    api::organization::LIST_ORGANIZATIONS => organizations::list,
+    api::organization::SHOW_ORGANIZATION => organizations::show,
+    api::organization::SEND_VERIFICATION_CODE => organizations::send_code,
+    api::organization::CHECK_VERIFICATION_CODE => organizations::check_code_entry,
+    api::organization::RECORD_VERIFICATION_CALL => organizations::record_call,
+    api::domain::CREATE_DOMAIN => domains::create,
+    api::domain::LIST_DOMAINS => domains::list,
+    api::domain::SHOW_DOMAIN => domains::show,
+    api::domain::CHECK_DOMAIN => domains::check,
+    api::domain::RESEND_DOMAIN => domains::resend,
+    api::domain::CHANGE_DOMAIN_METHOD => domains::change_method,
+    api::domain::CREATE_MAILBOX => domains::create_mailbox,
+    api::domain::LIST_MAILBOXES => domains::list_mailboxes,
+    api::domain::SHOW_VALIDATION_LINK => domains::show_link,
+    api::domain::PROBE_VALIDATION_LINK => domains::show_link,
+    api::domain::CONFIRM_VALIDATION_LINK => domains::confirm_link,
+    api::account::LOG_IN => account::login,
+    api::account::SHOW_SESSION => account::show,
+    api::account::LOG_OUT => account::logout,
+    api::account::LIST_SESSIONS => account::list_sessions,
+    api::account::END_SESSION => account::end_session,
+    api::account::CHANGE_PASSWORD => account::change_password,
+    api::account::REQUEST_RESET => account::request_reset,
+    api::account::SHOW_RESET => account::show_reset,
+    api::account::RESET_PASSWORD => account::reset,
+    api::account::LIST_USERS => account::list_users,
+    api::account::INVITE_USER => account::invite_user,
+    api::account::DISABLE_USER => account::disable_user,
+    api::account::ENABLE_USER => account::enable_user,
+    api::account::LIST_API_KEYS => account::list_api_keys,
+    api::account::CREATE_API_KEY => account::create_api_key,
+    api::account::REVOKE_API_KEY => account::revoke_api_key,
+    api::order::PLACE_ORDER => orders::place,
+    api::order::LIST_ORDERS => orders::list,
+    api::order::SHOW_ORDER => orders::show,
+    api::order::CANCEL_ORDER => orders::cancel,
+    api::order::RESEND_ENROLLMENT => orders::resend,
+    api::order::SHOW_LEDGER => orders::ledger,
+    api::dev::DEV_MAILBOX => dev::mailbox,
+    api::dev::DEV_CREATE_ACCOUNT => dev::create_account,
+    api::dev::DEV_SEED => dev::seed,
+];
 
 #[event(fetch)]
 async fn fetch(request: Request, env: Env, _context: Context) -> Result<Response> {
-    let response = Router::new()
-        .get_async("/api/v1/enrollments/:token", enrollment::show)
-        .post_async("/api/v1/enrollments/:token", enrollment::submit)
-        .get("/api/v1/openapi.json", |_, _| openapi())
-        .get("/api/v1/policy", |_, _| Response::from_json(&shared::api::policy::policy(platform::now())))
-        .get_async("/api/v1/certificates/:serial/status", revocation::status)
-        .post_async("/api/v1/certificates/:serial/revocation-challenge", revocation::challenge)
-        .post_async("/api/v1/certificates/:serial/revocation", revocation::revoke)
-        .get_async("/api/v1/certificates/:serial/:format", certificates::download)
-        .get_async("/ca/issuing.crt", repository::issuing_certificate)
-        .get_async("/ca/root.crt", repository::root_certificate)
-        .get_async("/crl/issuing.crl", repository::certificate_revocation_list)
-        .get_async("/crl/root.crl", repository::root_certificate_revocation_list)
-        .post_async("/ocsp", ocsp::post)
-        .get_async("/ocsp/*request", ocsp::get)
-        .post_async("/api/v1/organizations", organizations::create)
-        .get_async("/api/v1/organizations", organizations::list)
-        .get_async("/api/v1/organizations/:id", organizations::show)
-        .post_async("/api/v1/organizations/:id/verification-code", organizations::send_code)
-        .post_async("/api/v1/organizations/:id/verification-code/check", organizations::check_code_entry)
-        .post_async("/api/v1/admin/organizations/:id/validation", organizations::record_call)
-        .post_async("/api/v1/domains", domains::create)
-        .get_async("/api/v1/domains", domains::list)
-        .get_async("/api/v1/domains/:id", domains::show)
-        .post_async("/api/v1/domains/:id/check", domains::check)
-        .post_async("/api/v1/domains/:id/resend", domains::resend)
-        .post_async("/api/v1/domains/:id/method", domains::change_method)
-        .post_async("/api/v1/mailboxes", domains::create_mailbox)
-        .get_async("/api/v1/mailboxes", domains::list_mailboxes)
-        .get_async("/api/v1/validations/:token", domains::show_link)
-        .head_async("/api/v1/validations/:token", domains::show_link)
-        .post_async("/api/v1/validations/:token", domains::confirm_link)
-        .post_async("/api/v1/session", account::login)
-        .get_async("/api/v1/session", account::show)
-        .delete_async("/api/v1/session", account::logout)
-        .get_async("/api/v1/sessions", account::list_sessions)
-        .delete_async("/api/v1/sessions/:id", account::end_session)
-        .post_async("/api/v1/account/password", account::change_password)
-        .post_async("/api/v1/password-resets", account::request_reset)
-        .get_async("/api/v1/password-resets/:token", account::show_reset)
-        .post_async("/api/v1/password-resets/:token", account::reset)
-        .get_async("/api/v1/users", account::list_users)
-        .post_async("/api/v1/users", account::invite_user)
-        .post_async("/api/v1/users/:id/disable", account::disable_user)
-        .post_async("/api/v1/users/:id/enable", account::enable_user)
-        .get_async("/api/v1/api-keys", account::list_api_keys)
-        .post_async("/api/v1/api-keys", account::create_api_key)
-        .delete_async("/api/v1/api-keys/:id", account::revoke_api_key)
-        .post_async("/api/v1/orders", orders::place)
-        .get_async("/api/v1/orders", orders::list)
-        .get_async("/api/v1/orders/:id", orders::show)
-        .post_async("/api/v1/orders/:id/cancel", orders::cancel)
-        .post_async("/api/v1/orders/:id/recipients/:position/resend", orders::resend)
-        .get_async("/api/v1/ledger", orders::ledger)
-        .get_async("/api/v1/dev/mailbox", dev::mailbox)
-        .post_async("/api/v1/dev/accounts", dev::create_account)
-        .post_async("/api/v1/dev/seed", dev::seed)
+    let mut router = Router::new();
+    for (endpoint, handler) in ROUTES {
+        router = route(router, endpoint, *handler);
+    }
+    // The CA repository and the OCSP responder: outside the JSON API, at the paths every certificate states.
+    let response = router
+        .get_async(repository::ISSUING_CERTIFICATE_PATH, repository::issuing_certificate)
+        .get_async(repository::ROOT_CERTIFICATE_PATH, repository::root_certificate)
+        .get_async(repository::CRL_PATH, repository::certificate_revocation_list)
+        .get_async(repository::ROOT_CRL_PATH, repository::root_certificate_revocation_list)
+        .post_async(repository::OCSP_PATH, ocsp::post)
+        .get_async(&format!("{}/*request", repository::OCSP_PATH), ocsp::get)
         .or_else_any_method("/api/*rest", |_, _| error::AppError::route_not_found().into_response())
         .run(request, env)
         .await?;
     with_security_headers(response)
+}
+
+/// Registers `handler` for `endpoint`'s method on its path, in the router's syntax ([`Endpoint::route_pattern`]).
+fn route(router: Router<'static, ()>, endpoint: &Endpoint, handler: Handler) -> Router<'static, ()> {
+    let pattern = endpoint.route_pattern();
+    let handler = move |request, context| handler(request, context);
+    match endpoint.method {
+        Method::Get => router.get_async(&pattern, handler),
+        Method::Head => router.head_async(&pattern, handler),
+        Method::Post => router.post_async(&pattern, handler),
+        Method::Delete => router.delete_async(&pattern, handler),
+    }
 }
 
 /// The scheduled handler (`[triggers] crons` in wrangler.toml): re-signs the issuing CA's CRL when the latest
@@ -124,10 +164,15 @@ async fn scheduled(_event: ScheduledEvent, env: Env, _context: ScheduleContext) 
 }
 
 /// `GET /api/v1/openapi.json`: the description `shared::api::openapi` wrote (a host test keeps it current).
-fn openapi() -> Result<Response> {
+async fn openapi(_request: Request, _context: RouteContext<()>) -> Result<Response> {
     let mut response = Response::from_bytes(include_bytes!("../openapi.json").to_vec())?;
     response.headers_mut().set("Content-Type", "application/json")?;
     Ok(response)
+}
+
+/// `GET /api/v1/policy`: the profiles, key types and validity caps in force now.
+async fn policy(_request: Request, _context: RouteContext<()>) -> Result<Response> {
+    Response::from_json(&shared::api::policy::policy(platform::now()))
 }
 
 /// API answers are personal and short-lived: never cached (unless the handler said otherwise, as the CA

@@ -20,6 +20,10 @@ pub const CRL_PATH: &str = "/crl/issuing.crl";
 pub const OCSP_PATH: &str = "/ocsp";
 /// Path of the issuing CA's certificate.
 pub const ISSUING_CERTIFICATE_PATH: &str = "/ca/issuing.crt";
+/// Path of the root CA's certificate.
+pub const ROOT_CERTIFICATE_PATH: &str = "/ca/root.crt";
+/// Path of the root CA's CRL (signed offline).
+pub const ROOT_CRL_PATH: &str = "/crl/root.crl";
 
 /// The repository's base URL, `KEYWARD_REPOSITORY_URL` (plain HTTP, as relying parties fetch CRLs; a
 /// registrable domain, as the Baseline Requirements forbid internal names). Configuration, never the request's

@@ -1,40 +1,67 @@
-//! A typed client for the Worker's JSON API, over the `shared` request and response types.
+//! A typed client for the Worker's JSON API, over the `shared` request and response types: each call names the
+//! endpoint it makes (`shared::api::…`), whose declaration gives the method and the path; no path is spelled
+//! here or by the pages.
+
+use std::future::Future;
 
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use shared::api::order::FieldErrorsBody;
-use shared::api::{ApiError, ErrorBody};
+use shared::api::{ApiError, Endpoint, ErrorBody};
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{Request, RequestCredentials, RequestInit, Response};
 
-/// `GET path`, decoding the success body as `T` and any error body as [`ApiError`].
-pub async fn get<T: DeserializeOwned>(path: &str) -> Result<T, ApiError> {
-    send(path, "GET", None).await
+/// Calls `endpoint` (its declared method, its path with `parameters` filled in order by [`Endpoint::url`]) with
+/// no body, decoding the success body as `T` and any error body as [`ApiError`]. The URL is built now, so the
+/// future borrows nothing.
+pub fn call<T: DeserializeOwned>(
+    endpoint: &Endpoint,
+    parameters: &[&str],
+) -> impl Future<Output = Result<T, ApiError>> + use<T> {
+    let (method, url) = (endpoint.method.as_str(), endpoint.url(parameters));
+    async move { send(&url, method, None).await }
 }
 
-/// `POST path` with a JSON body.
-pub async fn post<B: Serialize, T: DeserializeOwned>(path: &str, body: &B) -> Result<T, ApiError> {
-    let body = serde_json::to_string(body).map_err(|error| local_error(&error.to_string()))?;
-    send(path, "POST", Some(body)).await
+/// [`call`] with a query string ([`Endpoint::url_with_query`]): a page of a list.
+pub fn call_with_query<T: DeserializeOwned>(
+    endpoint: &Endpoint,
+    parameters: &[&str],
+    query: &[(&str, &str)],
+) -> impl Future<Output = Result<T, ApiError>> + use<T> {
+    let (method, url) = (endpoint.method.as_str(), endpoint.url_with_query(parameters, query));
+    async move { send(&url, method, None).await }
 }
 
-/// `POST path` with a JSON body, keeping every problem of a refusal: a `422` [`FieldErrorsBody`] gives its whole
-/// list (the order form shows each beside its field); any other error is a list of one.
-pub async fn post_listing_errors<B: Serialize, T: DeserializeOwned>(path: &str, body: &B) -> Result<T, Vec<ApiError>> {
-    let body = serde_json::to_string(body).map_err(|error| vec![local_error(&error.to_string())])?;
-    let (response, text) = exchange(path, "POST", Some(body)).await.map_err(|problem| vec![problem])?;
-    if !response.ok()
-        && let Ok(body) = serde_json::from_str::<FieldErrorsBody>(&text)
-    {
-        return Err(if body.errors.is_empty() { vec![body.error] } else { body.errors });
+/// [`call`] with a JSON body.
+pub fn call_with<B: Serialize, T: DeserializeOwned>(
+    endpoint: &Endpoint,
+    parameters: &[&str],
+    body: &B,
+) -> impl Future<Output = Result<T, ApiError>> + use<B, T> {
+    let (method, url) = (endpoint.method.as_str(), endpoint.url(parameters));
+    let body = serde_json::to_string(body).map_err(|error| local_error(&error.to_string()));
+    async move { send(&url, method, Some(body?)).await }
+}
+
+/// [`call_with`], keeping every problem of a refusal: a `422` [`FieldErrorsBody`] gives its whole list (the order
+/// form shows each beside its field); any other error is a list of one.
+pub fn call_listing_errors<B: Serialize, T: DeserializeOwned>(
+    endpoint: &Endpoint,
+    parameters: &[&str],
+    body: &B,
+) -> impl Future<Output = Result<T, Vec<ApiError>>> + use<B, T> {
+    let (method, url) = (endpoint.method.as_str(), endpoint.url(parameters));
+    let body = serde_json::to_string(body).map_err(|error| vec![local_error(&error.to_string())]);
+    async move {
+        let (response, text) = exchange(&url, method, Some(body?)).await.map_err(|problem| vec![problem])?;
+        if !response.ok()
+            && let Ok(body) = serde_json::from_str::<FieldErrorsBody>(&text)
+        {
+            return Err(if body.errors.is_empty() { vec![body.error] } else { body.errors });
+        }
+        decode(&response, &text).map_err(|problem| vec![problem])
     }
-    decode(&response, &text).map_err(|problem| vec![problem])
-}
-
-/// `DELETE path`; a `204 No Content` answer decodes as `()`.
-pub async fn delete<T: DeserializeOwned>(path: &str) -> Result<T, ApiError> {
-    send(path, "DELETE", None).await
 }
 
 /// Every request is a same-origin `fetch` that carries the session cookie (HttpOnly: the page never reads it).

@@ -6,7 +6,8 @@ use std::rc::Rc;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use shared::api::ApiError;
-use shared::api::enrollment::{EnrollmentView, IssuedCertificate, SubmitCsr};
+use shared::api::enrollment::{EnrollmentView, IssuedCertificate, SHOW_ENROLLMENT, SUBMIT_CSR, SubmitCsr};
+use shared::api::revocation::DOWNLOAD_CERTIFICATE;
 use shared::download::DownloadFormat;
 use shared::encoding::{pem_decode, pem_encode};
 use shared::link::{LinkStatus, Token};
@@ -121,7 +122,7 @@ pub fn EnrollPage(
             let token = token.clone();
             let record_id = record_id.clone();
             spawn_local(async move {
-                let next = match api::get::<EnrollmentView>(&format!("/api/v1/enrollments/{token}")).await {
+                let next = match api::call::<EnrollmentView>(&SHOW_ENROLLMENT, &[&token]).await {
                     Ok(view) if matches!(view.status, LinkStatus::Open { .. }) => Stage::Ready(view),
                     // Used, but this browser kept the key it was used with: resume at the password step.
                     Ok(view) => match vault::recall(&record_id).await {
@@ -286,7 +287,7 @@ async fn request_certificate(
     }
     let csr = csr?;
     stage.set(Stage::Working(Step::Submit));
-    let issued: IssuedCertificate = api::post(&format!("/api/v1/enrollments/{token}"), &SubmitCsr { csr }).await?;
+    let issued: IssuedCertificate = api::call_with(&SUBMIT_CSR, &[token], &SubmitCsr { csr }).await?;
     let certificate_der =
         pem_decode("CERTIFICATE", &issued.certificate).ok_or_else(|| local_error("the certificate is not PEM"))?;
     let chain_der = issued
@@ -362,7 +363,7 @@ fn closed(view: EnrollmentView, t: I18n) -> impl IntoView {
         let links = DownloadFormat::ALL
             .into_iter()
             .map(|format| {
-                let href = format!("/api/v1/certificates/{serial}/{}", format.as_str());
+                let href = DOWNLOAD_CERTIFICATE.url(&[&serial, format.as_str()]);
                 view! { " " <a data-testid=format!("download-{}", format.as_str()) href=href>{format.as_str()}</a> }
             })
             .collect_view();

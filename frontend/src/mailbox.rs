@@ -2,14 +2,14 @@
 //! answers 404 elsewhere).
 
 use leptos::prelude::*;
-use shared::api::dev::{MailMessage, Mailbox};
+use shared::api::dev::{DEV_MAILBOX, MailMessage, Mailbox};
 
 use crate::api;
 
 /// Lists every queued email, newest first, with its links clickable.
 #[component]
 pub fn MailboxPage() -> impl IntoView {
-    let mailbox = LocalResource::new(|| api::get::<Mailbox>("/api/v1/dev/mailbox"));
+    let mailbox = LocalResource::new(|| api::call::<Mailbox>(&DEV_MAILBOX, &[]));
     view! {
         <h1>"Development mailbox"</h1>
         <p class="hint">"Emails Keyward would send. Only the development environment shows this page."</p>

@@ -6,7 +6,9 @@ use der::Decode;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use shared::api::ApiError;
-use shared::api::revocation::{CertificateStatus, PossessionProof, RevocationChallenge, RevokeRequest};
+use shared::api::revocation::{
+    CertificateStatus, PossessionProof, REVOCATION_CHALLENGE, REVOKE_CERTIFICATE, RevocationChallenge, RevokeRequest,
+};
 use shared::encoding::{base64url_encode, hex};
 use shared::pkcs12;
 use shared::revocation::{RevocationReason, possession_message};
@@ -137,12 +139,12 @@ async fn revoke(
     let serial = hex(certificate.tbs_certificate().serial_number().as_bytes());
     let key_type = keys::key_type_of_certificate(&certificate_der)?;
     let challenge: RevocationChallenge =
-        api::post(&format!("/api/v1/certificates/{serial}/revocation-challenge"), &serde_json::json!({})).await?;
+        api::call_with(&REVOCATION_CHALLENGE, &[&serial], &serde_json::json!({})).await?;
     let message = possession_message(&serial, reason, &challenge.challenge);
     let signature = keys::sign_with_private_key(&opened.private_key_pkcs8_der, key_type, &message).await?;
     let request = RevokeRequest {
         reason,
         proof: Some(PossessionProof { challenge: challenge.challenge, signature: base64url_encode(&signature) }),
     };
-    api::post(&format!("/api/v1/certificates/{serial}/revocation"), &request).await
+    api::call_with(&REVOKE_CERTIFICATE, &[&serial], &request).await
 }

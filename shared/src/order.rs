@@ -41,10 +41,9 @@
 //! - The accepted subscriber agreement is [`SUBSCRIBER_AGREEMENT_VERSION`]; the idempotency key is 16 to 64
 //!   characters `[A-Za-z0-9_-]`.
 
+use serde::{Deserialize, Serialize};
+
 use crate::address::{AddressError, Domain, EmailAddress, is_public_mail_provider};
-use crate::api::ApiError;
-pub use crate::api::order::{OrderRequest, PaymentRequest, RecipientRequest, SignatureHash, ValidityRequest};
-use crate::api::policy::OFFERED_SIGNATURE_HASHES;
 use crate::csr::{CsrError, ParsedCsr};
 use crate::issuance::{self, OrderError, OrderFacts};
 use crate::profile::{AlternativeNames, CertifiedKey, KeyError, Profile, ProfileId};
@@ -69,8 +68,127 @@ pub const CONTRACT_REFERENCE_MAXIMUM_LENGTH: usize = 100;
 /// Days in a "year" of validity and of pricing.
 pub const DAYS_PER_YEAR: u32 = 365;
 
+/// The hashes the CA signs certificates with. Only SHA-256 today: the issuing CA's key is ECDSA P-256, which
+/// signs with SHA-256 (`ecdsa-with-SHA256`, the only P-256 pairing ring and rcgen offer, and the one the TLS
+/// BR 7.1.3.2 and S/MIME BR 7.1.3.2 expect for P-256). A P-384 issuing CA would add SHA-384.
+pub const OFFERED_SIGNATURE_HASHES: &[SignatureHash] = &[SignatureHash::Sha256];
+
+/// The hash the CA signs the certificate with. The policy lists the ones offered ([`OFFERED_SIGNATURE_HASHES`]);
+/// the others are refused with a named error.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(rename_all = "lowercase")]
+pub enum SignatureHash {
+    /// SHA-256.
+    Sha256,
+    /// SHA-384.
+    Sha384,
+    /// SHA-512.
+    Sha512,
+}
+
+impl SignatureHash {
+    /// The wire name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Sha256 => "sha256",
+            Self::Sha384 => "sha384",
+            Self::Sha512 => "sha512",
+        }
+    }
+}
+
+/// How long the certificates should be valid, as the form asks it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum ValidityRequest {
+    /// 1, 2 or 3 years of 365 days: `{"kind":"years","years":1}`.
+    Years {
+        /// How many.
+        years: u32,
+    },
+    /// Until a date, UTC: `{"kind":"end_date","date":"2027-06-30"}`.
+    EndDate {
+        /// `YYYY-MM-DD`.
+        date: String,
+    },
+    /// A number of days: `{"kind":"days","days":90}`.
+    Days {
+        /// How many.
+        days: u32,
+    },
+}
+
+/// One recipient of the order: a person (S/MIME) or the requester of a device certificate.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct RecipientRequest {
+    /// How the order page names the recipient (the common name of the order); optional.
+    #[serde(default)]
+    pub name: Option<String>,
+    /// Given name (sponsor-validated S/MIME: subject givenName).
+    #[serde(default)]
+    pub given_name: Option<String>,
+    /// Surname (sponsor-validated S/MIME: required).
+    #[serde(default)]
+    pub surname: Option<String>,
+    /// The recipient's email address: where the enrollment link goes; for S/MIME the certified mailbox.
+    pub email: String,
+    /// Host names of a workstation or server certificate; empty for S/MIME.
+    #[serde(default)]
+    pub dns_names: Vec<String>,
+    /// A PKCS#10 request now (PEM, `CERTIFICATE REQUEST` or `NEW CERTIFICATE REQUEST`); none for an enrollment
+    /// link later. It cannot be added or changed after submission.
+    #[serde(default)]
+    pub csr: Option<String>,
+}
+
+/// How the order is paid.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum PaymentRequest {
+    /// From the account's balance (deposits recorded in the ledger): `{"kind":"balance"}`.
+    Balance,
+    /// Under a contract: `{"kind":"contract","reference":"PO-2026-114"}`.
+    Contract {
+        /// The contract or purchase-order reference.
+        reference: String,
+    },
+}
+
+/// `POST /api/v1/orders` request: the order form as submitted, which [`check_order_request`] checks.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct OrderRequest {
+    /// The certificate profile.
+    pub profile: ProfileId,
+    /// The ordering organization (one of the account's validated organizations).
+    pub organization_id: String,
+    /// The hash the CA signs with.
+    pub signature_hash: SignatureHash,
+    /// How long the certificates are valid.
+    pub validity: ValidityRequest,
+    /// How many times each certificate is renewed automatically (0 to 5).
+    #[serde(default)]
+    pub auto_renewals: u32,
+    /// 1 to 50 recipients, one certificate each.
+    pub recipients: Vec<RecipientRequest>,
+    /// Up to 10 more addresses told about the order's progress.
+    #[serde(default)]
+    pub notification_emails: Vec<String>,
+    /// How the order is paid.
+    pub payment: PaymentRequest,
+    /// The subscriber agreement version the user accepted (must be the current one).
+    pub subscriber_agreement: String,
+    /// 16 to 64 characters `[A-Za-z0-9_-]`, drawn by the form once per order: a retry with the same key makes
+    /// no second order.
+    pub idempotency_key: String,
+}
+
 /// One problem with one field of a form: the field's path in the request (`recipients[1].email`), a stable
-/// code, and a sentence a person can act on. The edge sends them as [`ApiError`]s.
+/// code, and a sentence a person can act on. The edge sends them as [`crate::api::ApiError`]s.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct FieldError {
     /// The field's path: names joined by dots, list positions in brackets from 0.
@@ -90,12 +208,6 @@ impl FieldError {
     /// The problem `error` at `field`.
     pub fn at(field: impl Into<String>, error: &OrderFormError) -> Self {
         Self::new(field, error.code(), error.to_string())
-    }
-}
-
-impl From<FieldError> for ApiError {
-    fn from(error: FieldError) -> Self {
-        ApiError { code: error.code.to_owned(), field: Some(error.field), message: error.message }
     }
 }
 

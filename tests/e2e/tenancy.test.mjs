@@ -1,7 +1,9 @@
 // Tenancy, table-driven over the OpenAPI description: for every account operation that names a resource in its
 // path, a user of account B, using account A's identifiers, gets 404 (or 403 where only a CA administrator may
-// act) and changes nothing of A's; every collection B lists holds none of A's identifiers. An account operation
-// with a path parameter the table does not know fails the suite, so a new endpoint cannot skip the check.
+// act) and changes nothing of A's; every collection B lists holds none of A's identifiers; B's API key is refused
+// the same way wherever an API key is accepted. Who may call an operation is its endpoint's declaration in
+// shared::api (`x-keyward-access`, which has no default): an operation without a known access fails the suite, as
+// does an account operation with a path parameter the table does not know, so a new endpoint cannot skip the check.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
@@ -109,21 +111,47 @@ const BODIES = {
   '/api/v1/certificates/{serial}/revocation': { reason: 'superseded' },
 };
 
-const accountOperations = Object.entries(openApi.paths).flatMap(([path, item]) => Object.entries(item)
-  .filter(([, operation]) => operation.security?.some((scheme) => 'session' in scheme))
-  .map(([method, operation]) => ({ path, method: method.toUpperCase(), operation })));
+/** What each `x-keyward-access` means here: whether the operation acts on an account's data (walked), and what
+ * another account's user gets when it names A's resources. */
+const ACCESS = {
+  public: { walked: false },
+  development: { walked: false },
+  holder_or_account: { walked: true, refusal: 404 },
+  account: { walked: true, refusal: 404 },
+  account_admin: { walked: true, refusal: 404 },
+  signed_in: { walked: true, refusal: 404 },
+  session: { walked: true, refusal: 404 },
+  ca_admin: { walked: true, refusal: 403 },
+};
+
+const operations = Object.entries(openApi.paths).flatMap(([path, item]) => Object.entries(item)
+  .map(([method, operation]) => ({ path, method: method.toUpperCase(), operation, access: operation['x-keyward-access'] })));
+const accountOperations = operations.filter(({ access }) => ACCESS[access]?.walked);
+
+test('every operation declares who may call it', () => {
+  assert.ok(operations.length >= 40, `only ${operations.length} operations`);
+  for (const { path, method, access, operation } of operations) {
+    assert.ok(access in ACCESS, `${method} ${path}: x-keyward-access is ${JSON.stringify(access)}, not one of ${Object.keys(ACCESS).join(', ')}`);
+    const anonymous = operation.security?.some((scheme) => Object.keys(scheme).length === 0) || operation.security?.length === 0;
+    assert.equal(anonymous, !ACCESS[access].walked || access === 'holder_or_account', `${method} ${path}: security ${JSON.stringify(operation.security)} for ${access}`);
+  }
+  // Every kind of account access is present, so the walk below covers each.
+  for (const access of ['account', 'account_admin', 'ca_admin', 'session', 'signed_in', 'holder_or_account']) {
+    assert.ok(accountOperations.some((operation) => operation.access === access), `no ${access} operation`);
+  }
+});
 
 test('every account operation with a resource in its path refuses another account, and changes nothing', async () => {
   const withParameters = accountOperations.filter(({ path }) => path.includes('{'));
   assert.ok(withParameters.length >= 8, `only ${withParameters.length} operations`);
   const before = await snapshotOfA();
   const checked = [];
-  for (const { path, method } of withParameters) {
+  for (const { path, method, access } of withParameters) {
     const concrete = path.replace(/\{([^}]+)\}/g, (_, name) => identifierFor(path, name));
     const body = method === 'GET' || method === 'DELETE' ? undefined : JSON.stringify(BODIES[path] ?? {});
     const response = await api(concrete.replace('/api/v1', ''), { method, headers: bob, body });
-    const allowed = path.startsWith('/api/v1/admin/') ? [403] : [404];
-    assert.ok(allowed.includes(response.status), `${method} ${path} as another account: ${response.status} ${response.text()}`);
+    const expected = ACCESS[access].refusal;
+    assert.equal(response.status, expected, `${method} ${path} (${access}) as another account: ${response.status} ${response.text()}`);
     assert.ok(!response.text().includes('Alpha Ltd') && !response.text().includes('carol@alpha.example'), `${method} ${path} leaks`);
     checked.push(`${method} ${path}`);
   }
@@ -150,9 +178,22 @@ test("no collection another account lists holds one of A's identifiers", async (
 
 test('an API key of account B cannot reach A either', async () => {
   const created = await api('/api-keys', { method: 'POST', headers: bob, body: JSON.stringify({ name: 'beta script' }) });
+  assert.equal(created.status, 201, created.text());
   const bearer = { authorization: `Bearer ${created.json().key}`, 'content-type': 'application/json' };
-  for (const path of [`/orders/${ids.order}`, `/organizations/${ids.organization}`, `/domains/${ids.domain}`]) {
-    assert.equal((await api(path, { headers: bearer })).status, 404, path);
+  // Every operation that accepts an API key and names a resource: refused as unknown; the others refuse the key.
+  const withParameters = accountOperations.filter(({ path }) => path.includes('{'));
+  const before = await snapshotOfA();
+  const checked = [];
+  for (const { path, method, access, operation } of withParameters) {
+    const concrete = path.replace(/\{([^}]+)\}/g, (_, name) => identifierFor(path, name));
+    const body = method === 'GET' || method === 'DELETE' ? undefined : JSON.stringify(BODIES[path] ?? {});
+    const response = await api(concrete.replace('/api/v1', ''), { method, headers: bearer, body });
+    const acceptsKey = operation.security.some((scheme) => 'apiKey' in scheme);
+    const expected = acceptsKey ? ACCESS[access].refusal : 403;
+    assert.equal(response.status, expected, `${method} ${path} (${access}) with another account's API key: ${response.status} ${response.text()}`);
+    if (acceptsKey) checked.push(`${method} ${path}`);
   }
-  assert.equal((await api(`/orders/${ids.order}/cancel`, { method: 'POST', headers: bearer })).status, 404);
+  assert.equal(await snapshotOfA(), before, 'account A changed');
+  assert.ok(checked.length >= 5, `only ${checked.length} operations take an API key`);
+  console.log(`API key tenancy checked on ${checked.length} operations: ${checked.join(', ')}`);
 });

@@ -35,6 +35,31 @@ mod tests {
         assert!(missing.is_empty(), "files without a `//!` first line: {missing:?}");
     }
 
+    /// ARCHITECTURE.md's code map names every source file of the Worker and of the pure core: each file's path
+    /// under its crate's `src/`, in backticks, within that crate's section (`### \`edge/\``, `### \`shared/\``).
+    #[test]
+    fn every_edge_and_shared_file_is_on_the_code_map() {
+        let architecture = std::fs::read_to_string(root().join("ARCHITECTURE.md")).expect("reads ARCHITECTURE.md");
+        let mut missing = Vec::new();
+        for crate_directory in ["edge", "shared"] {
+            let heading = format!("### `{crate_directory}/`");
+            let start = architecture.find(&heading).unwrap_or_else(|| panic!("ARCHITECTURE.md has no {heading} section"));
+            let rest = &architecture[start + heading.len()..];
+            let section = &rest[..rest.find("\n### ").unwrap_or(rest.len())];
+            let source = root().join(crate_directory).join("src");
+            let mut rust = Vec::new();
+            files(&source, "rs", &mut rust);
+            assert!(!rust.is_empty(), "the walk found {crate_directory}'s sources");
+            for path in rust {
+                let relative = path.strip_prefix(&source).expect("under src").to_string_lossy().replace('\\', "/");
+                if !section.contains(&format!("`{relative}`")) {
+                    missing.push(format!("{crate_directory}/src/{relative}"));
+                }
+            }
+        }
+        assert!(missing.is_empty(), "files ARCHITECTURE.md's code map does not name (as `path/under/src.rs`): {missing:?}");
+    }
+
     #[test]
     fn no_private_key_outside_test_fixtures() {
         let mut candidates = Vec::new();
@@ -53,5 +78,54 @@ mod tests {
             })
             .collect();
         assert!(offending.is_empty(), "private keys belong in secrets, not in the tree: {offending:?}");
+    }
+
+    /// Every path of the API is declared once, in `shared::api` (`Endpoint::path`): the web app builds its URLs
+    /// from the declarations and the Worker's route table names them, so neither spells a path.
+    #[test]
+    fn no_api_path_is_spelled_outside_its_declaration() {
+        let mut sources = Vec::new();
+        files(&root().join("frontend").join("src"), "rs", &mut sources);
+        assert!(sources.len() > 10, "the walk found the web app's sources");
+        sources.push(root().join("edge").join("src").join("lib.rs"));
+        let offending: Vec<String> = sources
+            .iter()
+            .flat_map(|path| {
+                let text = std::fs::read_to_string(path).unwrap_or_default();
+                text.lines()
+                    .enumerate()
+                    .filter(|(_, line)| line.contains("\"/api/v1"))
+                    .map(|(number, line)| format!("{}:{}: {}", path.display(), number + 1, line.trim()))
+                    .collect::<Vec<_>>()
+            })
+            .collect();
+        let listed = offending.join("\n");
+        assert!(
+            offending.is_empty(),
+            "API paths spelled outside shared::api (use the endpoint's declaration):\n{listed}"
+        );
+    }
+
+    /// Wire types depend on domain types, never the reverse: outside `shared/src/api/`, no module of `shared`
+    /// imports from `crate::api` (comments may point at it).
+    #[test]
+    fn domain_modules_do_not_import_wire_types() {
+        let mut sources = Vec::new();
+        files(&root().join("shared").join("src"), "rs", &mut sources);
+        let api = root().join("shared").join("src").join("api");
+        let offending: Vec<String> = sources
+            .iter()
+            .filter(|path| !path.starts_with(&api))
+            .flat_map(|path| {
+                let text = std::fs::read_to_string(path).unwrap_or_default();
+                text.lines()
+                    .enumerate()
+                    .filter(|(_, line)| !line.trim_start().starts_with("//"))
+                    .filter(|(_, line)| line.contains("crate::api") || line.contains("super::api"))
+                    .map(|(number, line)| format!("{}:{}: {}", path.display(), number + 1, line.trim()))
+                    .collect::<Vec<_>>()
+            })
+            .collect();
+        assert!(offending.is_empty(), "domain modules importing wire types:\n{}", offending.join("\n"));
     }
 }

@@ -6,9 +6,11 @@ use leptos::task::spawn_local;
 use shared::account::Role;
 use shared::api::ApiError;
 use shared::api::account::{
-    ApiKeyList, ApiKeyView, CreateApiKey, CreatedApiKey, InviteUser, SessionList, SessionView, UserList, UserView,
+    ApiKeyList, ApiKeyView, CREATE_API_KEY, CreateApiKey, CreatedApiKey, DISABLE_USER, ENABLE_USER, END_SESSION,
+    INVITE_USER, InviteUser, LIST_API_KEYS, LIST_SESSIONS, LIST_USERS, REVOKE_API_KEY, SessionList, SessionView,
+    UserList, UserView,
 };
-use shared::api::order::{Ledger, LedgerEntry};
+use shared::api::order::{Ledger, LedgerEntry, SHOW_LEDGER};
 use shared::order::money;
 use wasm_bindgen_futures::JsFuture;
 
@@ -51,13 +53,13 @@ fn SessionsSection() -> impl IntoView {
     let version = RwSignal::new(0u32);
     let sessions = LocalResource::new(move || {
         version.track();
-        api::get::<SessionList>("/api/v1/sessions")
+        api::call::<SessionList>(&LIST_SESSIONS, &[])
     });
     let error = RwSignal::new(None::<ApiError>);
     let end = move |id: String| {
         error.set(None);
         spawn_local(async move {
-            match api::delete::<()>(&format!("/api/v1/sessions/{id}")).await {
+            match api::call::<()>(&END_SESSION, &[&id]).await {
                 Ok(()) => version.update(|version| *version += 1),
                 Err(problem) => error.set(Some(problem)),
             }
@@ -110,7 +112,7 @@ fn SessionsSection() -> impl IntoView {
 #[component]
 fn LedgerSection() -> impl IntoView {
     let t = use_i18n();
-    let ledger = LocalResource::new(|| api::get::<Ledger>("/api/v1/ledger"));
+    let ledger = LocalResource::new(|| api::call::<Ledger>(&SHOW_LEDGER, &[]));
     let rows = move |entries: Vec<LedgerEntry>| {
         entries
             .into_iter()
@@ -156,7 +158,7 @@ pub fn UsersPage(
     let version = RwSignal::new(0u32);
     let users = LocalResource::new(move || {
         version.track();
-        api::get::<UserList>("/api/v1/users")
+        api::call::<UserList>(&LIST_USERS, &[])
     });
     let error = RwSignal::new(None::<ApiError>);
     let working = RwSignal::new(false);
@@ -172,7 +174,7 @@ pub fn UsersPage(
         let request =
             InviteUser { email: email.get_untracked(), name: name.get_untracked(), role: role.get_untracked() };
         spawn_local(async move {
-            match api::post::<_, UserView>("/api/v1/users", &request).await {
+            match api::call_with::<_, UserView>(&INVITE_USER, &[], &request).await {
                 Ok(user) => {
                     notice.set(Some(user.email));
                     email.set(String::new());
@@ -188,8 +190,8 @@ pub fn UsersPage(
         error.set(None);
         notice.set(None);
         spawn_local(async move {
-            let path = format!("/api/v1/users/{id}/{}", if disable { "disable" } else { "enable" });
-            match api::post::<_, UserView>(&path, &()).await {
+            let endpoint = if disable { &DISABLE_USER } else { &ENABLE_USER };
+            match api::call_with::<_, UserView>(endpoint, &[&id], &()).await {
                 Ok(_) => version.update(|version| *version += 1),
                 Err(problem) => error.set(Some(problem)),
             }
@@ -297,7 +299,7 @@ pub fn ApiKeysPage() -> impl IntoView {
     let version = RwSignal::new(0u32);
     let keys = LocalResource::new(move || {
         version.track();
-        api::get::<ApiKeyList>("/api/v1/api-keys")
+        api::call::<ApiKeyList>(&LIST_API_KEYS, &[])
     });
     let error = RwSignal::new(None::<ApiError>);
     let working = RwSignal::new(false);
@@ -312,7 +314,7 @@ pub fn ApiKeysPage() -> impl IntoView {
         working.set(true);
         let request = CreateApiKey { name: name.get_untracked() };
         spawn_local(async move {
-            match api::post::<_, CreatedApiKey>("/api/v1/api-keys", &request).await {
+            match api::call_with::<_, CreatedApiKey>(&CREATE_API_KEY, &[], &request).await {
                 Ok(key) => {
                     created.set(Some(key));
                     name.set(String::new());
@@ -326,7 +328,7 @@ pub fn ApiKeysPage() -> impl IntoView {
     let revoke = move |id: String| {
         error.set(None);
         spawn_local(async move {
-            match api::delete::<()>(&format!("/api/v1/api-keys/{id}")).await {
+            match api::call::<()>(&REVOKE_API_KEY, &[&id]).await {
                 Ok(()) => version.update(|version| *version += 1),
                 Err(problem) => error.set(Some(problem)),
             }

@@ -5,7 +5,7 @@
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use shared::api::ApiError;
-use shared::api::account::{LoginRequest, SessionView};
+use shared::api::account::{LOG_IN, LoginRequest, SessionView};
 
 use super::form::{FieldError, FormError, go};
 use super::password::ChangePasswordForm;
@@ -101,5 +101,5 @@ pub async fn log_in(email: &str, typed: TypedPassword) -> Result<SessionView, Ap
         TypedPassword::Chosen(text) if text.is_empty() => {}
         TypedPassword::Chosen(text) => request.password_key = Some(password_key(email, &text).await?),
     }
-    api::post("/api/v1/session", &request).await
+    api::call_with(&LOG_IN, &[], &request).await
 }

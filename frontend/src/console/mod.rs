@@ -26,7 +26,7 @@ mod tests;
 
 use leptos::prelude::*;
 use shared::account::Role;
-use shared::api::account::SessionView;
+use shared::api::account::{LOG_OUT, SHOW_SESSION, SessionView};
 
 use self::form::go;
 use self::texts::text;
@@ -145,7 +145,7 @@ fn ConsoleApp() -> impl IntoView {
 #[component]
 fn LoggedIn(section: Section) -> impl IntoView {
     let t = use_i18n();
-    let session = LocalResource::new(|| api::get::<SessionView>("/api/v1/session"));
+    let session = LocalResource::new(|| api::call::<SessionView>(&SHOW_SESSION, &[]));
     move || match session.get() {
         None => view! { <p>{text(t, |texts| texts.loading)}</p> }.into_any(),
         Some(Err(problem)) if problem.code == "unauthenticated" => {
@@ -217,7 +217,7 @@ fn Navigation(session: SessionView, section: Section) -> impl IntoView {
     let logout = move |_| {
         leptos::task::spawn_local(async move {
             // Whatever the answer (an ended session answers 401), the page goes to the login.
-            let _ = api::delete::<()>("/api/v1/session").await;
+            let _ = api::call::<()>(&LOG_OUT, &[]).await;
             go("/login");
         });
     };

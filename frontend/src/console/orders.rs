@@ -18,13 +18,14 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use shared::address::{Domain, EmailAddress};
 use shared::api::ApiError;
-use shared::api::domain::{DomainList, MailboxList, ValidationState};
+use shared::api::domain::{DomainList, LIST_DOMAINS, LIST_MAILBOXES, MailboxList, ValidationState};
 use shared::api::order::{
-    Ledger, OrderList, OrderRequest, OrderView, PaymentRequest, RecipientRequest, SignatureHash, ValidityRequest,
+    CANCEL_ORDER, LIST_ORDERS, Ledger, OrderList, OrderRequest, OrderView, PLACE_ORDER, PaymentRequest,
+    RESEND_ENROLLMENT, RecipientRequest, SHOW_LEDGER, SHOW_ORDER, SignatureHash, ValidityRequest,
 };
-use shared::api::organization::{OrganizationList, OrganizationView};
-use shared::api::policy::Policy;
-use shared::api::revocation::{CertificateStatus, RevokeRequest};
+use shared::api::organization::{LIST_ORGANIZATIONS, OrganizationList, OrganizationView};
+use shared::api::policy::{Policy, SHOW_POLICY};
+use shared::api::revocation::{CertificateStatus, DOWNLOAD_CERTIFICATE, REVOKE_CERTIFICATE, RevokeRequest};
 use shared::csr::PublicKey;
 use shared::download::DownloadFormat;
 use shared::encoding::base64url_encode;
@@ -61,11 +62,11 @@ struct Catalogue {
 
 async fn catalogue() -> Result<Catalogue, ApiError> {
     Ok(Catalogue {
-        policy: api::get::<Policy>("/api/v1/policy").await?,
-        organizations: api::get::<OrganizationList>("/api/v1/organizations").await?.organizations,
-        domains: api::get::<DomainList>("/api/v1/domains").await?,
-        mailboxes: api::get::<MailboxList>("/api/v1/mailboxes").await?,
-        ledger: api::get::<Ledger>("/api/v1/ledger").await?,
+        policy: api::call::<Policy>(&SHOW_POLICY, &[]).await?,
+        organizations: api::call::<OrganizationList>(&LIST_ORGANIZATIONS, &[]).await?.organizations,
+        domains: api::call::<DomainList>(&LIST_DOMAINS, &[]).await?,
+        mailboxes: api::call::<MailboxList>(&LIST_MAILBOXES, &[]).await?,
+        ledger: api::call::<Ledger>(&SHOW_LEDGER, &[]).await?,
     })
 }
 
@@ -392,7 +393,7 @@ fn OrderForm(
         server_errors.set(Vec::new());
         let request = request();
         spawn_local(async move {
-            match api::post_listing_errors::<_, OrderView>("/api/v1/orders", &request).await {
+            match api::call_listing_errors::<_, OrderView>(&PLACE_ORDER, &[], &request).await {
                 Ok(order) => go(&format!("/console/orders/{}", order.id)),
                 Err(problems) => {
                     server_errors.set(problems);
@@ -698,11 +699,9 @@ pub fn OrderPage(
 ) -> impl IntoView {
     let t = use_i18n();
     let version = RwSignal::new(0u32);
-    let path = format!("/api/v1/orders/{id}");
     let order = LocalResource::new(move || {
         version.track();
-        let path = path.clone();
-        async move { api::get::<OrderView>(&path).await }
+        api::call::<OrderView>(&SHOW_ORDER, &[&id])
     });
     let error = RwSignal::new(None::<ApiError>);
     let notice = RwSignal::new(false);
@@ -712,10 +711,10 @@ pub fn OrderPage(
         spawn_local(async move {
             let result = match (action, subject) {
                 (Action::CancelOrder, _) => {
-                    api::post::<_, OrderView>(&format!("/api/v1/orders/{order_id}/cancel"), &()).await.map(|_| ())
+                    api::call_with::<_, OrderView>(&CANCEL_ORDER, &[&order_id], &()).await.map(|_| ())
                 }
                 (Action::ResendEmail, StepSubject::Recipient { index, .. }) => {
-                    api::post::<_, ()>(&format!("/api/v1/orders/{order_id}/recipients/{index}/resend"), &()).await
+                    api::call_with::<_, ()>(&RESEND_ENROLLMENT, &[&order_id, &index.to_string()], &()).await
                 }
                 // A validation's email or method is changed on the page of what it validates.
                 (Action::ResendEmail | Action::ChangeValidationMethod, subject) => {
@@ -740,8 +739,8 @@ pub fn OrderPage(
         error.set(None);
         notice.set(false);
         spawn_local(async move {
-            let path = format!("/api/v1/certificates/{serial}/revocation");
-            match api::post::<_, CertificateStatus>(&path, &RevokeRequest { reason, proof: None }).await {
+            let request = RevokeRequest { reason, proof: None };
+            match api::call_with::<_, CertificateStatus>(&REVOKE_CERTIFICATE, &[&serial], &request).await {
                 Ok(_) => {
                     notice.set(true);
                     version.update(|version| *version += 1);
@@ -781,7 +780,7 @@ fn order_view(
                     let links = [DownloadFormat::Pem, DownloadFormat::ChainPem, DownloadFormat::Pkcs7]
                         .into_iter()
                         .map(|format| {
-                            let href = format!("/api/v1/certificates/{serial}/{}", format.as_str());
+                            let href = DOWNLOAD_CERTIFICATE.url(&[&serial, format.as_str()]);
                             view! { <a href=href download="" data-testid=format!("download-{index}-{}", format.as_str())>
                                 {format.as_str()}</a> " " }
                         })
@@ -966,14 +965,15 @@ pub fn OrdersPage() -> impl IntoView {
     let orders = LocalResource::new(move || {
         let (query, status) = applied.get();
         let page = page.get();
-        let mut path = format!("/api/v1/orders?page={page}");
+        let page = page.to_string();
+        let mut parameters = vec![("page", page.as_str())];
         if !query.trim().is_empty() {
-            path.push_str(&format!("&query={}", String::from(js_sys::encode_uri_component(query.trim()))));
+            parameters.push(("query", query.trim()));
         }
         if let Some(status) = status {
-            path.push_str(&format!("&status={}", status.as_str()));
+            parameters.push(("status", status.as_str()));
         }
-        async move { api::get::<OrderList>(&path).await }
+        api::call_with_query::<OrderList>(&LIST_ORDERS, &[], &parameters)
     });
     let search = move |event: leptos::ev::SubmitEvent| {
         event.prevent_default();

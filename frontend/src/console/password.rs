@@ -5,7 +5,7 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use shared::account::check_new_password;
 use shared::api::ApiError;
-use shared::api::account::ChangePassword;
+use shared::api::account::{CHANGE_PASSWORD, ChangePassword};
 
 use super::form::{FieldError, FormError, go};
 use super::secret::{TypedPassword, password_key};
@@ -122,5 +122,5 @@ async fn change(email: &str, current: TypedPassword, chosen: &str) -> Result<(),
         TypedPassword::Chosen(text) => request.current_password_key = Some(password_key(email, &text).await?),
     }
     request.new_password_key = password_key(email, chosen).await?;
-    api::post("/api/v1/account/password", &request).await
+    api::call_with(&CHANGE_PASSWORD, &[], &request).await
 }

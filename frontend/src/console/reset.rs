@@ -5,7 +5,7 @@
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use shared::api::ApiError;
-use shared::api::account::{ResetLinkView, ResetPassword, ResetRequest};
+use shared::api::account::{REQUEST_RESET, RESET_PASSWORD, ResetLinkView, ResetPassword, ResetRequest, SHOW_RESET};
 use shared::link::LinkStatus;
 
 use super::form::{FieldError, FormError, go};
@@ -36,7 +36,7 @@ pub fn ResetRequestPage() -> impl IntoView {
         working.set(true);
         let request = ResetRequest { email: email.get_untracked() };
         spawn_local(async move {
-            match api::post::<_, serde_json::Value>("/api/v1/password-resets", &request).await {
+            match api::call_with::<_, serde_json::Value>(&REQUEST_RESET, &[], &request).await {
                 Ok(_) => sent.set(true),
                 Err(problem) => error.set(Some(problem)),
             }
@@ -68,10 +68,10 @@ pub fn ResetLinkPage(
     token: String,
 ) -> impl IntoView {
     let t = use_i18n();
-    let path = format!("/api/v1/password-resets/{token}");
+    let read_token = token.clone();
     let status = LocalResource::new(move || {
-        let path = path.clone();
-        async move { api::get::<ResetLinkView>(&path).await }
+        let token = read_token.clone();
+        async move { api::call::<ResetLinkView>(&SHOW_RESET, &[&token]).await }
     });
     let token = StoredValue::new(token);
     move || match status.get() {
@@ -169,7 +169,7 @@ fn ResetForm(token: String, expires_at: i64, email: String) -> impl IntoView {
 /// the link's status gave).
 async fn reset(token: &str, email: &str, chosen: &str, lang: Lang) -> Result<(), ApiError> {
     let request = ResetPassword { new_password_key: password_key(email, chosen).await? };
-    api::post::<_, ()>(&format!("/api/v1/password-resets/{token}"), &request).await?;
+    api::call_with::<_, ()>(&RESET_PASSWORD, &[token], &request).await?;
     match log_in(email, TypedPassword::Chosen(chosen.to_owned())).await {
         Ok(_) => Ok(()),
         Err(problem) if problem.code == "credentials_invalid" => {

@@ -12,14 +12,16 @@
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use shared::address::{Domain, EmailAddress, is_public_mail_provider};
-use shared::api::ApiError;
 use shared::api::domain::{
-    DomainList, DomainView, LinkState, MailboxList, MailboxView, MethodChange, NewDomain, NewMailbox,
-    ValidationLinkView, ValidationState,
+    CHANGE_DOMAIN_METHOD, CHECK_DOMAIN, CONFIRM_VALIDATION_LINK, CREATE_DOMAIN, CREATE_MAILBOX, DomainList, DomainView,
+    LIST_DOMAINS, LIST_MAILBOXES, LinkState, MailboxList, MailboxView, MethodChange, NewDomain, NewMailbox,
+    RESEND_DOMAIN, SHOW_VALIDATION_LINK, ValidationLinkView, ValidationState,
 };
 use shared::api::organization::{
-    CONTACTS_MAXIMUM, CodeEntry, CodeSent, Contact, NewOrganization, OrganizationList, OrganizationView, PostalAddress,
+    CHECK_VERIFICATION_CODE, CONTACTS_MAXIMUM, CREATE_ORGANIZATION, CodeEntry, CodeSent, Contact, LIST_ORGANIZATIONS,
+    NewOrganization, OrganizationList, OrganizationView, PostalAddress, SEND_VERIFICATION_CODE,
 };
+use shared::api::{ApiError, Endpoint};
 use shared::validation::{CONSTRUCTED_LOCAL_PARTS, DomainMethod};
 
 use crate::api;
@@ -99,7 +101,7 @@ pub fn OrganizationsPage() -> impl IntoView {
     let version = RwSignal::new(0u32);
     let list = LocalResource::new(move || {
         version.track();
-        api::get::<OrganizationList>("/api/v1/organizations")
+        api::call::<OrganizationList>(&LIST_ORGANIZATIONS, &[])
     });
     let refresh = move || version.update(|version| *version += 1);
     view! {
@@ -134,7 +136,7 @@ fn OrganizationCard(
         error.set(None);
         working.set(true);
         spawn_local(async move {
-            match api::post::<_, CodeSent>(&format!("/api/v1/organizations/{id}/verification-code"), &()).await {
+            match api::call_with::<_, CodeSent>(&SEND_VERIFICATION_CODE, &[&id], &()).await {
                 Ok(answer) => sent.set(Some(answer)),
                 Err(problem) => error.set(Some(problem)),
             }
@@ -157,11 +159,8 @@ fn OrganizationCard(
         error.set(None);
         working.set(true);
         spawn_local(async move {
-            match api::post::<_, OrganizationView>(
-                &format!("/api/v1/organizations/{id}/verification-code/check"),
-                &CodeEntry { code: digits },
-            )
-            .await
+            match api::call_with::<_, OrganizationView>(&CHECK_VERIFICATION_CODE, &[&id], &CodeEntry { code: digits })
+                .await
             {
                 Ok(_) => refresh(),
                 Err(problem) => error.set(Some(problem)),
@@ -292,7 +291,7 @@ fn NewOrganizationForm(created: impl Fn() + Copy + Send + Sync + 'static) -> imp
         working.set(true);
         let request = request();
         spawn_local(async move {
-            match api::post_listing_errors::<_, OrganizationView>("/api/v1/organizations", &request).await {
+            match api::call_listing_errors::<_, OrganizationView>(&CREATE_ORGANIZATION, &[], &request).await {
                 Ok(_) => {
                     attempted.set(false);
                     touched.set(Vec::new());
@@ -373,7 +372,7 @@ pub fn DomainsPage() -> impl IntoView {
     let version = RwSignal::new(0u32);
     let list = LocalResource::new(move || {
         version.track();
-        api::get::<DomainList>("/api/v1/domains")
+        api::call::<DomainList>(&LIST_DOMAINS, &[])
     });
     let refresh = move || version.update(|version| *version += 1);
     view! {
@@ -428,19 +427,20 @@ fn MethodChoice(
 #[component]
 fn DomainCard(domain: DomainView, refresh: impl Fn() + Copy + Send + Sync + 'static) -> impl IntoView {
     let t = use_i18n();
-    let id = domain.id.clone();
+    let id = StoredValue::new(domain.id.clone());
     let error = RwSignal::new(None::<ApiError>);
     let working = RwSignal::new(false);
     let changing = RwSignal::new(false);
     let dns = RwSignal::new(domain.method != DomainMethod::DnsTxt);
     let local_part = RwSignal::new(CONSTRUCTED_LOCAL_PARTS[0].to_owned());
-    let act = move |path: String, body: Option<MethodChange>| {
+    let act = move |endpoint: &'static Endpoint, body: Option<MethodChange>| {
         error.set(None);
         working.set(true);
+        let id = id.get_value();
         spawn_local(async move {
             let result = match body {
-                Some(body) => api::post::<_, DomainView>(&path, &body).await,
-                None => api::post::<_, DomainView>(&path, &()).await,
+                Some(body) => api::call_with::<_, DomainView>(endpoint, &[&id], &body).await,
+                None => api::call_with::<_, DomainView>(endpoint, &[&id], &()).await,
             };
             match result {
                 Ok(_) => refresh(),
@@ -449,9 +449,6 @@ fn DomainCard(domain: DomainView, refresh: impl Fn() + Copy + Send + Sync + 'sta
             working.set(false);
         });
     };
-    let base = format!("/api/v1/domains/{id}");
-    let (check_path, resend_path, method_path) =
-        (format!("{base}/check"), format!("{base}/resend"), format!("{base}/method"));
     let validated = domain.validation == ValidationState::Validated;
     let record = domain.dns_record.clone().filter(|_| domain.method == DomainMethod::DnsTxt && !validated);
     let sent_to = domain.sent_to.clone().filter(|_| domain.method == DomainMethod::ConstructedEmail && !validated);
@@ -468,7 +465,7 @@ fn DomainCard(domain: DomainView, refresh: impl Fn() + Copy + Send + Sync + 'sta
             }
         };
         changing.set(false);
-        act(method_path.clone(), Some(body));
+        act(&CHANGE_DOMAIN_METHOD, Some(body));
     };
     let domain_name = Signal::stored(domain.name.clone());
     view! {
@@ -486,7 +483,6 @@ fn DomainCard(domain: DomainView, refresh: impl Fn() + Copy + Send + Sync + 'sta
                     t.lang().pick("works until", "valable jusqu’au"), format_instant(t.lang(), expires_at))}</p>
             })}
             {record.map(|record| {
-                let check_path = check_path.clone();
                 view! {
                     <p>{move || format!("{} {name} :", t.lang().pick("Publish this TXT record in the DNS of", "Publiez cet enregistrement TXT dans le DNS de"))}</p>
                     <dl class="facts">
@@ -495,19 +491,19 @@ fn DomainCard(domain: DomainView, refresh: impl Fn() + Copy + Send + Sync + 'sta
                         <dt>{words(t, "Value", "Valeur")}</dt><dd><code data-testid="record-value">{record.value.clone()}</code></dd>
                     </dl>
                     <button type="button" data-testid="check-now" disabled=move || working.get()
-                        on:click=move |_| act(check_path.clone(), None)>{words(t, "Check now", "Vérifier maintenant")}</button>
+                        on:click=move |_| act(&CHECK_DOMAIN, None)>{words(t, "Check now", "Vérifier maintenant")}</button>
                 }
             })}
             {(!validated).then(|| view! {
                 <button type="button" data-testid="resend" disabled=move || working.get()
-                    on:click=move |_| act(resend_path.clone(), None)>{words(t, "Send again (new value)", "Renvoyer (nouvelle valeur)")}</button>
+                    on:click=move |_| act(&RESEND_DOMAIN, None)>{words(t, "Send again (new value)", "Renvoyer (nouvelle valeur)")}</button>
             })}
             " "
             <button type="button" data-testid="change-method" on:click=move |_| changing.update(|open| *open = !*open)>
                 {words(t, "Change the method", "Changer de méthode")}</button>
             {move || changing.get().then(|| view! {
                 <form on:submit=change.clone() data-testid="method-form" novalidate>
-                    <MethodChoice domain=domain_name dns=dns local_part=local_part group=format!("method-{}", id) />
+                    <MethodChoice domain=domain_name dns=dns local_part=local_part group=format!("method-{}", id.get_value()) />
                     <button type="submit" data-testid="method-submit">{words(t, "Use this method", "Utiliser cette méthode")}</button>
                 </form>
             })}
@@ -551,7 +547,7 @@ fn NewDomainForm(created: impl Fn() + Copy + Send + Sync + 'static) -> impl Into
             address: (!dns.get_untracked()).then(|| local_part.get_untracked()),
         };
         spawn_local(async move {
-            match api::post::<_, DomainView>("/api/v1/domains", &request).await {
+            match api::call_with::<_, DomainView>(&CREATE_DOMAIN, &[], &request).await {
                 Ok(_) => {
                     name.set(String::new());
                     attempted.set(false);
@@ -585,7 +581,7 @@ pub fn MailboxesPage() -> impl IntoView {
     let version = RwSignal::new(0u32);
     let list = LocalResource::new(move || {
         version.track();
-        api::get::<MailboxList>("/api/v1/mailboxes")
+        api::call::<MailboxList>(&LIST_MAILBOXES, &[])
     });
     let email = RwSignal::new(String::new());
     let touched = RwSignal::new(Vec::<&'static str>::new());
@@ -612,7 +608,7 @@ pub fn MailboxesPage() -> impl IntoView {
         working.set(true);
         server.set(None);
         spawn_local(async move {
-            match api::post::<_, MailboxView>("/api/v1/mailboxes", &NewMailbox { email: address }).await {
+            match api::call_with::<_, MailboxView>(&CREATE_MAILBOX, &[], &NewMailbox { email: address }).await {
                 Ok(_) => {
                     email.set(String::new());
                     attempted.set(false);
@@ -682,12 +678,8 @@ pub fn ValidationLinkPage(
     token: String,
 ) -> impl IntoView {
     let t = use_i18n();
-    let path = format!("/api/v1/validations/{token}");
-    let read_path = path.clone();
-    let link = LocalResource::new(move || {
-        let path = read_path.clone();
-        async move { api::get::<ValidationLinkView>(&path).await }
-    });
+    let read_token = token.clone();
+    let link = LocalResource::new(move || api::call::<ValidationLinkView>(&SHOW_VALIDATION_LINK, &[&read_token]));
     let confirmed = RwSignal::new(None::<Result<ValidationLinkView, ApiError>>);
     let working = RwSignal::new(false);
     let confirm = move |_| {
@@ -695,9 +687,9 @@ pub fn ValidationLinkPage(
             return;
         }
         working.set(true);
-        let path = path.clone();
+        let confirmation = api::call_with::<_, ValidationLinkView>(&CONFIRM_VALIDATION_LINK, &[&token], &());
         spawn_local(async move {
-            confirmed.set(Some(api::post::<_, ValidationLinkView>(&path, &()).await));
+            confirmed.set(Some(confirmation.await));
             working.set(false);
         });
     };

@@ -15,7 +15,128 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::endpoint::{Access, Endpoint, Method};
 use crate::account::Role;
+
+/// Logs in ([`LoginRequest`] → [`SessionView`] and the session cookie).
+pub const LOG_IN: Endpoint = Endpoint {
+    method: Method::Post,
+    path: "/api/v1/session",
+    access: Access::Public,
+    summary: "Logs in; sets the session cookie",
+};
+
+/// Who is logged in ([`SessionView`]), also for a user who must still replace a temporary password.
+pub const SHOW_SESSION: Endpoint =
+    Endpoint { method: Method::Get, path: "/api/v1/session", access: Access::SignedIn, summary: "Who is logged in" };
+
+/// Logs out: the session ends on the server and the cookie in the browser (204).
+pub const LOG_OUT: Endpoint =
+    Endpoint { method: Method::Delete, path: "/api/v1/session", access: Access::SignedIn, summary: "Logs out" };
+
+/// The caller's open sessions ([`SessionList`]), never their tokens.
+pub const LIST_SESSIONS: Endpoint = Endpoint {
+    method: Method::Get,
+    path: "/api/v1/sessions",
+    access: Access::Session,
+    summary: "The caller's open sessions, the most recently used first",
+};
+
+/// Ends one of the caller's sessions (204).
+pub const END_SESSION: Endpoint = Endpoint {
+    method: Method::Delete,
+    path: "/api/v1/sessions/{id}",
+    access: Access::Session,
+    summary: "Ends one of the caller's sessions",
+};
+
+/// Changes the password ([`ChangePassword`], 204); the user's other sessions end.
+pub const CHANGE_PASSWORD: Endpoint = Endpoint {
+    method: Method::Post,
+    path: "/api/v1/account/password",
+    access: Access::Session,
+    summary: "Changes the password; other sessions end",
+};
+
+/// Emails a reset link if the address has an account ([`ResetRequest`] → `202`, whatever the address).
+pub const REQUEST_RESET: Endpoint = Endpoint {
+    method: Method::Post,
+    path: "/api/v1/password-resets",
+    access: Access::Public,
+    summary: "Emails a reset link if the address has an account",
+};
+
+/// A reset link's status ([`ResetLinkView`]); never spends it.
+pub const SHOW_RESET: Endpoint = Endpoint {
+    method: Method::Get,
+    path: "/api/v1/password-resets/{token}",
+    access: Access::Public,
+    summary: "A reset link's status; never spends it",
+};
+
+/// Sets the new password ([`ResetPassword`], 204); spends the link and ends every session.
+pub const RESET_PASSWORD: Endpoint = Endpoint {
+    method: Method::Post,
+    path: "/api/v1/password-resets/{token}",
+    access: Access::Public,
+    summary: "Sets the new password; spends the link",
+};
+
+/// The account's users ([`UserList`]).
+pub const LIST_USERS: Endpoint = Endpoint {
+    method: Method::Get,
+    path: "/api/v1/users",
+    access: Access::AccountAdmin,
+    summary: "The account's users",
+};
+
+/// Invites a user ([`InviteUser`] → `201` [`UserView`]) with an emailed temporary password.
+pub const INVITE_USER: Endpoint = Endpoint {
+    method: Method::Post,
+    path: "/api/v1/users",
+    access: Access::AccountAdmin,
+    summary: "Invites a user with an emailed temporary password",
+};
+
+/// Disables a user ([`UserView`]): no more logins; their sessions and the API keys they made end.
+pub const DISABLE_USER: Endpoint = Endpoint {
+    method: Method::Post,
+    path: "/api/v1/users/{id}/disable",
+    access: Access::AccountAdmin,
+    summary: "Disables a user of the account: no more logins; their sessions and the API keys they made end",
+};
+
+/// Lets a disabled user log in again ([`UserView`]).
+pub const ENABLE_USER: Endpoint = Endpoint {
+    method: Method::Post,
+    path: "/api/v1/users/{id}/enable",
+    access: Access::AccountAdmin,
+    summary: "Lets a disabled user log in again",
+};
+
+/// The account's API keys ([`ApiKeyList`]), never the keys.
+pub const LIST_API_KEYS: Endpoint = Endpoint {
+    method: Method::Get,
+    path: "/api/v1/api-keys",
+    access: Access::AccountAdmin,
+    summary: "The account's API keys (never the keys)",
+};
+
+/// Creates an API key ([`CreateApiKey`] → `201` [`CreatedApiKey`]), shown once.
+pub const CREATE_API_KEY: Endpoint = Endpoint {
+    method: Method::Post,
+    path: "/api/v1/api-keys",
+    access: Access::AccountAdmin,
+    summary: "Creates an API key, shown once",
+};
+
+/// Revokes an API key (204).
+pub const REVOKE_API_KEY: Endpoint = Endpoint {
+    method: Method::Delete,
+    path: "/api/v1/api-keys/{id}",
+    access: Access::AccountAdmin,
+    summary: "Revokes an API key",
+};
 
 /// `POST /api/v1/session`: exactly one of `password_key` and `temporary_password`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

@@ -1,9 +1,35 @@
-//! `GET /api/v1/dev/mailbox` and `POST /api/v1/dev/seed`: development-only endpoints. The Worker answers them
-//! only when `KEYWARD_ENV` is `development` (set in the git-ignored `.dev.vars`), and 404 otherwise.
+//! `GET /api/v1/dev/mailbox`, `POST /api/v1/dev/accounts` and `POST /api/v1/dev/seed`: development-only
+//! endpoints. The Worker answers them only when `KEYWARD_ENV` is `development` (set in the git-ignored
+//! `.dev.vars`), and 404 otherwise.
 
 use serde::{Deserialize, Serialize};
 
+use super::endpoint::{Access, Endpoint, Method};
 use crate::profile::ProfileId;
+
+/// The outbox, newest first ([`Mailbox`]).
+pub const DEV_MAILBOX: Endpoint = Endpoint {
+    method: Method::Get,
+    path: "/api/v1/dev/mailbox",
+    access: Access::Development,
+    summary: "The outbox, newest first",
+};
+
+/// Creates an account and users with chosen passwords ([`CreateAccount`] → `201` [`CreatedAccount`]).
+pub const DEV_CREATE_ACCOUNT: Endpoint = Endpoint {
+    method: Method::Post,
+    path: "/api/v1/dev/accounts",
+    access: Access::Development,
+    summary: "Creates an account and users with chosen passwords",
+};
+
+/// Creates a demo order and emails its enrollment link ([`SeedRequest`] → `201` [`SeedResponse`]).
+pub const DEV_SEED: Endpoint = Endpoint {
+    method: Method::Post,
+    path: "/api/v1/dev/seed",
+    access: Access::Development,
+    summary: "Creates a demo order and emails its enrollment link",
+};
 
 /// One email of the outbox, as the development mailbox shows it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

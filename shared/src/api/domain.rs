@@ -19,8 +19,97 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::endpoint::{Access, Endpoint, Method};
 use crate::encoding::utc_date_time;
 use crate::validation::{DAY_SECONDS, DomainMethod, Validation, ValidationKind, ValidationStatus};
+
+/// Starts a domain validation ([`NewDomain`] → `201` [`DomainView`]): constructed email or DNS TXT.
+pub const CREATE_DOMAIN: Endpoint = Endpoint {
+    method: Method::Post,
+    path: "/api/v1/domains",
+    access: Access::AccountAdmin,
+    summary: "Starts a domain validation: constructed email or DNS TXT",
+};
+
+/// The account's domains ([`DomainList`]).
+pub const LIST_DOMAINS: Endpoint = Endpoint {
+    method: Method::Get,
+    path: "/api/v1/domains",
+    access: Access::Account,
+    summary: "The account's domains",
+};
+
+/// A domain ([`DomainView`]); its id is its name.
+pub const SHOW_DOMAIN: Endpoint = Endpoint {
+    method: Method::Get,
+    path: "/api/v1/domains/{id}",
+    access: Access::Account,
+    summary: "A domain (its id is its name)",
+};
+
+/// Looks the DNS TXT record up now ([`DomainView`]); found, the domain is validated.
+pub const CHECK_DOMAIN: Endpoint = Endpoint {
+    method: Method::Post,
+    path: "/api/v1/domains/{id}/check",
+    access: Access::AccountAdmin,
+    summary: "Looks the DNS TXT record up now; found, the domain is validated for 398 days",
+};
+
+/// A fresh link or TXT value ([`DomainView`]); the previous one stops working.
+pub const RESEND_DOMAIN: Endpoint = Endpoint {
+    method: Method::Post,
+    path: "/api/v1/domains/{id}/resend",
+    access: Access::AccountAdmin,
+    summary: "A fresh link or TXT value; the previous one stops working",
+};
+
+/// Changes the method ([`MethodChange`] → [`DomainView`]), with a fresh random value.
+pub const CHANGE_DOMAIN_METHOD: Endpoint = Endpoint {
+    method: Method::Post,
+    path: "/api/v1/domains/{id}/method",
+    access: Access::AccountAdmin,
+    summary: "Changes the method, with a fresh random value",
+};
+
+/// Emails a 24-hour link to an address at a public mail provider ([`NewMailbox`] → `201` [`MailboxView`]).
+pub const CREATE_MAILBOX: Endpoint = Endpoint {
+    method: Method::Post,
+    path: "/api/v1/mailboxes",
+    access: Access::AccountAdmin,
+    summary: "Emails a 24-hour link to an address at a public mail provider",
+};
+
+/// The account's mailboxes ([`MailboxList`]).
+pub const LIST_MAILBOXES: Endpoint = Endpoint {
+    method: Method::Get,
+    path: "/api/v1/mailboxes",
+    access: Access::Account,
+    summary: "The account's mailboxes",
+};
+
+/// What an emailed validation link is for ([`ValidationLinkView`]); never spends it.
+pub const SHOW_VALIDATION_LINK: Endpoint = Endpoint {
+    method: Method::Get,
+    path: "/api/v1/validations/{token}",
+    access: Access::Public,
+    summary: "What an emailed validation link is for; never spends it",
+};
+
+/// [`SHOW_VALIDATION_LINK`] without the body: mail scanners probe links with `HEAD`.
+pub const PROBE_VALIDATION_LINK: Endpoint = Endpoint {
+    method: Method::Head,
+    path: "/api/v1/validations/{token}",
+    access: Access::Public,
+    summary: "The link's status line and headers, without the body (mail scanners); never spends it",
+};
+
+/// Confirms the emailed link ([`ValidationLinkView`]); spends it.
+pub const CONFIRM_VALIDATION_LINK: Endpoint = Endpoint {
+    method: Method::Post,
+    path: "/api/v1/validations/{token}",
+    access: Access::Public,
+    summary: "Confirms the emailed link; spends it",
+};
 
 /// Validation emails (or DNS values) one subject may be sent in 24 hours: a first send and four resends. The
 /// verification code's odds (`crate::validation::VerificationCode`) count on resends being limited, and the

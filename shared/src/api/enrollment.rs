@@ -5,8 +5,25 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::endpoint::{Access, Endpoint, Method};
 use crate::link::LinkStatus;
 use crate::profile::{KeyType, ProfileId};
+
+/// The enrollment page reads its link ([`EnrollmentView`]); it never spends it.
+pub const SHOW_ENROLLMENT: Endpoint = Endpoint {
+    method: Method::Get,
+    path: "/api/v1/enrollments/{token}",
+    access: Access::Public,
+    summary: "Shows an enrollment link; never spends it",
+};
+
+/// The page sends the CSR made in the browser ([`SubmitCsr`] → `201` [`IssuedCertificate`]); spends the link.
+pub const SUBMIT_CSR: Endpoint = Endpoint {
+    method: Method::Post,
+    path: "/api/v1/enrollments/{token}",
+    access: Access::Public,
+    summary: "Submits the CSR made in the browser; spends the link",
+};
 
 /// `GET /api/v1/enrollments/{token}`: what the enrollment page shows.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

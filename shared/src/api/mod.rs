@@ -1,9 +1,14 @@
-//! The JSON API between the web app, scripts and the Worker: one module per resource, request and response
-//! types shared by both sides so they cannot drift apart.
+//! The JSON API between the web app, scripts and the Worker: one module per resource, each declaring its
+//! endpoints ([`Endpoint`]: method, path, access) next to their request and response types, shared by both sides so
+//! they cannot drift apart. [`ENDPOINTS`] lists them all.
+//!
+//! Wire types depend on domain types, never the reverse: `crate::order`, `crate::pipeline` and the other domain
+//! modules import nothing from here.
 
 pub mod account;
 pub mod dev;
 pub mod domain;
+pub mod endpoint;
 pub mod enrollment;
 #[cfg(feature = "schema")]
 pub mod openapi;
@@ -12,6 +17,7 @@ pub mod organization;
 pub mod policy;
 pub mod revocation;
 
+pub use endpoint::{Access, ENDPOINTS, Endpoint, Method};
 use serde::{Deserialize, Serialize};
 
 /// Every rejection the API makes: which field was wrong, a stable machine-readable code, and a sentence a

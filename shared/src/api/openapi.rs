@@ -2,10 +2,15 @@
 //! Worker and the web app exchange (their JSON Schemas come from `schemars`, behind the `schema` feature, so
 //! neither WebAssembly artefact carries the generator).
 //!
+//! Each operation's method, path, summary and access come from its endpoint's declaration ([`super::Endpoint`]);
+//! this module adds what only the document needs: the tag, the request and response types, the query
+//! parameters. Access becomes the `security` requirement (session cookie, API key, or none) and the
+//! `x-keyward-access` extension ([`Access::as_str`]), which the tenancy suite reads.
+//!
 //! The Worker serves `edge/openapi.json`, which [`document`] wrote; the host test `openapi_is_current` fails when
 //! the file and the types drift apart (run `UPDATE_OPENAPI=1 cargo test -p keyward-shared --features schema
-//! openapi` to rewrite it), and another compares its paths with the Worker's route table. The end-to-end suites
-//! check every API answer they receive against it (`tests/e2e/harness.mjs`).
+//! openapi` to rewrite it), and another checks that it describes every endpoint of [`super::ENDPOINTS`], once.
+//! The end-to-end suites check every API answer they receive against it (`tests/e2e/harness.mjs`).
 
 use schemars::generate::{SchemaGenerator, SchemaSettings};
 use schemars::{JsonSchema, Schema};
@@ -19,26 +24,14 @@ use super::dev::{CreateAccount, CreatedAccount, Mailbox, SeedRequest, SeedRespon
 use super::domain::{
     DomainList, DomainView, MailboxList, MailboxView, MethodChange, NewDomain, NewMailbox, ValidationLinkView,
 };
+use super::endpoint::{Access, Endpoint, OPENAPI_DOCUMENT};
 use super::enrollment::{EnrollmentView, IssuedCertificate, SubmitCsr};
 use super::order::{FieldErrorsBody, Ledger, OrderList, OrderRequest, OrderView};
 use super::organization::{CodeEntry, CodeSent, NewOrganization, OrganizationList, OrganizationView};
 use super::policy::Policy;
 use super::revocation::{CertificateStatus, RevocationChallenge, RevokeRequest};
-use super::{ErrorBody, MessageBody};
+use super::{ErrorBody, MessageBody, account, dev, domain, enrollment, order, organization, policy, revocation};
 use crate::validation::CallRecord;
-
-/// How a caller proves who they are for an operation.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Access {
-    /// Anyone: the path or body carries what authorizes (a link token, a serial, a proof).
-    Public,
-    /// A logged-in user (session cookie) or an API key.
-    Account,
-    /// Either: a proof in the body, or a logged-in user or an API key.
-    ProofOrAccount,
-    /// The development build only (`KEYWARD_ENV=development`); 404 otherwise.
-    Development,
-}
 
 /// What a request or response carries.
 enum Content {
@@ -47,13 +40,10 @@ enum Content {
     Binary(&'static [&'static str]),
 }
 
-/// One operation of the API.
+/// One operation of the API: an endpoint and what the document says beyond its declaration.
 struct Operation {
-    method: &'static str,
-    path: &'static str,
+    endpoint: &'static Endpoint,
     tag: &'static str,
-    summary: &'static str,
-    access: Access,
     request: Content,
     responses: Vec<(&'static str, &'static str, Content)>,
     query: Vec<(&'static str, &'static str)>,
@@ -65,49 +55,56 @@ struct Builder {
 }
 
 impl Builder {
-    fn schema<T: JsonSchema>(&mut self) -> Content {
-        Content::Json(self.generator.subschema_for::<T>())
-    }
-
-    fn add(
-        &mut self,
-        method: &'static str,
-        path: &'static str,
-        tag: &'static str,
-        summary: &'static str,
-    ) -> &mut Operation {
+    /// Describes `endpoint`, under `tag`.
+    fn add(&mut self, tag: &'static str, endpoint: &'static Endpoint) -> Described<'_> {
         self.operations.push(Operation {
-            method,
-            path,
+            endpoint,
             tag,
-            summary,
-            access: Access::Public,
             request: Content::None,
             responses: Vec::new(),
             query: Vec::new(),
         });
-        self.operations.last_mut().expect("just pushed")
+        Described { builder: self }
     }
 }
 
-impl Operation {
-    fn access(&mut self, access: Access) -> &mut Self {
-        self.access = access;
+/// The operation just added, being described.
+struct Described<'a> {
+    builder: &'a mut Builder,
+}
+
+impl Described<'_> {
+    fn operation(&mut self) -> &mut Operation {
+        // Invariant: a `Described` is only made by `Builder::add`, right after it pushed the operation.
+        self.builder.operations.last_mut().expect("Builder::add pushed the operation")
+    }
+
+    /// A JSON request body of type `T`.
+    fn request<T: JsonSchema>(mut self) -> Self {
+        let schema = self.builder.generator.subschema_for::<T>();
+        self.operation().request = Content::Json(schema);
         self
     }
 
-    fn request(&mut self, content: Content) -> &mut Self {
-        self.request = content;
+    /// A query parameter (optional, a string).
+    fn query(mut self, name: &'static str, description: &'static str) -> Self {
+        self.operation().query.push((name, description));
         self
     }
 
-    fn query(&mut self, name: &'static str, description: &'static str) -> &mut Self {
-        self.query.push((name, description));
-        self
+    /// A response with a JSON body of type `T`.
+    fn json<T: JsonSchema>(self, status: &'static str, description: &'static str) -> Self {
+        let schema = self.builder.generator.subschema_for::<T>();
+        self.response(status, description, Content::Json(schema))
     }
 
-    fn response(&mut self, status: &'static str, description: &'static str, content: Content) -> &mut Self {
-        self.responses.push((status, description, content));
+    /// A response with no body.
+    fn empty(self, status: &'static str, description: &'static str) -> Self {
+        self.response(status, description, Content::None)
+    }
+
+    fn response(mut self, status: &'static str, description: &'static str, content: Content) -> Self {
+        self.operation().responses.push((status, description, content));
         self
     }
 }
@@ -123,6 +120,7 @@ pub fn document() -> Value {
     let error = builder.generator.subschema_for::<ErrorBody>();
     let mut paths = Map::new();
     for operation in &builder.operations {
+        let endpoint = operation.endpoint;
         let mut responses = Map::new();
         for (status, description, content) in &operation.responses {
             responses.insert((*status).into(), response(description, content));
@@ -133,16 +131,18 @@ pub fn document() -> Value {
             "5XX".into(),
             response("A failure on our side; nothing was changed.", &Content::Json(error.clone())),
         );
+        let method = endpoint.method.openapi_name();
         let mut entry = json!({
             "tags": [operation.tag],
-            "summary": operation.summary,
-            "operationId": format!("{}_{}", operation.method, operation.path.trim_start_matches('/').replace(['/', '{', '}', '-', '.'], "_")),
+            "summary": endpoint.summary,
+            "description": endpoint.access.description(),
+            "operationId": format!("{method}_{}", endpoint.path.trim_start_matches('/').replace(['/', '{', '}', '-', '.'], "_")),
             "responses": responses,
+            "security": security(endpoint.access),
+            "x-keyward-access": endpoint.access.as_str(),
         });
-        let parameters: Vec<Value> = operation
-            .path
-            .split('/')
-            .filter_map(|segment| segment.strip_prefix('{')?.strip_suffix('}'))
+        let parameters: Vec<Value> = endpoint
+            .parameters()
             .map(|name| json!({ "name": name, "in": "path", "required": true, "schema": { "type": "string" } }))
             .chain(operation.query.iter().map(|(name, description)| {
                 json!({ "name": name, "in": "query", "required": false, "description": description, "schema": { "type": "string" } })
@@ -157,17 +157,8 @@ pub fn document() -> Value {
                 entry["requestBody"] = json!({ "required": true, "content": media(content) });
             }
         }
-        match operation.access {
-            Access::Public => entry["security"] = json!([]),
-            Access::Account => entry["security"] = json!([{ "session": [] }, { "apiKey": [] }]),
-            Access::ProofOrAccount => entry["security"] = json!([{}, { "session": [] }, { "apiKey": [] }]),
-            Access::Development => {
-                entry["security"] = json!([]);
-                entry["description"] = json!("Development builds only (KEYWARD_ENV=development); 404 otherwise.");
-            }
-        }
-        let item = paths.entry(operation.path).or_insert_with(|| json!({}));
-        item[operation.method] = entry;
+        let item = paths.entry(endpoint.path).or_insert_with(|| json!({}));
+        item[method] = entry;
     }
     let schemas = builder.generator.take_definitions(true);
     json!({
@@ -177,7 +168,9 @@ pub fn document() -> Value {
             "version": "1",
             "description": "Client certificates whose private keys never leave the browser. Every rejection is \
                             `{\"error\": {\"code\", \"field\", \"message\"}}`. State-changing requests with the session \
-                            cookie must come from Keyward's own pages (Origin / Sec-Fetch-Site); scripts use an API key.",
+                            cookie must come from Keyward's own pages (Origin / Sec-Fetch-Site); scripts use an API key. Each \
+                            operation's `x-keyward-access` names who may call it: public, holder_or_account, \
+                            account, account_admin, ca_admin, signed_in, session or development.",
             "license": { "name": "Apache-2.0 OR MIT" }
         },
         "servers": [{ "url": "/" }],
@@ -190,6 +183,23 @@ pub fn document() -> Value {
             }
         }
     })
+}
+
+/// The `security` requirement of an access: any one of the credentials it takes, or none (`[]`); a holder's
+/// proof travels in the body, so revocation also accepts no credential (`{}`).
+fn security(access: Access) -> Value {
+    let credentials = access.credentials();
+    let mut alternatives = Vec::new();
+    if access == Access::HolderOrAccount {
+        alternatives.push(json!({}));
+    }
+    if credentials.session {
+        alternatives.push(json!({ "session": [] }));
+    }
+    if credentials.api_key {
+        alternatives.push(json!({ "apiKey": [] }));
+    }
+    Value::Array(alternatives)
 }
 
 fn media(content: &Content) -> Value {
@@ -213,9 +223,8 @@ fn response(description: &str, content: &Content) -> Value {
     }
 }
 
-/// Every operation. Keep in the order of the Worker's route table (`edge/src/lib.rs`).
+/// Every operation: each endpoint of [`super::ENDPOINTS`] once (a host test checks it), by resource.
 fn operations(b: &mut Builder) {
-    use Access::{Account, Development, ProofOrAccount};
     const CERTIFICATE_TYPES: &[&str] = &[
         "application/x-pem-file",
         "application/pkix-cert",
@@ -223,315 +232,111 @@ fn operations(b: &mut Builder) {
         "application/pem-certificate-chain",
     ];
 
-    let (view, request, issued) =
-        (b.schema::<EnrollmentView>(), b.schema::<SubmitCsr>(), b.schema::<IssuedCertificate>());
-    b.add("get", "/api/v1/enrollments/{token}", "enrollment", "Shows an enrollment link; never spends it").response(
-        "200",
-        "The link and what it will certify",
-        view,
-    );
-    b.add("post", "/api/v1/enrollments/{token}", "enrollment", "Submits the CSR made in the browser; spends the link")
-        .request(request)
-        .response("201", "The certificate and its chain", issued);
+    b.add("meta", &OPENAPI_DOCUMENT).response("200", "OpenAPI 3.1", Content::Json(Schema::default()));
 
-    let policy = b.schema::<Policy>();
-    b.add("get", "/api/v1/policy", "ca", "The certificate profiles, key types and validity caps").response(
-        "200",
-        "The policy",
-        policy,
-    );
+    b.add("enrollment", &enrollment::SHOW_ENROLLMENT)
+        .json::<EnrollmentView>("200", "The link and what it will certify");
+    b.add("enrollment", &enrollment::SUBMIT_CSR)
+        .request::<SubmitCsr>()
+        .json::<IssuedCertificate>("201", "The certificate and its chain");
 
-    let (status, challenge, revoke) =
-        (b.schema::<CertificateStatus>(), b.schema::<RevocationChallenge>(), b.schema::<RevokeRequest>());
-    b.add("get", "/api/v1/certificates/{serial}/status", "certificates", "A certificate's revocation status").response(
-        "200",
-        "Valid or revoked",
-        status,
-    );
-    let status = b.schema::<CertificateStatus>();
-    b.add(
-        "post",
-        "/api/v1/certificates/{serial}/revocation-challenge",
-        "certificates",
-        "A challenge for the holder to sign",
-    )
-    .response("201", "The challenge", challenge);
-    b.add(
-        "post",
-        "/api/v1/certificates/{serial}/revocation",
-        "certificates",
-        "Revokes: the holder with a proof of possession; a member of the ordering account or a CA administrator \
-         signed in",
-    )
-    .access(ProofOrAccount)
-    .request(revoke)
-    .response("200", "The certificate is revoked", status);
-    b.add("get", "/api/v1/certificates/{serial}/{format}", "certificates", "Downloads: pem, der, chain.pem or p7b")
-        .response("200", "The certificate, as an attachment", Content::Binary(CERTIFICATE_TYPES));
+    b.add("ca", &policy::SHOW_POLICY).json::<Policy>("200", "The policy");
 
-    let (login, session) = (b.schema::<LoginRequest>(), b.schema::<SessionView>());
-    b.add("post", "/api/v1/session", "account", "Logs in; sets the session cookie").request(login).response(
+    b.add("certificates", &revocation::CERTIFICATE_STATUS).json::<CertificateStatus>("200", "Valid or revoked");
+    b.add("certificates", &revocation::REVOCATION_CHALLENGE).json::<RevocationChallenge>("201", "The challenge");
+    b.add("certificates", &revocation::REVOKE_CERTIFICATE)
+        .request::<RevokeRequest>()
+        .json::<CertificateStatus>("200", "The certificate is revoked");
+    b.add("certificates", &revocation::DOWNLOAD_CERTIFICATE).response(
         "200",
-        "The session",
-        session,
-    );
-    let session = b.schema::<SessionView>();
-    b.add("get", "/api/v1/session", "account", "Who is logged in").access(Account).response(
-        "200",
-        "The session",
-        session,
-    );
-    b.add("delete", "/api/v1/session", "account", "Logs out").access(Account).response(
-        "204",
-        "Logged out",
-        Content::None,
-    );
-    let sessions = b.schema::<SessionList>();
-    b.add("get", "/api/v1/sessions", "account", "The caller's open sessions, the most recently used first")
-        .access(Account)
-        .response("200", "The sessions (never their tokens)", sessions);
-    b.add("delete", "/api/v1/sessions/{id}", "account", "Ends one of the caller's sessions").access(Account).response(
-        "204",
-        "Ended",
-        Content::None,
-    );
-    let change = b.schema::<ChangePassword>();
-    b.add("post", "/api/v1/account/password", "account", "Changes the password; other sessions end")
-        .access(Account)
-        .request(change)
-        .response("204", "Changed", Content::None);
-    let (reset_request, message) = (b.schema::<ResetRequest>(), b.schema::<MessageBody>());
-    b.add("post", "/api/v1/password-resets", "account", "Emails a reset link if the address has an account")
-        .request(reset_request)
-        .response("202", "Accepted, whatever the address", message);
-    let link = b.schema::<ResetLinkView>();
-    b.add("get", "/api/v1/password-resets/{token}", "account", "A reset link's status; never spends it").response(
-        "200",
-        "Open (with the account's address), spent or expired",
-        link,
-    );
-    let reset = b.schema::<ResetPassword>();
-    b.add("post", "/api/v1/password-resets/{token}", "account", "Sets the new password; spends the link")
-        .request(reset)
-        .response("204", "Changed; every session ended", Content::None);
-    let users = b.schema::<UserList>();
-    b.add("get", "/api/v1/users", "account", "The account's users (organization admins)").access(Account).response(
-        "200",
-        "The users",
-        users,
-    );
-    let (invite, user) = (b.schema::<InviteUser>(), b.schema::<UserView>());
-    b.add("post", "/api/v1/users", "account", "Invites a user with an emailed temporary password")
-        .access(Account)
-        .request(invite)
-        .response("201", "The invited user", user);
-    let user = b.schema::<UserView>();
-    b.add(
-        "post",
-        "/api/v1/users/{id}/disable",
-        "account",
-        "Disables a user of the account: no more logins; their sessions and the API keys they made end",
-    )
-    .access(Account)
-    .response("200", "The disabled user", user);
-    let user = b.schema::<UserView>();
-    b.add("post", "/api/v1/users/{id}/enable", "account", "Lets a disabled user log in again")
-        .access(Account)
-        .response("200", "The user", user);
-    let keys = b.schema::<ApiKeyList>();
-    b.add("get", "/api/v1/api-keys", "account", "The account's API keys (never the keys)")
-        .access(Account)
-        .response("200", "The keys", keys);
-    let (create, created) = (b.schema::<CreateApiKey>(), b.schema::<CreatedApiKey>());
-    b.add("post", "/api/v1/api-keys", "account", "Creates an API key, shown once")
-        .access(Account)
-        .request(create)
-        .response("201", "The key", created);
-    b.add("delete", "/api/v1/api-keys/{id}", "account", "Revokes an API key").access(Account).response(
-        "204",
-        "Revoked",
-        Content::None,
+        "The certificate, as an attachment",
+        Content::Binary(CERTIFICATE_TYPES),
     );
 
-    let (order_request, order, errors) =
-        (b.schema::<OrderRequest>(), b.schema::<OrderView>(), b.schema::<FieldErrorsBody>());
-    b.add("post", "/api/v1/orders", "orders", "Places an order; the same idempotency key again returns it")
-        .access(Account)
-        .request(order_request)
-        .response("201", "The order placed, with its pipeline", order)
-        .response("422", "Every problem of the form, each naming its field", errors);
-    let order = b.schema::<OrderView>();
-    b.operations
-        .last_mut()
-        .expect("just added")
-        .responses
-        .insert(0, ("200", "The order this idempotency key placed before", order));
-    let list = b.schema::<OrderList>();
-    b.add("get", "/api/v1/orders", "orders", "The account's orders, newest first, 20 a page")
-        .access(Account)
+    account_operations(b);
+
+    b.add("orders", &order::PLACE_ORDER)
+        .request::<OrderRequest>()
+        .json::<OrderView>("200", "The order this idempotency key placed before")
+        .json::<OrderView>("201", "The order placed, with its pipeline")
+        .json::<FieldErrorsBody>("422", "Every problem of the form, each naming its field");
+    b.add("orders", &order::LIST_ORDERS)
         .query("query", "An order number (prefix), a recipient's address, or a domain")
         .query("status", "awaiting_validation, awaiting_enrollment, completed or cancelled")
         .query("page", "From 1")
-        .response("200", "A page of orders", list);
-    let ledger = b.schema::<Ledger>();
-    b.add("get", "/api/v1/ledger", "orders", "The account's balance and its latest 50 ledger entries")
-        .access(Account)
-        .response("200", "The balance and entries", ledger);
-    let order = b.schema::<OrderView>();
-    b.add("get", "/api/v1/orders/{id}", "orders", "An order and its pipeline").access(Account).response(
-        "200",
-        "The order",
-        order,
-    );
-    let order = b.schema::<OrderView>();
-    b.add("post", "/api/v1/orders/{id}/cancel", "orders", "Cancels an order not yet completed")
-        .access(Account)
-        .response("200", "The cancelled order", order);
-    b.add(
-        "post",
-        "/api/v1/orders/{id}/recipients/{position}/resend",
-        "orders",
-        "A fresh enrollment link for a recipient",
-    )
-    .access(Account)
-    .response("204", "Sent; the previous link no longer works", Content::None);
+        .json::<OrderList>("200", "A page of orders");
+    b.add("orders", &order::SHOW_LEDGER).json::<Ledger>("200", "The balance and entries");
+    b.add("orders", &order::SHOW_ORDER).json::<OrderView>("200", "The order");
+    b.add("orders", &order::CANCEL_ORDER).json::<OrderView>("200", "The cancelled order");
+    b.add("orders", &order::RESEND_ENROLLMENT).empty("204", "Sent; the previous link no longer works");
 
     validation_operations(b);
 
-    let mailbox = b.schema::<Mailbox>();
-    b.add("get", "/api/v1/dev/mailbox", "development", "The outbox, newest first").access(Development).response(
-        "200",
-        "The messages",
-        mailbox,
-    );
-    let (account, created_account) = (b.schema::<CreateAccount>(), b.schema::<CreatedAccount>());
-    b.add("post", "/api/v1/dev/accounts", "development", "Creates an account and users with chosen passwords")
-        .access(Development)
-        .request(account)
-        .response("201", "Created", created_account);
-    let (seed, seeded) = (b.schema::<SeedRequest>(), b.schema::<SeedResponse>());
-    b.add("post", "/api/v1/dev/seed", "development", "Creates a demo order and emails its enrollment link")
-        .access(Development)
-        .request(seed)
-        .response("201", "The order and its link", seeded);
-    b.add("get", "/api/v1/openapi.json", "meta", "This document").response(
-        "200",
-        "OpenAPI 3.1",
-        Content::Json(Schema::default()),
-    );
+    b.add("development", &dev::DEV_MAILBOX).json::<Mailbox>("200", "The messages");
+    b.add("development", &dev::DEV_CREATE_ACCOUNT).request::<CreateAccount>().json::<CreatedAccount>("201", "Created");
+    b.add("development", &dev::DEV_SEED).request::<SeedRequest>().json::<SeedResponse>("201", "The order and its link");
+}
+
+/// Sessions, passwords, users and API keys (`super::account`).
+fn account_operations(b: &mut Builder) {
+    b.add("account", &account::LOG_IN).request::<LoginRequest>().json::<SessionView>("200", "The session");
+    b.add("account", &account::SHOW_SESSION).json::<SessionView>("200", "The session");
+    b.add("account", &account::LOG_OUT).empty("204", "Logged out");
+    b.add("account", &account::LIST_SESSIONS).json::<SessionList>("200", "The sessions (never their tokens)");
+    b.add("account", &account::END_SESSION).empty("204", "Ended");
+    b.add("account", &account::CHANGE_PASSWORD).request::<ChangePassword>().empty("204", "Changed");
+    b.add("account", &account::REQUEST_RESET)
+        .request::<ResetRequest>()
+        .json::<MessageBody>("202", "Accepted, whatever the address");
+    b.add("account", &account::SHOW_RESET)
+        .json::<ResetLinkView>("200", "Open (with the account's address), spent or expired");
+    b.add("account", &account::RESET_PASSWORD).request::<ResetPassword>().empty("204", "Changed; every session ended");
+    b.add("account", &account::LIST_USERS).json::<UserList>("200", "The users");
+    b.add("account", &account::INVITE_USER).request::<InviteUser>().json::<UserView>("201", "The invited user");
+    b.add("account", &account::DISABLE_USER).json::<UserView>("200", "The disabled user");
+    b.add("account", &account::ENABLE_USER).json::<UserView>("200", "The user");
+    b.add("account", &account::LIST_API_KEYS).json::<ApiKeyList>("200", "The keys");
+    b.add("account", &account::CREATE_API_KEY).request::<CreateApiKey>().json::<CreatedApiKey>("201", "The key");
+    b.add("account", &account::REVOKE_API_KEY).empty("204", "Revoked");
 }
 
 /// Organizations, domains, mailboxes and validation links (`super::organization`, `super::domain`).
 fn validation_operations(b: &mut Builder) {
-    use Access::Account;
-    let (new, organization, errors) =
-        (b.schema::<NewOrganization>(), b.schema::<OrganizationView>(), b.schema::<FieldErrorsBody>());
-    b.add("post", "/api/v1/organizations", "validation", "Creates an organization (organization admins)")
-        .access(Account)
-        .request(new)
-        .response("201", "The organization, not yet validated", organization)
-        .response("422", "Every problem of the form, each naming its field", errors);
-    let list = b.schema::<OrganizationList>();
-    b.add("get", "/api/v1/organizations", "validation", "The account's organizations with their validation")
-        .access(Account)
-        .response("200", "The organizations, newest first", list);
-    let organization = b.schema::<OrganizationView>();
-    b.add("get", "/api/v1/organizations/{id}", "validation", "An organization and its validation")
-        .access(Account)
-        .response("200", "The organization", organization);
-    let sent = b.schema::<CodeSent>();
-    b.add(
-        "post",
-        "/api/v1/organizations/{id}/verification-code",
-        "validation",
-        "Emails a fresh 8-digit code to the first contact; the previous one stops working",
-    )
-    .access(Account)
-    .response("200", "Where the code went and until when it works", sent);
-    let (entry, organization) = (b.schema::<CodeEntry>(), b.schema::<OrganizationView>());
-    b.add(
-        "post",
-        "/api/v1/organizations/{id}/verification-code/check",
-        "validation",
-        "Checks the code; right, the organization is validated for 825 days",
-    )
-    .access(Account)
-    .request(entry)
-    .response("200", "The validated organization", organization);
-    let (call, organization, errors) =
-        (b.schema::<CallRecord>(), b.schema::<OrganizationView>(), b.schema::<FieldErrorsBody>());
-    b.add(
-        "post",
-        "/api/v1/admin/organizations/{id}/validation",
-        "validation",
-        "A CA administrator records the verification call (any account)",
-    )
-    .access(Account)
-    .request(call)
-    .response("200", "The validated organization", organization)
-    .response("422", "Every problem of the call record, each naming its field", errors);
+    b.add("validation", &organization::CREATE_ORGANIZATION)
+        .request::<NewOrganization>()
+        .json::<OrganizationView>("201", "The organization, not yet validated")
+        .json::<FieldErrorsBody>("422", "Every problem of the form, each naming its field");
+    b.add("validation", &organization::LIST_ORGANIZATIONS)
+        .json::<OrganizationList>("200", "The organizations, newest first");
+    b.add("validation", &organization::SHOW_ORGANIZATION).json::<OrganizationView>("200", "The organization");
+    b.add("validation", &organization::SEND_VERIFICATION_CODE)
+        .json::<CodeSent>("200", "Where the code went and until when it works");
+    b.add("validation", &organization::CHECK_VERIFICATION_CODE)
+        .request::<CodeEntry>()
+        .json::<OrganizationView>("200", "The validated organization");
+    b.add("validation", &organization::RECORD_VERIFICATION_CALL)
+        .request::<CallRecord>()
+        .json::<OrganizationView>("200", "The validated organization")
+        .json::<FieldErrorsBody>("422", "Every problem of the call record, each naming its field");
 
-    let (new, domain) = (b.schema::<NewDomain>(), b.schema::<DomainView>());
-    b.add("post", "/api/v1/domains", "validation", "Starts a domain validation: constructed email or DNS TXT")
-        .access(Account)
-        .request(new)
-        .response("201", "The domain: where the link went, or the record to publish", domain);
-    let list = b.schema::<DomainList>();
-    b.add("get", "/api/v1/domains", "validation", "The account's domains").access(Account).response(
-        "200",
-        "The domains, by name",
-        list,
-    );
-    for (method, path, summary, status, description) in [
-        ("get", "/api/v1/domains/{id}", "A domain (its id is its name)", "200", "The domain"),
-        (
-            "post",
-            "/api/v1/domains/{id}/check",
-            "Looks the DNS TXT record up now; found, the domain is validated for 398 days",
-            "200",
-            "The validated domain",
-        ),
-        (
-            "post",
-            "/api/v1/domains/{id}/resend",
-            "A fresh link or TXT value; the previous one stops working",
-            "200",
-            "The domain's new attempt",
-        ),
-    ] {
-        let domain = b.schema::<DomainView>();
-        b.add(method, path, "validation", summary).access(Account).response(status, description, domain);
-    }
-    let (change, domain) = (b.schema::<MethodChange>(), b.schema::<DomainView>());
-    b.add("post", "/api/v1/domains/{id}/method", "validation", "Changes the method, with a fresh random value")
-        .access(Account)
-        .request(change)
-        .response("200", "The domain's new attempt", domain);
-    let (new, mailbox) = (b.schema::<NewMailbox>(), b.schema::<MailboxView>());
-    b.add("post", "/api/v1/mailboxes", "validation", "Emails a 24-hour link to an address at a public mail provider")
-        .access(Account)
-        .request(new)
-        .response("201", "The mailbox, pending", mailbox);
-    let list = b.schema::<MailboxList>();
-    b.add("get", "/api/v1/mailboxes", "validation", "The account's mailboxes").access(Account).response(
-        "200",
-        "The mailboxes, by address",
-        list,
-    );
-    let link = b.schema::<ValidationLinkView>();
-    b.add(
-        "get",
-        "/api/v1/validations/{token}",
-        "validation",
-        "What an emailed validation link is for; never spends it",
-    )
-    .response("200", "The link and where it stands", link);
-    let link = b.schema::<ValidationLinkView>();
-    b.add("post", "/api/v1/validations/{token}", "validation", "Confirms the emailed link; spends it").response(
-        "200",
-        "The link, used",
-        link,
-    );
+    b.add("validation", &domain::CREATE_DOMAIN)
+        .request::<NewDomain>()
+        .json::<DomainView>("201", "The domain: where the link went, or the record to publish");
+    b.add("validation", &domain::LIST_DOMAINS).json::<DomainList>("200", "The domains, by name");
+    b.add("validation", &domain::SHOW_DOMAIN).json::<DomainView>("200", "The domain");
+    b.add("validation", &domain::CHECK_DOMAIN).json::<DomainView>("200", "The validated domain");
+    b.add("validation", &domain::RESEND_DOMAIN).json::<DomainView>("200", "The domain's new attempt");
+    b.add("validation", &domain::CHANGE_DOMAIN_METHOD)
+        .request::<MethodChange>()
+        .json::<DomainView>("200", "The domain's new attempt");
+    b.add("validation", &domain::CREATE_MAILBOX)
+        .request::<NewMailbox>()
+        .json::<MailboxView>("201", "The mailbox, pending");
+    b.add("validation", &domain::LIST_MAILBOXES).json::<MailboxList>("200", "The mailboxes, by address");
+    b.add("validation", &domain::SHOW_VALIDATION_LINK)
+        .json::<ValidationLinkView>("200", "The link and where it stands");
+    b.add("validation", &domain::PROBE_VALIDATION_LINK).empty("200", "The headers GET would send, no body");
+    b.add("validation", &domain::CONFIRM_VALIDATION_LINK).json::<ValidationLinkView>("200", "The link, used");
 }
 
 #[cfg(test)]
@@ -539,7 +344,6 @@ mod tests {
     use super::*;
 
     const PATH: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../edge/openapi.json");
-    const ROUTES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../edge/src/lib.rs");
 
     #[test]
     fn openapi_is_current() {
@@ -554,41 +358,50 @@ mod tests {
         );
     }
 
-    /// Every `/api/*` route of the Worker is described, and nothing else is.
+    /// The document describes every endpoint of the registry once, and nothing else; each operation states its
+    /// endpoint's access, and its security matches it.
     #[test]
-    fn every_route_of_the_worker_is_described() {
-        let source = std::fs::read_to_string(ROUTES).expect("reads edge/src/lib.rs");
-        let mut routes: Vec<(String, String)> = source
-            .lines()
-            .filter_map(|line| {
-                let line = line.trim().strip_prefix('.')?;
-                let (method, rest) = line.split_once("(\"")?;
-                let method = method.trim_end_matches("_async");
-                let path = rest.split('"').next()?;
-                (path.starts_with("/api/v1/") && ["get", "post", "put", "delete", "patch"].contains(&method))
-                    .then(|| (method.to_owned(), path.to_owned()))
-            })
-            .map(|(method, path)| {
-                let path = path
-                    .split('/')
-                    .map(|segment| segment.strip_prefix(':').map_or(segment.to_owned(), |name| format!("{{{name}}}")))
-                    .collect::<Vec<_>>()
-                    .join("/");
-                (method, path)
-            })
-            .collect();
-        routes.sort();
+    fn the_document_describes_every_endpoint_once() {
+        let mut builder =
+            Builder { generator: SchemaGenerator::new(SchemaSettings::draft2020_12()), operations: Vec::new() };
+        operations(&mut builder);
+        let mut described: Vec<&Endpoint> = builder.operations.iter().map(|operation| operation.endpoint).collect();
+        let mut registered: Vec<&Endpoint> = super::super::ENDPOINTS.to_vec();
+        let key = |endpoint: &&Endpoint| (endpoint.path, endpoint.method);
+        described.sort_by_key(key);
+        registered.sort_by_key(key);
+        assert_eq!(described, registered, "described (left) and registered (right) endpoints");
+
         let document = document();
-        let mut described: Vec<(String, String)> = document["paths"]
-            .as_object()
-            .expect("paths")
-            .iter()
-            .flat_map(|(path, item)| {
-                item.as_object().expect("item").keys().map(|method| (method.clone(), path.clone()))
-            })
-            .collect();
-        described.sort();
-        assert_eq!(routes, described);
+        let mut operations = 0;
+        for (path, item) in document["paths"].as_object().expect("paths") {
+            for (method, operation) in item.as_object().expect("a path item") {
+                let endpoint = registered
+                    .iter()
+                    .find(|endpoint| endpoint.path == path && endpoint.method.openapi_name() == method)
+                    .unwrap_or_else(|| panic!("{method} {path} is in the document but not in ENDPOINTS"));
+                assert_eq!(operation["x-keyward-access"], endpoint.access.as_str(), "{method} {path}");
+                assert_eq!(operation["security"], security(endpoint.access), "{method} {path}");
+                assert_eq!(operation["summary"], endpoint.summary, "{method} {path}");
+                operations += 1;
+            }
+        }
+        assert_eq!(operations, registered.len(), "one operation per endpoint");
+    }
+
+    /// Each access's security requirement: who needs no credential, who may use an API key.
+    #[test]
+    fn security_follows_access() {
+        let check = |access: Access, expected: Value| assert_eq!(security(access), expected, "{access:?}");
+        check(Access::Public, json!([]));
+        check(Access::Development, json!([]));
+        check(Access::HolderOrAccount, json!([{}, { "session": [] }, { "apiKey": [] }]));
+        check(Access::Account, json!([{ "session": [] }, { "apiKey": [] }]));
+        check(Access::SignedIn, json!([{ "session": [] }, { "apiKey": [] }]));
+        check(Access::AccountAdmin, json!([{ "session": [] }]));
+        check(Access::CaAdmin, json!([{ "session": [] }]));
+        check(Access::Session, json!([{ "session": [] }]));
+        assert_eq!(Access::ALL.len(), 8, "every access is checked above");
     }
 
     #[test]

@@ -12,123 +12,61 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::endpoint::{Access, Endpoint, Method};
 use crate::api::ApiError;
+use crate::order::FieldError;
+pub use crate::order::{OrderRequest, PaymentRequest, RecipientRequest, SignatureHash, ValidityRequest};
 use crate::pipeline::{OrderState, Step};
 use crate::profile::ProfileId;
 
-/// The hash the CA signs the certificate with. Which ones are offered is in the policy
-/// ([`crate::api::policy::Policy::signature_hashes`]); the others are refused with a named error.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
-#[serde(rename_all = "lowercase")]
-pub enum SignatureHash {
-    /// SHA-256.
-    Sha256,
-    /// SHA-384.
-    Sha384,
-    /// SHA-512.
-    Sha512,
-}
+/// Places an order ([`OrderRequest`] → `201` [`OrderView`], or `422` [`FieldErrorsBody`]); the same
+/// idempotency key again returns the order it made (`200`).
+pub const PLACE_ORDER: Endpoint = Endpoint {
+    method: Method::Post,
+    path: "/api/v1/orders",
+    access: Access::Account,
+    summary: "Places an order; the same idempotency key again returns it",
+};
 
-impl SignatureHash {
-    /// The wire name.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Sha256 => "sha256",
-            Self::Sha384 => "sha384",
-            Self::Sha512 => "sha512",
-        }
-    }
-}
+/// The account's orders ([`OrderList`]), newest first; the query string is an [`OrderListQuery`].
+pub const LIST_ORDERS: Endpoint = Endpoint {
+    method: Method::Get,
+    path: "/api/v1/orders",
+    access: Access::Account,
+    summary: "The account's orders, newest first, 20 a page",
+};
 
-/// How long the certificates should be valid, as the form asks it.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
-#[serde(tag = "kind", rename_all = "snake_case")]
-pub enum ValidityRequest {
-    /// 1, 2 or 3 years of 365 days: `{"kind":"years","years":1}`.
-    Years {
-        /// How many.
-        years: u32,
-    },
-    /// Until a date, UTC: `{"kind":"end_date","date":"2027-06-30"}`.
-    EndDate {
-        /// `YYYY-MM-DD`.
-        date: String,
-    },
-    /// A number of days: `{"kind":"days","days":90}`.
-    Days {
-        /// How many.
-        days: u32,
-    },
-}
+/// An order and its pipeline ([`OrderView`]).
+pub const SHOW_ORDER: Endpoint = Endpoint {
+    method: Method::Get,
+    path: "/api/v1/orders/{id}",
+    access: Access::Account,
+    summary: "An order and its pipeline",
+};
 
-/// One recipient of the order: a person (S/MIME) or the requester of a device certificate.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
-pub struct RecipientRequest {
-    /// How the order page names the recipient (the common name of the order); optional.
-    #[serde(default)]
-    pub name: Option<String>,
-    /// Given name (sponsor-validated S/MIME: subject givenName).
-    #[serde(default)]
-    pub given_name: Option<String>,
-    /// Surname (sponsor-validated S/MIME: required).
-    #[serde(default)]
-    pub surname: Option<String>,
-    /// The recipient's email address: where the enrollment link goes; for S/MIME the certified mailbox.
-    pub email: String,
-    /// Host names of a workstation or server certificate; empty for S/MIME.
-    #[serde(default)]
-    pub dns_names: Vec<String>,
-    /// A PKCS#10 request now (PEM, `CERTIFICATE REQUEST` or `NEW CERTIFICATE REQUEST`); none for an enrollment
-    /// link later. It cannot be added or changed after submission.
-    #[serde(default)]
-    pub csr: Option<String>,
-}
+/// Cancels an order not yet completed ([`OrderView`]).
+pub const CANCEL_ORDER: Endpoint = Endpoint {
+    method: Method::Post,
+    path: "/api/v1/orders/{id}/cancel",
+    access: Access::Account,
+    summary: "Cancels an order not yet completed",
+};
 
-/// How the order is paid.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
-#[serde(tag = "kind", rename_all = "snake_case")]
-pub enum PaymentRequest {
-    /// From the account's balance (deposits recorded in the ledger): `{"kind":"balance"}`.
-    Balance,
-    /// Under a contract: `{"kind":"contract","reference":"PO-2026-114"}`.
-    Contract {
-        /// The contract or purchase-order reference.
-        reference: String,
-    },
-}
+/// A fresh enrollment link for the recipient at `position` (from 0; 204); the previous link stops working.
+pub const RESEND_ENROLLMENT: Endpoint = Endpoint {
+    method: Method::Post,
+    path: "/api/v1/orders/{id}/recipients/{position}/resend",
+    access: Access::Account,
+    summary: "A fresh enrollment link for a recipient",
+};
 
-/// `POST /api/v1/orders` request.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
-pub struct OrderRequest {
-    /// The certificate profile.
-    pub profile: ProfileId,
-    /// The ordering organization (one of the account's validated organizations).
-    pub organization_id: String,
-    /// The hash the CA signs with.
-    pub signature_hash: SignatureHash,
-    /// How long the certificates are valid.
-    pub validity: ValidityRequest,
-    /// How many times each certificate is renewed automatically (0 to 5).
-    #[serde(default)]
-    pub auto_renewals: u32,
-    /// 1 to 50 recipients, one certificate each.
-    pub recipients: Vec<RecipientRequest>,
-    /// Up to 10 more addresses told about the order's progress.
-    #[serde(default)]
-    pub notification_emails: Vec<String>,
-    /// How the order is paid.
-    pub payment: PaymentRequest,
-    /// The subscriber agreement version the user accepted (must be the current one).
-    pub subscriber_agreement: String,
-    /// 16 to 64 characters `[A-Za-z0-9_-]`, drawn by the form once per order: a retry with the same key makes
-    /// no second order.
-    pub idempotency_key: String,
-}
+/// The account's balance and its latest ledger entries ([`Ledger`]).
+pub const SHOW_LEDGER: Endpoint = Endpoint {
+    method: Method::Get,
+    path: "/api/v1/ledger",
+    access: Access::Account,
+    summary: "The account's balance and its latest 50 ledger entries",
+};
 
 /// `422` body of a refused order: every problem. `error` is the first, so a client that reads only the
 /// usual `{"error": ...}` shape still gets one.
@@ -139,6 +77,12 @@ pub struct FieldErrorsBody {
     pub error: ApiError,
     /// Every problem, in form order, each with its field path (`recipients[1].email`).
     pub errors: Vec<ApiError>,
+}
+
+impl From<FieldError> for ApiError {
+    fn from(error: FieldError) -> Self {
+        ApiError { code: error.code.to_owned(), field: Some(error.field), message: error.message }
+    }
 }
 
 /// One recipient as the order page shows it.
@@ -333,6 +277,18 @@ pub struct OrderList {
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn field_errors_go_on_the_wire_as_api_errors() {
+        let error = crate::order::FieldError::at(
+            "recipients[1].email",
+            &crate::order::OrderFormError::RecipientRepeated { email: "a@example.com".into() },
+        );
+        let wire = ApiError::from(error);
+        assert_eq!(wire.code, "recipient_repeated");
+        assert_eq!(wire.field.as_deref(), Some("recipients[1].email"));
+        assert!(wire.message.contains("a@example.com"));
+    }
 
     #[test]
     fn the_request_on_the_wire() {

@@ -16,9 +16,59 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::endpoint::{Access, Endpoint, Method};
 use crate::address::EmailAddress;
 use crate::api::domain::ValidationState;
 use crate::validation::Phone;
+
+/// Creates an organization ([`NewOrganization`] → `201` [`OrganizationView`]), not yet validated.
+pub const CREATE_ORGANIZATION: Endpoint = Endpoint {
+    method: Method::Post,
+    path: "/api/v1/organizations",
+    access: Access::AccountAdmin,
+    summary: "Creates an organization",
+};
+
+/// The account's organizations with their validation ([`OrganizationList`]).
+pub const LIST_ORGANIZATIONS: Endpoint = Endpoint {
+    method: Method::Get,
+    path: "/api/v1/organizations",
+    access: Access::Account,
+    summary: "The account's organizations with their validation",
+};
+
+/// An organization and its validation ([`OrganizationView`]).
+pub const SHOW_ORGANIZATION: Endpoint = Endpoint {
+    method: Method::Get,
+    path: "/api/v1/organizations/{id}",
+    access: Access::Account,
+    summary: "An organization and its validation",
+};
+
+/// Emails a fresh 8-digit code to the first contact ([`CodeSent`]); the previous one stops working.
+pub const SEND_VERIFICATION_CODE: Endpoint = Endpoint {
+    method: Method::Post,
+    path: "/api/v1/organizations/{id}/verification-code",
+    access: Access::AccountAdmin,
+    summary: "Emails a fresh 8-digit code to the first contact; the previous one stops working",
+};
+
+/// Checks the code ([`CodeEntry`] → [`OrganizationView`]); right, the organization is validated.
+pub const CHECK_VERIFICATION_CODE: Endpoint = Endpoint {
+    method: Method::Post,
+    path: "/api/v1/organizations/{id}/verification-code/check",
+    access: Access::AccountAdmin,
+    summary: "Checks the code; right, the organization is validated for 825 days",
+};
+
+/// A CA administrator records the verification call ([`crate::validation::CallRecord`] →
+/// [`OrganizationView`]), for any account.
+pub const RECORD_VERIFICATION_CALL: Endpoint = Endpoint {
+    method: Method::Post,
+    path: "/api/v1/admin/organizations/{id}/validation",
+    access: Access::CaAdmin,
+    summary: "A CA administrator records the verification call (any account)",
+};
 
 /// Longest organization name: the X.520 upper bound for organizationName (RFC 5280 A.1, `ub-organization-name`).
 pub const NAME_MAXIMUM_LENGTH: usize = 64;

@@ -4,10 +4,20 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::api::order::SignatureHash;
+use super::endpoint::{Access, Endpoint, Method};
 use crate::csr::PublicKey;
+pub use crate::order::OFFERED_SIGNATURE_HASHES;
+use crate::order::SignatureHash;
 use crate::profile::{
     AlternativeNames, ExtendedKeyUsage, KeyError, KeyType, ProfileId, ProfileKind, RSA_MAXIMUM_BITS, RSA_MINIMUM_BITS,
+};
+
+/// The profiles, key types and validity caps in force ([`Policy`]).
+pub const SHOW_POLICY: Endpoint = Endpoint {
+    method: Method::Get,
+    path: "/api/v1/policy",
+    access: Access::Public,
+    summary: "The certificate profiles, key types and validity caps",
 };
 
 /// The whole policy.
@@ -22,11 +32,6 @@ pub struct Policy {
     #[serde(default)]
     pub signature_hashes: Vec<SignatureHash>,
 }
-
-/// The hashes the CA signs certificates with. Only SHA-256 today: the issuing CA's key is ECDSA P-256, which
-/// signs with SHA-256 (`ecdsa-with-SHA256`, the only P-256 pairing ring and rcgen offer, and the one the TLS
-/// BR 7.1.3.2 and S/MIME BR 7.1.3.2 expect for P-256). A P-384 issuing CA would add SHA-384.
-pub const OFFERED_SIGNATURE_HASHES: &[SignatureHash] = &[SignatureHash::Sha256];
 
 /// One profile.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

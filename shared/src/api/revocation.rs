@@ -1,14 +1,50 @@
-//! Revocation of an issued certificate, and its status:
+//! An issued certificate: its revocation, its status and its downloads:
 //!
 //! - `POST /api/v1/certificates/{serial}/revocation-challenge`: a single-use challenge for the holder to sign;
 //! - `POST /api/v1/certificates/{serial}/revocation` with [`RevokeRequest`]: by the holder, with a
 //!   [`PossessionProof`]; or, with no proof, by a signed-in caller (session cookie or API key): a member of the
 //!   account whose order the certificate was issued for, or a CA administrator;
-//! - `GET /api/v1/certificates/{serial}/status`: [`CertificateStatus`].
+//! - `GET /api/v1/certificates/{serial}/status`: [`CertificateStatus`];
+//! - `GET /api/v1/certificates/{serial}/{format}`: the certificate as a file ([`DOWNLOAD_CERTIFICATE`]).
 
 use serde::{Deserialize, Serialize};
 
+use super::endpoint::{Access, Endpoint, Method};
 use crate::revocation::RevocationReason;
+
+/// A certificate's revocation status ([`CertificateStatus`]).
+pub const CERTIFICATE_STATUS: Endpoint = Endpoint {
+    method: Method::Get,
+    path: "/api/v1/certificates/{serial}/status",
+    access: Access::Public,
+    summary: "A certificate's revocation status",
+};
+
+/// A single-use challenge for the holder to sign (`201` [`RevocationChallenge`]).
+pub const REVOCATION_CHALLENGE: Endpoint = Endpoint {
+    method: Method::Post,
+    path: "/api/v1/certificates/{serial}/revocation-challenge",
+    access: Access::Public,
+    summary: "A challenge for the holder to sign",
+};
+
+/// Revokes ([`RevokeRequest`] → [`CertificateStatus`]): the holder with a proof, or a signed-in member of the
+/// ordering account or CA administrator.
+pub const REVOKE_CERTIFICATE: Endpoint = Endpoint {
+    method: Method::Post,
+    path: "/api/v1/certificates/{serial}/revocation",
+    access: Access::HolderOrAccount,
+    summary: "Revokes: the holder with a proof of possession; a member of the ordering account or a CA administrator \
+              signed in",
+};
+
+/// Downloads an issued certificate: `pem`, `der`, `chain.pem` or `p7b` ([`crate::download::DownloadFormat`]).
+pub const DOWNLOAD_CERTIFICATE: Endpoint = Endpoint {
+    method: Method::Get,
+    path: "/api/v1/certificates/{serial}/{format}",
+    access: Access::Public,
+    summary: "Downloads: pem, der, chain.pem or p7b",
+};
 
 /// `POST .../revocation-challenge` response (201).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

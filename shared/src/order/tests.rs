@@ -579,16 +579,6 @@ fn notification_emails() {
 }
 
 #[test]
-fn field_errors_go_on_the_wire_as_api_errors() {
-    let error =
-        FieldError::at("recipients[1].email", &OrderFormError::RecipientRepeated { email: "a@example.com".into() });
-    let wire = ApiError::from(error);
-    assert_eq!(wire.code, "recipient_repeated");
-    assert_eq!(wire.field.as_deref(), Some("recipients[1].email"));
-    assert!(wire.message.contains("a@example.com"));
-}
-
-#[test]
 fn money_keeps_the_sign_of_amounts_under_one_unit() {
     assert_eq!(money(100_000), "1000.00");
     assert_eq!(money(-2_500), "-25.00");
