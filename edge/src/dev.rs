@@ -237,9 +237,12 @@ pub async fn seed(mut request: Request, context: RouteContext<()>) -> worker::Re
                 let method = if kind == "mailbox" { "mailbox_link" } else { "dns_txt" };
                 statements.push(
                     db.prepare(
+                        // Once per subject: a validation already recorded (even one a test made lapse) stays the
+                        // one that counts, and the five-a-day send cap is never reached by seeding.
                         "INSERT INTO validations (id, account_id, kind, subject, method, created_at, expires_at, \
-                         validated_at, evidence) VALUES (?1, 'demo-account', ?2, ?3, ?4, ?5, ?5, ?5, \
-                         '{\"development_seed\": true}')",
+                         validated_at, evidence) SELECT ?1, 'demo-account', ?2, ?3, ?4, ?5, ?5, ?5, \
+                         '{\"development_seed\": true}' WHERE NOT EXISTS (SELECT 1 FROM validations WHERE \
+                         account_id = 'demo-account' AND kind = ?2 AND subject = ?3 AND validated_at IS NOT NULL)",
                     )
                     .bind(&[
                         text(&platform::new_id()?),

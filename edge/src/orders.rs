@@ -1217,7 +1217,9 @@ pub async fn advance(env: &Env, db: &D1Database, account_id: &str, origin: &str,
             if refused.iter().any(|(_, refusal)| refusal.is_retryable()) {
                 continue;
             }
-            statements.insert(0, update_order(db, id, &state)?);
+            // One write of the order, one more than the version read, however many transitions it went through
+            // (validated, then each CSR recipient issued): the version trigger refuses anything else.
+            statements.insert(0, update_order(db, id, &Order { version: order.order()?.version + 1, ..state })?);
             statements.extend(audit_events(db, now, "keyward", id, &events)?);
             match db.batch(statements).await {
                 Ok(_) => outbox::deliver_soon(env, db, &mail).await,

@@ -170,8 +170,9 @@ test('a CSR order waiting for its mailbox validation whose key is then revoked f
   const revoked = await api(`/certificates/${serial}/revocation`, { method: 'POST', headers: acme, body: JSON.stringify({ reason: 'key_compromise' }) });
   assert.equal(revoked.status, 200, revoked.text());
   const messages = (await api('/dev/mailbox')).json().messages.filter((message) => message.to === email);
-  const newest = messages.map((message) => message.body.match(/\/validate\/([A-Za-z0-9_-]{43})\n/)?.[1]).filter(Boolean).at(-1);
-  assert.notEqual(newest, token);
+  const tokens = messages.map((message) => message.body.match(/\/validate\/([A-Za-z0-9_-]{43})\n/)?.[1]).filter(Boolean);
+  const newest = tokens.find((each) => each !== token);
+  assert.ok(newest, 'the second order sent a new mailbox link');
   assert.equal((await api(`/validations/${newest}`, { method: 'POST', body: '{}' })).status, 200);
   const view = (await api(`/orders/${second.json().id}`, { headers: acme })).json();
   const [recipient] = view.recipients;

@@ -32,7 +32,7 @@ const submit = (link, csr) => http(link.replace('/enroll/', '/api/v1/enrollments
 
 test('the broken profile is refused by both linters: nothing signed, the link open, the findings audited', async () => {
   const link = await seed(worker, null, 'probe@example.com', { profile: 'smime_mailbox_strict' });
-  await worker.query(`UPDATE orders SET profile = 'lint_probe' WHERE id = (SELECT r.order_id FROM recipients r WHERE r.email = 'probe@example.com')`);
+  await worker.query(`UPDATE orders SET profile = 'lint_probe', version = version + 1 WHERE id = (SELECT r.order_id FROM recipients r WHERE r.email = 'probe@example.com')`);
   const refused = await submit(link, request());
   assert.equal(refused.status, 500, refused.text());
   const { error } = refused.json();
