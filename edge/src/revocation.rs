@@ -355,8 +355,12 @@ async fn attempt(
     }
     let crl = next_crl(env, db, authority, now, revoked).await?;
     batch.push(crl.statement);
-    let also: Vec<&str> = siblings.iter().map(|sibling| sibling.serial.as_str()).collect();
-    let detail = serde_json::json!({ "reason": reason.as_str(), "same_key_revoked": also }).to_string();
+    let mut detail = serde_json::json!({ "reason": reason.as_str() });
+    if !siblings.is_empty() {
+        let also: Vec<&str> = siblings.iter().map(|sibling| sibling.serial.as_str()).collect();
+        detail["same_key_revoked"] = serde_json::Value::from(also);
+    }
+    let detail = detail.to_string();
     batch.push(
         db.prepare(
             "INSERT INTO audit_log (at, actor, action, subject_type, subject_id, detail) \

@@ -22,15 +22,15 @@ const now = () => Math.floor(Date.now() / 1000);
 before(async () => {
   worker = await startWorker();
   directory = scratch('issuance');
-  const account = await createAccount(worker, { name: 'Acme', users: [{ email: 'ada@acme.example', password: PASSWORD }] });
+  const account = await createAccount(worker, { name: 'Acme', users: [{ email: 'ada@acme.example.com', password: PASSWORD }] });
   acmeOrganization = 'org-acme';
   await worker.query(`INSERT INTO organizations (id, name, identifier, country, validated_at, created_at, account_id)
     VALUES ('${acmeOrganization}', 'Acme', 'NTRGB-00001234', 'GB', ${now() - DAY}, ${now() - DAY}, '${account.accountId}')`);
   await worker.query(`INSERT INTO validations (id, account_id, kind, subject, method, created_at, expires_at, validated_at)
-    VALUES ('val-acme', '${account.accountId}', 'domain', 'acme.example', 'dns_txt', ${now() - DAY}, ${now()}, ${now() - DAY})`);
+    VALUES ('val-acme', '${account.accountId}', 'domain', 'acme.example.com', 'dns_txt', ${now() - DAY}, ${now()}, ${now() - DAY})`);
   await worker.query(`INSERT INTO ledger (id, account_id, at, amount, kind, reference, created_by)
     VALUES ('dep-acme', '${account.accountId}', ${now() - DAY}, 1000000, 'deposit', 'wire 1', 'test')`);
-  acme = await login(worker, 'ada@acme.example', PASSWORD);
+  acme = await login(worker, 'ada@acme.example.com', PASSWORD);
 });
 after(async () => {
   await worker?.stop();

@@ -18,7 +18,7 @@ let worker;
 let resolver;
 let browser;
 let directory;
-const ADMIN = 'ada@acme.example';
+const ADMIN = 'ada@acme.example.com';
 const PASSWORD = 'correct horse battery staple';
 const DAY = 86_400;
 
@@ -66,7 +66,7 @@ async function loggedInPage(errors) {
   return { context, page };
 }
 
-test('prevalidation in the console: the organization by emailed code, acme.example by a constructed-address link, dns.example by DNS TXT', { timeout: 180_000 }, async () => {
+test('prevalidation in the console: the organization by emailed code, acme.example.com by a constructed-address link, dns.example.com by DNS TXT', { timeout: 180_000 }, async () => {
   const errors = [];
   const { context, page } = await loggedInPage(errors);
   await page.click('[data-testid=nav-organizations]');
@@ -96,14 +96,14 @@ test('prevalidation in the console: the organization by emailed code, acme.examp
   await page.locator('[data-testid="error-address.region"]').waitFor({ state: 'detached' });
   await fill('phone', '+44 20 7946 0000');
   await fill('contacts[0].name', 'Dora Contact');
-  await fill('contacts[0].email', 'dora@acme.example');
+  await fill('contacts[0].email', 'dora@acme.example.com');
   await fill('contacts[0].phone', '+44 20 7946 0001');
   // A second contact, whose address is checked as typed too.
   await page.click('[data-testid=add-contact]');
   await fill('contacts[1].name', 'Eli Second');
   await fill('contacts[1].email', 'eli@acme..example');
   await page.locator('[data-testid="error-contacts.email"]').waitFor();
-  await fill('contacts[1].email', 'eli@acme.example');
+  await fill('contacts[1].email', 'eli@acme.example.com');
   await fill('contacts[1].phone', '+44 20 7946 0002');
   await page.click('[data-testid=organization-submit]');
   const card = page.locator('[data-testid=organization]');
@@ -114,7 +114,7 @@ test('prevalidation in the console: the organization by emailed code, acme.examp
   assert.equal(await card.locator('[data-testid=state]').getAttribute('data-state'), 'not_started');
   await card.locator('[data-testid=send-code]').click();
   await card.locator('[data-testid=code-sent]').waitFor();
-  const [codeMail] = await mailTo('dora@acme.example');
+  const [codeMail] = await mailTo('dora@acme.example.com');
   const code = codeMail.body.match(/\n {4}(\d{8})\n/)[1];
   await card.locator('[data-testid=code]').fill(code);
   await card.locator('[data-testid=check-code]').click();
@@ -125,20 +125,20 @@ test('prevalidation in the console: the organization by emailed code, acme.examp
   await page.waitForURL(`${worker.url}/console/domains`);
   await page.fill('[data-testid=domain-name]', 'acme..example');
   await page.locator('[data-testid=error-name]').waitFor();
-  await page.fill('[data-testid=domain-name]', 'acme.example');
+  await page.fill('[data-testid=domain-name]', 'acme.example.com');
   assert.deepEqual(await page.locator('[data-testid=domain-form] [data-testid=constructed-address] option').allTextContents(),
-    ['admin', 'administrator', 'webmaster', 'hostmaster', 'postmaster'].map((local) => `${local}@acme.example`));
+    ['admin', 'administrator', 'webmaster', 'hostmaster', 'postmaster'].map((local) => `${local}@acme.example.com`));
   await page.selectOption('[data-testid=domain-form] [data-testid=constructed-address]', 'hostmaster');
   await page.click('[data-testid=domain-submit]');
-  const acme = page.locator('[data-testid=domain][data-name="acme.example"]');
+  const acme = page.locator('[data-testid=domain][data-name="acme.example.com"]');
   await acme.locator('[data-testid=sent-to]').waitFor();
-  const [linkMail] = await mailTo('hostmaster@acme.example');
+  const [linkMail] = await mailTo('hostmaster@acme.example.com');
   const link = linkMail.body.match(/(http\S+\/validate\/[A-Za-z0-9_-]{43})\n/)[1];
   const visitor = await context.newPage();
   visitor.on('pageerror', (error) => errors.push(String(error)));
   await visitor.goto(link);
   await visitor.locator('[data-testid=validation-link][data-state=pending]').waitFor();
-  assert.match(await visitor.locator('[data-testid=link-subject]').textContent(), /acme\.example/);
+  assert.match(await visitor.locator('[data-testid=link-subject]').textContent(), /acme\.example\.com/);
   await visitor.reload();
   await visitor.locator('[data-testid=confirm]').click();
   await visitor.locator('[data-testid=validation-link][data-state=used]').waitFor();
@@ -149,18 +149,18 @@ test('prevalidation in the console: the organization by emailed code, acme.examp
 
   // A domain by DNS TXT: the page shows the record; once published, "check now" validates it.
   await page.reload();
-  await page.fill('[data-testid=domain-name]', 'dns.example');
+  await page.fill('[data-testid=domain-name]', 'dns.example.com');
   await page.check('[data-testid=domain-form] [data-testid=method-dns]');
   await page.click('[data-testid=domain-submit]');
-  const dns = page.locator('[data-testid=domain][data-name="dns.example"]');
+  const dns = page.locator('[data-testid=domain][data-name="dns.example.com"]');
   await dns.locator('[data-testid=record-name]').waitFor();
   const name = (await dns.locator('[data-testid=record-name]').textContent()).trim();
   const value = (await dns.locator('[data-testid=record-value]').textContent()).trim();
-  assert.equal(name, '_keyward-challenge.dns.example');
+  assert.equal(name, '_keyward-challenge.dns.example.com');
   resolver.publish(name, [value]);
   await dns.locator('[data-testid=check-now]').click();
-  await page.locator('[data-testid=domain][data-name="dns.example"] [data-testid=state][data-state=validated]').waitFor();
-  await page.locator('[data-testid=domain][data-name="acme.example"] [data-testid=state][data-state=validated]').waitFor();
+  await page.locator('[data-testid=domain][data-name="dns.example.com"] [data-testid=state][data-state=validated]').waitFor();
+  await page.locator('[data-testid=domain][data-name="acme.example.com"] [data-testid=state][data-state=validated]').waitFor();
   assert.deepEqual(errors, []);
   await context.close();
 });
@@ -192,11 +192,11 @@ test('the order form: pre-check refuses an RSA-1024 request in the page, a doubl
   assert.match(await page.textContent('[data-testid=balance]'), /\b1000\.00\b/);
 
   // As the user types: an address outside the validated domains is refused next to its field.
-  await page.fill('[data-testid="recipients[0].email"]', 'someone@elsewhere.example');
+  await page.fill('[data-testid="recipients[0].email"]', 'someone@elsewhere.example.com');
   await page.locator('[data-testid="error-recipients[0].email"]').waitFor();
 
   // Recipient 1: a request now. RSA-1024 is refused by the page before anything is sent.
-  await page.fill('[data-testid="recipients[0].email"]', 'carl@acme.example');
+  await page.fill('[data-testid="recipients[0].email"]', 'carl@acme.example.com');
   assert.equal(await page.locator('[data-testid="error-recipients[0].email"]').count(), 0);
   await page.check('[data-testid=csr-now-0]');
   const weak = request('weak', ['-newkey', 'rsa:1024']);
@@ -219,7 +219,7 @@ test('the order form: pre-check refuses an RSA-1024 request in the page, a doubl
 
   // Recipient 2: a KeyGen link later, under the DNS-validated domain.
   await page.click('[data-testid=add-recipient]');
-  await page.fill('[data-testid="recipients[1].email"]', 'dana@dns.example');
+  await page.fill('[data-testid="recipients[1].email"]', 'dana@dns.example.com');
   assert.equal(await page.isChecked('[data-testid=csr-later-1]'), true);
 
   // A double click: one order.
@@ -247,13 +247,13 @@ test('the order form: pre-check refuses an RSA-1024 request in the page, a doubl
   }
   const certificate = (await http(`${worker.url}${await pem.getAttribute('href')}`)).text();
   const subject = openssl(['x509', '-noout', '-ext', 'subjectAltName'], certificate);
-  assert.match(subject, /email:carl@acme\.example/);
+  assert.match(subject, /email:carl@acme\.example\.com/);
   assert.equal(await page.locator('[data-testid=not-issued-1]').count(), 1);
 
   // The KeyGen recipient opens the emailed enrollment link in the recipient's app and completes it.
   let link;
   for (let attempt = 0; attempt < 20 && !link; attempt += 1) {
-    const mail = (await mailTo('dana@dns.example')).find((message) => /\/enroll\//.test(message.body));
+    const mail = (await mailTo('dana@dns.example.com')).find((message) => /\/enroll\//.test(message.body));
     link = mail?.body.match(/(http\S+\/enroll\/[A-Za-z0-9_-]{43})/)?.[1];
     if (!link) await page.waitForTimeout(500);
   }
@@ -304,10 +304,10 @@ test('the order form: pre-check refuses an RSA-1024 request in the page, a doubl
   // The history finds it by recipient email, and not by another.
   await page.goto(`${worker.url}/console/orders`);
   await page.locator(`[data-testid=order-row][data-id="${orderId}"]`).waitFor();
-  await page.fill('[data-testid=search]', 'dana@dns.example');
+  await page.fill('[data-testid=search]', 'dana@dns.example.com');
   await page.click('[data-testid=search-submit]');
   await page.locator(`[data-testid=order-row][data-id="${orderId}"]`).waitFor();
-  await page.fill('[data-testid=search]', 'nobody@elsewhere.example');
+  await page.fill('[data-testid=search]', 'nobody@elsewhere.example.com');
   await page.click('[data-testid=search-submit]');
   await page.locator('[data-testid=no-orders]').waitFor();
   assert.deepEqual(errors, []);
@@ -324,7 +324,7 @@ test('after the journey: a refusal only the Worker can find shows beside its fie
   await page.goto(`${worker.url}/console/orders/new`);
   await page.locator('[data-testid=order-form]').waitFor();
   await page.selectOption('[data-testid=profile]', 'smime_organization_multipurpose');
-  await page.fill('[data-testid="recipients[0].email"]', 'eve@acme.example');
+  await page.fill('[data-testid="recipients[0].email"]', 'eve@acme.example.com');
   await page.check('[data-testid=csr-now-0]');
   // Carl's key, certified in the journey, asked for another subject: the page's pre-check accepts it (it cannot
   // know), the Worker's key-reuse check refuses it, and the page shows that beside the request.
@@ -350,7 +350,7 @@ test('after the journey: a refusal only the Worker can find shows beside its fie
   // Resend the recipient's link: a second enrollment email; then cancel the order.
   await page.locator('[data-testid=resend-0]').click();
   await page.locator('[data-testid=action-done]').waitFor();
-  const links = (await mailTo('eve@acme.example')).filter((message) => /\/enroll\//.test(message.body));
+  const links = (await mailTo('eve@acme.example.com')).filter((message) => /\/enroll\//.test(message.body));
   assert.equal(links.length, 2);
   await page.locator('[data-testid=cancel-order]').first().click();
   await page.locator('[data-testid=order][data-state=cancelled]').waitFor();
@@ -383,7 +383,7 @@ test('mailboxes at public providers are validated by a link to themselves; devic
   const { context, page } = await loggedInPage(errors);
   await page.click('[data-testid=nav-mailboxes]');
   await page.waitForURL(`${worker.url}/console/mailboxes`);
-  await page.fill('[data-testid=mailbox-email]', 'frank@acme.example');
+  await page.fill('[data-testid=mailbox-email]', 'frank@acme.example.com');
   const refusal = page.locator('[data-testid=error-email]');
   await refusal.waitFor();
   assert.equal(await refusal.getAttribute('data-code'), 'mailbox_not_public_provider');
@@ -416,10 +416,10 @@ test('mailboxes at public providers are validated by a link to themselves; devic
   await page.goto(`${worker.url}/console/orders/new`);
   await page.locator('[data-testid=order-form]').waitFor();
   await page.selectOption('[data-testid=profile]', 'client_auth_workstation');
-  await page.fill('[data-testid="recipients[0].email"]', 'ops@acme.example');
-  await page.fill('[data-testid="recipients[0].dns_names"]', 'pc1.elsewhere.example');
+  await page.fill('[data-testid="recipients[0].email"]', 'ops@acme.example.com');
+  await page.fill('[data-testid="recipients[0].dns_names"]', 'pc1.elsewhere.example.com');
   await page.locator('[data-testid="error-recipients[0].dns_names"]').waitFor();
-  await page.fill('[data-testid="recipients[0].dns_names"]', 'pc1.dns.example');
+  await page.fill('[data-testid="recipients[0].dns_names"]', 'pc1.dns.example.com');
   await page.waitForFunction(() => !document.querySelector('[data-testid="error-recipients[0].dns_names"]'));
   assert.deepEqual(errors, []);
   await context.close();
@@ -433,7 +433,7 @@ test('the history pages by 20, newest first', { timeout: 120_000 }, async () => 
   for (let index = before; index < 21; index += 1) {
     const answer = await api('/orders', { method: 'POST', headers: session, body: JSON.stringify({
       profile: 'smime_organization_multipurpose', organization_id: organization, signature_hash: 'sha256',
-      validity: { kind: 'years', years: 1 }, recipients: [{ email: `page${index}@acme.example` }],
+      validity: { kind: 'years', years: 1 }, recipients: [{ email: `page${index}@acme.example.com` }],
       payment: { kind: 'contract', reference: `PO-${index}` }, subscriber_agreement: '2026-12-01',
       idempotency_key: `journey-history-${index}-key`,
     }) });

@@ -46,13 +46,13 @@ async function prevalidated(accountId, name, domain) {
 before(async () => {
   worker = await startWorker();
   directory = scratch('orders');
-  const a = await createAccount(worker, { name: 'Acme', users: [{ email: 'ada@acme.example', password: PASSWORD }] });
-  const g = await createAccount(worker, { name: 'Globex', users: [{ email: 'gus@globex.example', password: PASSWORD }] });
+  const a = await createAccount(worker, { name: 'Acme', users: [{ email: 'ada@acme.example.com', password: PASSWORD }] });
+  const g = await createAccount(worker, { name: 'Globex', users: [{ email: 'gus@globex.example.com', password: PASSWORD }] });
   acmeAccount = a.accountId;
-  acmeOrganization = await prevalidated(a.accountId, 'Acme', 'acme.example');
-  await prevalidated(g.accountId, 'Globex', 'globex.example');
-  acme = await login(worker, 'ada@acme.example', PASSWORD);
-  globex = await login(worker, 'gus@globex.example', PASSWORD);
+  acmeOrganization = await prevalidated(a.accountId, 'Acme', 'acme.example.com');
+  await prevalidated(g.accountId, 'Globex', 'globex.example.com');
+  acme = await login(worker, 'ada@acme.example.com', PASSWORD);
+  globex = await login(worker, 'gus@globex.example.com', PASSWORD);
 });
 after(async () => {
   await worker?.stop();
@@ -75,7 +75,7 @@ function orderBody(overrides = {}) {
     signature_hash: 'sha256',
     validity: { kind: 'years', years: 1 },
     auto_renewals: 0,
-    recipients: [{ email: `r${keyCounter}@acme.example` }],
+    recipients: [{ email: `r${keyCounter}@acme.example.com` }],
     notification_emails: [],
     payment: { kind: 'balance' },
     subscriber_agreement: '2026-12-01',
@@ -97,10 +97,10 @@ test('an order for two recipients, one CSR now and one KeyGen link, ends with tw
   const request = csr('/CN=whatever the CSR says is ignored');
   const body = orderBody({
     recipients: [
-      { name: 'Grace Hopper', email: 'grace@acme.example', csr: request.replace(/CERTIFICATE REQUEST/g, 'NEW CERTIFICATE REQUEST') },
-      { email: 'linus@mail.acme.example' },
+      { name: 'Grace Hopper', email: 'grace@acme.example.com', csr: request.replace(/CERTIFICATE REQUEST/g, 'NEW CERTIFICATE REQUEST') },
+      { email: 'linus@mail.acme.example.com' },
     ],
-    notification_emails: ['it@acme.example'],
+    notification_emails: ['it@acme.example.com'],
   });
   const placed = await place(body);
   assert.equal(placed.status, 201, placed.text());
@@ -114,24 +114,24 @@ test('an order for two recipients, one CSR now and one KeyGen link, ends with tw
   const recipientSteps = order.steps.filter((step) => step.subject.kind === 'recipient');
   assert.equal(recipientSteps[0].state.state, 'done');
   assert.deepEqual([recipientSteps[1].state.state, recipientSteps[1].state.who], ['waiting', 'recipient']);
-  assert.ok(order.steps.some((step) => step.subject.kind === 'domain' && step.subject.domain === 'acme.example' && step.state.state === 'done'));
+  assert.ok(order.steps.some((step) => step.subject.kind === 'domain' && step.subject.domain === 'acme.example.com' && step.state.state === 'done'));
   // The CSR recipient got a "certificate issued" email (and the notification address a copy) with downloads.
-  const [issuedMail] = await mailTo('grace@acme.example');
+  const [issuedMail] = await mailTo('grace@acme.example.com');
   assert.ok(issuedMail.body.includes(`/api/v1/certificates/${withCsr.certificate_serial}/pem`));
   // The order's name for the recipient: the page shows it and the email greets with it; without one, the address.
-  assert.deepEqual(order.recipients.map((recipient) => recipient.common_name), ['Grace Hopper', 'linus@mail.acme.example']);
+  assert.deepEqual(order.recipients.map((recipient) => recipient.common_name), ['Grace Hopper', 'linus@mail.acme.example.com']);
   assert.match(issuedMail.body, /^Hello Grace Hopper,\n/);
-  assert.equal((await mailTo('it@acme.example')).length, 1);
+  assert.equal((await mailTo('it@acme.example.com')).length, 1);
   const pem = (await api(`/certificates/${withCsr.certificate_serial}/pem`)).text();
   const chain = (await api(`/certificates/${withCsr.certificate_serial}/chain.pem`)).text();
   const subject = openssl(['x509', '-noout', '-subject', '-ext', 'subjectAltName'], pem);
   assert.match(subject, /O\s*=\s*Acme/);
   assert.ok(!subject.includes('whatever the CSR says'), subject);
-  assert.match(subject, /email:grace@acme\.example/);
+  assert.match(subject, /email:grace@acme\.example\.com/);
   const verified = opensslStatus(['verify', '-partial_chain', '-CAfile', writeTemp(directory, 'chain.pem', chain), writeTemp(directory, 'grace.pem', pem)]);
   assert.ok(verified.ok, verified.output);
   // The KeyGen recipient enrolls through the emailed link (with a CSR here; the browser journey is elsewhere).
-  const [invitation] = await mailTo('linus@mail.acme.example');
+  const [invitation] = await mailTo('linus@mail.acme.example.com');
   const token = invitation.body.match(/\/enroll\/([A-Za-z0-9_-]{43})/)[1];
   const enrolled = await api(`/enrollments/${token}`, { method: 'POST', body: JSON.stringify({ csr: csr() }) });
   assert.equal(enrolled.status, 201, enrolled.text());
@@ -143,7 +143,7 @@ test('an order for two recipients, one CSR now and one KeyGen link, ends with tw
 });
 
 test('a double submission makes one order; a changed CSR under the same key is refused and writes nothing', async () => {
-  const body = orderBody({ recipients: [{ email: 'double@acme.example', csr: csr() }] });
+  const body = orderBody({ recipients: [{ email: 'double@acme.example.com', csr: csr() }] });
   const [first, second] = await Promise.all([place(body), place(body)]);
   assert.deepEqual([first.status, second.status].sort(), [200, 201]);
   assert.equal(first.json().id, second.json().id);
@@ -153,7 +153,7 @@ test('a double submission makes one order; a changed CSR under the same key is r
   const rows = await worker.query(`SELECT COUNT(*) AS n FROM orders WHERE idempotency_key = '${body.idempotency_key}'`);
   assert.equal(rows[0].n, 1);
   const before = await counts();
-  const changed = await place({ ...body, recipients: [{ email: 'double@acme.example', csr: csr() }] });
+  const changed = await place({ ...body, recipients: [{ email: 'double@acme.example.com', csr: csr() }] });
   assert.equal(changed.status, 409);
   assert.deepEqual([changed.json().error.code, changed.json().error.field], ['idempotency_key_reused', 'idempotency_key']);
   assert.deepEqual(await counts(), before);
@@ -170,7 +170,7 @@ test('a form with many problems gets every one, each naming its field, and write
   const response = await place(orderBody({
     signature_hash: 'sha512',
     validity: { kind: 'days', days: 5000 },
-    recipients: [{ email: 'eve@elsewhere.example' }, { email: 'bad address' }, { email: 'x@acme.example', csr: 'not a csr' }],
+    recipients: [{ email: 'eve@elsewhere.example.com' }, { email: 'bad address' }, { email: 'x@acme.example.com', csr: 'not a csr' }],
     notification_emails: ['nope'],
     subscriber_agreement: '2020-01-01',
     idempotency_key: 'short',
@@ -183,29 +183,29 @@ test('a form with many problems gets every one, each naming its field, and write
   }
   assert.deepEqual(error, errors[0]);
   for (const problem of errors) assert.ok(problem.code && problem.message, JSON.stringify(problem));
-  assert.ok(errors.find((problem) => problem.field === 'recipients[0].email').message.includes('elsewhere.example'));
+  assert.ok(errors.find((problem) => problem.field === 'recipients[0].email').message.includes('elsewhere.example.com'));
   assert.deepEqual(await counts(), before);
 });
 
 test('the balance never goes below zero, even when two orders are placed at once', async () => {
-  const g = await createAccount(worker, { name: 'Tight', users: [{ email: 'tom@tight.example', password: PASSWORD }] });
-  const organization = await prevalidated(g.accountId, 'Tight', 'tight.example');
+  const g = await createAccount(worker, { name: 'Tight', users: [{ email: 'tom@tight.example.com', password: PASSWORD }] });
+  const organization = await prevalidated(g.accountId, 'Tight', 'tight.example.com');
   await worker.query(`UPDATE ledger SET amount = 3000 WHERE id = 'dep-Tight'`);
-  const tom = await login(worker, 'tom@tight.example', PASSWORD);
+  const tom = await login(worker, 'tom@tight.example.com', PASSWORD);
   const order = (email) => orderBody({ organization_id: organization, profile: 'smime_organization_strict', recipients: [{ email }] });
-  const results = await Promise.all([place(order('a@tight.example'), tom), place(order('b@tight.example'), tom)]);
+  const results = await Promise.all([place(order('a@tight.example.com'), tom), place(order('b@tight.example.com'), tom)]);
   assert.deepEqual(results.map((result) => result.status).sort(), [201, 422]);
   const refused = results.find((result) => result.status === 422).json().error;
   assert.equal(refused.field, 'payment');
   const [balance] = await worker.query(`SELECT SUM(amount) AS total FROM ledger WHERE account_id = '${g.accountId}'`);
   assert.equal(balance.total, 500);
-  const contract = await place({ ...order('c@tight.example'), payment: { kind: 'contract', reference: 'PO-7' } }, tom);
+  const contract = await place({ ...order('c@tight.example.com'), payment: { kind: 'contract', reference: 'PO-7' } }, tom);
   assert.equal(contract.status, 201, contract.text());
 });
 
 test('cancelling stops the open links; a completed or cancelled order cannot be cancelled', async () => {
-  const placed = (await place(orderBody({ recipients: [{ email: 'cancel.me@acme.example' }] }))).json();
-  const [invitation] = await mailTo('cancel.me@acme.example');
+  const placed = (await place(orderBody({ recipients: [{ email: 'cancel.me@acme.example.com' }] }))).json();
+  const [invitation] = await mailTo('cancel.me@acme.example.com');
   const token = invitation.body.match(/\/enroll\/([A-Za-z0-9_-]{43})/)[1];
   const cancelled = await api(`/orders/${placed.id}/cancel`, { method: 'POST', headers: acme });
   assert.equal(cancelled.status, 200, cancelled.text());
@@ -217,10 +217,10 @@ test('cancelling stops the open links; a completed or cancelled order cannot be 
 });
 
 test('resending makes a fresh link and the old one reads as replaced', async () => {
-  const placed = (await place(orderBody({ recipients: [{ email: 'resend@acme.example' }] }))).json();
-  const first = (await mailTo('resend@acme.example'))[0].body.match(/\/enroll\/([A-Za-z0-9_-]{43})/)[1];
+  const placed = (await place(orderBody({ recipients: [{ email: 'resend@acme.example.com' }] }))).json();
+  const first = (await mailTo('resend@acme.example.com'))[0].body.match(/\/enroll\/([A-Za-z0-9_-]{43})/)[1];
   assert.equal((await api(`/orders/${placed.id}/recipients/0/resend`, { method: 'POST', headers: acme })).status, 204);
-  const messages = await mailTo('resend@acme.example');
+  const messages = await mailTo('resend@acme.example.com');
   assert.equal(messages.length, 2);
   const second = messages[0].body.match(/\/enroll\/([A-Za-z0-9_-]{43})/)[1];
   assert.notEqual(first, second);
@@ -230,15 +230,15 @@ test('resending makes a fresh link and the old one reads as replaced', async () 
 });
 
 test('history: newest first, searched by number, address and domain, filtered by status, paginated', async () => {
-  const a = (await place(orderBody({ recipients: [{ email: 'search.one@acme.example' }] }))).json();
-  const b = (await place(orderBody({ recipients: [{ email: 'search.two@sub.acme.example' }] }))).json();
+  const a = (await place(orderBody({ recipients: [{ email: 'search.one@acme.example.com' }] }))).json();
+  const b = (await place(orderBody({ recipients: [{ email: 'search.two@sub.acme.example.com' }] }))).json();
   const all = (await api('/orders', { headers: acme })).json();
   assert.deepEqual(all.orders.slice(0, 2).map((order) => order.id), [b.id, a.id]);
   const byNumber = (await api(`/orders?query=${a.id.slice(0, 10)}`, { headers: acme })).json();
   assert.deepEqual(byNumber.orders.map((order) => order.id), [a.id]);
-  const byEmail = (await api('/orders?query=SEARCH.ONE@acme.example', { headers: acme })).json();
+  const byEmail = (await api('/orders?query=SEARCH.ONE@acme.example.com', { headers: acme })).json();
   assert.deepEqual(byEmail.orders.map((order) => order.id), [a.id]);
-  const byDomain = (await api('/orders?query=sub.acme.example', { headers: acme })).json();
+  const byDomain = (await api('/orders?query=sub.acme.example.com', { headers: acme })).json();
   assert.deepEqual(byDomain.orders.map((order) => order.id), [b.id]);
   const wildcard = (await api(`/orders?query=${encodeURIComponent('%')}`, { headers: acme })).json();
   assert.deepEqual(wildcard.orders, []);
@@ -256,13 +256,13 @@ test('history: newest first, searched by number, address and domain, filtered by
 });
 
 test('another account can neither read nor act on an order, nor order for its organization', async () => {
-  const placed = (await place(orderBody({ recipients: [{ email: 'private@acme.example' }] }))).json();
+  const placed = (await place(orderBody({ recipients: [{ email: 'private@acme.example.com' }] }))).json();
   for (const [method, path] of [['GET', `/orders/${placed.id}`], ['POST', `/orders/${placed.id}/cancel`], ['POST', `/orders/${placed.id}/recipients/0/resend`]]) {
     const response = await api(path, { method, headers: globex });
     assert.equal(response.status, 404, `${method} ${path}`);
   }
   assert.ok(!(await api(`/orders?query=${placed.id}`, { headers: globex })).text().includes(placed.id));
-  const foreign = await place(orderBody({ recipients: [{ email: 'x@globex.example' }] }), globex);
+  const foreign = await place(orderBody({ recipients: [{ email: 'x@globex.example.com' }] }), globex);
   assert.equal(foreign.status, 404);
   assert.equal(foreign.json().error.field, 'organization_id');
   assert.equal((await api(`/orders/${placed.id}`, { headers: acme })).json().state, 'awaiting_enrollment');
@@ -270,7 +270,7 @@ test('another account can neither read nor act on an order, nor order for its or
 });
 
 test('the ordering account revokes its certificates (session or API key); another account cannot; the CRL lists them', async () => {
-  const placed = await place(orderBody({ recipients: [{ email: 'leaver@acme.example', csr: csr() }, { email: 'server@acme.example', csr: csr() }] }));
+  const placed = await place(orderBody({ recipients: [{ email: 'leaver@acme.example.com', csr: csr() }, { email: 'server@acme.example.com', csr: csr() }] }));
   assert.equal(placed.status, 201, placed.text());
   const [leaver, server] = placed.json().recipients.map((recipient) => recipient.certificate_serial);
   const revoke = (serial, headers, reason) => api(`/certificates/${serial}/revocation`, { method: 'POST', headers, body: JSON.stringify({ reason }) });
@@ -319,8 +319,8 @@ test('the ledger: the balance is the sum of the entries, a charge names its orde
 
 test('warnings before expiry: 30 days and 7 days before, once each, to the recipient and the notified; none for a revoked certificate', async () => {
   const placed = await place(orderBody({
-    recipients: [{ name: 'Rita Renew', email: 'rita@acme.example', csr: csr() }, { email: 'gone@acme.example', csr: csr() }],
-    notification_emails: ['pki@acme.example'],
+    recipients: [{ name: 'Rita Renew', email: 'rita@acme.example.com', csr: csr() }, { email: 'gone@acme.example.com', csr: csr() }],
+    notification_emails: ['pki@acme.example.com'],
   }));
   assert.equal(placed.status, 201, placed.text());
   const [rita, gone] = placed.json().recipients.map((recipient) => recipient.certificate_serial);
@@ -330,27 +330,27 @@ test('warnings before expiry: 30 days and 7 days before, once each, to the recip
     `UPDATE certificates SET not_after = ${Math.floor(Date.now() / 1000) + days * DAY - 60}, version = version + 1 WHERE serial = '${serial}'`);
   // A year left: nothing.
   await scheduled();
-  assert.equal((await reminders('rita@acme.example')).length, 0);
+  assert.equal((await reminders('rita@acme.example.com')).length, 0);
 
   await endIn(rita, 20);
   await endIn(gone, 20);
   assert.equal((await api(`/certificates/${gone}/revocation`, { method: 'POST', headers: acme, body: JSON.stringify({ reason: 'cessation_of_operation' }) })).status, 200);
   await scheduled();
   await scheduled();
-  const [first] = await reminders('rita@acme.example');
-  assert.equal((await reminders('rita@acme.example')).length, 1, 'once, however often the handler runs');
-  assert.match(first.subject, /^The certificate for rita@acme\.example expires in 20 days$/);
+  const [first] = await reminders('rita@acme.example.com');
+  assert.equal((await reminders('rita@acme.example.com')).length, 1, 'once, however often the handler runs');
+  assert.match(first.subject, /^The certificate for rita@acme\.example\.com expires in 20 days$/);
   assert.match(first.body, /^Hello Rita Renew,/);
   assert.ok(first.body.includes(`Serial number: ${rita}`));
   assert.ok(first.body.includes('ask Acme to order a new certificate'), first.body);
-  assert.equal((await reminders('pki@acme.example')).length, 1, 'the notification address too');
-  assert.equal((await reminders('gone@acme.example')).length, 0, 'a revoked certificate is not announced');
+  assert.equal((await reminders('pki@acme.example.com')).length, 1, 'the notification address too');
+  assert.equal((await reminders('gone@acme.example.com')).length, 0, 'a revoked certificate is not announced');
 
   await endIn(rita, 5);
   await scheduled();
   await scheduled();
-  const subjects = (await reminders('rita@acme.example')).map((mail) => mail.subject).sort();
-  assert.deepEqual(subjects, ['The certificate for rita@acme.example expires in 20 days', 'The certificate for rita@acme.example expires in 5 days']);
+  const subjects = (await reminders('rita@acme.example.com')).map((mail) => mail.subject).sort();
+  assert.deepEqual(subjects, ['The certificate for rita@acme.example.com expires in 20 days', 'The certificate for rita@acme.example.com expires in 5 days']);
   const audit = await worker.query(`SELECT detail FROM audit_log WHERE action = 'certificate.expiry_reminded' AND subject_id = '${rita}' ORDER BY id`);
   assert.deepEqual(audit.map((row) => JSON.parse(row.detail).reminder), [1, 2]);
 });
@@ -370,22 +370,22 @@ test('bad input on every field of the order form gets a named error and writes n
     [{ validity: { kind: 'days', days: 826 } }, 'validity.days', 'validity_over_cap'],
     [{ auto_renewals: 6 }, 'auto_renewals', 'auto_renewals_too_many'],
     [{ recipients: [] }, 'recipients', 'recipients_empty'],
-    [{ recipients: Array.from({ length: 51 }, (_, index) => ({ email: `n${index}@acme.example` })) }, 'recipients', 'recipients_too_many'],
+    [{ recipients: Array.from({ length: 51 }, (_, index) => ({ email: `n${index}@acme.example.com` })) }, 'recipients', 'recipients_too_many'],
     [{ recipients: [{ email: '' }] }, 'recipients[0].email', null],
-    [{ recipients: [{ email: `${long(65)}@acme.example` }] }, 'recipients[0].email', null],
-    [{ recipients: [{ email: 'ada＠acme.example' }] }, 'recipients[0].email', null],
-    [{ recipients: [{ email: 'аda@acme.example' }] }, 'recipients[0].email', null], // Cyrillic а
-    [{ recipients: [{ email: 'ada\u200b@acme.example' }] }, 'recipients[0].email', null],
-    [{ recipients: [{ email: 'ada@acme.example\u202e' }] }, 'recipients[0].email', null],
-    [{ recipients: [{ email: '"ada"@acme.example' }] }, 'recipients[0].email', null],
+    [{ recipients: [{ email: `${long(65)}@acme.example.com` }] }, 'recipients[0].email', null],
+    [{ recipients: [{ email: 'ada＠acme.example.com' }] }, 'recipients[0].email', null],
+    [{ recipients: [{ email: 'аda@acme.example.com' }] }, 'recipients[0].email', null], // Cyrillic а
+    [{ recipients: [{ email: 'ada\u200b@acme.example.com' }] }, 'recipients[0].email', null],
+    [{ recipients: [{ email: 'ada@acme.example.com\u202e' }] }, 'recipients[0].email', null],
+    [{ recipients: [{ email: '"ada"@acme.example.com' }] }, 'recipients[0].email', null],
     [{ recipients: [{ email: "ada'--@evil.example" }] }, 'recipients[0].email', null],
-    [{ recipients: [{ email: 'ada@acme.example', name: long(201) }] }, 'recipients[0].name', 'name_too_long'],
-    [{ recipients: [{ email: 'ada@acme.example' }, { email: 'ADA@acme.example' }] }, 'recipients[1].email', 'recipient_repeated'],
-    [{ recipients: [{ email: 'ada@acme.example', csr: '<script>alert(1)</script>' }] }, 'recipients[0].csr', null],
-    [{ recipients: [{ email: 'ada@acme.example', dns_names: ['host.acme.example'] }] }, 'recipients[0].dns_names', null],
+    [{ recipients: [{ email: 'ada@acme.example.com', name: long(201) }] }, 'recipients[0].name', 'name_too_long'],
+    [{ recipients: [{ email: 'ada@acme.example.com' }, { email: 'ADA@acme.example.com' }] }, 'recipients[1].email', 'recipient_repeated'],
+    [{ recipients: [{ email: 'ada@acme.example.com', csr: '<script>alert(1)</script>' }] }, 'recipients[0].csr', null],
+    [{ recipients: [{ email: 'ada@acme.example.com', dns_names: ['host.acme.example.com'] }] }, 'recipients[0].dns_names', null],
     [{ notification_emails: ['not an address'] }, 'notification_emails[0]', null],
-    [{ notification_emails: ['it@acme.example', 'IT@acme.example'] }, 'notification_emails[1]', 'notification_email_repeated'],
-    [{ notification_emails: Array.from({ length: 11 }, (_, index) => `n${index}@acme.example`) }, 'notification_emails', 'notification_emails_too_many'],
+    [{ notification_emails: ['it@acme.example.com', 'IT@acme.example.com'] }, 'notification_emails[1]', 'notification_email_repeated'],
+    [{ notification_emails: Array.from({ length: 11 }, (_, index) => `n${index}@acme.example.com`) }, 'notification_emails', 'notification_emails_too_many'],
     [{ payment: { kind: 'contract', reference: '   ' } }, 'payment.reference', 'contract_reference_blank'],
     [{ payment: { kind: 'contract', reference: long(101) } }, 'payment.reference', 'contract_reference_too_long'],
     [{ subscriber_agreement: '' }, 'subscriber_agreement', 'subscriber_agreement_not_accepted'],
@@ -433,16 +433,16 @@ test('a TLS server certificate states where the organization is; an organization
   });
   // One certificate from the CSR given with the order, one through the emailed link: both state L=London.
   const placed = await place(server(acmeOrganization, [
-    { email: 'ops@acme.example', dns_names: ['www.acme.example'], csr: csr() },
-    { email: 'web@acme.example', dns_names: ['api.acme.example'] },
+    { email: 'ops@acme.example.com', dns_names: ['www.acme.example.com'], csr: csr() },
+    { email: 'web@acme.example.com', dns_names: ['api.acme.example.com'] },
   ]));
   assert.equal(placed.status, 201, placed.text());
-  const [invitation] = await mailTo('web@acme.example');
+  const [invitation] = await mailTo('web@acme.example.com');
   const token = invitation.body.match(/\/enroll\/([A-Za-z0-9_-]{43})/)[1];
   const enrolled = await api(`/enrollments/${token}`, { method: 'POST', body: JSON.stringify({ csr: csr() }) });
   assert.equal(enrolled.status, 201, enrolled.text());
   const serials = [placed.json().recipients[0].certificate_serial, enrolled.json().serial];
-  for (const [serial, host] of [[serials[0], 'www.acme.example'], [serials[1], 'api.acme.example']]) {
+  for (const [serial, host] of [[serials[0], 'www.acme.example.com'], [serials[1], 'api.acme.example.com']]) {
     const pem = (await api(`/certificates/${serial}/pem`)).text();
     const subject = openssl(['x509', '-noout', '-subject', '-nameopt', 'RFC2253'], pem).trim();
     assert.equal(subject, `subject=CN=${host},O=Acme,L=London,C=GB`);
@@ -451,7 +451,7 @@ test('a TLS server certificate states where the organization is; an organization
   // An organization whose address records neither (a row from before addresses were asked for).
   await validatedOrganization(acmeAccount, 'org-placeless', 'Placeless', null);
   const before = await counts();
-  const refused = await place(server('org-placeless', [{ email: 'ops@acme.example', dns_names: ['www.acme.example'], csr: csr() }]));
+  const refused = await place(server('org-placeless', [{ email: 'ops@acme.example.com', dns_names: ['www.acme.example.com'], csr: csr() }]));
   assert.equal(refused.status, 422, refused.text());
   const errors = refused.json().errors;
   assert.deepEqual(errors.map((error) => [error.field, error.code]), [['organization_id', 'organization_place_missing']]);

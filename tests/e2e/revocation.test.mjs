@@ -243,7 +243,7 @@ test('concurrent administrator revocations each land, in one gapless run of CRL 
     assert.match(crl.text, new RegExp(`Serial Number: ${certificate.serial.toUpperCase()}`), 'the latest CRL lists every revocation');
   }
   assert.match(crl.text, /Privilege Withdrawn/);
-  const [audit] = await worker.query(`SELECT actor FROM audit_log WHERE subject_id = '${certificates[0].serial}'`);
+  const [audit] = await worker.query(`SELECT actor FROM audit_log WHERE action = 'certificate.revoked' AND subject_id = '${certificates[0].serial}'`);
   const [{ id }] = await worker.query("SELECT id FROM users WHERE role = 'ca_admin'");
   assert.equal(audit.actor, `user:${id}`, 'the audit record names the administrator');
 });

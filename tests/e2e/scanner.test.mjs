@@ -30,19 +30,19 @@ async function scan(page, apiPath) {
 }
 
 test('GET and HEAD on every kind of link, repeatedly, spend nothing; the explicit POST spends it once', async () => {
-  await createAccount(worker, { name: 'Scan', users: [{ email: 'admin@scan.example', password: PASSWORD }] });
-  const admin = await login(worker, 'admin@scan.example', PASSWORD);
+  await createAccount(worker, { name: 'Scan', users: [{ email: 'admin@scan.example.com', password: PASSWORD }] });
+  const admin = await login(worker, 'admin@scan.example.com', PASSWORD);
 
-  const enrollment = (await seed(worker, 'Scanned Person', 'scanned@scan.example')).split('/enroll/')[1];
+  const enrollment = (await seed(worker, 'Scanned Person', 'scanned@scan.example.com')).split('/enroll/')[1];
   await scan(`${worker.url}/enroll/${enrollment}`, `/api/v1/enrollments/${enrollment}`);
 
-  assert.equal((await api('/password-resets', { method: 'POST', body: JSON.stringify({ email: 'admin@scan.example' }) })).status, 202);
-  const reset = await linkIn('admin@scan.example', 'reset');
+  assert.equal((await api('/password-resets', { method: 'POST', body: JSON.stringify({ email: 'admin@scan.example.com' }) })).status, 202);
+  const reset = await linkIn('admin@scan.example.com', 'reset');
   await scan(reset.page, `/api/v1/password-resets/${reset.token}`);
 
-  const domain = await api('/domains', { method: 'POST', headers: admin, body: JSON.stringify({ name: 'scan.example', method: 'constructed_email', address: 'hostmaster@scan.example' }) });
+  const domain = await api('/domains', { method: 'POST', headers: admin, body: JSON.stringify({ name: 'scan.example.com', method: 'constructed_email', address: 'hostmaster@scan.example.com' }) });
   assert.equal(domain.status, 201, domain.text());
-  const domainLink = await linkIn('hostmaster@scan.example', 'validate');
+  const domainLink = await linkIn('hostmaster@scan.example.com', 'validate');
   await scan(domainLink.page, `/api/v1/validations/${domainLink.token}`);
 
   const mailbox = await api('/mailboxes', { method: 'POST', headers: admin, body: JSON.stringify({ email: 'scanned.person@gmail.com' }) });
@@ -54,7 +54,7 @@ test('GET and HEAD on every kind of link, repeatedly, spend nothing; the explici
   const csr = openssl(['req', '-new', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', '/dev/null', '-subj', '/CN=x']);
   const posts = [
     [`/enrollments/${enrollment}`, { csr }],
-    [`/password-resets/${reset.token}`, { new_password_key: await passwordKey('admin@scan.example', 'a new scanned password') }],
+    [`/password-resets/${reset.token}`, { new_password_key: await passwordKey('admin@scan.example.com', 'a new scanned password') }],
     [`/validations/${domainLink.token}`, {}],
     [`/validations/${mailboxLink.token}`, {}],
   ];

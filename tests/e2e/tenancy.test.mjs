@@ -38,13 +38,13 @@ async function snapshotOfA() {
 
 before(async () => {
   worker = await startWorker();
-  const a = await createAccount(worker, { name: 'Alpha', users: [{ email: 'alice@alpha.example', password: PASSWORD }] });
-  await createAccount(worker, { name: 'Beta', users: [{ email: 'bob@beta.example', password: PASSWORD }] });
+  const a = await createAccount(worker, { name: 'Alpha', users: [{ email: 'alice@alpha.example.com', password: PASSWORD }] });
+  await createAccount(worker, { name: 'Beta', users: [{ email: 'bob@beta.example.com', password: PASSWORD }] });
   ids.accountA = a.accountId;
   ids.user = a.userIds[0];
-  alice = await login(worker, 'alice@alpha.example', PASSWORD);
+  alice = await login(worker, 'alice@alpha.example.com', PASSWORD);
   ids.session = (await api('/sessions', { headers: alice })).json().sessions[0].id;
-  bob = await login(worker, 'bob@beta.example', PASSWORD);
+  bob = await login(worker, 'bob@beta.example.com', PASSWORD);
   // Account A's resources, made through the API.
   const organization = await api('/organizations', {
     method: 'POST',
@@ -52,12 +52,12 @@ before(async () => {
     body: JSON.stringify({
       name: 'Alpha Ltd', registration_identifier: 'NTRGB-11111111', country: 'GB',
       address: { street: '1 Main Street', city: 'London', postal_code: 'EC1A 1BB', region: '' },
-      phone: '+44 20 7946 0000', contacts: [{ name: 'Alice', email: 'alice@alpha.example', phone: '+44 20 7946 0001' }],
+      phone: '+44 20 7946 0000', contacts: [{ name: 'Alice', email: 'alice@alpha.example.com', phone: '+44 20 7946 0001' }],
     }),
   });
   assert.equal(organization.status, 201, organization.text());
   ids.organization = organization.json().id;
-  const domain = await api('/domains', { method: 'POST', headers: alice, body: JSON.stringify({ name: 'alpha.example', method: 'dns_txt' }) });
+  const domain = await api('/domains', { method: 'POST', headers: alice, body: JSON.stringify({ name: 'alpha.example.com', method: 'dns_txt' }) });
   assert.equal(domain.status, 201, domain.text());
   ids.domain = domain.json().id;
   const key = await api('/api-keys', { method: 'POST', headers: alice, body: JSON.stringify({ name: 'alpha script' }) });
@@ -66,14 +66,14 @@ before(async () => {
   const now = Math.floor(Date.now() / 1000);
   await worker.query(`UPDATE organizations SET validated_at = ${now}, validated_until = ${now + 825 * 86400}, version = version + 1 WHERE id = '${ids.organization}'`);
   await worker.query(`INSERT INTO validations (id, account_id, kind, subject, method, created_at, expires_at, validated_at)
-    VALUES ('tenancy-domain', '${ids.accountA}', 'domain', 'alpha.example', 'dns_txt', ${now}, ${now + 86400}, ${now})`);
+    VALUES ('tenancy-domain', '${ids.accountA}', 'domain', 'alpha.example.com', 'dns_txt', ${now}, ${now + 86400}, ${now})`);
   await worker.query(`INSERT INTO ledger (id, account_id, at, amount, kind, reference, created_by) VALUES ('tenancy-deposit', '${ids.accountA}', ${now}, 100000, 'deposit', 'wire', 'test')`);
   const order = await api('/orders', {
     method: 'POST',
     headers: alice,
     body: JSON.stringify({
       profile: 'smime_organization_multipurpose', organization_id: ids.organization, signature_hash: 'sha256',
-      validity: { kind: 'years', years: 1 }, recipients: [{ email: 'carol@alpha.example' }, { email: 'dave@alpha.example', csr: openssl(['req', '-new', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', '/dev/null', '-subj', '/CN=x']) }], payment: { kind: 'balance' },
+      validity: { kind: 'years', years: 1 }, recipients: [{ email: 'carol@alpha.example.com' }, { email: 'dave@alpha.example.com', csr: openssl(['req', '-new', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', '/dev/null', '-subj', '/CN=x']) }], payment: { kind: 'balance' },
       subscriber_agreement: '2026-12-01', idempotency_key: 'tenancy-order-0001',
     }),
   });
@@ -107,7 +107,7 @@ function identifierFor(path, parameter) {
 const BODIES = {
   '/api/v1/organizations/{id}/verification-code/check': { code: '12345678' },
   '/api/v1/admin/organizations/{id}/validation': { phone: '+44 20 7946 0000', spoke_with: 'Alice', notes: 'called' },
-  '/api/v1/domains/{id}/method': { method: 'constructed_email', address: 'admin@alpha.example' },
+  '/api/v1/domains/{id}/method': { method: 'constructed_email', address: 'admin@alpha.example.com' },
   '/api/v1/certificates/{serial}/revocation': { reason: 'superseded' },
 };
 
@@ -152,7 +152,7 @@ test('every account operation with a resource in its path refuses another accoun
     const response = await api(concrete.replace('/api/v1', ''), { method, headers: bob, body });
     const expected = ACCESS[access].refusal;
     assert.equal(response.status, expected, `${method} ${path} (${access}) as another account: ${response.status} ${response.text()}`);
-    assert.ok(!response.text().includes('Alpha Ltd') && !response.text().includes('carol@alpha.example'), `${method} ${path} leaks`);
+    assert.ok(!response.text().includes('Alpha Ltd') && !response.text().includes('carol@alpha.example.com'), `${method} ${path} leaks`);
     checked.push(`${method} ${path}`);
   }
   assert.equal(await snapshotOfA(), before, 'account A changed');

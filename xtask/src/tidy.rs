@@ -43,7 +43,8 @@ mod tests {
         let mut missing = Vec::new();
         for crate_directory in ["edge", "shared"] {
             let heading = format!("### `{crate_directory}/`");
-            let start = architecture.find(&heading).unwrap_or_else(|| panic!("ARCHITECTURE.md has no {heading} section"));
+            let start =
+                architecture.find(&heading).unwrap_or_else(|| panic!("ARCHITECTURE.md has no {heading} section"));
             let rest = &architecture[start + heading.len()..];
             let section = &rest[..rest.find("\n### ").unwrap_or(rest.len())];
             let source = root().join(crate_directory).join("src");
@@ -57,7 +58,10 @@ mod tests {
                 }
             }
         }
-        assert!(missing.is_empty(), "files ARCHITECTURE.md's code map does not name (as `path/under/src.rs`): {missing:?}");
+        assert!(
+            missing.is_empty(),
+            "files ARCHITECTURE.md's code map does not name (as `path/under/src.rs`): {missing:?}"
+        );
     }
 
     #[test]
