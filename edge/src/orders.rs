@@ -17,8 +17,7 @@ use shared::lang::Lang;
 use shared::link::{ENROLLMENT_LINK_LIFETIME_SECONDS, Link, Token};
 use shared::mail::{Invitation, IssuedCertificate, enrollment_invitation, expiry_reminder};
 use shared::order::{
-    CheckedOrder, CheckedPayment, OrderContext, OrganizationFacts, ValidatedDomain, ValidatedMailbox,
-    check_order_request,
+    CheckedOrder, CheckedPayment, OrderContext, OrganizationFacts, ValidatedDomain, check_order_request,
 };
 use shared::pipeline::{
     AuditEvent, DomainProgress, MailboxProgress, Order, OrderProgress, OrderState, OrganizationMethod,
@@ -423,37 +422,15 @@ async fn order_context(
     let reusable = |kind: ValidationKind, validated_at: i64| validated_at + kind.reuse_days() * 86_400;
     let validated_until =
         organization.validated_at.map(|at| reusable(ValidationKind::Organization, at)).filter(|until| *until > now);
-    #[derive(Deserialize)]
-    struct SubjectRow {
-        kind: String,
-        subject: String,
-        validated_at: i64,
-    }
-    let rows = db
-        .prepare(
-            "SELECT kind, subject, MAX(validated_at) AS validated_at FROM validations \
-             WHERE account_id = ?1 AND kind IN ('domain', 'mailbox') AND validated_at IS NOT NULL \
-             GROUP BY kind, subject",
-        )
-        .bind(&[text(account_id)])?
-        .all()
-        .await?
-        .results::<SubjectRow>()?;
-    let mut validated_domains = Vec::new();
-    let mut validated_mailboxes = Vec::new();
-    for row in rows {
-        if row.kind == "domain" {
-            let reusable_until = reusable(ValidationKind::Domain, row.validated_at);
-            if let (Ok(domain), true) = (Domain::parse(&row.subject), reusable_until > now) {
-                validated_domains.push(ValidatedDomain { domain, reusable_until });
-            }
-        } else {
-            let reusable_until = reusable(ValidationKind::Mailbox, row.validated_at);
-            if let (Ok(email), true) = (EmailAddress::parse(&row.subject), reusable_until > now) {
-                validated_mailboxes.push(ValidatedMailbox { email, reusable_until });
-            }
-        }
-    }
+    // The account's domain and mailbox validations, read as the issuance pipeline reads them at the moment of
+    // issuance (the organization belongs to the caller's account), kept to those that may be relied on now.
+    let mut results = db.batch(issuing::validations_statements(db, &organization.id)?.to_vec()).await?;
+    let missing = || AppError::internal("batch result missing");
+    let subjects = results.pop().ok_or_else(missing)?;
+    let mut validations = issuing::validations_from(results.pop().ok_or_else(missing)?, subjects)?;
+    validations.domains.retain(|validated| validated.reusable_until > now);
+    validations.mailboxes.retain(|validated| validated.reusable_until > now);
+    let (validated_domains, validated_mailboxes) = (validations.domains, validations.mailboxes);
     let balance_cents = balance_statement(db, account_id)?.first::<i64>(Some("balance")).await?.unwrap_or(0);
     let validated_at = organization.validated_at;
     let context = OrderContext {
