@@ -19,7 +19,7 @@ pub fn run() -> Result {
     process::run(wrangler(&tools).args(["d1", "migrations", "apply", "DB", "--local"]))?;
     // Stop when `run` returns, after wrangler.
     let resolver = doh::LocalResolver::start()?;
-    let (mut linter, linter_started) = linter::spawn(&tools)?;
+    let mut linter = linter::spawn(&tools)?;
     let mut server = wrangler(&tools)
         .args(["dev", "--ip", "127.0.0.1", "--port", &PORT.to_string(), "--show-interactive-dev-session=false"])
         .args(["--var", &format!("KEYWARD_APP_URL:http://127.0.0.1:{PORT}")])
@@ -28,7 +28,7 @@ pub fn run() -> Result {
         .spawn()
         .map_err(|error| format!("starting wrangler dev: {error}"))?;
     let announced = linter
-        .ready(linter_started)
+        .ready()
         .and_then(|()| wait_until_ready())
         .and_then(|()| demo_accounts())
         .and_then(|()| demo_link())

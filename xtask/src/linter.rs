@@ -13,7 +13,8 @@ use std::time::{Duration, Instant};
 use crate::tools::Tools;
 use crate::{Result, http};
 
-/// How long the server may take to answer `GET /version` after it was started.
+/// How long [`LintServer::ready`] waits for the server to answer `GET /version`, counted from the call (not from
+/// the start: the builds that run meanwhile take longer than this on a fresh machine, and they share its cores).
 const START_TIMEOUT: Duration = Duration::from_secs(240);
 /// The ASGI application, as `module:attribute` (pkilint's `rest` extra).
 const APPLICATION: &str = "pkilint.rest:app";
@@ -37,18 +38,26 @@ impl LintServer {
         format!("{URL_VARIABLE}:{}", self.url())
     }
 
-    /// Waits until the server answers `GET /version` with 200, at most [`START_TIMEOUT`] after it was started.
-    pub fn ready(&mut self, started: Instant) -> Result {
-        while started.elapsed() < START_TIMEOUT {
+    /// Waits until the server answers `GET /version` with 200: it asks at once, then every half second for at
+    /// most [`START_TIMEOUT`] from this call.
+    pub fn ready(&mut self) -> Result {
+        let waiting = Instant::now();
+        loop {
             if let Ok(Some(status)) = self.child.try_wait() {
                 return Err(format!("the pkilint REST server exited before answering ({status})"));
             }
             if http::request(self.port, "GET", "/version", None).is_ok_and(|response| response.status == 200) {
                 return Ok(());
             }
+            if waiting.elapsed() >= START_TIMEOUT {
+                return Err(format!(
+                    "the pkilint REST server did not answer on {} within {} s",
+                    self.url(),
+                    START_TIMEOUT.as_secs()
+                ));
+            }
             std::thread::sleep(Duration::from_millis(500));
         }
-        Err(format!("the pkilint REST server did not answer on {} within {} s", self.url(), START_TIMEOUT.as_secs()))
     }
 }
 
@@ -60,9 +69,9 @@ impl Drop for LintServer {
     }
 }
 
-/// Starts the server on a free port of 127.0.0.1 without waiting for it; returns the guard and when it started, for
-/// [`LintServer::ready`] (the callers start other things meanwhile).
-pub fn spawn(tools: &Tools) -> Result<(LintServer, Instant)> {
+/// Starts the server on a free port of 127.0.0.1 without waiting for it (the callers build meanwhile, then call
+/// [`LintServer::ready`]).
+pub fn spawn(tools: &Tools) -> Result<LintServer> {
     let port = free_port()?;
     let child = Command::new(&tools.python)
         .args(["-m", "uvicorn", APPLICATION, "--host", "127.0.0.1", "--port", &port.to_string()])
@@ -72,7 +81,7 @@ pub fn spawn(tools: &Tools) -> Result<(LintServer, Instant)> {
         .spawn()
         .map_err(|error| format!("starting the pkilint REST server ({}): {error}", tools.python.display()))?;
     eprintln!("pkilint REST server starting on http://127.0.0.1:{port}");
-    Ok((LintServer { child, port }, Instant::now()))
+    Ok(LintServer { child, port })
 }
 
 /// A port of 127.0.0.1 nothing listens on now (the system's choice for port 0). Another program could take it
@@ -93,6 +102,25 @@ mod tests {
         let server = LintServer { child, port: 18911 };
         assert_eq!(server.url(), "http://127.0.0.1:18911");
         assert_eq!(server.worker_var(), "KEYWARD_LINT_URL:http://127.0.0.1:18911");
+    }
+
+    /// The first CI run on a fresh machine failed here: the builds between `spawn` and `ready` took longer than
+    /// the timeout, and a timeout counted from the start never asked the server once.
+    #[test]
+    fn a_server_that_answers_is_ready_however_long_the_caller_took() {
+        use std::io::{Read, Write};
+        let listener = TcpListener::bind(("127.0.0.1", 0)).expect("a listener");
+        let port = listener.local_addr().expect("its address").port();
+        let answering = std::thread::spawn(move || {
+            let (mut stream, _) = listener.accept().expect("one connection");
+            let mut request = [0u8; 1024];
+            let _ = stream.read(&mut request);
+            stream.write_all(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{}").expect("answer");
+        });
+        let child = Command::new("sleep").arg("30").spawn().expect("`sleep` runs");
+        let mut server = LintServer { child, port };
+        assert_eq!(server.ready(), Ok(()));
+        answering.join().expect("the answering thread");
     }
 
     #[test]

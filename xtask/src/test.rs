@@ -45,11 +45,11 @@ pub fn run() -> Result {
     )?;
     // pkilint's REST API starts now and gets ready during the build (about 30 s of start-up); the suites reach
     // it at KEYWARD_LINT_URL, and the harness gives that to every Worker it starts. Stopped when `linter` drops.
-    let (mut linter, started) = linter::spawn(&tools)?;
+    let mut linter = linter::spawn(&tools)?;
     build::all(&tools)?;
     build::lint_probe(&tools)?;
     devca::ensure()?;
-    linter.ready(started)?;
+    linter.ready()?;
     process::run(
         Command::new("node")
             .args(["--test", "--test-concurrency=1"])
