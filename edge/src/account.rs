@@ -17,11 +17,12 @@ use shared::encoding::hex;
 use shared::lang::Lang;
 use shared::link::{Link, LinkError, Token};
 use shared::mail::{AccountInvitation, account_invitation, password_reset};
-use worker::{D1Database, D1PreparedStatement, Request, Response, RouteContext};
+use worker::{D1Database, D1PreparedStatement, Request, Response};
 
 use crate::auth::{self, Credential, Principal};
+use crate::call::{Call, Member};
 use crate::db::{audit, commit, integer, is_conflict, json_body, optional_integer, text};
-use crate::error::{AppError, respond};
+use crate::error::AppError;
 use crate::{outbox, platform};
 
 /// Account request bodies are small.
@@ -238,122 +239,98 @@ fn session_view(user: &UserRow, expires_at: i64) -> Result<SessionView, AppError
 
 /// `POST /api/v1/session`: log in. The answer to a wrong address and to a wrong password is the same, and both
 /// count against the address and the client; a locked address is refused before any check.
-pub async fn login(mut request: Request, context: RouteContext<()>) -> worker::Result<Response> {
-    let body = request.bytes().await;
-    let client = client_address(&request);
-    let user_agent = request.headers().get("User-Agent").ok().flatten().unwrap_or_default();
-    respond(
-        async {
-            let login: LoginRequest =
-                json_body(&body?, MAX_BODY_BYTES, "email and password_key or temporary_password")?;
-            let email = check_email_field(&login.email, "email")?;
-            let secret = Secret::from_fields(login.password_key.as_deref(), login.temporary_password.as_deref());
-            let db = context.env.d1("DB")?;
-            let now = platform::now();
-            let email_key = throttle_key_for_email(&email);
-            let client_key = format!("ip:{}", client?);
-            let (email_throttle, client_throttle) = throttles(&db, &email_key, &client_key).await?;
-            email_throttle.check(now)?;
-            client_throttle.check(now)?;
-            let secret = secret?;
-            let user = user_by_email(&db, &email).await?;
-            let accepted = user.as_ref().is_some_and(|user| user.accepts(&secret, now));
-            let Some(user) = user.filter(|_| accepted) else {
-                let fail = |throttle: Throttle, policy: ThrottlePolicy| throttle.fail(now, policy);
-                db.batch(vec![
-                    store_throttle(&db, &email_key, fail(email_throttle, ADDRESS_THROTTLE))?,
-                    store_throttle(&db, &client_key, fail(client_throttle, CLIENT_THROTTLE))?,
-                ])
-                .await?;
-                return Err(AccountError::CredentialsInvalid.into());
-            };
-            let token = Token::from_random(platform::random()?);
-            let session = Session::new(now);
-            let session_id = platform::new_id()?;
-            let user_agent: String = user_agent.chars().take(200).collect();
-            db.batch(vec![
-                db.prepare(
-                    "INSERT INTO sessions (id, user_id, token_hash, created_at, last_seen_at, expires_at, user_agent) \
-                     VALUES (?1, ?2, ?3, ?4, ?4, ?5, ?6)",
-                )
-                .bind(&[
-                    text(&session_id),
-                    text(&user.id),
-                    text(&token.hash_hex()),
-                    integer(now),
-                    integer(session.expires_at),
-                    text(&user_agent),
-                ])?,
-                db.prepare("DELETE FROM login_throttle WHERE key = ?1").bind(&[text(&email_key)])?,
-                audit(
-                    &db,
-                    now,
-                    &format!("user:{}", user.id),
-                    "session.created",
-                    ("session", &session_id),
-                    &serde_json::json!({}),
-                )?,
-            ])
-            .await?;
-            let mut response = Response::from_json(&session_view(&user, session.expires_at)?)?;
-            response.headers_mut().set("Set-Cookie", &session_cookie(token.as_str()))?;
-            Ok(response)
-        }
-        .await,
-    )
+pub async fn login(mut call: Call) -> Result<Response, AppError> {
+    let body = call.request.bytes().await;
+    let client = client_address(&call.request);
+    let user_agent = call.request.headers().get("User-Agent").ok().flatten().unwrap_or_default();
+    let login: LoginRequest = json_body(&body?, MAX_BODY_BYTES, "email and password_key or temporary_password")?;
+    let email = check_email_field(&login.email, "email")?;
+    let secret = Secret::from_fields(login.password_key.as_deref(), login.temporary_password.as_deref());
+    let db = &call.db;
+    let now = call.now;
+    let email_key = throttle_key_for_email(&email);
+    let client_key = format!("ip:{}", client?);
+    let (email_throttle, client_throttle) = throttles(&db, &email_key, &client_key).await?;
+    email_throttle.check(now)?;
+    client_throttle.check(now)?;
+    let secret = secret?;
+    let user = user_by_email(&db, &email).await?;
+    let accepted = user.as_ref().is_some_and(|user| user.accepts(&secret, now));
+    let Some(user) = user.filter(|_| accepted) else {
+        let fail = |throttle: Throttle, policy: ThrottlePolicy| throttle.fail(now, policy);
+        db.batch(vec![
+            store_throttle(&db, &email_key, fail(email_throttle, ADDRESS_THROTTLE))?,
+            store_throttle(&db, &client_key, fail(client_throttle, CLIENT_THROTTLE))?,
+        ])
+        .await?;
+        return Err(AccountError::CredentialsInvalid.into());
+    };
+    let token = Token::from_random(platform::random()?);
+    let session = Session::new(now);
+    let session_id = platform::new_id()?;
+    let user_agent: String = user_agent.chars().take(200).collect();
+    db.batch(vec![
+        db.prepare(
+            "INSERT INTO sessions (id, user_id, token_hash, created_at, last_seen_at, expires_at, user_agent) \
+             VALUES (?1, ?2, ?3, ?4, ?4, ?5, ?6)",
+        )
+        .bind(&[
+            text(&session_id),
+            text(&user.id),
+            text(&token.hash_hex()),
+            integer(now),
+            integer(session.expires_at),
+            text(&user_agent),
+        ])?,
+        db.prepare("DELETE FROM login_throttle WHERE key = ?1").bind(&[text(&email_key)])?,
+        audit(
+            &db,
+            now,
+            &format!("user:{}", user.id),
+            "session.created",
+            ("session", &session_id),
+            &serde_json::json!({}),
+        )?,
+    ])
+    .await?;
+    let mut response = Response::from_json(&session_view(&user, session.expires_at)?)?;
+    response.headers_mut().set("Set-Cookie", &session_cookie(token.as_str()))?;
+    Ok(response)
 }
 
 /// `GET /api/v1/session`: who is logged in (also for a user who must still change a temporary password).
-pub async fn show(request: Request, context: RouteContext<()>) -> worker::Result<Response> {
-    respond(
-        async {
-            let db = context.env.d1("DB")?;
-            let now = platform::now();
-            let principal = auth::authenticate_allowing_password_change(&request, &db, now).await?;
-            let user = user_by_id(&db, &principal.user_id).await?;
-            let expires_at = match &principal.credential {
-                Credential::Session { session_id } => db
-                    .prepare("SELECT expires_at FROM sessions WHERE id = ?1")
-                    .bind(&[text(session_id)])?
-                    .first::<i64>(Some("expires_at"))
-                    .await?
-                    .unwrap_or(now),
-                Credential::ApiKey { .. } => now,
-            };
-            Ok(Response::from_json(&session_view(&user, expires_at)?)?)
-        }
-        .await,
-    )
+pub async fn show(call: Call) -> Result<Response, AppError> {
+    let db = &call.db;
+    let now = call.now;
+    let principal = call.caller_allowing_password_change().await?;
+    let user = user_by_id(&db, &principal.user_id).await?;
+    let expires_at = match &principal.credential {
+        Credential::Session { session_id } => db
+            .prepare("SELECT expires_at FROM sessions WHERE id = ?1")
+            .bind(&[text(session_id)])?
+            .first::<i64>(Some("expires_at"))
+            .await?
+            .unwrap_or(now),
+        Credential::ApiKey { .. } => now,
+    };
+    Ok(Response::from_json(&session_view(&user, expires_at)?)?)
 }
 
 /// `DELETE /api/v1/session`: log out (the session ends on the server, and the cookie in the browser).
-pub async fn logout(request: Request, context: RouteContext<()>) -> worker::Result<Response> {
-    respond(
-        async {
-            let db = context.env.d1("DB")?;
-            let now = platform::now();
-            let principal = auth::authenticate_allowing_password_change(&request, &db, now).await?;
-            if let Credential::Session { session_id } = &principal.credential {
-                db.batch(vec![
-                    db.prepare("UPDATE sessions SET revoked_at = ?1 WHERE id = ?2")
-                        .bind(&[integer(now), text(session_id)])?,
-                    audit(
-                        &db,
-                        now,
-                        &principal.actor(),
-                        "session.ended",
-                        ("session", session_id),
-                        &serde_json::json!({}),
-                    )?,
-                ])
-                .await?;
-            }
-            let mut response = Response::empty()?.with_status(204);
-            response.headers_mut().set("Set-Cookie", &expired_session_cookie())?;
-            Ok(response)
-        }
-        .await,
-    )
+pub async fn logout(call: Call) -> Result<Response, AppError> {
+    let db = &call.db;
+    let now = call.now;
+    let principal = call.caller_allowing_password_change().await?;
+    if let Credential::Session { session_id } = &principal.credential {
+        db.batch(vec![
+            db.prepare("UPDATE sessions SET revoked_at = ?1 WHERE id = ?2").bind(&[integer(now), text(session_id)])?,
+            audit(&db, now, &principal.actor(), "session.ended", ("session", session_id), &serde_json::json!({}))?,
+        ])
+        .await?;
+    }
+    let mut response = Response::empty()?.with_status(204);
+    response.headers_mut().set("Set-Cookie", &expired_session_cookie())?;
+    Ok(response)
 }
 
 /// The caller's session credential: listing and ending sessions is for people in a browser, not API keys.
@@ -365,7 +342,7 @@ fn session_of(principal: &Principal) -> Result<&str, AppError> {
 }
 
 /// `GET /api/v1/sessions`: the caller's open sessions (other browsers, devices), the most recently used first.
-pub async fn list_sessions(request: Request, context: RouteContext<()>) -> worker::Result<Response> {
+pub async fn list_sessions(call: Call) -> Result<Response, AppError> {
     #[derive(Deserialize)]
     struct Row {
         id: String,
@@ -374,67 +351,57 @@ pub async fn list_sessions(request: Request, context: RouteContext<()>) -> worke
         expires_at: i64,
         user_agent: String,
     }
-    respond(
-        async {
-            let db = context.env.d1("DB")?;
-            let now = platform::now();
-            let principal = auth::authenticate(&request, &db, now).await?;
-            let current = session_of(&principal)?;
-            // Open as `Session::is_active` says: not revoked, and before `expires_at` (idle and absolute limits).
-            let rows = db
-                .prepare(
-                    "SELECT id, created_at, last_seen_at, expires_at, user_agent FROM sessions \
-                     WHERE user_id = ?1 AND revoked_at IS NULL AND expires_at > ?2 ORDER BY last_seen_at DESC, id",
-                )
-                .bind(&[text(&principal.user_id), integer(now)])?
-                .all()
-                .await?
-                .results::<Row>()?;
-            let sessions = rows
-                .into_iter()
-                .map(|row| SessionSummary {
-                    current: row.id == current,
-                    id: row.id,
-                    created_at: row.created_at,
-                    last_seen_at: row.last_seen_at,
-                    expires_at: row.expires_at,
-                    user_agent: row.user_agent,
-                })
-                .collect();
-            Ok(Response::from_json(&SessionList { sessions })?)
-        }
-        .await,
-    )
+    let db = &call.db;
+    let now = call.now;
+    let principal = call.caller().await?;
+    let current = session_of(&principal)?;
+    // Open as `Session::is_active` says: not revoked, and before `expires_at` (idle and absolute limits).
+    let rows = db
+        .prepare(
+            "SELECT id, created_at, last_seen_at, expires_at, user_agent FROM sessions \
+             WHERE user_id = ?1 AND revoked_at IS NULL AND expires_at > ?2 ORDER BY last_seen_at DESC, id",
+        )
+        .bind(&[text(&principal.user_id), integer(now)])?
+        .all()
+        .await?
+        .results::<Row>()?;
+    let sessions = rows
+        .into_iter()
+        .map(|row| SessionSummary {
+            current: row.id == current,
+            id: row.id,
+            created_at: row.created_at,
+            last_seen_at: row.last_seen_at,
+            expires_at: row.expires_at,
+            user_agent: row.user_agent,
+        })
+        .collect();
+    Ok(Response::from_json(&SessionList { sessions })?)
 }
 
 /// `DELETE /api/v1/sessions/{id}`: ends one of the caller's sessions (a browser left logged in elsewhere). Ending
 /// the current one is a logout without the cookie cleared: prefer `DELETE /api/v1/session` for that.
-pub async fn end_session(request: Request, context: RouteContext<()>) -> worker::Result<Response> {
-    respond(
-        async {
-            let db = context.env.d1("DB")?;
-            let now = platform::now();
-            let principal = auth::authenticate(&request, &db, now).await?;
-            session_of(&principal)?;
-            let id = context.param("id").map(String::as_str).unwrap_or_default();
-            let found = db
-                .prepare("SELECT id FROM sessions WHERE id = ?1 AND user_id = ?2 AND revoked_at IS NULL")
-                .bind(&[text(id), text(&principal.user_id)])?
-                .first::<String>(Some("id"))
-                .await?;
-            if found.is_none() {
-                return Err(AppError::not_found("id", "You have no open session with this identifier."));
-            }
-            db.batch(vec![
-                db.prepare("UPDATE sessions SET revoked_at = ?1 WHERE id = ?2 AND revoked_at IS NULL")
-                    .bind(&[integer(now), text(id)])?,
-                audit(&db, now, &principal.actor(), "session.ended", ("session", id), &serde_json::json!({}))?,
-            ])
-            .await?;
-            Ok(Response::empty()?.with_status(204))
-        }
-        .await,
-    )
+pub async fn end_session(call: Call) -> Result<Response, AppError> {
+    let db = &call.db;
+    let now = call.now;
+    let principal = call.caller().await?;
+    session_of(&principal)?;
+    let id = call.param("id");
+    let found = db
+        .prepare("SELECT id FROM sessions WHERE id = ?1 AND user_id = ?2 AND revoked_at IS NULL")
+        .bind(&[text(id), text(&principal.user_id)])?
+        .first::<String>(Some("id"))
+        .await?;
+    if found.is_none() {
+        return Err(AppError::not_found("id", "You have no open session with this identifier."));
+    }
+    db.batch(vec![
+        db.prepare("UPDATE sessions SET revoked_at = ?1 WHERE id = ?2 AND revoked_at IS NULL")
+            .bind(&[integer(now), text(id)])?,
+        audit(&db, now, &principal.actor(), "session.ended", ("session", id), &serde_json::json!({}))?,
+    ])
+    .await?;
+    Ok(Response::empty()?.with_status(204))
 }
 
 /// The statements that set a user's password and end their sessions (all, or all but `keep`).
@@ -458,109 +425,80 @@ fn set_password(
 }
 
 /// `POST /api/v1/account/password`: replace the password (or the temporary one). Other sessions end.
-pub async fn change_password(mut request: Request, context: RouteContext<()>) -> worker::Result<Response> {
-    let body = request.bytes().await;
-    respond(
-        async {
-            let change: ChangePassword = json_body(
-                &body?,
-                MAX_BODY_BYTES,
-                "current_password_key or current_temporary_password, and new_password_key",
-            )?;
-            let db = context.env.d1("DB")?;
-            let now = platform::now();
-            let principal = auth::authenticate_allowing_password_change(&request, &db, now).await?;
-            let Credential::Session { session_id } = &principal.credential else {
-                return Err(AccountError::Forbidden.into());
-            };
-            let user = user_by_id(&db, &principal.user_id).await?;
-            let current = Secret::from_fields(
-                change.current_password_key.as_deref(),
-                change.current_temporary_password.as_deref(),
-            )
+pub async fn change_password(mut call: Call) -> Result<Response, AppError> {
+    let body = call.request.bytes().await;
+    let change: ChangePassword =
+        json_body(&body?, MAX_BODY_BYTES, "current_password_key or current_temporary_password, and new_password_key")?;
+    let db = &call.db;
+    let now = call.now;
+    let principal = call.caller_allowing_password_change().await?;
+    let Credential::Session { session_id } = &principal.credential else {
+        return Err(AccountError::Forbidden.into());
+    };
+    let user = user_by_id(&db, &principal.user_id).await?;
+    let current =
+        Secret::from_fields(change.current_password_key.as_deref(), change.current_temporary_password.as_deref())
             .map_err(|error| error.for_field("current_password"))?;
-            if !user.accepts(&current, now) {
-                return Err(AppError::field(
-                    422,
-                    "current_password_invalid",
-                    "current_password",
-                    "The current password is not right.",
-                ));
-            }
-            let new_key = PasswordKey::parse(&change.new_password_key)
-                .map_err(|error| AppError::from(error).for_field("new_password_key"))?;
-            let mut batch = set_password(&db, &user, &new_key, now, Some(session_id))?;
-            batch.push(audit(
-                &db,
-                now,
-                &principal.actor(),
-                "password.changed",
-                ("user", &user.id),
-                &serde_json::json!({}),
-            )?);
-            commit(&db, batch, CHANGED_MEANWHILE).await?;
-            Ok(Response::empty()?.with_status(204))
-        }
-        .await,
-    )
+    if !user.accepts(&current, now) {
+        return Err(AppError::field(
+            422,
+            "current_password_invalid",
+            "current_password",
+            "The current password is not right.",
+        ));
+    }
+    let new_key = PasswordKey::parse(&change.new_password_key)
+        .map_err(|error| AppError::from(error).for_field("new_password_key"))?;
+    let mut batch = set_password(&db, &user, &new_key, now, Some(session_id))?;
+    batch.push(audit(&db, now, &principal.actor(), "password.changed", ("user", &user.id), &serde_json::json!({}))?);
+    commit(&db, batch, CHANGED_MEANWHILE).await?;
+    Ok(Response::empty()?.with_status(204))
 }
 
 /// `POST /api/v1/password-resets`: 202 whatever the address, so the answer never tells whether it has an
 /// account. When it does (and is not disabled), a single-use link is emailed; at most one per minute.
-pub async fn request_reset(mut request: Request, context: RouteContext<()>) -> worker::Result<Response> {
-    let body = request.bytes().await;
-    respond(
-        async {
-            let reset: ResetRequest = json_body(&body?, MAX_BODY_BYTES, "email")?;
-            let email = check_email_field(&reset.email, "email")?;
-            let db = context.env.d1("DB")?;
-            let now = platform::now();
-            if let Some(user) = user_by_email(&db, &email).await?.filter(|user| user.disabled_at.is_none()) {
-                let recent = db
-                    .prepare("SELECT COUNT(*) AS n FROM password_resets WHERE user_id = ?1 AND created_at > ?2")
-                    .bind(&[text(&user.id), integer(now - 60)])?
-                    .first::<i64>(Some("n"))
-                    .await?
-                    .unwrap_or(0);
-                if recent == 0 {
-                    let token = Token::from_random(platform::random()?);
-                    let link = Link::new(now, PASSWORD_RESET_LIFETIME_SECONDS);
-                    let reset_id = platform::new_id()?;
-                    let url = format!("{}/reset/{}", platform::app_url(&context.env)?, token.as_str());
-                    let lang = Lang::from_tag(&user_lang(&db, &user.id).await?).unwrap_or_default();
-                    let email = password_reset(lang, &user.email, &url, PASSWORD_RESET_LIFETIME_SECONDS / 60);
-                    let (reset_mail, mail_id) = outbox::enqueue(&db, &email, now)?;
-                    db.batch(vec![
-                        db.prepare(
-                            "INSERT INTO password_resets (id, user_id, token_hash, created_at, expires_at) \
-                             VALUES (?1, ?2, ?3, ?4, ?5)",
-                        )
-                        .bind(&[
-                            text(&reset_id),
-                            text(&user.id),
-                            text(&token.hash_hex()),
-                            integer(now),
-                            integer(link.expires_at),
-                        ])?,
-                        reset_mail,
-                        audit(
-                            &db,
-                            now,
-                            "anonymous",
-                            "password_reset.requested",
-                            ("user", &user.id),
-                            &serde_json::json!({}),
-                        )?,
-                    ])
-                    .await?;
-                    outbox::deliver_soon(&context.env, &db, &[mail_id]).await;
-                }
-            }
-            let message = "If this address has an account, a reset link is on its way. It works once, for an hour.";
-            Ok(Response::from_json(&MessageBody { message: message.into() })?.with_status(202))
+pub async fn request_reset(mut call: Call) -> Result<Response, AppError> {
+    let body = call.request.bytes().await;
+    let reset: ResetRequest = json_body(&body?, MAX_BODY_BYTES, "email")?;
+    let email = check_email_field(&reset.email, "email")?;
+    let db = &call.db;
+    let now = call.now;
+    if let Some(user) = user_by_email(&db, &email).await?.filter(|user| user.disabled_at.is_none()) {
+        let recent = db
+            .prepare("SELECT COUNT(*) AS n FROM password_resets WHERE user_id = ?1 AND created_at > ?2")
+            .bind(&[text(&user.id), integer(now - 60)])?
+            .first::<i64>(Some("n"))
+            .await?
+            .unwrap_or(0);
+        if recent == 0 {
+            let token = Token::from_random(platform::random()?);
+            let link = Link::new(now, PASSWORD_RESET_LIFETIME_SECONDS);
+            let reset_id = platform::new_id()?;
+            let url = format!("{}/reset/{}", platform::app_url(call.env())?, token.as_str());
+            let lang = Lang::from_tag(&user_lang(&db, &user.id).await?).unwrap_or_default();
+            let email = password_reset(lang, &user.email, &url, PASSWORD_RESET_LIFETIME_SECONDS / 60);
+            let (reset_mail, mail_id) = outbox::enqueue(&db, &email, now)?;
+            db.batch(vec![
+                db.prepare(
+                    "INSERT INTO password_resets (id, user_id, token_hash, created_at, expires_at) \
+                     VALUES (?1, ?2, ?3, ?4, ?5)",
+                )
+                .bind(&[
+                    text(&reset_id),
+                    text(&user.id),
+                    text(&token.hash_hex()),
+                    integer(now),
+                    integer(link.expires_at),
+                ])?,
+                reset_mail,
+                audit(&db, now, "anonymous", "password_reset.requested", ("user", &user.id), &serde_json::json!({}))?,
+            ])
+            .await?;
+            outbox::deliver_soon(call.env(), &db, &[mail_id]).await;
         }
-        .await,
-    )
+    }
+    let message = "If this address has an account, a reset link is on its way. It works once, for an hour.";
+    Ok(Response::from_json(&MessageBody { message: message.into() })?.with_status(202))
 }
 
 async fn user_lang(db: &D1Database, user_id: &str) -> Result<String, AppError> {
@@ -593,8 +531,8 @@ impl ResetRow {
     }
 }
 
-async fn reset_row(db: &D1Database, context: &RouteContext<()>) -> Result<ResetRow, AppError> {
-    let token = Token::parse(context.param("token").map(String::as_str).unwrap_or_default())?;
+async fn reset_row(db: &D1Database, call: &Call) -> Result<ResetRow, AppError> {
+    let token = Token::parse(call.param("token"))?;
     db.prepare(
         "SELECT id, user_id, created_at, expires_at, spent_at, version FROM password_resets WHERE token_hash = ?1",
     )
@@ -605,184 +543,157 @@ async fn reset_row(db: &D1Database, context: &RouteContext<()>) -> Result<ResetR
 }
 
 /// `GET /api/v1/password-resets/{token}`: the link's status. Reading never spends it.
-pub async fn show_reset(_request: Request, context: RouteContext<()>) -> worker::Result<Response> {
-    respond(
-        async {
-            let db = context.env.d1("DB")?;
-            let row = reset_row(&db, &context).await?;
-            let status = row.link().status(platform::now());
-            let email = match status {
-                shared::link::LinkStatus::Open { .. } => Some(user_by_id(&db, &row.user_id).await?.email),
-                _ => None,
-            };
-            Ok(Response::from_json(&ResetLinkView { status, email })?)
-        }
-        .await,
-    )
+pub async fn show_reset(call: Call) -> Result<Response, AppError> {
+    let db = &call.db;
+    let row = reset_row(&db, &call).await?;
+    let status = row.link().status(platform::now());
+    let email = match status {
+        shared::link::LinkStatus::Open { .. } => Some(user_by_id(&db, &row.user_id).await?.email),
+        _ => None,
+    };
+    Ok(Response::from_json(&ResetLinkView { status, email })?)
 }
 
 /// `POST /api/v1/password-resets/{token}`: spends the link and sets the new password in one batch; every
 /// session of the user ends.
-pub async fn reset(mut request: Request, context: RouteContext<()>) -> worker::Result<Response> {
-    let body = request.bytes().await;
-    respond(
-        async {
-            let reset: ResetPassword = json_body(&body?, MAX_BODY_BYTES, "new_password_key")?;
-            let db = context.env.d1("DB")?;
-            let now = platform::now();
-            let row = reset_row(&db, &context).await?;
-            let spent = row.link().spend(now)?;
-            let key = PasswordKey::parse(&reset.new_password_key)
-                .map_err(|error| AppError::from(error).for_field("new_password_key"))?;
-            let user = user_by_id(&db, &row.user_id).await?;
-            let mut batch =
-                vec![db.prepare("UPDATE password_resets SET spent_at = ?1, version = ?2 WHERE id = ?3").bind(&[
-                    integer(now),
-                    integer(spent.version),
-                    text(&row.id),
-                ])?];
-            batch.extend(set_password(&db, &user, &key, now, None)?);
-            batch.push(audit(
-                &db,
-                now,
-                &format!("user:{}", user.id),
-                "password.reset",
-                ("user", &user.id),
-                &serde_json::json!({}),
-            )?);
-            match db.batch(batch).await {
-                Ok(_) => Ok(Response::empty()?.with_status(204)),
-                Err(error) if is_conflict(&error) => Err(LinkError::Spent { spent_at: now }.into()),
-                Err(error) => Err(error.into()),
-            }
-        }
-        .await,
-    )
+pub async fn reset(mut call: Call) -> Result<Response, AppError> {
+    let body = call.request.bytes().await;
+    let reset: ResetPassword = json_body(&body?, MAX_BODY_BYTES, "new_password_key")?;
+    let db = &call.db;
+    let now = call.now;
+    let row = reset_row(&db, &call).await?;
+    let spent = row.link().spend(now)?;
+    let key = PasswordKey::parse(&reset.new_password_key)
+        .map_err(|error| AppError::from(error).for_field("new_password_key"))?;
+    let user = user_by_id(&db, &row.user_id).await?;
+    let mut batch =
+        vec![db.prepare("UPDATE password_resets SET spent_at = ?1, version = ?2 WHERE id = ?3").bind(&[
+            integer(now),
+            integer(spent.version),
+            text(&row.id),
+        ])?];
+    batch.extend(set_password(&db, &user, &key, now, None)?);
+    batch.push(audit(
+        &db,
+        now,
+        &format!("user:{}", user.id),
+        "password.reset",
+        ("user", &user.id),
+        &serde_json::json!({}),
+    )?);
+    match db.batch(batch).await {
+        Ok(_) => Ok(Response::empty()?.with_status(204)),
+        Err(error) if is_conflict(&error) => Err(LinkError::Spent { spent_at: now }.into()),
+        Err(error) => Err(error.into()),
+    }
 }
 
 /// `GET /api/v1/users`: the caller's account's users (organization admins).
-pub async fn list_users(request: Request, context: RouteContext<()>) -> worker::Result<Response> {
-    respond(
-        async {
-            let db = context.env.d1("DB")?;
-            let principal = auth::authenticate(&request, &db, platform::now()).await?;
-            principal.require(&[Role::OrgAdmin])?;
-            let rows = db
-                .prepare(format!(
-                    "SELECT {USER_COLUMNS} FROM users u LEFT JOIN accounts a ON a.id = u.account_id \
-                     WHERE u.account_id = ?1 ORDER BY u.email"
-                ))
-                .bind(&[text(principal.account_id()?)])?
-                .all()
-                .await?
-                .results::<UserRow>()?;
-            let users = rows.iter().map(UserRow::view).collect::<Result<_, _>>()?;
-            Ok(Response::from_json(&UserList { users })?)
-        }
-        .await,
-    )
+pub async fn list_users(call: Call) -> Result<Response, AppError> {
+    let db = &call.db;
+    let Member { principal, .. } = call.account_admin().await?;
+    let rows = db
+        .prepare(format!(
+            "SELECT {USER_COLUMNS} FROM users u LEFT JOIN accounts a ON a.id = u.account_id \
+             WHERE u.account_id = ?1 ORDER BY u.email"
+        ))
+        .bind(&[text(principal.account_id()?)])?
+        .all()
+        .await?
+        .results::<UserRow>()?;
+    let users = rows.iter().map(UserRow::view).collect::<Result<_, _>>()?;
+    Ok(Response::from_json(&UserList { users })?)
 }
 
 /// `POST /api/v1/users`: invite a user to the caller's account with an emailed temporary password.
-pub async fn invite_user(mut request: Request, context: RouteContext<()>) -> worker::Result<Response> {
-    let body = request.bytes().await;
-    respond(
-        async {
-            let invite: InviteUser = json_body(&body?, MAX_BODY_BYTES, "email, name and role (org_admin or org_user)")?;
-            let db = context.env.d1("DB")?;
-            let now = platform::now();
-            let principal = auth::authenticate(&request, &db, now).await?;
-            principal.require(&[Role::OrgAdmin])?;
-            let account_id = principal.account_id()?.to_owned();
-            let email = check_email_field(&invite.email, "email")?;
-            let name = check_name_field(&invite.name, "name")?;
-            if invite.role == Role::CaAdmin {
-                return Err(AppError::field(422, "role_invalid", "role", "Invite an org_admin or an org_user."));
-            }
-            if user_by_email(&db, &email).await?.is_some() {
-                return Err(AppError::field(409, "email_taken", "email", "A Keyward user already has this address."));
-            }
-            let inviter = user_by_id(&db, &principal.user_id).await?;
-            let account = inviter.account_name.clone().unwrap_or_default();
-            let password = TemporaryPassword::from_random(platform::random()?);
-            let user_id = platform::new_id()?;
-            let login_url = format!("{}/login", platform::app_url(&context.env)?);
-            let mail = account_invitation(
-                Lang::En,
-                &AccountInvitation {
-                    name: &name,
-                    email: &email,
-                    account: &account,
-                    inviter: &inviter.name,
-                    temporary_password: password.as_str(),
-                    login_url: &login_url,
-                    expires_in_days: TEMPORARY_PASSWORD_LIFETIME_SECONDS / 86_400,
-                },
-            );
-            let (invitation_mail, mail_id) = outbox::enqueue(&db, &mail, now)?;
-            let batch = vec![
-                db.prepare(
-                    "INSERT INTO users (id, account_id, email, name, role, temporary_password_hash, \
-                     temporary_password_expires, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-                )
-                .bind(&[
-                    text(&user_id),
-                    text(&account_id),
-                    text(&email),
-                    text(&name),
-                    text(invite.role.as_str()),
-                    text(&password.verifier()),
-                    integer(now + TEMPORARY_PASSWORD_LIFETIME_SECONDS),
-                    integer(now),
-                ])?,
-                invitation_mail,
-                audit(
-                    &db,
-                    now,
-                    &principal.actor(),
-                    "user.invited",
-                    ("user", &user_id),
-                    &serde_json::json!({ "role": invite.role.as_str() }),
-                )?,
-            ];
-            match db.batch(batch).await {
-                Ok(_) => {}
-                Err(error) if is_conflict(&error) => {
-                    return Err(AppError::field(
-                        409,
-                        "email_taken",
-                        "email",
-                        "A Keyward user already has this address.",
-                    ));
-                }
-                Err(error) => return Err(error.into()),
-            }
-            outbox::deliver_soon(&context.env, &db, &[mail_id]).await;
-            let created = user_by_id(&db, &user_id).await?;
-            Ok(Response::from_json(&created.view()?)?.with_status(201))
+pub async fn invite_user(mut call: Call) -> Result<Response, AppError> {
+    let body = call.request.bytes().await;
+    let invite: InviteUser = json_body(&body?, MAX_BODY_BYTES, "email, name and role (org_admin or org_user)")?;
+    let db = &call.db;
+    let now = call.now;
+    let principal = call.caller().await?;
+    principal.require(&[Role::OrgAdmin])?;
+    let account_id = principal.account_id()?.to_owned();
+    let email = check_email_field(&invite.email, "email")?;
+    let name = check_name_field(&invite.name, "name")?;
+    if invite.role == Role::CaAdmin {
+        return Err(AppError::field(422, "role_invalid", "role", "Invite an org_admin or an org_user."));
+    }
+    if user_by_email(&db, &email).await?.is_some() {
+        return Err(AppError::field(409, "email_taken", "email", "A Keyward user already has this address."));
+    }
+    let inviter = user_by_id(&db, &principal.user_id).await?;
+    let account = inviter.account_name.clone().unwrap_or_default();
+    let password = TemporaryPassword::from_random(platform::random()?);
+    let user_id = platform::new_id()?;
+    let login_url = format!("{}/login", platform::app_url(call.env())?);
+    let mail = account_invitation(
+        Lang::En,
+        &AccountInvitation {
+            name: &name,
+            email: &email,
+            account: &account,
+            inviter: &inviter.name,
+            temporary_password: password.as_str(),
+            login_url: &login_url,
+            expires_in_days: TEMPORARY_PASSWORD_LIFETIME_SECONDS / 86_400,
+        },
+    );
+    let (invitation_mail, mail_id) = outbox::enqueue(&db, &mail, now)?;
+    let batch = vec![
+        db.prepare(
+            "INSERT INTO users (id, account_id, email, name, role, temporary_password_hash, \
+             temporary_password_expires, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+        )
+        .bind(&[
+            text(&user_id),
+            text(&account_id),
+            text(&email),
+            text(&name),
+            text(invite.role.as_str()),
+            text(&password.verifier()),
+            integer(now + TEMPORARY_PASSWORD_LIFETIME_SECONDS),
+            integer(now),
+        ])?,
+        invitation_mail,
+        audit(
+            &db,
+            now,
+            &principal.actor(),
+            "user.invited",
+            ("user", &user_id),
+            &serde_json::json!({ "role": invite.role.as_str() }),
+        )?,
+    ];
+    match db.batch(batch).await {
+        Ok(_) => {}
+        Err(error) if is_conflict(&error) => {
+            return Err(AppError::field(409, "email_taken", "email", "A Keyward user already has this address."));
         }
-        .await,
-    )
+        Err(error) => return Err(error.into()),
+    }
+    outbox::deliver_soon(call.env(), &db, &[mail_id]).await;
+    let created = user_by_id(&db, &user_id).await?;
+    Ok(Response::from_json(&created.view()?)?.with_status(201))
 }
 
 /// `POST /api/v1/users/{id}/disable`: the user can no longer log in; in the same batch their sessions end and
 /// the API keys they created stop working. An organization administrator of the same account, by session, and
 /// never on themselves (an account keeps the administrator who acts).
-pub async fn disable_user(request: Request, context: RouteContext<()>) -> worker::Result<Response> {
-    respond(set_disabled(&request, &context, true).await)
+pub async fn disable_user(call: Call) -> Result<Response, AppError> {
+    set_disabled(&call, true).await
 }
 
 /// `POST /api/v1/users/{id}/enable`: the user may log in again (with their password; the sessions and API keys
 /// ended by the disabling stay ended).
-pub async fn enable_user(request: Request, context: RouteContext<()>) -> worker::Result<Response> {
-    respond(set_disabled(&request, &context, false).await)
+pub async fn enable_user(call: Call) -> Result<Response, AppError> {
+    set_disabled(&call, false).await
 }
 
-async fn set_disabled(request: &Request, context: &RouteContext<()>, disable: bool) -> Result<Response, AppError> {
-    let db = context.env.d1("DB")?;
-    let now = platform::now();
-    let principal = key_manager(request, &db, now).await?;
-    let id = context.param("id").map(String::as_str).unwrap_or_default();
+async fn set_disabled(call: &Call, disable: bool) -> Result<Response, AppError> {
+    let (db, now) = (&call.db, call.now);
+    let principal = key_manager(&call.request, db, now).await?;
+    let id = call.param("id");
     let unknown = || AppError::not_found("id", "No user of your account has this identifier.");
     let user = user_by_id(&db, id).await.map_err(|_| unknown())?;
     if user.account_id.as_deref() != Some(principal.account_id()?) {
@@ -868,99 +779,71 @@ async fn key_manager(request: &Request, db: &D1Database, now: i64) -> Result<Pri
 }
 
 /// `GET /api/v1/api-keys`.
-pub async fn list_api_keys(request: Request, context: RouteContext<()>) -> worker::Result<Response> {
-    respond(
-        async {
-            let db = context.env.d1("DB")?;
-            let principal = key_manager(&request, &db, platform::now()).await?;
-            let rows = db
-                .prepare(
-                    "SELECT id, name, prefix, created_at, last_used_at, revoked_at FROM api_keys \
-                     WHERE account_id = ?1 ORDER BY created_at DESC, rowid DESC",
-                )
-                .bind(&[text(principal.account_id()?)])?
-                .all()
-                .await?
-                .results::<ApiKeyRow>()?;
-            Ok(Response::from_json(&ApiKeyList { api_keys: rows.into_iter().map(Into::into).collect() })?)
-        }
-        .await,
-    )
+pub async fn list_api_keys(call: Call) -> Result<Response, AppError> {
+    let db = &call.db;
+    let principal = key_manager(&call.request, &db, platform::now()).await?;
+    let rows = db
+        .prepare(
+            "SELECT id, name, prefix, created_at, last_used_at, revoked_at FROM api_keys \
+             WHERE account_id = ?1 ORDER BY created_at DESC, rowid DESC",
+        )
+        .bind(&[text(principal.account_id()?)])?
+        .all()
+        .await?
+        .results::<ApiKeyRow>()?;
+    Ok(Response::from_json(&ApiKeyList { api_keys: rows.into_iter().map(Into::into).collect() })?)
 }
 
 /// `POST /api/v1/api-keys`: the key is in this answer and nowhere else.
-pub async fn create_api_key(mut request: Request, context: RouteContext<()>) -> worker::Result<Response> {
-    let body = request.bytes().await;
-    respond(
-        async {
-            let create: CreateApiKey = json_body(&body?, MAX_BODY_BYTES, "name")?;
-            let db = context.env.d1("DB")?;
-            let now = platform::now();
-            let principal = key_manager(&request, &db, now).await?;
-            let name = check_name_field(&create.name, "name")?;
-            let key = ApiKey::from_random(platform::random()?);
-            let id = platform::new_id()?;
-            db.batch(vec![
-                db.prepare(
-                    "INSERT INTO api_keys (id, account_id, name, key_hash, prefix, created_by, created_at) \
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-                )
-                .bind(&[
-                    text(&id),
-                    text(principal.account_id()?),
-                    text(&name),
-                    text(&key.hash_hex()),
-                    text(key.prefix()),
-                    text(&principal.user_id),
-                    integer(now),
-                ])?,
-                audit(
-                    &db,
-                    now,
-                    &principal.actor(),
-                    "api_key.created",
-                    ("api_key", &id),
-                    &serde_json::json!({ "name": name }),
-                )?,
-            ])
-            .await?;
-            let view = ApiKeyView {
-                id,
-                name,
-                prefix: key.prefix().to_owned(),
-                created_at: now,
-                last_used_at: None,
-                revoked_at: None,
-            };
-            Ok(Response::from_json(&CreatedApiKey { view, key: key.as_str().to_owned() })?.with_status(201))
-        }
-        .await,
-    )
+pub async fn create_api_key(mut call: Call) -> Result<Response, AppError> {
+    let body = call.request.bytes().await;
+    let create: CreateApiKey = json_body(&body?, MAX_BODY_BYTES, "name")?;
+    let db = &call.db;
+    let now = call.now;
+    let principal = key_manager(&call.request, &db, now).await?;
+    let name = check_name_field(&create.name, "name")?;
+    let key = ApiKey::from_random(platform::random()?);
+    let id = platform::new_id()?;
+    db.batch(vec![
+        db.prepare(
+            "INSERT INTO api_keys (id, account_id, name, key_hash, prefix, created_by, created_at) \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+        )
+        .bind(&[
+            text(&id),
+            text(principal.account_id()?),
+            text(&name),
+            text(&key.hash_hex()),
+            text(key.prefix()),
+            text(&principal.user_id),
+            integer(now),
+        ])?,
+        audit(&db, now, &principal.actor(), "api_key.created", ("api_key", &id), &serde_json::json!({ "name": name }))?,
+    ])
+    .await?;
+    let view =
+        ApiKeyView { id, name, prefix: key.prefix().to_owned(), created_at: now, last_used_at: None, revoked_at: None };
+    Ok(Response::from_json(&CreatedApiKey { view, key: key.as_str().to_owned() })?.with_status(201))
 }
 
 /// `DELETE /api/v1/api-keys/{id}`: revokes a key of the caller's account (another account's reads as unknown).
-pub async fn revoke_api_key(request: Request, context: RouteContext<()>) -> worker::Result<Response> {
-    respond(
-        async {
-            let db = context.env.d1("DB")?;
-            let now = platform::now();
-            let principal = key_manager(&request, &db, now).await?;
-            let id = context.param("id").cloned().unwrap_or_default();
-            let found = db
-                .prepare("SELECT id FROM api_keys WHERE id = ?1 AND account_id = ?2 AND revoked_at IS NULL")
-                .bind(&[text(&id), text(principal.account_id()?)])?
-                .first::<String>(Some("id"))
-                .await?;
-            if found.is_none() {
-                return Err(AppError::not_found("api_key", "No active API key of your account has this identifier."));
-            }
-            db.batch(vec![
-                db.prepare("UPDATE api_keys SET revoked_at = ?1 WHERE id = ?2").bind(&[integer(now), text(&id)])?,
-                audit(&db, now, &principal.actor(), "api_key.revoked", ("api_key", &id), &serde_json::json!({}))?,
-            ])
-            .await?;
-            Ok(Response::empty()?.with_status(204))
-        }
-        .await,
-    )
+pub async fn revoke_api_key(call: Call) -> Result<Response, AppError> {
+    let db = &call.db;
+    let now = call.now;
+    let principal = key_manager(&call.request, &db, now).await?;
+    let id = call.param("id").to_owned();
+    let found = db
+        .prepare("SELECT id FROM api_keys WHERE id = ?1 AND account_id = ?2 AND revoked_at IS NULL")
+        .bind(&[text(&id), text(principal.account_id()?)])?
+        .first::<String>(Some("id"))
+        .await?;
+    if found.is_none() {
+        return Err(AppError::not_found("api_key", "No active API key of your account has this identifier."));
+    }
+    db.batch(vec![
+        db.prepare("UPDATE api_keys SET revoked_at = ?1 WHERE id = ?2").bind(&[integer(now), text(&id)])?,
+        audit(&db, now, &principal.actor(), "api_key.revoked", ("api_key", &id), &serde_json::json!({}))?,
+    ])
+    .await?;
+    Ok(Response::empty()?.with_status(204))
 }

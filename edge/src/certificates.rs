@@ -4,11 +4,12 @@
 use base64ct::{Base64, Encoding};
 use serde::Deserialize;
 use shared::download::DownloadFormat;
-use worker::{Request, Response, RouteContext};
+use worker::Response;
 
 use crate::ca::CertificateAuthority;
+use crate::call::Call;
 use crate::db::text;
-use crate::error::{AppError, respond};
+use crate::error::AppError;
 
 #[derive(Deserialize)]
 struct CertificateRow {
@@ -16,37 +17,29 @@ struct CertificateRow {
 }
 
 /// Serves one certificate in the requested format, as an attachment.
-pub async fn download(_request: Request, context: RouteContext<()>) -> worker::Result<Response> {
-    respond(
-        async {
-            let serial = serial(&context)?;
-            let format = context.param("format").and_then(|format| DownloadFormat::parse(format)).ok_or_else(|| {
-                AppError::field(404, "format_unknown", "format", "Formats: pem, der, chain.pem, p7b.")
-            })?;
-            let db = context.env.d1("DB")?;
-            let row = db
-                .prepare("SELECT der FROM certificates WHERE serial = ?1")
-                .bind(&[text(&serial)])?
-                .first::<CertificateRow>(None)
-                .await?
-                .ok_or_else(unknown_certificate)?;
-            let certificate =
-                Base64::decode_vec(&row.der).map_err(|_| AppError::internal("stored DER is not base64"))?;
-            let authority = CertificateAuthority::from_env(&context.env)?;
-            let chain = [authority.issuing_der.clone(), authority.root_der.clone()];
-            let bytes = format
-                .render(&certificate, &chain)
-                .map_err(|error| AppError::internal(&format!("rendering {}: {error}", format.as_str())))?;
-            let mut response = Response::from_bytes(bytes)?;
-            let headers = response.headers_mut();
-            headers.set("Content-Type", format.content_type())?;
-            headers
-                .set("Content-Disposition", &format!("attachment; filename=\"{}.{}\"", serial, format.extension()))?;
-            headers.set("Cache-Control", "public, max-age=86400")?;
-            Ok(response)
-        }
-        .await,
-    )
+pub async fn download(call: Call) -> Result<Response, AppError> {
+    let serial = serial(&call)?;
+    let format = DownloadFormat::parse(call.param("format"))
+        .ok_or_else(|| AppError::field(404, "format_unknown", "format", "Formats: pem, der, chain.pem, p7b."))?;
+    let db = &call.db;
+    let row = db
+        .prepare("SELECT der FROM certificates WHERE serial = ?1")
+        .bind(&[text(&serial)])?
+        .first::<CertificateRow>(None)
+        .await?
+        .ok_or_else(unknown_certificate)?;
+    let certificate = Base64::decode_vec(&row.der).map_err(|_| AppError::internal("stored DER is not base64"))?;
+    let authority = CertificateAuthority::from_env(call.env())?;
+    let chain = [authority.issuing_der.clone(), authority.root_der.clone()];
+    let bytes = format
+        .render(&certificate, &chain)
+        .map_err(|error| AppError::internal(&format!("rendering {}: {error}", format.as_str())))?;
+    let mut response = Response::from_bytes(bytes)?;
+    let headers = response.headers_mut();
+    headers.set("Content-Type", format.content_type())?;
+    headers.set("Content-Disposition", &format!("attachment; filename=\"{}.{}\"", serial, format.extension()))?;
+    headers.set("Cache-Control", "public, max-age=86400")?;
+    Ok(response)
 }
 
 /// The 404 for a serial that names no certificate.
@@ -55,8 +48,8 @@ pub fn unknown_certificate() -> AppError {
 }
 
 /// The `:serial` path parameter: 32 hex digits (Keyward's 16-byte serials), lowercased as stored.
-pub fn serial(context: &RouteContext<()>) -> Result<String, AppError> {
-    let serial = context.param("serial").cloned().unwrap_or_default();
+pub fn serial(call: &Call) -> Result<String, AppError> {
+    let serial = call.param("serial").to_owned();
     if serial.len() == 32 && serial.bytes().all(|byte| byte.is_ascii_hexdigit()) {
         Ok(serial.to_ascii_lowercase())
     } else {

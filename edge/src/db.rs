@@ -1,4 +1,7 @@
-//! D1 helpers: bound parameters only, never string-built SQL.
+//! D1 helpers: bound parameters only, never string-built SQL; the audit statement; the one way a batch refused by a
+//! concurrent writer is answered ([`commit`]) or run again from fresh reads ([`retrying`]).
+
+use std::future::Future;
 
 use wasm_bindgen::JsValue;
 
@@ -82,5 +85,27 @@ pub fn settle(
         Ok(_) => Ok(()),
         Err(error) if is_conflict(&error) => Err(crate::error::AppError::conflict("changed_meanwhile", message)),
         Err(error) => Err(error.into()),
+    }
+}
+
+/// How many times [`retrying`] runs an attempt in all.
+pub const ATTEMPTS: u32 = 5;
+
+/// The one conflict-and-retry loop. `attempt` reads afresh, decides, and writes one batch with [`commit`]; when a
+/// concurrent writer refused that batch (`409 changed_meanwhile`: nothing of it was written), it runs again from
+/// fresh reads, [`ATTEMPTS`] times in all, and then the conflict is the answer. Any other outcome, success or
+/// refusal, is returned as it is: an attempt that finds on its fresh reads that the other writer made its own
+/// work pointless (a link spent meanwhile) says so with its own error.
+pub async fn retrying<T, F, Fut>(mut attempt: F) -> Result<T, crate::error::AppError>
+where
+    F: FnMut() -> Fut,
+    Fut: Future<Output = Result<T, crate::error::AppError>>,
+{
+    let mut attempts = 1;
+    loop {
+        match attempt().await {
+            Err(error) if error.is_changed_meanwhile() && attempts < ATTEMPTS => attempts += 1,
+            outcome => return outcome,
+        }
     }
 }

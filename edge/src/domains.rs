@@ -9,7 +9,6 @@
 
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
-use shared::account::Role;
 use shared::address::{Domain, EmailAddress, is_public_mail_provider};
 use shared::api::domain::{
     DnsRecord, DomainList, DomainRequestError, DomainView, LinkState, MailboxList, MailboxView, MethodChange,
@@ -22,11 +21,12 @@ use shared::validation::{
     DAY_SECONDS, DomainMethod, RandomValue, Validation, ValidationKind, ValidationStatus, constructed_addresses,
     dns_record_name, dns_record_value, txt_record_matches,
 };
-use worker::{D1Database, D1PreparedStatement, Request, Response, RouteContext};
+use worker::{D1Database, D1PreparedStatement, Request, Response};
 
-use crate::auth::{Principal, authenticate};
+use crate::auth::Principal;
+use crate::call::{Call, Member};
 use crate::db::{audit, integer, json_body, text};
-use crate::error::{AppError, respond};
+use crate::error::AppError;
 use crate::outbox::{deliver_soon, enqueue};
 use crate::{doh, platform};
 
@@ -212,21 +212,6 @@ pub(crate) async fn check_sends(
     Ok(check_send_allowed(&recent, now)?)
 }
 
-/// The caller, who must be an organization admin with an account (writes).
-pub(crate) async fn admin(request: &Request, db: &D1Database, now: i64) -> Result<(Principal, String), AppError> {
-    let principal = authenticate(request, db, now).await?;
-    principal.require(&[Role::OrgAdmin])?;
-    let account_id = principal.account_id()?.to_owned();
-    Ok((principal, account_id))
-}
-
-/// The caller, any member of an account (reads).
-pub(crate) async fn member(request: &Request, db: &D1Database, now: i64) -> Result<String, AppError> {
-    let principal = authenticate(request, db, now).await?;
-    principal.require(&[Role::OrgAdmin, Role::OrgUser])?;
-    Ok(principal.account_id()?.to_owned())
-}
-
 // ---------------------------------------------------------------------------------------------------------
 // Domains.
 
@@ -261,8 +246,8 @@ fn parse_domain(name: &str) -> Result<Domain, AppError> {
 }
 
 /// The domain id in a path: its name, checked like a request's.
-fn path_domain(context: &RouteContext<()>) -> Result<Domain, AppError> {
-    let id = context.param("id").map(String::as_str).unwrap_or_default();
+fn path_domain(call: &Call) -> Result<Domain, AppError> {
+    let id = call.param("id");
     Domain::parse(id).map_err(|_| DomainRequestError::NotFound.into())
 }
 
@@ -412,47 +397,37 @@ async fn start_attempt(
 }
 
 /// `POST /api/v1/domains`.
-pub async fn create(mut request: Request, context: RouteContext<()>) -> worker::Result<Response> {
-    respond(
-        async {
-            let db = context.env.d1("DB")?;
-            let now = platform::now();
-            let (principal, account_id) = admin(&request, &db, now).await?;
-            let body: NewDomain = read_json(&mut request, "name, method and, for constructed_email, address").await?;
-            let domain = parse_domain(&body.name)?;
-            let method = parse_method(&body.method)?;
-            let current = current_row(&db, &account_id, ValidationKind::Domain, domain.as_str()).await?;
-            refuse_if_validated(current.as_ref(), now)?;
-            let lang = user_lang(&db, &principal.user_id).await?;
-            let attempt = domain_attempt(
-                &domain,
-                method,
-                body.address.as_deref(),
-                &account_id,
-                &platform::app_url(&context.env)?,
-                lang,
-                now,
-            )?;
-            start_attempt(&context.env, &db, &principal, &attempt, "domain.validation_started", now).await?;
-            Ok(Response::from_json(&domain_view(&attempt.row, now)?)?.with_status(201))
-        }
-        .await,
-    )
+pub async fn create(mut call: Call) -> Result<Response, AppError> {
+    let db = &call.db;
+    let now = call.now;
+    let Member { principal, account_id } = call.account_admin().await?;
+    let body: NewDomain = read_json(&mut call.request, "name, method and, for constructed_email, address").await?;
+    let domain = parse_domain(&body.name)?;
+    let method = parse_method(&body.method)?;
+    let current = current_row(&db, &account_id, ValidationKind::Domain, domain.as_str()).await?;
+    refuse_if_validated(current.as_ref(), now)?;
+    let lang = user_lang(&db, &principal.user_id).await?;
+    let attempt = domain_attempt(
+        &domain,
+        method,
+        body.address.as_deref(),
+        &account_id,
+        &platform::app_url(call.env())?,
+        lang,
+        now,
+    )?;
+    start_attempt(call.env(), &db, &principal, &attempt, "domain.validation_started", now).await?;
+    Ok(Response::from_json(&domain_view(&attempt.row, now)?)?.with_status(201))
 }
 
 /// `GET /api/v1/domains`.
-pub async fn list(request: Request, context: RouteContext<()>) -> worker::Result<Response> {
-    respond(
-        async {
-            let db = context.env.d1("DB")?;
-            let now = platform::now();
-            let account_id = member(&request, &db, now).await?;
-            let rows = current_rows(&db, &account_id, ValidationKind::Domain).await?;
-            let domains = rows.iter().map(|row| domain_view(row, now)).collect::<Result<_, _>>()?;
-            Ok(Response::from_json(&DomainList { domains })?)
-        }
-        .await,
-    )
+pub async fn list(call: Call) -> Result<Response, AppError> {
+    let db = &call.db;
+    let now = call.now;
+    let account_id = call.member().await?.account_id;
+    let rows = current_rows(&db, &account_id, ValidationKind::Domain).await?;
+    let domains = rows.iter().map(|row| domain_view(row, now)).collect::<Result<_, _>>()?;
+    Ok(Response::from_json(&DomainList { domains })?)
 }
 
 /// Every subject's current row of `kind` in the account, by subject.
@@ -481,12 +456,8 @@ pub(crate) async fn current_rows(
 }
 
 /// The current row of the domain in the path, in the caller's account.
-async fn path_row(
-    db: &D1Database,
-    account_id: &str,
-    context: &RouteContext<()>,
-) -> Result<(Domain, ValidationRow), AppError> {
-    let domain = path_domain(context)?;
+async fn path_row(db: &D1Database, account_id: &str, call: &Call) -> Result<(Domain, ValidationRow), AppError> {
+    let domain = path_domain(call)?;
     let row = current_row(db, account_id, ValidationKind::Domain, domain.as_str())
         .await?
         .ok_or(DomainRequestError::NotFound)?;
@@ -494,124 +465,98 @@ async fn path_row(
 }
 
 /// `GET /api/v1/domains/{id}`.
-pub async fn show(request: Request, context: RouteContext<()>) -> worker::Result<Response> {
-    respond(
-        async {
-            let db = context.env.d1("DB")?;
-            let now = platform::now();
-            let account_id = member(&request, &db, now).await?;
-            let (_, row) = path_row(&db, &account_id, &context).await?;
-            Ok(Response::from_json(&domain_view(&row, now)?)?)
-        }
-        .await,
-    )
+pub async fn show(call: Call) -> Result<Response, AppError> {
+    let db = &call.db;
+    let now = call.now;
+    let account_id = call.member().await?.account_id;
+    let (_, row) = path_row(&db, &account_id, &call).await?;
+    Ok(Response::from_json(&domain_view(&row, now)?)?)
 }
 
 /// `POST /api/v1/domains/{id}/check`: looks the TXT record up now.
-pub async fn check(request: Request, context: RouteContext<()>) -> worker::Result<Response> {
-    respond(
-        async {
-            let db = context.env.d1("DB")?;
-            let now = platform::now();
-            let (principal, account_id) = admin(&request, &db, now).await?;
-            let (_, row) = path_row(&db, &account_id, &context).await?;
-            match row.validation()?.status(now) {
-                ValidationStatus::Pending { .. } => {}
-                ValidationStatus::RandomValueExpired { expired_at } => {
-                    return Err(DomainRequestError::RandomValueExpired { expired_at }.into());
-                }
-                ValidationStatus::Validated { validated_at, reusable_until } => {
-                    return Err(
-                        DomainRequestError::AlreadyValidated { validated_at, validated_until: reusable_until }.into()
-                    );
-                }
-                ValidationStatus::ValidationExpired { expired_at } => {
-                    return Err(shared::validation::ValidationError::ValidationExpired { expired_at }.into());
-                }
-            }
-            if row.method != DomainMethod::DnsTxt.as_str() {
-                return Err(DomainRequestError::NotDnsMethod.into());
-            }
-            let expected = row.dns_value.clone().ok_or_else(|| AppError::internal("dns_txt row without a value"))?;
-            let records = match doh::txt_records(&context.env, &row.target).await {
-                Ok(records) => records,
-                Err(error) if !error.is_transient() => Vec::new(),
-                Err(error) => return Err(error.into()),
-            };
-            let texts: Vec<String> =
-                records.iter().map(|record| String::from_utf8_lossy(record).into_owned()).collect();
-            if !txt_record_matches(&texts, &expected) {
-                return Err(DomainRequestError::RecordNotFound {
-                    name: row.target.clone(),
-                    value: expected,
-                    found: texts.len(),
-                }
-                .into());
-            }
-            let (complete, validated_until) = row.complete(&db, now)?;
-            let detail = serde_json::json!({
-                "validation_id": row.id, "method": row.method, "record": row.target, "value": expected,
-                "validated_until": validated_until,
-            });
-            let statements = vec![
-                complete,
-                audit(&db, now, &principal.actor(), "domain.validated", ("domain", &row.subject), &detail)?,
-            ];
-            run_batch(&db, statements).await?;
-            let done = validated(&context.env, &db, row, validated_until, now).await;
-            Ok(Response::from_json(&domain_view(&done, now)?)?)
+pub async fn check(call: Call) -> Result<Response, AppError> {
+    let db = &call.db;
+    let now = call.now;
+    let Member { principal, account_id } = call.account_admin().await?;
+    let (_, row) = path_row(&db, &account_id, &call).await?;
+    match row.validation()?.status(now) {
+        ValidationStatus::Pending { .. } => {}
+        ValidationStatus::RandomValueExpired { expired_at } => {
+            return Err(DomainRequestError::RandomValueExpired { expired_at }.into());
         }
-        .await,
-    )
+        ValidationStatus::Validated { validated_at, reusable_until } => {
+            return Err(DomainRequestError::AlreadyValidated { validated_at, validated_until: reusable_until }.into());
+        }
+        ValidationStatus::ValidationExpired { expired_at } => {
+            return Err(shared::validation::ValidationError::ValidationExpired { expired_at }.into());
+        }
+    }
+    if row.method != DomainMethod::DnsTxt.as_str() {
+        return Err(DomainRequestError::NotDnsMethod.into());
+    }
+    let expected = row.dns_value.clone().ok_or_else(|| AppError::internal("dns_txt row without a value"))?;
+    let records = match doh::txt_records(call.env(), &row.target).await {
+        Ok(records) => records,
+        Err(error) if !error.is_transient() => Vec::new(),
+        Err(error) => return Err(error.into()),
+    };
+    let texts: Vec<String> = records.iter().map(|record| String::from_utf8_lossy(record).into_owned()).collect();
+    if !txt_record_matches(&texts, &expected) {
+        return Err(DomainRequestError::RecordNotFound {
+            name: row.target.clone(),
+            value: expected,
+            found: texts.len(),
+        }
+        .into());
+    }
+    let (complete, validated_until) = row.complete(&db, now)?;
+    let detail = serde_json::json!({
+        "validation_id": row.id, "method": row.method, "record": row.target, "value": expected,
+        "validated_until": validated_until,
+    });
+    let statements =
+        vec![complete, audit(&db, now, &principal.actor(), "domain.validated", ("domain", &row.subject), &detail)?];
+    run_batch(&db, statements).await?;
+    let done = validated(call.env(), &db, row, validated_until, now).await;
+    Ok(Response::from_json(&domain_view(&done, now)?)?)
 }
 
 /// `POST /api/v1/domains/{id}/resend`: a fresh random value by the same method.
-pub async fn resend(request: Request, context: RouteContext<()>) -> worker::Result<Response> {
-    respond(
-        async {
-            let db = context.env.d1("DB")?;
-            let now = platform::now();
-            let (principal, account_id) = admin(&request, &db, now).await?;
-            let (domain, row) = path_row(&db, &account_id, &context).await?;
-            refuse_if_validated(Some(&row), now)?;
-            let method = parse_method(&row.method).map_err(|_| AppError::internal("stored method"))?;
-            let address = (method == DomainMethod::ConstructedEmail).then_some(row.target.as_str());
-            let lang = user_lang(&db, &principal.user_id).await?;
-            let attempt =
-                domain_attempt(&domain, method, address, &account_id, &platform::app_url(&context.env)?, lang, now)?;
-            start_attempt(&context.env, &db, &principal, &attempt, "domain.validation_resent", now).await?;
-            Ok(Response::from_json(&domain_view(&attempt.row, now)?)?)
-        }
-        .await,
-    )
+pub async fn resend(call: Call) -> Result<Response, AppError> {
+    let db = &call.db;
+    let now = call.now;
+    let Member { principal, account_id } = call.account_admin().await?;
+    let (domain, row) = path_row(&db, &account_id, &call).await?;
+    refuse_if_validated(Some(&row), now)?;
+    let method = parse_method(&row.method).map_err(|_| AppError::internal("stored method"))?;
+    let address = (method == DomainMethod::ConstructedEmail).then_some(row.target.as_str());
+    let lang = user_lang(&db, &principal.user_id).await?;
+    let attempt = domain_attempt(&domain, method, address, &account_id, &platform::app_url(call.env())?, lang, now)?;
+    start_attempt(call.env(), &db, &principal, &attempt, "domain.validation_resent", now).await?;
+    Ok(Response::from_json(&domain_view(&attempt.row, now)?)?)
 }
 
 /// `POST /api/v1/domains/{id}/method`: another method, with a fresh random value.
-pub async fn change_method(mut request: Request, context: RouteContext<()>) -> worker::Result<Response> {
-    respond(
-        async {
-            let db = context.env.d1("DB")?;
-            let now = platform::now();
-            let (principal, account_id) = admin(&request, &db, now).await?;
-            let body: MethodChange = read_json(&mut request, "method and, for constructed_email, address").await?;
-            let method = parse_method(&body.method)?;
-            let (domain, row) = path_row(&db, &account_id, &context).await?;
-            refuse_if_validated(Some(&row), now)?;
-            let lang = user_lang(&db, &principal.user_id).await?;
-            let attempt = domain_attempt(
-                &domain,
-                method,
-                body.address.as_deref(),
-                &account_id,
-                &platform::app_url(&context.env)?,
-                lang,
-                now,
-            )?;
-            start_attempt(&context.env, &db, &principal, &attempt, "domain.validation_method_changed", now).await?;
-            Ok(Response::from_json(&domain_view(&attempt.row, now)?)?)
-        }
-        .await,
-    )
+pub async fn change_method(mut call: Call) -> Result<Response, AppError> {
+    let db = &call.db;
+    let now = call.now;
+    let Member { principal, account_id } = call.account_admin().await?;
+    let body: MethodChange = read_json(&mut call.request, "method and, for constructed_email, address").await?;
+    let method = parse_method(&body.method)?;
+    let (domain, row) = path_row(&db, &account_id, &call).await?;
+    refuse_if_validated(Some(&row), now)?;
+    let lang = user_lang(&db, &principal.user_id).await?;
+    let attempt = domain_attempt(
+        &domain,
+        method,
+        body.address.as_deref(),
+        &account_id,
+        &platform::app_url(call.env())?,
+        lang,
+        now,
+    )?;
+    start_attempt(call.env(), &db, &principal, &attempt, "domain.validation_method_changed", now).await?;
+    Ok(Response::from_json(&domain_view(&attempt.row, now)?)?)
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -629,28 +574,21 @@ fn mailbox_view(row: &ValidationRow, now: i64) -> Result<MailboxView, AppError> 
 }
 
 /// `POST /api/v1/mailboxes`: a 24-hour link to the address itself.
-pub async fn create_mailbox(mut request: Request, context: RouteContext<()>) -> worker::Result<Response> {
-    respond(
-        async {
-            let db = context.env.d1("DB")?;
-            let now = platform::now();
-            let (principal, account_id) = admin(&request, &db, now).await?;
-            let body: NewMailbox = read_json(&mut request, "email").await?;
-            let address = EmailAddress::parse(&body.email)?;
-            if !is_public_mail_provider(address.domain()) {
-                return Err(
-                    DomainRequestError::MailboxNotAtPublicProvider { domain: address.domain().to_owned() }.into()
-                );
-            }
-            let current = current_row(&db, &account_id, ValidationKind::Mailbox, address.as_str()).await?;
-            refuse_if_validated(current.as_ref(), now)?;
-            let lang = user_lang(&db, &principal.user_id).await?;
-            let attempt = mailbox_attempt(&address, &account_id, &platform::app_url(&context.env)?, lang, now)?;
-            start_attempt(&context.env, &db, &principal, &attempt, "mailbox.validation_started", now).await?;
-            Ok(Response::from_json(&mailbox_view(&attempt.row, now)?)?.with_status(201))
-        }
-        .await,
-    )
+pub async fn create_mailbox(mut call: Call) -> Result<Response, AppError> {
+    let db = &call.db;
+    let now = call.now;
+    let Member { principal, account_id } = call.account_admin().await?;
+    let body: NewMailbox = read_json(&mut call.request, "email").await?;
+    let address = EmailAddress::parse(&body.email)?;
+    if !is_public_mail_provider(address.domain()) {
+        return Err(DomainRequestError::MailboxNotAtPublicProvider { domain: address.domain().to_owned() }.into());
+    }
+    let current = current_row(&db, &account_id, ValidationKind::Mailbox, address.as_str()).await?;
+    refuse_if_validated(current.as_ref(), now)?;
+    let lang = user_lang(&db, &principal.user_id).await?;
+    let attempt = mailbox_attempt(&address, &account_id, &platform::app_url(call.env())?, lang, now)?;
+    start_attempt(call.env(), &db, &principal, &attempt, "mailbox.validation_started", now).await?;
+    Ok(Response::from_json(&mailbox_view(&attempt.row, now)?)?.with_status(201))
 }
 
 /// A fresh attempt at validating the mailbox `address` (a 24-hour link to the address itself).
@@ -705,26 +643,21 @@ pub(crate) fn attempt_statements(
 }
 
 /// `GET /api/v1/mailboxes`.
-pub async fn list_mailboxes(request: Request, context: RouteContext<()>) -> worker::Result<Response> {
-    respond(
-        async {
-            let db = context.env.d1("DB")?;
-            let now = platform::now();
-            let account_id = member(&request, &db, now).await?;
-            let rows = current_rows(&db, &account_id, ValidationKind::Mailbox).await?;
-            let mailboxes = rows.iter().map(|row| mailbox_view(row, now)).collect::<Result<_, _>>()?;
-            Ok(Response::from_json(&MailboxList { mailboxes })?)
-        }
-        .await,
-    )
+pub async fn list_mailboxes(call: Call) -> Result<Response, AppError> {
+    let db = &call.db;
+    let now = call.now;
+    let account_id = call.member().await?.account_id;
+    let rows = current_rows(&db, &account_id, ValidationKind::Mailbox).await?;
+    let mailboxes = rows.iter().map(|row| mailbox_view(row, now)).collect::<Result<_, _>>()?;
+    Ok(Response::from_json(&MailboxList { mailboxes })?)
 }
 
 // ---------------------------------------------------------------------------------------------------------
 // Emailed validation links: the token is the credential (no session), as for enrollment links.
 
 /// The row a link token names: domain and mailbox links only (organization codes are typed, not followed).
-async fn link_row(db: &D1Database, context: &RouteContext<()>) -> Result<ValidationRow, AppError> {
-    let raw = context.param("token").map(String::as_str).unwrap_or_default();
+async fn link_row(db: &D1Database, call: &Call) -> Result<ValidationRow, AppError> {
+    let raw = call.param("token");
     let token = Token::parse(raw)?;
     db.prepare(format!(
         "SELECT {VALIDATION_COLUMNS} FROM validations WHERE secret_hash = ?1 AND kind IN ('domain', 'mailbox')"
@@ -753,38 +686,28 @@ fn link_view(row: &ValidationRow, now: i64) -> Result<ValidationLinkView, AppErr
 }
 
 /// `GET /api/v1/validations/{token}` (and HEAD): never spends the link.
-pub async fn show_link(_request: Request, context: RouteContext<()>) -> worker::Result<Response> {
-    respond(
-        async {
-            let db = context.env.d1("DB")?;
-            let row = link_row(&db, &context).await?;
-            Ok(Response::from_json(&link_view(&row, platform::now())?)?)
-        }
-        .await,
-    )
+pub async fn show_link(call: Call) -> Result<Response, AppError> {
+    let db = &call.db;
+    let row = link_row(&db, &call).await?;
+    Ok(Response::from_json(&link_view(&row, platform::now())?)?)
 }
 
 /// `POST /api/v1/validations/{token}`: confirms; the row, the audit record, one batch.
-pub async fn confirm_link(_request: Request, context: RouteContext<()>) -> worker::Result<Response> {
-    respond(
-        async {
-            let db = context.env.d1("DB")?;
-            let now = platform::now();
-            let row = link_row(&db, &context).await?;
-            let view = link_view(&row, now)?;
-            if view.state != LinkState::Pending {
-                return Err(DomainRequestError::LinkNotUsable { state: view.state, message: view.message }.into());
-            }
-            let (complete, validated_until) = row.complete(&db, now)?;
-            let detail = serde_json::json!({
-                "validation_id": row.id, "method": row.method, "sent_to": row.target, "validated_until": validated_until,
-            });
-            let action = if row.kind == "mailbox" { "mailbox.validated" } else { "domain.validated" };
-            let statements = vec![complete, audit(&db, now, "link", action, (&row.kind, &row.subject), &detail)?];
-            run_batch(&db, statements).await?;
-            let done = validated(&context.env, &db, row, validated_until, now).await;
-            Ok(Response::from_json(&link_view(&done, now)?)?)
-        }
-        .await,
-    )
+pub async fn confirm_link(call: Call) -> Result<Response, AppError> {
+    let db = &call.db;
+    let now = call.now;
+    let row = link_row(&db, &call).await?;
+    let view = link_view(&row, now)?;
+    if view.state != LinkState::Pending {
+        return Err(DomainRequestError::LinkNotUsable { state: view.state, message: view.message }.into());
+    }
+    let (complete, validated_until) = row.complete(&db, now)?;
+    let detail = serde_json::json!({
+        "validation_id": row.id, "method": row.method, "sent_to": row.target, "validated_until": validated_until,
+    });
+    let action = if row.kind == "mailbox" { "mailbox.validated" } else { "domain.validated" };
+    let statements = vec![complete, audit(&db, now, "link", action, (&row.kind, &row.subject), &detail)?];
+    run_batch(&db, statements).await?;
+    let done = validated(call.env(), &db, row, validated_until, now).await;
+    Ok(Response::from_json(&link_view(&done, now)?)?)
 }

@@ -9,10 +9,11 @@ use shared::issuance::pipeline::{self, Mailing};
 use shared::lang::Lang;
 use shared::link::{Link, LinkError, Token};
 use shared::profile::{Profile, ProfileId};
-use worker::{D1Database, D1PreparedStatement, Request, Response, RouteContext};
+use worker::{D1Database, D1PreparedStatement, Response};
 
+use crate::call::Call;
 use crate::db::{integer, is_conflict, text};
-use crate::error::{AppError, respond};
+use crate::error::AppError;
 use crate::{ca::CertificateAuthority, issuing, orders, outbox, platform};
 
 /// Largest request body accepted: a 16384-bit RSA CSR in PEM is under 6 KiB.
@@ -145,137 +146,133 @@ fn load_statement(db: &D1Database, token: &Token) -> worker::Result<D1PreparedSt
     .bind(&[text(&token.hash_hex())])
 }
 
-fn token(context: &RouteContext<()>) -> Result<Token, AppError> {
-    Ok(Token::parse(context.param("token").map(String::as_str).unwrap_or_default())?)
+fn token(call: &Call) -> Result<Token, AppError> {
+    Ok(Token::parse(call.param("token"))?)
 }
 
 /// `GET /api/v1/enrollments/{token}`: the link's state and what it is for. Reads only.
-pub async fn show(_request: Request, context: RouteContext<()>) -> worker::Result<Response> {
-    respond(
-        async {
-            let db = context.env.d1("DB")?;
-            let row = load(&db, &token(&context)?).await?;
-            let profile = row.profile()?;
-            let order = row.order()?;
-            let now = platform::now();
-            let view = EnrollmentView {
-                status: row.link().status(now),
-                recipient_name: order.subject_name(profile),
-                recipient_email: row.recipient_email,
-                dns_names: order.dns_names,
-                organization: row.organization_name,
-                order_id: row.order_id,
-                profile: profile.id,
-                key_types: profile.key_types.to_vec(),
-                validity_days: row.validity_days.clamp(1, profile.max_validity_days(now)),
-                certificate_serial: row.certificate_serial,
-            };
-            Ok(Response::from_json(&view)?)
-        }
-        .await,
-    )
+pub async fn show(call: Call) -> Result<Response, AppError> {
+    let db = &call.db;
+    let row = load(&db, &token(&call)?).await?;
+    let profile = row.profile()?;
+    let order = row.order()?;
+    let now = call.now;
+    let view = EnrollmentView {
+        status: row.link().status(now),
+        recipient_name: order.subject_name(profile),
+        recipient_email: row.recipient_email,
+        dns_names: order.dns_names,
+        organization: row.organization_name,
+        order_id: row.order_id,
+        profile: profile.id,
+        key_types: profile.key_types.to_vec(),
+        validity_days: row.validity_days.clamp(1, profile.max_validity_days(now)),
+        certificate_serial: row.certificate_serial,
+    };
+    Ok(Response::from_json(&view)?)
 }
 
 /// `POST /api/v1/enrollments/{token}` with `{"csr": PEM}`: the issuance pipeline, then one batch that spends
 /// the link and records the certificate and the audit entry, or changes nothing.
-pub async fn submit(mut request: Request, context: RouteContext<()>) -> worker::Result<Response> {
-    let body = request.bytes().await;
+pub async fn submit(mut call: Call) -> Result<Response, AppError> {
+    let body = call.request.bytes().await;
 
-    respond(
-        async {
-            let token = token(&context)?;
-            let body = body?;
-            if body.len() > MAX_BODY_BYTES {
-                return Err(AppError::field(413, "body_too_large", "body", "The request is larger than 64 KiB."));
-            }
-            let submission: SubmitCsr = serde_json::from_slice(&body).map_err(|error| {
-                AppError::field(
-                    400,
-                    "body_invalid",
-                    "body",
-                    format!("The body must be JSON of the form {{\"csr\": \"-----BEGIN CERTIFICATE REQUEST-----...\"}}: {error}"),
-                )
-            })?;
-            let db = context.env.d1("DB")?;
-            let mut row = load(&db, &token).await?;
-            let now = platform::now();
-            // The link first: a spent link is refused whatever the CSR, and the page can say when.
-            let spent = row.link().spend(now)?;
-            let csr = pipeline::parse(&submission.csr).map_err(|refusal| AppError::refusal(&refusal, "csr"))?;
-            let profile = row.profile()?;
-            let order = row.order()?;
-            let notification_emails = orders::notification_emails(&row.order_request);
-            let greeting =
-                if row.recipient_display_name.is_empty() { order.greeting() } else { row.recipient_display_name.clone() };
-            let origin = platform::app_url(&context.env)?;
-            let subject = issuing::Subject {
-                profile,
-                facts: &order,
-                organization_id: &row.organization_id,
-                mailing: Mailing { lang: Lang::En, greeting: &greeting, notification_emails: &notification_emails, origin: &origin },
-                actor: "recipient",
-                subject: ("enrollment_link", &row.link_id),
-            };
-            // Loaded once: parsing the issuing key checks the key pair, which costs a scalar multiplication.
-            let authority = CertificateAuthority::from_env(&context.env)?;
-            // A refusal changes nothing: the link stays open, and the page says why.
-            let issued = issuing::issue(&context.env, &db, &authority, &csr, &subject, now)
-                .await?
-                .map_err(|refusal| AppError::refusal(&refusal, "csr"))?;
-            // The order moves with its recipient (the last one completes it); a concurrent enrollment of another
-            // recipient of the same order bumps its version, so the batch is rebuilt from fresh reads and retried.
-            let mut attempts = 0;
-            let mail = loop {
-                attempts += 1;
-                let mut batch = vec![
-                    db.prepare("UPDATE enrollment_links SET spent_at = ?1, version = ?2 WHERE id = ?3").bind(&[
-                        integer(now),
-                        integer(spent.version),
-                        text(&row.link_id),
-                    ])?,
-                ];
-                let (recorded, mail) =
-                    issuing::statements(&db, &issued, &row.recipient_id, &row.link_id, "recipient", &row.order_id, now)?;
-                batch.extend(recorded);
-                batch.extend(orders::enrolled_statements(&db, &row.order_transition(now)?, &row.order_id, now)?);
-                match db.batch(batch).await {
-                    Ok(_) => break mail,
-                    Err(error) => {
-                        if let Some(refused) = issuing::key_holder_refusal(&error, "csr") {
-                            // Another subject certified this key first, or it was reported compromised meanwhile.
-                            return Err(refused);
-                        }
-                        if !is_conflict(&error) {
-                            return Err(error.into());
-                        }
-                        row = load(&db, &token).await?;
-                        if let Some(spent_at) = row.spent_at {
-                            // Another submission spent the link between our read and our write; its certificate
-                            // stands, ours was never stored and is dropped here.
-                            return Err(LinkError::Spent { spent_at }.into());
-                        }
-                        if attempts >= 5 {
-                            return Err(AppError::conflict(
-                                "changed_meanwhile",
-                                "The order changed while your certificate was being recorded. Nothing was stored: \
-                                 press the button again.",
-                            ));
-                        }
-                    }
+    let token = token(&call)?;
+    let body = body?;
+    if body.len() > MAX_BODY_BYTES {
+        return Err(AppError::field(413, "body_too_large", "body", "The request is larger than 64 KiB."));
+    }
+    let submission: SubmitCsr = serde_json::from_slice(&body).map_err(|error| {
+        AppError::field(
+            400,
+            "body_invalid",
+            "body",
+            format!(
+                "The body must be JSON of the form {{\"csr\": \"-----BEGIN CERTIFICATE REQUEST-----...\"}}: {error}"
+            ),
+        )
+    })?;
+    let db = &call.db;
+    let mut row = load(&db, &token).await?;
+    let now = call.now;
+    // The link first: a spent link is refused whatever the CSR, and the page can say when.
+    let spent = row.link().spend(now)?;
+    let csr = pipeline::parse(&submission.csr).map_err(|refusal| AppError::refusal(&refusal, "csr"))?;
+    let profile = row.profile()?;
+    let order = row.order()?;
+    let notification_emails = orders::notification_emails(&row.order_request);
+    let greeting =
+        if row.recipient_display_name.is_empty() { order.greeting() } else { row.recipient_display_name.clone() };
+    let origin = platform::app_url(call.env())?;
+    let subject = issuing::Subject {
+        profile,
+        facts: &order,
+        organization_id: &row.organization_id,
+        mailing: Mailing {
+            lang: Lang::En,
+            greeting: &greeting,
+            notification_emails: &notification_emails,
+            origin: &origin,
+        },
+        actor: "recipient",
+        subject: ("enrollment_link", &row.link_id),
+    };
+    // Loaded once: parsing the issuing key checks the key pair, which costs a scalar multiplication.
+    let authority = CertificateAuthority::from_env(call.env())?;
+    // A refusal changes nothing: the link stays open, and the page says why.
+    let issued = issuing::issue(call.env(), &db, &authority, &csr, &subject, now)
+        .await?
+        .map_err(|refusal| AppError::refusal(&refusal, "csr"))?;
+    // The order moves with its recipient (the last one completes it); a concurrent enrollment of another
+    // recipient of the same order bumps its version, so the batch is rebuilt from fresh reads and retried.
+    let mut attempts = 0;
+    let mail = loop {
+        attempts += 1;
+        let mut batch =
+            vec![db.prepare("UPDATE enrollment_links SET spent_at = ?1, version = ?2 WHERE id = ?3").bind(&[
+                integer(now),
+                integer(spent.version),
+                text(&row.link_id),
+            ])?];
+        let (recorded, mail) =
+            issuing::statements(&db, &issued, &row.recipient_id, &row.link_id, "recipient", &row.order_id, now)?;
+        batch.extend(recorded);
+        batch.extend(orders::enrolled_statements(&db, &row.order_transition(now)?, &row.order_id, now)?);
+        match db.batch(batch).await {
+            Ok(_) => break mail,
+            Err(error) => {
+                if let Some(refused) = issuing::key_holder_refusal(&error, "csr") {
+                    // Another subject certified this key first, or it was reported compromised meanwhile.
+                    return Err(refused);
                 }
-            };
-            outbox::deliver_soon(&context.env, &db, &mail).await;
-            let (serial, certificate) = (issued.serial, issued.der);
-            let template_not_after = issued.not_after;
-            let issued = IssuedCertificate {
-                serial,
-                certificate: pem_encode("CERTIFICATE", &certificate),
-                chain: authority.chain_pem(),
-                friendly_name: format!("{} ({})", order.subject_name(profile), row.organization_name),
-                not_after: template_not_after,
-            };
-            Ok(Response::from_json(&issued)?.with_status(201))
+                if !is_conflict(&error) {
+                    return Err(error.into());
+                }
+                row = load(&db, &token).await?;
+                if let Some(spent_at) = row.spent_at {
+                    // Another submission spent the link between our read and our write; its certificate
+                    // stands, ours was never stored and is dropped here.
+                    return Err(LinkError::Spent { spent_at }.into());
+                }
+                if attempts >= 5 {
+                    return Err(AppError::conflict(
+                        "changed_meanwhile",
+                        "The order changed while your certificate was being recorded. Nothing was stored: \
+                         press the button again.",
+                    ));
+                }
+            }
         }
-        .await,
-    )
+    };
+    outbox::deliver_soon(call.env(), &db, &mail).await;
+    let (serial, certificate) = (issued.serial, issued.der);
+    let template_not_after = issued.not_after;
+    let issued = IssuedCertificate {
+        serial,
+        certificate: pem_encode("CERTIFICATE", &certificate),
+        chain: authority.chain_pem(),
+        friendly_name: format!("{} ({})", order.subject_name(profile), row.organization_name),
+        not_after: template_not_after,
+    };
+    Ok(Response::from_json(&issued)?.with_status(201))
 }

@@ -46,6 +46,12 @@ impl AppError {
         Self { status: 409, code, field: None, message: message.into(), body: None }
     }
 
+    /// Whether this is the answer to a batch a concurrent writer refused (`crate::db::commit`), which a fresh
+    /// attempt may pass.
+    pub fn is_changed_meanwhile(&self) -> bool {
+        self.status == 409 && self.code == "changed_meanwhile"
+    }
+
     /// A resource that does not exist, or that belongs to another account (which is not confirmed).
     pub fn not_found(field: &'static str, message: impl Into<String>) -> Self {
         Self::field(404, "not_found", field, message)

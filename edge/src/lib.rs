@@ -9,6 +9,7 @@ mod account;
 mod auth;
 mod ca;
 mod caa;
+mod call;
 mod certificates;
 mod db;
 mod dev;
@@ -25,6 +26,7 @@ mod outbox;
 mod platform;
 mod repository;
 mod revocation;
+mod store;
 
 use std::future::Future;
 use std::pin::Pin;
@@ -39,10 +41,12 @@ use worker::{
 type Handler = fn(Request, RouteContext<()>) -> Pin<Box<dyn Future<Output = Result<Response>>>>;
 
 /// Pairs each endpoint with its handler: `api::module::ENDPOINT => handler,` (a host test in
-/// `shared::api::endpoint` reads these lines and checks that every declared endpoint is named once).
+/// `shared::api::endpoint` reads these lines and checks that every declared endpoint is named once). A handler
+/// takes a [`call::Call`] and returns `Result<Response, AppError>`; [`call::run`] makes the one from the request
+/// and answers the other.
 macro_rules! routes {
     ($($endpoint:expr => $handler:path,)*) => {
-        &[$((&$endpoint, |request, context| Box::pin($handler(request, context))),)*]
+        &[$((&$endpoint, |request, context| Box::pin(call::run(request, context, $handler))),)*]
     };
 }
 
@@ -164,15 +168,15 @@ async fn scheduled(_event: ScheduledEvent, env: Env, _context: ScheduleContext) 
 }
 
 /// `GET /api/v1/openapi.json`: the description `shared::api::openapi` wrote (a host test keeps it current).
-async fn openapi(_request: Request, _context: RouteContext<()>) -> Result<Response> {
+async fn openapi(_call: call::Call) -> core::result::Result<Response, error::AppError> {
     let mut response = Response::from_bytes(include_bytes!("../openapi.json").to_vec())?;
     response.headers_mut().set("Content-Type", "application/json")?;
     Ok(response)
 }
 
 /// `GET /api/v1/policy`: the profiles, key types and validity caps in force now.
-async fn policy(_request: Request, _context: RouteContext<()>) -> Result<Response> {
-    Response::from_json(&shared::api::policy::policy(platform::now()))
+async fn policy(call: call::Call) -> core::result::Result<Response, error::AppError> {
+    Ok(Response::from_json(&shared::api::policy::policy(call.now))?)
 }
 
 /// API answers are personal and short-lived: never cached (unless the handler said otherwise, as the CA

@@ -27,11 +27,11 @@ use shared::profile::ProfileId;
 use shared::revocation::RevocationReason;
 use shared::validation::{DomainMethod, Validation, ValidationKind};
 use wasm_bindgen::JsValue;
-use worker::{D1Database, D1PreparedStatement, Env, Request, Response, RouteContext};
+use worker::{D1Database, D1PreparedStatement, Env, Response};
 
-use crate::auth::{self, Principal};
+use crate::call::{Call, Member};
 use crate::db::{audit, commit, integer, is_conflict, json_body, optional_integer, text};
-use crate::error::{AppError, respond};
+use crate::error::AppError;
 use crate::{issuing, outbox, platform};
 
 /// An order with fifty recipients, each with a 4096-bit RSA CSR in PEM, stays under this.
@@ -665,17 +665,13 @@ fn update_order(db: &D1Database, order_id: &str, order: &Order) -> worker::Resul
     ])
 }
 
-fn principal_for_orders(principal: &Principal) -> Result<&str, AppError> {
-    principal.account_id()
-}
-
 /// The account's balance, cents (column `balance`): the sum of its ledger.
 fn balance_statement(db: &D1Database, account_id: &str) -> worker::Result<D1PreparedStatement> {
     db.prepare("SELECT COALESCE(SUM(amount), 0) AS balance FROM ledger WHERE account_id = ?1").bind(&[text(account_id)])
 }
 
 /// `GET /api/v1/ledger`: the balance and the latest entries, read in one batch so they agree.
-pub async fn ledger(request: Request, context: RouteContext<()>) -> worker::Result<Response> {
+pub async fn ledger(call: Call) -> Result<Response, AppError> {
     #[derive(Deserialize)]
     struct Balance {
         balance: i64,
@@ -687,222 +683,210 @@ pub async fn ledger(request: Request, context: RouteContext<()>) -> worker::Resu
         kind: String,
         reference: String,
     }
-    respond(
-        async {
-            let db = context.env.d1("DB")?;
-            let principal = auth::authenticate(&request, &db, platform::now()).await?;
-            let account_id = principal_for_orders(&principal)?;
-            let mut results = db
-                .batch(vec![
-                    balance_statement(&db, account_id)?,
-                    db.prepare(
-                        "SELECT at, amount, kind, reference FROM ledger WHERE account_id = ?1 \
-                         ORDER BY at DESC, rowid DESC LIMIT ?2",
-                    )
-                    .bind(&[text(account_id), integer(LEDGER_ENTRIES_LISTED as i64)])?,
-                ])
-                .await?;
-            let missing = || AppError::internal("batch result missing");
-            let entries = results.pop().ok_or_else(missing)?.results::<EntryRow>()?;
-            let balance = results.pop().ok_or_else(missing)?.results::<Balance>()?;
-            let entries = entries
-                .into_iter()
-                .map(|row| {
-                    Ok(LedgerEntry {
-                        at: row.at,
-                        amount_cents: row.amount,
-                        kind: LedgerKind::parse(&row.kind)
-                            .ok_or_else(|| AppError::internal("a stored ledger kind is unknown"))?,
-                        reference: row.reference,
-                    })
-                })
-                .collect::<Result<_, AppError>>()?;
-            let balance_cents = balance.first().map_or(0, |row| row.balance);
-            Ok(Response::from_json(&Ledger { balance_cents, entries })?)
-        }
-        .await,
-    )
+    let db = &call.db;
+    let Member { account_id, .. } = call.member().await?;
+    let mut results = db
+        .batch(vec![
+            balance_statement(&db, &account_id)?,
+            db.prepare(
+                "SELECT at, amount, kind, reference FROM ledger WHERE account_id = ?1 \
+                 ORDER BY at DESC, rowid DESC LIMIT ?2",
+            )
+            .bind(&[text(&account_id), integer(LEDGER_ENTRIES_LISTED as i64)])?,
+        ])
+        .await?;
+    let missing = || AppError::internal("batch result missing");
+    let entries = results.pop().ok_or_else(missing)?.results::<EntryRow>()?;
+    let balance = results.pop().ok_or_else(missing)?.results::<Balance>()?;
+    let entries = entries
+        .into_iter()
+        .map(|row| {
+            Ok(LedgerEntry {
+                at: row.at,
+                amount_cents: row.amount,
+                kind: LedgerKind::parse(&row.kind)
+                    .ok_or_else(|| AppError::internal("a stored ledger kind is unknown"))?,
+                reference: row.reference,
+            })
+        })
+        .collect::<Result<_, AppError>>()?;
+    let balance_cents = balance.first().map_or(0, |row| row.balance);
+    Ok(Response::from_json(&Ledger { balance_cents, entries })?)
 }
 
 /// `POST /api/v1/orders`: checks the whole form, then places the order in one batch: the order, its recipients,
 /// the charge, the audit records and, when every validation is already done, the enrollment links and emails
 /// and the certificates from CSRs. The same idempotency key again returns the order it made.
-pub async fn place(mut request: Request, context: RouteContext<()>) -> worker::Result<Response> {
-    let body = request.bytes().await;
-    respond(
-        async {
-            let body = body?;
-            let db = context.env.d1("DB")?;
-            let now = platform::now();
-            let principal = auth::authenticate(&request, &db, now).await?;
-            let account_id = principal_for_orders(&principal)?.to_owned();
-            let submitted: OrderRequest = json_body(&body, MAX_BODY_BYTES, "the order form's fields")?;
-            let request_sha256 = hex(&Sha256::digest(&body));
-            if let Some(existing) = idempotent_order(&db, &account_id, &submitted.idempotency_key).await? {
-                return replay(&db, existing, &request_sha256, now).await;
-            }
-            let (order_context, organization_validated_at) =
-                order_context(&db, &account_id, &submitted.organization_id, now).await?;
-            let checked = check_order_request(&submitted, &order_context, now).map_err(AppError::from)?;
-            for (index, recipient) in checked.recipients.iter().enumerate() {
-                if let Some((csr, _)) = &recipient.csr {
-                    let field = format!("recipients[{index}].csr");
-                    issuing::check_key_reuse(&db, csr, &checked.organization_id, &recipient.facts, &field).await?;
-                }
-            }
-            let origin = platform::app_url(&context.env)?;
-            let order_id = platform::new_id()?;
-            let (placed, placed_event) = Order::place(&checked, now);
-            let stored = stored_order(&checked, &order_context, request_sha256);
-            let mut statements = vec![
-                db.prepare(
-                    "INSERT INTO orders (id, organization_id, profile, validity_days, created_at, account_id, state, \
-                     request, idempotency_key, created_by, version) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
-                )
-                .bind(&[
-                    text(&order_id),
-                    text(&checked.organization_id),
-                    text(checked.profile.as_str()),
-                    integer(i64::from(checked.validity_days)),
-                    integer(now),
-                    text(&account_id),
-                    text(placed.state.as_str()),
-                    text(&serde_json::to_string(&stored).map_err(|error| AppError::internal(&error.to_string()))?),
-                    text(&checked.idempotency_key),
-                    text(&principal.actor()),
-                    integer(placed.version),
-                ])?,
-            ];
-            let mut recipients = Vec::new();
-            for (index, recipient) in checked.recipients.iter().enumerate() {
-                let row = RecipientRow {
-                    id: platform::new_id()?,
-                    position: index as i64,
-                    display_name: recipient.common_name.clone(),
-                    given_name: recipient.facts.recipient_given_name.clone().unwrap_or_default(),
-                    surname: recipient.facts.recipient_surname.clone().unwrap_or_default(),
-                    email: recipient.facts.recipient_email.clone(),
-                    dns_names: serde_json::to_string(&recipient.facts.dns_names)
-                        .map_err(|error| AppError::internal(&error.to_string()))?,
-                    // The request as submitted (public key only), kept to issue from once validations are done.
-                    csr: recipient.csr.as_ref().and_then(|_| submitted.recipients.get(index)?.csr.clone()),
-                    link_created_at: None,
-                    link_expires_at: None,
-                    link_spent_at: None,
-                    link_version: None,
-                    serial: None,
-                    issued_at: None,
-                    revoked_at: None,
-                    revocation_reason: None,
-                    issuance_refusal: None,
-                    issuance_refused_at: None,
-                };
-                statements.push(
-                    db.prepare(
-                        "INSERT INTO recipients (id, order_id, given_name, surname, email, dns_names, csr, position, \
-                         display_name) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-                    )
-                    .bind(&[
-                        text(&row.id),
-                        text(&order_id),
-                        text(&row.given_name),
-                        text(&row.surname),
-                        text(&row.email),
-                        text(&row.dns_names),
-                        row.csr.as_deref().map_or(JsValue::NULL, text),
-                        integer(row.position),
-                        text(&row.display_name),
-                    ])?,
-                );
-                recipients.push(row);
-            }
-            if checked.payment == CheckedPayment::Balance && checked.price_cents > 0 {
-                statements.push(
-                    db.prepare(
-                        "INSERT INTO ledger (id, account_id, at, amount, kind, reference, created_by) \
-                         VALUES (?1, ?2, ?3, ?4, 'charge', ?5, ?6)",
-                    )
-                    .bind(&[
-                        text(&platform::new_id()?),
-                        text(&account_id),
-                        integer(now),
-                        integer(-checked.price_cents),
-                        text(&order_id),
-                        text(&principal.actor()),
-                    ])?,
-                );
-            }
-            let row = OrderRow {
-                id: order_id.clone(),
-                account_id: Some(account_id.clone()),
-                organization_id: checked.organization_id.clone(),
-                organization_name: order_context.organization.name.clone(),
-                organization_identifier: order_context.organization.identifier.clone(),
-                organization_country: order_context.organization.country.clone(),
-                organization_locality: order_context.organization.locality.clone(),
-                organization_state_or_province: order_context.organization.state_or_province.clone(),
-                organization_validated_at,
-                profile: checked.profile.as_str().to_owned(),
-                validity_days: checked.validity_days,
-                state: placed.state.as_str().to_owned(),
-                request: serde_json::to_string(&stored).map_err(|error| AppError::internal(&error.to_string()))?,
-                created_at: now,
-                closed_at: None,
-                version: placed.version,
-            };
-            let mut events = vec![placed_event];
-            let mut mail = Vec::new();
-            // An address at a public mail provider is validated by a link to itself: sent with the order.
-            for address in &stored.mailboxes {
-                let email = EmailAddress::parse(address).map_err(|_| AppError::internal("checked mailbox"))?;
-                let attempt = crate::domains::mailbox_attempt(&email, &account_id, &origin, Lang::En, now)?;
-                let (more, queued) = crate::domains::attempt_statements(&db, &attempt, now)?;
-                statements.extend(more);
-                mail.extend(queued);
-            }
-            let progress = progress(&db, &row, &recipients).await?;
-            let actor = principal.actor();
-            let work_context = WorkContext { env: &context.env, db: &db, origin: &origin, now, actor: &actor };
-            if let Some(Advanced { state, statements: work, events: more, refused }) =
-                advance_statements(&work_context, &row, &recipients, progress, &mut mail).await?
-            {
-                // At placement a refusal refuses the order: nothing is written, the field is named.
-                if let Some((field, refusal)) = refused.first() {
-                    return Err(AppError::refusal(refusal, field));
-                }
-                // The order row was inserted with the placed state: write the advanced one in the same batch.
-                statements.push(update_order(&db, &order_id, &Order { version: placed.version + 1, ..state })?);
-                statements.extend(work);
-                events.extend(more);
-            }
-            statements.extend(audit_events(&db, now, &principal.actor(), &order_id, &events)?);
-            if let Err(error) = db.batch(statements).await {
-                if let Some(refused) = issuing::key_holder_refusal(&error, "recipients") {
-                    // Another subject certified a recipient's key first, or it was reported compromised meanwhile.
-                    return Err(refused);
-                }
-                if crate::db::raised(&error, "insufficient_balance") {
-                    return Err(AppError::from(vec![shared::order::FieldError::new(
-                        "payment",
-                        "balance_insufficient",
-                        "The account's balance no longer covers this order (another order was charged meanwhile). \
-                         Add funds or pay under a contract.",
-                    )]));
-                }
-                if is_conflict(&error) {
-                    // A concurrent submission with the same idempotency key won: answer with its order.
-                    if let Some(existing) = idempotent_order(&db, &account_id, &submitted.idempotency_key).await? {
-                        return replay(&db, existing, &hex(&Sha256::digest(&body)), now).await;
-                    }
-                }
-                return Err(error.into());
-            }
-            outbox::deliver_soon(&context.env, &db, &mail).await;
-            let order = order_row(&db, &order_id, Some(&account_id)).await?;
-            Ok(Response::from_json(&order_view(&db, &order, now).await?)?.with_status(201))
+pub async fn place(mut call: Call) -> Result<Response, AppError> {
+    let body = call.request.bytes().await;
+    let body = body?;
+    let db = &call.db;
+    let now = call.now;
+    let Member { principal, account_id } = call.member().await?;
+    let submitted: OrderRequest = json_body(&body, MAX_BODY_BYTES, "the order form's fields")?;
+    let request_sha256 = hex(&Sha256::digest(&body));
+    if let Some(existing) = idempotent_order(&db, &account_id, &submitted.idempotency_key).await? {
+        return replay(&db, existing, &request_sha256, now).await;
+    }
+    let (order_context, organization_validated_at) =
+        order_context(&db, &account_id, &submitted.organization_id, now).await?;
+    let checked = check_order_request(&submitted, &order_context, now).map_err(AppError::from)?;
+    for (index, recipient) in checked.recipients.iter().enumerate() {
+        if let Some((csr, _)) = &recipient.csr {
+            let field = format!("recipients[{index}].csr");
+            issuing::check_key_reuse(&db, csr, &checked.organization_id, &recipient.facts, &field).await?;
         }
-        .await,
-    )
+    }
+    let origin = platform::app_url(call.env())?;
+    let order_id = platform::new_id()?;
+    let (placed, placed_event) = Order::place(&checked, now);
+    let stored = stored_order(&checked, &order_context, request_sha256);
+    let mut statements = vec![
+        db.prepare(
+            "INSERT INTO orders (id, organization_id, profile, validity_days, created_at, account_id, state, \
+             request, idempotency_key, created_by, version) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+        )
+        .bind(&[
+            text(&order_id),
+            text(&checked.organization_id),
+            text(checked.profile.as_str()),
+            integer(i64::from(checked.validity_days)),
+            integer(now),
+            text(&account_id),
+            text(placed.state.as_str()),
+            text(&serde_json::to_string(&stored).map_err(|error| AppError::internal(&error.to_string()))?),
+            text(&checked.idempotency_key),
+            text(&principal.actor()),
+            integer(placed.version),
+        ])?,
+    ];
+    let mut recipients = Vec::new();
+    for (index, recipient) in checked.recipients.iter().enumerate() {
+        let row = RecipientRow {
+            id: platform::new_id()?,
+            position: index as i64,
+            display_name: recipient.common_name.clone(),
+            given_name: recipient.facts.recipient_given_name.clone().unwrap_or_default(),
+            surname: recipient.facts.recipient_surname.clone().unwrap_or_default(),
+            email: recipient.facts.recipient_email.clone(),
+            dns_names: serde_json::to_string(&recipient.facts.dns_names)
+                .map_err(|error| AppError::internal(&error.to_string()))?,
+            // The request as submitted (public key only), kept to issue from once validations are done.
+            csr: recipient.csr.as_ref().and_then(|_| submitted.recipients.get(index)?.csr.clone()),
+            link_created_at: None,
+            link_expires_at: None,
+            link_spent_at: None,
+            link_version: None,
+            serial: None,
+            issued_at: None,
+            revoked_at: None,
+            revocation_reason: None,
+            issuance_refusal: None,
+            issuance_refused_at: None,
+        };
+        statements.push(
+            db.prepare(
+                "INSERT INTO recipients (id, order_id, given_name, surname, email, dns_names, csr, position, \
+                 display_name) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+            )
+            .bind(&[
+                text(&row.id),
+                text(&order_id),
+                text(&row.given_name),
+                text(&row.surname),
+                text(&row.email),
+                text(&row.dns_names),
+                row.csr.as_deref().map_or(JsValue::NULL, text),
+                integer(row.position),
+                text(&row.display_name),
+            ])?,
+        );
+        recipients.push(row);
+    }
+    if checked.payment == CheckedPayment::Balance && checked.price_cents > 0 {
+        statements.push(
+            db.prepare(
+                "INSERT INTO ledger (id, account_id, at, amount, kind, reference, created_by) \
+                 VALUES (?1, ?2, ?3, ?4, 'charge', ?5, ?6)",
+            )
+            .bind(&[
+                text(&platform::new_id()?),
+                text(&account_id),
+                integer(now),
+                integer(-checked.price_cents),
+                text(&order_id),
+                text(&principal.actor()),
+            ])?,
+        );
+    }
+    let row = OrderRow {
+        id: order_id.clone(),
+        account_id: Some(account_id.clone()),
+        organization_id: checked.organization_id.clone(),
+        organization_name: order_context.organization.name.clone(),
+        organization_identifier: order_context.organization.identifier.clone(),
+        organization_country: order_context.organization.country.clone(),
+        organization_locality: order_context.organization.locality.clone(),
+        organization_state_or_province: order_context.organization.state_or_province.clone(),
+        organization_validated_at,
+        profile: checked.profile.as_str().to_owned(),
+        validity_days: checked.validity_days,
+        state: placed.state.as_str().to_owned(),
+        request: serde_json::to_string(&stored).map_err(|error| AppError::internal(&error.to_string()))?,
+        created_at: now,
+        closed_at: None,
+        version: placed.version,
+    };
+    let mut events = vec![placed_event];
+    let mut mail = Vec::new();
+    // An address at a public mail provider is validated by a link to itself: sent with the order.
+    for address in &stored.mailboxes {
+        let email = EmailAddress::parse(address).map_err(|_| AppError::internal("checked mailbox"))?;
+        let attempt = crate::domains::mailbox_attempt(&email, &account_id, &origin, Lang::En, now)?;
+        let (more, queued) = crate::domains::attempt_statements(&db, &attempt, now)?;
+        statements.extend(more);
+        mail.extend(queued);
+    }
+    let progress = progress(&db, &row, &recipients).await?;
+    let actor = principal.actor();
+    let work_context = WorkContext { env: call.env(), db: &db, origin: &origin, now, actor: &actor };
+    if let Some(Advanced { state, statements: work, events: more, refused }) =
+        advance_statements(&work_context, &row, &recipients, progress, &mut mail).await?
+    {
+        // At placement a refusal refuses the order: nothing is written, the field is named.
+        if let Some((field, refusal)) = refused.first() {
+            return Err(AppError::refusal(refusal, field));
+        }
+        // The order row was inserted with the placed state: write the advanced one in the same batch.
+        statements.push(update_order(&db, &order_id, &Order { version: placed.version + 1, ..state })?);
+        statements.extend(work);
+        events.extend(more);
+    }
+    statements.extend(audit_events(&db, now, &principal.actor(), &order_id, &events)?);
+    if let Err(error) = db.batch(statements).await {
+        if let Some(refused) = issuing::key_holder_refusal(&error, "recipients") {
+            // Another subject certified a recipient's key first, or it was reported compromised meanwhile.
+            return Err(refused);
+        }
+        if crate::db::raised(&error, "insufficient_balance") {
+            return Err(AppError::from(vec![shared::order::FieldError::new(
+                "payment",
+                "balance_insufficient",
+                "The account's balance no longer covers this order (another order was charged meanwhile). \
+                 Add funds or pay under a contract.",
+            )]));
+        }
+        if is_conflict(&error) {
+            // A concurrent submission with the same idempotency key won: answer with its order.
+            if let Some(existing) = idempotent_order(&db, &account_id, &submitted.idempotency_key).await? {
+                return replay(&db, existing, &hex(&Sha256::digest(&body)), now).await;
+            }
+        }
+        return Err(error.into());
+    }
+    outbox::deliver_soon(call.env(), &db, &mail).await;
+    let order = order_row(&db, &order_id, Some(&account_id)).await?;
+    Ok(Response::from_json(&order_view(&db, &order, now).await?)?.with_status(201))
 }
 
 fn stored_order(checked: &CheckedOrder, context: &OrderContext, request_sha256: String) -> StoredOrder {
@@ -971,19 +955,13 @@ async fn replay(db: &D1Database, order_id: String, request_sha256: &str, now: i6
 }
 
 /// `GET /api/v1/orders/{id}`: the order and its pipeline.
-pub async fn show(request: Request, context: RouteContext<()>) -> worker::Result<Response> {
-    respond(
-        async {
-            let db = context.env.d1("DB")?;
-            let now = platform::now();
-            let principal = auth::authenticate(&request, &db, now).await?;
-            let account_id = principal_for_orders(&principal)?;
-            let order_id = context.param("id").cloned().unwrap_or_default();
-            let order = order_row(&db, &order_id, Some(account_id)).await?;
-            Ok(Response::from_json(&order_view(&db, &order, now).await?)?)
-        }
-        .await,
-    )
+pub async fn show(call: Call) -> Result<Response, AppError> {
+    let db = &call.db;
+    let now = call.now;
+    let account_id = call.member().await?.account_id;
+    let order_id = call.param("id").to_owned();
+    let order = order_row(&db, &order_id, Some(&account_id)).await?;
+    Ok(Response::from_json(&order_view(&db, &order, now).await?)?)
 }
 
 #[derive(Deserialize)]
@@ -998,177 +976,161 @@ struct SummaryRow {
 
 /// `GET /api/v1/orders?query=&status=&page=`: the account's orders, newest first, a page at a time; `query`
 /// matches an order number (prefix), a recipient's address, or a domain (of an address or a host name).
-pub async fn list(request: Request, context: RouteContext<()>) -> worker::Result<Response> {
-    respond(
-        async {
-            let db = context.env.d1("DB")?;
-            let now = platform::now();
-            let principal = auth::authenticate(&request, &db, now).await?;
-            let account_id = principal_for_orders(&principal)?;
-            let url = request.url()?;
-            let mut query = OrderListQuery::default();
-            for (name, value) in url.query_pairs() {
-                match name.as_ref() {
-                    "query" => query.query = Some(value.into_owned()),
-                    "status" => {
-                        query.status = Some(OrderState::parse(&value).ok_or_else(|| {
-                            AppError::field(
-                                422,
-                                "status_invalid",
-                                "status",
-                                "Statuses: awaiting_validation, awaiting_enrollment, completed, cancelled.",
-                            )
-                        })?)
-                    }
-                    "page" => {
-                        query.page = Some(value.parse().map_err(|_| {
-                            AppError::field(422, "page_invalid", "page", "Pages are numbered from 1.")
-                        })?)
-                    }
-                    _ => {}
-                }
+pub async fn list(call: Call) -> Result<Response, AppError> {
+    let db = &call.db;
+    let _now = call.now;
+    let account_id = call.member().await?.account_id;
+    let url = call.request.url()?;
+    let mut query = OrderListQuery::default();
+    for (name, value) in url.query_pairs() {
+        match name.as_ref() {
+            "query" => query.query = Some(value.into_owned()),
+            "status" => {
+                query.status = Some(OrderState::parse(&value).ok_or_else(|| {
+                    AppError::field(
+                        422,
+                        "status_invalid",
+                        "status",
+                        "Statuses: awaiting_validation, awaiting_enrollment, completed, cancelled.",
+                    )
+                })?)
             }
-            let (search, page) =
-                query.checked().map_err(|error| AppError::field(422, error.code(), error.field(), error.to_string()))?;
-            let search = search.map(|text| text.to_lowercase());
-            // LIKE patterns with the user's text escaped: % and _ match themselves.
-            let escaped = search.as_deref().map(|text| text.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_"));
-            let rows = db
-                .prepare(
-                    "SELECT o.id, o.state, o.created_at, o.profile, \
-                            (SELECT email FROM recipients WHERE order_id = o.id ORDER BY position LIMIT 1) AS first_recipient, \
-                            (SELECT COUNT(*) FROM recipients WHERE order_id = o.id) AS recipient_count \
-                     FROM orders o WHERE o.account_id = ?1 \
-                       AND (?2 IS NULL OR o.state = ?2) \
-                       AND (?3 IS NULL OR o.id LIKE ?3 || '%' ESCAPE '\\' OR EXISTS ( \
-                            SELECT 1 FROM recipients r WHERE r.order_id = o.id AND ( \
-                                lower(r.email) = ?4 OR lower(r.email) LIKE '%@' || ?3 ESCAPE '\\' \
-                                OR lower(r.email) LIKE '%.' || ?3 ESCAPE '\\' \
-                                OR r.dns_names LIKE '%\"' || ?3 || '\"%' ESCAPE '\\' \
-                                OR r.dns_names LIKE '%.' || ?3 || '\"%' ESCAPE '\\'))) \
-                     ORDER BY o.created_at DESC, o.rowid DESC LIMIT ?5 OFFSET ?6",
+            "page" => {
+                query.page = Some(
+                    value
+                        .parse()
+                        .map_err(|_| AppError::field(422, "page_invalid", "page", "Pages are numbered from 1."))?,
                 )
-                .bind(&[
-                    text(account_id),
-                    query.status.map_or(JsValue::NULL, |state| text(state.as_str())),
-                    escaped.as_deref().map_or(JsValue::NULL, text),
-                    search.as_deref().map_or(JsValue::NULL, text),
-                    integer(i64::from(ORDERS_PAGE_SIZE) + 1),
-                    integer(OrderListQuery::offset(page) as i64),
-                ])?
-                .all()
-                .await?
-                .results::<SummaryRow>()?;
-            let has_more = rows.len() > ORDERS_PAGE_SIZE as usize;
-            let orders = rows
-                .into_iter()
-                .take(ORDERS_PAGE_SIZE as usize)
-                .map(|row| {
-                    Ok(OrderSummary {
-                        state: OrderState::parse(&row.state).ok_or_else(|| AppError::internal("unknown order state"))?,
-                        profile: ProfileId::parse(&row.profile).ok_or_else(|| AppError::internal("unknown profile"))?,
-                        id: row.id,
-                        created_at: row.created_at,
-                        first_recipient: row.first_recipient.unwrap_or_default(),
-                        recipient_count: row.recipient_count,
-                    })
-                })
-                .collect::<Result<_, AppError>>()?;
-            Ok(Response::from_json(&OrderList { orders, page, has_more })?)
+            }
+            _ => {}
         }
-        .await,
-    )
+    }
+    let (search, page) =
+        query.checked().map_err(|error| AppError::field(422, error.code(), error.field(), error.to_string()))?;
+    let search = search.map(|text| text.to_lowercase());
+    // LIKE patterns with the user's text escaped: % and _ match themselves.
+    let escaped = search.as_deref().map(|text| text.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_"));
+    let rows = db
+        .prepare(
+            "SELECT o.id, o.state, o.created_at, o.profile, \
+                    (SELECT email FROM recipients WHERE order_id = o.id ORDER BY position LIMIT 1) AS first_recipient, \
+                    (SELECT COUNT(*) FROM recipients WHERE order_id = o.id) AS recipient_count \
+             FROM orders o WHERE o.account_id = ?1 \
+               AND (?2 IS NULL OR o.state = ?2) \
+               AND (?3 IS NULL OR o.id LIKE ?3 || '%' ESCAPE '\\' OR EXISTS ( \
+                    SELECT 1 FROM recipients r WHERE r.order_id = o.id AND ( \
+                        lower(r.email) = ?4 OR lower(r.email) LIKE '%@' || ?3 ESCAPE '\\' \
+                        OR lower(r.email) LIKE '%.' || ?3 ESCAPE '\\' \
+                        OR r.dns_names LIKE '%\"' || ?3 || '\"%' ESCAPE '\\' \
+                        OR r.dns_names LIKE '%.' || ?3 || '\"%' ESCAPE '\\'))) \
+             ORDER BY o.created_at DESC, o.rowid DESC LIMIT ?5 OFFSET ?6",
+        )
+        .bind(&[
+            text(&account_id),
+            query.status.map_or(JsValue::NULL, |state| text(state.as_str())),
+            escaped.as_deref().map_or(JsValue::NULL, text),
+            search.as_deref().map_or(JsValue::NULL, text),
+            integer(i64::from(ORDERS_PAGE_SIZE) + 1),
+            integer(OrderListQuery::offset(page) as i64),
+        ])?
+        .all()
+        .await?
+        .results::<SummaryRow>()?;
+    let has_more = rows.len() > ORDERS_PAGE_SIZE as usize;
+    let orders = rows
+        .into_iter()
+        .take(ORDERS_PAGE_SIZE as usize)
+        .map(|row| {
+            Ok(OrderSummary {
+                state: OrderState::parse(&row.state).ok_or_else(|| AppError::internal("unknown order state"))?,
+                profile: ProfileId::parse(&row.profile).ok_or_else(|| AppError::internal("unknown profile"))?,
+                id: row.id,
+                created_at: row.created_at,
+                first_recipient: row.first_recipient.unwrap_or_default(),
+                recipient_count: row.recipient_count,
+            })
+        })
+        .collect::<Result<_, AppError>>()?;
+    Ok(Response::from_json(&OrderList { orders, page, has_more })?)
 }
 
 /// `POST /api/v1/orders/{id}/cancel`: refused once completed. Certificates already issued stay valid.
-pub async fn cancel(request: Request, context: RouteContext<()>) -> worker::Result<Response> {
-    respond(
-        async {
-            let db = context.env.d1("DB")?;
-            let now = platform::now();
-            let principal = auth::authenticate(&request, &db, now).await?;
-            let account_id = principal_for_orders(&principal)?;
-            let order_id = context.param("id").cloned().unwrap_or_default();
-            let order = order_row(&db, &order_id, Some(account_id)).await?;
-            let transition = order.order()?.cancel(now).map_err(state_error)?;
-            let mut statements = vec![update_order(&db, &order_id, &transition.order)?];
-            // Open enrollment links of the order stop working.
-            statements.push(
-                db.prepare(
-                    "UPDATE enrollment_links SET expires_at = ?1, version = version + 1 WHERE spent_at IS NULL \
-                     AND expires_at > ?1 AND recipient_id IN (SELECT id FROM recipients WHERE order_id = ?2)",
-                )
-                .bind(&[integer(now), text(&order_id)])?,
-            );
-            statements.extend(audit_events(&db, now, &principal.actor(), &order_id, &[transition.audit])?);
-            commit(&db, statements, CHANGED_MEANWHILE).await?;
-            let order = order_row(&db, &order_id, Some(account_id)).await?;
-            Ok(Response::from_json(&order_view(&db, &order, now).await?)?)
-        }
-        .await,
-    )
+pub async fn cancel(call: Call) -> Result<Response, AppError> {
+    let db = &call.db;
+    let now = call.now;
+    let Member { principal, account_id } = call.member().await?;
+    let order_id = call.param("id").to_owned();
+    let order = order_row(&db, &order_id, Some(&account_id)).await?;
+    let transition = order.order()?.cancel(now).map_err(state_error)?;
+    let mut statements = vec![update_order(&db, &order_id, &transition.order)?];
+    // Open enrollment links of the order stop working.
+    statements.push(
+        db.prepare(
+            "UPDATE enrollment_links SET expires_at = ?1, version = version + 1 WHERE spent_at IS NULL \
+             AND expires_at > ?1 AND recipient_id IN (SELECT id FROM recipients WHERE order_id = ?2)",
+        )
+        .bind(&[integer(now), text(&order_id)])?,
+    );
+    statements.extend(audit_events(&db, now, &principal.actor(), &order_id, &[transition.audit])?);
+    commit(&db, statements, CHANGED_MEANWHILE).await?;
+    let order = order_row(&db, &order_id, Some(&account_id)).await?;
+    Ok(Response::from_json(&order_view(&db, &order, now).await?)?)
 }
 
 /// `POST /api/v1/orders/{id}/recipients/{position}/resend`: a fresh enrollment link (a new random value) and
 /// its email; the previous link stops working. Refused once the recipient has a certificate.
-pub async fn resend(request: Request, context: RouteContext<()>) -> worker::Result<Response> {
-    respond(
-        async {
-            let db = context.env.d1("DB")?;
-            let now = platform::now();
-            let principal = auth::authenticate(&request, &db, now).await?;
-            let account_id = principal_for_orders(&principal)?;
-            let order_id = context.param("id").cloned().unwrap_or_default();
-            let order = order_row(&db, &order_id, Some(account_id)).await?;
-            if order.order()?.state != OrderState::AwaitingEnrollment {
-                return Err(AppError::field(
-                    409,
-                    "order_not_awaiting_enrollment",
-                    "id",
-                    "Links are sent once every validation is done, and no longer after the order is completed or \
-                     cancelled.",
-                ));
-            }
-            let position: i64 = context.param("position").and_then(|value| value.parse().ok()).unwrap_or(-1);
-            let recipients = recipient_rows(&db, &order_id).await?;
-            let recipient = recipients
-                .iter()
-                .find(|row| row.position == position)
-                .ok_or_else(|| AppError::not_found("position", "The order has no recipient at this position."))?;
-            if recipient.serial.is_some() || recipient.csr.is_some() {
-                return Err(AppError::field(
-                    409,
-                    "recipient_already_issued",
-                    "position",
-                    "This recipient's certificate is issued; a new link cannot make another. Download it from the \
-                     order, or order a reissue.",
-                ));
-            }
-            let origin = platform::app_url(&context.env)?;
-            let actor = principal.actor();
-            let work_context = WorkContext { env: &context.env, db: &db, origin: &origin, now, actor: &actor };
-            // The old unspent links end: deleted, so they read as "replaced by a newer email".
-            let mut statements = vec![
-                db.prepare("DELETE FROM enrollment_links WHERE recipient_id = ?1 AND spent_at IS NULL")
-                    .bind(&[text(&recipient.id)])?,
-            ];
-            let mut mail = Vec::new();
-            let work = Work::SendEnrollmentLink { recipient: position as usize };
-            perform(&work_context, &order, recipient, work, &mut statements, &mut mail).await?;
-            statements.push(audit(
-                &db,
-                now,
-                &principal.actor(),
-                "enrollment_link_resent",
-                ("order", &order_id),
-                &serde_json::json!({ "recipient": position }),
-            )?);
-            commit(&db, statements, CHANGED_MEANWHILE).await?;
-            outbox::deliver_soon(&context.env, &db, &mail).await;
-            Ok(Response::empty()?.with_status(204))
-        }
-        .await,
-    )
+pub async fn resend(call: Call) -> Result<Response, AppError> {
+    let db = &call.db;
+    let now = call.now;
+    let Member { principal, account_id } = call.member().await?;
+    let order_id = call.param("id").to_owned();
+    let order = order_row(&db, &order_id, Some(&account_id)).await?;
+    if order.order()?.state != OrderState::AwaitingEnrollment {
+        return Err(AppError::field(
+            409,
+            "order_not_awaiting_enrollment",
+            "id",
+            "Links are sent once every validation is done, and no longer after the order is completed or \
+             cancelled.",
+        ));
+    }
+    let position: i64 = call.param("position").parse().unwrap_or(-1);
+    let recipients = recipient_rows(&db, &order_id).await?;
+    let recipient = recipients
+        .iter()
+        .find(|row| row.position == position)
+        .ok_or_else(|| AppError::not_found("position", "The order has no recipient at this position."))?;
+    if recipient.serial.is_some() || recipient.csr.is_some() {
+        return Err(AppError::field(
+            409,
+            "recipient_already_issued",
+            "position",
+            "This recipient's certificate is issued; a new link cannot make another. Download it from the \
+             order, or order a reissue.",
+        ));
+    }
+    let origin = platform::app_url(call.env())?;
+    let actor = principal.actor();
+    let work_context = WorkContext { env: call.env(), db: &db, origin: &origin, now, actor: &actor };
+    // The old unspent links end: deleted, so they read as "replaced by a newer email".
+    let mut statements = vec![
+        db.prepare("DELETE FROM enrollment_links WHERE recipient_id = ?1 AND spent_at IS NULL")
+            .bind(&[text(&recipient.id)])?,
+    ];
+    let mut mail = Vec::new();
+    let work = Work::SendEnrollmentLink { recipient: position as usize };
+    perform(&work_context, &order, recipient, work, &mut statements, &mut mail).await?;
+    statements.push(audit(
+        &db,
+        now,
+        &principal.actor(),
+        "enrollment_link_resent",
+        ("order", &order_id),
+        &serde_json::json!({ "recipient": position }),
+    )?);
+    commit(&db, statements, CHANGED_MEANWHILE).await?;
+    outbox::deliver_soon(call.env(), &db, &mail).await;
+    Ok(Response::empty()?.with_status(204))
 }
 
 /// Moves the account's orders that waited for a validation forward once their validations are done: called
@@ -1182,7 +1144,7 @@ pub async fn advance(env: &Env, db: &D1Database, account_id: &str, origin: &str,
         .await?
         .results::<serde_json::Value>()?;
     for id in ids.iter().filter_map(|row| row["id"].as_str()) {
-        let order = order_row(db, id, Some(account_id)).await?;
+        let order = order_row(db, id, Some(&account_id)).await?;
         let recipients = recipient_rows(db, id).await?;
         let progress = progress(db, &order, &recipients).await?;
         let context = WorkContext { env, db, origin, now, actor: "keyward" };

@@ -17,15 +17,15 @@ use shared::validation::{
     CODE_MAXIMUM_ATTEMPTS, CallRecord, CodeAttempts, CodeCheck, Validation, ValidationError, ValidationKind,
     ValidationStatus, VerificationCode, check_code,
 };
-use worker::{D1Database, D1PreparedStatement, Request, Response, RouteContext};
+use worker::{D1Database, D1PreparedStatement, Response};
 
-use crate::auth::authenticate;
+use crate::call::{Call, Member};
 use crate::db::{audit, integer, is_conflict, text};
 use crate::domains::{
-    VALIDATION_COLUMNS, ValidationRow, admin, check_sends, current_row, current_rows, insert_row, member, read_json,
-    run_batch, run_send_batch, supersede_pending, user_lang,
+    VALIDATION_COLUMNS, ValidationRow, check_sends, current_row, current_rows, insert_row, read_json, run_batch,
+    run_send_batch, supersede_pending, user_lang,
 };
-use crate::error::{AppError, respond};
+use crate::error::AppError;
 use crate::outbox::{deliver_soon, enqueue};
 use crate::platform;
 
@@ -125,12 +125,8 @@ impl OrganizationRow {
 }
 
 /// The organization in the path, in `account_id`; another account's reads as not found.
-async fn organization_in(
-    db: &D1Database,
-    account_id: &str,
-    context: &RouteContext<()>,
-) -> Result<OrganizationRow, AppError> {
-    let id = context.param("id").map(String::as_str).unwrap_or_default();
+async fn organization_in(db: &D1Database, account_id: &str, call: &Call) -> Result<OrganizationRow, AppError> {
+    let id = call.param("id");
     db.prepare(format!("SELECT {ORGANIZATION_COLUMNS} FROM organizations WHERE id = ?1 AND account_id = ?2"))
         .bind(&[text(id), text(account_id)])?
         .first::<OrganizationRow>(None)
@@ -150,61 +146,56 @@ async fn view(
 }
 
 /// `POST /api/v1/organizations`.
-pub async fn create(mut request: Request, context: RouteContext<()>) -> worker::Result<Response> {
-    respond(
-        async {
-            let db = context.env.d1("DB")?;
-            let now = platform::now();
-            let (principal, account_id) = admin(&request, &db, now).await?;
-            let body: NewOrganization = read_json(
-                &mut request,
-                "name, registration_identifier, country, address {street, city, postal_code, region}, phone and \
-                 contacts [{name, email, phone}]",
-            )
-            .await?;
-            let checked = body.check()?;
-            let id = platform::new_id()?;
-            let address = to_json(&checked.address)?;
-            let contacts = to_json(&checked.contacts)?;
-            let detail =
-                serde_json::json!({ "name": checked.name, "registration_identifier": checked.registration_identifier });
-            let statements = vec![
-                db.prepare(
-                    "INSERT INTO organizations (id, account_id, name, identifier, country, address, phone, contacts, \
-                     created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-                )
-                .bind(&[
-                    text(&id),
-                    text(&account_id),
-                    text(&checked.name),
-                    text(&checked.registration_identifier),
-                    text(&checked.country),
-                    text(&address),
-                    text(checked.phone.as_str()),
-                    text(&contacts),
-                    integer(now),
-                ])?,
-                audit(&db, now, &principal.actor(), "organization.created", ("organization", &id), &detail)?,
-            ];
-            run_batch(&db, statements).await?;
-            let row = OrganizationRow {
-                id,
-                account_id: Some(account_id),
-                name: checked.name,
-                identifier: checked.registration_identifier,
-                country: checked.country,
-                address,
-                phone: checked.phone.as_str().to_owned(),
-                contacts,
-                validated_at: None,
-                validated_until: None,
-                created_at: now,
-                version: 0,
-            };
-            Ok(Response::from_json(&row.view(None, now)?)?.with_status(201))
-        }
-        .await,
+pub async fn create(mut call: Call) -> Result<Response, AppError> {
+    let db = &call.db;
+    let now = call.now;
+    let Member { principal, account_id } = call.account_admin().await?;
+    let body: NewOrganization = read_json(
+        &mut call.request,
+        "name, registration_identifier, country, address {street, city, postal_code, region}, phone and \
+         contacts [{name, email, phone}]",
     )
+    .await?;
+    let checked = body.check()?;
+    let id = platform::new_id()?;
+    let address = to_json(&checked.address)?;
+    let contacts = to_json(&checked.contacts)?;
+    let detail =
+        serde_json::json!({ "name": checked.name, "registration_identifier": checked.registration_identifier });
+    let statements = vec![
+        db.prepare(
+            "INSERT INTO organizations (id, account_id, name, identifier, country, address, phone, contacts, \
+             created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+        )
+        .bind(&[
+            text(&id),
+            text(&account_id),
+            text(&checked.name),
+            text(&checked.registration_identifier),
+            text(&checked.country),
+            text(&address),
+            text(checked.phone.as_str()),
+            text(&contacts),
+            integer(now),
+        ])?,
+        audit(&db, now, &principal.actor(), "organization.created", ("organization", &id), &detail)?,
+    ];
+    run_batch(&db, statements).await?;
+    let row = OrganizationRow {
+        id,
+        account_id: Some(account_id),
+        name: checked.name,
+        identifier: checked.registration_identifier,
+        country: checked.country,
+        address,
+        phone: checked.phone.as_str().to_owned(),
+        contacts,
+        validated_at: None,
+        validated_until: None,
+        created_at: now,
+        version: 0,
+    };
+    Ok(Response::from_json(&row.view(None, now)?)?.with_status(201))
 }
 
 /// A value stored as JSON text; failing to encode is ours.
@@ -213,172 +204,143 @@ fn to_json<T: serde::Serialize>(value: &T) -> Result<String, AppError> {
 }
 
 /// `GET /api/v1/organizations`.
-pub async fn list(request: Request, context: RouteContext<()>) -> worker::Result<Response> {
-    respond(
-        async {
-            let db = context.env.d1("DB")?;
-            let now = platform::now();
-            let account_id = member(&request, &db, now).await?;
-            let rows = db
-                .prepare(format!(
-                    "SELECT {ORGANIZATION_COLUMNS} FROM organizations WHERE account_id = ?1 \
-                     ORDER BY created_at DESC, rowid DESC"
-                ))
-                .bind(&[text(&account_id)])?
-                .all()
-                .await?
-                .results::<OrganizationRow>()?;
-            let validations = current_rows(&db, &account_id, ValidationKind::Organization).await?;
-            let organizations = rows
-                .iter()
-                .map(|row| row.view(validations.iter().find(|validation| validation.subject == row.id), now))
-                .collect::<Result<_, _>>()?;
-            Ok(Response::from_json(&OrganizationList { organizations })?)
-        }
-        .await,
-    )
+pub async fn list(call: Call) -> Result<Response, AppError> {
+    let db = &call.db;
+    let now = call.now;
+    let account_id = call.member().await?.account_id;
+    let rows = db
+        .prepare(format!(
+            "SELECT {ORGANIZATION_COLUMNS} FROM organizations WHERE account_id = ?1 \
+             ORDER BY created_at DESC, rowid DESC"
+        ))
+        .bind(&[text(&account_id)])?
+        .all()
+        .await?
+        .results::<OrganizationRow>()?;
+    let validations = current_rows(&db, &account_id, ValidationKind::Organization).await?;
+    let organizations = rows
+        .iter()
+        .map(|row| row.view(validations.iter().find(|validation| validation.subject == row.id), now))
+        .collect::<Result<_, _>>()?;
+    Ok(Response::from_json(&OrganizationList { organizations })?)
 }
 
 /// `GET /api/v1/organizations/{id}`.
-pub async fn show(request: Request, context: RouteContext<()>) -> worker::Result<Response> {
-    respond(
-        async {
-            let db = context.env.d1("DB")?;
-            let now = platform::now();
-            let account_id = member(&request, &db, now).await?;
-            let row = organization_in(&db, &account_id, &context).await?;
-            Ok(Response::from_json(&view(&db, &account_id, &row, now).await?)?)
-        }
-        .await,
-    )
+pub async fn show(call: Call) -> Result<Response, AppError> {
+    let db = &call.db;
+    let now = call.now;
+    let account_id = call.member().await?.account_id;
+    let row = organization_in(&db, &account_id, &call).await?;
+    Ok(Response::from_json(&view(&db, &account_id, &row, now).await?)?)
 }
 
 /// `POST /api/v1/organizations/{id}/verification-code`: a fresh code to the first contact; the previous one
 /// stops working.
-pub async fn send_code(request: Request, context: RouteContext<()>) -> worker::Result<Response> {
-    respond(
-        async {
-            let db = context.env.d1("DB")?;
-            let now = platform::now();
-            let (principal, account_id) = admin(&request, &db, now).await?;
-            let organization = organization_in(&db, &account_id, &context).await?;
-            if let Some((validated_at, _)) = organization.reusable(now) {
-                return Err(ValidationError::AlreadyValidated { validated_at }.into());
-            }
-            check_sends(&db, &account_id, ValidationKind::Organization, &organization.id, now).await?;
-            let fresh = Validation::new(ValidationKind::Organization, now);
-            let id = platform::new_id()?;
-            let code = VerificationCode::from_random(platform::random()?);
-            let to = organization.contact_email()?;
-            let row = ValidationRow {
-                id: id.clone(),
-                account_id: account_id.clone(),
-                kind: ValidationKind::Organization.as_str().to_owned(),
-                subject: organization.id.clone(),
-                method: "email_code".to_owned(),
-                target: to.clone(),
-                secret_hash: Some(code.hash_hex(id.as_bytes())),
-                dns_value: None,
-                attempts: 0,
-                created_at: fresh.created_at,
-                expires_at: fresh.expires_at,
-                superseded_at: None,
-                validated_at: None,
-                validated_until: None,
-                version: 0,
-            };
-            let lang = user_lang(&db, &principal.user_id).await?;
-            let hours = shared::validation::RANDOM_VALUE_LIFETIME_SECONDS / 3600;
-            let email = organization_verification_code(lang, &to, &organization.name, code.as_str(), hours);
-            let (queued, outbox_id) = enqueue(&db, &email, now)?;
-            let detail = serde_json::json!({ "validation_id": id, "method": "email_code", "sent_to": to });
-            let statements = vec![
-                supersede_pending(&db, &account_id, ValidationKind::Organization, &organization.id, now)?,
-                insert_row(&db, &row)?,
-                queued,
-                audit(
-                    &db,
-                    now,
-                    &principal.actor(),
-                    "organization.code_sent",
-                    ("organization", &organization.id),
-                    &detail,
-                )?,
-            ];
-            run_send_batch(&db, statements, (&account_id, ValidationKind::Organization, &organization.id), now).await?;
-            deliver_soon(&context.env, &db, &[outbox_id]).await;
-            Ok(Response::from_json(&CodeSent { sent_to: to, expires_at: fresh.expires_at })?)
-        }
-        .await,
-    )
+pub async fn send_code(call: Call) -> Result<Response, AppError> {
+    let db = &call.db;
+    let now = call.now;
+    let Member { principal, account_id } = call.account_admin().await?;
+    let organization = organization_in(&db, &account_id, &call).await?;
+    if let Some((validated_at, _)) = organization.reusable(now) {
+        return Err(ValidationError::AlreadyValidated { validated_at }.into());
+    }
+    check_sends(&db, &account_id, ValidationKind::Organization, &organization.id, now).await?;
+    let fresh = Validation::new(ValidationKind::Organization, now);
+    let id = platform::new_id()?;
+    let code = VerificationCode::from_random(platform::random()?);
+    let to = organization.contact_email()?;
+    let row = ValidationRow {
+        id: id.clone(),
+        account_id: account_id.clone(),
+        kind: ValidationKind::Organization.as_str().to_owned(),
+        subject: organization.id.clone(),
+        method: "email_code".to_owned(),
+        target: to.clone(),
+        secret_hash: Some(code.hash_hex(id.as_bytes())),
+        dns_value: None,
+        attempts: 0,
+        created_at: fresh.created_at,
+        expires_at: fresh.expires_at,
+        superseded_at: None,
+        validated_at: None,
+        validated_until: None,
+        version: 0,
+    };
+    let lang = user_lang(&db, &principal.user_id).await?;
+    let hours = shared::validation::RANDOM_VALUE_LIFETIME_SECONDS / 3600;
+    let email = organization_verification_code(lang, &to, &organization.name, code.as_str(), hours);
+    let (queued, outbox_id) = enqueue(&db, &email, now)?;
+    let detail = serde_json::json!({ "validation_id": id, "method": "email_code", "sent_to": to });
+    let statements = vec![
+        supersede_pending(&db, &account_id, ValidationKind::Organization, &organization.id, now)?,
+        insert_row(&db, &row)?,
+        queued,
+        audit(&db, now, &principal.actor(), "organization.code_sent", ("organization", &organization.id), &detail)?,
+    ];
+    run_send_batch(&db, statements, (&account_id, ValidationKind::Organization, &organization.id), now).await?;
+    deliver_soon(call.env(), &db, &[outbox_id]).await;
+    Ok(Response::from_json(&CodeSent { sent_to: to, expires_at: fresh.expires_at })?)
 }
 
 /// `POST /api/v1/organizations/{id}/verification-code/check`.
-pub async fn check_code_entry(mut request: Request, context: RouteContext<()>) -> worker::Result<Response> {
-    respond(
-        async {
-            let db = context.env.d1("DB")?;
-            let now = platform::now();
-            let (principal, account_id) = admin(&request, &db, now).await?;
-            let body: CodeEntry = read_json(&mut request, "code").await?;
-            let organization = organization_in(&db, &account_id, &context).await?;
-            if let Some((validated_at, _)) = organization.reusable(now) {
-                return Err(ValidationError::AlreadyValidated { validated_at }.into());
-            }
-            let row = current_row(&db, &account_id, ValidationKind::Organization, &organization.id)
-                .await?
-                .filter(|row| row.method == "email_code" && row.validated_at.is_none())
-                .ok_or(OrganizationError::NoCodePending)?;
-            if let ValidationStatus::RandomValueExpired { expired_at } = row.validation()?.status(now) {
-                return Err(ValidationError::RandomValueExpired { expired_at }.into());
-            }
-            let stored = row.secret_hash.as_deref().ok_or_else(|| AppError::internal("email_code row without hash"))?;
-            let attempts = CodeAttempts { wrong: u32::try_from(row.attempts).unwrap_or(u32::MAX) };
-            let subject = ("organization", organization.id.as_str());
-            // Compares in constant time; a malformed entry (not counted) or a spent code is refused here.
-            let correct = check_code(&body.code, row.id.as_bytes(), stored, attempts)? == CodeCheck::Correct;
-            // Every entry is counted before it can complete anything, by a conditional increment that succeeds
-            // at most CODE_MAXIMUM_ATTEMPTS times however many entries arrive at once: parallel guesses cannot
-            // get more than five tries at one code.
-            let was_counted = count_entry(&db, &row, correct, &principal.actor(), subject, now).await?;
-            let counted = validation_row(&db, &row.id).await?;
-            if !was_counted {
-                return Err(if counted.superseded_at.is_some() || counted.validated_at.is_some() {
-                    OrganizationError::NoCodePending.into()
-                } else {
-                    ValidationError::CodeLocked.into()
-                });
-            }
-            if !correct {
-                let remaining =
-                    CODE_MAXIMUM_ATTEMPTS.saturating_sub(u32::try_from(counted.attempts).unwrap_or(u32::MAX));
-                return Err(if remaining == 0 {
-                    ValidationError::CodeLocked.into()
-                } else {
-                    OrganizationError::CodeWrong { remaining }.into()
-                });
-            }
-            // The version guard refuses the completion if a resend or another entry changed the row meanwhile.
-            let (complete, until) = counted.complete(&db, now)?;
-            let detail =
-                serde_json::json!({ "validation_id": counted.id, "method": "email_code", "validated_until": until });
-            let statements = vec![
-                complete,
-                organization.validate(&db, now, until)?,
-                audit(&db, now, &principal.actor(), "organization.validated", subject, &detail)?,
-            ];
-            run_batch(&db, statements).await?;
-            let done = OrganizationRow {
-                validated_at: Some(now),
-                validated_until: Some(until),
-                version: organization.version + 1,
-                ..organization
-            };
-            let counted = ValidationRow { validated_at: Some(now), validated_until: Some(until), ..counted };
-            Ok(Response::from_json(&done.view(Some(&counted), now)?)?)
-        }
-        .await,
-    )
+pub async fn check_code_entry(mut call: Call) -> Result<Response, AppError> {
+    let db = &call.db;
+    let now = call.now;
+    let Member { principal, account_id } = call.account_admin().await?;
+    let body: CodeEntry = read_json(&mut call.request, "code").await?;
+    let organization = organization_in(&db, &account_id, &call).await?;
+    if let Some((validated_at, _)) = organization.reusable(now) {
+        return Err(ValidationError::AlreadyValidated { validated_at }.into());
+    }
+    let row = current_row(&db, &account_id, ValidationKind::Organization, &organization.id)
+        .await?
+        .filter(|row| row.method == "email_code" && row.validated_at.is_none())
+        .ok_or(OrganizationError::NoCodePending)?;
+    if let ValidationStatus::RandomValueExpired { expired_at } = row.validation()?.status(now) {
+        return Err(ValidationError::RandomValueExpired { expired_at }.into());
+    }
+    let stored = row.secret_hash.as_deref().ok_or_else(|| AppError::internal("email_code row without hash"))?;
+    let attempts = CodeAttempts { wrong: u32::try_from(row.attempts).unwrap_or(u32::MAX) };
+    let subject = ("organization", organization.id.as_str());
+    // Compares in constant time; a malformed entry (not counted) or a spent code is refused here.
+    let correct = check_code(&body.code, row.id.as_bytes(), stored, attempts)? == CodeCheck::Correct;
+    // Every entry is counted before it can complete anything, by a conditional increment that succeeds
+    // at most CODE_MAXIMUM_ATTEMPTS times however many entries arrive at once: parallel guesses cannot
+    // get more than five tries at one code.
+    let was_counted = count_entry(&db, &row, correct, &principal.actor(), subject, now).await?;
+    let counted = validation_row(&db, &row.id).await?;
+    if !was_counted {
+        return Err(if counted.superseded_at.is_some() || counted.validated_at.is_some() {
+            OrganizationError::NoCodePending.into()
+        } else {
+            ValidationError::CodeLocked.into()
+        });
+    }
+    if !correct {
+        let remaining = CODE_MAXIMUM_ATTEMPTS.saturating_sub(u32::try_from(counted.attempts).unwrap_or(u32::MAX));
+        return Err(if remaining == 0 {
+            ValidationError::CodeLocked.into()
+        } else {
+            OrganizationError::CodeWrong { remaining }.into()
+        });
+    }
+    // The version guard refuses the completion if a resend or another entry changed the row meanwhile.
+    let (complete, until) = counted.complete(&db, now)?;
+    let detail = serde_json::json!({ "validation_id": counted.id, "method": "email_code", "validated_until": until });
+    let statements = vec![
+        complete,
+        organization.validate(&db, now, until)?,
+        audit(&db, now, &principal.actor(), "organization.validated", subject, &detail)?,
+    ];
+    run_batch(&db, statements).await?;
+    let done = OrganizationRow {
+        validated_at: Some(now),
+        validated_until: Some(until),
+        version: organization.version + 1,
+        ..organization
+    };
+    let counted = ValidationRow { validated_at: Some(now), validated_until: Some(until), ..counted };
+    Ok(Response::from_json(&done.view(Some(&counted), now)?)?)
 }
 
 /// Counts one code entry with its audit record, in one batch, unless the code is spent (five entries), used or
@@ -423,73 +385,58 @@ async fn validation_row(db: &D1Database, id: &str) -> Result<ValidationRow, AppE
 }
 
 /// `POST /api/v1/admin/organizations/{id}/validation`: a CA administrator records the verification call.
-pub async fn record_call(mut request: Request, context: RouteContext<()>) -> worker::Result<Response> {
-    respond(
-        async {
-            let db = context.env.d1("DB")?;
-            let now = platform::now();
-            let principal = authenticate(&request, &db, now).await?;
-            principal.require(&[Role::CaAdmin])?;
-            let body: CallRecord = read_json(&mut request, "phone, spoke_with and notes").await?;
-            let call = body.check()?;
-            let id = context.param("id").map(String::as_str).unwrap_or_default();
-            let organization = db
-                .prepare(format!(
-                    "SELECT {ORGANIZATION_COLUMNS} FROM organizations WHERE id = ?1 AND account_id IS NOT NULL"
-                ))
-                .bind(&[text(id)])?
-                .first::<OrganizationRow>(None)
-                .await?
-                .ok_or(OrganizationError::NotFound)?;
-            let account_id = organization.account_id.clone().ok_or(OrganizationError::NotFound)?;
-            if let Some((validated_at, _)) = organization.reusable(now) {
-                return Err(ValidationError::AlreadyValidated { validated_at }.into());
-            }
-            let done = Validation::new(ValidationKind::Organization, now).complete(now)?;
-            let until = done.reusable_until(now).ok_or_else(|| AppError::internal("completed but not reusable"))?;
-            let validation_id = platform::new_id()?;
-            let evidence = serde_json::json!({
-                "phone": call.phone.as_str(), "spoke_with": call.spoke_with, "notes": call.notes,
-                "recorded_by": principal.user_id,
-            });
-            let detail =
-                serde_json::json!({ "validation_id": validation_id, "method": "call", "validated_until": until });
-            let statements = vec![
-                supersede_pending(&db, &account_id, ValidationKind::Organization, &organization.id, now)?,
-                db.prepare(
-                    "INSERT INTO validations (id, account_id, kind, subject, method, target, created_at, expires_at, \
-                     validated_at, validated_until, evidence) \
-                     VALUES (?1, ?2, 'organization', ?3, 'call', ?4, ?5, ?6, ?5, ?7, ?8)",
-                )
-                .bind(&[
-                    text(&validation_id),
-                    text(&account_id),
-                    text(&organization.id),
-                    text(call.phone.as_str()),
-                    integer(now),
-                    integer(done.expires_at),
-                    integer(until),
-                    text(&evidence.to_string()),
-                ])?,
-                organization.validate(&db, now, until)?,
-                audit(
-                    &db,
-                    now,
-                    &principal.actor(),
-                    "organization.validated",
-                    ("organization", &organization.id),
-                    &detail,
-                )?,
-            ];
-            run_batch(&db, statements).await?;
-            let row = OrganizationRow {
-                validated_at: Some(now),
-                validated_until: Some(until),
-                version: organization.version + 1,
-                ..organization
-            };
-            Ok(Response::from_json(&view(&db, &account_id, &row, now).await?)?)
-        }
-        .await,
-    )
+pub async fn record_call(mut call: Call) -> Result<Response, AppError> {
+    let db = &call.db;
+    let now = call.now;
+    let principal = call.caller().await?;
+    principal.require(&[Role::CaAdmin])?;
+    let body: CallRecord = read_json(&mut call.request, "phone, spoke_with and notes").await?;
+    let id = call.param("id");
+    let call = body.check()?;
+    let organization = db
+        .prepare(format!("SELECT {ORGANIZATION_COLUMNS} FROM organizations WHERE id = ?1 AND account_id IS NOT NULL"))
+        .bind(&[text(id)])?
+        .first::<OrganizationRow>(None)
+        .await?
+        .ok_or(OrganizationError::NotFound)?;
+    let account_id = organization.account_id.clone().ok_or(OrganizationError::NotFound)?;
+    if let Some((validated_at, _)) = organization.reusable(now) {
+        return Err(ValidationError::AlreadyValidated { validated_at }.into());
+    }
+    let done = Validation::new(ValidationKind::Organization, now).complete(now)?;
+    let until = done.reusable_until(now).ok_or_else(|| AppError::internal("completed but not reusable"))?;
+    let validation_id = platform::new_id()?;
+    let evidence = serde_json::json!({
+        "phone": call.phone.as_str(), "spoke_with": call.spoke_with, "notes": call.notes,
+        "recorded_by": principal.user_id,
+    });
+    let detail = serde_json::json!({ "validation_id": validation_id, "method": "call", "validated_until": until });
+    let statements = vec![
+        supersede_pending(&db, &account_id, ValidationKind::Organization, &organization.id, now)?,
+        db.prepare(
+            "INSERT INTO validations (id, account_id, kind, subject, method, target, created_at, expires_at, \
+             validated_at, validated_until, evidence) \
+             VALUES (?1, ?2, 'organization', ?3, 'call', ?4, ?5, ?6, ?5, ?7, ?8)",
+        )
+        .bind(&[
+            text(&validation_id),
+            text(&account_id),
+            text(&organization.id),
+            text(call.phone.as_str()),
+            integer(now),
+            integer(done.expires_at),
+            integer(until),
+            text(&evidence.to_string()),
+        ])?,
+        organization.validate(&db, now, until)?,
+        audit(&db, now, &principal.actor(), "organization.validated", ("organization", &organization.id), &detail)?,
+    ];
+    run_batch(&db, statements).await?;
+    let row = OrganizationRow {
+        validated_at: Some(now),
+        validated_until: Some(until),
+        version: organization.version + 1,
+        ..organization
+    };
+    Ok(Response::from_json(&view(&db, &account_id, &row, now).await?)?)
 }

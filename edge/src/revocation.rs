@@ -17,13 +17,14 @@ use shared::revocation::{
     self, CHALLENGE_LIFETIME_SECONDS, ProofError, Requester, RevocationReason, RevokeError, Status, possession_message,
     verify_possession,
 };
-use worker::{D1Database, Env, Request, Response, RouteContext};
+use worker::{D1Database, Env, Request, Response};
 
 use crate::auth::{authenticate, carries_credential};
 use crate::ca::CertificateAuthority;
+use crate::call::Call;
 use crate::certificates::{serial, unknown_certificate};
 use crate::db::{integer, is_conflict, text};
-use crate::error::{AppError, respond};
+use crate::error::AppError;
 use crate::platform;
 use crate::repository::{next_crl, revoked_entry};
 
@@ -83,63 +84,53 @@ impl From<RevokeError> for AppError {
 }
 
 /// `GET /api/v1/certificates/{serial}/status`.
-pub async fn status(_request: Request, context: RouteContext<()>) -> worker::Result<Response> {
-    respond(
-        async {
-            let serial = serial(&context)?;
-            let row = load(&context.env.d1("DB")?, &serial).await?;
-            Ok(Response::from_json(&row.view(&serial)?)?)
-        }
-        .await,
-    )
+pub async fn status(call: Call) -> Result<Response, AppError> {
+    let serial = serial(&call)?;
+    let row = load(&call.db, &serial).await?;
+    Ok(Response::from_json(&row.view(&serial)?)?)
 }
 
 /// `POST /api/v1/certificates/{serial}/revocation-challenge`: a fresh single-use challenge, stored hashed.
-pub async fn challenge(_request: Request, context: RouteContext<()>) -> worker::Result<Response> {
-    respond(
-        async {
-            let serial = serial(&context)?;
-            let db = context.env.d1("DB")?;
-            let row = load(&db, &serial).await?;
-            let now = platform::now();
-            // Refuse early what the revocation would refuse: no challenge for a revoked or expired certificate.
-            revocation::revoke(row.status()?, row.not_after, RevocationReason::Unspecified, Requester::Holder, now)?;
-            // A challenge costs a row: a certificate has at most a few open at a time.
-            let open = db
-                .prepare(
-                    "SELECT count(*) AS open FROM revocation_challenges \
-                     WHERE serial = ?1 AND used_at IS NULL AND expires_at >= ?2",
-                )
-                .bind(&[text(&serial), integer(now)])?
-                .first::<OpenChallenges>(None)
-                .await?
-                .map_or(0, |row| row.open);
-            if open >= MAX_OPEN_CHALLENGES {
-                return Err(AppError::field(
-                    429,
-                    "too_many_challenges",
-                    "serial",
-                    format!(
-                        "{MAX_OPEN_CHALLENGES} revocation challenges for this certificate are still open; use one, \
-                         or try again in {} minutes.",
-                        CHALLENGE_LIFETIME_SECONDS / 60
-                    ),
-                ));
-            }
-            let token = Token::from_random(platform::random()?);
-            let expires_at = now + CHALLENGE_LIFETIME_SECONDS;
-            db.prepare(
-                "INSERT INTO revocation_challenges (challenge_hash, serial, created_at, expires_at) \
-                 VALUES (?1, ?2, ?3, ?4)",
-            )
-            .bind(&[text(&token.hash_hex()), text(&serial), integer(now), integer(expires_at)])?
-            .run()
-            .await?;
-            let body = RevocationChallenge { challenge: token.as_str().to_owned(), expires_at };
-            Ok(Response::from_json(&body)?.with_status(201))
-        }
-        .await,
+pub async fn challenge(call: Call) -> Result<Response, AppError> {
+    let serial = serial(&call)?;
+    let db = &call.db;
+    let row = load(&db, &serial).await?;
+    let now = call.now;
+    // Refuse early what the revocation would refuse: no challenge for a revoked or expired certificate.
+    revocation::revoke(row.status()?, row.not_after, RevocationReason::Unspecified, Requester::Holder, now)?;
+    // A challenge costs a row: a certificate has at most a few open at a time.
+    let open = db
+        .prepare(
+            "SELECT count(*) AS open FROM revocation_challenges \
+             WHERE serial = ?1 AND used_at IS NULL AND expires_at >= ?2",
+        )
+        .bind(&[text(&serial), integer(now)])?
+        .first::<OpenChallenges>(None)
+        .await?
+        .map_or(0, |row| row.open);
+    if open >= MAX_OPEN_CHALLENGES {
+        return Err(AppError::field(
+            429,
+            "too_many_challenges",
+            "serial",
+            format!(
+                "{MAX_OPEN_CHALLENGES} revocation challenges for this certificate are still open; use one, \
+                 or try again in {} minutes.",
+                CHALLENGE_LIFETIME_SECONDS / 60
+            ),
+        ));
+    }
+    let token = Token::from_random(platform::random()?);
+    let expires_at = now + CHALLENGE_LIFETIME_SECONDS;
+    db.prepare(
+        "INSERT INTO revocation_challenges (challenge_hash, serial, created_at, expires_at) \
+         VALUES (?1, ?2, ?3, ?4)",
     )
+    .bind(&[text(&token.hash_hex()), text(&serial), integer(now), integer(expires_at)])?
+    .run()
+    .await?;
+    let body = RevocationChallenge { challenge: token.as_str().to_owned(), expires_at };
+    Ok(Response::from_json(&body)?.with_status(201))
 }
 
 /// Open (unused, unexpired) challenges a certificate may have at once.
@@ -167,48 +158,43 @@ struct ChallengeRow {
 
 /// `POST /api/v1/certificates/{serial}/revocation` with `{"reason", "proof"?}`. With a proof the caller is the
 /// holder, whatever session the browser also carries; without one the caller must be signed in.
-pub async fn revoke(mut request: Request, context: RouteContext<()>) -> worker::Result<Response> {
-    let body = request.bytes().await;
-    respond(
-        async {
-            let serial = serial(&context)?;
-            let body = body?;
-            if body.len() > MAX_BODY_BYTES {
-                return Err(AppError::field(413, "body_too_large", "body", "The request is larger than 16 KiB."));
-            }
-            let revoke: RevokeRequest = serde_json::from_slice(&body).map_err(|error| {
-                AppError::field(
-                    400,
-                    "body_invalid",
-                    "body",
-                    format!(
-                        "The body must be JSON {{\"reason\": \"key_compromise\", \"proof\": {{\"challenge\", \
-                         \"signature\"}}}}; reasons: {}. ({error})",
-                        RevocationReason::ALL.map(RevocationReason::as_str).join(", ")
-                    ),
-                )
-            })?;
-            let db = context.env.d1("DB")?;
-            let (requester, actor) = match revoke.proof {
-                Some(_) => (Requester::Holder, "holder".to_owned()),
-                None => signed_in(&request, &db, &serial).await?,
-            };
-            let authority = CertificateAuthority::from_env(&context.env)?;
-            for _ in 0..ATTEMPTS {
-                match attempt(&context.env, &db, &authority, &serial, &revoke, (requester, &actor)).await? {
-                    Some(view) => return Ok(Response::from_json(&view)?),
-                    None => continue,
-                }
-            }
-            Err(AppError::field(
-                503,
-                "busy",
-                "serial",
-                "Other changes kept getting in the way; nothing was changed. Please try again.",
-            ))
+pub async fn revoke(mut call: Call) -> Result<Response, AppError> {
+    let body = call.request.bytes().await;
+    let serial = serial(&call)?;
+    let body = body?;
+    if body.len() > MAX_BODY_BYTES {
+        return Err(AppError::field(413, "body_too_large", "body", "The request is larger than 16 KiB."));
+    }
+    let revoke: RevokeRequest = serde_json::from_slice(&body).map_err(|error| {
+        AppError::field(
+            400,
+            "body_invalid",
+            "body",
+            format!(
+                "The body must be JSON {{\"reason\": \"key_compromise\", \"proof\": {{\"challenge\", \
+                 \"signature\"}}}}; reasons: {}. ({error})",
+                RevocationReason::ALL.map(RevocationReason::as_str).join(", ")
+            ),
+        )
+    })?;
+    let db = &call.db;
+    let (requester, actor) = match revoke.proof {
+        Some(_) => (Requester::Holder, "holder".to_owned()),
+        None => signed_in(&call.request, &db, &serial).await?,
+    };
+    let authority = CertificateAuthority::from_env(call.env())?;
+    for _ in 0..ATTEMPTS {
+        match attempt(call.env(), &db, &authority, &serial, &revoke, (requester, &actor)).await? {
+            Some(view) => return Ok(Response::from_json(&view)?),
+            None => continue,
         }
-        .await,
-    )
+    }
+    Err(AppError::field(
+        503,
+        "busy",
+        "serial",
+        "Other changes kept getting in the way; nothing was changed. Please try again.",
+    ))
 }
 
 /// A signed-in revoker and the actor the audit record names: a CA administrator, or a member of the account whose
