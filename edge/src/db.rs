@@ -46,6 +46,23 @@ pub fn audit(
     .bind(&[integer(now), text(actor), text(action), text(subject.0), text(subject.1), text(&detail.to_string())])
 }
 
+/// The audit statements of a transition's events, about the order `order_id`.
+pub fn audit_events(
+    db: &worker::D1Database,
+    now: i64,
+    actor: &str,
+    order_id: &str,
+    events: &[shared::pipeline::AuditEvent],
+) -> worker::Result<Vec<worker::D1PreparedStatement>> {
+    events
+        .iter()
+        .map(|event| {
+            let detail: serde_json::Value = serde_json::from_str(&event.detail).unwrap_or_default();
+            audit(db, now, actor, event.action, ("order", order_id), &detail)
+        })
+        .collect()
+}
+
 /// Reads a JSON body of at most `max_bytes`, naming what was expected when it does not parse.
 pub fn json_body<T: serde::de::DeserializeOwned>(
     body: &[u8],
@@ -81,11 +98,13 @@ pub fn settle(
     result: worker::Result<Vec<worker::D1Result>>,
     message: &'static str,
 ) -> Result<(), crate::error::AppError> {
-    match result {
-        Ok(_) => Ok(()),
-        Err(error) if is_conflict(&error) => Err(crate::error::AppError::conflict("changed_meanwhile", message)),
-        Err(error) => Err(error.into()),
-    }
+    result.map(drop).map_err(|error| batch_error(error, message))
+}
+
+/// What a failed batch answers: a refusal by a version or uniqueness guard is `409 changed_meanwhile` with
+/// `message` (which [`retrying`] runs again); anything else is ours (500).
+pub fn batch_error(error: worker::Error, message: &'static str) -> crate::error::AppError {
+    if is_conflict(&error) { crate::error::AppError::conflict("changed_meanwhile", message) } else { error.into() }
 }
 
 /// How many times [`retrying`] runs an attempt in all.

@@ -336,7 +336,7 @@ async fn validated(
     validated_until: i64,
     now: i64,
 ) -> ValidationRow {
-    let advanced = async { crate::orders::advance(env, db, &row.account_id, &platform::app_url(env)?, now).await };
+    let advanced = async { crate::fulfilment::advance(env, db, &row.account_id, &platform::app_url(env)?, now).await };
     if let Err(error) = advanced.await {
         worker::console_error!("advancing orders after a validation failed: {error:?}");
     }

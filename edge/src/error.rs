@@ -262,6 +262,13 @@ impl From<crate::doh::DohError> for AppError {
 }
 
 /// Every problem of a form at once: `422 {"error": first, "errors": [every one]}`, each naming its field.
+impl From<shared::pipeline::OrderStateError> for AppError {
+    /// A transition the order's state does not allow: a conflict with where it stands.
+    fn from(error: shared::pipeline::OrderStateError) -> Self {
+        Self::field(409, error.code(), error.field().unwrap_or("state"), error.to_string())
+    }
+}
+
 impl From<Vec<FieldError>> for AppError {
     fn from(errors: Vec<FieldError>) -> Self {
         Self::form(errors.into_iter().map(Into::into).collect())

@@ -17,6 +17,7 @@ mod doh;
 mod domains;
 mod enrollment;
 mod error;
+mod fulfilment;
 mod issuing;
 mod lint;
 mod ocsp;
@@ -24,6 +25,7 @@ mod orders;
 mod organizations;
 mod outbox;
 mod platform;
+mod reminders;
 mod repository;
 mod revocation;
 mod store;
@@ -155,11 +157,11 @@ async fn scheduled(_event: ScheduledEvent, env: Env, _context: ScheduleContext) 
     if let Err(error) = revocation::delete_stale_challenges(&db, now).await {
         console_error!("scheduled challenge clean-up failed: {error:?}");
     }
-    if let Err(error) = orders::advance_all(&env, &db, now).await {
+    if let Err(error) = fulfilment::advance_all(&env, &db, now).await {
         console_error!("scheduled order advance failed: {error:?}");
     }
     // The reminders' emails are queued in their batches; the delivery below sends them.
-    if let Err(error) = orders::remind_expiring(&env, &db, now).await {
+    if let Err(error) = reminders::remind_expiring(&env, &db, now).await {
         console_error!("scheduled expiry reminders failed: {error:?}");
     }
     if let Err(error) = outbox::deliver_due(&env, &db, platform::now(), 50).await {

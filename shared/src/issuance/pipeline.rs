@@ -343,7 +343,7 @@ pub fn check_validations(
 ) -> Result<(), ValidationLapse> {
     if profile.states_organization() {
         let until = validations.organization_validated_at.map(|at| at + ORGANIZATION_REUSE_DAYS * DAY_SECONDS);
-        if !until.is_some_and(|until| until > now) {
+        if until.is_none_or(|until| until <= now) {
             return Err(ValidationLapse::Organization { expired_at: until });
         }
     }
@@ -359,7 +359,7 @@ pub fn check_validations(
                     .map(|validated| validated.reusable_until)
                     .chain(mailboxes.map(|mailbox| mailbox.reusable_until)),
             );
-            if !until.is_some_and(|until| until > now) {
+            if until.is_none_or(|until| until <= now) {
                 return Err(ValidationLapse::Mailbox { email: order.recipient_email.clone(), expired_at: until });
             }
         }
@@ -372,7 +372,7 @@ pub fn check_validations(
                         .filter(|validated| validated.domain.contains_name(name))
                         .map(|validated| validated.reusable_until),
                 );
-                if !until.is_some_and(|until| until > now) {
+                if until.is_none_or(|until| until <= now) {
                     return Err(ValidationLapse::DnsName { name: name.clone(), expired_at: until });
                 }
             }
