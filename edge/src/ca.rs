@@ -22,6 +22,7 @@ use rcgen::{
 };
 use shared::csr::ParsedCsr;
 use shared::encoding::pem_encode;
+use shared::issuance::CaLocations;
 use shared::issuance::CertificateTemplate;
 use shared::issuance::encode::{self, CsrPublicKey};
 use shared::revocation::RevocationReason;
@@ -31,7 +32,7 @@ use crate::error::AppError;
 
 thread_local! {
     /// The CA this isolate parsed last, with the secrets it was parsed from. A Worker isolate runs one thread.
-    static LOADED: RefCell<Option<([String; 3], Rc<CertificateAuthority>)>> = const { RefCell::new(None) };
+    static LOADED: RefCell<Option<([String; 4], Rc<CertificateAuthority>)>> = const { RefCell::new(None) };
 }
 
 /// The issuing CA, ready to sign.
@@ -45,6 +46,8 @@ pub struct CertificateAuthority {
     pub issuing_der: Vec<u8>,
     /// The root CA's certificate, DER.
     pub root_der: Vec<u8>,
+    /// Where the CA repository publishes the issuing certificate, its CRL and OCSP: what certificates state.
+    locations: CaLocations,
 }
 
 /// How long a CRL is valid: S/MIME BR 4.9.7 allows at most ten days between thisUpdate and nextUpdate.
@@ -67,14 +70,21 @@ pub struct RevokedEntry {
 impl CertificateAuthority {
     /// The CA from the Worker's secrets, parsed once per isolate: parsing the issuing key checks the key pair
     /// (a scalar multiplication), which is most of an issuance's CPU. The cache is keyed by the secrets' text, so
-    /// a rotated secret (a new deployment, and usually a new isolate anyway) is parsed afresh.
+    /// a rotated secret (a new deployment, and usually a new isolate anyway) is parsed afresh. The repository's
+    /// locations come from `KEYWARD_REPOSITORY_URL` (`repository.rs`), so issuance needs nothing else of the
+    /// environment for them.
     pub fn from_env(env: &worker::Env) -> Result<Rc<Self>, AppError> {
         let secret = |name: &str| -> Result<String, AppError> {
             env.secret(name)
                 .map(|value| value.to_string())
                 .map_err(|_| AppError::internal(&format!("the secret {name} is not set (run `cargo xtask dev`)")))
         };
-        let secrets = [secret("CA_ISSUING_KEY")?, secret("CA_ISSUING_CERT")?, secret("CA_ROOT_CERT")?];
+        let secrets = [
+            secret("CA_ISSUING_KEY")?,
+            secret("CA_ISSUING_CERT")?,
+            secret("CA_ROOT_CERT")?,
+            crate::repository::repository_url(env)?,
+        ];
         LOADED.with(|loaded| {
             if let Some((cached, authority)) = loaded.borrow().as_ref()
                 && *cached == secrets
@@ -87,8 +97,9 @@ impl CertificateAuthority {
         })
     }
 
-    /// Parses the CA from its three secrets: the issuing key, the issuing certificate and the root certificate.
-    fn parse([key, issuing, root]: &[String; 3]) -> Result<Self, AppError> {
+    /// Parses the CA from its three secrets (the issuing key, the issuing certificate and the root certificate) and
+    /// the repository's base URL.
+    fn parse([key, issuing, root, repository_url]: &[String; 4]) -> Result<Self, AppError> {
         let decode = |name: &str, value: &str| -> Result<Vec<u8>, AppError> {
             Base64::decode_vec(value.trim()).map_err(|_| AppError::internal(&format!("{name} is not base64")))
         };
@@ -113,7 +124,13 @@ impl CertificateAuthority {
             key_identifier,
             issuing_der,
             root_der,
+            locations: crate::repository::ca_locations(repository_url),
         })
+    }
+
+    /// Where the CA repository is, as certificates state it.
+    pub fn locations(&self) -> &CaLocations {
+        &self.locations
     }
 
     /// The CA certificates, PEM: issuing first, root last.

@@ -1,7 +1,7 @@
-//! CAA lookups before issuance: the I/O half of `shared::caa`. [`lookup`] drives one `shared::caa::Search` per
-//! check through DNS-over-HTTPS (`doh::caa_records`), one query at a time, and returns what each found; the
-//! issuance pipeline decides with `shared::caa::authorize` and [`identities`], Keyward's issuer domain names from
-//! the Worker variable `KEYWARD_CAA_IDENTITIES`.
+//! CAA lookups before issuance: the I/O half of `shared::caa`. [`Caa::lookup`] drives one `shared::caa::Search`
+//! per check through DNS-over-HTTPS (`doh::Resolver::caa_records`), one query at a time, and returns what each
+//! found; the issuance pipeline decides with `shared::caa::authorize` and [`Caa::identities`], Keyward's issuer
+//! domain names from the Worker variable `KEYWARD_CAA_IDENTITIES`.
 //!
 //! Queries run one after another (each is a subrequest, and the Worker's subrequests are counted); a name asked
 //! twice in one call (a mailbox domain that is also a DNS name's parent) is asked once. A search is at most
@@ -12,8 +12,34 @@ use worker::Env;
 
 use crate::doh;
 
-/// What each check found, in the order of `checks`: the relevant record set, none, or the lookup that failed.
-pub async fn lookup(env: &Env, checks: &[CaaCheck]) -> Vec<CaaAnswer> {
+/// The CAA configuration: the resolver to ask and the issuer domain names that stand for Keyward.
+pub struct Caa {
+    resolver: doh::Resolver,
+    identities: Vec<String>,
+}
+
+impl Caa {
+    /// From the Worker variables `KEYWARD_DOH_URL` and `KEYWARD_CAA_IDENTITIES` (the comma-separated issuer
+    /// domain names a CAA `issue` or `issuemail` record must name to let Keyward issue; S/MIME BR 4.2.2.1: stated
+    /// in the CP/CPS). Without identities only domains whose CAA records restrict nothing pass.
+    pub fn from_env(env: &Env) -> Self {
+        let identities =
+            env.var("KEYWARD_CAA_IDENTITIES").map(|value| identities_from(&value.to_string())).unwrap_or_default();
+        Self { resolver: doh::Resolver::from_env(env), identities }
+    }
+
+    /// Keyward's issuer domain names.
+    pub fn identities(&self) -> &[String] {
+        &self.identities
+    }
+
+    /// What each check found, in the order of `checks`: the relevant record set, none, or the lookup that failed.
+    pub async fn lookup(&self, checks: &[CaaCheck]) -> Vec<CaaAnswer> {
+        lookup(&self.resolver, checks).await
+    }
+}
+
+async fn lookup(resolver: &doh::Resolver, checks: &[CaaCheck]) -> Vec<CaaAnswer> {
     let mut asked: Vec<(String, QueryResult)> = Vec::new();
     let mut answers = Vec::with_capacity(checks.len());
     for check in checks {
@@ -25,7 +51,7 @@ pub async fn lookup(env: &Env, checks: &[CaaCheck]) -> Vec<CaaAnswer> {
                     let result = match asked.iter().find(|(name, _)| name == search.name()) {
                         Some((_, result)) => result.clone(),
                         None => {
-                            let result = query(env, search.name()).await;
+                            let result = query(resolver, search.name()).await;
                             asked.push((search.name().to_owned(), result.clone()));
                             result
                         }
@@ -40,18 +66,11 @@ pub async fn lookup(env: &Env, checks: &[CaaCheck]) -> Vec<CaaAnswer> {
 }
 
 /// One query's result as a search takes it; a failure's detail goes to the log, its sentence to the answer.
-async fn query(env: &Env, name: &str) -> QueryResult {
-    doh::caa_records(env, name).await.map_err(|error| {
+async fn query(resolver: &doh::Resolver, name: &str) -> QueryResult {
+    resolver.caa_records(name).await.map_err(|error| {
         if let doh::DohError::Unreachable { detail } = &error {
             worker::console_warn!("CAA lookup of {name}: {detail}");
         }
         error.to_string()
     })
-}
-
-/// Keyward's issuer domain names, the ones a CAA `issue` or `issuemail` record must name to let it issue: the
-/// comma-separated Worker variable `KEYWARD_CAA_IDENTITIES` (S/MIME BR 4.2.2.1: stated in the CP/CPS). Unset or
-/// empty, none: only domains whose CAA records restrict nothing pass.
-pub fn identities(env: &Env) -> Vec<String> {
-    env.var("KEYWARD_CAA_IDENTITIES").map(|value| identities_from(&value.to_string())).unwrap_or_default()
 }

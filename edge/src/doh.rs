@@ -23,26 +23,50 @@ const DNS_MESSAGE: &str = "application/dns-message";
 /// A [`DohError`]: the resolver is not configured, could not be reached in time, answered with something else
 /// than a DNS message, or the message says NXDOMAIN or another error ([`DohError::Dns`]).
 pub async fn txt_records(env: &Env, name: &str) -> Result<Vec<Vec<u8>>, DohError> {
-    let response = exchange(env, name, RecordType::Txt).await?;
-    decode_txt_response(&response, QUERY_ID, name).map_err(DohError::Dns)
+    Resolver::from_env(env).txt_records(name).await
 }
 
-/// The CAA records of `name`, as the configured resolver sees them now, CNAMEs followed. `None`: the name does
-/// not exist (NXDOMAIN); an empty list: it exists and holds no CAA record.
-///
-/// # Errors
-///
-/// A [`DohError`]: the resolver is not configured, could not be reached in time, answered with something else
-/// than a DNS message, or the message is malformed or says SERVFAIL, REFUSED or another error
-/// ([`DohError::Dns`]).
-pub async fn caa_records(env: &Env, name: &str) -> Result<Option<Vec<CaaRecord>>, DohError> {
-    let response = exchange(env, name, RecordType::Caa).await?;
-    decode_caa_response(&response, QUERY_ID, name).map_err(DohError::Dns)
+/// The configured resolver: `KEYWARD_DOH_URL`, read once.
+#[derive(Clone, Debug)]
+pub struct Resolver {
+    url: Option<String>,
 }
 
-/// Sends the query for the `record_type` records of `name` and returns the response's DNS message, unread.
-async fn exchange(env: &Env, name: &str, record_type: RecordType) -> Result<Vec<u8>, DohError> {
-    let resolver = env.var("KEYWARD_DOH_URL").map_err(|_| DohError::NotConfigured)?.to_string();
+impl Resolver {
+    /// The resolver the Worker variable names (none when unset: every lookup is [`DohError::NotConfigured`]).
+    pub fn from_env(env: &Env) -> Self {
+        Self { url: env.var("KEYWARD_DOH_URL").ok().map(|value| value.to_string()) }
+    }
+
+    /// [`txt_records`] through this resolver.
+    pub async fn txt_records(&self, name: &str) -> Result<Vec<Vec<u8>>, DohError> {
+        let response = self.exchange(name, RecordType::Txt).await?;
+        decode_txt_response(&response, QUERY_ID, name).map_err(DohError::Dns)
+    }
+
+    /// The CAA records of `name`, as the configured resolver sees them now, CNAMEs followed. `None`: the name
+    /// does not exist (NXDOMAIN); an empty list: it exists and holds no CAA record.
+    ///
+    /// # Errors
+    ///
+    /// A [`DohError`]: the resolver is not configured, could not be reached in time, answered with something
+    /// else than a DNS message, or the message is malformed or says SERVFAIL, REFUSED or another error
+    /// ([`DohError::Dns`]).
+    pub async fn caa_records(&self, name: &str) -> Result<Option<Vec<CaaRecord>>, DohError> {
+        let response = self.exchange(name, RecordType::Caa).await?;
+        decode_caa_response(&response, QUERY_ID, name).map_err(DohError::Dns)
+    }
+
+    /// Sends the query for the `record_type` records of `name` and returns the response's DNS message, unread.
+    async fn exchange(&self, name: &str, record_type: RecordType) -> Result<Vec<u8>, DohError> {
+        let resolver = self.url.as_deref().ok_or(DohError::NotConfigured)?;
+        exchange(resolver, name, record_type).await
+    }
+}
+
+/// Sends the query for the `record_type` records of `name` to `resolver` and returns the response's DNS message,
+/// unread.
+async fn exchange(resolver: &str, name: &str, record_type: RecordType) -> Result<Vec<u8>, DohError> {
     let query = encode_query(QUERY_ID, name, record_type).map_err(DohError::Dns)?;
     let headers = Headers::new();
     headers.set("Content-Type", DNS_MESSAGE).map_err(|_| DohError::NotConfigured)?;
@@ -50,7 +74,7 @@ async fn exchange(env: &Env, name: &str, record_type: RecordType) -> Result<Vec<
     let body = worker::js_sys::Uint8Array::from(query.as_slice());
     let mut init = RequestInit::new();
     init.with_method(Method::Post).with_headers(headers).with_body(Some(body.into()));
-    let request = Request::new_with_init(&resolver, &init).map_err(|_| DohError::NotConfigured)?;
+    let request = Request::new_with_init(resolver, &init).map_err(|_| DohError::NotConfigured)?;
     let signal = AbortSignal::from(worker::web_sys::AbortSignal::timeout_with_u32(TIMEOUT_MILLISECONDS));
     let mut response = Fetch::Request(request).send_with_signal(&signal).await.map_err(|error| {
         if signal.aborted() { DohError::Timeout } else { DohError::Unreachable { detail: error.to_string() } }

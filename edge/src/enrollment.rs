@@ -13,7 +13,7 @@ use crate::call::Call;
 use crate::error::AppError;
 use crate::store::enrollment_links::{self, LinkRow};
 use crate::store::orders::StoredOrder;
-use crate::{ca::CertificateAuthority, db, fulfilment, issuing, outbox, platform};
+use crate::{db, fulfilment, issuing, outbox, platform};
 
 /// Largest request body accepted: a 16384-bit RSA CSR in PEM is under 6 KiB.
 const MAX_BODY_BYTES: usize = 64 * 1024;
@@ -93,10 +93,10 @@ pub async fn submit(mut call: Call) -> Result<Response, AppError> {
         actor: "recipient",
         subject: ("enrollment_link", &row.link_id),
     };
-    // Loaded once: parsing the issuing key checks the key pair, which costs a scalar multiplication.
-    let authority = CertificateAuthority::from_env(call.env())?;
+    // The CA is parsed once per isolate: parsing the issuing key checks the key pair (a scalar multiplication).
+    let issuer = issuing::Issuer::from_env(call.env())?;
     // A refusal changes nothing: the link stays open, and the page says why.
-    let issued = issuing::issue(call.env(), db, &authority, &csr, &subject, now)
+    let issued = issuing::issue(&issuer, db, &csr, &subject, now)
         .await?
         .map_err(|refusal| AppError::refusal(&refusal, "csr"))?;
     // The order moves with its recipient (the last one completes it); a concurrent enrollment of another
@@ -135,7 +135,7 @@ pub async fn submit(mut call: Call) -> Result<Response, AppError> {
     let issued = IssuedCertificate {
         serial,
         certificate: pem_encode("CERTIFICATE", &certificate),
-        chain: authority.chain_pem(),
+        chain: issuer.authority.chain_pem(),
         friendly_name: format!("{} ({})", order.subject_name(profile), row.organization_name),
         not_after: template_not_after,
     };

@@ -196,7 +196,7 @@ pub async fn perform(
                 Ok(csr) => csr,
                 Err(refusal) => return Ok(Performed::Refused(refusal)),
             };
-            let authority = crate::ca::CertificateAuthority::from_env(env)?;
+            let issuer = issuing::Issuer::from_env(env)?;
             let greeting = recipient.display(&facts);
             let notification_emails = order.stored().notification_emails;
             let subject = issuing::Subject {
@@ -212,7 +212,7 @@ pub async fn perform(
                 actor,
                 subject: ("recipient", &recipient.id),
             };
-            let issued = match issuing::issue(env, db, &authority, &csr, &subject, now).await? {
+            let issued = match issuing::issue(&issuer, db, &csr, &subject, now).await? {
                 Ok(issued) => issued,
                 Err(refusal) => return Ok(Performed::Refused(refusal)),
             };

@@ -15,13 +15,37 @@ use shared::key_reuse::{KeyHolder, PriorCertificate};
 use shared::order::{ValidatedDomain, ValidatedMailbox};
 use shared::profile::Profile;
 use shared::validation::ValidationKind;
+use std::rc::Rc;
+
 use worker::{D1Database, D1PreparedStatement, Env};
 
 use crate::ca::CertificateAuthority;
+use crate::caa::Caa;
 use crate::db::{audit, integer, text};
 use crate::error::AppError;
-use crate::repository::{ca_locations, repository_url};
-use crate::{caa, lint, outbox, platform};
+use crate::lint::{self, Pkilint};
+use crate::{outbox, platform};
+
+/// The issuing side, read from the environment once per request: the CA (keys, certificates and the repository
+/// locations its certificates state), CAA (resolver and Keyward's issuer domain names) and pkilint. Issuance
+/// takes this and nothing else of the environment.
+pub struct Issuer {
+    /// The CA.
+    pub authority: Rc<CertificateAuthority>,
+    caa: Caa,
+    pkilint: Pkilint,
+}
+
+impl Issuer {
+    /// From the Worker's secrets and variables.
+    pub fn from_env(env: &Env) -> Result<Self, AppError> {
+        Ok(Self {
+            authority: CertificateAuthority::from_env(env)?,
+            caa: Caa::from_env(env),
+            pkilint: Pkilint::from_env(env),
+        })
+    }
+}
 
 /// What is being issued, and for whom: everything the pipeline needs besides the CSR and what this module reads.
 pub struct Subject<'a> {
@@ -150,14 +174,13 @@ pub async fn check_key_reuse(
 /// A refusal comes back as the [`Refusal`] (the caller decides: answer it, or record it on the order); those
 /// that concern the CA are written to the audit log here, alone, since nothing else changes.
 pub async fn issue(
-    env: &Env,
+    issuer: &Issuer,
     db: &D1Database,
-    authority: &CertificateAuthority,
     csr: &ParsedCsr,
     subject: &Subject<'_>,
     now: i64,
 ) -> Result<Result<Issuance, Refusal>, AppError> {
-    let outcome = run(env, db, authority, csr, subject, now).await?;
+    let outcome = run(issuer, db, csr, subject, now).await?;
     if let Err(refusal) = &outcome
         && refusal.is_audited()
     {
@@ -168,9 +191,8 @@ pub async fn issue(
 }
 
 async fn run(
-    env: &Env,
+    issuer: &Issuer,
     db: &D1Database,
-    authority: &CertificateAuthority,
     csr: &ParsedCsr,
     subject: &Subject<'_>,
     now: i64,
@@ -182,7 +204,7 @@ async fn run(
     let organization = results.pop().ok_or_else(missing)?;
     let validations = validations_from(organization, subjects)?;
     let prior = prior_from(results.pop().ok_or_else(missing)?)?;
-    let locations = ca_locations(&repository_url(env)?);
+    let (authority, locations) = (&issuer.authority, issuer.authority.locations());
     let application = Application {
         csr,
         profile: subject.profile,
@@ -190,7 +212,7 @@ async fn run(
         organization_id: subject.organization_id,
         prior: &prior,
         validations: &validations,
-        locations: &locations,
+        locations,
         now,
         serial_random: platform::random()?,
     };
@@ -198,14 +220,14 @@ async fn run(
         Ok(checked) => checked,
         Err(refusal) => return Ok(Err(refusal)),
     };
-    let answers = caa::lookup(env, &checked.caa_checks()).await;
-    let authorized = match checked.authorize(&answers, &caa::identities(env)) {
+    let answers = issuer.caa.lookup(&checked.caa_checks()).await;
+    let authorized = match checked.authorize(&answers, issuer.caa.identities()) {
         Ok(authorized) => authorized,
         Err(refusal) => return Ok(Err(refusal)),
     };
     let lint_copy = authority.lint_copy(authorized.template(), authorized.csr())?;
-    let external = lint::pkilint(env, subject.profile, &lint_copy).await.map_err(AppError::from)?;
-    let linted = match authorized.lint(subject.profile, &locations, &lint_copy, external) {
+    let external = lint::pkilint(&issuer.pkilint, subject.profile, &lint_copy).await.map_err(AppError::from)?;
+    let linted = match authorized.lint(subject.profile, locations, &lint_copy, external) {
         Ok(linted) => linted,
         Err(refusal) => return Ok(Err(refusal)),
     };

@@ -26,14 +26,11 @@ const DETAIL_CHARACTERS: usize = 300;
 ///
 /// A [`LintError`] when the API cannot be reached, does not answer within [`TIMEOUT_MILLISECONDS`], answers with
 /// another status than 200, or answers with something that is not a report.
-pub async fn pkilint(env: &Env, profile: &Profile, certificate_der: &[u8]) -> Result<Vec<Finding>, LintError> {
-    let Some(base_url) = env.var("KEYWARD_LINT_URL").ok().map(|value| value.to_string()) else {
+pub async fn pkilint(linter: &Pkilint, profile: &Profile, certificate_der: &[u8]) -> Result<Vec<Finding>, LintError> {
+    let Some(base_url) = linter.url.as_deref() else {
         return Ok(Vec::new());
     };
-    if base_url.trim().is_empty() {
-        return Ok(Vec::new());
-    }
-    let url = pkilint::endpoint(base_url.trim(), profile);
+    let url = pkilint::endpoint(base_url, profile);
     let unreachable = |detail: String| LintError::Unreachable { detail };
     let headers = Headers::new();
     headers.set("Content-Type", "application/json").map_err(|error| unreachable(error.to_string()))?;
@@ -52,6 +49,20 @@ pub async fn pkilint(env: &Env, profile: &Profile, certificate_der: &[u8]) -> Re
         return Err(LintError::Status { status, detail: text.chars().take(DETAIL_CHARACTERS).collect() });
     }
     pkilint::findings(&text).map_err(LintError::Report)
+}
+
+/// Where pkilint's REST API is: `KEYWARD_LINT_URL`, read once; `None` when unset or empty.
+#[derive(Clone, Debug)]
+pub struct Pkilint {
+    url: Option<String>,
+}
+
+impl Pkilint {
+    /// From the Worker variable.
+    pub fn from_env(env: &Env) -> Self {
+        let url = env.var("KEYWARD_LINT_URL").ok().map(|value| value.to_string().trim().to_owned());
+        Self { url: url.filter(|url| !url.is_empty()) }
+    }
 }
 
 /// Why pkilint gave no report. The certificate was not signed; the issuance can be tried again.
