@@ -46,7 +46,7 @@ impl AppError {
         Self { status: 409, code, field: None, message: message.into(), body: None }
     }
 
-    /// Whether this is the answer to a batch a concurrent writer refused (`crate::db::commit`), which a fresh
+    /// Whether this is the answer to a batch a concurrent writer refused (`db::commit`), which a fresh
     /// attempt may pass.
     pub fn is_changed_meanwhile(&self) -> bool {
         self.status == 409 && self.code == "changed_meanwhile"

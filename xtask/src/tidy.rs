@@ -23,6 +23,76 @@ mod tests {
         }
     }
 
+    /// The Worker's top-level modules (`edge/src/<module>.rs`, a directory's `mod.rs` and files counting as its
+    /// module) and the modules each names as `crate::<module>`, in `use` lines or paths.
+    fn edge_imports() -> Vec<(String, Vec<String>)> {
+        let source = root().join("edge").join("src");
+        let mut rust = Vec::new();
+        files(&source, "rs", &mut rust);
+        let mut modules: Vec<(String, Vec<String>)> = Vec::new();
+        for path in rust {
+            let relative = path.strip_prefix(&source).expect("under src").to_string_lossy().replace('\\', "/");
+            let module = relative.split(['/', '.']).next().unwrap_or_default().to_owned();
+            let text = std::fs::read_to_string(&path).unwrap_or_default();
+            let mut named = Vec::new();
+            for (index, _) in text.match_indices("crate::") {
+                let rest = &text[index + "crate::".len()..];
+                let mut names = vec![rest.split(|c: char| !(c.is_alphanumeric() || c == '_')).next().unwrap_or("")];
+                // `use crate::{a, b::c};`
+                if let Some(group) = rest.strip_prefix('{') {
+                    let group = &group[..group.find('}').unwrap_or(group.len())];
+                    names = group.split(',').map(|part| part.trim().split("::").next().unwrap_or("")).collect();
+                }
+                named.extend(names.into_iter().filter(|name| !name.is_empty()).map(str::to_owned));
+            }
+            match modules.iter_mut().find(|(name, _)| *name == module) {
+                Some((_, imports)) => imports.extend(named),
+                None => modules.push((module, named)),
+            }
+        }
+        for (module, imports) in &mut modules {
+            imports.retain(|import| import != module);
+            imports.sort();
+            imports.dedup();
+        }
+        modules
+    }
+
+    /// No two modules of the Worker import each other, directly or through others: the layers run one way.
+    #[test]
+    fn edge_modules_import_without_cycles() {
+        let modules = edge_imports();
+        assert!(modules.len() > 10, "the walk found the Worker's modules");
+        let imports_of = |module: &str| -> Vec<String> {
+            modules.iter().find(|(name, _)| name == module).map(|(_, imports)| imports.clone()).unwrap_or_default()
+        };
+        for (start, _) in &modules {
+            // Depth-first from `start`, keeping the path: reaching `start` again is a cycle.
+            let mut stack = vec![(start.clone(), vec![start.clone()])];
+            let mut seen = Vec::new();
+            while let Some((module, path)) = stack.pop() {
+                for next in imports_of(&module) {
+                    assert!(next != *start, "a cycle of imports between the Worker's modules: {path:?} -> {next}");
+                    if !seen.contains(&next) {
+                        seen.push(next.clone());
+                        let mut longer = path.clone();
+                        longer.push(next.clone());
+                        stack.push((next, longer));
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn the_import_walk_sees_grouped_imports() {
+        let modules = edge_imports();
+        let (_, enrollment) = modules.iter().find(|(name, _)| name == "enrollment").expect("enrollment.rs");
+        for expected in ["call", "db", "fulfilment", "issuing", "store"] {
+            assert!(enrollment.contains(&expected.to_owned()), "enrollment imports {expected}: {enrollment:?}");
+        }
+    }
+
     #[test]
     fn every_rust_file_opens_with_a_module_comment() {
         let mut rust = Vec::new();
