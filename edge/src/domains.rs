@@ -1,5 +1,4 @@
-//! Domains, mailboxes and the emailed validation links (`shared::api::domain` lists the endpoints), and the
-//! helpers the organization endpoints share: the request body, the outbox and audit statements, the batch.
+//! Domains, mailboxes and the emailed validation links (`shared::api::domain` lists the endpoints).
 //!
 //! A domain's or mailbox's state is its latest `validations` row that no resend replaced (`superseded_at IS
 //! NULL`). A resend or a change of method replaces the pending row with a new one holding a fresh random
@@ -8,26 +7,26 @@
 //! domain reads as not found.
 
 use serde::Deserialize;
-use serde::de::DeserializeOwned;
 use shared::address::{Domain, EmailAddress, is_public_mail_provider};
 use shared::api::domain::{
     DnsRecord, DomainList, DomainRequestError, DomainView, LinkState, MailboxList, MailboxView, MethodChange,
-    NewDomain, NewMailbox, ValidationLinkView, ValidationState, check_send_allowed, link_state,
+    NewDomain, NewMailbox, ValidationLinkView, ValidationState, link_state,
 };
 use shared::lang::Lang;
 use shared::link::{LinkError, Token};
 use shared::mail::{Email, domain_validation_link, mailbox_validation_link};
 use shared::validation::{
-    DAY_SECONDS, DomainMethod, RandomValue, Validation, ValidationKind, ValidationStatus, constructed_addresses,
-    dns_record_name, dns_record_value, txt_record_matches,
+    DomainMethod, RandomValue, Validation, ValidationKind, ValidationStatus, constructed_addresses, dns_record_name,
+    dns_record_value, txt_record_matches,
 };
-use worker::{D1Database, D1PreparedStatement, Request, Response};
+use worker::{D1Database, D1PreparedStatement, Response};
 
 use crate::auth::Principal;
 use crate::call::{Call, Member};
-use crate::db::{audit, integer, json_body, text};
+use crate::db::{audit, commit, json_body, text};
 use crate::error::AppError;
 use crate::outbox::{deliver_soon, enqueue};
+use crate::store::validations::{self, Method, ValidationRow};
 use crate::{doh, platform};
 
 /// Largest request body accepted by these endpoints.
@@ -35,14 +34,6 @@ const MAX_BODY_BYTES: usize = 16 * 1024;
 
 /// Hours an emailed link or a DNS value works (24).
 const RANDOM_VALUE_HOURS: i64 = shared::validation::RANDOM_VALUE_LIFETIME_SECONDS / 3600;
-
-// ---------------------------------------------------------------------------------------------------------
-// Helpers shared with `organizations`.
-
-/// Reads a JSON body of at most [`MAX_BODY_BYTES`]; `expected` names its fields for the error message.
-pub(crate) async fn read_json<T: DeserializeOwned>(request: &mut Request, expected: &str) -> Result<T, AppError> {
-    json_body(&request.bytes().await?, MAX_BODY_BYTES, expected)
-}
 
 /// The caller's preferred language for the emails they cause.
 pub(crate) async fn user_lang(db: &D1Database, user_id: &str) -> Result<Lang, AppError> {
@@ -57,160 +48,6 @@ pub(crate) async fn user_lang(db: &D1Database, user_id: &str) -> Result<Lang, Ap
 /// What a caller hears when a concurrent request won.
 const CHANGED_MEANWHILE: &str =
     "Another request changed this at the same moment; nothing was written. Reload and try again.";
-
-/// Runs one batch; a version trigger or uniqueness guard refusing it answers 409 and nothing is written.
-pub(crate) async fn run_batch(db: &D1Database, statements: Vec<D1PreparedStatement>) -> Result<(), AppError> {
-    crate::db::commit(db, statements, CHANGED_MEANWHILE).await
-}
-
-/// Runs a batch that inserts a validation send. Between [`check_sends`] and this batch a concurrent request may
-/// have sent too; the database then refuses the send past the cap (migration `0007_send_cap`) and nothing of the
-/// batch is written, and the caller hears when to try again as if [`check_sends`] had refused it.
-pub(crate) async fn run_send_batch(
-    db: &D1Database,
-    statements: Vec<D1PreparedStatement>,
-    (account_id, kind, subject): (&str, ValidationKind, &str),
-    now: i64,
-) -> Result<(), AppError> {
-    match db.batch(statements).await {
-        Err(error) if crate::db::raised(&error, "validation_send_cap") => {
-            check_sends(db, account_id, kind, subject, now).await?;
-            Err(AppError::internal("the database refused a send that the recent sends allow"))
-        }
-        result => crate::db::settle(result, CHANGED_MEANWHILE),
-    }
-}
-
-/// The statement marking every pending (not validated, not yet replaced) row of a subject replaced at `now`.
-pub(crate) fn supersede_pending(
-    db: &D1Database,
-    account_id: &str,
-    kind: ValidationKind,
-    subject: &str,
-    now: i64,
-) -> Result<D1PreparedStatement, AppError> {
-    Ok(db
-        .prepare(
-            "UPDATE validations SET superseded_at = ?1, version = version + 1 \
-             WHERE account_id = ?2 AND kind = ?3 AND subject = ?4 AND superseded_at IS NULL AND validated_at IS NULL",
-        )
-        .bind(&[integer(now), text(account_id), text(kind.as_str()), text(subject)])?)
-}
-
-/// A `validations` row (migration 0004 documents each column).
-#[derive(Clone, Debug, Deserialize)]
-pub(crate) struct ValidationRow {
-    /// Random identifier; also the salt of an organization code's hash.
-    pub(crate) id: String,
-    /// The tenant.
-    pub(crate) account_id: String,
-    /// `organization`, `domain` or `mailbox`.
-    pub(crate) kind: String,
-    /// The organization id, the domain name or the address.
-    pub(crate) subject: String,
-    /// `call`, `email_code`, `constructed_email`, `dns_txt` or `mailbox_link`.
-    pub(crate) method: String,
-    /// Where the email went, or the DNS name queried.
-    pub(crate) target: String,
-    /// SHA-256 of the emailed link token, or the salted code hash.
-    pub(crate) secret_hash: Option<String>,
-    /// The TXT value to publish (`dns_txt`).
-    pub(crate) dns_value: Option<String>,
-    /// Wrong code entries.
-    pub(crate) attempts: i64,
-    /// When this attempt's random value was made.
-    pub(crate) created_at: i64,
-    /// When it stops working.
-    pub(crate) expires_at: i64,
-    /// When a newer attempt replaced it.
-    pub(crate) superseded_at: Option<i64>,
-    /// When it was completed.
-    pub(crate) validated_at: Option<i64>,
-    /// Until when the completed validation may be relied on.
-    pub(crate) validated_until: Option<i64>,
-    /// Optimistic-concurrency version (trigger `validations_version`).
-    pub(crate) version: i64,
-}
-
-/// The columns of [`ValidationRow`], for `SELECT`.
-pub(crate) const VALIDATION_COLUMNS: &str = "id, account_id, kind, subject, method, target, secret_hash, dns_value, \
-     attempts, created_at, expires_at, superseded_at, validated_at, validated_until, version";
-
-impl ValidationRow {
-    /// The state machine's view of the row.
-    pub(crate) fn validation(&self) -> Result<Validation, AppError> {
-        let kind = match self.kind.as_str() {
-            "organization" => ValidationKind::Organization,
-            "domain" => ValidationKind::Domain,
-            "mailbox" => ValidationKind::Mailbox,
-            other => return Err(AppError::internal(&format!("validations.kind {other}"))),
-        };
-        Ok(Validation {
-            kind,
-            created_at: self.created_at,
-            expires_at: self.expires_at,
-            validated_at: self.validated_at,
-            version: self.version,
-        })
-    }
-
-    /// The statement completing this row at `now` with the state machine's transition; the version trigger
-    /// refuses it if another request changed the row since it was read.
-    pub(crate) fn complete(&self, db: &D1Database, now: i64) -> Result<(D1PreparedStatement, i64), AppError> {
-        let done = self.validation()?.complete(now)?;
-        let validated_until =
-            done.reusable_until(now).ok_or_else(|| AppError::internal("completed but not reusable"))?;
-        let statement = db
-            .prepare("UPDATE validations SET validated_at = ?1, validated_until = ?2, version = ?3 WHERE id = ?4")
-            .bind(&[integer(now), integer(validated_until), integer(done.version), text(&self.id)])?;
-        Ok((statement, validated_until))
-    }
-}
-
-/// The subject's current row (latest not replaced), in the caller's account.
-pub(crate) async fn current_row(
-    db: &D1Database,
-    account_id: &str,
-    kind: ValidationKind,
-    subject: &str,
-) -> Result<Option<ValidationRow>, AppError> {
-    Ok(db
-        .prepare(format!(
-            "SELECT {VALIDATION_COLUMNS} FROM validations \
-             WHERE account_id = ?1 AND kind = ?2 AND subject = ?3 AND superseded_at IS NULL \
-             ORDER BY created_at DESC, rowid DESC LIMIT 1"
-        ))
-        .bind(&[text(account_id), text(kind.as_str()), text(subject)])?
-        .first::<ValidationRow>(None)
-        .await?)
-}
-
-/// Refuses one more send for a subject past [`shared::api::domain::SENDS_PER_DAY`] in 24 hours.
-pub(crate) async fn check_sends(
-    db: &D1Database,
-    account_id: &str,
-    kind: ValidationKind,
-    subject: &str,
-    now: i64,
-) -> Result<(), AppError> {
-    #[derive(Deserialize)]
-    struct Row {
-        created_at: i64,
-    }
-    let recent: Vec<i64> = db
-        .prepare(
-            "SELECT created_at FROM validations \
-             WHERE account_id = ?1 AND kind = ?2 AND subject = ?3 AND created_at > ?4",
-        )
-        .bind(&[text(account_id), text(kind.as_str()), text(subject), integer(now - DAY_SECONDS)])?
-        .all()
-        .await?
-        .results::<Row>()?
-        .into_iter()
-        .map(|row| row.created_at)
-        .collect();
-    Ok(check_send_allowed(&recent, now)?)
-}
 
 // ---------------------------------------------------------------------------------------------------------
 // Domains.
@@ -252,8 +89,9 @@ fn path_domain(call: &Call) -> Result<Domain, AppError> {
 }
 
 fn domain_view(row: &ValidationRow, now: i64) -> Result<DomainView, AppError> {
-    let validation = row.validation()?;
-    let method = parse_method(&row.method).map_err(|_| AppError::internal(&format!("domain method {}", row.method)))?;
+    let validation = row.validation();
+    let method =
+        row.method.domain().ok_or_else(|| AppError::internal(&format!("domain method {}", row.method.as_str())))?;
     let dns_record = match (method, &row.dns_value) {
         (DomainMethod::DnsTxt, Some(value)) => {
             Some(DnsRecord { name: row.target.clone(), record_type: "TXT".into(), value: value.clone() })
@@ -295,9 +133,9 @@ fn domain_attempt(
     let mut row = ValidationRow {
         id: platform::new_id()?,
         account_id: account_id.to_owned(),
-        kind: ValidationKind::Domain.as_str().to_owned(),
+        kind: ValidationKind::Domain,
         subject: domain.as_str().to_owned(),
-        method: method.as_str().to_owned(),
+        method: Method::from(method),
         target: String::new(),
         secret_hash: None,
         dns_value: None,
@@ -343,32 +181,10 @@ async fn validated(
     ValidationRow { validated_at: Some(now), validated_until: Some(validated_until), version: row.version + 1, ..row }
 }
 
-/// The statement inserting a new row.
-pub(crate) fn insert_row(db: &D1Database, row: &ValidationRow) -> Result<D1PreparedStatement, AppError> {
-    let optional = |value: &Option<String>| value.as_deref().map_or(wasm_bindgen::JsValue::NULL, text);
-    Ok(db
-        .prepare(
-            "INSERT INTO validations (id, account_id, kind, subject, method, target, secret_hash, dns_value, \
-             created_at, expires_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
-        )
-        .bind(&[
-            text(&row.id),
-            text(&row.account_id),
-            text(&row.kind),
-            text(&row.subject),
-            text(&row.method),
-            text(&row.target),
-            optional(&row.secret_hash),
-            optional(&row.dns_value),
-            integer(row.created_at),
-            integer(row.expires_at),
-        ])?)
-}
-
 /// Refuses a new attempt while the subject's current validation may be relied on.
 fn refuse_if_validated(current: Option<&ValidationRow>, now: i64) -> Result<(), AppError> {
     if let Some(row) = current
-        && let ValidationStatus::Validated { validated_at, reusable_until } = row.validation()?.status(now)
+        && let ValidationStatus::Validated { validated_at, reusable_until } = row.validation().status(now)
     {
         return Err(DomainRequestError::AlreadyValidated { validated_at, validated_until: reusable_until }.into());
     }
@@ -385,13 +201,13 @@ async fn start_attempt(
     now: i64,
 ) -> Result<(), AppError> {
     let row = &attempt.row;
-    let kind = if row.kind == "mailbox" { ValidationKind::Mailbox } else { ValidationKind::Domain };
-    check_sends(db, &row.account_id, kind, &row.subject, now).await?;
+    validations::check_sends(db, &row.account_id, row.kind, &row.subject, now).await?;
     let (mut statements, queued) = attempt_statements(db, attempt, now)?;
     let queued: Vec<String> = queued.into_iter().collect();
-    let detail = serde_json::json!({ "validation_id": row.id, "method": row.method, "target": row.target });
-    statements.push(audit(db, now, &principal.actor(), action, (&row.kind, &row.subject), &detail)?);
-    run_send_batch(db, statements, (&row.account_id, kind, &row.subject), now).await?;
+    let detail = serde_json::json!({ "validation_id": row.id, "method": row.method.as_str(), "target": row.target });
+    statements.push(audit(db, now, &principal.actor(), action, (row.kind.as_str(), &row.subject), &detail)?);
+    let subject = (row.account_id.as_str(), row.kind, row.subject.as_str());
+    validations::commit_send(db, statements, subject, now, CHANGED_MEANWHILE).await?;
     deliver_soon(env, db, &queued).await;
     Ok(())
 }
@@ -401,12 +217,13 @@ pub async fn create(mut call: Call) -> Result<Response, AppError> {
     let db = &call.db;
     let now = call.now;
     let Member { principal, account_id } = call.account_admin().await?;
-    let body: NewDomain = read_json(&mut call.request, "name, method and, for constructed_email, address").await?;
+    let body: NewDomain =
+        json_body(&call.request.bytes().await?, MAX_BODY_BYTES, "name, method and, for constructed_email, address")?;
     let domain = parse_domain(&body.name)?;
     let method = parse_method(&body.method)?;
-    let current = current_row(&db, &account_id, ValidationKind::Domain, domain.as_str()).await?;
+    let current = validations::current(db, &account_id, ValidationKind::Domain, domain.as_str()).await?;
     refuse_if_validated(current.as_ref(), now)?;
-    let lang = user_lang(&db, &principal.user_id).await?;
+    let lang = user_lang(db, &principal.user_id).await?;
     let attempt = domain_attempt(
         &domain,
         method,
@@ -416,7 +233,7 @@ pub async fn create(mut call: Call) -> Result<Response, AppError> {
         lang,
         now,
     )?;
-    start_attempt(call.env(), &db, &principal, &attempt, "domain.validation_started", now).await?;
+    start_attempt(call.env(), db, &principal, &attempt, "domain.validation_started", now).await?;
     Ok(Response::from_json(&domain_view(&attempt.row, now)?)?.with_status(201))
 }
 
@@ -425,40 +242,15 @@ pub async fn list(call: Call) -> Result<Response, AppError> {
     let db = &call.db;
     let now = call.now;
     let account_id = call.member().await?.account_id;
-    let rows = current_rows(&db, &account_id, ValidationKind::Domain).await?;
+    let rows = validations::current_of_kind(db, &account_id, ValidationKind::Domain).await?;
     let domains = rows.iter().map(|row| domain_view(row, now)).collect::<Result<_, _>>()?;
     Ok(Response::from_json(&DomainList { domains })?)
-}
-
-/// Every subject's current row of `kind` in the account, by subject.
-pub(crate) async fn current_rows(
-    db: &D1Database,
-    account_id: &str,
-    kind: ValidationKind,
-) -> Result<Vec<ValidationRow>, AppError> {
-    let rows = db
-        .prepare(format!(
-            "SELECT {VALIDATION_COLUMNS} FROM validations \
-             WHERE account_id = ?1 AND kind = ?2 AND superseded_at IS NULL \
-             ORDER BY subject, created_at DESC, rowid DESC"
-        ))
-        .bind(&[text(account_id), text(kind.as_str())])?
-        .all()
-        .await?
-        .results::<ValidationRow>()?;
-    let mut current: Vec<ValidationRow> = Vec::new();
-    for row in rows {
-        if current.last().is_none_or(|last| last.subject != row.subject) {
-            current.push(row);
-        }
-    }
-    Ok(current)
 }
 
 /// The current row of the domain in the path, in the caller's account.
 async fn path_row(db: &D1Database, account_id: &str, call: &Call) -> Result<(Domain, ValidationRow), AppError> {
     let domain = path_domain(call)?;
-    let row = current_row(db, account_id, ValidationKind::Domain, domain.as_str())
+    let row = validations::current(db, account_id, ValidationKind::Domain, domain.as_str())
         .await?
         .ok_or(DomainRequestError::NotFound)?;
     Ok((domain, row))
@@ -469,7 +261,7 @@ pub async fn show(call: Call) -> Result<Response, AppError> {
     let db = &call.db;
     let now = call.now;
     let account_id = call.member().await?.account_id;
-    let (_, row) = path_row(&db, &account_id, &call).await?;
+    let (_, row) = path_row(db, &account_id, &call).await?;
     Ok(Response::from_json(&domain_view(&row, now)?)?)
 }
 
@@ -478,8 +270,8 @@ pub async fn check(call: Call) -> Result<Response, AppError> {
     let db = &call.db;
     let now = call.now;
     let Member { principal, account_id } = call.account_admin().await?;
-    let (_, row) = path_row(&db, &account_id, &call).await?;
-    match row.validation()?.status(now) {
+    let (_, row) = path_row(db, &account_id, &call).await?;
+    match row.validation().status(now) {
         ValidationStatus::Pending { .. } => {}
         ValidationStatus::RandomValueExpired { expired_at } => {
             return Err(DomainRequestError::RandomValueExpired { expired_at }.into());
@@ -491,7 +283,7 @@ pub async fn check(call: Call) -> Result<Response, AppError> {
             return Err(shared::validation::ValidationError::ValidationExpired { expired_at }.into());
         }
     }
-    if row.method != DomainMethod::DnsTxt.as_str() {
+    if row.method != Method::DnsTxt {
         return Err(DomainRequestError::NotDnsMethod.into());
     }
     let expected = row.dns_value.clone().ok_or_else(|| AppError::internal("dns_txt row without a value"))?;
@@ -509,15 +301,15 @@ pub async fn check(call: Call) -> Result<Response, AppError> {
         }
         .into());
     }
-    let (complete, validated_until) = row.complete(&db, now)?;
+    let (complete, validated_until) = row.complete(db, now)?;
     let detail = serde_json::json!({
-        "validation_id": row.id, "method": row.method, "record": row.target, "value": expected,
+        "validation_id": row.id, "method": row.method.as_str(), "record": row.target, "value": expected,
         "validated_until": validated_until,
     });
     let statements =
-        vec![complete, audit(&db, now, &principal.actor(), "domain.validated", ("domain", &row.subject), &detail)?];
-    run_batch(&db, statements).await?;
-    let done = validated(call.env(), &db, row, validated_until, now).await;
+        vec![complete, audit(db, now, &principal.actor(), "domain.validated", ("domain", &row.subject), &detail)?];
+    commit(db, statements, CHANGED_MEANWHILE).await?;
+    let done = validated(call.env(), db, row, validated_until, now).await;
     Ok(Response::from_json(&domain_view(&done, now)?)?)
 }
 
@@ -526,13 +318,13 @@ pub async fn resend(call: Call) -> Result<Response, AppError> {
     let db = &call.db;
     let now = call.now;
     let Member { principal, account_id } = call.account_admin().await?;
-    let (domain, row) = path_row(&db, &account_id, &call).await?;
+    let (domain, row) = path_row(db, &account_id, &call).await?;
     refuse_if_validated(Some(&row), now)?;
-    let method = parse_method(&row.method).map_err(|_| AppError::internal("stored method"))?;
+    let method = row.method.domain().ok_or_else(|| AppError::internal("stored method"))?;
     let address = (method == DomainMethod::ConstructedEmail).then_some(row.target.as_str());
-    let lang = user_lang(&db, &principal.user_id).await?;
+    let lang = user_lang(db, &principal.user_id).await?;
     let attempt = domain_attempt(&domain, method, address, &account_id, &platform::app_url(call.env())?, lang, now)?;
-    start_attempt(call.env(), &db, &principal, &attempt, "domain.validation_resent", now).await?;
+    start_attempt(call.env(), db, &principal, &attempt, "domain.validation_resent", now).await?;
     Ok(Response::from_json(&domain_view(&attempt.row, now)?)?)
 }
 
@@ -541,11 +333,12 @@ pub async fn change_method(mut call: Call) -> Result<Response, AppError> {
     let db = &call.db;
     let now = call.now;
     let Member { principal, account_id } = call.account_admin().await?;
-    let body: MethodChange = read_json(&mut call.request, "method and, for constructed_email, address").await?;
+    let body: MethodChange =
+        json_body(&call.request.bytes().await?, MAX_BODY_BYTES, "method and, for constructed_email, address")?;
     let method = parse_method(&body.method)?;
-    let (domain, row) = path_row(&db, &account_id, &call).await?;
+    let (domain, row) = path_row(db, &account_id, &call).await?;
     refuse_if_validated(Some(&row), now)?;
-    let lang = user_lang(&db, &principal.user_id).await?;
+    let lang = user_lang(db, &principal.user_id).await?;
     let attempt = domain_attempt(
         &domain,
         method,
@@ -555,7 +348,7 @@ pub async fn change_method(mut call: Call) -> Result<Response, AppError> {
         lang,
         now,
     )?;
-    start_attempt(call.env(), &db, &principal, &attempt, "domain.validation_method_changed", now).await?;
+    start_attempt(call.env(), db, &principal, &attempt, "domain.validation_method_changed", now).await?;
     Ok(Response::from_json(&domain_view(&attempt.row, now)?)?)
 }
 
@@ -565,7 +358,7 @@ pub async fn change_method(mut call: Call) -> Result<Response, AppError> {
 fn mailbox_view(row: &ValidationRow, now: i64) -> Result<MailboxView, AppError> {
     Ok(MailboxView {
         email: row.subject.clone(),
-        validation: ValidationState::from(row.validation()?.status(now)),
+        validation: ValidationState::from(row.validation().status(now)),
         expires_at: row.expires_at,
         validated_at: row.validated_at,
         validated_until: row.validated_until,
@@ -578,16 +371,16 @@ pub async fn create_mailbox(mut call: Call) -> Result<Response, AppError> {
     let db = &call.db;
     let now = call.now;
     let Member { principal, account_id } = call.account_admin().await?;
-    let body: NewMailbox = read_json(&mut call.request, "email").await?;
+    let body: NewMailbox = json_body(&call.request.bytes().await?, MAX_BODY_BYTES, "email")?;
     let address = EmailAddress::parse(&body.email)?;
     if !is_public_mail_provider(address.domain()) {
         return Err(DomainRequestError::MailboxNotAtPublicProvider { domain: address.domain().to_owned() }.into());
     }
-    let current = current_row(&db, &account_id, ValidationKind::Mailbox, address.as_str()).await?;
+    let current = validations::current(db, &account_id, ValidationKind::Mailbox, address.as_str()).await?;
     refuse_if_validated(current.as_ref(), now)?;
-    let lang = user_lang(&db, &principal.user_id).await?;
+    let lang = user_lang(db, &principal.user_id).await?;
     let attempt = mailbox_attempt(&address, &account_id, &platform::app_url(call.env())?, lang, now)?;
-    start_attempt(call.env(), &db, &principal, &attempt, "mailbox.validation_started", now).await?;
+    start_attempt(call.env(), db, &principal, &attempt, "mailbox.validation_started", now).await?;
     Ok(Response::from_json(&mailbox_view(&attempt.row, now)?)?.with_status(201))
 }
 
@@ -604,9 +397,9 @@ pub(crate) fn mailbox_attempt(
     let row = ValidationRow {
         id: platform::new_id()?,
         account_id: account_id.to_owned(),
-        kind: ValidationKind::Mailbox.as_str().to_owned(),
+        kind: ValidationKind::Mailbox,
         subject: address.as_str().to_owned(),
-        method: "mailbox_link".to_owned(),
+        method: Method::MailboxLink,
         target: address.as_str().to_owned(),
         secret_hash: Some(token.hash_hex()),
         dns_value: None,
@@ -631,8 +424,10 @@ pub(crate) fn attempt_statements(
     now: i64,
 ) -> Result<(Vec<D1PreparedStatement>, Option<String>), AppError> {
     let row = &attempt.row;
-    let kind = if row.kind == "mailbox" { ValidationKind::Mailbox } else { ValidationKind::Domain };
-    let mut statements = vec![supersede_pending(db, &row.account_id, kind, &row.subject, now)?, insert_row(db, row)?];
+    let mut statements = vec![
+        validations::supersede_pending(db, &row.account_id, row.kind, &row.subject, now)?,
+        validations::insert(db, row)?,
+    ];
     let mut queued = None;
     if let Some(email) = &attempt.email {
         let (statement, id) = enqueue(db, email, now)?;
@@ -647,7 +442,7 @@ pub async fn list_mailboxes(call: Call) -> Result<Response, AppError> {
     let db = &call.db;
     let now = call.now;
     let account_id = call.member().await?.account_id;
-    let rows = current_rows(&db, &account_id, ValidationKind::Mailbox).await?;
+    let rows = validations::current_of_kind(db, &account_id, ValidationKind::Mailbox).await?;
     let mailboxes = rows.iter().map(|row| mailbox_view(row, now)).collect::<Result<_, _>>()?;
     Ok(Response::from_json(&MailboxList { mailboxes })?)
 }
@@ -659,20 +454,14 @@ pub async fn list_mailboxes(call: Call) -> Result<Response, AppError> {
 async fn link_row(db: &D1Database, call: &Call) -> Result<ValidationRow, AppError> {
     let raw = call.param("token");
     let token = Token::parse(raw)?;
-    db.prepare(format!(
-        "SELECT {VALIDATION_COLUMNS} FROM validations WHERE secret_hash = ?1 AND kind IN ('domain', 'mailbox')"
-    ))
-    .bind(&[text(&token.hash_hex())])?
-    .first::<ValidationRow>(None)
-    .await?
-    .ok_or_else(|| LinkError::Unknown.into())
+    validations::by_link(db, &token.hash_hex()).await?.ok_or_else(|| LinkError::Unknown.into())
 }
 
 /// What the link page shows: the row's state in words.
 fn link_view(row: &ValidationRow, now: i64) -> Result<ValidationLinkView, AppError> {
-    let (state, message) = link_state(&row.validation()?, row.superseded_at, now);
+    let (state, message) = link_state(&row.validation(), row.superseded_at, now);
     Ok(ValidationLinkView {
-        kind: row.kind.clone(),
+        kind: row.kind.as_str().to_owned(),
         subject: row.subject.clone(),
         sent_to: row.target.clone(),
         state,
@@ -688,7 +477,7 @@ fn link_view(row: &ValidationRow, now: i64) -> Result<ValidationLinkView, AppErr
 /// `GET /api/v1/validations/{token}` (and HEAD): never spends the link.
 pub async fn show_link(call: Call) -> Result<Response, AppError> {
     let db = &call.db;
-    let row = link_row(&db, &call).await?;
+    let row = link_row(db, &call).await?;
     Ok(Response::from_json(&link_view(&row, platform::now())?)?)
 }
 
@@ -696,18 +485,19 @@ pub async fn show_link(call: Call) -> Result<Response, AppError> {
 pub async fn confirm_link(call: Call) -> Result<Response, AppError> {
     let db = &call.db;
     let now = call.now;
-    let row = link_row(&db, &call).await?;
+    let row = link_row(db, &call).await?;
     let view = link_view(&row, now)?;
     if view.state != LinkState::Pending {
         return Err(DomainRequestError::LinkNotUsable { state: view.state, message: view.message }.into());
     }
-    let (complete, validated_until) = row.complete(&db, now)?;
+    let (complete, validated_until) = row.complete(db, now)?;
     let detail = serde_json::json!({
-        "validation_id": row.id, "method": row.method, "sent_to": row.target, "validated_until": validated_until,
+        "validation_id": row.id, "method": row.method.as_str(), "sent_to": row.target,
+        "validated_until": validated_until,
     });
-    let action = if row.kind == "mailbox" { "mailbox.validated" } else { "domain.validated" };
-    let statements = vec![complete, audit(&db, now, "link", action, (&row.kind, &row.subject), &detail)?];
-    run_batch(&db, statements).await?;
-    let done = validated(call.env(), &db, row, validated_until, now).await;
+    let action = if row.kind == ValidationKind::Mailbox { "mailbox.validated" } else { "domain.validated" };
+    let statements = vec![complete, audit(db, now, "link", action, (row.kind.as_str(), &row.subject), &detail)?];
+    commit(db, statements, CHANGED_MEANWHILE).await?;
+    let done = validated(call.env(), db, row, validated_until, now).await;
     Ok(Response::from_json(&link_view(&done, now)?)?)
 }

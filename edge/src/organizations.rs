@@ -6,132 +6,82 @@
 //! the audit record. The code is stored as `VerificationCode::hash_hex` salted with the row's random id, so
 //! no extra column is needed and equal codes on two rows hash differently.
 
-use serde::Deserialize;
 use shared::account::Role;
 use shared::api::domain::ValidationState;
 use shared::api::organization::{
-    CodeEntry, CodeSent, Contact, NewOrganization, OrganizationError, OrganizationList, OrganizationView, PostalAddress,
+    CodeEntry, CodeSent, NewOrganization, OrganizationError, OrganizationList, OrganizationView, PostalAddress,
 };
 use shared::mail::organization_verification_code;
 use shared::validation::{
     CODE_MAXIMUM_ATTEMPTS, CallRecord, CodeAttempts, CodeCheck, Validation, ValidationError, ValidationKind,
     ValidationStatus, VerificationCode, check_code,
 };
-use worker::{D1Database, D1PreparedStatement, Response};
+use worker::{D1Database, Response};
 
 use crate::call::{Call, Member};
-use crate::db::{audit, integer, is_conflict, text};
-use crate::domains::{
-    VALIDATION_COLUMNS, ValidationRow, check_sends, current_row, current_rows, insert_row, read_json, run_batch,
-    run_send_batch, supersede_pending, user_lang,
-};
+use crate::db::{audit, commit, integer, is_conflict, json_body, text};
+use crate::domains::user_lang;
 use crate::error::AppError;
 use crate::outbox::{deliver_soon, enqueue};
 use crate::platform;
+use crate::store::organizations::{self, OrganizationRow};
+use crate::store::validations::{self, Method, ValidationRow};
 
-/// An `organizations` row.
-#[derive(Clone, Debug, Deserialize)]
-struct OrganizationRow {
-    id: String,
-    account_id: Option<String>,
-    name: String,
-    identifier: String,
-    country: String,
-    /// JSON [`PostalAddress`].
-    address: String,
-    phone: String,
-    /// JSON list of [`Contact`].
-    contacts: String,
-    validated_at: Option<i64>,
-    validated_until: Option<i64>,
-    created_at: i64,
-    version: i64,
-}
+/// Largest request body accepted by these endpoints.
+const MAX_BODY_BYTES: usize = 16 * 1024;
 
-/// The columns of [`OrganizationRow`].
-const ORGANIZATION_COLUMNS: &str = "id, account_id, name, identifier, country, address, phone, contacts, validated_at, validated_until, created_at, \
-     version";
+/// What a caller hears when a concurrent request won.
+const CHANGED_MEANWHILE: &str =
+    "Another request changed this at the same moment; nothing was written. Reload and try again.";
 
-impl OrganizationRow {
-    /// The first contact's address: where codes go.
-    fn contact_email(&self) -> Result<String, AppError> {
-        self.contacts()?
-            .into_iter()
-            .next()
-            .map(|contact| contact.email)
-            .ok_or_else(|| AppError::internal("an organization without contacts"))
-    }
-
-    fn contacts(&self) -> Result<Vec<Contact>, AppError> {
-        serde_json::from_str(&self.contacts).map_err(|error| AppError::internal(&format!("contacts JSON: {error}")))
-    }
-
-    /// Whether the organization may be relied on at `now`: `Some((validated_at, validated_until))`.
-    fn reusable(&self, now: i64) -> Option<(i64, i64)> {
-        match (self.validated_at, self.validated_until) {
-            (Some(at), Some(until)) if now < until => Some((at, until)),
-            _ => None,
+/// The organization as the API shows it, with its current validation row.
+fn organization_view(
+    organization: &OrganizationRow,
+    current: Option<&ValidationRow>,
+    now: i64,
+) -> Result<OrganizationView, AppError> {
+    let address: PostalAddress = organization.postal_address()?;
+    let pending = match current {
+        Some(row) if row.validated_at.is_none() => Some((row, row.validation().status(now))),
+        _ => None,
+    };
+    let validation = if organization.reusable(now).is_some() {
+        ValidationState::Validated
+    } else if let Some((_, status)) = pending {
+        ValidationState::from(status)
+    } else if organization.validated_at.is_some() {
+        ValidationState::ValidationExpired
+    } else {
+        ValidationState::NotStarted
+    };
+    let (code_expires_at, code_attempts_left) = match pending {
+        Some((row, ValidationStatus::Pending { expires_at })) if row.method == Method::EmailCode => {
+            let used = u32::try_from(row.attempts).unwrap_or(u32::MAX);
+            (Some(expires_at), Some(CODE_MAXIMUM_ATTEMPTS.saturating_sub(used)))
         }
-    }
-
-    /// The statement recording a validation at `now`, valid until `until`; the version trigger refuses it if
-    /// the organization changed since it was read.
-    fn validate(&self, db: &D1Database, now: i64, until: i64) -> Result<D1PreparedStatement, AppError> {
-        Ok(db
-            .prepare("UPDATE organizations SET validated_at = ?1, validated_until = ?2, version = ?3 WHERE id = ?4")
-            .bind(&[integer(now), integer(until), integer(self.version + 1), text(&self.id)])?)
-    }
-
-    fn view(&self, current: Option<&ValidationRow>, now: i64) -> Result<OrganizationView, AppError> {
-        let address: PostalAddress = serde_json::from_str(&self.address)
-            .map_err(|error| AppError::internal(&format!("address JSON: {error}")))?;
-        let pending = match current {
-            Some(row) if row.validated_at.is_none() => Some((row, row.validation()?.status(now))),
-            _ => None,
-        };
-        let validation = if self.reusable(now).is_some() {
-            ValidationState::Validated
-        } else if let Some((_, status)) = pending {
-            ValidationState::from(status)
-        } else if self.validated_at.is_some() {
-            ValidationState::ValidationExpired
-        } else {
-            ValidationState::NotStarted
-        };
-        let (code_expires_at, code_attempts_left) = match pending {
-            Some((row, ValidationStatus::Pending { expires_at })) if row.method == "email_code" => {
-                let used = u32::try_from(row.attempts).unwrap_or(u32::MAX);
-                (Some(expires_at), Some(CODE_MAXIMUM_ATTEMPTS.saturating_sub(used)))
-            }
-            _ => (None, None),
-        };
-        Ok(OrganizationView {
-            id: self.id.clone(),
-            name: self.name.clone(),
-            registration_identifier: self.identifier.clone(),
-            country: self.country.clone(),
-            address,
-            phone: self.phone.clone(),
-            contacts: self.contacts()?,
-            validation,
-            method: current.map(|row| row.method.clone()),
-            code_expires_at,
-            code_attempts_left,
-            validated_at: self.validated_at,
-            validated_until: self.validated_until,
-            created_at: self.created_at,
-        })
-    }
+        _ => (None, None),
+    };
+    Ok(OrganizationView {
+        id: organization.id.clone(),
+        name: organization.name.clone(),
+        registration_identifier: organization.identifier.clone(),
+        country: organization.country.clone(),
+        address,
+        phone: organization.phone.clone(),
+        contacts: organization.contacts()?,
+        validation,
+        method: current.map(|row| row.method.as_str().to_owned()),
+        code_expires_at,
+        code_attempts_left,
+        validated_at: organization.validated_at,
+        validated_until: organization.validated_until,
+        created_at: organization.created_at,
+    })
 }
 
 /// The organization in the path, in `account_id`; another account's reads as not found.
 async fn organization_in(db: &D1Database, account_id: &str, call: &Call) -> Result<OrganizationRow, AppError> {
-    let id = call.param("id");
-    db.prepare(format!("SELECT {ORGANIZATION_COLUMNS} FROM organizations WHERE id = ?1 AND account_id = ?2"))
-        .bind(&[text(id), text(account_id)])?
-        .first::<OrganizationRow>(None)
-        .await?
-        .ok_or_else(|| OrganizationError::NotFound.into())
+    organizations::in_account(db, account_id, call.param("id")).await?.ok_or_else(|| OrganizationError::NotFound.into())
 }
 
 /// The organization's view with its current validation row.
@@ -141,8 +91,8 @@ async fn view(
     row: &OrganizationRow,
     now: i64,
 ) -> Result<OrganizationView, AppError> {
-    let current = current_row(db, account_id, ValidationKind::Organization, &row.id).await?;
-    row.view(current.as_ref(), now)
+    let current = validations::current(db, account_id, ValidationKind::Organization, &row.id).await?;
+    organization_view(row, current.as_ref(), now)
 }
 
 /// `POST /api/v1/organizations`.
@@ -150,52 +100,34 @@ pub async fn create(mut call: Call) -> Result<Response, AppError> {
     let db = &call.db;
     let now = call.now;
     let Member { principal, account_id } = call.account_admin().await?;
-    let body: NewOrganization = read_json(
-        &mut call.request,
+    let body: NewOrganization = json_body(
+        &call.request.bytes().await?,
+        MAX_BODY_BYTES,
         "name, registration_identifier, country, address {street, city, postal_code, region}, phone and \
          contacts [{name, email, phone}]",
-    )
-    .await?;
+    )?;
     let checked = body.check()?;
-    let id = platform::new_id()?;
-    let address = to_json(&checked.address)?;
-    let contacts = to_json(&checked.contacts)?;
-    let detail =
-        serde_json::json!({ "name": checked.name, "registration_identifier": checked.registration_identifier });
-    let statements = vec![
-        db.prepare(
-            "INSERT INTO organizations (id, account_id, name, identifier, country, address, phone, contacts, \
-             created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-        )
-        .bind(&[
-            text(&id),
-            text(&account_id),
-            text(&checked.name),
-            text(&checked.registration_identifier),
-            text(&checked.country),
-            text(&address),
-            text(checked.phone.as_str()),
-            text(&contacts),
-            integer(now),
-        ])?,
-        audit(&db, now, &principal.actor(), "organization.created", ("organization", &id), &detail)?,
-    ];
-    run_batch(&db, statements).await?;
     let row = OrganizationRow {
-        id,
+        id: platform::new_id()?,
         account_id: Some(account_id),
         name: checked.name,
         identifier: checked.registration_identifier,
         country: checked.country,
-        address,
+        address: to_json(&checked.address)?,
         phone: checked.phone.as_str().to_owned(),
-        contacts,
+        contacts: to_json(&checked.contacts)?,
         validated_at: None,
         validated_until: None,
         created_at: now,
         version: 0,
     };
-    Ok(Response::from_json(&row.view(None, now)?)?.with_status(201))
+    let detail = serde_json::json!({ "name": row.name, "registration_identifier": row.identifier });
+    let statements = vec![
+        organizations::insert(db, &row)?,
+        audit(db, now, &principal.actor(), "organization.created", ("organization", &row.id), &detail)?,
+    ];
+    commit(db, statements, CHANGED_MEANWHILE).await?;
+    Ok(Response::from_json(&organization_view(&row, None, now)?)?.with_status(201))
 }
 
 /// A value stored as JSON text; failing to encode is ours.
@@ -208,19 +140,11 @@ pub async fn list(call: Call) -> Result<Response, AppError> {
     let db = &call.db;
     let now = call.now;
     let account_id = call.member().await?.account_id;
-    let rows = db
-        .prepare(format!(
-            "SELECT {ORGANIZATION_COLUMNS} FROM organizations WHERE account_id = ?1 \
-             ORDER BY created_at DESC, rowid DESC"
-        ))
-        .bind(&[text(&account_id)])?
-        .all()
-        .await?
-        .results::<OrganizationRow>()?;
-    let validations = current_rows(&db, &account_id, ValidationKind::Organization).await?;
+    let rows = organizations::of_account(db, &account_id).await?;
+    let current = validations::current_of_kind(db, &account_id, ValidationKind::Organization).await?;
     let organizations = rows
         .iter()
-        .map(|row| row.view(validations.iter().find(|validation| validation.subject == row.id), now))
+        .map(|row| organization_view(row, current.iter().find(|validation| validation.subject == row.id), now))
         .collect::<Result<_, _>>()?;
     Ok(Response::from_json(&OrganizationList { organizations })?)
 }
@@ -230,8 +154,8 @@ pub async fn show(call: Call) -> Result<Response, AppError> {
     let db = &call.db;
     let now = call.now;
     let account_id = call.member().await?.account_id;
-    let row = organization_in(&db, &account_id, &call).await?;
-    Ok(Response::from_json(&view(&db, &account_id, &row, now).await?)?)
+    let row = organization_in(db, &account_id, &call).await?;
+    Ok(Response::from_json(&view(db, &account_id, &row, now).await?)?)
 }
 
 /// `POST /api/v1/organizations/{id}/verification-code`: a fresh code to the first contact; the previous one
@@ -240,11 +164,11 @@ pub async fn send_code(call: Call) -> Result<Response, AppError> {
     let db = &call.db;
     let now = call.now;
     let Member { principal, account_id } = call.account_admin().await?;
-    let organization = organization_in(&db, &account_id, &call).await?;
+    let organization = organization_in(db, &account_id, &call).await?;
     if let Some((validated_at, _)) = organization.reusable(now) {
         return Err(ValidationError::AlreadyValidated { validated_at }.into());
     }
-    check_sends(&db, &account_id, ValidationKind::Organization, &organization.id, now).await?;
+    validations::check_sends(db, &account_id, ValidationKind::Organization, &organization.id, now).await?;
     let fresh = Validation::new(ValidationKind::Organization, now);
     let id = platform::new_id()?;
     let code = VerificationCode::from_random(platform::random()?);
@@ -252,9 +176,9 @@ pub async fn send_code(call: Call) -> Result<Response, AppError> {
     let row = ValidationRow {
         id: id.clone(),
         account_id: account_id.clone(),
-        kind: ValidationKind::Organization.as_str().to_owned(),
+        kind: ValidationKind::Organization,
         subject: organization.id.clone(),
-        method: "email_code".to_owned(),
+        method: Method::EmailCode,
         target: to.clone(),
         secret_hash: Some(code.hash_hex(id.as_bytes())),
         dns_value: None,
@@ -266,19 +190,20 @@ pub async fn send_code(call: Call) -> Result<Response, AppError> {
         validated_until: None,
         version: 0,
     };
-    let lang = user_lang(&db, &principal.user_id).await?;
+    let lang = user_lang(db, &principal.user_id).await?;
     let hours = shared::validation::RANDOM_VALUE_LIFETIME_SECONDS / 3600;
     let email = organization_verification_code(lang, &to, &organization.name, code.as_str(), hours);
-    let (queued, outbox_id) = enqueue(&db, &email, now)?;
+    let (queued, outbox_id) = enqueue(db, &email, now)?;
     let detail = serde_json::json!({ "validation_id": id, "method": "email_code", "sent_to": to });
     let statements = vec![
-        supersede_pending(&db, &account_id, ValidationKind::Organization, &organization.id, now)?,
-        insert_row(&db, &row)?,
+        validations::supersede_pending(db, &account_id, ValidationKind::Organization, &organization.id, now)?,
+        validations::insert(db, &row)?,
         queued,
-        audit(&db, now, &principal.actor(), "organization.code_sent", ("organization", &organization.id), &detail)?,
+        audit(db, now, &principal.actor(), "organization.code_sent", ("organization", &organization.id), &detail)?,
     ];
-    run_send_batch(&db, statements, (&account_id, ValidationKind::Organization, &organization.id), now).await?;
-    deliver_soon(call.env(), &db, &[outbox_id]).await;
+    let subject = (account_id.as_str(), ValidationKind::Organization, organization.id.as_str());
+    validations::commit_send(db, statements, subject, now, CHANGED_MEANWHILE).await?;
+    deliver_soon(call.env(), db, &[outbox_id]).await;
     Ok(Response::from_json(&CodeSent { sent_to: to, expires_at: fresh.expires_at })?)
 }
 
@@ -287,16 +212,16 @@ pub async fn check_code_entry(mut call: Call) -> Result<Response, AppError> {
     let db = &call.db;
     let now = call.now;
     let Member { principal, account_id } = call.account_admin().await?;
-    let body: CodeEntry = read_json(&mut call.request, "code").await?;
-    let organization = organization_in(&db, &account_id, &call).await?;
+    let body: CodeEntry = json_body(&call.request.bytes().await?, MAX_BODY_BYTES, "code")?;
+    let organization = organization_in(db, &account_id, &call).await?;
     if let Some((validated_at, _)) = organization.reusable(now) {
         return Err(ValidationError::AlreadyValidated { validated_at }.into());
     }
-    let row = current_row(&db, &account_id, ValidationKind::Organization, &organization.id)
+    let row = validations::current(db, &account_id, ValidationKind::Organization, &organization.id)
         .await?
-        .filter(|row| row.method == "email_code" && row.validated_at.is_none())
+        .filter(|row| row.method == Method::EmailCode && row.validated_at.is_none())
         .ok_or(OrganizationError::NoCodePending)?;
-    if let ValidationStatus::RandomValueExpired { expired_at } = row.validation()?.status(now) {
+    if let ValidationStatus::RandomValueExpired { expired_at } = row.validation().status(now) {
         return Err(ValidationError::RandomValueExpired { expired_at }.into());
     }
     let stored = row.secret_hash.as_deref().ok_or_else(|| AppError::internal("email_code row without hash"))?;
@@ -307,8 +232,9 @@ pub async fn check_code_entry(mut call: Call) -> Result<Response, AppError> {
     // Every entry is counted before it can complete anything, by a conditional increment that succeeds
     // at most CODE_MAXIMUM_ATTEMPTS times however many entries arrive at once: parallel guesses cannot
     // get more than five tries at one code.
-    let was_counted = count_entry(&db, &row, correct, &principal.actor(), subject, now).await?;
-    let counted = validation_row(&db, &row.id).await?;
+    let was_counted = count_entry(db, &row, correct, &principal.actor(), subject, now).await?;
+    let counted =
+        validations::by_id(db, &row.id).await?.ok_or_else(|| AppError::internal("a validation row vanished"))?;
     if !was_counted {
         return Err(if counted.superseded_at.is_some() || counted.validated_at.is_some() {
             OrganizationError::NoCodePending.into()
@@ -325,14 +251,14 @@ pub async fn check_code_entry(mut call: Call) -> Result<Response, AppError> {
         });
     }
     // The version guard refuses the completion if a resend or another entry changed the row meanwhile.
-    let (complete, until) = counted.complete(&db, now)?;
+    let (complete, until) = counted.complete(db, now)?;
     let detail = serde_json::json!({ "validation_id": counted.id, "method": "email_code", "validated_until": until });
     let statements = vec![
         complete,
-        organization.validate(&db, now, until)?,
-        audit(&db, now, &principal.actor(), "organization.validated", subject, &detail)?,
+        organization.validate(db, now, until)?,
+        audit(db, now, &principal.actor(), "organization.validated", subject, &detail)?,
     ];
-    run_batch(&db, statements).await?;
+    commit(db, statements, CHANGED_MEANWHILE).await?;
     let done = OrganizationRow {
         validated_at: Some(now),
         validated_until: Some(until),
@@ -340,7 +266,7 @@ pub async fn check_code_entry(mut call: Call) -> Result<Response, AppError> {
         ..organization
     };
     let counted = ValidationRow { validated_at: Some(now), validated_until: Some(until), ..counted };
-    Ok(Response::from_json(&done.view(Some(&counted), now)?)?)
+    Ok(Response::from_json(&organization_view(&done, Some(&counted), now)?)?)
 }
 
 /// Counts one code entry with its audit record, in one batch, unless the code is spent (five entries), used or
@@ -355,11 +281,7 @@ async fn count_entry(
 ) -> Result<bool, AppError> {
     let detail = serde_json::json!({ "validation_id": row.id, "correct": correct });
     let statements = vec![
-        db.prepare(
-            "UPDATE validations SET attempts = attempts + 1, version = version + 1 \
-             WHERE id = ?1 AND attempts < ?2 AND validated_at IS NULL AND superseded_at IS NULL",
-        )
-        .bind(&[text(&row.id), integer(i64::from(CODE_MAXIMUM_ATTEMPTS))])?,
+        validations::count_entry(db, &row.id, CODE_MAXIMUM_ATTEMPTS)?,
         db.prepare(
             "INSERT INTO audit_log (at, actor, action, subject_type, subject_id, detail) \
              SELECT ?1, ?2, 'organization.code_entered', ?3, ?4, ?5 WHERE changes() = 1",
@@ -368,20 +290,13 @@ async fn count_entry(
     ];
     let results = match db.batch(statements).await {
         Ok(results) => results,
+        // Not `db::commit`: a concurrent writer's refusal (the version trigger) is an answer here, not a 409. The
+        // entry was not counted, and the caller reads the row afresh to say why (spent, completed or replaced).
         Err(error) if is_conflict(&error) => return Ok(false),
         Err(error) => return Err(error.into()),
     };
     let changes = results.first().and_then(|result| result.meta().ok().flatten()).and_then(|meta| meta.changes);
     Ok(changes == Some(1))
-}
-
-/// A `validations` row by id (after a write, to read what it now holds).
-async fn validation_row(db: &D1Database, id: &str) -> Result<ValidationRow, AppError> {
-    db.prepare(format!("SELECT {VALIDATION_COLUMNS} FROM validations WHERE id = ?1"))
-        .bind(&[text(id)])?
-        .first::<ValidationRow>(None)
-        .await?
-        .ok_or_else(|| AppError::internal("a validation row vanished"))
 }
 
 /// `POST /api/v1/admin/organizations/{id}/validation`: a CA administrator records the verification call.
@@ -390,15 +305,10 @@ pub async fn record_call(mut call: Call) -> Result<Response, AppError> {
     let now = call.now;
     let principal = call.caller().await?;
     principal.require(&[Role::CaAdmin])?;
-    let body: CallRecord = read_json(&mut call.request, "phone, spoke_with and notes").await?;
+    let body: CallRecord = json_body(&call.request.bytes().await?, MAX_BODY_BYTES, "phone, spoke_with and notes")?;
     let id = call.param("id");
     let call = body.check()?;
-    let organization = db
-        .prepare(format!("SELECT {ORGANIZATION_COLUMNS} FROM organizations WHERE id = ?1 AND account_id IS NOT NULL"))
-        .bind(&[text(id)])?
-        .first::<OrganizationRow>(None)
-        .await?
-        .ok_or(OrganizationError::NotFound)?;
+    let organization = organizations::of_any_account(db, id).await?.ok_or(OrganizationError::NotFound)?;
     let account_id = organization.account_id.clone().ok_or(OrganizationError::NotFound)?;
     if let Some((validated_at, _)) = organization.reusable(now) {
         return Err(ValidationError::AlreadyValidated { validated_at }.into());
@@ -411,32 +321,35 @@ pub async fn record_call(mut call: Call) -> Result<Response, AppError> {
         "recorded_by": principal.user_id,
     });
     let detail = serde_json::json!({ "validation_id": validation_id, "method": "call", "validated_until": until });
+    let recorded = ValidationRow {
+        id: validation_id,
+        account_id: account_id.clone(),
+        kind: ValidationKind::Organization,
+        subject: organization.id.clone(),
+        method: Method::Call,
+        target: call.phone.as_str().to_owned(),
+        secret_hash: None,
+        dns_value: None,
+        attempts: 0,
+        created_at: now,
+        expires_at: done.expires_at,
+        superseded_at: None,
+        validated_at: Some(now),
+        validated_until: Some(until),
+        version: 0,
+    };
     let statements = vec![
-        supersede_pending(&db, &account_id, ValidationKind::Organization, &organization.id, now)?,
-        db.prepare(
-            "INSERT INTO validations (id, account_id, kind, subject, method, target, created_at, expires_at, \
-             validated_at, validated_until, evidence) \
-             VALUES (?1, ?2, 'organization', ?3, 'call', ?4, ?5, ?6, ?5, ?7, ?8)",
-        )
-        .bind(&[
-            text(&validation_id),
-            text(&account_id),
-            text(&organization.id),
-            text(call.phone.as_str()),
-            integer(now),
-            integer(done.expires_at),
-            integer(until),
-            text(&evidence.to_string()),
-        ])?,
-        organization.validate(&db, now, until)?,
-        audit(&db, now, &principal.actor(), "organization.validated", ("organization", &organization.id), &detail)?,
+        validations::supersede_pending(db, &account_id, ValidationKind::Organization, &organization.id, now)?,
+        validations::insert_completed(db, &recorded, &evidence)?,
+        organization.validate(db, now, until)?,
+        audit(db, now, &principal.actor(), "organization.validated", ("organization", &organization.id), &detail)?,
     ];
-    run_batch(&db, statements).await?;
+    commit(db, statements, CHANGED_MEANWHILE).await?;
     let row = OrganizationRow {
         validated_at: Some(now),
         validated_until: Some(until),
         version: organization.version + 1,
         ..organization
     };
-    Ok(Response::from_json(&view(&db, &account_id, &row, now).await?)?)
+    Ok(Response::from_json(&view(db, &account_id, &row, now).await?)?)
 }

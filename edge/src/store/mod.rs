@@ -7,4 +7,6 @@
 pub mod enrollment_links;
 pub mod ledger;
 pub mod orders;
+pub mod organizations;
 pub mod recipients;
+pub mod validations;
