@@ -5,7 +5,6 @@
 //! recorded on its recipient. `advance` runs after a validation completes and from the scheduled handler;
 //! `enrolled_statements` is the order's part of an enrollment's batch.
 
-use serde::Deserialize;
 use shared::address::{Domain, EmailAddress};
 use shared::issuance::pipeline::{self as issuance, Mailing, Refusal};
 use shared::lang::Lang;
@@ -18,53 +17,24 @@ use shared::pipeline::{
 use shared::validation::{DomainMethod, Validation, ValidationKind};
 use worker::{D1Database, D1PreparedStatement, Env};
 
-use crate::db::{audit_events, batch_error, text};
+use crate::db::{audit_events, batch_error};
 use crate::error::AppError;
 use crate::store::enrollment_links;
 use crate::store::orders::{self, OrderRow};
 use crate::store::recipients::{self, RecipientRow};
+use crate::store::validations::{self, Method};
 use crate::{issuing, outbox, platform};
 
-#[derive(Deserialize)]
-pub struct ValidationRow {
-    pub method: String,
-    pub created_at: i64,
-    pub expires_at: i64,
-    pub validated_at: Option<i64>,
-    pub version: i64,
-}
-
-/// The validation an order relies on for a subject: the latest completed one, else the latest pending one.
+/// The validation an order relies on for a subject, with how it is done: the latest completed one, else the latest
+/// pending one.
 async fn latest_validation(
     db: &D1Database,
     account_id: &str,
     kind: ValidationKind,
     subject: &str,
-) -> Result<Option<(Validation, String)>, AppError> {
-    let kind_text = match kind {
-        ValidationKind::Organization => "organization",
-        ValidationKind::Domain => "domain",
-        ValidationKind::Mailbox => "mailbox",
-    };
-    let row = db
-        .prepare(
-            "SELECT method, created_at, expires_at, validated_at, version FROM validations \
-             WHERE account_id = ?1 AND kind = ?2 AND subject = ?3 AND (validated_at IS NOT NULL OR superseded_at IS NULL) \
-             ORDER BY validated_at IS NULL, validated_at DESC, created_at DESC LIMIT 1",
-        )
-        .bind(&[text(account_id), text(kind_text), text(subject)])?
-        .first::<ValidationRow>(None)
-        .await?;
-    Ok(row.map(|row| {
-        let validation = Validation {
-            kind,
-            created_at: row.created_at,
-            expires_at: row.expires_at,
-            validated_at: row.validated_at,
-            version: row.version,
-        };
-        (validation, row.method)
-    }))
+) -> Result<Option<(Validation, Method)>, AppError> {
+    let row = validations::relied_on(db, account_id, kind, subject).await?;
+    Ok(row.map(|row| (row.validation(), row.method)))
 }
 
 /// Everything the pipeline shows, read for one order.
@@ -88,8 +58,8 @@ pub async fn progress(
         },
         None => {
             let latest = latest_validation(db, &account, ValidationKind::Organization, &order.organization_id).await?;
-            let method = match latest.as_ref().map(|(_, method)| method.as_str()) {
-                Some("email_code") => OrganizationMethod::EmailedCode,
+            let method = match latest.as_ref().map(|(_, method)| *method) {
+                Some(Method::EmailCode) => OrganizationMethod::EmailedCode,
                 _ => OrganizationMethod::VerificationCall,
             };
             OrganizationProgress { validation: latest.map(|(validation, _)| validation), method }
@@ -99,10 +69,7 @@ pub async fn progress(
     for name in &stored.domains {
         let domain = Domain::parse(name).map_err(|_| AppError::internal("stored domain does not parse"))?;
         let latest = latest_validation(db, &account, ValidationKind::Domain, name).await?;
-        let method = match latest.as_ref().map(|(_, method)| method.as_str()) {
-            Some("dns_txt") => DomainMethod::DnsTxt,
-            _ => DomainMethod::ConstructedEmail,
-        };
+        let method = latest.as_ref().and_then(|(_, method)| method.domain()).unwrap_or(DomainMethod::ConstructedEmail);
         domains.push(DomainProgress { domain, validation: latest.map(|(validation, _)| validation), method });
     }
     let mut mailboxes = Vec::new();

@@ -7,14 +7,11 @@
 
 use base64ct::{Base64, Encoding};
 use serde::Deserialize;
-use shared::address::{Domain, EmailAddress};
 use shared::csr::ParsedCsr;
 use shared::issuance::OrderFacts;
 use shared::issuance::pipeline::{self, Application, Issuance, Mailing, Refusal, Validations, spki_sha256};
 use shared::key_reuse::{KeyHolder, PriorCertificate};
-use shared::order::{ValidatedDomain, ValidatedMailbox};
 use shared::profile::Profile;
-use shared::validation::ValidationKind;
 use std::rc::Rc;
 
 use worker::{D1Database, D1PreparedStatement, Env};
@@ -24,6 +21,7 @@ use crate::caa::Caa;
 use crate::db::{audit, integer, text};
 use crate::error::AppError;
 use crate::lint::{self, Pkilint};
+use crate::store::{organizations, validations};
 use crate::{outbox, platform};
 
 /// The issuing side, read from the environment once per request: the CA (keys, certificates and the repository
@@ -88,18 +86,6 @@ struct HolderRow {
     compromised_at: Option<i64>,
 }
 
-#[derive(Deserialize)]
-struct OrganizationRow {
-    validated_at: Option<i64>,
-}
-
-#[derive(Deserialize)]
-struct SubjectRow {
-    kind: String,
-    subject: String,
-    validated_at: i64,
-}
-
 /// The key's earlier holder, as the pipeline's key-reuse step reads it.
 fn key_holder_statement(db: &D1Database, spki_hash: &str) -> worker::Result<D1PreparedStatement> {
     db.prepare("SELECT holder, compromised_at FROM key_holders WHERE spki_sha256 = ?1").bind(&[text(spki_hash)])
@@ -118,37 +104,20 @@ fn prior_from(result: worker::D1Result) -> Result<Vec<PriorCertificate>, AppErro
         .collect()
 }
 
-/// When the organization was validated, and the latest validation of each domain and mailbox of its account.
+/// When the organization was validated, and the latest validation of each domain and mailbox of its account: the
+/// read the pipeline's validation step (and the order form) check, for a read batch.
 pub fn validations_statements(db: &D1Database, organization_id: &str) -> worker::Result<[D1PreparedStatement; 2]> {
     Ok([
-        db.prepare("SELECT validated_at FROM organizations WHERE id = ?1").bind(&[text(organization_id)])?,
-        db.prepare(
-            "SELECT kind, subject, MAX(validated_at) AS validated_at FROM validations \
-             WHERE account_id = (SELECT account_id FROM organizations WHERE id = ?1) \
-               AND kind IN ('domain', 'mailbox') AND validated_at IS NOT NULL GROUP BY kind, subject",
-        )
-        .bind(&[text(organization_id)])?,
+        organizations::validated_at_statement(db, organization_id)?,
+        validations::validated_subjects_statement(db, organization_id)?,
     ])
 }
 
 /// The results of [`validations_statements`], each with its reuse deadline (lapsed ones included).
 pub fn validations_from(organization: worker::D1Result, subjects: worker::D1Result) -> Result<Validations, AppError> {
-    let organization_validated_at =
-        organization.results::<OrganizationRow>()?.into_iter().next().and_then(|row| row.validated_at);
-    let mut validations = Validations { organization_validated_at, ..Validations::default() };
-    let until = |kind: ValidationKind, at: i64| at + kind.reuse_days() * shared::validation::DAY_SECONDS;
-    for row in subjects.results::<SubjectRow>()? {
-        if row.kind == "domain" {
-            if let Ok(domain) = Domain::parse(&row.subject) {
-                let reusable_until = until(ValidationKind::Domain, row.validated_at);
-                validations.domains.push(ValidatedDomain { domain, reusable_until });
-            }
-        } else if let Ok(email) = EmailAddress::parse(&row.subject) {
-            let reusable_until = until(ValidationKind::Mailbox, row.validated_at);
-            validations.mailboxes.push(ValidatedMailbox { email, reusable_until });
-        }
-    }
-    Ok(validations)
+    let organization_validated_at = organizations::validated_at_from(organization)?;
+    let (domains, mailboxes) = validations::validated_subjects_from(subjects)?;
+    Ok(Validations { organization_validated_at, domains, mailboxes })
 }
 
 /// Steps 2 to 5 of the pipeline against the database as it is now; for a CSR given with an order whose

@@ -3,7 +3,6 @@
 //! the state machine `shared::pipeline`; the rows are the store's; moving an order on (links, certificates from
 //! CSRs) is `fulfilment.rs`, which placing calls when every validation is already done.
 
-use serde::Deserialize;
 use sha2::{Digest, Sha256};
 use shared::address::{Domain, EmailAddress};
 use shared::api::order::{
@@ -12,21 +11,18 @@ use shared::api::order::{
 };
 use shared::encoding::hex;
 use shared::lang::Lang;
-use shared::order::{
-    CheckedOrder, CheckedPayment, OrderContext, OrganizationFacts, ValidatedDomain, check_order_request,
-};
+use shared::order::{CheckedOrder, CheckedPayment, OrderContext, ValidatedDomain, check_order_request};
 use shared::pipeline::{Order, OrderProgress, OrderState, Work, pipeline};
-use shared::validation::ValidationKind;
 use worker::{D1Database, Response};
 
 use crate::call::{Call, Member};
-use crate::db::{audit, audit_events, commit, is_conflict, json_body, text};
+use crate::db::{audit, audit_events, commit, is_conflict, json_body};
 use crate::error::AppError;
 use crate::fulfilment::{self, Advanced, WorkContext};
-use crate::store::enrollment_links;
 use crate::store::ledger::{self, LedgerRow};
 use crate::store::orders::{self, NewOrder, OrderRow, StoredOrder};
 use crate::store::recipients::{self, RecipientRow};
+use crate::store::{self, enrollment_links};
 use crate::{issuing, outbox, platform};
 
 /// An order with fifty recipients, each with a 4096-bit RSA CSR in PEM, stays under this.
@@ -90,31 +86,9 @@ async fn order_context(
     organization_id: &str,
     now: i64,
 ) -> Result<(OrderContext, Option<i64>), AppError> {
-    #[derive(Deserialize)]
-    struct OrganizationRow {
-        id: String,
-        name: String,
-        identifier: String,
-        country: String,
-        locality: Option<String>,
-        state_or_province: Option<String>,
-        validated_at: Option<i64>,
-    }
-    let organization = db
-        .prepare(
-            "SELECT id, name, identifier, country, NULLIF(json_extract(address, '$.city'), '') AS locality, \
-             NULLIF(json_extract(address, '$.region'), '') AS state_or_province, validated_at \
-             FROM organizations WHERE id = ?1 AND account_id = ?2",
-        )
-        .bind(&[text(organization_id), text(account_id)])?
-        .first::<OrganizationRow>(None)
-        .await?
-        .ok_or_else(|| {
-            AppError::not_found("organization_id", "No organization of your account has this identifier.")
-        })?;
-    let reusable = |kind: ValidationKind, validated_at: i64| validated_at + kind.reuse_days() * 86_400;
-    let validated_until =
-        organization.validated_at.map(|at| reusable(ValidationKind::Organization, at)).filter(|until| *until > now);
+    let organization = store::organizations::in_account(db, account_id, organization_id).await?.ok_or_else(|| {
+        AppError::not_found("organization_id", "No organization of your account has this identifier.")
+    })?;
     // The account's domain and mailbox validations, read as the issuance pipeline reads them at the moment of
     // issuance (the organization belongs to the caller's account), kept to those that may be relied on now.
     let mut results = db.batch(issuing::validations_statements(db, &organization.id)?.to_vec()).await?;
@@ -125,22 +99,9 @@ async fn order_context(
     validations.mailboxes.retain(|validated| validated.reusable_until > now);
     let (validated_domains, validated_mailboxes) = (validations.domains, validations.mailboxes);
     let balance_cents = ledger::balance_statement(db, account_id)?.first::<i64>(Some("balance")).await?.unwrap_or(0);
-    let validated_at = organization.validated_at;
-    let context = OrderContext {
-        organization: OrganizationFacts {
-            id: organization.id,
-            name: organization.name,
-            identifier: organization.identifier,
-            country: organization.country,
-            locality: organization.locality,
-            state_or_province: organization.state_or_province,
-            validated_until,
-        },
-        validated_domains,
-        validated_mailboxes,
-        balance_cents,
-    };
-    Ok((context, validated_at))
+    let context =
+        OrderContext { organization: organization.facts(now)?, validated_domains, validated_mailboxes, balance_cents };
+    Ok((context, organization.validated_at))
 }
 
 /// The validated domain an address or host name falls under: the most specific one.

@@ -78,7 +78,6 @@ impl OrganizationRow {
     /// What the order form's rules know of it at `now`: its subject attributes (the address's city and region,
     /// `None` when absent or empty, as rows older than structured addresses may be) and until when its latest
     /// validation may be relied on, counted from `validated_at` (`None` once lapsed).
-    #[expect(dead_code, reason = "orders.rs and issuing.rs read through it once the lead switches them")]
     pub fn facts(&self, now: i64) -> Result<OrganizationFacts, AppError> {
         let address: serde_json::Value = serde_json::from_str(&self.address)
             .map_err(|error| AppError::internal(&format!("address JSON: {error}")))?;
@@ -156,13 +155,11 @@ pub fn insert(db: &D1Database, row: &OrganizationRow) -> worker::Result<D1Prepar
 
 /// When the organization `id` was validated, for a read batch (the issuance pipeline's read);
 /// [`validated_at_from`] reads its result.
-#[expect(dead_code, reason = "orders.rs and issuing.rs read through it once the lead switches them")]
 pub fn validated_at_statement(db: &D1Database, id: &str) -> worker::Result<D1PreparedStatement> {
     db.prepare("SELECT validated_at FROM organizations WHERE id = ?1").bind(&[text(id)])
 }
 
 /// The result of [`validated_at_statement`]: `None` when never validated or when there is no such organization.
-#[expect(dead_code, reason = "orders.rs and issuing.rs read through it once the lead switches them")]
 pub fn validated_at_from(result: D1Result) -> worker::Result<Option<i64>> {
     #[derive(Deserialize)]
     struct Validated {

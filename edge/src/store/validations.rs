@@ -171,7 +171,6 @@ pub async fn current_of_kind(
 }
 
 /// The validation an order relies on for a subject: the latest completed one, else the latest pending one.
-#[expect(dead_code, reason = "orders.rs and issuing.rs read through it once the lead switches them")]
 pub async fn relied_on(
     db: &D1Database,
     account_id: &str,
@@ -326,7 +325,6 @@ pub fn count_entry(db: &D1Database, id: &str, maximum: u32) -> worker::Result<D1
 
 /// The latest completion of each domain and mailbox of the ordering organization's account (the read the
 /// issuance pipeline and the order form check), for a read batch; [`validated_subjects_from`] reads its result.
-#[expect(dead_code, reason = "orders.rs and issuing.rs read through it once the lead switches them")]
 pub fn validated_subjects_statement(db: &D1Database, organization_id: &str) -> worker::Result<D1PreparedStatement> {
     db.prepare(
         "SELECT kind, subject, MAX(validated_at) AS validated_at FROM validations \
@@ -338,7 +336,6 @@ pub fn validated_subjects_statement(db: &D1Database, organization_id: &str) -> w
 
 /// The result of [`validated_subjects_statement`]: the validated domains and mailboxes, each with its reuse
 /// deadline counted from its latest completion (lapsed ones included); a subject that no longer parses is left out.
-#[expect(dead_code, reason = "orders.rs and issuing.rs read through it once the lead switches them")]
 pub fn validated_subjects_from(result: D1Result) -> worker::Result<(Vec<ValidatedDomain>, Vec<ValidatedMailbox>)> {
     #[derive(Deserialize)]
     struct Completed {
