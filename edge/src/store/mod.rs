@@ -3,3 +3,8 @@
 //! kind or a state, is read into its `shared` enum here, so an unknown value is refused at the row and never
 //! compared as a string further in) and the functions that read it or return the statements that write it.
 //! Writes are statements, not runs: callers put them in the one batch of their state change.
+
+pub mod certificates;
+pub mod crls;
+pub mod key_holders;
+pub mod revocation_challenges;
