@@ -2,32 +2,20 @@
 //! Certificates are public documents; the 126-bit random serial is unguessable, so no listing is possible.
 
 use base64ct::{Base64, Encoding};
-use serde::Deserialize;
 use shared::download::DownloadFormat;
 use worker::Response;
 
 use crate::ca::CertificateAuthority;
 use crate::call::Call;
-use crate::db::text;
 use crate::error::AppError;
-
-#[derive(Deserialize)]
-struct CertificateRow {
-    der: String,
-}
+use crate::store::certificates;
 
 /// Serves one certificate in the requested format, as an attachment.
 pub async fn download(call: Call) -> Result<Response, AppError> {
     let serial = serial(&call)?;
     let format = DownloadFormat::parse(call.param("format"))
         .ok_or_else(|| AppError::field(404, "format_unknown", "format", "Formats: pem, der, chain.pem, p7b."))?;
-    let db = &call.db;
-    let row = db
-        .prepare("SELECT der FROM certificates WHERE serial = ?1")
-        .bind(&[text(&serial)])?
-        .first::<CertificateRow>(None)
-        .await?
-        .ok_or_else(unknown_certificate)?;
+    let row = certificates::find(&call.db, &serial).await?.ok_or_else(AppError::unknown_certificate)?;
     let certificate = Base64::decode_vec(&row.der).map_err(|_| AppError::internal("stored DER is not base64"))?;
     let authority = CertificateAuthority::from_env(call.env())?;
     let chain = [authority.issuing_der.clone(), authority.root_der.clone()];
@@ -42,17 +30,12 @@ pub async fn download(call: Call) -> Result<Response, AppError> {
     Ok(response)
 }
 
-/// The 404 for a serial that names no certificate.
-pub fn unknown_certificate() -> AppError {
-    AppError::field(404, "certificate_unknown", "serial", "No certificate has this serial number.")
-}
-
 /// The `:serial` path parameter: 32 hex digits (Keyward's 16-byte serials), lowercased as stored.
 pub fn serial(call: &Call) -> Result<String, AppError> {
     let serial = call.param("serial").to_owned();
     if serial.len() == 32 && serial.bytes().all(|byte| byte.is_ascii_hexdigit()) {
         Ok(serial.to_ascii_lowercase())
     } else {
-        Err(unknown_certificate())
+        Err(AppError::unknown_certificate())
     }
 }

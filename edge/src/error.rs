@@ -291,6 +291,35 @@ impl From<Vec<OrganizationError>> for AppError {
     }
 }
 
+impl AppError {
+    /// The 404 for a serial that names no certificate (or one of another account, which is not confirmed).
+    pub fn unknown_certificate() -> Self {
+        Self::field(404, "certificate_unknown", "serial", "No certificate has this serial number.")
+    }
+}
+
+/// A revocation the certificate's state or the requester refuses.
+impl From<shared::revocation::RevokeError> for AppError {
+    fn from(error: shared::revocation::RevokeError) -> Self {
+        use shared::revocation::RevokeError;
+        let (status, field) = match error {
+            RevokeError::AlreadyRevoked { .. } => (409, "serial"),
+            RevokeError::Expired { .. } => (409, "serial"),
+            RevokeError::ReasonNotAllowed(_) => (422, "reason"),
+        };
+        Self::field(status, error.code(), field, error.to_string())
+    }
+}
+
+/// A holder's proof of possession that does not verify (422), or a stored certificate whose key cannot be read
+/// (ours, 500).
+impl From<shared::revocation::ProofError> for AppError {
+    fn from(error: shared::revocation::ProofError) -> Self {
+        let status = if matches!(error, shared::revocation::ProofError::BadSignature) { 422 } else { 500 };
+        Self::field(status, error.code(), "proof.signature", error.to_string())
+    }
+}
+
 /// Handlers return `Result<Response, AppError>`; the router wants `worker::Result<Response>`.
 pub fn respond(result: core::result::Result<Response, AppError>) -> Result<Response> {
     result.or_else(AppError::into_response)

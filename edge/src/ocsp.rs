@@ -2,15 +2,14 @@
 //! `GET /ocsp/{base64 of the request}` (RFC 6960 A.1, which S/MIME BR 4.9.10 requires). Responses are signed
 //! on request by the issuing CA itself and reflect D1 at that instant.
 
-use serde::Deserialize;
 use shared::ocsp::{self, CertStatus, OcspRequest, Responder, ResponseStatus};
-use shared::revocation::RevocationReason;
+use shared::revocation::Status;
 use worker::{D1Database, Request, Response, RouteContext};
 
 use crate::ca::{CertificateAuthority, OCSP_SIGNATURE_ALGORITHM};
-use crate::db::text;
 use crate::error::AppError;
 use crate::platform;
+use crate::store::certificates;
 
 /// How long caches may keep a response to a request without a nonce. An hour: a revocation reaches OCSP
 /// clients within the hour (the BR allow 24 hours).
@@ -47,12 +46,6 @@ async fn answer(der: &[u8], context: &RouteContext<()>) -> worker::Result<Respon
     }
 }
 
-#[derive(Deserialize)]
-struct StatusRow {
-    revoked_at: Option<i64>,
-    revocation_reason: Option<String>,
-}
-
 async fn sign(request: &OcspRequest, context: &RouteContext<()>) -> Result<Result<Vec<u8>, ResponseStatus>, AppError> {
     let authority = CertificateAuthority::from_env(&context.env)?;
     let responder = Responder::from_certificate(&authority.issuing_der).map_err(|error| AppError::internal(&error))?;
@@ -71,18 +64,10 @@ async fn sign(request: &OcspRequest, context: &RouteContext<()>) -> Result<Resul
 }
 
 async fn status(db: &D1Database, serial: &str) -> Result<CertStatus, AppError> {
-    let row = db
-        .prepare("SELECT revoked_at, revocation_reason FROM certificates WHERE serial = ?1")
-        .bind(&[text(serial)])?
-        .first::<StatusRow>(None)
-        .await?;
-    Ok(match row {
+    Ok(match certificates::find(db, serial).await?.map(|row| row.status()) {
         None => CertStatus::Unknown,
-        Some(StatusRow { revoked_at: Some(at), revocation_reason: Some(reason) }) => CertStatus::Revoked {
-            at,
-            reason: RevocationReason::parse(&reason).ok_or_else(|| AppError::internal("unknown stored reason"))?,
-        },
-        Some(_) => CertStatus::Good,
+        Some(Status::Revoked { at, reason }) => CertStatus::Revoked { at, reason },
+        Some(Status::Valid) => CertStatus::Good,
     })
 }
 

@@ -4,15 +4,15 @@
 //! scheduled handler) and `GET /crl/root.crl` (the root's CRL, signed offline), and the OCSP responder's path.
 
 use base64ct::{Base64, Encoding};
-use serde::Deserialize;
 use shared::issuance::CaLocations;
 use shared::revocation::RevocationReason;
 use worker::{D1Database, D1PreparedStatement, Env, Request, Response, RouteContext};
 
 use crate::ca::{CRL_VALIDITY_SECONDS, CertificateAuthority, RevokedEntry};
-use crate::db::{integer, is_conflict, text};
+use crate::db::commit;
 use crate::error::{AppError, respond};
 use crate::platform;
+use crate::store::{certificates, crls};
 
 /// Path of the issuing CA's CRL.
 pub const CRL_PATH: &str = "/crl/issuing.crl";
@@ -103,20 +103,6 @@ const CRL_CACHE_SECONDS: i64 = 3_600;
 /// day, well inside BR 4.9.7's seven days.
 pub const CRL_REFRESH_SECONDS: i64 = 86_400;
 
-#[derive(Deserialize)]
-struct CrlRow {
-    number: i64,
-    this_update: i64,
-    der: String,
-}
-
-#[derive(Deserialize)]
-struct RevokedRow {
-    serial: String,
-    revoked_at: i64,
-    revocation_reason: String,
-}
-
 /// A CRL to store: its number, and the statement that stores it (in the caller's batch).
 pub struct NewCrl {
     /// The CRL, DER.
@@ -125,33 +111,21 @@ pub struct NewCrl {
     pub statement: D1PreparedStatement,
 }
 
-async fn latest_crl(db: &D1Database) -> Result<Option<CrlRow>, AppError> {
-    Ok(db
-        .prepare("SELECT number, this_update, der FROM crls WHERE issuer = 'issuing' ORDER BY number DESC LIMIT 1")
-        .first::<CrlRow>(None)
-        .await?)
-}
-
 /// Revoked certificates that have not expired: expired ones may leave the CRL (RFC 5280 3.3).
 async fn revoked_entries(db: &D1Database, now: i64) -> Result<Vec<RevokedEntry>, AppError> {
-    let rows = db
-        .prepare(
-            "SELECT serial, revoked_at, revocation_reason FROM certificates \
-             WHERE revoked_at IS NOT NULL AND not_after >= ?1 ORDER BY revoked_at, serial",
-        )
-        .bind(&[integer(now)])?
-        .all()
+    certificates::revoked_unexpired(db, now)
         .await?
-        .results::<RevokedRow>()?;
-    rows.into_iter().map(|row| revoked_entry(&row.serial, row.revoked_at, &row.revocation_reason)).collect()
+        .into_iter()
+        .map(|row| revoked_entry(&row.serial, row.revoked_at, row.revocation_reason))
+        .collect()
 }
 
 /// A CRL entry from stored values.
-pub fn revoked_entry(serial: &str, revoked_at: i64, reason: &str) -> Result<RevokedEntry, AppError> {
+pub fn revoked_entry(serial: &str, revoked_at: i64, reason: RevocationReason) -> Result<RevokedEntry, AppError> {
     Ok(RevokedEntry {
         serial: hex_decode(serial).ok_or_else(|| AppError::internal("a stored serial is not hex"))?,
         revoked_at,
-        reason: RevocationReason::parse(reason).ok_or_else(|| AppError::internal("a stored reason is unknown"))?,
+        reason,
     })
 }
 
@@ -163,39 +137,35 @@ pub async fn next_crl(
     now: i64,
     extra: Vec<RevokedEntry>,
 ) -> Result<NewCrl, AppError> {
-    let number = latest_crl(db).await?.map_or(1, |latest| latest.number + 1);
+    let number = crls::latest(db).await?.map_or(1, |latest| latest.number + 1);
     let mut revoked = revoked_entries(db, now).await?;
     revoked.extend(extra);
     let url = ca_locations(&repository_url(env)?).crl_url;
     let der = authority.certificate_revocation_list(now, number as u64, &url, &revoked)?;
-    let statement = db
-        .prepare("INSERT INTO crls (issuer, number, this_update, next_update, der) VALUES ('issuing', ?1, ?2, ?3, ?4)")
-        .bind(&[
-            integer(number),
-            integer(now),
-            integer(now + CRL_VALIDITY_SECONDS),
-            text(&Base64::encode_string(&der)),
-        ])?;
+    let statement = crls::insert(db, number, now, now + CRL_VALIDITY_SECONDS, &Base64::encode_string(&der))?;
     Ok(NewCrl { der, statement })
 }
+
+/// What a refused CRL batch answers; never shown: the loser serves the winner's CRL.
+const CRL_TAKEN: &str = "Another CRL was stored meanwhile.";
 
 /// The CRL to serve: the latest stored one, or a new one signed and stored when there is none or it is older
 /// than [`CRL_REFRESH_SECONDS`]. When two requests race, the loser serves the winner's CRL.
 pub async fn current_crl(env: &Env, db: &D1Database, now: i64) -> Result<Vec<u8>, AppError> {
-    if let Some(latest) = latest_crl(db).await?
+    if let Some(latest) = crls::latest(db).await?
         && now < latest.this_update + CRL_REFRESH_SECONDS
     {
         return Base64::decode_vec(&latest.der).map_err(|_| AppError::internal("a stored CRL is not base64"));
     }
     let authority = CertificateAuthority::from_env(env)?;
     let crl = next_crl(env, db, &authority, now, Vec::new()).await?;
-    match db.batch(vec![crl.statement]).await {
-        Ok(_) => Ok(crl.der),
-        Err(error) if is_conflict(&error) => {
-            let latest = latest_crl(db).await?.ok_or_else(|| AppError::internal("the CRL vanished"))?;
+    match commit(db, vec![crl.statement], CRL_TAKEN).await {
+        Ok(()) => Ok(crl.der),
+        Err(error) if error.is_changed_meanwhile() => {
+            let latest = crls::latest(db).await?.ok_or_else(|| AppError::internal("the CRL vanished"))?;
             Base64::decode_vec(&latest.der).map_err(|_| AppError::internal("a stored CRL is not base64"))
         }
-        Err(error) => Err(error.into()),
+        Err(error) => Err(error),
     }
 }
 

@@ -4,110 +4,68 @@
 //!
 //! One batch marks the certificate revoked, spends the holder's challenge, stores the re-signed CRL and writes
 //! the audit record; a concurrent revocation or CRL makes the batch fail whole (version trigger, CRL number
-//! key), and the handler starts again from fresh reads.
+//! key), and the handler starts again from fresh reads (`db::retrying`).
 
 use base64ct::{Base64, Encoding};
 use der::{Decode, Encode};
-use serde::Deserialize;
 use shared::account::Role;
 use shared::api::revocation::{CertificateStatus, RevocationChallenge, RevokeRequest};
 use shared::encoding::base64url_decode;
 use shared::link::Token;
 use shared::revocation::{
-    self, CHALLENGE_LIFETIME_SECONDS, ProofError, Requester, RevocationReason, RevokeError, Status, possession_message,
-    verify_possession,
+    self, CHALLENGE_LIFETIME_SECONDS, Requester, RevocationReason, Status, possession_message, verify_possession,
 };
-use worker::{D1Database, Env, Request, Response};
+use worker::{D1Database, Env, Response};
 
-use crate::auth::{authenticate, carries_credential};
+use crate::auth::carries_credential;
 use crate::ca::CertificateAuthority;
 use crate::call::Call;
-use crate::certificates::{serial, unknown_certificate};
-use crate::db::{integer, is_conflict, text};
+use crate::certificates::serial;
+use crate::db::{audit, commit, retrying};
 use crate::error::AppError;
 use crate::platform;
 use crate::repository::{next_crl, revoked_entry};
+use crate::store::certificates::{self, CertificateRow};
+use crate::store::{key_holders, revocation_challenges};
 
 /// Largest request body accepted.
 const MAX_BODY_BYTES: usize = 16 * 1024;
-/// Attempts before giving up when concurrent writers keep winning.
-const ATTEMPTS: usize = 4;
 
-#[derive(Deserialize)]
-struct CertificateRow {
-    der: String,
-    spki_sha256: String,
-    not_after: i64,
-    revoked_at: Option<i64>,
-    revocation_reason: Option<String>,
-    version: i64,
-}
+/// What a revocation batch refused by a concurrent writer answers; never shown: the round starts again, and when
+/// every round lost, the answer is `503 busy`.
+const CHANGED_MEANWHILE: &str = "The certificate or the CRL changed meanwhile.";
 
-impl CertificateRow {
-    fn status(&self) -> Result<Status, AppError> {
-        match (self.revoked_at, &self.revocation_reason) {
-            (Some(at), Some(reason)) => Ok(Status::Revoked {
-                at,
-                reason: RevocationReason::parse(reason)
-                    .ok_or_else(|| AppError::internal("a stored revocation reason is unknown"))?,
-            }),
-            _ => Ok(Status::Valid),
-        }
-    }
-
-    fn view(&self, serial: &str) -> Result<CertificateStatus, AppError> {
-        let (revoked_at, revocation_reason) = match self.status()? {
-            Status::Revoked { at, reason } => (Some(at), Some(reason)),
-            Status::Valid => (None, None),
-        };
-        Ok(CertificateStatus { serial: serial.to_owned(), not_after: self.not_after, revoked_at, revocation_reason })
-    }
-}
-
+/// The certificate with this serial, or `404 certificate_unknown`.
 async fn load(db: &D1Database, serial: &str) -> Result<CertificateRow, AppError> {
-    db.prepare("SELECT der, spki_sha256, not_after, revoked_at, revocation_reason, version FROM certificates WHERE serial = ?1")
-        .bind(&[text(serial)])?
-        .first::<CertificateRow>(None)
-        .await?
-        .ok_or_else(unknown_certificate)
+    certificates::find(db, serial).await?.ok_or_else(AppError::unknown_certificate)
 }
 
-impl From<RevokeError> for AppError {
-    fn from(error: RevokeError) -> Self {
-        let (status, field) = match error {
-            RevokeError::AlreadyRevoked { .. } => (409, "serial"),
-            RevokeError::Expired { .. } => (409, "serial"),
-            RevokeError::ReasonNotAllowed(_) => (422, "reason"),
-        };
-        AppError::field(status, error.code(), field, error.to_string())
-    }
+/// The certificate's status as the API states it.
+fn view(row: &CertificateRow) -> CertificateStatus {
+    let (revoked_at, revocation_reason) = match row.status() {
+        Status::Revoked { at, reason } => (Some(at), Some(reason)),
+        Status::Valid => (None, None),
+    };
+    CertificateStatus { serial: row.serial.clone(), not_after: row.not_after, revoked_at, revocation_reason }
 }
 
 /// `GET /api/v1/certificates/{serial}/status`.
 pub async fn status(call: Call) -> Result<Response, AppError> {
     let serial = serial(&call)?;
     let row = load(&call.db, &serial).await?;
-    Ok(Response::from_json(&row.view(&serial)?)?)
+    Ok(Response::from_json(&view(&row))?)
 }
 
 /// `POST /api/v1/certificates/{serial}/revocation-challenge`: a fresh single-use challenge, stored hashed.
 pub async fn challenge(call: Call) -> Result<Response, AppError> {
     let serial = serial(&call)?;
     let db = &call.db;
-    let row = load(&db, &serial).await?;
+    let row = load(db, &serial).await?;
     let now = call.now;
     // Refuse early what the revocation would refuse: no challenge for a revoked or expired certificate.
-    revocation::revoke(row.status()?, row.not_after, RevocationReason::Unspecified, Requester::Holder, now)?;
+    revocation::revoke(row.status(), row.not_after, RevocationReason::Unspecified, Requester::Holder, now)?;
     // A challenge costs a row: a certificate has at most a few open at a time.
-    let open = db
-        .prepare(
-            "SELECT count(*) AS open FROM revocation_challenges \
-             WHERE serial = ?1 AND used_at IS NULL AND expires_at >= ?2",
-        )
-        .bind(&[text(&serial), integer(now)])?
-        .first::<OpenChallenges>(None)
-        .await?
-        .map_or(0, |row| row.open);
+    let open = revocation_challenges::count_open(db, &serial, now).await?;
     if open >= MAX_OPEN_CHALLENGES {
         return Err(AppError::field(
             429,
@@ -122,13 +80,7 @@ pub async fn challenge(call: Call) -> Result<Response, AppError> {
     }
     let token = Token::from_random(platform::random()?);
     let expires_at = now + CHALLENGE_LIFETIME_SECONDS;
-    db.prepare(
-        "INSERT INTO revocation_challenges (challenge_hash, serial, created_at, expires_at) \
-         VALUES (?1, ?2, ?3, ?4)",
-    )
-    .bind(&[text(&token.hash_hex()), text(&serial), integer(now), integer(expires_at)])?
-    .run()
-    .await?;
+    revocation_challenges::insert(db, &token.hash_hex(), &serial, now, expires_at)?.run().await?;
     let body = RevocationChallenge { challenge: token.as_str().to_owned(), expires_at };
     Ok(Response::from_json(&body)?.with_status(201))
 }
@@ -136,24 +88,11 @@ pub async fn challenge(call: Call) -> Result<Response, AppError> {
 /// Open (unused, unexpired) challenges a certificate may have at once.
 const MAX_OPEN_CHALLENGES: i64 = 5;
 
-#[derive(Deserialize)]
-struct OpenChallenges {
-    open: i64,
-}
-
 /// Deletes challenges that expired more than a day ago (the scheduled handler's housekeeping); used ones stay
 /// with their certificate's audit trail only as long.
 pub async fn delete_stale_challenges(db: &D1Database, now: i64) -> Result<(), AppError> {
-    db.prepare("DELETE FROM revocation_challenges WHERE expires_at < ?1").bind(&[integer(now - 86_400)])?.run().await?;
+    revocation_challenges::delete_expired(db, now - 86_400)?.run().await?;
     Ok(())
-}
-
-#[derive(Deserialize)]
-struct ChallengeRow {
-    serial: String,
-    expires_at: i64,
-    used_at: Option<i64>,
-    version: i64,
 }
 
 /// `POST /api/v1/certificates/{serial}/revocation` with `{"reason", "proof"?}`. With a proof the caller is the
@@ -177,31 +116,29 @@ pub async fn revoke(mut call: Call) -> Result<Response, AppError> {
             ),
         )
     })?;
-    let db = &call.db;
     let (requester, actor) = match revoke.proof {
         Some(_) => (Requester::Holder, "holder".to_owned()),
-        None => signed_in(&call.request, &db, &serial).await?,
+        None => signed_in(&call, &serial).await?,
     };
     let authority = CertificateAuthority::from_env(call.env())?;
-    for _ in 0..ATTEMPTS {
-        match attempt(call.env(), &db, &authority, &serial, &revoke, (requester, &actor)).await? {
-            Some(view) => return Ok(Response::from_json(&view)?),
-            None => continue,
-        }
+    let (env, db) = (call.env(), &call.db);
+    match retrying(|| attempt(env, db, &authority, &serial, &revoke, (requester, &actor))).await {
+        Ok(view) => Ok(Response::from_json(&view)?),
+        Err(error) if error.is_changed_meanwhile() => Err(AppError::field(
+            503,
+            "busy",
+            "serial",
+            "Other changes kept getting in the way; nothing was changed. Please try again.",
+        )),
+        Err(error) => Err(error),
     }
-    Err(AppError::field(
-        503,
-        "busy",
-        "serial",
-        "Other changes kept getting in the way; nothing was changed. Please try again.",
-    ))
 }
 
 /// A signed-in revoker and the actor the audit record names: a CA administrator, or a member of the account whose
 /// order the certificate was issued for. A certificate of another account (or of no account) reads as unknown,
 /// as every tenant resource does.
-async fn signed_in(request: &Request, db: &D1Database, serial: &str) -> Result<(Requester, String), AppError> {
-    if !carries_credential(request)? {
+async fn signed_in(call: &Call, serial: &str) -> Result<(Requester, String), AppError> {
+    if !carries_credential(&call.request)? {
         return Err(AppError::field(
             401,
             "proof_missing",
@@ -210,30 +147,19 @@ async fn signed_in(request: &Request, db: &D1Database, serial: &str) -> Result<(
              as a member of the account that ordered it or as a CA administrator.",
         ));
     }
-    let principal = authenticate(request, db, platform::now()).await?;
+    let principal = call.caller().await?;
     if principal.role == Role::CaAdmin {
         return Ok((Requester::Administrator, principal.actor()));
     }
-    #[derive(Deserialize)]
-    struct Owner {
-        account_id: Option<String>,
-    }
-    let owner = db
-        .prepare(
-            "SELECT o.account_id FROM certificates c JOIN recipients r ON r.id = c.recipient_id \
-             JOIN orders o ON o.id = r.order_id WHERE c.serial = ?1",
-        )
-        .bind(&[text(serial)])?
-        .first::<Owner>(None)
-        .await?
-        .and_then(|owner| owner.account_id);
+    let owner = certificates::ordering_account(&call.db, serial).await?;
     if owner.as_deref() != Some(principal.account_id()?) {
-        return Err(unknown_certificate());
+        return Err(AppError::unknown_certificate());
     }
     Ok((Requester::Account, principal.actor()))
 }
 
-/// One read-decide-write round. `None` when a concurrent writer won and the round must be repeated.
+/// One read-decide-write round; a concurrent writer's win is `409 changed_meanwhile` (from `db::commit`), on
+/// which `db::retrying` runs the round again.
 async fn attempt(
     env: &Env,
     db: &D1Database,
@@ -241,20 +167,17 @@ async fn attempt(
     serial: &str,
     revoke: &RevokeRequest,
     (requester, actor): (Requester, &str),
-) -> Result<Option<CertificateStatus>, AppError> {
+) -> Result<CertificateStatus, AppError> {
     let row = load(db, serial).await?;
     let now = platform::now();
-    let next = revocation::revoke(row.status()?, row.not_after, revoke.reason, requester, now)?;
+    let next = revocation::revoke(row.status(), row.not_after, revoke.reason, requester, now)?;
     let mut batch = Vec::new();
     if let (Requester::Holder, Some(proof)) = (requester, &revoke.proof) {
         let invalid =
             |code: &'static str, message: &str| AppError::field(422, code, "proof.challenge", message.to_owned());
         let token = Token::parse(&proof.challenge)
             .map_err(|_| invalid("challenge_invalid", "The challenge is not one this service issued."))?;
-        let challenge = db
-            .prepare("SELECT serial, expires_at, used_at, version FROM revocation_challenges WHERE challenge_hash = ?1")
-            .bind(&[text(&token.hash_hex())])?
-            .first::<ChallengeRow>(None)
+        let challenge = revocation_challenges::find(db, &token.hash_hex())
             .await?
             .filter(|challenge| challenge.serial == serial)
             .ok_or_else(|| invalid("challenge_invalid", "The challenge is not one issued for this certificate."))?;
@@ -268,76 +191,29 @@ async fn attempt(
             AppError::field(422, "proof_invalid", "proof.signature", "The signature is not base64url.")
         })?;
         let message = possession_message(serial, revoke.reason, &proof.challenge);
-        verify_possession(&subject_public_key_info(&row.der)?, &message, &signature).map_err(|error| {
-            let status = if matches!(error, ProofError::BadSignature) { 422 } else { 500 };
-            AppError::field(status, error.code(), "proof.signature", error.to_string())
-        })?;
-        batch.push(
-            db.prepare("UPDATE revocation_challenges SET used_at = ?1, version = ?2 WHERE challenge_hash = ?3")
-                .bind(&[integer(now), integer(challenge.version + 1), text(&token.hash_hex())])?,
-        );
+        verify_possession(&subject_public_key_info(&row.der)?, &message, &signature)?;
+        batch.push(revocation_challenges::spend(db, &challenge.challenge_hash, now, challenge.version)?);
     }
     let Status::Revoked { at, reason } = next else {
         return Err(AppError::internal("revoke returned a valid status"));
     };
-    batch.push(
-        db.prepare("UPDATE certificates SET revoked_at = ?1, revocation_reason = ?2, version = ?3 WHERE serial = ?4")
-            .bind(&[integer(at), text(reason.as_str()), integer(row.version + 1), text(serial)])?,
-    );
-    let mut revoked = vec![revoked_entry(serial, at, reason.as_str())?];
+    batch.push(certificates::revoke(db, serial, at, reason, row.version)?);
+    let mut revoked = vec![revoked_entry(serial, at, reason)?];
     // A compromised key is compromised in every certificate that holds it (S/MIME BR 4.9.1.1): the holder's other
     // unexpired certificates with the same public key are revoked in the same batch, and the key is marked so the
     // database refuses to certify it again. A sibling revoked meanwhile bumps its version and the round repeats.
     let mut siblings = Vec::new();
     if reason == RevocationReason::KeyCompromise {
-        #[derive(Deserialize)]
-        struct Sibling {
-            serial: String,
-            version: i64,
-        }
-        siblings = db
-            .prepare(
-                "SELECT serial, version FROM certificates WHERE spki_sha256 = ?1 AND serial != ?2 \
-                 AND revoked_at IS NULL AND not_after >= ?3 ORDER BY serial",
-            )
-            .bind(&[text(&row.spki_sha256), text(serial), integer(now)])?
-            .all()
-            .await?
-            .results::<Sibling>()?;
+        siblings = certificates::others_with_key(db, &row.spki_sha256, serial, now).await?;
         for sibling in &siblings {
-            batch.push(
-                db.prepare(
-                    "UPDATE certificates SET revoked_at = ?1, revocation_reason = ?2, version = ?3 WHERE serial = ?4",
-                )
-                .bind(&[
-                    integer(at),
-                    text(reason.as_str()),
-                    integer(sibling.version + 1),
-                    text(&sibling.serial),
-                ])?,
-            );
-            revoked.push(revoked_entry(&sibling.serial, at, reason.as_str())?);
-            let detail = serde_json::json!({ "reason": reason.as_str(), "same_key_as": serial }).to_string();
-            batch.push(
-                db.prepare(
-                    "INSERT INTO audit_log (at, actor, action, subject_type, subject_id, detail) \
-                     VALUES (?1, ?2, 'certificate.revoked', 'certificate', ?3, ?4)",
-                )
-                .bind(&[integer(now), text(actor), text(&sibling.serial), text(&detail)])?,
-            );
+            batch.push(certificates::revoke(db, &sibling.serial, at, reason, sibling.version)?);
+            revoked.push(revoked_entry(&sibling.serial, at, reason)?);
+            let detail = serde_json::json!({ "reason": reason.as_str(), "same_key_as": serial });
+            batch.push(audit(db, now, actor, "certificate.revoked", ("certificate", &sibling.serial), &detail)?);
         }
-        batch.push(
-            db.prepare("UPDATE key_holders SET compromised_at = ?2 WHERE spki_sha256 = ?1")
-                .bind(&[text(&row.spki_sha256), integer(at)])?,
-        );
+        batch.push(key_holders::mark_compromised(db, &row.spki_sha256, at)?);
         // A key certified before key_holders existed and missed by its backfill still gets its row.
-        batch.push(
-            db.prepare(
-                "INSERT INTO key_holders (spki_sha256, holder, first_certified_at, compromised_at) \
-                 SELECT ?1, '', ?2, ?2 WHERE NOT EXISTS (SELECT 1 FROM key_holders WHERE spki_sha256 = ?1)",
-            )
-            .bind(&[text(&row.spki_sha256), integer(at)])?,
-        );
+        batch.push(key_holders::insert_compromised_if_absent(db, &row.spki_sha256, at)?);
     }
     let crl = next_crl(env, db, authority, now, revoked).await?;
     batch.push(crl.statement);
@@ -346,24 +222,14 @@ async fn attempt(
         let also: Vec<&str> = siblings.iter().map(|sibling| sibling.serial.as_str()).collect();
         detail["same_key_revoked"] = serde_json::Value::from(also);
     }
-    let detail = detail.to_string();
-    batch.push(
-        db.prepare(
-            "INSERT INTO audit_log (at, actor, action, subject_type, subject_id, detail) \
-             VALUES (?1, ?2, 'certificate.revoked', 'certificate', ?3, ?4)",
-        )
-        .bind(&[integer(now), text(actor), text(serial), text(&detail)])?,
-    );
-    match db.batch(batch).await {
-        Ok(_) => Ok(Some(CertificateStatus {
-            serial: serial.to_owned(),
-            not_after: row.not_after,
-            revoked_at: Some(at),
-            revocation_reason: Some(reason),
-        })),
-        Err(error) if is_conflict(&error) => Ok(None),
-        Err(error) => Err(error.into()),
-    }
+    batch.push(audit(db, now, actor, "certificate.revoked", ("certificate", serial), &detail)?);
+    commit(db, batch, CHANGED_MEANWHILE).await?;
+    Ok(CertificateStatus {
+        serial: serial.to_owned(),
+        not_after: row.not_after,
+        revoked_at: Some(at),
+        revocation_reason: Some(reason),
+    })
 }
 
 /// The stored certificate's SubjectPublicKeyInfo, DER.

@@ -4,9 +4,13 @@
 //! compared as a string further in) and the functions that read it or return the statements that write it.
 //! Writes are statements, not runs: callers put them in the one batch of their state change.
 
+pub mod certificates;
+pub mod crls;
 pub mod enrollment_links;
+pub mod key_holders;
 pub mod ledger;
 pub mod orders;
 pub mod organizations;
 pub mod recipients;
+pub mod revocation_challenges;
 pub mod validations;

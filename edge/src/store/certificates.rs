@@ -1,0 +1,227 @@
+//! The `certificates` table: one row per certificate the issuing CA signed (its DER, the SHA-256 of its public
+//! key, its validity), with its revocation state and the expiry reminders sent for it, guarded by `version` (the
+//! trigger `certificates_version`). The issuance pipeline's batch inserts a row (`issuing.rs`, through
+//! [`insert`]); revocation (`revocation.rs`) and the expiry reminders (`orders.rs`) update it; downloads, the
+//! status endpoint, OCSP and the CRL read it.
+
+use serde::Deserialize;
+use shared::revocation::{RevocationReason, Status};
+use worker::{D1Database, D1PreparedStatement};
+
+use crate::db::{integer, text};
+use crate::error::AppError;
+
+/// The columns of [`CertificateRow`].
+const COLUMNS: &str = "serial, der, spki_sha256, not_after, revoked_at, revocation_reason, version";
+
+/// A stored certificate: the columns the edge reads by serial or by key (the CRL's and the expiry reminders'
+/// sweeps read their own few columns: [`Revoked`], [`Expiring`]).
+#[derive(Deserialize)]
+pub struct CertificateRow {
+    /// The serial number, 32 lower-case hex digits.
+    pub serial: String,
+    /// The certificate, DER, base64.
+    pub der: String,
+    /// SHA-256 (hex) of its SubjectPublicKeyInfo.
+    pub spki_sha256: String,
+    /// End of validity, Unix seconds.
+    pub not_after: i64,
+    /// When it was revoked, if it was.
+    pub revoked_at: Option<i64>,
+    /// Why it was revoked (set with `revoked_at`).
+    pub revocation_reason: Option<RevocationReason>,
+    /// The optimistic-concurrency version; an update writes exactly one more.
+    pub version: i64,
+}
+
+impl CertificateRow {
+    /// Its revocation status: revoked when both the instant and the reason are stored.
+    pub fn status(&self) -> Status {
+        match (self.revoked_at, self.revocation_reason) {
+            (Some(at), Some(reason)) => Status::Revoked { at, reason },
+            _ => Status::Valid,
+        }
+    }
+}
+
+/// The certificate with this serial (lower-case hex), if any.
+pub async fn find(db: &D1Database, serial: &str) -> Result<Option<CertificateRow>, AppError> {
+    Ok(db
+        .prepare(format!("SELECT {COLUMNS} FROM certificates WHERE serial = ?1"))
+        .bind(&[text(serial)])?
+        .first::<CertificateRow>(None)
+        .await?)
+}
+
+/// The other unrevoked certificates with the same public key that have not expired at `now`, by serial: those a
+/// `keyCompromise` revocation of `serial` revokes with it.
+pub async fn others_with_key(
+    db: &D1Database,
+    spki_sha256: &str,
+    serial: &str,
+    now: i64,
+) -> Result<Vec<CertificateRow>, AppError> {
+    Ok(db
+        .prepare(format!(
+            "SELECT {COLUMNS} FROM certificates WHERE spki_sha256 = ?1 AND serial != ?2 \
+             AND revoked_at IS NULL AND not_after >= ?3 ORDER BY serial"
+        ))
+        .bind(&[text(spki_sha256), text(serial), integer(now)])?
+        .all()
+        .await?
+        .results::<CertificateRow>()?)
+}
+
+/// The account whose order the certificate was issued for (through its recipient); `None` when there is no such
+/// certificate or its order belongs to no account.
+pub async fn ordering_account(db: &D1Database, serial: &str) -> Result<Option<String>, AppError> {
+    #[derive(Deserialize)]
+    struct Owner {
+        account_id: Option<String>,
+    }
+    Ok(db
+        .prepare(
+            "SELECT o.account_id FROM certificates c JOIN recipients r ON r.id = c.recipient_id \
+             JOIN orders o ON o.id = r.order_id WHERE c.serial = ?1",
+        )
+        .bind(&[text(serial)])?
+        .first::<Owner>(None)
+        .await?
+        .and_then(|owner| owner.account_id))
+}
+
+/// A revoked certificate as the CRL lists it: the CRL's three columns only, as it lists every unexpired
+/// revocation and needs none of their DER.
+#[derive(Deserialize)]
+pub struct Revoked {
+    /// The serial number, hex.
+    pub serial: String,
+    /// When it was revoked.
+    pub revoked_at: i64,
+    /// Why.
+    pub revocation_reason: RevocationReason,
+}
+
+/// The revoked certificates that have not expired at `now` (expired ones may leave the CRL, RFC 5280 3.3), by
+/// revocation instant and serial.
+pub async fn revoked_unexpired(db: &D1Database, now: i64) -> Result<Vec<Revoked>, AppError> {
+    Ok(db
+        .prepare(
+            "SELECT serial, revoked_at, revocation_reason FROM certificates \
+             WHERE revoked_at IS NOT NULL AND not_after >= ?1 ORDER BY revoked_at, serial",
+        )
+        .bind(&[integer(now)])?
+        .all()
+        .await?
+        .results::<Revoked>()?)
+}
+
+/// A certificate whose expiry reminders are not all sent yet, with its recipient's order.
+#[expect(dead_code, reason = "orders.rs switches to it from its own copy of the SQL")]
+#[derive(Deserialize)]
+pub struct Expiring {
+    /// The serial number.
+    pub serial: String,
+    /// Its recipient (`recipients.id`).
+    pub recipient_id: String,
+    /// The recipient's order (`orders.id`).
+    pub order_id: String,
+    /// End of validity, Unix seconds.
+    pub not_after: i64,
+    /// How many reminders were sent.
+    pub expiry_reminders: i64,
+    /// The version the reminder's update writes one more than.
+    pub version: i64,
+}
+
+/// The expiry reminders' sweep: unrevoked certificates ending in `[from, until]` with fewer than
+/// `reminders_below` reminders sent, soonest first, at most `limit`.
+#[expect(dead_code, reason = "orders.rs switches to it from its own copy of the SQL")]
+pub async fn expiring(
+    db: &D1Database,
+    from: i64,
+    until: i64,
+    reminders_below: i64,
+    limit: i64,
+) -> Result<Vec<Expiring>, AppError> {
+    Ok(db
+        .prepare(
+            "SELECT c.serial, c.recipient_id, r.order_id, c.not_after, c.expiry_reminders, c.version \
+             FROM certificates c JOIN recipients r ON r.id = c.recipient_id \
+             WHERE c.revoked_at IS NULL AND c.not_after >= ?1 AND c.not_after <= ?2 AND c.expiry_reminders < ?3 \
+             ORDER BY c.not_after LIMIT ?4",
+        )
+        .bind(&[integer(from), integer(until), integer(reminders_below), integer(limit)])?
+        .all()
+        .await?
+        .results::<Expiring>()?)
+}
+
+/// A certificate the issuance batch stores.
+pub struct NewCertificate<'a> {
+    /// The serial number, lower-case hex.
+    pub serial: &'a str,
+    /// Its recipient (`recipients.id`).
+    pub recipient_id: &'a str,
+    /// The link it was issued through (`enrollment_links.id`); a second certificate for it is refused.
+    pub enrollment_link_id: &'a str,
+    /// The certificate, DER, base64.
+    pub der: &'a str,
+    /// SHA-256 (hex) of its SubjectPublicKeyInfo.
+    pub spki_sha256: &'a str,
+    /// Start of validity.
+    pub not_before: i64,
+    /// End of validity.
+    pub not_after: i64,
+    /// When it was issued.
+    pub issued_at: i64,
+}
+
+/// Inserts an issued certificate; the batch fails whole if its link already has one (`enrollment_link_id` is
+/// unique).
+#[expect(dead_code, reason = "issuing.rs switches to it from its own copy of the SQL")]
+pub fn insert(db: &D1Database, certificate: &NewCertificate) -> worker::Result<D1PreparedStatement> {
+    db.prepare(
+        "INSERT INTO certificates (serial, recipient_id, enrollment_link_id, der, spki_sha256, not_before, \
+         not_after, issued_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+    )
+    .bind(&[
+        text(certificate.serial),
+        text(certificate.recipient_id),
+        text(certificate.enrollment_link_id),
+        text(certificate.der),
+        text(certificate.spki_sha256),
+        integer(certificate.not_before),
+        integer(certificate.not_after),
+        integer(certificate.issued_at),
+    ])
+}
+
+/// Marks the certificate revoked at `at` for `reason`; `version` is the one read (the batch fails whole if the
+/// row moved meanwhile).
+pub fn revoke(
+    db: &D1Database,
+    serial: &str,
+    at: i64,
+    reason: RevocationReason,
+    version: i64,
+) -> worker::Result<D1PreparedStatement> {
+    db.prepare("UPDATE certificates SET revoked_at = ?1, revocation_reason = ?2, version = ?3 WHERE serial = ?4")
+        .bind(&[integer(at), text(reason.as_str()), integer(version + 1), text(serial)])
+}
+
+/// Records that `reminders` expiry reminders were sent; `version` is the one read (a concurrent run's or a
+/// revocation's write makes the batch fail whole).
+#[expect(dead_code, reason = "orders.rs switches to it from its own copy of the SQL")]
+pub fn record_reminders(
+    db: &D1Database,
+    serial: &str,
+    reminders: i64,
+    version: i64,
+) -> worker::Result<D1PreparedStatement> {
+    db.prepare("UPDATE certificates SET expiry_reminders = ?1, version = ?2 WHERE serial = ?3").bind(&[
+        integer(reminders),
+        integer(version + 1),
+        text(serial),
+    ])
+}
