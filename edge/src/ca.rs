@@ -83,7 +83,7 @@ impl CertificateAuthority {
             secret("CA_ISSUING_KEY")?,
             secret("CA_ISSUING_CERT")?,
             secret("CA_ROOT_CERT")?,
-            crate::repository::repository_url(env)?,
+            crate::locations::repository_url(env)?,
         ];
         LOADED.with(|loaded| {
             if let Some((cached, authority)) = loaded.borrow().as_ref()
@@ -124,7 +124,7 @@ impl CertificateAuthority {
             key_identifier,
             issuing_der,
             root_der,
-            locations: crate::repository::ca_locations(repository_url),
+            locations: crate::locations::ca_locations(repository_url),
         })
     }
 

@@ -6,11 +6,10 @@
 //! CA (CAA, lint, a signer defect) is written to the audit log with what was found.
 
 use base64ct::{Base64, Encoding};
-use serde::Deserialize;
 use shared::csr::ParsedCsr;
 use shared::issuance::OrderFacts;
 use shared::issuance::pipeline::{self, Application, Issuance, Mailing, Refusal, Validations, spki_sha256};
-use shared::key_reuse::{KeyHolder, PriorCertificate};
+use shared::key_reuse::KeyHolder;
 use shared::profile::Profile;
 use std::rc::Rc;
 
@@ -18,10 +17,10 @@ use worker::{D1Database, D1PreparedStatement, Env};
 
 use crate::ca::CertificateAuthority;
 use crate::caa::Caa;
-use crate::db::{audit, integer, text};
+use crate::db::audit;
 use crate::error::AppError;
 use crate::lint::{self, Pkilint};
-use crate::store::{organizations, validations};
+use crate::store::{certificates, key_holders, organizations, validations};
 use crate::{outbox, platform};
 
 /// The issuing side, read from the environment once per request: the CA (keys, certificates and the repository
@@ -61,49 +60,6 @@ pub struct Subject<'a> {
     pub subject: (&'a str, &'a str),
 }
 
-/// The stored holder of a key: organization, mailbox (lower case) and DNS names JSON joined by U+001F, as
-/// migration 0011 writes it.
-pub fn holder_text(holder: &KeyHolder) -> Result<String, AppError> {
-    let names = serde_json::to_string(&holder.dns_names).map_err(|error| AppError::internal(&error.to_string()))?;
-    Ok(format!("{}\u{1f}{}\u{1f}{names}", holder.organization_id, holder.email.to_ascii_lowercase()))
-}
-
-fn holder_from_text(text: &str) -> Result<KeyHolder, AppError> {
-    let mut parts = text.splitn(3, '\u{1f}');
-    let (Some(organization_id), Some(email), Some(names)) = (parts.next(), parts.next(), parts.next()) else {
-        return Err(AppError::internal("key_holders.holder is not organization, email, names"));
-    };
-    Ok(KeyHolder {
-        organization_id: organization_id.to_owned(),
-        email: email.to_owned(),
-        dns_names: serde_json::from_str(names).map_err(|_| AppError::internal("key_holders.holder names"))?,
-    })
-}
-
-#[derive(Deserialize)]
-struct HolderRow {
-    holder: String,
-    compromised_at: Option<i64>,
-}
-
-/// The key's earlier holder, as the pipeline's key-reuse step reads it.
-fn key_holder_statement(db: &D1Database, spki_hash: &str) -> worker::Result<D1PreparedStatement> {
-    db.prepare("SELECT holder, compromised_at FROM key_holders WHERE spki_sha256 = ?1").bind(&[text(spki_hash)])
-}
-
-fn prior_from(result: worker::D1Result) -> Result<Vec<PriorCertificate>, AppError> {
-    result
-        .results::<HolderRow>()?
-        .into_iter()
-        .map(|row| {
-            Ok(PriorCertificate {
-                holder: holder_from_text(&row.holder)?,
-                revoked_for_key_compromise: row.compromised_at.is_some(),
-            })
-        })
-        .collect()
-}
-
 /// When the organization was validated, and the latest validation of each domain and mailbox of its account: the
 /// read the pipeline's validation step (and the order form) check, for a read batch.
 pub fn validations_statements(db: &D1Database, organization_id: &str) -> worker::Result<[D1PreparedStatement; 2]> {
@@ -129,7 +85,7 @@ pub async fn check_key_reuse(
     facts: &OrderFacts,
     field: &str,
 ) -> Result<(), AppError> {
-    let prior = prior_from(key_holder_statement(db, &spki_sha256(csr))?.all().await?)?;
+    let prior = key_holders::prior_from(key_holders::prior_statement(db, &spki_sha256(csr))?.all().await?)?;
     let holder = KeyHolder {
         organization_id: organization_id.to_owned(),
         email: facts.recipient_email.clone(),
@@ -167,12 +123,13 @@ async fn run(
     now: i64,
 ) -> Result<Result<Issuance, Refusal>, AppError> {
     let [organization, subjects] = validations_statements(db, subject.organization_id)?;
-    let mut results = db.batch(vec![key_holder_statement(db, &spki_sha256(csr))?, organization, subjects]).await?;
+    let mut results =
+        db.batch(vec![key_holders::prior_statement(db, &spki_sha256(csr))?, organization, subjects]).await?;
     let missing = || AppError::internal("batch result missing");
     let subjects = results.pop().ok_or_else(missing)?;
     let organization = results.pop().ok_or_else(missing)?;
     let validations = validations_from(organization, subjects)?;
-    let prior = prior_from(results.pop().ok_or_else(missing)?)?;
+    let prior = key_holders::prior_from(results.pop().ok_or_else(missing)?)?;
     let (authority, locations) = (&issuer.authority, issuer.authority.locations());
     let application = Application {
         csr,
@@ -220,23 +177,20 @@ pub fn statements(
 ) -> Result<(Vec<D1PreparedStatement>, Vec<String>), AppError> {
     let mut detail = issuance.audit_detail.clone();
     detail["order"] = serde_json::Value::from(order_id);
+    let der = Base64::encode_string(&issuance.der);
+    let certificate = certificates::NewCertificate {
+        serial: &issuance.serial,
+        recipient_id,
+        enrollment_link_id: link_id,
+        der: &der,
+        spki_sha256: &issuance.spki_sha256,
+        not_before: issuance.not_before,
+        not_after: issuance.not_after,
+        issued_at: now,
+    };
     let mut statements = vec![
-        db.prepare(
-            "INSERT INTO certificates (serial, recipient_id, enrollment_link_id, der, spki_sha256, not_before, \
-             not_after, issued_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-        )
-        .bind(&[
-            text(&issuance.serial),
-            text(recipient_id),
-            text(link_id),
-            text(&Base64::encode_string(&issuance.der)),
-            text(&issuance.spki_sha256),
-            integer(issuance.not_before),
-            integer(issuance.not_after),
-            integer(now),
-        ])?,
-        db.prepare("INSERT OR IGNORE INTO key_holders (spki_sha256, holder, first_certified_at) VALUES (?1, ?2, ?3)")
-            .bind(&[text(&issuance.spki_sha256), text(&holder_text(&issuance.holder)?), integer(now)])?,
+        certificates::insert(db, &certificate)?,
+        key_holders::insert_if_absent(db, &issuance.spki_sha256, &issuance.holder, now)?,
         audit(db, now, actor, "certificate.issued", ("certificate", &issuance.serial), &detail)?,
     ];
     let mut mail = Vec::new();

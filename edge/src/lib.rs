@@ -20,6 +20,7 @@ mod error;
 mod fulfilment;
 mod issuing;
 mod lint;
+mod locations;
 mod ocsp;
 mod orders;
 mod organizations;
@@ -114,12 +115,12 @@ async fn fetch(request: Request, env: Env, _context: Context) -> Result<Response
     }
     // The CA repository and the OCSP responder: outside the JSON API, at the paths every certificate states.
     let response = router
-        .get_async(repository::ISSUING_CERTIFICATE_PATH, repository::issuing_certificate)
-        .get_async(repository::ROOT_CERTIFICATE_PATH, repository::root_certificate)
-        .get_async(repository::CRL_PATH, repository::certificate_revocation_list)
-        .get_async(repository::ROOT_CRL_PATH, repository::root_certificate_revocation_list)
-        .post_async(repository::OCSP_PATH, ocsp::post)
-        .get_async(&format!("{}/*request", repository::OCSP_PATH), ocsp::get)
+        .get_async(locations::ISSUING_CERTIFICATE_PATH, repository::issuing_certificate)
+        .get_async(locations::ROOT_CERTIFICATE_PATH, repository::root_certificate)
+        .get_async(locations::CRL_PATH, repository::certificate_revocation_list)
+        .get_async(locations::ROOT_CRL_PATH, repository::root_certificate_revocation_list)
+        .post_async(locations::OCSP_PATH, ocsp::post)
+        .get_async(&format!("{}/*request", locations::OCSP_PATH), ocsp::get)
         .or_else_any_method("/api/*rest", |_, _| error::AppError::route_not_found().into_response())
         .run(request, env)
         .await?;

@@ -1,15 +1,13 @@
 //! Warnings before a certificate ends ([`shared::expiry`]), from the scheduled handler: the reminders due now,
 //! to the recipient and the order's notification addresses, each certificate in its own batch.
 
-use serde::Deserialize;
 use shared::lang::Lang;
 use shared::mail::{IssuedCertificate, expiry_reminder};
 use worker::{D1Database, Env};
 
-use crate::db::audit;
-use crate::db::{integer, is_conflict, text};
+use crate::db::{audit, commit};
 use crate::error::AppError;
-use crate::store::{orders, recipients};
+use crate::store::{certificates, orders, recipients};
 use crate::{outbox, platform};
 
 /// Certificates the reminder sweep handles per run: the scheduled handler runs every minute, so a backlog (a
@@ -22,32 +20,10 @@ const REMINDERS_PER_RUN: i64 = 20;
 /// record; a concurrent run's batch fails on the version and sends nothing. The handler's outbox delivery, which
 /// runs next, sends the queued emails.
 pub async fn remind_expiring(env: &Env, db: &D1Database, now: i64) -> Result<(), AppError> {
-    #[derive(Deserialize)]
-    struct Due {
-        serial: String,
-        recipient_id: String,
-        order_id: String,
-        not_after: i64,
-        expiry_reminders: i64,
-        version: i64,
-    }
     let origin = platform::app_url(env)?;
-    let due = db
-        .prepare(
-            "SELECT c.serial, c.recipient_id, r.order_id, c.not_after, c.expiry_reminders, c.version \
-             FROM certificates c JOIN recipients r ON r.id = c.recipient_id \
-             WHERE c.revoked_at IS NULL AND c.not_after >= ?1 AND c.not_after <= ?2 AND c.expiry_reminders < ?3 \
-             ORDER BY c.not_after LIMIT ?4",
-        )
-        .bind(&[
-            integer(now),
-            integer(now + shared::expiry::LOOKAHEAD_SECONDS),
-            integer(shared::expiry::REMINDER_DAYS.len() as i64),
-            integer(REMINDERS_PER_RUN),
-        ])?
-        .all()
-        .await?
-        .results::<Due>()?;
+    let until = now + shared::expiry::LOOKAHEAD_SECONDS;
+    let stages = shared::expiry::REMINDER_DAYS.len() as i64;
+    let due = certificates::expiring(db, now, until, stages, REMINDERS_PER_RUN).await?;
     for certificate in due {
         let sent = u8::try_from(certificate.expiry_reminders).unwrap_or(u8::MAX);
         let Some(stage) = shared::expiry::reminder_due(certificate.not_after, now, sent) else { continue };
@@ -76,13 +52,8 @@ pub async fn remind_expiring(env: &Env, db: &D1Database, now: i64) -> Result<(),
             },
             days_left,
         );
-        let mut statements = vec![
-            db.prepare("UPDATE certificates SET expiry_reminders = ?1, version = ?2 WHERE serial = ?3").bind(&[
-                integer(i64::from(stage)),
-                integer(certificate.version + 1),
-                text(&certificate.serial),
-            ])?,
-        ];
+        let mut statements =
+            vec![certificates::record_reminders(db, &certificate.serial, i64::from(stage), certificate.version)?];
         for email in &emails {
             statements.push(outbox::enqueue(db, email, now)?.0);
         }
@@ -94,11 +65,10 @@ pub async fn remind_expiring(env: &Env, db: &D1Database, now: i64) -> Result<(),
             ("certificate", &certificate.serial),
             &serde_json::json!({ "reminder": stage, "days_left": days_left, "emails": emails.len() }),
         )?);
-        match db.batch(statements).await {
-            Ok(_) => {}
+        match commit(db, statements, "").await {
             // Another run sent it (or the certificate was revoked meanwhile): nothing of this batch was written.
-            Err(error) if is_conflict(&error) => {}
-            Err(error) => return Err(error.into()),
+            Err(error) if error.is_changed_meanwhile() => {}
+            outcome => outcome?,
         }
     }
     Ok(())

@@ -117,7 +117,6 @@ pub async fn revoked_unexpired(db: &D1Database, now: i64) -> Result<Vec<Revoked>
 }
 
 /// A certificate whose expiry reminders are not all sent yet, with its recipient's order.
-#[expect(dead_code, reason = "orders.rs switches to it from its own copy of the SQL")]
 #[derive(Deserialize)]
 pub struct Expiring {
     /// The serial number.
@@ -136,7 +135,6 @@ pub struct Expiring {
 
 /// The expiry reminders' sweep: unrevoked certificates ending in `[from, until]` with fewer than
 /// `reminders_below` reminders sent, soonest first, at most `limit`.
-#[expect(dead_code, reason = "orders.rs switches to it from its own copy of the SQL")]
 pub async fn expiring(
     db: &D1Database,
     from: i64,
@@ -179,7 +177,6 @@ pub struct NewCertificate<'a> {
 
 /// Inserts an issued certificate; the batch fails whole if its link already has one (`enrollment_link_id` is
 /// unique).
-#[expect(dead_code, reason = "issuing.rs switches to it from its own copy of the SQL")]
 pub fn insert(db: &D1Database, certificate: &NewCertificate) -> worker::Result<D1PreparedStatement> {
     db.prepare(
         "INSERT INTO certificates (serial, recipient_id, enrollment_link_id, der, spki_sha256, not_before, \
@@ -212,7 +209,6 @@ pub fn revoke(
 
 /// Records that `reminders` expiry reminders were sent; `version` is the one read (a concurrent run's or a
 /// revocation's write makes the batch fail whole).
-#[expect(dead_code, reason = "orders.rs switches to it from its own copy of the SQL")]
 pub fn record_reminders(
     db: &D1Database,
     serial: &str,
