@@ -1,7 +1,6 @@
 //! Sessions, passwords, users and API keys (`shared::api::account` lists the endpoints). Each change is one
 //! batch with its audit record and, when it sends an email, its outbox row.
 
-use serde::Deserialize;
 use sha2::{Digest, Sha256};
 use shared::account::{
     ADDRESS_THROTTLE, AccountError, ApiKey, CLIENT_THROTTLE, PASSWORD_RESET_LIFETIME_SECONDS, PasswordKey, Role,
@@ -21,8 +20,12 @@ use worker::{D1Database, D1PreparedStatement, Request, Response};
 
 use crate::auth::{self, Credential, Principal};
 use crate::call::{Call, Member};
-use crate::db::{audit, commit, integer, is_conflict, json_body, optional_integer, text};
+use crate::db::{audit, commit, is_conflict, json_body};
 use crate::error::AppError;
+use crate::store::api_keys::{self, ApiKeyRow};
+use crate::store::password_resets::{self, PasswordResetRow};
+use crate::store::users::{self, FirstSecret, NewUser, UserRow};
+use crate::store::{login_throttle, sessions};
 use crate::{outbox, platform};
 
 /// Account request bodies are small.
@@ -94,118 +97,46 @@ fn client_address(request: &Request) -> worker::Result<String> {
     Ok(request.headers().get("CF-Connecting-IP")?.unwrap_or_else(|| "unknown".into()))
 }
 
-#[derive(Deserialize)]
-struct ThrottleRow {
-    key: String,
-    failures: i64,
-    window_start: i64,
-    locked_until: Option<i64>,
-}
-
 /// The throttles of the submitted address and of the client, in one query.
 async fn throttles(db: &D1Database, email_key: &str, client_key: &str) -> Result<(Throttle, Throttle), AppError> {
-    let rows = db
-        .prepare("SELECT key, failures, window_start, locked_until FROM login_throttle WHERE key IN (?1, ?2)")
-        .bind(&[text(email_key), text(client_key)])?
-        .all()
-        .await?
-        .results::<ThrottleRow>()?;
-    let find = |key: &str| {
-        rows.iter()
-            .find(|row| row.key == key)
-            .map(|row| Throttle {
-                failures: row.failures,
-                window_start: row.window_start,
-                locked_until: row.locked_until,
-            })
-            .unwrap_or_default()
-    };
+    let rows = login_throttle::of_keys(db, email_key, client_key).await?;
+    let find = |key: &str| rows.iter().find(|row| row.key == key).map(|row| row.throttle()).unwrap_or_default();
     Ok((find(email_key), find(client_key)))
 }
 
-fn store_throttle(db: &D1Database, key: &str, throttle: Throttle) -> worker::Result<D1PreparedStatement> {
-    db.prepare(
-        "INSERT INTO login_throttle (key, failures, window_start, locked_until) VALUES (?1, ?2, ?3, ?4) \
-         ON CONFLICT (key) DO UPDATE SET failures = ?2, window_start = ?3, locked_until = ?4",
-    )
-    .bind(&[
-        text(key),
-        integer(throttle.failures),
-        integer(throttle.window_start),
-        optional_integer(throttle.locked_until),
-    ])
-}
-
-#[derive(Deserialize)]
-struct UserRow {
-    id: String,
-    account_id: Option<String>,
-    email: String,
-    name: String,
-    role: String,
-    password_salt: Option<String>,
-    password_hash: Option<String>,
-    temporary_password_hash: Option<String>,
-    temporary_password_expires: Option<i64>,
-    disabled_at: Option<i64>,
-    version: i64,
-    account_name: Option<String>,
-}
-
-const USER_COLUMNS: &str = "u.id, u.account_id, u.email, u.name, u.role, u.password_salt, u.password_hash, \
-     u.temporary_password_hash, u.temporary_password_expires, u.disabled_at, u.version, a.name AS account_name";
-
-impl UserRow {
-    fn view(&self) -> Result<UserView, AppError> {
-        Ok(UserView {
-            id: self.id.clone(),
-            email: self.email.clone(),
-            name: self.name.clone(),
-            role: Role::parse(&self.role).ok_or_else(|| AppError::internal(&format!("unknown role {}", self.role)))?,
-            account_id: self.account_id.clone(),
-            must_change_password: self.temporary_password_hash.is_some(),
-            disabled_at: self.disabled_at,
-        })
-    }
-
-    /// Does the secret the request carries open this account at `now`?
-    fn accepts(&self, secret: &Secret, now: i64) -> bool {
-        if self.disabled_at.is_some() {
-            return false;
-        }
-        match secret {
-            Secret::Key(key) => match (&self.password_salt, &self.password_hash) {
-                (Some(salt), Some(hash)) => {
-                    shared::encoding::hex_decode(salt).is_some_and(|salt| key.matches(&salt, hash))
-                }
-                _ => false,
-            },
-            Secret::Temporary(password) => match (&self.temporary_password_hash, self.temporary_password_expires) {
-                (Some(hash), Some(expires)) => now < expires && password.matches(hash),
-                _ => false,
-            },
-        }
+/// A user as the API shows them.
+fn user_view(user: &UserRow) -> UserView {
+    UserView {
+        id: user.id.clone(),
+        email: user.email.clone(),
+        name: user.name.clone(),
+        role: user.role,
+        account_id: user.account_id.clone(),
+        must_change_password: user.temporary_password_hash.is_some(),
+        disabled_at: user.disabled_at,
     }
 }
 
-async fn user_by_email(db: &D1Database, email: &str) -> Result<Option<UserRow>, AppError> {
-    Ok(db
-        .prepare(format!(
-            "SELECT {USER_COLUMNS} FROM users u LEFT JOIN accounts a ON a.id = u.account_id WHERE u.email = ?1"
-        ))
-        .bind(&[text(email)])?
-        .first::<UserRow>(None)
-        .await?)
+/// Does the secret the request carries open this user's account at `now`?
+fn accepts(user: &UserRow, secret: &Secret, now: i64) -> bool {
+    if user.disabled_at.is_some() {
+        return false;
+    }
+    match secret {
+        Secret::Key(key) => match (&user.password_salt, &user.password_hash) {
+            (Some(salt), Some(hash)) => shared::encoding::hex_decode(salt).is_some_and(|salt| key.matches(&salt, hash)),
+            _ => false,
+        },
+        Secret::Temporary(password) => match (&user.temporary_password_hash, user.temporary_password_expires) {
+            (Some(hash), Some(expires)) => now < expires && password.matches(hash),
+            _ => false,
+        },
+    }
 }
 
+/// The user with this identifier; none is an unauthenticated caller (a session outliving its user cannot be).
 async fn user_by_id(db: &D1Database, id: &str) -> Result<UserRow, AppError> {
-    db.prepare(format!(
-        "SELECT {USER_COLUMNS} FROM users u LEFT JOIN accounts a ON a.id = u.account_id WHERE u.id = ?1"
-    ))
-    .bind(&[text(id)])?
-    .first::<UserRow>(None)
-    .await?
-    .ok_or_else(|| AppError::from(AccountError::Unauthenticated))
+    users::by_id(db, id).await?.ok_or_else(|| AppError::from(AccountError::Unauthenticated))
 }
 
 /// What a login or password change proves itself with.
@@ -233,8 +164,8 @@ fn new_verifier(key: &PasswordKey) -> Result<(String, String), AppError> {
     Ok((hex(&salt), key.verifier(&salt)))
 }
 
-fn session_view(user: &UserRow, expires_at: i64) -> Result<SessionView, AppError> {
-    Ok(SessionView { user: user.view()?, account_name: user.account_name.clone(), expires_at })
+fn session_view(user: &UserRow, expires_at: i64) -> SessionView {
+    SessionView { user: user_view(user), account_name: user.account_name.clone(), expires_at }
 }
 
 /// `POST /api/v1/session`: log in. The answer to a wrong address and to a wrong password is the same, and both
@@ -250,17 +181,17 @@ pub async fn login(mut call: Call) -> Result<Response, AppError> {
     let now = call.now;
     let email_key = throttle_key_for_email(&email);
     let client_key = format!("ip:{}", client?);
-    let (email_throttle, client_throttle) = throttles(&db, &email_key, &client_key).await?;
+    let (email_throttle, client_throttle) = throttles(db, &email_key, &client_key).await?;
     email_throttle.check(now)?;
     client_throttle.check(now)?;
     let secret = secret?;
-    let user = user_by_email(&db, &email).await?;
-    let accepted = user.as_ref().is_some_and(|user| user.accepts(&secret, now));
+    let user = users::by_email(db, &email).await?;
+    let accepted = user.as_ref().is_some_and(|user| accepts(user, &secret, now));
     let Some(user) = user.filter(|_| accepted) else {
         let fail = |throttle: Throttle, policy: ThrottlePolicy| throttle.fail(now, policy);
         db.batch(vec![
-            store_throttle(&db, &email_key, fail(email_throttle, ADDRESS_THROTTLE))?,
-            store_throttle(&db, &client_key, fail(client_throttle, CLIENT_THROTTLE))?,
+            login_throttle::store(db, &email_key, fail(email_throttle, ADDRESS_THROTTLE))?,
+            login_throttle::store(db, &client_key, fail(client_throttle, CLIENT_THROTTLE))?,
         ])
         .await?;
         return Err(AccountError::CredentialsInvalid.into());
@@ -270,21 +201,10 @@ pub async fn login(mut call: Call) -> Result<Response, AppError> {
     let session_id = platform::new_id()?;
     let user_agent: String = user_agent.chars().take(200).collect();
     db.batch(vec![
-        db.prepare(
-            "INSERT INTO sessions (id, user_id, token_hash, created_at, last_seen_at, expires_at, user_agent) \
-             VALUES (?1, ?2, ?3, ?4, ?4, ?5, ?6)",
-        )
-        .bind(&[
-            text(&session_id),
-            text(&user.id),
-            text(&token.hash_hex()),
-            integer(now),
-            integer(session.expires_at),
-            text(&user_agent),
-        ])?,
-        db.prepare("DELETE FROM login_throttle WHERE key = ?1").bind(&[text(&email_key)])?,
+        sessions::insert(db, &session_id, &user.id, &token.hash_hex(), &session, &user_agent)?,
+        login_throttle::clear(db, &email_key)?,
         audit(
-            &db,
+            db,
             now,
             &format!("user:{}", user.id),
             "session.created",
@@ -293,7 +213,7 @@ pub async fn login(mut call: Call) -> Result<Response, AppError> {
         )?,
     ])
     .await?;
-    let mut response = Response::from_json(&session_view(&user, session.expires_at)?)?;
+    let mut response = Response::from_json(&session_view(&user, session.expires_at))?;
     response.headers_mut().set("Set-Cookie", &session_cookie(token.as_str()))?;
     Ok(response)
 }
@@ -303,17 +223,12 @@ pub async fn show(call: Call) -> Result<Response, AppError> {
     let db = &call.db;
     let now = call.now;
     let principal = call.caller_allowing_password_change().await?;
-    let user = user_by_id(&db, &principal.user_id).await?;
+    let user = user_by_id(db, &principal.user_id).await?;
     let expires_at = match &principal.credential {
-        Credential::Session { session_id } => db
-            .prepare("SELECT expires_at FROM sessions WHERE id = ?1")
-            .bind(&[text(session_id)])?
-            .first::<i64>(Some("expires_at"))
-            .await?
-            .unwrap_or(now),
+        Credential::Session { session_id } => sessions::expires_at(db, session_id).await?.unwrap_or(now),
         Credential::ApiKey { .. } => now,
     };
-    Ok(Response::from_json(&session_view(&user, expires_at)?)?)
+    Ok(Response::from_json(&session_view(&user, expires_at))?)
 }
 
 /// `DELETE /api/v1/session`: log out (the session ends on the server, and the cookie in the browser).
@@ -323,8 +238,8 @@ pub async fn logout(call: Call) -> Result<Response, AppError> {
     let principal = call.caller_allowing_password_change().await?;
     if let Credential::Session { session_id } = &principal.credential {
         db.batch(vec![
-            db.prepare("UPDATE sessions SET revoked_at = ?1 WHERE id = ?2").bind(&[integer(now), text(session_id)])?,
-            audit(&db, now, &principal.actor(), "session.ended", ("session", session_id), &serde_json::json!({}))?,
+            sessions::end(db, session_id, now)?,
+            audit(db, now, &principal.actor(), "session.ended", ("session", session_id), &serde_json::json!({}))?,
         ])
         .await?;
     }
@@ -343,28 +258,11 @@ fn session_of(principal: &Principal) -> Result<&str, AppError> {
 
 /// `GET /api/v1/sessions`: the caller's open sessions (other browsers, devices), the most recently used first.
 pub async fn list_sessions(call: Call) -> Result<Response, AppError> {
-    #[derive(Deserialize)]
-    struct Row {
-        id: String,
-        created_at: i64,
-        last_seen_at: i64,
-        expires_at: i64,
-        user_agent: String,
-    }
     let db = &call.db;
     let now = call.now;
     let principal = call.caller().await?;
     let current = session_of(&principal)?;
-    // Open as `Session::is_active` says: not revoked, and before `expires_at` (idle and absolute limits).
-    let rows = db
-        .prepare(
-            "SELECT id, created_at, last_seen_at, expires_at, user_agent FROM sessions \
-             WHERE user_id = ?1 AND revoked_at IS NULL AND expires_at > ?2 ORDER BY last_seen_at DESC, id",
-        )
-        .bind(&[text(&principal.user_id), integer(now)])?
-        .all()
-        .await?
-        .results::<Row>()?;
+    let rows = sessions::open_of_user(db, &principal.user_id, now).await?;
     let sessions = rows
         .into_iter()
         .map(|row| SessionSummary {
@@ -387,18 +285,12 @@ pub async fn end_session(call: Call) -> Result<Response, AppError> {
     let principal = call.caller().await?;
     session_of(&principal)?;
     let id = call.param("id");
-    let found = db
-        .prepare("SELECT id FROM sessions WHERE id = ?1 AND user_id = ?2 AND revoked_at IS NULL")
-        .bind(&[text(id), text(&principal.user_id)])?
-        .first::<String>(Some("id"))
-        .await?;
-    if found.is_none() {
+    if !sessions::is_unended_of_user(db, id, &principal.user_id).await? {
         return Err(AppError::not_found("id", "You have no open session with this identifier."));
     }
     db.batch(vec![
-        db.prepare("UPDATE sessions SET revoked_at = ?1 WHERE id = ?2 AND revoked_at IS NULL")
-            .bind(&[integer(now), text(id)])?,
-        audit(&db, now, &principal.actor(), "session.ended", ("session", id), &serde_json::json!({}))?,
+        sessions::end_unended(db, id, now)?,
+        audit(db, now, &principal.actor(), "session.ended", ("session", id), &serde_json::json!({}))?,
     ])
     .await?;
     Ok(Response::empty()?.with_status(204))
@@ -413,15 +305,7 @@ fn set_password(
     keep: Option<&str>,
 ) -> Result<Vec<D1PreparedStatement>, AppError> {
     let (salt, verifier) = new_verifier(key)?;
-    Ok(vec![
-        db.prepare(
-            "UPDATE users SET password_salt = ?1, password_hash = ?2, temporary_password_hash = NULL, \
-             temporary_password_expires = NULL, version = ?3 WHERE id = ?4",
-        )
-        .bind(&[text(&salt), text(&verifier), integer(user.version + 1), text(&user.id)])?,
-        db.prepare("UPDATE sessions SET revoked_at = ?1 WHERE user_id = ?2 AND revoked_at IS NULL AND id IS NOT ?3")
-            .bind(&[integer(now), text(&user.id), keep.map_or(wasm_bindgen::JsValue::NULL, text)])?,
-    ])
+    Ok(vec![users::set_password(db, user, &salt, &verifier)?, sessions::end_others_of_user(db, &user.id, keep, now)?])
 }
 
 /// `POST /api/v1/account/password`: replace the password (or the temporary one). Other sessions end.
@@ -435,11 +319,11 @@ pub async fn change_password(mut call: Call) -> Result<Response, AppError> {
     let Credential::Session { session_id } = &principal.credential else {
         return Err(AccountError::Forbidden.into());
     };
-    let user = user_by_id(&db, &principal.user_id).await?;
+    let user = user_by_id(db, &principal.user_id).await?;
     let current =
         Secret::from_fields(change.current_password_key.as_deref(), change.current_temporary_password.as_deref())
             .map_err(|error| error.for_field("current_password"))?;
-    if !user.accepts(&current, now) {
+    if !accepts(&user, &current, now) {
         return Err(AppError::field(
             422,
             "current_password_invalid",
@@ -449,9 +333,9 @@ pub async fn change_password(mut call: Call) -> Result<Response, AppError> {
     }
     let new_key = PasswordKey::parse(&change.new_password_key)
         .map_err(|error| AppError::from(error).for_field("new_password_key"))?;
-    let mut batch = set_password(&db, &user, &new_key, now, Some(session_id))?;
-    batch.push(audit(&db, now, &principal.actor(), "password.changed", ("user", &user.id), &serde_json::json!({}))?);
-    commit(&db, batch, CHANGED_MEANWHILE).await?;
+    let mut batch = set_password(db, &user, &new_key, now, Some(session_id))?;
+    batch.push(audit(db, now, &principal.actor(), "password.changed", ("user", &user.id), &serde_json::json!({}))?);
+    commit(db, batch, CHANGED_MEANWHILE).await?;
     Ok(Response::empty()?.with_status(204))
 }
 
@@ -463,92 +347,42 @@ pub async fn request_reset(mut call: Call) -> Result<Response, AppError> {
     let email = check_email_field(&reset.email, "email")?;
     let db = &call.db;
     let now = call.now;
-    if let Some(user) = user_by_email(&db, &email).await?.filter(|user| user.disabled_at.is_none()) {
-        let recent = db
-            .prepare("SELECT COUNT(*) AS n FROM password_resets WHERE user_id = ?1 AND created_at > ?2")
-            .bind(&[text(&user.id), integer(now - 60)])?
-            .first::<i64>(Some("n"))
-            .await?
-            .unwrap_or(0);
+    if let Some(user) = users::by_email(db, &email).await?.filter(|user| user.disabled_at.is_none()) {
+        let recent = password_resets::count_of_user_since(db, &user.id, now - 60).await?;
         if recent == 0 {
             let token = Token::from_random(platform::random()?);
             let link = Link::new(now, PASSWORD_RESET_LIFETIME_SECONDS);
             let reset_id = platform::new_id()?;
             let url = format!("{}/reset/{}", platform::app_url(call.env())?, token.as_str());
-            let lang = Lang::from_tag(&user_lang(&db, &user.id).await?).unwrap_or_default();
+            let lang = users::lang(db, &user.id).await?;
             let email = password_reset(lang, &user.email, &url, PASSWORD_RESET_LIFETIME_SECONDS / 60);
-            let (reset_mail, mail_id) = outbox::enqueue(&db, &email, now)?;
+            let (reset_mail, mail_id) = outbox::enqueue(db, &email, now)?;
             db.batch(vec![
-                db.prepare(
-                    "INSERT INTO password_resets (id, user_id, token_hash, created_at, expires_at) \
-                     VALUES (?1, ?2, ?3, ?4, ?5)",
-                )
-                .bind(&[
-                    text(&reset_id),
-                    text(&user.id),
-                    text(&token.hash_hex()),
-                    integer(now),
-                    integer(link.expires_at),
-                ])?,
+                password_resets::insert(db, &reset_id, &user.id, &token.hash_hex(), &link)?,
                 reset_mail,
-                audit(&db, now, "anonymous", "password_reset.requested", ("user", &user.id), &serde_json::json!({}))?,
+                audit(db, now, "anonymous", "password_reset.requested", ("user", &user.id), &serde_json::json!({}))?,
             ])
             .await?;
-            outbox::deliver_soon(call.env(), &db, &[mail_id]).await;
+            outbox::deliver_soon(call.env(), db, &[mail_id]).await;
         }
     }
     let message = "If this address has an account, a reset link is on its way. It works once, for an hour.";
     Ok(Response::from_json(&MessageBody { message: message.into() })?.with_status(202))
 }
 
-async fn user_lang(db: &D1Database, user_id: &str) -> Result<String, AppError> {
-    Ok(db
-        .prepare("SELECT lang FROM users WHERE id = ?1")
-        .bind(&[text(user_id)])?
-        .first::<String>(Some("lang"))
-        .await?
-        .unwrap_or_default())
-}
-
-#[derive(Deserialize)]
-struct ResetRow {
-    id: String,
-    user_id: String,
-    created_at: i64,
-    expires_at: i64,
-    spent_at: Option<i64>,
-    version: i64,
-}
-
-impl ResetRow {
-    fn link(&self) -> Link {
-        Link {
-            created_at: self.created_at,
-            expires_at: self.expires_at,
-            spent_at: self.spent_at,
-            version: self.version,
-        }
-    }
-}
-
-async fn reset_row(db: &D1Database, call: &Call) -> Result<ResetRow, AppError> {
+/// The reset link the route's token names.
+async fn reset_row(db: &D1Database, call: &Call) -> Result<PasswordResetRow, AppError> {
     let token = Token::parse(call.param("token"))?;
-    db.prepare(
-        "SELECT id, user_id, created_at, expires_at, spent_at, version FROM password_resets WHERE token_hash = ?1",
-    )
-    .bind(&[text(&token.hash_hex())])?
-    .first::<ResetRow>(None)
-    .await?
-    .ok_or_else(|| LinkError::Unknown.into())
+    password_resets::with_token_hash(db, &token.hash_hex()).await?.ok_or_else(|| LinkError::Unknown.into())
 }
 
 /// `GET /api/v1/password-resets/{token}`: the link's status. Reading never spends it.
 pub async fn show_reset(call: Call) -> Result<Response, AppError> {
     let db = &call.db;
-    let row = reset_row(&db, &call).await?;
+    let row = reset_row(db, &call).await?;
     let status = row.link().status(platform::now());
     let email = match status {
-        shared::link::LinkStatus::Open { .. } => Some(user_by_id(&db, &row.user_id).await?.email),
+        shared::link::LinkStatus::Open { .. } => Some(user_by_id(db, &row.user_id).await?.email),
         _ => None,
     };
     Ok(Response::from_json(&ResetLinkView { status, email })?)
@@ -561,26 +395,23 @@ pub async fn reset(mut call: Call) -> Result<Response, AppError> {
     let reset: ResetPassword = json_body(&body?, MAX_BODY_BYTES, "new_password_key")?;
     let db = &call.db;
     let now = call.now;
-    let row = reset_row(&db, &call).await?;
+    let row = reset_row(db, &call).await?;
     let spent = row.link().spend(now)?;
     let key = PasswordKey::parse(&reset.new_password_key)
         .map_err(|error| AppError::from(error).for_field("new_password_key"))?;
-    let user = user_by_id(&db, &row.user_id).await?;
-    let mut batch =
-        vec![db.prepare("UPDATE password_resets SET spent_at = ?1, version = ?2 WHERE id = ?3").bind(&[
-            integer(now),
-            integer(spent.version),
-            text(&row.id),
-        ])?];
-    batch.extend(set_password(&db, &user, &key, now, None)?);
+    let user = user_by_id(db, &row.user_id).await?;
+    let mut batch = vec![password_resets::spend(db, &row.id, now, spent.version)?];
+    batch.extend(set_password(db, &user, &key, now, None)?);
     batch.push(audit(
-        &db,
+        db,
         now,
         &format!("user:{}", user.id),
         "password.reset",
         ("user", &user.id),
         &serde_json::json!({}),
     )?);
+    // Not `db::commit`: the link's version guard refusing the batch means another use spent it first, which is
+    // the link's own answer (409 `link_spent`), not a change to reload.
     match db.batch(batch).await {
         Ok(_) => Ok(Response::empty()?.with_status(204)),
         Err(error) if is_conflict(&error) => Err(LinkError::Spent { spent_at: now }.into()),
@@ -592,17 +423,8 @@ pub async fn reset(mut call: Call) -> Result<Response, AppError> {
 pub async fn list_users(call: Call) -> Result<Response, AppError> {
     let db = &call.db;
     let Member { principal, .. } = call.account_admin().await?;
-    let rows = db
-        .prepare(format!(
-            "SELECT {USER_COLUMNS} FROM users u LEFT JOIN accounts a ON a.id = u.account_id \
-             WHERE u.account_id = ?1 ORDER BY u.email"
-        ))
-        .bind(&[text(principal.account_id()?)])?
-        .all()
-        .await?
-        .results::<UserRow>()?;
-    let users = rows.iter().map(UserRow::view).collect::<Result<_, _>>()?;
-    Ok(Response::from_json(&UserList { users })?)
+    let rows = users::of_account(db, principal.account_id()?).await?;
+    Ok(Response::from_json(&UserList { users: rows.iter().map(user_view).collect() })?)
 }
 
 /// `POST /api/v1/users`: invite a user to the caller's account with an emailed temporary password.
@@ -619,10 +441,10 @@ pub async fn invite_user(mut call: Call) -> Result<Response, AppError> {
     if invite.role == Role::CaAdmin {
         return Err(AppError::field(422, "role_invalid", "role", "Invite an org_admin or an org_user."));
     }
-    if user_by_email(&db, &email).await?.is_some() {
+    if users::by_email(db, &email).await?.is_some() {
         return Err(AppError::field(409, "email_taken", "email", "A Keyward user already has this address."));
     }
-    let inviter = user_by_id(&db, &principal.user_id).await?;
+    let inviter = user_by_id(db, &principal.user_id).await?;
     let account = inviter.account_name.clone().unwrap_or_default();
     let password = TemporaryPassword::from_random(platform::random()?);
     let user_id = platform::new_id()?;
@@ -639,25 +461,23 @@ pub async fn invite_user(mut call: Call) -> Result<Response, AppError> {
             expires_in_days: TEMPORARY_PASSWORD_LIFETIME_SECONDS / 86_400,
         },
     );
-    let (invitation_mail, mail_id) = outbox::enqueue(&db, &mail, now)?;
+    let (invitation_mail, mail_id) = outbox::enqueue(db, &mail, now)?;
+    let new_user = NewUser {
+        id: &user_id,
+        account_id: Some(&account_id),
+        email: &email,
+        name: &name,
+        role: invite.role,
+        secret: FirstSecret::Temporary {
+            hash: &password.verifier(),
+            expires: now + TEMPORARY_PASSWORD_LIFETIME_SECONDS,
+        },
+    };
     let batch = vec![
-        db.prepare(
-            "INSERT INTO users (id, account_id, email, name, role, temporary_password_hash, \
-             temporary_password_expires, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-        )
-        .bind(&[
-            text(&user_id),
-            text(&account_id),
-            text(&email),
-            text(&name),
-            text(invite.role.as_str()),
-            text(&password.verifier()),
-            integer(now + TEMPORARY_PASSWORD_LIFETIME_SECONDS),
-            integer(now),
-        ])?,
+        users::insert(db, &new_user, now)?,
         invitation_mail,
         audit(
-            &db,
+            db,
             now,
             &principal.actor(),
             "user.invited",
@@ -665,6 +485,8 @@ pub async fn invite_user(mut call: Call) -> Result<Response, AppError> {
             &serde_json::json!({ "role": invite.role.as_str() }),
         )?,
     ];
+    // Not `db::commit`: the address's uniqueness refusing the batch means a concurrent invitation took the
+    // address, which is this form's own answer (409 `email_taken`), not a change to reload.
     match db.batch(batch).await {
         Ok(_) => {}
         Err(error) if is_conflict(&error) => {
@@ -672,9 +494,9 @@ pub async fn invite_user(mut call: Call) -> Result<Response, AppError> {
         }
         Err(error) => return Err(error.into()),
     }
-    outbox::deliver_soon(call.env(), &db, &[mail_id]).await;
-    let created = user_by_id(&db, &user_id).await?;
-    Ok(Response::from_json(&created.view()?)?.with_status(201))
+    outbox::deliver_soon(call.env(), db, &[mail_id]).await;
+    let created = user_by_id(db, &user_id).await?;
+    Ok(Response::from_json(&user_view(&created))?.with_status(201))
 }
 
 /// `POST /api/v1/users/{id}/disable`: the user can no longer log in; in the same batch their sessions end and
@@ -695,7 +517,7 @@ async fn set_disabled(call: &Call, disable: bool) -> Result<Response, AppError> 
     let principal = key_manager(&call.request, db, now).await?;
     let id = call.param("id");
     let unknown = || AppError::not_found("id", "No user of your account has this identifier.");
-    let user = user_by_id(&db, id).await.map_err(|_| unknown())?;
+    let user = user_by_id(db, id).await.map_err(|_| unknown())?;
     if user.account_id.as_deref() != Some(principal.account_id()?) {
         return Err(unknown());
     }
@@ -716,13 +538,9 @@ async fn set_disabled(call: &Call, disable: bool) -> Result<Response, AppError> 
         return Err(AppError::field(409, code, "id", message));
     }
     let mut batch = vec![
-        db.prepare("UPDATE users SET disabled_at = ?1, version = ?2 WHERE id = ?3").bind(&[
-            if disable { integer(now) } else { wasm_bindgen::JsValue::NULL },
-            integer(user.version + 1),
-            text(&user.id),
-        ])?,
+        users::set_disabled(db, &user, disable.then_some(now))?,
         audit(
-            &db,
+            db,
             now,
             &principal.actor(),
             if disable { "user.disabled" } else { "user.enabled" },
@@ -731,40 +549,23 @@ async fn set_disabled(call: &Call, disable: bool) -> Result<Response, AppError> 
         )?,
     ];
     if disable {
-        batch.push(
-            db.prepare("UPDATE sessions SET revoked_at = ?1 WHERE user_id = ?2 AND revoked_at IS NULL")
-                .bind(&[integer(now), text(&user.id)])?,
-        );
-        batch.push(
-            db.prepare("UPDATE api_keys SET revoked_at = ?1 WHERE created_by = ?2 AND revoked_at IS NULL")
-                .bind(&[integer(now), text(&user.id)])?,
-        );
+        batch.push(sessions::end_all_of_user(db, &user.id, now)?);
+        batch.push(api_keys::revoke_made_by(db, &user.id, now)?);
     }
-    commit(&db, batch, CHANGED_MEANWHILE).await?;
-    let updated = user_by_id(&db, &user.id).await?;
-    Ok(Response::from_json(&updated.view()?)?)
+    commit(db, batch, CHANGED_MEANWHILE).await?;
+    let updated = user_by_id(db, &user.id).await?;
+    Ok(Response::from_json(&user_view(&updated))?)
 }
 
-#[derive(Deserialize)]
-struct ApiKeyRow {
-    id: String,
-    name: String,
-    prefix: String,
-    created_at: i64,
-    last_used_at: Option<i64>,
-    revoked_at: Option<i64>,
-}
-
-impl From<ApiKeyRow> for ApiKeyView {
-    fn from(row: ApiKeyRow) -> Self {
-        Self {
-            id: row.id,
-            name: row.name,
-            prefix: row.prefix,
-            created_at: row.created_at,
-            last_used_at: row.last_used_at,
-            revoked_at: row.revoked_at,
-        }
+/// A key as the API shows it (never the key itself, nor its hash).
+fn api_key_view(row: ApiKeyRow) -> ApiKeyView {
+    ApiKeyView {
+        id: row.id,
+        name: row.name,
+        prefix: row.prefix,
+        created_at: row.created_at,
+        last_used_at: row.last_used_at,
+        revoked_at: row.revoked_at,
     }
 }
 
@@ -781,17 +582,9 @@ async fn key_manager(request: &Request, db: &D1Database, now: i64) -> Result<Pri
 /// `GET /api/v1/api-keys`.
 pub async fn list_api_keys(call: Call) -> Result<Response, AppError> {
     let db = &call.db;
-    let principal = key_manager(&call.request, &db, platform::now()).await?;
-    let rows = db
-        .prepare(
-            "SELECT id, name, prefix, created_at, last_used_at, revoked_at FROM api_keys \
-             WHERE account_id = ?1 ORDER BY created_at DESC, rowid DESC",
-        )
-        .bind(&[text(principal.account_id()?)])?
-        .all()
-        .await?
-        .results::<ApiKeyRow>()?;
-    Ok(Response::from_json(&ApiKeyList { api_keys: rows.into_iter().map(Into::into).collect() })?)
+    let principal = key_manager(&call.request, db, platform::now()).await?;
+    let rows = api_keys::of_account(db, principal.account_id()?).await?;
+    Ok(Response::from_json(&ApiKeyList { api_keys: rows.into_iter().map(api_key_view).collect() })?)
 }
 
 /// `POST /api/v1/api-keys`: the key is in this answer and nowhere else.
@@ -800,25 +593,13 @@ pub async fn create_api_key(mut call: Call) -> Result<Response, AppError> {
     let create: CreateApiKey = json_body(&body?, MAX_BODY_BYTES, "name")?;
     let db = &call.db;
     let now = call.now;
-    let principal = key_manager(&call.request, &db, now).await?;
+    let principal = key_manager(&call.request, db, now).await?;
     let name = check_name_field(&create.name, "name")?;
     let key = ApiKey::from_random(platform::random()?);
     let id = platform::new_id()?;
     db.batch(vec![
-        db.prepare(
-            "INSERT INTO api_keys (id, account_id, name, key_hash, prefix, created_by, created_at) \
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-        )
-        .bind(&[
-            text(&id),
-            text(principal.account_id()?),
-            text(&name),
-            text(&key.hash_hex()),
-            text(key.prefix()),
-            text(&principal.user_id),
-            integer(now),
-        ])?,
-        audit(&db, now, &principal.actor(), "api_key.created", ("api_key", &id), &serde_json::json!({ "name": name }))?,
+        api_keys::insert(db, &id, principal.account_id()?, &name, &key, &principal.user_id, now)?,
+        audit(db, now, &principal.actor(), "api_key.created", ("api_key", &id), &serde_json::json!({ "name": name }))?,
     ])
     .await?;
     let view =
@@ -830,19 +611,14 @@ pub async fn create_api_key(mut call: Call) -> Result<Response, AppError> {
 pub async fn revoke_api_key(call: Call) -> Result<Response, AppError> {
     let db = &call.db;
     let now = call.now;
-    let principal = key_manager(&call.request, &db, now).await?;
+    let principal = key_manager(&call.request, db, now).await?;
     let id = call.param("id").to_owned();
-    let found = db
-        .prepare("SELECT id FROM api_keys WHERE id = ?1 AND account_id = ?2 AND revoked_at IS NULL")
-        .bind(&[text(&id), text(principal.account_id()?)])?
-        .first::<String>(Some("id"))
-        .await?;
-    if found.is_none() {
+    if !api_keys::is_unrevoked_of_account(db, &id, principal.account_id()?).await? {
         return Err(AppError::not_found("api_key", "No active API key of your account has this identifier."));
     }
     db.batch(vec![
-        db.prepare("UPDATE api_keys SET revoked_at = ?1 WHERE id = ?2").bind(&[integer(now), text(&id)])?,
-        audit(&db, now, &principal.actor(), "api_key.revoked", ("api_key", &id), &serde_json::json!({}))?,
+        api_keys::revoke(db, &id, now)?,
+        audit(db, now, &principal.actor(), "api_key.revoked", ("api_key", &id), &serde_json::json!({}))?,
     ])
     .await?;
     Ok(Response::empty()?.with_status(204))

@@ -5,12 +5,12 @@
 //! [`Principal::account_id`], never from the request, and filter every query of tenant data on it; a row of
 //! another account reads as "not found" (404), so identifiers of other tenants are not confirmed either.
 
-use shared::account::{AccountError, ApiKey, Role, Session, check_same_origin, session_token_from_cookies};
+use shared::account::{AccountError, ApiKey, Role, check_same_origin, session_token_from_cookies};
 use shared::link::Token;
 use worker::{D1Database, Method, Request};
 
-use crate::db::{integer, text};
 use crate::error::AppError;
+use crate::store::{api_keys, sessions};
 
 /// How the caller proved who they are.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -62,28 +62,6 @@ impl Principal {
     }
 }
 
-#[derive(serde::Deserialize)]
-struct SessionRow {
-    session_id: String,
-    created_at: i64,
-    last_seen_at: i64,
-    expires_at: i64,
-    revoked_at: Option<i64>,
-    user_id: String,
-    account_id: Option<String>,
-    role: String,
-    temporary_password_hash: Option<String>,
-    disabled_at: Option<i64>,
-}
-
-#[derive(serde::Deserialize)]
-struct ApiKeyRow {
-    key_id: String,
-    account_id: String,
-    user_id: String,
-    last_used_at: Option<i64>,
-}
-
 /// Whether the request offers a credential at all (an `Authorization` header or a session cookie), valid or
 /// not: for endpoints that also serve anonymous callers and must tell "not signed in" from "signed in wrongly".
 pub fn carries_credential(request: &Request) -> worker::Result<bool> {
@@ -130,63 +108,36 @@ pub async fn authenticate_allowing_password_change(
 }
 
 async fn session_principal(db: &D1Database, token: &Token, now: i64) -> Result<Principal, AppError> {
-    let row = db
-        .prepare(
-            "SELECT s.id AS session_id, s.created_at, s.last_seen_at, s.expires_at, s.revoked_at, \
-                    u.id AS user_id, u.account_id, u.role, u.temporary_password_hash, u.disabled_at \
-             FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = ?1",
-        )
-        .bind(&[text(&token.hash_hex())])?
-        .first::<SessionRow>(None)
-        .await?
-        .ok_or(AppError::from(AccountError::Unauthenticated))?;
-    let session = Session {
-        created_at: row.created_at,
-        last_seen_at: row.last_seen_at,
-        expires_at: row.expires_at,
-        revoked_at: row.revoked_at,
-    };
+    let row =
+        sessions::with_token_hash(db, &token.hash_hex()).await?.ok_or(AppError::from(AccountError::Unauthenticated))?;
+    let session = row.session.session();
     if !session.is_active(now) || row.disabled_at.is_some() {
         return Err(AccountError::Unauthenticated.into());
     }
     if let Some(touched) = session.touch(now) {
-        db.prepare("UPDATE sessions SET last_seen_at = ?1, expires_at = ?2 WHERE id = ?3")
-            .bind(&[integer(touched.last_seen_at), integer(touched.expires_at), text(&row.session_id)])?
-            .run()
-            .await?;
+        sessions::touch(db, &row.session.id, &touched)?.run().await?;
     }
-    let role = Role::parse(&row.role).ok_or_else(|| AppError::internal(&format!("unknown role {}", row.role)))?;
     Ok(Principal {
-        user_id: row.user_id,
+        user_id: row.session.user_id,
         account_id: row.account_id,
-        role,
-        credential: Credential::Session { session_id: row.session_id },
+        role: row.role,
+        credential: Credential::Session { session_id: row.session.id },
         must_change_password: row.temporary_password_hash.is_some(),
     })
 }
 
 async fn api_key_principal(db: &D1Database, key: &ApiKey, now: i64) -> Result<Principal, AppError> {
-    let row = db
-        .prepare(
-            "SELECT k.id AS key_id, k.account_id, k.last_used_at, u.id AS user_id \
-             FROM api_keys k JOIN users u ON u.id = k.created_by \
-             WHERE k.key_hash = ?1 AND k.revoked_at IS NULL AND u.disabled_at IS NULL",
-        )
-        .bind(&[text(&key.hash_hex())])?
-        .first::<ApiKeyRow>(None)
-        .await?
-        .ok_or(AppError::from(AccountError::Unauthenticated))?;
+    let row =
+        api_keys::usable_with_hash(db, &key.hash_hex()).await?.ok_or(AppError::from(AccountError::Unauthenticated))?;
     if row.last_used_at.is_none_or(|at| now - at >= shared::account::SESSION_TOUCH_SECONDS) {
-        db.prepare("UPDATE api_keys SET last_used_at = ?1 WHERE id = ?2")
-            .bind(&[integer(now), text(&row.key_id)])?
-            .run()
-            .await?;
+        api_keys::touch(db, &row.id, now)?.run().await?;
     }
+    // The key acts as the user who made it (the query joined them: `users.id = api_keys.created_by`).
     Ok(Principal {
-        user_id: row.user_id,
+        user_id: row.created_by,
         account_id: Some(row.account_id),
         role: Role::OrgUser,
-        credential: Credential::ApiKey { key_id: row.key_id },
+        credential: Credential::ApiKey { key_id: row.id },
         must_change_password: false,
     })
 }

@@ -1,7 +1,6 @@
 //! Development-only endpoints: the mailbox that shows the outbox, and the demo seed. Both answer 404 unless
 //! `KEYWARD_ENV` is `development`, which only the git-ignored `.dev.vars` sets.
 
-use serde::Deserialize;
 use shared::account::{PasswordKey, Role};
 use shared::api::dev::{CreateAccount, CreatedAccount, MailMessage, Mailbox, SeedRequest, SeedResponse};
 use shared::api::organization::PostalAddress;
@@ -15,12 +14,17 @@ use worker::Response;
 use crate::call::Call;
 use crate::db::{integer, text};
 use crate::error::AppError;
+use crate::store::users::{self, FirstSecret, NewUser};
+use crate::store::{accounts, mail_outbox};
 use crate::{outbox, platform};
 
 /// The demo organization's registration reference and country (S/MIME BR 7.1.4.2.2 d and n).
 const DEMO_ORGANIZATION_IDENTIFIER: &str = "NTRGB-12345678";
 const DEMO_ORGANIZATION_COUNTRY: &str = "GB";
-/// The account the development seed's organization and validations belong to.
+/// The account the development seed's organization and validations belong to (its identifier is also written
+/// as a literal in the seed's organization and validation statements).
+const DEMO_ACCOUNT_ID: &str = "demo-account";
+/// Its name.
 const DEMO_ACCOUNT_NAME: &str = "Example Org (development seed)";
 
 /// The demo organization's address: TLS server certificates state its city and region (TLS BR 7.1.2.7.4).
@@ -40,35 +44,10 @@ fn ensure_development(call: &Call) -> Result<(), AppError> {
     }
 }
 
-#[derive(Deserialize)]
-struct OutboxRow {
-    id: String,
-    to_address: String,
-    subject: String,
-    body: String,
-    created_at: i64,
-    status: String,
-    lang: String,
-    attempts: u32,
-    adapter: Option<String>,
-    sent_at: Option<i64>,
-    next_attempt_at: Option<i64>,
-    last_error: Option<String>,
-}
-
 /// `GET /api/v1/dev/mailbox`: every queued email, newest first, with its delivery status and attempts.
 pub async fn mailbox(call: Call) -> Result<Response, AppError> {
     ensure_development(&call)?;
-    let db = &call.db;
-    let rows = db
-        .prepare(
-            "SELECT id, to_address, subject, body, created_at, status, lang, attempts, adapter, sent_at, \
-             next_attempt_at, last_error FROM mail_outbox \
-             ORDER BY created_at DESC, rowid DESC LIMIT 200",
-        )
-        .all()
-        .await?
-        .results::<OutboxRow>()?;
+    let rows = mail_outbox::newest(&call.db).await?;
     let messages = rows
         .into_iter()
         .map(|row| MailMessage {
@@ -77,10 +56,10 @@ pub async fn mailbox(call: Call) -> Result<Response, AppError> {
             subject: row.subject,
             body: row.body,
             created_at: row.created_at,
-            status: row.status,
-            lang: row.lang,
+            status: row.status.as_str().to_owned(),
+            lang: row.lang.tag().to_owned(),
             attempts: row.attempts,
-            adapter: row.adapter,
+            adapter: row.adapter.map(|adapter| adapter.as_str().to_owned()),
             sent_at: row.sent_at,
             next_attempt_at: row.next_attempt_at,
             last_error: row.last_error,
@@ -157,10 +136,9 @@ pub async fn seed(mut call: Call) -> Result<Response, AppError> {
             expires_in_days: ENROLLMENT_LINK_LIFETIME_SECONDS / 86_400,
         },
     );
-    let (queued, email_id) = outbox::enqueue(&db, &email, now)?;
+    let (queued, email_id) = outbox::enqueue(db, &email, now)?;
     let mut statements = vec![
-        db.prepare("INSERT OR IGNORE INTO accounts (id, name, created_at) VALUES ('demo-account', ?1, ?2)")
-            .bind(&[text(DEMO_ACCOUNT_NAME), integer(now)])?,
+        accounts::insert_unless_present(db, DEMO_ACCOUNT_ID, DEMO_ACCOUNT_NAME, now)?,
         // A demo organization from before it had an address (or an account) gets them (certificates state
         // its city), with its version moved on as the organizations_version trigger requires.
         db.prepare(
@@ -246,7 +224,7 @@ pub async fn seed(mut call: Call) -> Result<Response, AppError> {
         );
     }
     db.batch(statements).await?;
-    outbox::deliver_soon(call.env(), &db, &[email_id]).await;
+    outbox::deliver_soon(call.env(), db, &[email_id]).await;
     Ok(Response::from_json(&SeedResponse { order_id, enrollment_url: url })?.with_status(201))
 }
 
@@ -261,11 +239,7 @@ pub async fn create_account(mut call: Call) -> Result<Response, AppError> {
     let account_id = create.account_name.as_ref().map(|_| platform::new_id()).transpose()?;
     let mut batch = Vec::new();
     if let (Some(id), Some(name)) = (&account_id, &create.account_name) {
-        batch.push(db.prepare("INSERT INTO accounts (id, name, created_at) VALUES (?1, ?2, ?3)").bind(&[
-            text(id),
-            text(name),
-            integer(now),
-        ])?);
+        batch.push(accounts::insert(db, id, name, now)?);
     }
     if let (Some(id), Some(cents)) = (&account_id, create.deposit_cents.filter(|cents| *cents > 0)) {
         batch.push(
@@ -281,25 +255,19 @@ pub async fn create_account(mut call: Call) -> Result<Response, AppError> {
         let key = PasswordKey::parse(&user.password_key)?;
         let salt = platform::random::<16>()?;
         let id = platform::new_id()?;
-        let account = if user.role == Role::CaAdmin { None } else { account_id.as_deref() };
-        batch.push(
-            db.prepare(
-                "INSERT INTO users (id, account_id, email, name, role, password_salt, password_hash, created_at) \
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-            )
-            .bind(&[
-                text(&id),
-                account.map_or(wasm_bindgen::JsValue::NULL, text),
-                text(&crate::account::normalized_email(&user.email)),
-                text(&user.name),
-                text(user.role.as_str()),
-                text(&hex(&salt)),
-                text(&key.verifier(&salt)),
-                integer(now),
-            ])?,
-        );
+        let new_user = NewUser {
+            id: &id,
+            account_id: if user.role == Role::CaAdmin { None } else { account_id.as_deref() },
+            email: &crate::account::normalized_email(&user.email),
+            name: &user.name,
+            role: user.role,
+            secret: FirstSecret::Password { salt: &hex(&salt), hash: &key.verifier(&salt) },
+        };
+        batch.push(users::insert(db, &new_user, now)?);
         user_ids.push(id);
     }
+    // Not `db::commit`: a uniqueness refusal here is an address already taken, this form's own answer (409
+    // `email_taken`), not a change to reload.
     match db.batch(batch).await {
         Ok(_) => {}
         Err(error) if crate::db::is_conflict(&error) => {

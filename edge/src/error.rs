@@ -13,6 +13,7 @@ use shared::issuance::OrderError;
 use shared::issuance::encode::EncodeError;
 use shared::link::LinkError;
 use shared::order::FieldError;
+use shared::outbox::MailSettingsError;
 use shared::profile::KeyError;
 use shared::validation::ValidationError;
 use worker::{Response, Result, console_error};
@@ -317,6 +318,14 @@ impl From<shared::revocation::ProofError> for AppError {
     fn from(error: shared::revocation::ProofError) -> Self {
         let status = if matches!(error, shared::revocation::ProofError::BadSignature) { 422 } else { 500 };
         Self::field(status, error.code(), "proof.signature", error.to_string())
+    }
+}
+
+/// Mail settings that cannot deliver (no adapter chosen outside development, an invalid URL): ours, never the
+/// request's (500, the detail in the log).
+impl From<MailSettingsError> for AppError {
+    fn from(error: MailSettingsError) -> Self {
+        Self::internal(&format!("mail settings ({}, {}): {error}", error.code(), error.field()))
     }
 }
 

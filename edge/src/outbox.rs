@@ -22,9 +22,9 @@ use worker::{
     AbortSignal, D1Database, D1PreparedStatement, Env, Fetch, Headers, Method, Request, RequestInit, console_error,
 };
 
-use crate::db::{integer, text};
 use crate::error::AppError;
 use crate::platform;
+use crate::store::mail_outbox::{self, OutboxRow};
 
 /// How long one HTTP attempt may take before it counts as no answer.
 const HTTP_TIMEOUT_MILLISECONDS: u32 = 10_000;
@@ -73,19 +73,7 @@ impl Mailer {
 /// hand to [`deliver_soon`] once the batch has committed.
 pub fn enqueue(db: &D1Database, email: &Email, now: i64) -> Result<(D1PreparedStatement, String), AppError> {
     let id = platform::new_id()?;
-    let statement = db
-        .prepare(
-            "INSERT INTO mail_outbox (id, to_address, subject, body, lang, created_at, next_attempt_at) \
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6)",
-        )
-        .bind(&[
-            text(&id),
-            text(&email.to),
-            text(&email.subject),
-            text(&email.body),
-            text(email.lang.tag()),
-            integer(now),
-        ])?;
+    let statement = mail_outbox::insert(db, &id, email, now)?;
     Ok((statement, id))
 }
 
@@ -111,15 +99,6 @@ async fn post(settings: &HttpMailSettings, message: &OutboxRow) -> worker::Resul
     let answer = response.text().await.unwrap_or_default();
     let provider_id = serde_json::from_str::<ProviderAnswer>(&answer).ok().and_then(|answer| answer.id);
     Ok(DeliveryOutcome::from_http_status(status, provider_id, &answer))
-}
-
-#[derive(Deserialize)]
-struct OutboxRow {
-    id: String,
-    to_address: String,
-    subject: String,
-    body: String,
-    attempts: u32,
 }
 
 /// What a delivery run did.
@@ -149,17 +128,8 @@ impl DeliveryReport {
 /// Delivers up to `limit` pending messages due at `now`, oldest due first. Settings that cannot deliver (no
 /// adapter chosen outside development, an invalid URL) leave every message pending and are returned as an error.
 pub async fn deliver_due(env: &Env, db: &D1Database, now: i64, limit: u32) -> Result<DeliveryReport, AppError> {
-    let mailer = Mailer::from_env(env).map_err(settings_error)?;
-    let rows = db
-        .prepare(
-            "SELECT id, to_address, subject, body, attempts FROM mail_outbox \
-             WHERE status = 'pending' AND coalesce(next_attempt_at, created_at) <= ?1 \
-             ORDER BY coalesce(next_attempt_at, created_at), rowid LIMIT ?2",
-        )
-        .bind(&[integer(now), integer(i64::from(limit))])?
-        .all()
-        .await?
-        .results::<OutboxRow>()?;
+    let mailer = Mailer::from_env(env)?;
+    let rows = mail_outbox::due(db, now, limit).await?;
     let mut report = DeliveryReport::default();
     for row in &rows {
         report.count(attempt(&mailer, db, row, now).await?);
@@ -172,17 +142,9 @@ pub async fn deliver_due(env: &Env, db: &D1Database, now: i64, limit: u32) -> Re
 /// scheduled handler makes it) and is logged, never returned: the state change it reports has happened.
 pub async fn deliver_soon(env: &Env, db: &D1Database, ids: &[String]) {
     let delivered = async {
-        let mailer = Mailer::from_env(env).map_err(settings_error)?;
+        let mailer = Mailer::from_env(env)?;
         for id in ids {
-            let row = db
-                .prepare(
-                    "SELECT id, to_address, subject, body, attempts FROM mail_outbox \
-                     WHERE id = ?1 AND status = 'pending' AND attempts = 0",
-                )
-                .bind(&[text(id)])?
-                .first::<OutboxRow>(None)
-                .await?;
-            if let Some(row) = row {
+            if let Some(row) = mail_outbox::unattempted(db, id).await? {
                 attempt(&mailer, db, &row, platform::now()).await?;
             }
         }
@@ -191,10 +153,6 @@ pub async fn deliver_soon(env: &Env, db: &D1Database, ids: &[String]) {
     if let Err(error) = delivered.await {
         console_error!("mail delivery after the request's batch: {error:?}; the scheduled handler retries");
     }
-}
-
-fn settings_error(error: MailSettingsError) -> AppError {
-    AppError::internal(&format!("mail settings ({}, {}): {error}", error.code(), error.field()))
 }
 
 /// Claims `row`, sends it and records the outcome; the row's new status, or `None` when another run claimed it
@@ -211,19 +169,7 @@ async fn attempt(
             Ok(Some(recorded.status))
         }
         Claim::Attempt { attempts, next_attempt_at } => {
-            let claimed = db
-                .prepare(
-                    "UPDATE mail_outbox SET attempts = ?1, next_attempt_at = ?2 \
-                     WHERE id = ?3 AND attempts = ?4 AND status = 'pending'",
-                )
-                .bind(&[
-                    integer(i64::from(attempts)),
-                    integer(next_attempt_at),
-                    text(&row.id),
-                    integer(i64::from(row.attempts)),
-                ])?
-                .run()
-                .await?;
+            let claimed = mail_outbox::claim(db, row, attempts, next_attempt_at)?.run().await?;
             let changes = claimed.meta()?.and_then(|meta| meta.changes).unwrap_or_default();
             if changes != 1 {
                 return Ok(None);
@@ -258,44 +204,10 @@ async fn store(
         "next_attempt_at": recorded.next_attempt_at,
     })
     .to_string();
-    let status = recorded.status.as_str();
     let statements = vec![
-        db.prepare(
-            "UPDATE mail_outbox SET status = ?1, next_attempt_at = ?2, sent_at = ?3, last_error = ?4, \
-             adapter = coalesce(?5, adapter), provider_id = ?6 WHERE id = ?7 AND attempts = ?8 AND status = 'pending'",
-        )
-        .bind(&[
-            text(status),
-            optional_integer(recorded.next_attempt_at),
-            optional_integer(recorded.sent_at),
-            optional_text(recorded.last_error.as_deref()),
-            optional_text(adapter.map(MailAdapter::as_str)),
-            optional_text(recorded.provider_id.as_deref()),
-            text(&row.id),
-            integer(i64::from(attempts)),
-        ])?,
-        db.prepare(
-            "INSERT INTO audit_log (at, actor, action, subject_type, subject_id, detail) \
-             SELECT ?1, 'outbox', ?2, 'mail', ?3, ?4 \
-             WHERE EXISTS (SELECT 1 FROM mail_outbox WHERE id = ?3 AND attempts = ?5 AND status = ?6)",
-        )
-        .bind(&[
-            integer(now),
-            text(action),
-            text(&row.id),
-            text(&detail),
-            integer(i64::from(attempts)),
-            text(status),
-        ])?,
+        mail_outbox::record(db, &row.id, attempts, adapter, recorded)?,
+        mail_outbox::recorded_audit(db, &row.id, attempts, recorded.status, action, &detail, now)?,
     ];
     db.batch(statements).await?;
     Ok(())
-}
-
-fn optional_text(value: Option<&str>) -> JsValue {
-    value.map_or(JsValue::NULL, text)
-}
-
-fn optional_integer(value: Option<i64>) -> JsValue {
-    value.map_or(JsValue::NULL, integer)
 }

@@ -4,13 +4,27 @@
 //! compared as a string further in) and the functions that read it or return the statements that write it.
 //! Writes are statements, not runs: callers put them in the one batch of their state change.
 
+pub mod accounts;
+pub mod api_keys;
 pub mod certificates;
 pub mod crls;
 pub mod enrollment_links;
 pub mod key_holders;
 pub mod ledger;
+pub mod login_throttle;
+pub mod mail_outbox;
 pub mod orders;
 pub mod organizations;
+pub mod password_resets;
 pub mod recipients;
 pub mod revocation_challenges;
+pub mod sessions;
+pub mod users;
 pub mod validations;
+
+/// Reads a stored language tag (`users.lang`, `mail_outbox.lang`: `en` or `fr` by their CHECK constraints) into
+/// `shared::lang::Lang`, which has no serde; any other value refuses the row.
+pub fn deserialize_lang<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<shared::lang::Lang, D::Error> {
+    let tag = <String as serde::Deserialize>::deserialize(deserializer)?;
+    shared::lang::Lang::from_tag(&tag).ok_or_else(|| serde::de::Error::custom(format!("unknown language {tag:?}")))
+}
