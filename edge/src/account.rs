@@ -20,9 +20,10 @@ use worker::{D1Database, D1PreparedStatement, Request, Response};
 
 use crate::auth::{self, Credential, Principal};
 use crate::call::{Call, Member};
-use crate::db::{audit, commit, is_conflict, json_body};
+use crate::db::{commit, is_conflict, json_body};
 use crate::error::AppError;
 use crate::store::api_keys::{self, ApiKeyRow};
+use crate::store::audit_log;
 use crate::store::password_resets::{self, PasswordResetRow};
 use crate::store::users::{self, FirstSecret, NewUser, UserRow};
 use crate::store::{login_throttle, sessions};
@@ -203,7 +204,7 @@ pub async fn login(mut call: Call) -> Result<Response, AppError> {
     db.batch(vec![
         sessions::insert(db, &session_id, &user.id, &token.hash_hex(), &session, &user_agent)?,
         login_throttle::clear(db, &email_key)?,
-        audit(
+        audit_log::record(
             db,
             now,
             &format!("user:{}", user.id),
@@ -239,7 +240,14 @@ pub async fn logout(call: Call) -> Result<Response, AppError> {
     if let Credential::Session { session_id } = &principal.credential {
         db.batch(vec![
             sessions::end(db, session_id, now)?,
-            audit(db, now, &principal.actor(), "session.ended", ("session", session_id), &serde_json::json!({}))?,
+            audit_log::record(
+                db,
+                now,
+                &principal.actor(),
+                "session.ended",
+                ("session", session_id),
+                &serde_json::json!({}),
+            )?,
         ])
         .await?;
     }
@@ -290,7 +298,7 @@ pub async fn end_session(call: Call) -> Result<Response, AppError> {
     }
     db.batch(vec![
         sessions::end_unended(db, id, now)?,
-        audit(db, now, &principal.actor(), "session.ended", ("session", id), &serde_json::json!({}))?,
+        audit_log::record(db, now, &principal.actor(), "session.ended", ("session", id), &serde_json::json!({}))?,
     ])
     .await?;
     Ok(Response::empty()?.with_status(204))
@@ -334,7 +342,14 @@ pub async fn change_password(mut call: Call) -> Result<Response, AppError> {
     let new_key = PasswordKey::parse(&change.new_password_key)
         .map_err(|error| AppError::from(error).for_field("new_password_key"))?;
     let mut batch = set_password(db, &user, &new_key, now, Some(session_id))?;
-    batch.push(audit(db, now, &principal.actor(), "password.changed", ("user", &user.id), &serde_json::json!({}))?);
+    batch.push(audit_log::record(
+        db,
+        now,
+        &principal.actor(),
+        "password.changed",
+        ("user", &user.id),
+        &serde_json::json!({}),
+    )?);
     commit(db, batch, CHANGED_MEANWHILE).await?;
     Ok(Response::empty()?.with_status(204))
 }
@@ -360,7 +375,14 @@ pub async fn request_reset(mut call: Call) -> Result<Response, AppError> {
             db.batch(vec![
                 password_resets::insert(db, &reset_id, &user.id, &token.hash_hex(), &link)?,
                 reset_mail,
-                audit(db, now, "anonymous", "password_reset.requested", ("user", &user.id), &serde_json::json!({}))?,
+                audit_log::record(
+                    db,
+                    now,
+                    "anonymous",
+                    "password_reset.requested",
+                    ("user", &user.id),
+                    &serde_json::json!({}),
+                )?,
             ])
             .await?;
             outbox::deliver_soon(call.env(), db, &[mail_id]).await;
@@ -402,7 +424,7 @@ pub async fn reset(mut call: Call) -> Result<Response, AppError> {
     let user = user_by_id(db, &row.user_id).await?;
     let mut batch = vec![password_resets::spend(db, &row.id, now, spent.version)?];
     batch.extend(set_password(db, &user, &key, now, None)?);
-    batch.push(audit(
+    batch.push(audit_log::record(
         db,
         now,
         &format!("user:{}", user.id),
@@ -476,7 +498,7 @@ pub async fn invite_user(mut call: Call) -> Result<Response, AppError> {
     let batch = vec![
         users::insert(db, &new_user, now)?,
         invitation_mail,
-        audit(
+        audit_log::record(
             db,
             now,
             &principal.actor(),
@@ -539,7 +561,7 @@ async fn set_disabled(call: &Call, disable: bool) -> Result<Response, AppError> 
     }
     let mut batch = vec![
         users::set_disabled(db, &user, disable.then_some(now))?,
-        audit(
+        audit_log::record(
             db,
             now,
             &principal.actor(),
@@ -599,7 +621,14 @@ pub async fn create_api_key(mut call: Call) -> Result<Response, AppError> {
     let id = platform::new_id()?;
     db.batch(vec![
         api_keys::insert(db, &id, principal.account_id()?, &name, &key, &principal.user_id, now)?,
-        audit(db, now, &principal.actor(), "api_key.created", ("api_key", &id), &serde_json::json!({ "name": name }))?,
+        audit_log::record(
+            db,
+            now,
+            &principal.actor(),
+            "api_key.created",
+            ("api_key", &id),
+            &serde_json::json!({ "name": name }),
+        )?,
     ])
     .await?;
     let view =
@@ -618,7 +647,7 @@ pub async fn revoke_api_key(call: Call) -> Result<Response, AppError> {
     }
     db.batch(vec![
         api_keys::revoke(db, &id, now)?,
-        audit(db, now, &principal.actor(), "api_key.revoked", ("api_key", &id), &serde_json::json!({}))?,
+        audit_log::record(db, now, &principal.actor(), "api_key.revoked", ("api_key", &id), &serde_json::json!({}))?,
     ])
     .await?;
     Ok(Response::empty()?.with_status(204))

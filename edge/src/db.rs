@@ -1,5 +1,5 @@
-//! D1 helpers: bound parameters only, never string-built SQL; the audit statement; the one way a batch refused by a
-//! concurrent writer is answered ([`commit`]) or run again from fresh reads ([`retrying`]).
+//! D1 helpers: bound parameters only, never string-built SQL; JSON bodies with a cap; the one way a batch refused
+//! by a concurrent writer is answered ([`commit`]) or run again from fresh reads ([`retrying`]).
 
 use std::future::Future;
 
@@ -29,38 +29,6 @@ pub fn is_conflict(error: &worker::Error) -> bool {
 /// A nullable bound integer parameter.
 pub fn optional_integer(value: Option<i64>) -> JsValue {
     value.map_or(JsValue::NULL, integer)
-}
-
-/// The statement that writes one audit record; it goes in the same batch as the change it records.
-pub fn audit(
-    db: &worker::D1Database,
-    now: i64,
-    actor: &str,
-    action: &str,
-    subject: (&str, &str),
-    detail: &serde_json::Value,
-) -> worker::Result<worker::D1PreparedStatement> {
-    db.prepare(
-        "INSERT INTO audit_log (at, actor, action, subject_type, subject_id, detail) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-    )
-    .bind(&[integer(now), text(actor), text(action), text(subject.0), text(subject.1), text(&detail.to_string())])
-}
-
-/// The audit statements of a transition's events, about the order `order_id`.
-pub fn audit_events(
-    db: &worker::D1Database,
-    now: i64,
-    actor: &str,
-    order_id: &str,
-    events: &[shared::pipeline::AuditEvent],
-) -> worker::Result<Vec<worker::D1PreparedStatement>> {
-    events
-        .iter()
-        .map(|event| {
-            let detail: serde_json::Value = serde_json::from_str(&event.detail).unwrap_or_default();
-            audit(db, now, actor, event.action, ("order", order_id), &detail)
-        })
-        .collect()
 }
 
 /// Reads a JSON body of at most `max_bytes`, naming what was expected when it does not parse.

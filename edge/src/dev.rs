@@ -14,6 +14,7 @@ use worker::Response;
 use crate::call::Call;
 use crate::db::{integer, text};
 use crate::error::AppError;
+use crate::store;
 use crate::store::users::{self, FirstSecret, NewUser};
 use crate::store::{accounts, mail_outbox};
 use crate::{outbox, platform};
@@ -177,23 +178,16 @@ pub async fn seed(mut call: Call) -> Result<Response, AppError> {
             text(&order.recipient_email),
             text(&dns_names),
         ])?,
-        db.prepare(
-            "INSERT INTO enrollment_links (id, recipient_id, token_hash, created_at, expires_at) \
-             VALUES (?1, ?2, ?3, ?4, ?5)",
-        )
-        .bind(&[
-            text(&link_id),
-            text(&recipient_id),
-            text(&token.hash_hex()),
-            integer(link.created_at),
-            integer(link.expires_at),
-        ])?,
+        store::enrollment_links::insert(db, &link_id, &recipient_id, &token, &link)?,
         queued,
-        db.prepare(
-            "INSERT INTO audit_log (at, actor, action, subject_type, subject_id) \
-             VALUES (?1, 'development', 'order.created', 'order', ?2)",
-        )
-        .bind(&[integer(now), text(&order_id)])?,
+        store::audit_log::record(
+            db,
+            now,
+            "development",
+            "order.created",
+            ("order", &order_id),
+            &serde_json::json!({}),
+        )?,
     ];
     // The validations the issuance pipeline checks at the moment of issuance, recorded as the seed's own
     // (development data: no one validated anything): the recipient's mail domain, or the mailbox itself

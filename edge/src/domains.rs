@@ -6,7 +6,6 @@
 //! paths is its name: stable across resends. Every query filters on the caller's account; another account's
 //! domain reads as not found.
 
-use serde::Deserialize;
 use shared::address::{Domain, EmailAddress, is_public_mail_provider};
 use shared::api::domain::{
     DnsRecord, DomainList, DomainRequestError, DomainView, LinkState, MailboxList, MailboxView, MethodChange,
@@ -23,9 +22,11 @@ use worker::{D1Database, D1PreparedStatement, Response};
 
 use crate::auth::Principal;
 use crate::call::{Call, Member};
-use crate::db::{audit, commit, json_body, text};
+use crate::db::{commit, json_body};
 use crate::error::AppError;
 use crate::outbox::{deliver_soon, enqueue};
+use crate::store::audit_log;
+use crate::store::users;
 use crate::store::validations::{self, Method, ValidationRow};
 use crate::{doh, platform};
 
@@ -34,16 +35,6 @@ const MAX_BODY_BYTES: usize = 16 * 1024;
 
 /// Hours an emailed link or a DNS value works (24).
 const RANDOM_VALUE_HOURS: i64 = shared::validation::RANDOM_VALUE_LIFETIME_SECONDS / 3600;
-
-/// The caller's preferred language for the emails they cause.
-pub(crate) async fn user_lang(db: &D1Database, user_id: &str) -> Result<Lang, AppError> {
-    #[derive(Deserialize)]
-    struct Row {
-        lang: String,
-    }
-    let row = db.prepare("SELECT lang FROM users WHERE id = ?1").bind(&[text(user_id)])?.first::<Row>(None).await?;
-    Ok(row.and_then(|row| Lang::from_tag(&row.lang)).unwrap_or_default())
-}
 
 /// What a caller hears when a concurrent request won.
 const CHANGED_MEANWHILE: &str =
@@ -205,7 +196,14 @@ async fn start_attempt(
     let (mut statements, queued) = attempt_statements(db, attempt, now)?;
     let queued: Vec<String> = queued.into_iter().collect();
     let detail = serde_json::json!({ "validation_id": row.id, "method": row.method.as_str(), "target": row.target });
-    statements.push(audit(db, now, &principal.actor(), action, (row.kind.as_str(), &row.subject), &detail)?);
+    statements.push(audit_log::record(
+        db,
+        now,
+        &principal.actor(),
+        action,
+        (row.kind.as_str(), &row.subject),
+        &detail,
+    )?);
     let subject = (row.account_id.as_str(), row.kind, row.subject.as_str());
     validations::commit_send(db, statements, subject, now, CHANGED_MEANWHILE).await?;
     deliver_soon(env, db, &queued).await;
@@ -223,7 +221,7 @@ pub async fn create(mut call: Call) -> Result<Response, AppError> {
     let method = parse_method(&body.method)?;
     let current = validations::current(db, &account_id, ValidationKind::Domain, domain.as_str()).await?;
     refuse_if_validated(current.as_ref(), now)?;
-    let lang = user_lang(db, &principal.user_id).await?;
+    let lang = users::lang(db, &principal.user_id).await?;
     let attempt = domain_attempt(
         &domain,
         method,
@@ -306,8 +304,10 @@ pub async fn check(call: Call) -> Result<Response, AppError> {
         "validation_id": row.id, "method": row.method.as_str(), "record": row.target, "value": expected,
         "validated_until": validated_until,
     });
-    let statements =
-        vec![complete, audit(db, now, &principal.actor(), "domain.validated", ("domain", &row.subject), &detail)?];
+    let statements = vec![
+        complete,
+        audit_log::record(db, now, &principal.actor(), "domain.validated", ("domain", &row.subject), &detail)?,
+    ];
     commit(db, statements, CHANGED_MEANWHILE).await?;
     let done = validated(call.env(), db, row, validated_until, now).await;
     Ok(Response::from_json(&domain_view(&done, now)?)?)
@@ -322,7 +322,7 @@ pub async fn resend(call: Call) -> Result<Response, AppError> {
     refuse_if_validated(Some(&row), now)?;
     let method = row.method.domain().ok_or_else(|| AppError::internal("stored method"))?;
     let address = (method == DomainMethod::ConstructedEmail).then_some(row.target.as_str());
-    let lang = user_lang(db, &principal.user_id).await?;
+    let lang = users::lang(db, &principal.user_id).await?;
     let attempt = domain_attempt(&domain, method, address, &account_id, &platform::app_url(call.env())?, lang, now)?;
     start_attempt(call.env(), db, &principal, &attempt, "domain.validation_resent", now).await?;
     Ok(Response::from_json(&domain_view(&attempt.row, now)?)?)
@@ -338,7 +338,7 @@ pub async fn change_method(mut call: Call) -> Result<Response, AppError> {
     let method = parse_method(&body.method)?;
     let (domain, row) = path_row(db, &account_id, &call).await?;
     refuse_if_validated(Some(&row), now)?;
-    let lang = user_lang(db, &principal.user_id).await?;
+    let lang = users::lang(db, &principal.user_id).await?;
     let attempt = domain_attempt(
         &domain,
         method,
@@ -378,7 +378,7 @@ pub async fn create_mailbox(mut call: Call) -> Result<Response, AppError> {
     }
     let current = validations::current(db, &account_id, ValidationKind::Mailbox, address.as_str()).await?;
     refuse_if_validated(current.as_ref(), now)?;
-    let lang = user_lang(db, &principal.user_id).await?;
+    let lang = users::lang(db, &principal.user_id).await?;
     let attempt = mailbox_attempt(&address, &account_id, &platform::app_url(call.env())?, lang, now)?;
     start_attempt(call.env(), db, &principal, &attempt, "mailbox.validation_started", now).await?;
     Ok(Response::from_json(&mailbox_view(&attempt.row, now)?)?.with_status(201))
@@ -496,7 +496,8 @@ pub async fn confirm_link(call: Call) -> Result<Response, AppError> {
         "validated_until": validated_until,
     });
     let action = if row.kind == ValidationKind::Mailbox { "mailbox.validated" } else { "domain.validated" };
-    let statements = vec![complete, audit(db, now, "link", action, (row.kind.as_str(), &row.subject), &detail)?];
+    let statements =
+        vec![complete, audit_log::record(db, now, "link", action, (row.kind.as_str(), &row.subject), &detail)?];
     commit(db, statements, CHANGED_MEANWHILE).await?;
     let done = validated(call.env(), db, row, validated_until, now).await;
     Ok(Response::from_json(&link_view(&done, now)?)?)

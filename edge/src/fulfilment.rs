@@ -17,8 +17,9 @@ use shared::pipeline::{
 use shared::validation::{DomainMethod, Validation, ValidationKind};
 use worker::{D1Database, D1PreparedStatement, Env};
 
-use crate::db::{audit_events, batch_error};
+use crate::db::batch_error;
 use crate::error::AppError;
+use crate::store::audit_log;
 use crate::store::enrollment_links;
 use crate::store::orders::{self, OrderRow};
 use crate::store::recipients::{self, RecipientRow};
@@ -271,7 +272,7 @@ pub async fn advance(env: &Env, db: &D1Database, account_id: &str, origin: &str,
             // One write of the order, one more than the version read, however many transitions it went through
             // (validated, then each CSR recipient issued): the version trigger refuses anything else.
             statements.insert(0, orders::update(db, &id, &Order { version: order.version + 1, ..state })?);
-            statements.extend(audit_events(db, now, "keyward", &id, &events)?);
+            statements.extend(audit_log::record_events(db, now, "keyward", &id, &events)?);
             match db.batch(statements).await.map_err(|error| batch_error(error, "")) {
                 Ok(_) => outbox::deliver_soon(env, db, &mail).await,
                 // Another run moved it first: nothing of this batch was written, and nothing is left to do.
@@ -292,7 +293,13 @@ pub fn enrolled_statements(
     now: i64,
 ) -> Result<Vec<D1PreparedStatement>, AppError> {
     let mut statements = vec![orders::update(db, order_id, &transition.order)?];
-    statements.extend(audit_events(db, now, "recipient", order_id, std::slice::from_ref(&transition.audit))?);
+    statements.extend(audit_log::record_events(
+        db,
+        now,
+        "recipient",
+        order_id,
+        std::slice::from_ref(&transition.audit),
+    )?);
     Ok(statements)
 }
 

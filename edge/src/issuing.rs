@@ -17,9 +17,9 @@ use worker::{D1Database, D1PreparedStatement, Env};
 
 use crate::ca::CertificateAuthority;
 use crate::caa::Caa;
-use crate::db::audit;
 use crate::error::AppError;
 use crate::lint::{self, Pkilint};
+use crate::store::audit_log;
 use crate::store::{certificates, key_holders, organizations, validations};
 use crate::{outbox, platform};
 
@@ -109,7 +109,8 @@ pub async fn issue(
     if let Err(refusal) = &outcome
         && refusal.is_audited()
     {
-        let statement = audit(db, now, subject.actor, "certificate.refused", subject.subject, &refusal.audit_detail())?;
+        let statement =
+            audit_log::record(db, now, subject.actor, "certificate.refused", subject.subject, &refusal.audit_detail())?;
         statement.run().await?;
     }
     Ok(outcome)
@@ -191,7 +192,7 @@ pub fn statements(
     let mut statements = vec![
         certificates::insert(db, &certificate)?,
         key_holders::insert_if_absent(db, &issuance.spki_sha256, &issuance.holder, now)?,
-        audit(db, now, actor, "certificate.issued", ("certificate", &issuance.serial), &detail)?,
+        audit_log::record(db, now, actor, "certificate.issued", ("certificate", &issuance.serial), &detail)?,
     ];
     let mut mail = Vec::new();
     for email in &issuance.emails {

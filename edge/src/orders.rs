@@ -16,9 +16,10 @@ use shared::pipeline::{Order, OrderProgress, OrderState, Work, pipeline};
 use worker::{D1Database, Response};
 
 use crate::call::{Call, Member};
-use crate::db::{audit, audit_events, commit, is_conflict, json_body};
+use crate::db::{commit, is_conflict, json_body};
 use crate::error::AppError;
 use crate::fulfilment::{self, Advanced, WorkContext};
+use crate::store::audit_log;
 use crate::store::ledger::{self, LedgerRow};
 use crate::store::orders::{self, NewOrder, OrderRow, StoredOrder};
 use crate::store::recipients::{self, RecipientRow};
@@ -253,7 +254,7 @@ pub async fn place(mut call: Call) -> Result<Response, AppError> {
         statements.extend(work);
         events.extend(more);
     }
-    statements.extend(audit_events(db, now, &actor, &order_id, &events)?);
+    statements.extend(audit_log::record_events(db, now, &actor, &order_id, &events)?);
     if let Err(error) = db.batch(statements).await {
         if let Some(refused) = issuing::key_holder_refusal(&error, "recipients") {
             // Another subject certified a recipient's key first, or it was reported compromised meanwhile.
@@ -412,7 +413,7 @@ pub async fn cancel(call: Call) -> Result<Response, AppError> {
         orders::update(db, &order_id, &transition.order)?,
         enrollment_links::end_open_of_order(db, &order_id, now)?,
     ];
-    statements.extend(audit_events(db, now, &principal.actor(), &order_id, &[transition.audit])?);
+    statements.extend(audit_log::record_events(db, now, &principal.actor(), &order_id, &[transition.audit])?);
     commit(db, statements, CHANGED_MEANWHILE).await?;
     let order = orders::find(db, &order_id, Some(&account_id)).await?;
     Ok(Response::from_json(&order_view(db, &order, now).await?)?)
@@ -458,7 +459,7 @@ pub async fn resend(call: Call) -> Result<Response, AppError> {
     let mut mail = Vec::new();
     let work = Work::SendEnrollmentLink { recipient: position as usize };
     fulfilment::perform(&work_context, &order, recipient, work, &mut statements, &mut mail).await?;
-    statements.push(audit(
+    statements.push(audit_log::record(
         db,
         now,
         &principal.actor(),

@@ -19,8 +19,10 @@ use shared::validation::{
 use worker::{D1Database, Response};
 
 use crate::call::{Call, Member};
-use crate::db::{audit, commit, integer, is_conflict, json_body, text};
-use crate::domains::user_lang;
+use crate::db::{commit, is_conflict, json_body};
+use crate::store::audit_log;
+use crate::store::users;
+
 use crate::error::AppError;
 use crate::outbox::{deliver_soon, enqueue};
 use crate::platform;
@@ -124,7 +126,7 @@ pub async fn create(mut call: Call) -> Result<Response, AppError> {
     let detail = serde_json::json!({ "name": row.name, "registration_identifier": row.identifier });
     let statements = vec![
         organizations::insert(db, &row)?,
-        audit(db, now, &principal.actor(), "organization.created", ("organization", &row.id), &detail)?,
+        audit_log::record(db, now, &principal.actor(), "organization.created", ("organization", &row.id), &detail)?,
     ];
     commit(db, statements, CHANGED_MEANWHILE).await?;
     Ok(Response::from_json(&organization_view(&row, None, now)?)?.with_status(201))
@@ -190,7 +192,7 @@ pub async fn send_code(call: Call) -> Result<Response, AppError> {
         validated_until: None,
         version: 0,
     };
-    let lang = user_lang(db, &principal.user_id).await?;
+    let lang = users::lang(db, &principal.user_id).await?;
     let hours = shared::validation::RANDOM_VALUE_LIFETIME_SECONDS / 3600;
     let email = organization_verification_code(lang, &to, &organization.name, code.as_str(), hours);
     let (queued, outbox_id) = enqueue(db, &email, now)?;
@@ -199,7 +201,14 @@ pub async fn send_code(call: Call) -> Result<Response, AppError> {
         validations::supersede_pending(db, &account_id, ValidationKind::Organization, &organization.id, now)?,
         validations::insert(db, &row)?,
         queued,
-        audit(db, now, &principal.actor(), "organization.code_sent", ("organization", &organization.id), &detail)?,
+        audit_log::record(
+            db,
+            now,
+            &principal.actor(),
+            "organization.code_sent",
+            ("organization", &organization.id),
+            &detail,
+        )?,
     ];
     let subject = (account_id.as_str(), ValidationKind::Organization, organization.id.as_str());
     validations::commit_send(db, statements, subject, now, CHANGED_MEANWHILE).await?;
@@ -256,7 +265,7 @@ pub async fn check_code_entry(mut call: Call) -> Result<Response, AppError> {
     let statements = vec![
         complete,
         organization.validate(db, now, until)?,
-        audit(db, now, &principal.actor(), "organization.validated", subject, &detail)?,
+        audit_log::record(db, now, &principal.actor(), "organization.validated", subject, &detail)?,
     ];
     commit(db, statements, CHANGED_MEANWHILE).await?;
     let done = OrganizationRow {
@@ -282,11 +291,7 @@ async fn count_entry(
     let detail = serde_json::json!({ "validation_id": row.id, "correct": correct });
     let statements = vec![
         validations::count_entry(db, &row.id, CODE_MAXIMUM_ATTEMPTS)?,
-        db.prepare(
-            "INSERT INTO audit_log (at, actor, action, subject_type, subject_id, detail) \
-             SELECT ?1, ?2, 'organization.code_entered', ?3, ?4, ?5 WHERE changes() = 1",
-        )
-        .bind(&[integer(now), text(actor), text(subject.0), text(subject.1), text(&detail.to_string())])?,
+        audit_log::record_if_counted(db, now, actor, "organization.code_entered", subject, &detail)?,
     ];
     let results = match db.batch(statements).await {
         Ok(results) => results,
@@ -342,7 +347,14 @@ pub async fn record_call(mut call: Call) -> Result<Response, AppError> {
         validations::supersede_pending(db, &account_id, ValidationKind::Organization, &organization.id, now)?,
         validations::insert_completed(db, &recorded, &evidence)?,
         organization.validate(db, now, until)?,
-        audit(db, now, &principal.actor(), "organization.validated", ("organization", &organization.id), &detail)?,
+        audit_log::record(
+            db,
+            now,
+            &principal.actor(),
+            "organization.validated",
+            ("organization", &organization.id),
+            &detail,
+        )?,
     ];
     commit(db, statements, CHANGED_MEANWHILE).await?;
     let row = OrganizationRow {

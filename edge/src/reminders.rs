@@ -5,8 +5,9 @@ use shared::lang::Lang;
 use shared::mail::{IssuedCertificate, expiry_reminder};
 use worker::{D1Database, Env};
 
-use crate::db::{audit, commit};
+use crate::db::commit;
 use crate::error::AppError;
+use crate::store::audit_log;
 use crate::store::{certificates, orders, recipients};
 use crate::{outbox, platform};
 
@@ -57,7 +58,7 @@ pub async fn remind_expiring(env: &Env, db: &D1Database, now: i64) -> Result<(),
         for email in &emails {
             statements.push(outbox::enqueue(db, email, now)?.0);
         }
-        statements.push(audit(
+        statements.push(audit_log::record(
             db,
             now,
             "keyward",

@@ -21,10 +21,11 @@ use crate::auth::carries_credential;
 use crate::ca::CertificateAuthority;
 use crate::call::Call;
 use crate::certificates::serial;
-use crate::db::{audit, commit, retrying};
+use crate::db::{commit, retrying};
 use crate::error::AppError;
 use crate::platform;
 use crate::repository::{next_crl, revoked_entry};
+use crate::store::audit_log;
 use crate::store::certificates::{self, CertificateRow};
 use crate::store::{key_holders, revocation_challenges};
 
@@ -209,7 +210,14 @@ async fn attempt(
             batch.push(certificates::revoke(db, &sibling.serial, at, reason, sibling.version)?);
             revoked.push(revoked_entry(&sibling.serial, at, reason)?);
             let detail = serde_json::json!({ "reason": reason.as_str(), "same_key_as": serial });
-            batch.push(audit(db, now, actor, "certificate.revoked", ("certificate", &sibling.serial), &detail)?);
+            batch.push(audit_log::record(
+                db,
+                now,
+                actor,
+                "certificate.revoked",
+                ("certificate", &sibling.serial),
+                &detail,
+            )?);
         }
         batch.push(key_holders::mark_compromised(db, &row.spki_sha256, at)?);
         // A key certified before key_holders existed and missed by its backfill still gets its row.
@@ -222,7 +230,7 @@ async fn attempt(
         let also: Vec<&str> = siblings.iter().map(|sibling| sibling.serial.as_str()).collect();
         detail["same_key_revoked"] = serde_json::Value::from(also);
     }
-    batch.push(audit(db, now, actor, "certificate.revoked", ("certificate", serial), &detail)?);
+    batch.push(audit_log::record(db, now, actor, "certificate.revoked", ("certificate", serial), &detail)?);
     commit(db, batch, CHANGED_MEANWHILE).await?;
     Ok(CertificateStatus {
         serial: serial.to_owned(),

@@ -84,6 +84,26 @@ mod tests {
         }
     }
 
+    /// The Worker's SQL lives in `store/`, one module per table. The one exception is `dev.rs`, the
+    /// development-only endpoints (404 unless `KEYWARD_ENV=development`), whose seed writes demo rows the product
+    /// never writes (an order of the demo organization without an account, validations recorded as the seed's).
+    #[test]
+    fn the_workers_sql_lives_in_the_store() {
+        let source = root().join("edge").join("src");
+        let mut rust = Vec::new();
+        files(&source, "rs", &mut rust);
+        let outside: Vec<_> = rust
+            .iter()
+            .filter(|path| !path.starts_with(source.join("store")) && !path.ends_with("dev.rs"))
+            .filter(|path| {
+                let text = std::fs::read_to_string(path).unwrap_or_default();
+                text.contains(".prepare(") || text.contains("INSERT INTO ") || text.contains("SELECT ")
+            })
+            .collect();
+        assert!(rust.len() > 20, "the walk found the Worker's sources");
+        assert!(outside.is_empty(), "SQL outside edge/src/store/: {outside:?}");
+    }
+
     #[test]
     fn the_import_walk_sees_grouped_imports() {
         let modules = edge_imports();

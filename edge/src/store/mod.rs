@@ -6,6 +6,7 @@
 
 pub mod accounts;
 pub mod api_keys;
+pub mod audit_log;
 pub mod certificates;
 pub mod crls;
 pub mod enrollment_links;
