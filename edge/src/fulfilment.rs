@@ -21,7 +21,7 @@ use crate::db::batch_error;
 use crate::error::AppError;
 use crate::store::audit_log;
 use crate::store::enrollment_links;
-use crate::store::orders::{self, OrderRow};
+use crate::store::orders::{self, OrderRow, StoredPayment};
 use crate::store::recipients::{self, RecipientRow};
 use crate::store::validations::{self, Method};
 use crate::{issuing, outbox, platform};
@@ -99,7 +99,10 @@ pub async fn progress(
         mailboxes,
         // Balance orders are charged in the batch that places them; contract orders are invoiced under the
         // contract, outside Keyward: both are settled at placement.
-        payment: PaymentProgress { contract: stored.payment == "contract", settled_at: Some(order.created_at) },
+        payment: PaymentProgress {
+            contract: stored.payment == StoredPayment::Contract,
+            settled_at: Some(order.created_at),
+        },
         recipients,
     })
 }

@@ -21,7 +21,7 @@ use crate::error::AppError;
 use crate::fulfilment::{self, Advanced, WorkContext};
 use crate::store::audit_log;
 use crate::store::ledger::{self, LedgerRow};
-use crate::store::orders::{self, NewOrder, OrderRow, StoredOrder};
+use crate::store::orders::{self, NewOrder, OrderRow, StoredOrder, StoredPayment};
 use crate::store::recipients::{self, RecipientRow};
 use crate::store::{self, enrollment_links};
 use crate::{issuing, outbox, platform};
@@ -303,14 +303,14 @@ fn stored_order(checked: &CheckedOrder, context: &OrderContext, request_sha256: 
         }
     }
     let (payment, contract_reference) = match &checked.payment {
-        CheckedPayment::Balance => ("balance", None),
-        CheckedPayment::Contract { reference } => ("contract", Some(reference.clone())),
+        CheckedPayment::Balance => (StoredPayment::Balance, None),
+        CheckedPayment::Contract { reference } => (StoredPayment::Contract, Some(reference.clone())),
     };
     StoredOrder {
         signature_hash: checked.signature_hash,
         auto_renewals: checked.auto_renewals,
         notification_emails: checked.notification_emails.iter().map(|email| email.as_str().to_owned()).collect(),
-        payment: payment.into(),
+        payment,
         contract_reference,
         price_cents: checked.price_cents,
         subscriber_agreement: checked.subscriber_agreement.into(),

@@ -23,8 +23,8 @@ pub struct StoredOrder {
     pub auto_renewals: u32,
     /// Who else hears about the order's certificates.
     pub notification_emails: Vec<String>,
-    /// `balance` or `contract`.
-    pub payment: String,
+    /// How the order is paid.
+    pub payment: StoredPayment,
     /// The contract's reference, for contract orders.
     pub contract_reference: Option<String>,
     /// The price, cents.
@@ -46,7 +46,7 @@ impl StoredOrder {
             signature_hash: SignatureHash::Sha256,
             auto_renewals: 0,
             notification_emails: Vec::new(),
-            payment: "contract".into(),
+            payment: StoredPayment::Contract,
             contract_reference: None,
             price_cents: 0,
             subscriber_agreement: String::new(),
@@ -55,6 +55,16 @@ impl StoredOrder {
             mailboxes: Vec::new(),
         })
     }
+}
+
+/// How an order is paid, as `request` stores it (`"balance"` or `"contract"`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum StoredPayment {
+    /// Charged to the account's balance in the batch that placed the order.
+    Balance,
+    /// Invoiced under the account's contract, outside Keyward.
+    Contract,
 }
 
 /// `orders.profile`: a profile Keyward issues under. The lint suite's Worker (edge feature `lint-probe`, never
