@@ -20,7 +20,7 @@ use worker::{D1Database, D1PreparedStatement, Request, Response};
 
 use crate::auth::{self, Credential, Principal};
 use crate::call::{Call, Member};
-use crate::db::{commit, is_conflict, json_body};
+use crate::db::{commit, is_conflict};
 use crate::error::AppError;
 use crate::store::api_keys::{self, ApiKeyRow};
 use crate::store::audit_log;
@@ -28,9 +28,6 @@ use crate::store::password_resets::{self, PasswordResetRow};
 use crate::store::users::{self, FirstSecret, NewUser, UserRow};
 use crate::store::{login_throttle, sessions};
 use crate::{outbox, platform};
-
-/// Account request bodies are small.
-const MAX_BODY_BYTES: usize = 8 * 1024;
 
 /// What a conflicting change of an account's rows says.
 const CHANGED_MEANWHILE: &str =
@@ -171,11 +168,10 @@ fn session_view(user: &UserRow, expires_at: i64) -> SessionView {
 
 /// `POST /api/v1/session`: log in. The answer to a wrong address and to a wrong password is the same, and both
 /// count against the address and the client; a locked address is refused before any check.
-pub async fn login(mut call: Call) -> Result<Response, AppError> {
-    let body = call.request.bytes().await;
+pub async fn login(call: Call) -> Result<Response, AppError> {
     let client = client_address(&call.request);
     let user_agent = call.request.headers().get("User-Agent").ok().flatten().unwrap_or_default();
-    let login: LoginRequest = json_body(&body?, MAX_BODY_BYTES, "email and password_key or temporary_password")?;
+    let login: LoginRequest = call.json("email and password_key or temporary_password")?;
     let email = check_email_field(&login.email, "email")?;
     let secret = Secret::from_fields(login.password_key.as_deref(), login.temporary_password.as_deref());
     let db = &call.db;
@@ -317,10 +313,9 @@ fn set_password(
 }
 
 /// `POST /api/v1/account/password`: replace the password (or the temporary one). Other sessions end.
-pub async fn change_password(mut call: Call) -> Result<Response, AppError> {
-    let body = call.request.bytes().await;
+pub async fn change_password(call: Call) -> Result<Response, AppError> {
     let change: ChangePassword =
-        json_body(&body?, MAX_BODY_BYTES, "current_password_key or current_temporary_password, and new_password_key")?;
+        call.json("current_password_key or current_temporary_password, and new_password_key")?;
     let db = &call.db;
     let now = call.now;
     let principal = call.caller_allowing_password_change().await?;
@@ -356,9 +351,8 @@ pub async fn change_password(mut call: Call) -> Result<Response, AppError> {
 
 /// `POST /api/v1/password-resets`: 202 whatever the address, so the answer never tells whether it has an
 /// account. When it does (and is not disabled), a single-use link is emailed; at most one per minute.
-pub async fn request_reset(mut call: Call) -> Result<Response, AppError> {
-    let body = call.request.bytes().await;
-    let reset: ResetRequest = json_body(&body?, MAX_BODY_BYTES, "email")?;
+pub async fn request_reset(call: Call) -> Result<Response, AppError> {
+    let reset: ResetRequest = call.json("email")?;
     let email = check_email_field(&reset.email, "email")?;
     let db = &call.db;
     let now = call.now;
@@ -412,9 +406,8 @@ pub async fn show_reset(call: Call) -> Result<Response, AppError> {
 
 /// `POST /api/v1/password-resets/{token}`: spends the link and sets the new password in one batch; every
 /// session of the user ends.
-pub async fn reset(mut call: Call) -> Result<Response, AppError> {
-    let body = call.request.bytes().await;
-    let reset: ResetPassword = json_body(&body?, MAX_BODY_BYTES, "new_password_key")?;
+pub async fn reset(call: Call) -> Result<Response, AppError> {
+    let reset: ResetPassword = call.json("new_password_key")?;
     let db = &call.db;
     let now = call.now;
     let row = reset_row(db, &call).await?;
@@ -450,9 +443,8 @@ pub async fn list_users(call: Call) -> Result<Response, AppError> {
 }
 
 /// `POST /api/v1/users`: invite a user to the caller's account with an emailed temporary password.
-pub async fn invite_user(mut call: Call) -> Result<Response, AppError> {
-    let body = call.request.bytes().await;
-    let invite: InviteUser = json_body(&body?, MAX_BODY_BYTES, "email, name and role (org_admin or org_user)")?;
+pub async fn invite_user(call: Call) -> Result<Response, AppError> {
+    let invite: InviteUser = call.json("email, name and role (org_admin or org_user)")?;
     let db = &call.db;
     let now = call.now;
     let principal = call.caller().await?;
@@ -610,9 +602,8 @@ pub async fn list_api_keys(call: Call) -> Result<Response, AppError> {
 }
 
 /// `POST /api/v1/api-keys`: the key is in this answer and nowhere else.
-pub async fn create_api_key(mut call: Call) -> Result<Response, AppError> {
-    let body = call.request.bytes().await;
-    let create: CreateApiKey = json_body(&body?, MAX_BODY_BYTES, "name")?;
+pub async fn create_api_key(call: Call) -> Result<Response, AppError> {
+    let create: CreateApiKey = call.json("name")?;
     let db = &call.db;
     let now = call.now;
     let principal = key_manager(&call.request, db, now).await?;

@@ -1,12 +1,20 @@
 //! The one request extractor. Every API handler takes a [`Call`] and returns `Result<Response, AppError>`: the
 //! request, its route's parameters, the Worker's environment, the database and the instant (read once per
-//! request) are here, and the caller is authenticated on demand with the check the endpoint needs
-//! ([`Call::caller`], [`Call::member`], [`Call::account_admin`]). [`run`] is how the route table calls a handler;
-//! the error becomes its HTTP answer in `error.rs`, once.
+//! request) are here, the body already read within the endpoint's cap ([`Call::json`], [`Call::body`]), and the
+//! caller is authenticated on demand with the check the endpoint needs ([`Call::caller`], [`Call::member`],
+//! [`Call::account_admin`]). [`run`] is how the route table calls a handler; the error becomes its HTTP answer in
+//! `error.rs`, once.
+//!
+//! The body cap is the endpoint's declaration (`shared::api::endpoint::Body`): a `Content-Length` above it is
+//! refused before a byte is read, and a body without one is read chunk by chunk and refused as soon as it passes
+//! the cap, so a 100 MB upload costs the Worker one header check.
 
 use std::future::Future;
 
+use futures_util::StreamExt;
+use serde::de::DeserializeOwned;
 use shared::account::Role;
+use shared::api::endpoint::{Body, Endpoint};
 use worker::{D1Database, Env, Request, Response, RouteContext};
 
 use crate::auth::{self, Principal};
@@ -22,6 +30,7 @@ pub struct Call {
     /// The instant of this request, Unix seconds: one reading for all its checks and writes.
     pub now: i64,
     route: RouteContext<()>,
+    body: Vec<u8>,
 }
 
 /// A caller acting for their account: the account comes from the credential, never from the request.
@@ -42,6 +51,18 @@ impl Call {
     /// no row matches.
     pub fn param(&self, name: &str) -> &str {
         self.route.param(name).map_or("", String::as_str)
+    }
+
+    /// The request's body, as sent (empty for an endpoint that takes none).
+    pub fn body(&self) -> &[u8] {
+        &self.body
+    }
+
+    /// The body as the JSON document `T`; `expected` names its fields for the 400 when it does not parse.
+    pub fn json<T: DeserializeOwned>(&self, expected: &str) -> Result<T, AppError> {
+        serde_json::from_slice(&self.body).map_err(|error| {
+            AppError::field(400, "body_invalid", "body", format!("The body must be JSON with {expected}: {error}"))
+        })
     }
 
     /// The caller, authenticated; a user who must first replace a temporary password is refused.
@@ -71,15 +92,64 @@ impl Call {
     }
 }
 
-/// Runs `handler` on the request: builds the [`Call`] and maps an error to its answer.
-pub async fn run<F, Fut>(request: Request, route: RouteContext<()>, handler: F) -> worker::Result<Response>
+/// Runs `handler` on a request to `endpoint`: reads the body within the endpoint's cap, builds the [`Call`] and maps
+/// an error to its answer.
+pub async fn run<F, Fut>(
+    endpoint: &Endpoint,
+    mut request: Request,
+    route: RouteContext<()>,
+    handler: F,
+) -> worker::Result<Response>
 where
     F: FnOnce(Call) -> Fut,
     Fut: Future<Output = Result<Response, AppError>>,
 {
-    let db = match route.env.d1("DB") {
-        Ok(db) => db,
-        Err(error) => return respond(Err(error.into())),
+    let prepared = async {
+        let body = read_body(&mut request, endpoint.body).await?;
+        Ok::<_, AppError>((route.env.d1("DB")?, body))
     };
-    respond(handler(Call { request, db, now: platform::now(), route }).await)
+    match prepared.await {
+        Ok((db, body)) => respond(handler(Call { request, db, now: platform::now(), route, body }).await),
+        Err(error) => respond(Err(error)),
+    }
+}
+
+/// The body of `request`, at most `declared.max_bytes()`: refused from its `Content-Length` before reading, or
+/// while reading when it has none. An endpoint without a body reads nothing.
+async fn read_body(request: &mut Request, declared: Body) -> Result<Vec<u8>, AppError> {
+    let cap = usize::try_from(declared.max_bytes()).unwrap_or(usize::MAX);
+    let length = request.headers().get("Content-Length")?;
+    if let Some(length) = length.as_deref() {
+        let length: u64 = length.trim().parse().map_err(|_| {
+            AppError::field(400, "content_length_invalid", "body", "Content-Length is not a number of bytes.")
+        })?;
+        if length > cap as u64 {
+            return Err(too_large(cap));
+        }
+    }
+    if declared == Body::None || length.as_deref().is_some_and(|length| length.trim() == "0") {
+        return Ok(Vec::new());
+    }
+    let mut body = Vec::new();
+    let Ok(mut stream) = request.stream() else {
+        // No body at all (a POST without one): the handler's parse says what was expected.
+        return Ok(body);
+    };
+    while let Some(chunk) = stream.next().await {
+        body.extend_from_slice(&chunk?);
+        if body.len() > cap {
+            return Err(too_large(cap));
+        }
+    }
+    Ok(body)
+}
+
+/// The 413 for a body over the cap.
+fn too_large(cap: usize) -> AppError {
+    AppError::field(
+        413,
+        "body_too_large",
+        "body",
+        format!("The request is larger than {} KiB, this endpoint's limit.", cap.div_ceil(1024)),
+    )
 }

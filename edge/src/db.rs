@@ -1,4 +1,4 @@
-//! D1 helpers: bound parameters only, never string-built SQL; JSON bodies with a cap; the one way a batch refused
+//! D1 helpers: bound parameters only, never string-built SQL; the one way a batch refused
 //! by a concurrent writer is answered ([`commit`]) or run again from fresh reads ([`retrying`]).
 
 use std::future::Future;
@@ -29,26 +29,6 @@ pub fn is_conflict(error: &worker::Error) -> bool {
 /// A nullable bound integer parameter.
 pub fn optional_integer(value: Option<i64>) -> JsValue {
     value.map_or(JsValue::NULL, integer)
-}
-
-/// Reads a JSON body of at most `max_bytes`, naming what was expected when it does not parse.
-pub fn json_body<T: serde::de::DeserializeOwned>(
-    body: &[u8],
-    max_bytes: usize,
-    expected: &str,
-) -> Result<T, crate::error::AppError> {
-    use crate::error::AppError;
-    if body.len() > max_bytes {
-        return Err(AppError::field(
-            413,
-            "body_too_large",
-            "body",
-            format!("The request is larger than {} KiB.", max_bytes / 1024),
-        ));
-    }
-    serde_json::from_slice(body).map_err(|error| {
-        AppError::field(400, "body_invalid", "body", format!("The body must be JSON with {expected}: {error}"))
-    })
 }
 
 /// Runs a batch whose versioned rows may have moved since they were read: a refusal by a version or uniqueness

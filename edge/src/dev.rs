@@ -73,10 +73,9 @@ pub async fn mailbox(call: Call) -> Result<Response, AppError> {
 /// (sponsor-validated multipurpose S/MIME by default) for the given recipient, with its enrollment email in the
 /// outbox (in the request's `lang`, English by default), all in one batch. The order is checked against its
 /// profile first ([`check_order`]). After the batch, one delivery attempt of the email ([`outbox::deliver_soon`]).
-pub async fn seed(mut call: Call) -> Result<Response, AppError> {
-    let body = call.request.bytes().await;
+pub async fn seed(call: Call) -> Result<Response, AppError> {
     ensure_development(&call)?;
-    let seed: SeedRequest = serde_json::from_slice(&body?).map_err(|error| {
+    let seed: SeedRequest = serde_json::from_slice(call.body()).map_err(|error| {
         AppError::field(
             400,
             "body_invalid",
@@ -224,10 +223,9 @@ pub async fn seed(mut call: Call) -> Result<Response, AppError> {
 
 /// `POST /api/v1/dev/accounts`: an account and its users with chosen passwords, in one batch (demo data and
 /// tests; real accounts get users by invitation).
-pub async fn create_account(mut call: Call) -> Result<Response, AppError> {
-    let body = call.request.bytes().await;
+pub async fn create_account(call: Call) -> Result<Response, AppError> {
     ensure_development(&call)?;
-    let create: CreateAccount = crate::db::json_body(&body?, 64 * 1024, "account_name and users")?;
+    let create: CreateAccount = call.json("account_name and users")?;
     let db = &call.db;
     let now = call.now;
     let account_id = create.account_name.as_ref().map(|_| platform::new_id()).transpose()?;

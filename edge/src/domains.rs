@@ -22,16 +22,13 @@ use worker::{D1Database, D1PreparedStatement, Response};
 
 use crate::auth::Principal;
 use crate::call::{Call, Member};
-use crate::db::{commit, json_body};
+use crate::db::commit;
 use crate::error::AppError;
 use crate::outbox::{deliver_soon, enqueue};
 use crate::store::audit_log;
 use crate::store::users;
 use crate::store::validations::{self, Method, ValidationRow};
 use crate::{doh, platform};
-
-/// Largest request body accepted by these endpoints.
-const MAX_BODY_BYTES: usize = 16 * 1024;
 
 /// Hours an emailed link or a DNS value works (24).
 const RANDOM_VALUE_HOURS: i64 = shared::validation::RANDOM_VALUE_LIFETIME_SECONDS / 3600;
@@ -211,12 +208,11 @@ async fn start_attempt(
 }
 
 /// `POST /api/v1/domains`.
-pub async fn create(mut call: Call) -> Result<Response, AppError> {
+pub async fn create(call: Call) -> Result<Response, AppError> {
     let db = &call.db;
     let now = call.now;
     let Member { principal, account_id } = call.account_admin().await?;
-    let body: NewDomain =
-        json_body(&call.request.bytes().await?, MAX_BODY_BYTES, "name, method and, for constructed_email, address")?;
+    let body: NewDomain = call.json("name, method and, for constructed_email, address")?;
     let domain = parse_domain(&body.name)?;
     let method = parse_method(&body.method)?;
     let current = validations::current(db, &account_id, ValidationKind::Domain, domain.as_str()).await?;
@@ -329,12 +325,11 @@ pub async fn resend(call: Call) -> Result<Response, AppError> {
 }
 
 /// `POST /api/v1/domains/{id}/method`: another method, with a fresh random value.
-pub async fn change_method(mut call: Call) -> Result<Response, AppError> {
+pub async fn change_method(call: Call) -> Result<Response, AppError> {
     let db = &call.db;
     let now = call.now;
     let Member { principal, account_id } = call.account_admin().await?;
-    let body: MethodChange =
-        json_body(&call.request.bytes().await?, MAX_BODY_BYTES, "method and, for constructed_email, address")?;
+    let body: MethodChange = call.json("method and, for constructed_email, address")?;
     let method = parse_method(&body.method)?;
     let (domain, row) = path_row(db, &account_id, &call).await?;
     refuse_if_validated(Some(&row), now)?;
@@ -367,11 +362,11 @@ fn mailbox_view(row: &ValidationRow, now: i64) -> Result<MailboxView, AppError> 
 }
 
 /// `POST /api/v1/mailboxes`: a 24-hour link to the address itself.
-pub async fn create_mailbox(mut call: Call) -> Result<Response, AppError> {
+pub async fn create_mailbox(call: Call) -> Result<Response, AppError> {
     let db = &call.db;
     let now = call.now;
     let Member { principal, account_id } = call.account_admin().await?;
-    let body: NewMailbox = json_body(&call.request.bytes().await?, MAX_BODY_BYTES, "email")?;
+    let body: NewMailbox = call.json("email")?;
     let address = EmailAddress::parse(&body.email)?;
     if !is_public_mail_provider(address.domain()) {
         return Err(DomainRequestError::MailboxNotAtPublicProvider { domain: address.domain().to_owned() }.into());

@@ -15,9 +15,6 @@ use crate::store::enrollment_links::{self, LinkRow};
 use crate::store::orders::StoredOrder;
 use crate::{db, fulfilment, issuing, outbox, platform};
 
-/// Largest request body accepted: a 16384-bit RSA CSR in PEM is under 6 KiB.
-const MAX_BODY_BYTES: usize = 64 * 1024;
-
 /// What a submission hears when concurrent enrollments of the order kept changing it.
 const CHANGED_MEANWHILE: &str =
     "The order changed while your certificate was being recorded. Nothing was stored: press the button again.";
@@ -50,15 +47,9 @@ pub async fn show(call: Call) -> Result<Response, AppError> {
 
 /// `POST /api/v1/enrollments/{token}` with `{"csr": PEM}`: the issuance pipeline, then one batch that spends
 /// the link and records the certificate and the audit entry, or changes nothing.
-pub async fn submit(mut call: Call) -> Result<Response, AppError> {
-    let body = call.request.bytes().await;
-
+pub async fn submit(call: Call) -> Result<Response, AppError> {
     let token = token(&call)?;
-    let body = body?;
-    if body.len() > MAX_BODY_BYTES {
-        return Err(AppError::field(413, "body_too_large", "body", "The request is larger than 64 KiB."));
-    }
-    let submission: SubmitCsr = serde_json::from_slice(&body).map_err(|error| {
+    let submission: SubmitCsr = serde_json::from_slice(call.body()).map_err(|error| {
         AppError::field(
             400,
             "body_invalid",

@@ -40,6 +40,9 @@ use worker::{
     event,
 };
 
+/// The HSTS policy of every answer.
+const STRICT_TRANSPORT_SECURITY: &str = "max-age=63072000";
+
 /// A request handler: the request and its route's parameters in, the answer out.
 type Handler = fn(Request, RouteContext<()>) -> Pin<Box<dyn Future<Output = Result<Response>>>>;
 
@@ -49,7 +52,7 @@ type Handler = fn(Request, RouteContext<()>) -> Pin<Box<dyn Future<Output = Resu
 /// and answers the other.
 macro_rules! routes {
     ($($endpoint:expr => $handler:path,)*) => {
-        &[$((&$endpoint, |request, context| Box::pin(call::run(request, context, $handler))),)*]
+        &[$((&$endpoint, |request, context| Box::pin(call::run(&$endpoint, request, context, $handler))),)*]
     };
 }
 
@@ -183,12 +186,15 @@ async fn policy(call: call::Call) -> core::result::Result<Response, error::AppEr
 }
 
 /// API answers are personal and short-lived: never cached (unless the handler said otherwise, as the CA
-/// repository does), never sniffed, never leaked through a Referer.
+/// repository does), never sniffed, never leaked through a Referer, and only ever fetched over HTTPS once a
+/// browser has seen one (HSTS, two years; not `includeSubDomains`, since the CA repository may be a plain-HTTP
+/// subdomain, as relying parties fetch CRLs; the same header is on the static assets, `public/_headers`).
 fn with_security_headers(mut response: Response) -> Result<Response> {
     let headers = response.headers_mut();
     if !headers.has("Cache-Control")? {
         headers.set("Cache-Control", "no-store")?;
     }
+    headers.set("Strict-Transport-Security", STRICT_TRANSPORT_SECURITY)?;
     headers.set("X-Content-Type-Options", "nosniff")?;
     headers.set("Referrer-Policy", "no-referrer")?;
     Ok(response)

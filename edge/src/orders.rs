@@ -16,7 +16,7 @@ use shared::pipeline::{Order, OrderProgress, OrderState, Work, pipeline};
 use worker::{D1Database, Response};
 
 use crate::call::{Call, Member};
-use crate::db::{commit, is_conflict, json_body};
+use crate::db::{commit, is_conflict};
 use crate::error::AppError;
 use crate::fulfilment::{self, Advanced, WorkContext};
 use crate::store::audit_log;
@@ -25,9 +25,6 @@ use crate::store::orders::{self, NewOrder, OrderRow, StoredOrder, StoredPayment}
 use crate::store::recipients::{self, RecipientRow};
 use crate::store::{self, enrollment_links};
 use crate::{issuing, outbox, platform};
-
-/// An order with fifty recipients, each with a 4096-bit RSA CSR in PEM, stays under this.
-const MAX_BODY_BYTES: usize = 512 * 1024;
 
 /// What a conflicting change of an order says.
 const CHANGED_MEANWHILE: &str =
@@ -142,14 +139,13 @@ pub async fn ledger(call: Call) -> Result<Response, AppError> {
 /// `POST /api/v1/orders`: checks the whole form, then places the order in one batch: the order, its recipients,
 /// the charge, the audit records and, when every validation is already done, the enrollment links and emails
 /// and the certificates from CSRs. The same idempotency key again returns the order it made.
-pub async fn place(mut call: Call) -> Result<Response, AppError> {
-    let body = call.request.bytes().await;
-    let body = body?;
+pub async fn place(call: Call) -> Result<Response, AppError> {
+    let body = call.body();
     let db = &call.db;
     let now = call.now;
     let Member { principal, account_id } = call.member().await?;
-    let submitted: OrderRequest = json_body(&body, MAX_BODY_BYTES, "the order form's fields")?;
-    let request_sha256 = hex(&Sha256::digest(&body));
+    let submitted: OrderRequest = call.json("the order form's fields")?;
+    let request_sha256 = hex(&Sha256::digest(body));
     if let Some(existing) = orders::by_idempotency_key(db, &account_id, &submitted.idempotency_key).await? {
         return replay(db, existing, &request_sha256, now).await;
     }
@@ -271,7 +267,7 @@ pub async fn place(mut call: Call) -> Result<Response, AppError> {
         if is_conflict(&error) {
             // A concurrent submission with the same idempotency key won: answer with its order.
             if let Some(existing) = orders::by_idempotency_key(db, &account_id, &submitted.idempotency_key).await? {
-                return replay(db, existing, &hex(&Sha256::digest(&body)), now).await;
+                return replay(db, existing, &hex(&Sha256::digest(body)), now).await;
             }
         }
         return Err(error.into());

@@ -19,7 +19,7 @@ use shared::validation::{
 use worker::{D1Database, Response};
 
 use crate::call::{Call, Member};
-use crate::db::{commit, is_conflict, json_body};
+use crate::db::{commit, is_conflict};
 use crate::store::audit_log;
 use crate::store::users;
 
@@ -28,9 +28,6 @@ use crate::outbox::{deliver_soon, enqueue};
 use crate::platform;
 use crate::store::organizations::{self, OrganizationRow};
 use crate::store::validations::{self, Method, ValidationRow};
-
-/// Largest request body accepted by these endpoints.
-const MAX_BODY_BYTES: usize = 16 * 1024;
 
 /// What a caller hears when a concurrent request won.
 const CHANGED_MEANWHILE: &str =
@@ -98,13 +95,11 @@ async fn view(
 }
 
 /// `POST /api/v1/organizations`.
-pub async fn create(mut call: Call) -> Result<Response, AppError> {
+pub async fn create(call: Call) -> Result<Response, AppError> {
     let db = &call.db;
     let now = call.now;
     let Member { principal, account_id } = call.account_admin().await?;
-    let body: NewOrganization = json_body(
-        &call.request.bytes().await?,
-        MAX_BODY_BYTES,
+    let body: NewOrganization = call.json(
         "name, registration_identifier, country, address {street, city, postal_code, region}, phone and \
          contacts [{name, email, phone}]",
     )?;
@@ -217,11 +212,11 @@ pub async fn send_code(call: Call) -> Result<Response, AppError> {
 }
 
 /// `POST /api/v1/organizations/{id}/verification-code/check`.
-pub async fn check_code_entry(mut call: Call) -> Result<Response, AppError> {
+pub async fn check_code_entry(call: Call) -> Result<Response, AppError> {
     let db = &call.db;
     let now = call.now;
     let Member { principal, account_id } = call.account_admin().await?;
-    let body: CodeEntry = json_body(&call.request.bytes().await?, MAX_BODY_BYTES, "code")?;
+    let body: CodeEntry = call.json("code")?;
     let organization = organization_in(db, &account_id, &call).await?;
     if let Some((validated_at, _)) = organization.reusable(now) {
         return Err(ValidationError::AlreadyValidated { validated_at }.into());
@@ -305,12 +300,12 @@ async fn count_entry(
 }
 
 /// `POST /api/v1/admin/organizations/{id}/validation`: a CA administrator records the verification call.
-pub async fn record_call(mut call: Call) -> Result<Response, AppError> {
+pub async fn record_call(call: Call) -> Result<Response, AppError> {
     let db = &call.db;
     let now = call.now;
     let principal = call.caller().await?;
     principal.require(&[Role::CaAdmin])?;
-    let body: CallRecord = json_body(&call.request.bytes().await?, MAX_BODY_BYTES, "phone, spoke_with and notes")?;
+    let body: CallRecord = call.json("phone, spoke_with and notes")?;
     let id = call.param("id");
     let call = body.check()?;
     let organization = organizations::of_any_account(db, id).await?.ok_or(OrganizationError::NotFound)?;

@@ -29,9 +29,6 @@ use crate::store::audit_log;
 use crate::store::certificates::{self, CertificateRow};
 use crate::store::{key_holders, revocation_challenges};
 
-/// Largest request body accepted.
-const MAX_BODY_BYTES: usize = 16 * 1024;
-
 /// What a revocation batch refused by a concurrent writer answers; never shown: the round starts again, and when
 /// every round lost, the answer is `503 busy`.
 const CHANGED_MEANWHILE: &str = "The certificate or the CRL changed meanwhile.";
@@ -98,14 +95,9 @@ pub async fn delete_stale_challenges(db: &D1Database, now: i64) -> Result<(), Ap
 
 /// `POST /api/v1/certificates/{serial}/revocation` with `{"reason", "proof"?}`. With a proof the caller is the
 /// holder, whatever session the browser also carries; without one the caller must be signed in.
-pub async fn revoke(mut call: Call) -> Result<Response, AppError> {
-    let body = call.request.bytes().await;
+pub async fn revoke(call: Call) -> Result<Response, AppError> {
     let serial = serial(&call)?;
-    let body = body?;
-    if body.len() > MAX_BODY_BYTES {
-        return Err(AppError::field(413, "body_too_large", "body", "The request is larger than 16 KiB."));
-    }
-    let revoke: RevokeRequest = serde_json::from_slice(&body).map_err(|error| {
+    let revoke: RevokeRequest = serde_json::from_slice(call.body()).map_err(|error| {
         AppError::field(
             400,
             "body_invalid",

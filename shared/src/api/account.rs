@@ -15,7 +15,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::endpoint::{Access, Endpoint, Method};
+use super::endpoint::{Access, Body, Endpoint, Method};
 use crate::account::Role;
 
 /// Logs in ([`LoginRequest`] → [`SessionView`] and the session cookie).
@@ -24,15 +24,26 @@ pub const LOG_IN: Endpoint = Endpoint {
     path: "/api/v1/session",
     access: Access::Public,
     summary: "Logs in; sets the session cookie",
+    body: Body::Json { max_bytes: 8 * 1024 },
 };
 
 /// Who is logged in ([`SessionView`]), also for a user who must still replace a temporary password.
-pub const SHOW_SESSION: Endpoint =
-    Endpoint { method: Method::Get, path: "/api/v1/session", access: Access::SignedIn, summary: "Who is logged in" };
+pub const SHOW_SESSION: Endpoint = Endpoint {
+    method: Method::Get,
+    path: "/api/v1/session",
+    access: Access::SignedIn,
+    summary: "Who is logged in",
+    body: Body::None,
+};
 
 /// Logs out: the session ends on the server and the cookie in the browser (204).
-pub const LOG_OUT: Endpoint =
-    Endpoint { method: Method::Delete, path: "/api/v1/session", access: Access::SignedIn, summary: "Logs out" };
+pub const LOG_OUT: Endpoint = Endpoint {
+    method: Method::Delete,
+    path: "/api/v1/session",
+    access: Access::SignedIn,
+    summary: "Logs out",
+    body: Body::None,
+};
 
 /// The caller's open sessions ([`SessionList`]), never their tokens.
 pub const LIST_SESSIONS: Endpoint = Endpoint {
@@ -40,6 +51,7 @@ pub const LIST_SESSIONS: Endpoint = Endpoint {
     path: "/api/v1/sessions",
     access: Access::Session,
     summary: "The caller's open sessions, the most recently used first",
+    body: Body::None,
 };
 
 /// Ends one of the caller's sessions (204).
@@ -48,6 +60,7 @@ pub const END_SESSION: Endpoint = Endpoint {
     path: "/api/v1/sessions/{id}",
     access: Access::Session,
     summary: "Ends one of the caller's sessions",
+    body: Body::None,
 };
 
 /// Changes the password ([`ChangePassword`], 204); the user's other sessions end.
@@ -56,6 +69,7 @@ pub const CHANGE_PASSWORD: Endpoint = Endpoint {
     path: "/api/v1/account/password",
     access: Access::Session,
     summary: "Changes the password; other sessions end",
+    body: Body::Json { max_bytes: 8 * 1024 },
 };
 
 /// Emails a reset link if the address has an account ([`ResetRequest`] → `202`, whatever the address).
@@ -64,6 +78,7 @@ pub const REQUEST_RESET: Endpoint = Endpoint {
     path: "/api/v1/password-resets",
     access: Access::Public,
     summary: "Emails a reset link if the address has an account",
+    body: Body::Json { max_bytes: 8 * 1024 },
 };
 
 /// A reset link's status ([`ResetLinkView`]); never spends it.
@@ -72,6 +87,7 @@ pub const SHOW_RESET: Endpoint = Endpoint {
     path: "/api/v1/password-resets/{token}",
     access: Access::Public,
     summary: "A reset link's status; never spends it",
+    body: Body::None,
 };
 
 /// Sets the new password ([`ResetPassword`], 204); spends the link and ends every session.
@@ -80,6 +96,7 @@ pub const RESET_PASSWORD: Endpoint = Endpoint {
     path: "/api/v1/password-resets/{token}",
     access: Access::Public,
     summary: "Sets the new password; spends the link",
+    body: Body::Json { max_bytes: 8 * 1024 },
 };
 
 /// The account's users ([`UserList`]).
@@ -88,6 +105,7 @@ pub const LIST_USERS: Endpoint = Endpoint {
     path: "/api/v1/users",
     access: Access::AccountAdmin,
     summary: "The account's users",
+    body: Body::None,
 };
 
 /// Invites a user ([`InviteUser`] → `201` [`UserView`]) with an emailed temporary password.
@@ -96,6 +114,7 @@ pub const INVITE_USER: Endpoint = Endpoint {
     path: "/api/v1/users",
     access: Access::AccountAdmin,
     summary: "Invites a user with an emailed temporary password",
+    body: Body::Json { max_bytes: 8 * 1024 },
 };
 
 /// Disables a user ([`UserView`]): no more logins; their sessions and the API keys they made end.
@@ -104,6 +123,7 @@ pub const DISABLE_USER: Endpoint = Endpoint {
     path: "/api/v1/users/{id}/disable",
     access: Access::AccountAdmin,
     summary: "Disables a user of the account: no more logins; their sessions and the API keys they made end",
+    body: Body::None,
 };
 
 /// Lets a disabled user log in again ([`UserView`]).
@@ -112,6 +132,7 @@ pub const ENABLE_USER: Endpoint = Endpoint {
     path: "/api/v1/users/{id}/enable",
     access: Access::AccountAdmin,
     summary: "Lets a disabled user log in again",
+    body: Body::None,
 };
 
 /// The account's API keys ([`ApiKeyList`]), never the keys.
@@ -120,6 +141,7 @@ pub const LIST_API_KEYS: Endpoint = Endpoint {
     path: "/api/v1/api-keys",
     access: Access::AccountAdmin,
     summary: "The account's API keys (never the keys)",
+    body: Body::None,
 };
 
 /// Creates an API key ([`CreateApiKey`] → `201` [`CreatedApiKey`]), shown once.
@@ -128,6 +150,7 @@ pub const CREATE_API_KEY: Endpoint = Endpoint {
     path: "/api/v1/api-keys",
     access: Access::AccountAdmin,
     summary: "Creates an API key, shown once",
+    body: Body::Json { max_bytes: 8 * 1024 },
 };
 
 /// Revokes an API key (204).
@@ -136,6 +159,7 @@ pub const REVOKE_API_KEY: Endpoint = Endpoint {
     path: "/api/v1/api-keys/{id}",
     access: Access::AccountAdmin,
     summary: "Revokes an API key",
+    body: Body::None,
 };
 
 /// `POST /api/v1/session`: exactly one of `password_key` and `temporary_password`.

@@ -4,7 +4,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::endpoint::{Access, Endpoint, Method};
+use super::endpoint::{Access, Body, Endpoint, Method};
 use crate::profile::ProfileId;
 
 /// The outbox, newest first ([`Mailbox`]).
@@ -13,6 +13,7 @@ pub const DEV_MAILBOX: Endpoint = Endpoint {
     path: "/api/v1/dev/mailbox",
     access: Access::Development,
     summary: "The outbox, newest first",
+    body: Body::None,
 };
 
 /// Creates an account and users with chosen passwords ([`CreateAccount`] → `201` [`CreatedAccount`]).
@@ -21,6 +22,7 @@ pub const DEV_CREATE_ACCOUNT: Endpoint = Endpoint {
     path: "/api/v1/dev/accounts",
     access: Access::Development,
     summary: "Creates an account and users with chosen passwords",
+    body: Body::Json { max_bytes: 64 * 1024 },
 };
 
 /// Creates a demo order and emails its enrollment link ([`SeedRequest`] → `201` [`SeedResponse`]).
@@ -29,6 +31,7 @@ pub const DEV_SEED: Endpoint = Endpoint {
     path: "/api/v1/dev/seed",
     access: Access::Development,
     summary: "Creates a demo order and emails its enrollment link",
+    body: Body::Json { max_bytes: 64 * 1024 },
 };
 
 /// One email of the outbox, as the development mailbox shows it.

@@ -19,7 +19,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::endpoint::{Access, Endpoint, Method};
+use super::endpoint::{Access, Body, Endpoint, Method};
 use crate::encoding::utc_date_time;
 use crate::validation::{DAY_SECONDS, DomainMethod, Validation, ValidationKind, ValidationStatus};
 
@@ -29,6 +29,7 @@ pub const CREATE_DOMAIN: Endpoint = Endpoint {
     path: "/api/v1/domains",
     access: Access::AccountAdmin,
     summary: "Starts a domain validation: constructed email or DNS TXT",
+    body: Body::Json { max_bytes: 16 * 1024 },
 };
 
 /// The account's domains ([`DomainList`]).
@@ -37,6 +38,7 @@ pub const LIST_DOMAINS: Endpoint = Endpoint {
     path: "/api/v1/domains",
     access: Access::Account,
     summary: "The account's domains",
+    body: Body::None,
 };
 
 /// A domain ([`DomainView`]); its id is its name.
@@ -45,6 +47,7 @@ pub const SHOW_DOMAIN: Endpoint = Endpoint {
     path: "/api/v1/domains/{id}",
     access: Access::Account,
     summary: "A domain (its id is its name)",
+    body: Body::None,
 };
 
 /// Looks the DNS TXT record up now ([`DomainView`]); found, the domain is validated.
@@ -53,6 +56,7 @@ pub const CHECK_DOMAIN: Endpoint = Endpoint {
     path: "/api/v1/domains/{id}/check",
     access: Access::AccountAdmin,
     summary: "Looks the DNS TXT record up now; found, the domain is validated for 398 days",
+    body: Body::None,
 };
 
 /// A fresh link or TXT value ([`DomainView`]); the previous one stops working.
@@ -61,6 +65,7 @@ pub const RESEND_DOMAIN: Endpoint = Endpoint {
     path: "/api/v1/domains/{id}/resend",
     access: Access::AccountAdmin,
     summary: "A fresh link or TXT value; the previous one stops working",
+    body: Body::None,
 };
 
 /// Changes the method ([`MethodChange`] → [`DomainView`]), with a fresh random value.
@@ -69,6 +74,7 @@ pub const CHANGE_DOMAIN_METHOD: Endpoint = Endpoint {
     path: "/api/v1/domains/{id}/method",
     access: Access::AccountAdmin,
     summary: "Changes the method, with a fresh random value",
+    body: Body::Json { max_bytes: 16 * 1024 },
 };
 
 /// Emails a 24-hour link to an address at a public mail provider ([`NewMailbox`] → `201` [`MailboxView`]).
@@ -77,6 +83,7 @@ pub const CREATE_MAILBOX: Endpoint = Endpoint {
     path: "/api/v1/mailboxes",
     access: Access::AccountAdmin,
     summary: "Emails a 24-hour link to an address at a public mail provider",
+    body: Body::Json { max_bytes: 16 * 1024 },
 };
 
 /// The account's mailboxes ([`MailboxList`]).
@@ -85,6 +92,7 @@ pub const LIST_MAILBOXES: Endpoint = Endpoint {
     path: "/api/v1/mailboxes",
     access: Access::Account,
     summary: "The account's mailboxes",
+    body: Body::None,
 };
 
 /// What an emailed validation link is for ([`ValidationLinkView`]); never spends it.
@@ -93,6 +101,7 @@ pub const SHOW_VALIDATION_LINK: Endpoint = Endpoint {
     path: "/api/v1/validations/{token}",
     access: Access::Public,
     summary: "What an emailed validation link is for; never spends it",
+    body: Body::None,
 };
 
 /// [`SHOW_VALIDATION_LINK`] without the body: mail scanners probe links with `HEAD`.
@@ -101,6 +110,7 @@ pub const PROBE_VALIDATION_LINK: Endpoint = Endpoint {
     path: "/api/v1/validations/{token}",
     access: Access::Public,
     summary: "The link's status line and headers, without the body (mail scanners); never spends it",
+    body: Body::None,
 };
 
 /// Confirms the emailed link ([`ValidationLinkView`]); spends it.
@@ -109,6 +119,7 @@ pub const CONFIRM_VALIDATION_LINK: Endpoint = Endpoint {
     path: "/api/v1/validations/{token}",
     access: Access::Public,
     summary: "Confirms the emailed link; spends it",
+    body: Body::None,
 };
 
 /// Validation emails (or DNS values) one subject may be sent in 24 hours: a first send and four resends. The

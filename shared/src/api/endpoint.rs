@@ -140,6 +140,33 @@ pub struct Credentials {
     pub api_key: bool,
 }
 
+/// The request body an endpoint takes. There is no default: each endpoint states its own, and the Worker refuses
+/// a larger body from its `Content-Length` before reading any of it, or, without one, as soon as what it read
+/// passes the cap (413 `body_too_large`, field `body`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Body {
+    /// None: a body is not read, and one over [`Body::UNREAD_MAX_BYTES`] is refused.
+    None,
+    /// A JSON document of at most `max_bytes`.
+    Json {
+        /// The cap, bytes.
+        max_bytes: u32,
+    },
+}
+
+impl Body {
+    /// What an endpoint without a body tolerates (a client's empty `{}`), unread.
+    pub const UNREAD_MAX_BYTES: u32 = 1024;
+
+    /// The most bytes a request to the endpoint may carry.
+    pub fn max_bytes(self) -> u32 {
+        match self {
+            Self::None => Self::UNREAD_MAX_BYTES,
+            Self::Json { max_bytes } => max_bytes,
+        }
+    }
+}
+
 /// One endpoint of the API, declared once.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct Endpoint {
@@ -151,6 +178,8 @@ pub struct Endpoint {
     pub access: Access,
     /// What it does, in one line (the OpenAPI summary).
     pub summary: &'static str,
+    /// The body it takes, and its cap.
+    pub body: Body,
 }
 
 impl Endpoint {
@@ -216,8 +245,13 @@ pub fn percent_encode(value: &str) -> String {
 }
 
 /// `GET /api/v1/openapi.json`: this API's description ([`super::openapi`] writes it, the Worker serves it).
-pub const OPENAPI_DOCUMENT: Endpoint =
-    Endpoint { method: Method::Get, path: "/api/v1/openapi.json", access: Access::Public, summary: "This document" };
+pub const OPENAPI_DOCUMENT: Endpoint = Endpoint {
+    method: Method::Get,
+    path: "/api/v1/openapi.json",
+    access: Access::Public,
+    summary: "This document",
+    body: Body::None,
+};
 
 /// Every endpoint of the API. Host tests check that every `pub const …: Endpoint` of `shared::api` is here,
 /// once, and that the OpenAPI document and the Worker's route table hold exactly these.

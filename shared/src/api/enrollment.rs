@@ -5,7 +5,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::endpoint::{Access, Endpoint, Method};
+use super::endpoint::{Access, Body, Endpoint, Method};
 use crate::link::LinkStatus;
 use crate::profile::{KeyType, ProfileId};
 
@@ -15,6 +15,7 @@ pub const SHOW_ENROLLMENT: Endpoint = Endpoint {
     path: "/api/v1/enrollments/{token}",
     access: Access::Public,
     summary: "Shows an enrollment link; never spends it",
+    body: Body::None,
 };
 
 /// The page sends the CSR made in the browser ([`SubmitCsr`] → `201` [`IssuedCertificate`]); spends the link.
@@ -23,6 +24,7 @@ pub const SUBMIT_CSR: Endpoint = Endpoint {
     path: "/api/v1/enrollments/{token}",
     access: Access::Public,
     summary: "Submits the CSR made in the browser; spends the link",
+    body: Body::Json { max_bytes: 64 * 1024 },
 };
 
 /// `GET /api/v1/enrollments/{token}`: what the enrollment page shows.

@@ -12,7 +12,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::endpoint::{Access, Endpoint, Method};
+use super::endpoint::{Access, Body, Endpoint, Method};
 use crate::api::ApiError;
 use crate::order::FieldError;
 pub use crate::order::{OrderRequest, PaymentRequest, RecipientRequest, SignatureHash, ValidityRequest};
@@ -26,6 +26,7 @@ pub const PLACE_ORDER: Endpoint = Endpoint {
     path: "/api/v1/orders",
     access: Access::Account,
     summary: "Places an order; the same idempotency key again returns it",
+    body: Body::Json { max_bytes: 512 * 1024 },
 };
 
 /// The account's orders ([`OrderList`]), newest first; the query string is an [`OrderListQuery`].
@@ -34,6 +35,7 @@ pub const LIST_ORDERS: Endpoint = Endpoint {
     path: "/api/v1/orders",
     access: Access::Account,
     summary: "The account's orders, newest first, 20 a page",
+    body: Body::None,
 };
 
 /// An order and its pipeline ([`OrderView`]).
@@ -42,6 +44,7 @@ pub const SHOW_ORDER: Endpoint = Endpoint {
     path: "/api/v1/orders/{id}",
     access: Access::Account,
     summary: "An order and its pipeline",
+    body: Body::None,
 };
 
 /// Cancels an order not yet completed ([`OrderView`]).
@@ -50,6 +53,7 @@ pub const CANCEL_ORDER: Endpoint = Endpoint {
     path: "/api/v1/orders/{id}/cancel",
     access: Access::Account,
     summary: "Cancels an order not yet completed",
+    body: Body::None,
 };
 
 /// A fresh enrollment link for the recipient at `position` (from 0; 204); the previous link stops working.
@@ -58,6 +62,7 @@ pub const RESEND_ENROLLMENT: Endpoint = Endpoint {
     path: "/api/v1/orders/{id}/recipients/{position}/resend",
     access: Access::Account,
     summary: "A fresh enrollment link for a recipient",
+    body: Body::None,
 };
 
 /// The account's balance and its latest ledger entries ([`Ledger`]).
@@ -66,6 +71,7 @@ pub const SHOW_LEDGER: Endpoint = Endpoint {
     path: "/api/v1/ledger",
     access: Access::Account,
     summary: "The account's balance and its latest 50 ledger entries",
+    body: Body::None,
 };
 
 /// `422` body of a refused order: every problem. `error` is the first, so a client that reads only the

@@ -16,7 +16,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::endpoint::{Access, Endpoint, Method};
+use super::endpoint::{Access, Body, Endpoint, Method};
 use crate::address::EmailAddress;
 use crate::api::domain::ValidationState;
 use crate::validation::Phone;
@@ -27,6 +27,7 @@ pub const CREATE_ORGANIZATION: Endpoint = Endpoint {
     path: "/api/v1/organizations",
     access: Access::AccountAdmin,
     summary: "Creates an organization",
+    body: Body::Json { max_bytes: 16 * 1024 },
 };
 
 /// The account's organizations with their validation ([`OrganizationList`]).
@@ -35,6 +36,7 @@ pub const LIST_ORGANIZATIONS: Endpoint = Endpoint {
     path: "/api/v1/organizations",
     access: Access::Account,
     summary: "The account's organizations with their validation",
+    body: Body::None,
 };
 
 /// An organization and its validation ([`OrganizationView`]).
@@ -43,6 +45,7 @@ pub const SHOW_ORGANIZATION: Endpoint = Endpoint {
     path: "/api/v1/organizations/{id}",
     access: Access::Account,
     summary: "An organization and its validation",
+    body: Body::None,
 };
 
 /// Emails a fresh 8-digit code to the first contact ([`CodeSent`]); the previous one stops working.
@@ -51,6 +54,7 @@ pub const SEND_VERIFICATION_CODE: Endpoint = Endpoint {
     path: "/api/v1/organizations/{id}/verification-code",
     access: Access::AccountAdmin,
     summary: "Emails a fresh 8-digit code to the first contact; the previous one stops working",
+    body: Body::None,
 };
 
 /// Checks the code ([`CodeEntry`] → [`OrganizationView`]); right, the organization is validated.
@@ -59,6 +63,7 @@ pub const CHECK_VERIFICATION_CODE: Endpoint = Endpoint {
     path: "/api/v1/organizations/{id}/verification-code/check",
     access: Access::AccountAdmin,
     summary: "Checks the code; right, the organization is validated for 825 days",
+    body: Body::Json { max_bytes: 16 * 1024 },
 };
 
 /// A CA administrator records the verification call ([`crate::validation::CallRecord`] →
@@ -68,6 +73,7 @@ pub const RECORD_VERIFICATION_CALL: Endpoint = Endpoint {
     path: "/api/v1/admin/organizations/{id}/validation",
     access: Access::CaAdmin,
     summary: "A CA administrator records the verification call (any account)",
+    body: Body::Json { max_bytes: 16 * 1024 },
 };
 
 /// Longest organization name: the X.520 upper bound for organizationName (RFC 5280 A.1, `ub-organization-name`).

@@ -4,7 +4,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::endpoint::{Access, Endpoint, Method};
+use super::endpoint::{Access, Body, Endpoint, Method};
 use crate::csr::PublicKey;
 pub use crate::order::OFFERED_SIGNATURE_HASHES;
 use crate::order::SignatureHash;
@@ -18,6 +18,7 @@ pub const SHOW_POLICY: Endpoint = Endpoint {
     path: "/api/v1/policy",
     access: Access::Public,
     summary: "The certificate profiles, key types and validity caps",
+    body: Body::None,
 };
 
 /// The whole policy.

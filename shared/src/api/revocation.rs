@@ -9,7 +9,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::endpoint::{Access, Endpoint, Method};
+use super::endpoint::{Access, Body, Endpoint, Method};
 use crate::revocation::RevocationReason;
 
 /// A certificate's revocation status ([`CertificateStatus`]).
@@ -18,6 +18,7 @@ pub const CERTIFICATE_STATUS: Endpoint = Endpoint {
     path: "/api/v1/certificates/{serial}/status",
     access: Access::Public,
     summary: "A certificate's revocation status",
+    body: Body::None,
 };
 
 /// A single-use challenge for the holder to sign (`201` [`RevocationChallenge`]).
@@ -26,6 +27,7 @@ pub const REVOCATION_CHALLENGE: Endpoint = Endpoint {
     path: "/api/v1/certificates/{serial}/revocation-challenge",
     access: Access::Public,
     summary: "A challenge for the holder to sign",
+    body: Body::None,
 };
 
 /// Revokes ([`RevokeRequest`] → [`CertificateStatus`]): the holder with a proof, or a signed-in member of the
@@ -36,6 +38,7 @@ pub const REVOKE_CERTIFICATE: Endpoint = Endpoint {
     access: Access::HolderOrAccount,
     summary: "Revokes: the holder with a proof of possession; a member of the ordering account or a CA administrator \
               signed in",
+    body: Body::Json { max_bytes: 16 * 1024 },
 };
 
 /// Downloads an issued certificate: `pem`, `der`, `chain.pem` or `p7b` ([`crate::download::DownloadFormat`]).
@@ -44,6 +47,7 @@ pub const DOWNLOAD_CERTIFICATE: Endpoint = Endpoint {
     path: "/api/v1/certificates/{serial}/{format}",
     access: Access::Public,
     summary: "Downloads: pem, der, chain.pem or p7b",
+    body: Body::None,
 };
 
 /// `POST .../revocation-challenge` response (201).

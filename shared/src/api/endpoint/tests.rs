@@ -13,6 +13,7 @@ const ORDER_RESEND: Endpoint = Endpoint {
     path: "/api/v1/orders/{id}/recipients/{position}/resend",
     access: Access::Account,
     summary: "test",
+    body: Body::None,
 };
 
 fn check_url(endpoint: &Endpoint, values: &[&str], query: &[(&str, &str)], expected: &str) {
@@ -160,4 +161,30 @@ fn the_workers_route_table_names_every_endpoint_once() {
     let unique: BTreeSet<&String> = routes.iter().collect();
     assert_eq!(unique.len(), routes.len(), "an endpoint is routed twice: {routes:?}");
     assert_same(&routes, &declared(), "the Worker's route table (edge/src/lib.rs ROUTES)");
+}
+
+/// A read or a removal carries no body: only `POST` endpoints declare a JSON one, and every cap is a real bound
+/// (at least the unread allowance, at most a megabyte).
+#[test]
+fn bodies_are_declared_where_they_are_sent() {
+    for endpoint in ENDPOINTS {
+        match endpoint.body {
+            Body::None => {}
+            Body::Json { max_bytes } => {
+                assert_eq!(
+                    endpoint.method,
+                    Method::Post,
+                    "{} {} declares a JSON body",
+                    endpoint.method.as_str(),
+                    endpoint.path
+                );
+                assert!(
+                    (Body::UNREAD_MAX_BYTES..=1024 * 1024).contains(&max_bytes),
+                    "{}'s cap {max_bytes} is not between 1 KiB and 1 MiB",
+                    endpoint.path
+                );
+            }
+        }
+    }
+    assert!(ENDPOINTS.iter().any(|endpoint| matches!(endpoint.body, Body::Json { .. })));
 }
