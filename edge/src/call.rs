@@ -105,7 +105,13 @@ where
     Fut: Future<Output = Result<Response, AppError>>,
 {
     let prepared = async {
-        let body = read_body(&mut request, endpoint.body).await?;
+        let body = match endpoint.body {
+            Body::None => {
+                refuse_declared_over(&request, Body::UNREAD_MAX_BYTES)?;
+                Vec::new()
+            }
+            Body::Json { max_bytes } => read_capped(&mut request, max_bytes).await?,
+        };
         Ok::<_, AppError>((route.env.d1("DB")?, body))
     };
     match prepared.await {
@@ -114,22 +120,23 @@ where
     }
 }
 
-/// The body of `request`, at most `declared.max_bytes()`: refused from its `Content-Length` before reading, or
-/// while reading when it has none. An endpoint without a body reads nothing.
-async fn read_body(request: &mut Request, declared: Body) -> Result<Vec<u8>, AppError> {
-    let cap = usize::try_from(declared.max_bytes()).unwrap_or(usize::MAX);
-    let length = request.headers().get("Content-Length")?;
-    if let Some(length) = length.as_deref() {
+/// Refuses a request whose `Content-Length` states more than `cap` bytes (none stated passes).
+fn refuse_declared_over(request: &Request, cap: u32) -> Result<(), AppError> {
+    if let Some(length) = request.headers().get("Content-Length")? {
         let length: u64 = length.trim().parse().map_err(|_| {
             AppError::field(400, "content_length_invalid", "body", "Content-Length is not a number of bytes.")
         })?;
-        if length > cap as u64 {
+        if length > u64::from(cap) {
             return Err(too_large(cap));
         }
     }
-    if declared == Body::None || length.as_deref().is_some_and(|length| length.trim() == "0") {
-        return Ok(Vec::new());
-    }
+    Ok(())
+}
+
+/// The body of `request`, at most `cap` bytes: refused from its `Content-Length` before reading, or while reading
+/// when it has none (chunked), as soon as what was read passes the cap. Also the OCSP responder's reader.
+pub async fn read_capped(request: &mut Request, cap: u32) -> Result<Vec<u8>, AppError> {
+    refuse_declared_over(request, cap)?;
     let mut body = Vec::new();
     let Ok(mut stream) = request.stream() else {
         // No body at all (a POST without one): the handler's parse says what was expected.
@@ -137,7 +144,7 @@ async fn read_body(request: &mut Request, declared: Body) -> Result<Vec<u8>, App
     };
     while let Some(chunk) = stream.next().await {
         body.extend_from_slice(&chunk?);
-        if body.len() > cap {
+        if body.len() > cap as usize {
             return Err(too_large(cap));
         }
     }
@@ -145,7 +152,7 @@ async fn read_body(request: &mut Request, declared: Body) -> Result<Vec<u8>, App
 }
 
 /// The 413 for a body over the cap.
-fn too_large(cap: usize) -> AppError {
+fn too_large(cap: u32) -> AppError {
     AppError::field(
         413,
         "body_too_large",

@@ -15,10 +15,16 @@ use crate::store::certificates;
 /// clients within the hour (the BR allow 24 hours).
 const CACHE_SECONDS: i64 = 3_600;
 
-/// `POST /ocsp`.
+/// The largest OCSP request read: a request for one certificate with a nonce is about 100 bytes, and a signed
+/// request with its signer's chain a few KiB.
+const MAX_REQUEST_BYTES: u32 = 8 * 1024;
+
+/// `POST /ocsp`. A body over [`MAX_REQUEST_BYTES`] is refused unread (413, `malformedRequest`).
 pub async fn post(mut request: Request, context: RouteContext<()>) -> worker::Result<Response> {
-    let body = request.bytes().await?;
-    answer(&body, &context).await
+    match crate::call::read_capped(&mut request, MAX_REQUEST_BYTES).await {
+        Ok(body) => answer(&body, &context).await,
+        Err(_) => Ok(respond_der(ocsp::error_response(ResponseStatus::MalformedRequest), None)?.with_status(413)),
+    }
 }
 
 /// `GET /ocsp/{request}`: the DER request, base64, URL-encoded (clients differ on escaping `+`, `/` and `=`).

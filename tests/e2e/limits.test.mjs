@@ -59,6 +59,10 @@ test('a 100 MB Content-Length is refused before any of it is read, on every POST
     const answer = await exchange(path, [`Content-Length: ${HUNDRED_MB}`], (socket) => socket.write(Buffer.alloc(64 * 1024, 0x20)));
     assert.equal(answer.status, 413, `${path}: ${answer.received.slice(0, 200)}`);
   }
+  // The OCSP responder, outside the JSON API, has its own cap (8 KiB): an OCSP error answer with 413.
+  const ocsp = await exchange('/ocsp', [`Content-Length: ${HUNDRED_MB}`], (socket) => socket.write(Buffer.alloc(64 * 1024, 0x20)));
+  assert.equal(ocsp.status, 413);
+  assert.ok(ocsp.headers.includes('content-type: application/ocsp-response'), ocsp.headers.join(' | '));
   const policy = await http(`${worker.url}/api/v1/policy`);
   assert.equal(policy.status, 200, 'the Worker still serves');
 });
