@@ -309,6 +309,13 @@ test('the issuing CA CRL passes pkilint and is fresh', async () => {
   assert.match(text, /No Revoked Certificates/);
 });
 
+test('the root CA CRL (an ARL, signed offline) passes pkilint\'s BR lint: valid at most 365 days', async () => {
+  const directory = scratch('arl');
+  const arl = await fetchDer(`${REPOSITORY}/crl/root.crl`, directory, 'root.crl');
+  const report = pkilint('lint_crl', ['lint', '-t', 'ARL', '-p', 'BR', arl]);
+  assert.deepEqual(findings(report, ['FATAL', 'ERROR']), [], 'pkilint error-level findings on the ARL');
+});
+
 test('the policy endpoint lists every profile with what the issued certificates show', async () => {
   const response = await http(`${worker.url}/api/v1/policy`);
   assert.equal(response.status, 200);

@@ -11,8 +11,8 @@ use time::{Duration, OffsetDateTime};
 use crate::{Result, root};
 
 /// Settings a current `.dev.vars` has; an older file without them is replaced (the development CA is
-/// disposable).
-const REQUIRED: &[&str] = &["CA_ROOT_CRL="];
+/// disposable). Format 2: the root CRL is valid 365 days, not 365 days and an hour.
+const REQUIRED: &[&str] = &["CA_ROOT_CRL=", "# format: 2"];
 /// Age after which the development CA is made again, before its root CRL (valid a year) runs out.
 const MAXIMUM_AGE_SECONDS: i64 = 300 * 86_400;
 
@@ -34,6 +34,7 @@ pub fn ensure() -> Result {
     let ca = create().map_err(|error| format!("creating the development CA: {error}"))?;
     let contents = format!(
         "# Written by `cargo xtask dev`: the development CA and settings. Git-ignored; delete it to make a new CA.\n\
+         # format: 2\n\
          # created-at: {}\n\
          KEYWARD_ENV=development\n\
          CA_ROOT_CERT={}\n\
@@ -60,14 +61,22 @@ struct DevelopmentCa {
     issuing_key: Vec<u8>,
 }
 
+/// The root CRL's thisUpdate and nextUpdate: an hour back (clock skew), and 365 days after that, the most the
+/// TLS and S/MIME BR allow an ARL (pkilint's `cabf.arl_invalid_validity_period`).
+fn root_crl_window(now: OffsetDateTime) -> (OffsetDateTime, OffsetDateTime) {
+    let this_update = now - Duration::hours(1);
+    (this_update, this_update + Duration::days(365))
+}
+
 fn create() -> std::result::Result<DevelopmentCa, rcgen::Error> {
     let now = OffsetDateTime::now_utc();
     let root_key = KeyPair::generate_for(&PKCS_ECDSA_P384_SHA384)?;
     let root_params = ca_params("Keyward Development Root CA", BasicConstraints::Unconstrained, now, 20)?;
     let root_certificate = root_params.self_signed(&root_key)?;
+    let (this_update, next_update) = root_crl_window(now);
     let root_crl = CertificateRevocationListParams {
-        this_update: now - Duration::hours(1),
-        next_update: now + Duration::days(365),
+        this_update,
+        next_update,
         crl_number: SerialNumber::from_slice(&[1]),
         issuing_distribution_point: None,
         revoked_certs: Vec::new(),
@@ -116,4 +125,15 @@ pub fn getrandom(bytes: &mut [u8]) {
     use std::io::Read;
     // /dev/urandom exists on every machine this project supports (Linux); failing to read it is fatal.
     std::fs::File::open("/dev/urandom").and_then(|mut file| file.read_exact(bytes)).expect("reading /dev/urandom");
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_root_crl_is_valid_at_most_365_days() {
+        let now = time::OffsetDateTime::now_utc();
+        let (this_update, next_update) = super::root_crl_window(now);
+        assert!(this_update <= now);
+        assert!(next_update - this_update <= time::Duration::days(365));
+    }
 }
