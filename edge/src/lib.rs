@@ -12,6 +12,7 @@ mod caa;
 mod call;
 mod certificates;
 mod db;
+#[cfg(feature = "development")]
 mod dev;
 mod doh;
 mod domains;
@@ -105,6 +106,12 @@ const ROUTES: &[(&Endpoint, Handler)] = routes![
     api::order::CANCEL_ORDER => orders::cancel,
     api::order::RESEND_ENROLLMENT => orders::resend,
     api::order::SHOW_LEDGER => orders::ledger,
+];
+
+/// The development routes, in the `development` build only (`cargo xtask dev`, `test`, `bench`): the build to
+/// deploy has neither the routes nor their handlers.
+#[cfg(feature = "development")]
+const DEVELOPMENT_ROUTES: &[(&Endpoint, Handler)] = routes![
     api::dev::DEV_MAILBOX => dev::mailbox,
     api::dev::DEV_CREATE_ACCOUNT => dev::create_account,
     api::dev::DEV_SEED => dev::seed,
@@ -114,6 +121,10 @@ const ROUTES: &[(&Endpoint, Handler)] = routes![
 async fn fetch(request: Request, env: Env, _context: Context) -> Result<Response> {
     let mut router = Router::new();
     for (endpoint, handler) in ROUTES {
+        router = route(router, endpoint, *handler);
+    }
+    #[cfg(feature = "development")]
+    for (endpoint, handler) in DEVELOPMENT_ROUTES {
         router = route(router, endpoint, *handler);
     }
     // The CA repository and the OCSP responder: outside the JSON API, at the paths every certificate states.

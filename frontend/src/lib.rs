@@ -16,6 +16,7 @@ mod enroll;
 mod files;
 mod i18n;
 mod keys;
+#[cfg(feature = "development")]
 mod mailbox;
 mod offload;
 mod password;

@@ -15,6 +15,18 @@ pub fn start() {
     leptos::mount::mount_to_body(App);
 }
 
+/// The development mailbox page (feature `development` only).
+#[cfg(feature = "development")]
+fn mailbox_page() -> AnyView {
+    view! { <crate::mailbox::MailboxPage /> }.into_any()
+}
+
+/// Without the feature the path is not a page (`App` checks the feature first).
+#[cfg(not(feature = "development"))]
+fn mailbox_page() -> AnyView {
+    view! { <NotFound /> }.into_any()
+}
+
 /// Picks the page from the path. Six pages do not need a router crate.
 #[component]
 fn App() -> impl IntoView {
@@ -27,8 +39,8 @@ fn App() -> impl IntoView {
         view! { <crate::repackage::RepackagePage /> }.into_any()
     } else if path == "/revoke" {
         view! { <crate::revoke::RevokePage /> }.into_any()
-    } else if path == "/dev/mailbox" {
-        view! { <crate::mailbox::MailboxPage /> }.into_any()
+    } else if cfg!(feature = "development") && path == "/dev/mailbox" {
+        mailbox_page()
     } else if path == "/" {
         view! { <Home /> }.into_any()
     } else {

@@ -51,7 +51,8 @@ export async function startWorker({ vars = {}, script } = {}) {
   for (;;) {
     if (child.exitCode !== null) { await resolver?.stop(); throw new Error(`wrangler dev exited:\n${log}`); }
     try {
-      const response = await fetch(`${url}/api/v1/dev/mailbox`);
+      // The policy: public and in every build (the production probe has no development route).
+      const response = await fetch(`${url}/api/v1/policy`);
       if (response.ok) break;
     } catch { /* not listening yet */ }
     if (Date.now() > deadline) { child.kill(); await resolver?.stop(); throw new Error(`wrangler dev did not answer in 90 s:\n${log}`); }

@@ -24,7 +24,7 @@ pub fn run(part: Option<&str>) -> Result {
     };
     let tools = tools::ensure()?;
     // Both parts measure the release artefacts: the app served by the Worker, and the Worker itself.
-    build::all(&tools)?;
+    build::all(&tools, build::Flavor::Development)?;
     devca::ensure()?;
     let out = root().join("target/bench");
     std::fs::create_dir_all(&out).map_err(|error| format!("creating {}: {error}", out.display()))?;

@@ -6,6 +6,11 @@
 //! Debian's older wasm-opt breaks a Leptos app at run time), into `dist/` beside `public/`'s files; `boot.js`
 //! picks the bundle by path.
 //! The Worker: `worker-build --release` in `edge/`, pointed at the pinned wasm-bindgen, wasm-opt and esbuild.
+//!
+//! Two flavours ([`Flavor`]): `cargo xtask build` makes the production build, the one to deploy; `dev`, `test` and
+//! `bench` make the development build, which adds the development routes (the mailbox, accounts, the seed) and
+//! the mailbox page (cargo feature `development` of `edge` and `frontend`). The tests also build the production
+//! Worker into `edge/build-production/` to check that it has none of them.
 
 use std::path::Path;
 use std::process::Command;
@@ -25,10 +30,29 @@ pub const WASM_FEATURES: &[&str] = &[
     "--enable-multivalue",
 ];
 
+/// Which build.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Flavor {
+    /// What `wrangler deploy` ships: no development route or page.
+    Production,
+    /// With the development routes and the mailbox page (feature `development`).
+    Development,
+}
+
+impl Flavor {
+    /// The cargo features of `edge` and `frontend` for this flavour.
+    fn features(self) -> &'static [&'static str] {
+        match self {
+            Self::Production => &[],
+            Self::Development => &["--features", "development"],
+        }
+    }
+}
+
 /// Builds both artefacts.
-pub fn all(tools: &Tools) -> Result {
-    frontend(tools)?;
-    edge(tools)
+pub fn all(tools: &Tools, flavor: Flavor) -> Result {
+    frontend(tools, flavor)?;
+    edge(tools, flavor)
 }
 
 /// The web app's bundles: the `frontend` binary (under `target/wasm32-unknown-unknown/release/`) and the name of
@@ -36,10 +60,11 @@ pub fn all(tools: &Tools) -> Result {
 const BUNDLES: &[(&str, &str)] = &[("keyward-frontend", "keyward"), ("console", "console")];
 
 /// Builds the web app into `dist/`.
-pub fn frontend(tools: &Tools) -> Result {
+pub fn frontend(tools: &Tools, flavor: Flavor) -> Result {
     let root = root();
     run(Command::new("cargo")
         .args(["build", "--release", "--target", "wasm32-unknown-unknown", "--package", "keyward-frontend"])
+        .args(flavor.features())
         .current_dir(&root))?;
     let dist = root.join("dist");
     let package = dist.join("pkg");
@@ -56,15 +81,20 @@ pub fn frontend(tools: &Tools) -> Result {
     copy_directory(&root.join("public"), &dist)
 }
 
-/// Builds the Worker into `edge/build/`.
-pub fn edge(tools: &Tools) -> Result {
-    worker(tools, &[])
+/// Builds the Worker into `edge/build/` (what `wrangler deploy` and `wrangler dev` run).
+pub fn edge(tools: &Tools, flavor: Flavor) -> Result {
+    worker(tools, flavor.features())
 }
 
 /// Builds the lint suite's Worker into `edge/build-lint-probe/` (feature `lint-probe`: a profile both linters must
 /// refuse; only the tests run it, and `wrangler deploy` uses `edge/build/`).
 pub fn lint_probe(tools: &Tools) -> Result {
-    worker(tools, &["--out-dir", "build-lint-probe", ".", "--features", "lint-probe"])
+    worker(tools, &["--out-dir", "build-lint-probe", ".", "--features", "lint-probe,development"])
+}
+
+/// Builds the production Worker into `edge/build-production/`, for the test that it has no development route.
+pub fn production_probe(tools: &Tools) -> Result {
+    worker(tools, &["--out-dir", "build-production", "."])
 }
 
 fn worker(tools: &Tools, arguments: &[&str]) -> Result {

@@ -14,7 +14,7 @@ pub const PORT: u16 = 8787;
 /// Runs Keyward locally until interrupted.
 pub fn run() -> Result {
     let tools = tools::ensure()?;
-    build::all(&tools)?;
+    build::all(&tools, build::Flavor::Development)?;
     devca::ensure()?;
     process::run(wrangler(&tools).args(["d1", "migrations", "apply", "DB", "--local"]))?;
     // Stop when `run` returns, after wrangler.

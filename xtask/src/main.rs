@@ -22,7 +22,8 @@ const USAGE: &str = "usage: cargo xtask <command>
 commands:
   dev     install what is missing, build, create the development CA, seed demo data, run on 127.0.0.1:8787
   test    install what is missing, then run every test (unit, WebAssembly, workerd + Chromium end to end)
-  build   build the web app (dist/) and the Worker (edge/build/) in release mode
+  build   build the web app (dist/) and the Worker (edge/build/) in release mode, as deployed: without the
+          development routes and mailbox page that `dev`, `test` and `bench` build in
   bench [browser|edge]
           build, then benchmark the browser side (Chromium: keygen, CSR, PKCS#12, longest task, first load)
           and the edge (workerd: issuance CPU time, throughput, upload size) against their peers; both parts
@@ -36,7 +37,7 @@ fn main() -> ExitCode {
     let result = match command.as_str() {
         "dev" => dev::run(),
         "test" => test::run(),
-        "build" => tools::ensure().and_then(|tools| build::all(&tools)),
+        "build" => tools::ensure().and_then(|tools| build::all(&tools, build::Flavor::Production)),
         "bench" => bench::run(std::env::args().nth(2).as_deref()),
         "ca-admin" => admin::run(std::env::args().nth(2).as_deref(), std::env::args().nth(3).as_deref()),
         _ => {

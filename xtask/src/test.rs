@@ -5,6 +5,7 @@
 
 use std::process::Command;
 
+use crate::build::Flavor;
 use crate::process;
 use crate::{Result, build, devca, linter, root, tools};
 
@@ -46,8 +47,9 @@ pub fn run() -> Result {
     // pkilint's REST API starts now and gets ready during the build (about 30 s of start-up); the suites reach
     // it at KEYWARD_LINT_URL, and the harness gives that to every Worker it starts. Stopped when `linter` drops.
     let mut linter = linter::spawn(&tools)?;
-    build::all(&tools)?;
+    build::all(&tools, Flavor::Development)?;
     build::lint_probe(&tools)?;
+    build::production_probe(&tools)?;
     devca::ensure()?;
     linter.ready()?;
     process::run(

@@ -12,10 +12,12 @@ use worker::{D1Database, D1PreparedStatement};
 use crate::db::{integer, optional_integer, text};
 
 /// How many rows the development mailbox shows.
+#[cfg(feature = "development")]
 const MAILBOX_LIMIT: i64 = 200;
 
 /// An email and its delivery (the provider's identifier, `provider_id`, is written, never read back).
 #[derive(Deserialize)]
+#[cfg_attr(not(feature = "development"), allow(dead_code, reason = "some columns only the development mailbox shows"))]
 pub struct OutboxRow {
     /// `mail_outbox.id`, also the delivery's idempotency key.
     pub id: String,
@@ -108,6 +110,7 @@ pub async fn unattempted(db: &D1Database, id: &str) -> worker::Result<Option<Out
         .await
 }
 
+#[cfg(feature = "development")]
 /// The newest rows, for the development mailbox.
 pub async fn newest(db: &D1Database) -> worker::Result<Vec<OutboxRow>> {
     db.prepare(format!("SELECT {COLUMNS} FROM mail_outbox ORDER BY created_at DESC, rowid DESC LIMIT ?1"))

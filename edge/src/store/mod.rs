@@ -4,6 +4,7 @@
 //! compared as a string further in) and the functions that read it or return the statements that write it.
 //! Writes are statements, not runs: callers put them in the one batch of their state change.
 
+#[cfg(feature = "development")]
 pub mod accounts;
 pub mod api_keys;
 pub mod audit_log;

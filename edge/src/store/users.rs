@@ -86,7 +86,8 @@ pub async fn lang(db: &D1Database, user_id: &str) -> Result<Lang, AppError> {
 
 /// How a new user will first log in.
 pub enum FirstSecret<'a> {
-    /// A chosen password: its verifier's salt and hash, hex.
+    /// A chosen password: its verifier's salt and hash, hex (the development accounts).
+    #[cfg(feature = "development")]
     Password {
         /// `password_salt`.
         salt: &'a str,
@@ -122,6 +123,7 @@ pub struct NewUser<'a> {
 pub fn insert(db: &D1Database, user: &NewUser, now: i64) -> worker::Result<D1PreparedStatement> {
     let account_id = user.account_id.map_or(JsValue::NULL, text);
     let (columns, secret) = match user.secret {
+        #[cfg(feature = "development")]
         FirstSecret::Password { salt, hash } => ("password_salt, password_hash", [text(salt), text(hash)]),
         FirstSecret::Temporary { hash, expires } => {
             ("temporary_password_hash, temporary_password_expires", [text(hash), integer(expires)])

@@ -157,7 +157,14 @@ fn route_entry(line: &str) -> Option<String> {
 #[test]
 fn the_workers_route_table_names_every_endpoint_once() {
     let source = std::fs::read_to_string(ROUTES).expect("reads edge/src/lib.rs");
-    let routes = table(&source, "const ROUTES", route_entry);
+    let mut routes = table(&source, "const ROUTES", route_entry);
+    routes.extend(table(&source, "const DEVELOPMENT_ROUTES", route_entry));
+    routes.sort();
+    assert!(
+        routes.iter().all(|route| route.starts_with("dev::")
+            == table(&source, "const DEVELOPMENT_ROUTES", route_entry).contains(route)),
+        "the development endpoints, and only they, are in DEVELOPMENT_ROUTES: {routes:?}"
+    );
     let unique: BTreeSet<&String> = routes.iter().collect();
     assert_eq!(unique.len(), routes.len(), "an endpoint is routed twice: {routes:?}");
     assert_same(&routes, &declared(), "the Worker's route table (edge/src/lib.rs ROUTES)");
