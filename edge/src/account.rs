@@ -379,7 +379,7 @@ pub async fn request_reset(call: Call) -> Result<Response, AppError> {
                 )?,
             ])
             .await?;
-            outbox::deliver_soon(call.env(), db, &[mail_id]).await;
+            call.after_answer_deliver(vec![mail_id]);
         }
     }
     let message = "If this address has an account, a reset link is on its way. It works once, for an hour.";
@@ -508,7 +508,7 @@ pub async fn invite_user(call: Call) -> Result<Response, AppError> {
         }
         Err(error) => return Err(error.into()),
     }
-    outbox::deliver_soon(call.env(), db, &[mail_id]).await;
+    call.after_answer_deliver(vec![mail_id]);
     let created = user_by_id(db, &user_id).await?;
     Ok(Response::from_json(&user_view(&created))?.with_status(201))
 }

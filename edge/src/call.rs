@@ -15,11 +15,14 @@ use futures_util::StreamExt;
 use serde::de::DeserializeOwned;
 use shared::account::Role;
 use shared::api::endpoint::{Body, Endpoint};
-use worker::{D1Database, Env, Request, Response, RouteContext};
+use worker::{Context, D1Database, Env, Request, Response, RouteContext};
 
 use crate::auth::{self, Principal};
 use crate::error::{AppError, respond};
 use crate::platform;
+
+/// A route's context: its parameters, the environment, and the fetch event's context (work after the answer).
+pub type Route = RouteContext<Context>;
 
 /// One API request, as every handler starts from it.
 pub struct Call {
@@ -29,7 +32,7 @@ pub struct Call {
     pub db: D1Database,
     /// The instant of this request, Unix seconds: one reading for all its checks and writes.
     pub now: i64,
-    route: RouteContext<()>,
+    route: Route,
     body: Vec<u8>,
 }
 
@@ -65,6 +68,23 @@ impl Call {
         })
     }
 
+    /// One delivery attempt of each of the emails `ids` (queued by the request's committed batch), made after the
+    /// answer is sent: the caller never waits on the mail provider, so an answer takes the same time whether or
+    /// not it sent mail (a password reset for a known and an unknown address), and a slow provider slows no one.
+    /// What fails is retried by the scheduled handler (`outbox::deliver_due`).
+    pub fn after_answer_deliver(&self, ids: Vec<String>) {
+        if ids.is_empty() {
+            return;
+        }
+        let env = self.route.env.clone();
+        self.route.data.wait_until(async move {
+            match env.d1("DB") {
+                Ok(db) => crate::outbox::deliver_soon(&env, &db, &ids).await,
+                Err(error) => worker::console_error!("mail delivery after the answer: no database: {error:?}"),
+            }
+        });
+    }
+
     /// The caller, authenticated; a user who must first replace a temporary password is refused.
     pub async fn caller(&self) -> Result<Principal, AppError> {
         auth::authenticate(&self.request, &self.db, self.now).await
@@ -97,7 +117,7 @@ impl Call {
 pub async fn run<F, Fut>(
     endpoint: &Endpoint,
     mut request: Request,
-    route: RouteContext<()>,
+    route: Route,
     handler: F,
 ) -> worker::Result<Response>
 where

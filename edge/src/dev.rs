@@ -72,7 +72,7 @@ pub async fn mailbox(call: Call) -> Result<Response, AppError> {
 /// `POST /api/v1/dev/seed`: a validated demo organization (created once) and a new order of the given profile
 /// (sponsor-validated multipurpose S/MIME by default) for the given recipient, with its enrollment email in the
 /// outbox (in the request's `lang`, English by default), all in one batch. The order is checked against its
-/// profile first ([`check_order`]). After the batch, one delivery attempt of the email ([`outbox::deliver_soon`]).
+/// profile first ([`check_order`]). After the answer, one delivery attempt of the email (`Call::after_answer_deliver`).
 pub async fn seed(call: Call) -> Result<Response, AppError> {
     ensure_development(&call)?;
     let seed: SeedRequest = serde_json::from_slice(call.body()).map_err(|error| {
@@ -217,7 +217,7 @@ pub async fn seed(call: Call) -> Result<Response, AppError> {
         );
     }
     db.batch(statements).await?;
-    outbox::deliver_soon(call.env(), db, &[email_id]).await;
+    call.after_answer_deliver(vec![email_id]);
     Ok(Response::from_json(&SeedResponse { order_id, enrollment_url: url })?.with_status(201))
 }
 

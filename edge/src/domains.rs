@@ -24,7 +24,7 @@ use crate::auth::Principal;
 use crate::call::{Call, Member};
 use crate::db::commit;
 use crate::error::AppError;
-use crate::outbox::{deliver_soon, enqueue};
+use crate::outbox::enqueue;
 use crate::store::audit_log;
 use crate::store::users;
 use crate::store::validations::{self, Method, ValidationRow};
@@ -180,14 +180,8 @@ fn refuse_if_validated(current: Option<&ValidationRow>, now: i64) -> Result<(), 
 }
 
 /// Writes `attempt` in one batch: the pending row replaced, the new row, the email, the audit record.
-async fn start_attempt(
-    env: &worker::Env,
-    db: &D1Database,
-    principal: &Principal,
-    attempt: &Attempt,
-    action: &str,
-    now: i64,
-) -> Result<(), AppError> {
+async fn start_attempt(call: &Call, principal: &Principal, attempt: &Attempt, action: &str) -> Result<(), AppError> {
+    let (db, now) = (&call.db, call.now);
     let row = &attempt.row;
     validations::check_sends(db, &row.account_id, row.kind, &row.subject, now).await?;
     let (mut statements, queued) = attempt_statements(db, attempt, now)?;
@@ -203,7 +197,7 @@ async fn start_attempt(
     )?);
     let subject = (row.account_id.as_str(), row.kind, row.subject.as_str());
     validations::commit_send(db, statements, subject, now, CHANGED_MEANWHILE).await?;
-    deliver_soon(env, db, &queued).await;
+    call.after_answer_deliver(queued);
     Ok(())
 }
 
@@ -227,7 +221,7 @@ pub async fn create(call: Call) -> Result<Response, AppError> {
         lang,
         now,
     )?;
-    start_attempt(call.env(), db, &principal, &attempt, "domain.validation_started", now).await?;
+    start_attempt(&call, &principal, &attempt, "domain.validation_started").await?;
     Ok(Response::from_json(&domain_view(&attempt.row, now)?)?.with_status(201))
 }
 
@@ -320,7 +314,7 @@ pub async fn resend(call: Call) -> Result<Response, AppError> {
     let address = (method == DomainMethod::ConstructedEmail).then_some(row.target.as_str());
     let lang = users::lang(db, &principal.user_id).await?;
     let attempt = domain_attempt(&domain, method, address, &account_id, &platform::app_url(call.env())?, lang, now)?;
-    start_attempt(call.env(), db, &principal, &attempt, "domain.validation_resent", now).await?;
+    start_attempt(&call, &principal, &attempt, "domain.validation_resent").await?;
     Ok(Response::from_json(&domain_view(&attempt.row, now)?)?)
 }
 
@@ -343,7 +337,7 @@ pub async fn change_method(call: Call) -> Result<Response, AppError> {
         lang,
         now,
     )?;
-    start_attempt(call.env(), db, &principal, &attempt, "domain.validation_method_changed", now).await?;
+    start_attempt(&call, &principal, &attempt, "domain.validation_method_changed").await?;
     Ok(Response::from_json(&domain_view(&attempt.row, now)?)?)
 }
 
@@ -375,7 +369,7 @@ pub async fn create_mailbox(call: Call) -> Result<Response, AppError> {
     refuse_if_validated(current.as_ref(), now)?;
     let lang = users::lang(db, &principal.user_id).await?;
     let attempt = mailbox_attempt(&address, &account_id, &platform::app_url(call.env())?, lang, now)?;
-    start_attempt(call.env(), db, &principal, &attempt, "mailbox.validation_started", now).await?;
+    start_attempt(&call, &principal, &attempt, "mailbox.validation_started").await?;
     Ok(Response::from_json(&mailbox_view(&attempt.row, now)?)?.with_status(201))
 }
 
@@ -412,7 +406,7 @@ pub(crate) fn mailbox_attempt(
 }
 
 /// The statements that start `attempt` inside a caller's batch (the pending row replaced, the new row, the
-/// email), and the queued email's id for `deliver_soon` after the batch.
+/// email), and the queued email's id to deliver after the answer.
 pub(crate) fn attempt_statements(
     db: &D1Database,
     attempt: &Attempt,

@@ -13,7 +13,7 @@ use crate::call::Call;
 use crate::error::AppError;
 use crate::store::enrollment_links::{self, LinkRow};
 use crate::store::orders::StoredOrder;
-use crate::{db, fulfilment, issuing, outbox, platform};
+use crate::{db, fulfilment, issuing, platform};
 
 /// What a submission hears when concurrent enrollments of the order kept changing it.
 const CHANGED_MEANWHILE: &str =
@@ -120,7 +120,7 @@ pub async fn submit(call: Call) -> Result<Response, AppError> {
         }
     })
     .await?;
-    outbox::deliver_soon(call.env(), db, &mail).await;
+    call.after_answer_deliver(mail);
     let (serial, certificate) = (issued.serial, issued.der);
     let template_not_after = issued.not_after;
     let issued = IssuedCertificate {

@@ -36,16 +36,13 @@ use std::future::Future;
 use std::pin::Pin;
 
 use shared::api::{self, Endpoint, Method};
-use worker::{
-    Context, Env, Request, Response, Result, RouteContext, Router, ScheduleContext, ScheduledEvent, console_error,
-    event,
-};
+use worker::{Context, Env, Request, Response, Result, Router, ScheduleContext, ScheduledEvent, console_error, event};
 
 /// The HSTS policy of every answer.
 const STRICT_TRANSPORT_SECURITY: &str = "max-age=63072000";
 
 /// A request handler: the request and its route's parameters in, the answer out.
-type Handler = fn(Request, RouteContext<()>) -> Pin<Box<dyn Future<Output = Result<Response>>>>;
+type Handler = fn(Request, call::Route) -> Pin<Box<dyn Future<Output = Result<Response>>>>;
 
 /// Pairs each endpoint with its handler: `api::module::ENDPOINT => handler,` (a host test in
 /// `shared::api::endpoint` reads these lines and checks that every declared endpoint is named once). A handler
@@ -118,8 +115,9 @@ const DEVELOPMENT_ROUTES: &[(&Endpoint, Handler)] = routes![
 ];
 
 #[event(fetch)]
-async fn fetch(request: Request, env: Env, _context: Context) -> Result<Response> {
-    let mut router = Router::new();
+async fn fetch(request: Request, env: Env, context: Context) -> Result<Response> {
+    // The fetch event's context travels with the route, for work after the answer (`Call::after_answer`).
+    let mut router = Router::with_data(context);
     for (endpoint, handler) in ROUTES {
         router = route(router, endpoint, *handler);
     }
@@ -142,7 +140,7 @@ async fn fetch(request: Request, env: Env, _context: Context) -> Result<Response
 }
 
 /// Registers `handler` for `endpoint`'s method on its path, in the router's syntax ([`Endpoint::route_pattern`]).
-fn route(router: Router<'static, ()>, endpoint: &Endpoint, handler: Handler) -> Router<'static, ()> {
+fn route(router: Router<'static, Context>, endpoint: &Endpoint, handler: Handler) -> Router<'static, Context> {
     let pattern = endpoint.route_pattern();
     let handler = move |request, context| handler(request, context);
     match endpoint.method {

@@ -4,7 +4,7 @@
 
 use shared::ocsp::{self, CertStatus, OcspRequest, Responder, ResponseStatus};
 use shared::revocation::Status;
-use worker::{D1Database, Request, Response, RouteContext};
+use worker::{Context, D1Database, Request, Response, RouteContext};
 
 use crate::ca::{CertificateAuthority, OCSP_SIGNATURE_ALGORITHM};
 use crate::error::AppError;
@@ -20,7 +20,7 @@ const CACHE_SECONDS: i64 = 3_600;
 const MAX_REQUEST_BYTES: u32 = 8 * 1024;
 
 /// `POST /ocsp`. A body over [`MAX_REQUEST_BYTES`] is refused unread (413, `malformedRequest`).
-pub async fn post(mut request: Request, context: RouteContext<()>) -> worker::Result<Response> {
+pub async fn post(mut request: Request, context: RouteContext<Context>) -> worker::Result<Response> {
     match crate::call::read_capped(&mut request, MAX_REQUEST_BYTES).await {
         Ok(body) => answer(&body, &context).await,
         Err(_) => Ok(respond_der(ocsp::error_response(ResponseStatus::MalformedRequest), None)?.with_status(413)),
@@ -28,7 +28,7 @@ pub async fn post(mut request: Request, context: RouteContext<()>) -> worker::Re
 }
 
 /// `GET /ocsp/{request}`: the DER request, base64, URL-encoded (clients differ on escaping `+`, `/` and `=`).
-pub async fn get(request: Request, context: RouteContext<()>) -> worker::Result<Response> {
+pub async fn get(request: Request, context: RouteContext<Context>) -> worker::Result<Response> {
     let url = request.url()?;
     let encoded = url.path().strip_prefix("/ocsp/").unwrap_or_default();
     match percent_decode(encoded).and_then(|text| shared::encoding::base64_decode_lenient(&text)) {
@@ -37,7 +37,7 @@ pub async fn get(request: Request, context: RouteContext<()>) -> worker::Result<
     }
 }
 
-async fn answer(der: &[u8], context: &RouteContext<()>) -> worker::Result<Response> {
+async fn answer(der: &[u8], context: &RouteContext<Context>) -> worker::Result<Response> {
     let request = match ocsp::parse_request(der) {
         Ok(request) => request,
         Err(status) => return respond_der(ocsp::error_response(status), None),
@@ -52,7 +52,10 @@ async fn answer(der: &[u8], context: &RouteContext<()>) -> worker::Result<Respon
     }
 }
 
-async fn sign(request: &OcspRequest, context: &RouteContext<()>) -> Result<Result<Vec<u8>, ResponseStatus>, AppError> {
+async fn sign(
+    request: &OcspRequest,
+    context: &RouteContext<Context>,
+) -> Result<Result<Vec<u8>, ResponseStatus>, AppError> {
     let authority = CertificateAuthority::from_env(&context.env)?;
     let responder = Responder::from_certificate(&authority.issuing_der).map_err(|error| AppError::internal(&error))?;
     if !request.certificates.iter().all(|certificate| responder.issued(certificate)) {

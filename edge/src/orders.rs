@@ -24,7 +24,7 @@ use crate::store::ledger::{self, LedgerRow};
 use crate::store::orders::{self, NewOrder, OrderRow, StoredOrder, StoredPayment};
 use crate::store::recipients::{self, RecipientRow};
 use crate::store::{self, enrollment_links};
-use crate::{issuing, outbox, platform};
+use crate::{issuing, platform};
 
 /// What a conflicting change of an order says.
 const CHANGED_MEANWHILE: &str =
@@ -272,7 +272,7 @@ pub async fn place(call: Call) -> Result<Response, AppError> {
         }
         return Err(error.into());
     }
-    outbox::deliver_soon(call.env(), db, &mail).await;
+    call.after_answer_deliver(mail);
     let order = orders::find(db, &order_id, Some(&account_id)).await?;
     Ok(Response::from_json(&order_view(db, &order, now).await?)?.with_status(201))
 }
@@ -464,6 +464,6 @@ pub async fn resend(call: Call) -> Result<Response, AppError> {
         &serde_json::json!({ "recipient": position }),
     )?);
     commit(db, statements, CHANGED_MEANWHILE).await?;
-    outbox::deliver_soon(call.env(), db, &mail).await;
+    call.after_answer_deliver(mail);
     Ok(Response::empty()?.with_status(204))
 }

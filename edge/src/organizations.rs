@@ -24,7 +24,7 @@ use crate::store::audit_log;
 use crate::store::users;
 
 use crate::error::AppError;
-use crate::outbox::{deliver_soon, enqueue};
+use crate::outbox::enqueue;
 use crate::platform;
 use crate::store::organizations::{self, OrganizationRow};
 use crate::store::validations::{self, Method, ValidationRow};
@@ -207,7 +207,7 @@ pub async fn send_code(call: Call) -> Result<Response, AppError> {
     ];
     let subject = (account_id.as_str(), ValidationKind::Organization, organization.id.as_str());
     validations::commit_send(db, statements, subject, now, CHANGED_MEANWHILE).await?;
-    deliver_soon(call.env(), db, &[outbox_id]).await;
+    call.after_answer_deliver(vec![outbox_id]);
     Ok(Response::from_json(&CodeSent { sent_to: to, expires_at: fresh.expires_at })?)
 }
 

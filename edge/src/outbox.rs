@@ -1,6 +1,8 @@
 //! The mail outbox's delivery adapters. Rows are written by the handlers, in the batch of the state change that
 //! causes them ([`enqueue`] makes the statement); this module sends them: [`deliver_due`] from the scheduled
-//! handler, [`deliver_soon`] right after a handler's batch. The rules (which adapter, what an answer means, when to retry) are `shared::outbox`.
+//! handler, [`deliver_soon`] after a handler's answer (`Call::after_answer_deliver`, through the fetch event's
+//! `waitUntil`) and after the scheduled handler moved an order on. The rules (which adapter, what an answer means,
+//! when to retry) are `shared::outbox`.
 //!
 //! Adapters, chosen by `KEYWARD_MAIL`:
 //! - `development` (the default when `KEYWARD_ENV=development`): the message stays in the outbox for the
@@ -138,8 +140,8 @@ pub async fn deliver_due(env: &Env, db: &D1Database, now: i64, limit: u32) -> Re
 }
 
 /// Makes one delivery attempt for each of the messages `ids` a handler has just written, after its batch
-/// committed. The request waits for at most one attempt per message; a failure only schedules the retry (the
-/// scheduled handler makes it) and is logged, never returned: the state change it reports has happened.
+/// committed (from a request: after its answer). A failure only schedules the retry (the scheduled handler makes
+/// it) and is logged, never returned: the state change it reports has happened.
 pub async fn deliver_soon(env: &Env, db: &D1Database, ids: &[String]) {
     let delivered = async {
         let mailer = Mailer::from_env(env)?;

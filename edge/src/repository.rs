@@ -5,7 +5,7 @@
 
 use base64ct::{Base64, Encoding};
 use shared::revocation::RevocationReason;
-use worker::{D1Database, D1PreparedStatement, Env, Request, Response, RouteContext};
+use worker::{Context, D1Database, D1PreparedStatement, Env, Request, Response, RouteContext};
 
 use crate::ca::{CRL_VALIDITY_SECONDS, CertificateAuthority, RevokedEntry};
 use crate::db::commit;
@@ -22,7 +22,7 @@ fn der_response(bytes: Vec<u8>, content_type: &str, max_age: i64) -> Result<Resp
 }
 
 /// `GET /ca/issuing.crt`.
-pub async fn issuing_certificate(_request: Request, context: RouteContext<()>) -> worker::Result<Response> {
+pub async fn issuing_certificate(_request: Request, context: RouteContext<Context>) -> worker::Result<Response> {
     respond(
         CertificateAuthority::from_env(&context.env)
             .and_then(|authority| der_response(authority.issuing_der.clone(), "application/pkix-cert", 86_400)),
@@ -30,7 +30,7 @@ pub async fn issuing_certificate(_request: Request, context: RouteContext<()>) -
 }
 
 /// `GET /ca/root.crt`.
-pub async fn root_certificate(_request: Request, context: RouteContext<()>) -> worker::Result<Response> {
+pub async fn root_certificate(_request: Request, context: RouteContext<Context>) -> worker::Result<Response> {
     respond(
         CertificateAuthority::from_env(&context.env)
             .and_then(|authority| der_response(authority.root_der.clone(), "application/pkix-cert", 86_400)),
@@ -42,7 +42,7 @@ pub async fn root_certificate(_request: Request, context: RouteContext<()>) -> w
 /// check the whole chain (nginx's `ssl_crl`, OpenSSL's `-crl_check_all`) need it.
 pub async fn root_certificate_revocation_list(
     _request: Request,
-    context: RouteContext<()>,
+    context: RouteContext<Context>,
 ) -> worker::Result<Response> {
     respond((|| {
         let value = context
@@ -56,7 +56,10 @@ pub async fn root_certificate_revocation_list(
 }
 
 /// `GET /crl/issuing.crl`: the latest stored CRL, replaced first when it is more than a day old.
-pub async fn certificate_revocation_list(_request: Request, context: RouteContext<()>) -> worker::Result<Response> {
+pub async fn certificate_revocation_list(
+    _request: Request,
+    context: RouteContext<Context>,
+) -> worker::Result<Response> {
     respond(
         async {
             let db = context.env.d1("DB")?;
