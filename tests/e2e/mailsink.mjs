@@ -4,7 +4,8 @@ import { createServer } from 'node:http';
 
 /**
  * Starts the sink on a free port. Returns { url, received, answer(status, times, body), delay(ms), stop() };
- * `received` holds { method, path, headers, body (parsed JSON or null), text } per request, in order.
+ * `received` holds { method, path, headers, body (parsed JSON or null), text, answered } per request, in
+ * order (`answered` turns true once the sink has answered it).
  */
 export async function startMailSink() {
   const received = [];
@@ -17,11 +18,13 @@ export async function startMailSink() {
       const text = Buffer.concat(chunks).toString();
       let body = null;
       try { body = JSON.parse(text); } catch { /* recorded as text only */ }
-      received.push({ method: request.method, path: request.url, headers: request.headers, body, text });
+      const record = { method: request.method, path: request.url, headers: request.headers, body, text, answered: false };
+      received.push(record);
       const answer = script.shift() ?? { status: 200, body: { id: `sink-${received.length}` } };
       setTimeout(() => {
         response.writeHead(answer.status, { 'content-type': 'application/json' });
         response.end(JSON.stringify(answer.body));
+        record.answered = true;
       }, delayMilliseconds);
     });
   });

@@ -1,12 +1,12 @@
 // The mail outbox's delivery: the Worker with the HTTP adapter (KEYWARD_MAIL=http) against a local email API
-// (mailsink.mjs) on 127.0.0.1. A seeded order's enrollment email is sent once, right after the seed's batch,
+// (mailsink.mjs) on 127.0.0.1. A seeded order's enrollment email is sent once, after the seed's answer (waitUntil),
 // with the bearer token and the outbox id as idempotency key; the scheduled handler (`/__scheduled`) delivers
 // what is due and retries 503s on the schedule, a 400 fails the message for good, and the development mailbox
 // shows each message's status, attempts and last error. A second Worker without KEYWARD_MAIL uses the
 // development adapter.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startWorker, seed, http } from './harness.mjs';
+import { startWorker, seed, http, createAccount } from './harness.mjs';
 import { startMailSink } from './mailsink.mjs';
 
 const TOKEN = 'outbox-test-token-0123456789abcdef';
@@ -39,6 +39,20 @@ async function row(address) {
 /** The requests the sink received for an address. */
 const requestsFor = (address) => sink.received.filter((request) => request.body?.to === address);
 
+/**
+ * Waits until the first delivery attempt of the email to `address` has recorded its outcome: it runs after the
+ * answer (waitUntil), and writes the outcome and its audit record in one batch.
+ */
+async function attempted(target, address) {
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    const [found] = await target.query(`SELECT count(*) AS n FROM audit_log a JOIN mail_outbox m ON a.subject_type = 'mail' AND a.subject_id = m.id WHERE m.to_address = '${address}'`);
+    if (found.n > 0) return;
+    if (Date.now() > deadline) throw new Error(`no delivery attempt recorded for ${address}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
 async function scheduled() {
   const response = await http(`${worker.url}/__scheduled?cron=17+*/6+*+*+*`);
   assert.equal(response.status, 200);
@@ -58,6 +72,7 @@ async function audit(id) {
 test('a new email is sent once, right after the batch, with the bearer token and the idempotency key', async () => {
   const address = nextAddress();
   const link = await seed(worker, 'Ada Lovelace', address);
+  await attempted(worker, address);
   const requests = requestsFor(address);
   assert.equal(requests.length, 1, 'the seed request made one delivery attempt');
   const [request] = requests;
@@ -130,6 +145,7 @@ test('a 503 is retried on the schedule, with the attempts counted and the same i
   sink.answer(503, 2, { error: 'try again' });
   const before = now();
   await seed(worker, 'Grace Hopper', address);
+  await attempted(worker, address);
   let message = await row(address);
   assert.equal(requestsFor(address).length, 1);
   assert.deepEqual([message.status, message.attempts], ['pending', 1]);
@@ -168,6 +184,7 @@ test('a 400 fails the message for good with the reason, and it is never retried'
   const address = nextAddress();
   sink.answer(400, 1, { error: 'recipient address rejected' });
   await seed(worker, 'Alan Turing', address);
+  await attempted(worker, address);
   let message = await row(address);
   assert.equal(requestsFor(address).length, 1);
   assert.deepEqual([message.status, message.attempts, message.next_attempt_at], ['failed', 1, null]);
@@ -183,12 +200,15 @@ test('a 400 fails the message for good with the reason, and it is never retried'
 test('the development mailbox shows each message with its status, attempts and last error', async () => {
   const sent = nextAddress();
   await seed(worker, 'Ada Lovelace', sent);
+  await attempted(worker, sent);
   const retrying = nextAddress();
   sink.answer(503, 1, { error: 'busy' });
   await seed(worker, 'Ada Lovelace', retrying);
+  await attempted(worker, retrying);
   const failed = nextAddress();
   sink.answer(422, 1, { error: 'unknown sender' });
   await seed(worker, 'Ada Lovelace', failed);
+  await attempted(worker, failed);
 
   const response = await http(`${worker.url}/api/v1/dev/mailbox`);
   assert.equal(response.status, 200);
@@ -213,6 +233,7 @@ test('an enrollment email in French is stored and sent in French', async () => {
     method: 'POST', body: JSON.stringify({ recipient_given_name: 'Marie', recipient_surname: 'Curie', recipient_email: address, lang: 'fr' }),
   });
   assert.equal(response.status, 201, response.text());
+  await attempted(worker, address);
   const message = await row(address);
   assert.equal(message.lang, 'fr');
   const [request] = requestsFor(address);
@@ -233,6 +254,7 @@ test('without KEYWARD_MAIL the development environment keeps emails in the outbo
   try {
     const received = sink.received.length;
     await seed(development, 'Ada Lovelace', 'dev@example.com');
+    await attempted(development, 'dev@example.com');
     const [message] = await development.query("SELECT * FROM mail_outbox WHERE to_address = 'dev@example.com'");
     assert.deepEqual([message.status, message.attempts, message.adapter, message.last_error], ['sent', 1, 'development', null]);
     assert.equal(sink.received.length, received, 'nothing left the Worker');
@@ -251,11 +273,37 @@ test('an email API that does not answer counts as an attempt to retry', async ()
   });
   try {
     await seed(silent, 'Ada Lovelace', 'silent@example.com');
+    await attempted(silent, 'silent@example.com');
     const [message] = await silent.query("SELECT * FROM mail_outbox WHERE to_address = 'silent@example.com'");
     assert.deepEqual([message.status, message.attempts, message.sent_at], ['pending', 1, null]);
     assert.match(message.last_error, /^no answer: /);
     assert.ok(message.next_attempt_at > now());
   } finally {
     await silent.stop();
+  }
+});
+
+test('a password reset answers before its email is sent: the provider holding the message does not hold the answer', async () => {
+  // The reset's answer is the same for a known and an unknown address, in what it says and in when it comes: the
+  // email to a known address goes after the answer (waitUntil). The sink holds every message 8 s (less than the
+  // adapter's 10 s limit); the answer must arrive while the sink still holds the reset email, unanswered and open.
+  const address = 'reset.timing@example.com';
+  await createAccount(worker, { name: 'Reset Timing', users: [{ email: address, password: 'correct horse battery staple' }] });
+  sink.delay(8_000);
+  try {
+    const reset = (email) => http(`${worker.url}/api/v1/password-resets`, { method: 'POST', body: JSON.stringify({ email }) });
+    const known = await reset(address);
+    assert.equal(known.status, 202);
+    const held = sink.received.filter((request) => request.body?.to === address);
+    assert.ok(held.every((request) => !request.answered), 'the answer came before the provider answered');
+    const unknown = await reset('nobody.here@example.com');
+    assert.equal(unknown.status, 202);
+    assert.deepEqual(unknown.json(), known.json(), 'the same answer for an unknown address');
+    await attempted(worker, address);
+    const sent = sink.received.filter((request) => request.body?.to === address);
+    assert.equal(sent.length, 1, 'the email was sent once, after the answer');
+    assert.ok(sent[0].answered);
+  } finally {
+    sink.delay(0);
   }
 });
