@@ -26,5 +26,6 @@ pub mod pipeline;
 pub mod pkcs12;
 pub mod profile;
 pub mod revocation;
+pub mod text;
 pub mod validation;
 pub mod weak_key;
