@@ -9,7 +9,7 @@
 use shared::address::{Domain, EmailAddress, is_public_mail_provider};
 use shared::api::domain::{
     DnsRecord, DomainList, DomainRequestError, DomainView, LinkState, MailboxList, MailboxView, MethodChange,
-    NewDomain, NewMailbox, ValidationLinkView, ValidationState, link_state,
+    NewDomain, NewMailbox, ValidationLinkView, ValidationState, check_controllable, link_state,
 };
 use shared::lang::Lang;
 use shared::link::{LinkError, Token};
@@ -64,12 +64,11 @@ fn constructed_address(domain: &Domain, address: Option<&str>) -> Result<EmailAd
         .ok_or_else(|| DomainRequestError::AddressNotConstructed { domain: domain.as_str().to_owned() }.into())
 }
 
-/// A domain name from a request field.
+/// A domain name from a request field, one an organization can control (`check_controllable`: no public mail
+/// provider, no public suffix).
 fn parse_domain(name: &str) -> Result<Domain, AppError> {
     let domain = Domain::parse(name).map_err(|error| AppError::from(error).for_field("name"))?;
-    if is_public_mail_provider(domain.as_str()) {
-        return Err(DomainRequestError::PublicMailProvider { domain: domain.as_str().to_owned() }.into());
-    }
+    check_controllable(&domain)?;
     Ok(domain)
 }
 

@@ -498,6 +498,18 @@ fn device_orders_name_hosts_under_validated_domains() {
         &context(),
         Err(&[("recipients[0].dns_names", "dns_name_missing")]),
     );
+    // A public suffix is certified for no one, even where a validation of it was stored (before the domain
+    // form refused it): co.uk and github.io validated, their own names refused, names under them accepted.
+    let mut suffixes_validated = context();
+    suffixes_validated.validated_domains.extend([domain("co.uk", NOW + DAY), domain("github.io", NOW + DAY)]);
+    for suffix in ["co.uk", "github.io"] {
+        check(
+            &order(vec![device("it@example.com", &["ws-1.example.com", suffix])]),
+            &suffixes_validated,
+            Err(&[("recipients[0].dns_names", "dns_name_public_suffix")]),
+        );
+    }
+    check(&order(vec![device("it@example.com", &["example.co.uk", "ada.github.io"])]), &suffixes_validated, Ok(()));
     // S/MIME states no host.
     let smime = OrderRequest {
         recipients: vec![RecipientRequest { dns_names: vec!["ws.example.com".into()], ..recipient("ada@example.com") }],
