@@ -16,6 +16,7 @@ use shared::encoding::hex;
 use shared::lang::Lang;
 use shared::link::{Link, LinkError, Token};
 use shared::mail::{AccountInvitation, account_invitation, password_reset};
+use shared::text::check_visible;
 use worker::{D1Database, D1PreparedStatement, Request, Response};
 
 use crate::auth::{self, Credential, Principal};
@@ -62,7 +63,9 @@ fn check_email_field(email: &str, field: &'static str) -> Result<String, AppErro
     Ok(email)
 }
 
-/// Checks a display name: 1 to 100 characters, no control or invisible formatting characters.
+/// Checks a display name: 1 to 100 characters, no control, bidirectional or invisible formatting character
+/// (`shared::text::check_visible`, the check the organization and order forms make): a user's name is the
+/// greeting of the emails they receive and names them in the ones they cause.
 fn check_name_field(name: &str, field: &'static str) -> Result<String, AppError> {
     let name = name.trim();
     if name.is_empty() {
@@ -71,20 +74,10 @@ fn check_name_field(name: &str, field: &'static str) -> Result<String, AppError>
     if name.chars().count() > 100 {
         return Err(AppError::field(422, "name_too_long", field, "At most 100 characters."));
     }
-    if name.chars().any(|character| character.is_control() || is_invisible(character)) {
-        return Err(AppError::field(
-            422,
-            "name_invalid",
-            field,
-            "The name holds control or invisible characters; type it again.",
-        ));
+    if let Err(error) = check_visible(name) {
+        return Err(AppError::field(422, error.code(), field, format!("The name {error}")));
     }
     Ok(name.to_owned())
-}
-
-/// Zero-width and bidirectional formatting characters: invisible, and able to make a name read differently.
-pub fn is_invisible(character: char) -> bool {
-    matches!(character, '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2060}'..='\u{2064}' | '\u{2066}'..='\u{2069}' | '\u{FEFF}')
 }
 
 fn throttle_key_for_email(email: &str) -> String {

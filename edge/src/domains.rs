@@ -9,11 +9,11 @@
 use shared::address::{Domain, EmailAddress, is_public_mail_provider};
 use shared::api::domain::{
     DnsRecord, DomainList, DomainRequestError, DomainView, LinkState, MailboxList, MailboxView, MethodChange,
-    NewDomain, NewMailbox, ValidationLinkView, ValidationState, link_state,
+    NewDomain, NewMailbox, ValidationLinkView, ValidationState, check_controllable, link_state,
 };
 use shared::lang::Lang;
 use shared::link::{LinkError, Token};
-use shared::mail::{Email, domain_validation_link, mailbox_validation_link};
+use shared::mail::{Email, Requester, domain_validation_link, mailbox_validation_link};
 use shared::validation::{
     DomainMethod, RandomValue, Validation, ValidationKind, ValidationStatus, constructed_addresses, dns_record_name,
     dns_record_value, txt_record_matches,
@@ -26,6 +26,7 @@ use crate::db::commit;
 use crate::error::AppError;
 use crate::outbox::enqueue;
 use crate::store::audit_log;
+use crate::store::organizations;
 use crate::store::users;
 use crate::store::validations::{self, Method, ValidationRow};
 use crate::{doh, platform};
@@ -61,12 +62,11 @@ fn constructed_address(domain: &Domain, address: Option<&str>) -> Result<EmailAd
         .ok_or_else(|| DomainRequestError::AddressNotConstructed { domain: domain.as_str().to_owned() }.into())
 }
 
-/// A domain name from a request field.
+/// A domain name from a request field, one an organization can control (`check_controllable`: no public mail
+/// provider, no public suffix).
 fn parse_domain(name: &str) -> Result<Domain, AppError> {
     let domain = Domain::parse(name).map_err(|error| AppError::from(error).for_field("name"))?;
-    if is_public_mail_provider(domain.as_str()) {
-        return Err(DomainRequestError::PublicMailProvider { domain: domain.as_str().to_owned() }.into());
-    }
+    check_controllable(&domain)?;
     Ok(domain)
 }
 
@@ -101,20 +101,58 @@ fn domain_view(row: &ValidationRow, now: i64) -> Result<DomainView, AppError> {
     })
 }
 
+/// Who asks for a validation, as its email names them (`shared::mail::Requester`): the calling user (for an API
+/// key, the user who made it), their account, the account's organizations (a domain or mailbox validation
+/// belongs to the account and serves each of them), and the language of the emails the user causes.
+pub(crate) struct Asker {
+    /// The language the validation email is written in.
+    pub(crate) lang: Lang,
+    /// The account's name.
+    account: String,
+    /// The user's name.
+    user_name: String,
+    /// The user's address.
+    user_email: String,
+    /// The account's organizations' names, newest first.
+    organizations: Vec<String>,
+}
+
+impl Asker {
+    /// Reads who `principal` is, in `account_id`, through the store.
+    pub(crate) async fn read(db: &D1Database, principal: &Principal, account_id: &str) -> Result<Self, AppError> {
+        let user =
+            users::by_id(db, &principal.user_id).await?.ok_or_else(|| AppError::internal("the caller's user"))?;
+        let organizations = organizations::of_account(db, account_id).await?.into_iter().map(|row| row.name).collect();
+        Ok(Self {
+            lang: users::lang(db, &principal.user_id).await?,
+            account: user.account_name.unwrap_or_default(),
+            user_name: user.name,
+            user_email: user.email,
+            organizations,
+        })
+    }
+
+    /// As the email templates take it.
+    fn requester(&self) -> Requester<'_> {
+        Requester { account: &self.account, user_name: &self.user_name, user_email: &self.user_email }
+    }
+}
+
 /// What a fresh attempt writes: the new row, and the email for the email method.
 pub(crate) struct Attempt {
     row: ValidationRow,
     email: Option<Email>,
 }
 
-/// A fresh attempt at validating `domain` by `method` (a new random value), for `account_id` at `now`.
+/// A fresh attempt at validating `domain` by `method` (a new random value), for `account_id` at `now`, as
+/// `asker` asked.
 fn domain_attempt(
     domain: &Domain,
     method: DomainMethod,
     address: Option<&str>,
     account_id: &str,
     origin: &str,
-    lang: Lang,
+    asker: &Asker,
     now: i64,
 ) -> Result<Attempt, AppError> {
     let fresh = Validation::new(ValidationKind::Domain, now);
@@ -142,7 +180,15 @@ fn domain_attempt(
             row.target = to.as_str().to_owned();
             row.secret_hash = Some(token.hash_hex());
             let url = format!("{origin}/validate/{}", token.as_str());
-            Some(domain_validation_link(lang, to.as_str(), domain.as_str(), &url, RANDOM_VALUE_HOURS))
+            Some(domain_validation_link(
+                asker.lang,
+                to.as_str(),
+                domain.as_str(),
+                &url,
+                RANDOM_VALUE_HOURS,
+                &asker.requester(),
+                &asker.organizations,
+            ))
         }
         DomainMethod::DnsTxt => {
             row.target = dns_record_name(domain);
@@ -211,14 +257,14 @@ pub async fn create(call: Call) -> Result<Response, AppError> {
     let method = parse_method(&body.method)?;
     let current = validations::current(db, &account_id, ValidationKind::Domain, domain.as_str()).await?;
     refuse_if_validated(current.as_ref(), now)?;
-    let lang = users::lang(db, &principal.user_id).await?;
+    let asker = Asker::read(db, &principal, &account_id).await?;
     let attempt = domain_attempt(
         &domain,
         method,
         body.address.as_deref(),
         &account_id,
         &platform::app_url(call.env())?,
-        lang,
+        &asker,
         now,
     )?;
     start_attempt(&call, &principal, &attempt, "domain.validation_started").await?;
@@ -312,8 +358,8 @@ pub async fn resend(call: Call) -> Result<Response, AppError> {
     refuse_if_validated(Some(&row), now)?;
     let method = row.method.domain().ok_or_else(|| AppError::internal("stored method"))?;
     let address = (method == DomainMethod::ConstructedEmail).then_some(row.target.as_str());
-    let lang = users::lang(db, &principal.user_id).await?;
-    let attempt = domain_attempt(&domain, method, address, &account_id, &platform::app_url(call.env())?, lang, now)?;
+    let asker = Asker::read(db, &principal, &account_id).await?;
+    let attempt = domain_attempt(&domain, method, address, &account_id, &platform::app_url(call.env())?, &asker, now)?;
     start_attempt(&call, &principal, &attempt, "domain.validation_resent").await?;
     Ok(Response::from_json(&domain_view(&attempt.row, now)?)?)
 }
@@ -327,14 +373,14 @@ pub async fn change_method(call: Call) -> Result<Response, AppError> {
     let method = parse_method(&body.method)?;
     let (domain, row) = path_row(db, &account_id, &call).await?;
     refuse_if_validated(Some(&row), now)?;
-    let lang = users::lang(db, &principal.user_id).await?;
+    let asker = Asker::read(db, &principal, &account_id).await?;
     let attempt = domain_attempt(
         &domain,
         method,
         body.address.as_deref(),
         &account_id,
         &platform::app_url(call.env())?,
-        lang,
+        &asker,
         now,
     )?;
     start_attempt(&call, &principal, &attempt, "domain.validation_method_changed").await?;
@@ -367,18 +413,18 @@ pub async fn create_mailbox(call: Call) -> Result<Response, AppError> {
     }
     let current = validations::current(db, &account_id, ValidationKind::Mailbox, address.as_str()).await?;
     refuse_if_validated(current.as_ref(), now)?;
-    let lang = users::lang(db, &principal.user_id).await?;
-    let attempt = mailbox_attempt(&address, &account_id, &platform::app_url(call.env())?, lang, now)?;
+    let asker = Asker::read(db, &principal, &account_id).await?;
+    let attempt = mailbox_attempt(&address, &account_id, &platform::app_url(call.env())?, &asker, now)?;
     start_attempt(&call, &principal, &attempt, "mailbox.validation_started").await?;
     Ok(Response::from_json(&mailbox_view(&attempt.row, now)?)?.with_status(201))
 }
 
-/// A fresh attempt at validating the mailbox `address` (a 24-hour link to the address itself).
+/// A fresh attempt at validating the mailbox `address` (a 24-hour link to the address itself), as `asker` asked.
 pub(crate) fn mailbox_attempt(
     address: &EmailAddress,
     account_id: &str,
     origin: &str,
-    lang: Lang,
+    asker: &Asker,
     now: i64,
 ) -> Result<Attempt, AppError> {
     let token = Token::from_random(platform::random()?);
@@ -401,7 +447,14 @@ pub(crate) fn mailbox_attempt(
         version: 0,
     };
     let url = format!("{origin}/validate/{}", token.as_str());
-    let email = mailbox_validation_link(lang, address.as_str(), &url, RANDOM_VALUE_HOURS);
+    let email = mailbox_validation_link(
+        asker.lang,
+        address.as_str(),
+        &url,
+        RANDOM_VALUE_HOURS,
+        &asker.requester(),
+        &asker.organizations,
+    );
     Ok(Attempt { row, email: Some(email) })
 }
 

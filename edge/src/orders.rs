@@ -228,13 +228,18 @@ pub async fn place(call: Call) -> Result<Response, AppError> {
     };
     let mut events = vec![placed_event];
     let mut mail = Vec::new();
-    // An address at a public mail provider is validated by a link to itself: sent with the order.
-    for address in &stored.mailboxes {
-        let email = EmailAddress::parse(address).map_err(|_| AppError::internal("checked mailbox"))?;
-        let attempt = crate::domains::mailbox_attempt(&email, &account_id, &origin, Lang::En, now)?;
-        let (more, queued) = crate::domains::attempt_statements(db, &attempt, now)?;
-        statements.extend(more);
-        mail.extend(queued);
+    // An address at a public mail provider is validated by a link to itself: sent with the order, in English,
+    // naming who placed it.
+    if !stored.mailboxes.is_empty() {
+        let mut asker = crate::domains::Asker::read(db, &principal, &account_id).await?;
+        asker.lang = Lang::En;
+        for address in &stored.mailboxes {
+            let email = EmailAddress::parse(address).map_err(|_| AppError::internal("checked mailbox"))?;
+            let attempt = crate::domains::mailbox_attempt(&email, &account_id, &origin, &asker, now)?;
+            let (more, queued) = crate::domains::attempt_statements(db, &attempt, now)?;
+            statements.extend(more);
+            mail.extend(queued);
+        }
     }
     let progress = fulfilment::progress(db, &row, &recipients).await?;
     let work_context = WorkContext { env: call.env(), db, origin: &origin, now, actor: &actor };

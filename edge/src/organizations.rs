@@ -11,7 +11,7 @@ use shared::api::domain::ValidationState;
 use shared::api::organization::{
     CodeEntry, CodeSent, NewOrganization, OrganizationError, OrganizationList, OrganizationView, PostalAddress,
 };
-use shared::mail::organization_verification_code;
+use shared::mail::{Requester, organization_verification_code};
 use shared::validation::{
     CODE_MAXIMUM_ATTEMPTS, CallRecord, CodeAttempts, CodeCheck, Validation, ValidationError, ValidationKind,
     ValidationStatus, VerificationCode, check_code,
@@ -189,7 +189,13 @@ pub async fn send_code(call: Call) -> Result<Response, AppError> {
     };
     let lang = users::lang(db, &principal.user_id).await?;
     let hours = shared::validation::RANDOM_VALUE_LIFETIME_SECONDS / 3600;
-    let email = organization_verification_code(lang, &to, &organization.name, code.as_str(), hours);
+    let asker = users::by_id(db, &principal.user_id).await?.ok_or_else(|| AppError::internal("the caller's user"))?;
+    let requester = Requester {
+        account: asker.account_name.as_deref().unwrap_or_default(),
+        user_name: &asker.name,
+        user_email: &asker.email,
+    };
+    let email = organization_verification_code(lang, &to, &organization.name, code.as_str(), hours, &requester);
     let (queued, outbox_id) = enqueue(db, &email, now)?;
     let detail = serde_json::json!({ "validation_id": id, "method": "email_code", "sent_to": to });
     let statements = vec![

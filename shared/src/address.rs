@@ -18,6 +18,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::text::describe;
+
 /// Longest local part (before `@`), RFC 5321 4.5.3.1.1.
 pub const LOCAL_PART_MAXIMUM_LENGTH: usize = 64;
 /// Longest address: a 256-octet RFC 5321 path less its angle brackets (RFC 3696 errata 1690).
@@ -296,25 +298,6 @@ fn check_host(name: &str) -> Result<(), DomainError> {
         return Err(DomainError::NumericTopLevel);
     }
     Ok(())
-}
-
-/// What a person should be told about a non-ASCII character: its kind when it is a known look-alike or an
-/// invisible one, and its code point.
-fn describe(character: char) -> String {
-    let code = format!("U+{:04X}", u32::from(character));
-    let kind = match character {
-        '\u{00a0}' | '\u{2007}' | '\u{202f}' => "a no-break space",
-        '\u{200b}'..='\u{200d}' | '\u{2060}' | '\u{feff}' | '\u{00ad}' => "an invisible (zero-width) character",
-        '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' | '\u{061c}' => {
-            "an invisible bidirectional control character"
-        }
-        '\u{ff01}'..='\u{ff5e}' => "a fullwidth form of an ASCII character",
-        '\u{0400}'..='\u{04ff}' => "a Cyrillic letter (some look exactly like Latin ones)",
-        '\u{0370}'..='\u{03ff}' => "a Greek letter (some look exactly like Latin ones)",
-        character if character.is_whitespace() => "a Unicode space",
-        _ => return format!("the character \u{201c}{character}\u{201d} ({code})"),
-    };
-    format!("{kind} ({code})")
 }
 
 /// Why an email address typed on a form is refused. Every variant is about the field that holds the address.

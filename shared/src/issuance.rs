@@ -127,6 +127,12 @@ pub enum OrderError {
         /// Why.
         reason: &'static str,
     },
+    /// A host name that is a public suffix (`co.uk`, `github.io`): no one controls it, so no certificate names
+    /// it ([`crate::public_suffix`], feature `public-suffix`: the edge refuses it at order and at issuance).
+    DnsNamePublicSuffix {
+        /// The name.
+        name: String,
+    },
     /// The same host name twice.
     DnsNameRepeated {
         /// The name.
@@ -151,6 +157,7 @@ impl OrderError {
             Self::TooManyDnsNames { .. } => "dns_names_too_many",
             Self::DnsNameInvalid { .. } => "dns_name_invalid",
             Self::DnsNameRepeated { .. } => "dns_name_repeated",
+            Self::DnsNamePublicSuffix { .. } => "dns_name_public_suffix",
             Self::CountryInvalid => "country_invalid",
             Self::PlaceMissing => "organization_place_missing",
         }
@@ -166,6 +173,7 @@ impl OrderError {
             | Self::DnsNamesNotAllowed
             | Self::TooManyDnsNames { .. }
             | Self::DnsNameInvalid { .. }
+            | Self::DnsNamePublicSuffix { .. }
             | Self::DnsNameRepeated { .. } => "dns_names",
             Self::CountryInvalid => "organization_country",
             Self::PlaceMissing => "organization_locality",
@@ -195,6 +203,11 @@ impl core::fmt::Display for OrderError {
                 write!(formatter, "The DNS name \"{name}\" is not valid: {reason}.")
             }
             Self::DnsNameRepeated { name } => write!(formatter, "The DNS name \"{name}\" is given twice."),
+            Self::DnsNamePublicSuffix { name } => write!(
+                formatter,
+                "The DNS name \"{name}\" is a public suffix: anyone can register a name under it, so no one \
+                 controls it and no certificate can name it. Give a host name under your own domain."
+            ),
             Self::CountryInvalid => formatter.write_str("The organization's country is not an ISO 3166 code."),
             Self::PlaceMissing => formatter.write_str(
                 "A TLS server certificate states where the organization is (its city, or its state or province), \
@@ -264,6 +277,10 @@ pub fn check_order(profile: &Profile, order: &OrderFacts) -> Result<(), OrderErr
             }
             for (index, name) in order.dns_names.iter().enumerate() {
                 check_dns_name(name).map_err(|reason| OrderError::DnsNameInvalid { name: name.clone(), reason })?;
+                #[cfg(any(test, feature = "public-suffix"))]
+                if crate::public_suffix::is_public_suffix(name) {
+                    return Err(OrderError::DnsNamePublicSuffix { name: name.clone() });
+                }
                 if order.dns_names[..index].contains(name) {
                     return Err(OrderError::DnsNameRepeated { name: name.clone() });
                 }
@@ -817,6 +834,13 @@ mod tests {
         let many: Vec<String> = (0..=MAXIMUM_DNS_NAMES).map(|index| format!("h{index}.example.com")).collect();
         check(server, OrderFacts { dns_names: many, ..device_order() }, Err(("dns_names_too_many", "dns_names")));
         check(server, with_dns(&["www.example.com", "xn--bcher-kva.example.com", "a-b.c1.example.org"]), Ok(()));
+        // A public suffix is no one's host: refused in any position, for both device profiles.
+        for suffix in ["co.uk", "github.io", "s3.amazonaws.com", "anything.ck", "xn--55qx5d.cn"] {
+            for profile in [server, workstation] {
+                check(profile, with_dns(&["www.example.com", suffix]), Err(("dns_name_public_suffix", "dns_names")));
+            }
+        }
+        check(server, with_dns(&["www.example.co.uk", "ada.github.io", "example.co.uk"]), Ok(()));
     }
 
     #[test]

@@ -25,6 +25,9 @@ pub mod password;
 pub mod pipeline;
 pub mod pkcs12;
 pub mod profile;
+#[cfg(any(test, feature = "public-suffix"))]
+pub mod public_suffix;
 pub mod revocation;
+pub mod text;
 pub mod validation;
 pub mod weak_key;

@@ -9,6 +9,7 @@
 use crate::encoding::civil_from_days;
 use crate::lang::Lang;
 use crate::profile::{Profile, ProfileKind};
+use crate::validation::{CODE_MAXIMUM_ATTEMPTS, DOMAIN_REUSE_DAYS, MAILBOX_REUSE_DAYS, ORGANIZATION_REUSE_DAYS};
 
 /// French typography's no-break space, before `:` `;` `!` `?`.
 const NBSP: char = '\u{a0}';
@@ -478,7 +479,7 @@ mod tests {
 
     /// What breaks French typography in `text`: a `:` `;` `!` `?` without a no-break space before it (URLs
     /// aside), a plain apostrophe. An empty list when the text is right.
-    fn typography_problems(text: &str) -> Vec<String> {
+    pub(super) fn typography_problems(text: &str) -> Vec<String> {
         let mut problems = Vec::new();
         for word in text.split([' ', '\n']) {
             if word.contains("://") {
@@ -686,39 +687,84 @@ mod tests {
     }
 }
 
-/// The organization verification code, to the organization's first contact. `expires_in_hours`: the code's
-/// lifetime (24).
+/// Who asked Keyward for a validation, as its email names them: the person behind the request and their Keyward
+/// account. A person who receives a validation email can then tell whether they know who is asking.
+#[derive(Clone, Copy, Debug)]
+pub struct Requester<'a> {
+    /// The Keyward account's name.
+    pub account: &'a str,
+    /// The name of the user who asked (for an API key: the user who made the key).
+    pub user_name: &'a str,
+    /// That user's address.
+    pub user_email: &'a str,
+}
+
+/// `Ada (ada@example.com), of the Keyward account “Example”` and its French form: who asked, as every validation
+/// email opens.
+fn who_asked(lang: Lang, requester: &Requester<'_>) -> String {
+    let Requester { account, user_name, user_email } = *requester;
+    match lang {
+        Lang::En => format!("{user_name} ({user_email}), of the Keyward account \u{201c}{account}\u{201d},"),
+        Lang::Fr => format!("{user_name} ({user_email}), du compte Keyward «{NBSP}{account}{NBSP}»,"),
+    }
+}
+
+/// The account's organizations as a sentence's list (`A, B and C`), or that it has none yet.
+fn organization_list(lang: Lang, organizations: &[String]) -> String {
+    let (and, none) = match lang {
+        Lang::En => ("and", "none yet"),
+        Lang::Fr => ("et", "aucune pour l’instant"),
+    };
+    match organizations {
+        [] => none.to_owned(),
+        [only] => only.clone(),
+        [first @ .., last] => format!("{} {and} {last}", first.join(", ")),
+    }
+}
+
+/// The organization verification code, to the organization's first contact: who asked (the account and the
+/// person), the code, and what entering it authorizes (certificates naming the organization, ordered by that
+/// account, for [`ORGANIZATION_REUSE_DAYS`] days). `expires_in_hours`: the code's lifetime (24).
 pub fn organization_verification_code(
-    lang: crate::lang::Lang,
+    lang: Lang,
     contact_email: &str,
     organization: &str,
     code: &str,
     expires_in_hours: i64,
+    requester: &Requester<'_>,
 ) -> Email {
-    use crate::lang::Lang;
+    let who = who_asked(lang, requester);
+    let Requester { account, user_name, .. } = *requester;
     let (subject, body) = match lang {
         Lang::En => (
             format!("Verification code for {organization}: {code}"),
             format!(
                 "Hello,\n\n\
-                 Someone asked Keyward to validate the organization {organization}, which names you as its contact.\n\n\
+                 {who} asked Keyward to validate the organization {organization}, which names you as its \
+                 contact.\n\n\
                  Your verification code is:\n\n    {code}\n\n\
-                 Enter it on the organization's page in Keyward. It works for {expires_in_hours} hours, and five \
-                 wrong entries end it.\n\n\
-                 If you did not expect this email, do not share the code; you can ignore the email.\n\n-- Keyward\n"
+                 Entering this code authorizes Keyward, for {ORGANIZATION_REUSE_DAYS} days, to issue certificates \
+                 that name {organization} as their organization when the account \u{201c}{account}\u{201d} orders \
+                 them. If you agree, enter it on the organization's page in Keyward, or give it to {user_name}. It \
+                 works for {expires_in_hours} hours, and {CODE_MAXIMUM_ATTEMPTS} wrong entries end it.\n\n\
+                 If you do not know {user_name} or the account \u{201c}{account}\u{201d}, do not share the code; you \
+                 can ignore the email.\n\n-- Keyward\n"
             ),
         ),
         Lang::Fr => (
-            format!("Code de vérification pour {organization} : {code}"),
+            format!("Code de vérification pour {organization}{NBSP}: {code}"),
             format!(
                 "Bonjour,\n\n\
-                 Quelqu'un a demandé à Keyward de valider l'organisation {organization}, qui vous désigne comme \
+                 {who} a demandé à Keyward de valider l’organisation {organization}, qui vous désigne comme \
                  contact.\n\n\
-                 Votre code de vérification est :\n\n    {code}\n\n\
-                 Saisissez-le sur la page de l'organisation dans Keyward. Il est valable {expires_in_hours} heures, \
-                 et cinq saisies erronées le désactivent.\n\n\
-                 Si vous n'attendiez pas ce message, ne communiquez pas ce code ; vous pouvez ignorer ce message.\n\n\
-                 -- Keyward\n"
+                 Votre code de vérification est{NBSP}:\n\n    {code}\n\n\
+                 Saisir ce code autorise Keyward, pendant {ORGANIZATION_REUSE_DAYS}{NBSP}jours, à émettre des \
+                 certificats qui nomment {organization} comme organisation lorsque le compte «{NBSP}{account}{NBSP}» \
+                 les commande. Si vous êtes d’accord, saisissez-le sur la page de l’organisation dans Keyward, ou \
+                 donnez-le à {user_name}. Il est valable {expires_in_hours}{NBSP}heures, et \
+                 {CODE_MAXIMUM_ATTEMPTS}{NBSP}saisies erronées le désactivent.\n\n\
+                 Si vous ne connaissez pas {user_name} ni le compte «{NBSP}{account}{NBSP}», ne communiquez pas ce \
+                 code{NBSP}; vous pouvez ignorer ce message.\n\n-- Keyward\n"
             ),
         ),
     };
@@ -726,39 +772,54 @@ pub fn organization_verification_code(
 }
 
 /// The domain control link, to one of the domain's constructed addresses (admin@, administrator@, webmaster@,
-/// hostmaster@, postmaster@).
+/// hostmaster@, postmaster@): who asked, and what pressing the button authorizes (for [`DOMAIN_REUSE_DAYS`] days,
+/// certificates naming addresses at the domain or hosts under it, ordered by that account for its
+/// `organizations`, and any it adds later: a domain validation belongs to the account).
 pub fn domain_validation_link(
-    lang: crate::lang::Lang,
+    lang: Lang,
     to: &str,
     domain: &str,
     url: &str,
     expires_in_hours: i64,
+    requester: &Requester<'_>,
+    organizations: &[String],
 ) -> Email {
-    use crate::lang::Lang;
+    let who = who_asked(lang, requester);
+    let organizations = organization_list(lang, organizations);
+    let Requester { account, user_name, .. } = *requester;
     let (subject, body) = match lang {
         Lang::En => (
             format!("Confirm control of {domain} for Keyward"),
             format!(
                 "Hello,\n\n\
-                 Someone asked Keyward to confirm that their organization controls the domain {domain}, so that \
-                 certificates can name addresses at it. This email went to {to}, an address only the domain's \
-                 administrators receive.\n\n\
+                 {who} asked Keyward to confirm that their organization controls the domain {domain}. This email \
+                 went to {to}, an address only the domain's administrators receive.\n\n\
+                 Pressing the button authorizes Keyward, for {DOMAIN_REUSE_DAYS} days, to issue certificates that \
+                 name email addresses at {domain} or host names under it (subdomains included) when the account \
+                 \u{201c}{account}\u{201d} orders them, for its organizations ({organizations}) and any it adds \
+                 later.\n\n\
                  To confirm, open this link and press the button on the page:\n\n{url}\n\n\
                  The link works for {expires_in_hours} hours. Opening it does not confirm anything: only the button \
                  does.\n\n\
-                 If you do not know who asked, do not press the button; you can ignore this email.\n\n-- Keyward\n"
+                 If you do not know {user_name} or the account \u{201c}{account}\u{201d}, or do not want them to have \
+                 certificates for {domain}, do not press the button; you can ignore this email.\n\n-- Keyward\n"
             ),
         ),
         Lang::Fr => (
             format!("Confirmez le contrôle de {domain} pour Keyward"),
             format!(
                 "Bonjour,\n\n\
-                 Quelqu'un a demandé à Keyward de confirmer que son organisation contrôle le domaine {domain}, afin \
-                 que des certificats puissent nommer des adresses de ce domaine. Ce message a été envoyé à {to}, \
-                 une adresse que seuls les administrateurs du domaine reçoivent.\n\n\
-                 Pour confirmer, ouvrez ce lien et appuyez sur le bouton de la page :\n\n{url}\n\n\
-                 Le lien est valable {expires_in_hours} heures. L'ouvrir ne confirme rien : seul le bouton le fait.\n\n\
-                 Si vous ne savez pas qui l'a demandé, n'appuyez pas sur le bouton ; vous pouvez ignorer ce \
+                 {who} a demandé à Keyward de confirmer que son organisation contrôle le domaine {domain}. Ce \
+                 message a été envoyé à {to}, une adresse que seuls les administrateurs du domaine reçoivent.\n\n\
+                 Appuyer sur le bouton autorise Keyward, pendant {DOMAIN_REUSE_DAYS}{NBSP}jours, à émettre des \
+                 certificats qui nomment des adresses de {domain} ou des noms d’hôte de ce domaine (sous-domaines \
+                 compris) lorsque le compte «{NBSP}{account}{NBSP}» les commande, pour ses organisations \
+                 ({organizations}) et celles qu’il ajoutera.\n\n\
+                 Pour confirmer, ouvrez ce lien et appuyez sur le bouton de la page{NBSP}:\n\n{url}\n\n\
+                 Le lien est valable {expires_in_hours}{NBSP}heures. L’ouvrir ne confirme rien{NBSP}: seul le \
+                 bouton le fait.\n\n\
+                 Si vous ne connaissez pas {user_name} ni le compte «{NBSP}{account}{NBSP}», ou ne voulez pas qu’ils \
+                 obtiennent des certificats pour {domain}, n’appuyez pas sur le bouton{NBSP}; vous pouvez ignorer ce \
                  message.\n\n-- Keyward\n"
             ),
         ),
@@ -766,32 +827,51 @@ pub fn domain_validation_link(
     Email { to: to.to_owned(), subject, body, lang }
 }
 
-/// The mailbox control link, to the address itself (an address at a public mail provider).
-pub fn mailbox_validation_link(lang: crate::lang::Lang, address: &str, url: &str, expires_in_hours: i64) -> Email {
-    use crate::lang::Lang;
+/// The mailbox control link, to the address itself (an address at a public mail provider): who asked, and what
+/// pressing the button authorizes (for [`MAILBOX_REUSE_DAYS`] days, certificates for this address ordered by that
+/// account for its `organizations`, and any it adds later).
+pub fn mailbox_validation_link(
+    lang: Lang,
+    address: &str,
+    url: &str,
+    expires_in_hours: i64,
+    requester: &Requester<'_>,
+    organizations: &[String],
+) -> Email {
+    let who = who_asked(lang, requester);
+    let organizations = organization_list(lang, organizations);
+    let Requester { account, user_name, .. } = *requester;
     let (subject, body) = match lang {
         Lang::En => (
             "Confirm your email address for Keyward".to_owned(),
             format!(
                 "Hello,\n\n\
-                 An organization asked Keyward to confirm that {address} is yours, so that a certificate can be \
-                 issued for it.\n\n\
+                 {who} asked Keyward to confirm that {address} is yours, so that a certificate can be issued for \
+                 it.\n\n\
+                 Pressing the button authorizes Keyward, for {MAILBOX_REUSE_DAYS} days, to issue certificates for \
+                 the address {address} when the account \u{201c}{account}\u{201d} orders them, for its organizations \
+                 ({organizations}) and any it adds later.\n\n\
                  To confirm, open this link and press the button on the page:\n\n{url}\n\n\
                  The link works for {expires_in_hours} hours. Opening it does not confirm anything: only the button \
                  does.\n\n\
-                 If you did not expect this email, do not press the button; you can ignore it.\n\n-- Keyward\n"
+                 If you do not know {user_name} or the account \u{201c}{account}\u{201d}, do not press the button; \
+                 you can ignore this email.\n\n-- Keyward\n"
             ),
         ),
         Lang::Fr => (
             "Confirmez votre adresse électronique pour Keyward".to_owned(),
             format!(
                 "Bonjour,\n\n\
-                 Une organisation a demandé à Keyward de confirmer que l'adresse {address} est la vôtre, afin \
-                 qu'un certificat puisse être émis pour elle.\n\n\
-                 Pour confirmer, ouvrez ce lien et appuyez sur le bouton de la page :\n\n{url}\n\n\
-                 Le lien est valable {expires_in_hours} heures. L'ouvrir ne confirme rien : seul le bouton le fait.\n\n\
-                 Si vous n'attendiez pas ce message, n'appuyez pas sur le bouton ; vous pouvez l'ignorer.\n\n\
-                 -- Keyward\n"
+                 {who} a demandé à Keyward de confirmer que l’adresse {address} est la vôtre, afin qu’un \
+                 certificat puisse être émis pour elle.\n\n\
+                 Appuyer sur le bouton autorise Keyward, pendant {MAILBOX_REUSE_DAYS}{NBSP}jours, à émettre des \
+                 certificats pour l’adresse {address} lorsque le compte «{NBSP}{account}{NBSP}» les commande, pour \
+                 ses organisations ({organizations}) et celles qu’il ajoutera.\n\n\
+                 Pour confirmer, ouvrez ce lien et appuyez sur le bouton de la page{NBSP}:\n\n{url}\n\n\
+                 Le lien est valable {expires_in_hours}{NBSP}heures. L’ouvrir ne confirme rien{NBSP}: seul le \
+                 bouton le fait.\n\n\
+                 Si vous ne connaissez pas {user_name} ni le compte «{NBSP}{account}{NBSP}», n’appuyez pas sur le \
+                 bouton{NBSP}; vous pouvez ignorer ce message.\n\n-- Keyward\n"
             ),
         ),
     };
@@ -803,24 +883,93 @@ mod validation_mail_tests {
     use super::*;
     use crate::lang::Lang;
 
+    const ASKER: Requester<'static> =
+        Requester { account: "Example Holdings", user_name: "Grace Hopper", user_email: "grace@example.com" };
+
+    fn organizations() -> Vec<String> {
+        vec!["Example Org".to_owned(), "Example SAS".to_owned()]
+    }
+
+    /// The three validation emails in `lang`: the organization code, the domain link, the mailbox link.
+    fn validation_emails(lang: Lang) -> [Email; 3] {
+        [
+            organization_verification_code(lang, "ada@example.com", "Example Org", "01234567", 24, &ASKER),
+            domain_validation_link(
+                lang,
+                "admin@example.com",
+                "example.com",
+                "https://k/validate/t",
+                24,
+                &ASKER,
+                &organizations(),
+            ),
+            mailbox_validation_link(lang, "ada@gmail.com", "https://k/validate/u", 24, &ASKER, &organizations()),
+        ]
+    }
+
     #[test]
     fn validation_emails_carry_the_code_or_link_in_both_languages() {
         for lang in Lang::ALL {
-            let code = organization_verification_code(lang, "ada@example.com", "Example Org", "01234567", 24);
+            let [code, domain, mailbox] = validation_emails(lang);
             assert_eq!(code.to, "ada@example.com");
             assert!(code.body.contains("\n    01234567\n"), "{lang:?}");
             assert!(code.subject.contains("Example Org"));
             assert!(code.body.contains("24"));
-            let domain = domain_validation_link(lang, "admin@example.com", "example.com", "https://k/validate/t", 24);
             assert_eq!(domain.to, "admin@example.com");
             assert!(domain.body.contains("\nhttps://k/validate/t\n"), "{lang:?}");
             assert!(domain.subject.contains("example.com"));
-            let mailbox = mailbox_validation_link(lang, "ada@gmail.com", "https://k/validate/u", 24);
             assert_eq!(mailbox.to, "ada@gmail.com");
             assert!(mailbox.body.contains("\nhttps://k/validate/u\n") && mailbox.body.contains("ada@gmail.com"));
         }
-        let english = organization_verification_code(Lang::En, "a@b.com", "O", "1", 24);
-        let french = organization_verification_code(Lang::Fr, "a@b.com", "O", "1", 24);
+        let [english, ..] = validation_emails(Lang::En);
+        let [french, ..] = validation_emails(Lang::Fr);
         assert!(english.body.contains("verification code") && french.body.contains("code de vérification"));
+    }
+
+    /// Each names the account and the person that asked, the organizations it serves, what a click (or the code)
+    /// authorizes and for how long, from the validation constants.
+    #[test]
+    fn validation_emails_say_who_asked_and_what_a_click_authorizes() {
+        for lang in Lang::ALL {
+            let [code, domain, mailbox] = validation_emails(lang);
+            for email in [&code, &domain, &mailbox] {
+                for who in ["Example Holdings", "Grace Hopper (grace@example.com)"] {
+                    assert!(email.body.contains(who), "{lang:?} lacks {who:?}: {}", email.body);
+                }
+            }
+            let days = |days: i64| match lang {
+                Lang::En => format!("for {days} days"),
+                Lang::Fr => format!("pendant {days}{NBSP}jours"),
+            };
+            let authorizes = match lang {
+                Lang::En => "authorizes Keyward",
+                Lang::Fr => "autorise Keyward",
+            };
+            assert!(code.body.contains(&days(ORGANIZATION_REUSE_DAYS)) && code.body.contains(authorizes), "{code:?}");
+            assert!(domain.body.contains(&days(DOMAIN_REUSE_DAYS)) && domain.body.contains(authorizes));
+            assert!(mailbox.body.contains(&days(MAILBOX_REUSE_DAYS)) && mailbox.body.contains(authorizes));
+            let both = match lang {
+                Lang::En => "(Example Org and Example SAS)",
+                Lang::Fr => "(Example Org et Example SAS)",
+            };
+            assert!(domain.body.contains(both) && mailbox.body.contains(both), "{}", domain.body);
+        }
+        let english = domain_validation_link(Lang::En, "admin@example.com", "example.com", "u", 24, &ASKER, &[]);
+        assert!(english.body.contains("email addresses at example.com or host names under it"), "{}", english.body);
+        assert!(english.body.contains("for its organizations (none yet) and any it adds later"), "{}", english.body);
+        let three = ["A".to_owned(), "B".to_owned(), "C".to_owned()];
+        assert_eq!(organization_list(Lang::En, &three), "A, B and C");
+        assert_eq!(organization_list(Lang::Fr, &three[..1]), "A");
+    }
+
+    #[test]
+    fn validation_emails_follow_each_language_typography() {
+        for email in validation_emails(Lang::Fr) {
+            assert_eq!(tests::typography_problems(&email.subject), Vec::<String>::new(), "{}", email.subject);
+            assert_eq!(tests::typography_problems(&email.body), Vec::<String>::new(), "{}", email.body);
+        }
+        for email in validation_emails(Lang::En) {
+            assert!(!email.body.contains(NBSP) && !email.body.contains('’'), "{}", email.body);
+        }
     }
 }

@@ -47,6 +47,7 @@ use crate::address::{AddressError, Domain, EmailAddress, is_public_mail_provider
 use crate::csr::{CsrError, ParsedCsr};
 use crate::issuance::{self, OrderError, OrderFacts};
 use crate::profile::{AlternativeNames, CertifiedKey, KeyError, Profile, ProfileId};
+use crate::text::{InvisibleCharacter, check_visible};
 use crate::validation::{DAY_SECONDS, ORGANIZATION_REUSE_DAYS};
 
 /// The subscriber agreement in force: the form shows it and sends this version back when the box is ticked.
@@ -596,12 +597,16 @@ fn fail(errors: &mut Vec<FieldError>, field: impl Into<String>, error: OrderForm
     errors.push(FieldError::at(field, &error));
 }
 
-/// A name field trimmed, `None` when empty; a problem when too long.
+/// A name field trimmed, `None` when empty; a problem when too long or when it holds an invisible or
+/// reordering character ([`check_visible`]): these names reach the certificate's subject and the emails' greetings.
 fn optional_name(value: &Option<String>) -> Result<Option<String>, OrderFormError> {
     match value.as_deref().map(str::trim) {
         None | Some("") => Ok(None),
         Some(value) if value.chars().count() > NAME_MAXIMUM_LENGTH => Err(OrderFormError::NameTooLong),
-        Some(value) => Ok(Some(value.to_owned())),
+        Some(value) => {
+            check_visible(value).map_err(OrderFormError::NameInvisibleCharacter)?;
+            Ok(Some(value.to_owned()))
+        }
     }
 }
 
@@ -702,6 +707,8 @@ fn check_recipient(
         };
         if field == "organization" {
             fail(&mut errors, "organization_id", OrderFormError::Order(error));
+        } else if errors.iter().any(|known| known.field == format!("{path}.{field}")) {
+            // A name refused above is absent from the facts: that it is missing says nothing more.
         } else {
             fail(&mut errors, format!("{path}.{field}"), OrderFormError::Order(error));
         }
@@ -788,6 +795,8 @@ pub enum OrderFormError {
     },
     /// A name, given name or surname longer than [`NAME_MAXIMUM_LENGTH`].
     NameTooLong,
+    /// A name, given name or surname holding a control, bidirectional or zero-width character.
+    NameInvisibleCharacter(InvisibleCharacter),
     /// An email address that is not valid (its own code).
     Address(AddressError),
     /// The address is neither under a validated domain, nor validated itself, nor at a public mail provider.
@@ -865,6 +874,7 @@ impl OrderFormError {
             Self::RecipientsEmpty => "recipients_empty",
             Self::RecipientsTooMany { .. } => "recipients_too_many",
             Self::NameTooLong => "name_too_long",
+            Self::NameInvisibleCharacter(error) => error.code(),
             Self::Address(error) => error.code(),
             Self::EmailDomainNotValidated { .. } => "email_domain_not_validated",
             Self::DnsNameDomainNotValidated { .. } => "dns_name_domain_not_validated",
@@ -898,7 +908,7 @@ impl OrderFormError {
             | Self::ValidityOverCap { .. } => "validity",
             Self::AutoRenewalsTooMany { .. } => "auto_renewals",
             Self::RecipientsEmpty | Self::RecipientsTooMany { .. } => "recipients",
-            Self::NameTooLong => "recipients.name",
+            Self::NameTooLong | Self::NameInvisibleCharacter(_) => "recipients.name",
             Self::Address(_) | Self::EmailDomainNotValidated { .. } | Self::RecipientRepeated { .. } => {
                 "recipients.email"
             }
@@ -967,6 +977,7 @@ impl core::fmt::Display for OrderFormError {
             Self::NameTooLong => {
                 write!(formatter, "A name has at most {NAME_MAXIMUM_LENGTH} characters: shorten it.")
             }
+            Self::NameInvisibleCharacter(error) => write!(formatter, "The name {error}"),
             Self::Address(error) => core::fmt::Display::fmt(error, formatter),
             Self::EmailDomainNotValidated { domain } => write!(
                 formatter,

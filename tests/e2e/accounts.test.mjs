@@ -170,7 +170,8 @@ test('bad invitations name the field and write nothing', async () => {
     [{ email: "x'); DROP TABLE users;--@acme.example", name: 'X', role: 'org_user' }, 'email', 'email_invalid'],
     [{ email: 'new@acme.example', name: '   ', role: 'org_user' }, 'name', 'name_missing'],
     [{ email: 'new@acme.example', name: 'x'.repeat(101), role: 'org_user' }, 'name', 'name_too_long'],
-    [{ email: 'new@acme.example', name: 'Mallory\u202egnp.exe', role: 'org_user' }, 'name', 'name_invalid'],
+    [{ email: 'new@acme.example', name: 'Mallory\u202egnp.exe', role: 'org_user' }, 'name', 'value_invisible_character'],
+    [{ email: 'new@acme.example', name: 'Soft\u00adhyphen', role: 'org_user' }, 'name', 'value_invisible_character'],
     [{ email: 'new@acme.example', name: 'X', role: 'ca_admin' }, 'role', 'role_invalid'],
     [{ email: 'ada@acme.example', name: 'X', role: 'org_user' }, 'email', 'email_taken'],
   ]) {

@@ -142,6 +142,26 @@ pub fn check_send_allowed(recent: &[i64], now: i64) -> Result<(), DomainRequestE
     Err(DomainRequestError::TooManySends { retry_after: oldest + DAY_SECONDS })
 }
 
+/// Whether an organization can show control of `domain` (a `POST /api/v1/domains` request's `name`): not a
+/// public mail provider's ([`crate::address::is_public_mail_provider`]), not a public suffix
+/// ([`crate::public_suffix::is_public_suffix`]: `co.uk`, `github.io`; `example.co.uk` and `ada.github.io` pass).
+/// Feature `public-suffix` (the edge).
+///
+/// # Errors
+///
+/// [`DomainRequestError::PublicMailProvider`] or [`DomainRequestError::PublicSuffix`], at `name`.
+#[cfg(any(test, feature = "public-suffix"))]
+pub fn check_controllable(domain: &crate::address::Domain) -> Result<(), DomainRequestError> {
+    let name = domain.as_str();
+    if crate::address::is_public_mail_provider(name) {
+        return Err(DomainRequestError::PublicMailProvider { domain: name.to_owned() });
+    }
+    if crate::public_suffix::is_public_suffix(name) {
+        return Err(DomainRequestError::PublicSuffix { domain: name.to_owned() });
+    }
+    Ok(())
+}
+
 /// Where a validation stands, as the API shows it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
@@ -379,6 +399,12 @@ pub enum DomainRequestError {
         /// The domain.
         domain: String,
     },
+    /// The domain is a public suffix ([`crate::public_suffix`]): anyone can register a name under it, so no one
+    /// controls it as a whole.
+    PublicSuffix {
+        /// The domain.
+        domain: String,
+    },
     /// A mailbox outside the public mail providers: validate its domain instead.
     MailboxNotAtPublicProvider {
         /// The address's domain.
@@ -431,6 +457,7 @@ impl DomainRequestError {
             Self::AddressMissing => "constructed_address_missing",
             Self::AddressNotConstructed { .. } => "constructed_address_invalid",
             Self::PublicMailProvider { .. } => "domain_public_mail_provider",
+            Self::PublicSuffix { .. } => "domain_public_suffix",
             Self::MailboxNotAtPublicProvider { .. } => "mailbox_not_public_provider",
             Self::NotFound => "domain_not_found",
             Self::AlreadyValidated { .. } => "validation_already_done",
@@ -450,7 +477,10 @@ impl DomainRequestError {
             Self::MethodUnknown | Self::NotDnsMethod => "method",
             Self::AddressMissing | Self::AddressNotConstructed { .. } => "address",
             Self::MailboxNotAtPublicProvider { .. } => "email",
-            Self::PublicMailProvider { .. } | Self::RecordNotFound { .. } | Self::RandomValueExpired { .. } => "name",
+            Self::PublicMailProvider { .. }
+            | Self::PublicSuffix { .. }
+            | Self::RecordNotFound { .. }
+            | Self::RandomValueExpired { .. } => "name",
             Self::NotFound | Self::AlreadyValidated { .. } | Self::TooManySends { .. } => "id",
             Self::LinkNotUsable { .. } => "token",
         }
@@ -473,6 +503,11 @@ impl core::fmt::Display for DomainRequestError {
                 formatter,
                 "{domain} is a public mail provider: its domain cannot be validated by an organization. Validate \
                  each mailbox there instead."
+            ),
+            Self::PublicSuffix { domain } => write!(
+                formatter,
+                "{domain} is a public suffix: anyone can register a name under it, so no one controls it as a \
+                 whole and it cannot be validated. Validate your own domain under it, such as example.{domain}."
             ),
             Self::MailboxNotAtPublicProvider { domain } => write!(
                 formatter,
@@ -520,6 +555,7 @@ mod tests {
             DomainRequestError::AddressMissing,
             DomainRequestError::AddressNotConstructed { domain: "example.com".into() },
             DomainRequestError::PublicMailProvider { domain: "gmail.com".into() },
+            DomainRequestError::PublicSuffix { domain: "co.uk".into() },
             DomainRequestError::MailboxNotAtPublicProvider { domain: "example.com".into() },
             DomainRequestError::NotFound,
             DomainRequestError::AlreadyValidated { validated_at: 1, validated_until: 2 },
@@ -539,7 +575,42 @@ mod tests {
             assert!(!error.field().is_empty());
             assert!(error.to_string().ends_with('.'), "{error}");
         }
-        assert!(errors[8].to_string().contains("1 TXT record was found"));
+        assert!(errors[9].to_string().contains("1 TXT record was found"));
+    }
+
+    /// A domain to validate: `None` when an organization may validate it, else the refusal's code (at `name`).
+    fn check_domain(name: &str, expected: Option<&str>) {
+        let domain = crate::address::Domain::parse(name).expect(name);
+        let refusal = check_controllable(&domain).err();
+        if let Some(refusal) = &refusal {
+            assert_eq!(refusal.field(), "name");
+            assert!(refusal.to_string().starts_with(domain.as_str()), "{refusal}");
+        }
+        assert_eq!(refusal.as_ref().map(DomainRequestError::code), expected, "{name}");
+    }
+
+    #[test]
+    fn public_suffixes_and_mail_providers_cannot_be_validated() {
+        for (name, expected) in [
+            ("co.uk", Some("domain_public_suffix")),
+            ("CO.UK", Some("domain_public_suffix")),
+            ("github.io", Some("domain_public_suffix")),
+            ("s3.amazonaws.com", Some("domain_public_suffix")),
+            ("com.au", Some("domain_public_suffix")),
+            ("gouv.fr", Some("domain_public_suffix")),
+            ("anything.ck", Some("domain_public_suffix")),
+            ("xn--55qx5d.cn", Some("domain_public_suffix")),
+            ("gmail.com", Some("domain_public_mail_provider")),
+            ("example.co.uk", None),
+            ("ada.github.io", None),
+            ("example.com", None),
+            ("mail.example.co.uk", None),
+            ("www.ck", None),
+        ] {
+            check_domain(name, expected);
+        }
+        let refusal = DomainRequestError::PublicSuffix { domain: "co.uk".into() }.to_string();
+        assert!(refusal.contains("anyone can register") && refusal.contains("example.co.uk"), "{refusal}");
     }
 
     const NOW: i64 = 1_796_169_600; // 2026-12-02 00:00 UTC

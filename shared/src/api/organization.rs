@@ -19,6 +19,7 @@ use serde::{Deserialize, Serialize};
 use super::endpoint::{Access, Body, Endpoint, Method};
 use crate::address::EmailAddress;
 use crate::api::domain::ValidationState;
+use crate::text::{InvisibleCharacter, check_visible};
 use crate::validation::Phone;
 
 /// Creates an organization ([`NewOrganization`] → `201` [`OrganizationView`]), not yet validated.
@@ -264,16 +265,9 @@ fn keep<T>(errors: &mut Vec<OrganizationError>, result: Result<T, OrganizationEr
 /// or street needs and that injection attempts do (`<script>`, `"; DROP TABLE`, `{{…}}`, `=cmd|…`).
 const REFUSED_PUNCTUATION: &[char] = &['<', '>', '"', ';', '=', '`', '{', '}', '[', ']', '\\', '|', '$'];
 
-/// Whether `character` is invisible or reorders text: it would make a name read differently than it is stored.
-fn is_invisible(character: char) -> bool {
-    character.is_control()
-        || matches!(character,
-            '\u{00ad}' | '\u{061c}' | '\u{180e}' | '\u{200b}'..='\u{200f}' | '\u{202a}'..='\u{202e}'
-            | '\u{2060}'..='\u{206f}' | '\u{feff}' | '\u{fff9}'..='\u{fffb}')
-}
-
 /// A free-text field: trimmed, within `maximum` characters, not only dots and hyphens (what a certificate may not
-/// state as a value: S/MIME BR 7.1.4.2, TLS BR 7.1.4.3), no invisible or reordering characters, none of
+/// state as a value: S/MIME BR 7.1.4.2, TLS BR 7.1.4.3), no invisible or reordering characters
+/// ([`crate::text::check_visible`]), none of
 /// [`REFUSED_PUNCTUATION`]; empty allowed only when not `required`.
 fn check_text(value: &str, field: &'static str, maximum: usize, required: bool) -> Result<String, OrganizationError> {
     let text = value.trim();
@@ -287,9 +281,7 @@ fn check_text(value: &str, field: &'static str, maximum: usize, required: bool) 
     if length > maximum {
         return Err(OrganizationError::TooLong { field, length, maximum });
     }
-    if let Some(character) = text.chars().find(|character| is_invisible(*character)) {
-        return Err(OrganizationError::InvisibleCharacter { field, character });
-    }
+    check_visible(text).map_err(|error| OrganizationError::InvisibleCharacter { field, character: error.character })?;
     if let Some(character) = text.chars().find(|character| REFUSED_PUNCTUATION.contains(character)) {
         return Err(OrganizationError::RefusedCharacter { field, character });
     }
@@ -514,7 +506,7 @@ impl OrganizationError {
             Self::Empty { .. } => "value_blank",
             Self::Placeholder { .. } => "value_placeholder",
             Self::TooLong { .. } => "value_too_long",
-            Self::InvisibleCharacter { .. } => "value_invisible_character",
+            Self::InvisibleCharacter { character, .. } => InvisibleCharacter { character: *character }.code(),
             Self::RefusedCharacter { .. } => "value_refused_character",
             Self::RegistrationIdentifierMalformed => "registration_identifier_malformed",
             Self::RegistrationSchemeUnknown { .. } => "registration_scheme_unknown",
@@ -582,13 +574,9 @@ impl core::fmt::Display for OrganizationError {
             Self::TooLong { field, length, maximum } => {
                 write!(formatter, "{} has {length} characters; at most {maximum} are accepted.", label(field))
             }
-            Self::InvisibleCharacter { field, character } => write!(
-                formatter,
-                "{} holds an invisible or text-reordering character (U+{:04X}): type it again rather than pasting \
-                 it.",
-                label(field),
-                u32::from(*character)
-            ),
+            Self::InvisibleCharacter { field, character } => {
+                write!(formatter, "{} {}", label(field), InvisibleCharacter { character: *character })
+            }
             Self::RefusedCharacter { field, character } => write!(
                 formatter,
                 "{} holds \u{201c}{character}\u{201d}, which Keyward does not accept there: write it as on the \
@@ -760,6 +748,28 @@ mod tests {
         check(|o| o.contacts[0].email = "ada@exаmple.com".into(), Some(("email_not_ascii", "contacts.email")));
         check(|o| o.contacts[0].email = "ada".into(), Some(("email_no_at", "contacts.email")));
         check(|o| o.contacts[0].phone = "+0 123".into(), Some(("phone_length", "contacts.phone")));
+    }
+
+    #[test]
+    fn an_invisible_character_is_named() {
+        for (field, change, code_point, kind) in [
+            (
+                "name",
+                (|o: &mut NewOrganization| o.name = "Evil\u{202e}gro".into()) as fn(&mut NewOrganization),
+                "U+202E",
+                "bidirectional",
+            ),
+            ("name", |o| o.name = "Soft\u{00ad}Ltd".into(), "U+00AD", "soft hyphen"),
+            ("address.street", |o| o.address.street = "\u{feff}1 High Street".into(), "U+FEFF", "zero-width"),
+            ("contacts.name", |o| o.contacts[0].name = "Ada\u{0000}".into(), "U+0000", "control character"),
+        ] {
+            let mut organization = valid();
+            change(&mut organization);
+            let errors = organization.check().unwrap_err();
+            assert_eq!((errors[0].code(), errors[0].field()), ("value_invisible_character", field));
+            let message = errors[0].to_string();
+            assert!(message.contains(code_point) && message.contains(kind), "{message}");
+        }
     }
 
     #[test]

@@ -498,6 +498,18 @@ fn device_orders_name_hosts_under_validated_domains() {
         &context(),
         Err(&[("recipients[0].dns_names", "dns_name_missing")]),
     );
+    // A public suffix is certified for no one, even where a validation of it was stored (before the domain
+    // form refused it): co.uk and github.io validated, their own names refused, names under them accepted.
+    let mut suffixes_validated = context();
+    suffixes_validated.validated_domains.extend([domain("co.uk", NOW + DAY), domain("github.io", NOW + DAY)]);
+    for suffix in ["co.uk", "github.io"] {
+        check(
+            &order(vec![device("it@example.com", &["ws-1.example.com", suffix])]),
+            &suffixes_validated,
+            Err(&[("recipients[0].dns_names", "dns_name_public_suffix")]),
+        );
+    }
+    check(&order(vec![device("it@example.com", &["example.co.uk", "ada.github.io"])]), &suffixes_validated, Ok(()));
     // S/MIME states no host.
     let smime = OrderRequest {
         recipients: vec![RecipientRequest { dns_names: vec!["ws.example.com".into()], ..recipient("ada@example.com") }],
@@ -585,4 +597,59 @@ fn money_keeps_the_sign_of_amounts_under_one_unit() {
     assert_eq!(money(-5), "-0.05");
     assert_eq!(money(0), "0.00");
     assert_eq!(money(i64::MIN), "-92233720368547758.08");
+}
+
+/// The names of an order reach the certificate's subject (given name, surname, common name) and the emails'
+/// greetings (the order's name for the recipient): a character that makes them read differently than they are
+/// stored is refused in each, at its own path, naming the character.
+#[test]
+fn names_refuse_invisible_and_reordering_characters() {
+    let third = |change: &dyn Fn(&mut RecipientRequest)| {
+        let mut order = request();
+        let mut recipient = recipient("grace@example.com");
+        change(&mut recipient);
+        order.recipients = vec![self::recipient("ada@example.com"), self::recipient("alan@example.com"), recipient];
+        order
+    };
+    for (character, kind) in [
+        ('\u{200b}', "zero-width"),
+        ('\u{202e}', "bidirectional"),
+        ('\u{0007}', "control character"),
+        ('\u{feff}', "zero-width"),
+        ('\u{00ad}', "soft hyphen"),
+    ] {
+        let bad = format!("Gra{character}ce");
+        for field in ["name", "given_name", "surname"] {
+            let order = third(&|recipient: &mut RecipientRequest| {
+                let slot = match field {
+                    "name" => &mut recipient.name,
+                    "given_name" => &mut recipient.given_name,
+                    _ => &mut recipient.surname,
+                };
+                *slot = Some(bad.clone());
+            });
+            let path = format!("recipients[2].{field}");
+            check(&order, &context(), Err(&[(path.as_str(), "value_invisible_character")]));
+            let errors = check_order_request(&order, &context(), NOW).expect_err(&path);
+            let code_point = format!("U+{:04X}", u32::from(character));
+            assert!(errors[0].message.contains(&code_point) && errors[0].message.contains(kind), "{errors:?}");
+        }
+    }
+    for (given, surname, name) in [
+        ("Émile", "Zola", "Émile Zola"),
+        ("Jürgen", "Straße", "Dr. Jürgen Straße"),
+        ("Øystein", "Ødegård", "Øystein Ødegård"),
+        ("太郎", "日本", "日本 太郎"),
+        ("محمد", "العربية", "محمد العربية"),
+        ("Jean-Luc", "O'Brien", "Jean-Luc O'Brien"),
+        ("Siobhán", "O’Connor", "Siobhán O’Connor"),
+    ] {
+        let order = third(&|recipient: &mut RecipientRequest| {
+            (recipient.given_name, recipient.surname, recipient.name) =
+                (Some(given.into()), Some(surname.into()), Some(name.into()));
+        });
+        let checked = check(&order, &context(), Ok(())).expect(name);
+        assert_eq!(checked.recipients[2].common_name, name);
+        assert_eq!(checked.recipients[2].facts.recipient_surname.as_deref(), Some(surname));
+    }
 }
