@@ -11,6 +11,7 @@ use crate::order::SignatureHash;
 use crate::profile::{
     AlternativeNames, ExtendedKeyUsage, KeyError, KeyType, ProfileId, ProfileKind, RSA_MAXIMUM_BITS, RSA_MINIMUM_BITS,
 };
+use crate::weak_key;
 
 /// The profiles, key types and validity caps in force ([`Policy`]).
 pub const SHOW_POLICY: Endpoint = Endpoint {
@@ -68,6 +69,9 @@ pub struct KeyRules {
     pub rsa_bits_multiple_of: u32,
     /// The only RSA public exponent accepted.
     pub rsa_public_exponent: u64,
+    /// Every RSA modulus with a prime factor below this bound is refused (`small_factor`): every prime below it is
+    /// tried. 65536 (2^16): S/MIME BR 6.1.6 asks for none below 752.
+    pub rsa_small_factor_bound: u32,
     /// Elliptic curves accepted.
     pub curves: Vec<String>,
     /// Known-weak keys refused, by check: `small_factor`, `roca`, `close_primes`; and a key already certified
@@ -157,6 +161,7 @@ pub fn policy(now: i64) -> Policy {
             rsa_maximum_bits: RSA_MAXIMUM_BITS,
             rsa_bits_multiple_of: 8,
             rsa_public_exponent: 65_537,
+            rsa_small_factor_bound: weak_key::SMALL_PRIME_BOUND,
             curves: vec!["P-256".into(), "P-384".into()],
             refused: ["small_factor", "roca", "close_primes", "already_certified_for_another_subject", "compromised"]
                 .map(String::from)
@@ -205,5 +210,14 @@ mod tests {
         let json = serde_json::to_value(&policy).unwrap();
         assert_eq!(json["signature_hashes"], serde_json::json!(["sha256"]));
         assert_eq!(json["profiles"][0]["id"], serde_json::json!(ProfileId::ALL[0].as_str()));
+        // The small-factor bound stated is the one the key check applies: the largest prime below it is found (a
+        // prime divides itself), the first prime from it on is not.
+        assert_eq!(json["keys"]["rsa_small_factor_bound"], serde_json::json!(65_536));
+        let bound = policy.keys.rsa_small_factor_bound;
+        let is_prime = |n: &u32| (2..*n).take_while(|d| d * d <= *n).all(|d| !n.is_multiple_of(d));
+        let below = (2..bound).rev().find(is_prime).unwrap();
+        let above = (bound..).find(is_prime).unwrap();
+        assert_eq!(weak_key::small_prime_factor(&below.to_be_bytes()), Some(below));
+        assert_eq!(weak_key::small_prime_factor(&above.to_be_bytes()), None);
     }
 }
