@@ -286,7 +286,7 @@ async function main() {
   log('starting Keyward and the trivial Worker');
   const keyward = await startWorker();
   const trivial = await startTrivialWorker();
-  const inspectorPort = (worker) => Number(new URL(worker.url).port) + 2000;
+  const inspectorPort = (worker) => worker.inspectorPort ?? Number(new URL(worker.url).port) + 2000;
   const results = {};
   try {
     for (const [keyType, makeCsr] of Object.entries(csrs)) {

@@ -1,6 +1,7 @@
 // Test harness for the end-to-end suites: a real Worker in workerd (`wrangler dev`) with a fresh local D1,
 // real headless Chromium (Debian's, driven by playwright-core), and OpenSSL, pyca/cryptography, NSS and Java's
 // keytool to check what comes out.
+import { createServer as createNetServer } from 'node:net';
 import { spawn, spawnSync, execFile, execFileSync } from 'node:child_process';
 import { promisify } from 'node:util';
 import { request as httpRequest } from 'node:http';
@@ -31,17 +32,34 @@ export function scratch(prefix) {
  * local DNS-over-HTTPS responder (`resolver` on the returned object; empty zone: every name NXDOMAIN, so no CAA
  * record restricts issuance until a test publishes one), never the public resolver `wrangler.toml` names.
  */
+/** `count` distinct ports of 127.0.0.1 that nothing listens on now (the system's choice for port 0). */
+export async function freePorts(count) {
+  const servers = [];
+  try {
+    for (let index = 0; index < count; index += 1) {
+      const server = createNetServer();
+      await new Promise((resolve, reject) => { server.once('error', reject); server.listen(0, '127.0.0.1', resolve); });
+      servers.push(server);
+    }
+    return servers.map((server) => server.address().port);
+  } finally {
+    await Promise.all(servers.map((server) => new Promise((resolve) => server.close(resolve))));
+  }
+}
+
 export async function startWorker({ vars = {}, script } = {}) {
   const state = scratch('d1');
   execFileSync(WRANGLER, ['d1', 'migrations', 'apply', 'DB', '--local', '--persist-to', state], { cwd: EDGE, env: ENV, stdio: 'pipe' });
-  const port = 18000 + Math.floor(Math.random() * 2000);
+  // Ports the system hands out now (bound to 0, then released), never a guess: a guessed port that another
+  // suite's Worker already held once answered this Worker's readiness check, and the suite talked to the wrong one.
+  const [port, inspectorPort] = await freePorts(2);
   const resolver = vars.KEYWARD_DOH_URL === undefined ? await startDohResponder() : null;
   const defaults = { KEYWARD_APP_URL: `http://127.0.0.1:${port}`, ...(resolver && { KEYWARD_DOH_URL: resolver.url }) };
   if (process.env.KEYWARD_LINT_URL) defaults.KEYWARD_LINT_URL = process.env.KEYWARD_LINT_URL;
   vars = Object.fromEntries(Object.entries({ ...defaults, ...vars }).filter(([, value]) => value != null));
   // `script`: another build of the Worker than wrangler.toml's `main` (the lint suite's `build-lint-probe/index.js`).
   const child = spawn(WRANGLER, ['dev', ...(script ? [script] : []), '--ip', '127.0.0.1', '--port', String(port), '--persist-to', state,
-    '--inspector-port', String(port + 2000), '--show-interactive-dev-session=false', '--test-scheduled',
+    '--inspector-port', String(inspectorPort), '--show-interactive-dev-session=false', '--test-scheduled',
     ...Object.entries(vars).flatMap(([name, value]) => ['--var', `${name}:${value}`])], { cwd: EDGE, env: ENV, stdio: ['ignore', 'pipe', 'pipe'] });
   let log = '';
   child.stdout.on('data', (chunk) => { log += chunk; });
@@ -51,15 +69,18 @@ export async function startWorker({ vars = {}, script } = {}) {
   for (;;) {
     if (child.exitCode !== null) { await resolver?.stop(); throw new Error(`wrangler dev exited:\n${log}`); }
     try {
-      // The policy: public and in every build (the production probe has no development route).
-      const response = await fetch(`${url}/api/v1/policy`);
-      if (response.ok) break;
+      // The policy: public and in every build (the production probe has no development route). Wrangler says
+      // which port it bound: a Worker answering on the port is this one only once it has.
+      const response = log.includes(`Ready on ${url}`) ? await fetch(`${url}/api/v1/policy`) : null;
+      if (response?.ok) break;
     } catch { /* not listening yet */ }
     if (Date.now() > deadline) { child.kill(); await resolver?.stop(); throw new Error(`wrangler dev did not answer in 90 s:\n${log}`); }
     await new Promise((resolve) => setTimeout(resolve, 250));
   }
   return {
     url,
+    /** wrangler's inspector proxy for this Worker's isolate (the benchmark's V8 profiler). */
+    inspectorPort,
     /** The Worker's own local DNS-over-HTTPS responder (`doh-responder.mjs`), or null when `vars` named one. */
     resolver,
     log: () => log,
