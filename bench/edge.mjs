@@ -10,6 +10,7 @@ import { readFileSync, readdirSync, rmSync, writeFileSync, mkdirSync } from 'nod
 import { join } from 'node:path';
 import WebSocket from 'ws';
 import { startWorker, seed, http, scratch, createAccount, passwordKey } from '../tests/e2e/harness.mjs';
+import { startDohResponder } from '../tests/e2e/doh-responder.mjs';
 import { ROOT, OUT, QUICK, summary, row, merge, round } from './report.mjs';
 
 const WRANGLER = join(ROOT, 'node_modules', '.bin', 'wrangler');
@@ -29,12 +30,15 @@ const log = (...args) => console.error('[bench edge]', ...args);
 /** The trivial Worker on a free port with an empty database (Keyward's migrations), its inspector beside it. */
 async function startTrivialWorker() {
   const state = scratch('bench-trivial');
+  // Its own local DNS-over-HTTPS responder (empty zone), as the harness gives Keyward's Worker one.
+  const resolver = await startDohResponder();
   const config = join(TRIVIAL, 'wrangler.toml');
   execFileSync(WRANGLER, ['d1', 'migrations', 'apply', 'DB', '--local', '--config', config, '--persist-to', state],
     { cwd: TRIVIAL, env: ENV, stdio: 'pipe' });
   const port = 20000 + Math.floor(Math.random() * 2000);
   const child = spawn(WRANGLER, ['dev', '--config', config, '--ip', '127.0.0.1', '--port', String(port), '--persist-to', state,
-    '--inspector-port', String(port + 2000), '--show-interactive-dev-session=false'], { cwd: TRIVIAL, env: ENV, stdio: ['ignore', 'pipe', 'pipe'] });
+    '--inspector-port', String(port + 2000), '--show-interactive-dev-session=false', '--var', `KEYWARD_DOH_URL:${resolver.url}`],
+    { cwd: TRIVIAL, env: ENV, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   child.stdout.on('data', (chunk) => { output += chunk; });
   child.stderr.on('data', (chunk) => { output += chunk; });
@@ -54,6 +58,7 @@ async function startTrivialWorker() {
       child.kill('SIGTERM');
       await new Promise((resolve) => { child.once('exit', resolve); setTimeout(resolve, 5000); });
       rmSync(state, { recursive: true, force: true });
+      await resolver.stop();
     },
   };
 }
@@ -243,7 +248,10 @@ async function cpuPerRequest(target, inspectorPort, count) {
       byName[name] = (byName[name] ?? 0) + delta;
     });
     const idle = byName['(idle)'] ?? 0;
-    return { cpu: (sampled - idle) / count, program: (byName['(program)'] ?? 0) / count, gc: (byName['(garbage collector)'] ?? 0) / count,
+    const heaviest = Object.entries(byName).filter(([name]) => !['(idle)', '(program)', '(garbage collector)', '(root)'].includes(name))
+      .sort((a, b) => b[1] - a[1]).slice(0, 6)
+      .map(([name, time]) => `${name.replace(/::h[0-9a-f]{16}$/, '').slice(0, 80)} ${round(time / count, 2)} ms`);
+    return { heaviest, cpu: (sampled - idle) / count, program: (byName['(program)'] ?? 0) / count, gc: (byName['(garbage collector)'] ?? 0) / count,
       idle: idle / count, wall: wall / count, samples: profile.samples.length };
   } finally {
     session.close();
@@ -355,7 +363,7 @@ async function main() {
       name: `issuance CPU time per certificate in workerd beyond the trivial D1 Worker, ${label} CSR`, unit: 'ms',
       keyward: differences,
       target: { text: '≤ 5 ms', met: (entry) => entry.keyward <= 5 },
-      notes: `Method: the CPU time of every thread of the workerd processes of each \`wrangler dev\` (/proc/<pid>/task/*/schedstat, nanoseconds; the Worker's isolate, workerd's HTTP handling, miniflare's entry and routing workers, the local D1's SQLite), over ${PROCESS_CPU_REQUESTS / 5} sequential issuing POSTs, 5 rounds alternating between Keyward and the trivial Worker (which does the same HTTP and D1 work, on Keyward's schema, with no certificate work); this row is Keyward's CPU per request minus the trivial Worker's in the same round (next row), median and p10/p90 over the 5 rounds: the CPU cost of issuance itself (CSR parsing and signature check, key policy and weak-key checks, template, rcgen signing, JSON, the Rust D1 glue). It leaves out the trivial Worker's own JavaScript time, which this method cannot separate from workerd's and D1's. Cross-check with V8's sampling profiler in Keyward's isolate (through wrangler dev's inspector proxy, ${PROFILED} requests): ${round(cpu.cpu, 2)} ms non-idle per request (trivial Worker: ${round(cpuTrivial.cpu, 2)} ms); its samples arrive irregularly on this loaded machine and each sample is credited with the whole gap before it, so it overstates. Wall-clock difference at concurrency 1 (medians): ${round(latencyKeyward.median - latencyTrivial.median, 2)} ms. Limits: local workerd is not Cloudflare's production runtime or hardware; two shared cores.${keyType === 'rsa2048' ? ' RSA keys also go through the weak-key checks (shared/src/weak_key.rs) during issuance.' : ''}`,
+      notes: `Method: the CPU time of every thread of the workerd processes of each \`wrangler dev\` (/proc/<pid>/task/*/schedstat, nanoseconds; the Worker's isolate, workerd's HTTP handling, miniflare's entry and routing workers, the local D1's SQLite), over ${PROCESS_CPU_REQUESTS / 5} sequential issuing POSTs, 5 rounds alternating between Keyward and the trivial Worker (which does the same HTTP, D1 and DNS-over-HTTPS work as Keyward's issuance pipeline, on Keyward's schema: the link read, the pipeline's read batch, the two CAA lookups, the issuance batch, the email's delivery after the answer; and no certificate work); this row is Keyward's CPU per request minus the trivial Worker's in the same round (next row), median and p10/p90 over the 5 rounds: the CPU cost of issuance itself (CSR parsing and signature check, key policy and weak-key checks, the validation and CAA decisions, template, the lint copy's signature and Keyward's lint set, rcgen signing, the email's text, JSON, the Rust D1 and fetch glue; pkilint is not running in the benchmark). It leaves out the trivial Worker's own JavaScript time, which this method cannot separate from workerd's and D1's. Cross-check with V8's sampling profiler in Keyward's isolate (through wrangler dev's inspector proxy, ${PROFILED} requests): ${round(cpu.cpu, 2)} ms non-idle per request (trivial Worker: ${round(cpuTrivial.cpu, 2)} ms; Keyward's heaviest functions by self time: ${cpu.heaviest.join('; ')}); its samples arrive irregularly on this loaded machine and each sample is credited with the whole gap before it, so it overstates. Wall-clock difference at concurrency 1 (medians): ${round(latencyKeyward.median - latencyTrivial.median, 2)} ms. Limits: local workerd is not Cloudflare's production runtime or hardware; two shared cores.${keyType === 'rsa2048' ? ' RSA keys also go through the weak-key checks (shared/src/weak_key.rs) during issuance.' : ''}`,
     }));
     rows.push(row({
       name: `workerd CPU time per issuing request, whole process (upper bound), ${label} CSR`, unit: 'ms',

@@ -1,7 +1,12 @@
 // The benchmark's baseline Worker: `POST /seed` makes an order with one enrollment link (as Keyward's
-// development seed does, without the email); `POST /issue/{token}` with {"csr": PEM} does what Keyward's
-// issuance does with D1 (the same SELECT by token hash, the same three-statement batch spending the link and
-// storing a "certificate" and an audit record) and nothing else: no CSR parsing, no key checks, no signing.
+// development seed does, without the email); `POST /issue/{token}` with {"csr": PEM} does the I/O Keyward's
+// issuance pipeline does, and nothing else: the same SELECT by token hash; the pipeline's read batch (the key's
+// holder, the organization's validation, the account's validated subjects); the CAA lookups of the mailbox
+// domain and its parent through the same DNS-over-HTTPS resolver (KEYWARD_DOH_URL); the same issuance batch
+// (the link spent, the certificate, the key's holder, the audit records, the "certificate issued" email, the
+// order's transition); and, after the answer, the email's delivery by the development adapter (its read, claim
+// and recorded outcome). No CSR parsing, no key checks, no template, no linting, no signing: the difference with
+// Keyward is the CPU of issuance itself.
 // Logins, for the password scheme's cost (shared/src/account.rs): `POST /login-user` stores a user (not timed);
 // `POST /login` with {email, password_key} does Keyward's login work in JavaScript (the user read, one SHA-256 of
 // salt and key, the session insert, the throttle delete); `POST /login-pbkdf2` with {email, password} does the
@@ -19,8 +24,38 @@ async function pbkdf2(password, salt) {
   return crypto.subtle.deriveBits({ name: 'PBKDF2', hash: 'SHA-256', salt, iterations: 100_000 }, key, 256);
 }
 
+/** A DNS query for the CAA records (type 257) of `name`, id 0 and recursion desired, as Keyward sends it. */
+function caaQuery(name) {
+  const bytes = [0, 0, 1, 0, 0, 1, 0, 0, 0, 0, 0, 0];
+  for (const label of name.split('.').filter(Boolean)) bytes.push(label.length, ...new TextEncoder().encode(label));
+  bytes.push(0, 1, 1, 0, 1);
+  return new Uint8Array(bytes);
+}
+
+async function caaLookup(env, name) {
+  const response = await fetch(env.KEYWARD_DOH_URL, {
+    method: 'POST', body: caaQuery(name), headers: { 'content-type': 'application/dns-message', accept: 'application/dns-message' },
+  });
+  await response.arrayBuffer();
+}
+
+/** The development adapter's delivery of one email: read it, claim it, record it sent with its audit record. */
+async function deliver(env, id) {
+  const now = seconds();
+  const row = await env.DB.prepare("SELECT * FROM mail_outbox WHERE id = ?1 AND status = 'pending' AND attempts = 0").bind(id).first();
+  if (!row) return;
+  await env.DB.prepare("UPDATE mail_outbox SET attempts = ?1, next_attempt_at = ?2 WHERE id = ?3 AND attempts = ?4 AND status = 'pending'")
+    .bind(1, now + 60, id, 0).run();
+  await env.DB.batch([
+    env.DB.prepare("UPDATE mail_outbox SET status = 'sent', next_attempt_at = NULL, sent_at = ?1, last_error = NULL, adapter = 'development', provider_id = NULL WHERE id = ?2 AND attempts = 1 AND status = 'pending'")
+      .bind(now, id),
+    env.DB.prepare("INSERT INTO audit_log (at, actor, action, subject_type, subject_id, detail) SELECT ?1, 'outbox', 'mail.sent', 'mail', ?2, ?3 WHERE EXISTS (SELECT 1 FROM mail_outbox WHERE id = ?2 AND attempts = 1 AND status = 'sent')")
+      .bind(now, id, JSON.stringify({ attempts: 1 })),
+  ]);
+}
+
 export default {
-  async fetch(request, env) {
+  async fetch(request, env, context) {
     const url = new URL(request.url);
     if (request.method === 'POST' && url.pathname === '/seed') {
       const now = seconds();
@@ -54,13 +89,33 @@ export default {
       if (row.spent_at !== null) return Response.json({ error: 'link_spent' }, { status: 409 });
       const now = seconds();
       const serial = randomHex(16);
+      const spki = await sha256(csr);
+      // The pipeline's reads: the key's holder, the organization's validation, the account's validated subjects.
+      await env.DB.batch([
+        env.DB.prepare('SELECT holder, compromised_at FROM key_holders WHERE spki_sha256 = ?1').bind(spki),
+        env.DB.prepare('SELECT validated_at FROM organizations WHERE id = ?1').bind(row.organization_id),
+        env.DB.prepare("SELECT kind, subject, MAX(validated_at) AS validated_at FROM validations WHERE account_id = (SELECT account_id FROM organizations WHERE id = ?1) AND kind IN ('domain', 'mailbox') AND validated_at IS NOT NULL GROUP BY kind, subject")
+          .bind(row.organization_id),
+      ]);
+      // CAA: the mailbox's domain, then its parent (the search climbs while no record set is found).
+      const domain = row.recipient_email.split('@')[1];
+      for (const name of [domain, domain.split('.').slice(1).join('.')].filter(Boolean)) await caaLookup(env, name);
+      const mailId = randomHex(16);
       await env.DB.batch([
         env.DB.prepare('UPDATE enrollment_links SET spent_at = ?1, version = ?2 WHERE id = ?3').bind(now, row.version + 1, row.link_id),
         env.DB.prepare('INSERT INTO certificates (serial, recipient_id, enrollment_link_id, der, spki_sha256, not_before, not_after, issued_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)')
-          .bind(serial, row.recipient_id, row.link_id, btoa(csr), await sha256(csr), now, now + 86400 * row.validity_days, now),
-        env.DB.prepare("INSERT INTO audit_log (at, actor, action, subject_type, subject_id, detail) VALUES (?1, 'recipient', 'certificate.issued', 'enrollment_link', ?2, ?3)")
-          .bind(now, row.link_id, JSON.stringify({ serial, order: row.order_id })),
+          .bind(serial, row.recipient_id, row.link_id, btoa(csr), spki, now, now + 86400 * row.validity_days, now),
+        env.DB.prepare('INSERT OR IGNORE INTO key_holders (spki_sha256, holder, first_certified_at) VALUES (?1, ?2, ?3)')
+          .bind(spki, `${row.organization_id}\u001f${row.recipient_email}\u001f[]`, now),
+        env.DB.prepare("INSERT INTO audit_log (at, actor, action, subject_type, subject_id, detail) VALUES (?1, 'recipient', 'certificate.issued', 'certificate', ?2, ?3)")
+          .bind(now, serial, JSON.stringify({ serial, order: row.order_id })),
+        env.DB.prepare('INSERT INTO mail_outbox (id, to_address, subject, body, lang, created_at, next_attempt_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6)')
+          .bind(mailId, row.recipient_email, 'Your certificate is issued', `Hello Ada,\n\nYour certificate ${serial} is issued.\n`, 'en', now),
+        env.DB.prepare("UPDATE orders SET state = 'completed', closed_at = ?1, version = version + 1 WHERE id = ?2").bind(now, row.order_id),
+        env.DB.prepare("INSERT INTO audit_log (at, actor, action, subject_type, subject_id, detail) VALUES (?1, 'recipient', 'order.completed', 'order', ?2, '{}')")
+          .bind(now, row.order_id),
       ]);
+      context.waitUntil(deliver(env, mailId));
       return Response.json({ serial, certificate: csr }, { status: 201 });
     }
     if (request.method === 'POST' && url.pathname === '/login-user') {
