@@ -47,6 +47,16 @@ impl AppError {
         Self { status: 409, code, field: None, message: message.into(), body: None }
     }
 
+    /// The stable code (`changed_meanwhile`, `internal`...).
+    pub fn code(&self) -> &'static str {
+        self.code
+    }
+
+    /// The sentence the client reads (for an internal error, the generic one: the detail went to the log).
+    pub fn message(&self) -> &str {
+        &self.message
+    }
+
     /// Whether this is the answer to a batch a concurrent writer refused (`db::commit`), which a fresh
     /// attempt may pass.
     pub fn is_changed_meanwhile(&self) -> bool {

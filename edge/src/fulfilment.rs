@@ -256,35 +256,61 @@ pub async fn advance_statements(
 }
 
 /// Moves the account's orders that waited for a validation forward once their validations are done: called
-/// after a validation completes, and by the scheduled handler for any it missed. Failures of one order do not
-/// stop the others; a version conflict means another run did it.
+/// after a validation completes, and by the scheduled handler for any it missed. An order that fails (its rows
+/// cannot be read, a batch fails) does not stop the others: it is logged and audited (`order.advance_failed`),
+/// stays where it was, and the next run tries it again. A version conflict means another run moved it.
 pub async fn advance(env: &Env, db: &D1Database, account_id: &str, origin: &str, now: i64) -> Result<(), AppError> {
     for id in orders::awaiting_validation(db, account_id).await? {
-        let order = orders::find(db, &id, Some(account_id)).await?;
-        let recipients = recipients::of_order(db, &id).await?;
-        let progress = progress(db, &order, &recipients).await?;
-        let context = WorkContext { env, db, origin, now, actor: "keyward" };
-        let mut mail = Vec::new();
-        if let Some(Advanced { state, mut statements, events, refused }) =
-            advance_statements(&context, &order, &recipients, progress, &mut mail).await?
-        {
-            // A DNS lookup that failed may pass at the next run: the order waits rather than record a refusal.
-            if refused.iter().any(|(_, refusal)| refusal.is_retryable()) {
-                continue;
-            }
-            // One write of the order, one more than the version read, however many transitions it went through
-            // (validated, then each CSR recipient issued): the version trigger refuses anything else.
-            statements.insert(0, orders::update(db, &id, &Order { version: order.version + 1, ..state })?);
-            statements.extend(audit_log::record_events(db, now, "keyward", &id, &events)?);
-            match db.batch(statements).await.map_err(|error| batch_error(error, "")) {
-                Ok(_) => outbox::deliver_soon(env, db, &mail).await,
-                // Another run moved it first: nothing of this batch was written, and nothing is left to do.
-                Err(error) if error.is_changed_meanwhile() => {}
-                Err(error) => worker::console_error!("advancing order {id} failed: {error:?}"),
+        if let Err(error) = advance_order(env, db, account_id, &id, origin, now).await {
+            worker::console_error!("advancing order {id} failed: {error:?}; the next run tries again");
+            let detail = serde_json::json!({ "code": error.code(), "message": error.message() });
+            let recorded = async {
+                audit_log::record(db, now, "keyward", "order.advance_failed", ("order", &id), &detail)?.run().await
+            };
+            if let Err(error) = recorded.await {
+                worker::console_error!("recording that order {id} failed to advance: {error:?}");
             }
         }
     }
     Ok(())
+}
+
+/// One order of [`advance`].
+async fn advance_order(
+    env: &Env,
+    db: &D1Database,
+    account_id: &str,
+    id: &str,
+    origin: &str,
+    now: i64,
+) -> Result<(), AppError> {
+    let order = orders::find(db, id, Some(account_id)).await?;
+    let recipients = recipients::of_order(db, id).await?;
+    let progress = progress(db, &order, &recipients).await?;
+    let context = WorkContext { env, db, origin, now, actor: "keyward" };
+    let mut mail = Vec::new();
+    let Some(Advanced { state, mut statements, events, refused }) =
+        advance_statements(&context, &order, &recipients, progress, &mut mail).await?
+    else {
+        return Ok(());
+    };
+    // A DNS lookup that failed may pass at the next run: the order waits rather than record a refusal.
+    if refused.iter().any(|(_, refusal)| refusal.is_retryable()) {
+        return Ok(());
+    }
+    // One write of the order, one more than the version read, however many transitions it went through
+    // (validated, then each CSR recipient issued): the version trigger refuses anything else.
+    statements.insert(0, orders::update(db, id, &Order { version: order.version + 1, ..state })?);
+    statements.extend(audit_log::record_events(db, now, "keyward", id, &events)?);
+    match db.batch(statements).await.map_err(|error| batch_error(error, "")) {
+        Ok(_) => {
+            outbox::deliver_soon(env, db, &mail).await;
+            Ok(())
+        }
+        // Another run moved it first: nothing of this batch was written, and nothing is left to do.
+        Err(error) if error.is_changed_meanwhile() => Ok(()),
+        Err(error) => Err(error),
+    }
 }
 
 /// The statements that record an enrollment's transition of its order (the order row, its audit record), for
@@ -310,7 +336,10 @@ pub fn enrolled_statements(
 pub async fn advance_all(env: &Env, db: &D1Database, now: i64) -> Result<(), AppError> {
     let origin = platform::app_url(env)?;
     for account in orders::accounts_awaiting_validation(db).await? {
-        advance(env, db, &account, &origin, now).await?;
+        // One account's failure (its order list cannot be read) does not stop the others'.
+        if let Err(error) = advance(env, db, &account, &origin, now).await {
+            worker::console_error!("advancing the orders of account {account} failed: {error:?}");
+        }
     }
     Ok(())
 }

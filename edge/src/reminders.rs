@@ -26,51 +26,67 @@ pub async fn remind_expiring(env: &Env, db: &D1Database, now: i64) -> Result<(),
     let stages = shared::expiry::REMINDER_DAYS.len() as i64;
     let due = certificates::expiring(db, now, until, stages, REMINDERS_PER_RUN).await?;
     for certificate in due {
-        let sent = u8::try_from(certificate.expiry_reminders).unwrap_or(u8::MAX);
-        let Some(stage) = shared::expiry::reminder_due(certificate.not_after, now, sent) else { continue };
-        let order = orders::find(db, &certificate.order_id, None).await?;
-        let recipients = recipients::of_order(db, &certificate.order_id).await?;
-        let recipient = recipients
-            .iter()
-            .find(|row| row.id == certificate.recipient_id)
-            .ok_or_else(|| AppError::internal("a certificate's recipient is not in its order"))?;
-        let profile = order.profile.profile();
-        let facts = recipient.facts(&order)?;
-        let (greeting, certified) = (recipient.display(&facts), facts.certified(profile));
-        let days_left = shared::expiry::days_left(certificate.not_after, now);
-        let emails = expiry_reminder(
-            Lang::En,
-            &IssuedCertificate {
-                recipient_name: &greeting,
-                recipient_email: &facts.recipient_email,
-                notification_emails: &order.stored().notification_emails,
-                organization: &order.organization_name,
-                profile,
-                certified: &certified,
-                serial: &certificate.serial,
-                not_after: certificate.not_after,
-                origin: &origin,
-            },
-            days_left,
-        );
-        let mut statements =
-            vec![certificates::record_reminders(db, &certificate.serial, i64::from(stage), certificate.version)?];
-        for email in &emails {
-            statements.push(outbox::enqueue(db, email, now)?.0);
-        }
-        statements.push(audit_log::record(
-            db,
-            now,
-            "keyward",
-            "certificate.expiry_reminded",
-            ("certificate", &certificate.serial),
-            &serde_json::json!({ "reminder": stage, "days_left": days_left, "emails": emails.len() }),
-        )?);
-        match commit(db, statements, "").await {
-            // Another run sent it (or the certificate was revoked meanwhile): nothing of this batch was written.
-            Err(error) if error.is_changed_meanwhile() => {}
-            outcome => outcome?,
+        // One certificate's failure does not stop the others': logged and audited, it is due again next run.
+        if let Err(error) = remind(db, &certificate, &origin, now).await {
+            worker::console_error!("the expiry reminder of {} failed: {error:?}", certificate.serial);
+            let detail = serde_json::json!({ "code": error.code(), "message": error.message() });
+            let subject = ("certificate", certificate.serial.as_str());
+            let recorded = async {
+                audit_log::record(db, now, "keyward", "certificate.reminder_failed", subject, &detail)?.run().await
+            };
+            if let Err(error) = recorded.await {
+                worker::console_error!("recording that reminder's failure: {error:?}");
+            }
         }
     }
     Ok(())
+}
+
+/// The reminder due now for one certificate, if any, in its own batch.
+async fn remind(db: &D1Database, certificate: &certificates::Expiring, origin: &str, now: i64) -> Result<(), AppError> {
+    let sent = u8::try_from(certificate.expiry_reminders).unwrap_or(u8::MAX);
+    let Some(stage) = shared::expiry::reminder_due(certificate.not_after, now, sent) else { return Ok(()) };
+    let order = orders::find(db, &certificate.order_id, None).await?;
+    let recipients = recipients::of_order(db, &certificate.order_id).await?;
+    let recipient = recipients
+        .iter()
+        .find(|row| row.id == certificate.recipient_id)
+        .ok_or_else(|| AppError::internal("a certificate's recipient is not in its order"))?;
+    let profile = order.profile.profile();
+    let facts = recipient.facts(&order)?;
+    let (greeting, certified) = (recipient.display(&facts), facts.certified(profile));
+    let days_left = shared::expiry::days_left(certificate.not_after, now);
+    let emails = expiry_reminder(
+        Lang::En,
+        &IssuedCertificate {
+            recipient_name: &greeting,
+            recipient_email: &facts.recipient_email,
+            notification_emails: &order.stored().notification_emails,
+            organization: &order.organization_name,
+            profile,
+            certified: &certified,
+            serial: &certificate.serial,
+            not_after: certificate.not_after,
+            origin,
+        },
+        days_left,
+    );
+    let mut statements =
+        vec![certificates::record_reminders(db, &certificate.serial, i64::from(stage), certificate.version)?];
+    for email in &emails {
+        statements.push(outbox::enqueue(db, email, now)?.0);
+    }
+    statements.push(audit_log::record(
+        db,
+        now,
+        "keyward",
+        "certificate.expiry_reminded",
+        ("certificate", &certificate.serial),
+        &serde_json::json!({ "reminder": stage, "days_left": days_left, "emails": emails.len() }),
+    )?);
+    match commit(db, statements, "").await {
+        // Another run sent it (or the certificate was revoked meanwhile): nothing of this batch was written.
+        Err(error) if error.is_changed_meanwhile() => Ok(()),
+        outcome => outcome,
+    }
 }

@@ -184,6 +184,43 @@ test('a CSR order waiting for its mailbox validation whose key is then revoked f
   assert.equal(n, 1, 'only the first certificate exists');
 });
 
+test('one order that cannot be moved on does not stop the others: it is audited and stays for the next run', async () => {
+  // Two CSR orders, each waiting for its own mailbox's validation; the first one's stored recipient is broken.
+  const place = async (email, label) => {
+    const answer = await api('/orders', { method: 'POST', headers: acme, body: JSON.stringify({
+      profile: 'smime_organization_multipurpose', organization_id: acmeOrganization, signature_hash: 'sha256',
+      validity: { kind: 'years', years: 1 }, auto_renewals: 0, recipients: [{ email, csr: newKey().csr }], notification_emails: [],
+      payment: { kind: 'balance' }, subscriber_agreement: '2026-12-01', idempotency_key: `sweep-${label}-${Date.now()}`,
+    }) });
+    assert.equal(answer.status, 201, answer.text());
+    assert.equal(answer.json().state, 'awaiting_validation');
+    return answer.json().id;
+  };
+  const broken = await place('sweep.broken@gmail.com', 'broken');
+  const sound = await place('sweep.sound@gmail.com', 'sound');
+  await worker.query(`UPDATE recipients SET dns_names = 'not a JSON array' WHERE order_id = '${broken}'`);
+  const validate = async (email) => {
+    const message = (await api('/dev/mailbox')).json().messages.find((each) => each.to === email);
+    const token = message.body.match(/\/validate\/([A-Za-z0-9_-]{43})\n/)[1];
+    assert.equal((await api(`/validations/${token}`, { method: 'POST', body: '{}' })).status, 200);
+  };
+  await validate('sweep.broken@gmail.com');
+  await validate('sweep.sound@gmail.com');
+  // The older, broken order comes first in the sweep: the sound one is issued all the same.
+  const issued = (await api(`/orders/${sound}`, { headers: acme })).json();
+  assert.match(issued.recipients[0].certificate_serial ?? '', /^[0-9a-f]{32}$/, JSON.stringify(issued));
+  const failed = async () => (await worker.query(`SELECT detail FROM audit_log WHERE action = 'order.advance_failed' AND subject_id = '${broken}'`));
+  const before = (await failed()).length;
+  assert.ok(before >= 1, 'the broken order is audited');
+  assert.equal(JSON.parse((await failed())[0].detail).code, 'internal');
+  // The scheduled handler tries it again (and audits again), and still serves.
+  const scheduled = await http(`${worker.url}/__scheduled?cron=*+*+*+*+*`);
+  assert.equal(scheduled.status, 200);
+  assert.ok((await failed()).length > before, 'the next run tried it again');
+  const [{ state }] = await worker.query(`SELECT state FROM orders WHERE id = '${broken}'`);
+  assert.equal(state, 'awaiting_validation', 'it stays where it was');
+});
+
 /** Seeds a mailbox-validated S/MIME link for `email` and submits a new key; resolves to { link, answer }. */
 async function enrollAt(email, options = {}) {
   const link = await seed(worker, null, email, { profile: 'smime_mailbox_multipurpose', ...options });
