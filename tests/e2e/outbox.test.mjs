@@ -85,8 +85,10 @@ test('a new email is sent once, right after the batch, with the bearer token and
   assert.deepEqual(Object.keys(request.body).sort(), ['from', 'subject', 'text', 'to']);
   assert.equal(request.body.from, FROM);
   assert.equal(request.body.subject, message.subject);
-  assert.equal(request.body.text, message.body);
   assert.ok(request.body.text.includes(`\n${link}\n`), 'the email carries the enrollment link');
+  // Secrets at rest: once sent, the stored body no longer holds the link (the provider has the email).
+  assert.ok(!message.body.includes(link.split('/enroll/')[1]), 'the stored body no longer holds the token');
+  assert.match(message.body, /removed once this email was delivered or failed/);
   assert.equal(message.status, 'sent');
   assert.equal(message.attempts, 1);
   assert.equal(message.adapter, 'http');
@@ -149,6 +151,7 @@ test('a 503 is retried on the schedule, with the attempts counted and the same i
   let message = await row(address);
   assert.equal(requestsFor(address).length, 1);
   assert.deepEqual([message.status, message.attempts], ['pending', 1]);
+  assert.ok(message.body.includes('/enroll/'), 'a message a retry still needs keeps its body');
   assert.match(message.last_error, /^HTTP 503: .*try again/);
   assert.ok(message.next_attempt_at > now(), 'the retry is in the future');
   assert.ok(message.next_attempt_at >= before + 60 && message.next_attempt_at <= now() + 60, `one minute later: ${message.next_attempt_at - before}`);
@@ -172,6 +175,8 @@ test('a 503 is retried on the schedule, with the attempts counted and the same i
   assert.deepEqual(new Set(requests.map((request) => request.headers['idempotency-key'])), new Set([message.id]));
   message = await row(address);
   assert.deepEqual([message.status, message.attempts, message.last_error, message.next_attempt_at], ['sent', 3, null, null]);
+  assert.ok(!message.body.includes('/enroll/'), 'scrubbed once sent');
+  assert.ok(requests[2].body.text.includes('/enroll/'), 'the retry sent the whole email');
   assert.deepEqual((await audit(message.id)).map((entry) => [entry.action, entry.detail.attempts]),
     [['mail.retry_scheduled', 1], ['mail.retry_scheduled', 2], ['mail.sent', 3]]);
 
@@ -188,6 +193,7 @@ test('a 400 fails the message for good with the reason, and it is never retried'
   let message = await row(address);
   assert.equal(requestsFor(address).length, 1);
   assert.deepEqual([message.status, message.attempts, message.next_attempt_at], ['failed', 1, null]);
+  assert.ok(!message.body.includes('/enroll/'), 'a failed message is scrubbed too: no retry will need it');
   assert.match(message.last_error, /^HTTP 400: .*recipient address rejected/);
   await worker.query(`UPDATE mail_outbox SET next_attempt_at = ${now() - 1} WHERE id = '${message.id}'`);
   await scheduled();
@@ -257,6 +263,7 @@ test('without KEYWARD_MAIL the development environment keeps emails in the outbo
     await attempted(development, 'dev@example.com');
     const [message] = await development.query("SELECT * FROM mail_outbox WHERE to_address = 'dev@example.com'");
     assert.deepEqual([message.status, message.attempts, message.adapter, message.last_error], ['sent', 1, 'development', null]);
+    assert.ok(message.body.includes('/enroll/'), 'the development adapter keeps the body for the development mailbox');
     assert.equal(sink.received.length, received, 'nothing left the Worker');
     const mailbox = await http(`${development.url}/api/v1/dev/mailbox`);
     const [shown] = mailbox.json().messages;

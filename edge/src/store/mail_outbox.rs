@@ -134,8 +134,15 @@ pub fn claim(
     .bind(&[integer(i64::from(attempts)), integer(next_attempt_at), text(&row.id), integer(i64::from(row.attempts))])
 }
 
+/// What a delivered or failed email's body becomes: it held a single-use link, a code or a temporary password,
+/// which must not stay readable at rest once no retry needs it.
+pub const SCRUBBED_BODY: &str = "(removed once this email was delivered or failed: it may have held a single-use \
+                                 link, a code or a temporary password)";
+
 /// The statement that records the outcome of attempt `attempts` of row `id` (made by `adapter`; `None` when the
-/// row was abandoned without one), if the row is still pending at that attempt.
+/// row was abandoned without one), if the row is still pending at that attempt. A final outcome (sent, failed)
+/// scrubs the body ([`SCRUBBED_BODY`]), except the development adapter's, which keeps it for the development
+/// mailbox (development builds only).
 pub fn record(
     db: &D1Database,
     id: &str,
@@ -145,7 +152,9 @@ pub fn record(
 ) -> worker::Result<D1PreparedStatement> {
     db.prepare(
         "UPDATE mail_outbox SET status = ?1, next_attempt_at = ?2, sent_at = ?3, last_error = ?4, \
-         adapter = coalesce(?5, adapter), provider_id = ?6 WHERE id = ?7 AND attempts = ?8 AND status = 'pending'",
+         adapter = coalesce(?5, adapter), provider_id = ?6, \
+         body = CASE WHEN ?1 IN ('sent', 'failed') AND coalesce(?5, adapter, '') != 'development' THEN ?9 ELSE body END \
+         WHERE id = ?7 AND attempts = ?8 AND status = 'pending'",
     )
     .bind(&[
         text(recorded.status.as_str()),
@@ -156,6 +165,7 @@ pub fn record(
         optional_text(recorded.provider_id.as_deref()),
         text(id),
         integer(i64::from(attempts)),
+        text(SCRUBBED_BODY),
     ])
 }
 
