@@ -20,10 +20,13 @@ pub fn raised(error: &worker::Error, name: &str) -> bool {
     error.to_string().contains(name)
 }
 
-/// True when a failed batch was refused by an optimistic-concurrency guard: the version trigger or a
-/// uniqueness constraint that makes a second write of the same thing impossible.
+/// True when a failed batch was refused by an optimistic-concurrency guard: the version trigger, a uniqueness
+/// constraint that makes a second write of the same thing impossible, or a foreign key whose row a concurrent
+/// request removed meanwhile (an enrollment link a resend replaced while it was being spent).
 pub fn is_conflict(error: &worker::Error) -> bool {
-    raised(error, "version_conflict") || raised(error, "UNIQUE constraint failed")
+    raised(error, "version_conflict")
+        || raised(error, "UNIQUE constraint failed")
+        || raised(error, "FOREIGN KEY constraint failed")
 }
 
 /// A nullable bound integer parameter.

@@ -420,6 +420,16 @@ pub async fn cancel(call: Call) -> Result<Response, AppError> {
     Ok(Response::from_json(&order_view(db, &order, now).await?)?)
 }
 
+/// The refusal of a new link for a recipient who has a certificate.
+fn already_issued() -> AppError {
+    AppError::field(
+        409,
+        "recipient_already_issued",
+        "position",
+        "This recipient's certificate is issued; a new link cannot make another. Download it from the order.",
+    )
+}
+
 /// `POST /api/v1/orders/{id}/recipients/{position}/resend`: a fresh enrollment link (a new random value) and
 /// its email; the previous link stops working. Refused once the recipient has a certificate.
 pub async fn resend(call: Call) -> Result<Response, AppError> {
@@ -444,13 +454,7 @@ pub async fn resend(call: Call) -> Result<Response, AppError> {
         .find(|row| row.position == position)
         .ok_or_else(|| AppError::not_found("position", "The order has no recipient at this position."))?;
     if recipient.serial.is_some() || recipient.csr.is_some() {
-        return Err(AppError::field(
-            409,
-            "recipient_already_issued",
-            "position",
-            "This recipient's certificate is issued; a new link cannot make another. Download it from the \
-             order, or order a reissue.",
-        ));
+        return Err(already_issued());
     }
     let origin = platform::app_url(call.env())?;
     let actor = principal.actor();
@@ -468,7 +472,12 @@ pub async fn resend(call: Call) -> Result<Response, AppError> {
         ("order", &order_id),
         &serde_json::json!({ "recipient": position }),
     )?);
-    commit(db, statements, CHANGED_MEANWHILE).await?;
+    // The database refuses the new link if an enrollment committed the recipient's certificate meanwhile
+    // (migration 0013): the same answer as when the certificate was there before.
+    match db.batch(statements).await {
+        Err(error) if crate::db::raised(&error, "recipient_already_issued") => return Err(already_issued()),
+        result => crate::db::settle(result, CHANGED_MEANWHILE)?,
+    }
     call.after_answer_deliver(mail);
     Ok(Response::empty()?.with_status(204))
 }

@@ -229,6 +229,35 @@ test('resending makes a fresh link and the old one reads as replaced', async () 
   assert.equal((await api(`/orders/${placed.id}/recipients/7/resend`, { method: 'POST', headers: acme })).status, 404);
 });
 
+test('a resend racing an enrollment: never two certificates for one recipient, never a 5xx', async () => {
+  // Twenty rounds: each places a one-recipient order, then sends its enrollment and a resend at the same instant.
+  // Either the enrollment wins (the resend is refused: recipient_already_issued, by the read or by the database)
+  // or the resend wins (the enrollment's link was replaced: refused as unknown, and the new link enrolls once).
+  for (let round = 0; round < 20; round += 1) {
+    const email = `race.resend${round}@acme.example.com`;
+    const placed = (await place(orderBody({ recipients: [{ email }] }))).json();
+    const token = (await mailTo(email))[0].body.match(/\/enroll\/([A-Za-z0-9_-]{43})/)[1];
+    const [enrolled, resent] = await Promise.all([
+      api(`/enrollments/${token}`, { method: 'POST', body: JSON.stringify({ csr: csr() }) }),
+      api(`/orders/${placed.id}/recipients/0/resend`, { method: 'POST', headers: acme }),
+    ]);
+    assert.ok(enrolled.status < 500 && resent.status < 500, `round ${round}: ${enrolled.status} ${enrolled.text()} / ${resent.status} ${resent.text()}`);
+    if (enrolled.status === 201) {
+      assert.equal(resent.status, 409, `round ${round}: ${resent.text()}`);
+      assert.equal(resent.json().error.code, 'recipient_already_issued');
+    } else {
+      assert.equal(resent.status, 204, `round ${round}: ${resent.text()}`);
+      assert.ok([404, 409].includes(enrolled.status), `round ${round}: ${enrolled.status} ${enrolled.text()}`);
+      const newest = (await mailTo(email))[0].body.match(/\/enroll\/([A-Za-z0-9_-]{43})/)[1];
+      assert.equal((await api(`/enrollments/${newest}`, { method: 'POST', body: JSON.stringify({ csr: csr() }) })).status, 201);
+    }
+    const [{ n }] = await worker.query(`SELECT COUNT(*) AS n FROM certificates c JOIN recipients r ON r.id = c.recipient_id WHERE r.email = '${email}'`);
+    assert.equal(n, 1, `round ${round}: one certificate`);
+    const [{ open }] = await worker.query(`SELECT COUNT(*) AS open FROM enrollment_links l JOIN recipients r ON r.id = l.recipient_id WHERE r.email = '${email}' AND l.spent_at IS NULL`);
+    assert.equal(open, 0, `round ${round}: no open link left beside the certificate`);
+  }
+});
+
 test('history: newest first, searched by number, address and domain, filtered by status, paginated', async () => {
   const a = (await place(orderBody({ recipients: [{ email: 'search.one@acme.example.com' }] }))).json();
   const b = (await place(orderBody({ recipients: [{ email: 'search.two@sub.acme.example.com' }] }))).json();
