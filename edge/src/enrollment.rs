@@ -64,7 +64,13 @@ pub async fn submit(call: Call) -> Result<Response, AppError> {
     let now = call.now;
     // The link first: a spent link is refused whatever the CSR, and the page can say when.
     row.link().spend(now)?;
-    let csr = pipeline::parse(&submission.csr).map_err(|refusal| AppError::refusal(&refusal, "csr"))?;
+    let csr = match pipeline::parse(&submission.csr) {
+        Ok(csr) => csr,
+        Err(refusal) => {
+            issuing::record_exposed_key(db, &refusal, "recipient", ("enrollment_link", &row.link_id), now).await?;
+            return Err(AppError::refusal(&refusal, "csr"));
+        }
+    };
     let profile = row.profile.profile();
     let order = row.facts()?;
     let notification_emails = StoredOrder::from_column(&row.order_request).notification_emails;

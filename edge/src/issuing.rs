@@ -203,6 +203,31 @@ pub fn statements(
     Ok((statements, mail))
 }
 
+/// Records the request's key as compromised when the refusal says its text also held a private key
+/// (`CsrError::PrivateKeyIncluded`): the key is exposed, so it is never certified (the database's `key_compromised`
+/// trigger then refuses it on every path), and the audit log says so. Only the public key's hash is kept; the
+/// private block was never read. Any other refusal writes nothing.
+pub async fn record_exposed_key(
+    db: &D1Database,
+    refusal: &Refusal,
+    actor: &str,
+    subject: (&str, &str),
+    now: i64,
+) -> Result<(), AppError> {
+    let Refusal::Csr(shared::csr::CsrError::PrivateKeyIncluded { exposed_key_sha256 }) = refusal else {
+        return Ok(());
+    };
+    let detail = serde_json::json!({ "spki_sha256": exposed_key_sha256 });
+    let mut batch = Vec::new();
+    if let Some(spki) = exposed_key_sha256 {
+        batch.push(key_holders::mark_compromised(db, spki, now)?);
+        batch.push(key_holders::insert_compromised_if_absent(db, spki, now)?);
+    }
+    batch.push(audit_log::record(db, now, actor, "key.exposed_in_request", subject, &detail)?);
+    db.batch(batch).await?;
+    Ok(())
+}
+
 /// The refusal a failed issuance batch carries when the key-holder guard aborted it (another holder won a race,
 /// or the key was reported compromised meanwhile), named for the request field `csr_field`.
 pub fn key_holder_refusal(error: &worker::Error, csr_field: &str) -> Option<AppError> {

@@ -10,6 +10,7 @@ use shared::api::order::{
     OrderSummary, OrderView, RecipientView,
 };
 use shared::encoding::hex;
+use shared::issuance::pipeline as issuance;
 use shared::lang::Lang;
 use shared::order::{CheckedOrder, CheckedPayment, OrderContext, ValidatedDomain, check_order_request};
 use shared::pipeline::{Order, OrderProgress, OrderState, Work, pipeline};
@@ -151,6 +152,14 @@ pub async fn place(call: Call) -> Result<Response, AppError> {
     }
     let (order_context, organization_validated_at) =
         order_context(db, &account_id, &submitted.organization_id, now).await?;
+    // A recipient's CSR text that also holds a private key: the key is recorded as exposed before the form's
+    // refusal (the check below names the field); only its public key's hash is kept.
+    for recipient in &submitted.recipients {
+        if let Some(Err(refusal)) = recipient.csr.as_deref().map(issuance::parse) {
+            let subject = ("order_request", submitted.idempotency_key.as_str());
+            issuing::record_exposed_key(db, &refusal, &principal.actor(), subject, now).await?;
+        }
+    }
     let checked = check_order_request(&submitted, &order_context, now).map_err(AppError::from)?;
     for (index, recipient) in checked.recipients.iter().enumerate() {
         if let Some((csr, _)) = &recipient.csr {

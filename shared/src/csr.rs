@@ -28,6 +28,7 @@ use core::fmt;
 use der::asn1::{BitStringRef, ObjectIdentifier, UintRef};
 use der::{AnyRef, Decode, Reader, SliceReader, Tag, Tagged};
 use ring::signature::{self as ring_signature, UnparsedPublicKey, VerificationAlgorithm};
+use sha2::Digest;
 use spki::{AlgorithmIdentifierRef, SubjectPublicKeyInfoRef};
 use x509_cert::request::CertReq;
 
@@ -197,6 +198,15 @@ pub enum CsrError {
     /// The self-signature does not verify with the request's own public key: the request was altered after it
     /// was signed, or was not signed by the holder of the key. Code `csr_signature_invalid`.
     BadSignature,
+    /// The text holds a private key block beside (or instead of) the request: whoever saw the text has the key,
+    /// so it is exposed for good and must be replaced. `exposed_key_sha256` is the SHA-256 (hex) of the
+    /// request's SubjectPublicKeyInfo when the text also held a valid request, so the issuer can record that key
+    /// as compromised and never certify it. Nothing of the private block is kept, in this error or elsewhere.
+    /// Code `csr_private_key_included`.
+    PrivateKeyIncluded {
+        /// The request's key, when there was a request beside the private key.
+        exposed_key_sha256: Option<String>,
+    },
 }
 
 impl CsrError {
@@ -209,6 +219,7 @@ impl CsrError {
             Self::UnsupportedKey(_) => "csr_key_unsupported",
             Self::UnsupportedSignatureAlgorithm(_) => "csr_signature_algorithm_unsupported",
             Self::BadSignature => "csr_signature_invalid",
+            Self::PrivateKeyIncluded { .. } => "csr_private_key_included",
         }
     }
 }
@@ -236,6 +247,10 @@ impl fmt::Display for CsrError {
                 "the certificate signing request's signature does not verify with its own public key \
                  (the request was changed after it was signed)",
             ),
+            Self::PrivateKeyIncluded { .. } => formatter.write_str(
+                "the text holds a private key: it is now exposed, and anyone who saw the text can use it. This key \
+                 will never be certified; make a new key pair and send only its certificate signing request",
+            ),
         }
     }
 }
@@ -257,6 +272,14 @@ impl ParsedCsr {
     /// example a certificate, whose label the message names); otherwise as [`ParsedCsr::from_der`], so valid
     /// base64 that is not a request is [`CsrError::Malformed`].
     pub fn from_pem(text: &str) -> Result<Self, CsrError> {
+        if holds_private_key(text) {
+            // The request beside it, if valid, names the exposed key; the private block is never read.
+            let exposed_key_sha256 = decode_request_pem(text)
+                .ok()
+                .and_then(|der| Self::from_der(&der).ok())
+                .map(|csr| crate::encoding::hex(&sha2::Sha256::digest(csr.subject_public_key_info_der())));
+            return Err(CsrError::PrivateKeyIncluded { exposed_key_sha256 });
+        }
         let der = decode_request_pem(text)?;
         Self::from_der(&der)
     }
@@ -717,6 +740,15 @@ fn is_plausible_label(label: &str) -> bool {
 }
 
 /// What to tell someone who gave a PEM block of another kind.
+/// Whether the text holds a PEM private key block (`-----BEGIN PRIVATE KEY-----`, `RSA PRIVATE KEY`, `EC PRIVATE
+/// KEY`, `ENCRYPTED PRIVATE KEY`, `OPENSSH PRIVATE KEY`...), complete or not: only its BEGIN line is looked at.
+fn holds_private_key(text: &str) -> bool {
+    text.split(BEGIN_PREFIX)
+        .skip(1)
+        .filter_map(|after_begin| after_begin.split_once("-----").map(|(label, _)| label))
+        .any(|label| is_plausible_label(label) && label.ends_with("PRIVATE KEY"))
+}
+
 fn describe_other_label(label: &str) -> String {
     if matches!(label, "CERTIFICATE" | "X509 CERTIFICATE" | "TRUSTED CERTIFICATE") {
         format!("this is a certificate (-----BEGIN {label}-----), not a certificate signing request")

@@ -164,10 +164,38 @@ fn a_flood_of_begin_lines_is_refused() {
 
 #[test]
 fn a_private_key_is_called_out() {
-    // Not a real key: the label is what is tested.
+    // Not a real key: the label is what is tested. Alone, nothing says which key it is.
     let error = error_of("-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n");
-    assert_eq!(error.code(), "csr_not_pem");
-    assert!(error.to_string().contains("this is a private key"), "{error}");
+    assert_eq!(error, CsrError::PrivateKeyIncluded { exposed_key_sha256: None });
+    assert_eq!(error.code(), "csr_private_key_included");
+    assert!(error.to_string().contains("now exposed"), "{error}");
+}
+
+/// A request pasted with its private key is refused, whatever the key block's label and place, and the error names
+/// the request's key (the SHA-256 of its SubjectPublicKeyInfo), so the issuer can record it as compromised. The
+/// error holds nothing of the private block. Before this check, the request beside the key was certified.
+#[test]
+fn a_request_pasted_with_its_private_key_is_refused_and_names_the_exposed_key() {
+    let pem = fixture_text("ec-p256-sha256.csr.pem");
+    let spki = fixture_bytes("ec-p256-sha256.spki.der");
+    let expected = shared::encoding::hex(&<sha2::Sha256 as sha2::Digest>::digest(&spki));
+    // Not a real key: the label is what is tested.
+    let secret = "MIGHAgEAMBMGByqGSM49AgEGCCqGSM49AwEHBG0wawIBAQQgSECRET";
+    for label in ["PRIVATE KEY", "EC PRIVATE KEY", "RSA PRIVATE KEY", "ENCRYPTED PRIVATE KEY", "OPENSSH PRIVATE KEY"] {
+        let block = format!("-----BEGIN {label}-----\n{secret}\n-----END {label}-----\n");
+        for (place, text) in [("before", format!("{block}{pem}")), ("after", format!("{pem}\n{block}"))] {
+            let error = error_of(&text);
+            assert_eq!(
+                error,
+                CsrError::PrivateKeyIncluded { exposed_key_sha256: Some(expected.clone()) },
+                "{label} {place}"
+            );
+            assert!(!error.to_string().contains("SECRET") && !format!("{error:?}").contains("SECRET"), "{label}");
+        }
+    }
+    // A truncated private key block (no END line) counts as well.
+    let truncated = format!("{pem}\n-----BEGIN PRIVATE KEY-----\n{secret}");
+    assert_eq!(error_of(&truncated).code(), "csr_private_key_included");
 }
 
 #[test]

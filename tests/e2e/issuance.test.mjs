@@ -5,7 +5,7 @@
 // state is changed with SQL only to make time pass (a validation that lapsed).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { rmSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   startWorker, seed, http, openssl, opensslStatus, scratch, writeTemp, createAccount, login, caAdministrator,
@@ -219,6 +219,36 @@ test('one order that cannot be moved on does not stop the others: it is audited 
   assert.ok((await failed()).length > before, 'the next run tried it again');
   const [{ state }] = await worker.query(`SELECT state FROM orders WHERE id = '${broken}'`);
   assert.equal(state, 'awaiting_validation', 'it stays where it was');
+});
+
+test('a request pasted with its private key is refused, and that key is never certified, on any path', async () => {
+  const link = await seed(worker, 'Pat Pasted', 'pat.pasted@example.com');
+  const { csr, keyPath } = newKey();
+  const privateKey = readFileSync(keyPath, 'utf8');
+  const pasted = await submit(link, `${csr}\n${privateKey}`);
+  assert.equal(pasted.status, 422, pasted.text());
+  assert.deepEqual([pasted.json().error.code, pasted.json().error.field], ['csr_private_key_included', 'csr']);
+  assert.match(pasted.json().error.message, /now exposed/);
+  assert.ok(!pasted.text().includes(privateKey.split('\n')[1]), 'the answer echoes nothing of the key');
+  // The same request alone is refused: the key is recorded as compromised.
+  const alone = await submit(link, csr);
+  assert.equal(alone.status, 409, alone.text());
+  assert.equal(alone.json().error.code, 'key_compromised');
+  assert.equal((await linkStatus(link)).state, 'open', 'the link stays open for a new key');
+  // Nothing of the private block is stored: only the public key's hash is, in key_holders and the audit record.
+  const [{ n }] = await worker.query(`SELECT COUNT(*) AS n FROM audit_log WHERE action = 'key.exposed_in_request' AND detail NOT LIKE '%PRIVATE%'`);
+  assert.equal(n, 1);
+  const [{ compromised }] = await worker.query('SELECT COUNT(*) AS compromised FROM key_holders WHERE compromised_at IS NOT NULL AND holder = \'\'');
+  assert.ok(compromised >= 1);
+  // An order bringing the same pasted text is refused at its field, and a fresh key still enrolls the link.
+  const ordered = await api('/orders', { method: 'POST', headers: acme, body: JSON.stringify({
+    profile: 'smime_organization_multipurpose', organization_id: acmeOrganization, signature_hash: 'sha256',
+    validity: { kind: 'years', years: 1 }, auto_renewals: 0, recipients: [{ email: 'pat@acme.example.com', csr: `${privateKey}${csr}` }],
+    notification_emails: [], payment: { kind: 'balance' }, subscriber_agreement: '2026-12-01', idempotency_key: `pasted-${Date.now()}`,
+  }) });
+  assert.equal(ordered.status, 422, ordered.text());
+  assert.ok(ordered.json().errors.some((error) => error.code === 'csr_private_key_included' && error.field === 'recipients[0].csr'), ordered.text());
+  assert.equal((await submit(link, newKey().csr)).status, 201);
 });
 
 /** Seeds a mailbox-validated S/MIME link for `email` and submits a new key; resolves to { link, answer }. */
