@@ -1,11 +1,10 @@
 //! Sessions, passwords, users and API keys (`shared::api::account` lists the endpoints). Each change is one
 //! batch with its audit record and, when it sends an email, its outbox row.
 
-use sha2::{Digest, Sha256};
 use shared::account::{
     ADDRESS_THROTTLE, AccountError, ApiKey, CLIENT_THROTTLE, PASSWORD_RESET_LIFETIME_SECONDS, PasswordKey, Role,
-    Session, TEMPORARY_PASSWORD_LIFETIME_SECONDS, TemporaryPassword, Throttle, ThrottlePolicy, expired_session_cookie,
-    session_cookie,
+    Session, TEMPORARY_PASSWORD_LIFETIME_SECONDS, TemporaryPassword, ThrottleKeys, check_login_request,
+    expired_session_cookie, session_cookie,
 };
 use shared::api::MessageBody;
 use shared::api::account::{
@@ -15,19 +14,20 @@ use shared::api::account::{
 use shared::encoding::hex;
 use shared::lang::Lang;
 use shared::link::{Link, LinkError, Token};
-use shared::mail::{AccountInvitation, account_invitation, password_reset};
+use shared::mail::{AccountInvitation, account_invitation, password_changed, password_reset};
 use shared::text::check_visible;
 use worker::{D1Database, D1PreparedStatement, Request, Response};
 
 use crate::auth::{self, Credential, Principal};
 use crate::call::{Call, Member};
-use crate::db::{commit, is_conflict};
+use crate::db::{commit, is_conflict, raised, settle};
 use crate::error::AppError;
 use crate::store::api_keys::{self, ApiKeyRow};
 use crate::store::audit_log;
+use crate::store::login_throttle;
 use crate::store::password_resets::{self, PasswordResetRow};
+use crate::store::sessions;
 use crate::store::users::{self, FirstSecret, NewUser, UserRow};
-use crate::store::{login_throttle, sessions};
 use crate::{outbox, platform};
 
 /// What a conflicting change of an account's rows says.
@@ -80,19 +80,55 @@ fn check_name_field(name: &str, field: &'static str) -> Result<String, AppError>
     Ok(name.to_owned())
 }
 
-fn throttle_key_for_email(email: &str) -> String {
-    format!("email:{}", hex(&Sha256::digest(email.as_bytes())))
-}
-
+/// The client's address as Cloudflare saw it (`CF-Connecting-IP`; `shared::account::client_network` makes it the
+/// network a throttle counts).
 fn client_address(request: &Request) -> worker::Result<String> {
     Ok(request.headers().get("CF-Connecting-IP")?.unwrap_or_else(|| "unknown".into()))
 }
 
-/// The throttles of the submitted address and of the client, in one query.
-async fn throttles(db: &D1Database, email_key: &str, client_key: &str) -> Result<(Throttle, Throttle), AppError> {
-    let rows = login_throttle::of_keys(db, email_key, client_key).await?;
-    let find = |key: &str| rows.iter().find(|row| row.key == key).map(|row| row.throttle()).unwrap_or_default();
-    Ok((find(email_key), find(client_key)))
+/// Refuses a login that a cross-site page could have sent (`shared::account::check_login_request`): a form's
+/// content type (415), another origin (403).
+fn refuse_forged_login(request: &Request) -> Result<(), AppError> {
+    let headers = request.headers();
+    let own_origin = request.url()?.origin().ascii_serialization();
+    check_login_request(
+        headers.get("Content-Type")?.as_deref(),
+        headers.get("Sec-Fetch-Site")?.as_deref(),
+        headers.get("Origin")?.as_deref(),
+        &own_origin,
+    )
+    .map_err(|error| match error {
+        AccountError::ContentTypeNotJson => AppError::field(415, error.code(), "content-type", error.to_string()),
+        other => other.into(),
+    })
+}
+
+/// Reserves one attempt under the address's key and the client's, in one batch, before any secret is checked.
+/// When either key's back-off refuses it, the other's attempt is given back (no secret was checked) and the
+/// refusal says until when.
+async fn reserve_attempt(db: &D1Database, keys: &ThrottleKeys, now: i64) -> Result<(), AppError> {
+    let slots = [(&keys.address, ADDRESS_THROTTLE), (&keys.client, CLIENT_THROTTLE)];
+    let statements = slots
+        .iter()
+        .map(|(key, policy)| login_throttle::reserve(db, key, now, *policy))
+        .collect::<worker::Result<Vec<_>>>()?;
+    let results = db.batch(statements).await?;
+    let (mut refused, mut refunds) = (None, Vec::new());
+    for ((key, policy), result) in slots.iter().zip(&results) {
+        if !login_throttle::granted(result)? {
+            refused.get_or_insert(*key);
+        } else {
+            refunds.push(login_throttle::refund(db, key, *policy)?);
+        }
+    }
+    let Some(refused) = refused else {
+        return Ok(());
+    };
+    if !refunds.is_empty() {
+        db.batch(refunds).await?;
+    }
+    let until = login_throttle::next_attempt_at(db, refused).await?.unwrap_or(now);
+    Err(AccountError::Locked { until }.into())
 }
 
 /// A user as the API shows them.
@@ -159,31 +195,26 @@ fn session_view(user: &UserRow, expires_at: i64) -> SessionView {
     SessionView { user: user_view(user), account_name: user.account_name.clone(), expires_at }
 }
 
-/// `POST /api/v1/session`: log in. The answer to a wrong address and to a wrong password is the same, and both
-/// count against the address and the client; a locked address is refused before any check.
+/// `POST /api/v1/session`: log in. A login a cross-site page could have sent is refused first (a form's content
+/// type, another origin). The answer to a wrong address and to a wrong password is the same. Every attempt is
+/// reserved under the address and the client before the secret is checked (`reserve_attempt`), so parallel
+/// guesses get the allowance and no more; a success clears the address's count and gives the client's attempt
+/// back.
 pub async fn login(call: Call) -> Result<Response, AppError> {
-    let client = client_address(&call.request);
+    refuse_forged_login(&call.request)?;
+    let client = client_address(&call.request)?;
     let user_agent = call.request.headers().get("User-Agent").ok().flatten().unwrap_or_default();
     let login: LoginRequest = call.json("email and password_key or temporary_password")?;
     let email = check_email_field(&login.email, "email")?;
-    let secret = Secret::from_fields(login.password_key.as_deref(), login.temporary_password.as_deref());
+    let secret = Secret::from_fields(login.password_key.as_deref(), login.temporary_password.as_deref())?;
     let db = &call.db;
     let now = call.now;
-    let email_key = throttle_key_for_email(&email);
-    let client_key = format!("ip:{}", client?);
-    let (email_throttle, client_throttle) = throttles(db, &email_key, &client_key).await?;
-    email_throttle.check(now)?;
-    client_throttle.check(now)?;
-    let secret = secret?;
     let user = users::by_email(db, &email).await?;
+    let keys = ThrottleKeys::for_login(&email, &client, user.as_ref().map(|user| user.role));
+    reserve_attempt(db, &keys, now).await?;
     let accepted = user.as_ref().is_some_and(|user| accepts(user, &secret, now));
     let Some(user) = user.filter(|_| accepted) else {
-        let fail = |throttle: Throttle, policy: ThrottlePolicy| throttle.fail(now, policy);
-        db.batch(vec![
-            login_throttle::store(db, &email_key, fail(email_throttle, ADDRESS_THROTTLE))?,
-            login_throttle::store(db, &client_key, fail(client_throttle, CLIENT_THROTTLE))?,
-        ])
-        .await?;
+        // The attempt was counted when it was reserved.
         return Err(AccountError::CredentialsInvalid.into());
     };
     let token = Token::from_random(platform::random()?);
@@ -192,7 +223,8 @@ pub async fn login(call: Call) -> Result<Response, AppError> {
     let user_agent: String = user_agent.chars().take(200).collect();
     db.batch(vec![
         sessions::insert(db, &session_id, &user.id, &token.hash_hex(), &session, &user_agent)?,
-        login_throttle::clear(db, &email_key)?,
+        login_throttle::clear(db, &keys.address)?,
+        login_throttle::refund(db, &keys.client, CLIENT_THROTTLE)?,
         audit_log::record(
             db,
             now,
@@ -398,7 +430,9 @@ pub async fn show_reset(call: Call) -> Result<Response, AppError> {
 }
 
 /// `POST /api/v1/password-resets/{token}`: spends the link and sets the new password in one batch; every
-/// session of the user ends.
+/// session of the user ends, and every API key they made (each key's end audited); the address's login counts
+/// are cleared (from every client), so a stranger's failures do not keep the owner out once the owner has proved
+/// themselves by email; the user is told by email, after the answer, that the password changed.
 pub async fn reset(call: Call) -> Result<Response, AppError> {
     let reset: ResetPassword = call.json("new_password_key")?;
     let db = &call.db;
@@ -408,20 +442,29 @@ pub async fn reset(call: Call) -> Result<Response, AppError> {
     let key = PasswordKey::parse(&reset.new_password_key)
         .map_err(|error| AppError::from(error).for_field("new_password_key"))?;
     let user = user_by_id(db, &row.user_id).await?;
+    let actor = format!("user:{}", user.id);
     let mut batch = vec![password_resets::spend(db, &row.id, now, spent.version)?];
     batch.extend(set_password(db, &user, &key, now, None)?);
-    batch.push(audit_log::record(
-        db,
-        now,
-        &format!("user:{}", user.id),
-        "password.reset",
-        ("user", &user.id),
-        &serde_json::json!({}),
-    )?);
+    batch.push(audit_log::record(db, now, &actor, "password.reset", ("user", &user.id), &serde_json::json!({}))?);
+    // Every key the user made ends with the batch's one statement; each is audited by name. A key made after this
+    // read (by a session the batch also ends) is revoked all the same, unnamed in the log.
+    for key_id in api_keys::unrevoked_made_by(db, &user.id).await? {
+        let reason = serde_json::json!({ "reason": "password_reset" });
+        batch.push(audit_log::record(db, now, &actor, "api_key.revoked", ("api_key", &key_id), &reason)?);
+    }
+    batch.push(api_keys::revoke_made_by(db, &user.id, now)?);
+    batch.push(login_throttle::clear_address(db, &ThrottleKeys::address_of(&user.email))?);
+    let reset_url = format!("{}/reset", platform::app_url(call.env())?);
+    let notice = password_changed(users::lang(db, &user.id).await?, &user.email, now, &reset_url);
+    let (notice_mail, mail_id) = outbox::enqueue(db, &notice, now)?;
+    batch.push(notice_mail);
     // Not `db::commit`: the link's version guard refusing the batch means another use spent it first, which is
     // the link's own answer (409 `link_spent`), not a change to reload.
     match db.batch(batch).await {
-        Ok(_) => Ok(Response::empty()?.with_status(204)),
+        Ok(_) => {
+            call.after_answer_deliver(vec![mail_id]);
+            Ok(Response::empty()?.with_status(204))
+        }
         Err(error) if is_conflict(&error) => Err(LinkError::Spent { spent_at: now }.into()),
         Err(error) => Err(error.into()),
     }
@@ -559,7 +602,21 @@ async fn set_disabled(call: &Call, disable: bool) -> Result<Response, AppError> 
         batch.push(sessions::end_all_of_user(db, &user.id, now)?);
         batch.push(api_keys::revoke_made_by(db, &user.id, now)?);
     }
-    commit(db, batch, CHANGED_MEANWHILE).await?;
+    // `users_last_administrator` (migration 0012) refuses the batch that would leave the account without an
+    // enabled administrator: two administrators disabling each other at once both pass the checks above.
+    let result = db.batch(batch).await;
+    if let Err(error) = &result
+        && raised(error, "last_administrator")
+    {
+        return Err(AppError::field(
+            409,
+            "last_administrator",
+            "id",
+            "This would leave the account without an enabled administrator (another administrator was disabled \
+             meanwhile); nothing changed. Enable another administrator first.",
+        ));
+    }
+    settle(result, CHANGED_MEANWHILE)?;
     let updated = user_by_id(db, &user.id).await?;
     Ok(Response::from_json(&user_view(&updated))?)
 }

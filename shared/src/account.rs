@@ -289,49 +289,138 @@ impl Session {
     }
 }
 
-/// Limits on failed logins.
+/// How logins are slowed under one key (a submitted address, or a client network).
+///
+/// The policy: the first [`ThrottlePolicy::allowance`] attempts go at once; after that each attempt must wait,
+/// [`ThrottlePolicy::first_delay_seconds`] after the allowance is spent and twice as long after each further one,
+/// up to [`ThrottlePolicy::longest_delay_seconds`], where the wait stays. So throttling slows guessing to at most
+/// one attempt per longest delay, but never shuts anyone out for good: whoever holds the password still gets in at
+/// that pace, a success or a password reset clears the address's count, and a key left alone for
+/// [`ThrottlePolicy::forget_after_seconds`] starts again from nothing.
+///
+/// Attempts are counted when they are *reserved*, before the secret is checked ([`Throttle::reserve`]), in one
+/// database statement (`edge/src/store/login_throttle.rs` is its SQL, rule for rule), so parallel guesses cannot
+/// all read the same count and all go through.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct ThrottlePolicy {
-    /// Failures allowed in a window before the lock.
-    pub failures: i64,
-    /// Window length, seconds.
-    pub window_seconds: i64,
-    /// Lock length, seconds.
-    pub lock_seconds: i64,
+    /// Attempts that go without waiting.
+    pub allowance: i64,
+    /// The wait after the attempt that spends the allowance, seconds; it doubles with each further attempt.
+    pub first_delay_seconds: i64,
+    /// The longest wait between two attempts, seconds: the bound of the back-off.
+    pub longest_delay_seconds: i64,
+    /// A key without an attempt for this long is forgotten, seconds (longer than the longest wait, so waiting out
+    /// the back-off does not also reset it).
+    pub forget_after_seconds: i64,
 }
 
-/// Per submitted address (account or not): 5 failures in 15 minutes lock it for 15 minutes.
-pub const ADDRESS_THROTTLE: ThrottlePolicy = ThrottlePolicy { failures: 5, window_seconds: 900, lock_seconds: 900 };
+/// Doublings of the wait after which it is at its bound whatever the policy (2^20 times the first wait).
+const MOST_DOUBLINGS: i64 = 20;
 
-/// Per client network address: 50 failures in 15 minutes lock it for 15 minutes.
-pub const CLIENT_THROTTLE: ThrottlePolicy = ThrottlePolicy { failures: 50, window_seconds: 900, lock_seconds: 900 };
+impl ThrottlePolicy {
+    /// The wait after the `attempts`-th attempt, seconds; `None` while the allowance is not spent.
+    pub fn delay_after(&self, attempts: i64) -> Option<i64> {
+        let beyond = attempts.checked_sub(self.allowance).filter(|beyond| *beyond >= 0)?;
+        Some(self.first_delay_seconds.saturating_mul(1 << beyond.min(MOST_DOUBLINGS)).min(self.longest_delay_seconds))
+    }
+}
 
-/// Failed logins counted under one key.
+/// Per submitted address (account or not): 5 attempts at once, then a wait of 1, 2, 4, 8, then 15 minutes between
+/// attempts; forgotten after an hour without one.
+pub const ADDRESS_THROTTLE: ThrottlePolicy =
+    ThrottlePolicy { allowance: 5, first_delay_seconds: 60, longest_delay_seconds: 900, forget_after_seconds: 3600 };
+
+/// Per client network (an IPv4 address, an IPv6 /64): 50 failed attempts at once, then the same back-off. A
+/// success gives its attempt back ([`Throttle::refund`]), so a client counts failures only, whoever's addresses
+/// it tries.
+pub const CLIENT_THROTTLE: ThrottlePolicy =
+    ThrottlePolicy { allowance: 50, first_delay_seconds: 60, longest_delay_seconds: 900, forget_after_seconds: 3600 };
+
+/// Login attempts counted under one key.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Throttle {
-    /// Failures in the current window.
-    pub failures: i64,
-    /// Start of the current window.
-    pub window_start: i64,
-    /// Until when logins under this key are refused.
-    pub locked_until: Option<i64>,
+    /// Attempts counted since the key was last forgotten or cleared.
+    pub attempts: i64,
+    /// When the last counted attempt was reserved.
+    pub last_attempt_at: i64,
+    /// No attempt is reserved before this instant; `None` while the allowance lasts.
+    pub next_attempt_at: Option<i64>,
 }
 
 impl Throttle {
-    /// Refuses while locked.
-    pub fn check(&self, now: i64) -> Result<(), AccountError> {
-        match self.locked_until {
-            Some(until) if now < until => Err(AccountError::Locked { until }),
-            _ => Ok(()),
+    /// Reserves one attempt at `now`: the state to store, or the refusal (with when to try again) while the
+    /// back-off runs. A refused attempt changes nothing and checks no secret.
+    pub fn reserve(&self, now: i64, policy: ThrottlePolicy) -> Result<Throttle, AccountError> {
+        if let Some(until) = self.next_attempt_at.filter(|until| now < *until) {
+            return Err(AccountError::Locked { until });
         }
+        let forgotten = now - self.last_attempt_at >= policy.forget_after_seconds;
+        let attempts = if forgotten { 1 } else { self.attempts + 1 };
+        let next_attempt_at = policy.delay_after(attempts).map(|delay| now + delay);
+        Ok(Throttle { attempts, last_attempt_at: now, next_attempt_at })
     }
 
-    /// The state after one more failure at `now`.
-    pub fn fail(&self, now: i64, policy: ThrottlePolicy) -> Throttle {
-        let in_window = now - self.window_start < policy.window_seconds && self.locked_until.is_none_or(|u| now < u);
-        let (failures, window_start) = if in_window { (self.failures + 1, self.window_start) } else { (1, now) };
-        let locked_until = (failures >= policy.failures).then_some(now + policy.lock_seconds);
-        Throttle { failures, window_start, locked_until }
+    /// Gives back a reserved attempt that checked no secret, or that succeeded on the client's count: one attempt
+    /// fewer, and no wait if that brings the count back within the allowance.
+    pub fn refund(&self, policy: ThrottlePolicy) -> Throttle {
+        let attempts = (self.attempts - 1).max(0);
+        let next_attempt_at = if attempts < policy.allowance { None } else { self.next_attempt_at };
+        Throttle { attempts, next_attempt_at, ..*self }
+    }
+}
+
+/// The network a client's address stands for, as throttles count it: an IPv4 address itself (`/32`), the `/64`
+/// of an IPv6 address (one subscriber's usual allocation: counting single IPv6 addresses would give each client
+/// 2^64 fresh counts), an IPv4-mapped IPv6 address as its IPv4 address. What does not parse as an address is
+/// counted as itself.
+pub fn client_network(address: &str) -> String {
+    use core::net::IpAddr;
+    match address.trim().parse::<IpAddr>() {
+        Ok(IpAddr::V4(v4)) => format!("{v4}/32"),
+        Ok(IpAddr::V6(v6)) => match v6.to_ipv4_mapped() {
+            Some(v4) => format!("{v4}/32"),
+            None => {
+                let [a, b, c, d, ..] = v6.segments();
+                format!("{a:x}:{b:x}:{c:x}:{d:x}::/64")
+            }
+        },
+        Err(_) => address.trim().to_owned(),
+    }
+}
+
+/// The keys of `login_throttle` a login reserves an attempt under.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ThrottleKeys {
+    /// The submitted address's count: `email:<SHA-256 of the address>` (hashed, so the table holds no address),
+    /// or for a CA administrator `email:<SHA-256>|ip:<client network>`.
+    pub address: String,
+    /// The client network's count: `ip:<network>`.
+    pub client: String,
+}
+
+impl ThrottleKeys {
+    /// The keys for a login to the normalized address `email` from `client_address` (`CF-Connecting-IP`), whose
+    /// account has `role` (`None` when no account has the address: it is counted all the same, so the answer
+    /// never tells).
+    ///
+    /// A CA administrator's address is counted per client network: the administrator runs the CA (revocations,
+    /// approvals), and their address is easy to learn, so an address-wide count would let any stranger keep them
+    /// out with a few wrong passwords a quarter hour. Counted per client, a stranger's failures slow only the
+    /// stranger's own network (which its client count also slows), and the administrator's own client is never
+    /// held back by them. The price: guesses from many networks are not added up for that address, so a CA
+    /// administrator's password must stand up to a distributed guesser on its own (its key costs 600,000 PBKDF2
+    /// iterations per guess, in the guesser's CPU).
+    pub fn for_login(email: &str, client_address: &str, role: Option<Role>) -> Self {
+        let network = client_network(client_address);
+        let address = Self::address_of(email);
+        let address = if role == Some(Role::CaAdmin) { format!("{address}|ip:{network}") } else { address };
+        Self { address, client: format!("ip:{network}") }
+    }
+
+    /// The address key of `email` for every client, as a password reset clears it: `email:<SHA-256>` (and, for a
+    /// CA administrator, the keys that begin with it and `|`).
+    pub fn address_of(email: &str) -> String {
+        format!("email:{}", hex(&Sha256::digest(email.as_bytes())))
     }
 }
 
@@ -362,8 +451,10 @@ pub enum AccountError {
     Unauthenticated,
     /// The role or account does not allow this.
     Forbidden,
-    /// A state-changing request with a session cookie that did not come from Keyward's own pages.
+    /// A state-changing request with a session cookie, or a login, that did not come from Keyward's own pages.
     CrossSiteRequest,
+    /// A login whose body is declared as something else than JSON (a form's encoding): answered 415.
+    ContentTypeNotJson,
 }
 
 impl AccountError {
@@ -381,6 +472,7 @@ impl AccountError {
             Self::Unauthenticated => "unauthenticated",
             Self::Forbidden => "forbidden",
             Self::CrossSiteRequest => "cross_site_request",
+            Self::ContentTypeNotJson => "content_type_not_json",
         }
     }
 
@@ -393,7 +485,9 @@ impl AccountError {
             Self::PasswordChangeRequired => Some("new_password"),
             // The credential: the session cookie or the `Authorization` header.
             Self::Unauthenticated | Self::Forbidden => Some("authorization"),
+            // The request headers, named as the other header fields are (`authorization`).
             Self::CrossSiteRequest => Some("origin"),
+            Self::ContentTypeNotJson => Some("content-type"),
         }
     }
 }
@@ -402,8 +496,8 @@ impl core::fmt::Display for AccountError {
     fn fmt(&self, formatter: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         match self {
             Self::CredentialsInvalid => formatter.write_str(
-                "The email address or the password is not right. Check both; after five failures logins are paused \
-                 for fifteen minutes. Forgot the password? Ask for a reset link.",
+                "The email address or the password is not right. Check both; after five failures each new try must \
+                 wait, up to fifteen minutes. Forgot the password? Ask for a reset link.",
             ),
             Self::Locked { until } => write!(
                 formatter,
@@ -433,6 +527,9 @@ impl core::fmt::Display for AccountError {
                 "This request did not come from Keyward's own pages, so it was refused. Use the Keyward app, or an \
                  API key for scripts.",
             ),
+            Self::ContentTypeNotJson => formatter.write_str(
+                "The Content-Type header must be application/json: a login is a JSON document, never a form.",
+            ),
         }
     }
 }
@@ -456,6 +553,31 @@ pub fn check_same_origin(
         Some(origin) if origin == own_origin => Ok(()),
         _ => Err(AccountError::CrossSiteRequest),
     }
+}
+
+/// The forgery check of a login (which carries no cookie yet, so [`check_same_origin`] does not apply as such). A
+/// cross-site page can post a form (`text/plain`, `application/x-www-form-urlencoded`, `multipart/form-data`)
+/// without asking the browser first, and could log its visitor into the attacker's account: so a declared
+/// `Content-Type` must be JSON (which a cross-site page cannot send without a preflight the Worker never grants),
+/// `Sec-Fetch-Site`, when sent, must say `same-origin`, and `Origin`, when sent, must be Keyward's own. A request
+/// with neither header is not a browser's cross-site request (browsers send `Origin` with every cross-origin
+/// `POST`): scripts and tools may log in.
+pub fn check_login_request(
+    content_type: Option<&str>,
+    sec_fetch_site: Option<&str>,
+    origin: Option<&str>,
+    own_origin: &str,
+) -> Result<(), AccountError> {
+    if let Some(content_type) = content_type {
+        let media_type = content_type.split(';').next().unwrap_or_default().trim();
+        if !media_type.eq_ignore_ascii_case("application/json") {
+            return Err(AccountError::ContentTypeNotJson);
+        }
+    }
+    if sec_fetch_site.is_some_and(|site| site != "same-origin") || origin.is_some_and(|origin| origin != own_origin) {
+        return Err(AccountError::CrossSiteRequest);
+    }
+    Ok(())
 }
 
 /// The `Set-Cookie` value that starts a session.
@@ -553,22 +675,185 @@ mod tests {
         assert!(!Session { revoked_at: Some(5), ..session }.is_active(10));
     }
 
-    #[test]
-    fn five_failures_lock_the_address_for_fifteen_minutes() {
+    /// What one reservation should give: granted with this count and wait (`Some(seconds)` from the attempt), or
+    /// refused until an instant.
+    #[derive(Debug, PartialEq)]
+    enum Expect {
+        Granted { attempts: i64, wait: Option<i64> },
+        Refused { until: i64 },
+    }
+
+    /// Reserves at each instant in turn under `policy`, from no count, checking each outcome.
+    fn check(policy: ThrottlePolicy, steps: &[(i64, Expect)]) {
         let mut throttle = Throttle::default();
-        for second in 0..4 {
-            throttle = throttle.fail(1_000 + second, ADDRESS_THROTTLE);
-            assert_eq!(throttle.check(1_000 + second), Ok(()));
+        for (now, expected) in steps {
+            let outcome = match throttle.reserve(*now, policy) {
+                Ok(next) => {
+                    throttle = next;
+                    Expect::Granted { attempts: next.attempts, wait: next.next_attempt_at.map(|at| at - now) }
+                }
+                Err(AccountError::Locked { until }) => Expect::Refused { until },
+                Err(other) => panic!("{other:?}"),
+            };
+            assert_eq!(&outcome, expected, "at {now}");
         }
-        throttle = throttle.fail(1_004, ADDRESS_THROTTLE);
-        assert_eq!(throttle.check(1_005), Err(AccountError::Locked { until: 1_904 }));
-        assert_eq!(throttle.check(1_904), Ok(()));
-        // After the lock, counting starts again.
-        let after = throttle.fail(1_905, ADDRESS_THROTTLE);
-        assert_eq!((after.failures, after.locked_until), (1, None));
-        // Failures spread beyond the window do not add up.
-        let slow = Throttle { failures: 4, window_start: 0, locked_until: None }.fail(901, ADDRESS_THROTTLE);
-        assert_eq!((slow.failures, slow.locked_until), (1, None));
+    }
+
+    #[test]
+    fn the_address_allows_five_attempts_then_waits_that_double_up_to_fifteen_minutes() {
+        use Expect::{Granted, Refused};
+        let granted = |attempts, wait| Granted { attempts, wait };
+        check(
+            ADDRESS_THROTTLE,
+            &[
+                (1_000, granted(1, None)),
+                (1_000, granted(2, None)),
+                (1_001, granted(3, None)),
+                (1_001, granted(4, None)),
+                (1_002, granted(5, Some(60))),
+                // Refused attempts change nothing: the wait does not grow while the guesser hammers.
+                (1_002, Refused { until: 1_062 }),
+                (1_061, Refused { until: 1_062 }),
+                (1_062, granted(6, Some(120))),
+                (1_100, Refused { until: 1_182 }),
+                (1_182, granted(7, Some(240))),
+                (1_422, granted(8, Some(480))),
+                (1_902, granted(9, Some(900))),
+                // Bounded: from here on, one attempt per fifteen minutes, however many came before.
+                (2_802, granted(10, Some(900))),
+                (3_702, granted(11, Some(900))),
+                (4_601, Refused { until: 4_602 }),
+                (4_602, granted(12, Some(900))),
+                // An hour without an attempt forgets the count.
+                (8_202, granted(1, None)),
+            ],
+        );
+    }
+
+    #[test]
+    fn two_hundred_parallel_reservations_give_five_attempts_and_no_more() {
+        // Each reservation sees the one before (the database runs them one at a time, as one statement each).
+        let mut throttle = Throttle::default();
+        let granted =
+            (0..200).filter(|_| throttle.reserve(5_000, ADDRESS_THROTTLE).map(|next| throttle = next).is_ok());
+        assert_eq!(granted.count(), 5);
+        let mut client = Throttle::default();
+        let granted = (0..200).filter(|_| client.reserve(5_000, CLIENT_THROTTLE).map(|next| client = next).is_ok());
+        assert_eq!(granted.count(), 50);
+    }
+
+    #[test]
+    fn a_patient_owner_always_gets_an_attempt_however_long_the_attack() {
+        // A guesser takes every slot it can for a week; the longest anyone waits stays the bound.
+        let mut throttle = Throttle::default();
+        let mut now = 0;
+        while now < 7 * 24 * 3600 {
+            match throttle.reserve(now, ADDRESS_THROTTLE) {
+                Ok(next) => throttle = next,
+                Err(AccountError::Locked { until }) => {
+                    assert!(until - now <= ADDRESS_THROTTLE.longest_delay_seconds, "{until} at {now}");
+                }
+                Err(other) => panic!("{other:?}"),
+            }
+            now += 7;
+        }
+        let until = throttle.next_attempt_at.expect("still in back-off");
+        assert!(throttle.reserve(until, ADDRESS_THROTTLE).is_ok());
+    }
+
+    #[test]
+    fn the_wait_is_bounded_for_any_count() {
+        for (attempts, expected) in [(4, None), (5, Some(60)), (6, Some(120)), (9, Some(900)), (50, Some(900))] {
+            assert_eq!(ADDRESS_THROTTLE.delay_after(attempts), expected, "{attempts}");
+        }
+        assert_eq!(ADDRESS_THROTTLE.delay_after(i64::MAX), Some(900));
+        assert_eq!(CLIENT_THROTTLE.delay_after(49), None);
+        assert_eq!(CLIENT_THROTTLE.delay_after(50), Some(60));
+    }
+
+    #[test]
+    fn a_refund_gives_back_one_attempt_and_its_wait_within_the_allowance() {
+        let fifth = Throttle { attempts: 5, last_attempt_at: 10, next_attempt_at: Some(70) };
+        assert_eq!(
+            fifth.refund(ADDRESS_THROTTLE),
+            Throttle { attempts: 4, last_attempt_at: 10, next_attempt_at: None }
+        );
+        let seventh = Throttle { attempts: 7, last_attempt_at: 10, next_attempt_at: Some(250) };
+        assert_eq!(seventh.refund(ADDRESS_THROTTLE).next_attempt_at, Some(250));
+        assert_eq!(Throttle::default().refund(ADDRESS_THROTTLE).attempts, 0);
+    }
+
+    #[test]
+    fn clients_are_counted_by_ipv4_address_and_ipv6_64() {
+        for (address, network) in [
+            ("203.0.113.7", "203.0.113.7/32"),
+            ("2001:db8:1:2:3:4:5:6", "2001:db8:1:2::/64"),
+            ("2001:0db8:0001:0002:ffff::1", "2001:db8:1:2::/64"),
+            ("2001:db8:1:3::1", "2001:db8:1:3::/64"),
+            ("::ffff:203.0.113.7", "203.0.113.7/32"),
+            ("::1", "0:0:0:0::/64"),
+            (" 198.51.100.1 ", "198.51.100.1/32"),
+            ("unknown", "unknown"),
+        ] {
+            assert_eq!(client_network(address), network, "{address}");
+        }
+    }
+
+    #[test]
+    fn a_ca_administrator_is_counted_per_address_and_client_and_others_per_address() {
+        let hash = hex(&Sha256::digest(b"ada@example.com"));
+        let check = |role, client: &str, address: String| {
+            let keys = ThrottleKeys::for_login("ada@example.com", client, role);
+            assert_eq!(keys.address, address, "{role:?} {client}");
+            assert_eq!(keys.client, format!("ip:{}", client_network(client)));
+            assert!(keys.address.starts_with(&ThrottleKeys::address_of("ada@example.com")));
+        };
+        for role in [None, Some(Role::OrgAdmin), Some(Role::OrgUser)] {
+            check(role, "2001:db8::1", format!("email:{hash}"));
+            check(role, "203.0.113.9", format!("email:{hash}"));
+        }
+        check(Some(Role::CaAdmin), "2001:db8::1", format!("email:{hash}|ip:2001:db8:0:0::/64"));
+        check(Some(Role::CaAdmin), "2001:db8::2", format!("email:{hash}|ip:2001:db8:0:0::/64"));
+        check(Some(Role::CaAdmin), "203.0.113.9", format!("email:{hash}|ip:203.0.113.9/32"));
+    }
+
+    #[test]
+    fn logins_refuse_forms_and_other_origins() {
+        let own = "https://keyward.example";
+        let check = |content_type, site, origin, expected: Result<(), AccountError>| {
+            assert_eq!(
+                check_login_request(content_type, site, origin, own),
+                expected,
+                "{content_type:?} {site:?} {origin:?}"
+            );
+        };
+        let json = Some("application/json");
+        check(json, Some("same-origin"), Some(own), Ok(()));
+        check(Some("Application/JSON; charset=utf-8"), None, Some(own), Ok(()));
+        check(None, None, None, Ok(()));
+        check(json, None, None, Ok(()));
+        for form in [
+            "text/plain",
+            "text/plain;charset=UTF-8",
+            "application/x-www-form-urlencoded",
+            "multipart/form-data; boundary=x",
+            "application/jsonx",
+            "",
+        ] {
+            check(Some(form), Some("same-origin"), Some(own), Err(AccountError::ContentTypeNotJson));
+        }
+        for (site, origin) in [
+            (Some("cross-site"), None),
+            (Some("cross-site"), Some(own)),
+            (Some("same-site"), Some(own)),
+            (None, Some("https://evil.example")),
+            (None, Some("null")),
+            (Some("same-origin"), Some("https://keyward.example.evil.example")),
+        ] {
+            check(json, site, origin, Err(AccountError::CrossSiteRequest));
+        }
+        let error = AccountError::ContentTypeNotJson;
+        assert_eq!((error.code(), error.field()), ("content_type_not_json", Some("content-type")));
     }
 
     #[test]

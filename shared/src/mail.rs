@@ -973,3 +973,57 @@ mod validation_mail_tests {
         }
     }
 }
+
+/// The notice that an account's password was changed through a reset link, to the account's address: when, that
+/// every session and API key of the user ended, and what to do if the reader did not do it (the password is in
+/// someone else's hands: ask for a reset link at once, and tell an administrator).
+pub fn password_changed(lang: crate::lang::Lang, email: &str, changed_at: i64, reset_url: &str) -> Email {
+    use crate::lang::Lang;
+    let when = long_date_time(lang, changed_at);
+    let (subject, body) = match lang {
+        Lang::En => (
+            "Your Keyward password was changed".to_owned(),
+            format!(
+                "Hello,\n\nThe password of {email} on Keyward was changed with a reset link on {when}.\n\n\
+                 Every session of the account ended, and so did the API keys you had made: make new keys for your \
+                 scripts.\n\n\
+                 If you did not change it, someone else can read your email or had your reset link: ask for a new \
+                 reset link at once at {reset_url}, secure your mailbox, and tell your account's administrator.\n\n\
+                 -- Keyward\n"
+            ),
+        ),
+        Lang::Fr => (
+            "Votre mot de passe Keyward a été changé".to_owned(),
+            format!(
+                "Bonjour,\n\nLe mot de passe de {email} sur Keyward a été changé avec un lien de réinitialisation \
+                 le {when}.\n\nToutes les sessions du compte se sont terminées, ainsi que les clés d’API que vous \
+                 aviez créées\u{a0}: créez-en de nouvelles pour vos scripts.\n\n\
+                 Si vous ne l’avez pas changé, quelqu’un d’autre lit vos messages ou avait votre lien\u{a0}: \
+                 demandez aussitôt un nouveau lien sur {reset_url}, sécurisez votre messagerie et prévenez \
+                 l’administrateur de votre compte.\n\n-- Keyward\n"
+            ),
+        ),
+    };
+    Email { to: email.to_owned(), subject, body, lang }
+}
+
+#[cfg(test)]
+mod password_changed_tests {
+    use super::*;
+
+    #[test]
+    fn the_password_changed_notice_says_when_what_ended_and_what_to_do_in_both_languages() {
+        for (lang, ended, act) in [
+            (Lang::En, "API keys", "ask for a new reset link at once"),
+            (Lang::Fr, "clés d’API", "demandez aussitôt un nouveau lien"),
+        ] {
+            let email = password_changed(lang, "ada@example.com", 1_700_000_000, "https://k/reset");
+            assert_eq!((email.to.as_str(), email.lang), ("ada@example.com", lang));
+            assert!(email.body.contains(&long_date_time(lang, 1_700_000_000)), "{}", email.body);
+            assert!(email.body.contains("https://k/reset") && email.body.contains(ended) && email.body.contains(act));
+            // French typography: a no-break space before `:`, never a plain one, and the typographic apostrophe.
+            let plain_apostrophe = lang == Lang::Fr && email.body.contains('\'');
+            assert!(!email.body.contains(" :") && !plain_apostrophe, "{}", email.body);
+        }
+    }
+}

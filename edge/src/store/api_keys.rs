@@ -1,7 +1,7 @@
 //! `api_keys`: keys for scripts, scoped to an account and acting as an organization user. Only the key's SHA-256
 //! is stored (the key is shown once, when made) with its first characters, so a person can tell keys apart.
-//! Written by `account.rs` (made, revoked, and revoked with the user who made them) and touched by `auth.rs` as
-//! it is used.
+//! Written by `account.rs` (made, revoked, and revoked with the user who made them: disabled, or through a password
+//! reset) and touched by `auth.rs` as it is used.
 
 use serde::Deserialize;
 use shared::account::ApiKey;
@@ -104,4 +104,19 @@ pub fn revoke(db: &D1Database, id: &str, now: i64) -> worker::Result<D1PreparedS
 pub fn revoke_made_by(db: &D1Database, user_id: &str, now: i64) -> worker::Result<D1PreparedStatement> {
     db.prepare("UPDATE api_keys SET revoked_at = ?1 WHERE created_by = ?2 AND revoked_at IS NULL")
         .bind(&[integer(now), text(user_id)])
+}
+
+/// The identifiers of the unrevoked keys a user made (to audit each when they all end).
+pub async fn unrevoked_made_by(db: &D1Database, user_id: &str) -> worker::Result<Vec<String>> {
+    #[derive(Deserialize)]
+    struct Row {
+        id: String,
+    }
+    let rows = db
+        .prepare("SELECT id FROM api_keys WHERE created_by = ?1 AND revoked_at IS NULL ORDER BY created_at")
+        .bind(&[text(user_id)])?
+        .all()
+        .await?
+        .results::<Row>()?;
+    Ok(rows.into_iter().map(|row| row.id).collect())
 }

@@ -1,58 +1,89 @@
-//! `login_throttle`: failed logins counted per submitted address (`email:<sha256>`, whether or not an account has
-//! it, so the answer never tells) and per client (`ip:<address>`), with the lock they lead to
-//! (`shared::account::Throttle`). Written by `account.rs`'s login only: a failure stores both counts, a success
-//! clears the address's.
+//! `login_throttle`: login attempts counted per submitted address (`email:<sha256>`, whether or not an account has
+//! it, so the answer never tells; `email:<sha256>|ip:<network>` for a CA administrator) and per client network
+//! (`ip:<network>`), with the back-off they lead to (`shared::account::Throttle`, `ThrottleKeys`). Written by
+//! `account.rs` only: a login reserves an attempt under both keys before it checks the secret; a success clears
+//! the address's count and gives the client's attempt back; a password reset clears the address's counts.
+//!
+//! [`reserve`] is `Throttle::reserve` as one SQL statement, rule for rule, so that reading the count and adding the
+//! attempt cannot be split by a parallel login: the database runs the statements one at a time, each sees the
+//! ones before it, and a key past its allowance gets no row back.
 
 use serde::Deserialize;
-use shared::account::Throttle;
-use worker::{D1Database, D1PreparedStatement};
+use serde::de::IgnoredAny;
+use shared::account::{Throttle, ThrottlePolicy};
+use worker::{D1Database, D1PreparedStatement, D1Result};
 
 use crate::db::{integer, optional_integer, text};
 
-/// One key's count.
-#[derive(Deserialize)]
-pub struct ThrottleRow {
-    /// `email:<sha256 of the address>` or `ip:<client address>`.
-    pub key: String,
-    /// Failures in the current window.
-    pub failures: i64,
-    /// Start of the current window.
-    pub window_start: i64,
-    /// Until when logins under this key are refused.
-    pub locked_until: Option<i64>,
+/// Whether [`reserve`]'s statement, run, granted the attempt (it returned the key's row).
+pub fn granted(result: &D1Result) -> worker::Result<bool> {
+    Ok(!result.results::<IgnoredAny>()?.is_empty())
 }
 
-impl ThrottleRow {
-    /// Its count, for the rules of `shared::account::Throttle`.
-    pub fn throttle(&self) -> Throttle {
-        Throttle { failures: self.failures, window_start: self.window_start, locked_until: self.locked_until }
-    }
-}
+/// The count after this attempt (`Throttle::reserve`): one more, or one again when the key was forgotten.
+/// `?2` is the instant, `?3` the policy's forgetting time.
+const ATTEMPTS: &str = "(CASE WHEN ?2 - last_attempt_at >= ?3 THEN 1 ELSE attempts + 1 END)";
 
-/// The rows of two keys, in one query (a key without failures has none).
-pub async fn of_keys(db: &D1Database, first: &str, second: &str) -> worker::Result<Vec<ThrottleRow>> {
-    db.prepare("SELECT key, failures, window_start, locked_until FROM login_throttle WHERE key IN (?1, ?2)")
-        .bind(&[text(first), text(second)])?
-        .all()
-        .await?
-        .results::<ThrottleRow>()
-}
-
-/// The statement that stores a key's count, creating its row or replacing it.
-pub fn store(db: &D1Database, key: &str, throttle: Throttle) -> worker::Result<D1PreparedStatement> {
-    db.prepare(
-        "INSERT INTO login_throttle (key, failures, window_start, locked_until) VALUES (?1, ?2, ?3, ?4) \
-         ON CONFLICT (key) DO UPDATE SET failures = ?2, window_start = ?3, locked_until = ?4",
-    )
+/// The statement that reserves one attempt under `key` at `now` (`Throttle::reserve`): it returns the key's new
+/// row when the attempt is granted, and no row when the back-off refuses it (then nothing changed).
+pub fn reserve(db: &D1Database, key: &str, now: i64, policy: ThrottlePolicy) -> worker::Result<D1PreparedStatement> {
+    // A first attempt: `Throttle::default().reserve`, whatever the policy (an allowance of 1 waits at once).
+    let first = Throttle::default().reserve(now, policy).map(|throttle| throttle.next_attempt_at).ok().flatten();
+    db.prepare(format!(
+        "INSERT INTO login_throttle (key, attempts, last_attempt_at, next_attempt_at) VALUES (?1, 1, ?2, ?7) \
+         ON CONFLICT (key) DO UPDATE SET \
+           attempts = {ATTEMPTS}, \
+           last_attempt_at = ?2, \
+           next_attempt_at = CASE WHEN {ATTEMPTS} >= ?4 \
+             THEN ?2 + MIN(?5 << MIN({ATTEMPTS} - ?4, 20), ?6) ELSE NULL END \
+         WHERE next_attempt_at IS NULL OR next_attempt_at <= ?2 \
+         RETURNING attempts, last_attempt_at, next_attempt_at"
+    ))
     .bind(&[
         text(key),
-        integer(throttle.failures),
-        integer(throttle.window_start),
-        optional_integer(throttle.locked_until),
+        integer(now),
+        integer(policy.forget_after_seconds),
+        integer(policy.allowance),
+        integer(policy.first_delay_seconds),
+        integer(policy.longest_delay_seconds),
+        optional_integer(first),
     ])
 }
 
-/// The statement that forgets a key's failures.
+/// When `key` takes attempts again (after a refused reservation, for its message); `None` when its row is gone
+/// meanwhile (a success or a reset cleared it).
+pub async fn next_attempt_at(db: &D1Database, key: &str) -> worker::Result<Option<i64>> {
+    #[derive(Deserialize)]
+    struct Row {
+        next_attempt_at: Option<i64>,
+    }
+    let row = db
+        .prepare("SELECT next_attempt_at FROM login_throttle WHERE key = ?1")
+        .bind(&[text(key)])?
+        .first::<Row>(None)
+        .await?;
+    Ok(row.and_then(|row| row.next_attempt_at))
+}
+
+/// The statement that gives back an attempt reserved under `key` (`Throttle::refund`): one that checked no
+/// secret, or the client's attempt that succeeded.
+pub fn refund(db: &D1Database, key: &str, policy: ThrottlePolicy) -> worker::Result<D1PreparedStatement> {
+    db.prepare(
+        "UPDATE login_throttle SET attempts = MAX(attempts - 1, 0), \
+         next_attempt_at = CASE WHEN attempts - 1 < ?2 THEN NULL ELSE next_attempt_at END WHERE key = ?1",
+    )
+    .bind(&[text(key), integer(policy.allowance)])
+}
+
+/// The statement that forgets a key's attempts (a successful login, for its address key).
 pub fn clear(db: &D1Database, key: &str) -> worker::Result<D1PreparedStatement> {
     db.prepare("DELETE FROM login_throttle WHERE key = ?1").bind(&[text(key)])
+}
+
+/// The statement that forgets an address's attempts from every client (`ThrottleKeys::address_of`: the key, and
+/// a CA administrator's `<key>|ip:<network>` keys): a completed password reset, so that a stranger's failures do
+/// not keep the owner out once they have proved themselves by email.
+pub fn clear_address(db: &D1Database, address_key: &str) -> worker::Result<D1PreparedStatement> {
+    db.prepare("DELETE FROM login_throttle WHERE key = ?1 OR substr(key, 1, length(?1) + 1) = ?1 || '|'")
+        .bind(&[text(address_key)])
 }
