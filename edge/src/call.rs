@@ -5,13 +5,12 @@
 //! [`Call::account_admin`]). [`run`] is how the route table calls a handler; the error becomes its HTTP answer in
 //! `error.rs`, once.
 //!
-//! The body cap is the endpoint's declaration (`shared::api::endpoint::Body`): a `Content-Length` above it is
-//! refused before a byte is read, and a body without one is read chunk by chunk and refused as soon as it passes
-//! the cap, so a 100 MB upload costs the Worker one header check.
+//! The body cap is the endpoint's declaration (`shared::api::endpoint::Body`): a body must state its length, and
+//! a `Content-Length` above the cap is refused before a byte is read (a body of unknown length, chunked, is
+//! refused as well: 411), so a 100 MB upload costs the Worker one header check.
 
 use std::future::Future;
 
-use futures_util::StreamExt;
 use serde::de::DeserializeOwned;
 use shared::account::Role;
 use shared::api::endpoint::{Body, Endpoint};
@@ -127,7 +126,7 @@ where
     let prepared = async {
         let body = match endpoint.body {
             Body::None => {
-                refuse_declared_over(&request, Body::UNREAD_MAX_BYTES)?;
+                refuse_unbounded(&request, Body::UNREAD_MAX_BYTES)?;
                 Vec::new()
             }
             Body::Json { max_bytes } => read_capped(&mut request, max_bytes).await?,
@@ -140,9 +139,14 @@ where
     }
 }
 
-/// Refuses a request whose `Content-Length` states more than `cap` bytes (none stated passes).
-fn refuse_declared_over(request: &Request, cap: u32) -> Result<(), AppError> {
-    if let Some(length) = request.headers().get("Content-Length")? {
+/// Refuses, before reading anything, a request with a body of unknown length (no `Content-Length`, or a
+/// `Transfer-Encoding`: 411) or of a stated length over `cap` (413).
+fn refuse_unbounded(request: &Request, cap: u32) -> Result<(), AppError> {
+    let headers = request.headers();
+    if headers.get("Transfer-Encoding")?.is_some() {
+        return Err(length_required());
+    }
+    if let Some(length) = headers.get("Content-Length")? {
         let length: u64 = length.trim().parse().map_err(|_| {
             AppError::field(400, "content_length_invalid", "body", "Content-Length is not a number of bytes.")
         })?;
@@ -153,22 +157,27 @@ fn refuse_declared_over(request: &Request, cap: u32) -> Result<(), AppError> {
     Ok(())
 }
 
-/// The body of `request`, at most `cap` bytes: refused from its `Content-Length` before reading, or while reading
-/// when it has none (chunked), as soon as what was read passes the cap. Also the OCSP responder's reader.
+/// The body of `request`, at most `cap` bytes: a body must state its length (`Content-Length`; 411 without one),
+/// and one over the cap is refused from that header, before a byte is read (413). Within the cap the body is read
+/// whole: HTTP framing ends it at the stated length. Also the OCSP responder's reader.
 pub async fn read_capped(request: &mut Request, cap: u32) -> Result<Vec<u8>, AppError> {
-    refuse_declared_over(request, cap)?;
-    let mut body = Vec::new();
-    let Ok(mut stream) = request.stream() else {
-        // No body at all (a POST without one): the handler's parse says what was expected.
-        return Ok(body);
-    };
-    while let Some(chunk) = stream.next().await {
-        body.extend_from_slice(&chunk?);
-        if body.len() > cap as usize {
-            return Err(too_large(cap));
-        }
+    refuse_unbounded(request, cap)?;
+    match request.headers().get("Content-Length")? {
+        Some(length) if length.trim() != "0" => Ok(request.bytes().await?),
+        Some(_) => Ok(Vec::new()),
+        // A POST with neither a length nor a transfer encoding has no body.
+        None => Ok(Vec::new()),
     }
-    Ok(body)
+}
+
+/// The 411 for a body whose length is not stated.
+fn length_required() -> AppError {
+    AppError::field(
+        411,
+        "length_required",
+        "body",
+        "Send the body with its length (Content-Length): a body of unknown length is not read.",
+    )
 }
 
 /// The 413 for a body over the cap.

@@ -90,9 +90,18 @@ export async function startWorker({ vars = {}, script } = {}) {
      * kept-alive HTTP connections to the Worker unserviced.
      */
     async queryAll(sql) {
-      const { stdout } = await promisify(execFile)(WRANGLER,
-        ['d1', 'execute', 'DB', '--local', '--persist-to', state, '--json', '--command', sql], { cwd: EDGE, env: ENV });
-      return JSON.parse(stdout).map((statement) => statement.results);
+      // The Worker writes the same SQLite file: a write of its own in progress (a delivery after an answer) makes
+      // this read find the database locked, and the read is asked again.
+      for (let attempt = 1; ; attempt += 1) {
+        try {
+          const { stdout } = await promisify(execFile)(WRANGLER,
+            ['d1', 'execute', 'DB', '--local', '--persist-to', state, '--json', '--command', sql], { cwd: EDGE, env: ENV });
+          return JSON.parse(stdout).map((statement) => statement.results);
+        } catch (error) {
+          if (attempt >= 10 || !String(error.message).includes('SQLITE_BUSY')) throw error;
+          await new Promise((resolve) => setTimeout(resolve, 200 * attempt));
+        }
+      }
     },
     /** The rows of a single statement. */
     async query(sql) {
