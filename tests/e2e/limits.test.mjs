@@ -1,8 +1,8 @@
 // Request bodies and transport headers (issue 15): every endpoint declares its body's cap
 // (`shared::api::endpoint::Body`), and the Worker refuses a larger body from its Content-Length before reading any
-// of it, or, sent without one (chunked), as soon as what it read passes the cap: 413 `body_too_large`, field `body`.
-// A 100 MB upload to each POST endpoint is refused and the Worker goes on serving. Every answer, API, CA
-// repository and static page, carries HSTS.
+// of it (413 `body_too_large`, field `body`), and a body of unknown length (chunked) unread (411). A 100 MB upload to
+// each public endpoint is refused and the Worker goes on serving. Every answer, API, CA repository and static
+// page, carries HSTS.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { connect } from 'node:net';
@@ -51,40 +51,44 @@ async function postPaths() {
     .map(([path, item]) => ({ path: path.replace(/\{[^}]+\}/g, 'x'), access: item.post['x-keyward-access'] }));
 }
 
-test('a 100 MB Content-Length is refused before any of it is read, on every POST endpoint, and the Worker serves on', async () => {
-  const paths = await postPaths();
-  assert.ok(paths.length >= 15, `the document lists the POST endpoints (${paths.length})`);
-  for (const { path } of paths) {
-    // 64 KiB of the announced 100 MB is written; the answer comes without waiting for the rest.
-    const answer = await exchange(path, [`Content-Length: ${HUNDRED_MB}`], (socket) => socket.write(Buffer.alloc(64 * 1024, 0x20)));
+test('a 100 MB upload to each public POST endpoint is refused, and the Worker serves on', async () => {
+  // The Worker refuses from Content-Length alone; wrangler dev's local proxy buffers a body before handing the
+  // request on (Cloudflare streams it), so here the whole 100 MB is sent and the answer follows.
+  const paths = (await postPaths()).filter(({ access }) => ['public', 'holder_or_account'].includes(access));
+  assert.ok(paths.length >= 6, `the document lists the public POST endpoints (${paths.length})`);
+  const hundred = Buffer.alloc(HUNDRED_MB, 0x20);
+  for (const { path } of [...paths, { path: '/ocsp' }]) {
+    const answer = await exchange(path, [`Content-Length: ${HUNDRED_MB}`], (socket) => socket.write(hundred));
     assert.equal(answer.status, 413, `${path}: ${answer.received.slice(0, 200)}`);
+    assert.equal((await http(`${worker.url}/api/v1/policy`)).status, 200, `the Worker serves after ${path}`);
   }
-  // The OCSP responder, outside the JSON API, has its own cap (8 KiB): an OCSP error answer with 413.
-  const ocsp = await exchange('/ocsp', [`Content-Length: ${HUNDRED_MB}`], (socket) => socket.write(Buffer.alloc(64 * 1024, 0x20)));
-  assert.equal(ocsp.status, 413);
-  assert.ok(ocsp.headers.includes('content-type: application/ocsp-response'), ocsp.headers.join(' | '));
-  const policy = await http(`${worker.url}/api/v1/policy`);
-  assert.equal(policy.status, 200, 'the Worker still serves');
 });
 
-test('a chunked body without Content-Length is refused once it passes the cap, and the error names the field', async () => {
-  // The CSR submission's cap is 64 KiB: 200 chunks of 1 KiB pass it.
+test('every POST endpoint refuses one byte over its declared cap, naming the field, and reads a body within it', async () => {
+  const document = (await http(`${worker.url}/api/v1/openapi.json`)).json();
+  const posts = Object.entries(document.paths).filter(([, item]) => item.post);
+  for (const [template, item] of posts) {
+    const cap = item.post['x-keyward-max-body-bytes'];
+    assert.ok(Number.isInteger(cap) && cap >= 1024, `${template} states its cap: ${cap}`);
+    const path = template.replace(/\{[^}]+\}/g, 'x');
+    const over = await http(`${worker.url}${path}`, { method: 'POST', body: ' '.repeat(cap + 1) });
+    assert.equal(over.status, 413, `${path}: ${over.text()}`);
+    assert.deepEqual([over.json().error.code, over.json().error.field], ['body_too_large', 'body'], path);
+  }
+  // Within the cap the body is read: login says what it expected.
+  const small = await http(`${worker.url}/api/v1/session`, { method: 'POST', body: 'not json' });
+  assert.equal(small.status, 400);
+  assert.equal(small.json().error.code, 'body_invalid');
+});
+
+test('a body of unknown length (chunked) is refused unread with 411, the link it was for stays open, and the Worker serves on', async () => {
   const link = (await seed(worker, 'Chunked Sender', 'chunked@limits.example.com')).split('/enroll/')[1];
   const chunk = Buffer.alloc(1024, 0x20);
   const answer = await exchange(`/api/v1/enrollments/${link}`, ['Transfer-Encoding: chunked'], (socket) => {
     for (let index = 0; index < 200; index += 1) socket.write(`${chunk.length.toString(16)}\r\n${chunk}\r\n`);
+    socket.write('0\r\n\r\n');
   });
-  assert.equal(answer.status, 413, answer.received.slice(0, 300));
-  // The same refusal through fetch, to read its body: a declared length one byte over the login cap (8 KiB).
-  const login = await http(`${worker.url}/api/v1/session`, { method: 'POST', body: ' '.repeat(8 * 1024 + 1) });
-  assert.equal(login.status, 413);
-  assert.equal(login.json().error.code, 'body_too_large');
-  assert.equal(login.json().error.field, 'body');
-  // Under the cap, the same endpoint reads the body and names what it expected.
-  const small = await http(`${worker.url}/api/v1/session`, { method: 'POST', body: 'not json' });
-  assert.equal(small.status, 400);
-  assert.equal(small.json().error.code, 'body_invalid');
-  // The link was not spent by the refused upload.
+  assert.equal(answer.status, 411, answer.received.slice(0, 300));
   const shown = await http(`${worker.url}/api/v1/enrollments/${link}`);
   assert.equal(shown.status, 200);
   assert.equal(shown.json().status.state, 'open');

@@ -5,7 +5,8 @@
 //! Each operation's method, path, summary and access come from its endpoint's declaration ([`super::Endpoint`]);
 //! this module adds what only the document needs: the tag, the request and response types, the query
 //! parameters. Access becomes the `security` requirement (session cookie, API key, or none) and the
-//! `x-keyward-access` extension ([`Access::as_str`]), which the tenancy suite reads.
+//! `x-keyward-access` extension ([`Access::as_str`]), which the tenancy suite reads, and the body's cap in
+//! `x-keyward-max-body-bytes` ([`super::endpoint::Body::max_bytes`]), which the limits suite reads.
 //!
 //! The Worker serves `edge/openapi.json`, which [`document`] wrote; the host test `openapi_is_current` fails when
 //! the file and the types drift apart (run `UPDATE_OPENAPI=1 cargo test -p keyward-shared --features schema
@@ -140,6 +141,7 @@ pub fn document() -> Value {
             "responses": responses,
             "security": security(endpoint.access),
             "x-keyward-access": endpoint.access.as_str(),
+            "x-keyward-max-body-bytes": endpoint.body.max_bytes(),
         });
         let parameters: Vec<Value> = endpoint
             .parameters()
