@@ -79,7 +79,7 @@ export default {
       const row = await env.DB.prepare(
         'SELECT l.id AS link_id, l.created_at, l.expires_at, l.spent_at, l.version, r.id AS recipient_id, '
         + 'r.given_name AS recipient_given_name, r.surname AS recipient_surname, r.email AS recipient_email, '
-        + 'o.id AS order_id, o.profile, o.validity_days, g.name AS organization_name, '
+        + 'o.id AS order_id, o.profile, o.validity_days, g.id AS organization_id, g.name AS organization_name, '
         + 'g.identifier AS organization_identifier, g.country AS organization_country, c.serial AS certificate_serial '
         + 'FROM enrollment_links l JOIN recipients r ON r.id = l.recipient_id JOIN orders o ON o.id = r.order_id '
         + 'JOIN organizations g ON g.id = o.organization_id LEFT JOIN certificates c ON c.enrollment_link_id = l.id '
