@@ -740,8 +740,8 @@ fn is_plausible_label(label: &str) -> bool {
 }
 
 /// What to tell someone who gave a PEM block of another kind.
-/// Whether the text holds a PEM private key block (`-----BEGIN PRIVATE KEY-----`, `RSA PRIVATE KEY`, `EC PRIVATE
-/// KEY`, `ENCRYPTED PRIVATE KEY`, `OPENSSH PRIVATE KEY`...), complete or not: only its BEGIN line is looked at.
+/// Whether the text holds a PEM private key block: a BEGIN line whose label ends in `PRIVATE KEY` (the PKCS#8,
+/// RSA, EC, encrypted and OpenSSH labels among them), complete or not: only its BEGIN line is looked at.
 fn holds_private_key(text: &str) -> bool {
     text.split(BEGIN_PREFIX)
         .skip(1)
