@@ -22,8 +22,10 @@ const USAGE: &str = "usage: cargo xtask <command>
 commands:
   dev     install what is missing, build, create the development CA, seed demo data, run on 127.0.0.1:8787
   test    install what is missing, then run every test (unit, WebAssembly, workerd + Chromium end to end)
-  build   build the web app (dist/) and the Worker (edge/build/) in release mode, as deployed: without the
-          development routes and mailbox page that `dev`, `test` and `bench` build in
+  build [development]
+          build the web app (dist/) and the Worker (edge/build/) in release mode, as deployed: without the
+          development routes and mailbox page that `dev`, `test` and `bench` build in (`development`: with them,
+          as `test` builds before its end-to-end suites)
   bench [browser|edge]
           build, then benchmark the browser side (Chromium: keygen, CSR, PKCS#12, longest task, first load)
           and the edge (workerd: issuance CPU time, throughput, upload size) against their peers; both parts
@@ -37,7 +39,13 @@ fn main() -> ExitCode {
     let result = match command.as_str() {
         "dev" => dev::run(),
         "test" => test::run(),
-        "build" => tools::ensure().and_then(|tools| build::all(&tools, build::Flavor::Production)),
+        "build" => {
+            let flavor = match std::env::args().nth(2).as_deref() {
+                Some("development") => build::Flavor::Development,
+                _ => build::Flavor::Production,
+            };
+            tools::ensure().and_then(|tools| build::all(&tools, flavor))
+        }
         "bench" => bench::run(std::env::args().nth(2).as_deref()),
         "ca-admin" => admin::run(std::env::args().nth(2).as_deref(), std::env::args().nth(3).as_deref()),
         _ => {
