@@ -116,19 +116,19 @@ async fn reserve_attempt(db: &D1Database, keys: &ThrottleKeys, now: i64) -> Resu
     let (mut refused, mut refunds) = (None, Vec::new());
     for ((key, policy), result) in slots.iter().zip(&results) {
         if !login_throttle::granted(result)? {
-            refused.get_or_insert(*key);
+            refused.get_or_insert((*key, policy.scope));
         } else {
             refunds.push(login_throttle::refund(db, key, *policy)?);
         }
     }
-    let Some(refused) = refused else {
+    let Some((refused, scope)) = refused else {
         return Ok(());
     };
     if !refunds.is_empty() {
         db.batch(refunds).await?;
     }
     let until = login_throttle::next_attempt_at(db, refused).await?.unwrap_or(now);
-    Err(AccountError::Locked { until }.into())
+    Err(AccountError::Locked { until, scope }.into())
 }
 
 /// A user as the API shows them.

@@ -312,6 +312,17 @@ pub struct ThrottlePolicy {
     /// A key without an attempt for this long is forgotten, seconds (longer than the longest wait, so waiting out
     /// the back-off does not also reset it).
     pub forget_after_seconds: i64,
+    /// What the count is kept for, which a refusal names.
+    pub scope: ThrottleScope,
+}
+
+/// What a login throttle counts attempts for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ThrottleScope {
+    /// One submitted email address, whichever clients try it.
+    Address,
+    /// One client network (an IPv4 address, an IPv6 /64), whichever addresses it tries.
+    ClientNetwork,
 }
 
 /// Doublings of the wait after which it is at its bound whatever the policy (2^20 times the first wait).
@@ -327,14 +338,24 @@ impl ThrottlePolicy {
 
 /// Per submitted address (account or not): 5 attempts at once, then a wait of 1, 2, 4, 8, then 15 minutes between
 /// attempts; forgotten after an hour without one.
-pub const ADDRESS_THROTTLE: ThrottlePolicy =
-    ThrottlePolicy { allowance: 5, first_delay_seconds: 60, longest_delay_seconds: 900, forget_after_seconds: 3600 };
+pub const ADDRESS_THROTTLE: ThrottlePolicy = ThrottlePolicy {
+    allowance: 5,
+    first_delay_seconds: 60,
+    longest_delay_seconds: 900,
+    forget_after_seconds: 3600,
+    scope: ThrottleScope::Address,
+};
 
 /// Per client network (an IPv4 address, an IPv6 /64): 50 failed attempts at once, then the same back-off. A
 /// success gives its attempt back ([`Throttle::refund`]), so a client counts failures only, whoever's addresses
 /// it tries.
-pub const CLIENT_THROTTLE: ThrottlePolicy =
-    ThrottlePolicy { allowance: 50, first_delay_seconds: 60, longest_delay_seconds: 900, forget_after_seconds: 3600 };
+pub const CLIENT_THROTTLE: ThrottlePolicy = ThrottlePolicy {
+    allowance: 50,
+    first_delay_seconds: 60,
+    longest_delay_seconds: 900,
+    forget_after_seconds: 3600,
+    scope: ThrottleScope::ClientNetwork,
+};
 
 /// Login attempts counted under one key.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -352,7 +373,7 @@ impl Throttle {
     /// back-off runs. A refused attempt changes nothing and checks no secret.
     pub fn reserve(&self, now: i64, policy: ThrottlePolicy) -> Result<Throttle, AccountError> {
         if let Some(until) = self.next_attempt_at.filter(|until| now < *until) {
-            return Err(AccountError::Locked { until });
+            return Err(AccountError::Locked { until, scope: policy.scope });
         }
         let forgotten = now - self.last_attempt_at >= policy.forget_after_seconds;
         let attempts = if forgotten { 1 } else { self.attempts + 1 };
@@ -434,6 +455,8 @@ pub enum AccountError {
     Locked {
         /// When logins are accepted again.
         until: i64,
+        /// Whose attempts ran out: the address's, or the client network's.
+        scope: ThrottleScope,
     },
     /// The request must carry a password key or a temporary password, exactly one.
     PasswordMissing,
@@ -499,10 +522,16 @@ impl core::fmt::Display for AccountError {
                 "The email address or the password is not right. Check both; after five failures each new try must \
                  wait, up to fifteen minutes. Forgot the password? Ask for a reset link.",
             ),
-            Self::Locked { until } => write!(
+            Self::Locked { until, scope: ThrottleScope::Address } => write!(
                 formatter,
                 "Too many failed logins for this address. Try again after {} (UTC), or ask for a password reset \
                  link.",
+                crate::encoding::utc_date_time(*until)
+            ),
+            Self::Locked { until, scope: ThrottleScope::ClientNetwork } => write!(
+                formatter,
+                "Too many failed logins from your network, whatever the address. Try again after {} (UTC), or \
+                 from another network.",
                 crate::encoding::utc_date_time(*until)
             ),
             Self::PasswordMissing => formatter.write_str("Enter your password."),
@@ -692,7 +721,7 @@ mod tests {
                     throttle = next;
                     Expect::Granted { attempts: next.attempts, wait: next.next_attempt_at.map(|at| at - now) }
                 }
-                Err(AccountError::Locked { until }) => Expect::Refused { until },
+                Err(AccountError::Locked { until, .. }) => Expect::Refused { until },
                 Err(other) => panic!("{other:?}"),
             };
             assert_eq!(&outcome, expected, "at {now}");
@@ -750,7 +779,7 @@ mod tests {
         while now < 7 * 24 * 3600 {
             match throttle.reserve(now, ADDRESS_THROTTLE) {
                 Ok(next) => throttle = next,
-                Err(AccountError::Locked { until }) => {
+                Err(AccountError::Locked { until, .. }) => {
                     assert!(until - now <= ADDRESS_THROTTLE.longest_delay_seconds, "{until} at {now}");
                 }
                 Err(other) => panic!("{other:?}"),
@@ -759,6 +788,20 @@ mod tests {
         }
         let until = throttle.next_attempt_at.expect("still in back-off");
         assert!(throttle.reserve(until, ADDRESS_THROTTLE).is_ok());
+    }
+
+    #[test]
+    fn a_refusal_names_what_ran_out_the_address_or_the_network() {
+        for (policy, says, never) in
+            [(ADDRESS_THROTTLE, "for this address", "network"), (CLIENT_THROTTLE, "from your network", "this address")]
+        {
+            let spent = Throttle { attempts: 99, last_attempt_at: 10, next_attempt_at: Some(70) };
+            let refusal = spent.reserve(20, policy).expect_err("the back-off runs");
+            assert_eq!(refusal, AccountError::Locked { until: 70, scope: policy.scope });
+            assert_eq!(refusal.code(), "login_locked");
+            let message = refusal.to_string();
+            assert!(message.contains(says) && !message.contains(never), "{message}");
+        }
     }
 
     #[test]

@@ -63,7 +63,10 @@ test('one IPv6 /64 gets fifty failed guesses in all, across addresses and its 2^
   const tally = codes(await Promise.all(guesses.map(({ ip, body }) => loginFrom(ip, body))));
   assert.ok((tally.credentials_invalid ?? 0) <= 50, JSON.stringify(tally));
   assert.equal((tally.credentials_invalid ?? 0) + (tally.login_locked ?? 0), 120, JSON.stringify(tally));
-  // The next /64 is another client: its owner logs in.
+  // The refusal says the network ran out, not "this address" (each of these addresses was tried once or twice).
+  const refused = await loginFrom('2001:db8:77:1::9', await loginBody('someone-new@network.example', 'a guess'));
+  assert.equal(refused.status, 429);
+  assert.match(refused.json().error.message, /from your network/);
   const email = 'neighbour@network.example';
   await createAccount(worker, { name: 'Neighbour', users: [{ email, password: PASSWORD }] });
   assert.equal((await loginFrom('2001:db8:77:2::1', await loginBody(email, PASSWORD))).status, 200);
