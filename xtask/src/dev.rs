@@ -7,10 +7,10 @@
 //! (`dev/output.rs`).
 //!
 //! Settings, from the environment: `KEYWARD_DEV_PORT` (default 8787); `KEYWARD_DEV_STATE`, a directory for the
-//! local database instead of wrangler's default `edge/.wrangler/state`; `KEYWARD_DEV_BUILD` `always` or `never`
-//! (default: when out of date); `KEYWARD_DOH_URL` and `KEYWARD_LINT_URL`, a DNS-over-HTTPS resolver and a pkilint
-//! REST API to use instead of starting the local ones (the end-to-end suite `tests/e2e/dev.test.mjs` passes its
-//! own resolver, and `cargo xtask test` its pkilint).
+//! local database and the log instead of wrangler's default `edge/.wrangler/state` and `target/dev/`;
+//! `KEYWARD_DEV_BUILD` `always` or `never` (default: when out of date); `KEYWARD_DOH_URL` and `KEYWARD_LINT_URL`,
+//! a DNS-over-HTTPS resolver and a pkilint REST API to use instead of starting the local ones (the end-to-end
+//! suite `tests/e2e/dev.test.mjs` passes its own resolver, and `cargo xtask test` its pkilint).
 
 mod output;
 
@@ -46,7 +46,7 @@ pub fn run() -> Result {
         eprintln!("The development build is newer than every source: not rebuilt (KEYWARD_DEV_BUILD=always rebuilds).");
     }
     devca::ensure()?;
-    let output = Output::start(&root().join("target/dev/wrangler.log"), port)?;
+    let output = Output::start(&settings.log_path(), port)?;
     // The migrations (about 10 s, most of it wrangler starting) run while `wrangler dev` starts: nothing asks the
     // Worker anything before they are done.
     let mut migrations = wrangler(&tools);
@@ -147,6 +147,15 @@ impl Settings {
             doh_url: variable("KEYWARD_DOH_URL"),
             lint_url: variable(linter::URL_VARIABLE),
         })
+    }
+
+    /// wrangler's log: `target/dev/wrangler.log`, or `wrangler.log` in the `KEYWARD_DEV_STATE` directory (so that
+    /// a second run with its own state, such as the test's, does not write over a person's log).
+    fn log_path(&self) -> PathBuf {
+        match &self.state {
+            Some(directory) => directory.join("wrangler.log"),
+            None => root().join("target/dev/wrangler.log"),
+        }
     }
 
     /// `--persist-to <directory>` when `KEYWARD_DEV_STATE` names one; nothing for wrangler's default.
