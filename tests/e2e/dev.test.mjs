@@ -116,6 +116,11 @@ test('one banner once the Worker answers: the URL, the demo users, the mailbox, 
   admin = banner.match(/Organization admin: +(\S+) \/ (.+)\n/).slice(1);
   caAdmin = banner.match(/CA administrator: +(\S+) \/ (.+)\n/).slice(1);
   assert.deepEqual(admin, ['admin@example.com', 'keyward demo password']);
+  // The banner's way to run the scheduled handler now works (the test makes no other use of it).
+  const now = banner.match(/curl (\S+\/__scheduled)/)[1];
+  const ran = await http(now);
+  assert.equal(ran.status, 200, ran.text());
+  assert.match(ran.text(), /Ran scheduled event/);
   // The demo enrollment link is open.
   const link = banner.match(/Demo enrollment link: +(\S+)/)[1];
   const token = link.split('/enroll/')[1];

@@ -316,6 +316,10 @@ fn wait_until_ready(port: u16, server: &mut std::process::Child, output: &Output
 /// Runs the scheduled handler at the start of every minute, through wrangler's `/__scheduled` (there with
 /// `--test-scheduled`; `wrangler.toml`'s `run_worker_first` sends it to the Worker rather than the web app's
 /// fallback page). A failed tick prints a line; a successful one reads the mailbox for what it sent.
+///
+/// Not through `/cdn-cgi/handler/scheduled`, which wrangler 4.86 suggests without `--test-scheduled`: it answers
+/// 500 (`exception`) here because, with `[assets]`, miniflare delivers that scheduled event to its assets router
+/// Worker, which has no scheduled handler, never to Keyward's (the router only forwards `fetch`).
 fn tick_every_minute(port: u16, output: &Arc<Output>) {
     let output = Arc::clone(output);
     std::thread::spawn(move || {
@@ -448,6 +452,7 @@ fn field(json: &str, name: &str) -> Option<String> {
     Some(json[start..end].to_owned())
 }
 
+/// The banner: where everything is, the demo users, the log, how to stop.
 fn announce(port: u16, link: &str, output: &Output, linter_ready: bool, elapsed: Duration) {
     let (admin, ca_admin) = (DEMO_USERS[0].0, DEMO_USERS[1].0);
     let base = format!("http://127.0.0.1:{port}");
@@ -467,12 +472,14 @@ fn announce(port: u16, link: &str, output: &Output, linter_ready: bool, elapsed:
          Console login:           {base}/login\n  \
          Organization admin:      {admin} / {DEMO_PASSWORD}\n  \
          CA administrator:        {ca_admin} / {DEMO_PASSWORD}\n\n  \
-         Scheduled handler:       run by this command at the start of every minute ({base}/__scheduled)\n  \
+         Scheduled handler:       run by this command at the start of every minute; to run it now:\n  \
+         {:25}curl {base}/__scheduled   (not wrangler's /cdn-cgi/handler/scheduled: 500)\n  \
          pkilint:                 {linter}\n  \
          wrangler's output:       {}\n\n  \
          Below: a line per request and per email (not static files, CRL, OCSP or the ticks; all are in the log).\n  \
          Press Ctrl-C to stop (it stops wrangler, workerd, pkilint and the local DNS responder).\n",
         elapsed.as_secs_f64(),
+        "",
         output.path().display()
     );
 }
