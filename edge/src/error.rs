@@ -331,6 +331,13 @@ impl From<shared::revocation::ProofError> for AppError {
     }
 }
 
+/// A holder's revocation challenge that is not ours, not for this certificate, expired or used (422).
+impl From<shared::revocation::ChallengeError> for AppError {
+    fn from(error: shared::revocation::ChallengeError) -> Self {
+        Self::field(422, error.code(), "proof.challenge", error.to_string())
+    }
+}
+
 /// Mail settings that cannot deliver (no adapter chosen outside development, an invalid URL): ours, never the
 /// request's (500, the detail in the log).
 impl From<MailSettingsError> for AppError {

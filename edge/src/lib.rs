@@ -9,6 +9,7 @@ mod account;
 mod auth;
 mod ca;
 mod caa;
+mod cache;
 mod call;
 mod certificates;
 mod db;

@@ -2,12 +2,17 @@
 //! `GET /ca/root.crt` (DER, authorityInformationAccess caIssuers), `GET /crl/issuing.crl` (the issuing CA's
 //! CRL, DER, cRLDistributionPoints: stored in D1, re-signed on every revocation, when a day old, and by the
 //! scheduled handler) and `GET /crl/root.crl` (the root's CRL, signed offline), and the OCSP responder's path.
+//!
+//! The issuing CA's CRL is served from the answer cache (`cache.rs`) when it holds it, so a flood of CRL fetches
+//! does not read D1 per request; every new CRL stored (a revocation's, a day-old one replaced) forgets the entry
+//! right after its batch commits.
 
 use base64ct::{Base64, Encoding};
 use shared::revocation::RevocationReason;
 use worker::{Context, D1Database, D1PreparedStatement, Env, Request, Response, RouteContext};
 
 use crate::ca::{CRL_VALIDITY_SECONDS, CertificateAuthority, RevokedEntry};
+use crate::cache::{self, AnswerCache, Outcome};
 use crate::db::commit;
 use crate::error::{AppError, respond};
 use crate::locations::{ca_locations, repository_url};
@@ -55,20 +60,35 @@ pub async fn root_certificate_revocation_list(
     })())
 }
 
-/// `GET /crl/issuing.crl`: the latest stored CRL, replaced first when it is more than a day old.
+/// `GET /crl/issuing.crl`: the cached CRL, or the latest stored one (replaced first when it is more than a day
+/// old), then kept in the cache.
 pub async fn certificate_revocation_list(
     _request: Request,
     context: RouteContext<Context>,
 ) -> worker::Result<Response> {
     respond(
         async {
-            let db = context.env.d1("DB")?;
-            let crl = current_crl(&context.env, &db, platform::now()).await?;
-            der_response(crl, "application/pkix-crl", CRL_CACHE_SECONDS)
+            let answer_cache = AnswerCache::from_env(&context.env)?;
+            let key = answer_cache.crl_key();
+            let (crl, outcome) = match answer_cache.get(&key).await {
+                Some(crl) => (crl, Outcome::Hit),
+                None => {
+                    let db = context.env.d1("DB")?;
+                    let crl = current_crl(&context.env, &db, platform::now()).await?;
+                    answer_cache.put(&key, &crl, CRL_CONTENT_TYPE, cache::CRL_ENTRY_SECONDS).await;
+                    (crl, Outcome::Miss)
+                }
+            };
+            let mut response = der_response(crl, CRL_CONTENT_TYPE, CRL_CACHE_SECONDS)?;
+            response.headers_mut().set(cache::HEADER, outcome.as_str())?;
+            Ok::<_, AppError>(response)
         }
         .await,
     )
 }
+
+/// The media type of a CRL.
+const CRL_CONTENT_TYPE: &str = "application/pkix-crl";
 
 /// How long caches may keep a CRL: an hour, so a revocation reaches relying parties within the hour (the
 /// BR allow 24 hours), and far inside its seven days of validity.
@@ -134,7 +154,11 @@ pub async fn current_crl(env: &Env, db: &D1Database, now: i64) -> Result<Vec<u8>
     let authority = CertificateAuthority::from_env(env)?;
     let crl = next_crl(env, db, &authority, now, Vec::new()).await?;
     match commit(db, vec![crl.statement], CRL_TAKEN).await {
-        Ok(()) => Ok(crl.der),
+        Ok(()) => {
+            // The cached CRL is the one just replaced (the scheduled handler's case; a fetch keeps this one next).
+            AnswerCache::from_env(env)?.forget_crl().await;
+            Ok(crl.der)
+        }
         Err(error) if error.is_changed_meanwhile() => {
             let latest = crls::latest(db).await?.ok_or_else(|| AppError::internal("the CRL vanished"))?;
             Base64::decode_vec(&latest.der).map_err(|_| AppError::internal("a stored CRL is not base64"))

@@ -2,26 +2,34 @@
 //! of the account whose order it was issued for, or by a CA administrator (both signed in: session cookie or API
 //! key), and its status.
 //!
-//! One batch marks the certificate revoked, spends the holder's challenge, stores the re-signed CRL and writes
-//! the audit record; a concurrent revocation or CRL makes the batch fail whole (version trigger, CRL number
-//! key), and the handler starts again from fresh reads (`db::retrying`).
+//! The holder's challenge is stateless (`shared::revocation::challenge`): issuing one writes nothing, so no number
+//! of strangers' requests can keep the holder from getting one. It is authenticated with a key derived from the
+//! issuing CA's private key ([`challenge_key`]), so a deployment configures nothing new.
+//!
+//! One batch marks the certificate revoked, spends the holder's challenge (its hash inserted: a second use fails the
+//! batch, answered `challenge_used`), stores the re-signed CRL and writes the audit record; a concurrent revocation
+//! or CRL makes the batch fail whole (version trigger, CRL number key), and the handler starts again from fresh
+//! reads (`db::retrying`). Once it commits, the answer cache (`cache.rs`) forgets the OCSP answers about every
+//! certificate it revoked and the CRL, so the next OCSP answer and CRL fetched from this data centre state it.
 
 use base64ct::{Base64, Encoding};
 use der::{Decode, Encode};
 use shared::account::Role;
 use shared::api::revocation::{CertificateStatus, RevocationChallenge, RevokeRequest};
 use shared::encoding::base64url_decode;
-use shared::link::Token;
+use shared::ocsp::Responder;
 use shared::revocation::{
-    self, CHALLENGE_LIFETIME_SECONDS, Requester, RevocationReason, Status, possession_message, verify_possession,
+    self, Challenge, ChallengeError, ChallengeKey, Requester, RevocationReason, Status, possession_message,
+    verify_possession,
 };
 use worker::{D1Database, Env, Response};
 
 use crate::auth::carries_credential;
 use crate::ca::CertificateAuthority;
+use crate::cache::AnswerCache;
 use crate::call::Call;
 use crate::certificates::serial;
-use crate::db::{commit, retrying};
+use crate::db::{batch_error, raised, retrying};
 use crate::error::AppError;
 use crate::platform;
 use crate::repository::{next_crl, revoked_entry};
@@ -54,40 +62,33 @@ pub async fn status(call: Call) -> Result<Response, AppError> {
     Ok(Response::from_json(&view(&row))?)
 }
 
-/// `POST /api/v1/certificates/{serial}/revocation-challenge`: a fresh single-use challenge, stored hashed.
+/// `POST /api/v1/certificates/{serial}/revocation-challenge`: a fresh single-use challenge. Nothing is written:
+/// the challenge carries its serial and expiry under the Worker's MAC, and only its use is recorded.
 pub async fn challenge(call: Call) -> Result<Response, AppError> {
     let serial = serial(&call)?;
-    let db = &call.db;
-    let row = load(db, &serial).await?;
+    let row = load(&call.db, &serial).await?;
     let now = call.now;
     // Refuse early what the revocation would refuse: no challenge for a revoked or expired certificate.
     revocation::revoke(row.status(), row.not_after, RevocationReason::Unspecified, Requester::Holder, now)?;
-    // A challenge costs a row: a certificate has at most a few open at a time.
-    let open = revocation_challenges::count_open(db, &serial, now).await?;
-    if open >= MAX_OPEN_CHALLENGES {
-        return Err(AppError::field(
-            429,
-            "too_many_challenges",
-            "serial",
-            format!(
-                "{MAX_OPEN_CHALLENGES} revocation challenges for this certificate are still open; use one, \
-                 or try again in {} minutes.",
-                CHALLENGE_LIFETIME_SECONDS / 60
-            ),
-        ));
-    }
-    let token = Token::from_random(platform::random()?);
-    let expires_at = now + CHALLENGE_LIFETIME_SECONDS;
-    revocation_challenges::insert(db, &token.hash_hex(), &serial, now, expires_at)?.run().await?;
-    let body = RevocationChallenge { challenge: token.as_str().to_owned(), expires_at };
+    let challenge = Challenge::issue(&challenge_key(call.env())?, &serial, now, platform::random()?);
+    let body = RevocationChallenge { challenge: challenge.as_str().to_owned(), expires_at: challenge.expires_at() };
     Ok(Response::from_json(&body)?.with_status(201))
 }
 
-/// Open (unused, unexpired) challenges a certificate may have at once.
-const MAX_OPEN_CHALLENGES: i64 = 5;
+/// The key challenges are authenticated with: derived from the issuing CA's private key (`CA_ISSUING_KEY`, base64
+/// PKCS#8), with `shared::revocation::challenge::CHALLENGE_KEY_LABEL`. A new CA key makes every open challenge
+/// (ten minutes at most) refused, and nothing else.
+fn challenge_key(env: &Env) -> Result<ChallengeKey, AppError> {
+    let secret = env
+        .secret("CA_ISSUING_KEY")
+        .map_err(|_| AppError::internal("the secret CA_ISSUING_KEY is not set (run `cargo xtask dev`)"))?
+        .to_string();
+    let der = Base64::decode_vec(secret.trim()).map_err(|_| AppError::internal("CA_ISSUING_KEY is not base64"))?;
+    Ok(ChallengeKey::derive(&der))
+}
 
-/// Deletes challenges that expired more than a day ago (the scheduled handler's housekeeping); used ones stay
-/// with their certificate's audit trail only as long.
+/// Deletes used challenges that expired more than a day ago (the scheduled handler's housekeeping): an expired
+/// challenge is refused by its own expiry, so its row guards nothing any more.
 pub async fn delete_stale_challenges(db: &D1Database, now: i64) -> Result<(), AppError> {
     revocation_challenges::delete_expired(db, now - 86_400)?.run().await?;
     Ok(())
@@ -151,8 +152,8 @@ async fn signed_in(call: &Call, serial: &str) -> Result<(Requester, String), App
     Ok((Requester::Account, principal.actor()))
 }
 
-/// One read-decide-write round; a concurrent writer's win is `409 changed_meanwhile` (from `db::commit`), on
-/// which `db::retrying` runs the round again.
+/// One read-decide-write round; a concurrent writer's win is `409 changed_meanwhile` (from `db::batch_error`), on
+/// which `db::retrying` runs the round again, except a concurrent use of the same challenge: `challenge_used`.
 async fn attempt(
     env: &Env,
     db: &D1Database,
@@ -163,29 +164,27 @@ async fn attempt(
 ) -> Result<CertificateStatus, AppError> {
     let row = load(db, serial).await?;
     let now = platform::now();
-    let next = revocation::revoke(row.status(), row.not_after, revoke.reason, requester, now)?;
     let mut batch = Vec::new();
-    if let (Requester::Holder, Some(proof)) = (requester, &revoke.proof) {
-        let invalid =
-            |code: &'static str, message: &str| AppError::field(422, code, "proof.challenge", message.to_owned());
-        let token = Token::parse(&proof.challenge)
-            .map_err(|_| invalid("challenge_invalid", "The challenge is not one this service issued."))?;
-        let challenge = revocation_challenges::find(db, &token.hash_hex())
-            .await?
-            .filter(|challenge| challenge.serial == serial)
-            .ok_or_else(|| invalid("challenge_invalid", "The challenge is not one issued for this certificate."))?;
-        if challenge.used_at.is_some() {
-            return Err(invalid("challenge_used", "The challenge was used already: ask for a new one."));
+    // The holder's challenge is checked first: a used one is told so, even for a certificate it revoked.
+    let proof = match (requester, &revoke.proof) {
+        (Requester::Holder, Some(proof)) => {
+            let challenge = Challenge::verify(&challenge_key(env)?, &proof.challenge, serial, now)?;
+            if revocation_challenges::is_spent(db, &challenge.hash_hex()).await? {
+                return Err(ChallengeError::Used.into());
+            }
+            // First in the batch: when a concurrent use of the same challenge won, this is the refusal it reports.
+            batch.push(revocation_challenges::spend(db, &challenge.hash_hex(), serial, challenge.expires_at(), now)?);
+            Some(proof)
         }
-        if now > challenge.expires_at {
-            return Err(invalid("challenge_expired", "The challenge expired: ask for a new one."));
-        }
+        _ => None,
+    };
+    let next = revocation::revoke(row.status(), row.not_after, revoke.reason, requester, now)?;
+    if let Some(proof) = proof {
         let signature = base64url_decode(&proof.signature).ok_or_else(|| {
             AppError::field(422, "proof_invalid", "proof.signature", "The signature is not base64url.")
         })?;
         let message = possession_message(serial, revoke.reason, &proof.challenge);
         verify_possession(&subject_public_key_info(&row.der)?, &message, &signature)?;
-        batch.push(revocation_challenges::spend(db, &challenge.challenge_hash, now, challenge.version)?);
     }
     let Status::Revoked { at, reason } = next else {
         return Err(AppError::internal("revoke returned a valid status"));
@@ -223,13 +222,39 @@ async fn attempt(
         detail["same_key_revoked"] = serde_json::Value::from(also);
     }
     batch.push(audit_log::record(db, now, actor, "certificate.revoked", ("certificate", serial), &detail)?);
-    commit(db, batch, CHANGED_MEANWHILE).await?;
+    if let Err(error) = db.batch(batch).await {
+        // A concurrent use of the same challenge won: this one is spent.
+        return Err(if raised(&error, revocation_challenges::SPENT_TWICE) {
+            ChallengeError::Used.into()
+        } else {
+            batch_error(error, CHANGED_MEANWHILE)
+        });
+    }
+    // Committed: the next OCSP answer and CRL from this data centre are read from D1 again.
+    let revoked_serials = std::iter::once(serial).chain(siblings.iter().map(|sibling| sibling.serial.as_str()));
+    forget_answers(env, authority, revoked_serials).await;
     Ok(CertificateStatus {
         serial: serial.to_owned(),
         not_after: row.not_after,
         revoked_at: Some(at),
         revocation_reason: Some(reason),
     })
+}
+
+/// Forgets the cached OCSP answers about the revoked certificates, and the CRL. A failure is logged: the revocation
+/// stands, and the entries' lifetime bounds what the cache still says.
+async fn forget_answers<'a>(env: &Env, authority: &CertificateAuthority, serials: impl Iterator<Item = &'a str>) {
+    let forgotten = (|| {
+        let responder =
+            Responder::from_certificate(&authority.issuing_der).map_err(|error| AppError::internal(&error))?;
+        let cert_ids: Vec<Vec<u8>> =
+            serials.flat_map(|serial| responder.cert_ids(serial).unwrap_or_default()).collect();
+        Ok::<_, AppError>((AnswerCache::from_env(env)?, cert_ids))
+    })();
+    match forgotten {
+        Ok((answer_cache, cert_ids)) => answer_cache.forget_revoked(&cert_ids).await,
+        Err(_logged) => worker::console_error!("answer cache: the revocation's answers could not be forgotten"),
+    }
 }
 
 /// The stored certificate's SubjectPublicKeyInfo, DER.

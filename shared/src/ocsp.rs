@@ -91,6 +91,11 @@ impl CertId {
         let start = self.serial.iter().position(|byte| *byte != 0).unwrap_or(self.serial.len());
         crate::encoding::hex(&self.serial[start..])
     }
+
+    /// The `CertID` exactly as received, DER: what the Worker's answer cache keys a question by.
+    pub fn der(&self) -> &[u8] {
+        &self.raw
+    }
 }
 
 /// A decoded request.
@@ -106,6 +111,13 @@ impl OcspRequest {
     /// Whether the request carries a nonce: then the response must not be cached.
     pub fn has_nonce(&self) -> bool {
         self.nonce_extension.is_some()
+    }
+
+    /// The same request without its nonce: the question a cached answer may answer. A responder that serves
+    /// cached answers may leave the nonce out (RFC 5019 2.1, RFC 8954 3); OpenSSL's client then warns and
+    /// accepts the response.
+    pub fn without_nonce(&self) -> Self {
+        Self { certificates: self.certificates.clone(), nonce_extension: None }
     }
 }
 
@@ -134,6 +146,28 @@ impl Responder {
         let algorithm = certificate.hash_algorithm;
         algorithm.digest(&self.name_der) == certificate.issuer_name_hash
             && algorithm.digest(&self.key_bits) == certificate.issuer_key_hash
+    }
+
+    /// Every DER `CertID` that asks this CA about `serial_hex`: SHA-1 and SHA-256, the hash's parameters NULL or
+    /// absent (both allowed), the serial in its minimal encoding. A cache that keeps answers only for these
+    /// questions can forget all of a serial's answers; `None` if `serial_hex` is not hex.
+    pub fn cert_ids(&self, serial_hex: &str) -> Option<Vec<Vec<u8>>> {
+        let bytes = crate::encoding::hex_decode(serial_hex)?;
+        let start = bytes.iter().position(|byte| *byte != 0).unwrap_or(bytes.len());
+        let mut serial = bytes[start..].to_vec();
+        if serial.first().is_none_or(|first| first & 0x80 != 0) {
+            serial.insert(0, 0);
+        }
+        let mut cert_ids = Vec::with_capacity(4);
+        for (algorithm, oid) in [(HashAlgorithm::Sha1, SHA1_OID), (HashAlgorithm::Sha256, SHA256_OID)] {
+            for parameters in [tlv(NULL, &[]), Vec::new()] {
+                let identifier = tlv(SEQUENCE, &[tlv(OBJECT_IDENTIFIER, oid), parameters].concat());
+                let name_hash = tlv(OCTET_STRING, &algorithm.digest(&self.name_der));
+                let key_hash = tlv(OCTET_STRING, &algorithm.digest(&self.key_bits));
+                cert_ids.push(tlv(SEQUENCE, &[identifier, name_hash, key_hash, tlv(INTEGER, &serial)].concat()));
+            }
+        }
+        Some(cert_ids)
     }
 }
 
@@ -448,6 +482,32 @@ mod tests {
         assert!(responder().issued(&request.certificates[0]));
         let other = parse_request(&request_for_other_issuer()).unwrap();
         assert!(!responder().issued(&other.certificates[0]));
+    }
+
+    #[test]
+    fn the_cacheable_questions_about_a_serial_are_the_ones_clients_send() {
+        // (serial as the request encodes it, whether it is one of `cert_ids`' forms)
+        let cases: &[(&[u8], bool)] = &[(&[0x40, 0x01], true), (&[0x00, 0x40, 0x01], false), (&[0x00, 0x80], true)];
+        for (serial, canonical) in cases {
+            let der = request(&Sha1::digest(b"name"), &Sha1::digest(b"key"), serial, Some(&[7; 16]));
+            let asked = &parse_request(&der).unwrap().certificates[0];
+            let forms = responder().cert_ids(&asked.serial_hex()).unwrap();
+            assert_eq!(forms.contains(&asked.der().to_vec()), *canonical, "{serial:02x?}");
+            assert_eq!(forms.len(), 4);
+            for form in &forms {
+                let parsed = parse_cert_id(form).unwrap();
+                assert!(responder().issued(&parsed), "{form:02x?}");
+                assert_eq!(parsed.serial_hex(), asked.serial_hex());
+            }
+        }
+        assert_eq!(responder().cert_ids("not hex"), None);
+        let with_nonce =
+            parse_request(&request(&Sha1::digest(b"name"), &Sha1::digest(b"key"), &[0x40], Some(&[7; 16]))).unwrap();
+        let without = with_nonce.without_nonce();
+        assert!(!without.has_nonce());
+        assert_eq!(without.certificates, with_nonce.certificates);
+        let data = response_data(&responder(), &without, &[CertStatus::Good], 1_800_000_100).unwrap();
+        assert!(!contains(&data, &[7; 16]), "the nonce is not echoed");
     }
 
     fn request_for_other_issuer() -> Vec<u8> {

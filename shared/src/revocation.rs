@@ -2,13 +2,18 @@
 //! which, the revoke transition of a certificate, and the holder's proof of possession.
 //!
 //! The holder revokes without an account by proving they hold the private key: the Worker hands out a
-//! single-use challenge, the browser signs [`possession_message`] with the key (read from the holder's own
+//! single-use challenge (`challenge.rs`: stateless, authenticated by the Worker's key, spent in the revocation's
+//! batch), the browser signs [`possession_message`] with the key (read from the holder's own
 //! `.p12`, in the page), and the Worker checks the signature against the certificate's public key with
 //! [`verify_possession`]. The message names the purpose, the serial and the reason, so a signature made for one
 //! certificate or one reason cannot be replayed for another.
 
 use crate::lang::Lang;
 use core::fmt;
+
+pub mod challenge;
+
+pub use challenge::{Challenge, ChallengeError, ChallengeKey};
 
 use ring::signature::{self as ring_signature, UnparsedPublicKey, VerificationAlgorithm};
 use serde::{Deserialize, Serialize};

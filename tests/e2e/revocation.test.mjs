@@ -4,12 +4,12 @@
 // the OCSP responses, and every refused request changes nothing.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { sign as nodeSign } from 'node:crypto';
+import { createHmac, randomBytes, sign as nodeSign } from 'node:crypto';
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   startWorker, seed, http, launchBrowser, openssl, opensslStatus, scratch, writeTemp, caAdministrator, pkilint,
-  pkilintFindings, privateKeyForms,
+  pkilintFindings, privateKeyForms, ROOT as REPOSITORY,
 } from './harness.mjs';
 
 let worker;
@@ -295,18 +295,180 @@ test('a key certified for one subject is refused for another, and a compromised 
   assert.equal(await countFor(email), 2, 'nothing written');
 });
 
-test('a certificate has at most five open revocation challenges, and the scheduled handler clears stale ones', async () => {
+/** Runs the scheduled handler (as the cron would) and waits for its answer. */
+async function runScheduled() {
+  const response = await http(`${worker.url}/__scheduled?cron=17+*/6+*+*+*`);
+  assert.equal(response.status, 200);
+  assert.match(response.text(), /Ran scheduled event/);
+}
+
+test('50 anonymous challenge requests write nothing and leave the holder free to revoke; used challenges are cleared a day after expiry', async () => {
   const issued = await issue();
+  const other = await issue();
   const ask = () => post(`/api/v1/certificates/${issued.serial}/revocation-challenge`, {});
-  for (let index = 0; index < 5; index += 1) assert.equal((await ask()).status, 201);
-  const refused = await ask();
-  assert.equal(refused.status, 429);
-  assert.deepEqual([refused.body.error.code, refused.body.error.field], ['too_many_challenges', 'serial']);
   const count = async () => (await worker.query(`SELECT count(*) AS n FROM revocation_challenges WHERE serial = '${issued.serial}'`))[0].n;
-  assert.equal(await count(), 5, 'the refused request wrote nothing');
-  // Expired two days ago: the scheduled handler deletes them, and new challenges can be had.
-  await worker.query(`UPDATE revocation_challenges SET expires_at = expires_at - 2 * 86400, version = version + 1 WHERE serial = '${issued.serial}'`);
-  assert.match((await http(`${worker.url}/__scheduled?cron=17+*/6+*+*+*`)).text(), /Ran scheduled event/);
-  assert.equal(await count(), 0);
-  assert.equal((await ask()).status, 201);
+  // A stranger who knows the public serial asks again and again (on main this refused the holder from the sixth).
+  const strangers = await Promise.all(Array.from({ length: 50 }, ask));
+  assert.deepEqual(strangers.map((answer) => answer.status), Array(50).fill(201), JSON.stringify(strangers.find((answer) => answer.status !== 201)));
+  assert.equal(new Set(strangers.map((answer) => answer.body.challenge)).size, 50, 'each challenge is its own');
+  assert.equal(await count(), 0, 'asking for a challenge writes nothing');
+  const mine = await ask();
+  assert.equal(mine.status, 201, JSON.stringify(mine.body));
+  assert.ok(mine.body.expires_at > Date.now() / 1000);
+  const revoked = await post(`/api/v1/certificates/${issued.serial}/revocation`,
+    { reason: 'superseded', proof: proof(issued.keyPath, issued.serial, 'superseded', mine.body.challenge) });
+  assert.equal(revoked.status, 200, JSON.stringify(revoked.body));
+  assert.equal(await count(), 1, 'only the used challenge is recorded');
+  // A used challenge is final: the database refuses to change it.
+  await assert.rejects(worker.query(`UPDATE revocation_challenges SET used_at = 0 WHERE serial = '${issued.serial}'`),
+    (error) => /revocation_challenge_final/.test(`${error.message}${error.stdout}${error.stderr}`));
+
+  // The scheduled handler deletes used challenges expired more than a day ago, and keeps the recent one.
+  await worker.query(`INSERT INTO revocation_challenges (challenge_hash, serial, expires_at, used_at)
+    VALUES ('${'ab'.repeat(32)}', '${other.serial}', ${Math.floor(Date.now() / 1000) - 2 * 86400}, ${Math.floor(Date.now() / 1000) - 2 * 86400 - 60})`);
+  await runScheduled();
+  assert.equal((await worker.query(`SELECT count(*) AS n FROM revocation_challenges WHERE serial = '${other.serial}'`))[0].n, 0);
+  assert.equal(await count(), 1);
+});
+
+/** The development CA's issuing key (`.dev.vars`, what `cargo xtask` wrote): to make a challenge the Worker would
+ * have made at another instant, as only a holder of its key can. */
+function developmentChallenge(serial, expiresAt) {
+  const vars = readFileSync(join(REPOSITORY, 'edge', '.dev.vars'), 'utf8');
+  const caKey = Buffer.from(vars.match(/^CA_ISSUING_KEY=(.+)$/m)[1].trim(), 'base64');
+  const key = createHmac('sha256', caKey).update('keyward revocation challenge v1').digest();
+  const body = `v1.${serial}.${expiresAt}.${randomBytes(16).toString('base64url')}`;
+  return `${body}.${createHmac('sha256', key).update(body).digest('base64url')}`;
+}
+
+test('a challenge that is altered, expired, for another certificate or spent is refused with its code, and a spent one once only', async () => {
+  const issued = await issue();
+  const other = await issue();
+  const path = `/api/v1/certificates/${issued.serial}/revocation`;
+  const revokeWith = (challenge, reason = 'superseded') => post(path, { reason, proof: proof(issued.keyPath, issued.serial, reason, challenge) });
+  const fresh = await challengeFor(issued.serial);
+  // One character changed in the nonce: the MAC no longer matches.
+  const fields = fresh.split('.');
+  fields[3] = `${fields[3][0] === 'A' ? 'B' : 'A'}${fields[3].slice(1)}`;
+  const tampered = fields.join('.');
+  const now = Math.floor(Date.now() / 1000);
+  const cases = [
+    ['one character changed', tampered, 'challenge_invalid'],
+    ['issued for another certificate', await challengeFor(other.serial), 'challenge_invalid'],
+    ['expired a second ago', developmentChallenge(issued.serial, now - 1), 'challenge_expired'],
+  ];
+  for (const [name, challenge, code] of cases) {
+    const response = await revokeWith(challenge);
+    assert.equal(response.status, 422, `${name}: ${JSON.stringify(response.body)}`);
+    assert.deepEqual([response.body.error.code, response.body.error.field], [code, 'proof.challenge'], name);
+    await unchanged(issued.serial);
+  }
+  // The same construction with an expiry ahead is accepted: the expired case failed for its expiry alone.
+  const ahead = developmentChallenge(issued.serial, now + 300);
+  // Ten concurrent uses of one challenge: one revokes, every other is told the challenge is spent.
+  const racing = await Promise.all(Array.from({ length: 10 }, () => revokeWith(ahead)));
+  const outcomes = racing.map((response) => (response.status === 200 ? 'revoked' : response.body.error.code)).sort();
+  assert.deepEqual(outcomes, ['challenge_used', ...Array(8).fill('challenge_used'), 'revoked'].sort(), JSON.stringify(racing.map((response) => response.body)));
+  const [{ n: audits }] = await worker.query(`SELECT count(*) AS n FROM audit_log WHERE action = 'certificate.revoked' AND subject_id = '${issued.serial}'`);
+  assert.equal(audits, 1, 'one revocation recorded');
+  // Replayed later, the spent challenge is refused as such (not merely as a revoked certificate's).
+  const replay = await revokeWith(ahead);
+  assert.equal(replay.status, 422);
+  assert.deepEqual([replay.body.error.code, replay.body.error.field], ['challenge_used', 'proof.challenge']);
+});
+
+/** Sends the OCSP request in `requestDer` (a file) by POST or GET; resolves to the status, the cache header and the
+ * response saved to a file for OpenSSL. */
+let asked = 0;
+async function askOcsp(requestDer, method) {
+  const der = readFileSync(requestDer);
+  const response = method === 'POST'
+    ? await http(`${worker.url}/ocsp`, { method: 'POST', body: der, headers: { 'content-type': 'application/ocsp-request' } })
+    : await http(`${worker.url}/ocsp/${encodeURIComponent(der.toString('base64'))}`);
+  asked += 1;
+  const respout = writeTemp(directory, `asked${asked}.ocsp.der`, response.body);
+  return { status: response.status, cache: response.headers['keyward-cache'], respout, cacheControl: response.headers['cache-control'] };
+}
+
+/** What OpenSSL reads in a saved OCSP response about `leafPath`: verified, and its status line. */
+function readOcsp(respout, leafPath) {
+  const read = opensslStatus(['ocsp', '-respin', respout, '-issuer', ISSUING(), '-cert', leafPath, '-CAfile', ROOT(), '-verify_other', ISSUING()]);
+  assert.match(read.output, /Response verify OK/);
+  return read.output.match(new RegExp(`${leafPath}: (\\w+)`))?.[1];
+}
+
+async function fetchCrl(name) {
+  const response = await http(`${worker.url}/crl/issuing.crl`);
+  assert.equal(response.status, 200);
+  const der = writeTemp(directory, `${name}.crl`, response.body);
+  const pem = join(directory, `${name}.crl.pem`);
+  openssl(['crl', '-inform', 'DER', '-in', der, '-out', pem]);
+  return { cache: response.headers['keyward-cache'], pem, text: openssl(['crl', '-in', pem, '-noout', '-text']) };
+}
+
+test('OCSP answers and the CRL are cached: POST and GET share an answer, a revocation is visible at once, a flood is all hits', async () => {
+  const issued = await issue();
+  const withNonce = join(directory, 'cached-nonce.req.der');
+  const withoutNonce = join(directory, 'cached.req.der');
+  openssl(['ocsp', '-issuer', ISSUING(), '-cert', issued.leafPath, '-reqout', withNonce]);
+  openssl(['ocsp', '-issuer', ISSUING(), '-cert', issued.leafPath, '-no_nonce', '-reqout', withoutNonce]);
+
+  // The first question signs; the same question again, with or without a nonce, by POST or by GET, is the kept answer.
+  const first = await askOcsp(withNonce, 'POST');
+  assert.deepEqual([first.status, first.cache], [200, 'miss']);
+  assert.equal(readOcsp(first.respout, issued.leafPath), 'good');
+  for (const [file, method] of [[withNonce, 'POST'], [withoutNonce, 'POST'], [withoutNonce, 'GET']]) {
+    const again = await askOcsp(file, method);
+    assert.deepEqual([again.status, again.cache], [200, 'hit'], `${method} ${file}`);
+    assert.match(again.cacheControl, /max-age=3600/);
+    assert.equal(readOcsp(again.respout, issued.leafPath), 'good');
+    assert.deepEqual(readFileSync(again.respout), readFileSync(first.respout), 'the very answer kept');
+  }
+  // OpenSSL's own client accepts an answer without its nonce.
+  const client = ocsp(issued.leafPath, 'cached-client');
+  assert.ok(client.ok, client.output);
+  assert.match(client.output, new RegExp(`${issued.leafPath}: good`));
+
+  const crlFirst = await fetchCrl('cached-first');
+  const crlAgain = await fetchCrl('cached-again');
+  assert.equal(crlAgain.cache, 'hit', `first: ${crlFirst.cache}`);
+  assert.doesNotMatch(crlAgain.text, new RegExp(`Serial Number: ${issued.serial.toUpperCase()}`));
+
+  // Revoked: the very next answers say so.
+  const revoked = await post(`/api/v1/certificates/${issued.serial}/revocation`, { reason: 'superseded' }, administrator);
+  assert.equal(revoked.status, 200, JSON.stringify(revoked.body));
+  const after = await askOcsp(withoutNonce, 'GET');
+  assert.deepEqual([after.status, after.cache], [200, 'miss']);
+  assert.equal(readOcsp(after.respout, issued.leafPath), 'revoked');
+  const crlAfter = await fetchCrl('cached-after');
+  assert.equal(crlAfter.cache, 'miss');
+  assert.match(crlAfter.text, new RegExp(`Serial Number: ${issued.serial.toUpperCase()}`));
+  assert.match(verifyWithCrl(issued.leafPath, crlAfter.pem).output, /certificate revoked/);
+
+  // A flood of the same question: every answer is the kept one, and the Worker keeps serving.
+  const flood = await Promise.all(Array.from({ length: 200 }, (_, index) => askOcsp(index % 2 ? withNonce : withoutNonce, index % 3 ? 'POST' : 'GET')));
+  const tally = flood.reduce((counts, answer) => ({ ...counts, [`${answer.status} ${answer.cache}`]: (counts[`${answer.status} ${answer.cache}`] ?? 0) + 1 }), {});
+  assert.deepEqual(tally, { '200 hit': 200 });
+  assert.equal(readOcsp(flood[199].respout, issued.leafPath), 'revoked');
+  assert.equal((await http(`${worker.url}/api/v1/policy`)).status, 200, 'still serving');
+});
+
+test('a holder\'s revocation is visible at once too, and answers the cache cannot forget are not kept', async () => {
+  const issued = await issue();
+  const request = join(directory, 'holder-cache.req.der');
+  openssl(['ocsp', '-issuer', ISSUING(), '-cert', issued.leafPath, '-no_nonce', '-reqout', request]);
+  assert.equal((await askOcsp(request, 'POST')).cache, 'miss');
+  assert.equal((await askOcsp(request, 'GET')).cache, 'hit');
+  const revoked = await post(`/api/v1/certificates/${issued.serial}/revocation`,
+    { reason: 'key_compromise', proof: proof(issued.keyPath, issued.serial, 'key_compromise', await challengeFor(issued.serial)) });
+  assert.equal(revoked.status, 200, JSON.stringify(revoked.body));
+  const after = await askOcsp(request, 'POST');
+  assert.equal(after.cache, 'miss');
+  assert.equal(readOcsp(after.respout, issued.leafPath), 'revoked');
+
+  // Two certificates in one request: answered (with its nonce) and never kept, since no revocation could forget it.
+  const other = await issue();
+  const pair = join(directory, 'pair.req.der');
+  openssl(['ocsp', '-issuer', ISSUING(), '-cert', issued.leafPath, '-cert', other.leafPath, '-reqout', pair]);
+  for (let round = 0; round < 2; round += 1) assert.equal((await askOcsp(pair, 'POST')).cache, 'bypass');
 });

@@ -54,7 +54,8 @@ pub const DOWNLOAD_CERTIFICATE: Endpoint = Endpoint {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct RevocationChallenge {
-    /// 256 random bits, base64url without padding. Stored hashed; usable once.
+    /// A token the Worker authenticates (`v1.<serial>.<expires_at>.<nonce>.<mac>`: `crate::revocation::challenge`),
+    /// to sign as received. Usable once; nothing is stored until a revocation uses it.
     pub challenge: String,
     /// Seconds since the Unix epoch after which it is refused.
     pub expires_at: i64,
