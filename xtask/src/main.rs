@@ -20,7 +20,9 @@ use std::process::ExitCode;
 const USAGE: &str = "usage: cargo xtask <command>
 
 commands:
-  dev     install what is missing, build, create the development CA, seed demo data, run on 127.0.0.1:8787
+  dev     install what is missing, build what is out of date, create the development CA, seed demo data, run on
+          127.0.0.1:8787 (KEYWARD_DEV_PORT) with the scheduled handler ticked every minute; wrangler logs to
+          target/dev/wrangler.log
   test    install what is missing, then run every test (unit, WebAssembly, workerd + Chromium end to end)
   build [development]
           build the web app (dist/) and the Worker (edge/build/) in release mode, as deployed: without the
