@@ -51,14 +51,19 @@ use core::fmt;
 
 use num_bigint::BigUint;
 
+pub mod rho;
+
+pub use rho::{RHO_STEPS, rho_factor, rho_steps};
+
 /// Why an RSA modulus is refused as weak.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum WeakKey {
-    /// A prime below [`SMALL_PRIME_BOUND`] divides the modulus, so it is not the product of two large primes.
+    /// A small prime divides the modulus, so it is not the product of two large primes: found by trial division
+    /// below [`SMALL_PRIME_BOUND`] or by Pollard's rho within [`RHO_STEPS`] steps above it.
     SmallFactor {
-        /// The smallest such prime.
-        prime: u32,
+        /// The prime: the smallest below [`SMALL_PRIME_BOUND`] if there is one, else the smallest rho found.
+        prime: u64,
     },
     /// The modulus carries the ROCA fingerprint (CVE-2017-15361): it was made by Infineon's RSALib (smart cards,
     /// TPMs, security keys before late 2017), whose primes can be recovered by Coppersmith's method.
@@ -101,16 +106,20 @@ impl fmt::Display for WeakKey {
 
 impl std::error::Error for WeakKey {}
 
-/// Runs the three checks in order (small factors, ROCA, close primes) and returns the first that fails.
+/// Runs the four checks in order (small factors by trial division, ROCA, close primes, larger small factors by
+/// Pollard's rho) and returns the first that fails.
 pub fn check_rsa_modulus(modulus: &[u8]) -> Result<(), WeakKey> {
     if let Some(prime) = small_prime_factor(modulus) {
-        return Err(WeakKey::SmallFactor { prime });
+        return Err(WeakKey::SmallFactor { prime: prime.into() });
     }
     if has_roca_fingerprint(modulus) {
         return Err(WeakKey::Roca);
     }
     if has_close_factors(modulus) {
         return Err(WeakKey::CloseFactors);
+    }
+    if let Some(prime) = rho_factor(modulus) {
+        return Err(WeakKey::SmallFactor { prime });
     }
     Ok(())
 }
