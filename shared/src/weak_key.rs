@@ -3,23 +3,26 @@
 //! The S/MIME Baseline Requirements (6.1.1.3) make a CA refuse a request when the method that generated the key
 //! was flawed or when a proven method computes the private key from the public key, and ask (6.1.6, after NIST
 //! SP 800-89 5.3.3) for moduli without small factors; the TLS Baseline Requirements (6.1.1.3 (4)) name ROCA and
-//! close primes (Fermat's method, 100 rounds) as the minimum. Three checks, cheapest first:
+//! close primes (Fermat's method, 100 rounds) as the minimum. Four checks, cheapest first:
 //!
 //! - [`small_prime_factor`]: a prime below [`SMALL_PRIME_BOUND`] divides the modulus (corrupted moduli, broken
-//!   generators);
+//!   generators), every such prime tried;
 //! - [`has_roca_fingerprint`]: the structure of the primes made by Infineon's RSALib (ROCA, CVE-2017-15361);
-//! - [`has_close_factors`]: Fermat's method factors the modulus within [`FERMAT_ROUNDS`] rounds.
+//! - [`has_close_factors`]: Fermat's method factors the modulus within [`FERMAT_ROUNDS`] rounds;
+//! - [`rho_factor`] ([`rho`]): Pollard's rho finds a prime factor above [`SMALL_PRIME_BOUND`] within a fixed budget
+//!   of [`RHO_STEPS`] steps: a search, which finds some such primes and misses others.
 //!
 //! Debian's weak keys (OpenSSL 2006–2008) need a list of known moduli and are not checked here.
 //!
 //! Everything here is a pure function of the modulus bytes (big-endian, leading zero bytes allowed). The first
 //! two checks need `N mod p` for small primes only, computed word by word (for the small factors by Montgomery's
 //! reduction, two multiplications per word and product of primes, no division); Fermat's method needs big integers
-//! ([`num_bigint`]).
+//! ([`num_bigint`]); rho multiplies modulo N in Montgomery's form over machine words, and takes one gcd.
 //!
 //! **The CPU budget.** The Worker has 10 ms of CPU per request on Cloudflare's free plan, and the whole issuance
 //! shares it (README: the issuance target is 5 ms, and is not met today). The weak-key checks get at most 1 ms of
-//! it for a 4096-bit modulus in WebAssembly. A sound key runs all three to the end, the slowest case; measured
+//! it for a 4096-bit modulus in WebAssembly, rho aside (below). A sound key runs all of them to the end, the slowest
+//! case; measured
 //! 2026-12-06 on a shared 2-core AMD EPYC under load (so upper figures), the fastest of many runs:
 //!
 //! | modulus   | small factors (< 2^16) | ROCA | Fermat | whole check, host release | whole check, WebAssembly |
@@ -36,16 +39,32 @@
 //! crafted modulus could defeat the residue filter on every round.
 //!
 //! **The small-factor bound, and what is left.** Issue 15 asked to refuse every modulus with a prime factor below
-//! 2^32, by trial division and then Pollard's rho or ECM within a fixed budget. That does not fit: trying each prime
-//! costs about 0.09 µs per 2048 bits, and there are 203 million primes below 2^32 (about 18 s); Pollard's rho finds
-//! a factor p after about sqrt(p) steps of multiplications modulo N, and for p near 2^32 to be found with
-//! probability 99% it needs about 200,000 steps (k²/2p ≥ ln 100), 400,000 or more multiplications of 2048-bit
-//! numbers at several µs each in WebAssembly (estimated from the word costs above): seconds, a thousand times the
-//! budget. ECM is no cheaper for factors this small. So the check follows S/MIME BR 6.1.6 (no factor below 752)
-//! with a margin, as badkeys does: every prime below [`SMALL_PRIME_BOUND`] = 2^16 is tried, exactly, and the policy
-//! endpoint states that bound. What is left: a modulus whose smallest factor lies between 2^16 and 2^32 is
-//! accepted. Such a key is broken only for its holder, who submitted it, and about one random corrupted modulus in
-//! twenty has one.
+//! 2^32, by trial division and then Pollard's rho or ECM within a fixed budget. Trying each prime costs about
+//! 0.09 µs per 2048 bits, and there are 203 million primes below 2^32 (about 18 s), so trial division stops at
+//! [`SMALL_PRIME_BOUND`] = 2^16, exactly (S/MIME BR 6.1.6 asks for no factor below 752; badkeys tries the primes up
+//! to 65,537). Above it [`rho`] searches within [`RHO_STEPS`] = 1,024 steps (for 2048 bits; fewer for larger
+//! moduli, [`rho_steps`], so that each costs about the same), and that budget is what the Worker's CPU allows, not
+//! what 2^32 needs. Measured (release build, host, `cargo test --release -p keyward-shared --test weak_key timing --
+//! --nocapture`, the fastest of 20 batches, shared 2-core AMD EPYC under load) on sound moduli, where the whole
+//! budget is spent, and in WebAssembly (32-bit words, V8; the throwaway `cdylib` above, median of 15):
+//!
+//! | modulus   | steps | rho, host release | rho, WebAssembly |
+//! |-----------|-------|-------------------|------------------|
+//! | 2048 bits | 1024  | HOST2048          | WASM2048         |
+//! | 3072 bits | 455   | HOST3072          | WASM3072         |
+//! | 4096 bits | 256   | HOST4096          | WASM4096         |
+//!
+//! A step costs one squaring modulo N and, for half of them, one multiplication (about 2.5 n² word products for
+//! n words, some 3 ns each on the host). What 1,024 steps find, of 1,000 primes of each size drawn from a fixed
+//! seed ([`rho::RHO_FOUND_PER_THOUSAND`], checked by `rho_success_rates`): 898 of 17 bits, 696 of 18, 477 of 19,
+//! 285 of 20, 91 of 22, 20 of 24, 2 of 28, none of 32 bits. Finding primes near 2^32 with probability 99% needs
+//! some 200,000 steps (k²/2p ≥ ln 100): 4,096 steps (about 30 ms on the host for 2048 bits) find 987 of 1,000 20-bit
+//! primes, 277 of 24 bits and one of 32 bits; 65,536 steps (some 0.5 s) 293 of 32 bits. ECM is no cheaper for
+//! factors this small. So what is left: a modulus whose smallest factor lies between 2^16 and 2^32 is refused
+//! only when the search finds it. Such a key is broken only for its holder, who submitted it, and about one random
+//! corrupted modulus in twenty has one (Mertens, below). The policy endpoint states the exact bound
+//! (`keys.rsa_small_factor_bound`) and the search's bound, budget and measured success
+//! (`keys.rsa_small_factor_search`).
 
 use core::fmt;
 
@@ -131,8 +150,8 @@ pub fn check_rsa_modulus(modulus: &[u8]) -> Result<(), WeakKey> {
 /// Every prime below this bound is tried as a factor: the 6,542 primes below 2^16, the last 65,521.
 ///
 /// Issue 15 asked for every factor below 2^32 (trial division, then Pollard's rho or ECM within a fixed budget);
-/// that does not fit the Worker's CPU, and this bound is the one that does (see the module documentation). It is
-/// exact: every prime below it is tried, none left to chance. S/MIME BR 6.1.6 (after NIST SP 800-89 5.3.3) asks for
+/// that does not fit the Worker's CPU: this bound is the exact part, every prime below it tried, none left to
+/// chance, and [`rho`] searches above it within a budget (see the module documentation). S/MIME BR 6.1.6 (after NIST SP 800-89 5.3.3) asks for
 /// no factor below 752; badkeys (`smallfactors.py`) tries the primes up to 65,537. A sound modulus has no small
 /// factor at any bound, so the bound decides how many broken ones are caught: of random odd numbers (a corrupted
 /// modulus), those with a factor below 752 are about 83%, below 10,000 about 88%, below 2^16 about 90%, below 2^32

@@ -350,19 +350,28 @@ fn add_in_place(a: &mut [Limb], b: &[Limb]) {
 }
 
 /// The limbs of a big integer, least significant first.
+#[cfg(target_pointer_width = "64")]
 fn limbs_of(number: &BigUint) -> Vec<Limb> {
-    #[cfg(target_pointer_width = "64")]
-    return number.to_u64_digits();
-    #[cfg(not(target_pointer_width = "64"))]
-    return number.to_u32_digits();
+    number.to_u64_digits()
+}
+
+/// The limbs of a big integer, least significant first.
+#[cfg(not(target_pointer_width = "64"))]
+fn limbs_of(number: &BigUint) -> Vec<Limb> {
+    number.to_u32_digits()
 }
 
 /// The big integer of limbs, least significant first.
+#[cfg(target_pointer_width = "64")]
 fn number_of(limbs: &[Limb]) -> BigUint {
-    #[cfg(target_pointer_width = "64")]
-    return limbs.iter().rev().fold(BigUint::ZERO, |number, &limb| (number << 64u32) | BigUint::from(limb));
-    #[cfg(not(target_pointer_width = "64"))]
-    return BigUint::from_slice(limbs);
+    let words: Vec<u32> = limbs.iter().flat_map(|&limb| [limb as u32, (limb >> 32) as u32]).collect();
+    BigUint::from_slice(&words)
+}
+
+/// The big integer of limbs, least significant first.
+#[cfg(not(target_pointer_width = "64"))]
+fn number_of(limbs: &[Limb]) -> BigUint {
+    BigUint::from_slice(limbs)
 }
 
 // ---------------------------------------------------------------------------------------------------------------
