@@ -21,9 +21,9 @@
 //!
 //! **The CPU budget.** The Worker has 10 ms of CPU per request on Cloudflare's free plan, and the whole issuance
 //! shares it (README: the issuance target is 5 ms, and is not met today). The weak-key checks get at most 1 ms of
-//! it for a 4096-bit modulus in WebAssembly, rho aside (below). A sound key runs all of them to the end, the slowest
-//! case; measured
-//! 2026-12-06 on a shared 2-core AMD EPYC under load (so upper figures), the fastest of many runs:
+//! it for a 4096-bit modulus in WebAssembly, rho aside (rho alone takes about 15 ms: below). A sound key runs all
+//! of them to the end, the slowest case; measured 2026-12-06 on a shared 2-core AMD EPYC under load (so upper
+//! figures), the fastest of many runs, before rho was added:
 //!
 //! | modulus   | small factors (< 2^16) | ROCA | Fermat | whole check, host release | whole check, WebAssembly |
 //! |-----------|------------------------|------|--------|---------------------------|--------------------------|
@@ -42,27 +42,31 @@
 //! 2^32, by trial division and then Pollard's rho or ECM within a fixed budget. Trying each prime costs about
 //! 0.09 µs per 2048 bits, and there are 203 million primes below 2^32 (about 18 s), so trial division stops at
 //! [`SMALL_PRIME_BOUND`] = 2^16, exactly (S/MIME BR 6.1.6 asks for no factor below 752; badkeys tries the primes up
-//! to 65,537). Above it [`rho`] searches within [`RHO_STEPS`] = 1,024 steps (for 2048 bits; fewer for larger
-//! moduli, [`rho_steps`], so that each costs about the same), and that budget is what the Worker's CPU allows, not
-//! what 2^32 needs. Measured (release build, host, `cargo test --release -p keyward-shared --test weak_key timing --
-//! --nocapture`, the fastest of 20 batches, shared 2-core AMD EPYC under load) on sound moduli, where the whole
-//! budget is spent, and in WebAssembly (32-bit words, V8; the throwaway `cdylib` above, median of 15):
+//! to 65,537). Above it [`rho`] searches within [`RHO_STEPS`] = 1,024 steps for 2048 bits (fewer for larger moduli,
+//! [`rho_steps`], so that each costs about the same, and an 8192-bit request costs no more than a 2048-bit one).
+//! That budget is not what 2^32 needs, and it already costs more than the issuance target. Measured on sound
+//! moduli, where the whole budget is spent (host: release build, `cargo test --release -p keyward-shared --test
+//! weak_key timing -- --nocapture`, 5 batches of 5 calls; WebAssembly: the throwaway `cdylib` above exporting
+//! `rho_factor`, 32-bit words, 41 calls in Node 20), the fastest and the median call:
 //!
-//! | modulus   | steps | rho, host release | rho, WebAssembly |
-//! |-----------|-------|-------------------|------------------|
-//! | 2048 bits | 1024  | HOST2048          | WASM2048         |
-//! | 3072 bits | 455   | HOST3072          | WASM3072         |
-//! | 4096 bits | 256   | HOST4096          | WASM4096         |
+//! | modulus   | steps | rho, host release        | rho, WebAssembly         |
+//! |-----------|-------|--------------------------|--------------------------|
+//! | 2048 bits | 1024  | 10.3 ms (median 12.1 ms) | 16.1 ms (median 119 ms)  |
+//! | 3072 bits | 455   | 7.3 ms (median 9.1 ms)   | 15.2 ms (median 185 ms)  |
+//! | 4096 bits | 256   | 8.5 ms (median 9.6 ms)   | 15.5 ms (median 215 ms)  |
 //!
-//! A step costs one squaring modulo N and, for half of them, one multiplication (about 2.5 n² word products for
-//! n words, some 3 ns each on the host). What 1,024 steps find, of 1,000 primes of each size drawn from a fixed
-//! seed ([`rho::RHO_FOUND_PER_THOUSAND`], checked by `rho_success_rates`): 898 of 17 bits, 696 of 18, 477 of 19,
-//! 285 of 20, 91 of 22, 20 of 24, 2 of 28, none of 32 bits. Finding primes near 2^32 with probability 99% needs
-//! some 200,000 steps (k²/2p ≥ ln 100): 4,096 steps (about 30 ms on the host for 2048 bits) find 987 of 1,000 20-bit
-//! primes, 277 of 24 bits and one of 32 bits; 65,536 steps (some 0.5 s) 293 of 32 bits. ECM is no cheaper for
-//! factors this small. So what is left: a modulus whose smallest factor lies between 2^16 and 2^32 is refused
-//! only when the search finds it. Such a key is broken only for its holder, who submitted it, and about one random
-//! corrupted modulus in twenty has one (Mertens, below). The policy endpoint states the exact bound
+//! The load average was 10 to 17 on 2 cores, so the medians say more about the machine than about the code; the
+//! fastest calls are the upper bound to trust. A step costs one squaring modulo N and, for half of the steps, one
+//! multiplication (about 2.5 n² word products for n words, some 2 to 3 ns each), and there is one gcd at the end.
+//!
+//! What 1,024 steps find, of 1,000 primes of each size drawn from a fixed seed ([`rho::RHO_FOUND_PER_THOUSAND`],
+//! checked by `rho_success_rates`): 898 of 17 bits, 696 of 18, 477 of 19, 285 of 20, 91 of 22, 20 of 24, 2 of 28,
+//! none of 32. Other budgets (same test, release): 256 steps (about 2.5 ms on the host) find 163 of 17 bits and
+//! none of 24; 4,096 steps (about 30 ms) 986 of 20 bits, 295 of 24 and 1 of 32; 65,536 steps (about 0.5 s) 275
+//! of 32 bits. Finding primes near 2^32 with probability 99% needs some 200,000 steps (k²/2p ≥ ln 100); ECM is no
+//! cheaper for factors this small. So what is left: a modulus whose smallest factor lies between 2^16 and 2^32 is
+//! refused only when the search finds it. Such a key is broken only for its holder, who submitted it, and about
+//! one random corrupted modulus in twenty has one (Mertens, below). The policy endpoint states the exact bound
 //! (`keys.rsa_small_factor_bound`) and the search's bound, budget and measured success
 //! (`keys.rsa_small_factor_search`).
 
