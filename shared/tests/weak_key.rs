@@ -188,6 +188,7 @@ fn a_small_prime_times_a_large_prime() {
     // Their product beyond 64 bits: the walk is repeated with a gcd per batch and then per step, and the first
     // prime it closes on is named.
     let several = [65_537u64, 65_539, 65_543, 131_071, 1_048_549];
+    assert!(several.iter().map(|&p| u128::from(p)).product::<u128>() > u128::from(u64::MAX), "beyond 64 bits");
     let product = several.iter().fold(large.clone(), |n, &p| n * p);
     match weak_key::check_rsa_modulus(&product.to_bytes_be()) {
         Err(WeakKey::SmallFactor { prime }) => assert!(several.contains(&prime), "{prime}"),

@@ -5,9 +5,12 @@
 //! The walk y ← y² + [`RHO_INCREMENT`] from [`RHO_START`] runs modulo N; modulo an unknown prime p dividing N it
 //! is a pseudo-random map of a set of p elements, so it enters a cycle after about sqrt(πp/8) steps and closes it
 //! after about sqrt(πp/2), and Brent's comparisons (y at step 2^k − 1 against the steps from 3·2^(k−1) to 2^(k+1))
-//! notice the cycle within a small multiple of that. The differences compared are multiplied together and a
-//! greatest common divisor with N taken once per [`RHO_BATCH`] steps (a gcd costs tens of multiplications). The
-//! walk is kept in Montgomery's form (y·R mod N), so the walk modulo p is the plain y ← y² + c whatever the word
+//! notice the cycle within a small multiple of that. The differences compared are multiplied together, and one
+//! greatest common divisor with N is taken, at the end: a gcd (num-integer's binary algorithm) costs more than a
+//! hundred multiplications, and a sound modulus, the common case, needs only the one. When that gcd is not a prime of at
+//! most 64 bits or a product of such primes (several small factors closing at once, or N itself), the walk is
+//! repeated with a gcd after each batch of [`RHO_BATCH`] steps, then through the batch that found one in parts.
+//! The walk is kept in Montgomery's form (y·R mod N), so the walk modulo p is the plain y ← y² + c whatever the word
 //! size, and the same modulus gives the same answer on the host and in WebAssembly; the products carry powers of
 //! R, coprime to N, which change no gcd.
 //!
@@ -37,7 +40,7 @@ pub const RHO_STEPS_BITS: u64 = 2048;
 pub const RHO_FOUND_PER_THOUSAND: [(u32, u32); 8] =
     [(17, 898), (18, 696), (19, 477), (20, 285), (22, 91), (24, 20), (28, 2), (32, 0)];
 
-/// Steps between two gcds of the running product with N.
+/// Steps between two gcds of the running product with N, when the walk is repeated to isolate a factor.
 pub const RHO_BATCH: u32 = 128;
 
 /// The constant c of the walk y ← y² + c.
@@ -67,7 +70,9 @@ pub fn rho_steps(bits: u64) -> u32 {
 }
 
 /// A prime factor of the modulus found by Pollard's rho within [`rho_steps`] steps, the smallest of those found;
-/// `None` when none is found, which proves nothing. The modulus is big-endian; an even modulus or one of at most
+/// `None` when none is found, which proves nothing (nor does the rare `None` of several factors closing at the very
+/// same step). A sound modulus costs the budget and one gcd; one whose divisor found is ambiguous, the budget
+/// twice and some 40 gcds. The modulus is big-endian; an even modulus or one of at most
 /// 64 bits is not searched (trial division handles those).
 pub fn rho_factor(modulus: &[u8]) -> Option<u64> {
     let field = Field::new(modulus)?;
@@ -91,17 +96,47 @@ pub fn rho_factor(modulus: &[u8]) -> Option<u64> {
         if field.gcd(batch.product) == BigUint::from(1u32) {
             return false;
         }
-        let mut y = batch.start.to_vec();
-        let mut difference = vec![0; y.len()];
-        let mut scratch = vec![0; 2 * y.len() + 1];
-        found = (0..batch.steps).find_map(|_| {
-            field.step(&mut y, batch.increment, &mut scratch);
-            field.subtract(batch.compared_with, &y, &mut difference);
-            named_factor(&field.gcd(&difference))
-        });
+        found = isolate(&field, &batch);
         true
     });
     found
+}
+
+/// Steps between two gcds when a batch that found a divisor is walked again.
+const SUB_BATCH: u32 = 16;
+
+/// Walks a batch that found a divisor again, with a gcd after every [`SUB_BATCH`] steps and then after each step
+/// of the first part that finds one (at most 24 gcds for a batch of 128 steps, not 128): the smallest prime of
+/// the first divisor that fits 64 bits. `None` when several factors close at the very same step.
+fn isolate(field: &Field, batch: &Batch<'_>) -> Option<u64> {
+    let n = field.modulus.len();
+    let mut y = batch.start.to_vec();
+    let mut part_start = y.clone();
+    let mut product = vec![0; n];
+    let mut difference = vec![0; n];
+    let mut scratch = vec![0; 2 * n + 1];
+    let mut remaining = batch.steps;
+    while remaining > 0 {
+        let part = SUB_BATCH.min(remaining);
+        remaining -= part;
+        part_start.copy_from_slice(&y);
+        product.fill(0);
+        product[0] = 1;
+        for _ in 0..part {
+            field.step(&mut y, batch.increment, &mut scratch);
+            field.subtract(batch.compared_with, &y, &mut difference);
+            field.multiply(&product, &difference, &mut scratch);
+            product.copy_from_slice(&scratch[n..2 * n]);
+        }
+        if field.gcd(&product) != BigUint::from(1u32) {
+            return (0..part).find_map(|_| {
+                field.step(&mut part_start, batch.increment, &mut scratch);
+                field.subtract(batch.compared_with, &part_start, &mut difference);
+                named_factor(&field.gcd(&difference))
+            });
+        }
+    }
+    None
 }
 
 /// The state of the walk after one batch of comparisons.
