@@ -46,24 +46,25 @@
 //! [`rho_steps`], so that each costs about the same, and an 8192-bit request costs no more than a 2048-bit one).
 //! That budget is not what 2^32 needs, and it already costs more than the issuance target. Measured on sound
 //! moduli, where the whole budget is spent (host: release build, `cargo test --release -p keyward-shared --test
-//! weak_key timing -- --nocapture`, 5 batches of 5 calls; WebAssembly: the throwaway `cdylib` above exporting
-//! `rho_factor`, 32-bit words, 41 calls in Node 20), the fastest and the median call:
+//! weak_key timing -- --nocapture`, two runs of 5 batches of 5 calls; WebAssembly: the throwaway `cdylib` above
+//! exporting `rho_factor`, 32-bit words, 41 calls in Node 20), the fastest call and the medians:
 //!
-//! | modulus   | steps | rho, host release        | rho, WebAssembly         |
-//! |-----------|-------|--------------------------|--------------------------|
-//! | 2048 bits | 1024  | 10.3 ms (median 12.1 ms) | 16.1 ms (median 119 ms)  |
-//! | 3072 bits | 455   | 7.3 ms (median 9.1 ms)   | 15.2 ms (median 185 ms)  |
-//! | 4096 bits | 256   | 8.5 ms (median 9.6 ms)   | 15.5 ms (median 215 ms)  |
+//! | modulus   | steps | host, fastest | host, medians  | WebAssembly, fastest | WebAssembly, median |
+//! |-----------|-------|---------------|----------------|----------------------|---------------------|
+//! | 2048 bits | 1024  | 4.3 ms        | 12.1, 13.5 ms  | 16.1 ms              | 119 ms              |
+//! | 3072 bits | 455   | 6.1 ms        | 9.1, 10.1 ms   | 15.2 ms              | 185 ms              |
+//! | 4096 bits | 256   | 8.5 ms        | 9.6, 13.0 ms   | 15.5 ms              | 215 ms              |
 //!
 //! The load average was 10 to 17 on 2 cores, so the medians say more about the machine than about the code; the
-//! fastest calls are the upper bound to trust. A step costs one squaring modulo N and, for half of the steps, one
-//! multiplication (about 2.5 n² word products for n words, some 2 to 3 ns each), and there is one gcd at the end.
+//! fastest calls are the figures to trust, and even they are upper bounds. A step costs one squaring modulo N and,
+//! for half of the steps, one multiplication (about 2.5 n² word products for n words), and there is one gcd at the
+//! end. The costliest answer, a crafted modulus with several small factors found at once (the walk repeated to
+//! isolate one), took 14.2 ms on the host (2048 bits times four primes near 2^16), about three times a sound one.
 //!
 //! What 1,024 steps find, of 1,000 primes of each size drawn from a fixed seed ([`rho::RHO_FOUND_PER_THOUSAND`],
 //! checked by `rho_success_rates`): 898 of 17 bits, 696 of 18, 477 of 19, 285 of 20, 91 of 22, 20 of 24, 2 of 28,
-//! none of 32. Other budgets (same test, release): 256 steps (about 2.5 ms on the host) find 163 of 17 bits and
-//! none of 24; 4,096 steps (about 30 ms) 986 of 20 bits, 295 of 24 and 1 of 32; 65,536 steps (about 0.5 s) 275
-//! of 32 bits. Finding primes near 2^32 with probability 99% needs some 200,000 steps (k²/2p ≥ ln 100); ECM is no
+//! none of 32. Other budgets (same test, release; the cost is proportional to the steps): 256 steps find 163 of 17
+//! bits and none of 24; 4,096 steps 986 of 20 bits, 295 of 24 and 1 of 32; 65,536 steps 275 of 32 bits. Finding primes near 2^32 with probability 99% needs some 200,000 steps (k²/2p ≥ ln 100); ECM is no
 //! cheaper for factors this small. So what is left: a modulus whose smallest factor lies between 2^16 and 2^32 is
 //! refused only when the search finds it. Such a key is broken only for its holder, who submitted it, and about
 //! one random corrupted modulus in twenty has one (Mertens, below). The policy endpoint states the exact bound

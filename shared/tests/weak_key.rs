@@ -527,4 +527,9 @@ fn timing() {
             micros(all)
         );
     }
+    // The costliest answer: several small factors found at once, beyond 64 bits, so the walk is repeated to isolate
+    // one (a crafted modulus).
+    let crafted = [65_537u32, 65_539, 65_543, 131_071].iter().fold(modulus("rsa2048"), |n, &p| n * p).to_bytes_be();
+    let isolated = per_call(&crafted, 5, &|m| weak_key::rho_factor(m).is_none());
+    println!("rsa2048 · 65537 · 65539 · 65543 · 131071: rho {}", micros(isolated));
 }
