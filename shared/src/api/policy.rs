@@ -70,13 +70,43 @@ pub struct KeyRules {
     /// The only RSA public exponent accepted.
     pub rsa_public_exponent: u64,
     /// Every RSA modulus with a prime factor below this bound is refused (`small_factor`): every prime below it is
-    /// tried. 65536 (2^16): S/MIME BR 6.1.6 asks for none below 752.
+    /// tried, exactly. 65536 (2^16): S/MIME BR 6.1.6 asks for none below 752.
     pub rsa_small_factor_bound: u32,
+    /// Above `rsa_small_factor_bound`, a search for larger prime factors within a fixed budget: a factor it finds
+    /// is refused (`small_factor`), one it misses is not.
+    pub rsa_small_factor_search: FactorSearch,
     /// Elliptic curves accepted.
     pub curves: Vec<String>,
     /// Known-weak keys refused, by check: `small_factor`, `roca`, `close_primes`; and a key already certified
     /// for another subject or revoked for key compromise.
     pub refused: Vec<String>,
+}
+
+/// The probabilistic search for prime factors above the exact bound ([`weak_key::rho`]).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct FactorSearch {
+    /// `pollard_rho_brent`: Pollard's rho method in Brent's variant.
+    pub method: String,
+    /// The primes sought lie below this bound, 4294967296 (2^32); only some are found (`found_per_thousand`).
+    pub bound: u64,
+    /// Steps of the walk for a modulus of up to `steps_for_bits` bits. Larger moduli get fewer, scaled by
+    /// (`steps_for_bits` / bits)², so each costs about the same: 256 steps for 4096 bits.
+    pub steps: u32,
+    /// The modulus size `steps` is for: 2048.
+    pub steps_for_bits: u32,
+    /// How many of 1,000 primes of each size (drawn at random from a fixed seed) the search finds within `steps`.
+    pub found_per_thousand: Vec<FactorSearchSuccess>,
+}
+
+/// One row of [`FactorSearch::found_per_thousand`].
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct FactorSearchSuccess {
+    /// The size of the primes, in bits.
+    pub bits: u32,
+    /// How many of 1,000 such primes are found.
+    pub found: u32,
 }
 
 impl Policy {
@@ -162,6 +192,16 @@ pub fn policy(now: i64) -> Policy {
             rsa_bits_multiple_of: 8,
             rsa_public_exponent: 65_537,
             rsa_small_factor_bound: weak_key::SMALL_PRIME_BOUND,
+            rsa_small_factor_search: FactorSearch {
+                method: "pollard_rho_brent".into(),
+                bound: weak_key::rho::RHO_SEARCH_BOUND,
+                steps: weak_key::RHO_STEPS,
+                steps_for_bits: weak_key::rho::RHO_STEPS_BITS as u32,
+                found_per_thousand: weak_key::rho::RHO_FOUND_PER_THOUSAND
+                    .iter()
+                    .map(|&(bits, found)| FactorSearchSuccess { bits, found })
+                    .collect(),
+            },
             curves: vec!["P-256".into(), "P-384".into()],
             refused: ["small_factor", "roca", "close_primes", "already_certified_for_another_subject", "compromised"]
                 .map(String::from)
@@ -219,5 +259,13 @@ mod tests {
         let above = (bound..).find(is_prime).unwrap();
         assert_eq!(weak_key::small_prime_factor(&below.to_be_bytes()), Some(below));
         assert_eq!(weak_key::small_prime_factor(&above.to_be_bytes()), None);
+        // Above it, the search states its bound, budget and measured success, the figures the search runs with.
+        let search = &json["keys"]["rsa_small_factor_search"];
+        assert_eq!(search["method"], "pollard_rho_brent");
+        assert_eq!(search["bound"], serde_json::json!(1u64 << 32));
+        assert_eq!(search["steps"], serde_json::json!(weak_key::rho_steps(2048)));
+        assert_eq!(search["steps_for_bits"], serde_json::json!(2048));
+        assert_eq!(search["found_per_thousand"][0], serde_json::json!({ "bits": 17, "found": 898 }));
+        assert_eq!(search["found_per_thousand"].as_array().map(Vec::len), Some(8));
     }
 }
