@@ -2,6 +2,7 @@
 //! and the request here, sends only the request, then builds the password-protected `.p12` here.
 
 use std::rc::Rc;
+use std::sync::Arc;
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -12,10 +13,11 @@ use shared::download::DownloadFormat;
 use shared::encoding::{pem_decode, pem_encode};
 use shared::link::{LinkStatus, Token};
 use shared::pkcs12::Profile;
-use shared::profile::KeyType;
+use shared::profile::{KeyType, ProfileId};
 
 use crate::api::{self, local_error};
-use crate::i18n::{self, I18n, Lang, error_line, format_instant, problem_message, use_i18n};
+use crate::i18n::{self, I18n, Lang, Unit, count, error_line, format_instant, problem_message, use_i18n};
+use crate::install::{self, Installable};
 use crate::password::{self, NewPassword};
 use crate::vault::{self, PendingBundle};
 use crate::{files, keys, offload};
@@ -27,6 +29,9 @@ struct Issued {
     resumed: bool,
     /// False when the browser refused to keep the key: then closing the tab loses it.
     kept: bool,
+    /// The certificate's profile and host names, for the install guidance.
+    profile: ProfileId,
+    dns_names: Vec<String>,
 }
 
 #[derive(Clone)]
@@ -86,6 +91,8 @@ struct Downloads {
     key_pem: (String, String),
     /// The certificate then its chain, PEM.
     certificates_pem: (String, String),
+    /// What the install guidance needs.
+    install: Arc<Installable>,
 }
 
 /// The enrollment page for one link token.
@@ -127,7 +134,8 @@ pub fn EnrollPage(
                     // Used, but this browser kept the key it was used with: resume at the password step.
                     Ok(view) => match vault::recall(&record_id).await {
                         Ok(Some(pending)) if Some(&pending.serial) == view.certificate_serial.as_ref() => {
-                            Stage::Issued(Rc::new(Issued { pending, resumed: true, kept: true }))
+                            let (profile, dns_names) = (view.profile, view.dns_names);
+                            Stage::Issued(Rc::new(Issued { pending, resumed: true, kept: true, profile, dns_names }))
                         }
                         _ => Stage::Closed(view),
                     },
@@ -159,7 +167,9 @@ pub fn EnrollPage(
                     Ok(Some(pending)) => {
                         let kept = vault::keep(&record_id, &pending).await.is_ok();
                         unsaved.set(!kept);
-                        stage.set(Stage::Issued(Rc::new(Issued { pending, resumed: false, kept })));
+                        let (profile, dns_names) = (view.profile, view.dns_names.clone());
+                        let issued = Issued { pending, resumed: false, kept, profile, dns_names };
+                        stage.set(Stage::Issued(Rc::new(issued)));
                     }
                     Err(problem) => {
                         let spent = problem.code == "link_spent" || problem.code == "link_expired";
@@ -249,6 +259,7 @@ pub fn EnrollPage(
                             download=downloads.certificates_pem.1.clone()>{t.text(|texts| texts.pem_chain)}</a>
                         "."
                     </p>
+                    {install::install_guide(downloads.install.clone(), t)}
                     <p>{t.text(|texts| texts.keep_safe)}</p>
                     <button data-testid="confirm-saved" on:click=forget.clone()>
                         {t.text(|texts| texts.confirm_saved)}
@@ -325,14 +336,29 @@ async fn package(issued: &Issued, password: &str, profile: Profile) -> Result<Do
         .map(|der| pem_encode("CERTIFICATE", der))
         .collect();
     let stem = files::stem(&pending.friendly_name);
+    let install = Installable {
+        certificate_profile: issued.profile,
+        bundle_profile: profile,
+        password: password.to_owned(),
+        chain_der: pending.chain_der.clone(),
+        friendly_name: pending.friendly_name.clone(),
+        serial: pending.serial.clone(),
+        bundle_file: format!("{stem}.p12"),
+        key_file: format!("{stem}.key.pem"),
+        chain_file: format!("{stem}.chain.pem"),
+        dns_names: issued.dns_names.clone(),
+        stem,
+        bundle,
+    };
     Ok(Downloads {
         serial: pending.serial.clone(),
-        bundle: (files::object_url(&bundle, "application/x-pkcs12")?, format!("{stem}.p12")),
-        key_pem: (files::object_url(key_pem.as_bytes(), "application/x-pem-file")?, format!("{stem}.key.pem")),
+        bundle: (files::object_url(&install.bundle, "application/x-pkcs12")?, install.bundle_file.clone()),
+        key_pem: (files::object_url(key_pem.as_bytes(), "application/x-pem-file")?, install.key_file.clone()),
         certificates_pem: (
             files::object_url(certificates_pem.as_bytes(), "application/x-pem-file")?,
-            format!("{stem}.chain.pem"),
+            install.chain_file.clone(),
         ),
+        install: Arc::new(install),
     })
 }
 
@@ -423,7 +449,7 @@ fn ready(
                 <dt>{t.text(|texts| texts.fact_host_names)}</dt><dd data-testid="dns-names">{view.dns_names.join(", ")}</dd>
             })}
             <dt>{t.text(|texts| texts.fact_organization)}</dt><dd>{view.organization.clone()}</dd>
-            <dt>{t.text(|texts| texts.fact_validity)}</dt><dd>{view.validity_days} {t.text(|texts| texts.days)}</dd>
+            <dt>{t.text(|texts| texts.fact_validity)}</dt><dd>{move || count(t.lang(), view.validity_days, Unit::Day)}</dd>
             <dt>{t.text(|texts| texts.fact_link_until)}</dt>
             <dd>{move || expires_at.map(|instant| format_instant(t.lang(), instant))}</dd>
         </dl>
@@ -493,7 +519,8 @@ fn password_form(
 ) -> impl IntoView {
     let password = RwSignal::new(String::new());
     let confirmation = RwSignal::new(String::new());
-    let profile = RwSignal::new(Profile::ALL[0]);
+    // Compatible first on iPhone and iPad, which do not read Modern bundles.
+    let profile = RwSignal::new(install::preferred_bundle_profile(install::this_device()));
     let serial = issued.pending.serial.clone();
     let notice = if issued.resumed {
         Some(

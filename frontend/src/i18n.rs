@@ -139,6 +139,35 @@ pub fn field_error(code: &str, field: &str, message: impl Into<String>) -> ApiEr
     ApiError { code: code.into(), field: Some(field.into()), message: message.into() }
 }
 
+/// What a number counts, for [`count`].
+#[derive(Clone, Copy, Debug)]
+pub enum Unit {
+    /// Days of validity.
+    Day,
+    /// Years of validity.
+    Year,
+}
+
+/// A number and its unit, singular or plural as the language wants it: "1 year", "2 years", "0 days" in English;
+/// "1 an", "2 ans", "0 jour" in French, where 0 and 1 take the singular.
+pub fn count(lang: Lang, number: u32, unit: Unit) -> String {
+    let singular = match lang {
+        Lang::En => number == 1,
+        Lang::Fr => number < 2,
+    };
+    let word = match (lang, unit, singular) {
+        (Lang::En, Unit::Day, true) => "day",
+        (Lang::En, Unit::Day, false) => "days",
+        (Lang::En, Unit::Year, true) => "year",
+        (Lang::En, Unit::Year, false) => "years",
+        (Lang::Fr, Unit::Day, true) => "jour",
+        (Lang::Fr, Unit::Day, false) => "jours",
+        (Lang::Fr, Unit::Year, true) => "an",
+        (Lang::Fr, Unit::Year, false) => "ans",
+    };
+    format!("{number} {word}")
+}
+
 /// The texts of one language.
 pub fn texts(lang: Lang) -> &'static Texts {
     match lang {
@@ -280,7 +309,6 @@ pub struct Texts {
     pub fact_host_names: &'static str,
     pub fact_organization: &'static str,
     pub fact_validity: &'static str,
-    pub days: &'static str,
     pub fact_link_until: &'static str,
     pub key_type: &'static str,
     pub ready_hint: &'static str,
@@ -378,7 +406,6 @@ static EN: Texts = Texts {
     fact_host_names: "Host names",
     fact_organization: "Organization",
     fact_validity: "Validity",
-    days: " days",
     fact_link_until: "Link valid until",
     key_type: "Key type ",
     ready_hint: "Your browser creates the key pair now; only the public part is sent. The certificate's name and \
@@ -397,7 +424,8 @@ static EN: Texts = Texts {
     issued_rest: ". Choose the password that will protect the .p12 file; it is needed to install it and is never \
                   sent.",
     file_format: "File format ",
-    compatible_hint: "Choose Compatible only if the file must open on an older system: it uses older encryption.",
+    compatible_hint: "Choose Compatible for iPhone and iPad, Android before 14, macOS before 14 and Windows before 10 \
+                      (1709): it uses older encryption. Modern suits the others.",
     build_bundle: "Create my .p12 file",
     password: "Password ",
     password_again: "Password again ",
@@ -488,7 +516,6 @@ static FR: Texts = Texts {
     fact_host_names: "Noms d’hôte",
     fact_organization: "Organisation",
     fact_validity: "Validité",
-    days: " jours",
     fact_link_until: "Lien valable jusqu’au",
     key_type: "Type de clé ",
     ready_hint: "Votre navigateur crée maintenant la paire de clés ; seule la partie publique est envoyée. Le nom et \
@@ -507,8 +534,8 @@ static FR: Texts = Texts {
     issued_rest: ". Choisissez le mot de passe qui protégera le fichier .p12 ; il sera nécessaire pour l’installer et \
                   n’est jamais envoyé.",
     file_format: "Format du fichier ",
-    compatible_hint: "Ne choisissez Compatible que si le fichier doit s’ouvrir sur un système ancien : ce format \
-                      utilise un chiffrement plus ancien.",
+    compatible_hint: "Choisissez Compatible pour l’iPhone et l’iPad, Android avant 14, macOS avant 14 et Windows \
+                      avant 10 (1709) : ce format utilise un chiffrement plus ancien. Moderne convient aux autres.",
     build_bundle: "Créer mon fichier .p12",
     password: "Mot de passe ",
     password_again: "Confirmez le mot de passe ",
@@ -543,3 +570,6 @@ static FR: Texts = Texts {
     revoke_understand: " Je comprends que la révocation est définitive.",
     revoke_submit: "Révoquer le certificat",
 };
+
+#[cfg(test)]
+mod tests;

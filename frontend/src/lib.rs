@@ -15,6 +15,7 @@ pub mod console;
 mod enroll;
 mod files;
 mod i18n;
+mod install;
 mod keys;
 #[cfg(feature = "development")]
 mod mailbox;

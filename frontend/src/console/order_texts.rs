@@ -4,7 +4,7 @@
 
 use shared::pipeline::{Action, Actor, OrderState};
 
-use crate::i18n::{I18n, Lang};
+use crate::i18n::{I18n, Lang, Unit, count};
 
 /// The order pages' texts in `lang`.
 pub fn order_texts(lang: Lang) -> &'static OrderTexts {
@@ -66,9 +66,10 @@ pub fn action_label(lang: Lang, action: Action) -> &'static str {
 
 /// "At most {cap} days for this profile today."
 pub fn validity_cap(lang: Lang, cap: u32) -> String {
+    let days = count(lang, cap, Unit::Day);
     match lang {
-        Lang::En => format!("This profile allows at most {cap} days for a certificate issued today."),
-        Lang::Fr => format!("Ce profil permet au plus {cap} jours pour un certificat émis aujourd’hui."),
+        Lang::En => format!("This profile allows at most {days} for a certificate issued today."),
+        Lang::Fr => format!("Ce profil permet au plus {days} pour un certificat émis aujourd’hui."),
     }
 }
 
@@ -178,10 +179,6 @@ pub struct OrderTexts {
     pub validity_end_date: &'static str,
     /// The text "validity days".
     pub validity_days: &'static str,
-    /// The text "years".
-    pub years: &'static str,
-    /// The text "days".
-    pub days: &'static str,
     /// The text "auto renewals".
     pub auto_renewals: &'static str,
     /// The text "recipients".
@@ -310,8 +307,6 @@ static EN: OrderTexts = OrderTexts {
     validity_years: "Years",
     validity_end_date: "Until a date",
     validity_days: "Number of days",
-    years: "years",
-    days: "days",
     auto_renewals: "Automatic renewals (0 to 5)",
     recipients: "Recipients",
     recipient_name: "Name (optional)",
@@ -384,8 +379,6 @@ static FR: OrderTexts = OrderTexts {
     validity_years: "Années",
     validity_end_date: "Jusqu’à une date",
     validity_days: "Nombre de jours",
-    years: "ans",
-    days: "jours",
     auto_renewals: "Renouvellements automatiques (0 à 5)",
     recipients: "Destinataires",
     recipient_name: "Nom (facultatif)",

@@ -43,7 +43,7 @@ use super::order_texts::{
     problems_left, recipient_heading, state_label, validity_cap, who_acts,
 };
 use crate::api;
-use crate::i18n::{Lang, error_line, field_error, format_instant, problem_message, use_i18n};
+use crate::i18n::{self, Lang, Unit, error_line, field_error, format_instant, problem_message, use_i18n};
 
 /// What the form needs, fetched when it opens.
 #[derive(Clone)]
@@ -609,7 +609,7 @@ fn OrderForm(
                         }>
                             {[1u32, 2, 3].into_iter().map(|count| view! {
                                 <option value=count.to_string() selected=move || years.get() == count>
-                                    {move || format!("{count} {}", order_texts(t.lang()).years)}</option>
+                                    {move || i18n::count(t.lang(), count, Unit::Year)}</option>
                             }).collect_view()}
                         </select>
                     }.into_any(),
@@ -826,7 +826,7 @@ fn order_view(
             <dt>{order_text(t, |texts| texts.placed_at)}</dt><dd>{move || format_instant(t.lang(), created_at)}</dd>
             <dt>{order_text(t, |texts| texts.profile)}</dt><dd>{move || profile.profile().display_name(t.lang())}</dd>
             <dt>{order_text(t, |texts| texts.organization)}</dt><dd>{order.organization_name}</dd>
-            <dt>{order_text(t, |texts| texts.validity)}</dt><dd>{move || format!("{} {}", order.validity_days, order_texts(t.lang()).days)}</dd>
+            <dt>{order_text(t, |texts| texts.validity)}</dt><dd>{move || i18n::count(t.lang(), order.validity_days, Unit::Day)}</dd>
             <dt>{order_text(t, |texts| texts.price)}</dt><dd>{price}</dd>
         </dl>
         <h2>{order_text(t, |texts| texts.recipients)}</h2>

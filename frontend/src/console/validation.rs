@@ -502,7 +502,7 @@ fn DomainCard(domain: DomainView, refresh: impl Fn() + Copy + Send + Sync + 'sta
             <button type="button" data-testid="change-method" on:click=move |_| changing.update(|open| *open = !*open)>
                 {words(t, "Change the method", "Changer de méthode")}</button>
             {move || changing.get().then(|| view! {
-                <form on:submit=change.clone() data-testid="method-form" novalidate>
+                <form on:submit=change data-testid="method-form" novalidate>
                     <MethodChoice domain=domain_name dns=dns local_part=local_part group=format!("method-{}", id.get_value()) />
                     <button type="submit" data-testid="method-submit">{words(t, "Use this method", "Utiliser cette méthode")}</button>
                 </form>
