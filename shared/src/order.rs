@@ -107,6 +107,8 @@ pub enum ValidityRequest {
     /// 1, 2 or 3 years of 365 days: `{"kind":"years","years":1}`.
     Years {
         /// How many.
+        #[serde(deserialize_with = "crate::api::whole_u32")]
+        #[cfg_attr(feature = "schema", schemars(range(min = 1, max = 3)))]
         years: u32,
     },
     /// Until a date, UTC: `{"kind":"end_date","date":"2027-06-30"}`.
@@ -117,6 +119,8 @@ pub enum ValidityRequest {
     /// A number of days: `{"kind":"days","days":90}`.
     Days {
         /// How many.
+        #[serde(deserialize_with = "crate::api::whole_u32")]
+        #[cfg_attr(feature = "schema", schemars(range(min = 1)))]
         days: u32,
     },
 }
@@ -172,7 +176,8 @@ pub struct OrderRequest {
     /// How long the certificates are valid.
     pub validity: ValidityRequest,
     /// How many times each certificate is renewed automatically (0 to 5).
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::api::whole_u32")]
+    #[cfg_attr(feature = "schema", schemars(range(max = MAXIMUM_AUTO_RENEWALS)))]
     pub auto_renewals: u32,
     /// 1 to 50 recipients, one certificate each.
     pub recipients: Vec<RecipientRequest>,
