@@ -105,6 +105,32 @@ function configuration() {
   return path;
 }
 
+// What schemathesis found first, held here by name: the router answered a method it does not know as GET, and its
+// 405 named no allowed method.
+test('a method a path does not take is a JSON 405 whose Allow names those it does; an unknown method too', async () => {
+  const cases = [
+    ['PUT', '/api/v1/orders', 'GET, POST'],
+    ['PATCH', '/api/v1/session', 'DELETE, GET, POST'],
+    ['QUERY', '/api/v1/ledger', 'GET'],
+    ['QUERY', '/api/v1/policy', 'GET'],
+    // The most specific path's methods: not also GET from /certificates/{serial}/{format}.
+    ['OPTIONS', '/api/v1/certificates/00/revocation', 'POST'],
+    ['PUT', '/api/v1/certificates/00/revocation-challenge', 'POST'],
+    ['DELETE', '/crl/issuing.crl', 'GET'],
+    ['GET', '/ocsp', 'POST'],
+    ['QUERY', '/ocsp/MAA', 'GET'],
+  ];
+  for (const [method, path, allowed] of cases) {
+    const response = await http(`${worker.url}${path}`, { method });
+    assert.equal(response.status, 405, `${method} ${path}: ${response.text()}`);
+    assert.equal(response.headers.allow, allowed, `${method} ${path}`);
+    assert.equal(response.json().error.code, 'method_not_allowed', `${method} ${path}`);
+  }
+  const nowhere = await http(`${worker.url}/api/v1/nowhere`, { method: 'QUERY' });
+  assert.equal(nowhere.status, 404);
+  assert.equal(nowhere.json().error.code, 'route_not_found');
+});
+
 test('schemathesis finds the Worker true to its OpenAPI document', { timeout: 15 * 60_000 }, async () => {
   const schemathesis = join(dirname(keywardPython()), 'schemathesis');
   const args = [
