@@ -126,6 +126,18 @@ async fn fetch(request: Request, env: Env, context: Context) -> Result<Response>
     for (endpoint, handler) in DEVELOPMENT_ROUTES {
         router = route(router, endpoint, *handler);
     }
+    let path = request.path();
+    // The router reads a method it does not know (`QUERY`, `FOO`) as GET and would answer it as one: such a method
+    // is refused here (405 where the path exists, 404 where it does not); the methods it knows and no route takes
+    // get its 405 below.
+    if !KNOWN_METHODS.contains(&request.inner().method().as_str()) {
+        let response = if allowed_methods(&path).is_empty() {
+            error::AppError::route_not_found().into_response()?
+        } else {
+            method_not_allowed(&path)?
+        };
+        return with_security_headers(response);
+    }
     // The CA repository and the OCSP responder: outside the JSON API, at the paths every certificate states.
     let response = router
         .get_async(locations::ISSUING_CERTIFICATE_PATH, repository::issuing_certificate)
@@ -137,7 +149,59 @@ async fn fetch(request: Request, env: Env, context: Context) -> Result<Response>
         .or_else_any_method("/api/*rest", |_, _| error::AppError::route_not_found().into_response())
         .run(request, env)
         .await?;
+    // The router's own 405 (a path it knows, under another method) is bare text without `Allow`.
+    let response = if response.status_code() == 405 { method_not_allowed(&path)? } else { response };
     with_security_headers(response)
+}
+
+/// The methods the router tells apart (workers-rs `Method`); any other reads as GET there.
+const KNOWN_METHODS: &[&str] =
+    &["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "CONNECT", "TRACE", "REPORT"];
+
+/// The 405 for a path that exists under other methods, read as every rejection is (`method_not_allowed`, field
+/// `null`), with the `Allow` header RFC 9110 (15.5.6) requires: the methods the path does answer.
+fn method_not_allowed(path: &str) -> Result<Response> {
+    let allowed = allowed_methods(path).join(", ");
+    let message = format!("This path answers {allowed} only.");
+    let error = api::ApiError { code: "method_not_allowed".into(), field: None, message };
+    let mut response = Response::from_json(&api::ErrorBody { error })?.with_status(405);
+    response.headers_mut().set("Allow", &allowed)?;
+    Ok(response)
+}
+
+/// The methods `path` answers: those of the API routes whose path it matches ([`Endpoint::matches`]), the most
+/// specific path only (the most literal segments: `/certificates/{serial}/revocation` before
+/// `/certificates/{serial}/{format}`, as the router and the OpenAPI document both read it), and those of the CA
+/// repository and the OCSP responder registered in `fetch`.
+fn allowed_methods(path: &str) -> Vec<&'static str> {
+    let routes = ROUTES.iter();
+    #[cfg(feature = "development")]
+    let routes = routes.chain(DEVELOPMENT_ROUTES.iter());
+    let matching: Vec<&Endpoint> =
+        routes.filter(|(endpoint, _)| endpoint.matches(path)).map(|(endpoint, _)| *endpoint).collect();
+    let literals = |endpoint: &Endpoint| endpoint.path.split('/').filter(|segment| !segment.starts_with('{')).count();
+    let most_specific = matching.iter().map(|endpoint| literals(endpoint)).max();
+    let mut methods: Vec<&'static str> = matching
+        .iter()
+        .filter(|endpoint| Some(literals(endpoint)) == most_specific)
+        .map(|endpoint| endpoint.method.as_str())
+        .collect();
+    let repository = [
+        locations::ISSUING_CERTIFICATE_PATH,
+        locations::ROOT_CERTIFICATE_PATH,
+        locations::CRL_PATH,
+        locations::ROOT_CRL_PATH,
+    ];
+    let ocsp_get = path.strip_prefix(locations::OCSP_PATH).and_then(|rest| rest.strip_prefix('/'));
+    if repository.contains(&path) || ocsp_get.is_some_and(|request| !request.is_empty()) {
+        methods.push(Method::Get.as_str());
+    }
+    if path == locations::OCSP_PATH {
+        methods.push(Method::Post.as_str());
+    }
+    methods.sort_unstable();
+    methods.dedup();
+    methods
 }
 
 /// Registers `handler` for `endpoint`'s method on its path, in the router's syntax ([`Endpoint::route_pattern`]).

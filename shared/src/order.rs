@@ -41,7 +41,7 @@
 //! - The accepted subscriber agreement is [`SUBSCRIBER_AGREEMENT_VERSION`]; the idempotency key is 16 to 64
 //!   characters `[A-Za-z0-9_-]`.
 
-use serde::{Deserialize, Serialize};
+use serde::{Deserialize, Deserializer, Serialize, de};
 
 use crate::address::{AddressError, Domain, EmailAddress, is_public_mail_provider};
 use crate::csr::{CsrError, ParsedCsr};
@@ -99,6 +99,39 @@ impl SignatureHash {
     }
 }
 
+/// Reads a `u32` of a request written as a JSON integer (`5`) or as a number with no fraction (`5.0`): JSON
+/// Schema's `integer`, which the OpenAPI document states, counts both as integers, and a client's JSON library
+/// may write either. Anything else (a fraction, a negative number, more than `u32::MAX`) is refused, naming what
+/// was expected. For `#[serde(deserialize_with = "whole_u32")]`.
+fn whole_u32<'de, D: Deserializer<'de>>(deserializer: D) -> Result<u32, D::Error> {
+    struct WholeNumber;
+    impl de::Visitor<'_> for WholeNumber {
+        type Value = u32;
+
+        fn expecting(&self, formatter: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+            formatter.write_str("a whole number from 0 to 4294967295")
+        }
+
+        fn visit_u64<E: de::Error>(self, value: u64) -> Result<u32, E> {
+            u32::try_from(value).map_err(|_| E::invalid_value(de::Unexpected::Unsigned(value), &self))
+        }
+
+        fn visit_i64<E: de::Error>(self, value: i64) -> Result<u32, E> {
+            u32::try_from(value).map_err(|_| E::invalid_value(de::Unexpected::Signed(value), &self))
+        }
+
+        fn visit_f64<E: de::Error>(self, value: f64) -> Result<u32, E> {
+            if value.fract() == 0.0 && (0.0..=f64::from(u32::MAX)).contains(&value) {
+                // Whole and within u32's range (checked above): the conversion is exact.
+                Ok(value as u32)
+            } else {
+                Err(E::invalid_value(de::Unexpected::Float(value), &self))
+            }
+        }
+    }
+    deserializer.deserialize_any(WholeNumber)
+}
+
 /// How long the certificates should be valid, as the form asks it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
@@ -107,6 +140,8 @@ pub enum ValidityRequest {
     /// 1, 2 or 3 years of 365 days: `{"kind":"years","years":1}`.
     Years {
         /// How many.
+        #[serde(deserialize_with = "whole_u32")]
+        #[cfg_attr(feature = "schema", schemars(range(min = 1, max = 3)))]
         years: u32,
     },
     /// Until a date, UTC: `{"kind":"end_date","date":"2027-06-30"}`.
@@ -117,6 +152,8 @@ pub enum ValidityRequest {
     /// A number of days: `{"kind":"days","days":90}`.
     Days {
         /// How many.
+        #[serde(deserialize_with = "whole_u32")]
+        #[cfg_attr(feature = "schema", schemars(range(min = 1)))]
         days: u32,
     },
 }
@@ -172,7 +209,8 @@ pub struct OrderRequest {
     /// How long the certificates are valid.
     pub validity: ValidityRequest,
     /// How many times each certificate is renewed automatically (0 to 5).
-    #[serde(default)]
+    #[serde(default, deserialize_with = "whole_u32")]
+    #[cfg_attr(feature = "schema", schemars(range(max = MAXIMUM_AUTO_RENEWALS)))]
     pub auto_renewals: u32,
     /// 1 to 50 recipients, one certificate each.
     pub recipients: Vec<RecipientRequest>,
@@ -1032,3 +1070,38 @@ impl std::error::Error for OrderFormError {}
 
 #[cfg(test)]
 mod tests;
+
+#[cfg(test)]
+mod whole_number_tests {
+    use serde_json::json;
+
+    #[derive(Debug, serde::Deserialize)]
+    struct Whole {
+        #[serde(deserialize_with = "super::whole_u32")]
+        value: u32,
+    }
+
+    fn check(value: serde_json::Value, expected: Option<u32>) {
+        let read = serde_json::from_value::<Whole>(json!({ "value": value.clone() })).map(|whole| whole.value);
+        assert_eq!(read.as_ref().ok().copied(), expected, "{value}: {read:?}");
+    }
+
+    #[test]
+    fn whole_numbers_are_read_with_or_without_a_zero_fraction() {
+        check(json!(5), Some(5));
+        check(json!(5.0), Some(5));
+        check(json!(0.0), Some(0));
+        check(json!(-0.0), Some(0));
+        check(json!(4_294_967_295_u64), Some(u32::MAX));
+        check(json!(4_294_967_295.0), Some(u32::MAX));
+        check(json!(1_929_666_466.0), Some(1_929_666_466));
+        check(json!(4_294_967_296_u64), None);
+        check(json!(4_294_967_296.0), None);
+        check(json!(5.5), None);
+        check(json!(-1), None);
+        check(json!(-1.0), None);
+        check(json!(1e300), None);
+        check(json!("5"), None);
+        check(json!(null), None);
+    }
+}

@@ -7,7 +7,7 @@
 //! | wasm-bindgen CLI and its test runner | `Cargo.lock` (must equal the `wasm-bindgen` crate) | `cargo install` |
 //! | worker-build | [`WORKER_BUILD_VERSION`] | `cargo install` |
 //! | wrangler + workerd, binaryen's wasm-opt, esbuild, playwright-core; the benchmark's PKI.js, asn1js, node-forge, ws | `package.json` + `package-lock.json` | `npm ci` |
-//! | pkilint (CLI, and its REST API with FastAPI and uvicorn), Python `cryptography` (test oracles) | `tests/requirements.txt` | `pip` in a virtual environment |
+//! | pkilint (CLI, and its REST API with FastAPI and uvicorn), Python `cryptography` (test oracles), schemathesis (the API fuzzer) | `tests/requirements.txt` | `pip` in a virtual environment |
 //!
 //! Cargo-installed tools go to `~/.cache/keyward/tools/<name>-<version>/`, outside the clone, so a fresh
 //! clone on the same machine reuses them.
@@ -46,7 +46,7 @@ pub struct Tools {
     pub worker_build: PathBuf,
     /// The project's `node_modules/.bin`.
     pub node_bin: PathBuf,
-    /// The Python interpreter of the test tools' virtual environment (pkilint, cryptography).
+    /// The Python interpreter of the test tools' virtual environment (pkilint, cryptography, schemathesis).
     pub python: PathBuf,
 }
 

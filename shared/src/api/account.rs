@@ -162,14 +162,40 @@ pub const REVOKE_API_KEY: Endpoint = Endpoint {
     body: Body::None,
 };
 
-/// `POST /api/v1/session`: exactly one of `password_key` and `temporary_password`.
+/// An address as the account forms take it (`edge/src/account.rs`, `check_email_field`): blanks around it are
+/// trimmed; then one `@` between a local part and a domain with a dot, printable ASCII without blanks. At most 254
+/// characters (the document states it on the text as sent, blanks included).
+pub const EMAIL_PATTERN: &str = concat!(
+    "^[\\t-\\r \\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]*",
+    "[!-?A-~]+@[!-?A-~]*\\.[!-?A-~]*",
+    "[\\t-\\r \\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]*$",
+);
+
+/// A password key as sent: the base64url of 32 bytes, unpadded and canonical (the last character carries 4 bits
+/// and 2 zero bits), as `crate::account::PasswordKey::parse` reads it.
+pub const PASSWORD_KEY_PATTERN: &str = "^[A-Za-z0-9_-]{42}[AEIMQUYcgkosw048]$";
+
+/// `POST /api/v1/session`: exactly one of `password_key` and `temporary_password` (the document says so with a
+/// `oneOf`: a temporary password of blanks only counts as none).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "schema", schemars(extend("oneOf" = [
+    {
+        "required": ["password_key"],
+        "properties": { "password_key": { "type": "string" }, "temporary_password": { "type": "null" } }
+    },
+    {
+        "required": ["temporary_password"],
+        "properties": { "password_key": { "type": "null" }, "temporary_password": { "type": "string", "pattern": "\\S" } }
+    }
+])))]
 pub struct LoginRequest {
     /// The address, as typed (trimmed by the server).
+    #[cfg_attr(feature = "schema", schemars(length(max = 254), regex(pattern = EMAIL_PATTERN)))]
     pub email: String,
     /// PBKDF2 key of a chosen password, base64url.
     #[serde(default)]
+    #[cfg_attr(feature = "schema", schemars(regex(pattern = PASSWORD_KEY_PATTERN)))]
     pub password_key: Option<String>,
     /// An emailed temporary password, as typed.
     #[serde(default)]
@@ -228,6 +254,7 @@ pub struct ChangePassword {
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct ResetRequest {
     /// The address of the account.
+    #[cfg_attr(feature = "schema", schemars(length(max = 254), regex(pattern = EMAIL_PATTERN)))]
     pub email: String,
 }
 
@@ -249,6 +276,7 @@ pub struct ResetLinkView {
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct ResetPassword {
     /// PBKDF2 key of the new password.
+    #[cfg_attr(feature = "schema", schemars(regex(pattern = PASSWORD_KEY_PATTERN)))]
     pub new_password_key: String,
 }
 

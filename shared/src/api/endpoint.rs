@@ -200,6 +200,26 @@ impl Endpoint {
             .join("/")
     }
 
+    /// Whether a request's `path` (as sent, without its query) is this endpoint's: the same number of segments,
+    /// each literal one equal, each parameter any non-empty segment. The Worker reads it to say which methods a
+    /// path answers (`Allow`, on a 405).
+    pub fn matches(&self, path: &str) -> bool {
+        let mut declared = self.path.split('/');
+        let mut sent = path.split('/');
+        loop {
+            match (declared.next(), sent.next()) {
+                (None, None) => return true,
+                (Some(declared), Some(sent)) => {
+                    let parameter = declared.starts_with('{') && declared.ends_with('}');
+                    if !(if parameter { !sent.is_empty() } else { declared == sent }) {
+                        return false;
+                    }
+                }
+                _ => return false,
+            }
+        }
+    }
+
     /// The path with its parameters filled in order, each percent-encoded (all but RFC 3986's unreserved
     /// characters), so a value cannot reach another path. A parameter without a value stays as declared
     /// (`{id}`), which no route matches: the Worker answers 404 rather than another resource.

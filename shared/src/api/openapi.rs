@@ -32,6 +32,7 @@ use super::organization::{CodeEntry, CodeSent, NewOrganization, OrganizationList
 use super::policy::Policy;
 use super::revocation::{CertificateStatus, RevocationChallenge, RevokeRequest};
 use super::{ErrorBody, MessageBody, account, dev, domain, enrollment, order, organization, policy, revocation};
+use crate::pipeline::OrderState;
 use crate::validation::CallRecord;
 
 /// What a request or response carries.
@@ -47,7 +48,7 @@ struct Operation {
     tag: &'static str,
     request: Content,
     responses: Vec<(&'static str, &'static str, Content)>,
-    query: Vec<(&'static str, &'static str)>,
+    query: Vec<(&'static str, &'static str, Schema)>,
 }
 
 struct Builder {
@@ -87,9 +88,18 @@ impl Described<'_> {
         self
     }
 
-    /// A query parameter (optional, a string).
-    fn query(mut self, name: &'static str, description: &'static str) -> Self {
-        self.operation().query.push((name, description));
+    /// An optional query parameter whose value is a `T`, as the Worker parses it.
+    fn query<T: JsonSchema>(mut self, name: &'static str, description: &'static str) -> Self {
+        let schema = self.builder.generator.subschema_for::<T>();
+        self.operation().query.push((name, description, schema));
+        self
+    }
+
+    /// An optional query parameter whose value `schema` describes (bounds the Rust type does not carry).
+    fn query_schema(mut self, name: &'static str, description: &'static str, schema: Value) -> Self {
+        // Invariant: `schema` is a JSON object, as every caller writes it.
+        let schema = Schema::try_from(schema).expect("a query parameter's schema is an object");
+        self.operation().query.push((name, description, schema));
         self
     }
 
@@ -146,8 +156,8 @@ pub fn document() -> Value {
         let parameters: Vec<Value> = endpoint
             .parameters()
             .map(|name| json!({ "name": name, "in": "path", "required": true, "schema": { "type": "string" } }))
-            .chain(operation.query.iter().map(|(name, description)| {
-                json!({ "name": name, "in": "query", "required": false, "description": description, "schema": { "type": "string" } })
+            .chain(operation.query.iter().map(|(name, description, schema)| {
+                json!({ "name": name, "in": "query", "required": false, "description": description, "schema": schema })
             }))
             .collect();
         if !parameters.is_empty() {
@@ -240,7 +250,12 @@ fn operations(b: &mut Builder) {
         .json::<EnrollmentView>("200", "The link and what it will certify");
     b.add("enrollment", &enrollment::SUBMIT_CSR)
         .request::<SubmitCsr>()
-        .json::<IssuedCertificate>("201", "The certificate and its chain");
+        .json::<IssuedCertificate>("201", "The certificate and its chain")
+        .json::<ErrorBody>(
+            "422",
+            "The CSR is refused (not a PEM request, a wrong signature, a key the profile does not take or a weak one), \
+             naming the field",
+        );
 
     b.add("ca", &policy::SHOW_POLICY).json::<Policy>("200", "The policy");
 
@@ -263,9 +278,17 @@ fn operations(b: &mut Builder) {
         .json::<OrderView>("201", "The order placed, with its pipeline")
         .json::<FieldErrorsBody>("422", "Every problem of the form, each naming its field");
     b.add("orders", &order::LIST_ORDERS)
-        .query("query", "An order number (prefix), a recipient's address, or a domain")
-        .query("status", "awaiting_validation, awaiting_enrollment, completed or cancelled")
-        .query("page", "From 1")
+        .query_schema(
+            "query",
+            "An order number (prefix), a recipient's address, or a domain",
+            json!({ "type": "string", "maxLength": order::ORDER_QUERY_MAXIMUM_LENGTH }),
+        )
+        .query::<OrderState>("status", "Only orders in this state")
+        .query_schema(
+            "page",
+            "From 1",
+            json!({ "type": "integer", "format": "uint32", "minimum": 1, "maximum": u32::MAX }),
+        )
         .json::<OrderList>("200", "A page of orders");
     b.add("orders", &order::SHOW_LEDGER).json::<Ledger>("200", "The balance and entries");
     b.add("orders", &order::SHOW_ORDER).json::<OrderView>("200", "The order");

@@ -191,12 +191,13 @@ impl OrderListQuery {
     ///
     /// # Errors
     ///
-    /// [`ListQueryError`] when the text is longer than [`ORDER_QUERY_MAXIMUM_LENGTH`] or the page is 0.
+    /// [`ListQueryError`] when the text as sent, blanks included, is longer than [`ORDER_QUERY_MAXIMUM_LENGTH`]
+    /// (the bound the OpenAPI document states) or the page is 0.
     pub fn checked(&self) -> Result<(Option<String>, u32), ListQueryError> {
-        let query = self.query.as_deref().map(str::trim).filter(|query| !query.is_empty());
-        if query.is_some_and(|query| query.chars().count() > ORDER_QUERY_MAXIMUM_LENGTH) {
+        if self.query.as_deref().is_some_and(|query| query.chars().count() > ORDER_QUERY_MAXIMUM_LENGTH) {
             return Err(ListQueryError::QueryTooLong);
         }
+        let query = self.query.as_deref().map(str::trim).filter(|query| !query.is_empty());
         let page = self.page.unwrap_or(1);
         if page == 0 {
             return Err(ListQueryError::PageZero);
@@ -343,6 +344,11 @@ mod tests {
         assert_eq!(ListQueryError::PageZero.code(), "page_invalid");
         let long = "a".repeat(ORDER_QUERY_MAXIMUM_LENGTH + 1);
         assert_eq!(query(Some(&long), None).checked(), Err(ListQueryError::QueryTooLong));
+        // The bound is on the text as sent, as the document states it: blanks trimmed later still count.
+        let padded = format!(" {} ", "a".repeat(ORDER_QUERY_MAXIMUM_LENGTH - 1));
+        assert_eq!(query(Some(&padded), None).checked(), Err(ListQueryError::QueryTooLong));
+        let longest = "é".repeat(ORDER_QUERY_MAXIMUM_LENGTH);
+        assert_eq!(query(Some(&longest), None).checked(), Ok((Some(longest.clone()), 1)));
         assert_eq!(ListQueryError::QueryTooLong.field(), "query");
         assert_eq!(OrderListQuery::offset(1), 0);
         assert_eq!(OrderListQuery::offset(3), 40);

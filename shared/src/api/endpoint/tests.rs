@@ -52,6 +52,27 @@ fn route_patterns_use_the_routers_syntax() {
     assert_eq!(ORDER_RESEND.parameters().collect::<Vec<_>>(), ["id", "position"]);
 }
 
+fn check_match(endpoint: &Endpoint, path: &str, expected: bool) {
+    assert_eq!(endpoint.matches(path), expected, "{} against {path}", endpoint.path);
+}
+
+#[test]
+fn a_path_matches_its_endpoint_segment_by_segment() {
+    check_match(&ORDER_RESEND, "/api/v1/orders/ord_1/recipients/0/resend", true);
+    check_match(&ORDER_RESEND, "/api/v1/orders/a%2Fb/recipients/x/resend", true);
+    check_match(&ORDER_RESEND, "/api/v1/orders//recipients/0/resend", false);
+    check_match(&ORDER_RESEND, "/api/v1/orders/ord_1/recipients/0/resend/", false);
+    check_match(&ORDER_RESEND, "/api/v1/orders/ord_1/recipients/0", false);
+    check_match(&ORDER_RESEND, "/api/v1/orders/ord_1/recipients/0/resend/more", false);
+    check_match(&order::LIST_ORDERS, "/api/v1/orders", true);
+    check_match(&order::LIST_ORDERS, "/api/v1/orders/", false);
+    check_match(&order::LIST_ORDERS, "/api/v1/order", false);
+    check_match(&order::SHOW_ORDER, "/api/v1/orders/ord_1", true);
+    check_match(&order::SHOW_ORDER, "/api/v1/orders", false);
+    check_match(&OPENAPI_DOCUMENT, "/api/v1/openapi.json", true);
+    check_match(&OPENAPI_DOCUMENT, "/api/v1/openapi_json", false);
+}
+
 #[test]
 fn every_endpoint_is_one_method_on_one_wellformed_path() {
     let mut seen = BTreeSet::new();
