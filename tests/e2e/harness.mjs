@@ -102,7 +102,9 @@ export async function startWorker({ vars = {}, script, persist, port: fixedPort 
       for (let attempt = 1; ; attempt += 1) {
         try {
           const { stdout } = await promisify(execFile)(WRANGLER,
-            ['d1', 'execute', 'DB', '--local', '--persist-to', state, '--json', '--command', sql], { cwd: EDGE, env: ENV });
+            ['d1', 'execute', 'DB', '--local', '--persist-to', state, '--json', '--command', sql],
+            // Larger than the 1 MiB default: the soak suite's reconciliation reads thousands of rows at once.
+            { cwd: EDGE, env: ENV, maxBuffer: 256 * 1024 * 1024 });
           return JSON.parse(stdout).map((statement) => statement.results);
         } catch (error) {
           if (attempt >= 10 || !String(error.message).includes('SQLITE_BUSY')) throw error;

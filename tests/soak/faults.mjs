@@ -173,10 +173,22 @@ export function descendants(pid) {
   return found;
 }
 
-/** The workerd process under a `wrangler dev` process, or null. */
+/**
+ * The workerd processes under a `wrangler dev` process: `runtime`, the one that runs the Worker (started with an
+ * inspector, its entry on a port of its own), and `proxy`, the one wrangler puts on the public port in front of it
+ * (it holds requests while the runtime restarts). Either is null when absent.
+ */
 export function workerdOf(wranglerPid) {
   const table = processTable();
-  return descendants(wranglerPid).find((pid) => table.get(pid)?.name === 'workerd') ?? null;
+  const found = { runtime: null, proxy: null };
+  for (const pid of descendants(wranglerPid)) {
+    if (table.get(pid)?.name !== 'workerd') continue;
+    let commandLine = '';
+    try { commandLine = readFileSync(`/proc/${pid}/cmdline`, 'utf8'); } catch { continue; }
+    if (commandLine.includes('--inspector-addr')) found.runtime ??= pid;
+    else found.proxy ??= pid;
+  }
+  return found;
 }
 
 /** A process's resident memory (VmRSS), KiB, or null if it is gone. */
@@ -189,7 +201,7 @@ export function residentKibibytes(pid) {
   }
 }
 
-/** SIGKILLs `pid` and every descendant (workerd first, then wrangler's others, then wrangler). */
+/** SIGKILLs `pid` and every descendant: `first` (workerd's runtime), then the others, then `pid` itself. */
 export function killTree(pid, first = null) {
   const order = [...(first ? [first] : []), ...descendants(pid).reverse().filter((child) => child !== first), pid];
   for (const target of order) {

@@ -341,15 +341,20 @@ async function download() {
   }
 }
 
-let ocspMismatches = 0;
+/** OCSP answers whose responseStatus was not `successful`: { at, milliseconds, status, serial }. */
+const ocspUnsuccessful = [];
 async function ocsp() {
   const certificate = pick([...ledger.certificates.values()]);
   const serial = certificate?.serial ?? '0badc0ffee';
   const der = ocspRequest(serial);
+  const started = Date.now();
   const response = Math.random() < 0.5
     ? await call('GET /ocsp/{request}', `/ocsp/${encodeURIComponent(der.toString('base64'))}`)
     : await call('POST /ocsp', '/ocsp', { method: 'POST', body: der, headers: { 'content-type': 'application/ocsp-request' } });
-  if (response?.status === 200 && ocspStatus(response.body) !== 'successful') ocspMismatches += 1;
+  const status = response?.status === 200 ? ocspStatus(response.body) : null;
+  if (status !== null && status !== 'successful') {
+    ocspUnsuccessful.push({ at: started - begin, milliseconds: Date.now() - started, status, serial, known: certificate !== undefined });
+  }
 }
 
 async function crl() {
@@ -413,11 +418,15 @@ async function virtualUser() {
 // ---------------------------------------------------------------------------------------------------------------
 // Memory: workerd's VmRSS every 5 s.
 
+/** [seconds, KiB, pid, 'runtime' | 'proxy'] every 5 s, for both of wrangler's workerd processes. */
 const memory = [];
 const sampler = setInterval(() => {
-  const pid = worker.child.exitCode === null ? workerdOf(worker.child.pid) : null;
-  const kibibytes = pid ? residentKibibytes(pid) : null;
-  if (kibibytes) memory.push([(Date.now() - begin) / 1000, kibibytes, pid]);
+  if (worker.child.exitCode !== null || worker.child.signalCode !== null) return;
+  const processes = workerdOf(worker.child.pid);
+  for (const role of ['runtime', 'proxy']) {
+    const kibibytes = processes[role] ? residentKibibytes(processes[role]) : null;
+    if (kibibytes) memory.push([(Date.now() - begin) / 1000, kibibytes, processes[role], role]);
+  }
 }, 5 * SECOND);
 const ticker = setInterval(() => { readMail(); void scheduled(); }, 15 * SECOND);
 
@@ -451,7 +460,10 @@ function settleAndReconcile(label) {
     const result = await reconcile(worker, ledger, provider, { label });
     reconciliations.push(result);
     log(`reconciliation after ${label}: ${result.ok ? 'ok' : 'FAILED'} ${JSON.stringify(result.checks.filter((check) => !check.ok))}`);
-  }).catch((error) => { problems.push({ route: 'reconcile', at: Date.now() - begin, status: 'driver', detail: error.stack }); });
+  }).catch((error) => {
+    reconciliations.push({ at: Date.now(), label, ok: false, seconds: 0, checks: [{ name: 'the reconciliation ran', ok: false, problems: 1, detail: [String(error.message).slice(0, 500)] }], counts: {} });
+    log(`reconciliation after ${label} could not run: ${error.message.slice(0, 300)}`);
+  });
 }
 
 async function faults() {
@@ -466,8 +478,8 @@ async function faults() {
   }
   await at(0.22);
   {
-    const failing = scaled(60 * SECOND, 0.06);
-    const silent = scaled(120 * SECOND, 0.12);
+    const failing = scaled(60 * SECOND, 0.07);
+    const silent = scaled(120 * SECOND, 0.14);
     const window = opened('mail-down', `the mail provider answers 503 for ${failing / SECOND} s, then nothing at all for ${silent / SECOND} s`);
     provider.setMode('503');
     await sleep(failing);
@@ -494,8 +506,8 @@ async function faults() {
     while (inflightEnrollments === 0 && Date.now() < deadline) await sleep(5);
     const inFlight = inflightEnrollments;
     const wrangler = worker.child.pid;
-    const workerd = workerdOf(wrangler);
-    const window = opened('workerd-killed', `SIGKILL to workerd (pid ${workerd}) with ${inFlight} enrollment(s) in flight, then a new wrangler dev on the same D1 and port`);
+    const workerd = workerdOf(wrangler).runtime;
+    const window = opened('workerd-killed', `SIGKILL to workerd (the runtime, pid ${workerd}, then wrangler's proxy workerd and wrangler) with ${inFlight} enrollment(s) in flight, then a new wrangler dev on the same D1 and port`);
     wranglerLogs.push(worker.log());
     killTree(wrangler, workerd);
     await new Promise((resolve) => { if (worker.child.exitCode !== null || worker.child.signalCode !== null) resolve(); else worker.child.once('exit', resolve); });
@@ -542,7 +554,10 @@ for (let round = 0; round < 12; round += 1) {
 }
 const drainSeconds = (Date.now() - drainStart) / SECOND;
 clearInterval(sampler);
-const final = await reconcile(worker, ledger, provider, { label: 'final', final: true });
+const final = await reconcile(worker, ledger, provider, { label: 'final', final: true }).catch((error) => ({
+  at: Date.now(), label: 'final', ok: false, seconds: 0, counts: {},
+  checks: [{ name: 'the reconciliation ran', ok: false, problems: 1, detail: [String(error.message).slice(0, 500)] }],
+}));
 // After the drain, every acknowledged order is complete: each recipient enrolled or was issued from its CSR.
 const [incomplete] = await worker.queryAll("SELECT id, state FROM orders WHERE state <> 'completed'");
 const acknowledgedIds = new Set([...ledger.orders.values()].map((order) => order.id).filter(Boolean));
@@ -602,7 +617,7 @@ for (const pid of [...new Set(memory.map(([, , pid]) => pid))]) {
   const second = median(values.slice(third, 2 * third).map(([, kibibytes]) => kibibytes));
   const last = median(values.slice(2 * third).map(([, kibibytes]) => kibibytes));
   segments.push({
-    pid, fromSeconds: values[0][0], toSeconds: values.at(-1)[0], samples: values.length,
+    pid, role: values[0][3], fromSeconds: values[0][0], toSeconds: values.at(-1)[0], samples: values.length,
     firstKibibytes: values[0][1], maximumKibibytes: Math.max(...values.map(([, kibibytes]) => kibibytes)),
     secondThirdMedianKibibytes: second, lastThirdMedianKibibytes: last,
     growth: second && last ? Number((last / second).toFixed(3)) : null,
@@ -612,11 +627,12 @@ for (const pid of [...new Set(memory.map(([, , pid]) => pid))]) {
 const judged = segments.filter((segment) => segment.judged);
 const memoryOk = judged.length > 0 && judged.every((segment) => segment.growth <= MEMORY_GROWTH_BOUND);
 const errorsOk = Object.keys(outside).length === 0 && contract.length === 0;
-const reconciliationOk = reconciliations.every((result) => result.ok) && ocspMismatches === 0;
+const ocspOutside = ocspUnsuccessful.filter((answer) => !inWindow(answer.at, answer.milliseconds));
+const reconciliationOk = reconciliations.every((result) => result.ok) && ocspOutside.length === 0;
 const verdicts = {
   errors: { ok: errorsOk, rule: '0 errors (5xx, no answer, or a 4xx other than 429) outside the fault windows (each window plus 10 s), and every API answer as openapi.json documents it' },
-  memory: { ok: memoryOk, rule: `per workerd process with at least 12 samples (1 min), the last third's median VmRSS at most ${MEMORY_GROWTH_BOUND}× the second third's` },
-  reconciliation: { ok: reconciliationOk, rule: 'every reconciliation (after each fault, and the final one after the drain) passes every check; every OCSP answer successful' },
+  memory: { ok: memoryOk, rule: `per workerd process (the Worker's runtime and wrangler's proxy) with at least 12 samples (1 min), the last third's median VmRSS at most ${MEMORY_GROWTH_BOUND}× the second third's` },
+  reconciliation: { ok: reconciliationOk, rule: 'every reconciliation (after each fault, and the final one after the drain) passes every check; every OCSP answer outside the fault windows successful' },
 };
 const soak = {
   date: new Date(begin).toISOString(),
@@ -628,14 +644,14 @@ const soak = {
   machine: { before: machineBefore, after: machineAfter },
   throughput: { requests: mixed.length, perSecond: Number((mixed.length / mixSeconds).toFixed(2)) },
   routes: routeTable,
-  errors: { outsideFaults: outside, duringFaults: during, examplesOutside: outsideProblems, examplesDuring: duringProblems, contract: contract.slice(0, 20), ocspNotSuccessful: ocspMismatches },
+  errors: { outsideFaults: outside, duringFaults: during, examplesOutside: outsideProblems, examplesDuring: duringProblems, contract: contract.slice(0, 20), ocspNotSuccessful: { outsideFaults: ocspOutside, duringFaults: ocspUnsuccessful.filter((answer) => !ocspOutside.includes(answer)).map((answer) => ({ ...answer, window: inWindow(answer.at, answer.milliseconds).name })) } },
   faults: windows.map((window) => ({ ...window, startSeconds: window.start / SECOND, endSeconds: window.end / SECOND, start: undefined, end: undefined })),
   mail: {
     pendingBeforeDrain, providerRequests: provider.requests.length,
     replays: provider.replays().map((request) => ({ key: request.key, atSeconds: (request.at - begin) / SECOND,
       earlier: provider.requests.filter((other) => other.key === request.key && other !== request).map((other) => [(other.at - begin) / SECOND, other.status]) })), providerStatuses: provider.requests.reduce((table, request) => ({ ...table, [request.status]: (table[request.status] ?? 0) + 1 }), {}),
   },
-  memory: { samples: memory.map(([seconds, kibibytes, pid]) => [Number(seconds.toFixed(0)), kibibytes, pid]), segments },
+  memory: { samples: memory.map(([seconds, kibibytes, pid, role]) => [Number(seconds.toFixed(0)), kibibytes, pid, role]), segments },
   reconciliations,
   verdicts,
   ok: errorsOk && memoryOk && reconciliationOk,
@@ -678,12 +694,13 @@ function markdown(result) {
   for (const window of result.faults) lines.push(`| ${window.name} | ${window.startSeconds.toFixed(0)} | ${window.endSeconds.toFixed(0)} | ${window.note} |`);
   lines.push('', '## Errors', '', `Outside fault windows: ${JSON.stringify(result.errors.outsideFaults)}`, '');
   for (const [name, table] of Object.entries(result.errors.duringFaults)) lines.push(`- during ${name}: ${JSON.stringify(table)}`);
+  lines.push('', `OCSP answers not \`successful\`: outside fault windows ${JSON.stringify(result.errors.ocspNotSuccessful.outsideFaults)}; during them ${result.errors.ocspNotSuccessful.duringFaults.length} (${JSON.stringify(result.errors.ocspNotSuccessful.duringFaults.reduce((table, answer) => ({ ...table, [`${answer.window} ${answer.status}`]: (table[`${answer.window} ${answer.status}`] ?? 0) + 1 }), {}))})`);
   if (result.errors.contract.length) lines.push('', `OpenAPI mismatches: ${JSON.stringify(result.errors.contract.slice(0, 5))}`);
   lines.push('', `Mail: ${JSON.stringify(result.mail.providerStatuses)} at the provider; ${result.mail.pendingBeforeDrain} pending when the mix ended; ${result.mail.replays.length} sent again under an Idempotency-Key the provider had accepted (not delivered twice): ${JSON.stringify(result.mail.replays.slice(0, 5))}`);
-  lines.push('', '## Memory (workerd VmRSS)', '', '| pid | from s | to s | samples | first MiB | max MiB | 2nd third median MiB | last third median MiB | growth |', '|---|---:|---:|---:|---:|---:|---:|---:|---:|');
+  lines.push('', '## Memory (workerd VmRSS)', '', '| workerd | from s | to s | samples | first MiB | max MiB | 2nd third median MiB | last third median MiB | growth |', '|---|---:|---:|---:|---:|---:|---:|---:|---:|');
   const mib = (kibibytes) => (kibibytes == null ? '–' : (kibibytes / 1024).toFixed(1));
   for (const segment of result.memory.segments) {
-    lines.push(`| ${segment.pid} | ${segment.fromSeconds.toFixed(0)} | ${segment.toSeconds.toFixed(0)} | ${segment.samples} | ${mib(segment.firstKibibytes)} | ${mib(segment.maximumKibibytes)} | ${mib(segment.secondThirdMedianKibibytes)} | ${mib(segment.lastThirdMedianKibibytes)} | ${segment.growth ?? '–'}${segment.judged ? '' : ' (too short to judge)'} |`);
+    lines.push(`| ${segment.role} (pid ${segment.pid}) | ${segment.fromSeconds.toFixed(0)} | ${segment.toSeconds.toFixed(0)} | ${segment.samples} | ${mib(segment.firstKibibytes)} | ${mib(segment.maximumKibibytes)} | ${mib(segment.secondThirdMedianKibibytes)} | ${mib(segment.lastThirdMedianKibibytes)} | ${segment.growth ?? '–'}${segment.judged ? '' : ' (too short to judge)'} |`);
   }
   lines.push('', '## Reconciliations', '');
   for (const entry of result.reconciliations) {
