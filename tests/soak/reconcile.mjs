@@ -13,7 +13,8 @@ const INVITATION = / ordered a certificate for you: create your key$/;
 /** The subject of the "certificate issued" email to the recipient (English). */
 const ISSUED = /^Your certificate for .* is issued$/;
 
-const STATEMENTS = {
+/** The reconciliation's SQL, by name (reconcile.test.mjs answers each with rows of its own). */
+export const STATEMENTS = {
   orders: 'SELECT id, idempotency_key, state FROM orders',
   certificates: `SELECT c.serial, c.recipient_id, r.email, c.spki_sha256, c.enrollment_link_id, r.order_id
     FROM certificates c JOIN recipients r ON r.id = c.recipient_id`,
