@@ -42,6 +42,26 @@ export const STATEMENTS = {
   links: "SELECT COUNT(*) AS total, SUM(CASE WHEN spent_at IS NULL THEN 1 ELSE 0 END) AS open FROM enrollment_links",
 };
 
+/** How often the reconciliation's read is tried, and the pause between tries. */
+const READ_TRIES = 8;
+const READ_PAUSE_MILLISECONDS = 3000;
+
+/**
+ * The statements' rows, read in one call. The local D1 is one SQLite file without WAL: under load the Worker's
+ * writes keep it locked often enough that the harness's own SQLITE_BUSY retries (about 9 s) can all fail, so the
+ * whole read is tried again a few times before the reconciliation gives up.
+ */
+async function readAll(worker, sql) {
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      return await worker.queryAll(sql);
+    } catch (error) {
+      if (attempt >= READ_TRIES || !String(error.message).includes('SQLITE_BUSY')) throw error;
+      await new Promise((resolve) => setTimeout(resolve, READ_PAUSE_MILLISECONDS));
+    }
+  }
+}
+
 /**
  * Runs every check; resolves to { at, label, ok, checks: [{ name, ok, detail }], counts }. `ledger` is the
  * driver's record (see soak.mjs: `orders`, `certificates`, `tokens`, `validations`); `provider` the mail
@@ -51,7 +71,7 @@ export const STATEMENTS = {
 export async function reconcile(worker, ledger, provider, { label, final = false } = {}) {
   const started = Date.now();
   const names = Object.keys(STATEMENTS);
-  const results = await worker.queryAll(names.map((name) => STATEMENTS[name].replace(/\s+/g, ' ')).join('; '));
+  const results = await readAll(worker, names.map((name) => STATEMENTS[name].replace(/\s+/g, ' ')).join('; '));
   const rows = Object.fromEntries(names.map((name, index) => [name, results[index]]));
   const checks = [];
   const check = (name, problems, limit = 5) => checks.push({ name, ok: problems.length === 0, problems: problems.length, detail: problems.slice(0, limit) });

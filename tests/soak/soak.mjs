@@ -448,6 +448,9 @@ function opened(name, note) {
   return window;
 }
 const closed = (window) => { window.end = Date.now() - begin; log(`fault over: ${window.name}`); };
+/** Why a reconciliation failed: the end of the message (wrangler's error comes after the command it echoes). */
+const reason = (error) => String(error.message).split('\n').filter(Boolean).slice(-3).join(' | ').slice(-500);
+
 /**
  * Reconciles once the fault's window has passed and the scheduled handler has run, without holding up the next
  * fault: the reconciliations run one after another, beside the schedule.
@@ -461,8 +464,8 @@ function settleAndReconcile(label) {
     reconciliations.push(result);
     log(`reconciliation after ${label}: ${result.ok ? 'ok' : 'FAILED'} ${JSON.stringify(result.checks.filter((check) => !check.ok))}`);
   }).catch((error) => {
-    reconciliations.push({ at: Date.now(), label, ok: false, seconds: 0, checks: [{ name: 'the reconciliation ran', ok: false, problems: 1, detail: [String(error.message).slice(0, 500)] }], counts: {} });
-    log(`reconciliation after ${label} could not run: ${error.message.slice(0, 300)}`);
+    reconciliations.push({ at: Date.now(), label, ok: false, seconds: 0, checks: [{ name: 'the reconciliation ran', ok: false, problems: 1, detail: [reason(error)] }], counts: {} });
+    log(`reconciliation after ${label} could not run: ${reason(error)}`);
   });
 }
 
@@ -556,7 +559,7 @@ const drainSeconds = (Date.now() - drainStart) / SECOND;
 clearInterval(sampler);
 const final = await reconcile(worker, ledger, provider, { label: 'final', final: true }).catch((error) => ({
   at: Date.now(), label: 'final', ok: false, seconds: 0, counts: {},
-  checks: [{ name: 'the reconciliation ran', ok: false, problems: 1, detail: [String(error.message).slice(0, 500)] }],
+  checks: [{ name: 'the reconciliation ran', ok: false, problems: 1, detail: [reason(error)] }],
 }));
 // After the drain, every acknowledged order is complete: each recipient enrolled or was issued from its CSR.
 const [incomplete] = await worker.queryAll("SELECT id, state FROM orders WHERE state <> 'completed'");
