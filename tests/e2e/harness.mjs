@@ -47,12 +47,15 @@ export async function freePorts(count) {
   }
 }
 
-export async function startWorker({ vars = {}, script } = {}) {
-  const state = scratch('d1');
+export async function startWorker({ vars = {}, script, persist, port: fixedPort } = {}) {
+  // `persist`: a directory of the caller's that keeps the local D1 across Workers (the soak suite restarts one on
+  // the same database); `stop()` then leaves it. `port`: the port to listen on instead of a free one.
+  const state = persist ?? scratch('d1');
   execFileSync(WRANGLER, ['d1', 'migrations', 'apply', 'DB', '--local', '--persist-to', state], { cwd: EDGE, env: ENV, stdio: 'pipe' });
   // Ports the system hands out now (bound to 0, then released), never a guess: a guessed port that another
   // suite's Worker already held once answered this Worker's readiness check, and the suite talked to the wrong one.
-  const [port, inspectorPort] = await freePorts(2);
+  const [freePort, inspectorPort] = await freePorts(2);
+  const port = fixedPort ?? freePort;
   const resolver = vars.KEYWARD_DOH_URL === undefined ? await startDohResponder() : null;
   const defaults = { KEYWARD_APP_URL: `http://127.0.0.1:${port}`, ...(resolver && { KEYWARD_DOH_URL: resolver.url }) };
   if (process.env.KEYWARD_LINT_URL) defaults.KEYWARD_LINT_URL = process.env.KEYWARD_LINT_URL;
@@ -84,6 +87,10 @@ export async function startWorker({ vars = {}, script } = {}) {
     /** The Worker's own local DNS-over-HTTPS responder (`doh-responder.mjs`), or null when `vars` named one. */
     resolver,
     log: () => log,
+    /** The `wrangler dev` process (workerd is its child): the soak suite kills and measures it. */
+    child,
+    /** The local D1's directory (`--persist-to`). */
+    state,
     /**
      * Runs SQL against the Worker's local D1 with wrangler itself (not through Keyward's code); resolves to one
      * array of rows per statement. Asynchronous on purpose: blocking the event loop would leave the test's
@@ -95,7 +102,9 @@ export async function startWorker({ vars = {}, script } = {}) {
       for (let attempt = 1; ; attempt += 1) {
         try {
           const { stdout } = await promisify(execFile)(WRANGLER,
-            ['d1', 'execute', 'DB', '--local', '--persist-to', state, '--json', '--command', sql], { cwd: EDGE, env: ENV });
+            ['d1', 'execute', 'DB', '--local', '--persist-to', state, '--json', '--command', sql],
+            // Larger than the 1 MiB default: the soak suite's reconciliation reads thousands of rows at once.
+            { cwd: EDGE, env: ENV, maxBuffer: 256 * 1024 * 1024 });
           return JSON.parse(stdout).map((statement) => statement.results);
         } catch (error) {
           if (attempt >= 10 || !String(error.message).includes('SQLITE_BUSY')) throw error;
@@ -109,8 +118,10 @@ export async function startWorker({ vars = {}, script } = {}) {
     },
     async stop() {
       child.kill('SIGTERM');
-      await new Promise((resolve) => { child.once('exit', resolve); setTimeout(resolve, 5000); });
-      rmSync(state, { recursive: true, force: true });
+      if (child.exitCode === null && child.signalCode === null) {
+        await new Promise((resolve) => { child.once('exit', resolve); setTimeout(resolve, 5000); });
+      }
+      if (persist === undefined) rmSync(state, { recursive: true, force: true });
       await resolver?.stop();
     },
   };

@@ -1,5 +1,5 @@
 //! `cargo xtask`: the project's commands. `dev` runs Keyward locally with demo data; `test` runs every test;
-//! `build` builds both WebAssembly artefacts; `bench` measures them against their peers (issues 3 and 4). Each installs the pinned tools it needs first (see `tools.rs`).
+//! `build` builds both WebAssembly artefacts; `bench` measures them against their peers (issues 3 and 4); `soak` puts the Worker under load and faults (issue 15). Each installs the pinned tools it needs first (see `tools.rs`).
 
 mod admin;
 mod bench;
@@ -10,6 +10,7 @@ mod doh;
 mod http;
 mod linter;
 mod process;
+mod soak;
 mod test;
 mod tidy;
 mod tools;
@@ -32,6 +33,11 @@ commands:
           build, then benchmark the browser side (Chromium: keygen, CSR, PKCS#12, longest task, first load)
           and the edge (workerd: issuance CPU time, throughput, upload size) against their peers; both parts
           unless one is named. Writes target/bench/report.json and report.md (KEYWARD_BENCH_QUICK=1: a few runs)
+  soak [minutes]
+          build, then run the load and fault suite against the Worker in workerd on 127.0.0.1 for the given
+          minutes (15 unless given): a concurrent mix with faults (D1 busy, mail provider down, DNS-over-HTTPS
+          resolver down, workerd killed mid-enrollment) and a reconciliation after each. Merges `soak` into
+          target/bench/report.json and writes target/bench/soak.md
   ca-admin <email> [name]
           print the SQL that creates a deployment's first CA administrator (apply it with `wrangler d1 execute`),
           and their temporary password";
@@ -49,6 +55,7 @@ fn main() -> ExitCode {
             tools::ensure().and_then(|tools| build::all(&tools, flavor))
         }
         "bench" => bench::run(std::env::args().nth(2).as_deref()),
+        "soak" => soak::run(std::env::args().nth(2).as_deref()),
         "ca-admin" => admin::run(std::env::args().nth(2).as_deref(), std::env::args().nth(3).as_deref()),
         _ => {
             eprintln!("{USAGE}");
