@@ -56,6 +56,8 @@ pub fn run() -> Result {
         Command::new("node")
             .args(["--test", "--test-concurrency=1"])
             .arg(root.join("tests/e2e"))
+            // The soak's reconciliation checks against planted defects (no Worker; `cargo xtask soak` runs the rest).
+            .arg(root.join("tests/soak/reconcile.test.mjs"))
             .current_dir(&root)
             .env("WRANGLER_SEND_METRICS", "false")
             .env("KEYWARD_PYTHON", &tools.python)
