@@ -1,5 +1,5 @@
 //! `cargo xtask`: the project's commands. `dev` runs Keyward locally with demo data; `test` runs every test;
-//! `build` builds both WebAssembly artefacts; `bench` measures them against their peers (issues 3 and 4). Each installs the pinned tools it needs first (see `tools.rs`).
+//! `build` builds both WebAssembly artefacts; `bench` measures them against their peers (issues 3 and 4); `fuzz` fuzzes shared's parsers (issue 15). Each installs the pinned tools it needs first (see `tools.rs`).
 
 mod admin;
 mod bench;
@@ -7,6 +7,7 @@ mod build;
 mod dev;
 mod devca;
 mod doh;
+mod fuzz;
 mod http;
 mod linter;
 mod process;
@@ -30,6 +31,10 @@ commands:
           build, then benchmark the browser side (Chromium: keygen, CSR, PKCS#12, longest task, first load)
           and the edge (workerd: issuance CPU time, throughput, upload size) against their peers; both parts
           unless one is named. Writes target/bench/report.json and report.md (KEYWARD_BENCH_QUICK=1: a few runs)
+  fuzz [target|all] [seconds]
+          fuzz shared's parsers (tests/fuzz/: csr_pem, csr_der, pkcs12_open, ocsp_request, dns_message,
+          email_address, order_request, revocation_proof), all unless one is named, 60 s each unless given;
+          prints executions, executions per second and crashes, writes target/bench/fuzz.json, fails on a crash
   ca-admin <email> [name]
           print the SQL that creates a deployment's first CA administrator (apply it with `wrangler d1 execute`),
           and their temporary password";
@@ -47,6 +52,7 @@ fn main() -> ExitCode {
             tools::ensure().and_then(|tools| build::all(&tools, flavor))
         }
         "bench" => bench::run(std::env::args().nth(2).as_deref()),
+        "fuzz" => fuzz::run(std::env::args().nth(2).as_deref(), std::env::args().nth(3).as_deref()),
         "ca-admin" => admin::run(std::env::args().nth(2).as_deref(), std::env::args().nth(3).as_deref()),
         _ => {
             eprintln!("{USAGE}");
