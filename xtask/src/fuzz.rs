@@ -9,7 +9,8 @@
 //! here for cargo-fuzz only. No sanitizer by default ([`SANITIZER_VARIABLE`] chooses: `address` works too, the
 //! stable toolchain ships the AddressSanitizer runtime): the code fuzzed is safe Rust, so what is looked for is
 //! panics, arithmetic overflows (built with debug assertions and overflow checks), hangs (a timeout per
-//! input) and memory blow-ups (an RSS limit, which also bounds any one allocation).
+//! input) and memory blow-ups (an RSS limit, which also bounds any one allocation). [`RUNS_VARIABLE`] also stops
+//! each target after that many inputs.
 //!
 //! Each run reads the committed seeds and a working corpus in `target/fuzz/corpus/<target>/` (what the fuzzer
 //! learned, kept between runs, never committed), and prints per target the executions, the executions per
@@ -33,6 +34,9 @@ const TIMEOUT_SECONDS: u64 = 10;
 const RSS_LIMIT_MB: u64 = 1024;
 /// The environment variable choosing the sanitizer cargo-fuzz builds with: `none` (the default) or `address`.
 pub const SANITIZER_VARIABLE: &str = "KEYWARD_FUZZ_SANITIZER";
+/// The environment variable that also stops each target after this many inputs (libFuzzer's `-runs`), whichever
+/// comes first: the long run's 10 million, without spending the rest of its time.
+pub const RUNS_VARIABLE: &str = "KEYWARD_FUZZ_RUNS";
 
 /// A fuzz target: its name (`tests/fuzz/fuzz_targets/<name>.rs`) and the longest input worth trying.
 pub struct Target {
@@ -104,13 +108,17 @@ fn fuzz(targets: &[&Target], seconds: u64) -> Result {
     if !matches!(sanitizer.as_str(), "none" | "address") {
         return Err(format!("{SANITIZER_VARIABLE}={sanitizer}: expected `none` or `address`"));
     }
+    if let Ok(runs) = std::env::var(RUNS_VARIABLE)
+        && runs.parse::<u64>().is_err()
+    {
+        return Err(format!("{RUNS_VARIABLE}={runs}: expected a number of inputs"));
+    }
     let root = root();
     let mut build = cargo_fuzz_command(&cargo_fuzz, "build", &sanitizer);
     if let [target] = targets {
         build.arg(target.name);
     }
     crate::process::run(&mut build)?;
-    let mut outcomes = Vec::new();
     for target in targets {
         let outcome = fuzz_one(&cargo_fuzz, &sanitizer, target, seconds)?;
         println!(
@@ -125,15 +133,12 @@ fn fuzz(targets: &[&Target], seconds: u64) -> Result {
         if outcome.crashes > 0 {
             let artefact = outcome.artefact.map(|path| path.display().to_string());
             return Err(format!(
-                "fuzz target {} crashed; input: {} (log: target/fuzz/logs/{}.log; replay: cargo xtask fuzz runs it \
-                 again first, or `RUSTC_BOOTSTRAP=1 cargo fuzz run --fuzz-dir tests/fuzz {} <input>`)",
-                outcome.target,
+                "fuzz target {target} crashed; input: {} (log: target/fuzz/logs/{target}.log; replay: \
+                 `RUSTC_BOOTSTRAP=1 cargo fuzz run --fuzz-dir tests/fuzz --sanitizer {sanitizer} {target} <input>`)",
                 artefact.as_deref().unwrap_or("not saved"),
-                outcome.target,
-                outcome.target
+                target = outcome.target,
             ));
         }
-        outcomes.push(outcome);
     }
     eprintln!("figures: {}", root.join("target/bench/fuzz.json").display());
     Ok(())
@@ -178,6 +183,7 @@ fn fuzz_one(cargo_fuzz: &Path, sanitizer: &str, target: &Target, seconds: u64) -
         .arg(format!("-timeout={TIMEOUT_SECONDS}"))
         .arg(format!("-rss_limit_mb={RSS_LIMIT_MB}"))
         .arg("-print_final_stats=1")
+        .args(std::env::var(RUNS_VARIABLE).ok().map(|runs| format!("-runs={runs}")))
         .stdout(Stdio::null())
         .stderr(log);
     eprintln!("fuzzing {} for {seconds} s (log: {})", target.name, log_path.display());
