@@ -189,7 +189,8 @@ pub enum CsrError {
     Malformed(String),
     /// The public key is not RSA, P-256, P-384 or Ed25519 (the detail names the algorithm or curve), or it is
     /// an RSA key that cannot be verified: below 1024 bits, above 8192 bits, below 2048 bits with a SHA-384
-    /// signature, or with an unusable public exponent. Code `csr_key_unsupported`.
+    /// signature, or with an unusable public exponent; or an Ed25519 key of small order, which no private key
+    /// belongs to. Code `csr_key_unsupported`.
     UnsupportedKey(String),
     /// The self-signature uses an algorithm Keyward does not accept (SHA-1, MD5, RSASSA-PSS, ECDSA with SHA-512,
     /// ...; the detail names it), or one that does not fit the request's key (say ECDSA with an RSA key).
@@ -440,11 +441,58 @@ pub(crate) fn decode_public_key<'a>(
                 key_bytes.len()
             )));
         }
+        if has_small_order(key_bytes) {
+            return Err(CsrError::UnsupportedKey(
+                "an Ed25519 public key of small order: no private key belongs to it, and anyone can make signatures \
+                 that verify with it"
+                    .into(),
+            ));
+        }
         PublicKey::Ed25519
     } else {
         return Err(CsrError::UnsupportedKey(name_of(&algorithm.oid, &UNSUPPORTED_KEY_ALGORITHMS, "key algorithm")));
     };
     Ok((public_key, key_bytes))
+}
+
+/// Whether an Ed25519 public key is a point of small order (order 1, 2, 4 or 8), in any encoding: ring (like RFC
+/// 8032's verification equation) accepts such keys, and with one of them a signature such as 64 zero octets verifies
+/// for a good share of messages, so a request or a proof of possession would prove nothing. libsodium's list
+/// (`ge25519_has_small_order`): the canonical encodings of the eight points, the sign bit ignored, and the
+/// non-canonical encodings p and p + 1 of y = 0 and y = 1. Found by the `revocation_proof` fuzz target.
+fn has_small_order(key_bytes: &[u8]) -> bool {
+    const SMALL_ORDER: [[u8; 32]; 7] = [
+        // y = 0 (order 4).
+        [0; 32],
+        // y = 1, the neutral element (order 1).
+        [1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0],
+        // The two y of the points of order 8.
+        [
+            0x26, 0xe8, 0x95, 0x8f, 0xc2, 0xb2, 0x27, 0xb0, 0x45, 0xc3, 0xf4, 0x89, 0xf2, 0xef, 0x98, 0xf0, 0xd5, 0xdf,
+            0xac, 0x05, 0xd3, 0xc6, 0x33, 0x39, 0xb1, 0x38, 0x02, 0x88, 0x6d, 0x53, 0xfc, 0x05,
+        ],
+        [
+            0xc7, 0x17, 0x6a, 0x70, 0x3d, 0x4d, 0xd8, 0x4f, 0xba, 0x3c, 0x0b, 0x76, 0x0d, 0x10, 0x67, 0x0f, 0x2a, 0x20,
+            0x53, 0xfa, 0x2c, 0x39, 0xcc, 0xc6, 0x4e, 0xc7, 0xfd, 0x77, 0x92, 0xac, 0x03, 0x7a,
+        ],
+        // y = p - 1 (order 2), then p and p + 1: y = 0 and y = 1 again, not reduced.
+        [
+            0xec, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+            0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x7f,
+        ],
+        [
+            0xed, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+            0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x7f,
+        ],
+        [
+            0xee, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+            0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x7f,
+        ],
+    ];
+    let Some((last, rest)) = key_bytes.split_last() else {
+        return false;
+    };
+    SMALL_ORDER.iter().any(|point| point[..31] == *rest && point[31] == last & 0x7f)
 }
 
 /// Decodes `RSAPublicKey ::= SEQUENCE { modulus INTEGER, publicExponent INTEGER }` (RFC 8017) and checks that
@@ -804,6 +852,94 @@ mod tests {
         ];
         for (error, code) in errors {
             assert_eq!(error.code(), code, "{error:?}");
+        }
+    }
+
+    /// SubjectPublicKeyInfo of an Ed25519 key.
+    fn ed25519_spki(key: &[u8; 32]) -> Vec<u8> {
+        let mut spki = vec![0x30, 0x2a, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70, 0x03, 0x21, 0x00];
+        spki.extend_from_slice(key);
+        spki
+    }
+
+    /// Whether an Ed25519 key is refused as one of small order.
+    fn check_ed25519(key: [u8; 32], refused: bool) {
+        let spki = ed25519_spki(&key);
+        let info = SubjectPublicKeyInfoRef::from_der(&spki).unwrap();
+        match decode_public_key(&info) {
+            Err(CsrError::UnsupportedKey(detail)) if refused => assert!(detail.contains("small order"), "{detail}"),
+            Ok((PublicKey::Ed25519, _)) if !refused => {}
+            other => panic!("{key:02x?}: {other:?}, expected refused: {refused}"),
+        }
+    }
+
+    /// Every point of small order is refused, whatever its sign bit and however y is written; keys next to them
+    /// and a real key are not. (Python over the curve's equations confirmed that these seven encodings, sign bit
+    /// aside, are all eight points of order 1, 2, 4 and 8.)
+    #[test]
+    fn ed25519_keys_of_small_order_are_refused() {
+        let mut order_8 = [
+            0x26, 0xe8, 0x95, 0x8f, 0xc2, 0xb2, 0x27, 0xb0, 0x45, 0xc3, 0xf4, 0x89, 0xf2, 0xef, 0x98, 0xf0, 0xd5, 0xdf,
+            0xac, 0x05, 0xd3, 0xc6, 0x33, 0x39, 0xb1, 0x38, 0x02, 0x88, 0x6d, 0x53, 0xfc, 0x05,
+        ];
+        let mut p_minus_1 = [0xff; 32];
+        p_minus_1[0] = 0xec;
+        p_minus_1[31] = 0x7f;
+        let mut p = p_minus_1;
+        p[0] = 0xed;
+        let mut p_plus_1 = p_minus_1;
+        p_plus_1[0] = 0xee;
+        let mut one = [0; 32];
+        one[0] = 1;
+        for key in [[0; 32], one, order_8, p_minus_1, p, p_plus_1] {
+            check_ed25519(key, true);
+            let mut negative = key;
+            negative[31] |= 0x80;
+            check_ed25519(negative, true);
+        }
+        let real: [u8; 32] = include_bytes!("../tests/fixtures/csr/ed25519.spki.der")[12..].try_into().unwrap();
+        check_ed25519(real, false);
+        let mut two = [0; 32];
+        two[0] = 2;
+        check_ed25519(two, false);
+        order_8[0] ^= 1;
+        check_ed25519(order_8, false);
+    }
+
+    /// DER element: tag, minimal length (contents under 64 KiB), content.
+    fn tlv(tag: u8, content: &[u8]) -> Vec<u8> {
+        let mut out = vec![tag];
+        let length = u16::try_from(content.len()).unwrap().to_be_bytes();
+        match length {
+            [0, short] if short < 0x80 => out.push(short),
+            [0, long] => out.extend([0x81, long]),
+            [high, low] => out.extend([0x82, high, low]),
+        }
+        out.extend_from_slice(content);
+        out
+    }
+
+    /// The forgery the fuzzer's finding allows, as a request: the all-zero Ed25519 key (order 4) and the
+    /// all-zero signature, over a subject chosen so that ring verifies it. The request is refused for its key.
+    #[test]
+    fn a_request_signed_for_a_small_order_key_is_refused() {
+        let key = ed25519_spki(&[0; 32]);
+        let signature_algorithm = tlv(0x30, &tlv(0x06, &[0x2b, 0x65, 0x70]));
+        let signature = tlv(0x03, &[0; 65]);
+        let forged = (0..64)
+            .map(|attempt| {
+                let common_name = format!("forged {attempt}");
+                let attribute =
+                    tlv(0x30, &[tlv(0x06, &[0x55, 0x04, 0x03]), tlv(0x0c, common_name.as_bytes())].concat());
+                let subject = tlv(0x30, &tlv(0x31, &attribute));
+                tlv(0x30, &[tlv(0x02, &[0]), subject, key.clone(), vec![0xa0, 0x00]].concat())
+            })
+            .find(|info| UnparsedPublicKey::new(&ring_signature::ED25519, [0; 32]).verify(info, &[0; 64]).is_ok())
+            .expect("about one subject in four verifies");
+        let request = tlv(0x30, &[forged, signature_algorithm, signature].concat());
+        match ParsedCsr::from_der(&request) {
+            Err(CsrError::UnsupportedKey(detail)) => assert!(detail.contains("small order"), "{detail}"),
+            other => panic!("a forged request: {other:?}"),
         }
     }
 

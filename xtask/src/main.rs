@@ -1,5 +1,7 @@
 //! `cargo xtask`: the project's commands. `dev` runs Keyward locally with demo data; `test` runs every test;
-//! `build` builds both WebAssembly artefacts; `bench` measures them against their peers (issues 3 and 4); `soak` puts the Worker under load and faults (issue 15). Each installs the pinned tools it needs first (see `tools.rs`).
+//! `build` builds both WebAssembly artefacts; `bench` measures them against their peers (issues 3 and 4); `soak` puts
+//! the Worker under load and faults; `fuzz` fuzzes shared's parsers (issue 15). Each installs the pinned tools it
+//! needs first (see `tools.rs`).
 
 mod admin;
 mod bench;
@@ -7,6 +9,7 @@ mod build;
 mod dev;
 mod devca;
 mod doh;
+mod fuzz;
 mod http;
 mod linter;
 mod process;
@@ -38,6 +41,10 @@ commands:
           minutes (15 unless given): a concurrent mix with faults (D1 busy, mail provider down, DNS-over-HTTPS
           resolver down, workerd killed mid-enrollment) and a reconciliation after each. Merges `soak` into
           target/bench/report.json and writes target/bench/soak.md
+  fuzz [target|all] [seconds]
+          fuzz shared's parsers (tests/fuzz/: csr_pem, csr_der, pkcs12_open, ocsp_request, dns_message,
+          email_address, order_request, revocation_proof), all unless one is named, 60 s each unless given;
+          prints executions, executions per second and crashes, writes target/bench/fuzz.json, fails on a crash
   ca-admin <email> [name]
           print the SQL that creates a deployment's first CA administrator (apply it with `wrangler d1 execute`),
           and their temporary password";
@@ -56,6 +63,7 @@ fn main() -> ExitCode {
         }
         "bench" => bench::run(std::env::args().nth(2).as_deref()),
         "soak" => soak::run(std::env::args().nth(2).as_deref()),
+        "fuzz" => fuzz::run(std::env::args().nth(2).as_deref(), std::env::args().nth(3).as_deref()),
         "ca-admin" => admin::run(std::env::args().nth(2).as_deref(), std::env::args().nth(3).as_deref()),
         _ => {
             eprintln!("{USAGE}");

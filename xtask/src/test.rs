@@ -27,6 +27,8 @@ pub fn run() -> Result {
             .current_dir(&root)
             .env("KEYWARD_PYTHON", &tools.python),
     )?;
+    // Every fuzz target of tests/fuzz/ for a few seconds each (`cargo xtask fuzz`): a crash fails the run.
+    crate::fuzz::all(crate::fuzz::SHORT_SECONDS)?;
     // The key module's tests (`frontend/src/keys/tests.rs`) in real headless Chromium: WebCrypto key pairs of
     // every type, requests verified as the Worker verifies them, bundles of both profiles re-opened. Cargo
     // hands the test WebAssembly to wasm-bindgen-test-runner, which serves it and drives Chromium through

@@ -6,6 +6,7 @@
 //! | clang (ring's C for wasm32), Chromium, ChromeDriver, OpenSSL, NSS tools, JDK 17, nginx, curl | Debian | `apt-get install` |
 //! | wasm-bindgen CLI and its test runner | `Cargo.lock` (must equal the `wasm-bindgen` crate) | `cargo install` |
 //! | worker-build | [`WORKER_BUILD_VERSION`] | `cargo install` |
+//! | cargo-fuzz (`cargo xtask fuzz`; libFuzzer itself comes with the `libfuzzer-sys` crate, pinned in `tests/fuzz/Cargo.lock`) | [`CARGO_FUZZ_VERSION`] | `cargo install`, by [`cargo_fuzz`] when `fuzz` or `test` needs it |
 //! | wrangler + workerd, binaryen's wasm-opt, esbuild, playwright-core; the benchmark's PKI.js, asn1js, node-forge, ws | `package.json` + `package-lock.json` | `npm ci` |
 //! | pkilint (CLI, and its REST API with FastAPI and uvicorn), Python `cryptography` (test oracles), schemathesis (the API fuzzer) | `tests/requirements.txt` | `pip` in a virtual environment |
 //!
@@ -20,6 +21,11 @@ use crate::{Result, root};
 
 /// worker-build, matching the `worker` crate's minor version.
 pub const WORKER_BUILD_VERSION: &str = "0.8.7";
+
+/// cargo-fuzz, which builds the fuzz targets of `tests/fuzz/` and runs them with libFuzzer (`fuzz.rs`). It works
+/// with the stable toolchain: `fuzz.rs` sets `RUSTC_BOOTSTRAP=1` for it, so rustc accepts the unstable flags of
+/// coverage instrumentation it passes.
+pub const CARGO_FUZZ_VERSION: &str = "0.13.2";
 
 /// Debian packages: the program that proves each is there, and the package.
 const APT_PACKAGES: &[(&str, &str)] = &[
@@ -167,6 +173,11 @@ pub fn locked_version(name: &str) -> Result<String> {
         }
     }
     Err(format!("{name} is not in Cargo.lock"))
+}
+
+/// cargo-fuzz, installed if missing; its path.
+pub fn cargo_fuzz() -> Result<PathBuf> {
+    cargo_install("cargo-fuzz", CARGO_FUZZ_VERSION, "cargo-fuzz")
 }
 
 fn cargo_install(package: &str, version: &str, binary: &str) -> Result<PathBuf> {
