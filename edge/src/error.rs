@@ -18,6 +18,9 @@ use shared::profile::KeyError;
 use shared::validation::ValidationError;
 use worker::{Response, Result, console_error};
 
+/// The `Retry-After` of a 503: a hint, long enough for a held lock or a lookup to pass.
+const RETRY_AFTER_SECONDS: &str = "5";
+
 /// A rejection or a failure, ready for the wire.
 #[derive(Debug)]
 pub struct AppError {
@@ -115,20 +118,57 @@ impl AppError {
         Self::field(status, refusal.code(), refusal.field(csr_field), refusal.to_string())
     }
 
-    /// The response: status and JSON body.
+    /// The response: status and JSON body; a 503 (a busy database, an unavailable linter, a failed CAA lookup:
+    /// each may pass on a new attempt) says when to try again in `Retry-After`.
     pub fn into_response(self) -> Result<Response> {
-        if let Some(body) = self.body {
-            return Ok(Response::from_json(&body)?.with_status(self.status));
+        let response = match self.body {
+            Some(body) => Response::from_json(&body)?,
+            None => Response::from_json(&ErrorBody {
+                error: ApiError { code: self.code.into(), field: self.field, message: self.message },
+            })?,
+        };
+        let mut response = response.with_status(self.status);
+        if self.status == 503 {
+            response.headers_mut().set("Retry-After", RETRY_AFTER_SECONDS)?;
         }
-        let body = ErrorBody { error: ApiError { code: self.code.into(), field: self.field, message: self.message } };
-        Ok(Response::from_json(&body)?.with_status(self.status))
+        Ok(response)
     }
 }
 
 impl From<worker::Error> for AppError {
+    /// A transient failure of the platform (D1 busy or overloaded, its connection lost or its object reset: the
+    /// errors Cloudflare's "Retry queries" page names as worth retrying; locally, SQLite's lock held past its wait,
+    /// which workerd reports as an opaque "internal error; reference = ...") is a 503 `temporarily_unavailable`
+    /// with `Retry-After`: nothing was written, since a batch commits whole or not at all. Anything else is ours
+    /// (500).
     fn from(error: worker::Error) -> Self {
-        Self::internal(&error.to_string())
+        let detail = error.to_string();
+        if is_transient(&detail) {
+            console_error!("temporarily unavailable: {detail}");
+            return Self {
+                status: 503,
+                code: "temporarily_unavailable",
+                field: None,
+                message: "The service is busy; nothing was changed. Please try again in a few seconds.".into(),
+                body: None,
+            };
+        }
+        Self::internal(&detail)
     }
+}
+
+/// Whether a platform error is one a new attempt may pass (see `From<worker::Error>`).
+fn is_transient(detail: &str) -> bool {
+    const TRANSIENT: [&str; 7] = [
+        "SQLITE_BUSY",
+        "database is locked",
+        "D1 DB is overloaded",
+        "Network connection lost",
+        "storage caused object to be reset",
+        "reset because its code was updated",
+        "internal error; reference = ",
+    ];
+    TRANSIENT.iter().any(|marker| detail.contains(marker))
 }
 
 impl From<crate::lint::LintError> for AppError {

@@ -46,6 +46,8 @@ export async function startMailProvider() {
   await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
   return {
     url: `http://127.0.0.1:${server.address().port}/v1/send`,
+    /** The HTTP server itself (a suite counts its simultaneously open requests). */
+    server,
     requests,
     /** The requests answered 200 that were not replays: what the provider delivered, once per key. */
     delivered: () => requests.filter((record) => record.status === 200 && !record.replay),
