@@ -135,17 +135,48 @@ fn recipient_then_notified(issued: &IssuedCertificate<'_>, write: impl Fn(&str, 
     emails
 }
 
-/// The warnings that a certificate ends in `days_left` days ([`crate::expiry`]): one to the recipient, then one
-/// to each notification address, with the end of validity, the serial number, and what to do (the organization
-/// orders a new certificate: Keyward renews nothing by itself yet).
-pub fn expiry_reminder(lang: Lang, issued: &IssuedCertificate<'_>, days_left: i64) -> Vec<Email> {
-    recipient_then_notified(issued, |to, to_recipient| reminder_email(lang, issued, days_left, to, to_recipient))
+/// The reminder of `threshold` ([`crate::expiry`]) at `now`: one email to the recipient, then one to each
+/// notification address (the edge adds the account's administrators there from 7 days before), each naming the
+/// certificate (what it certifies, its profile, its serial number and end), where it is used as far as Keyward
+/// knows (what its profile is for), and the one thing to do (the organization orders a new certificate: Keyward
+/// renews nothing by itself yet).
+pub fn expiry_reminder(
+    lang: Lang,
+    issued: &IssuedCertificate<'_>,
+    threshold: crate::expiry::Threshold,
+    now: i64,
+) -> Vec<Email> {
+    recipient_then_notified(issued, |to, to_recipient| reminder_email(lang, issued, threshold, now, to, to_recipient))
 }
 
-fn reminder_email(lang: Lang, issued: &IssuedCertificate<'_>, days_left: i64, to: &str, to_recipient: bool) -> Email {
+/// Where a certificate of this kind is used, as far as Keyward knows: what its profile is for.
+fn used_for(lang: Lang, kind: ProfileKind, certified: &str) -> String {
+    match (lang, kind) {
+        (Lang::En, ProfileKind::Smime) => format!("signing and encrypting email as {certified}"),
+        (Lang::En, ProfileKind::ClientAuthentication) => format!("the workstation {certified} logging in to services"),
+        (Lang::En, ProfileKind::ServerAuthentication) => format!("the TLS server {certified}"),
+        (Lang::Fr, ProfileKind::Smime) => format!("la signature et le chiffrement des courriels de {certified}"),
+        (Lang::Fr, ProfileKind::ClientAuthentication) => {
+            format!("la connexion du poste {certified} aux services")
+        }
+        (Lang::Fr, ProfileKind::ServerAuthentication) => format!("le serveur TLS {certified}"),
+    }
+}
+
+fn reminder_email(
+    lang: Lang,
+    issued: &IssuedCertificate<'_>,
+    threshold: crate::expiry::Threshold,
+    now: i64,
+    to: &str,
+    to_recipient: bool,
+) -> Email {
+    use crate::expiry::Threshold;
     let IssuedCertificate { recipient_name, recipient_email, organization, certified, serial, .. } = *issued;
     let profile = issued.profile.display_name(lang);
     let until = long_date_time(lang, issued.not_after);
+    let used = used_for(lang, issued.profile.kind, certified);
+    let days_left = crate::expiry::days_left(issued.not_after, now);
     let (subject, body) = match lang {
         Lang::En => {
             let days = if days_left == 1 { "1 day".to_owned() } else { format!("{days_left} days") };
@@ -154,16 +185,38 @@ fn reminder_email(lang: Lang, issued: &IssuedCertificate<'_>, days_left: i64, to
             } else {
                 format!("Hello,\n\nThis concerns {recipient_name} ({recipient_email}).")
             };
+            let (subject, state, action) = match threshold {
+                Threshold::Before(_) => (
+                    format!("The certificate for {certified} expires in {days}"),
+                    format!("stops working on {until}, in {days}"),
+                    format!(
+                        "To keep it working without a gap, ask {organization} to order a new certificate before then."
+                    ),
+                ),
+                Threshold::DayOf => (
+                    format!("The certificate for {certified} has expired"),
+                    format!("stopped working on {until}"),
+                    format!("If it has not been replaced yet, ask {organization} to order a new certificate now."),
+                ),
+                Threshold::After(after) => (
+                    format!("The certificate for {certified} expired {after} days ago"),
+                    format!("stopped working on {until}, {after} days ago"),
+                    format!(
+                        "If it is still in use, it fails there: ask {organization} to order a new certificate now. If \
+                         it was replaced, there is nothing to do."
+                    ),
+                ),
+            };
             (
-                format!("The certificate for {certified} expires in {days}"),
+                subject,
                 format!(
                     "{greeting}\n\n\
-                     The certificate {organization} ordered for {certified} stops working on {until}, in {days}.\n\n\
+                     The certificate {organization} ordered for {certified} {state}.\n\n\
+                     Used for: {used}\n\
                      Profile: {profile}\n\
                      Serial number: {serial}\n\n\
-                     To keep signing, encrypting or logging in without a gap, ask {organization} to order a new \
-                     certificate before then. Keep the old private key until you no longer need to read what was \
-                     encrypted for it.\n\n-- Keyward\n"
+                     {action} Keep the old private key until you no longer need to read what was encrypted for \
+                     it.\n\n-- Keyward\n"
                 ),
             )
         }
@@ -174,17 +227,42 @@ fn reminder_email(lang: Lang, issued: &IssuedCertificate<'_>, days_left: i64, to
             } else {
                 format!("Bonjour,\n\nCe message concerne {recipient_name} ({recipient_email}).")
             };
+            let (subject, state, action) = match threshold {
+                Threshold::Before(_) => (
+                    format!("Le certificat pour {certified} expire dans {days}"),
+                    format!("cesse de fonctionner le {until}, dans {days}"),
+                    format!(
+                        "Pour qu’il continue de fonctionner sans interruption, demandez à {organization} de commander \
+                         un nouveau certificat d’ici là."
+                    ),
+                ),
+                Threshold::DayOf => (
+                    format!("Le certificat pour {certified} a expiré"),
+                    format!("a cessé de fonctionner le {until}"),
+                    format!(
+                        "S’il n’a pas encore été remplacé, demandez à {organization} de commander un nouveau \
+                         certificat dès maintenant."
+                    ),
+                ),
+                Threshold::After(after) => (
+                    format!("Le certificat pour {certified} a expiré il y a {after}{NBSP}jours"),
+                    format!("a cessé de fonctionner le {until}, il y a {after}{NBSP}jours"),
+                    format!(
+                        "S’il sert encore, il y échoue{NBSP}: demandez à {organization} de commander un nouveau \
+                         certificat dès maintenant. S’il a été remplacé, il n’y a rien à faire."
+                    ),
+                ),
+            };
             (
-                format!("Le certificat pour {certified} expire dans {days}"),
+                subject,
                 format!(
                     "{greeting}\n\n\
-                     Le certificat que {organization} a commandé pour {certified} cesse de fonctionner le {until}, \
-                     dans {days}.\n\n\
+                     Le certificat que {organization} a commandé pour {certified} {state}.\n\n\
+                     Utilisé pour{NBSP}: {used}\n\
                      Profil{NBSP}: {profile}\n\
                      Numéro de série{NBSP}: {serial}\n\n\
-                     Pour continuer à signer, chiffrer ou vous connecter sans interruption, demandez à \
-                     {organization} de commander un nouveau certificat d’ici là. Gardez l’ancienne clé privée tant \
-                     que vous devez lire ce qui a été chiffré pour elle.\n\n-- Keyward\n"
+                     {action} Gardez l’ancienne clé privée tant que vous devez lire ce qui a été chiffré pour \
+                     elle.\n\n-- Keyward\n"
                 ),
             )
         }
@@ -448,6 +526,20 @@ mod tests {
     }
 
     fn reminder_in(lang: Lang, notification_emails: &[String], days_left: i64) -> Vec<Email> {
+        reminder_at(
+            lang,
+            notification_emails,
+            crate::expiry::Threshold::Before(days_left),
+            NOT_AFTER - days_left * 86_400,
+        )
+    }
+
+    fn reminder_at(
+        lang: Lang,
+        notification_emails: &[String],
+        threshold: crate::expiry::Threshold,
+        now: i64,
+    ) -> Vec<Email> {
         expiry_reminder(
             lang,
             &IssuedCertificate {
@@ -461,7 +553,8 @@ mod tests {
                 not_after: NOT_AFTER,
                 origin: "https://keyward.example.com/",
             },
-            days_left,
+            threshold,
+            now,
         )
     }
 
@@ -474,6 +567,8 @@ mod tests {
         ];
         emails.extend(issued_in(lang, &["it@example.com".to_owned()]));
         emails.extend(reminder_in(lang, &["it@example.com".to_owned()], 7));
+        emails.extend(reminder_at(lang, &[], crate::expiry::Threshold::DayOf, NOT_AFTER));
+        emails.extend(reminder_at(lang, &[], crate::expiry::Threshold::After(7), NOT_AFTER + 7 * 86_400));
         emails
     }
 
@@ -599,6 +694,20 @@ mod tests {
             "{}",
             french.body
         );
+    }
+
+    #[test]
+    fn the_reminders_on_and_after_the_end_say_so_and_where_it_was_used() {
+        use crate::expiry::Threshold;
+        let before = &reminder_in(Lang::En, &[], 7)[0];
+        assert!(before.body.contains("Used for: signing and encrypting email as ada@example.com\n"), "{}", before.body);
+        let day_of = &reminder_at(Lang::En, &[], Threshold::DayOf, NOT_AFTER)[0];
+        assert_eq!(day_of.subject, "The certificate for ada@example.com has expired");
+        assert!(day_of.body.contains("stopped working on 2 December 2027, 14:05 UTC."), "{}", day_of.body);
+        assert!(day_of.body.contains("ask Example Org to order a new certificate now"), "{}", day_of.body);
+        let after = &reminder_at(Lang::Fr, &[], Threshold::After(7), NOT_AFTER + 7 * 86_400)[0];
+        assert_eq!(after.subject, "Le certificat pour ada@example.com a expiré il y a 7\u{a0}jours");
+        assert!(after.body.contains("Utilisé pour\u{a0}: la signature et le chiffrement"), "{}", after.body);
     }
 
     #[test]

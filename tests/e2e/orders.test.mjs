@@ -346,7 +346,7 @@ test('the ledger: the balance is the sum of the entries, a charge names its orde
   assert.equal((await api('/ledger')).status, 401);
 });
 
-test('warnings before expiry: 30 days and 7 days before, once each, to the recipient and the notified; none for a revoked certificate', async () => {
+test('reminders: once per threshold passed (missed ones folded), to the recipient and the notified, the administrators from 7 days before, the day of and 7 days after; none for a revoked certificate', async () => {
   const placed = await place(orderBody({
     recipients: [{ name: 'Rita Renew', email: 'rita@acme.example.com', csr: csr() }, { email: 'gone@acme.example.com', csr: csr() }],
     notification_emails: ['pki@acme.example.com'],
@@ -354,9 +354,12 @@ test('warnings before expiry: 30 days and 7 days before, once each, to the recip
   assert.equal(placed.status, 201, placed.text());
   const [rita, gone] = placed.json().recipients.map((recipient) => recipient.certificate_serial);
   const scheduled = async () => assert.equal((await http(`${worker.url}/__scheduled?cron=*+*+*+*+*`)).status, 200);
-  const reminders = async (address) => (await mailTo(address)).filter((mail) => /expires in/.test(mail.subject));
-  const endIn = async (serial, days) => worker.query(
-    `UPDATE certificates SET not_after = ${Math.floor(Date.now() / 1000) + days * DAY - 60}, version = version + 1 WHERE serial = '${serial}'`);
+  const reminders = async (address) => (await mailTo(address)).filter((mail) => /expires in|expired/.test(mail.subject));
+  // The end moved to `days` from now (negative: past), the start a year before it: issued long ago.
+  const endIn = async (serial, days) => {
+    const end = Math.floor(Date.now() / 1000) + days * DAY - 60;
+    await worker.query(`UPDATE certificates SET not_after = ${end}, not_before = ${end - 365 * DAY}, version = version + 1 WHERE serial = '${serial}'`);
+  };
   // A year left: nothing.
   await scheduled();
   assert.equal((await reminders('rita@acme.example.com')).length, 0);
@@ -372,16 +375,29 @@ test('warnings before expiry: 30 days and 7 days before, once each, to the recip
   assert.match(first.body, /^Hello Rita Renew,/);
   assert.ok(first.body.includes(`Serial number: ${rita}`));
   assert.ok(first.body.includes('ask Acme to order a new certificate'), first.body);
+  assert.ok(first.body.includes('Used for: signing and encrypting email as rita@acme.example.com'), first.body);
   assert.equal((await reminders('pki@acme.example.com')).length, 1, 'the notification address too');
   assert.equal((await reminders('gone@acme.example.com')).length, 0, 'a revoked certificate is not announced');
+  assert.equal((await reminders('ada@acme.example.com')).length, 0, 'the administrators only from 7 days before');
 
   await endIn(rita, 5);
   await scheduled();
   await scheduled();
   const subjects = (await reminders('rita@acme.example.com')).map((mail) => mail.subject).sort();
   assert.deepEqual(subjects, ['The certificate for rita@acme.example.com expires in 20 days', 'The certificate for rita@acme.example.com expires in 5 days']);
+  assert.equal((await reminders('ada@acme.example.com')).length, 1, "the account's administrator, from 7 days before");
+
+  // The end passed a day ago, then 8 days ago.
+  await endIn(rita, -1);
+  await scheduled();
+  await endIn(rita, -8);
+  await scheduled();
+  await scheduled();
+  const after = (await reminders('rita@acme.example.com')).map((mail) => mail.subject).filter((subject) => /expired/.test(subject));
+  assert.deepEqual(after.sort(), ['The certificate for rita@acme.example.com expired 7 days ago', 'The certificate for rita@acme.example.com has expired']);
   const audit = await worker.query(`SELECT detail FROM audit_log WHERE action = 'certificate.expiry_reminded' AND subject_id = '${rita}' ORDER BY id`);
-  assert.deepEqual(audit.map((row) => JSON.parse(row.detail).reminder), [1, 2]);
+  assert.deepEqual(audit.map((row) => [JSON.parse(row.detail).reminder, JSON.parse(row.detail).threshold]),
+    [[3, '30_days_before'], [5, '7_days_before'], [8, 'day_of'], [9, '7_days_after']]);
 });
 
 test('bad input on every field of the order form gets a named error and writes nothing', async () => {

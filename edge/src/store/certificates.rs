@@ -125,16 +125,18 @@ pub struct Expiring {
     pub recipient_id: String,
     /// The recipient's order (`orders.id`).
     pub order_id: String,
+    /// Start of validity, Unix seconds.
+    pub not_before: i64,
     /// End of validity, Unix seconds.
     pub not_after: i64,
-    /// How many reminders were sent.
+    /// The reminders' stage: how many of `shared::expiry::THRESHOLDS` were passed when the last one went out.
     pub expiry_reminders: i64,
     /// The version the reminder's update writes one more than.
     pub version: i64,
 }
 
-/// The expiry reminders' sweep: unrevoked certificates ending in `[from, until]` with fewer than
-/// `reminders_below` reminders sent, soonest first, at most `limit`.
+/// The expiry reminders' sweep: unrevoked certificates ending in `[from, until]` below the reminders' stage
+/// `reminders_below`, soonest first, at most `limit`.
 pub async fn expiring(
     db: &D1Database,
     from: i64,
@@ -144,7 +146,7 @@ pub async fn expiring(
 ) -> Result<Vec<Expiring>, AppError> {
     Ok(db
         .prepare(
-            "SELECT c.serial, c.recipient_id, r.order_id, c.not_after, c.expiry_reminders, c.version \
+            "SELECT c.serial, c.recipient_id, r.order_id, c.not_before, c.not_after, c.expiry_reminders, c.version \
              FROM certificates c JOIN recipients r ON r.id = c.recipient_id \
              WHERE c.revoked_at IS NULL AND c.not_after >= ?1 AND c.not_after <= ?2 AND c.expiry_reminders < ?3 \
              ORDER BY c.not_after LIMIT ?4",
@@ -207,7 +209,7 @@ pub fn revoke(
         .bind(&[integer(at), text(reason.as_str()), integer(version + 1), text(serial)])
 }
 
-/// Records that `reminders` expiry reminders were sent; `version` is the one read (a concurrent run's or a
+/// Records the reminders' stage `reminders` reached; `version` is the one read (a concurrent run's or a
 /// revocation's write makes the batch fail whole).
 pub fn record_reminders(
     db: &D1Database,
