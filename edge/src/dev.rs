@@ -166,8 +166,8 @@ pub async fn seed(call: Call) -> Result<Response, AppError> {
         ])?,
         // An absent personal name is stored as '' (migration 0003).
         db.prepare(
-            "INSERT INTO recipients (id, order_id, given_name, surname, email, dns_names) \
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            "INSERT INTO recipients (id, order_id, given_name, surname, email, dns_names, lang) \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
         )
         .bind(&[
             text(&recipient_id),
@@ -176,6 +176,7 @@ pub async fn seed(call: Call) -> Result<Response, AppError> {
             text(order.recipient_surname.as_deref().unwrap_or_default()),
             text(&order.recipient_email),
             text(&dns_names),
+            text(lang.tag()),
         ])?,
         store::enrollment_links::insert(db, &link_id, &recipient_id, &token, &link)?,
         queued,

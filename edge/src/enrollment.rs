@@ -4,7 +4,6 @@
 use shared::api::enrollment::{EnrollmentView, IssuedCertificate, SubmitCsr};
 use shared::encoding::pem_encode;
 use shared::issuance::pipeline::{self, Mailing};
-use shared::lang::Lang;
 use shared::link::{LinkError, Token};
 
 use worker::Response;
@@ -82,7 +81,7 @@ pub async fn submit(call: Call) -> Result<Response, AppError> {
         facts: &order,
         organization_id: &row.organization_id,
         mailing: Mailing {
-            lang: Lang::En,
+            lang: row.recipient_lang,
             greeting: &greeting,
             notification_emails: &notification_emails,
             origin: &origin,

@@ -7,7 +7,6 @@
 
 use shared::address::{Domain, EmailAddress};
 use shared::issuance::pipeline::{self as issuance, Mailing, Refusal};
-use shared::lang::Lang;
 use shared::link::{ENROLLMENT_LINK_LIFETIME_SECONDS, Link, Token};
 use shared::mail::{Invitation, enrollment_invitation};
 use shared::pipeline::{
@@ -146,7 +145,7 @@ pub async fn perform(
             statements.push(enrollment_links::insert(db, &platform::new_id()?, &recipient.id, &token, &link)?);
             let (greeting, certified) = (recipient.display(&facts), facts.certified(profile));
             let email = enrollment_invitation(
-                Lang::En,
+                recipient.lang,
                 &Invitation {
                     recipient_name: &greeting,
                     recipient_email: &facts.recipient_email,
@@ -175,7 +174,7 @@ pub async fn perform(
                 facts: &facts,
                 organization_id: &order.organization_id,
                 mailing: Mailing {
-                    lang: Lang::En,
+                    lang: recipient.lang,
                     greeting: &greeting,
                     notification_emails: &notification_emails,
                     origin,

@@ -192,6 +192,7 @@ pub async fn place(call: Call) -> Result<Response, AppError> {
             id: platform::new_id()?,
             position: index as i64,
             display_name: recipient.common_name.clone(),
+            lang: recipient.lang,
             given_name: recipient.facts.recipient_given_name.clone().unwrap_or_default(),
             surname: recipient.facts.recipient_surname.clone().unwrap_or_default(),
             email: recipient.facts.recipient_email.clone(),

@@ -2,7 +2,6 @@
 //! handler: the reminder due now, to the recipient, the order's notification addresses and, from 7 days before,
 //! the account's administrators, each certificate in its own batch.
 
-use shared::lang::Lang;
 use shared::mail::{IssuedCertificate, expiry_reminder};
 use worker::{D1Database, Env};
 
@@ -71,7 +70,7 @@ async fn remind(db: &D1Database, certificate: &certificates::Expiring, origin: &
         );
     }
     let emails = expiry_reminder(
-        Lang::En,
+        recipient.lang,
         &IssuedCertificate {
             recipient_name: &greeting,
             recipient_email: &facts.recipient_email,

@@ -46,6 +46,7 @@ use serde::{Deserialize, Deserializer, Serialize, de};
 use crate::address::{AddressError, Domain, EmailAddress, is_public_mail_provider};
 use crate::csr::{CsrError, ParsedCsr};
 use crate::issuance::{self, OrderError, OrderFacts};
+use crate::lang::Lang;
 use crate::profile::{AlternativeNames, CertifiedKey, KeyError, Profile, ProfileId};
 use crate::text::{InvisibleCharacter, check_visible};
 use crate::validation::{DAY_SECONDS, ORGANIZATION_REUSE_DAYS};
@@ -180,6 +181,10 @@ pub struct RecipientRequest {
     /// link later. It cannot be added or changed after submission.
     #[serde(default)]
     pub csr: Option<String>,
+    /// The language of every email to this recipient (invitation, certificate issued, reminders): `en` or `fr`;
+    /// English when absent. The order form sets it to the page's language.
+    #[serde(default)]
+    pub lang: Option<String>,
 }
 
 /// How the order is paid.
@@ -316,6 +321,8 @@ pub struct CheckedRecipient {
     /// The address is at a public mail provider and not yet validated: a mailbox validation must complete
     /// before the certificate is issued.
     pub needs_mailbox_validation: bool,
+    /// The language of the recipient's emails.
+    pub lang: Lang,
 }
 
 /// How a checked order is paid.
@@ -673,6 +680,14 @@ fn check_recipient(
     }
     let [_, given_name, surname] = names;
 
+    let lang = match recipient.lang.as_deref() {
+        None => Lang::En,
+        Some(tag) => Lang::ALL.into_iter().find(|lang| lang.tag() == tag).unwrap_or_else(|| {
+            fail(&mut errors, format!("{path}.lang"), OrderFormError::LangUnknown);
+            Lang::En
+        }),
+    };
+
     let email = match EmailAddress::parse(&recipient.email) {
         Ok(email) => Some(email),
         Err(error) => {
@@ -776,6 +791,7 @@ fn check_recipient(
             facts,
             csr,
             needs_mailbox_validation,
+            lang,
         }),
         _ => Err(errors),
     }
@@ -835,6 +851,8 @@ pub enum OrderFormError {
     NameTooLong,
     /// A name, given name or surname holding a control, bidirectional or zero-width character.
     NameInvisibleCharacter(InvisibleCharacter),
+    /// A recipient's language that Keyward has no emails in.
+    LangUnknown,
     /// An email address that is not valid (its own code).
     Address(AddressError),
     /// The address is neither under a validated domain, nor validated itself, nor at a public mail provider.
@@ -913,6 +931,7 @@ impl OrderFormError {
             Self::RecipientsTooMany { .. } => "recipients_too_many",
             Self::NameTooLong => "name_too_long",
             Self::NameInvisibleCharacter(error) => error.code(),
+            Self::LangUnknown => "lang_unknown",
             Self::Address(error) => error.code(),
             Self::EmailDomainNotValidated { .. } => "email_domain_not_validated",
             Self::DnsNameDomainNotValidated { .. } => "dns_name_domain_not_validated",
@@ -947,6 +966,7 @@ impl OrderFormError {
             Self::AutoRenewalsTooMany { .. } => "auto_renewals",
             Self::RecipientsEmpty | Self::RecipientsTooMany { .. } => "recipients",
             Self::NameTooLong | Self::NameInvisibleCharacter(_) => "recipients.name",
+            Self::LangUnknown => "recipients.lang",
             Self::Address(_) | Self::EmailDomainNotValidated { .. } | Self::RecipientRepeated { .. } => {
                 "recipients.email"
             }
@@ -1016,6 +1036,7 @@ impl core::fmt::Display for OrderFormError {
                 write!(formatter, "A name has at most {NAME_MAXIMUM_LENGTH} characters: shorten it.")
             }
             Self::NameInvisibleCharacter(error) => write!(formatter, "The name {error}"),
+            Self::LangUnknown => formatter.write_str("Emails can be in English (en) or French (fr)."),
             Self::Address(error) => core::fmt::Display::fmt(error, formatter),
             Self::EmailDomainNotValidated { domain } => write!(
                 formatter,

@@ -93,6 +93,26 @@ async function counts() {
   return [orders.n, recipients.n, ledger.n, mail.n];
 }
 
+test("each recipient's emails are in the language the order gives them", async () => {
+  const request = csr('/CN=language');
+  const placed = await place(orderBody({
+    recipients: [
+      { email: 'lea@acme.example.com', lang: 'fr' },
+      { email: 'luc@acme.example.com', lang: 'fr', csr: request },
+      { email: 'lee@acme.example.com' },
+    ],
+  }));
+  assert.equal(placed.status, 201, placed.text());
+  const [invitation] = await mailTo('lea@acme.example.com');
+  assert.match(invitation.subject, /a commandé un certificat pour vous/, 'the invitation in French');
+  const [issued] = await mailTo('luc@acme.example.com');
+  assert.match(issued.body, /^Bonjour /, `the "certificate issued" email in French: ${issued.body}`);
+  const [english] = await mailTo('lee@acme.example.com');
+  assert.match(english.subject, /ordered a certificate for you/, 'English without a language');
+  const stored = await worker.query("SELECT email, lang FROM recipients WHERE email IN ('lea@acme.example.com', 'lee@acme.example.com') ORDER BY email");
+  assert.deepEqual(stored.map((row) => [row.email, row.lang]), [['lea@acme.example.com', 'fr'], ['lee@acme.example.com', 'en']]);
+});
+
 test('an order for two recipients, one CSR now and one KeyGen link, ends with two certificates', async () => {
   const request = csr('/CN=whatever the CSR says is ignored');
   const body = orderBody({
@@ -425,6 +445,7 @@ test('bad input on every field of the order form gets a named error and writes n
     [{ recipients: [{ email: '"ada"@acme.example.com' }] }, 'recipients[0].email', null],
     [{ recipients: [{ email: "ada'--@evil.example" }] }, 'recipients[0].email', null],
     [{ recipients: [{ email: 'ada@acme.example.com', name: long(201) }] }, 'recipients[0].name', 'name_too_long'],
+    [{ recipients: [{ email: 'ada@acme.example.com', lang: 'de' }] }, 'recipients[0].lang', 'lang_unknown'],
     [{ recipients: [{ email: 'ada@acme.example.com' }, { email: 'ADA@acme.example.com' }] }, 'recipients[1].email', 'recipient_repeated'],
     [{ recipients: [{ email: 'ada@acme.example.com', csr: '<script>alert(1)</script>' }] }, 'recipients[0].csr', null],
     [{ recipients: [{ email: 'ada@acme.example.com', dns_names: ['host.acme.example.com'] }] }, 'recipients[0].dns_names', null],

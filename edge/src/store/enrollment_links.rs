@@ -40,6 +40,9 @@ pub struct LinkRow {
     pub recipient_dns_names: String,
     /// The order's name for the recipient ('' for rows from before it was kept).
     pub recipient_display_name: String,
+    /// The language of the recipient's emails.
+    #[serde(deserialize_with = "super::deserialize_lang")]
+    pub recipient_lang: shared::lang::Lang,
     /// The order.
     pub order_id: String,
     /// The order's stored extras (JSON): its notification addresses.
@@ -126,7 +129,7 @@ pub async fn by_token(db: &D1Database, token: &Token) -> Result<LinkRow, AppErro
         "SELECT l.id AS link_id, l.created_at, l.expires_at, l.spent_at, l.version, \
                 r.id AS recipient_id, r.given_name AS recipient_given_name, \
                 r.surname AS recipient_surname, r.email AS recipient_email, \
-                r.dns_names AS recipient_dns_names, r.display_name AS recipient_display_name, \
+                r.dns_names AS recipient_dns_names, r.display_name AS recipient_display_name, r.lang AS recipient_lang, \
                 o.id AS order_id, o.request AS order_request, o.profile, o.validity_days, \
                 g.id AS organization_id, g.name AS organization_name, g.identifier AS organization_identifier, \
                 g.country AS organization_country, \

@@ -7,6 +7,7 @@ use serde::Deserialize;
 use shared::api::order::IssuanceRefusal;
 use shared::issuance::OrderFacts;
 use shared::issuance::pipeline::Refusal;
+use shared::lang::Lang;
 use shared::link::Link;
 use shared::revocation::RevocationReason;
 use wasm_bindgen::JsValue;
@@ -55,6 +56,9 @@ pub struct RecipientRow {
     pub issuance_refusal: Option<String>,
     /// When the pipeline refused.
     pub issuance_refused_at: Option<i64>,
+    /// The language of the recipient's emails (migration 0022).
+    #[serde(deserialize_with = "super::deserialize_lang")]
+    pub lang: Lang,
 }
 
 impl RecipientRow {
@@ -116,7 +120,7 @@ pub async fn of_order(db: &D1Database, order_id: &str) -> Result<Vec<RecipientRo
             "SELECT r.id, r.position, r.display_name, r.given_name, r.surname, r.email, r.dns_names, r.csr, \
                     l.created_at AS link_created_at, l.expires_at AS link_expires_at, l.spent_at AS link_spent_at, \
                     l.version AS link_version, c.serial, c.issued_at, c.revoked_at, c.revocation_reason, \
-                    r.issuance_refusal, r.issuance_refused_at \
+                    r.issuance_refusal, r.issuance_refused_at, r.lang \
              FROM recipients r \
              LEFT JOIN enrollment_links l ON l.id = (SELECT id FROM enrollment_links WHERE recipient_id = r.id \
                                                      ORDER BY created_at DESC, rowid DESC LIMIT 1) \
@@ -133,7 +137,7 @@ pub async fn of_order(db: &D1Database, order_id: &str) -> Result<Vec<RecipientRo
 pub fn insert(db: &D1Database, order_id: &str, row: &RecipientRow) -> worker::Result<D1PreparedStatement> {
     db.prepare(
         "INSERT INTO recipients (id, order_id, given_name, surname, email, dns_names, csr, position, \
-         display_name) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+         display_name, lang) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
     )
     .bind(&[
         text(&row.id),
@@ -145,6 +149,7 @@ pub fn insert(db: &D1Database, order_id: &str, row: &RecipientRow) -> worker::Re
         row.csr.as_deref().map_or(JsValue::NULL, text),
         integer(row.position),
         text(&row.display_name),
+        text(row.lang.tag()),
     ])
 }
 

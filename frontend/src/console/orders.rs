@@ -117,10 +117,12 @@ struct RecipientRow {
     /// Whether a request comes now (else an enrollment link later).
     csr_now: RwSignal<bool>,
     csr: RwSignal<String>,
+    /// The language of the recipient's emails (the page's when the row was added).
+    lang: RwSignal<Lang>,
 }
 
 impl RecipientRow {
-    fn new(id: u32) -> Self {
+    fn new(id: u32, lang: Lang) -> Self {
         Self {
             id,
             name: RwSignal::new(String::new()),
@@ -130,6 +132,7 @@ impl RecipientRow {
             dns_names: RwSignal::new(String::new()),
             csr_now: RwSignal::new(false),
             csr: RwSignal::new(String::new()),
+            lang: RwSignal::new(lang),
         }
     }
 
@@ -142,6 +145,7 @@ impl RecipientRow {
             email: self.email.get(),
             dns_names: split_list(&self.dns_names.get()),
             csr: if self.csr_now.get() { optional(self.csr.get()) } else { None },
+            lang: Some(self.lang.get().tag().to_owned()),
         }
     }
 }
@@ -270,7 +274,7 @@ fn OrderForm(
     let days = RwSignal::new(String::new());
     let renewals = RwSignal::new("0".to_owned());
     let next_id = StoredValue::new(1u32);
-    let recipients = RwSignal::new(vec![RecipientRow::new(0)]);
+    let recipients = RwSignal::new(vec![RecipientRow::new(0, t.lang_untracked())]);
     let owner = StoredValue::new(Owner::current().unwrap_or_default());
     let notifications = RwSignal::new(String::new());
     let contract = RwSignal::new(false);
@@ -449,7 +453,7 @@ fn OrderForm(
         let id = next_id.get_value();
         next_id.set_value(id + 1);
         // The new row's signals belong to the form, not to whatever runs the click.
-        let row = owner.with_value(|owner| owner.with(|| RecipientRow::new(id)));
+        let row = owner.with_value(|owner| owner.with(|| RecipientRow::new(id, t.lang_untracked())));
         recipients.update(|rows| rows.push(row));
     };
 
@@ -507,6 +511,18 @@ fn OrderForm(
                             name_input(|texts| texts.recipient_name, "name", row.name, "text").into_any()
                         }}
                         {name_input(|texts| texts.email, "email", row.email, "email")}
+                        <label>{move || t.lang().pick("Language of their emails", "Langue de ses courriels")}
+                            <select data-testid=path("lang")
+                                on:change=move |event| {
+                                    row.lang.set(Lang::from_tag(&event_target_value(&event)).unwrap_or_default());
+                                    touch(path("lang"));
+                                }>
+                                {Lang::ALL.into_iter().map(|lang| view! {
+                                    <option value=lang.tag() selected=move || row.lang.get() == lang>
+                                        {lang.pick("English", "Français")}</option>
+                                }).collect_view()}
+                            </select></label>
+                        {row_problems("lang")}
                         {move || device().then(|| view! {
                             <label>{order_text(t, |texts| texts.dns_names)}
                                 <textarea data-testid=path("dns_names") rows="2"

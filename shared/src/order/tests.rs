@@ -653,3 +653,18 @@ fn names_refuse_invisible_and_reordering_characters() {
         assert_eq!(checked.recipients[2].facts.recipient_surname.as_deref(), Some(surname));
     }
 }
+
+#[test]
+fn a_recipient_language_is_english_by_default_and_only_one_keyward_writes_in() {
+    let with_lang = |lang: Option<&str>| OrderRequest {
+        recipients: vec![RecipientRequest { lang: lang.map(str::to_owned), ..recipient("ada@example.com") }],
+        ..request()
+    };
+    for (lang, expected) in [(None, Lang::En), (Some("en"), Lang::En), (Some("fr"), Lang::Fr)] {
+        let checked = check(&with_lang(lang), &context(), Ok(())).expect("valid");
+        assert_eq!(checked.recipients[0].lang, expected, "{lang:?}");
+    }
+    for lang in ["de", "FR", "fr-CA", "", " fr"] {
+        check(&with_lang(Some(lang)), &context(), Err(&[("recipients[0].lang", "lang_unknown")]));
+    }
+}
