@@ -343,6 +343,38 @@ test('the recipient\'s "saved" confirmation is recorded once, and only for an is
   assert.deepEqual([entry.state, entry.last_pickup.kind, entry.last_pickup.api_key_name], ['downloaded', 'recipient_confirmed', null]);
 });
 
+test('confirming the saved bundle on the done page, in Chromium, records the pickup', async () => {
+  const order = await place('browser', {
+    profile: 'smime_organization_multipurpose', validity: { kind: 'days', days: 100 },
+    recipients: [{ email: 'heidi@alpha.example.com' }],
+  });
+  const { messages } = (await api('/dev/mailbox')).json();
+  const link = messages.find((message) => message.to === 'heidi@alpha.example.com').body.match(/http:\/\/\S+\/enroll\/[A-Za-z0-9_-]{43}/)[0];
+  browser ??= await launchBrowser();
+  const context = await browser.newContext({ acceptDownloads: true });
+  const page = await context.newPage();
+  await page.goto(link);
+  await page.locator('[data-testid=key-type]').selectOption('ecdsa_p256');
+  await page.locator('[data-testid=generate]').click();
+  await page.locator('[data-testid=password]').waitFor({ timeout: 60_000 });
+  const serial = (await page.locator('[data-testid=serial]').textContent()).trim();
+  const password = 'a saved bundle, confirmed';
+  await page.locator('[data-testid=password]').fill(password);
+  await page.locator('[data-testid=password-confirm]').fill(password);
+  await page.locator('[data-testid=build-bundle]').click();
+  const download = page.locator('[data-testid=download]');
+  await download.waitFor({ timeout: 60_000 });
+  await Promise.all([page.waitForEvent('download'), download.click()]);
+  assert.equal((await inventory(`?q=${serial}`)).certificates[0].state, 'issued', 'not picked up before the confirmation');
+  await page.locator('[data-testid=confirm-saved]').click();
+  await page.locator('[data-testid=forgotten]').waitFor();
+  const recorded = await worker.query(`SELECT kind FROM pickups WHERE serial = '${serial}'`);
+  assert.deepEqual(recorded.map(({ kind }) => kind), ['recipient_confirmed']);
+  const entry = (await inventory(`?q=${serial}`)).certificates[0];
+  assert.deepEqual([entry.order_id, entry.state], [order.id, 'downloaded']);
+  await context.close();
+});
+
 // --- The README recipe against a real nginx ---------------------------------------------------------------------
 
 let nginx;
@@ -443,7 +475,7 @@ function readdirWithoutTemporaries(site) {
 
 test('a CA administrator finds any account\'s certificate by serial or address and revokes it, in Chromium', async () => {
   await caAdministrator(worker); // creates ca-admin@keyward.test
-  browser = await launchBrowser();
+  browser ??= await launchBrowser();
   const page = await browser.newPage();
   await page.goto(`${worker.url}/login`);
   await page.fill('[data-testid=email]', 'ca-admin@keyward.test');
