@@ -20,6 +20,7 @@ mod domains;
 mod enrollment;
 mod error;
 mod fulfilment;
+mod inventory;
 mod issuing;
 mod lint;
 mod locations;
@@ -104,6 +105,10 @@ const ROUTES: &[(&Endpoint, Handler)] = routes![
     api::order::CANCEL_ORDER => orders::cancel,
     api::order::RESEND_ENROLLMENT => orders::resend,
     api::order::SHOW_LEDGER => orders::ledger,
+    api::inventory::LIST_CERTIFICATES => inventory::list,
+    api::inventory::CURRENT_CERTIFICATE => inventory::current,
+    api::inventory::CONFIRM_SAVED => inventory::saved,
+    api::inventory::ADMIN_SEARCH_CERTIFICATES => inventory::admin_search,
 ];
 
 /// The development routes, in the `development` build only (`cargo xtask dev`, `test`, `bench`): the build to

@@ -8,6 +8,7 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use shared::api::ApiError;
 use shared::api::enrollment::{EnrollmentView, IssuedCertificate, SHOW_ENROLLMENT, SUBMIT_CSR, SubmitCsr};
+use shared::api::inventory::CONFIRM_SAVED;
 use shared::api::revocation::DOWNLOAD_CERTIFICATE;
 use shared::download::DownloadFormat;
 use shared::encoding::{pem_decode, pem_encode};
@@ -208,7 +209,11 @@ pub fn EnrollPage(
 
     let forget = move |_| {
         let record_id = record_id.clone();
+        let token = token.clone();
         spawn_local(async move {
+            // The account's inventory shows the certificate as downloaded. A failed confirmation (offline) only
+            // leaves it "issued" there: the key is forgotten from this browser all the same, as the user asked.
+            let _ = api::call::<()>(&CONFIRM_SAVED, &[&token]).await;
             match vault::forget(&record_id).await {
                 Ok(()) => stage.set(Stage::Finished),
                 Err(problem) => error.set(Some(problem)),

@@ -12,6 +12,7 @@ pub mod dns;
 pub mod download;
 pub mod encoding;
 pub mod expiry;
+pub mod inventory;
 pub mod issuance;
 pub mod key_reuse;
 pub mod lang;

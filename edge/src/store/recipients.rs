@@ -48,6 +48,8 @@ pub struct RecipientRow {
     pub serial: Option<String>,
     /// When it was issued.
     pub issued_at: Option<i64>,
+    /// The certificate's end of validity.
+    pub certificate_not_after: Option<i64>,
     /// When it was revoked.
     pub revoked_at: Option<i64>,
     /// Why.
@@ -119,8 +121,8 @@ pub async fn of_order(db: &D1Database, order_id: &str) -> Result<Vec<RecipientRo
         .prepare(
             "SELECT r.id, r.position, r.display_name, r.given_name, r.surname, r.email, r.dns_names, r.csr, \
                     l.created_at AS link_created_at, l.expires_at AS link_expires_at, l.spent_at AS link_spent_at, \
-                    l.version AS link_version, c.serial, c.issued_at, c.revoked_at, c.revocation_reason, \
-                    r.issuance_refusal, r.issuance_refused_at, r.lang \
+                    l.version AS link_version, c.serial, c.issued_at, c.not_after AS certificate_not_after, \
+                    c.revoked_at, c.revocation_reason, r.issuance_refusal, r.issuance_refused_at, r.lang \
              FROM recipients r \
              LEFT JOIN enrollment_links l ON l.id = (SELECT id FROM enrollment_links WHERE recipient_id = r.id \
                                                      ORDER BY created_at DESC, rowid DESC LIMIT 1) \

@@ -1,7 +1,7 @@
 //! The organizations' console, its own bundle (`src/bin/console.rs`, `/pkg/console.js`): `/login`, `/reset`,
 //! `/reset/{token}`, the emailed validation link `/validate/{token}`, and under `/console` the account, users, API
-//! keys, the password, organizations, domains and mailboxes with their validation, and the orders (history, form,
-//! one order's pipeline). Pages are picked by path
+//! keys, the password, organizations, domains and mailboxes with their validation, the orders (history, form,
+//! one order's pipeline), the certificate inventory, and the CA administrators' pages under `/console/admin/`. Pages are picked by path
 //! (no router crate); the logged-in ones first read `GET /api/v1/session`, send a visitor without a session to
 //! `/login` and a user who still has a temporary password to `/console/password`.
 //!
@@ -9,6 +9,8 @@
 //! that carries it (`crate::api`). Passwords never leave the page (see [`secret`]).
 
 mod account;
+mod admin;
+mod certificates;
 mod form;
 mod login;
 mod order_texts;
@@ -64,6 +66,10 @@ enum Section {
     Domains,
     /// `/console/mailboxes`: addresses at public mail providers.
     Mailboxes,
+    /// `/console/certificates`: the account's certificate inventory.
+    Certificates,
+    /// `/console/admin/certificates`: any certificate by serial or address (CA administrators).
+    AdminCertificates,
 }
 
 impl Section {
@@ -78,6 +84,8 @@ impl Section {
             "/console/organizations" => Some(Self::Organizations),
             "/console/domains" => Some(Self::Domains),
             "/console/mailboxes" => Some(Self::Mailboxes),
+            "/console/certificates" => Some(Self::Certificates),
+            "/console/admin/certificates" => Some(Self::AdminCertificates),
             other => other.strip_prefix("/console/orders/").filter(|id| !id.contains('/')).map(|_| Self::Order),
         }
     }
@@ -93,6 +101,8 @@ impl Section {
             Self::Organizations => "/console/organizations",
             Self::Domains => "/console/domains",
             Self::Mailboxes => "/console/mailboxes",
+            Self::Certificates => "/console/certificates",
+            Self::AdminCertificates => "/console/admin/certificates",
         }
     }
 
@@ -108,12 +118,19 @@ impl Section {
             Self::Organizations => "organizations",
             Self::Domains => "domains",
             Self::Mailboxes => "mailboxes",
+            Self::Certificates => "certificates",
+            Self::AdminCertificates => "admin-certificates",
         }
     }
 
     /// Whether only organization administrators reach it (the Worker refuses the others anyway).
     fn for_administrators(self) -> bool {
         matches!(self, Self::Users | Self::ApiKeys)
+    }
+
+    /// Whether only CA administrators reach it (the Worker refuses the others anyway).
+    fn for_ca_administrators(self) -> bool {
+        matches!(self, Self::AdminCertificates)
     }
 }
 
@@ -170,6 +187,11 @@ fn LoggedIn(section: Section) -> impl IntoView {
                 Section::Organizations => view! { <validation::OrganizationsPage /> }.into_any(),
                 Section::Domains => view! { <validation::DomainsPage /> }.into_any(),
                 Section::Mailboxes => view! { <validation::MailboxesPage /> }.into_any(),
+                Section::Certificates => view! { <certificates::CertificatesPage /> }.into_any(),
+                Section::AdminCertificates if session.user.role == Role::CaAdmin => {
+                    view! { <admin::certificates::AdminCertificatesPage /> }.into_any()
+                }
+                Section::AdminCertificates => view! { <NotFound /> }.into_any(),
                 Section::NewOrder => view! { <orders::NewOrderPage /> }.into_any(),
                 Section::Order => {
                     let path = window().location().pathname().unwrap_or_default();
@@ -205,6 +227,8 @@ fn Navigation(session: SessionView, section: Section) -> impl IntoView {
         (Section::Organizations, |lang| lang.pick("Organizations", "Organisations")),
         (Section::Domains, |lang| lang.pick("Domains", "Domaines")),
         (Section::Mailboxes, |lang| lang.pick("Mailboxes", "Boîtes aux lettres")),
+        (Section::Certificates, |lang| lang.pick("Certificates", "Certificats")),
+        (Section::AdminCertificates, |lang| lang.pick("Find a certificate", "Trouver un certificat")),
         (Section::Users, |lang| texts::console_texts(lang).nav_users),
         (Section::ApiKeys, |lang| texts::console_texts(lang).nav_api_keys),
         (Section::Password, |lang| texts::console_texts(lang).nav_password),
@@ -212,6 +236,7 @@ fn Navigation(session: SessionView, section: Section) -> impl IntoView {
     .into_iter()
     .filter(|(target, _)| !must_change || *target == Section::Password)
     .filter(|(target, _)| administrator || !target.for_administrators())
+    .filter(|(target, _)| session.user.role == Role::CaAdmin || !target.for_ca_administrators())
     .map(|(target, label)| entry(target, label))
     .collect_view();
     let logout = move |_| {

@@ -811,7 +811,13 @@ fn order_view(
                         .into_any(),
                         _ => view! { <RevokeControl serial=serial.clone() index revoke /> }.into_any(),
                     };
-                    view! { {links} {status} }.into_any()
+                    // The certificate's end of validity (the inventory, /console/certificates, lists them all).
+                    let ends = recipient.not_after.map(|not_after| view! {
+                        <p data-testid=format!("not-after-{index}") data-not-after=not_after.to_string()>
+                            {move || t.lang().pick("Ends ", "Fin de validité : ")}
+                            {move || format_instant(t.lang(), not_after)}</p>
+                    });
+                    view! { {ends} {links} {status} }.into_any()
                 }
                 None => match recipient.issuance_refusal {
                     // Refused by the issuance pipeline after placement: why, as the Worker said it.

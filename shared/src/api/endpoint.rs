@@ -7,7 +7,7 @@
 //! tests check that it holds every declaration, that the OpenAPI document describes exactly these, and that the
 //! Worker's route table names each once.
 
-use super::{account, dev, domain, enrollment, order, organization, policy, revocation};
+use super::{account, dev, domain, enrollment, inventory, order, organization, policy, revocation};
 
 /// An HTTP method an endpoint answers.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -323,6 +323,10 @@ pub const ENDPOINTS: &[&Endpoint] = &[
     &order::CANCEL_ORDER,
     &order::RESEND_ENROLLMENT,
     &order::SHOW_LEDGER,
+    &inventory::LIST_CERTIFICATES,
+    &inventory::CURRENT_CERTIFICATE,
+    &inventory::CONFIRM_SAVED,
+    &inventory::ADMIN_SEARCH_CERTIFICATES,
     &dev::DEV_MAILBOX,
     &dev::DEV_CREATE_ACCOUNT,
     &dev::DEV_SEED,

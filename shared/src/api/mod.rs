@@ -10,6 +10,7 @@ pub mod dev;
 pub mod domain;
 pub mod endpoint;
 pub mod enrollment;
+pub mod inventory;
 #[cfg(feature = "schema")]
 pub mod openapi;
 pub mod order;

@@ -27,11 +27,14 @@ use super::domain::{
 };
 use super::endpoint::{Access, Endpoint, OPENAPI_DOCUMENT};
 use super::enrollment::{EnrollmentView, IssuedCertificate, SubmitCsr};
+use super::inventory::{AdminCertificateList, CurrentCertificate, ExpiringWithin, Inventory};
 use super::order::{FieldErrorsBody, Ledger, OrderList, OrderRequest, OrderView};
 use super::organization::{CodeEntry, CodeSent, NewOrganization, OrganizationList, OrganizationView};
 use super::policy::Policy;
 use super::revocation::{CertificateStatus, RevocationChallenge, RevokeRequest};
-use super::{ErrorBody, MessageBody, account, dev, domain, enrollment, order, organization, policy, revocation};
+use super::{
+    ErrorBody, MessageBody, account, dev, domain, enrollment, inventory, order, organization, policy, revocation,
+};
 use crate::pipeline::OrderState;
 use crate::validation::CallRecord;
 
@@ -40,6 +43,8 @@ enum Content {
     None,
     Json(Schema),
     Binary(&'static [&'static str]),
+    /// JSON of a schema, or a file of these types, as `Accept` asks.
+    JsonOrBinary(Schema, &'static [&'static str]),
 }
 
 /// One operation of the API: an endpoint and what the document says beyond its declaration.
@@ -107,6 +112,17 @@ impl Described<'_> {
     fn json<T: JsonSchema>(self, status: &'static str, description: &'static str) -> Self {
         let schema = self.builder.generator.subschema_for::<T>();
         self.response(status, description, Content::Json(schema))
+    }
+
+    /// A response with a JSON body of type `T` or, as `Accept` asks, a file of one of `types`.
+    fn json_or<T: JsonSchema>(
+        self,
+        status: &'static str,
+        description: &'static str,
+        types: &'static [&'static str],
+    ) -> Self {
+        let schema = self.builder.generator.subschema_for::<T>();
+        self.response(status, description, Content::JsonOrBinary(schema, types))
     }
 
     /// A response with no body.
@@ -225,6 +241,14 @@ fn media(content: &Content) -> Value {
             }
             Value::Object(map)
         }
+        Content::JsonOrBinary(schema, types) => {
+            let mut map = Map::new();
+            map.insert("application/json".into(), json!({ "schema": schema }));
+            for content_type in *types {
+                map.insert((*content_type).into(), json!({ "schema": { "type": "string", "format": "binary" } }));
+            }
+            Value::Object(map)
+        }
     }
 }
 
@@ -270,6 +294,8 @@ fn operations(b: &mut Builder) {
         Content::Binary(CERTIFICATE_TYPES),
     );
 
+    inventory_operations(b);
+
     account_operations(b);
 
     b.add("orders", &order::PLACE_ORDER)
@@ -300,6 +326,30 @@ fn operations(b: &mut Builder) {
     b.add("development", &dev::DEV_MAILBOX).json::<Mailbox>("200", "The messages");
     b.add("development", &dev::DEV_CREATE_ACCOUNT).request::<CreateAccount>().json::<CreatedAccount>("201", "Created");
     b.add("development", &dev::DEV_SEED).request::<SeedRequest>().json::<SeedResponse>("201", "The order and its link");
+}
+
+/// The inventory, the sync endpoint, the "saved" confirmation and the CA administrators' search
+/// (`super::inventory`).
+fn inventory_operations(b: &mut Builder) {
+    const PEM_TYPES: &[&str] = &["application/pem-certificate-chain"];
+    let search = json!({ "type": "string", "maxLength": inventory::QUERY_MAXIMUM_LENGTH });
+    b.add("certificates", &inventory::LIST_CERTIFICATES)
+        .query_schema("q", "A serial, an address or domain, a DNS name, or an order number (prefix)", search.clone())
+        .query::<ExpiringWithin>("expiring_within", "Valid certificates ending within 7, 30 or 90 days")
+        .query_schema(
+            "page",
+            "From 1",
+            json!({ "type": "integer", "format": "uint32", "minimum": 1, "maximum": u32::MAX }),
+        )
+        .query_schema("format", "csv for the CSV export", json!({ "enum": ["json", "csv"] }))
+        .json_or::<Inventory>("200", "A page of certificates, or every match as CSV", &["text/csv"]);
+    b.add("certificates", &inventory::CURRENT_CERTIFICATE)
+        .json_or::<CurrentCertificate>("200", "The certificate then its chain, PEM; JSON by Accept", PEM_TYPES)
+        .empty("304", "Unchanged since the ETag given in If-None-Match");
+    b.add("enrollment", &inventory::CONFIRM_SAVED).empty("204", "Recorded (once: a repeat changes nothing)");
+    b.add("administration", &inventory::ADMIN_SEARCH_CERTIFICATES)
+        .query_schema("q", "A serial or a recipient's address, exact", search)
+        .json::<AdminCertificateList>("200", "The matching certificates, any account");
 }
 
 /// Sessions, passwords, users and API keys (`super::account`).

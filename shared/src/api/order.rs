@@ -106,6 +106,9 @@ pub struct RecipientView {
     pub has_csr: bool,
     /// The issued certificate's serial, lowercase hex, once issued.
     pub certificate_serial: Option<String>,
+    /// The issued certificate's end of validity, Unix seconds, once issued.
+    #[serde(default)]
+    pub not_after: Option<i64>,
     /// When the certificate was revoked, Unix seconds; `None` while it is not.
     #[serde(default)]
     pub revoked_at: Option<i64>,
