@@ -149,7 +149,12 @@ test('30 concurrent writes and two concurrent sealers leave every chain whole, a
 test('the database refuses to change a sealed record, to seal one out of its chain, or to move a head back', async () => {
   await allSealed();
   const chain = ids.accountA;
-  const refused = async (sql, reason) => assert.rejects(worker.query(sql), new RegExp(reason), sql);
+  // wrangler prints the database's refusal (the trigger's name) on its output, not in the error's message.
+  const refused = async (sql, reason) => {
+    const error = await worker.query(sql).then(() => null, (failure) => failure);
+    assert.ok(error, `accepted: ${sql}`);
+    assert.match(`${error.message}\n${error.stdout}\n${error.stderr}`, new RegExp(reason), sql);
+  };
   await refused(`UPDATE audit_log SET detail = '{}' WHERE chain = '${chain}' AND sequence = 2`, 'audit_record_sealed');
   await refused(`UPDATE audit_log SET at = at + 1 WHERE chain = '${chain}' AND sequence = 1`, 'audit_record_sealed');
   await refused(`DELETE FROM audit_log WHERE chain = '${chain}' AND sequence = 3`, 'audit_record_sealed');
@@ -177,7 +182,10 @@ test("another account, an organization user and an API key read nothing of an ac
   assert.ok(records.length >= 2);
   assert.ok(records.every((record) => record.chain === ids.accountB), JSON.stringify(records.map((record) => record.chain)));
   for (const value of [ids.accountA, ids.alice, ids.order, ids.certificate]) assert.ok(!theirs.text().includes(value), value);
-  for (const query of [`?actor=user:${ids.alice}`, `?object=${ids.order}`]) {
+  // The account a query names is ignored: an organization administrator reads their own chain only.
+  const named = (await api(`/audit?account=${ids.accountA}`, { headers: carol })).json().records;
+  assert.ok(named.length >= 2 && named.every((record) => record.chain === ids.accountB));
+  for (const query of [`?actor=user:${ids.alice}`, `?object=${ids.order}`, `?account=${ids.accountA}&object=${ids.order}`]) {
     assert.deepEqual((await api(`/audit${query}`, { headers: carol })).json().records, [], query);
   }
   const export_ = await api('/audit/export', { headers: carol });
@@ -204,7 +212,7 @@ test('CA administrators read any chain, filtered by account, actor, object and a
   assert.ok(byAccount.records.length > 0 && byAccount.records.every((record) => record.chain === ids.accountA));
   assert.equal(byAccount.head.chain, ids.accountA);
   const byObject = (await api(`/admin/audit?object=${ids.order}`, { headers: admin })).json();
-  assert.ok(byObject.records.some((record) => record.action.startsWith('order.')), JSON.stringify(byObject.records));
+  assert.ok(byObject.records.some((record) => record.action === 'order_placed'), JSON.stringify(byObject.records));
   assert.ok(byObject.records.every((record) => record.object_id === ids.order));
   const family = (await api(`/admin/audit?actor=user:${ids.carol}&action=api_key.`, { headers: admin })).json();
   assert.equal(family.records.length, 2);
