@@ -164,7 +164,7 @@ test('the database refuses to change a sealed record, to seal one out of its cha
     VALUES (1, 'forger', 'x', 'order', 'o', '${chain}', 999, 'aa', 'bb')`, 'audit_record_unsealed_only');
   // A record sealed by hand: after a previous hash that is not its predecessor's, or at a sequence already taken.
   // Both refused; the sealer then seals it in its place.
-  await worker.query(`INSERT INTO audit_log (at, actor, action, subject_type, subject_id) VALUES (1, 'user:${ids.alice}', 'test.forged', 'account', '${chain}')`);
+  await worker.query(`INSERT INTO audit_log (at, actor, action, subject_type, subject_id) VALUES (CAST(strftime('%s', 'now') AS INTEGER), 'user:${ids.alice}', 'test.forged', 'account', '${chain}')`);
   const [{ sequence, hash }] = await worker.query(`SELECT sequence, hash FROM audit_chain_heads WHERE chain = '${chain}'`);
   const forge = (at, previous) => `UPDATE audit_log SET chain = '${chain}', sequence = ${at}, previous_hash = '${previous}', hash = '${'2'.repeat(64)}' WHERE action = 'test.forged'`;
   await refused(forge(sequence + 1, '1'.repeat(64)), 'audit_chain_broken');
