@@ -10,10 +10,11 @@
 //! refused as well: 411), so a 100 MB upload costs the Worker one header check.
 
 use std::future::Future;
+use std::rc::Rc;
 
 use serde::de::DeserializeOwned;
 use shared::account::Role;
-use shared::api::endpoint::{Body, Endpoint};
+use shared::api::endpoint::{Body, Endpoint, Method};
 use worker::{Context, D1Database, Env, Request, Response, RouteContext};
 
 use crate::auth::{self, Principal};
@@ -31,7 +32,7 @@ pub struct Call {
     pub db: D1Database,
     /// The instant of this request, Unix seconds: one reading for all its checks and writes.
     pub now: i64,
-    route: Route,
+    route: Rc<Route>,
     body: Vec<u8>,
 }
 
@@ -134,9 +135,31 @@ where
         Ok::<_, AppError>((route.env.d1("DB")?, body))
     };
     match prepared.await {
-        Ok((db, body)) => respond(handler(Call { request, db, now: platform::now(), route, body }).await),
+        Ok((db, body)) => {
+            let route = Rc::new(route);
+            let answer = respond(handler(Call { request, db, now: platform::now(), route: route.clone(), body }).await);
+            if !matches!(endpoint.method, Method::Get | Method::Head) {
+                after_answer_seal(&route);
+            }
+            answer
+        }
         Err(error) => respond(Err(error)),
     }
+}
+
+/// Seals, after the answer, the audit records a write request's batch left unsealed (`sealing::seal_pending`), so
+/// they are readable and chained within moments; what a conflict or failure leaves, the scheduled handler seals.
+fn after_answer_seal(route: &Route) {
+    let env = route.env.clone();
+    route.data.wait_until(async move {
+        let sealed = match env.d1("DB") {
+            Ok(db) => crate::sealing::seal_pending(&db).await.map(drop),
+            Err(error) => Err(error.into()),
+        };
+        if let Err(error) = sealed {
+            worker::console_log!("audit sealing after the answer left records for the scheduled handler: {error:?}");
+        }
+    });
 }
 
 /// Refuses, before reading anything, a request with a body of unknown length (no `Content-Length`, or a

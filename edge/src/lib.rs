@@ -6,6 +6,7 @@
 //! key material that arrives is a CSR, and only its public key is kept.
 
 mod account;
+mod audit;
 mod auth;
 mod ca;
 mod caa;
@@ -32,6 +33,7 @@ mod platform;
 mod reminders;
 mod repository;
 mod revocation;
+mod sealing;
 mod store;
 
 use std::future::Future;
@@ -109,6 +111,10 @@ const ROUTES: &[(&Endpoint, Handler)] = routes![
     api::inventory::CURRENT_CERTIFICATE => inventory::current,
     api::inventory::CONFIRM_SAVED => inventory::saved,
     api::inventory::ADMIN_SEARCH_CERTIFICATES => inventory::admin_search,
+    api::audit::LIST_AUDIT => audit::list,
+    api::audit::EXPORT_AUDIT => audit::export,
+    api::audit::ADMIN_LIST_AUDIT => audit::admin_list,
+    api::audit::ADMIN_EXPORT_AUDIT => audit::admin_export,
 ];
 
 /// The development routes, in the `development` build only (`cargo xtask dev`, `test`, `bench`): the build to
@@ -225,7 +231,7 @@ fn route(router: Router<'static, Context>, endpoint: &Endpoint, handler: Handler
 /// is a day old, so it never goes stale even when nobody fetches it and nothing is revoked, deletes stale
 /// revocation challenges, moves on orders whose validations completed (in case the request that completed them
 /// could not), warns before certificates expire (30 and 7 days before), and delivers the mail outbox's due
-/// messages.
+/// messages, then seals the audit records written since the last seal (`sealing::seal_pending`).
 #[event(scheduled)]
 async fn scheduled(_event: ScheduledEvent, env: Env, _context: ScheduleContext) {
     let db = match env.d1("DB") {
@@ -249,6 +255,10 @@ async fn scheduled(_event: ScheduledEvent, env: Env, _context: ScheduleContext) 
     }
     if let Err(error) = outbox::deliver_due(&env, &db, platform::now(), 50).await {
         console_error!("scheduled mail delivery failed: {error:?}");
+    }
+    // Last, so the records the tasks above wrote are sealed in this run.
+    if let Err(error) = sealing::seal_pending(&db).await {
+        console_error!("scheduled audit sealing failed: {error:?}");
     }
 }
 

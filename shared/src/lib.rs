@@ -6,6 +6,7 @@
 pub mod account;
 pub mod address;
 pub mod api;
+pub mod audit;
 pub mod caa;
 pub mod csr;
 pub mod dns;

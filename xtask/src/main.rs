@@ -4,6 +4,7 @@
 //! needs first (see `tools.rs`).
 
 mod admin;
+mod audit_verify;
 mod bench;
 mod build;
 mod dev;
@@ -45,6 +46,9 @@ commands:
           fuzz shared's parsers (tests/fuzz/: csr_pem, csr_der, pkcs12_open, ocsp_request, dns_message,
           email_address, order_request, revocation_proof), all unless one is named, 60 s each unless given;
           prints executions, executions per second and crashes, writes target/bench/fuzz.json, fails on a crash
+  audit-verify FILE [--head SEQUENCE:HASH]
+          check an audit export (GET /api/v1/audit/export): name the first record altered, removed or reordered,
+          or the missing end (the header's head, and a head noted on the activity page); exit status 1 if broken
   ca-admin <email> [name]
           print the SQL that creates a deployment's first CA administrator (apply it with `wrangler d1 execute`),
           and their temporary password";
@@ -64,6 +68,7 @@ fn main() -> ExitCode {
         "bench" => bench::run(std::env::args().nth(2).as_deref()),
         "soak" => soak::run(std::env::args().nth(2).as_deref()),
         "fuzz" => fuzz::run(std::env::args().nth(2).as_deref(), std::env::args().nth(3).as_deref()),
+        "audit-verify" => audit_verify::run(&std::env::args().skip(2).collect::<Vec<_>>()),
         "ca-admin" => admin::run(std::env::args().nth(2).as_deref(), std::env::args().nth(3).as_deref()),
         _ => {
             eprintln!("{USAGE}");

@@ -7,6 +7,7 @@
 #[cfg(feature = "development")]
 pub mod accounts;
 pub mod api_keys;
+pub mod audit_chain_heads;
 pub mod audit_log;
 pub mod certificates;
 pub mod crls;

@@ -1,7 +1,8 @@
 //! The organizations' console, its own bundle (`src/bin/console.rs`, `/pkg/console.js`): `/login`, `/reset`,
 //! `/reset/{token}`, the emailed validation link `/validate/{token}`, and under `/console` the account, users, API
 //! keys, the password, organizations, domains and mailboxes with their validation, the orders (history, form,
-//! one order's pipeline), the certificate inventory, and the CA administrators' pages under `/console/admin/`. Pages are picked by path
+//! one order's pipeline), the certificate inventory, the account's activity (`activity.rs`), and the CA
+//! administrators' pages (`admin/`). Pages are picked by path
 //! (no router crate); the logged-in ones first read `GET /api/v1/session`, send a visitor without a session to
 //! `/login` and a user who still has a temporary password to `/console/password`.
 //!
@@ -9,6 +10,7 @@
 //! that carries it (`crate::api`). Passwords never leave the page (see [`secret`]).
 
 mod account;
+mod activity;
 mod admin;
 mod certificates;
 mod form;
@@ -70,6 +72,10 @@ enum Section {
     Certificates,
     /// `/console/admin/certificates`: any certificate by serial or address (CA administrators).
     AdminCertificates,
+    /// `/console/activity` (organization administrators): the account's audit trail.
+    Activity,
+    /// `/console/admin/audit` (CA administrators): the audit log of every account and of the CA.
+    AdminAudit,
 }
 
 impl Section {
@@ -86,6 +92,8 @@ impl Section {
             "/console/mailboxes" => Some(Self::Mailboxes),
             "/console/certificates" => Some(Self::Certificates),
             "/console/admin/certificates" => Some(Self::AdminCertificates),
+            "/console/activity" => Some(Self::Activity),
+            "/console/admin/audit" => Some(Self::AdminAudit),
             other => other.strip_prefix("/console/orders/").filter(|id| !id.contains('/')).map(|_| Self::Order),
         }
     }
@@ -103,6 +111,8 @@ impl Section {
             Self::Mailboxes => "/console/mailboxes",
             Self::Certificates => "/console/certificates",
             Self::AdminCertificates => "/console/admin/certificates",
+            Self::Activity => "/console/activity",
+            Self::AdminAudit => "/console/admin/audit",
         }
     }
 
@@ -120,17 +130,19 @@ impl Section {
             Self::Mailboxes => "mailboxes",
             Self::Certificates => "certificates",
             Self::AdminCertificates => "admin-certificates",
+            Self::Activity => "activity",
+            Self::AdminAudit => "admin-audit",
         }
     }
 
     /// Whether only organization administrators reach it (the Worker refuses the others anyway).
     fn for_administrators(self) -> bool {
-        matches!(self, Self::Users | Self::ApiKeys)
+        matches!(self, Self::Users | Self::ApiKeys | Self::Activity)
     }
 
     /// Whether only CA administrators reach it (the Worker refuses the others anyway).
     fn for_ca_administrators(self) -> bool {
-        matches!(self, Self::AdminCertificates)
+        matches!(self, Self::AdminAudit | Self::AdminCertificates)
     }
 }
 
@@ -182,7 +194,13 @@ fn LoggedIn(section: Section) -> impl IntoView {
                     view! { <account::UsersPage me=session.user.id.clone() /> }.into_any()
                 }
                 Section::ApiKeys if administrator => view! { <account::ApiKeysPage /> }.into_any(),
-                Section::Users | Section::ApiKeys => view! { <NotFound /> }.into_any(),
+                Section::Activity if administrator => view! { <activity::ActivityPage /> }.into_any(),
+                Section::AdminAudit if session.user.role == Role::CaAdmin => {
+                    view! { <admin::audit::AdminAuditPage /> }.into_any()
+                }
+                Section::Users | Section::ApiKeys | Section::Activity | Section::AdminAudit => {
+                    view! { <NotFound /> }.into_any()
+                }
                 Section::Orders => view! { <orders::OrdersPage /> }.into_any(),
                 Section::Organizations => view! { <validation::OrganizationsPage /> }.into_any(),
                 Section::Domains => view! { <validation::DomainsPage /> }.into_any(),
@@ -215,6 +233,7 @@ fn LoggedIn(section: Section) -> impl IntoView {
 fn Navigation(session: SessionView, section: Section) -> impl IntoView {
     let t = use_i18n();
     let administrator = session.user.role == Role::OrgAdmin;
+    let ca_administrator = session.user.role == Role::CaAdmin;
     let must_change = session.user.must_change_password;
     let entry = move |target: Section, label: fn(crate::i18n::Lang) -> &'static str| {
         let current = (target == section || (target == Section::Orders && section == Section::Order)).then_some("page");
@@ -231,12 +250,14 @@ fn Navigation(session: SessionView, section: Section) -> impl IntoView {
         (Section::AdminCertificates, |lang| lang.pick("Find a certificate", "Trouver un certificat")),
         (Section::Users, |lang| texts::console_texts(lang).nav_users),
         (Section::ApiKeys, |lang| texts::console_texts(lang).nav_api_keys),
+        (Section::Activity, |lang| activity::activity_texts(lang).nav),
+        (Section::AdminAudit, |lang| activity::activity_texts(lang).admin_title),
         (Section::Password, |lang| texts::console_texts(lang).nav_password),
     ]
     .into_iter()
     .filter(|(target, _)| !must_change || *target == Section::Password)
     .filter(|(target, _)| administrator || !target.for_administrators())
-    .filter(|(target, _)| session.user.role == Role::CaAdmin || !target.for_ca_administrators())
+    .filter(|(target, _)| ca_administrator || !target.for_ca_administrators())
     .map(|(target, label)| entry(target, label))
     .collect_view();
     let logout = move |_| {

@@ -7,6 +7,7 @@
 //! tests check that it holds every declaration, that the OpenAPI document describes exactly these, and that the
 //! Worker's route table names each once.
 
+use super::audit;
 use super::{account, dev, domain, enrollment, inventory, order, organization, policy, revocation};
 
 /// An HTTP method an endpoint answers.
@@ -327,6 +328,10 @@ pub const ENDPOINTS: &[&Endpoint] = &[
     &inventory::CURRENT_CERTIFICATE,
     &inventory::CONFIRM_SAVED,
     &inventory::ADMIN_SEARCH_CERTIFICATES,
+    &audit::LIST_AUDIT,
+    &audit::EXPORT_AUDIT,
+    &audit::ADMIN_LIST_AUDIT,
+    &audit::ADMIN_EXPORT_AUDIT,
     &dev::DEV_MAILBOX,
     &dev::DEV_CREATE_ACCOUNT,
     &dev::DEV_SEED,

@@ -21,6 +21,8 @@ use super::account::{
     ApiKeyList, ChangePassword, CreateApiKey, CreatedApiKey, InviteUser, LoginRequest, ResetLinkView, ResetPassword,
     ResetRequest, SessionList, SessionView, UserList, UserView,
 };
+use super::audit;
+use super::audit::AuditList;
 use super::dev::{CreateAccount, CreatedAccount, Mailbox, SeedRequest, SeedResponse};
 use super::domain::{
     DomainList, DomainView, MailboxList, MailboxView, MethodChange, NewDomain, NewMailbox, ValidationLinkView,
@@ -322,6 +324,7 @@ fn operations(b: &mut Builder) {
     b.add("orders", &order::RESEND_ENROLLMENT).empty("204", "Sent; the previous link no longer works");
 
     validation_operations(b);
+    audit_operations(b);
 
     b.add("development", &dev::DEV_MAILBOX).json::<Mailbox>("200", "The messages");
     b.add("development", &dev::DEV_CREATE_ACCOUNT).request::<CreateAccount>().json::<CreatedAccount>("201", "Created");
@@ -373,6 +376,51 @@ fn account_operations(b: &mut Builder) {
     b.add("account", &account::LIST_API_KEYS).json::<ApiKeyList>("200", "The keys");
     b.add("account", &account::CREATE_API_KEY).request::<CreateApiKey>().json::<CreatedApiKey>("201", "The key");
     b.add("account", &account::REVOKE_API_KEY).empty("204", "Revoked");
+}
+
+/// The audit trail (`super::audit`): the account's and, for CA administrators, any chain's.
+fn audit_operations(b: &mut Builder) {
+    const EXPORT: &[&str] = &[audit::EXPORT_MEDIA_TYPE];
+    for (endpoint, with_account) in [(&audit::LIST_AUDIT, false), (&audit::ADMIN_LIST_AUDIT, true)] {
+        let text =
+            |description| (description, json!({ "type": "string", "maxLength": audit::AUDIT_FILTER_MAXIMUM_LENGTH }));
+        let mut described = b.add("audit", endpoint);
+        if with_account {
+            let (description, schema) = text("The chain: an account's id, or ca; every chain when absent");
+            described = described.query_schema("account", description, schema);
+        }
+        let (description, schema) = text("Who acted, exactly (user:..., api_key:..., link, keyward, outbox)");
+        described = described.query_schema("actor", description, schema);
+        let (description, schema) = text("The object's identifier, exactly (an order number, a serial, an id)");
+        described = described.query_schema("object", description, schema);
+        let (description, schema) = text("The action, exactly, or a family ending with a dot (api_key.)");
+        described = described
+            .query_schema("action", description, schema)
+            .query_schema("from", "From this instant, Unix seconds, inclusive", json!({ "type": "integer" }))
+            .query_schema("until", "Before this instant, Unix seconds, exclusive", json!({ "type": "integer" }))
+            .query_schema(
+                "page",
+                "From 1",
+                json!({ "type": "integer", "format": "uint32", "minimum": 1, "maximum": u32::MAX }),
+            );
+        described.json::<AuditList>("200", "A page of sealed records, newest first");
+    }
+    b.add("audit", &audit::EXPORT_AUDIT).response(
+        "200",
+        "An ExportHeader line, then every sealed record of the account's chain, one JSON object a line",
+        Content::Binary(EXPORT),
+    );
+    b.add("audit", &audit::ADMIN_EXPORT_AUDIT)
+        .query_schema(
+            "account",
+            "The chain: an account's id, or ca (required)",
+            json!({ "type": "string", "maxLength": audit::AUDIT_FILTER_MAXIMUM_LENGTH }),
+        )
+        .response(
+            "200",
+            "An ExportHeader line, then every sealed record of the chain, one JSON object a line",
+            Content::Binary(EXPORT),
+        );
 }
 
 /// Organizations, domains, mailboxes and validation links (`super::organization`, `super::domain`).

@@ -1,0 +1,78 @@
+//! The audit trail's sealer (the chains' rules are `shared::audit`'s). Records are inserted unsealed in the batch
+//! of the change they record (`store/audit_log.rs`). [`seal_pending`] takes the oldest unsealed records in id
+//! order, each with its chain (the account of the object it is about, else of the actor, else `ca`), reads those
+//! chains' heads, and for each chain writes ONE batch: the head moved first (inserted, or updated to
+//! `version = read + 1`), then every record sealed after it. A stale sealer's batch is aborted whole by migration
+//! 0019's triggers (and the unique `(chain, sequence)` index), and it starts again from fresh reads
+//! ([`db::retrying`]), so two sealers at once never fork a chain. It runs right after every write request's answer
+//! (`call.rs`, through `waitUntil`) and from the scheduled handler, which catches up on whatever a request left.
+
+use std::collections::BTreeMap;
+
+use shared::audit::{Entry, Head};
+use worker::D1Database;
+
+use crate::db;
+use crate::error::AppError;
+use crate::store::{audit_chain_heads, audit_log};
+
+/// Records one sealing round takes (each chain's batch holds its records plus the head).
+pub const SEAL_ROUND: u32 = 100;
+
+/// Rounds one call of [`seal_pending`] makes at most; the scheduled handler's next run continues.
+pub const SEAL_ROUNDS: u32 = 20;
+
+/// Seals unsealed records until none is left or [`SEAL_ROUNDS`] rounds are done; returns how many it sealed.
+///
+/// # Errors
+///
+/// A database failure, or a conflict that outlived [`db::ATTEMPTS`] fresh attempts (another sealer kept winning:
+/// what it sealed is sealed, and the rest waits for the next run).
+pub async fn seal_pending(db: &D1Database) -> Result<usize, AppError> {
+    let mut sealed = 0;
+    for _ in 0..SEAL_ROUNDS {
+        let (round, full) = db::retrying(|| seal_round(db)).await?;
+        sealed += round;
+        if !full {
+            break;
+        }
+    }
+    Ok(sealed)
+}
+
+/// One round: the oldest [`SEAL_ROUND`] unsealed records, one batch per chain. Returns how many it sealed and
+/// whether the round was full (more may be waiting). A chain whose batch a concurrent sealer refused makes the
+/// round end in `changed_meanwhile` (after the other chains' batches), so [`db::retrying`] runs it again.
+async fn seal_round(db: &D1Database) -> Result<(usize, bool), AppError> {
+    let rows = audit_log::unsealed(db, SEAL_ROUND).await?;
+    let full = rows.len() == SEAL_ROUND as usize;
+    let mut chains: BTreeMap<String, Vec<Entry>> = BTreeMap::new();
+    for row in rows {
+        chains.entry(row.chain.clone()).or_default().push(row.entry());
+    }
+    if chains.is_empty() {
+        return Ok((0, false));
+    }
+    let names: Vec<&str> = chains.keys().map(String::as_str).collect();
+    let heads = audit_chain_heads::read(db, &names).await?;
+    let mut sealed = 0;
+    let mut conflict = None;
+    for (chain, entries) in &chains {
+        let stored = heads.iter().find(|head| &head.chain == chain);
+        let head = stored.map_or_else(|| Head::empty(chain), audit_chain_heads::HeadRow::head);
+        let (records, new_head) = head.extend(entries.iter().cloned());
+        let mut batch = vec![audit_chain_heads::advance(db, &new_head, stored.map(|head| head.version))?];
+        for record in &records {
+            batch.push(audit_log::seal(db, record)?);
+        }
+        match db::commit(db, batch, "Another sealer sealed these records first.").await {
+            Ok(()) => sealed += records.len(),
+            Err(error) if error.is_changed_meanwhile() => conflict = Some(error),
+            Err(error) => return Err(error),
+        }
+    }
+    match conflict {
+        Some(error) => Err(error),
+        None => Ok((sealed, full)),
+    }
+}
