@@ -1,7 +1,8 @@
 //! The organizations' console, its own bundle (`src/bin/console.rs`, `/pkg/console.js`): `/login`, `/reset`,
 //! `/reset/{token}`, the emailed validation link `/validate/{token}`, and under `/console` the account, users, API
 //! keys, the password, organizations, domains and mailboxes with their validation, and the orders (history, form,
-//! one order's pipeline). Pages are picked by path
+//! one order's pipeline), the public signup (`/signup`, `/signup/{token}`) and for CA administrators
+//! `/console/admin/...`. Pages are picked by path
 //! (no router crate); the logged-in ones first read `GET /api/v1/session`, send a visitor without a session to
 //! `/login` and a user who still has a temporary password to `/console/password`.
 //!
@@ -9,6 +10,7 @@
 //! that carries it (`crate::api`). Passwords never leave the page (see [`secret`]).
 
 mod account;
+pub mod admin;
 mod form;
 mod login;
 mod order_texts;
@@ -16,6 +18,8 @@ mod orders;
 mod password;
 mod reset;
 mod secret;
+mod signup;
+mod signup_texts;
 mod texts;
 mod validation;
 
@@ -64,6 +68,8 @@ enum Section {
     Domains,
     /// `/console/mailboxes`: addresses at public mail providers.
     Mailboxes,
+    /// `/console/admin/accounts` (CA administrators): accounts and their administrators.
+    AdminAccounts,
 }
 
 impl Section {
@@ -78,6 +84,7 @@ impl Section {
             "/console/organizations" => Some(Self::Organizations),
             "/console/domains" => Some(Self::Domains),
             "/console/mailboxes" => Some(Self::Mailboxes),
+            "/console/admin/accounts" => Some(Self::AdminAccounts),
             other => other.strip_prefix("/console/orders/").filter(|id| !id.contains('/')).map(|_| Self::Order),
         }
     }
@@ -93,6 +100,7 @@ impl Section {
             Self::Organizations => "/console/organizations",
             Self::Domains => "/console/domains",
             Self::Mailboxes => "/console/mailboxes",
+            Self::AdminAccounts => "/console/admin/accounts",
         }
     }
 
@@ -108,12 +116,18 @@ impl Section {
             Self::Organizations => "organizations",
             Self::Domains => "domains",
             Self::Mailboxes => "mailboxes",
+            Self::AdminAccounts => "admin-accounts",
         }
     }
 
     /// Whether only organization administrators reach it (the Worker refuses the others anyway).
     fn for_administrators(self) -> bool {
         matches!(self, Self::Users | Self::ApiKeys)
+    }
+
+    /// Whether only CA administrators reach it (the Worker refuses the others anyway).
+    fn for_ca_administrators(self) -> bool {
+        matches!(self, Self::AdminAccounts)
     }
 }
 
@@ -128,6 +142,10 @@ fn ConsoleApp() -> impl IntoView {
         view! { <reset::ResetRequestPage /> }.into_any()
     } else if let Some(token) = path.strip_prefix("/reset/") {
         view! { <reset::ResetLinkPage token=token.to_owned() /> }.into_any()
+    } else if path == "/signup" {
+        view! { <signup::SignupPage /> }.into_any()
+    } else if let Some(token) = path.strip_prefix("/signup/") {
+        view! { <signup::SignupLinkPage token=token.to_owned() /> }.into_any()
     } else if let Some(token) = path.strip_prefix("/validate/") {
         view! { <validation::ValidationLinkPage token=token.to_owned() /> }.into_any()
     } else if let Some(section) = Section::from_path(&path) {
@@ -159,7 +177,10 @@ fn LoggedIn(section: Section) -> impl IntoView {
         }
         Some(Ok(session)) => {
             let administrator = session.user.role == Role::OrgAdmin;
+            let ca_administrator = session.user.role == Role::CaAdmin;
             let body = match section {
+                Section::AdminAccounts if ca_administrator => view! { <admin::accounts::AccountsPage /> }.into_any(),
+                Section::AdminAccounts => view! { <NotFound /> }.into_any(),
                 Section::Account => view! { <account::AccountOverview session=session.clone() /> }.into_any(),
                 Section::Users if administrator => {
                     view! { <account::UsersPage me=session.user.id.clone() /> }.into_any()
@@ -193,6 +214,7 @@ fn LoggedIn(section: Section) -> impl IntoView {
 fn Navigation(session: SessionView, section: Section) -> impl IntoView {
     let t = use_i18n();
     let administrator = session.user.role == Role::OrgAdmin;
+    let ca_administrator = session.user.role == Role::CaAdmin;
     let must_change = session.user.must_change_password;
     let entry = move |target: Section, label: fn(crate::i18n::Lang) -> &'static str| {
         let current = (target == section || (target == Section::Orders && section == Section::Order)).then_some("page");
@@ -208,10 +230,12 @@ fn Navigation(session: SessionView, section: Section) -> impl IntoView {
         (Section::Users, |lang| texts::console_texts(lang).nav_users),
         (Section::ApiKeys, |lang| texts::console_texts(lang).nav_api_keys),
         (Section::Password, |lang| texts::console_texts(lang).nav_password),
+        (Section::AdminAccounts, |lang| lang.pick("Accounts (CA)", "Comptes (AC)")),
     ]
     .into_iter()
     .filter(|(target, _)| !must_change || *target == Section::Password)
     .filter(|(target, _)| administrator || !target.for_administrators())
+    .filter(|(target, _)| ca_administrator || !target.for_ca_administrators())
     .map(|(target, label)| entry(target, label))
     .collect_view();
     let logout = move |_| {

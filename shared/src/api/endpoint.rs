@@ -7,7 +7,7 @@
 //! tests check that it holds every declaration, that the OpenAPI document describes exactly these, and that the
 //! Worker's route table names each once.
 
-use super::{account, dev, domain, enrollment, order, organization, policy, revocation};
+use super::{account, admin_account, dev, domain, enrollment, order, organization, policy, revocation, signup};
 
 /// An HTTP method an endpoint answers.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -317,6 +317,15 @@ pub const ENDPOINTS: &[&Endpoint] = &[
     &account::LIST_API_KEYS,
     &account::CREATE_API_KEY,
     &account::REVOKE_API_KEY,
+    &signup::SIGN_UP,
+    &signup::SHOW_SIGNUP,
+    &signup::COMPLETE_SIGNUP,
+    &admin_account::LIST_ACCOUNTS,
+    &admin_account::SHOW_ACCOUNT,
+    &admin_account::CREATE_ACCOUNT,
+    &admin_account::CHANGE_ADMINISTRATOR,
+    &admin_account::DISABLE_ACCOUNT,
+    &admin_account::ENABLE_ACCOUNT,
     &order::PLACE_ORDER,
     &order::LIST_ORDERS,
     &order::SHOW_ORDER,

@@ -6,6 +6,7 @@
 //! modules import nothing from here.
 
 pub mod account;
+pub mod admin_account;
 pub mod dev;
 pub mod domain;
 pub mod endpoint;
@@ -16,6 +17,7 @@ pub mod order;
 pub mod organization;
 pub mod policy;
 pub mod revocation;
+pub mod signup;
 
 pub use endpoint::{Access, ENDPOINTS, Endpoint, Method};
 use serde::{Deserialize, Serialize};
