@@ -360,8 +360,7 @@ fn onboarding_operations(b: &mut Builder) {
         .json::<FieldErrorsBody>("422", "Every problem of the form, each naming its field");
     b.add("admin", &admin_account::CHANGE_ADMINISTRATOR)
         .request::<AdministratorChange>()
-        .json::<AdminAccountDetail>("201", "The account with its new administrator")
-        .json::<FieldErrorsBody>("422", "Every problem of the form, each naming its field");
+        .json::<AdminAccountDetail>("201", "The account with its new administrator");
     b.add("admin", &admin_account::DISABLE_ACCOUNT)
         .request::<AccountStatusChange>()
         .json::<AdminAccountDetail>("200", "The disabled account");
