@@ -193,8 +193,9 @@ pub async fn complete(call: Call) -> Result<Response, AppError> {
     };
     let actor = format!("user:{user_id}");
     let batch = vec![
-        signups::spend(db, &row.id, now, spent.version, &account_id)?,
         accounts::insert(db, &account_id, &row.organization_name, now)?,
+        // After the account: the spent link names it (`signups.account_id` references it).
+        signups::spend(db, &row.id, now, spent.version, &account_id)?,
         users::insert(db, &user, now)?,
         users::set_new_user_lang(db, &user_id, row.lang)?,
         audit_log::record(
