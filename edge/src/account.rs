@@ -82,7 +82,7 @@ fn check_name_field(name: &str, field: &'static str) -> Result<String, AppError>
 
 /// The client's address as Cloudflare saw it (`CF-Connecting-IP`; `shared::account::client_network` makes it the
 /// network a throttle counts).
-fn client_address(request: &Request) -> worker::Result<String> {
+pub fn client_address(request: &Request) -> worker::Result<String> {
     Ok(request.headers().get("CF-Connecting-IP")?.unwrap_or_else(|| "unknown".into()))
 }
 
@@ -132,7 +132,7 @@ async fn reserve_attempt(db: &D1Database, keys: &ThrottleKeys, now: i64) -> Resu
 }
 
 /// A user as the API shows them.
-fn user_view(user: &UserRow) -> UserView {
+pub fn user_view(user: &UserRow) -> UserView {
     UserView {
         id: user.id.clone(),
         email: user.email.clone(),
@@ -186,7 +186,7 @@ impl Secret {
 }
 
 /// A new password verifier: a fresh salt and `SHA-256(salt || key)`.
-fn new_verifier(key: &PasswordKey) -> Result<(String, String), AppError> {
+pub fn new_verifier(key: &PasswordKey) -> Result<(String, String), AppError> {
     let salt = platform::random::<16>()?;
     Ok((hex(&salt), key.verifier(&salt)))
 }
@@ -217,6 +217,15 @@ pub async fn login(call: Call) -> Result<Response, AppError> {
         // The attempt was counted when it was reserved.
         return Err(AccountError::CredentialsInvalid.into());
     };
+    // Said only to whoever gave the right password: a CA administrator disabled the account (`admin_accounts.rs`).
+    if user.account_disabled_at.is_some() {
+        return Err(AppError::field(
+            403,
+            "account_disabled",
+            "email",
+            "This account is disabled by the CA; nobody of it can log in. Contact the CA to have it enabled again.",
+        ));
+    }
     let token = Token::from_random(platform::random()?);
     let session = Session::new(now);
     let session_id = platform::new_id()?;

@@ -386,6 +386,31 @@ impl From<MailSettingsError> for AppError {
     }
 }
 
+/// A signup form's or an account change's refusal, naming its field (a throttled signup is 429; its handler adds
+/// `Retry-After`).
+impl From<shared::signup::SignupError> for AppError {
+    fn from(error: shared::signup::SignupError) -> Self {
+        let status = if matches!(error, shared::signup::SignupError::TooMany { .. }) { 429 } else { 422 };
+        Self::field(status, error.code(), error.field(), error.to_string())
+    }
+}
+
+/// Every problem of a signup or account form at once, as [`AppError::form`].
+impl From<Vec<shared::signup::SignupError>> for AppError {
+    fn from(errors: Vec<shared::signup::SignupError>) -> Self {
+        Self::form(
+            errors
+                .into_iter()
+                .map(|error| ApiError {
+                    code: error.code().to_owned(),
+                    field: Some(error.field().to_owned()),
+                    message: error.to_string(),
+                })
+                .collect(),
+        )
+    }
+}
+
 /// Handlers return `Result<Response, AppError>`; the router wants `worker::Result<Response>`.
 pub fn respond(result: core::result::Result<Response, AppError>) -> Result<Response> {
     result.or_else(AppError::into_response)

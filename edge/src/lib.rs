@@ -6,6 +6,7 @@
 //! key material that arrives is a CSR, and only its public key is kept.
 
 mod account;
+mod admin_accounts;
 mod audit;
 mod auth;
 mod ca;
@@ -34,6 +35,7 @@ mod reminders;
 mod repository;
 mod revocation;
 mod sealing;
+mod signup;
 mod store;
 
 use std::future::Future;
@@ -101,6 +103,15 @@ const ROUTES: &[(&Endpoint, Handler)] = routes![
     api::account::LIST_API_KEYS => account::list_api_keys,
     api::account::CREATE_API_KEY => account::create_api_key,
     api::account::REVOKE_API_KEY => account::revoke_api_key,
+    api::signup::SIGN_UP => signup::sign_up,
+    api::signup::SHOW_SIGNUP => signup::show,
+    api::signup::COMPLETE_SIGNUP => signup::complete,
+    api::admin_account::LIST_ACCOUNTS => admin_accounts::list,
+    api::admin_account::SHOW_ACCOUNT => admin_accounts::show,
+    api::admin_account::CREATE_ACCOUNT => admin_accounts::create,
+    api::admin_account::CHANGE_ADMINISTRATOR => admin_accounts::change_administrator,
+    api::admin_account::DISABLE_ACCOUNT => admin_accounts::disable,
+    api::admin_account::ENABLE_ACCOUNT => admin_accounts::enable,
     api::order::PLACE_ORDER => orders::place,
     api::order::LIST_ORDERS => orders::list,
     api::order::SHOW_ORDER => orders::show,

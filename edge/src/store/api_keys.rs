@@ -33,11 +33,11 @@ pub struct ApiKeyRow {
 /// The columns of [`ApiKeyRow`], from `api_keys k`.
 const COLUMNS: &str = "k.id, k.account_id, k.name, k.prefix, k.created_by, k.created_at, k.last_used_at, k.revoked_at";
 
-/// The unrevoked key with this SHA-256 (hex) whose maker is not disabled.
+/// The unrevoked key with this SHA-256 (hex) whose maker and account are not disabled.
 pub async fn usable_with_hash(db: &D1Database, key_hash: &str) -> worker::Result<Option<ApiKeyRow>> {
     db.prepare(format!(
-        "SELECT {COLUMNS} FROM api_keys k JOIN users u ON u.id = k.created_by \
-         WHERE k.key_hash = ?1 AND k.revoked_at IS NULL AND u.disabled_at IS NULL"
+        "SELECT {COLUMNS} FROM api_keys k JOIN users u ON u.id = k.created_by JOIN accounts a ON a.id = k.account_id \
+         WHERE k.key_hash = ?1 AND k.revoked_at IS NULL AND u.disabled_at IS NULL AND a.disabled_at IS NULL"
     ))
     .bind(&[text(key_hash)])?
     .first::<ApiKeyRow>(None)
@@ -104,6 +104,12 @@ pub fn revoke(db: &D1Database, id: &str, now: i64) -> worker::Result<D1PreparedS
 pub fn revoke_made_by(db: &D1Database, user_id: &str, now: i64) -> worker::Result<D1PreparedStatement> {
     db.prepare("UPDATE api_keys SET revoked_at = ?1 WHERE created_by = ?2 AND revoked_at IS NULL")
         .bind(&[integer(now), text(user_id)])
+}
+
+/// The statement that revokes at `now` every unrevoked key of an account (a disabled account).
+pub fn revoke_of_account(db: &D1Database, account_id: &str, now: i64) -> worker::Result<D1PreparedStatement> {
+    db.prepare("UPDATE api_keys SET revoked_at = ?1 WHERE account_id = ?2 AND revoked_at IS NULL")
+        .bind(&[integer(now), text(account_id)])
 }
 
 /// The identifiers of the unrevoked keys a user made (to audit each when they all end).

@@ -4,7 +4,6 @@
 //! compared as a string further in) and the functions that read it or return the statements that write it.
 //! Writes are statements, not runs: callers put them in the one batch of their state change.
 
-#[cfg(feature = "development")]
 pub mod accounts;
 pub mod api_keys;
 pub mod audit_chain_heads;
@@ -24,6 +23,8 @@ pub mod pickups;
 pub mod recipients;
 pub mod revocation_challenges;
 pub mod sessions;
+pub mod signup_throttle;
+pub mod signups;
 pub mod users;
 pub mod validations;
 

@@ -52,7 +52,7 @@ pub struct SessionOfUser {
     pub role: Role,
     /// Set while the user must still replace a temporary password.
     pub temporary_password_hash: Option<String>,
-    /// When the user was disabled.
+    /// When the user was disabled, or else their account (`accounts.disabled_at`): either ends the session.
     pub disabled_at: Option<i64>,
 }
 
@@ -62,8 +62,10 @@ const COLUMNS: &str = "s.id, s.user_id, s.created_at, s.last_seen_at, s.expires_
 /// The session whose token has this SHA-256 (hex), with its user, whatever its state.
 pub async fn with_token_hash(db: &D1Database, token_hash: &str) -> worker::Result<Option<SessionOfUser>> {
     db.prepare(format!(
-        "SELECT {COLUMNS}, u.account_id, u.role, u.temporary_password_hash, u.disabled_at \
-         FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = ?1"
+        "SELECT {COLUMNS}, u.account_id, u.role, u.temporary_password_hash, \
+         COALESCE(u.disabled_at, a.disabled_at) AS disabled_at \
+         FROM sessions s JOIN users u ON u.id = s.user_id LEFT JOIN accounts a ON a.id = u.account_id \
+         WHERE s.token_hash = ?1"
     ))
     .bind(&[text(token_hash)])?
     .first::<SessionOfUser>(None)
@@ -148,6 +150,15 @@ pub fn end_unended(db: &D1Database, id: &str, now: i64) -> worker::Result<D1Prep
 pub fn end_all_of_user(db: &D1Database, user_id: &str, now: i64) -> worker::Result<D1PreparedStatement> {
     db.prepare("UPDATE sessions SET revoked_at = ?1 WHERE user_id = ?2 AND revoked_at IS NULL")
         .bind(&[integer(now), text(user_id)])
+}
+
+/// The statement that ends every session of every user of an account at `now` (a disabled account).
+pub fn end_all_of_account(db: &D1Database, account_id: &str, now: i64) -> worker::Result<D1PreparedStatement> {
+    db.prepare(
+        "UPDATE sessions SET revoked_at = ?1 WHERE revoked_at IS NULL \
+         AND user_id IN (SELECT id FROM users WHERE account_id = ?2)",
+    )
+    .bind(&[integer(now), text(account_id)])
 }
 
 /// The statement that ends every session of the user at `now` but `keep` (a new password: the session that

@@ -39,11 +39,14 @@ pub struct UserRow {
     pub version: i64,
     /// Their account's name (joined).
     pub account_name: Option<String>,
+    /// When a CA administrator disabled their account (joined): no login.
+    pub account_disabled_at: Option<i64>,
 }
 
 /// The columns of [`UserRow`], from `users u LEFT JOIN accounts a`.
 const COLUMNS: &str = "u.id, u.account_id, u.email, u.name, u.role, u.password_salt, u.password_hash, \
-     u.temporary_password_hash, u.temporary_password_expires, u.disabled_at, u.version, a.name AS account_name";
+     u.temporary_password_hash, u.temporary_password_expires, u.disabled_at, u.version, a.name AS account_name, \
+     a.disabled_at AS account_disabled_at";
 
 /// The user with this (normalized) address.
 pub async fn by_email(db: &D1Database, email: &str) -> worker::Result<Option<UserRow>> {
@@ -84,10 +87,23 @@ pub async fn lang(db: &D1Database, user_id: &str) -> Result<Lang, AppError> {
     Ok(row.map(|row| row.lang).unwrap_or_default())
 }
 
+/// The organization administrators of the accounts `account_ids`, by account and address.
+pub async fn administrators_of_accounts(db: &D1Database, account_ids: &[String]) -> worker::Result<Vec<UserRow>> {
+    let ids = serde_json::to_string(account_ids).map_err(|error| worker::Error::RustError(error.to_string()))?;
+    db.prepare(format!(
+        "SELECT {COLUMNS} FROM users u LEFT JOIN accounts a ON a.id = u.account_id \
+         WHERE u.role = 'org_admin' AND u.account_id IN (SELECT value FROM json_each(?1)) \
+         ORDER BY u.account_id, u.email"
+    ))
+    .bind(&[text(&ids)])?
+    .all()
+    .await?
+    .results::<UserRow>()
+}
+
 /// How a new user will first log in.
 pub enum FirstSecret<'a> {
-    /// A chosen password: its verifier's salt and hash, hex (the development accounts).
-    #[cfg(feature = "development")]
+    /// A chosen password: its verifier's salt and hash, hex (a completed signup; the development accounts).
     Password {
         /// `password_salt`.
         salt: &'a str,
@@ -123,7 +139,6 @@ pub struct NewUser<'a> {
 pub fn insert(db: &D1Database, user: &NewUser, now: i64) -> worker::Result<D1PreparedStatement> {
     let account_id = user.account_id.map_or(JsValue::NULL, text);
     let (columns, secret) = match user.secret {
-        #[cfg(feature = "development")]
         FirstSecret::Password { salt, hash } => ("password_salt, password_hash", [text(salt), text(hash)]),
         FirstSecret::Temporary { hash, expires } => {
             ("temporary_password_hash, temporary_password_expires", [text(hash), integer(expires)])
@@ -159,6 +174,20 @@ pub fn set_password(
          temporary_password_expires = NULL, version = ?3 WHERE id = ?4",
     )
     .bind(&[text(salt), text(verifier), integer(user.version + 1), text(&user.id)])
+}
+
+/// The statement that sets the language of the emails a new user causes (in the batch that creates them, right
+/// after the insert: it moves the new row's version on by one, as `users_version` requires).
+pub fn set_new_user_lang(db: &D1Database, user_id: &str, lang: Lang) -> worker::Result<D1PreparedStatement> {
+    db.prepare("UPDATE users SET lang = ?1, version = version + 1 WHERE id = ?2")
+        .bind(&[text(lang.tag()), text(user_id)])
+}
+
+/// The statement that makes `user` an organization administrator (a CA administrator's change), refused if the row
+/// moved on since it was read.
+pub fn make_administrator(db: &D1Database, user: &UserRow) -> worker::Result<D1PreparedStatement> {
+    db.prepare("UPDATE users SET role = 'org_admin', version = ?1 WHERE id = ?2")
+        .bind(&[integer(user.version + 1), text(&user.id)])
 }
 
 /// The statement that disables `user` (`Some(instant)`) or enables them again (`None`), refused if the row moved on

@@ -10,6 +10,7 @@ use shared::api::account::{LOG_IN, LoginRequest, SessionView};
 use super::form::{FieldError, FormError, go};
 use super::password::ChangePasswordForm;
 use super::secret::{TypedPassword, password_key};
+use super::signup_texts::signup_text;
 use super::texts::text;
 use crate::api;
 use crate::i18n::use_i18n;
@@ -85,6 +86,7 @@ pub fn LoginPage() -> impl IntoView {
                     </button>
                 </form>
                 <p><a href="/reset" data-testid="forgot">{text(t, |texts| texts.forgot)}</a></p>
+                <p><a href="/signup" data-testid="create-account">{signup_text(t, |texts| texts.create_account)}</a></p>
             </section>
         }
         .into_any(),

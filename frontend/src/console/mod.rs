@@ -1,8 +1,8 @@
 //! The organizations' console, its own bundle (`src/bin/console.rs`, `/pkg/console.js`): `/login`, `/reset`,
 //! `/reset/{token}`, the emailed validation link `/validate/{token}`, and under `/console` the account, users, API
 //! keys, the password, organizations, domains and mailboxes with their validation, the orders (history, form,
-//! one order's pipeline), the certificate inventory, the account's activity (`activity.rs`), and the CA
-//! administrators' pages (`admin/`). Pages are picked by path
+//! one order's pipeline), the certificate inventory, the account's activity (`activity.rs`), the public signup
+//! (`/signup`, `/signup/{token}`) and the CA administrators' pages (`admin/`). Pages are picked by path
 //! (no router crate); the logged-in ones first read `GET /api/v1/session`, send a visitor without a session to
 //! `/login` and a user who still has a temporary password to `/console/password`.
 //!
@@ -11,7 +11,7 @@
 
 mod account;
 mod activity;
-mod admin;
+pub mod admin;
 mod certificates;
 mod form;
 mod login;
@@ -20,6 +20,8 @@ mod orders;
 mod password;
 mod reset;
 mod secret;
+mod signup;
+mod signup_texts;
 mod texts;
 mod validation;
 
@@ -76,6 +78,8 @@ enum Section {
     Activity,
     /// `/console/admin/audit` (CA administrators): the audit log of every account and of the CA.
     AdminAudit,
+    /// `/console/admin/accounts` (CA administrators): accounts and their administrators.
+    AdminAccounts,
 }
 
 impl Section {
@@ -94,6 +98,7 @@ impl Section {
             "/console/admin/certificates" => Some(Self::AdminCertificates),
             "/console/activity" => Some(Self::Activity),
             "/console/admin/audit" => Some(Self::AdminAudit),
+            "/console/admin/accounts" => Some(Self::AdminAccounts),
             other => other.strip_prefix("/console/orders/").filter(|id| !id.contains('/')).map(|_| Self::Order),
         }
     }
@@ -113,6 +118,7 @@ impl Section {
             Self::AdminCertificates => "/console/admin/certificates",
             Self::Activity => "/console/activity",
             Self::AdminAudit => "/console/admin/audit",
+            Self::AdminAccounts => "/console/admin/accounts",
         }
     }
 
@@ -132,6 +138,7 @@ impl Section {
             Self::AdminCertificates => "admin-certificates",
             Self::Activity => "activity",
             Self::AdminAudit => "admin-audit",
+            Self::AdminAccounts => "admin-accounts",
         }
     }
 
@@ -142,7 +149,7 @@ impl Section {
 
     /// Whether only CA administrators reach it (the Worker refuses the others anyway).
     fn for_ca_administrators(self) -> bool {
-        matches!(self, Self::AdminAudit | Self::AdminCertificates)
+        matches!(self, Self::AdminAccounts | Self::AdminAudit | Self::AdminCertificates)
     }
 }
 
@@ -157,6 +164,10 @@ fn ConsoleApp() -> impl IntoView {
         view! { <reset::ResetRequestPage /> }.into_any()
     } else if let Some(token) = path.strip_prefix("/reset/") {
         view! { <reset::ResetLinkPage token=token.to_owned() /> }.into_any()
+    } else if path == "/signup" {
+        view! { <signup::SignupPage /> }.into_any()
+    } else if let Some(token) = path.strip_prefix("/signup/") {
+        view! { <signup::SignupLinkPage token=token.to_owned() /> }.into_any()
     } else if let Some(token) = path.strip_prefix("/validate/") {
         view! { <validation::ValidationLinkPage token=token.to_owned() /> }.into_any()
     } else if let Some(section) = Section::from_path(&path) {
@@ -188,7 +199,10 @@ fn LoggedIn(section: Section) -> impl IntoView {
         }
         Some(Ok(session)) => {
             let administrator = session.user.role == Role::OrgAdmin;
+            let ca_administrator = session.user.role == Role::CaAdmin;
             let body = match section {
+                Section::AdminAccounts if ca_administrator => view! { <admin::accounts::AccountsPage /> }.into_any(),
+                Section::AdminAccounts => view! { <NotFound /> }.into_any(),
                 Section::Account => view! { <account::AccountOverview session=session.clone() /> }.into_any(),
                 Section::Users if administrator => {
                     view! { <account::UsersPage me=session.user.id.clone() /> }.into_any()
@@ -253,6 +267,7 @@ fn Navigation(session: SessionView, section: Section) -> impl IntoView {
         (Section::Activity, |lang| activity::activity_texts(lang).nav),
         (Section::AdminAudit, |lang| activity::activity_texts(lang).admin_title),
         (Section::Password, |lang| texts::console_texts(lang).nav_password),
+        (Section::AdminAccounts, |lang| lang.pick("Accounts (CA)", "Comptes (AC)")),
     ]
     .into_iter()
     .filter(|(target, _)| !must_change || *target == Section::Password)

@@ -9,6 +9,7 @@
 
 use super::audit;
 use super::{account, dev, domain, enrollment, inventory, order, organization, policy, revocation};
+use super::{admin_account, signup};
 
 /// An HTTP method an endpoint answers.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -318,6 +319,15 @@ pub const ENDPOINTS: &[&Endpoint] = &[
     &account::LIST_API_KEYS,
     &account::CREATE_API_KEY,
     &account::REVOKE_API_KEY,
+    &signup::SIGN_UP,
+    &signup::SHOW_SIGNUP,
+    &signup::COMPLETE_SIGNUP,
+    &admin_account::LIST_ACCOUNTS,
+    &admin_account::SHOW_ACCOUNT,
+    &admin_account::CREATE_ACCOUNT,
+    &admin_account::CHANGE_ADMINISTRATOR,
+    &admin_account::DISABLE_ACCOUNT,
+    &admin_account::ENABLE_ACCOUNT,
     &order::PLACE_ORDER,
     &order::LIST_ORDERS,
     &order::SHOW_ORDER,

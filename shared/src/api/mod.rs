@@ -6,6 +6,7 @@
 //! modules import nothing from here.
 
 pub mod account;
+pub mod admin_account;
 pub mod audit;
 pub mod dev;
 pub mod domain;
@@ -18,6 +19,7 @@ pub mod order;
 pub mod organization;
 pub mod policy;
 pub mod revocation;
+pub mod signup;
 
 pub use endpoint::{Access, ENDPOINTS, Endpoint, Method};
 use serde::{Deserialize, Serialize};

@@ -21,6 +21,10 @@ use super::account::{
     ApiKeyList, ChangePassword, CreateApiKey, CreatedApiKey, InviteUser, LoginRequest, ResetLinkView, ResetPassword,
     ResetRequest, SessionList, SessionView, UserList, UserView,
 };
+use super::admin_account::{
+    ACCOUNT_QUERY_MAXIMUM_LENGTH, AccountStatusChange, AdminAccountDetail, AdminAccountList, AdministratorChange,
+    NewAccount,
+};
 use super::audit;
 use super::audit::AuditList;
 use super::dev::{CreateAccount, CreatedAccount, Mailbox, SeedRequest, SeedResponse};
@@ -34,8 +38,10 @@ use super::order::{FieldErrorsBody, Ledger, OrderList, OrderRequest, OrderView};
 use super::organization::{CodeEntry, CodeSent, NewOrganization, OrganizationList, OrganizationView};
 use super::policy::Policy;
 use super::revocation::{CertificateStatus, RevocationChallenge, RevokeRequest};
+use super::signup::{CompleteSignup, SignupLinkView, SignupRequest};
 use super::{
-    ErrorBody, MessageBody, account, dev, domain, enrollment, inventory, order, organization, policy, revocation,
+    ErrorBody, MessageBody, account, admin_account, dev, domain, enrollment, inventory, order, organization, policy,
+    revocation, signup,
 };
 use crate::pipeline::OrderState;
 use crate::validation::CallRecord;
@@ -299,6 +305,7 @@ fn operations(b: &mut Builder) {
     inventory_operations(b);
 
     account_operations(b);
+    onboarding_operations(b);
 
     b.add("orders", &order::PLACE_ORDER)
         .request::<OrderRequest>()
@@ -421,6 +428,41 @@ fn audit_operations(b: &mut Builder) {
             "An ExportHeader line, then every sealed record of the chain, one JSON object a line",
             Content::Binary(EXPORT),
         );
+}
+
+/// Signup and the CA administrators' accounts (`super::signup`, `super::admin_account`).
+fn onboarding_operations(b: &mut Builder) {
+    b.add("onboarding", &signup::SIGN_UP)
+        .request::<SignupRequest>()
+        .json::<MessageBody>("202", "Accepted, whatever the address")
+        .json::<FieldErrorsBody>("422", "Every problem of the form, each naming its field")
+        .json::<ErrorBody>("429", "Too many signups for this address or from this network (Retry-After)");
+    b.add("onboarding", &signup::SHOW_SIGNUP)
+        .json::<SignupLinkView>("200", "Open (with what the signup said), spent or expired");
+    b.add("onboarding", &signup::COMPLETE_SIGNUP)
+        .request::<CompleteSignup>()
+        .empty("204", "The account and its administrator exist; log in with the same key");
+    b.add("admin", &admin_account::LIST_ACCOUNTS)
+        .query_schema(
+            "query",
+            "Part of an account's name, or a user's address",
+            json!({ "type": "string", "maxLength": ACCOUNT_QUERY_MAXIMUM_LENGTH }),
+        )
+        .json::<AdminAccountList>("200", "The accounts found, newest first");
+    b.add("admin", &admin_account::SHOW_ACCOUNT).json::<AdminAccountDetail>("200", "The account and its users");
+    b.add("admin", &admin_account::CREATE_ACCOUNT)
+        .request::<NewAccount>()
+        .json::<AdminAccountDetail>("201", "The account; its administrator is invited")
+        .json::<FieldErrorsBody>("422", "Every problem of the form, each naming its field");
+    b.add("admin", &admin_account::CHANGE_ADMINISTRATOR)
+        .request::<AdministratorChange>()
+        .json::<AdminAccountDetail>("201", "The account with its new administrator");
+    b.add("admin", &admin_account::DISABLE_ACCOUNT)
+        .request::<AccountStatusChange>()
+        .json::<AdminAccountDetail>("200", "The disabled account");
+    b.add("admin", &admin_account::ENABLE_ACCOUNT)
+        .request::<AccountStatusChange>()
+        .json::<AdminAccountDetail>("200", "The enabled account");
 }
 
 /// Organizations, domains, mailboxes and validation links (`super::organization`, `super::domain`).

@@ -1,4 +1,6 @@
-//! The CA administrators' pages of the console, under `/console/admin/...`, one file each.
+//! The CA administrators' pages, under `/console/admin/...` (each in its own file; the Worker refuses their APIs to
+//! everyone else with 403, and the navigation shows them only to CA administrators).
 
+pub mod accounts;
 pub mod audit;
 pub mod certificates;
