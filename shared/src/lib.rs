@@ -7,6 +7,7 @@ pub mod account;
 pub mod address;
 pub mod api;
 pub mod caa;
+pub mod contract;
 pub mod csr;
 pub mod dns;
 pub mod download;

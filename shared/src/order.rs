@@ -36,14 +36,16 @@
 //!   ([`Profile::check_key`], which includes the weak-key tests). The same mailbox twice (mailbox profiles) or
 //!   the same DNS name in two recipients (device profiles) is refused.
 //! - Notification emails: up to [`MAXIMUM_NOTIFICATION_EMAILS`] valid addresses, no repeats.
-//! - Payment: from the balance, which must cover [`price_cents`] times the recipients; or under a contract,
-//!   with a reference.
+//! - Payment: from the balance, which must cover [`price_cents`] times the recipients; or under one of the
+//!   account's active contracts, named by its reference, with enough left of its limit
+//!   ([`contract::choose_contract`]).
 //! - The accepted subscriber agreement is [`SUBSCRIBER_AGREEMENT_VERSION`]; the idempotency key is 16 to 64
 //!   characters `[A-Za-z0-9_-]`.
 
 use serde::{Deserialize, Deserializer, Serialize, de};
 
 use crate::address::{AddressError, Domain, EmailAddress, is_public_mail_provider};
+use crate::contract::{self, Contract};
 use crate::csr::{CsrError, ParsedCsr};
 use crate::issuance::{self, OrderError, OrderFacts};
 use crate::profile::{AlternativeNames, CertifiedKey, KeyError, Profile, ProfileId};
@@ -300,6 +302,8 @@ pub struct OrderContext {
     pub validated_mailboxes: Vec<ValidatedMailbox>,
     /// The account's balance, in cents.
     pub balance_cents: i64,
+    /// The account's contracts, with what each has used (an order under a contract names an active one).
+    pub contracts: Vec<Contract>,
 }
 
 /// A recipient that passed the rules.
@@ -591,6 +595,10 @@ pub fn check_order_request(
                 None
             } else if reference.chars().count() > CONTRACT_REFERENCE_MAXIMUM_LENGTH {
                 fail(&mut errors, "payment.reference", OrderFormError::ContractReferenceTooLong);
+                None
+            } else if let Err(error) = contract::choose_contract(&context.contracts, reference, now, price.unwrap_or(0))
+            {
+                fail(&mut errors, "payment.reference", OrderFormError::Contract(error));
                 None
             } else {
                 Some(CheckedPayment::Contract { reference: reference.to_owned() })
@@ -884,6 +892,8 @@ pub enum OrderFormError {
     ContractReferenceBlank,
     /// A contract reference longer than [`CONTRACT_REFERENCE_MAXIMUM_LENGTH`].
     ContractReferenceTooLong,
+    /// The contract named cannot pay for the order (its own code, from [`contract::choose_contract`]).
+    Contract(contract::PaymentError),
     /// The subscriber agreement was not accepted.
     AgreementNotAccepted,
     /// An older (or unknown) version of the subscriber agreement was accepted.
@@ -926,6 +936,7 @@ impl OrderFormError {
             Self::BalanceInsufficient { .. } => "balance_insufficient",
             Self::ContractReferenceBlank => "contract_reference_blank",
             Self::ContractReferenceTooLong => "contract_reference_too_long",
+            Self::Contract(error) => error.code(),
             Self::AgreementNotAccepted => "subscriber_agreement_not_accepted",
             Self::AgreementOutdated { .. } => "subscriber_agreement_outdated",
             Self::IdempotencyKeyInvalid => "idempotency_key_invalid",
@@ -955,7 +966,7 @@ impl OrderFormError {
             Self::Csr(_) | Self::Key(_) => "recipients.csr",
             Self::NotificationEmailsTooMany { .. } | Self::NotificationEmailRepeated { .. } => "notification_emails",
             Self::BalanceInsufficient { .. } => "payment",
-            Self::ContractReferenceBlank | Self::ContractReferenceTooLong => "payment.reference",
+            Self::ContractReferenceBlank | Self::ContractReferenceTooLong | Self::Contract(_) => "payment.reference",
             Self::AgreementNotAccepted | Self::AgreementOutdated { .. } => "subscriber_agreement",
             Self::IdempotencyKeyInvalid => "idempotency_key",
         }
@@ -1048,6 +1059,7 @@ impl core::fmt::Display for OrderFormError {
                 money(*balance)
             ),
             Self::ContractReferenceBlank => formatter.write_str("Give the contract or purchase-order reference."),
+            Self::Contract(error) => error.fmt(formatter),
             Self::ContractReferenceTooLong => {
                 write!(formatter, "A contract reference has at most {CONTRACT_REFERENCE_MAXIMUM_LENGTH} characters.")
             }

@@ -9,6 +9,7 @@ pub mod accounts;
 pub mod api_keys;
 pub mod audit_log;
 pub mod certificates;
+pub mod contracts;
 pub mod crls;
 pub mod enrollment_links;
 pub mod key_holders;

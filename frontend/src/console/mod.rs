@@ -9,6 +9,7 @@
 //! that carries it (`crate::api`). Passwords never leave the page (see [`secret`]).
 
 mod account;
+mod admin;
 mod form;
 mod login;
 mod order_texts;
@@ -64,6 +65,8 @@ enum Section {
     Domains,
     /// `/console/mailboxes`: addresses at public mail providers.
     Mailboxes,
+    /// `/console/admin/billing`: an account's contracts, deposits and ledger (CA administrators).
+    AdminBilling,
 }
 
 impl Section {
@@ -78,6 +81,7 @@ impl Section {
             "/console/organizations" => Some(Self::Organizations),
             "/console/domains" => Some(Self::Domains),
             "/console/mailboxes" => Some(Self::Mailboxes),
+            "/console/admin/billing" => Some(Self::AdminBilling),
             other => other.strip_prefix("/console/orders/").filter(|id| !id.contains('/')).map(|_| Self::Order),
         }
     }
@@ -93,6 +97,7 @@ impl Section {
             Self::Organizations => "/console/organizations",
             Self::Domains => "/console/domains",
             Self::Mailboxes => "/console/mailboxes",
+            Self::AdminBilling => "/console/admin/billing",
         }
     }
 
@@ -108,12 +113,18 @@ impl Section {
             Self::Organizations => "organizations",
             Self::Domains => "domains",
             Self::Mailboxes => "mailboxes",
+            Self::AdminBilling => "admin-billing",
         }
     }
 
     /// Whether only organization administrators reach it (the Worker refuses the others anyway).
     fn for_administrators(self) -> bool {
         matches!(self, Self::Users | Self::ApiKeys)
+    }
+
+    /// Whether only CA administrators reach it (the Worker refuses the others anyway).
+    fn for_ca_administrators(self) -> bool {
+        matches!(self, Self::AdminBilling)
     }
 }
 
@@ -170,6 +181,10 @@ fn LoggedIn(section: Section) -> impl IntoView {
                 Section::Organizations => view! { <validation::OrganizationsPage /> }.into_any(),
                 Section::Domains => view! { <validation::DomainsPage /> }.into_any(),
                 Section::Mailboxes => view! { <validation::MailboxesPage /> }.into_any(),
+                Section::AdminBilling if session.user.role == Role::CaAdmin => {
+                    view! { <admin::billing::BillingPage /> }.into_any()
+                }
+                Section::AdminBilling => view! { <NotFound /> }.into_any(),
                 Section::NewOrder => view! { <orders::NewOrderPage /> }.into_any(),
                 Section::Order => {
                     let path = window().location().pathname().unwrap_or_default();
@@ -193,6 +208,7 @@ fn LoggedIn(section: Section) -> impl IntoView {
 fn Navigation(session: SessionView, section: Section) -> impl IntoView {
     let t = use_i18n();
     let administrator = session.user.role == Role::OrgAdmin;
+    let ca_administrator = session.user.role == Role::CaAdmin;
     let must_change = session.user.must_change_password;
     let entry = move |target: Section, label: fn(crate::i18n::Lang) -> &'static str| {
         let current = (target == section || (target == Section::Orders && section == Section::Order)).then_some("page");
@@ -208,10 +224,12 @@ fn Navigation(session: SessionView, section: Section) -> impl IntoView {
         (Section::Users, |lang| texts::console_texts(lang).nav_users),
         (Section::ApiKeys, |lang| texts::console_texts(lang).nav_api_keys),
         (Section::Password, |lang| texts::console_texts(lang).nav_password),
+        (Section::AdminBilling, |lang| lang.pick("Billing", "Facturation")),
     ]
     .into_iter()
     .filter(|(target, _)| !must_change || *target == Section::Password)
     .filter(|(target, _)| administrator || !target.for_administrators())
+    .filter(|(target, _)| ca_administrator || !target.for_ca_administrators())
     .map(|(target, label)| entry(target, label))
     .collect_view();
     let logout = move |_| {

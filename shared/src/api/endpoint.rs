@@ -7,7 +7,7 @@
 //! tests check that it holds every declaration, that the OpenAPI document describes exactly these, and that the
 //! Worker's route table names each once.
 
-use super::{account, dev, domain, enrollment, order, organization, policy, revocation};
+use super::{account, contract, dev, domain, enrollment, order, organization, policy, revocation};
 
 /// An HTTP method an endpoint answers.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -323,6 +323,12 @@ pub const ENDPOINTS: &[&Endpoint] = &[
     &order::CANCEL_ORDER,
     &order::RESEND_ENROLLMENT,
     &order::SHOW_LEDGER,
+    &contract::LIST_CONTRACTS,
+    &contract::LIST_ACCOUNT_CONTRACTS,
+    &contract::CREATE_CONTRACT,
+    &contract::END_CONTRACT,
+    &contract::RECORD_DEPOSIT,
+    &contract::SHOW_ACCOUNT_LEDGER,
     &dev::DEV_MAILBOX,
     &dev::DEV_CREATE_ACCOUNT,
     &dev::DEV_SEED,

@@ -6,6 +6,7 @@
 //! modules import nothing from here.
 
 pub mod account;
+pub mod contract;
 pub mod dev;
 pub mod domain;
 pub mod endpoint;

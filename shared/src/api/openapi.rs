@@ -21,17 +21,20 @@ use super::account::{
     ApiKeyList, ChangePassword, CreateApiKey, CreatedApiKey, InviteUser, LoginRequest, ResetLinkView, ResetPassword,
     ResetRequest, SessionList, SessionView, UserList, UserView,
 };
+use super::contract::{ContractList, ContractView, NewContract, NewDeposit};
 use super::dev::{CreateAccount, CreatedAccount, Mailbox, SeedRequest, SeedResponse};
 use super::domain::{
     DomainList, DomainView, MailboxList, MailboxView, MethodChange, NewDomain, NewMailbox, ValidationLinkView,
 };
 use super::endpoint::{Access, Endpoint, OPENAPI_DOCUMENT};
 use super::enrollment::{EnrollmentView, IssuedCertificate, SubmitCsr};
-use super::order::{FieldErrorsBody, Ledger, OrderList, OrderRequest, OrderView};
+use super::order::{FieldErrorsBody, Ledger, LedgerEntry, OrderList, OrderRequest, OrderView};
 use super::organization::{CodeEntry, CodeSent, NewOrganization, OrganizationList, OrganizationView};
 use super::policy::Policy;
 use super::revocation::{CertificateStatus, RevocationChallenge, RevokeRequest};
-use super::{ErrorBody, MessageBody, account, dev, domain, enrollment, order, organization, policy, revocation};
+use super::{
+    ErrorBody, MessageBody, account, contract, dev, domain, enrollment, order, organization, policy, revocation,
+};
 use crate::pipeline::OrderState;
 use crate::validation::CallRecord;
 
@@ -296,10 +299,27 @@ fn operations(b: &mut Builder) {
     b.add("orders", &order::RESEND_ENROLLMENT).empty("204", "Sent; the previous link no longer works");
 
     validation_operations(b);
+    contract_operations(b);
 
     b.add("development", &dev::DEV_MAILBOX).json::<Mailbox>("200", "The messages");
     b.add("development", &dev::DEV_CREATE_ACCOUNT).request::<CreateAccount>().json::<CreatedAccount>("201", "Created");
     b.add("development", &dev::DEV_SEED).request::<SeedRequest>().json::<SeedResponse>("201", "The order and its link");
+}
+
+/// Contracts, deposits and an account's ledger (`super::contract`).
+fn contract_operations(b: &mut Builder) {
+    b.add("contracts", &contract::LIST_CONTRACTS).json::<ContractList>("200", "The account's contracts");
+    b.add("contracts", &contract::LIST_ACCOUNT_CONTRACTS).json::<ContractList>("200", "The account's contracts");
+    b.add("contracts", &contract::CREATE_CONTRACT)
+        .request::<NewContract>()
+        .json::<ContractView>("201", "The contract")
+        .json::<FieldErrorsBody>("422", "Every problem of the terms, each naming its field");
+    b.add("contracts", &contract::END_CONTRACT).json::<ContractView>("200", "The ended contract");
+    b.add("contracts", &contract::RECORD_DEPOSIT)
+        .request::<NewDeposit>()
+        .json::<LedgerEntry>("201", "The deposit's ledger entry")
+        .json::<FieldErrorsBody>("422", "Every problem of the deposit, each naming its field");
+    b.add("contracts", &contract::SHOW_ACCOUNT_LEDGER).json::<Ledger>("200", "The balance and entries");
 }
 
 /// Sessions, passwords, users and API keys (`super::account`).
