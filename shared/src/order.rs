@@ -191,9 +191,10 @@ pub struct RecipientRequest {
 pub enum PaymentRequest {
     /// From the account's balance (deposits recorded in the ledger): `{"kind":"balance"}`.
     Balance,
-    /// Under a contract: `{"kind":"contract","reference":"PO-2026-114"}`.
+    /// Under one of the account's active contracts, charged to its ledger within its credit limit:
+    /// `{"kind":"contract","reference":"PO-2026-114"}` (`GET /api/v1/contracts` lists them).
     Contract {
-        /// The contract or purchase-order reference.
+        /// The contract's reference, as a CA administrator set it on the account.
         reference: String,
     },
 }
@@ -327,7 +328,7 @@ pub struct CheckedRecipient {
 pub enum CheckedPayment {
     /// Debited from the balance at submission.
     Balance,
-    /// Under a contract.
+    /// Under one of the account's active contracts (charged to its ledger at submission).
     Contract {
         /// The reference, trimmed.
         reference: String,

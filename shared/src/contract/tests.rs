@@ -91,6 +91,10 @@ fn a_refund_gives_back_the_unissued_recipients_share() {
     check(0, 2, 2, 0);
     check(-5_000, 2, 2, 0);
     check(5_000, 0, 0, 0);
+    // The refund names how many recipients it gives back; nothing given back names none.
+    assert_eq!(Refund::of(7_500, 3, 2), Refund { cents: 5_000, recipients: 2 });
+    assert_eq!(Refund::of(0, 2, 2), Refund::default());
+    assert_eq!(Refund::of(5_000, 2, 0), Refund::default());
 }
 
 #[test]
