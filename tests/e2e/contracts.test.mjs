@@ -2,13 +2,13 @@
 // without an active contract of the account (it used to be self-declared), accepted within the limit and refused
 // past it; twenty concurrent contract orders never together pass the limit (the trigger, read back from D1); a
 // deposit recorded by a CA administrator pays a balance order; cancelling refunds exactly the recipients not yet
-// issued, once, even when an enrollment races the cancel; and every CA-administrator operation is refused to an
-// organization administrator, an organization user and an API key.
+// issued, once, even when an enrollment races the cancel; every CA-administrator operation is refused to an
+// organization administrator, an organization user and an API key; and the billing page works in Chromium.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { rmSync } from 'node:fs';
-import { startWorker, http, createAccount, caAdministrator, login, openssl, scratch } from './harness.mjs';
+import { startWorker, http, createAccount, caAdministrator, login, launchBrowser, openssl, scratch } from './harness.mjs';
 
 let worker;
 let directory;
@@ -294,4 +294,66 @@ test('every CA-administrator operation is refused to an organization administrat
   assert.deepEqual(await counts(), before);
   const [{ ended }] = await worker.query(`SELECT ended_at IS NOT NULL AS ended FROM contracts WHERE id = '${terms.id}'`);
   assert.equal(ended, 0);
+});
+
+/** A logged-in console page of a fresh browser context; resolves to { context, page }. */
+async function consolePage(browser, email, password, errors) {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  page.on('pageerror', (error) => errors.push(String(error)));
+  // The console's WebAssembly compiles on a machine other suites may be loading: give the first page time.
+  await page.goto(`${worker.url}/login`, { timeout: 90_000 });
+  await page.locator('[data-testid=email]').waitFor({ timeout: 90_000 });
+  await page.fill('[data-testid=email]', email);
+  await page.fill('[data-testid=password]', password);
+  await page.click('[data-testid=login-submit]');
+  await page.locator('[data-testid=console-nav]').waitFor({ timeout: 60_000 });
+  return { context, page };
+}
+
+test('the billing page: a CA administrator sets a contract, records a deposit, ends the contract; no one else has it', { timeout: 300_000 }, async () => {
+  await caAdministrator(worker);
+  const gamma = await createAccount(worker, { name: 'Gamma', users: [{ email: 'gil@gamma.example.com', password: PASSWORD }] });
+  const browser = await launchBrowser();
+  const errors = [];
+  try {
+    const { page } = await consolePage(browser, 'ca-admin@keyward.test', 'ca administrator test password', errors);
+    await page.click('[data-testid=nav-admin-billing]');
+    await page.fill('[data-testid=billing-account]', gamma.accountId);
+    await page.click('[data-testid=billing-show]');
+    await page.waitForURL(`${worker.url}/console/admin/billing?account=${gamma.accountId}`);
+    await page.locator('[data-testid=no-contracts]').waitFor();
+    const day = (offset) => new Date(Date.now() + offset * DAY * 1000).toISOString().slice(0, 10);
+    await page.fill('[data-testid=contract-reference]', 'PO-PAGE');
+    await page.fill('[data-testid=contract-limit]', '250.00');
+    await page.fill('[data-testid=contract-starts]', day(-1));
+    await page.fill('[data-testid=contract-ends]', day(30));
+    await page.click('[data-testid=contract-submit]');
+    await page.locator('[data-testid=contract][data-reference="PO-PAGE"][data-status=active]').waitFor();
+    const [stored] = await worker.query(`SELECT credit_limit_cents FROM contracts WHERE account_id = '${gamma.accountId}'`);
+    assert.equal(stored.credit_limit_cents, 25_000);
+    // A deposit without an amount is refused beside its field; then recorded, it shows in the ledger.
+    await page.fill('[data-testid=deposit-reference]', 'SEPA PAGE');
+    await page.click('[data-testid=deposit-submit]');
+    await page.locator('[data-testid=error-amount_cents]').waitFor();
+    await page.fill('[data-testid=deposit-amount]', '120.50');
+    await page.click('[data-testid=deposit-submit]');
+    await page.locator('[data-testid=billing-ledger-entry][data-kind=deposit]').waitFor();
+    assert.ok((await page.textContent('[data-testid=billing-ledger]')).includes('SEPA PAGE'));
+    assert.ok((await page.textContent('[data-testid=billing-balance]')).includes('120.50'));
+    await page.click('[data-testid=contract-end]');
+    await page.locator('[data-testid=contract][data-reference="PO-PAGE"][data-status=ended]').waitFor();
+    // The account's own order form offers no contract now, and says so.
+    const { page: own } = await consolePage(browser, 'gil@gamma.example.com', PASSWORD, errors);
+    assert.equal(await own.locator('[data-testid=nav-admin-billing]').count(), 0, 'no billing entry for an organization administrator');
+    await own.goto(`${worker.url}/console/admin/billing?account=${gamma.accountId}`);
+    await own.locator('[data-testid=console-nav]').waitFor();
+    assert.equal(await own.locator('[data-testid=billing-account]').count(), 0);
+    await own.goto(`${worker.url}/console/orders/new`);
+    await own.locator('[data-testid=payment-contract]').click();
+    await own.locator('[data-testid=no-contract]').waitFor();
+    assert.deepEqual(errors, []);
+  } finally {
+    await browser.close();
+  }
 });
