@@ -326,6 +326,22 @@ impl From<Vec<FieldError>> for AppError {
     }
 }
 
+/// Every problem of a contract's terms or a deposit at once, as [`AppError::form`].
+impl From<Vec<(&'static str, shared::contract::RecordError)>> for AppError {
+    fn from(errors: Vec<(&'static str, shared::contract::RecordError)>) -> Self {
+        Self::form(
+            errors
+                .into_iter()
+                .map(|(field, error)| ApiError {
+                    code: error.code().into(),
+                    field: Some(field.into()),
+                    message: error.to_string(),
+                })
+                .collect(),
+        )
+    }
+}
+
 /// Every problem of the organization form at once, as [`AppError::form`].
 impl From<Vec<OrganizationError>> for AppError {
     fn from(errors: Vec<OrganizationError>) -> Self {

@@ -96,8 +96,8 @@ pub async fn progress(
         organization,
         domains,
         mailboxes,
-        // Balance orders are charged in the batch that places them; contract orders are invoiced under the
-        // contract, outside Keyward: both are settled at placement.
+        // Balance orders are charged to the balance, contract orders to their contract's ledger, in the batch that
+        // places them: both are settled at placement.
         payment: PaymentProgress {
             contract: stored.payment == StoredPayment::Contract,
             settled_at: Some(order.created_at),

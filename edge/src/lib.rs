@@ -14,6 +14,7 @@ mod caa;
 mod cache;
 mod call;
 mod certificates;
+mod contracts;
 mod db;
 #[cfg(feature = "development")]
 mod dev;
@@ -126,6 +127,12 @@ const ROUTES: &[(&Endpoint, Handler)] = routes![
     api::audit::EXPORT_AUDIT => audit::export,
     api::audit::ADMIN_LIST_AUDIT => audit::admin_list,
     api::audit::ADMIN_EXPORT_AUDIT => audit::admin_export,
+    api::contract::LIST_CONTRACTS => contracts::list_own,
+    api::contract::LIST_ACCOUNT_CONTRACTS => contracts::list,
+    api::contract::CREATE_CONTRACT => contracts::create,
+    api::contract::END_CONTRACT => contracts::end,
+    api::contract::RECORD_DEPOSIT => contracts::deposit,
+    api::contract::SHOW_ACCOUNT_LEDGER => contracts::account_ledger,
 ];
 
 /// The development routes, in the `development` build only (`cargo xtask dev`, `test`, `bench`): the build to

@@ -9,6 +9,7 @@ use shared::api::order::{
     LEDGER_ENTRIES_LISTED, Ledger, LedgerEntry, ORDERS_PAGE_SIZE, OrderList, OrderListQuery, OrderRequest,
     OrderSummary, OrderView, RecipientView,
 };
+use shared::contract::Refund;
 use shared::encoding::hex;
 use shared::issuance::pipeline as issuance;
 use shared::lang::Lang;
@@ -17,10 +18,11 @@ use shared::pipeline::{Order, OrderProgress, OrderState, Work, pipeline};
 use worker::{D1Database, Response};
 
 use crate::call::{Call, Member};
-use crate::db::{commit, is_conflict};
+use crate::db::{commit, is_conflict, retrying};
 use crate::error::AppError;
 use crate::fulfilment::{self, Advanced, WorkContext};
 use crate::store::audit_log;
+use crate::store::contracts::{self, ContractRow};
 use crate::store::ledger::{self, LedgerRow};
 use crate::store::orders::{self, NewOrder, OrderRow, StoredOrder, StoredPayment};
 use crate::store::recipients::{self, RecipientRow};
@@ -79,13 +81,13 @@ async fn order_view(db: &D1Database, order: &OrderRow, now: i64) -> Result<Order
 }
 
 /// Reads what the order form's rules need: the organization (of the caller's account only), the account's
-/// validated domains and mailboxes, its balance.
+/// validated domains and mailboxes, its balance, its contracts (returned too: a contract order is charged to one).
 async fn order_context(
     db: &D1Database,
     account_id: &str,
     organization_id: &str,
     now: i64,
-) -> Result<(OrderContext, Option<i64>), AppError> {
+) -> Result<(OrderContext, Option<i64>, Vec<ContractRow>), AppError> {
     let organization = store::organizations::in_account(db, account_id, organization_id).await?.ok_or_else(|| {
         AppError::not_found("organization_id", "No organization of your account has this identifier.")
     })?;
@@ -99,9 +101,15 @@ async fn order_context(
     validations.mailboxes.retain(|validated| validated.reusable_until > now);
     let (validated_domains, validated_mailboxes) = (validations.domains, validations.mailboxes);
     let balance_cents = ledger::balance_statement(db, account_id)?.first::<i64>(Some("balance")).await?.unwrap_or(0);
-    let context =
-        OrderContext { organization: organization.facts(now)?, validated_domains, validated_mailboxes, balance_cents };
-    Ok((context, organization.validated_at))
+    let contract_rows = contracts::of_account(db, account_id).await?;
+    let context = OrderContext {
+        organization: organization.facts(now)?,
+        validated_domains,
+        validated_mailboxes,
+        balance_cents,
+        contracts: contract_rows.iter().map(ContractRow::contract).collect(),
+    };
+    Ok((context, organization.validated_at, contract_rows))
 }
 
 /// The validated domain an address or host name falls under: the most specific one.
@@ -115,16 +123,21 @@ fn covering_domain<'a>(domains: &'a [ValidatedDomain], name: &str) -> Option<&'a
 
 /// `GET /api/v1/ledger`: the balance and the latest entries, read in one batch so they agree.
 pub async fn ledger(call: Call) -> Result<Response, AppError> {
+    let Member { account_id, .. } = call.member().await?;
+    Ok(Response::from_json(&ledger_of(&call.db, &account_id).await?)?)
+}
+
+/// An account's balance and latest entries, read in one batch so they agree (the account's own ledger page and
+/// the CA administrators' billing page).
+pub async fn ledger_of(db: &D1Database, account_id: &str) -> Result<Ledger, AppError> {
     #[derive(serde::Deserialize)]
     struct Balance {
         balance: i64,
     }
-    let db = &call.db;
-    let Member { account_id, .. } = call.member().await?;
     let mut results = db
         .batch(vec![
-            ledger::balance_statement(db, &account_id)?,
-            ledger::latest_statement(db, &account_id, LEDGER_ENTRIES_LISTED)?,
+            ledger::balance_statement(db, account_id)?,
+            ledger::latest_statement(db, account_id, LEDGER_ENTRIES_LISTED)?,
         ])
         .await?;
     let missing = || AppError::internal("batch result missing");
@@ -132,10 +145,16 @@ pub async fn ledger(call: Call) -> Result<Response, AppError> {
     let balance = results.pop().ok_or_else(missing)?.results::<Balance>()?;
     let entries = entries
         .into_iter()
-        .map(|row| LedgerEntry { at: row.at, amount_cents: row.amount, kind: row.kind, reference: row.reference })
+        .map(|row| LedgerEntry {
+            at: row.at,
+            amount_cents: row.amount,
+            kind: row.kind,
+            reference: row.reference,
+            recipients: row.recipients.and_then(|count| u32::try_from(count).ok()),
+        })
         .collect();
     let balance_cents = balance.first().map_or(0, |row| row.balance);
-    Ok(Response::from_json(&Ledger { balance_cents, entries })?)
+    Ok(Ledger { balance_cents, entries })
 }
 
 /// `POST /api/v1/orders`: checks the whole form, then places the order in one batch: the order, its recipients,
@@ -151,7 +170,7 @@ pub async fn place(call: Call) -> Result<Response, AppError> {
     if let Some(existing) = orders::by_idempotency_key(db, &account_id, &submitted.idempotency_key).await? {
         return replay(db, existing, &request_sha256, now).await;
     }
-    let (order_context, organization_validated_at) =
+    let (order_context, organization_validated_at, contract_rows) =
         order_context(db, &account_id, &submitted.organization_id, now).await?;
     // A recipient's CSR text that also holds a private key: the key is recorded as exposed before the form's
     // refusal (the check below names the field); only its public key's hash is kept.
@@ -216,9 +235,28 @@ pub async fn place(call: Call) -> Result<Response, AppError> {
         statements.push(recipients::insert(db, &order_id, &row)?);
         recipients.push(row);
     }
-    if checked.payment == CheckedPayment::Balance && checked.price_cents > 0 {
-        let charge = (order_id.as_str(), checked.price_cents);
-        statements.push(ledger::charge(db, &platform::new_id()?, &account_id, charge, &actor, now)?);
+    match &checked.payment {
+        CheckedPayment::Balance if checked.price_cents > 0 => {
+            let charge = (order_id.as_str(), checked.price_cents);
+            statements.push(ledger::charge(db, &platform::new_id()?, &account_id, charge, &actor, now)?);
+        }
+        CheckedPayment::Contract { reference } if checked.price_cents > 0 => {
+            // The rules chose an active contract of the account with this reference; the triggers check it again
+            // in the batch (limit, still active).
+            let contract = contract_rows
+                .iter()
+                .find(|row| &row.reference == reference)
+                .ok_or_else(|| AppError::internal("the checked contract is not among the account's"))?;
+            let movement = contracts::Movement {
+                id: &platform::new_id()?,
+                contract_id: &contract.id,
+                order_id: &order_id,
+                cents: checked.price_cents,
+                recipients: checked.recipients.len(),
+            };
+            statements.push(contracts::charge(db, &movement, &actor, now)?);
+        }
+        _ => {}
     }
     let row = OrderRow {
         id: order_id.clone(),
@@ -280,6 +318,16 @@ pub async fn place(call: Call) -> Result<Response, AppError> {
                 "The account's balance no longer covers this order (another order was charged meanwhile). \
                  Add funds or pay under a contract.",
             )]));
+        }
+        for code in ["contract_limit_exceeded", "contract_inactive"] {
+            if crate::db::raised(&error, code) {
+                return Err(AppError::from(vec![shared::order::FieldError::new(
+                    "payment.reference",
+                    code,
+                    "The contract no longer covers this order (another order was charged to it, or it was ended \
+                     meanwhile). Choose another contract or pay from the balance.",
+                )]));
+            }
         }
         if is_conflict(&error) {
             // A concurrent submission with the same idempotency key won: answer with its order.
@@ -413,23 +461,66 @@ pub async fn list(call: Call) -> Result<Response, AppError> {
     Ok(Response::from_json(&OrderList { orders, page, has_more })?)
 }
 
-/// `POST /api/v1/orders/{id}/cancel`: refused once completed. Certificates already issued stay valid.
+/// `POST /api/v1/orders/{id}/cancel`: refused once completed. Certificates already issued stay valid; the
+/// recipients not yet issued are refunded in the cancel batch, to the balance or to the contract the order was
+/// charged to. The batch writes the order at the version read before the recipients: an issuance committed
+/// meanwhile (which moves the order's version on) makes it fail whole, and it runs again from fresh reads, so an
+/// issued recipient is never refunded, and a second cancel is refused by the state.
 pub async fn cancel(call: Call) -> Result<Response, AppError> {
     let db = &call.db;
     let now = call.now;
     let Member { principal, account_id } = call.member().await?;
     let order_id = call.param("id").to_owned();
-    let order = orders::find(db, &order_id, Some(&account_id)).await?;
-    let transition = order.order().cancel(now)?;
-    // Open enrollment links of the order stop working.
-    let mut statements = vec![
-        orders::update(db, &order_id, &transition.order)?,
-        enrollment_links::end_open_of_order(db, &order_id, now)?,
-    ];
-    statements.extend(audit_log::record_events(db, now, &principal.actor(), &order_id, &[transition.audit])?);
-    commit(db, statements, CHANGED_MEANWHILE).await?;
+    let actor = principal.actor();
+    retrying(|| cancel_attempt(db, &account_id, &order_id, &actor, now)).await?;
     let order = orders::find(db, &order_id, Some(&account_id)).await?;
     Ok(Response::from_json(&order_view(db, &order, now).await?)?)
+}
+
+/// One attempt at cancelling: the order (its version), then its recipients and what it was charged, then one
+/// batch: the order, its open links ended, the refund, the audit record.
+async fn cancel_attempt(
+    db: &D1Database,
+    account_id: &str,
+    order_id: &str,
+    actor: &str,
+    now: i64,
+) -> Result<(), AppError> {
+    let order = orders::find(db, order_id, Some(account_id)).await?;
+    // Refused here when completed or cancelled (before anything is refunded).
+    order.order().cancel(now, Refund::default())?;
+    let recipients = recipients::of_order(db, order_id).await?;
+    let unissued = recipients.iter().filter(|recipient| recipient.serial.is_none()).count();
+    let (charged, contract) = match order.stored().payment {
+        StoredPayment::Balance => (ledger::charge_of_order(db, account_id, order_id).await?, None),
+        StoredPayment::Contract => match contracts::charge_of_order(db, order_id).await? {
+            Some((contract_id, cents)) => (cents, Some(contract_id)),
+            None => (0, None),
+        },
+    };
+    let refund = Refund::of(charged, recipients.len(), unissued);
+    let transition = order.order().cancel(now, refund)?;
+    // Open enrollment links of the order stop working.
+    let mut statements =
+        vec![orders::update(db, order_id, &transition.order)?, enrollment_links::end_open_of_order(db, order_id, now)?];
+    if refund.cents > 0 {
+        let id = platform::new_id()?;
+        statements.push(match &contract {
+            Some(contract_id) => {
+                let movement = contracts::Movement {
+                    id: &id,
+                    contract_id,
+                    order_id,
+                    cents: refund.cents,
+                    recipients: refund.recipients,
+                };
+                contracts::refund(db, &movement, actor, now)?
+            }
+            None => ledger::refund(db, &id, account_id, (order_id, refund.cents, refund.recipients), actor, now)?,
+        });
+    }
+    statements.extend(audit_log::record_events(db, now, actor, order_id, &[transition.audit])?);
+    commit(db, statements, CHANGED_MEANWHILE).await
 }
 
 /// The refusal of a new link for a recipient who has a certificate.

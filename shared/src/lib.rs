@@ -8,6 +8,7 @@ pub mod address;
 pub mod api;
 pub mod audit;
 pub mod caa;
+pub mod contract;
 pub mod csr;
 pub mod dns;
 pub mod download;

@@ -36,14 +36,16 @@
 //!   ([`Profile::check_key`], which includes the weak-key tests). The same mailbox twice (mailbox profiles) or
 //!   the same DNS name in two recipients (device profiles) is refused.
 //! - Notification emails: up to [`MAXIMUM_NOTIFICATION_EMAILS`] valid addresses, no repeats.
-//! - Payment: from the balance, which must cover [`price_cents`] times the recipients; or under a contract,
-//!   with a reference.
+//! - Payment: from the balance, which must cover [`price_cents`] times the recipients; or under one of the
+//!   account's active contracts, named by its reference, with enough left of its limit
+//!   ([`contract::choose_contract`]).
 //! - The accepted subscriber agreement is [`SUBSCRIBER_AGREEMENT_VERSION`]; the idempotency key is 16 to 64
 //!   characters `[A-Za-z0-9_-]`.
 
 use serde::{Deserialize, Deserializer, Serialize, de};
 
 use crate::address::{AddressError, Domain, EmailAddress, is_public_mail_provider};
+use crate::contract::{self, Contract};
 use crate::csr::{CsrError, ParsedCsr};
 use crate::issuance::{self, OrderError, OrderFacts};
 use crate::lang::Lang;
@@ -194,9 +196,10 @@ pub struct RecipientRequest {
 pub enum PaymentRequest {
     /// From the account's balance (deposits recorded in the ledger): `{"kind":"balance"}`.
     Balance,
-    /// Under a contract: `{"kind":"contract","reference":"PO-2026-114"}`.
+    /// Under one of the account's active contracts, charged to its ledger within its credit limit:
+    /// `{"kind":"contract","reference":"PO-2026-114"}` (`GET /api/v1/contracts` lists them).
     Contract {
-        /// The contract or purchase-order reference.
+        /// The contract's reference, as a CA administrator set it on the account.
         reference: String,
     },
 }
@@ -305,6 +308,8 @@ pub struct OrderContext {
     pub validated_mailboxes: Vec<ValidatedMailbox>,
     /// The account's balance, in cents.
     pub balance_cents: i64,
+    /// The account's contracts, with what each has used (an order under a contract names an active one).
+    pub contracts: Vec<Contract>,
 }
 
 /// A recipient that passed the rules.
@@ -330,7 +335,7 @@ pub struct CheckedRecipient {
 pub enum CheckedPayment {
     /// Debited from the balance at submission.
     Balance,
-    /// Under a contract.
+    /// Under one of the account's active contracts (charged to its ledger at submission).
     Contract {
         /// The reference, trimmed.
         reference: String,
@@ -598,6 +603,10 @@ pub fn check_order_request(
                 None
             } else if reference.chars().count() > CONTRACT_REFERENCE_MAXIMUM_LENGTH {
                 fail(&mut errors, "payment.reference", OrderFormError::ContractReferenceTooLong);
+                None
+            } else if let Err(error) = contract::choose_contract(&context.contracts, reference, now, price.unwrap_or(0))
+            {
+                fail(&mut errors, "payment.reference", OrderFormError::Contract(error));
                 None
             } else {
                 Some(CheckedPayment::Contract { reference: reference.to_owned() })
@@ -902,6 +911,8 @@ pub enum OrderFormError {
     ContractReferenceBlank,
     /// A contract reference longer than [`CONTRACT_REFERENCE_MAXIMUM_LENGTH`].
     ContractReferenceTooLong,
+    /// The contract named cannot pay for the order (its own code, from [`contract::choose_contract`]).
+    Contract(contract::PaymentError),
     /// The subscriber agreement was not accepted.
     AgreementNotAccepted,
     /// An older (or unknown) version of the subscriber agreement was accepted.
@@ -945,6 +956,7 @@ impl OrderFormError {
             Self::BalanceInsufficient { .. } => "balance_insufficient",
             Self::ContractReferenceBlank => "contract_reference_blank",
             Self::ContractReferenceTooLong => "contract_reference_too_long",
+            Self::Contract(error) => error.code(),
             Self::AgreementNotAccepted => "subscriber_agreement_not_accepted",
             Self::AgreementOutdated { .. } => "subscriber_agreement_outdated",
             Self::IdempotencyKeyInvalid => "idempotency_key_invalid",
@@ -975,7 +987,7 @@ impl OrderFormError {
             Self::Csr(_) | Self::Key(_) => "recipients.csr",
             Self::NotificationEmailsTooMany { .. } | Self::NotificationEmailRepeated { .. } => "notification_emails",
             Self::BalanceInsufficient { .. } => "payment",
-            Self::ContractReferenceBlank | Self::ContractReferenceTooLong => "payment.reference",
+            Self::ContractReferenceBlank | Self::ContractReferenceTooLong | Self::Contract(_) => "payment.reference",
             Self::AgreementNotAccepted | Self::AgreementOutdated { .. } => "subscriber_agreement",
             Self::IdempotencyKeyInvalid => "idempotency_key",
         }
@@ -1069,6 +1081,7 @@ impl core::fmt::Display for OrderFormError {
                 money(*balance)
             ),
             Self::ContractReferenceBlank => formatter.write_str("Give the contract or purchase-order reference."),
+            Self::Contract(error) => error.fmt(formatter),
             Self::ContractReferenceTooLong => {
                 write!(formatter, "A contract reference has at most {CONTRACT_REFERENCE_MAXIMUM_LENGTH} characters.")
             }

@@ -27,6 +27,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::address::{Domain, EmailAddress};
+use crate::contract::Refund;
 use crate::link::{Link, LinkStatus};
 use crate::order::CheckedOrder;
 use crate::validation::{DomainMethod, Validation, ValidationStatus};
@@ -148,14 +149,19 @@ impl Order {
         }
     }
 
-    /// Cancels the order at `now`.
+    /// Cancels the order at `now`, giving back `refund` (the recipients not yet issued: the edge writes it in the
+    /// same batch, so the order's version guards it against a concurrent issuance).
     ///
     /// # Errors
     ///
     /// [`OrderStateError::Completed`] or [`OrderStateError::Cancelled`].
-    pub fn cancel(&self, now: i64) -> Result<Transition, OrderStateError> {
+    pub fn cancel(&self, now: i64, refund: Refund) -> Result<Transition, OrderStateError> {
         self.closed()?;
-        let detail = serde_json::json!({ "from": self.state.as_str() });
+        let detail = serde_json::json!({
+            "from": self.state.as_str(),
+            "refund_cents": refund.cents,
+            "refunded_recipients": refund.recipients,
+        });
         Ok(Transition {
             order: Order { state: OrderState::Cancelled, closed_at: Some(now), version: self.version + 1, ..*self },
             work: Vec::new(),

@@ -11,7 +11,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { rmSync } from 'node:fs';
-import { startWorker, http, createAccount, login, launchBrowser, openssl, scratch, writeTemp } from './harness.mjs';
+import { startWorker, http, createAccount, caAdministrator, login, launchBrowser, openssl, scratch, writeTemp } from './harness.mjs';
 import { startDohResponder } from './doh-responder.mjs';
 
 let worker;
@@ -28,10 +28,17 @@ before(async () => {
   browser = await launchBrowser();
   directory = scratch('journey');
   const account = await createAccount(worker, { name: 'Acme', users: [{ email: ADMIN, name: 'Ada Admin', role: 'org_admin', password: PASSWORD }] });
-  // The balance the order is paid from: deposits have no endpoint (the operator records them in the ledger).
+  // The balance the order is paid from, recorded by a CA administrator; and the contract the history's orders
+  // are charged to.
+  const ca = await caAdministrator(worker);
+  const deposit = await http(`${worker.url}/api/v1/admin/accounts/${account.accountId}/deposits`, {
+    method: 'POST', headers: ca, body: JSON.stringify({ amount_cents: 100000, bank_reference: 'wire 1' }) });
+  assert.equal(deposit.status, 201, deposit.text());
   const now = Math.floor(Date.now() / 1000);
-  await worker.query(`INSERT INTO ledger (id, account_id, at, amount, kind, reference, created_by)
-    VALUES ('dep-journey', '${account.accountId}', ${now - DAY}, 100000, 'deposit', 'wire 1', 'test')`);
+  const contract = await http(`${worker.url}/api/v1/admin/accounts/${account.accountId}/contracts`, {
+    method: 'POST', headers: ca,
+    body: JSON.stringify({ reference: 'PO-HISTORY', credit_limit_cents: 100_000_000, starts_at: now - DAY, ends_at: now + DAY }) });
+  assert.equal(contract.status, 201, contract.text());
 });
 after(async () => {
   await browser?.close();
@@ -434,7 +441,7 @@ test('the history pages by 20, newest first', { timeout: 120_000 }, async () => 
     const answer = await api('/orders', { method: 'POST', headers: session, body: JSON.stringify({
       profile: 'smime_organization_multipurpose', organization_id: organization, signature_hash: 'sha256',
       validity: { kind: 'years', years: 1 }, recipients: [{ email: `page${index}@acme.example.com` }],
-      payment: { kind: 'contract', reference: `PO-${index}` }, subscriber_agreement: '2026-12-01',
+      payment: { kind: 'contract', reference: 'PO-HISTORY' }, subscriber_agreement: '2026-12-01',
       idempotency_key: `journey-history-${index}-key`,
     }) });
     assert.equal(answer.status, 201, answer.text());

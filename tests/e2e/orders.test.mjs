@@ -6,7 +6,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { rmSync } from 'node:fs';
-import { startWorker, http, createAccount, login, openssl, opensslStatus, scratch, writeTemp } from './harness.mjs';
+import { startWorker, http, createAccount, caAdministrator, login, openssl, opensslStatus, scratch, writeTemp } from './harness.mjs';
 
 let worker;
 let directory;
@@ -219,6 +219,11 @@ test('the balance never goes below zero, even when two orders are placed at once
   assert.equal(refused.field, 'payment');
   const [balance] = await worker.query(`SELECT SUM(amount) AS total FROM ledger WHERE account_id = '${g.accountId}'`);
   assert.equal(balance.total, 500);
+  // A contract pays instead, once a CA administrator has set one on the account (contracts.test.mjs has the rest).
+  const now = Math.floor(Date.now() / 1000);
+  const terms = await api(`/admin/accounts/${g.accountId}/contracts`, { method: 'POST', headers: await caAdministrator(worker),
+    body: JSON.stringify({ reference: 'PO-7', credit_limit_cents: 100000, starts_at: now - DAY, ends_at: now + DAY }) });
+  assert.equal(terms.status, 201, terms.text());
   const contract = await place({ ...order('c@tight.example.com'), payment: { kind: 'contract', reference: 'PO-7' } }, tom);
   assert.equal(contract.status, 201, contract.text());
 });

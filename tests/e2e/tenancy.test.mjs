@@ -32,6 +32,8 @@ async function snapshotOfA() {
     `SELECT c.serial, c.revoked_at, c.version FROM certificates c JOIN recipients r ON r.id = c.recipient_id JOIN orders o ON o.id = r.order_id WHERE o.account_id = '${account}' ORDER BY c.serial`,
     `SELECT id, email, role, version FROM users WHERE account_id = '${account}' ORDER BY id`,
     `SELECT * FROM ledger WHERE account_id = '${account}' ORDER BY id`,
+    `SELECT * FROM contracts WHERE account_id = '${account}' ORDER BY id`,
+    `SELECT l.* FROM contract_ledger l JOIN contracts c ON c.id = l.contract_id WHERE c.account_id = '${account}' ORDER BY l.id`,
   ];
   return JSON.stringify(await worker.queryAll(tables.join('; ')));
 }
@@ -68,6 +70,9 @@ before(async () => {
   await worker.query(`INSERT INTO validations (id, account_id, kind, subject, method, created_at, expires_at, validated_at)
     VALUES ('tenancy-domain', '${ids.accountA}', 'domain', 'alpha.example.com', 'dns_txt', ${now}, ${now + 86400}, ${now})`);
   await worker.query(`INSERT INTO ledger (id, account_id, at, amount, kind, reference, created_by) VALUES ('tenancy-deposit', '${ids.accountA}', ${now}, 100000, 'deposit', 'wire', 'test')`);
+  ids.contract = 'tenancy-contract';
+  await worker.query(`INSERT INTO contracts (id, account_id, reference, credit_limit_cents, starts_at, ends_at, created_at, created_by)
+    VALUES ('${ids.contract}', '${ids.accountA}', 'PO-ALPHA', 100000, ${now - 86400}, ${now + 86400}, ${now}, 'test')`);
   const order = await api('/orders', {
     method: 'POST',
     headers: alice,
@@ -94,6 +99,7 @@ function identifierFor(path, parameter) {
     [/^\/api\/v1\/api-keys\/\{id\}/, { id: () => ids.apiKey }],
     [/^\/api\/v1\/organizations\/\{id\}/, { id: () => ids.organization }],
     [/^\/api\/v1\/admin\/organizations\/\{id\}/, { id: () => ids.organization }],
+    [/^\/api\/v1\/admin\/accounts\/\{id\}/, { id: () => ids.accountA, contract: () => ids.contract }],
     [/^\/api\/v1\/domains\/\{id\}/, { id: () => ids.domain }],
     [/^\/api\/v1\/certificates\/\{serial\}/, { serial: () => ids.certificate }],
     [/^\/api\/v1\/users\/\{id\}/, { id: () => ids.user }],

@@ -9,6 +9,7 @@ pub mod api_keys;
 pub mod audit_chain_heads;
 pub mod audit_log;
 pub mod certificates;
+pub mod contracts;
 pub mod crls;
 pub mod enrollment_links;
 pub mod inventory;

@@ -63,7 +63,7 @@ impl StoredOrder {
 pub enum StoredPayment {
     /// Charged to the account's balance in the batch that placed the order.
     Balance,
-    /// Invoiced under the account's contract, outside Keyward.
+    /// Charged to one of the account's active contracts (its own ledger) in the batch that placed the order.
     Contract,
 }
 

@@ -15,7 +15,7 @@ use shared::order::money;
 use wasm_bindgen_futures::JsFuture;
 
 use super::form::{FieldError, FormError};
-use super::texts::{console_texts, invited, ledger_kind_label, role_label, text};
+use super::texts::{console_texts, invited, ledger_kind_label, ledger_reference, role_label, text};
 use crate::api;
 use crate::i18n::{error_line, format_instant, use_i18n};
 
@@ -119,12 +119,13 @@ fn LedgerSection() -> impl IntoView {
             .map(|entry| {
                 let at = entry.at;
                 let kind = entry.kind;
+                let amount = money(entry.amount_cents);
                 view! {
                     <tr data-testid="ledger-entry" data-kind=kind.as_str()>
                         <td>{move || format_instant(t.lang(), at)}</td>
                         <td>{move || ledger_kind_label(t.lang(), kind)}</td>
-                        <td>{entry.reference}</td>
-                        <td class="amount">{money(entry.amount_cents)}</td>
+                        <td data-testid="ledger-reference">{move || ledger_reference(t.lang(), &entry)}</td>
+                        <td class="amount">{amount}</td>
                     </tr>
                 }
             })

@@ -80,6 +80,8 @@ enum Section {
     AdminAudit,
     /// `/console/admin/accounts` (CA administrators): accounts and their administrators.
     AdminAccounts,
+    /// `/console/admin/billing`: an account's contracts, deposits and ledger (CA administrators).
+    AdminBilling,
 }
 
 impl Section {
@@ -99,6 +101,7 @@ impl Section {
             "/console/activity" => Some(Self::Activity),
             "/console/admin/audit" => Some(Self::AdminAudit),
             "/console/admin/accounts" => Some(Self::AdminAccounts),
+            "/console/admin/billing" => Some(Self::AdminBilling),
             other => other.strip_prefix("/console/orders/").filter(|id| !id.contains('/')).map(|_| Self::Order),
         }
     }
@@ -119,6 +122,7 @@ impl Section {
             Self::Activity => "/console/activity",
             Self::AdminAudit => "/console/admin/audit",
             Self::AdminAccounts => "/console/admin/accounts",
+            Self::AdminBilling => "/console/admin/billing",
         }
     }
 
@@ -139,6 +143,7 @@ impl Section {
             Self::Activity => "activity",
             Self::AdminAudit => "admin-audit",
             Self::AdminAccounts => "admin-accounts",
+            Self::AdminBilling => "admin-billing",
         }
     }
 
@@ -149,7 +154,7 @@ impl Section {
 
     /// Whether only CA administrators reach it (the Worker refuses the others anyway).
     fn for_ca_administrators(self) -> bool {
-        matches!(self, Self::AdminAccounts | Self::AdminAudit | Self::AdminCertificates)
+        matches!(self, Self::AdminAccounts | Self::AdminAudit | Self::AdminBilling | Self::AdminCertificates)
     }
 }
 
@@ -224,6 +229,10 @@ fn LoggedIn(section: Section) -> impl IntoView {
                     view! { <admin::certificates::AdminCertificatesPage /> }.into_any()
                 }
                 Section::AdminCertificates => view! { <NotFound /> }.into_any(),
+                Section::AdminBilling if session.user.role == Role::CaAdmin => {
+                    view! { <admin::billing::BillingPage /> }.into_any()
+                }
+                Section::AdminBilling => view! { <NotFound /> }.into_any(),
                 Section::NewOrder => view! { <orders::NewOrderPage /> }.into_any(),
                 Section::Order => {
                     let path = window().location().pathname().unwrap_or_default();
@@ -268,6 +277,7 @@ fn Navigation(session: SessionView, section: Section) -> impl IntoView {
         (Section::AdminAudit, |lang| activity::activity_texts(lang).admin_title),
         (Section::Password, |lang| texts::console_texts(lang).nav_password),
         (Section::AdminAccounts, |lang| lang.pick("Accounts (CA)", "Comptes (AC)")),
+        (Section::AdminBilling, |lang| lang.pick("Billing", "Facturation")),
     ]
     .into_iter()
     .filter(|(target, _)| !must_change || *target == Section::Password)

@@ -225,6 +225,10 @@ pub struct OrderTexts {
     pub payment_contract: &'static str,
     /// The text "contract reference".
     pub contract_reference: &'static str,
+    /// Said when the account has no active contract to pay under.
+    pub no_contract: &'static str,
+    /// Before what is left of a contract's limit.
+    pub contract_left: &'static str,
     /// The text "agreement".
     pub agreement: &'static str,
     /// The text "submit".
@@ -330,6 +334,8 @@ static EN: OrderTexts = OrderTexts {
     balance_available: "Balance available:",
     payment_contract: "Under a contract",
     contract_reference: "Contract or purchase-order reference",
+    no_contract: "Your account has no active contract: pay from the balance, or ask Keyward to set up a contract.",
+    contract_left: "left:",
     agreement: "I accept the subscriber agreement (version 2026-12-01) on behalf of the organization.",
     submit: "Place the order",
     submitting: "Placing the order…",
@@ -402,6 +408,8 @@ static FR: OrderTexts = OrderTexts {
     balance_available: "Solde disponible :",
     payment_contract: "Dans le cadre d’un contrat",
     contract_reference: "Référence du contrat ou du bon de commande",
+    no_contract: "Votre compte n’a aucun contrat actif : payez sur le solde, ou demandez un contrat à Keyward.",
+    contract_left: "reste :",
     agreement: "J’accepte le contrat d’abonné (version 2026-12-01) au nom de l’organisation.",
     submit: "Passer la commande",
     submitting: "Commande en cours…",

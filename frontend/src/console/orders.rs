@@ -18,6 +18,7 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use shared::address::{Domain, EmailAddress};
 use shared::api::ApiError;
+use shared::api::contract::{ContractList, ContractView, LIST_CONTRACTS};
 use shared::api::domain::{DomainList, LIST_DOMAINS, LIST_MAILBOXES, MailboxList, ValidationState};
 use shared::api::order::{
     CANCEL_ORDER, LIST_ORDERS, Ledger, OrderList, OrderRequest, OrderView, PLACE_ORDER, PaymentRequest,
@@ -26,6 +27,7 @@ use shared::api::order::{
 use shared::api::organization::{LIST_ORGANIZATIONS, OrganizationList, OrganizationView};
 use shared::api::policy::{Policy, SHOW_POLICY};
 use shared::api::revocation::{CertificateStatus, DOWNLOAD_CERTIFICATE, REVOKE_CERTIFICATE, RevokeRequest};
+use shared::contract::ContractStatus;
 use shared::csr::PublicKey;
 use shared::download::DownloadFormat;
 use shared::encoding::base64url_encode;
@@ -58,6 +60,8 @@ struct Catalogue {
     mailboxes: MailboxList,
     /// The account's balance (and latest ledger entries).
     ledger: Ledger,
+    /// The account's contracts (the form offers the active ones).
+    contracts: Vec<ContractView>,
 }
 
 async fn catalogue() -> Result<Catalogue, ApiError> {
@@ -67,6 +71,7 @@ async fn catalogue() -> Result<Catalogue, ApiError> {
         domains: api::call::<DomainList>(&LIST_DOMAINS, &[]).await?,
         mailboxes: api::call::<MailboxList>(&LIST_MAILBOXES, &[]).await?,
         ledger: api::call::<Ledger>(&SHOW_LEDGER, &[]).await?,
+        contracts: api::call::<ContractList>(&LIST_CONTRACTS, &[]).await?.contracts,
     })
 }
 
@@ -198,6 +203,7 @@ fn context(catalogue: &Catalogue, organization_id: &str) -> OrderContext {
             })
             .collect(),
         balance_cents: catalogue.ledger.balance_cents,
+        contracts: catalogue.contracts.iter().map(ContractView::contract).collect(),
     }
 }
 
@@ -662,9 +668,32 @@ fn OrderForm(
                     prop:checked=move || contract.get() on:change=move |_| contract.set(true) />
                     {order_text(t, |texts| texts.payment_contract)}</label>
                 {move || if contract.get() {
-                    view! { <label>{order_text(t, |texts| texts.contract_reference)}
-                        <input type="text" data-testid="contract-reference" bind:value=reference
-                            on:input=move |_| touch("payment".into()) /></label> }.into_any()
+                    // Only the account's active contracts are offered (the Worker refuses any other reference).
+                    let active: Vec<ContractView> = catalogue.with_value(|catalogue| {
+                        let now = now();
+                        catalogue.contracts.iter()
+                            .filter(|view| view.contract().status(now) == ContractStatus::Active).cloned().collect()
+                    });
+                    if active.is_empty() {
+                        view! { <p class="error" data-testid="no-contract">{order_text(t, |texts| texts.no_contract)}</p> }
+                            .into_any()
+                    } else {
+                        if !active.iter().any(|view| view.reference == reference.get_untracked()) {
+                            reference.set(active[0].reference.clone());
+                        }
+                        let options = active.into_iter().map(|view| {
+                            let left = money(view.contract().remaining_cents());
+                            let value = view.reference.clone();
+                            view! { <option value=value.clone() selected=move || reference.get() == value>
+                                {view.reference.clone()} " (" {order_text(t, |texts| texts.contract_left)} " " {left} ")"
+                            </option> }
+                        }).collect_view();
+                        view! { <label>{order_text(t, |texts| texts.contract_reference)}
+                            <select data-testid="contract-reference"
+                                on:change=move |event| { reference.set(event_target_value(&event)); touch("payment".into()); }>
+                                {options}
+                            </select></label> }.into_any()
+                    }
                 } else {
                     view! {
                         <p data-testid="balance">{order_text(t, |texts| texts.balance_available)} " " {balance.clone()}</p>

@@ -3,7 +3,7 @@
 //! the shared texts (the password meter, "Password", "Confirm the password") are `crate::i18n`'s.
 
 use shared::account::{AccountError, MAXIMUM_PASSWORD_CHARACTERS, Role};
-use shared::api::order::LedgerKind;
+use shared::api::order::{LedgerEntry, LedgerKind};
 
 use crate::i18n::{I18n, Lang};
 
@@ -29,6 +29,16 @@ pub fn role_label(lang: Lang, role: Role) -> &'static str {
         (Lang::Fr, Role::CaAdmin) => "Administrateur de l’AC",
         (Lang::Fr, Role::OrgAdmin) => "Administrateur de l’organisation",
         (Lang::Fr, Role::OrgUser) => "Utilisateur de l’organisation",
+    }
+}
+
+/// A ledger movement's reference as people read it: the order or bank reference, and for a refund how many
+/// recipients it gives back.
+pub fn ledger_reference(lang: Lang, entry: &LedgerEntry) -> String {
+    match entry.recipients {
+        Some(1) => format!("{} ({})", entry.reference, lang.pick("1 recipient", "1 destinataire")),
+        Some(count) => format!("{} ({count} {})", entry.reference, lang.pick("recipients", "destinataires")),
+        None => entry.reference.clone(),
     }
 }
 

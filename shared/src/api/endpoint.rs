@@ -8,6 +8,7 @@
 //! Worker's route table names each once.
 
 use super::audit;
+use super::contract;
 use super::{account, dev, domain, enrollment, inventory, order, organization, policy, revocation};
 use super::{admin_account, signup};
 
@@ -342,6 +343,12 @@ pub const ENDPOINTS: &[&Endpoint] = &[
     &audit::EXPORT_AUDIT,
     &audit::ADMIN_LIST_AUDIT,
     &audit::ADMIN_EXPORT_AUDIT,
+    &contract::LIST_CONTRACTS,
+    &contract::LIST_ACCOUNT_CONTRACTS,
+    &contract::CREATE_CONTRACT,
+    &contract::END_CONTRACT,
+    &contract::RECORD_DEPOSIT,
+    &contract::SHOW_ACCOUNT_LEDGER,
     &dev::DEV_MAILBOX,
     &dev::DEV_CREATE_ACCOUNT,
     &dev::DEV_SEED,

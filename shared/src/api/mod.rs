@@ -8,6 +8,7 @@
 pub mod account;
 pub mod admin_account;
 pub mod audit;
+pub mod contract;
 pub mod dev;
 pub mod domain;
 pub mod endpoint;

@@ -27,6 +27,7 @@ use super::admin_account::{
 };
 use super::audit;
 use super::audit::AuditList;
+use super::contract::{ContractList, ContractView, NewContract, NewDeposit};
 use super::dev::{CreateAccount, CreatedAccount, Mailbox, SeedRequest, SeedResponse};
 use super::domain::{
     DomainList, DomainView, MailboxList, MailboxView, MethodChange, NewDomain, NewMailbox, ValidationLinkView,
@@ -34,14 +35,14 @@ use super::domain::{
 use super::endpoint::{Access, Endpoint, OPENAPI_DOCUMENT};
 use super::enrollment::{EnrollmentView, IssuedCertificate, SubmitCsr};
 use super::inventory::{AdminCertificateList, CurrentCertificate, ExpiringWithin, Inventory};
-use super::order::{FieldErrorsBody, Ledger, OrderList, OrderRequest, OrderView};
+use super::order::{FieldErrorsBody, Ledger, LedgerEntry, OrderList, OrderRequest, OrderView};
 use super::organization::{CodeEntry, CodeSent, NewOrganization, OrganizationList, OrganizationView};
 use super::policy::Policy;
 use super::revocation::{CertificateStatus, RevocationChallenge, RevokeRequest};
 use super::signup::{CompleteSignup, SignupLinkView, SignupRequest};
 use super::{
-    ErrorBody, MessageBody, account, admin_account, dev, domain, enrollment, inventory, order, organization, policy,
-    revocation, signup,
+    ErrorBody, MessageBody, account, admin_account, contract, dev, domain, enrollment, inventory, order, organization,
+    policy, revocation, signup,
 };
 use crate::pipeline::OrderState;
 use crate::validation::CallRecord;
@@ -332,6 +333,7 @@ fn operations(b: &mut Builder) {
 
     validation_operations(b);
     audit_operations(b);
+    contract_operations(b);
 
     b.add("development", &dev::DEV_MAILBOX).json::<Mailbox>("200", "The messages");
     b.add("development", &dev::DEV_CREATE_ACCOUNT).request::<CreateAccount>().json::<CreatedAccount>("201", "Created");
@@ -360,6 +362,22 @@ fn inventory_operations(b: &mut Builder) {
     b.add("administration", &inventory::ADMIN_SEARCH_CERTIFICATES)
         .query_schema("q", "A serial or a recipient's address, exact", search)
         .json::<AdminCertificateList>("200", "The matching certificates, any account");
+}
+
+/// Contracts, deposits and an account's ledger (`super::contract`).
+fn contract_operations(b: &mut Builder) {
+    b.add("contracts", &contract::LIST_CONTRACTS).json::<ContractList>("200", "The account's contracts");
+    b.add("contracts", &contract::LIST_ACCOUNT_CONTRACTS).json::<ContractList>("200", "The account's contracts");
+    b.add("contracts", &contract::CREATE_CONTRACT)
+        .request::<NewContract>()
+        .json::<ContractView>("201", "The contract")
+        .json::<FieldErrorsBody>("422", "Every problem of the terms, each naming its field");
+    b.add("contracts", &contract::END_CONTRACT).json::<ContractView>("200", "The ended contract");
+    b.add("contracts", &contract::RECORD_DEPOSIT)
+        .request::<NewDeposit>()
+        .json::<LedgerEntry>("201", "The deposit's ledger entry")
+        .json::<FieldErrorsBody>("422", "Every problem of the deposit, each naming its field");
+    b.add("contracts", &contract::SHOW_ACCOUNT_LEDGER).json::<Ledger>("200", "The balance and entries");
 }
 
 /// Sessions, passwords, users and API keys (`super::account`).

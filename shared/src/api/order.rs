@@ -366,11 +366,11 @@ mod tests {
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum LedgerKind {
-    /// Funds added (recorded by the operator when a payment arrives).
+    /// Funds added (recorded by a CA administrator when a payment arrives).
     Deposit,
     /// An order paid from the balance.
     Charge,
-    /// Funds given back.
+    /// Funds given back (the unissued recipients of a cancelled order).
     Refund,
 }
 
@@ -403,8 +403,11 @@ pub struct LedgerEntry {
     pub amount_cents: i64,
     /// What it was.
     pub kind: LedgerKind,
-    /// The order number of a charge, or the payment reference of a deposit.
+    /// The order number of a charge or a refund, or the bank reference of a deposit.
     pub reference: String,
+    /// How many recipients a refund gives back (absent for deposits and charges).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub recipients: Option<u32>,
 }
 
 /// How many of the latest ledger entries [`Ledger`] lists.

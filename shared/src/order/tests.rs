@@ -58,6 +58,7 @@ fn context() -> OrderContext {
         validated_domains: vec![domain("example.com", NOW + 10 * DAY), domain("expired.example.org", NOW)],
         validated_mailboxes: Vec::new(),
         balance_cents: 100_000,
+        contracts: Vec::new(),
     }
 }
 
@@ -544,12 +545,26 @@ fn prices_and_payment() {
     assert!(errors[0].message.contains("120.00") && errors[0].message.contains("119.99"), "{}", errors[0].message);
     poor.balance_cents = 12_000;
     assert_eq!(check(&two, &poor, Ok(())).expect("exactly enough").price_cents, 12_000);
-    // A contract needs no balance, only a reference.
+    // A contract needs no balance, but one of the account's active contracts, with enough left.
     poor.balance_cents = 0;
     let contract =
         OrderRequest { payment: PaymentRequest::Contract { reference: " PO-2026-114 ".into() }, ..two.clone() };
+    check(&contract, &poor, Err(&[("payment.reference", "contract_not_found")]));
+    let terms = |used_cents, ended_at| Contract {
+        reference: "PO-2026-114".into(),
+        credit_limit_cents: 20_000,
+        starts_at: NOW - DAY,
+        ends_at: NOW + DAY,
+        ended_at,
+        used_cents,
+    };
+    poor.contracts = vec![terms(8_000, None)];
     let checked = check(&contract, &poor, Ok(())).expect("valid");
     assert_eq!(checked.payment, CheckedPayment::Contract { reference: "PO-2026-114".into() });
+    poor.contracts = vec![terms(8_001, None)];
+    check(&contract, &poor, Err(&[("payment.reference", "contract_limit_exceeded")]));
+    poor.contracts = vec![terms(0, Some(NOW))];
+    check(&contract, &poor, Err(&[("payment.reference", "contract_inactive")]));
     let long = OrderRequest { payment: PaymentRequest::Contract { reference: "x".repeat(101) }, ..two };
     check(&long, &poor, Err(&[("payment.reference", "contract_reference_too_long")]));
 }

@@ -223,13 +223,17 @@ fn enrollment_then_completion() {
             .iter()
             .all(|step| matches!(step.state, StepState::Done { .. }) && step.actions.is_empty())
     );
-    assert_eq!(progress.order.cancel(NOW + 2 * HOUR), Err(OrderStateError::Completed { at: NOW + HOUR }));
+    assert_eq!(
+        progress.order.cancel(NOW + 2 * HOUR, Refund::default()),
+        Err(OrderStateError::Completed { at: NOW + HOUR })
+    );
 }
 
 #[test]
 fn cancel_until_completed() {
     for state in [OrderState::AwaitingValidation, OrderState::AwaitingEnrollment] {
-        let transition = order(state).cancel(NOW).expect("open orders cancel");
+        let refund = Refund::of(5_000, 2, 1);
+        let transition = order(state).cancel(NOW, refund).expect("open orders cancel");
         assert_eq!(
             transition.order,
             Order { state: OrderState::Cancelled, closed_at: Some(NOW), version: 4, ..order(state) }
@@ -237,11 +241,13 @@ fn cancel_until_completed() {
         assert_eq!(transition.audit.action, "order_cancelled");
         assert!(transition.work.is_empty());
         assert!(transition.audit.detail.contains(state.as_str()));
-        assert_eq!(transition.order.cancel(NOW + 1), Err(OrderStateError::Cancelled { at: NOW }));
+        let detail: serde_json::Value = serde_json::from_str(&transition.audit.detail).expect("JSON");
+        assert_eq!((detail["refund_cents"].as_i64(), detail["refunded_recipients"].as_u64()), (Some(2_500), Some(1)));
+        assert_eq!(transition.order.cancel(NOW + 1, refund), Err(OrderStateError::Cancelled { at: NOW }));
     }
     // A cancelled order's open steps are failed and offer nothing; done steps stay done.
     let mut progress = progress();
-    progress.order = order(OrderState::AwaitingValidation).cancel(NOW).expect("open").order;
+    progress.order = order(OrderState::AwaitingValidation).cancel(NOW, Refund::default()).expect("open").order;
     let steps = pipeline(&progress, NOW);
     assert_eq!(steps[0].state, StepState::Done { at: NOW - 10 * DAY_SECONDS });
     assert_eq!(steps[2].state, StepState::Failed { reason: "The order was cancelled.".into() });
