@@ -100,8 +100,9 @@ test('the recipient journey with the keyboard alone ends with the certificate is
   // Issued: the password form; the focus is reached from where the button was.
   await page.locator('[data-testid=password]').waitFor({ timeout: 120_000 });
   await tabTo(page, 'password', { max: 10 });
-  // A password too short first: the error moves the focus back to the field.
+  // A password too short first, submitted from the button: the error moves the focus back to the field.
   await page.keyboard.type('short');
+  assert.deepEqual(await tabTo(page, 'build-bundle'), ['password-confirm', 'bundle-profile', 'build-bundle']);
   await page.keyboard.press('Enter');
   await page.locator('[data-testid=error][data-code=password_too_short]').waitFor();
   await focusIs(page, 'password');
