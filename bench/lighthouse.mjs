@@ -73,6 +73,21 @@ async function measure(port, page) {
   };
 }
 
+/**
+ * A run, asked again (at most twice more) when Lighthouse reports a runtime error of its own trace recording
+ * (`NO_NAVSTART`, `NO_FCP`), which a loaded machine sometimes gives; the page's own errors are not retried.
+ */
+async function measureRetrying(port, page) {
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      return await measure(port, page);
+    } catch (error) {
+      if (attempt >= 3 || !/\b(NO_NAVSTART|NO_FCP|NO_LCP)\b/.test(error.message)) throw error;
+      log(`${page.name}: ${error.message}; running it again`);
+    }
+  }
+}
+
 function minMax(values) {
   return { median: summary(values).median, spread: { kind: 'min/max', low: round(Math.min(...values)), high: round(Math.max(...values)) }, runs: values.length };
 }
@@ -109,7 +124,7 @@ async function main() {
     for (const page of measured) {
       const runs = [];
       for (let run = 0; run < RUNS; run += 1) {
-        const result = await measure(chrome.port, page);
+        const result = await measureRetrying(chrome.port, page);
         log(`${page.name} run ${run + 1}: performance ${result.performance}, accessibility ${result.accessibility}, best practices ${result['best-practices']}, LCP ${round(result.lcp, 0)} ms, TBT ${round(result.tbt, 0)} ms, CLS ${round(result.cls, 3)}`);
         runs.push(result);
         facts = { lighthouse: `Lighthouse ${result.version}, mobile profile (simulated throttling), ${result.userAgent}` };
