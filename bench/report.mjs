@@ -1,6 +1,7 @@
 // The benchmark report: target/bench/report.json (one object per metric) and target/bench/report.md (the same
 // as a table, with the machine facts). Each part of `cargo xtask bench` merges its own rows by metric name, so
-// `cargo xtask bench browser` and `cargo xtask bench edge` update only what they measured.
+// `cargo xtask bench browser`, `cargo xtask bench lighthouse` and `cargo xtask bench edge` update only what they
+// measured.
 import { readFileSync, writeFileSync, mkdirSync, existsSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join, dirname } from 'node:path';
@@ -83,7 +84,7 @@ export function merge(part, rows, facts) {
   const existing = existsSync(jsonPath) ? JSON.parse(readFileSync(jsonPath, 'utf8')) : [];
   const byName = new Map(existing.filter((entry) => entry.part !== part).map((entry) => [entry.name, entry]));
   for (const entry of rows) byName.set(entry.name, { ...entry, part });
-  const order = (entry) => (entry.part === 'browser' ? 0 : 1);
+  const order = (entry) => ({ browser: 0, lighthouse: 1 }[entry.part] ?? 2);
   const merged = [...byName.values()].sort((a, b) => order(a) - order(b));
   const allFacts = {
     ...(existsSync(factsPath) ? JSON.parse(readFileSync(factsPath, 'utf8')) : {}),

@@ -239,7 +239,13 @@ pub fn EnrollPage(
                 Stage::Working(step) => {
                     // The view to return to on cancel: the one the key choice was made on.
                     let back = step.cancellable().then(|| cancel_target.get_value()).flatten();
+                    // The page keeps its heading while it works (one level-one heading on every state).
+                    let title = move || {
+                        let texts = i18n::texts(t.lang());
+                        if step == Step::Bundle { texts.protect_title } else { texts.ready_title }
+                    };
                     view! {
+                        <h1>{title}</h1>
                         <p class="progress" data-testid="progress" aria-live="polite">{move || step.text(t.lang())}</p>
                         {back.map(|view| view! {
                             <button type="button" data-testid="cancel" on:click=move |_| cancel(view.clone())>

@@ -128,6 +128,7 @@ pub fn problem_message(problem: &ApiError, lang: Lang) -> String {
 pub fn error_line(problem: ApiError, t: I18n) -> impl IntoView {
     let code = problem.code.clone();
     let field = problem.field.clone();
+    crate::focus::error_shown();
     view! {
         <p class="error" role="alert" data-testid="error" data-code=code data-field=field>
             {move || problem_message(&problem, t.lang())}</p>

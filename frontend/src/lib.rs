@@ -14,6 +14,7 @@ mod bench;
 pub mod console;
 mod enroll;
 mod files;
+pub mod focus;
 mod i18n;
 mod install;
 mod keys;

@@ -44,7 +44,7 @@ pub fn NewPassword(
     let t = use_i18n();
     let strength = Memo::new(move |_| password.with(|typed| (!typed.is_empty()).then(|| password::strength(typed))));
     view! {
-        <label>{t.text(|texts| texts.password)}<input type="password" data-testid="password" autocomplete="new-password"
+        <label>{t.text(|texts| texts.password)}<input type="password" name="password" data-testid="password" autocomplete="new-password"
             minlength=MINIMUM_LENGTH bind:value=password /></label>
         {move || strength.get().map(|strength| {
             let lang = t.lang();
@@ -60,7 +60,7 @@ pub fn NewPassword(
                 </div>
             }
         })}
-        <label>{t.text(|texts| texts.password_again)}<input type="password" data-testid="password-confirm" autocomplete="new-password"
+        <label>{t.text(|texts| texts.password_again)}<input type="password" name="password_confirmation" data-testid="password-confirm" autocomplete="new-password"
             bind:value=confirmation /></label>
     }
 }

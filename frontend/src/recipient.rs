@@ -12,6 +12,7 @@ pub fn start() {
     if web_sys::window().is_none() {
         return;
     }
+    crate::focus::install();
     leptos::mount::mount_to_body(App);
 }
 

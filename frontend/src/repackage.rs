@@ -73,11 +73,11 @@ pub fn RepackagePage() -> impl IntoView {
             <p>{t.text(|texts| texts.repackage_intro)}</p>
             <form on:submit=submit>
                 <label>{t.text(|texts| texts.certificate_file)}
-                    <input type="file" accept=".p12,.pfx,application/x-pkcs12" node_ref=file_input
+                    <input type="file" name="file" accept=".p12,.pfx,application/x-pkcs12" node_ref=file_input
                         data-testid="repackage-file" on:change=move |_| stage.set(Stage::Form) />
                 </label>
                 <label>{t.text(|texts| texts.current_password)}
-                    <input type="password" autocomplete="current-password" data-testid="current-password"
+                    <input type="password" name="current_password" autocomplete="current-password" data-testid="current-password"
                         bind:value=current_password />
                 </label>
                 <label>{t.text(|texts| texts.new_format)}

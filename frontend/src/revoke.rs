@@ -92,11 +92,11 @@ pub fn RevokePage() -> impl IntoView {
                     <p>{t.text(|texts| texts.revoke_intro)}</p>
                     <form on:submit=submit>
                         <label>{t.text(|texts| texts.certificate_file)}
-                            <input type="file" accept=".p12,.pfx,application/x-pkcs12" node_ref=file_input
+                            <input type="file" name="file" accept=".p12,.pfx,application/x-pkcs12" node_ref=file_input
                                 data-testid="revoke-file" />
                         </label>
                         <label>{t.text(|texts| texts.its_password)}
-                            <input type="password" autocomplete="current-password" data-testid="revoke-password"
+                            <input type="password" name="password" autocomplete="current-password" data-testid="revoke-password"
                                 on:input=move |event| password.set(event_target_value(&event)) />
                         </label>
                         <label>{t.text(|texts| texts.reason)}
@@ -107,7 +107,7 @@ pub fn RevokePage() -> impl IntoView {
                             }>{reasons}</select>
                         </label>
                         <label>
-                            <input type="checkbox" data-testid="revoke-confirm"
+                            <input type="checkbox" name="confirm" data-testid="revoke-confirm"
                                 on:change=move |event| confirmed.set(event_target_checked(&event)) />
                             {t.text(|texts| texts.revoke_understand)}
                         </label>

@@ -1,8 +1,11 @@
-//! `cargo xtask bench [browser|edge]`: the benchmark of issues 3 and 4, both parts unless one is named. It
-//! builds what it measures (the release app and Worker, and the frontend's `bench` build with the benchmark
-//! page), then runs `bench/browser.mjs` (headless Chromium: Keyward's key pair, request and PKCS#12 against
-//! WebCrypto, PKI.js and node-forge; the real page's longest task and first load) and `bench/edge.mjs` (workerd:
-//! issuance CPU time, latency and throughput against a trivial D1 Worker; the Worker's upload size). Each part
+//! `cargo xtask bench [browser|lighthouse|edge]`: the benchmark of issues 3, 4 and 16, every part unless one is
+//! named. It builds what it measures (the release app and Worker, and the frontend's `bench` build with the
+//! benchmark page), then runs `bench/browser.mjs` (headless Chromium: Keyward's key pair, request and PKCS#12
+//! against WebCrypto, PKI.js and node-forge; the real page's longest task and first load), `bench/lighthouse.mjs`
+//! (Lighthouse's mobile profile on the recipient's pages, the login page and the order form: performance,
+//! accessibility and best-practices scores, LCP, TBT and CLS; Debian's Chromium through chrome-launcher at
+//! `CHROME_PATH`) and `bench/edge.mjs` (workerd: issuance CPU time, latency and throughput against a trivial D1
+//! Worker; the Worker's upload size). Each part
 //! merges its rows into `target/bench/report.json` and `target/bench/report.md`. `KEYWARD_BENCH_QUICK=1` runs
 //! a few iterations only, to check the machinery; its report says so and is not one to judge by.
 
@@ -14,13 +17,16 @@ use crate::process::run as run_command;
 use crate::tools::{self, Tools};
 use crate::{Result, build, devca, root};
 
-/// Runs the named part (`browser`, `edge`) or both.
+/// Runs the named part (`browser`, `lighthouse`, `edge`) or all three.
 pub fn run(part: Option<&str>) -> Result {
-    let (browser, edge) = match part {
-        None => (true, true),
-        Some("browser") => (true, false),
-        Some("edge") => (false, true),
-        Some(other) => return Err(format!("unknown benchmark part `{other}` (expected `browser` or `edge`)")),
+    let (browser, lighthouse, edge) = match part {
+        None => (true, true, true),
+        Some("browser") => (true, false, false),
+        Some("lighthouse") => (false, true, false),
+        Some("edge") => (false, false, true),
+        Some(other) => {
+            return Err(format!("unknown benchmark part `{other}` (expected `browser`, `lighthouse` or `edge`)"));
+        }
     };
     let tools = tools::ensure()?;
     // Both parts measure the release artefacts: the app served by the Worker, and the Worker itself.
@@ -31,6 +37,9 @@ pub fn run(part: Option<&str>) -> Result {
     if browser {
         bench_page(&tools, &out)?;
         node("bench/browser.mjs")?;
+    }
+    if lighthouse {
+        node("bench/lighthouse.mjs")?;
     }
     if edge {
         node("bench/edge.mjs")?;
@@ -73,8 +82,15 @@ fn bench_page(tools: &Tools, out: &Path) -> Result {
     Ok(())
 }
 
-/// Runs one of the benchmark's Node scripts from the workspace root.
+/// Runs one of the benchmark's Node scripts from the workspace root. Lighthouse's chrome-launcher finds Debian's
+/// Chromium at `CHROME_PATH` (the same browser every other part drives; it never downloads one).
 fn node(script: &str) -> Result {
     let root = root();
-    run_command(Command::new("node").arg(root.join(script)).current_dir(&root).env("WRANGLER_SEND_METRICS", "false"))
+    run_command(
+        Command::new("node")
+            .arg(root.join(script))
+            .current_dir(&root)
+            .env("WRANGLER_SEND_METRICS", "false")
+            .env("CHROME_PATH", "/usr/bin/chromium"),
+    )
 }

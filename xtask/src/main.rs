@@ -33,10 +33,10 @@ commands:
           build the web app (dist/) and the Worker (edge/build/) in release mode, as deployed: without the
           development routes and mailbox page that `dev`, `test` and `bench` build in (`development`: with them,
           as `test` builds before its end-to-end suites)
-  bench [browser|edge]
-          build, then benchmark the browser side (Chromium: keygen, CSR, PKCS#12, longest task, first load)
-          and the edge (workerd: issuance CPU time, throughput, upload size) against their peers; both parts
-          unless one is named. Writes target/bench/report.json and report.md (KEYWARD_BENCH_QUICK=1: a few runs)
+  bench [browser|lighthouse|edge]
+          build, then benchmark the browser side (Chromium: keygen, CSR, PKCS#12, longest task, first load),
+          the pages as Lighthouse's mobile profile sees them (scores, LCP, TBT, CLS) and the edge (workerd:
+          issuance CPU time, throughput, upload size) against their peers; every part unless one is named. Writes target/bench/report.json and report.md (KEYWARD_BENCH_QUICK=1: a few runs)
   soak [minutes]
           build, then run the load and fault suite against the Worker in workerd on 127.0.0.1 for the given
           minutes (15 unless given): a concurrent mix with faults (D1 busy, mail provider down, DNS-over-HTTPS

@@ -1,7 +1,9 @@
 //! `cargo xtask test`: every test. Host unit and integration tests (`shared`, `xtask`), then the frontend's
 //! browser tests in headless Chromium, then the release builds, then the end-to-end suites in `tests/e2e/`,
 //! which start the real Worker in workerd with a fresh local D1 and drive real headless Chromium, checking
-//! outputs with OpenSSL, with pkilint's REST API running beside them (`linter.rs`).
+//! outputs with OpenSSL, with pkilint's REST API running beside them (`linter.rs`). Every `*.test.mjs` there runs,
+//! the accessibility suites among them (`a11y.test.mjs`: axe-core on every page and state; `keyboard.test.mjs`: the
+//! recipient's journey and the order form with the keyboard alone).
 
 use std::process::Command;
 

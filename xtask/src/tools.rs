@@ -7,7 +7,7 @@
 //! | wasm-bindgen CLI and its test runner | `Cargo.lock` (must equal the `wasm-bindgen` crate) | `cargo install` |
 //! | worker-build | [`WORKER_BUILD_VERSION`] | `cargo install` |
 //! | cargo-fuzz (`cargo xtask fuzz`; libFuzzer itself comes with the `libfuzzer-sys` crate, pinned in `tests/fuzz/Cargo.lock`) | [`CARGO_FUZZ_VERSION`] | `cargo install`, by [`cargo_fuzz`] when `fuzz` or `test` needs it |
-//! | wrangler + workerd, binaryen's wasm-opt, esbuild, playwright-core; the benchmark's PKI.js, asn1js, node-forge, ws | `package.json` + `package-lock.json` | `npm ci` |
+//! | wrangler + workerd, binaryen's wasm-opt, esbuild, playwright-core; axe-core and `@axe-core/playwright` (the accessibility suite); the benchmark's PKI.js, asn1js, node-forge, ws, Lighthouse and chrome-launcher (which drives Debian's Chromium at `CHROME_PATH`, never a downloaded one) | `package.json` + `package-lock.json` | `npm ci` |
 //! | pkilint (CLI, and its REST API with FastAPI and uvicorn), Python `cryptography` (test oracles), schemathesis (the API fuzzer) | `tests/requirements.txt` | `pip` in a virtual environment |
 //!
 //! Cargo-installed tools go to `~/.cache/keyward/tools/<name>-<version>/`, outside the clone, so a fresh

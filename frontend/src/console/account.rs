@@ -99,7 +99,7 @@ fn SessionsSection() -> impl IntoView {
             Ok(list) => view! {
                 <table class="list" data-testid="sessions">
                     <thead><tr><th>{text(t, |texts| texts.session_browser)}</th><th>{text(t, |texts| texts.session_since)}</th>
-                        <th>{text(t, |texts| texts.session_seen)}</th><th></th></tr></thead>
+                        <th>{text(t, |texts| texts.session_seen)}</th><th><span class="visually-hidden">"Actions"</span></th></tr></thead>
                     <tbody>{rows(list)}</tbody>
                 </table>
             }.into_any(),
@@ -284,7 +284,7 @@ fn users_table(
         <table class="list" data-testid="users">
             <thead><tr>
                 <th>{text(t, |texts| texts.fact_email)}</th><th>{text(t, |texts| texts.fact_name)}</th>
-                <th>{text(t, |texts| texts.fact_role)}</th><th>{text(t, |texts| texts.status)}</th><th></th>
+                <th>{text(t, |texts| texts.fact_role)}</th><th>{text(t, |texts| texts.status)}</th><th><span class="visually-hidden">"Actions"</span></th>
             </tr></thead>
             <tbody>{rows}</tbody>
         </table>
@@ -406,7 +406,7 @@ fn keys_table(keys: Vec<ApiKeyView>, revoke: impl Fn(String) + Copy + 'static) -
             <thead><tr>
                 <th>{text(t, |texts| texts.fact_name)}</th><th>{text(t, |texts| texts.api_key_prefix)}</th>
                 <th>{text(t, |texts| texts.created)}</th><th>{text(t, |texts| texts.last_used)}</th>
-                <th>{text(t, |texts| texts.status)}</th><th></th>
+                <th>{text(t, |texts| texts.status)}</th><th><span class="visually-hidden">"Actions"</span></th>
             </tr></thead>
             <tbody>{rows}</tbody>
         </table>

@@ -19,6 +19,7 @@ pub fn FieldError(
     let testid = format!("error-{}", fields.first().copied().unwrap_or("field"));
     move || {
         error.get().filter(|problem| names_one_of(problem, fields)).map(|problem| {
+            crate::focus::error_shown();
             view! {
                 <p class="error field-error" role="alert" data-testid=testid.clone() data-code=problem.code.clone()
                     data-field=problem.field.clone()>{problem_message(&problem, t.lang())}</p>
@@ -38,6 +39,7 @@ pub fn FormError(
     let t = use_i18n();
     move || {
         error.get().filter(|problem| !names_one_of(problem, fields)).map(|problem| {
+            crate::focus::error_shown();
             view! {
                 <p class="error" role="alert" data-testid="error" data-code=problem.code.clone()
                     data-field=problem.field.clone()>{problem_message(&problem, t.lang())}</p>

@@ -293,7 +293,7 @@ fn Navigation(session: SessionView, section: Section) -> impl IntoView {
         });
     };
     view! {
-        <nav class="console-nav" data-testid="console-nav">
+        <nav class="console-nav" aria-label="Console" data-testid="console-nav">
             {entries}
             <span class="who">{text(t, |texts| texts.logged_in_as)}<strong data-testid="who">{session.user.email}</strong></span>
             " "

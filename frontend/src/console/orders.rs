@@ -573,6 +573,7 @@ fn OrderForm(
             .into_iter()
             .filter(|error| !error.field.as_deref().is_some_and(placed))
             .map(|error| {
+                crate::focus::error_shown();
                 view! { <p class="error" role="alert" data-testid="error" data-code=error.code.clone()
                 data-field=error.field.clone()>{problem_message(&error, t.lang())}</p> }
             })
@@ -625,7 +626,7 @@ fn OrderForm(
                     on:change=move |_| validity_kind.set(ValidityKind::Days) />{order_text(t, |texts| texts.validity_days)}</label>
                 {move || match validity_kind.get() {
                     ValidityKind::Years => view! {
-                        <select data-testid="years" on:change=move |event| {
+                        <select data-testid="years" aria-label=order_text(t, |texts| texts.validity_years) on:change=move |event| {
                             years.set(event_target_value(&event).parse().unwrap_or(1));
                             touch("validity".into());
                         }>
@@ -636,10 +637,10 @@ fn OrderForm(
                         </select>
                     }.into_any(),
                     ValidityKind::EndDate => view! {
-                        <input type="date" data-testid="end-date" bind:value=end_date on:input=move |_| touch("validity".into()) />
+                        <input type="date" data-testid="end-date" aria-label=order_text(t, |texts| texts.validity_end_date) bind:value=end_date on:input=move |_| touch("validity".into()) />
                     }.into_any(),
                     ValidityKind::Days => view! {
-                        <input type="number" min="1" data-testid="days" bind:value=days on:input=move |_| touch("validity".into()) />
+                        <input type="number" min="1" data-testid="days" aria-label=order_text(t, |texts| texts.validity_days) bind:value=days on:input=move |_| touch("validity".into()) />
                     }.into_any(),
                 }}
                 <p class="hint" data-testid="validity-cap">{move || cap().map(|cap| validity_cap(t.lang(), cap))}</p>
@@ -727,6 +728,7 @@ fn FieldProblems(
             .get()
             .into_iter()
             .map(|error| {
+                crate::focus::error_shown();
                 view! {
                     <p class="error field-error" role="alert" data-testid=format!("error-{path}")
                         data-code=error.code.clone() data-field=error.field.clone()>{problem_message(&error, t.lang())}</p>
@@ -1096,7 +1098,7 @@ fn history(list: OrderList, page: RwSignal<u32>) -> impl IntoView {
             </tr></thead>
             <tbody>{rows}</tbody>
         </table>
-        <nav class="pages">
+        <nav class="pages" aria-label="Pages">
             <button type="button" data-testid="previous-page" disabled={current <= 1} on:click=move |_| page.set(current - 1)>
                 {order_text(t, |texts| texts.previous)}</button>
             " " <span data-testid="page">{move || page_number(t.lang(), current)}</span> " "

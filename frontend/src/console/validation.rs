@@ -173,7 +173,7 @@ fn OrganizationCard(
     let address = organization.address.clone();
     view! {
         <section class="card" data-testid="organization" data-id=id.clone() data-state=format!("{state:?}")>
-            <h3>{organization.name.clone()}</h3>
+            <h2>{organization.name.clone()}</h2>
             <table class="list"><tbody><tr>
                 <td>{organization.registration_identifier.clone()}</td><td>{organization.country.clone()}</td>
                 {state_cell(t, state, organization.validated_until)}
@@ -416,7 +416,7 @@ fn MethodChoice(
         <label class="choice"><input type="radio" name=group.clone() data-testid="method-email" prop:checked=move || !dns.get()
             on:change=move |_| dns.set(false) />{words(t, "By email to a constructed address", "Par e-mail à une adresse construite")}</label>
         {move || (!dns.get()).then(|| view! {
-            <select data-testid="constructed-address" on:change=move |event| local_part.set(event_target_value(&event))>{addresses}</select>
+            <select data-testid="constructed-address" aria-label=words(t, "Constructed address", "Adresse construite") on:change=move |event| local_part.set(event_target_value(&event))>{addresses}</select>
         })}
         <label class="choice"><input type="radio" name=group.clone() data-testid="method-dns" prop:checked=move || dns.get()
             on:change=move |_| dns.set(true) />{words(t, "By a DNS TXT record", "Par un enregistrement DNS TXT")}</label>
@@ -470,7 +470,7 @@ fn DomainCard(domain: DomainView, refresh: impl Fn() + Copy + Send + Sync + 'sta
     let domain_name = Signal::stored(domain.name.clone());
     view! {
         <section class="card" data-testid="domain" data-name=domain.name.clone()>
-            <h3>{domain.name.clone()}</h3>
+            <h2>{domain.name.clone()}</h2>
             <table class="list"><tbody><tr>
                 <td data-testid="method">{move || match domain.method {
                     DomainMethod::ConstructedEmail => t.lang().pick("Email to a constructed address", "E-mail à une adresse construite"),
