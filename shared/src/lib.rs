@@ -30,4 +30,5 @@ pub mod public_suffix;
 pub mod revocation;
 pub mod text;
 pub mod validation;
+pub mod vetting;
 pub mod weak_key;

@@ -23,6 +23,7 @@ pub mod revocation_challenges;
 pub mod sessions;
 pub mod users;
 pub mod validations;
+pub mod vettings;
 
 /// Reads a stored language tag (`users.lang`, `mail_outbox.lang`: `en` or `fr` by their CHECK constraints) into
 /// `shared::lang::Lang`, which has no serde; any other value refuses the row.

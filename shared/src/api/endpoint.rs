@@ -7,7 +7,7 @@
 //! tests check that it holds every declaration, that the OpenAPI document describes exactly these, and that the
 //! Worker's route table names each once.
 
-use super::{account, dev, domain, enrollment, order, organization, policy, revocation};
+use super::{account, dev, domain, enrollment, order, organization, policy, revocation, vetting};
 
 /// An HTTP method an endpoint answers.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -289,7 +289,10 @@ pub const ENDPOINTS: &[&Endpoint] = &[
     &organization::SHOW_ORGANIZATION,
     &organization::SEND_VERIFICATION_CODE,
     &organization::CHECK_VERIFICATION_CODE,
-    &organization::RECORD_VERIFICATION_CALL,
+    &vetting::VETTING_WORK_LIST,
+    &vetting::SHOW_VETTING,
+    &vetting::DECIDE_VETTING,
+    &vetting::ANSWER_VETTING,
     &domain::CREATE_DOMAIN,
     &domain::LIST_DOMAINS,
     &domain::SHOW_DOMAIN,

@@ -16,6 +16,7 @@ pub mod order;
 pub mod organization;
 pub mod policy;
 pub mod revocation;
+pub mod vetting;
 
 pub use endpoint::{Access, ENDPOINTS, Endpoint, Method};
 use serde::{Deserialize, Serialize};
