@@ -9,6 +9,7 @@
 //! that carries it (`crate::api`). Passwords never leave the page (see [`secret`]).
 
 mod account;
+mod admin;
 mod form;
 mod login;
 mod order_texts;
@@ -17,7 +18,7 @@ mod password;
 mod reset;
 mod secret;
 mod texts;
-mod validation;
+pub(crate) mod validation;
 
 #[cfg(test)]
 mod order_tests;
@@ -64,6 +65,8 @@ enum Section {
     Domains,
     /// `/console/mailboxes`: addresses at public mail providers.
     Mailboxes,
+    /// `/console/admin/vetting`: the CA administrators' vetting work list.
+    AdminVetting,
 }
 
 impl Section {
@@ -78,6 +81,7 @@ impl Section {
             "/console/organizations" => Some(Self::Organizations),
             "/console/domains" => Some(Self::Domains),
             "/console/mailboxes" => Some(Self::Mailboxes),
+            "/console/admin/vetting" => Some(Self::AdminVetting),
             other => other.strip_prefix("/console/orders/").filter(|id| !id.contains('/')).map(|_| Self::Order),
         }
     }
@@ -93,6 +97,7 @@ impl Section {
             Self::Organizations => "/console/organizations",
             Self::Domains => "/console/domains",
             Self::Mailboxes => "/console/mailboxes",
+            Self::AdminVetting => "/console/admin/vetting",
         }
     }
 
@@ -108,12 +113,18 @@ impl Section {
             Self::Organizations => "organizations",
             Self::Domains => "domains",
             Self::Mailboxes => "mailboxes",
+            Self::AdminVetting => "admin-vetting",
         }
     }
 
     /// Whether only organization administrators reach it (the Worker refuses the others anyway).
     fn for_administrators(self) -> bool {
         matches!(self, Self::Users | Self::ApiKeys)
+    }
+
+    /// Whether only CA administrators reach it (the Worker refuses the others anyway).
+    fn for_ca_administrators(self) -> bool {
+        matches!(self, Self::AdminVetting)
     }
 }
 
@@ -166,6 +177,10 @@ fn LoggedIn(section: Section) -> impl IntoView {
                 }
                 Section::ApiKeys if administrator => view! { <account::ApiKeysPage /> }.into_any(),
                 Section::Users | Section::ApiKeys => view! { <NotFound /> }.into_any(),
+                Section::AdminVetting if session.user.role == Role::CaAdmin => {
+                    view! { <admin::vetting::VettingPage /> }.into_any()
+                }
+                Section::AdminVetting => view! { <NotFound /> }.into_any(),
                 Section::Orders => view! { <orders::OrdersPage /> }.into_any(),
                 Section::Organizations => view! { <validation::OrganizationsPage /> }.into_any(),
                 Section::Domains => view! { <validation::DomainsPage /> }.into_any(),
@@ -193,6 +208,7 @@ fn LoggedIn(section: Section) -> impl IntoView {
 fn Navigation(session: SessionView, section: Section) -> impl IntoView {
     let t = use_i18n();
     let administrator = session.user.role == Role::OrgAdmin;
+    let ca_administrator = session.user.role == Role::CaAdmin;
     let must_change = session.user.must_change_password;
     let entry = move |target: Section, label: fn(crate::i18n::Lang) -> &'static str| {
         let current = (target == section || (target == Section::Orders && section == Section::Order)).then_some("page");
@@ -208,10 +224,12 @@ fn Navigation(session: SessionView, section: Section) -> impl IntoView {
         (Section::Users, |lang| texts::console_texts(lang).nav_users),
         (Section::ApiKeys, |lang| texts::console_texts(lang).nav_api_keys),
         (Section::Password, |lang| texts::console_texts(lang).nav_password),
+        (Section::AdminVetting, |lang| lang.pick("Vetting", "Vérification")),
     ]
     .into_iter()
     .filter(|(target, _)| !must_change || *target == Section::Password)
     .filter(|(target, _)| administrator || !target.for_administrators())
+    .filter(|(target, _)| ca_administrator || !target.for_ca_administrators())
     .map(|(target, label)| entry(target, label))
     .collect_view();
     let logout = move |_| {
