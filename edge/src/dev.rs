@@ -145,7 +145,7 @@ pub async fn seed(call: Call) -> Result<Response, AppError> {
         // its city), with its version moved on as the organizations_version trigger requires.
         db.prepare(
             "INSERT INTO organizations (id, name, identifier, country, address, validated_at, created_at, \
-             account_id) VALUES ('demo-org', ?1, ?2, ?3, ?4, ?5, ?5, 'demo-account') \
+             account_id, validated_until) VALUES ('demo-org', ?1, ?2, ?3, ?4, ?5, ?5, 'demo-account', ?6) \
              ON CONFLICT (id) DO UPDATE SET address = excluded.address, account_id = 'demo-account', \
              version = version + 1 WHERE address = '{}' OR account_id IS NULL",
         )
@@ -155,6 +155,7 @@ pub async fn seed(call: Call) -> Result<Response, AppError> {
             text(DEMO_ORGANIZATION_COUNTRY),
             text(&address_json),
             integer(now),
+            integer(now + DEMO_VALIDATION_SECONDS),
         ])?,
         // The demo organization's vetting, recorded once as the seed's own (development data: no CA
         // administrator vetted anything), so it is validated the only way an organization is (migration 0016's

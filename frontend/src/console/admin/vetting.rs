@@ -48,7 +48,10 @@ pub fn VettingPage() -> impl IntoView {
         version.track();
         api::call::<VettingWorkList>(&VETTING_WORK_LIST, &[])
     });
+    // Shown above the case, so that reading the case again after a decision does not take the notice away.
+    let recorded = RwSignal::new(false);
     let decided = move || {
+        recorded.set(true);
         version.update(|version| *version += 1);
     };
     view! {
@@ -74,7 +77,10 @@ pub fn VettingPage() -> impl IntoView {
                             <td>{case.organization.name.clone()}</td><td>{case.account_name.clone()}</td>
                             <td>{case.organization.registration_identifier.clone()}" ("{case.organization.country.clone()}")"</td>
                             <td data-testid="waited">{move || waited(t.lang(), seconds)}</td>
-                            <td><button type="button" data-testid="open-case" on:click=move |_| selected.set(Some(open.clone()))>
+                            <td><button type="button" data-testid="open-case" on:click=move |_| {
+                                recorded.set(false);
+                                selected.set(Some(open.clone()));
+                            }>
                                 {words(t, "Open", "Ouvrir")}</button></td>
                         </tr>
                     }
@@ -82,6 +88,9 @@ pub fn VettingPage() -> impl IntoView {
                 </tbody></table>
             }.into_any(),
             Err(problem) => error_line(problem, t).into_any(),
+        })}
+        {move || recorded.get().then(|| view! {
+            <p class="notice" data-testid="vetting-recorded">{words(t, "The decision is recorded and the applicant emailed.", "La décision est enregistrée et le demandeur prévenu par e-mail.")}</p>
         })}
         {move || selected.get().map(|id| view! { <CaseView id=id version=version decided=decided /> })}
     }
@@ -193,7 +202,6 @@ fn DecisionForm(id: String, decided: impl Fn() + Copy + Send + Sync + 'static) -
     ];
     let call_at = RwSignal::new(String::new());
     let problems = RwSignal::new(Vec::<ApiError>::new());
-    let recorded = RwSignal::new(false);
     let working = RwSignal::new(false);
     let value = move |name: &str| {
         fields.iter().find(|(field, _)| *field == name).map(|(_, signal)| signal.get_untracked()).unwrap_or_default()
@@ -214,12 +222,10 @@ fn DecisionForm(id: String, decided: impl Fn() + Copy + Send + Sync + 'static) -
         };
         let id = id.clone();
         working.set(true);
-        recorded.set(false);
         spawn_local(async move {
             match api::call_listing_errors::<_, VettingCase>(&DECIDE_VETTING, &[&id], &form).await {
                 Ok(_) => {
                     problems.set(Vec::new());
-                    recorded.set(true);
                     decided();
                 }
                 Err(listed) => problems.set(listed),
@@ -280,14 +286,11 @@ fn DecisionForm(id: String, decided: impl Fn() + Copy + Send + Sync + 'static) -
             {problem_at("decision")}
             {inputs}
             <label>{words(t, "When the call was made", "Date et heure de l’appel")}
-                <input type="datetime-local" data-testid="vetting-call_at" bind:value=call_at /></label>
+                <input type="datetime-local" step="1" data-testid="vetting-call_at" bind:value=call_at /></label>
             {problem_at("call_at")}
             {move || problems.get().into_iter().filter(|problem| problem.field.is_none()).map(|problem| view! {
                 <p class="error" role="alert" data-testid="vetting-error" data-code=problem.code.clone()>{problem_message(&problem, t.lang())}</p>
             }).collect_view()}
-            {move || recorded.get().then(|| view! {
-                <p class="notice" data-testid="vetting-recorded">{words(t, "The decision is recorded and the applicant emailed.", "La décision est enregistrée et le demandeur prévenu par e-mail.")}</p>
-            })}
             <button type="submit" data-testid="record-vetting" disabled=move || working.get()>
                 {words(t, "Record the decision", "Enregistrer la décision")}</button>
         </form>
