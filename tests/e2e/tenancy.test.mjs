@@ -164,7 +164,8 @@ test('every account operation with a resource in its path refuses another accoun
   }
   assert.equal(await snapshotOfA(), before, 'account A changed');
   // The same requests from A itself are not refused for tenancy (the table's identifiers are right).
-  for (const { path, method } of withParameters.filter(({ method }) => method === 'GET')) {
+  // (CA administrators' operations refuse A too: the last test.)
+  for (const { path, method } of withParameters.filter(({ method, access }) => method === 'GET' && access !== 'ca_admin')) {
     const concrete = path.replace(/\{([^}]+)\}/g, (_, name) => identifierFor(path, name));
     assert.equal((await api(concrete.replace('/api/v1', ''), { headers: alice })).status, 200, `${method} ${path} as A`);
   }

@@ -32,10 +32,13 @@ fn check(form: VettingForm, expected: &[(&str, &str)]) {
     assert_eq!(got, expected, "{form:?}");
 }
 
+/// A case: its name, the form, and the (field, code) pairs expected.
+type Case = (&'static str, VettingForm, Vec<(&'static str, &'static str)>);
+
 #[test]
 fn vetting_form_rules() {
     let blank_everything = VettingForm { decision: Some(Decision::Validated), ..VettingForm::default() };
-    let cases: Vec<(&str, VettingForm, Vec<(&str, &str)>)> = vec![
+    let cases: Vec<Case> = vec![
         ("complete", validated(), vec![]),
         (
             "number typed with the whole identifier",
