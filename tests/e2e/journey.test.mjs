@@ -66,7 +66,7 @@ async function loggedInPage(errors) {
   return { context, page };
 }
 
-test('prevalidation in the console: the organization by emailed code, acme.example.com by a constructed-address link, dns.example.com by DNS TXT', { timeout: 180_000 }, async () => {
+test('prevalidation in the console: the organization confirmed by its contact\'s emailed code, then vetted by the CA\'s staff, acme.example.com by a constructed-address link, dns.example.com by DNS TXT', { timeout: 180_000 }, async () => {
   const errors = [];
   const { context, page } = await loggedInPage(errors);
   await page.click('[data-testid=nav-organizations]');
