@@ -25,6 +25,8 @@ const DEMO_ORGANIZATION_COUNTRY: &str = "GB";
 /// The account the development seed's organization and validations belong to (its identifier is also written
 /// as a literal in the seed's organization and validation statements).
 const DEMO_ACCOUNT_ID: &str = "demo-account";
+/// How long the seed's vetting validates the demo organization (825 days, as any organization validation).
+const DEMO_VALIDATION_SECONDS: i64 = 825 * 86_400;
 /// Its name.
 const DEMO_ACCOUNT_NAME: &str = "Example Org (development seed)";
 
@@ -143,7 +145,7 @@ pub async fn seed(call: Call) -> Result<Response, AppError> {
         // its city), with its version moved on as the organizations_version trigger requires.
         db.prepare(
             "INSERT INTO organizations (id, name, identifier, country, address, validated_at, created_at, \
-             account_id) VALUES ('demo-org', ?1, ?2, ?3, ?4, ?5, ?5, 'demo-account') \
+             account_id, validated_until) VALUES ('demo-org', ?1, ?2, ?3, ?4, ?5, ?5, 'demo-account', ?6) \
              ON CONFLICT (id) DO UPDATE SET address = excluded.address, account_id = 'demo-account', \
              version = version + 1 WHERE address = '{}' OR account_id IS NULL",
         )
@@ -153,7 +155,24 @@ pub async fn seed(call: Call) -> Result<Response, AppError> {
             text(DEMO_ORGANIZATION_COUNTRY),
             text(&address_json),
             integer(now),
+            integer(now + DEMO_VALIDATION_SECONDS),
         ])?,
+        // The demo organization's vetting, recorded once as the seed's own (development data: no CA
+        // administrator vetted anything), so it is validated the only way an organization is (migration 0016's
+        // trigger requires the record); an organization that lost its validation to that migration gets it back.
+        db.prepare(
+            "INSERT INTO vettings (id, organization_id, account_id, decision, message, notes, recorded_by, \
+             recorded_by_name, recorded_at, validated_until, origin) SELECT ?1, 'demo-org', 'demo-account', \
+             'validated', '', 'Development seed: no one vetted anything.', 'development-seed', \
+             'Development seed (no one vetted anything)', ?2, ?3, 'development_seed' WHERE NOT EXISTS \
+             (SELECT 1 FROM vettings WHERE organization_id = 'demo-org' AND decision = 'validated')",
+        )
+        .bind(&[text(&platform::new_id()?), integer(now), integer(now + DEMO_VALIDATION_SECONDS)])?,
+        db.prepare(
+            "UPDATE organizations SET validated_at = ?1, validated_until = ?2, version = version + 1 \
+             WHERE id = 'demo-org' AND validated_at IS NULL",
+        )
+        .bind(&[integer(now), integer(now + DEMO_VALIDATION_SECONDS)])?,
         db.prepare(
             "INSERT INTO orders (id, organization_id, profile, validity_days, created_at) \
              VALUES (?1, 'demo-org', ?2, ?3, ?4)",

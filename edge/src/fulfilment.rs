@@ -10,10 +10,11 @@ use shared::issuance::pipeline::{self as issuance, Mailing, Refusal};
 use shared::link::{ENROLLMENT_LINK_LIFETIME_SECONDS, Link, Token};
 use shared::mail::{Invitation, enrollment_invitation};
 use shared::pipeline::{
-    AuditEvent, DomainProgress, MailboxProgress, Order, OrderProgress, OrganizationMethod, OrganizationProgress,
-    PaymentProgress, RecipientProgress, Transition, Work,
+    AuditEvent, DomainProgress, MailboxProgress, Order, OrderProgress, OrganizationProgress, PaymentProgress,
+    RecipientProgress, Transition, Work,
 };
 use shared::validation::{DomainMethod, Validation, ValidationKind};
+use shared::vetting::{Record, VettingStatus};
 use worker::{D1Database, D1PreparedStatement, Env};
 
 use crate::db::batch_error;
@@ -21,8 +22,10 @@ use crate::error::AppError;
 use crate::store::audit_log;
 use crate::store::enrollment_links;
 use crate::store::orders::{self, OrderRow, StoredPayment};
+use crate::store::organizations;
 use crate::store::recipients::{self, RecipientRow};
 use crate::store::validations::{self, Method};
+use crate::store::vettings::{self, AnswerRow, VettingRow};
 use crate::{issuing, outbox, platform};
 
 /// The validation an order relies on for a subject, with how it is done: the latest completed one, else the latest
@@ -42,29 +45,33 @@ pub async fn progress(
     db: &D1Database,
     order: &OrderRow,
     recipients: &[RecipientRow],
+    now: i64,
 ) -> Result<OrderProgress, AppError> {
     let stored = order.stored();
     let account = order.account_id.clone().unwrap_or_default();
-    let organization = match order.organization_validated_at {
-        Some(at) => OrganizationProgress {
-            validation: Some(Validation {
-                kind: ValidationKind::Organization,
-                created_at: at,
-                expires_at: at,
-                validated_at: Some(at),
-                version: 0,
-            }),
-            method: OrganizationMethod::VerificationCall,
-        },
-        None => {
-            let latest = latest_validation(db, &account, ValidationKind::Organization, &order.organization_id).await?;
-            let method = match latest.as_ref().map(|(_, method)| *method) {
-                Some(Method::EmailCode) => OrganizationMethod::EmailedCode,
-                _ => OrganizationMethod::VerificationCall,
-            };
-            OrganizationProgress { validation: latest.map(|(validation, _)| validation), method }
+    // Only the CA's staff validate an organization: the step is done by the organization's validation, and
+    // otherwise says where its vetting stands (the emailed code, a contact's confirmation, counts for nothing).
+    let validation = order.organization_validated_at.map(|at| Validation {
+        kind: ValidationKind::Organization,
+        created_at: at,
+        expires_at: at,
+        validated_at: Some(at),
+        version: 0,
+    });
+    let vetting = match organizations::of_any_account(db, &order.organization_id).await? {
+        Some(row) => {
+            let ids = std::slice::from_ref(&row.id);
+            let records: Vec<Record> = vettings::of_organizations(db, ids)
+                .await?
+                .iter()
+                .map(VettingRow::record)
+                .chain(vettings::answers_of_organizations(db, ids).await?.iter().map(AnswerRow::record))
+                .collect();
+            shared::vetting::status(row.created_at, row.validated_until, &records, now)
         }
+        None => VettingStatus::Waiting { since: order.created_at },
     };
+    let organization = OrganizationProgress { validation, vetting };
     let mut domains = Vec::new();
     for name in &stored.domains {
         let domain = Domain::parse(name).map_err(|_| AppError::internal("stored domain does not parse"))?;
@@ -285,7 +292,7 @@ async fn advance_order(
 ) -> Result<(), AppError> {
     let order = orders::find(db, id, Some(account_id)).await?;
     let recipients = recipients::of_order(db, id).await?;
-    let progress = progress(db, &order, &recipients).await?;
+    let progress = progress(db, &order, &recipients, now).await?;
     let context = WorkContext { env, db, origin, now, actor: "keyward" };
     let mut mail = Vec::new();
     let Some(Advanced { state, mut statements, events, refused }) =

@@ -38,6 +38,7 @@ mod revocation;
 mod sealing;
 mod signup;
 mod store;
+mod vetting;
 
 use std::future::Future;
 use std::pin::Pin;
@@ -76,7 +77,10 @@ const ROUTES: &[(&Endpoint, Handler)] = routes![
     api::organization::SHOW_ORGANIZATION => organizations::show,
     api::organization::SEND_VERIFICATION_CODE => organizations::send_code,
     api::organization::CHECK_VERIFICATION_CODE => organizations::check_code_entry,
-    api::organization::RECORD_VERIFICATION_CALL => organizations::record_call,
+    api::vetting::VETTING_WORK_LIST => vetting::work_list,
+    api::vetting::SHOW_VETTING => vetting::show,
+    api::vetting::DECIDE_VETTING => vetting::decide,
+    api::vetting::ANSWER_VETTING => vetting::answer,
     api::domain::CREATE_DOMAIN => domains::create,
     api::domain::LIST_DOMAINS => domains::list,
     api::domain::SHOW_DOMAIN => domains::show,

@@ -76,7 +76,7 @@ fn view(
 /// The order as the API shows it: its recipients and pipeline read fresh.
 async fn order_view(db: &D1Database, order: &OrderRow, now: i64) -> Result<OrderView, AppError> {
     let recipients = recipients::of_order(db, &order.id).await?;
-    let progress = fulfilment::progress(db, order, &recipients).await?;
+    let progress = fulfilment::progress(db, order, &recipients, now).await?;
     view(order, &recipients, &progress, now)
 }
 
@@ -291,7 +291,7 @@ pub async fn place(call: Call) -> Result<Response, AppError> {
             mail.extend(queued);
         }
     }
-    let progress = fulfilment::progress(db, &row, &recipients).await?;
+    let progress = fulfilment::progress(db, &row, &recipients, now).await?;
     let work_context = WorkContext { env: call.env(), db, origin: &origin, now, actor: &actor };
     if let Some(Advanced { state, statements: work, events: more, refused }) =
         fulfilment::advance_statements(&work_context, &row, &recipients, progress, &mut mail).await?

@@ -1,21 +1,23 @@
-//! Organizations and their validation (`shared::api::organization` lists the endpoints): creation, reading,
-//! the emailed 8-digit verification code, and the CA administrator's recorded verification call.
+//! Organizations (`shared::api::organization` lists the endpoints): creation, reading with where their vetting
+//! by the CA's staff stands ([`standings`]), and the emailed 8-digit verification code.
 //!
-//! Validation attempts are `validations` rows (kind `organization`, subject the organization id); a success
-//! also sets `organizations.validated_at` and `validated_until` (825 days), in the same batch as the row and
-//! the audit record. The code is stored as `VerificationCode::hash_hex` salted with the row's random id, so
-//! no extra column is needed and equal codes on two rows hash differently.
+//! The code is a contact's confirmation that they speak for the organization: a `validations` row (kind
+//! `organization`, method `email_code`) completed when the right code is entered, recorded, audited and shown.
+//! It validates nothing: `organizations.validated_at` is set only by a CA administrator's `validated` vetting
+//! (`vetting.rs`), and the database refuses any other (`organizations_validated_by_vetting`, migration 0016).
+//! The code is stored as `VerificationCode::hash_hex` salted with the row's random id, so no extra column is
+//! needed and equal codes on two rows hash differently.
 
-use shared::account::Role;
 use shared::api::domain::ValidationState;
 use shared::api::organization::{
     CodeEntry, CodeSent, NewOrganization, OrganizationError, OrganizationList, OrganizationView, PostalAddress,
 };
 use shared::mail::{Requester, organization_verification_code};
 use shared::validation::{
-    CODE_MAXIMUM_ATTEMPTS, CallRecord, CodeAttempts, CodeCheck, Validation, ValidationError, ValidationKind,
-    ValidationStatus, VerificationCode, check_code,
+    CODE_MAXIMUM_ATTEMPTS, CodeAttempts, CodeCheck, Validation, ValidationError, ValidationKind, ValidationStatus,
+    VerificationCode, check_code,
 };
+use shared::vetting::{Record, VettingStatus};
 use worker::{D1Database, Response};
 
 use crate::call::{Call, Member};
@@ -28,15 +30,59 @@ use crate::outbox::enqueue;
 use crate::platform;
 use crate::store::organizations::{self, OrganizationRow};
 use crate::store::validations::{self, Method, ValidationRow};
+use crate::store::vettings::{self, AnswerRow, VettingRow};
 
 /// What a caller hears when a concurrent request won.
 const CHANGED_MEANWHILE: &str =
     "Another request changed this at the same moment; nothing was written. Reload and try again.";
 
-/// The organization as the API shows it, with its current validation row.
-fn organization_view(
+/// What the vetting tables and the contact's confirmation say of one organization.
+pub struct Standing {
+    /// Where its vetting stands.
+    pub status: VettingStatus,
+    /// The latest contact's confirmation by code: when, and the address.
+    pub confirmation: Option<(i64, String)>,
+    /// Its vetting records, oldest first.
+    pub records: Vec<VettingRow>,
+    /// The applicant's answers, oldest first.
+    pub answers: Vec<AnswerRow>,
+}
+
+/// The [`Standing`] of each of `rows` (the caller scoped them), in their order, at `now`: four reads in all.
+pub async fn standings(db: &D1Database, rows: &[OrganizationRow], now: i64) -> Result<Vec<Standing>, AppError> {
+    let ids: Vec<String> = rows.iter().map(|row| row.id.clone()).collect();
+    let records = vettings::of_organizations(db, &ids).await?;
+    let answers = vettings::answers_of_organizations(db, &ids).await?;
+    let confirmations = validations::contact_confirmations(db, &ids).await?;
+    Ok(rows
+        .iter()
+        .map(|row| {
+            let records: Vec<VettingRow> =
+                records.iter().filter(|record| record.organization_id == row.id).cloned().collect();
+            let answers: Vec<AnswerRow> =
+                answers.iter().filter(|answer| answer.organization_id == row.id).cloned().collect();
+            let read: Vec<Record> =
+                records.iter().map(VettingRow::record).chain(answers.iter().map(AnswerRow::record)).collect();
+            let confirmation = confirmations
+                .iter()
+                .rev()
+                .find(|confirmation| confirmation.subject == row.id)
+                .and_then(|confirmation| confirmation.validated_at.map(|at| (at, confirmation.target.clone())));
+            Standing {
+                status: shared::vetting::status(row.created_at, row.validated_until, &read, now),
+                confirmation,
+                records,
+                answers,
+            }
+        })
+        .collect())
+}
+
+/// The organization as the API shows it, with its current code row and its vetting's standing.
+pub fn organization_view(
     organization: &OrganizationRow,
     current: Option<&ValidationRow>,
+    standing: &Standing,
     now: i64,
 ) -> Result<OrganizationView, AppError> {
     let address: PostalAddress = organization.postal_address()?;
@@ -69,6 +115,9 @@ fn organization_view(
         phone: organization.phone.clone(),
         contacts: organization.contacts()?,
         validation,
+        vetting: standing.status.clone(),
+        contact_confirmed_at: standing.confirmation.as_ref().map(|(at, _)| *at),
+        contact_confirmed_by: standing.confirmation.as_ref().map(|(_, address)| address.clone()),
         method: current.map(|row| row.method.as_str().to_owned()),
         code_expires_at,
         code_attempts_left,
@@ -91,7 +140,9 @@ async fn view(
     now: i64,
 ) -> Result<OrganizationView, AppError> {
     let current = validations::current(db, account_id, ValidationKind::Organization, &row.id).await?;
-    organization_view(row, current.as_ref(), now)
+    let standing = standings(db, std::slice::from_ref(row), now).await?;
+    let standing = standing.first().ok_or_else(|| AppError::internal("one standing per organization"))?;
+    organization_view(row, current.as_ref(), standing, now)
 }
 
 /// `POST /api/v1/organizations`.
@@ -124,7 +175,13 @@ pub async fn create(call: Call) -> Result<Response, AppError> {
         audit_log::record(db, now, &principal.actor(), "organization.created", ("organization", &row.id), &detail)?,
     ];
     commit(db, statements, CHANGED_MEANWHILE).await?;
-    Ok(Response::from_json(&organization_view(&row, None, now)?)?.with_status(201))
+    let standing = Standing {
+        status: VettingStatus::Waiting { since: now },
+        confirmation: None,
+        records: Vec::new(),
+        answers: Vec::new(),
+    };
+    Ok(Response::from_json(&organization_view(&row, None, &standing, now)?)?.with_status(201))
 }
 
 /// A value stored as JSON text; failing to encode is ours.
@@ -139,9 +196,13 @@ pub async fn list(call: Call) -> Result<Response, AppError> {
     let account_id = call.member().await?.account_id;
     let rows = organizations::of_account(db, &account_id).await?;
     let current = validations::current_of_kind(db, &account_id, ValidationKind::Organization).await?;
+    let standings = standings(db, &rows, now).await?;
     let organizations = rows
         .iter()
-        .map(|row| organization_view(row, current.iter().find(|validation| validation.subject == row.id), now))
+        .zip(&standings)
+        .map(|(row, standing)| {
+            organization_view(row, current.iter().find(|validation| validation.subject == row.id), standing, now)
+        })
         .collect::<Result<_, _>>()?;
     Ok(Response::from_json(&OrganizationList { organizations })?)
 }
@@ -260,23 +321,17 @@ pub async fn check_code_entry(call: Call) -> Result<Response, AppError> {
             OrganizationError::CodeWrong { remaining }.into()
         });
     }
-    // The version guard refuses the completion if a resend or another entry changed the row meanwhile.
-    let (complete, until) = counted.complete(db, now)?;
-    let detail = serde_json::json!({ "validation_id": counted.id, "method": "email_code", "validated_until": until });
+    // The version guard refuses the completion if a resend or another entry changed the row meanwhile. The
+    // contact confirmed they speak for the organization: recorded and shown, and it validates nothing (the
+    // organization row is not touched; only the CA's staff validate, `vetting.rs`).
+    let (complete, _) = counted.complete(db, now)?;
+    let detail = serde_json::json!({ "validation_id": counted.id, "method": "email_code", "contact": counted.target });
     let statements = vec![
         complete,
-        organization.validate(db, now, until)?,
-        audit_log::record(db, now, &principal.actor(), "organization.validated", subject, &detail)?,
+        audit_log::record(db, now, &principal.actor(), "organization.contact_confirmed", subject, &detail)?,
     ];
     commit(db, statements, CHANGED_MEANWHILE).await?;
-    let done = OrganizationRow {
-        validated_at: Some(now),
-        validated_until: Some(until),
-        version: organization.version + 1,
-        ..organization
-    };
-    let counted = ValidationRow { validated_at: Some(now), validated_until: Some(until), ..counted };
-    Ok(Response::from_json(&organization_view(&done, Some(&counted), now)?)?)
+    Ok(Response::from_json(&view(db, &account_id, &organization, now).await?)?)
 }
 
 /// Counts one code entry with its audit record, in one batch, unless the code is spent (five entries), used or
@@ -303,66 +358,4 @@ async fn count_entry(
     };
     let changes = results.first().and_then(|result| result.meta().ok().flatten()).and_then(|meta| meta.changes);
     Ok(changes == Some(1))
-}
-
-/// `POST /api/v1/admin/organizations/{id}/validation`: a CA administrator records the verification call.
-pub async fn record_call(call: Call) -> Result<Response, AppError> {
-    let db = &call.db;
-    let now = call.now;
-    let principal = call.caller().await?;
-    principal.require(&[Role::CaAdmin])?;
-    let body: CallRecord = call.json("phone, spoke_with and notes")?;
-    let id = call.param("id");
-    let call = body.check()?;
-    let organization = organizations::of_any_account(db, id).await?.ok_or(OrganizationError::NotFound)?;
-    let account_id = organization.account_id.clone().ok_or(OrganizationError::NotFound)?;
-    if let Some((validated_at, _)) = organization.reusable(now) {
-        return Err(ValidationError::AlreadyValidated { validated_at }.into());
-    }
-    let done = Validation::new(ValidationKind::Organization, now).complete(now)?;
-    let until = done.reusable_until(now).ok_or_else(|| AppError::internal("completed but not reusable"))?;
-    let validation_id = platform::new_id()?;
-    let evidence = serde_json::json!({
-        "phone": call.phone.as_str(), "spoke_with": call.spoke_with, "notes": call.notes,
-        "recorded_by": principal.user_id,
-    });
-    let detail = serde_json::json!({ "validation_id": validation_id, "method": "call", "validated_until": until });
-    let recorded = ValidationRow {
-        id: validation_id,
-        account_id: account_id.clone(),
-        kind: ValidationKind::Organization,
-        subject: organization.id.clone(),
-        method: Method::Call,
-        target: call.phone.as_str().to_owned(),
-        secret_hash: None,
-        dns_value: None,
-        attempts: 0,
-        created_at: now,
-        expires_at: done.expires_at,
-        superseded_at: None,
-        validated_at: Some(now),
-        validated_until: Some(until),
-        version: 0,
-    };
-    let statements = vec![
-        validations::supersede_pending(db, &account_id, ValidationKind::Organization, &organization.id, now)?,
-        validations::insert_completed(db, &recorded, &evidence)?,
-        organization.validate(db, now, until)?,
-        audit_log::record(
-            db,
-            now,
-            &principal.actor(),
-            "organization.validated",
-            ("organization", &organization.id),
-            &detail,
-        )?,
-    ];
-    commit(db, statements, CHANGED_MEANWHILE).await?;
-    let row = OrganizationRow {
-        validated_at: Some(now),
-        validated_until: Some(until),
-        version: organization.version + 1,
-        ..organization
-    };
-    Ok(Response::from_json(&view(db, &account_id, &row, now).await?)?)
 }

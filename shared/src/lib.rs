@@ -34,4 +34,5 @@ pub mod revocation;
 pub mod signup;
 pub mod text;
 pub mod validation;
+pub mod vetting;
 pub mod weak_key;

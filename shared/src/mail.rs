@@ -852,10 +852,12 @@ pub fn organization_verification_code(
                  {who} asked Keyward to validate the organization {organization}, which names you as its \
                  contact.\n\n\
                  Your verification code is:\n\n    {code}\n\n\
-                 Entering this code authorizes Keyward, for {ORGANIZATION_REUSE_DAYS} days, to issue certificates \
-                 that name {organization} as their organization when the account \u{201c}{account}\u{201d} orders \
-                 them. If you agree, enter it on the organization's page in Keyward, or give it to {user_name}. It \
-                 works for {expires_in_hours} hours, and {CODE_MAXIMUM_ATTEMPTS} wrong entries end it.\n\n\
+                 Entering this code confirms that you speak for {organization} and that the account \
+                 \u{201c}{account}\u{201d} may ask for certificates naming it. It validates nothing by itself: the \
+                 CA's staff then verify {organization} in an official register and call it at a number they find \
+                 themselves; only then, and for {ORGANIZATION_REUSE_DAYS} days, can certificates name it. If you \
+                 agree, enter the code on the organization's page in Keyward, or give it to {user_name}. It works \
+                 for {expires_in_hours} hours, and {CODE_MAXIMUM_ATTEMPTS} wrong entries end it.\n\n\
                  If you do not know {user_name} or the account \u{201c}{account}\u{201d}, do not share the code; you \
                  can ignore the email.\n\n-- Keyward\n"
             ),
@@ -867,10 +869,12 @@ pub fn organization_verification_code(
                  {who} a demandé à Keyward de valider l’organisation {organization}, qui vous désigne comme \
                  contact.\n\n\
                  Votre code de vérification est{NBSP}:\n\n    {code}\n\n\
-                 Saisir ce code autorise Keyward, pendant {ORGANIZATION_REUSE_DAYS}{NBSP}jours, à émettre des \
-                 certificats qui nomment {organization} comme organisation lorsque le compte «{NBSP}{account}{NBSP}» \
-                 les commande. Si vous êtes d’accord, saisissez-le sur la page de l’organisation dans Keyward, ou \
-                 donnez-le à {user_name}. Il est valable {expires_in_hours}{NBSP}heures, et \
+                 Saisir ce code confirme que vous parlez au nom de {organization} et que le compte \
+                 «{NBSP}{account}{NBSP}» peut demander des certificats qui la nomment. Il ne valide rien à lui \
+                 seul{NBSP}: le personnel de l’AC vérifie ensuite {organization} dans un registre officiel et \
+                 l’appelle à un numéro qu’il trouve lui-même{NBSP}; alors seulement, et pendant \
+                 {ORGANIZATION_REUSE_DAYS}{NBSP}jours, des certificats peuvent la nommer. Si vous êtes d’accord, \
+                 saisissez le code sur la page de l’organisation dans Keyward, ou donnez-le à {user_name}. Il est valable {expires_in_hours}{NBSP}heures, et \
                  {CODE_MAXIMUM_ATTEMPTS}{NBSP}saisies erronées le désactivent.\n\n\
                  Si vous ne connaissez pas {user_name} ni le compte «{NBSP}{account}{NBSP}», ne communiquez pas ce \
                  code{NBSP}; vous pouvez ignorer ce message.\n\n-- Keyward\n"
@@ -878,6 +882,69 @@ pub fn organization_verification_code(
         ),
     };
     Email { to: contact_email.to_owned(), subject, body, lang }
+}
+
+/// A CA administrator's vetting decision, to one of the account's administrators: the organization, the
+/// decision, the reason or question, and where to see it (`organization_url`, where a question is answered).
+pub fn vetting_decided(
+    lang: Lang,
+    to: &str,
+    organization: &str,
+    decision: crate::vetting::Decision,
+    message: &str,
+    organization_url: &str,
+) -> Email {
+    use crate::vetting::Decision;
+    let (subject, body) = match (lang, decision) {
+        (Lang::En, Decision::Validated) => (
+            format!("{organization} is validated"),
+            format!(
+                "Hello,\n\nThe CA's staff verified {organization} and validated it for {ORGANIZATION_REUSE_DAYS} \
+                 days: your account can now order certificates that name it.\n\n{organization_url}\n\n-- Keyward\n"
+            ),
+        ),
+        (Lang::En, Decision::Rejected) => (
+            format!("{organization} was not validated"),
+            format!(
+                "Hello,\n\nThe CA's staff could not validate {organization}, for this reason:\n\n    {message}\n\n\
+                 Certificates cannot name it. You can answer on the organization's page; the answer goes back to \
+                 them.\n\n{organization_url}\n\n-- Keyward\n"
+            ),
+        ),
+        (Lang::En, Decision::InformationRequested) => (
+            format!("The CA's staff need more information about {organization}"),
+            format!(
+                "Hello,\n\nBefore they can validate {organization}, the CA's staff ask:\n\n    {message}\n\n\
+                 Answer on the organization's page; the organization then goes back to them.\n\n\
+                 {organization_url}\n\n-- Keyward\n"
+            ),
+        ),
+        (Lang::Fr, Decision::Validated) => (
+            format!("{organization} est validée"),
+            format!(
+                "Bonjour,\n\nLe personnel de l’AC a vérifié {organization} et l’a validée pour \
+                 {ORGANIZATION_REUSE_DAYS}{NBSP}jours{NBSP}: votre compte peut désormais commander des certificats \
+                 qui la nomment.\n\n{organization_url}\n\n-- Keyward\n"
+            ),
+        ),
+        (Lang::Fr, Decision::Rejected) => (
+            format!("{organization} n’a pas été validée"),
+            format!(
+                "Bonjour,\n\nLe personnel de l’AC n’a pas pu valider {organization}, pour cette raison{NBSP}:\n\n\
+                 {NBSP}   {message}\n\nAucun certificat ne peut la nommer. Vous pouvez répondre sur la page de \
+                 l’organisation{NBSP}; la réponse lui est transmise.\n\n{organization_url}\n\n-- Keyward\n"
+            ),
+        ),
+        (Lang::Fr, Decision::InformationRequested) => (
+            format!("Le personnel de l’AC demande des précisions sur {organization}"),
+            format!(
+                "Bonjour,\n\nAvant de pouvoir valider {organization}, le personnel de l’AC demande{NBSP}:\n\n\
+                 {NBSP}   {message}\n\nRépondez sur la page de l’organisation{NBSP}; elle lui est alors \
+                 transmise de nouveau.\n\n{organization_url}\n\n-- Keyward\n"
+            ),
+        ),
+    };
+    Email { to: to.to_owned(), subject, body, lang }
 }
 
 /// The domain control link, to one of the domain's constructed addresses (admin@, administrator@, webmaster@,
@@ -1054,7 +1121,12 @@ mod validation_mail_tests {
                 Lang::En => "authorizes Keyward",
                 Lang::Fr => "autorise Keyward",
             };
-            assert!(code.body.contains(&days(ORGANIZATION_REUSE_DAYS)) && code.body.contains(authorizes), "{code:?}");
+            // The code confirms a contact; only the CA's staff validate (crate::vetting).
+            let confirms = match lang {
+                Lang::En => "validates nothing by itself",
+                Lang::Fr => "ne valide rien à lui seul",
+            };
+            assert!(code.body.contains(&days(ORGANIZATION_REUSE_DAYS)) && code.body.contains(confirms), "{code:?}");
             assert!(domain.body.contains(&days(DOMAIN_REUSE_DAYS)) && domain.body.contains(authorizes));
             assert!(mailbox.body.contains(&days(MAILBOX_REUSE_DAYS)) && mailbox.body.contains(authorizes));
             let both = match lang {
@@ -1069,6 +1141,28 @@ mod validation_mail_tests {
         let three = ["A".to_owned(), "B".to_owned(), "C".to_owned()];
         assert_eq!(organization_list(Lang::En, &three), "A, B and C");
         assert_eq!(organization_list(Lang::Fr, &three[..1]), "A");
+    }
+
+    #[test]
+    fn vetting_decisions_in_both_languages() {
+        use crate::vetting::Decision;
+        for lang in Lang::ALL {
+            for (decision, message) in [
+                (Decision::Validated, ""),
+                (Decision::Rejected, "Dissolved in 2024."),
+                (Decision::InformationRequested, "Send the current register extract."),
+            ] {
+                let email =
+                    vetting_decided(lang, "admin@example.com", "Any Bank PLC", decision, message, "https://k/o");
+                assert_eq!(email.to, "admin@example.com");
+                assert!(email.subject.contains("Any Bank PLC"), "{email:?}");
+                assert!(email.body.contains(message) && email.body.contains("\nhttps://k/o\n"), "{email:?}");
+                if lang == Lang::Fr {
+                    assert_eq!(tests::typography_problems(&email.subject), Vec::<String>::new(), "{}", email.subject);
+                    assert_eq!(tests::typography_problems(&email.body), Vec::<String>::new(), "{}", email.body);
+                }
+            }
+        }
     }
 
     #[test]

@@ -1016,8 +1016,8 @@ impl core::fmt::Display for OrderFormError {
             }
             Self::OrganizationUnknown => formatter.write_str("Choose one of your account's organizations."),
             Self::OrganizationNotValidated => formatter.write_str(
-                "This organization is not validated yet: only validated organizations can order. Complete its \
-                 validation first.",
+                "This organization is not validated by the CA's staff yet: only organizations they vetted can \
+                 order certificates that name them. Its page says where the vetting stands.",
             ),
             Self::OrganizationValidationExpired { .. } => write!(
                 formatter,

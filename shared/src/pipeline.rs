@@ -31,6 +31,7 @@ use crate::contract::Refund;
 use crate::link::{Link, LinkStatus};
 use crate::order::CheckedOrder;
 use crate::validation::{DomainMethod, Validation, ValidationStatus};
+use crate::vetting::VettingStatus;
 
 /// Where an order stands.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -361,24 +362,13 @@ pub struct Step {
     pub actions: Vec<Action>,
 }
 
-/// How the organization is validated.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
-#[serde(rename_all = "snake_case")]
-pub enum OrganizationMethod {
-    /// A code emailed to the organization's contact.
-    EmailedCode,
-    /// A verification call by a CA administrator.
-    VerificationCall,
-}
-
 /// The organization's validation as read.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct OrganizationProgress {
-    /// The latest validation, if one was started.
+    /// Its validation by the CA's staff, if one was recorded (the latest).
     pub validation: Option<Validation>,
-    /// Its method.
-    pub method: OrganizationMethod,
+    /// Where its vetting stands (what the step says while it is not validated).
+    pub vetting: VettingStatus,
 }
 
 /// A domain validation the order needs, as read.
@@ -461,20 +451,27 @@ fn validation_state(validation: Option<&Validation>, who: Actor, now: i64, what:
 fn validation_steps(progress: &OrderProgress, now: i64) -> Vec<Step> {
     let mut steps = Vec::new();
     let organization = &progress.organization;
-    let (who, what, mut actions) = match organization.method {
-        OrganizationMethod::EmailedCode => {
-            (Actor::OrganizationContact, "verification code", vec![Action::ResendEmail, Action::ChangeValidationMethod])
-        }
-        OrganizationMethod::VerificationCall => {
-            (Actor::CaAdministrator, "organization validation", vec![Action::ChangeValidationMethod])
-        }
+    // Only the CA's staff validate an organization (`crate::vetting`): the step waits for them, or says why
+    // it cannot move (rejected, or a question to answer on the organization's page).
+    let state = match validation_state(organization.validation.as_ref(), Actor::CaAdministrator, now, "vetting") {
+        done @ StepState::Done { .. } => done,
+        other => match &organization.vetting {
+            VettingStatus::Rejected { reason, .. } => {
+                StepState::Failed { reason: format!("The CA's staff rejected the organization: {reason}") }
+            }
+            VettingStatus::InformationRequested { question, .. } => StepState::Failed {
+                reason: format!(
+                    "The CA's staff need more information: {question} Answer on the organization's page; the \
+                     organization then goes back to them."
+                ),
+            },
+            VettingStatus::Waiting { .. } | VettingStatus::Validated { .. } => match other {
+                StepState::Failed { .. } => StepState::Waiting { who: Actor::CaAdministrator, blocked_by: Vec::new() },
+                waiting => waiting,
+            },
+        },
     };
-    actions.push(Action::CancelOrder);
-    steps.push(Step {
-        subject: StepSubject::Organization,
-        state: validation_state(organization.validation.as_ref(), who, now, what),
-        actions,
-    });
+    steps.push(Step { subject: StepSubject::Organization, state, actions: vec![Action::CancelOrder] });
     for domain in &progress.domains {
         let (what, mut actions) = match domain.method {
             DomainMethod::ConstructedEmail => {

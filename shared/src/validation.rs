@@ -23,9 +23,9 @@
 //! - **Organization, by code** ([`VerificationCode`]): draw 5 random bytes and a salt, email the code, store
 //!   [`VerificationCode::hash_hex`] and the salt with a new [`Validation`] and [`CodeAttempts::default`]. On
 //!   entry: `status(now)` must be `Pending`, then [`check_code`]; `Correct` → `complete(now)`; `Wrong` or
-//!   `Locked` → store the new attempts (a locked code needs [`Validation::renew`] and a new code).
-//! - **Organization, by call**: a CA administrator records a [`CallRecord`]; [`CallRecord::check`] gives the
-//!   checked call to store with `Validation::new(..).complete(now)`.
+//!   `Locked` → store the new attempts (a locked code needs [`Validation::renew`] and a new code). A completed
+//!   code only confirms that a contact speaks for the organization: it validates nothing. The organization is
+//!   validated only by the CA's staff (`crate::vetting`).
 //! - **Domain, by constructed email** ([`DomainMethod::ConstructedEmail`]): email a link (a
 //!   [`crate::link::Token`], 256 bits, stored hashed) to each of [`constructed_addresses`]; the link's POST
 //!   calls `complete(now)`.
@@ -42,7 +42,6 @@ use sha2::{Digest, Sha256};
 
 use crate::address::{Domain, EmailAddress};
 use crate::encoding::{base64url_encode, hex};
-use crate::order::FieldError;
 
 /// Seconds in a day.
 pub const DAY_SECONDS: i64 = 86_400;
@@ -571,71 +570,6 @@ impl core::fmt::Display for PhoneError {
 
 impl std::error::Error for PhoneError {}
 
-/// Longest name of the person spoken to, in characters.
-pub const SPOKE_WITH_MAXIMUM_LENGTH: usize = 200;
-/// Longest call notes, in characters.
-pub const NOTES_MAXIMUM_LENGTH: usize = 2000;
-
-/// A verification call as a CA administrator records it (the request body's fields, unchecked). The
-/// number called must come from a reliable source independent of the applicant (S/MIME BR 3.2.3.1); that is
-/// the administrator's duty, stated on the page, not something this check can see.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
-pub struct CallRecord {
-    /// The number called.
-    pub phone: String,
-    /// Who at the organization confirmed (name and role).
-    pub spoke_with: String,
-    /// What was confirmed, and the source of the number.
-    pub notes: String,
-}
-
-/// A [`CallRecord`] that passed [`CallRecord::check`]: trimmed, the phone normalised.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
-pub struct CheckedCall {
-    /// The number called.
-    pub phone: Phone,
-    /// Who confirmed.
-    pub spoke_with: String,
-    /// What was confirmed.
-    pub notes: String,
-}
-
-impl CallRecord {
-    /// Checks every field at once: a valid phone, a non-blank `spoke_with` of at most 200 characters, non-blank
-    /// `notes` of at most 2,000.
-    ///
-    /// # Errors
-    ///
-    /// Every problem, each naming its field.
-    pub fn check(&self) -> Result<CheckedCall, Vec<FieldError>> {
-        let mut errors = Vec::new();
-        let phone = Phone::parse(&self.phone)
-            .map_err(|error| errors.push(FieldError::new("phone", error.code(), error.to_string())))
-            .ok();
-        let mut text = |field: &str, value: &str, maximum: usize| {
-            let value = value.trim();
-            if value.is_empty() {
-                errors.push(FieldError::new(field, "value_blank", format!("Fill in {}.", field.replace('_', " "))));
-            } else if value.chars().count() > maximum {
-                errors.push(FieldError::new(
-                    field,
-                    "value_too_long",
-                    format!("{} has more than {maximum} characters: shorten it.", field.replace('_', " ")),
-                ));
-            }
-            value.to_owned()
-        };
-        let spoke_with = text("spoke_with", &self.spoke_with, SPOKE_WITH_MAXIMUM_LENGTH);
-        let notes = text("notes", &self.notes, NOTES_MAXIMUM_LENGTH);
-        match phone {
-            Some(phone) if errors.is_empty() => Ok(CheckedCall { phone, spoke_with, notes }),
-            _ => Err(errors),
-        }
-    }
-}
-
 /// Why a validation step is refused.
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[non_exhaustive]
@@ -916,26 +850,6 @@ mod tests {
             serde_json::to_string(&Phone::parse("+33 1 23 45 67 89").expect("valid")).expect("json"),
             "\"+33123456789\""
         );
-    }
-
-    #[test]
-    fn call_records() {
-        let record = CallRecord {
-            phone: "+33 1 23 45 67 89".into(),
-            spoke_with: "  Grace Hopper, CFO ".into(),
-            notes: "Number from the company register; confirmed the order.".into(),
-        };
-        let checked = record.check().expect("valid");
-        assert_eq!(checked.phone.as_str(), "+33123456789");
-        assert_eq!(checked.spoke_with, "Grace Hopper, CFO");
-        let bad = CallRecord { phone: "12".into(), spoke_with: " ".into(), notes: "x".repeat(2001) };
-        let errors = bad.check().expect_err("three problems");
-        let found: Vec<(&str, &str)> = errors.iter().map(|error| (error.field.as_str(), error.code)).collect();
-        assert_eq!(
-            found,
-            [("phone", "phone_not_international"), ("spoke_with", "value_blank"), ("notes", "value_too_long")]
-        );
-        assert!(errors.iter().all(|error| error.message.ends_with('.')));
     }
 
     #[test]

@@ -15,7 +15,7 @@ import { spawn, execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { ROOT, freePorts, http, login, openssl, scratch } from './harness.mjs';
+import { ROOT, freePorts, http, login, openssl, scratch, vetOrganization } from './harness.mjs';
 import { startDohResponder } from './doh-responder.mjs';
 
 const WRANGLER = join(ROOT, 'node_modules', '.bin', 'wrangler');
@@ -144,9 +144,7 @@ test('a CSR order waiting for a mailbox validation is issued by the scheduled ti
   });
   assert.equal(organization.status, 201, organization.text());
   const organizationId = organization.json().id;
-  const called = await post(`/admin/organizations/${organizationId}/validation`, ca,
-    { phone: '+44 20 7946 0000', spoke_with: 'Dora Contact', notes: 'Confirmed.' });
-  assert.equal(called.status, 200, called.text());
+  await vetOrganization(worker, organizationId, { ca });
 
   const csr = openssl(['req', '-new', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes',
     '-keyout', join(directory, 'key.pem'), '-subj', '/CN=ignored']);

@@ -11,7 +11,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { rmSync } from 'node:fs';
-import { startWorker, http, createAccount, caAdministrator, login, launchBrowser, openssl, scratch, writeTemp } from './harness.mjs';
+import { startWorker, http, createAccount, caAdministrator, login, launchBrowser, openssl, scratch, writeTemp, vetOrganization } from './harness.mjs';
 import { startDohResponder } from './doh-responder.mjs';
 
 let worker;
@@ -73,7 +73,7 @@ async function loggedInPage(errors) {
   return { context, page };
 }
 
-test('prevalidation in the console: the organization by emailed code, acme.example.com by a constructed-address link, dns.example.com by DNS TXT', { timeout: 180_000 }, async () => {
+test('prevalidation in the console: the organization confirmed by its contact\'s emailed code, then vetted by the CA\'s staff, acme.example.com by a constructed-address link, dns.example.com by DNS TXT', { timeout: 180_000 }, async () => {
   const errors = [];
   const { context, page } = await loggedInPage(errors);
   await page.click('[data-testid=nav-organizations]');
@@ -117,7 +117,7 @@ test('prevalidation in the console: the organization by emailed code, acme.examp
   await card.waitFor();
   assert.deepEqual([await card.locator('[data-testid=address-city]').textContent(), await card.locator('[data-testid=address-region]').textContent()],
     ['London', 'Greater London']);
-  assert.match(await card.locator('[data-testid=call-instructions]').textContent(), /\+442079460000/);
+  assert.match(await card.locator('[data-testid=vetting][data-vetting=waiting]').textContent(), /Waiting for vetting by the CA’s staff/);
   assert.equal(await card.locator('[data-testid=state]').getAttribute('data-state'), 'not_started');
   await card.locator('[data-testid=send-code]').click();
   await card.locator('[data-testid=code-sent]').waitFor();
@@ -125,6 +125,11 @@ test('prevalidation in the console: the organization by emailed code, acme.examp
   const code = codeMail.body.match(/\n {4}(\d{8})\n/)[1];
   await card.locator('[data-testid=code]').fill(code);
   await card.locator('[data-testid=check-code]').click();
+  // The code confirms the contact and validates nothing: the organization waits for the CA's staff, who vet it.
+  await card.locator('[data-testid=contact-confirmed]').waitFor();
+  assert.equal(await card.locator('[data-testid=state]').getAttribute('data-state'), 'not_started');
+  await vetOrganization(worker, await card.getAttribute('data-id'));
+  await page.reload();
   await page.locator('[data-testid=organization] [data-testid=state][data-state=validated]').waitFor();
 
   // A domain by email to a constructed address chosen among the five; the link opens the console's public page.

@@ -8,7 +8,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { startWorker, http, createAccount, login, openssl, ROOT } from './harness.mjs';
+import { startWorker, http, createAccount, login, openssl, vetOrganization, ROOT } from './harness.mjs';
 
 const openApi = JSON.parse(readFileSync(join(ROOT, 'edge', 'openapi.json'), 'utf8'));
 const PASSWORD = 'correct horse battery staple';
@@ -34,6 +34,8 @@ async function snapshotOfA() {
     `SELECT * FROM ledger WHERE account_id = '${account}' ORDER BY id`,
     `SELECT * FROM contracts WHERE account_id = '${account}' ORDER BY id`,
     `SELECT l.* FROM contract_ledger l JOIN contracts c ON c.id = l.contract_id WHERE c.account_id = '${account}' ORDER BY l.id`,
+    `SELECT * FROM vettings WHERE account_id = '${account}' ORDER BY id`,
+    `SELECT * FROM vetting_answers WHERE account_id = '${account}' ORDER BY id`,
   ];
   return JSON.stringify(await worker.queryAll(tables.join('; ')));
 }
@@ -41,7 +43,10 @@ async function snapshotOfA() {
 before(async () => {
   worker = await startWorker();
   const a = await createAccount(worker, { name: 'Alpha', users: [{ email: 'alice@alpha.example.com', password: PASSWORD }] });
-  await createAccount(worker, { name: 'Beta', users: [{ email: 'bob@beta.example.com', password: PASSWORD }] });
+  await createAccount(worker, { name: 'Beta', users: [
+    { email: 'bob@beta.example.com', password: PASSWORD },
+    { email: 'bert@beta.example.com', role: 'org_user', password: PASSWORD },
+  ] });
   ids.accountA = a.accountId;
   ids.user = a.userIds[0];
   alice = await login(worker, 'alice@alpha.example.com', PASSWORD);
@@ -64,9 +69,10 @@ before(async () => {
   ids.domain = domain.json().id;
   const key = await api('/api-keys', { method: 'POST', headers: alice, body: JSON.stringify({ name: 'alpha script' }) });
   ids.apiKey = key.json().id;
-  // An order needs a validated organization and domain: granted here with SQL (their validation has its suite).
+  // An order needs a vetted organization (a CA administrator's vetting, through the API) and a validated domain
+  // (granted here with SQL: its validation has its suite).
+  await vetOrganization(worker, ids.organization);
   const now = Math.floor(Date.now() / 1000);
-  await worker.query(`UPDATE organizations SET validated_at = ${now}, validated_until = ${now + 825 * 86400}, version = version + 1 WHERE id = '${ids.organization}'`);
   await worker.query(`INSERT INTO validations (id, account_id, kind, subject, method, created_at, expires_at, validated_at)
     VALUES ('tenancy-domain', '${ids.accountA}', 'domain', 'alpha.example.com', 'dns_txt', ${now}, ${now + 86400}, ${now})`);
   await worker.query(`INSERT INTO ledger (id, account_id, at, amount, kind, reference, created_by) VALUES ('tenancy-deposit', '${ids.accountA}', ${now}, 100000, 'deposit', 'wire', 'test')`);
@@ -115,7 +121,8 @@ function identifierFor(path, parameter) {
 /** Plausible bodies, so a refusal is about tenancy and not about a malformed request. */
 const BODIES = {
   '/api/v1/organizations/{id}/verification-code/check': { code: '12345678' },
-  '/api/v1/admin/organizations/{id}/validation': { phone: '+44 20 7946 0000', spoke_with: 'Alice', notes: 'called' },
+  '/api/v1/admin/organizations/{id}/vetting': { decision: 'rejected', message: 'Not found in the register.' },
+  '/api/v1/organizations/{id}/vetting/answers': { text: 'Here is our registration extract.' },
   '/api/v1/domains/{id}/method': { method: 'constructed_email', address: 'admin@alpha.example.com' },
   '/api/v1/certificates/{serial}/revocation': { reason: 'superseded' },
 };
@@ -175,7 +182,8 @@ test('every account operation with a resource in its path refuses another accoun
 });
 
 test("no collection another account lists holds one of A's identifiers", async () => {
-  const collections = accountOperations.filter(({ path, method }) => method === 'GET' && !path.includes('{'));
+  // CA administrators' collections refuse everyone else (the next test).
+  const collections = accountOperations.filter(({ path, method, access }) => method === 'GET' && !path.includes('{') && access !== 'ca_admin');
   assert.ok(collections.length >= 4);
   for (const { path, access } of collections) {
     const response = await api(path.replace('/api/v1', ''), { headers: bob });
@@ -207,4 +215,25 @@ test('an API key of account B cannot reach A either', async () => {
   assert.equal(await snapshotOfA(), before, 'account A changed');
   assert.ok(checked.length >= 5, `only ${checked.length} operations take an API key`);
   console.log(`API key tenancy checked on ${checked.length} operations: ${checked.join(', ')}`);
+});
+
+test("every CA administrator's operation is refused to organization admins, organization users and API keys, and changes nothing", async () => {
+  const bert = await login(worker, 'bert@beta.example.com', PASSWORD);
+  const aliceKey = await api('/api-keys', { method: 'POST', headers: alice, body: JSON.stringify({ name: 'alpha ca probe' }) });
+  assert.equal(aliceKey.status, 201, aliceKey.text());
+  const bearer = { authorization: `Bearer ${aliceKey.json().key}`, 'content-type': 'application/json' };
+  const caOperations = operations.filter(({ access }) => access === 'ca_admin');
+  assert.ok(caOperations.length >= 3, `only ${caOperations.length} CA administrator operations`);
+  const before = await snapshotOfA();
+  // A's own organization admin too: CA administrators' operations are not an account's, whoever owns the resource.
+  for (const [who, headers] of [['organization admin of A', alice], ['organization admin of B', bob], ['organization user of B', bert], ["A's API key", bearer]]) {
+    for (const { path, method } of caOperations) {
+      const concrete = path.replace(/\{([^}]+)\}/g, (_, name) => identifierFor(path, name));
+      const body = method === 'GET' || method === 'DELETE' ? undefined : JSON.stringify(BODIES[path] ?? {});
+      const response = await api(concrete.replace('/api/v1', ''), { method, headers, body });
+      assert.equal(response.status, 403, `${method} ${path} as ${who}: ${response.status} ${response.text()}`);
+      assert.ok(!response.text().includes('Alpha Ltd'), `${method} ${path} leaks to ${who}`);
+    }
+  }
+  assert.equal(await snapshotOfA(), before, 'account A changed');
 });

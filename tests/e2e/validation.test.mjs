@@ -1,6 +1,6 @@
 // Organizations, domains and mailboxes and their validation against the Worker in workerd, with a local
-// DNS-over-HTTPS responder as the resolver: an organization validated by an emailed code and by a CA
-// administrator's call record; a domain by a constructed-address link (which reading never spends) and by a DNS
+// DNS-over-HTTPS responder as the resolver: an organization's contact confirmed by an emailed code and validated by a CA
+// administrator's vetting; a domain by a constructed-address link (which reading never spends) and by a DNS
 // TXT record; a mailbox at a public provider by a link to itself; tenancy (another account's identifiers answer
 // 404); and bad input on every field, which gets a named error and writes nothing.
 import { test, before, after } from 'node:test';
@@ -58,7 +58,7 @@ function organization(overrides = {}) {
 
 let organizationId;
 
-test('an organization admin creates an organization and validates it with the emailed code', async () => {
+test('an organization admin creates an organization; the emailed code confirms the contact and validates nothing', async () => {
   const created = await post('/organizations', alice, organization());
   assert.equal(created.status, 201, created.text());
   const view = created.json();
@@ -111,16 +111,18 @@ test('an organization admin creates an organization and validates it with the em
 
   const right = await post(`/organizations/${organizationId}/verification-code/check`, alice, { code: `${newest.slice(0, 4)} ${newest.slice(4)}` });
   assert.equal(right.status, 200, right.text());
-  const validated = right.json();
-  assert.equal(validated.validation, 'validated');
-  assert.equal(validated.validated_until - validated.validated_at, 825 * DAY);
+  // The code is the contact's confirmation, recorded and shown; it validates nothing (only the CA's staff do).
+  const confirmed = right.json();
+  assert.notEqual(confirmed.validation, 'validated');
+  assert.deepEqual([confirmed.validated_at, confirmed.validated_until], [null, null]);
+  assert.equal(confirmed.contact_confirmed_by, 'dora@acme.example');
+  assert.ok(confirmed.contact_confirmed_at > 0);
+  assert.equal(confirmed.vetting.status, 'waiting');
   const [row] = await worker.query(`SELECT validated_at, validated_until FROM organizations WHERE id = '${organizationId}'`);
-  assert.equal(row.validated_until - row.validated_at, 825 * DAY);
-  const again = await post(`/organizations/${organizationId}/verification-code`, alice);
-  assert.deepEqual([again.status, again.json().error.code], [409, 'validation_already_done']);
+  assert.deepEqual([row.validated_at, row.validated_until], [null, null]);
   const audit = await worker.query(`SELECT action FROM audit_log WHERE subject_id = '${organizationId}' ORDER BY id`);
   assert.deepEqual(audit.map((entry) => entry.action).filter((action) => action !== 'organization.code_entered'),
-    ['organization.created', 'organization.code_sent', 'organization.code_sent', 'organization.validated']);
+    ['organization.created', 'organization.code_sent', 'organization.code_sent', 'organization.contact_confirmed']);
 });
 
 test('five wrong codes spend the code; a resend makes a fresh one', async () => {
@@ -159,23 +161,28 @@ test('parallel guesses get five tries at a code, no more', async () => {
   assert.deepEqual([locked.validation, locked.code_attempts_left], ['pending', 0]);
 });
 
-test('a CA administrator validates an organization by recording the call', async () => {
+test('a CA administrator validates an organization by recording the vetting', async () => {
   const created = (await post('/organizations', alice, organization({ name: 'Acme Called Ltd' }))).json();
-  const call = { phone: '+44 20 7946 0000', spoke_with: 'Dora Contact, company secretary', notes: 'Confirmed the order and the registration number.' };
-  const byOrgAdmin = await post(`/admin/organizations/${created.id}/validation`, alice, call);
+  const vetting = {
+    decision: 'validated', source_name: 'Companies House',
+    source_reference: 'https://find-and-update.company-information.service.gov.uk/company/12345678',
+    registration_number: '12345678', call_phone: '+44 20 7946 0999', call_phone_source: 'Companies House filing',
+    call_spoke_with: 'Dora Contact, company secretary', call_at: Math.floor(Date.now() / 1000),
+  };
+  const byOrgAdmin = await post(`/admin/organizations/${created.id}/vetting`, alice, vetting);
   assert.equal(byOrgAdmin.status, 403, byOrgAdmin.text());
-  const incomplete = await post(`/admin/organizations/${created.id}/validation`, carol, { ...call, spoke_with: ' ' });
-  assert.deepEqual([incomplete.status, incomplete.json().error.field], [422, 'spoke_with']);
-  const unknown = await post('/admin/organizations/0123456789abcdef0123456789abcdef/validation', carol, call);
+  const incomplete = await post(`/admin/organizations/${created.id}/vetting`, carol, { ...vetting, call_spoke_with: ' ' });
+  assert.deepEqual([incomplete.status, incomplete.json().error.field], [422, 'call_spoke_with']);
+  const unknown = await post('/admin/organizations/0123456789abcdef0123456789abcdef/vetting', carol, vetting);
   assert.equal(unknown.status, 404);
-  const recorded = await post(`/admin/organizations/${created.id}/validation`, carol, call);
+  const recorded = await post(`/admin/organizations/${created.id}/vetting`, carol, vetting);
   assert.equal(recorded.status, 200, recorded.text());
-  assert.equal(recorded.json().validation, 'validated');
-  assert.equal(recorded.json().method, 'call');
-  const [evidence] = await worker.query(`SELECT evidence, account_id FROM validations WHERE subject = '${created.id}'`);
-  assert.equal(JSON.parse(evidence.evidence).spoke_with, call.spoke_with);
+  assert.equal(recorded.json().organization.validation, 'validated');
+  assert.deepEqual(recorded.json().records.map((record) => [record.decision, record.recorded_by_name, record.call_spoke_with]),
+    [['validated', 'carol@keyward.example', vetting.call_spoke_with]]);
   const view = (await api(`/organizations/${created.id}`, { headers: alice })).json();
   assert.equal(view.validation, 'validated');
+  assert.equal(view.vetting.status, 'validated');
   assert.equal(view.validated_until - view.validated_at, 825 * DAY);
 });
 
@@ -452,9 +459,11 @@ test('bad input on every field gets a named error and writes no row', async () =
   assert.equal(many.status, 422, many.text());
   assert.deepEqual(many.json().errors.map((error) => error.field), ['name', 'country', 'phone', 'contacts.name', 'contacts.email']);
   assert.equal(many.json().error.field, 'name');
-  const call = await post(`/admin/organizations/${'0'.repeat(32)}/validation`, carol, { phone: '', spoke_with: '', notes: '' });
-  assert.equal(call.status, 422, call.text());
-  assert.deepEqual(call.json().errors.map((error) => error.field), ['phone', 'spoke_with', 'notes']);
+  // The first test's organization, confirmed by its contact but never vetted.
+  const vetting = await post(`/admin/organizations/${organizationId}/vetting`, carol, { decision: 'validated' });
+  assert.equal(vetting.status, 422, vetting.text());
+  assert.deepEqual(vetting.json().errors.map((error) => error.field),
+    ['source_name', 'source_reference', 'registration_number', 'call_phone', 'call_phone_source', 'call_spoke_with', 'call_at']);
   const domainCases = [
     [{ name: '', method: 'dns_txt' }, 'name', 'domain_empty'],
     [{ name: `${'a'.repeat(64)}.example`, method: 'dns_txt' }, 'name', 'domain_label_too_long'],

@@ -28,6 +28,7 @@ pub mod signup_throttle;
 pub mod signups;
 pub mod users;
 pub mod validations;
+pub mod vettings;
 
 /// Reads a stored language tag (`users.lang`, `mail_outbox.lang`: `en` or `fr` by their CHECK constraints) into
 /// `shared::lang::Lang`, which has no serde; any other value refuses the row.

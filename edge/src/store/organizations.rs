@@ -1,6 +1,7 @@
 //! The `organizations` table (migrations 0001 and 0004): the legal entities an account orders certificates for,
 //! with their address and contacts as JSON and, once validated, when and until when (825 days). Written by the
-//! organization endpoints (`organizations.rs`: creation, and the validation recorded with its `validations` row)
+//! organization endpoints (`organizations.rs`: creation) and the CA's vetting (`vetting.rs`: the validation, only
+//! after a `validated` vetting record, which the database requires)
 //! and the development seed; read by orders (the order form's facts) and the issuance pipeline. Every read of an
 //! account's organizations filters on the account.
 
@@ -99,7 +100,8 @@ impl OrganizationRow {
     }
 
     /// The statement recording a validation at `now`, valid until `until`; the version trigger refuses it if
-    /// the organization changed since it was read.
+    /// the organization changed since it was read, and `organizations_validated_by_vetting` (migration 0016)
+    /// unless the organization's latest vetting decision, earlier in the same batch, is `validated`.
     pub fn validate(&self, db: &D1Database, now: i64, until: i64) -> worker::Result<D1PreparedStatement> {
         db.prepare("UPDATE organizations SET validated_at = ?1, validated_until = ?2, version = ?3 WHERE id = ?4")
             .bind(&[integer(now), integer(until), integer(self.version + 1), text(&self.id)])
@@ -121,6 +123,38 @@ pub async fn of_any_account(db: &D1Database, id: &str) -> worker::Result<Option<
         .bind(&[text(id)])?
         .first(None)
         .await
+}
+
+/// Organizations of any account not validated at `now` (never, or lapsed): the candidates of the CA
+/// administrators' work list, oldest first, at most `limit`.
+pub async fn not_validated(db: &D1Database, now: i64, limit: i64) -> worker::Result<Vec<OrganizationRow>> {
+    db.prepare(format!(
+        "SELECT {COLUMNS} FROM organizations WHERE account_id IS NOT NULL \
+         AND (validated_until IS NULL OR validated_until <= ?1) ORDER BY created_at, rowid LIMIT ?2"
+    ))
+    .bind(&[integer(now), integer(limit)])?
+    .all()
+    .await?
+    .results()
+}
+
+/// The names of the accounts of these organizations: `(organization id, account name)`.
+pub async fn account_names(db: &D1Database, ids: &[String]) -> worker::Result<Vec<(String, String)>> {
+    #[derive(Deserialize)]
+    struct Named {
+        id: String,
+        account_name: String,
+    }
+    let rows = db
+        .prepare(
+            "SELECT o.id AS id, a.name AS account_name FROM organizations o JOIN accounts a ON a.id = o.account_id \
+             WHERE o.id IN (SELECT value FROM json_each(?1))",
+        )
+        .bind(&[text(&serde_json::Value::from(ids.to_vec()).to_string())])?
+        .all()
+        .await?
+        .results::<Named>()?;
+    Ok(rows.into_iter().map(|row| (row.id, row.account_name)).collect())
 }
 
 /// The account's organizations, newest first.

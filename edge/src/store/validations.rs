@@ -13,14 +13,15 @@ use shared::validation::{DAY_SECONDS, DomainMethod, Validation, ValidationKind};
 use wasm_bindgen::JsValue;
 use worker::{D1Database, D1PreparedStatement, D1Result};
 
-use crate::db::{integer, optional_integer, raised, settle, text};
+use crate::db::{integer, raised, settle, text};
 use crate::error::AppError;
 
 /// How a validation is done (the `method` column's vocabulary, migration 0004's CHECK constraint).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Method {
-    /// An organization: the CA administrator's recorded verification call.
+    /// An organization: the CA administrator's recorded verification call (before migration 0016 made them
+    /// vetting records; no longer written).
     Call,
     /// An organization: the 8-digit code emailed to its first contact.
     EmailCode,
@@ -170,6 +171,20 @@ pub async fn current_of_kind(
     Ok(current)
 }
 
+/// The contacts' confirmations of these organizations (completed `email_code` rows, any account: the caller
+/// scoped the organizations), oldest first. A confirmation validates nothing (only the CA's staff do); it is
+/// shown on the organization's page and in the CA administrators' work list.
+pub async fn contact_confirmations(db: &D1Database, organization_ids: &[String]) -> worker::Result<Vec<ValidationRow>> {
+    db.prepare(format!(
+        "SELECT {COLUMNS} FROM validations WHERE kind = 'organization' AND method = 'email_code' \
+         AND validated_at IS NOT NULL AND subject IN (SELECT value FROM json_each(?1)) ORDER BY validated_at, rowid"
+    ))
+    .bind(&[text(&serde_json::Value::from(organization_ids.to_vec()).to_string())])?
+    .all()
+    .await?
+    .results()
+}
+
 /// The validation an order relies on for a subject: the latest completed one, else the latest pending one.
 pub async fn relied_on(
     db: &D1Database,
@@ -283,32 +298,6 @@ pub fn insert(db: &D1Database, row: &ValidationRow) -> worker::Result<D1Prepared
         optional(&row.dns_value),
         integer(row.created_at),
         integer(row.expires_at),
-    ])
-}
-
-/// The statement inserting an attempt completed as it is recorded (a CA administrator's verification call), with
-/// its `evidence` (JSON: who did what).
-pub fn insert_completed(
-    db: &D1Database,
-    row: &ValidationRow,
-    evidence: &serde_json::Value,
-) -> worker::Result<D1PreparedStatement> {
-    db.prepare(
-        "INSERT INTO validations (id, account_id, kind, subject, method, target, created_at, expires_at, \
-         validated_at, validated_until, evidence) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
-    )
-    .bind(&[
-        text(&row.id),
-        text(&row.account_id),
-        text(row.kind.as_str()),
-        text(&row.subject),
-        text(row.method.as_str()),
-        text(&row.target),
-        integer(row.created_at),
-        integer(row.expires_at),
-        optional_integer(row.validated_at),
-        optional_integer(row.validated_until),
-        text(&evidence.to_string()),
     ])
 }
 

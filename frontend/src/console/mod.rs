@@ -23,7 +23,7 @@ mod secret;
 mod signup;
 mod signup_texts;
 mod texts;
-mod validation;
+pub(crate) mod validation;
 
 #[cfg(test)]
 mod order_tests;
@@ -82,6 +82,8 @@ enum Section {
     AdminAccounts,
     /// `/console/admin/billing`: an account's contracts, deposits and ledger (CA administrators).
     AdminBilling,
+    /// `/console/admin/vetting`: the CA administrators' vetting work list.
+    AdminVetting,
 }
 
 impl Section {
@@ -102,6 +104,7 @@ impl Section {
             "/console/admin/audit" => Some(Self::AdminAudit),
             "/console/admin/accounts" => Some(Self::AdminAccounts),
             "/console/admin/billing" => Some(Self::AdminBilling),
+            "/console/admin/vetting" => Some(Self::AdminVetting),
             other => other.strip_prefix("/console/orders/").filter(|id| !id.contains('/')).map(|_| Self::Order),
         }
     }
@@ -123,6 +126,7 @@ impl Section {
             Self::AdminAudit => "/console/admin/audit",
             Self::AdminAccounts => "/console/admin/accounts",
             Self::AdminBilling => "/console/admin/billing",
+            Self::AdminVetting => "/console/admin/vetting",
         }
     }
 
@@ -144,6 +148,7 @@ impl Section {
             Self::AdminAudit => "admin-audit",
             Self::AdminAccounts => "admin-accounts",
             Self::AdminBilling => "admin-billing",
+            Self::AdminVetting => "admin-vetting",
         }
     }
 
@@ -154,7 +159,10 @@ impl Section {
 
     /// Whether only CA administrators reach it (the Worker refuses the others anyway).
     fn for_ca_administrators(self) -> bool {
-        matches!(self, Self::AdminAccounts | Self::AdminAudit | Self::AdminBilling | Self::AdminCertificates)
+        matches!(
+            self,
+            Self::AdminAccounts | Self::AdminAudit | Self::AdminBilling | Self::AdminCertificates | Self::AdminVetting
+        )
     }
 }
 
@@ -220,6 +228,10 @@ fn LoggedIn(section: Section) -> impl IntoView {
                 Section::Users | Section::ApiKeys | Section::Activity | Section::AdminAudit => {
                     view! { <NotFound /> }.into_any()
                 }
+                Section::AdminVetting if session.user.role == Role::CaAdmin => {
+                    view! { <admin::vetting::VettingPage /> }.into_any()
+                }
+                Section::AdminVetting => view! { <NotFound /> }.into_any(),
                 Section::Orders => view! { <orders::OrdersPage /> }.into_any(),
                 Section::Organizations => view! { <validation::OrganizationsPage /> }.into_any(),
                 Section::Domains => view! { <validation::DomainsPage /> }.into_any(),
@@ -278,6 +290,7 @@ fn Navigation(session: SessionView, section: Section) -> impl IntoView {
         (Section::Password, |lang| texts::console_texts(lang).nav_password),
         (Section::AdminAccounts, |lang| lang.pick("Accounts (CA)", "Comptes (AC)")),
         (Section::AdminBilling, |lang| lang.pick("Billing", "Facturation")),
+        (Section::AdminVetting, |lang| lang.pick("Vetting", "Vérification")),
     ]
     .into_iter()
     .filter(|(target, _)| !must_change || *target == Section::Password)

@@ -38,6 +38,7 @@ use shared::order::{
 use shared::pipeline::{Action, OrderState, Step, StepState, StepSubject};
 use shared::profile::{AlternativeNames, ProfileId};
 use shared::revocation::RevocationReason;
+use shared::vetting::VettingStatus;
 
 use super::form::go;
 use super::order_texts::{
@@ -269,6 +270,15 @@ fn OrderForm(
                     && organization.validated_until.is_some_and(|until| until > now())
             })
             .cloned()
+            .collect()
+    });
+    // Organizations not validated, each with where its vetting by the CA's staff stands and what happens next.
+    let unvetted: Vec<(String, VettingStatus)> = catalogue.with_value(|catalogue| {
+        catalogue
+            .organizations
+            .iter()
+            .filter(|organization| !validated.iter().any(|validated| validated.id == organization.id))
+            .map(|organization| (organization.name.clone(), organization.vetting.clone()))
             .collect()
     });
     let profile = RwSignal::new(first_profile);
@@ -605,6 +615,11 @@ fn OrderForm(
                 <p class="error" data-testid="no-organization">{order_text(t, |texts| texts.no_validated_organization)}
                     " " <a href="/console/organizations">"→"</a></p>
             })}
+            {unvetted.into_iter().map(|(name, status)| view! {
+                <p class="hint" data-testid="unvetted-organization">{move || format!("{name}: {}",
+                    super::validation::vetting_sentence(t.lang(), &status))}
+                    " " <a href="/console/organizations">"→"</a></p>
+            }).collect_view()}
             {problems("organization_id")}
             <label>{order_text(t, |texts| texts.signature_hash)}
                 <select data-testid="signature-hash" on:change=move |event| {

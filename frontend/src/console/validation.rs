@@ -1,5 +1,5 @@
-//! The validation pages: `/console/organizations` (list, create, validate by emailed code, what a CA
-//! administrator does for a call), `/console/domains` (list, add by constructed email or DNS TXT, check now,
+//! The validation pages: `/console/organizations` (list, create, where the vetting by the CA's staff stands and
+//! the answer to their question, the contact's confirmation by emailed code), `/console/domains` (list, add by constructed email or DNS TXT, check now,
 //! resend, change method), `/console/mailboxes` (addresses at public mail providers), and the public page of an
 //! emailed validation link, `/validate/{token}`: opening it reads the link (`GET`, which never spends it); only its
 //! button confirms (`POST`).
@@ -21,8 +21,10 @@ use shared::api::organization::{
     CHECK_VERIFICATION_CODE, CONTACTS_MAXIMUM, CREATE_ORGANIZATION, CodeEntry, CodeSent, Contact, LIST_ORGANIZATIONS,
     NewOrganization, OrganizationList, OrganizationView, PostalAddress, SEND_VERIFICATION_CODE,
 };
+use shared::api::vetting::{ANSWER_VETTING, VettingAnswer};
 use shared::api::{ApiError, Endpoint};
 use shared::validation::{CONSTRUCTED_LOCAL_PARTS, DomainMethod};
+use shared::vetting::VettingStatus;
 
 use crate::api;
 use crate::i18n::{I18n, Lang, error_line, field_error, format_instant, problem_message, use_i18n};
@@ -129,7 +131,6 @@ fn OrganizationCard(
     let sent = RwSignal::new(None::<CodeSent>);
     let error = RwSignal::new(None::<ApiError>);
     let working = RwSignal::new(false);
-    let phone = organization.phone.clone();
     let send_id = id.clone();
     let send = move |_| {
         let id = send_id.clone();
@@ -185,10 +186,11 @@ fn OrganizationCard(
             {move || error.get().map(|problem| view! {
                 <p class="error" role="alert" data-testid="error" data-code=problem.code.clone()>{problem_message(&problem, t.lang())}</p>
             })}
-            {(!validated).then(|| view! {
+            <VettingPanel organization=organization.clone() refresh=refresh />
+            {(!validated && organization.contact_confirmed_at.is_none()).then(|| view! {
                 <p>{move || format!("{} {contact}", t.lang().pick(
-                    "Validate by an emailed code: Keyward emails 8 digits to the first contact,",
-                    "Validation par code envoyé par e-mail : Keyward envoie 8 chiffres au premier contact,"))}</p>
+                    "Confirm the contact by an emailed code (this validates nothing: the CA’s staff do): Keyward emails 8 digits to the first contact,",
+                    "Confirmez le contact par un code envoyé par e-mail (cela ne valide rien : le personnel de l’AC valide) : Keyward envoie 8 chiffres au premier contact,"))}</p>
                 <button type="button" data-testid="send-code" disabled=move || working.get() on:click=send.clone()>
                     {words(t, "Send the code", "Envoyer le code")}</button>
                 {move || sent.get().map(|sent| view! {
@@ -204,15 +206,102 @@ fn OrganizationCard(
                     <label>{words(t, "Code from the email", "Code reçu par e-mail")}
                         <input type="text" inputmode="numeric" autocomplete="one-time-code" data-testid="code" bind:value=code /></label>
                     <button type="submit" data-testid="check-code" disabled=move || working.get()>
-                        {words(t, "Validate", "Valider")}</button>
+                        {words(t, "Confirm", "Confirmer")}</button>
                 </form>
-                <p class="hint" data-testid="call-instructions">{move || format!("{} {phone}. {}",
-                    t.lang().pick("Or by a call: a CA administrator calls the organization’s verified number,",
-                        "Ou par appel : un administrateur de l’AC appelle le numéro vérifié de l’organisation,"),
-                    t.lang().pick("then records in Keyward’s administration the number called, who they spoke with and their notes; the organization is then validated for 825 days.",
-                        "puis enregistre dans l’administration de Keyward le numéro appelé, la personne jointe et ses notes ; l’organisation est alors validée pour 825 jours."))}</p>
             })}
         </section>
+    }
+}
+
+/// Where an organization's vetting by the CA's staff stands, and what happens next, as a sentence (the
+/// organizations page and the order form).
+pub fn vetting_sentence(lang: Lang, status: &VettingStatus) -> String {
+    match status {
+        VettingStatus::Validated { until } => format!(
+            "{} {}.",
+            lang.pick("Validated by the CA’s staff until", "Validée par le personnel de l’AC jusqu’au"),
+            format_instant(lang, *until)
+        ),
+        VettingStatus::Waiting { since } => format!(
+            "{} {}). {}",
+            lang.pick("Waiting for vetting by the CA’s staff (since", "En attente de vérification par le personnel de l’AC (depuis le"),
+            format_instant(lang, *since),
+            lang.pick(
+                "They check the organization in an official register and call it at a number they find themselves; certificates naming it can be ordered once they validate it.",
+                "Il vérifie l’organisation dans un registre officiel et l’appelle à un numéro qu’il trouve lui-même ; les certificats qui la nomment peuvent être commandés une fois validée."
+            )
+        ),
+        VettingStatus::Rejected { reason, .. } => format!(
+            "{} {reason} {}",
+            lang.pick("Rejected by the CA’s staff:", "Refusée par le personnel de l’AC :"),
+            lang.pick("You can answer below; your answer goes back to them.", "Vous pouvez répondre ci-dessous ; la réponse lui est transmise.")
+        ),
+        VettingStatus::InformationRequested { question, .. } => format!(
+            "{} {question} {}",
+            lang.pick("More information requested by the CA’s staff:", "Le personnel de l’AC demande des précisions :"),
+            lang.pick("Answer below; the organization then goes back to them.", "Répondez ci-dessous ; l’organisation lui est alors transmise de nouveau.")
+        ),
+    }
+}
+
+/// Where the organization's vetting by the CA's staff stands, the contact's confirmation, and the answer form
+/// when they rejected it or asked a question (an answer puts it back in their work list).
+#[component]
+fn VettingPanel(organization: OrganizationView, refresh: impl Fn() + Copy + Send + Sync + 'static) -> impl IntoView {
+    let t = use_i18n();
+    let status = organization.vetting.clone();
+    let kind = match &status {
+        VettingStatus::Validated { .. } => "validated",
+        VettingStatus::Waiting { .. } => "waiting",
+        VettingStatus::Rejected { .. } => "rejected",
+        VettingStatus::InformationRequested { .. } => "information_requested",
+    };
+    let line = {
+        let status = status.clone();
+        move || vetting_sentence(t.lang(), &status)
+    };
+    let confirmed = organization.contact_confirmed_at.zip(organization.contact_confirmed_by.clone());
+    let answerable = matches!(status, VettingStatus::Rejected { .. } | VettingStatus::InformationRequested { .. });
+    let answer = RwSignal::new(String::new());
+    let problems = RwSignal::new(Vec::<ApiError>::new());
+    let working = RwSignal::new(false);
+    let id = organization.id.clone();
+    let submit = move |event: leptos::ev::SubmitEvent| {
+        event.prevent_default();
+        let id = id.clone();
+        let body = VettingAnswer { text: answer.get_untracked() };
+        working.set(true);
+        spawn_local(async move {
+            match api::call_listing_errors::<_, OrganizationView>(&ANSWER_VETTING, &[&id], &body).await {
+                Ok(_) => {
+                    problems.set(Vec::new());
+                    refresh();
+                }
+                Err(listed) => problems.set(listed),
+            }
+            working.set(false);
+        });
+    };
+    view! {
+        <p class="notice" data-testid="vetting" data-vetting=kind>{line}</p>
+        {confirmed.map(|(at, address)| view! {
+            <p class="hint" data-testid="contact-confirmed">{move || format!("{} {address} ({}).",
+                t.lang().pick("The contact confirmed by code that they speak for the organization:",
+                    "Le contact a confirmé par code parler au nom de l’organisation :"),
+                format_instant(t.lang(), at))}</p>
+        })}
+        {answerable.then(|| view! {
+            <form on:submit=submit data-testid="vetting-answer-form" novalidate>
+                <label>{words(t, "Your answer (and references of documents you can send)", "Votre réponse (et les références des documents que vous pouvez envoyer)")}
+                    <textarea data-testid="vetting-answer" bind:value=answer></textarea></label>
+                {move || problems.get().into_iter().map(|problem| view! {
+                    <p class="error field-error" role="alert" data-testid=format!("error-{}", problem.field.clone().unwrap_or_default())
+                        data-code=problem.code.clone()>{problem_message(&problem, t.lang())}</p>
+                }).collect_view()}
+                <button type="submit" data-testid="send-vetting-answer" disabled=move || working.get()>
+                    {words(t, "Send the answer", "Envoyer la réponse")}</button>
+            </form>
+        })}
     }
 }
 

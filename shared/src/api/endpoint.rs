@@ -9,6 +9,7 @@
 
 use super::audit;
 use super::contract;
+use super::vetting;
 use super::{account, dev, domain, enrollment, inventory, order, organization, policy, revocation};
 use super::{admin_account, signup};
 
@@ -292,7 +293,10 @@ pub const ENDPOINTS: &[&Endpoint] = &[
     &organization::SHOW_ORGANIZATION,
     &organization::SEND_VERIFICATION_CODE,
     &organization::CHECK_VERIFICATION_CODE,
-    &organization::RECORD_VERIFICATION_CALL,
+    &vetting::VETTING_WORK_LIST,
+    &vetting::SHOW_VETTING,
+    &vetting::DECIDE_VETTING,
+    &vetting::ANSWER_VETTING,
     &domain::CREATE_DOMAIN,
     &domain::LIST_DOMAINS,
     &domain::SHOW_DOMAIN,

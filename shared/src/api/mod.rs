@@ -21,6 +21,7 @@ pub mod organization;
 pub mod policy;
 pub mod revocation;
 pub mod signup;
+pub mod vetting;
 
 pub use endpoint::{Access, ENDPOINTS, Endpoint, Method};
 use serde::{Deserialize, Serialize};

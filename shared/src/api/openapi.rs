@@ -40,12 +40,13 @@ use super::organization::{CodeEntry, CodeSent, NewOrganization, OrganizationList
 use super::policy::Policy;
 use super::revocation::{CertificateStatus, RevocationChallenge, RevokeRequest};
 use super::signup::{CompleteSignup, SignupLinkView, SignupRequest};
+use super::vetting::{VettingAnswer, VettingCase, VettingWorkList};
 use super::{
     ErrorBody, MessageBody, account, admin_account, contract, dev, domain, enrollment, inventory, order, organization,
-    policy, revocation, signup,
+    policy, revocation, signup, vetting,
 };
 use crate::pipeline::OrderState;
-use crate::validation::CallRecord;
+use crate::vetting::VettingForm;
 
 /// What a request or response carries.
 enum Content {
@@ -496,11 +497,17 @@ fn validation_operations(b: &mut Builder) {
         .json::<CodeSent>("200", "Where the code went and until when it works");
     b.add("validation", &organization::CHECK_VERIFICATION_CODE)
         .request::<CodeEntry>()
-        .json::<OrganizationView>("200", "The validated organization");
-    b.add("validation", &organization::RECORD_VERIFICATION_CALL)
-        .request::<CallRecord>()
-        .json::<OrganizationView>("200", "The validated organization")
-        .json::<FieldErrorsBody>("422", "Every problem of the call record, each naming its field");
+        .json::<OrganizationView>("200", "The organization, its contact's confirmation recorded");
+    b.add("validation", &vetting::VETTING_WORK_LIST).json::<VettingWorkList>("200", "The organizations waiting");
+    b.add("validation", &vetting::SHOW_VETTING).json::<VettingCase>("200", "The organization's vetting");
+    b.add("validation", &vetting::DECIDE_VETTING)
+        .request::<VettingForm>()
+        .json::<VettingCase>("200", "The organization's vetting, the decision recorded")
+        .json::<FieldErrorsBody>("422", "Every problem of the vetting record, each naming its field");
+    b.add("validation", &vetting::ANSWER_VETTING)
+        .request::<VettingAnswer>()
+        .json::<OrganizationView>("200", "The organization, back in the work list")
+        .json::<FieldErrorsBody>("422", "The answer's problem, naming its field");
 
     b.add("validation", &domain::CREATE_DOMAIN)
         .request::<NewDomain>()

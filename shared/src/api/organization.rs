@@ -5,11 +5,9 @@
 //! - `GET /api/v1/organizations/{id}`: an [`OrganizationView`]; another account's answers 404.
 //! - `POST /api/v1/organizations/{id}/verification-code`: emails an 8-digit code to the organization's first
 //!   contact → [`CodeSent`]. A resend makes a fresh code and the previous one stops working.
-//! - `POST /api/v1/organizations/{id}/verification-code/check`: a [`CodeEntry`] → [`OrganizationView`],
-//!   validated for 825 days. Five wrong entries spend the code.
-//! - `POST /api/v1/admin/organizations/{id}/validation`: a CA administrator records the verification call
-//!   ([`crate::validation::CallRecord`]: `phone`, `spoke_with`, `notes`) → [`OrganizationView`], for any
-//!   account.
+//! - `POST /api/v1/organizations/{id}/verification-code/check`: a [`CodeEntry`] → [`OrganizationView`]: the
+//!   contact confirmed they speak for the organization (recorded and shown). It validates nothing: only the
+//!   CA's staff do (`super::vetting`). Five wrong entries spend the code.
 //!
 //! Every refusal is an [`crate::api::ErrorBody`] naming the field; [`NewOrganization::check`] gives an
 //! [`OrganizationError`] for every field that is wrong, in form order.
@@ -21,6 +19,7 @@ use crate::address::EmailAddress;
 use crate::api::domain::ValidationState;
 use crate::text::{InvisibleCharacter, check_visible};
 use crate::validation::Phone;
+use crate::vetting::VettingStatus;
 
 /// Creates an organization ([`NewOrganization`] → `201` [`OrganizationView`]), not yet validated.
 pub const CREATE_ORGANIZATION: Endpoint = Endpoint {
@@ -58,22 +57,13 @@ pub const SEND_VERIFICATION_CODE: Endpoint = Endpoint {
     body: Body::None,
 };
 
-/// Checks the code ([`CodeEntry`] → [`OrganizationView`]); right, the organization is validated.
+/// Checks the code ([`CodeEntry`] → [`OrganizationView`]); right, the contact's confirmation is recorded (it
+/// validates nothing: the CA's staff do).
 pub const CHECK_VERIFICATION_CODE: Endpoint = Endpoint {
     method: Method::Post,
     path: "/api/v1/organizations/{id}/verification-code/check",
     access: Access::AccountAdmin,
-    summary: "Checks the code; right, the organization is validated for 825 days",
-    body: Body::Json { max_bytes: 16 * 1024 },
-};
-
-/// A CA administrator records the verification call ([`crate::validation::CallRecord`] →
-/// [`OrganizationView`]), for any account.
-pub const RECORD_VERIFICATION_CALL: Endpoint = Endpoint {
-    method: Method::Post,
-    path: "/api/v1/admin/organizations/{id}/validation",
-    access: Access::CaAdmin,
-    summary: "A CA administrator records the verification call (any account)",
+    summary: "Checks the code; right, the contact's confirmation is recorded (the CA's staff validate)",
     body: Body::Json { max_bytes: 16 * 1024 },
 };
 
@@ -389,6 +379,12 @@ pub struct OrganizationView {
     pub code_expires_at: Option<i64>,
     /// Entries left before the pending code is spent (0: ask for a new code), while one is pending.
     pub code_attempts_left: Option<u32>,
+    /// Where its vetting by the CA's staff stands (the only way it is validated).
+    pub vetting: VettingStatus,
+    /// When a contact confirmed, with the emailed code, that they speak for the organization (validates nothing).
+    pub contact_confirmed_at: Option<i64>,
+    /// The address that confirmed.
+    pub contact_confirmed_by: Option<String>,
     /// When it was validated, if it was.
     pub validated_at: Option<i64>,
     /// Until when the validation may be relied on (825 days after it).

@@ -27,7 +27,7 @@ fn progress() -> OrderProgress {
         order: order(OrderState::AwaitingValidation),
         organization: OrganizationProgress {
             validation: validated(ValidationKind::Organization, NOW - 10 * DAY_SECONDS),
-            method: OrganizationMethod::EmailedCode,
+            vetting: VettingStatus::Validated { until: NOW + 815 * DAY_SECONDS },
         },
         domains: vec![DomainProgress {
             domain: Domain::parse("example.com").expect("valid"),
@@ -109,7 +109,8 @@ fn a_pending_mailbox_blocks_only_its_recipient() {
 #[test]
 fn who_acts_on_each_validation() {
     let mut progress = progress();
-    progress.organization = OrganizationProgress { validation: None, method: OrganizationMethod::VerificationCall };
+    progress.organization =
+        OrganizationProgress { validation: None, vetting: VettingStatus::Waiting { since: NOW - DAY_SECONDS } };
     progress.domains[0].validation = Some(Validation::new(ValidationKind::Domain, NOW));
     progress.domains[0].method = DomainMethod::ConstructedEmail;
     progress.payment = PaymentProgress { contract: true, settled_at: None };
@@ -118,11 +119,7 @@ fn who_acts_on_each_validation() {
         &progress,
         NOW,
         &[
-            (
-                StepSubject::Organization,
-                waiting(Actor::CaAdministrator, vec![]),
-                &[ChangeValidationMethod, CancelOrder],
-            ),
+            (StepSubject::Organization, waiting(Actor::CaAdministrator, vec![]), &[CancelOrder]),
             (example(), waiting(Actor::DomainContact, vec![]), &[ResendEmail, ChangeValidationMethod, CancelOrder]),
             (mailbox("bob@gmail.com"), waiting(Actor::Recipient, vec![]), &[ResendEmail, CancelOrder]),
             (StepSubject::Payment, waiting(Actor::CaAdministrator, vec![]), &[CancelOrder]),
@@ -134,19 +131,29 @@ fn who_acts_on_each_validation() {
             ),
         ],
     );
-    // The emailed code: the organization's contact acts, and a resend is offered.
+    // Only the CA's staff validate: rejected, the step fails with their reason; asked, with their question.
+    let cases = [
+        (
+            VettingStatus::Rejected { reason: "Dissolved in 2024.".into(), at: NOW },
+            "rejected the organization: Dissolved",
+        ),
+        (
+            VettingStatus::InformationRequested { question: "Which address is current?".into(), at: NOW },
+            "need more information: Which address is current? Answer on the organization's page",
+        ),
+    ];
+    for (vetting, expected) in cases {
+        progress.organization = OrganizationProgress { validation: None, vetting };
+        let steps = pipeline(&progress, NOW);
+        assert!(matches!(&steps[0].state, StepState::Failed { reason } if reason.contains(expected)), "{steps:?}");
+        assert_eq!(steps[0].actions, [CancelOrder]);
+    }
+    // A lapsed validation is back in the CA administrators' work list: the step waits for them.
     progress.organization = OrganizationProgress {
-        validation: Some(Validation::new(ValidationKind::Organization, NOW)),
-        method: OrganizationMethod::EmailedCode,
+        validation: validated(ValidationKind::Organization, NOW - 825 * DAY_SECONDS),
+        vetting: VettingStatus::Waiting { since: NOW },
     };
-    let steps = pipeline(&progress, NOW);
-    assert_eq!(steps[0].state, waiting(Actor::OrganizationContact, vec![]));
-    assert_eq!(steps[0].actions, [ResendEmail, ChangeValidationMethod, CancelOrder]);
-    // A lapsed organization validation fails the step.
-    progress.organization.validation = validated(ValidationKind::Organization, NOW - 825 * DAY_SECONDS);
-    assert!(
-        matches!(&pipeline(&progress, NOW)[0].state, StepState::Failed { reason } if reason.contains("validate again"))
-    );
+    assert_eq!(pipeline(&progress, NOW)[0].state, waiting(Actor::CaAdministrator, vec![]));
 }
 
 #[test]

@@ -5,3 +5,4 @@ pub mod accounts;
 pub mod audit;
 pub mod billing;
 pub mod certificates;
+pub mod vetting;
