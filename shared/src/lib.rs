@@ -31,3 +31,5 @@ pub mod revocation;
 pub mod text;
 pub mod validation;
 pub mod weak_key;
+#[cfg(any(test, feature = "webauthn"))]
+pub mod webauthn;
