@@ -489,3 +489,41 @@ pub fn check_counter(stored: u32, received: u32) -> Result<u32, WebauthnError> {
     }
     Ok(received)
 }
+
+/// Random bytes in a recovery code: 80 bits, beyond any guessing through the login's second step.
+pub const RECOVERY_CODE_BYTES: usize = 10;
+
+/// How many recovery codes a user gets.
+pub const RECOVERY_CODES: usize = 10;
+
+/// The alphabet recovery codes are written in: lowercase Crockford base32 (no `i`, `l`, `o`, `u`).
+const RECOVERY_ALPHABET: &[u8; 32] = b"0123456789abcdefghjkmnpqrstvwxyz";
+
+/// A recovery code as shown: 80 random bits in 16 base32 characters, in four groups (`7k2m-q9xd-3fha-wp0e`).
+pub fn recovery_code(random: [u8; RECOVERY_CODE_BYTES]) -> String {
+    let mut bits: u128 = 0;
+    for byte in random {
+        bits = (bits << 8) | u128::from(byte);
+    }
+    let mut code = String::with_capacity(19);
+    for index in 0..16 {
+        if index > 0 && index % 4 == 0 {
+            code.push('-');
+        }
+        let shift = 5 * (15 - index);
+        // The index is five bits (masked), inside the 32-entry alphabet.
+        code.push(char::from(RECOVERY_ALPHABET[((bits >> shift) & 0x1f) as usize]));
+    }
+    code
+}
+
+/// The stored form of a typed recovery code: SHA-256 (hex) of its 16 characters, lower-cased, dashes and spaces
+/// dropped; `None` when what remains is not 16 characters of the alphabet.
+pub fn recovery_code_hash(typed: &str) -> Option<String> {
+    let normalized: String =
+        typed.chars().filter(|character| !matches!(character, '-' | ' ')).map(|c| c.to_ascii_lowercase()).collect();
+    if normalized.len() != 16 || !normalized.bytes().all(|byte| RECOVERY_ALPHABET.contains(&byte)) {
+        return None;
+    }
+    Some(crate::encoding::hex(&Sha256::digest(normalized.as_bytes())))
+}

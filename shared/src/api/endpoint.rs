@@ -7,7 +7,7 @@
 //! tests check that it holds every declaration, that the OpenAPI document describes exactly these, and that the
 //! Worker's route table names each once.
 
-use super::{account, dev, domain, enrollment, order, organization, policy, revocation};
+use super::{account, dev, domain, enrollment, order, organization, passkey, policy, revocation};
 
 /// An HTTP method an endpoint answers.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -317,6 +317,13 @@ pub const ENDPOINTS: &[&Endpoint] = &[
     &account::LIST_API_KEYS,
     &account::CREATE_API_KEY,
     &account::REVOKE_API_KEY,
+    &passkey::PASSKEY_REGISTRATION_OPTIONS,
+    &passkey::REGISTER_PASSKEY,
+    &passkey::LIST_PASSKEYS,
+    &passkey::REMOVE_PASSKEY,
+    &passkey::PASSKEY_LOGIN_OPTIONS,
+    &passkey::CONFIRM_WITH_PASSKEY,
+    &passkey::CONFIRM_WITH_RECOVERY_CODE,
     &order::PLACE_ORDER,
     &order::LIST_ORDERS,
     &order::SHOW_ORDER,

@@ -14,6 +14,7 @@ pub mod enrollment;
 pub mod openapi;
 pub mod order;
 pub mod organization;
+pub mod passkey;
 pub mod policy;
 pub mod revocation;
 

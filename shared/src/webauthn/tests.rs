@@ -612,3 +612,25 @@ fn challenges() {
     let second = Challenge::issue(&key, Ceremony::Login, "session-1", 1_000, [8; 16]);
     assert_ne!(second.hash_hex(), issued.hash_hex());
 }
+
+#[test]
+fn recovery_codes() {
+    let code = recovery_code([0xff; RECOVERY_CODE_BYTES]);
+    assert_eq!(code, "zzzz-zzzz-zzzz-zzzz");
+    assert_eq!(recovery_code([0; RECOVERY_CODE_BYTES]), "0000-0000-0000-0000");
+    let code = recovery_code([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+    let hash = recovery_code_hash(&code).expect("its own form");
+    let cases: &[(&str, bool)] = &[
+        (&code, true),
+        (&code.to_ascii_uppercase(), true),
+        (&code.replace('-', ""), true),
+        (&code.replace('-', " "), true),
+        (&code[..18], false),
+        ("", false),
+        ("iiii-iiii-iiii-iiii", false),
+    ];
+    for (typed, same) in cases {
+        assert_eq!(recovery_code_hash(typed).as_deref() == Some(hash.as_str()), *same, "{typed}");
+    }
+    assert_ne!(recovery_code_hash("0000-0000-0000-0001"), recovery_code_hash("0000-0000-0000-0000"));
+}
