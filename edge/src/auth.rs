@@ -78,6 +78,7 @@ pub fn carries_credential(request: &Request) -> worker::Result<bool> {
 /// password.
 pub async fn authenticate(request: &Request, db: &D1Database, now: i64) -> Result<Principal, AppError> {
     let principal = authenticate_allowing_password_change(request, db, now).await?;
+    refuse_passkey_step(principal.passkey_step)?;
     if principal.must_change_password {
         return Err(AccountError::PasswordChangeRequired.into());
     }
@@ -85,15 +86,17 @@ pub async fn authenticate(request: &Request, db: &D1Database, now: i64) -> Resul
 }
 
 /// Authenticates a request, letting through a user with a temporary password (the session and password
-/// endpoints only); a session still at a passkey step is refused (`passkey_required`,
-/// `passkey_registration_required`).
+/// endpoints only). A session whose login awaits its passkey is refused (`passkey_required`); a CA administrator
+/// who has yet to register one may change their password (they hold it already), and nothing else here.
 pub async fn authenticate_allowing_password_change(
     request: &Request,
     db: &D1Database,
     now: i64,
 ) -> Result<Principal, AppError> {
     let principal = authenticate_before_passkey(request, db, now).await?;
-    refuse_passkey_step(principal.passkey_step)?;
+    if principal.passkey_step == PasskeyStep::Confirm {
+        refuse_passkey_step(principal.passkey_step)?;
+    }
     Ok(principal)
 }
 

@@ -13,6 +13,7 @@ mod form;
 mod login;
 mod order_texts;
 mod orders;
+mod passkeys;
 mod password;
 mod reset;
 mod secret;
@@ -27,6 +28,7 @@ mod tests;
 use leptos::prelude::*;
 use shared::account::Role;
 use shared::api::account::{LOG_OUT, SHOW_SESSION, SessionView};
+use shared::api::passkey::PasskeyStep;
 
 use self::form::go;
 use self::texts::text;
@@ -64,6 +66,8 @@ enum Section {
     Domains,
     /// `/console/mailboxes`: addresses at public mail providers.
     Mailboxes,
+    /// `/console/passkeys`: the caller's passkeys.
+    Passkeys,
 }
 
 impl Section {
@@ -78,6 +82,7 @@ impl Section {
             "/console/organizations" => Some(Self::Organizations),
             "/console/domains" => Some(Self::Domains),
             "/console/mailboxes" => Some(Self::Mailboxes),
+            "/console/passkeys" => Some(Self::Passkeys),
             other => other.strip_prefix("/console/orders/").filter(|id| !id.contains('/')).map(|_| Self::Order),
         }
     }
@@ -93,6 +98,7 @@ impl Section {
             Self::Organizations => "/console/organizations",
             Self::Domains => "/console/domains",
             Self::Mailboxes => "/console/mailboxes",
+            Self::Passkeys => "/console/passkeys",
         }
     }
 
@@ -108,6 +114,7 @@ impl Section {
             Self::Organizations => "organizations",
             Self::Domains => "domains",
             Self::Mailboxes => "mailboxes",
+            Self::Passkeys => "passkeys",
         }
     }
 
@@ -153,6 +160,10 @@ fn LoggedIn(section: Section) -> impl IntoView {
             ().into_any()
         }
         Some(Err(problem)) => error_line(problem, t).into_any(),
+        // The login's passkey step comes before anything else (the Worker refuses the rest meanwhile).
+        Some(Ok(session)) if session.passkey != PasskeyStep::Done => {
+            view! { <passkeys::PasskeyStepPage step=session.passkey /> }.into_any()
+        }
         Some(Ok(session)) if session.user.must_change_password && section != Section::Password => {
             go(Section::Password.path());
             ().into_any()
@@ -170,6 +181,7 @@ fn LoggedIn(section: Section) -> impl IntoView {
                 Section::Organizations => view! { <validation::OrganizationsPage /> }.into_any(),
                 Section::Domains => view! { <validation::DomainsPage /> }.into_any(),
                 Section::Mailboxes => view! { <validation::MailboxesPage /> }.into_any(),
+                Section::Passkeys => view! { <passkeys::PasskeysPage /> }.into_any(),
                 Section::NewOrder => view! { <orders::NewOrderPage /> }.into_any(),
                 Section::Order => {
                     let path = window().location().pathname().unwrap_or_default();
@@ -208,6 +220,7 @@ fn Navigation(session: SessionView, section: Section) -> impl IntoView {
         (Section::Users, |lang| texts::console_texts(lang).nav_users),
         (Section::ApiKeys, |lang| texts::console_texts(lang).nav_api_keys),
         (Section::Password, |lang| texts::console_texts(lang).nav_password),
+        (Section::Passkeys, passkeys::nav_label),
     ]
     .into_iter()
     .filter(|(target, _)| !must_change || *target == Section::Password)
