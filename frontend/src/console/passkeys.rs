@@ -140,7 +140,7 @@ async fn credentials(method: &str, public_key: Object) -> Result<JsValue, ApiErr
 }
 
 /// A list of `{ type: "public-key", id }` descriptors.
-fn descriptors(ids: &[String]) -> Result<Array, ApiError> {
+fn descriptors(ids: &[String]) -> Result<JsValue, ApiError> {
     let list = Array::new();
     for id in ids {
         let descriptor = Object::new();
@@ -148,7 +148,7 @@ fn descriptors(ids: &[String]) -> Result<Array, ApiError> {
         set(&descriptor, "id", &bytes(id)?)?;
         list.push(&descriptor);
     }
-    Ok(list)
+    Ok(list.into())
 }
 
 /// Registers a passkey named `name` with this browser's authenticator: options, `create`, the Worker's check.
