@@ -473,8 +473,9 @@ fn announce(port: u16, link: &str, output: &Output, linter_ready: bool, elapsed:
          CRL and OCSP:            {base}/crl/issuing.crl, {base}/ocsp\n  \
          Console login:           {base}/login\n  \
          Organization admin:      {admin} / {DEMO_PASSWORD}\n  \
-         CA administrator:        {ca_admin} / {DEMO_PASSWORD}, then a passkey (the first login registers one\n  \
-         {:25}in this browser, and shows ten recovery codes once; open the app at localhost, not 127.0.0.1)\n\n  \
+         CA administrator:        {ca_admin} / {DEMO_PASSWORD}\n  \
+         {:25}then a passkey: the first login registers one in this browser and shows ten recovery\n  \
+         {:25}codes once (open the app at localhost: WebAuthn refuses 127.0.0.1 as a relying party)\n\n  \
          Scheduled handler:       run by this command at the start of every minute; to run it now:\n  \
          {:25}curl {base}/__scheduled   (not wrangler's /cdn-cgi/handler/scheduled: 500)\n  \
          pkilint:                 {linter}\n  \
@@ -482,6 +483,7 @@ fn announce(port: u16, link: &str, output: &Output, linter_ready: bool, elapsed:
          Below: a line per request and per email (not static files, CRL, OCSP or the ticks; all are in the log).\n  \
          Press Ctrl-C to stop (it stops wrangler, workerd, pkilint and the local DNS responder).\n",
         elapsed.as_secs_f64(),
+        "",
         "",
         "",
         output.path().display()
