@@ -587,7 +587,9 @@ fn challenges() {
         text = text.replacen(".login.", ".register.", 1);
         base64url_encode(text.as_bytes())
     };
-    let cases: &[(&str, &ChallengeKey, &str, Ceremony, &str, i64, Result<(), &str>)] = &[
+    /// A case: its name, the key, the text, the ceremony and session it is checked for, the instant, the outcome.
+    type Case<'a> = (&'a str, &'a ChallengeKey, &'a str, Ceremony, &'a str, i64, Result<(), &'a str>);
+    let cases: &[Case<'_>] = &[
         ("as issued", &key, &encoded, Ceremony::Login, "session-1", 1_000, Ok(())),
         ("at its last second", &key, &encoded, Ceremony::Login, "session-1", 1_300, Ok(())),
         ("expired", &key, &encoded, Ceremony::Login, "session-1", 1_301, Err("webauthn_challenge_expired")),
