@@ -11,6 +11,7 @@ use shared::api::account::{
     ApiKeyList, ApiKeyView, ChangePassword, CreateApiKey, CreatedApiKey, InviteUser, LoginRequest, ResetLinkView,
     ResetPassword, ResetRequest, SessionList, SessionSummary, SessionView, UserList, UserView,
 };
+use shared::api::passkey::PasskeyStep;
 use shared::encoding::hex;
 use shared::lang::Lang;
 use shared::link::{Link, LinkError, Token};
@@ -191,8 +192,20 @@ pub fn new_verifier(key: &PasswordKey) -> Result<(String, String), AppError> {
     Ok((hex(&salt), key.verifier(&salt)))
 }
 
-fn session_view(user: &UserRow, expires_at: i64) -> SessionView {
-    SessionView { user: user_view(user), account_name: user.account_name.clone(), expires_at }
+/// The passkey step a password login starts at: `confirm` for a user with a passkey, `register` for a CA
+/// administrator without one, `done` otherwise.
+async fn login_step(db: &D1Database, user: &UserRow) -> Result<PasskeyStep, AppError> {
+    let count = crate::store::passkeys::count_of_user(db, &user.id).await?;
+    Ok(match (user.role, count) {
+        (_, count) if count > 0 => PasskeyStep::Confirm,
+        (Role::CaAdmin, _) => PasskeyStep::Register,
+        _ => PasskeyStep::Done,
+    })
+}
+
+/// The session as the API shows it.
+pub fn session_view(user: &UserRow, expires_at: i64, passkey: PasskeyStep) -> SessionView {
+    SessionView { user: user_view(user), account_name: user.account_name.clone(), expires_at, passkey }
 }
 
 /// `POST /api/v1/session`: log in. A login a cross-site page could have sent is refused first (a form's content
@@ -229,9 +242,12 @@ pub async fn login(call: Call) -> Result<Response, AppError> {
     let token = Token::from_random(platform::random()?);
     let session = Session::new(now);
     let session_id = platform::new_id()?;
+    // A CA administrator, and a user who registered a passkey, confirm the login with it (`passkeys.rs`).
+    let step = login_step(db, &user).await?;
     let user_agent: String = user_agent.chars().take(200).collect();
     db.batch(vec![
         sessions::insert(db, &session_id, &user.id, &token.hash_hex(), &session, &user_agent)?,
+        crate::store::passkeys::set_session_step(db, &session_id, "done", step.as_str())?,
         login_throttle::clear(db, &keys.address)?,
         login_throttle::refund(db, &keys.client, CLIENT_THROTTLE)?,
         audit_log::record(
@@ -244,7 +260,7 @@ pub async fn login(call: Call) -> Result<Response, AppError> {
         )?,
     ])
     .await?;
-    let mut response = Response::from_json(&session_view(&user, session.expires_at))?;
+    let mut response = Response::from_json(&session_view(&user, session.expires_at, step))?;
     response.headers_mut().set("Set-Cookie", &session_cookie(token.as_str()))?;
     Ok(response)
 }
@@ -253,20 +269,20 @@ pub async fn login(call: Call) -> Result<Response, AppError> {
 pub async fn show(call: Call) -> Result<Response, AppError> {
     let db = &call.db;
     let now = call.now;
-    let principal = call.caller_allowing_password_change().await?;
+    let principal = call.caller_before_passkey().await?;
     let user = user_by_id(db, &principal.user_id).await?;
     let expires_at = match &principal.credential {
         Credential::Session { session_id } => sessions::expires_at(db, session_id).await?.unwrap_or(now),
         Credential::ApiKey { .. } => now,
     };
-    Ok(Response::from_json(&session_view(&user, expires_at))?)
+    Ok(Response::from_json(&session_view(&user, expires_at, principal.passkey_step))?)
 }
 
 /// `DELETE /api/v1/session`: log out (the session ends on the server, and the cookie in the browser).
 pub async fn logout(call: Call) -> Result<Response, AppError> {
     let db = &call.db;
     let now = call.now;
-    let principal = call.caller_allowing_password_change().await?;
+    let principal = call.caller_before_passkey().await?;
     if let Credential::Session { session_id } = &principal.credential {
         db.batch(vec![
             sessions::end(db, session_id, now)?,

@@ -6,6 +6,7 @@
 //! another account reads as "not found" (404), so identifiers of other tenants are not confirmed either.
 
 use shared::account::{AccountError, ApiKey, Role, check_same_origin, session_token_from_cookies};
+use shared::api::passkey::PasskeyStep;
 use shared::link::Token;
 use worker::{D1Database, Method, Request};
 
@@ -40,6 +41,9 @@ pub struct Principal {
     pub credential: Credential,
     /// The user logged in with a temporary password and must choose one.
     pub must_change_password: bool,
+    /// Where the session stands with passkeys (`done` for API keys): a session at another step reaches only the
+    /// passkey endpoints, who is logged in and logging out.
+    pub passkey_step: PasskeyStep,
 }
 
 impl Principal {
@@ -74,6 +78,7 @@ pub fn carries_credential(request: &Request) -> worker::Result<bool> {
 /// password.
 pub async fn authenticate(request: &Request, db: &D1Database, now: i64) -> Result<Principal, AppError> {
     let principal = authenticate_allowing_password_change(request, db, now).await?;
+    refuse_passkey_step(principal.passkey_step)?;
     if principal.must_change_password {
         return Err(AccountError::PasswordChangeRequired.into());
     }
@@ -81,12 +86,42 @@ pub async fn authenticate(request: &Request, db: &D1Database, now: i64) -> Resul
 }
 
 /// Authenticates a request, letting through a user with a temporary password (the session and password
-/// endpoints only).
+/// endpoints only). A session whose login awaits its passkey is refused (`passkey_required`); a CA administrator
+/// who has yet to register one may change their password (they hold it already), and nothing else here.
 pub async fn authenticate_allowing_password_change(
     request: &Request,
     db: &D1Database,
     now: i64,
 ) -> Result<Principal, AppError> {
+    let principal = authenticate_before_passkey(request, db, now).await?;
+    if principal.passkey_step == PasskeyStep::Confirm {
+        refuse_passkey_step(principal.passkey_step)?;
+    }
+    Ok(principal)
+}
+
+/// The refusal of a session that has not passed its passkey step.
+pub fn refuse_passkey_step(step: PasskeyStep) -> Result<(), AppError> {
+    match step {
+        PasskeyStep::Done => Ok(()),
+        PasskeyStep::Confirm => Err(AppError::field(
+            403,
+            "passkey_required",
+            "authorization",
+            "Confirm this login with your passkey (or a recovery code) first.",
+        )),
+        PasskeyStep::Register => Err(AppError::field(
+            403,
+            "passkey_registration_required",
+            "authorization",
+            "CA administrators log in with a passkey: register one first.",
+        )),
+    }
+}
+
+/// Authenticates a request whatever its passkey step and password state: the passkey endpoints, who is logged in
+/// and logging out only.
+pub async fn authenticate_before_passkey(request: &Request, db: &D1Database, now: i64) -> Result<Principal, AppError> {
     let headers = request.headers();
     if let Some(authorization) = headers.get("Authorization")? {
         let key = authorization
@@ -123,6 +158,7 @@ async fn session_principal(db: &D1Database, token: &Token, now: i64) -> Result<P
         role: row.role,
         credential: Credential::Session { session_id: row.session.id },
         must_change_password: row.temporary_password_hash.is_some(),
+        passkey_step: row.passkey_step,
     })
 }
 
@@ -139,5 +175,6 @@ async fn api_key_principal(db: &D1Database, key: &ApiKey, now: i64) -> Result<Pr
         role: Role::OrgUser,
         credential: Credential::ApiKey { key_id: row.id },
         must_change_password: false,
+        passkey_step: PasskeyStep::Done,
     })
 }

@@ -95,6 +95,12 @@ impl Call {
         auth::authenticate_allowing_password_change(&self.request, &self.db, self.now).await
     }
 
+    /// The caller whatever their passkey step or password state (the passkey endpoints, who is logged in, logging
+    /// out).
+    pub async fn caller_before_passkey(&self) -> Result<Principal, AppError> {
+        auth::authenticate_before_passkey(&self.request, &self.db, self.now).await
+    }
+
     /// The caller as a member of an account (organization admin, user or API key); CA administrators are refused.
     pub async fn member(&self) -> Result<Member, AppError> {
         let principal = self.caller().await?;

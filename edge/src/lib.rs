@@ -31,6 +31,7 @@ mod ocsp;
 mod orders;
 mod organizations;
 mod outbox;
+mod passkeys;
 mod platform;
 mod reminders;
 mod repository;
@@ -117,6 +118,13 @@ const ROUTES: &[(&Endpoint, Handler)] = routes![
     api::admin_account::CHANGE_ADMINISTRATOR => admin_accounts::change_administrator,
     api::admin_account::DISABLE_ACCOUNT => admin_accounts::disable,
     api::admin_account::ENABLE_ACCOUNT => admin_accounts::enable,
+    api::passkey::PASSKEY_REGISTRATION_OPTIONS => passkeys::registration_options,
+    api::passkey::REGISTER_PASSKEY => passkeys::register,
+    api::passkey::LIST_PASSKEYS => passkeys::list,
+    api::passkey::REMOVE_PASSKEY => passkeys::remove,
+    api::passkey::PASSKEY_LOGIN_OPTIONS => passkeys::login_options,
+    api::passkey::CONFIRM_WITH_PASSKEY => passkeys::confirm_with_passkey,
+    api::passkey::CONFIRM_WITH_RECOVERY_CODE => passkeys::confirm_with_recovery_code,
     api::order::PLACE_ORDER => orders::place,
     api::order::LIST_ORDERS => orders::list,
     api::order::SHOW_ORDER => orders::show,
@@ -267,6 +275,9 @@ async fn scheduled(_event: ScheduledEvent, env: Env, _context: ScheduleContext) 
     }
     if let Err(error) = revocation::delete_stale_challenges(&db, now).await {
         console_error!("scheduled challenge clean-up failed: {error:?}");
+    }
+    if let Err(error) = passkeys::delete_stale_challenges(&db, now).await {
+        console_error!("scheduled passkey challenge clean-up failed: {error:?}");
     }
     if let Err(error) = fulfilment::advance_all(&env, &db, now).await {
         console_error!("scheduled order advance failed: {error:?}");

@@ -36,3 +36,5 @@ pub mod text;
 pub mod validation;
 pub mod vetting;
 pub mod weak_key;
+#[cfg(any(test, feature = "webauthn"))]
+pub mod webauthn;

@@ -28,6 +28,7 @@ let state;
 let directory;
 let child;
 let url;
+let appUrl;
 let stdout = '';
 let stderr = '';
 let exited = false;
@@ -74,6 +75,8 @@ before(async () => {
   directory = scratch('dev');
   const [port] = await freePorts(1);
   url = `http://127.0.0.1:${port}`;
+  // The app's URL (KEYWARD_APP_URL, what the banner shows): localhost, since WebAuthn refuses an IP address as RP ID.
+  appUrl = `http://localhost:${port}`;
   // Its own process group (detached), so that stopping it stops wrangler, workerd and pkilint with it.
   child = spawn('cargo', ['xtask', 'dev'], {
     cwd: ROOT,
@@ -105,8 +108,9 @@ let caAdmin;
 test('one banner once the Worker answers: the URL, the demo users, the mailbox, the log, how to stop; no wrangler noise', async () => {
   banner = await output((text) => text.includes('Press Ctrl-C to stop'), 'banner', 300);
   assert.equal(banner.match(/Keyward is running/g).length, 1, banner);
-  assert.ok(banner.includes(`App:                     ${url}/`), banner);
-  assert.ok(banner.includes(`Development mailbox:     ${url}/dev/mailbox`), banner);
+  assert.ok(banner.includes(`App:                     ${appUrl}/`), banner);
+  assert.ok(banner.includes(`Development mailbox:     ${appUrl}/dev/mailbox`), banner);
+  assert.match(banner, /then a passkey: the first login registers one/);
   assert.match(banner, /Scheduled handler: +run by this command at the start of every minute/);
   const log = banner.match(/wrangler's output: +(\S+)/)[1];
   assert.ok(existsSync(log), `the log ${log} exists`);
@@ -131,7 +135,8 @@ test('one banner once the Worker answers: the URL, the demo users, the mailbox, 
 
 test('a CSR order waiting for a mailbox validation is issued by the scheduled tick, with no request after the validation', async () => {
   assert.ok(admin, 'the banner test ran');
-  const worker = { url };
+  // The CA administrator's login registers a passkey with the harness's software authenticator for the app's origin.
+  const worker = { url, appUrl, authenticators: new Map() };
   const api = (path, options = {}) => http(`${url}/api/v1${path}`, options);
   const post = (path, headers, body) => api(path, { method: 'POST', headers, body: JSON.stringify(body) });
   // The banner's credentials sign in.

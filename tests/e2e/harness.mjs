@@ -14,6 +14,7 @@ import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 import Ajv2020 from 'ajv/dist/2020.js';
 import { startDohResponder } from './doh-responder.mjs';
+import { SoftwareAuthenticator } from './authenticator.mjs';
 
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const EDGE = join(ROOT, 'edge');
@@ -82,6 +83,10 @@ export async function startWorker({ vars = {}, script, persist, port: fixedPort 
   }
   return {
     url,
+    // The app's URL the Worker was given: its origin and host are the passkeys' origin and RP ID.
+    appUrl: vars.KEYWARD_APP_URL,
+    // The software authenticators of this Worker's users, by address (`login` registers one when asked to).
+    authenticators: new Map(),
     /** wrangler's inspector proxy for this Worker's isolate (the benchmark's V8 profiler). */
     inspectorPort,
     /** The Worker's own local DNS-over-HTTPS responder (`doh-responder.mjs`), or null when `vars` named one. */
@@ -558,7 +563,9 @@ export async function vetOrganization(worker, organizationId, { ca } = {}) {
 
 /**
  * Logs in as a browser would; resolves to the headers a logged-in page's requests carry (the session cookie and
- * the same-origin `Origin`), to spread into `http(..., { headers })`.
+ * the same-origin `Origin`), to spread into `http(..., { headers })`. When the password login asks for a passkey
+ * (a CA administrator, or a user who registered one), the user's software authenticator (`authenticator.mjs`,
+ * kept in `worker.authenticators`) registers one at the first login and confirms every login after.
  */
 export async function login(worker, email, password) {
   const response = await http(`${worker.url}/api/v1/session`, {
@@ -568,5 +575,38 @@ export async function login(worker, email, password) {
   });
   assert.equal(response.status, 200, response.text());
   const cookie = [response.headers['set-cookie']].flat()[0].split(';')[0];
-  return { cookie, origin: worker.url, 'content-type': 'application/json' };
+  const headers = { cookie, origin: worker.url, 'content-type': 'application/json' };
+  await passPasskeyStep(worker, email, headers, response.json().passkey);
+  return headers;
+}
+
+/** The software authenticator of `email` on this Worker, made on first use. */
+export function authenticatorOf(worker, email) {
+  if (!worker.authenticators.has(email)) {
+    const app = new URL(worker.appUrl ?? worker.url);
+    worker.authenticators.set(email, new SoftwareAuthenticator({ origin: app.origin, rpId: app.hostname }));
+  }
+  return worker.authenticators.get(email);
+}
+
+/**
+ * Takes a session at the passkey step `step` (`register`, `confirm`) to a full one with `email`'s software
+ * authenticator; resolves to the recovery codes a registration returned (empty otherwise).
+ */
+export async function passPasskeyStep(worker, email, headers, step) {
+  const api = (path, body) => http(`${worker.url}/api/v1${path}`, { method: 'POST', headers, body: body && JSON.stringify(body) });
+  if (step === 'register') {
+    const options = await api('/passkeys/registration-options');
+    assert.equal(options.status, 200, options.text());
+    const registered = await api('/passkeys', authenticatorOf(worker, email).register(options.json()));
+    assert.equal(registered.status, 201, registered.text());
+    return registered.json().recovery_codes;
+  }
+  if (step === 'confirm') {
+    const options = await api('/session/passkey-options');
+    assert.equal(options.status, 200, options.text());
+    const confirmed = await api('/session/passkey', authenticatorOf(worker, email).assert(options.json()));
+    assert.equal(confirmed.status, 200, confirmed.text());
+  }
+  return [];
 }

@@ -8,7 +8,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { startWorker, http, createAccount, login, openssl, vetOrganization, ROOT } from './harness.mjs';
+import { startWorker, http, createAccount, login, openssl, passPasskeyStep, vetOrganization, ROOT } from './harness.mjs';
 
 const openApi = JSON.parse(readFileSync(join(ROOT, 'edge', 'openapi.json'), 'utf8'));
 const PASSWORD = 'correct horse battery staple';
@@ -36,6 +36,7 @@ async function snapshotOfA() {
     `SELECT l.* FROM contract_ledger l JOIN contracts c ON c.id = l.contract_id WHERE c.account_id = '${account}' ORDER BY l.id`,
     `SELECT * FROM vettings WHERE account_id = '${account}' ORDER BY id`,
     `SELECT * FROM vetting_answers WHERE account_id = '${account}' ORDER BY id`,
+    `SELECT id, sign_count FROM passkeys WHERE user_id = '${ids.user}' ORDER BY id`,
   ];
   return JSON.stringify(await worker.queryAll(tables.join('; ')));
 }
@@ -51,6 +52,9 @@ before(async () => {
   ids.user = a.userIds[0];
   alice = await login(worker, 'alice@alpha.example.com', PASSWORD);
   ids.session = (await api('/sessions', { headers: alice })).json().sessions[0].id;
+  // A's passkey (an organization user's is optional; alice's session stays the one she has).
+  await passPasskeyStep(worker, 'alice@alpha.example.com', alice, 'register');
+  ids.passkey = (await api('/passkeys', { headers: alice })).json().passkeys[0].id;
   bob = await login(worker, 'bob@beta.example.com', PASSWORD);
   // Account A's resources, made through the API.
   const organization = await api('/organizations', {
@@ -111,6 +115,7 @@ function identifierFor(path, parameter) {
     [/^\/api\/v1\/users\/\{id\}/, { id: () => ids.user }],
     [/^\/api\/v1\/sessions\/\{id\}/, { id: () => ids.session }],
     [/^\/api\/v1\/admin\/accounts\/\{id\}/, { id: () => ids.accountA }],
+    [/^\/api\/v1\/passkeys\/\{id\}/, { id: () => ids.passkey }],
   ];
   const row = table.find(([pattern]) => pattern.test(path));
   const value = row?.[1][parameter];

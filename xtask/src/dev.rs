@@ -63,7 +63,9 @@ pub fn run() -> Result {
         .args(["dev", "--ip", "127.0.0.1", "--port", &port.to_string(), "--show-interactive-dev-session=false"])
         .arg("--test-scheduled")
         .args(settings.persist_arguments())
-        .args(["--var", &format!("KEYWARD_APP_URL:http://127.0.0.1:{port}")])
+        // `localhost`, not the address: WebAuthn refuses an IP address as RP ID, and the CA administrator logs in
+        // with a passkey (the app's host is the RP ID).
+        .args(["--var", &format!("KEYWARD_APP_URL:http://localhost:{port}")])
         .args(["--var", &format!("KEYWARD_DOH_URL:{}", doh_url.unwrap_or_default())])
         .args(["--var", &linter.worker_var()])
         .stdin(Stdio::null())
@@ -439,7 +441,7 @@ fn password_key(email: &str, password: &str) -> String {
 
 /// The first `http…/enroll/…` URL in a JSON text.
 fn newest_link(json: &str) -> Option<String> {
-    let start = json.find("http://127.0.0.1")?;
+    let start = json.find("http://localhost")?;
     let rest = &json[start..];
     let end = rest.find(|character: char| character.is_whitespace() || character == '"' || character == '\\')?;
     rest[..end].contains("/enroll/").then(|| rest[..end].to_owned())
@@ -455,7 +457,7 @@ fn field(json: &str, name: &str) -> Option<String> {
 /// The banner: where everything is, the demo users, the log, how to stop.
 fn announce(port: u16, link: &str, output: &Output, linter_ready: bool, elapsed: Duration) {
     let (admin, ca_admin) = (DEMO_USERS[0].0, DEMO_USERS[1].0);
-    let base = format!("http://127.0.0.1:{port}");
+    let base = format!("http://localhost:{port}");
     let linter = if linter_ready {
         "ready".to_owned()
     } else {
@@ -471,7 +473,9 @@ fn announce(port: u16, link: &str, output: &Output, linter_ready: bool, elapsed:
          CRL and OCSP:            {base}/crl/issuing.crl, {base}/ocsp\n  \
          Console login:           {base}/login\n  \
          Organization admin:      {admin} / {DEMO_PASSWORD}\n  \
-         CA administrator:        {ca_admin} / {DEMO_PASSWORD}\n\n  \
+         CA administrator:        {ca_admin} / {DEMO_PASSWORD}\n  \
+         {:25}then a passkey: the first login registers one in this browser and shows ten recovery\n  \
+         {:25}codes once (open the app at localhost: WebAuthn refuses 127.0.0.1 as a relying party)\n\n  \
          Scheduled handler:       run by this command at the start of every minute; to run it now:\n  \
          {:25}curl {base}/__scheduled   (not wrangler's /cdn-cgi/handler/scheduled: 500)\n  \
          pkilint:                 {linter}\n  \
@@ -479,6 +483,8 @@ fn announce(port: u16, link: &str, output: &Output, linter_ready: bool, elapsed:
          Below: a line per request and per email (not static files, CRL, OCSP or the ticks; all are in the log).\n  \
          Press Ctrl-C to stop (it stops wrangler, workerd, pkilint and the local DNS responder).\n",
         elapsed.as_secs_f64(),
+        "",
+        "",
         "",
         output.path().display()
     );
@@ -490,8 +496,8 @@ mod tests {
 
     #[test]
     fn finds_the_enrollment_link_in_a_mailbox_answer() {
-        let json = r#"{"messages":[{"body":"Open this link:\n\nhttp://127.0.0.1:8787/enroll/abc_DEF-1\n\nIf"}]}"#;
-        assert_eq!(newest_link(json).as_deref(), Some("http://127.0.0.1:8787/enroll/abc_DEF-1"));
+        let json = r#"{"messages":[{"body":"Open this link:\n\nhttp://localhost:8787/enroll/abc_DEF-1\n\nIf"}]}"#;
+        assert_eq!(newest_link(json).as_deref(), Some("http://localhost:8787/enroll/abc_DEF-1"));
         assert_eq!(newest_link(r#"{"messages":[]}"#), None);
     }
 

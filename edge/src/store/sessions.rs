@@ -4,6 +4,7 @@
 
 use serde::Deserialize;
 use shared::account::{Role, Session};
+use shared::api::passkey::PasskeyStep;
 use wasm_bindgen::JsValue;
 use worker::{D1Database, D1PreparedStatement};
 
@@ -54,6 +55,8 @@ pub struct SessionOfUser {
     pub temporary_password_hash: Option<String>,
     /// When the user was disabled, or else their account (`accounts.disabled_at`): either ends the session.
     pub disabled_at: Option<i64>,
+    /// The session's passkey step (migration 0018).
+    pub passkey_step: PasskeyStep,
 }
 
 /// The columns of [`SessionRow`], from `sessions s`.
@@ -63,7 +66,7 @@ const COLUMNS: &str = "s.id, s.user_id, s.created_at, s.last_seen_at, s.expires_
 pub async fn with_token_hash(db: &D1Database, token_hash: &str) -> worker::Result<Option<SessionOfUser>> {
     db.prepare(format!(
         "SELECT {COLUMNS}, u.account_id, u.role, u.temporary_password_hash, \
-         COALESCE(u.disabled_at, a.disabled_at) AS disabled_at \
+         COALESCE(u.disabled_at, a.disabled_at) AS disabled_at, s.passkey_step \
          FROM sessions s JOIN users u ON u.id = s.user_id LEFT JOIN accounts a ON a.id = u.account_id \
          WHERE s.token_hash = ?1"
     ))

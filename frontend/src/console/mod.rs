@@ -17,6 +17,7 @@ mod form;
 mod login;
 mod order_texts;
 mod orders;
+mod passkeys;
 mod password;
 mod reset;
 mod secret;
@@ -33,6 +34,7 @@ mod tests;
 use leptos::prelude::*;
 use shared::account::Role;
 use shared::api::account::{LOG_OUT, SHOW_SESSION, SessionView};
+use shared::api::passkey::PasskeyStep;
 
 use self::form::go;
 use self::texts::text;
@@ -84,6 +86,8 @@ enum Section {
     AdminBilling,
     /// `/console/admin/vetting`: the CA administrators' vetting work list.
     AdminVetting,
+    /// `/console/passkeys`: the caller's passkeys.
+    Passkeys,
 }
 
 impl Section {
@@ -105,6 +109,7 @@ impl Section {
             "/console/admin/accounts" => Some(Self::AdminAccounts),
             "/console/admin/billing" => Some(Self::AdminBilling),
             "/console/admin/vetting" => Some(Self::AdminVetting),
+            "/console/passkeys" => Some(Self::Passkeys),
             other => other.strip_prefix("/console/orders/").filter(|id| !id.contains('/')).map(|_| Self::Order),
         }
     }
@@ -127,6 +132,7 @@ impl Section {
             Self::AdminAccounts => "/console/admin/accounts",
             Self::AdminBilling => "/console/admin/billing",
             Self::AdminVetting => "/console/admin/vetting",
+            Self::Passkeys => "/console/passkeys",
         }
     }
 
@@ -149,6 +155,7 @@ impl Section {
             Self::AdminAccounts => "admin-accounts",
             Self::AdminBilling => "admin-billing",
             Self::AdminVetting => "admin-vetting",
+            Self::Passkeys => "passkeys",
         }
     }
 
@@ -206,6 +213,10 @@ fn LoggedIn(section: Section) -> impl IntoView {
             ().into_any()
         }
         Some(Err(problem)) => error_line(problem, t).into_any(),
+        // The login's passkey step comes before anything else (the Worker refuses the rest meanwhile).
+        Some(Ok(session)) if session.passkey != PasskeyStep::Done => {
+            view! { <passkeys::PasskeyStepPage step=session.passkey /> }.into_any()
+        }
         Some(Ok(session)) if session.user.must_change_password && section != Section::Password => {
             go(Section::Password.path());
             ().into_any()
@@ -245,6 +256,7 @@ fn LoggedIn(section: Section) -> impl IntoView {
                     view! { <admin::billing::BillingPage /> }.into_any()
                 }
                 Section::AdminBilling => view! { <NotFound /> }.into_any(),
+                Section::Passkeys => view! { <passkeys::PasskeysPage /> }.into_any(),
                 Section::NewOrder => view! { <orders::NewOrderPage /> }.into_any(),
                 Section::Order => {
                     let path = window().location().pathname().unwrap_or_default();
@@ -291,6 +303,7 @@ fn Navigation(session: SessionView, section: Section) -> impl IntoView {
         (Section::AdminAccounts, |lang| lang.pick("Accounts (CA)", "Comptes (AC)")),
         (Section::AdminBilling, |lang| lang.pick("Billing", "Facturation")),
         (Section::AdminVetting, |lang| lang.pick("Vetting", "Vérification")),
+        (Section::Passkeys, passkeys::nav_label),
     ]
     .into_iter()
     .filter(|(target, _)| !must_change || *target == Section::Password)

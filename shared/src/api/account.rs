@@ -233,6 +233,9 @@ pub struct SessionView {
     pub account_name: Option<String>,
     /// When the session ends unless used, seconds since the Unix epoch.
     pub expires_at: i64,
+    /// Where the session stands with passkeys: `done`, or the step that must come first (`confirm`, `register`).
+    #[serde(default)]
+    pub passkey: super::passkey::PasskeyStep,
 }
 
 /// `POST /api/v1/account/password`: the current secret (key or temporary password) and the new key.

@@ -9,6 +9,7 @@
 
 use super::audit;
 use super::contract;
+use super::passkey;
 use super::vetting;
 use super::{account, dev, domain, enrollment, inventory, order, organization, policy, revocation};
 use super::{admin_account, signup};
@@ -333,6 +334,13 @@ pub const ENDPOINTS: &[&Endpoint] = &[
     &admin_account::CHANGE_ADMINISTRATOR,
     &admin_account::DISABLE_ACCOUNT,
     &admin_account::ENABLE_ACCOUNT,
+    &passkey::PASSKEY_REGISTRATION_OPTIONS,
+    &passkey::REGISTER_PASSKEY,
+    &passkey::LIST_PASSKEYS,
+    &passkey::REMOVE_PASSKEY,
+    &passkey::PASSKEY_LOGIN_OPTIONS,
+    &passkey::CONFIRM_WITH_PASSKEY,
+    &passkey::CONFIRM_WITH_RECOVERY_CODE,
     &order::PLACE_ORDER,
     &order::LIST_ORDERS,
     &order::SHOW_ORDER,

@@ -18,6 +18,7 @@ pub mod inventory;
 pub mod openapi;
 pub mod order;
 pub mod organization;
+pub mod passkey;
 pub mod policy;
 pub mod revocation;
 pub mod signup;

@@ -402,6 +402,27 @@ fn account_operations(b: &mut Builder) {
     b.add("account", &account::LIST_API_KEYS).json::<ApiKeyList>("200", "The keys");
     b.add("account", &account::CREATE_API_KEY).request::<CreateApiKey>().json::<CreatedApiKey>("201", "The key");
     b.add("account", &account::REVOKE_API_KEY).empty("204", "Revoked");
+    passkey_operations(b);
+}
+
+/// Passkeys and recovery codes (`super::passkey`).
+fn passkey_operations(b: &mut Builder) {
+    use super::passkey::{
+        CONFIRM_WITH_PASSKEY, CONFIRM_WITH_RECOVERY_CODE, CreationOptions, LIST_PASSKEYS, NewPasskey,
+        PASSKEY_LOGIN_OPTIONS, PASSKEY_REGISTRATION_OPTIONS, PasskeyAssertion, PasskeyList, REGISTER_PASSKEY,
+        REMOVE_PASSKEY, RecoveryCodeEntry, RegisteredPasskey, RequestOptions,
+    };
+    b.add("passkeys", &PASSKEY_REGISTRATION_OPTIONS).json::<CreationOptions>("200", "The options");
+    b.add("passkeys", &REGISTER_PASSKEY)
+        .request::<NewPasskey>()
+        .json::<RegisteredPasskey>("201", "The passkey, and the recovery codes at the first registration");
+    b.add("passkeys", &LIST_PASSKEYS).json::<PasskeyList>("200", "The passkeys");
+    b.add("passkeys", &REMOVE_PASSKEY).empty("204", "Removed");
+    b.add("passkeys", &PASSKEY_LOGIN_OPTIONS).json::<RequestOptions>("200", "The options");
+    b.add("passkeys", &CONFIRM_WITH_PASSKEY).request::<PasskeyAssertion>().json::<SessionView>("200", "The session");
+    b.add("passkeys", &CONFIRM_WITH_RECOVERY_CODE)
+        .request::<RecoveryCodeEntry>()
+        .json::<SessionView>("200", "The session");
 }
 
 /// The audit trail (`super::audit`): the account's and, for CA administrators, any chain's.
