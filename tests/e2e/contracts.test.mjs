@@ -8,7 +8,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { rmSync } from 'node:fs';
-import { startWorker, http, createAccount, caAdministrator, login, launchBrowser, openssl, scratch } from './harness.mjs';
+import { startWorker, http, createAccount, caAdministrator, login, launchBrowser, openssl, scratch, signedInPage } from './harness.mjs';
 
 let worker;
 let directory;
@@ -317,7 +317,8 @@ test('the billing page: a CA administrator sets a contract, records a deposit, e
   const browser = await launchBrowser();
   const errors = [];
   try {
-    const { page } = await consolePage(browser, 'ca-admin@keyward.test', 'ca administrator test password', errors);
+    const page = await signedInPage(worker, browser, await caAdministrator(worker));
+    page.on('pageerror', (error) => errors.push(String(error)));
     await page.click('[data-testid=nav-admin-billing]');
     await page.fill('[data-testid=billing-account]', gamma.accountId);
     await page.click('[data-testid=billing-show]');

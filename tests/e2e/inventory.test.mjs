@@ -11,7 +11,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { readFileSync, rmSync, statSync, writeFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import {
-  startWorker, http, createAccount, login, openssl, scratch, launchBrowser, caAdministrator, ROOT,
+  startWorker, http, createAccount, login, openssl, scratch, launchBrowser, caAdministrator, signedInPage, ROOT,
 } from './harness.mjs';
 
 const PASSWORD = 'correct horse battery staple';
@@ -474,14 +474,8 @@ function readdirWithoutTemporaries(site) {
 // --- CA administrators ------------------------------------------------------------------------------------------
 
 test('a CA administrator finds any account\'s certificate by serial or address and revokes it, in Chromium', async () => {
-  await caAdministrator(worker); // creates ca-admin@keyward.test
   browser ??= await launchBrowser();
-  const page = await browser.newPage();
-  await page.goto(`${worker.url}/login`);
-  await page.fill('[data-testid=email]', 'ca-admin@keyward.test');
-  await page.fill('[data-testid=password]', 'ca administrator test password');
-  await page.click('[data-testid=login-submit]');
-  await page.waitForURL(/\/console/);
+  const page = await signedInPage(worker, browser, await caAdministrator(worker));
   await page.goto(`${worker.url}/console/admin/certificates`);
   const serial = orders.long.serials[0];
   await page.fill('[data-testid=search]', serial.toUpperCase().match(/../g).join(':'));

@@ -10,13 +10,12 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { rmSync } from 'node:fs';
 import {
-  startWorker, http, createAccount, login, caAdministrator, vetOrganization, launchBrowser, openssl, scratch,
+  startWorker, http, createAccount, login, caAdministrator, vetOrganization, launchBrowser, openssl, scratch, signedInPage,
 } from './harness.mjs';
 
 const PASSWORD = 'vetting suite password';
 const MALLORY = 'mallory@mallory.example.com';
 const CA_EMAIL = 'ca-admin@keyward.test';
-const CA_PASSWORD = 'ca administrator test password';
 let worker;
 let browser;
 let directory;
@@ -220,7 +219,7 @@ test('the work list in Chromium: reject (the applicant sees the reason), ask for
   const rejectMe = await createOrganization('Reject Me Ltd', 'NTRGB-00000101');
   const askMe = await createOrganization('Ask Me Ltd', 'NTRGB-00000102');
   const validateMe = await createOrganization('Validate Me Ltd', 'NTRGB-00000103');
-  const admin = await consolePage(CA_EMAIL, CA_PASSWORD);
+  const admin = await signedInPage(worker, browser, await caAdministrator(worker));
   const applicant = await consolePage(MALLORY, PASSWORD);
   // Only CA administrators have the entry.
   await applicant.locator('[data-testid=console-nav]').waitFor();

@@ -205,8 +205,7 @@ fn AccountRow(account: AdminAccountView, chosen: RwSignal<Option<String>>) -> im
             view! { <li>{user.name.clone()} " <" {user.email.clone()} ">" {marker}</li> }
         })
         .collect_view();
-    // A link to `/console/admin/billing?account=<id>` belongs here once that page exists (it is another page's
-    // work; nothing links to what does not exist).
+    let billing = format!("/console/admin/billing?account={}", account.id);
     view! {
         <tr data-testid="account-row" data-account=account.id.clone()>
             <td data-testid="account-name">{account.name}</td>
@@ -218,7 +217,8 @@ fn AccountRow(account: AdminAccountView, chosen: RwSignal<Option<String>>) -> im
                 {account.disabled_reason.map(|reason| view! { <br /><small>{reason}</small> })}
             </td>
             <td><button type="button" class="secondary" data-testid="account-manage"
-                on:click=move |_| chosen.set(Some(id.clone()))>{text(t, |texts| texts.manage)}</button></td>
+                on:click=move |_| chosen.set(Some(id.clone()))>{text(t, |texts| texts.manage)}</button>
+                " " <a href=billing data-testid="account-billing">{move || t.lang().pick("Billing", "Facturation")}</a></td>
         </tr>
     }
 }
