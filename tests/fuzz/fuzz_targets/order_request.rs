@@ -12,6 +12,7 @@
 use libfuzzer_sys::fuzz_target;
 use shared::address::{Domain, EmailAddress};
 use shared::api::order::OrderRequest;
+use shared::contract::Contract;
 use shared::order::{
     OrderContext, OrganizationFacts, ValidatedDomain, ValidatedMailbox, check_order_request, price_cents,
 };
@@ -40,6 +41,25 @@ fn context() -> OrderContext {
             reusable_until: NOW + DAY,
         }],
         balance_cents: 100_000,
+        // One active contract with room left and one ended: the contract payment's paths.
+        contracts: vec![
+            Contract {
+                reference: "PO-1".into(),
+                credit_limit_cents: 50_000,
+                starts_at: NOW - DAY,
+                ends_at: NOW + 100 * DAY,
+                ended_at: None,
+                used_cents: 10_000,
+            },
+            Contract {
+                reference: "PO-OLD".into(),
+                credit_limit_cents: 50_000,
+                starts_at: NOW - 100 * DAY,
+                ends_at: NOW + 100 * DAY,
+                ended_at: Some(NOW - DAY),
+                used_cents: 0,
+            },
+        ],
     }
 }
 
