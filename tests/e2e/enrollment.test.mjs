@@ -123,7 +123,11 @@ for (const [expected, bundleProfile] of CASES) {
     const bundlePath = join(directory, 'bundle.p12');
     await download.saveAs(bundlePath);
     // The file is saved: the recipient says so, and the copy this browser kept for a resume is erased.
-    await page.locator('[data-testid=confirm-saved]').click();
+    // Saying so also tells the Worker (the inventory's "downloaded"), with an empty request.
+    await Promise.all([
+      page.waitForRequest((request) => request.method() === 'POST' && request.url().endsWith('/saved')),
+      page.locator('[data-testid=confirm-saved]').click(),
+    ]);
     await page.locator('[data-testid=forgotten]').waitFor();
     // pyca/cryptography, NSS and keytool start on the file now (JVMs start slowly) and are judged at the end.
     const otherTools = Promise.all([
@@ -168,8 +172,12 @@ for (const [expected, bundleProfile] of CASES) {
     assert.deepEqual(leaks(Buffer.concat([Buffer.from('x'), pkcs8Der])), ['DER bytes'], 'the detector must find a planted key');
     assert.deepEqual(leaks(Buffer.from(`x${pkcs8Der.toString('base64')}`)).slice(0, 1), ['base64 DER'], 'and a planted base64 key');
     assert.ok(sent.some((request) => request.url.endsWith('/bundle-worker.js')), 'the bundle was made in the packaging worker');
+    // Two POSTs: the CSR, then (after "I have saved the file") the empty confirmation the inventory records as
+    // a pickup. Every request is searched for the key below.
     const submissions = sent.filter((request) => request.method === 'POST');
-    assert.equal(submissions.length, 1, 'exactly one POST: the CSR');
+    assert.deepEqual(submissions.map((request) => new URL(request.url).pathname.replace(/^\/api\/v1\/enrollments\/[^/]+/, '/api/v1/enrollments/{token}')),
+      ['/api/v1/enrollments/{token}', '/api/v1/enrollments/{token}/saved'], 'exactly two POSTs: the CSR, then the saved confirmation');
+    assert.ok((submissions[1].body ?? Buffer.alloc(0)).length <= 2, 'the saved confirmation carries nothing');
     assert.match(submissions[0].body.toString(), /BEGIN CERTIFICATE REQUEST/);
     // The request the page sent is signed by the new key with the key type's algorithm, and carries its public key.
     const csrPath = writeTemp(directory, 'request.pem', JSON.parse(submissions[0].body.toString()).csr);
