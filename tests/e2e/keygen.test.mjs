@@ -270,11 +270,14 @@ test('enrollment refuses a weak password, and offers the key as encrypted PKCS#8
   assert.equal(fromBundle.key, sha256(openssl(['pkey', '-in', key.path, '-passin', pass])));
   assert.deepEqual(fromBundle.certificates, fingerprints);
 
-  // No request carried the private key (any form) or the password: one POST, the CSR.
+  // No request carried the private key (any form) or the password: one POST with a body, the CSR (the "saved"
+  // confirmation, when the page sent it, is empty).
   const derPath = join(directory, 'enrolled.key.der');
   openssl(['pkcs8', '-topk8', '-nocrypt', '-in', key.path, '-passin', pass, '-outform', 'DER', '-out', derPath]);
   const leaks = privateKeyForms(readFileSync(derPath), openssl(['pkey', '-in', key.path, '-passin', pass]));
-  const posts = requests.filter((request) => request.method === 'POST');
+  const saved = requests.filter((request) => request.method === 'POST' && new URL(request.url).pathname.endsWith('/saved'));
+  assert.ok(saved.every((request) => (request.body ?? Buffer.alloc(0)).length <= 2), 'the saved confirmation carries nothing');
+  const posts = requests.filter((request) => request.method === 'POST' && !saved.includes(request));
   assert.equal(posts.length, 1);
   assert.match(posts[0].body.toString(), /BEGIN CERTIFICATE REQUEST/);
   for (const request of requests) {
