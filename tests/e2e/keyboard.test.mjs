@@ -136,7 +136,15 @@ test('the order form with the keyboard alone: log in, fill, a missing agreement 
   const page = await context.newPage();
   page.on('pageerror', (error) => errors.push(String(error)));
   await page.goto(`${worker.url}/login`, { timeout: 90_000 });
-  await page.locator('[data-testid=email]').waitFor({ timeout: 90_000 });
+  // Once in the full run (2026-12-06) the login form did not appear within 90 s after the recipient journey, and
+  // not locally: say what the page showed, then load it once more, so a second failure is a real one.
+  try {
+    await page.locator('[data-testid=email]').waitFor({ timeout: 60_000 });
+  } catch (error) {
+    console.log(`the login form did not appear: ${errors.join('; ') || 'no page error'}; body: ${(await page.content()).slice(0, 500)}`);
+    await page.reload({ timeout: 90_000 });
+    await page.locator('[data-testid=email]').waitFor({ timeout: 60_000 });
+  }
   assert.deepEqual(await tabTo(page, 'email'), ['a:Keyward', 'lang-en', 'lang-fr', 'email']);
   await page.keyboard.type(ADMIN);
   assert.deepEqual(await tabTo(page, 'password'), ['password']);
