@@ -25,9 +25,9 @@ use crate::db::{commit, is_conflict, raised, settle};
 use crate::error::AppError;
 use crate::store::api_keys::{self, ApiKeyRow};
 use crate::store::audit_log;
-use crate::store::login_throttle;
 use crate::store::password_resets::{self, PasswordResetRow};
 use crate::store::sessions;
+use crate::store::throttle::{self, Counter};
 use crate::store::users::{self, FirstSecret, NewUser, UserRow};
 use crate::{outbox, platform};
 
@@ -111,15 +111,15 @@ async fn reserve_attempt(db: &D1Database, keys: &ThrottleKeys, now: i64) -> Resu
     let slots = [(&keys.address, ADDRESS_THROTTLE), (&keys.client, CLIENT_THROTTLE)];
     let statements = slots
         .iter()
-        .map(|(key, policy)| login_throttle::reserve(db, key, now, *policy))
+        .map(|(key, policy)| throttle::reserve(db, Counter::Login, key, now, *policy))
         .collect::<worker::Result<Vec<_>>>()?;
     let results = db.batch(statements).await?;
     let (mut refused, mut refunds) = (None, Vec::new());
     for ((key, policy), result) in slots.iter().zip(&results) {
-        if !login_throttle::granted(result)? {
+        if !throttle::granted(result)? {
             refused.get_or_insert((*key, policy.scope));
         } else {
-            refunds.push(login_throttle::refund(db, key, *policy)?);
+            refunds.push(throttle::refund(db, Counter::Login, key, *policy)?);
         }
     }
     let Some((refused, scope)) = refused else {
@@ -128,7 +128,7 @@ async fn reserve_attempt(db: &D1Database, keys: &ThrottleKeys, now: i64) -> Resu
     if !refunds.is_empty() {
         db.batch(refunds).await?;
     }
-    let until = login_throttle::next_attempt_at(db, refused).await?.unwrap_or(now);
+    let until = throttle::next_attempt_at(db, Counter::Login, refused).await?.unwrap_or(now);
     Err(AccountError::Locked { until, scope }.into())
 }
 
@@ -248,8 +248,8 @@ pub async fn login(call: Call) -> Result<Response, AppError> {
     db.batch(vec![
         sessions::insert(db, &session_id, &user.id, &token.hash_hex(), &session, &user_agent)?,
         crate::store::passkeys::set_session_step(db, &session_id, "done", step.as_str())?,
-        login_throttle::clear(db, &keys.address)?,
-        login_throttle::refund(db, &keys.client, CLIENT_THROTTLE)?,
+        throttle::clear(db, &keys.address)?,
+        throttle::refund(db, Counter::Login, &keys.client, CLIENT_THROTTLE)?,
         audit_log::record(
             db,
             now,
@@ -478,7 +478,7 @@ pub async fn reset(call: Call) -> Result<Response, AppError> {
         batch.push(audit_log::record(db, now, &actor, "api_key.revoked", ("api_key", &key_id), &reason)?);
     }
     batch.push(api_keys::revoke_made_by(db, &user.id, now)?);
-    batch.push(login_throttle::clear_address(db, &ThrottleKeys::address_of(&user.email))?);
+    batch.push(throttle::clear_address(db, &ThrottleKeys::address_of(&user.email))?);
     let reset_url = format!("{}/reset", platform::app_url(call.env())?);
     let notice = password_changed(users::lang(db, &user.id).await?, &user.email, now, &reset_url);
     let (notice_mail, mail_id) = outbox::enqueue(db, &notice, now)?;

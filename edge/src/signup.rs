@@ -1,7 +1,7 @@
 //! Public signup (`shared::api::signup`; the rules in `shared::signup`). The form is answered `202` with the same
 //! body for a known and an unknown address: an unknown one is emailed a single-use link (only its SHA-256 stored,
 //! 24 hours), a known one an email saying it already has an account. Every signup first reserves an attempt under
-//! the address and the client network (`store::signup_throttle`); past either allowance the answer is
+//! the address and the client network (`store::throttle`, `Counter::Signup`); past either allowance the answer is
 //! `429 too_many_signups` with `Retry-After`. Reading the link never spends it; its `POST` creates, in one batch,
 //! the account, its first administrator (with the chosen password's verifier), the spent link and the audit
 //! records. No organization is created and nothing is validated.
@@ -21,8 +21,9 @@ use crate::call::Call;
 use crate::db::is_conflict;
 use crate::error::AppError;
 use crate::store::signups::{self, NewSignup, SignupRow};
+use crate::store::throttle::{self, Counter};
 use crate::store::users::{self, FirstSecret, NewUser};
-use crate::store::{accounts, audit_log, signup_throttle};
+use crate::store::{accounts, audit_log};
 use crate::{outbox, platform};
 
 /// The answer to every accepted signup form, known address or not.
@@ -35,15 +36,15 @@ async fn reserve(db: &D1Database, keys: &ThrottleKeys, now: i64) -> Result<Resul
     let slots = [(&keys.address, SIGNUP_ADDRESS_THROTTLE), (&keys.client, SIGNUP_CLIENT_THROTTLE)];
     let statements = slots
         .iter()
-        .map(|(key, policy)| signup_throttle::reserve(db, key, now, *policy))
+        .map(|(key, policy)| throttle::reserve(db, Counter::Signup, key, now, *policy))
         .collect::<worker::Result<Vec<_>>>()?;
     let results = db.batch(statements).await?;
     let (mut refused, mut refunds) = (None, Vec::new());
     for ((key, policy), result) in slots.iter().zip(&results) {
-        if !signup_throttle::granted(result)? {
+        if !throttle::granted(result)? {
             refused.get_or_insert((*key, policy.scope));
         } else {
-            refunds.push(signup_throttle::refund(db, key, *policy)?);
+            refunds.push(throttle::refund(db, Counter::Signup, key, *policy)?);
         }
     }
     let Some((refused, scope)) = refused else {
@@ -52,7 +53,7 @@ async fn reserve(db: &D1Database, keys: &ThrottleKeys, now: i64) -> Result<Resul
     if !refunds.is_empty() {
         db.batch(refunds).await?;
     }
-    let until = signup_throttle::next_attempt_at(db, refused).await?.unwrap_or(now);
+    let until = throttle::next_attempt_at(db, Counter::Signup, refused).await?.unwrap_or(now);
     Ok(Err(SignupError::TooMany { until, scope }))
 }
 

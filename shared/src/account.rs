@@ -299,7 +299,7 @@ impl Session {
 /// [`ThrottlePolicy::forget_after_seconds`] starts again from nothing.
 ///
 /// Attempts are counted when they are *reserved*, before the secret is checked ([`Throttle::reserve`]), in one
-/// database statement (`edge/src/store/login_throttle.rs` is its SQL, rule for rule), so parallel guesses cannot
+/// database statement (`edge/src/store/throttle.rs` is its SQL, rule for rule), so parallel guesses cannot
 /// all read the same count and all go through.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct ThrottlePolicy {

@@ -1,11 +1,14 @@
-//! `login_throttle`: login attempts counted per submitted address (`email:<sha256>`, whether or not an account has
-//! it, so the answer never tells; `email:<sha256>|ip:<network>` for a CA administrator) and per client network
-//! (`ip:<network>`), with the back-off they lead to (`shared::account::Throttle`, `ThrottleKeys`). Written by
-//! `account.rs` only: a login reserves an attempt under both keys before it checks the secret; a success clears
-//! the address's count and gives the client's attempt back; a password reset clears the address's counts.
+//! The attempt throttles: `login_throttle` (login attempts per submitted address, `email:<sha256>`, whether or not
+//! an account has it, so the answer never tells; `email:<sha256>|ip:<network>` for a CA administrator; and per
+//! client network, `ip:<network>`) and `signup_throttle` (signups per submitted address and per client network,
+//! migration 0015), with the back-off they lead to (`shared::account::Throttle` under each caller's policy). Written
+//! by `account.rs` (a login reserves an attempt under both keys before it checks the secret; a success clears the
+//! address's count and gives the client's attempt back; a password reset clears the address's counts) and
+//! `signup.rs` (a signup reserves under both keys before anything is looked up; when one key refuses, the other's
+//! attempt is given back). The two tables have the same shape: one set of statements serves both ([`Counter`]).
 //!
 //! [`reserve`] is `Throttle::reserve` as one SQL statement, rule for rule, so that reading the count and adding the
-//! attempt cannot be split by a parallel login: the database runs the statements one at a time, each sees the
+//! attempt cannot be split by a parallel request: the database runs the statements one at a time, each sees the
 //! ones before it, and a key past its allowance gets no row back.
 
 use serde::Deserialize;
@@ -14,6 +17,25 @@ use shared::account::{Throttle, ThrottlePolicy};
 use worker::{D1Database, D1PreparedStatement, D1Result};
 
 use crate::db::{integer, optional_integer, text};
+
+/// What is counted: each has its own table of the same shape.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Counter {
+    /// Login attempts (`login_throttle`).
+    Login,
+    /// Signups (`signup_throttle`).
+    Signup,
+}
+
+impl Counter {
+    /// The counter's table.
+    fn table(self) -> &'static str {
+        match self {
+            Self::Login => "login_throttle",
+            Self::Signup => "signup_throttle",
+        }
+    }
+}
 
 /// Whether [`reserve`]'s statement, run, granted the attempt (it returned the key's row).
 pub fn granted(result: &D1Result) -> worker::Result<bool> {
@@ -26,11 +48,18 @@ const ATTEMPTS: &str = "(CASE WHEN ?2 - last_attempt_at >= ?3 THEN 1 ELSE attemp
 
 /// The statement that reserves one attempt under `key` at `now` (`Throttle::reserve`): it returns the key's new
 /// row when the attempt is granted, and no row when the back-off refuses it (then nothing changed).
-pub fn reserve(db: &D1Database, key: &str, now: i64, policy: ThrottlePolicy) -> worker::Result<D1PreparedStatement> {
+pub fn reserve(
+    db: &D1Database,
+    counter: Counter,
+    key: &str,
+    now: i64,
+    policy: ThrottlePolicy,
+) -> worker::Result<D1PreparedStatement> {
     // A first attempt: `Throttle::default().reserve`, whatever the policy (an allowance of 1 waits at once).
     let first = Throttle::default().reserve(now, policy).map(|throttle| throttle.next_attempt_at).ok().flatten();
+    let table = counter.table();
     db.prepare(format!(
-        "INSERT INTO login_throttle (key, attempts, last_attempt_at, next_attempt_at) VALUES (?1, 1, ?2, ?7) \
+        "INSERT INTO {table} (key, attempts, last_attempt_at, next_attempt_at) VALUES (?1, 1, ?2, ?7) \
          ON CONFLICT (key) DO UPDATE SET \
            attempts = {ATTEMPTS}, \
            last_attempt_at = ?2, \
@@ -50,15 +79,15 @@ pub fn reserve(db: &D1Database, key: &str, now: i64, policy: ThrottlePolicy) -> 
     ])
 }
 
-/// When `key` takes attempts again (after a refused reservation, for its message); `None` when its row is gone
-/// meanwhile (a success or a reset cleared it).
-pub async fn next_attempt_at(db: &D1Database, key: &str) -> worker::Result<Option<i64>> {
+/// When `key` takes attempts again (after a refused reservation, for its message and `Retry-After`); `None` when
+/// its row is gone meanwhile (a success or a reset cleared it).
+pub async fn next_attempt_at(db: &D1Database, counter: Counter, key: &str) -> worker::Result<Option<i64>> {
     #[derive(Deserialize)]
     struct Row {
         next_attempt_at: Option<i64>,
     }
     let row = db
-        .prepare("SELECT next_attempt_at FROM login_throttle WHERE key = ?1")
+        .prepare(format!("SELECT next_attempt_at FROM {} WHERE key = ?1", counter.table()))
         .bind(&[text(key)])?
         .first::<Row>(None)
         .await?;
@@ -66,16 +95,22 @@ pub async fn next_attempt_at(db: &D1Database, key: &str) -> worker::Result<Optio
 }
 
 /// The statement that gives back an attempt reserved under `key` (`Throttle::refund`): one that checked no
-/// secret, or the client's attempt that succeeded.
-pub fn refund(db: &D1Database, key: &str, policy: ThrottlePolicy) -> worker::Result<D1PreparedStatement> {
-    db.prepare(
-        "UPDATE login_throttle SET attempts = MAX(attempts - 1, 0), \
+/// secret, the client's attempt that succeeded, or a signup the other key refused.
+pub fn refund(
+    db: &D1Database,
+    counter: Counter,
+    key: &str,
+    policy: ThrottlePolicy,
+) -> worker::Result<D1PreparedStatement> {
+    db.prepare(format!(
+        "UPDATE {} SET attempts = MAX(attempts - 1, 0), \
          next_attempt_at = CASE WHEN attempts - 1 < ?2 THEN NULL ELSE next_attempt_at END WHERE key = ?1",
-    )
+        counter.table()
+    ))
     .bind(&[text(key), integer(policy.allowance)])
 }
 
-/// The statement that forgets a key's attempts (a successful login, for its address key).
+/// The statement that forgets a login key's attempts (a successful login, for its address key).
 pub fn clear(db: &D1Database, key: &str) -> worker::Result<D1PreparedStatement> {
     db.prepare("DELETE FROM login_throttle WHERE key = ?1").bind(&[text(key)])
 }
