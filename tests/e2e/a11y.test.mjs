@@ -4,12 +4,15 @@
 // form, with a password error, done with the install guidance, finished, spent, unknown; /revoke and /repackage
 // with a form error), the console's (login with a wrong password, reset, account, users, API keys, password,
 // orders, the order form with its errors, an order with its pipeline, organizations, domains, mailboxes), the
-// public validation link page and the development mailbox. Where a form is submitted with errors, the test also
+// public validation link page and the development mailbox; /signup (empty, with its errors, sent, and the emailed
+// link's password form with its error), the passkeys, activity and certificates pages, and the CA administrators'
+// pages under /console/admin/ (accounts with one opened, vetting with a case and its error, billing of an account
+// with a contract and a deposit error, certificates with a search, audit). Where a form is submitted with errors, the test also
 // checks that the focus moved to the first error's field (frontend/src/focus.rs).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import AxeBuilder from '@axe-core/playwright';
-import { startWorker, http, createAccount, login, launchBrowser, seed } from './harness.mjs';
+import { startWorker, http, createAccount, login, launchBrowser, seed, caAdministrator, signedInPage } from './harness.mjs';
 
 let worker;
 let browser;
@@ -257,4 +260,138 @@ test('the public validation link page', async () => {
   assertNone(problems);
   assert.deepEqual(errors, []);
   await context.close();
+});
+
+test('/signup: the form, its errors, the link sent, and the emailed link\'s password form with its error', { timeout: 180_000 }, async () => {
+  const errors = [];
+  const problems = [];
+  const { context, page } = await newPage(errors);
+  await page.goto(`${worker.url}/signup`, { timeout: 90_000 });
+  await page.locator('[data-testid=signup-form]').waitFor({ timeout: 90_000 });
+  await noViolations(page, 'the signup form', problems);
+  // Submitted empty: each refusal beside its field, announced, the focus on the first one's field.
+  await page.locator('[data-testid=signup-submit]').click();
+  await page.locator('[role=alert]').first().waitFor();
+  await page.waitForFunction(() => ['INPUT', 'SELECT', 'TEXTAREA'].includes(document.activeElement?.tagName));
+  await noViolations(page, 'the signup form with its errors', problems);
+  const email = 'hedy@a11y-signup.example';
+  await page.locator('[data-testid=organization-name]').fill('A11y Signup Ltd');
+  await page.locator('[data-testid=name]').fill('Hedy Lamarr');
+  await page.locator('[data-testid=email]').fill(email);
+  await page.locator('[data-testid=signup-submit]').click();
+  await page.locator('[data-testid=signup-sent]').waitFor();
+  await noViolations(page, 'the signup form, link sent', problems);
+  let link;
+  for (const deadline = Date.now() + 30_000; !link && Date.now() < deadline;) {
+    link = (await mailTo(email)).map((message) => message.body.match(/http:\/\/\S+\/signup\/[A-Za-z0-9_-]{43}/)).find(Boolean)?.[0];
+    if (!link) await new Promise((resolve) => setTimeout(resolve, 100)); // polling the mailbox until the link arrives
+  }
+  assert.ok(link, 'the signup link was emailed');
+  await page.goto(link);
+  await page.locator('[data-testid=signup-link-form]').waitFor();
+  await noViolations(page, 'the signup link\'s password form', problems);
+  // Two different passwords: refused in the page, announced, the focus on a field.
+  await page.locator('[data-testid=password]').fill(PASSWORD);
+  await page.locator('[data-testid=password-confirm]').fill(`${PASSWORD} but different`);
+  await page.locator('[data-testid=signup-link-submit]').click();
+  await page.locator('[role=alert]').first().waitFor();
+  await noViolations(page, 'the signup link\'s password form with an error', problems);
+  assertNone(problems);
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test('the passkeys, activity and certificates pages', { timeout: 180_000 }, async () => {
+  const errors = [];
+  const problems = [];
+  const page = await signedInPage(worker, browser, await login(worker, ADMIN, PASSWORD));
+  page.on('pageerror', (error) => errors.push(String(error)));
+  const pages = [
+    ['/console/passkeys', '[data-testid=passkeys]', 'the passkeys page'],
+    ['/console/activity', '[data-testid=audit-row]', 'the activity page'],
+    ['/console/certificates', '[data-testid=certificates]', 'the certificates page'],
+  ];
+  for (const [path, ready, state] of pages) {
+    await page.goto(`${worker.url}${path}`);
+    await page.locator(ready).first().waitFor();
+    await noViolations(page, state, problems);
+  }
+  // A search that finds nothing.
+  await page.locator('[data-testid=search]').fill('nobody@nowhere.example');
+  await page.locator('[data-testid=search-submit]').click();
+  await page.locator('[data-testid=no-certificates]').waitFor();
+  await noViolations(page, 'the certificates page, nothing found', problems);
+  assertNone(problems);
+  assert.deepEqual(errors, []);
+  await page.context().close();
+});
+
+test('the CA administrators\' pages: accounts, vetting, billing, certificates, audit', { timeout: 180_000 }, async () => {
+  const errors = [];
+  const problems = [];
+  // An organization waiting for vetting: its code entered by its own contact.
+  const created = await http(`${worker.url}/api/v1/organizations`, { method: 'POST', headers, body: JSON.stringify({
+    name: 'Acme Vetting', registration_identifier: 'NTRGB-00099', country: 'GB',
+    address: { street: '1 High Street', city: 'London', postal_code: 'SW1A 1AA', region: '' },
+    phone: '+44 20 7946 0100', contacts: [{ name: 'Ada Admin', email: ADMIN, phone: '+44 20 7946 0101' }] }) });
+  assert.equal(created.status, 201, created.text());
+  const organizationId = created.json().id;
+  const sent = await http(`${worker.url}/api/v1/organizations/${organizationId}/verification-code`, { method: 'POST', headers });
+  assert.equal(sent.status, 200, sent.text());
+  const code = (await mailTo(ADMIN)).map((message) => message.body.match(/\n {4}(\d{8})\n/)).filter(Boolean).at(-1)[1];
+  const entered = await http(`${worker.url}/api/v1/organizations/${organizationId}/verification-code/check`, { method: 'POST', headers,
+    body: JSON.stringify({ code }) });
+  assert.equal(entered.status, 200, entered.text());
+
+  const page = await signedInPage(worker, browser, await caAdministrator(worker));
+  page.on('pageerror', (error) => errors.push(String(error)));
+  await page.goto(`${worker.url}/console/admin/accounts`);
+  await page.locator('[data-testid=account-row]').first().waitFor();
+  await noViolations(page, 'the accounts page', problems);
+  await page.locator(`[data-testid=account-row]:has-text("Acme") [data-testid=account-manage]`).first().click();
+  await page.locator('[data-testid=status-form], [data-testid=administrator-form]').first().waitFor();
+  await noViolations(page, 'the accounts page with an account opened', problems);
+  await page.goto(`${worker.url}/console/admin/vetting`);
+  const waiting = page.locator(`[data-testid=vetting-row][data-id="${organizationId}"]`);
+  await waiting.waitFor();
+  await noViolations(page, 'the vetting queue', problems);
+  await waiting.locator('[data-testid=open-case]').click();
+  await page.locator(`[data-testid=vetting-case][data-id="${organizationId}"]`).waitFor();
+  await noViolations(page, 'a vetting case', problems);
+  // Rejected without the reason it needs: the error beside its field.
+  await page.selectOption('[data-testid=vetting-decision]', 'rejected');
+  await page.locator('[data-testid=record-vetting]').click();
+  await page.locator('[data-testid=error-message][data-code=value_blank]').waitFor();
+  await noViolations(page, 'a vetting case with an error', problems);
+  await page.goto(`${worker.url}/console/admin/billing`);
+  await page.locator('[data-testid=billing-account-form]').waitFor();
+  await noViolations(page, 'the billing page', problems);
+  await page.goto(`${worker.url}/console/admin/billing?account=${account.accountId}`);
+  await page.locator('[data-testid=billing-balance]').waitFor();
+  await noViolations(page, 'the billing page of an account', problems);
+  // With a contract in its table, and a deposit refused beside its field.
+  const day = (offset) => new Date(Date.now() + offset * DAY * 1000).toISOString().slice(0, 10);
+  await page.fill('[data-testid=contract-reference]', 'PO-A11Y');
+  await page.fill('[data-testid=contract-limit]', '250.00');
+  await page.fill('[data-testid=contract-starts]', day(-1));
+  await page.fill('[data-testid=contract-ends]', day(30));
+  await page.click('[data-testid=contract-submit]');
+  await page.locator('[data-testid=contract][data-reference="PO-A11Y"]').waitFor();
+  await page.fill('[data-testid=deposit-reference]', 'SEPA A11Y');
+  await page.click('[data-testid=deposit-submit]');
+  await page.locator('[data-testid=error-amount_cents]').waitFor();
+  await noViolations(page, 'the billing page with a contract and a deposit error', problems);
+  await page.goto(`${worker.url}/console/admin/certificates`);
+  await page.locator('[data-testid=admin-certificate-search]').waitFor();
+  await noViolations(page, 'the CA\'s certificate search', problems);
+  await page.locator('[data-testid=search]').fill('nobody@nowhere.example');
+  await page.locator('[data-testid=search-submit]').click();
+  await page.locator('[data-testid=no-certificates]').waitFor();
+  await noViolations(page, 'the CA\'s certificate search, nothing found', problems);
+  await page.goto(`${worker.url}/console/admin/audit`);
+  await page.locator('[data-testid=audit-row]').first().waitFor();
+  await noViolations(page, 'the CA\'s audit log', problems);
+  assertNone(problems);
+  assert.deepEqual(errors, []);
+  await page.context().close();
 });

@@ -169,7 +169,7 @@ pub fn AccountsPage() -> impl IntoView {
                     <th>{text(t, |texts| texts.column_users)}</th>
                     <th>{text(t, |texts| texts.column_created)}</th>
                     <th>{text(t, |texts| texts.column_status)}</th>
-                    <th></th>
+                    <th><span class="visually-hidden">"Actions"</span></th>
                 </tr></thead>
                 <tbody>{list.accounts.into_iter().map(|account| view! { <AccountRow account=account chosen=chosen /> }).collect_view()}</tbody>
             </table>

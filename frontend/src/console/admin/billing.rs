@@ -176,7 +176,7 @@ fn AccountBilling(
                         <th>{move || t.lang().pick("From", "Du")}</th>
                         <th>{move || t.lang().pick("Until", "Au")}</th>
                         <th>{move || t.lang().pick("Status", "État")}</th>
-                        <th></th>
+                        <th><span class="visually-hidden">"Actions"</span></th>
                     </tr></thead>
                     <tbody>{contract_rows(list.contracts)}</tbody>
                 </table>

@@ -66,7 +66,8 @@ pub fn VettingPage() -> impl IntoView {
             Ok(list) => view! {
                 <table class="list" data-testid="vetting-list"><thead><tr>
                     <th>{words(t, "Organization", "Organisation")}</th><th>{words(t, "Account", "Compte")}</th>
-                    <th>{words(t, "Identifier", "Identifiant")}</th><th>{words(t, "Waiting for", "En attente depuis")}</th><th></th>
+                    <th>{words(t, "Identifier", "Identifiant")}</th><th>{words(t, "Waiting for", "En attente depuis")}</th>
+                    <th><span class="visually-hidden">"Actions"</span></th>
                 </tr></thead><tbody>
                 {list.waiting.into_iter().map(|case| {
                     let id = case.organization.id.clone();
