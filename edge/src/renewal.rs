@@ -84,7 +84,7 @@ async fn renew(
     let renewed = renewed_order(order, &rows)?;
     let renewals_left = renewal_due(&renewed, now, manual)
         .map_err(|error| AppError::field(409, error.code(), "id", error.to_string()))?;
-    let (request, renews) = renewal_request(&renewed, renewals_left);
+    let (request, renews) = renewal_request(&renewed, renewals_left, now);
     let body = serde_json::to_vec(&request).map_err(|error| AppError::internal(&error.to_string()))?;
     let placement = Placement {
         env,

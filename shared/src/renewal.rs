@@ -165,10 +165,11 @@ pub fn idempotency_key(order_id: &str) -> String {
     format!("renewal-{order_id}")
 }
 
-/// The renewal order: the same organization, profile, validity, notification addresses, payment and agreement,
-/// the recipients whose certificate is valid (each with the serial it renews), the renewals left after this one.
-/// A recipient's CSR is kept where the profile allows key reuse; otherwise the recipient waits for a new key.
-pub fn renewal_request(order: &RenewedOrder, renewals_left: u32) -> (OrderRequest, Vec<String>) {
+/// The renewal order: the same organization, profile, validity (within the profile's cap at `now`, which may have
+/// shrunk since), notification addresses, payment and agreement, the recipients whose certificate is valid (each
+/// with the serial it renews), the renewals left after this one. A recipient's CSR is kept where the profile allows
+/// key reuse; otherwise the recipient waits for a new key.
+pub fn renewal_request(order: &RenewedOrder, renewals_left: u32, now: i64) -> (OrderRequest, Vec<String>) {
     let reuse = key_reuse_allowed(order.profile);
     let (recipients, renews) = order
         .recipients
@@ -187,7 +188,9 @@ pub fn renewal_request(order: &RenewedOrder, renewals_left: u32) -> (OrderReques
         profile: order.profile,
         organization_id: order.organization_id.clone(),
         signature_hash: order.signature_hash,
-        validity: ValidityRequest::Days { days: order.validity_days },
+        validity: ValidityRequest::Days {
+            days: order.validity_days.min(order.profile.profile().max_validity_days(now)),
+        },
         auto_renewals: renewals_left,
         recipients,
         notification_emails: order.notification_emails.clone(),
@@ -301,7 +304,8 @@ mod tests {
         let recipients = vec![recipient("a@example.com", Some("01"), Some(END), false)];
         while let Ok(after) = renewal_due(&order(left, false, OrderState::Completed, recipients.clone()), END, false) {
             assert_eq!(after, left - 1);
-            let (request, _) = renewal_request(&order(left, false, OrderState::Completed, recipients.clone()), after);
+            let (request, _) =
+                renewal_request(&order(left, false, OrderState::Completed, recipients.clone()), after, END);
             assert_eq!(request.auto_renewals, after);
             left = after;
             renewals += 1;
@@ -321,7 +325,7 @@ mod tests {
                 recipient("b@example.com", Some("03"), Some(END), false),
             ],
         );
-        let (request, renews) = renewal_request(&renewed, 1);
+        let (request, renews) = renewal_request(&renewed, 1, END);
         assert_eq!(renews, ["01", "03"], "only the valid certificates are renewed, each naming its serial");
         assert_eq!(request.recipients.len(), 2);
         assert_eq!(request.recipients[0], renewed.recipients[0].request, "name, address, language and CSR kept");
@@ -334,6 +338,18 @@ mod tests {
         assert_eq!(request.subscriber_agreement, "2026-01");
         assert_eq!(request.idempotency_key, "renewal-0123456789abcdef0123456789abcdef");
         assert!((16..=64).contains(&request.idempotency_key.len()), "a valid idempotency key");
+    }
+
+    #[test]
+    fn the_validity_stays_within_the_profile_cap_at_renewal() {
+        let one = vec![recipient("a@example.com", Some("01"), Some(END), false)];
+        for (profile, days) in [(ProfileId::SmimeMailboxMultipurpose, 825), (ProfileId::ServerAuth, 398)] {
+            let renewed =
+                RenewedOrder { profile, validity_days: days, ..order(1, false, OrderState::Completed, one.clone()) };
+            let (request, _) = renewal_request(&renewed, 0, END);
+            let cap = profile.profile().max_validity_days(END);
+            assert_eq!(request.validity, ValidityRequest::Days { days: days.min(cap) }, "{profile:?}");
+        }
     }
 
     #[test]
