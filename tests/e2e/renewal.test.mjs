@@ -107,7 +107,7 @@ test('(a) 30 days before the end the renewal is placed, its new link arrives, a 
   const order = await place('keygen', { recipients: [{ name: 'Rita Renew', email }] });
   const [first] = await invitations(email);
   const enrolled = await api(`/enrollments/${tokenOf(first)}`, { method: 'POST', body: JSON.stringify({ csr: csr('rita-first') }) });
-  assert.equal(enrolled.status, 200, enrolled.text());
+  assert.equal(enrolled.status, 201, enrolled.text());
   const oldSerial = enrolled.json().serial;
 
   // 31 days left: not due; the handler places nothing.
@@ -228,7 +228,7 @@ test('(c) "renew now": the account\'s users may, others not; refusals name the r
   await worker.query(`INSERT INTO validations (id, account_id, kind, subject, method, created_at, expires_at, validated_at)
     VALUES ('val-gamma', '${accountA}', 'domain', 'gamma.example.com', 'dns_txt', ${now - DAY}, ${now}, ${now - DAY})`);
   const gamma = await place('lapsing', { recipients: [{ email: 'gil@gamma.example.com', csr: csr('gil') }] });
-  await worker.query(`UPDATE validations SET validated_at = ${now - 500 * DAY}, created_at = ${now - 501 * DAY} WHERE id = 'val-gamma'`);
+  await worker.query(`UPDATE validations SET validated_at = ${now - 500 * DAY}, created_at = ${now - 501 * DAY}, version = version + 1 WHERE id = 'val-gamma'`);
   const waiting = await api(`/orders/${gamma.id}/renew`, { method: 'POST', headers: alice });
   assert.equal(waiting.status, 201, waiting.text());
   assert.equal(waiting.json().state, 'awaiting_validation');
