@@ -85,14 +85,11 @@ pub async fn order_view(db: &D1Database, order: &OrderRow, now: i64) -> Result<O
 
 /// Reads what the order form's rules need: the organization (of the caller's account only), the account's
 /// validated domains and mailboxes, its balance, its contracts (returned too: a contract order is charged to one).
-/// A renewal (`keep_lapsed`) keeps the domain validations past their reuse window too: the renewal is placed and
-/// waits for them to be done again (its pipeline, read fresh, asks for them; issuance checks them again).
 async fn order_context(
     db: &D1Database,
     account_id: &str,
     organization_id: &str,
     now: i64,
-    keep_lapsed: bool,
 ) -> Result<(OrderContext, Option<i64>, Vec<ContractRow>), AppError> {
     let organization = store::organizations::in_account(db, account_id, organization_id).await?.ok_or_else(|| {
         AppError::not_found("organization_id", "No organization of your account has this identifier.")
@@ -103,7 +100,7 @@ async fn order_context(
     let missing = || AppError::internal("batch result missing");
     let subjects = results.pop().ok_or_else(missing)?;
     let mut validations = issuing::validations_from(results.pop().ok_or_else(missing)?, subjects)?;
-    validations.domains.retain(|validated| keep_lapsed || validated.reusable_until > now);
+    validations.domains.retain(|validated| validated.reusable_until > now);
     validations.mailboxes.retain(|validated| validated.reusable_until > now);
     let (validated_domains, validated_mailboxes) = (validations.domains, validations.mailboxes);
     let balance_cents = ledger::balance_statement(db, account_id)?.first::<i64>(Some("balance")).await?.unwrap_or(0);
@@ -251,7 +248,7 @@ pub async fn place_order(
     let Placement { env, db, now, account_id, .. } = *placement;
     let actor = placement.actor.clone();
     let (order_context, organization_validated_at, contract_rows) =
-        order_context(db, account_id, &submitted.organization_id, now, placement.renewal.is_some()).await?;
+        order_context(db, account_id, &submitted.organization_id, now).await?;
     // A recipient's CSR text that also holds a private key: the key is recorded as exposed before the form's
     // refusal (the check below names the field); only its public key's hash is kept.
     for recipient in &submitted.recipients {

@@ -223,18 +223,18 @@ test('(c) "renew now": the account\'s users may, others not; refusals name the r
   assert.equal((await certificate(renewedSerial)).replaced_by, newSerial);
   assert.equal((await certificate(newSerial)).spki_sha256, (await certificate(renewedSerial)).spki_sha256, 'the same key');
 
-  // A domain validation past its reuse window: the renewal is placed and waits for it to be done again.
+  // A domain validation past its reuse window: the renewal is refused as a new order would be, naming the field
+  // and what lapsed; nothing is placed and the count stays.
   const now = Math.floor(Date.now() / 1000);
   await worker.query(`INSERT INTO validations (id, account_id, kind, subject, method, created_at, expires_at, validated_at)
     VALUES ('val-gamma', '${accountA}', 'domain', 'gamma.example.com', 'dns_txt', ${now - DAY}, ${now}, ${now - DAY})`);
   const gamma = await place('lapsing', { recipients: [{ email: 'gil@gamma.example.com', csr: csr('gil') }] });
   await worker.query(`UPDATE validations SET validated_at = ${now - 500 * DAY}, created_at = ${now - 501 * DAY}, version = version + 1 WHERE id = 'val-gamma'`);
-  const waiting = await api(`/orders/${gamma.id}/renew`, { method: 'POST', headers: alice });
-  assert.equal(waiting.status, 201, waiting.text());
-  assert.equal(waiting.json().state, 'awaiting_validation');
-  const domainStep = waiting.json().steps.find((step) => step.subject.kind === 'domain');
-  assert.deepEqual([domainStep?.subject.domain, domainStep?.state.state], ['gamma.example.com', 'waiting'], JSON.stringify(waiting.json().steps));
-  assert.equal(waiting.json().recipients[0].certificate_serial, null, 'nothing issued on a lapsed validation');
+  const lapsed = await api(`/orders/${gamma.id}/renew`, { method: 'POST', headers: alice });
+  assert.equal(lapsed.status, 422, lapsed.text());
+  assert.deepEqual([lapsed.json().error.code, lapsed.json().error.field], ['email_domain_not_validated', 'recipients[0].email']);
+  assert.equal((await renewalsOf(gamma.id)).length, 0, 'nothing placed');
+  assert.equal((await api(`/orders/${gamma.id}`, { headers: alice })).json().auto_renewals, 1, 'the count stays');
 
   // The button, on the renewal order (one renewal left): it places the next and the page moves to it.
   const page = await signedInPage(worker, browser, alice);
