@@ -118,13 +118,12 @@ pub(crate) struct Asker {
 }
 
 impl Asker {
-    /// Reads who `principal` is, in `account_id`, through the store.
-    pub(crate) async fn read(db: &D1Database, principal: &Principal, account_id: &str) -> Result<Self, AppError> {
-        let user =
-            users::by_id(db, &principal.user_id).await?.ok_or_else(|| AppError::internal("the caller's user"))?;
+    /// Reads who the user `user_id` is, in `account_id`, through the store.
+    pub(crate) async fn read(db: &D1Database, user_id: &str, account_id: &str) -> Result<Self, AppError> {
+        let user = users::by_id(db, user_id).await?.ok_or_else(|| AppError::internal("the caller's user"))?;
         let organizations = organizations::of_account(db, account_id).await?.into_iter().map(|row| row.name).collect();
         Ok(Self {
-            lang: users::lang(db, &principal.user_id).await?,
+            lang: users::lang(db, user_id).await?,
             account: user.account_name.unwrap_or_default(),
             user_name: user.name,
             user_email: user.email,
@@ -257,7 +256,7 @@ pub async fn create(call: Call) -> Result<Response, AppError> {
     let method = parse_method(&body.method)?;
     let current = validations::current(db, &account_id, ValidationKind::Domain, domain.as_str()).await?;
     refuse_if_validated(current.as_ref(), now)?;
-    let asker = Asker::read(db, &principal, &account_id).await?;
+    let asker = Asker::read(db, &principal.user_id, &account_id).await?;
     let attempt = domain_attempt(
         &domain,
         method,
@@ -358,7 +357,7 @@ pub async fn resend(call: Call) -> Result<Response, AppError> {
     refuse_if_validated(Some(&row), now)?;
     let method = row.method.domain().ok_or_else(|| AppError::internal("stored method"))?;
     let address = (method == DomainMethod::ConstructedEmail).then_some(row.target.as_str());
-    let asker = Asker::read(db, &principal, &account_id).await?;
+    let asker = Asker::read(db, &principal.user_id, &account_id).await?;
     let attempt = domain_attempt(&domain, method, address, &account_id, &platform::app_url(call.env())?, &asker, now)?;
     start_attempt(&call, &principal, &attempt, "domain.validation_resent").await?;
     Ok(Response::from_json(&domain_view(&attempt.row, now)?)?)
@@ -373,7 +372,7 @@ pub async fn change_method(call: Call) -> Result<Response, AppError> {
     let method = parse_method(&body.method)?;
     let (domain, row) = path_row(db, &account_id, &call).await?;
     refuse_if_validated(Some(&row), now)?;
-    let asker = Asker::read(db, &principal, &account_id).await?;
+    let asker = Asker::read(db, &principal.user_id, &account_id).await?;
     let attempt = domain_attempt(
         &domain,
         method,
@@ -413,7 +412,7 @@ pub async fn create_mailbox(call: Call) -> Result<Response, AppError> {
     }
     let current = validations::current(db, &account_id, ValidationKind::Mailbox, address.as_str()).await?;
     refuse_if_validated(current.as_ref(), now)?;
-    let asker = Asker::read(db, &principal, &account_id).await?;
+    let asker = Asker::read(db, &principal.user_id, &account_id).await?;
     let attempt = mailbox_attempt(&address, &account_id, &platform::app_url(call.env())?, &asker, now)?;
     start_attempt(&call, &principal, &attempt, "mailbox.validation_started").await?;
     Ok(Response::from_json(&mailbox_view(&attempt.row, now)?)?.with_status(201))

@@ -40,6 +40,7 @@ pub async fn show(call: Call) -> Result<Response, AppError> {
         key_types: profile.key_types.to_vec(),
         validity_days: row.validity_days.clamp(1, profile.max_validity_days(now)),
         certificate_serial: row.certificate_serial,
+        renews: crate::store::recipients::renewed_certificate(db, &row.recipient_id).await?,
     };
     Ok(Response::from_json(&view)?)
 }

@@ -193,6 +193,8 @@ pub fn statements(
         certificates::insert(db, &certificate)?,
         key_holders::insert_if_absent(db, &issuance.spki_sha256, &issuance.holder, now)?,
         audit_log::record(db, now, actor, "certificate.issued", ("certificate", &issuance.serial), &detail)?,
+        // A renewal order's recipient: the certificate it renews is replaced by this one (where nothing replaced it).
+        certificates::replace_renewed(db, recipient_id, &issuance.serial)?,
     ];
     let mut mail = Vec::new();
     for email in &issuance.emails {

@@ -34,6 +34,7 @@ mod outbox;
 mod passkeys;
 mod platform;
 mod reminders;
+mod renewal;
 mod repository;
 mod revocation;
 mod sealing;
@@ -129,6 +130,7 @@ const ROUTES: &[(&Endpoint, Handler)] = routes![
     api::order::LIST_ORDERS => orders::list,
     api::order::SHOW_ORDER => orders::show,
     api::order::CANCEL_ORDER => orders::cancel,
+    api::renewal::RENEW_ORDER => self::renewal::renew_now,
     api::order::RESEND_ENROLLMENT => orders::resend,
     api::order::SHOW_LEDGER => orders::ledger,
     api::inventory::LIST_CERTIFICATES => inventory::list,
@@ -281,6 +283,10 @@ async fn scheduled(_event: ScheduledEvent, env: Env, _context: ScheduleContext) 
     }
     if let Err(error) = fulfilment::advance_all(&env, &db, now).await {
         console_error!("scheduled order advance failed: {error:?}");
+    }
+    // Renewals before reminders; their emails are queued in their batches, like the reminders'.
+    if let Err(error) = self::renewal::renew_due(&env, &db, now).await {
+        console_error!("scheduled renewals failed: {error:?}");
     }
     // The reminders' emails are queued in their batches; the delivery below sends them.
     if let Err(error) = reminders::remind_expiring(&env, &db, now).await {

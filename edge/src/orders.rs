@@ -49,7 +49,9 @@ fn view(
         organization_id: order.organization_id.clone(),
         organization_name: order.organization_name.clone(),
         validity_days: order.validity_days,
-        auto_renewals: stored.auto_renewals,
+        auto_renewals: u32::try_from(order.renewals_left).unwrap_or_default(),
+        renewal_of: order.renewal_of.clone(),
+        renewed_by: order.renewed_by.clone(),
         signature_hash: stored.signature_hash,
         recipients: recipients
             .iter()
@@ -64,6 +66,7 @@ fn view(
                     revoked_at: row.revoked_at,
                     revocation_reason: row.revocation_reason,
                     issuance_refusal: row.issuance_refusal()?,
+                    renews_serial: row.renews_serial.clone(),
                 })
             })
             .collect::<Result<_, AppError>>()?,
@@ -74,7 +77,7 @@ fn view(
 }
 
 /// The order as the API shows it: its recipients and pipeline read fresh.
-async fn order_view(db: &D1Database, order: &OrderRow, now: i64) -> Result<OrderView, AppError> {
+pub async fn order_view(db: &D1Database, order: &OrderRow, now: i64) -> Result<OrderView, AppError> {
     let recipients = recipients::of_order(db, &order.id).await?;
     let progress = fulfilment::progress(db, order, &recipients, now).await?;
     view(order, &recipients, &progress, now)
@@ -157,9 +160,8 @@ pub async fn ledger_of(db: &D1Database, account_id: &str) -> Result<Ledger, AppE
     Ok(Ledger { balance_cents, entries })
 }
 
-/// `POST /api/v1/orders`: checks the whole form, then places the order in one batch: the order, its recipients,
-/// the charge, the audit records and, when every validation is already done, the enrollment links and emails
-/// and the certificates from CSRs. The same idempotency key again returns the order it made.
+/// `POST /api/v1/orders`: checks the whole form, then places the order in one batch ([`place_order`]). The same
+/// idempotency key again returns the order it made.
 pub async fn place(call: Call) -> Result<Response, AppError> {
     let body = call.body();
     let db = &call.db;
@@ -170,28 +172,102 @@ pub async fn place(call: Call) -> Result<Response, AppError> {
     if let Some(existing) = orders::by_idempotency_key(db, &account_id, &submitted.idempotency_key).await? {
         return replay(db, existing, &request_sha256, now).await;
     }
+    let placement = Placement {
+        env: call.env(),
+        db,
+        now,
+        account_id: &account_id,
+        actor: principal.actor(),
+        asker_user_id: Some(principal.user_id.clone()),
+        renewal: None,
+    };
+    match place_order(&placement, &submitted, request_sha256.clone()).await? {
+        Placed::New { order_id, mail } => {
+            call.after_answer_deliver(mail);
+            let order = orders::find(db, &order_id, Some(&account_id)).await?;
+            Ok(Response::from_json(&order_view(db, &order, now).await?)?.with_status(201))
+        }
+        // A concurrent submission with the same idempotency key won: answer with its order.
+        Placed::Existing { order_id } => replay(db, order_id, &request_sha256, now).await,
+    }
+}
+
+/// Who places an order, and for what: the form's submitter, or a renewal (scheduled or "renew now").
+pub struct Placement<'a> {
+    /// The Worker's environment (the CA, the app's URL).
+    pub env: &'a worker::Env,
+    /// The database.
+    pub db: &'a D1Database,
+    /// The clock.
+    pub now: i64,
+    /// The ordering account.
+    pub account_id: &'a str,
+    /// Who acts, for the audit records.
+    pub actor: String,
+    /// The user the mailbox validation emails name as asking (`None`: no user; no such email is sent).
+    pub asker_user_id: Option<String>,
+    /// The renewal this order is, if it is one.
+    pub renewal: Option<Renewal<'a>>,
+}
+
+/// A renewal order's link to the order it renews, written in the placing batch.
+pub struct Renewal<'a> {
+    /// The order renewed, as read (its version guards the count).
+    pub renewed: &'a OrderRow,
+    /// Its renewals left after this one.
+    pub renewals_left: u32,
+    /// For each recipient of the renewal, in order, the serial of the certificate it renews.
+    pub renews: Vec<String>,
+}
+
+/// What placing came to.
+pub enum Placed {
+    /// The order, placed, and the outbox ids of its emails.
+    New {
+        /// Its number.
+        order_id: String,
+        /// The emails queued, to deliver.
+        mail: Vec<String>,
+    },
+    /// A concurrent placement under the same idempotency key (or the same renewal) won: its order.
+    Existing {
+        /// Its number.
+        order_id: String,
+    },
+}
+
+/// The one placement path: checks the form ([`check_order_request`], the account's validations, payment, key
+/// reuse), then one batch: the order, its recipients, the charge, the audit records and, when every validation
+/// is already done, the enrollment links and emails and the certificates from CSRs; for a renewal, the renewed
+/// order's count at its version read (a concurrent renewal makes the batch fail whole: [`Placed::Existing`]).
+pub async fn place_order(
+    placement: &Placement<'_>,
+    submitted: &OrderRequest,
+    request_sha256: String,
+) -> Result<Placed, AppError> {
+    let Placement { env, db, now, account_id, .. } = *placement;
+    let actor = placement.actor.clone();
     let (order_context, organization_validated_at, contract_rows) =
-        order_context(db, &account_id, &submitted.organization_id, now).await?;
+        order_context(db, account_id, &submitted.organization_id, now).await?;
     // A recipient's CSR text that also holds a private key: the key is recorded as exposed before the form's
     // refusal (the check below names the field); only its public key's hash is kept.
     for recipient in &submitted.recipients {
         if let Some(Err(refusal)) = recipient.csr.as_deref().map(issuance::parse) {
             let subject = ("order_request", submitted.idempotency_key.as_str());
-            issuing::record_exposed_key(db, &refusal, &principal.actor(), subject, now).await?;
+            issuing::record_exposed_key(db, &refusal, &actor, subject, now).await?;
         }
     }
-    let checked = check_order_request(&submitted, &order_context, now).map_err(AppError::from)?;
+    let checked = check_order_request(submitted, &order_context, now).map_err(AppError::from)?;
     for (index, recipient) in checked.recipients.iter().enumerate() {
         if let Some((csr, _)) = &recipient.csr {
             let field = format!("recipients[{index}].csr");
             issuing::check_key_reuse(db, csr, &checked.organization_id, &recipient.facts, &field).await?;
         }
     }
-    let origin = platform::app_url(call.env())?;
+    let origin = platform::app_url(env)?;
     let order_id = platform::new_id()?;
     let (placed, placed_event) = Order::place(&checked, now);
     let stored = stored_order(&checked, &order_context, request_sha256);
-    let actor = principal.actor();
     let mut statements = vec![orders::insert(
         db,
         &NewOrder {
@@ -199,15 +275,17 @@ pub async fn place(call: Call) -> Result<Response, AppError> {
             organization_id: &checked.organization_id,
             profile: checked.profile,
             validity_days: checked.validity_days,
-            account_id: &account_id,
+            account_id,
             order: &placed,
             stored: &stored,
             idempotency_key: &checked.idempotency_key,
             created_by: &actor,
+            renewal_of: placement.renewal.as_ref().map(|renewal| renewal.renewed.id.as_str()),
         },
     )?];
     let mut recipients = Vec::new();
     for (index, recipient) in checked.recipients.iter().enumerate() {
+        let renews_serial = placement.renewal.as_ref().and_then(|renewal| renewal.renews.get(index).cloned());
         let row = RecipientRow {
             id: platform::new_id()?,
             position: index as i64,
@@ -231,14 +309,21 @@ pub async fn place(call: Call) -> Result<Response, AppError> {
             revocation_reason: None,
             issuance_refusal: None,
             issuance_refused_at: None,
+            renews_serial,
         };
         statements.push(recipients::insert(db, &order_id, &row)?);
+        if let Some(serial) = &row.renews_serial {
+            statements.push(recipients::set_renews(db, &row.id, serial)?);
+        }
         recipients.push(row);
+    }
+    if let Some(renewal) = &placement.renewal {
+        statements.push(orders::record_renewal(db, renewal.renewed, renewal.renewals_left)?);
     }
     match &checked.payment {
         CheckedPayment::Balance if checked.price_cents > 0 => {
             let charge = (order_id.as_str(), checked.price_cents);
-            statements.push(ledger::charge(db, &platform::new_id()?, &account_id, charge, &actor, now)?);
+            statements.push(ledger::charge(db, &platform::new_id()?, account_id, charge, &actor, now)?);
         }
         CheckedPayment::Contract { reference } if checked.price_cents > 0 => {
             // The rules chose an active contract of the account with this reference; the triggers check it again
@@ -260,7 +345,7 @@ pub async fn place(call: Call) -> Result<Response, AppError> {
     }
     let row = OrderRow {
         id: order_id.clone(),
-        account_id: Some(account_id.clone()),
+        account_id: Some(account_id.to_owned()),
         organization_id: checked.organization_id.clone(),
         organization_name: order_context.organization.name.clone(),
         organization_identifier: order_context.organization.identifier.clone(),
@@ -275,24 +360,29 @@ pub async fn place(call: Call) -> Result<Response, AppError> {
         created_at: now,
         closed_at: None,
         version: placed.version,
+        renewal_of: placement.renewal.as_ref().map(|renewal| renewal.renewed.id.clone()),
+        renewed_by: None,
+        renewals_left: i64::from(checked.auto_renewals),
     };
     let mut events = vec![placed_event];
     let mut mail = Vec::new();
     // An address at a public mail provider is validated by a link to itself: sent with the order, in English,
-    // naming who placed it.
-    if !stored.mailboxes.is_empty() {
-        let mut asker = crate::domains::Asker::read(db, &principal, &account_id).await?;
+    // naming who placed it (a renewal: who placed the order renewed).
+    if !stored.mailboxes.is_empty()
+        && let Some(user_id) = &placement.asker_user_id
+    {
+        let mut asker = crate::domains::Asker::read(db, user_id, account_id).await?;
         asker.lang = Lang::En;
         for address in &stored.mailboxes {
             let email = EmailAddress::parse(address).map_err(|_| AppError::internal("checked mailbox"))?;
-            let attempt = crate::domains::mailbox_attempt(&email, &account_id, &origin, &asker, now)?;
+            let attempt = crate::domains::mailbox_attempt(&email, account_id, &origin, &asker, now)?;
             let (more, queued) = crate::domains::attempt_statements(db, &attempt, now)?;
             statements.extend(more);
             mail.extend(queued);
         }
     }
     let progress = fulfilment::progress(db, &row, &recipients, now).await?;
-    let work_context = WorkContext { env: call.env(), db, origin: &origin, now, actor: &actor };
+    let work_context = WorkContext { env, db, origin: &origin, now, actor: &actor };
     if let Some(Advanced { state, statements: work, events: more, refused }) =
         fulfilment::advance_statements(&work_context, &row, &recipients, progress, &mut mail).await?
     {
@@ -306,6 +396,16 @@ pub async fn place(call: Call) -> Result<Response, AppError> {
         events.extend(more);
     }
     statements.extend(audit_log::record_events(db, now, &actor, &order_id, &events)?);
+    if let Some(renewal) = &placement.renewal {
+        statements.push(audit_log::record(
+            db,
+            now,
+            &actor,
+            "order.renewal_placed",
+            ("order", &renewal.renewed.id),
+            &serde_json::json!({ "renewal": order_id, "renewals_left": renewal.renewals_left }),
+        )?);
+    }
     if let Err(error) = db.batch(statements).await {
         if let Some(refused) = issuing::key_holder_refusal(&error, "recipients") {
             // Another subject certified a recipient's key first, or it was reported compromised meanwhile.
@@ -330,16 +430,15 @@ pub async fn place(call: Call) -> Result<Response, AppError> {
             }
         }
         if is_conflict(&error) {
-            // A concurrent submission with the same idempotency key won: answer with its order.
-            if let Some(existing) = orders::by_idempotency_key(db, &account_id, &submitted.idempotency_key).await? {
-                return replay(db, existing, &hex(&Sha256::digest(body)), now).await;
+            // A concurrent submission with the same idempotency key (a concurrent renewal of the same order) won.
+            if let Some(existing) = orders::by_idempotency_key(db, account_id, &submitted.idempotency_key).await? {
+                return Ok(Placed::Existing { order_id: existing });
             }
+            return Err(crate::db::batch_error(error, CHANGED_MEANWHILE));
         }
         return Err(error.into());
     }
-    call.after_answer_deliver(mail);
-    let order = orders::find(db, &order_id, Some(&account_id)).await?;
-    Ok(Response::from_json(&order_view(db, &order, now).await?)?.with_status(201))
+    Ok(Placed::New { order_id, mail })
 }
 
 fn stored_order(checked: &CheckedOrder, context: &OrderContext, request_sha256: String) -> StoredOrder {

@@ -449,8 +449,17 @@ fn ready(
         move |_| enroll(view.clone(), chosen())
     };
     let profile = view.profile.profile();
+    let renews = view.renews.clone().map(|renewed| {
+        let serial = renewed.serial.clone();
+        view! {
+            <p class="notice" data-testid="renewal-of" data-serial=serial>
+                {move || crate::i18n::renewal_of(t.lang(), &renewed.serial, &format_instant(t.lang(), renewed.not_after))}
+            </p>
+        }
+    });
     view! {
         <h1>{t.text(|texts| texts.ready_title)}</h1>
+        {renews}
         <dl class="facts">
             <dt>{t.text(|texts| texts.fact_certificate)}</dt>
             <dd data-testid="profile-name">{move || profile.display_name(t.lang())}</dd>

@@ -177,6 +177,14 @@ pub fn texts(lang: Lang) -> &'static Texts {
     }
 }
 
+/// "Renewal of certificate {serial}, ending {date}" (a renewal order's enrollment link).
+pub fn renewal_of(lang: Lang, serial: &str, date: &str) -> String {
+    match lang {
+        Lang::En => format!("Renewal of certificate {serial}, ending {date}"),
+        Lang::Fr => format!("Renouvellement du certificat {serial}, qui prend fin le {date}"),
+    }
+}
+
 /// "It was used on {date} …".
 pub fn spent_detail(lang: Lang, date: &str) -> String {
     match lang {

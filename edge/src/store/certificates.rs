@@ -196,6 +196,17 @@ pub fn insert(db: &D1Database, certificate: &NewCertificate) -> worker::Result<D
     ])
 }
 
+/// The statement recording, in the issuing batch of a renewal order's recipient, that the certificate it renews
+/// (`recipients.renews_serial`) is replaced by `serial`, only where nothing replaced it yet; nothing for any other
+/// recipient.
+pub fn replace_renewed(db: &D1Database, recipient_id: &str, serial: &str) -> worker::Result<D1PreparedStatement> {
+    db.prepare(
+        "UPDATE certificates SET replaced_by = ?1, version = version + 1 \
+         WHERE replaced_by IS NULL AND serial = (SELECT renews_serial FROM recipients WHERE id = ?2)",
+    )
+    .bind(&[text(serial), text(recipient_id)])
+}
+
 /// Marks the certificate revoked at `at` for `reason`; `version` is the one read (the batch fails whole if the
 /// row moved meanwhile).
 pub fn revoke(

@@ -126,8 +126,13 @@ pub async fn by_serial_or_address(db: &D1Database, search: &str, limit: u32) -> 
         .results::<InventoryRow>()?)
 }
 
-/// The current certificate of the recipient at `position` of the account's order `order_id`: the latest issued
-/// that nothing replaced, with its DER (base64). `None` when the order is another account's, has no such
+/// The longest `replaced_by` chain followed: far more renewals and reissues than a recipient ever has; a bound so
+/// a loop (which nothing writes) could not run away.
+const MAXIMUM_CHAIN: i64 = 1000;
+
+/// The current certificate of the recipient at `position` of the account's order `order_id`: the end of the
+/// `replaced_by` chain that starts at the recipient's first certificate (renewals, in later orders, and reissues,
+/// within the recipient, both extend it), with its DER (base64). `None` when the order is another account's, has no such
 /// recipient, or nothing was issued to it.
 pub async fn current(
     db: &D1Database,
@@ -143,12 +148,19 @@ pub async fn current(
     }
     Ok(db
         .prepare(
-            "SELECT c.serial, c.der, c.not_after FROM certificates c JOIN recipients r ON r.id = c.recipient_id \
-             JOIN orders o ON o.id = r.order_id \
-             WHERE o.id = ?1 AND o.account_id = ?2 AND r.position = ?3 AND c.replaced_by IS NULL \
-             ORDER BY c.issued_at DESC, c.rowid DESC LIMIT 1",
+            "WITH RECURSIVE chain (serial, depth) AS ( \
+                 SELECT serial, 0 FROM ( \
+                     SELECT c.serial FROM certificates c JOIN recipients r ON r.id = c.recipient_id \
+                     JOIN orders o ON o.id = r.order_id \
+                     WHERE o.id = ?1 AND o.account_id = ?2 AND r.position = ?3 \
+                     ORDER BY c.issued_at, c.rowid LIMIT 1) \
+                 UNION ALL \
+                 SELECT c.replaced_by, chain.depth + 1 FROM chain JOIN certificates c ON c.serial = chain.serial \
+                 WHERE c.replaced_by IS NOT NULL AND chain.depth < ?4) \
+             SELECT c.serial, c.der, c.not_after FROM chain JOIN certificates c ON c.serial = chain.serial \
+             ORDER BY chain.depth DESC LIMIT 1",
         )
-        .bind(&[text(order_id), text(account_id), integer(position)])?
+        .bind(&[text(order_id), text(account_id), integer(position), integer(MAXIMUM_CHAIN)])?
         .first::<Current>(None)
         .await?
         .map(|row| (row.serial, row.der, row.not_after)))

@@ -146,6 +146,15 @@ pub struct OrderRow {
     pub closed_at: Option<i64>,
     /// The optimistic-concurrency version.
     pub version: i64,
+    /// The order this one renews (migration 0023).
+    #[serde(default)]
+    pub renewal_of: Option<String>,
+    /// The renewal order placed for this one.
+    #[serde(default)]
+    pub renewed_by: Option<String>,
+    /// Automatic renewals left: `orders.renewals_left`, else (never renewed) the count ordered.
+    #[serde(default)]
+    pub renewals_left: i64,
 }
 
 const ORDER_COLUMNS: &str = "o.id, o.account_id, o.organization_id, g.name AS organization_name, \
@@ -153,7 +162,8 @@ const ORDER_COLUMNS: &str = "o.id, o.account_id, o.organization_id, g.name AS or
      NULLIF(json_extract(g.address, '$.city'), '') AS organization_locality, \
      NULLIF(json_extract(g.address, '$.region'), '') AS organization_state_or_province, \
      g.validated_at AS organization_validated_at, o.profile, o.validity_days, o.state, o.request, o.created_at, \
-     o.closed_at, o.version";
+     o.closed_at, o.version, o.renewal_of, (SELECT s.id FROM orders s WHERE s.renewal_of = o.id) AS renewed_by, \
+     COALESCE(o.renewals_left, json_extract(o.request, '$.auto_renewals'), 0) AS renewals_left";
 
 impl OrderRow {
     /// The order as the state machine sees it.
@@ -185,6 +195,56 @@ pub async fn find(db: &D1Database, order_id: &str, account_id: Option<&str>) -> 
     Ok(row)
 }
 
+/// The statement of a renewal, for the batch that places the renewal order (whose row names the order it renews):
+/// the renewed order's count moves to `renewals_left` at the version read plus one (the version
+/// trigger refuses the whole batch when a concurrent renewal, or any other change, moved the order meanwhile).
+pub fn record_renewal(db: &D1Database, renewed: &OrderRow, renewals_left: u32) -> worker::Result<D1PreparedStatement> {
+    db.prepare("UPDATE orders SET renewals_left = ?1, version = ?2 WHERE id = ?3").bind(&[
+        integer(i64::from(renewals_left)),
+        integer(renewed.version + 1),
+        text(&renewed.id),
+    ])
+}
+
+/// Completed orders with renewals left and no renewal yet whose first valid certificate ends before `until`, at
+/// most `limit`, the soonest first (the scheduled handler's renewals).
+pub async fn renewals_due(db: &D1Database, until: i64, limit: i64) -> Result<Vec<String>, AppError> {
+    #[derive(Deserialize)]
+    struct Due {
+        id: String,
+    }
+    Ok(db
+        .prepare(
+            "SELECT o.id, (SELECT MIN(c.not_after) FROM certificates c JOIN recipients r ON r.id = c.recipient_id \
+                           WHERE r.order_id = o.id AND c.revoked_at IS NULL) AS first_end \
+             FROM orders o WHERE o.state = 'completed' \
+             AND COALESCE(o.renewals_left, json_extract(o.request, '$.auto_renewals'), 0) > 0 \
+             AND NOT EXISTS (SELECT 1 FROM orders s WHERE s.renewal_of = o.id) \
+             AND first_end IS NOT NULL AND first_end <= ?1 ORDER BY first_end LIMIT ?2",
+        )
+        .bind(&[integer(until), integer(limit)])?
+        .all()
+        .await?
+        .results::<Due>()?
+        .into_iter()
+        .map(|row| row.id)
+        .collect())
+}
+
+/// Who placed the order (`orders.created_by`: `user:<id>` or `api_key:<id>`), as a user id: the renewal's
+/// validation emails name them.
+pub async fn placed_by_user(db: &D1Database, order_id: &str) -> Result<Option<String>, AppError> {
+    Ok(db
+        .prepare(
+            "SELECT COALESCE(k.created_by, substr(o.created_by, 6)) AS user_id FROM orders o \
+             LEFT JOIN api_keys k ON o.created_by = 'api_key:' || k.id \
+             WHERE o.id = ?1 AND (o.created_by LIKE 'user:%' OR k.id IS NOT NULL)",
+        )
+        .bind(&[text(order_id)])?
+        .first::<String>(Some("user_id"))
+        .await?)
+}
+
 /// The order an account placed under an idempotency key, if any.
 pub async fn by_idempotency_key(db: &D1Database, account_id: &str, key: &str) -> Result<Option<String>, AppError> {
     Ok(db
@@ -214,6 +274,8 @@ pub struct NewOrder<'a> {
     pub idempotency_key: &'a str,
     /// Who placed it (audit actor).
     pub created_by: &'a str,
+    /// The order it renews (a renewal order).
+    pub renewal_of: Option<&'a str>,
 }
 
 /// The statement inserting a new order.
@@ -222,7 +284,8 @@ pub fn insert(db: &D1Database, new: &NewOrder<'_>) -> Result<D1PreparedStatement
     Ok(db
         .prepare(
             "INSERT INTO orders (id, organization_id, profile, validity_days, created_at, account_id, state, \
-             request, idempotency_key, created_by, version) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+             request, idempotency_key, created_by, version, renewal_of) \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
         )
         .bind(&[
             text(new.id),
@@ -236,6 +299,7 @@ pub fn insert(db: &D1Database, new: &NewOrder<'_>) -> Result<D1PreparedStatement
             text(new.idempotency_key),
             text(new.created_by),
             integer(new.order.version),
+            new.renewal_of.map_or(JsValue::NULL, text),
         ])?)
 }
 

@@ -61,6 +61,9 @@ pub struct RecipientRow {
     /// The language of the recipient's emails (migration 0022).
     #[serde(deserialize_with = "super::deserialize_lang")]
     pub lang: Lang,
+    /// The certificate this recipient's renews (migration 0023), for a renewal order's recipient.
+    #[serde(default)]
+    pub renews_serial: Option<String>,
 }
 
 impl RecipientRow {
@@ -122,7 +125,7 @@ pub async fn of_order(db: &D1Database, order_id: &str) -> Result<Vec<RecipientRo
             "SELECT r.id, r.position, r.display_name, r.given_name, r.surname, r.email, r.dns_names, r.csr, \
                     l.created_at AS link_created_at, l.expires_at AS link_expires_at, l.spent_at AS link_spent_at, \
                     l.version AS link_version, c.serial, c.issued_at, c.not_after AS certificate_not_after, \
-                    c.revoked_at, c.revocation_reason, r.issuance_refusal, r.issuance_refused_at, r.lang \
+                    c.revoked_at, c.revocation_reason, r.issuance_refusal, r.issuance_refused_at, r.lang, r.renews_serial \
              FROM recipients r \
              LEFT JOIN enrollment_links l ON l.id = (SELECT id FROM enrollment_links WHERE recipient_id = r.id \
                                                      ORDER BY created_at DESC, rowid DESC LIMIT 1) \
@@ -153,6 +156,26 @@ pub fn insert(db: &D1Database, order_id: &str, row: &RecipientRow) -> worker::Re
         text(&row.display_name),
         text(row.lang.tag()),
     ])
+}
+
+/// The statement recording which certificate a renewal order's new recipient renews (migration 0023).
+pub fn set_renews(db: &D1Database, recipient_id: &str, serial: &str) -> worker::Result<D1PreparedStatement> {
+    db.prepare("UPDATE recipients SET renews_serial = ?1 WHERE id = ?2").bind(&[text(serial), text(recipient_id)])
+}
+
+/// The certificate a renewal order's recipient renews, with its end; `None` for any other recipient.
+pub async fn renewed_certificate(
+    db: &D1Database,
+    recipient_id: &str,
+) -> Result<Option<shared::api::renewal::RenewedCertificate>, AppError> {
+    Ok(db
+        .prepare(
+            "SELECT c.serial, c.not_after FROM recipients r JOIN certificates c ON c.serial = r.renews_serial \
+             WHERE r.id = ?1",
+        )
+        .bind(&[text(recipient_id)])?
+        .first::<shared::api::renewal::RenewedCertificate>(None)
+        .await?)
 }
 
 /// The statement recording why the issuance pipeline refused a recipient's CSR after placement.

@@ -26,6 +26,7 @@ use shared::api::order::{
 };
 use shared::api::organization::{LIST_ORGANIZATIONS, OrganizationList, OrganizationView};
 use shared::api::policy::{Policy, SHOW_POLICY};
+use shared::api::renewal::RENEW_ORDER;
 use shared::api::revocation::{CertificateStatus, DOWNLOAD_CERTIFICATE, REVOKE_CERTIFICATE, RevokeRequest};
 use shared::contract::ContractStatus;
 use shared::csr::PublicKey;
@@ -811,12 +812,23 @@ pub fn OrderPage(
             }
         });
     };
+    // "Renew now": the renewal order placed at once; the page moves to it.
+    let renew = move |order_id: String| {
+        error.set(None);
+        notice.set(false);
+        spawn_local(async move {
+            match api::call_with::<_, OrderView>(&RENEW_ORDER, &[&order_id], &()).await {
+                Ok(renewal) => go(&format!("/console/orders/{}", renewal.id)),
+                Err(problem) => error.set(Some(problem)),
+            }
+        });
+    };
     view! {
         <h1>{order_text(t, |texts| texts.order_title)}</h1>
         {move || error.get().map(|problem| error_line(problem, t))}
         {move || notice.get().then(|| view! { <p class="notice" data-testid="action-done">{order_text(t, |texts| texts.done_action)}</p> })}
         {move || order.get().map(|result| match result {
-            Ok(order) => order_view(order, act, revoke).into_any(),
+            Ok(order) => order_view(order, act, revoke, renew).into_any(),
             Err(problem) => error_line(problem, t).into_any(),
         })}
     }
@@ -826,9 +838,11 @@ fn order_view(
     order: OrderView,
     act: impl Fn(String, Action, StepSubject) + Copy + 'static,
     revoke: impl Fn(String, RevocationReason) + Copy + Send + Sync + 'static,
+    renew: impl Fn(String) + Copy + 'static,
 ) -> impl IntoView {
     let t = use_i18n();
     let state = order.state;
+    let renewal = renewal_view(order.clone(), renew);
     let created_at = order.created_at;
     let profile = order.profile;
     let price = money(order.price_cents);
@@ -897,6 +911,7 @@ fn order_view(
             <dt>{order_text(t, |texts| texts.validity)}</dt><dd>{move || i18n::count(t.lang(), order.validity_days, Unit::Day)}</dd>
             <dt>{order_text(t, |texts| texts.price)}</dt><dd>{price}</dd>
         </dl>
+        {renewal}
         <h2>{order_text(t, |texts| texts.recipients)}</h2>
         <table class="list" data-testid="order-recipients">
             <thead><tr><th>{order_text(t, |texts| texts.recipient_name)}</th><th>{order_text(t, |texts| texts.email)}</th>
@@ -906,6 +921,37 @@ fn order_view(
         <h2>{order_text(t, |texts| texts.pipeline)}</h2>
         <ol class="pipeline" data-testid="pipeline">{steps}</ol>
     }
+}
+
+/// What the order page says of renewal: the order this one renews (its pipeline, below, says what it waits for),
+/// the renewal placed for it, or the renewals left with the "Renew now" button.
+fn renewal_view(order: OrderView, renew: impl Fn(String) + Copy + 'static) -> impl IntoView {
+    let t = use_i18n();
+    let link = |id: &str| view! { <a href=format!("/console/orders/{id}")>{id.to_owned()}</a> };
+    let renewal_of = order.renewal_of.as_deref().map(|renewed| {
+        view! { <p data-testid="renewal-of" data-id=renewed.to_owned()>
+        {move || t.lang().pick("This order is a renewal of order ", "Cette commande renouvelle la commande ")}
+        {link(renewed)}
+        {move || t.lang().pick(
+            ". New keys are made on the recipients' devices; the steps below say what it waits for.",
+            ". De nouvelles clés sont créées sur les appareils des destinataires ; les étapes ci-dessous disent ce \
+             qu’elle attend.",
+        )}</p> }
+    });
+    let renewed_by = order.renewed_by.as_deref().map(|renewal| {
+        view! { <p data-testid="renewed-by" data-id=renewal.to_owned()>
+        {move || t.lang().pick("Renewed by order ", "Renouvelée par la commande ")}{link(renewal)}</p> }
+    });
+    let left = order.auto_renewals;
+    let offered = order.renewed_by.is_none() && left > 0 && order.state == OrderState::Completed;
+    let order_id = order.id.clone();
+    let button = offered.then(|| {
+        view! { <p data-testid="renewals-left" data-left=left.to_string()>
+        {move || t.lang().pick("Automatic renewals left: ", "Renouvellements automatiques restants : ")}{left}
+        " " <button type="button" data-testid="renew-now" on:click=move |_| renew(order_id.clone())>
+            {move || t.lang().pick("Renew now", "Renouveler maintenant")}</button></p> }
+    });
+    view! { {renewal_of} {renewed_by} {button} }
 }
 
 /// Revoking one issued certificate: a button that opens the reasons a subscriber may give (RFC 5280 names) and a

@@ -10,6 +10,7 @@
 use super::audit;
 use super::contract;
 use super::passkey;
+use super::renewal;
 use super::vetting;
 use super::{account, dev, domain, enrollment, inventory, order, organization, policy, revocation};
 use super::{admin_account, signup};
@@ -347,6 +348,7 @@ pub const ENDPOINTS: &[&Endpoint] = &[
     &order::CANCEL_ORDER,
     &order::RESEND_ENROLLMENT,
     &order::SHOW_LEDGER,
+    &renewal::RENEW_ORDER,
     &inventory::LIST_CERTIFICATES,
     &inventory::CURRENT_CERTIFICATE,
     &inventory::CONFIRM_SAVED,

@@ -53,6 +53,9 @@ pub struct EnrollmentView {
     pub validity_days: u32,
     /// When the certificate was issued, for a spent link: its serial number in hex.
     pub certificate_serial: Option<String>,
+    /// For a renewal order's link: the certificate it renews ("Renewal of certificate N, ending D").
+    #[serde(default)]
+    pub renews: Option<super::renewal::RenewedCertificate>,
 }
 
 /// `POST /api/v1/enrollments/{token}` request: only the CSR. Never a private key.

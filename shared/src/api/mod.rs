@@ -20,6 +20,7 @@ pub mod order;
 pub mod organization;
 pub mod passkey;
 pub mod policy;
+pub mod renewal;
 pub mod revocation;
 pub mod signup;
 pub mod vetting;

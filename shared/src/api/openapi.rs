@@ -38,6 +38,7 @@ use super::inventory::{AdminCertificateList, CurrentCertificate, ExpiringWithin,
 use super::order::{FieldErrorsBody, Ledger, LedgerEntry, OrderList, OrderRequest, OrderView};
 use super::organization::{CodeEntry, CodeSent, NewOrganization, OrganizationList, OrganizationView};
 use super::policy::Policy;
+use super::renewal;
 use super::revocation::{CertificateStatus, RevocationChallenge, RevokeRequest};
 use super::signup::{CompleteSignup, SignupLinkView, SignupRequest};
 use super::vetting::{VettingAnswer, VettingCase, VettingWorkList};
@@ -330,6 +331,7 @@ fn operations(b: &mut Builder) {
     b.add("orders", &order::SHOW_LEDGER).json::<Ledger>("200", "The balance and entries");
     b.add("orders", &order::SHOW_ORDER).json::<OrderView>("200", "The order");
     b.add("orders", &order::CANCEL_ORDER).json::<OrderView>("200", "The cancelled order");
+    b.add("orders", &renewal::RENEW_ORDER).json::<OrderView>("201", "The renewal order");
     b.add("orders", &order::RESEND_ENROLLMENT).empty("204", "Sent; the previous link no longer works");
 
     validation_operations(b);

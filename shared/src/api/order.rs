@@ -119,6 +119,9 @@ pub struct RecipientView {
     /// the key was reported compromised meanwhile, CAA forbids, a validation lapsed); `None` otherwise.
     #[serde(default)]
     pub issuance_refusal: Option<IssuanceRefusal>,
+    /// The certificate this recipient's renews (a renewal order's recipient), if any.
+    #[serde(default)]
+    pub renews_serial: Option<String>,
 }
 
 /// A refusal of the issuance pipeline, kept on the recipient it concerns.
@@ -155,6 +158,12 @@ pub struct OrderView {
     pub validity_days: u32,
     /// Automatic renewals left.
     pub auto_renewals: u32,
+    /// The order this one renews (a renewal order), if any.
+    #[serde(default)]
+    pub renewal_of: Option<String>,
+    /// The renewal order placed for this one, if any.
+    #[serde(default)]
+    pub renewed_by: Option<String>,
     /// The signature hash.
     pub signature_hash: SignatureHash,
     /// The recipients, in order.
