@@ -30,6 +30,7 @@ pub mod pkcs12;
 pub mod profile;
 #[cfg(any(test, feature = "public-suffix"))]
 pub mod public_suffix;
+pub mod reissue;
 pub mod revocation;
 pub mod signup;
 pub mod text;

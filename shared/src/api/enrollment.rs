@@ -53,6 +53,19 @@ pub struct EnrollmentView {
     pub validity_days: u32,
     /// When the certificate was issued, for a spent link: its serial number in hex.
     pub certificate_serial: Option<String>,
+    /// For a reissue link: the certificate it replaces, whose end the new one keeps.
+    #[serde(default)]
+    pub reissue_of: Option<ReissueOf>,
+}
+
+/// The certificate a reissue link replaces.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct ReissueOf {
+    /// Its serial number, hex.
+    pub serial: String,
+    /// Its end of validity (Unix seconds): the new certificate's too.
+    pub not_after: i64,
 }
 
 /// `POST /api/v1/enrollments/{token}` request: only the CSR. Never a private key.

@@ -20,6 +20,7 @@ pub mod order;
 pub mod organization;
 pub mod passkey;
 pub mod policy;
+pub mod reissue;
 pub mod revocation;
 pub mod signup;
 pub mod vetting;
