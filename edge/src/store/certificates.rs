@@ -5,6 +5,7 @@
 //! status endpoint, OCSP and the CRL read it.
 
 use serde::Deserialize;
+use shared::reissue::DEFAULT_GRACE_DAYS;
 use shared::revocation::{RevocationReason, Status};
 use worker::{D1Database, D1PreparedStatement};
 
@@ -304,7 +305,7 @@ const PENDING_SUPERSESSIONS: &str = "SELECT c.serial, c.issued_at, \
      LEFT JOIN accounts a ON a.id = o.account_id \
      WHERE p.revoked_at IS NULL AND p.not_after >= ?1";
 
-/// Reissued certificates whose predecessor is unrevoked and unexpired at `now`, oldest first, at most `limit`: the
+/// Reissued certificates due for supersession whose predecessor is unrevoked and unexpired at `now`, oldest first, at most `limit`: the
 /// scheduled handler's sweep.
 pub async fn pending_supersessions(
     db: &D1Database,
@@ -312,7 +313,12 @@ pub async fn pending_supersessions(
     limit: i64,
 ) -> Result<Vec<PendingSupersession>, AppError> {
     Ok(db
-        .prepare(format!("{PENDING_SUPERSESSIONS} ORDER BY c.issued_at LIMIT ?2"))
+        // Only those due (picked up, or past the grace period), so waiting ones never crowd the due ones out.
+        .prepare(format!(
+            "{PENDING_SUPERSESSIONS} AND (EXISTS (SELECT 1 FROM pickups k WHERE k.serial = c.serial) \
+             OR c.issued_at + COALESCE(a.supersede_grace_days, {DEFAULT_GRACE_DAYS}) * 86400 <= ?1) \
+             ORDER BY c.issued_at LIMIT ?2"
+        ))
         .bind(&[integer(now), integer(limit)])?
         .all()
         .await?
