@@ -248,7 +248,7 @@ test('the account reissues; a new key in Chromium; the old certificate is supers
   // The new certificate can itself be reissued; the old one cannot (it was replaced and revoked).
   const again = await api(`/certificates/${oldSerial}/reissue`, { method: 'POST', headers: alice });
   assert.equal(again.status, 409, again.text());
-  assert.equal(again.json().code, 'certificate_revoked');
+  assert.equal(again.json().error.code, 'certificate_revoked');
 });
 
 test('the grace period: the scheduled handler supersedes an unpicked reissue once, after the account\'s days', async () => {
@@ -258,7 +258,7 @@ test('the grace period: the scheduled handler supersedes an unpicked reissue onc
   assert.equal(refused.status, 403, refused.text());
   const outOfRange = await api('/account/reissue-settings', { method: 'POST', headers: alice, body: JSON.stringify({ supersede_grace_days: 31 }) });
   assert.equal(outOfRange.status, 422, outOfRange.text());
-  assert.equal(outOfRange.json().field, 'supersede_grace_days');
+  assert.equal(outOfRange.json().error.field, 'supersede_grace_days');
   const set = await api('/account/reissue-settings', { method: 'POST', headers: alice, body: JSON.stringify({ supersede_grace_days: 3 }) });
   assert.equal(set.status, 200, set.text());
 
@@ -353,20 +353,20 @@ test('refusals: revoked, expired, another account\'s, the same key, two requests
   assert.equal(revocation.status, 200, revocation.text());
   const refusedRevoked = await reissue(revoked.serial);
   assert.equal(refusedRevoked.status, 409);
-  assert.equal(refusedRevoked.json().code, 'certificate_revoked');
+  assert.equal(refusedRevoked.json().error.code, 'certificate_revoked');
 
   const expired = await place1('expired');
   await worker.query(`UPDATE certificates SET not_after = ${Math.floor(Date.now() / 1000) - DAY}, version = version + 1
     WHERE serial = '${expired.serial}'`);
   const refusedExpired = await reissue(expired.serial);
   assert.equal(refusedExpired.status, 409);
-  assert.equal(refusedExpired.json().code, 'certificate_expired');
+  assert.equal(refusedExpired.json().error.code, 'certificate_expired');
 
   const theirs = await place1('theirs');
   for (const [method, headers] of [['POST', bob], ['DELETE', bob]]) {
     const refused = await api(`/certificates/${theirs.serial}/reissue`, { method, headers });
     assert.equal(refused.status, 404, `${method}: ${refused.text()}`);
-    assert.equal(refused.json().code, 'certificate_unknown');
+    assert.equal(refused.json().error.code, 'certificate_unknown');
   }
 
   // Two requests at once leave one link.
@@ -374,7 +374,7 @@ test('refusals: revoked, expired, another account\'s, the same key, two requests
   const known = await tokensFor(email);
   const answers = await Promise.all([reissue(theirs.serial), reissue(theirs.serial, carol)]);
   assert.deepEqual(answers.map((answer) => answer.status).sort(), [201, 409], answers.map((answer) => answer.text()).join(' | '));
-  assert.equal(answers.find((answer) => answer.status === 409).json().code, 'reissue_open');
+  assert.equal(answers.find((answer) => answer.status === 409).json().error.code, 'reissue_open');
   const [{ open }] = await worker.query(`SELECT count(*) AS open FROM enrollment_links WHERE reissue_of = '${theirs.serial}'`);
   assert.equal(open, 1);
 
@@ -382,13 +382,13 @@ test('refusals: revoked, expired, another account\'s, the same key, two requests
   const token = await newTokenFor(email, known);
   const sameKey = await enroll(token, openssl(['req', '-new', '-key', theirs.keyPath, '-subj', '/CN=ignored']));
   assert.equal(sameKey.status, 422, sameKey.text());
-  assert.equal(sameKey.json().code, 'reissue_same_key');
+  assert.equal(sameKey.json().error.code, 'reissue_same_key');
   assert.equal((await api(`/enrollments/${token}`)).json().status.state, 'open');
   assert.equal((await row(theirs.serial)).replaced_by, null);
 
   // The database refuses an ordinary open link for a recipient who has a certificate (migration 0013's guard kept).
   const [{ recipient_id: recipientId }] = await worker.query(`SELECT recipient_id FROM certificates WHERE serial = '${theirs.serial}'`);
   const ordinary = await worker.query(`INSERT INTO enrollment_links (id, recipient_id, token_hash, created_at, expires_at)
-    VALUES ('sneaky', '${recipientId}', 'sneaky', 0, 9999999999)`).catch((error) => String(error));
+    VALUES ('sneaky', '${recipientId}', 'sneaky', 0, 9999999999)`).catch((error) => `${error.message}${error.stdout ?? ''}${error.stderr ?? ''}`);
   assert.match(String(ordinary), /recipient_already_issued/);
 });
