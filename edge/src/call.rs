@@ -56,6 +56,17 @@ impl Call {
         self.route.param(name).map_or("", String::as_str)
     }
 
+    /// The `:serial` path parameter: 32 hex digits (Keyward's 16-byte serials), lowercased as stored; anything else
+    /// reads as an unknown certificate.
+    pub fn serial(&self) -> Result<String, AppError> {
+        let serial = self.param("serial");
+        if serial.len() == 32 && serial.bytes().all(|byte| byte.is_ascii_hexdigit()) {
+            Ok(serial.to_ascii_lowercase())
+        } else {
+            Err(AppError::unknown_certificate())
+        }
+    }
+
     /// The request's body, as sent (empty for an endpoint that takes none).
     pub fn body(&self) -> &[u8] {
         &self.body

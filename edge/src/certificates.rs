@@ -15,7 +15,7 @@ use crate::store::{certificates, pickups};
 
 /// Serves one certificate in the requested format, as an attachment.
 pub async fn download(call: Call) -> Result<Response, AppError> {
-    let serial = serial(&call)?;
+    let serial = call.serial()?;
     let format = DownloadFormat::parse(call.param("format"))
         .ok_or_else(|| AppError::field(404, "format_unknown", "format", "Formats: pem, der, chain.pem, p7b."))?;
     let row = certificates::find(&call.db, &serial).await?.ok_or_else(AppError::unknown_certificate)?;
@@ -45,17 +45,11 @@ async fn record_api_key_pickup(call: &Call, serial: &str) -> Result<(), AppError
     let Credential::ApiKey { key_id } = &principal.credential else { return Ok(()) };
     let owner = certificates::ordering_account(&call.db, serial).await?;
     if owner.is_some() && owner == principal.account_id {
-        pickups::api_key_fetched(&call.db, serial, key_id, call.now)?.run().await?;
+        let (db, now) = (&call.db, call.now);
+        crate::reissue::record_pickup(call.env(), db, serial, now, &|| {
+            Ok(vec![pickups::api_key_fetched(db, serial, key_id, now)?])
+        })
+        .await?;
     }
     Ok(())
-}
-
-/// The `:serial` path parameter: 32 hex digits (Keyward's 16-byte serials), lowercased as stored.
-pub fn serial(call: &Call) -> Result<String, AppError> {
-    let serial = call.param("serial").to_owned();
-    if serial.len() == 32 && serial.bytes().all(|byte| byte.is_ascii_hexdigit()) {
-        Ok(serial.to_ascii_lowercase())
-    } else {
-        Err(AppError::unknown_certificate())
-    }
 }

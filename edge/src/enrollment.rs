@@ -1,7 +1,7 @@
 //! `GET` and `POST /api/v1/enrollments/{token}`: show a link (never spends it), and submit a CSR (spends it
 //! and records the certificate in one atomic batch).
 
-use shared::api::enrollment::{EnrollmentView, IssuedCertificate, SubmitCsr};
+use shared::api::enrollment::{EnrollmentView, IssuedCertificate, ReissueOf, SubmitCsr};
 use shared::encoding::pem_encode;
 use shared::issuance::pipeline::{self, Mailing};
 use shared::link::{LinkError, Token};
@@ -38,9 +38,17 @@ pub async fn show(call: Call) -> Result<Response, AppError> {
         order_id: row.order_id,
         profile: profile.id,
         key_types: profile.key_types.to_vec(),
-        validity_days: row.validity_days.clamp(1, profile.max_validity_days(now)),
-        certificate_serial: row.certificate_serial,
+        validity_days: match row.reissue_of_not_after {
+            // A reissue keeps the old end: the days left of it.
+            Some(not_after) => u32::try_from((not_after - now).max(0) / 86_400).unwrap_or_default(),
+            None => row.validity_days.clamp(1, profile.max_validity_days(now)),
+        },
+        certificate_serial: row.certificate_serial.clone(),
         renews: crate::store::recipients::renewed_certificate(db, &row.recipient_id).await?,
+        reissue_of: row
+            .reissue_of
+            .clone()
+            .map(|serial| ReissueOf { serial, not_after: row.reissue_of_not_after.unwrap_or_default() }),
     };
     Ok(Response::from_json(&view)?)
 }
@@ -71,6 +79,8 @@ pub async fn submit(call: Call) -> Result<Response, AppError> {
             return Err(AppError::refusal(&refusal, "csr"));
         }
     };
+    // A reissue link: the certificate it replaces must still be reissuable, and the key must be new.
+    crate::reissue::check_submission(&row, &csr, now)?;
     let profile = row.profile.profile();
     let order = row.facts()?;
     let notification_emails = StoredOrder::from_column(&row.order_request).notification_emails;
@@ -89,6 +99,7 @@ pub async fn submit(call: Call) -> Result<Response, AppError> {
         },
         actor: "recipient",
         subject: ("enrollment_link", &row.link_id),
+        ends_no_later_than: row.reissue_of.as_ref().and(row.reissue_of_not_after),
     };
     // The CA is parsed once per isolate: parsing the issuing key checks the key pair (a scalar multiplication).
     let issuer = issuing::Issuer::from_env(call.env())?;
@@ -116,7 +127,14 @@ pub async fn submit(call: Call) -> Result<Response, AppError> {
             let (recorded, mail) =
                 issuing::statements(db, issued, &row.recipient_id, &row.link_id, "recipient", &row.order_id, now)?;
             batch.extend(recorded);
-            batch.extend(fulfilment::enrolled_statements(db, &row.order_transition(now)?, &row.order_id, now)?);
+            match &row.reissue_of {
+                // A reissue leaves the order as it is (its recipient was enrolled already) and names its successor
+                // on the old certificate, only where nothing did (the contract shared with renewal).
+                Some(predecessor) => batch.extend(crate::reissue::issued_statements(db, predecessor, issued, now)?),
+                None => {
+                    batch.extend(fulfilment::enrolled_statements(db, &row.order_transition(now)?, &row.order_id, now)?)
+                }
+            }
             match db.batch(batch).await {
                 Ok(_) => Ok(mail),
                 // Another subject certified this key first, or it was reported compromised meanwhile.

@@ -378,6 +378,18 @@ impl From<shared::revocation::RevokeError> for AppError {
     }
 }
 
+/// A reissue the certificate's state refuses (409), a request with the old key or a grace period out of range (422).
+impl From<shared::reissue::ReissueError> for AppError {
+    fn from(error: shared::reissue::ReissueError) -> Self {
+        use shared::reissue::ReissueError;
+        let status = match error {
+            ReissueError::SameKey | ReissueError::GraceOutOfRange { .. } => 422,
+            _ => 409,
+        };
+        Self::field(status, error.code(), error.field(), error.to_string())
+    }
+}
+
 /// A holder's proof of possession that does not verify (422), or a stored certificate whose key cannot be read
 /// (ours, 500).
 impl From<shared::revocation::ProofError> for AppError {

@@ -188,6 +188,7 @@ pub async fn perform(
                 },
                 actor,
                 subject: ("recipient", &recipient.id),
+                ends_no_later_than: None,
             };
             let issued = match issuing::issue(&issuer, db, &csr, &subject, now).await? {
                 Ok(issued) => issued,

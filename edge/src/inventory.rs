@@ -144,7 +144,11 @@ pub async fn current(call: Call) -> Result<Response, AppError> {
     let json = accepts(&call, "application/json")?;
     let tag = entity_tag(&certificate, &chain, if json { "json" } else { "pem" });
     if let Credential::ApiKey { key_id } = &member.principal.credential {
-        pickups::api_key_fetched(&call.db, &serial, key_id, call.now)?.run().await?;
+        let (db, now) = (&call.db, call.now);
+        crate::reissue::record_pickup(call.env(), db, &serial, now, &|| {
+            Ok(vec![pickups::api_key_fetched(db, &serial, key_id, now)?])
+        })
+        .await?;
     }
     let unchanged = call.request.headers().get("If-None-Match")?.is_some_and(|header| if_none_match(&header, &tag));
     let chain_pem: String = chain.iter().map(|der| pem_encode("CERTIFICATE", der)).collect();
@@ -172,7 +176,12 @@ pub async fn saved(call: Call) -> Result<Response, AppError> {
     let serial = row.certificate_serial.ok_or_else(|| {
         AppError::field(409, "certificate_not_issued", "token", "No certificate was issued through this link yet.")
     })?;
-    pickups::recipient_confirmed(&call.db, &serial, call.now)?.run().await?;
+    // A reissued certificate picked up supersedes the one it replaced, in the same batch (`reissue.rs`).
+    let (db, now) = (&call.db, call.now);
+    crate::reissue::record_pickup(call.env(), db, &serial, now, &|| {
+        Ok(vec![pickups::recipient_confirmed(db, &serial, now)?])
+    })
+    .await?;
     Ok(Response::empty()?.with_status(204))
 }
 

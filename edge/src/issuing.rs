@@ -58,6 +58,8 @@ pub struct Subject<'a> {
     pub actor: &'a str,
     /// What the issuance is for, for the audit record of a refusal: (`enrollment_link` or `recipient`, id).
     pub subject: (&'a str, &'a str),
+    /// A reissue's end: the certificate it replaces ends then (`None` for every other issuance).
+    pub ends_no_later_than: Option<i64>,
 }
 
 /// When the organization was validated, and the latest validation of each domain and mailbox of its account: the
@@ -142,6 +144,7 @@ async fn run(
         locations,
         now,
         serial_random: platform::random()?,
+        ends_no_later_than: subject.ends_no_later_than,
     };
     let checked = match pipeline::check(&application) {
         Ok(checked) => checked,

@@ -33,6 +33,7 @@ mod organizations;
 mod outbox;
 mod passkeys;
 mod platform;
+mod reissue;
 mod reminders;
 mod renewal;
 mod repository;
@@ -137,6 +138,11 @@ const ROUTES: &[(&Endpoint, Handler)] = routes![
     api::inventory::CURRENT_CERTIFICATE => inventory::current,
     api::inventory::CONFIRM_SAVED => inventory::saved,
     api::inventory::ADMIN_SEARCH_CERTIFICATES => inventory::admin_search,
+    api::reissue::REISSUE_CERTIFICATE => reissue::reissue,
+    api::reissue::CANCEL_REISSUE => reissue::cancel,
+    api::reissue::REQUEST_REISSUE => reissue::request,
+    api::reissue::SHOW_REISSUE_SETTINGS => reissue::show_settings,
+    api::reissue::UPDATE_REISSUE_SETTINGS => reissue::update_settings,
     api::audit::LIST_AUDIT => audit::list,
     api::audit::EXPORT_AUDIT => audit::export,
     api::audit::ADMIN_LIST_AUDIT => audit::admin_list,
@@ -287,6 +293,10 @@ async fn scheduled(_event: ScheduledEvent, env: Env, _context: ScheduleContext) 
     // Renewals before reminders; their emails are queued in their batches, like the reminders'.
     if let Err(error) = self::renewal::renew_due(&env, &db, now).await {
         console_error!("scheduled renewals failed: {error:?}");
+    }
+    // Reissued certificates' predecessors revoked `superseded` once their grace period has passed.
+    if let Err(error) = reissue::supersede_due(&env, &db, now).await {
+        console_error!("scheduled supersession failed: {error:?}");
     }
     // The reminders' emails are queued in their batches; the delivery below sends them.
     if let Err(error) = reminders::remind_expiring(&env, &db, now).await {

@@ -28,7 +28,6 @@ use crate::auth::carries_credential;
 use crate::ca::CertificateAuthority;
 use crate::cache::AnswerCache;
 use crate::call::Call;
-use crate::certificates::serial;
 use crate::db::{batch_error, raised, retrying};
 use crate::error::AppError;
 use crate::platform;
@@ -57,7 +56,7 @@ fn view(row: &CertificateRow) -> CertificateStatus {
 
 /// `GET /api/v1/certificates/{serial}/status`.
 pub async fn status(call: Call) -> Result<Response, AppError> {
-    let serial = serial(&call)?;
+    let serial = call.serial()?;
     let row = load(&call.db, &serial).await?;
     Ok(Response::from_json(&view(&row))?)
 }
@@ -65,7 +64,7 @@ pub async fn status(call: Call) -> Result<Response, AppError> {
 /// `POST /api/v1/certificates/{serial}/revocation-challenge`: a fresh single-use challenge. Nothing is written:
 /// the challenge carries its serial and expiry under the Worker's MAC, and only its use is recorded.
 pub async fn challenge(call: Call) -> Result<Response, AppError> {
-    let serial = serial(&call)?;
+    let serial = call.serial()?;
     let row = load(&call.db, &serial).await?;
     let now = call.now;
     // Refuse early what the revocation would refuse: no challenge for a revoked or expired certificate.
@@ -97,7 +96,7 @@ pub async fn delete_stale_challenges(db: &D1Database, now: i64) -> Result<(), Ap
 /// `POST /api/v1/certificates/{serial}/revocation` with `{"reason", "proof"?}`. With a proof the caller is the
 /// holder, whatever session the browser also carries; without one the caller must be signed in.
 pub async fn revoke(call: Call) -> Result<Response, AppError> {
-    let serial = serial(&call)?;
+    let serial = call.serial()?;
     let revoke: RevokeRequest = serde_json::from_slice(call.body()).map_err(|error| {
         AppError::field(
             400,
@@ -239,6 +238,54 @@ async fn attempt(
         revoked_at: Some(at),
         revocation_reason: Some(reason),
     })
+}
+
+/// Revokes `predecessor` for `superseded` because the reissued `successor` replaced it (`reissue.rs`), through the
+/// same batch as a manual revocation (the certificate, the re-signed CRL, the audit record), with the statements
+/// `also` makes (the pickup that caused it) in the same batch. A predecessor revoked or expired meanwhile is left as
+/// it is and only `also` is written: supersession happens once. Returns whether it revoked.
+pub async fn supersede(
+    env: &Env,
+    db: &D1Database,
+    (predecessor, successor): (&str, &str),
+    why: shared::reissue::Supersession,
+    also: &dyn Fn() -> worker::Result<Vec<worker::D1PreparedStatement>>,
+) -> Result<bool, AppError> {
+    let authority = CertificateAuthority::from_env(env)?;
+    let authority = &authority;
+    let revoked = retrying(|| async move {
+        let row = load(db, predecessor).await?;
+        let now = platform::now();
+        let mut batch = also()?;
+        let Ok(Status::Revoked { at, reason }) =
+            revocation::revoke(row.status(), row.not_after, RevocationReason::Superseded, Requester::Account, now)
+        else {
+            if !batch.is_empty() {
+                db.batch(batch).await.map_err(|error| batch_error(error, CHANGED_MEANWHILE))?;
+            }
+            return Ok(false);
+        };
+        batch.push(certificates::revoke(db, predecessor, at, reason, row.version)?);
+        let crl = next_crl(env, db, authority, now, vec![revoked_entry(predecessor, at, reason)?]).await?;
+        batch.push(crl.statement);
+        let detail =
+            serde_json::json!({ "reason": reason.as_str(), "replaced_by": successor, "because": why.as_str() });
+        batch.push(audit_log::record(
+            db,
+            now,
+            "keyward",
+            "certificate.revoked",
+            ("certificate", predecessor),
+            &detail,
+        )?);
+        db.batch(batch).await.map_err(|error| batch_error(error, CHANGED_MEANWHILE))?;
+        Ok(true)
+    })
+    .await?;
+    if revoked {
+        forget_answers(env, authority, std::iter::once(predecessor)).await;
+    }
+    Ok(revoked)
 }
 
 /// Forgets the cached OCSP answers about the revoked certificates, and the CRL. A failure is logged: the revocation

@@ -9,6 +9,7 @@ use leptos::task::spawn_local;
 use shared::api::ApiError;
 use shared::api::enrollment::{EnrollmentView, IssuedCertificate, SHOW_ENROLLMENT, SUBMIT_CSR, SubmitCsr};
 use shared::api::inventory::CONFIRM_SAVED;
+use shared::api::reissue::{REQUEST_REISSUE, ReissueRequested};
 use shared::api::revocation::DOWNLOAD_CERTIFICATE;
 use shared::download::DownloadFormat;
 use shared::encoding::{pem_decode, pem_encode};
@@ -207,6 +208,7 @@ pub fn EnrollPage(
         });
     };
 
+    let reissue_token = token.clone();
     let forget = move |_| {
         let record_id = record_id.clone();
         let token = token.clone();
@@ -234,7 +236,7 @@ pub fn EnrollPage(
                             {move || problem_message(&problem, t.lang())}</p>
                     }.into_any()
                 }
-                Stage::Closed(view) => closed(view, t).into_any(),
+                Stage::Closed(view) => closed(view, reissue_token.clone(), t).into_any(),
                 Stage::Ready(view) => ready(view, enroll.clone(), choice, t).into_any(),
                 Stage::Working(step) => {
                     // The view to return to on cancel: the one the key choice was made on.
@@ -381,7 +383,7 @@ pub async fn next_tick() {
     let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
 }
 
-fn closed(view: EnrollmentView, t: I18n) -> impl IntoView {
+fn closed(view: EnrollmentView, token: String, t: I18n) -> impl IntoView {
     let status = view.status;
     let texts = move || {
         let lang = t.lang();
@@ -406,14 +408,53 @@ fn closed(view: EnrollmentView, t: I18n) -> impl IntoView {
             .collect_view();
         view! { <p>{t.text(|texts| texts.certificate_again)} {links}</p> }
     });
+    // A spent link that issued a certificate offers a reissue: the new link goes to the recipient's address only.
+    let reissue = (matches!(status, LinkStatus::Spent { .. }) && view.certificate_serial.is_some())
+        .then(|| reissue_request(token, view.recipient_email.clone(), t));
     view! {
         <h1 data-testid="link-closed">{move || texts().0}</h1>
         <p data-testid="link-closed-detail">{move || texts().1}</p>
         <p>{move || texts().2}</p>
         {downloads}
+        {reissue}
         <p class="hint">{t.text(|texts| texts.order)} {view.order_id} " · " {view.organization} " · " {view.recipient_email}
             {view.certificate_serial.map(|serial| view! { {t.text(|texts| texts.certificate_lower)} <code>{serial}</code> })}
         </p>
+    }
+}
+
+/// "Lost the key? Reissue": asks for a new link, emailed to the recipient's address (never shown here: whoever
+/// holds this spent link proves nothing more than that).
+fn reissue_request(token: String, address: String, t: I18n) -> impl IntoView {
+    let outcome: RwSignal<Option<Result<String, ApiError>>> = RwSignal::new(None);
+    let busy = RwSignal::new(false);
+    let ask = move |_| {
+        let token = token.clone();
+        busy.set(true);
+        leptos::task::spawn_local(async move {
+            let answer: Result<ReissueRequested, ApiError> = api::call(&REQUEST_REISSUE, &[&token]).await;
+            outcome.set(Some(answer.map(|requested| requested.sent_to)));
+            busy.set(false);
+        });
+    };
+    view! {
+        <section data-testid="reissue">
+            <h2>{move || t.lang().pick("Lost the key? Reissue", "Clé perdue ? Réémettre")}</h2>
+            <p>{move || t.lang().pick(
+                "A new single-use link is emailed to the address below. The new certificate keeps this one's name and \
+                 end date; this one is revoked as superseded once the new one is saved.",
+                "Un nouveau lien à usage unique est envoyé à l’adresse ci-dessous. Le nouveau certificat garde le nom \
+                 et la date de fin de celui-ci ; celui-ci est révoqué comme remplacé dès que le nouveau est enregistré.",
+            )} " " <strong>{address}</strong></p>
+            <button type="button" data-testid="reissue-request" disabled=move || busy.get() on:click=ask>
+                {move || t.lang().pick("Email me a new link", "M’envoyer un nouveau lien")}
+            </button>
+            <p data-testid="reissue-outcome" role="status">{move || match outcome.get() {
+                Some(Ok(sent_to)) => t.lang().pick("A new link was sent to ", "Un nouveau lien a été envoyé à ").to_owned() + &sent_to,
+                Some(Err(problem)) => problem.message,
+                None => String::new(),
+            }}</p>
+        </section>
     }
 }
 
@@ -457,9 +498,17 @@ fn ready(
             </p>
         }
     });
+    let reissue_of = view.reissue_of.clone().map(|of| {
+        view! {
+            <p data-testid="reissue-of">{move || t.lang().pick("Reissue of certificate ", "Réémission du certificat ")}
+                <code>{of.serial.clone()}</code>{move || t.lang().pick(", ending ", ", qui se termine le ")}
+                {move || format_instant(t.lang(), of.not_after)}</p>
+        }
+    });
     view! {
         <h1>{t.text(|texts| texts.ready_title)}</h1>
         {renews}
+        {reissue_of}
         <dl class="facts">
             <dt>{t.text(|texts| texts.fact_certificate)}</dt>
             <dd data-testid="profile-name">{move || profile.display_name(t.lang())}</dd>

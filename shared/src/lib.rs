@@ -31,6 +31,7 @@ pub mod profile;
 #[cfg(any(test, feature = "public-suffix"))]
 pub mod public_suffix;
 pub mod renewal;
+pub mod reissue;
 pub mod revocation;
 pub mod signup;
 pub mod text;

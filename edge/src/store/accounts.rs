@@ -88,3 +88,23 @@ pub fn set_disabled(db: &D1Database, id: &str, disabled: Option<(i64, &str)>) ->
             .bind(&[text(id)]),
     }
 }
+
+/// The account's reissue grace period, days (migration 0024; 7 unless set).
+pub async fn supersede_grace_days(db: &D1Database, account_id: &str) -> Result<Option<i64>, crate::error::AppError> {
+    #[derive(serde::Deserialize)]
+    struct Grace {
+        supersede_grace_days: i64,
+    }
+    Ok(db
+        .prepare("SELECT supersede_grace_days FROM accounts WHERE id = ?1")
+        .bind(&[crate::db::text(account_id)])?
+        .first::<Grace>(None)
+        .await?
+        .map(|grace| grace.supersede_grace_days))
+}
+
+/// The statement setting the account's reissue grace period (the column's check allows 0 to 30 days).
+pub fn set_supersede_grace_days(db: &D1Database, account_id: &str, days: u32) -> worker::Result<D1PreparedStatement> {
+    db.prepare("UPDATE accounts SET supersede_grace_days = ?2 WHERE id = ?1")
+        .bind(&[crate::db::text(account_id), crate::db::integer(i64::from(days))])
+}

@@ -5,6 +5,7 @@
 //! status endpoint, OCSP and the CRL read it.
 
 use serde::Deserialize;
+use shared::reissue::DEFAULT_GRACE_DAYS;
 use shared::revocation::{RevocationReason, Status};
 use worker::{D1Database, D1PreparedStatement};
 
@@ -233,4 +234,117 @@ pub fn record_reminders(
         integer(version + 1),
         text(serial),
     ])
+}
+
+/// Sets `replaced_by` on the certificate a renewal or reissue replaces, in the new certificate's issuing batch, only
+/// where it is still `NULL` (the contract shared with renewal: the first successor stands).
+pub fn set_replaced_by(db: &D1Database, serial: &str, successor: &str) -> worker::Result<D1PreparedStatement> {
+    db.prepare(
+        "UPDATE certificates SET replaced_by = ?2, version = version + 1 WHERE serial = ?1 AND replaced_by IS NULL",
+    )
+    .bind(&[text(serial), text(successor)])
+}
+
+/// A certificate as a reissue reads it: its state, its recipient and its order's account.
+#[derive(Deserialize)]
+pub struct ReissueTarget {
+    /// The serial number.
+    pub serial: String,
+    /// End of validity.
+    pub not_after: i64,
+    /// When it was revoked, if it was.
+    pub revoked_at: Option<i64>,
+    /// Why.
+    pub revocation_reason: Option<RevocationReason>,
+    /// What replaced it, if anything.
+    pub replaced_by: Option<String>,
+    /// Its recipient (`recipients.id`).
+    pub recipient_id: String,
+    /// The recipient's order.
+    pub order_id: String,
+    /// The ordering account (`NULL` for orders of no account).
+    pub account_id: Option<String>,
+}
+
+impl ReissueTarget {
+    /// Its revocation status.
+    pub fn status(&self) -> Status {
+        match (self.revoked_at, self.revocation_reason) {
+            (Some(at), Some(reason)) => Status::Revoked { at, reason },
+            _ => Status::Valid,
+        }
+    }
+}
+
+/// The certificate with this serial as a reissue reads it, if any.
+pub async fn reissue_target(db: &D1Database, serial: &str) -> Result<Option<ReissueTarget>, AppError> {
+    Ok(db
+        .prepare(
+            "SELECT c.serial, c.not_after, c.revoked_at, c.revocation_reason, c.replaced_by, \
+                    c.recipient_id, r.order_id, o.account_id \
+             FROM certificates c JOIN recipients r ON r.id = c.recipient_id JOIN orders o ON o.id = r.order_id \
+             WHERE c.serial = ?1",
+        )
+        .bind(&[text(serial)])?
+        .first::<ReissueTarget>(None)
+        .await?)
+}
+
+/// A reissued certificate whose predecessor is still valid: what decides its supersession.
+#[derive(Deserialize)]
+pub struct PendingSupersession {
+    /// The reissued (new) certificate.
+    pub serial: String,
+    /// When it was issued.
+    pub issued_at: i64,
+    /// Whether it was picked up (0 or 1).
+    pub picked_up: i64,
+    /// The certificate it replaces.
+    pub predecessor: String,
+    /// The predecessor's end of validity.
+    pub predecessor_not_after: i64,
+    /// The ordering account's grace period, days (`NULL` for orders of no account: the default).
+    pub supersede_grace_days: Option<i64>,
+}
+
+const PENDING_SUPERSESSIONS: &str = "SELECT c.serial, c.issued_at, \
+        EXISTS (SELECT 1 FROM pickups k WHERE k.serial = c.serial) AS picked_up, p.serial AS predecessor, \
+        p.not_after AS predecessor_not_after, a.supersede_grace_days \
+     FROM certificates c JOIN enrollment_links l ON l.id = c.enrollment_link_id \
+     JOIN certificates p ON p.serial = l.reissue_of AND p.replaced_by = c.serial \
+     JOIN recipients r ON r.id = c.recipient_id JOIN orders o ON o.id = r.order_id \
+     LEFT JOIN accounts a ON a.id = o.account_id \
+     WHERE p.revoked_at IS NULL AND p.not_after >= ?1";
+
+/// Reissued certificates due for supersession whose predecessor is unrevoked and unexpired at `now`, oldest first, at most `limit`: the
+/// scheduled handler's sweep.
+pub async fn pending_supersessions(
+    db: &D1Database,
+    now: i64,
+    limit: i64,
+) -> Result<Vec<PendingSupersession>, AppError> {
+    Ok(db
+        // Only those due (picked up, or past the grace period), so waiting ones never crowd the due ones out.
+        .prepare(format!(
+            "{PENDING_SUPERSESSIONS} AND (EXISTS (SELECT 1 FROM pickups k WHERE k.serial = c.serial) \
+             OR c.issued_at + COALESCE(a.supersede_grace_days, {DEFAULT_GRACE_DAYS}) * 86400 <= ?1) \
+             ORDER BY c.issued_at LIMIT ?2"
+        ))
+        .bind(&[integer(now), integer(limit)])?
+        .all()
+        .await?
+        .results::<PendingSupersession>()?)
+}
+
+/// The pending supersession of the reissued certificate `serial`, if it is one whose predecessor is still valid.
+pub async fn pending_supersession_of(
+    db: &D1Database,
+    serial: &str,
+    now: i64,
+) -> Result<Option<PendingSupersession>, AppError> {
+    Ok(db
+        .prepare(format!("{PENDING_SUPERSESSIONS} AND c.serial = ?2"))
+        .bind(&[integer(now), text(serial)])?
+        .first::<PendingSupersession>(None)
+        .await?)
 }

@@ -77,6 +77,18 @@ pub struct LinkRow {
     pub recipient_position: i64,
     /// The order's other recipients without a certificate yet.
     pub order_remaining: i64,
+    /// For a reissue link: the certificate it replaces (migration 0024).
+    pub reissue_of: Option<String>,
+    /// That certificate's end of validity.
+    pub reissue_of_not_after: Option<i64>,
+    /// That certificate's key, SHA-256 of its SubjectPublicKeyInfo (hex).
+    pub reissue_of_spki_sha256: Option<String>,
+    /// When that certificate was revoked, if it was.
+    pub reissue_of_revoked_at: Option<i64>,
+    /// Why.
+    pub reissue_of_revocation_reason: Option<shared::revocation::RevocationReason>,
+    /// What replaced that certificate already, if anything.
+    pub reissue_of_replaced_by: Option<String>,
 }
 
 impl LinkRow {
@@ -139,12 +151,16 @@ pub async fn by_token(db: &D1Database, token: &Token) -> Result<LinkRow, AppErro
                 o.state AS order_state, o.created_at AS order_created_at, o.closed_at AS order_closed_at, \
                 o.version AS order_version, r.position AS recipient_position, \
                 (SELECT COUNT(*) FROM recipients x WHERE x.order_id = o.id AND x.id != r.id \
-                   AND NOT EXISTS (SELECT 1 FROM certificates y WHERE y.recipient_id = x.id)) AS order_remaining \
+                   AND NOT EXISTS (SELECT 1 FROM certificates y WHERE y.recipient_id = x.id)) AS order_remaining, \
+                l.reissue_of, p.not_after AS reissue_of_not_after, \
+                p.spki_sha256 AS reissue_of_spki_sha256, p.revoked_at AS reissue_of_revoked_at, \
+                p.revocation_reason AS reissue_of_revocation_reason, p.replaced_by AS reissue_of_replaced_by \
          FROM enrollment_links l \
          JOIN recipients r ON r.id = l.recipient_id \
          JOIN orders o ON o.id = r.order_id \
          JOIN organizations g ON g.id = o.organization_id \
          LEFT JOIN certificates c ON c.enrollment_link_id = l.id \
+         LEFT JOIN certificates p ON p.serial = l.reissue_of \
          WHERE l.token_hash = ?1",
     )
     .bind(&[text(&token.hash_hex())])?
@@ -165,6 +181,44 @@ pub fn insert(
         "INSERT INTO enrollment_links (id, recipient_id, token_hash, created_at, expires_at) VALUES (?1, ?2, ?3, ?4, ?5)",
     )
     .bind(&[text(id), text(recipient_id), text(&token.hash_hex()), integer(link.created_at), integer(link.expires_at)])
+}
+
+/// The statement inserting a reissue link of the certificate `reissue_of` for its recipient. The database refuses a
+/// second open one for the same certificate (`enrollment_links_one_open_reissue`) and one for a certificate that
+/// is revoked, replaced or not the recipient's (`enrollment_links_none_after_issuance`).
+pub fn insert_reissue(
+    db: &D1Database,
+    id: &str,
+    recipient_id: &str,
+    token: &Token,
+    link: &Link,
+    reissue_of: &str,
+) -> worker::Result<D1PreparedStatement> {
+    db.prepare(
+        "INSERT INTO enrollment_links (id, recipient_id, token_hash, created_at, expires_at, reissue_of) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+    )
+    .bind(&[
+        text(id),
+        text(recipient_id),
+        text(&token.hash_hex()),
+        integer(link.created_at),
+        integer(link.expires_at),
+        text(reissue_of),
+    ])
+}
+
+/// The statement deleting the certificate's unspent reissue links that ended before `now` (`None`: every unspent
+/// one, a cancellation), so a new reissue can be asked for.
+pub fn delete_unspent_reissues(
+    db: &D1Database,
+    reissue_of: &str,
+    ended_before: Option<i64>,
+) -> worker::Result<D1PreparedStatement> {
+    db.prepare(
+        "DELETE FROM enrollment_links WHERE reissue_of = ?1 AND spent_at IS NULL AND (?2 IS NULL OR expires_at <= ?2)",
+    )
+    .bind(&[text(reissue_of), crate::db::optional_integer(ended_before)])
 }
 
 /// The statement inserting a CSR recipient's issuance slot: a link created spent, which no token opens.

@@ -3,7 +3,11 @@
 //! the same search (a same-origin link, so the session cookie carries it). English and French.
 
 use leptos::prelude::*;
+use shared::api::ApiError;
 use shared::api::inventory::{CertificateState, ExpiringWithin, Inventory, InventoryEntry, LIST_CERTIFICATES};
+use shared::api::reissue::{
+    REISSUE_CERTIFICATE, Reissue, ReissueSettings, SHOW_REISSUE_SETTINGS, UPDATE_REISSUE_SETTINGS,
+};
 use shared::lang::Lang;
 
 use crate::api;
@@ -92,6 +96,7 @@ pub fn CertificatesPage() -> impl IntoView {
                 </select></label>
             <button type="submit" data-testid="search-submit">{move || t.lang().pick("Search", "Rechercher")}</button>
         </form>
+        <GraceSetting/>
         <p><a data-testid="csv" href=csv_href download="certificates.csv">
             {move || t.lang().pick("Download as CSV", "Télécharger en CSV")}</a></p>
         {move || inventory.get().map(|result| match result {
@@ -105,7 +110,10 @@ pub fn CertificatesPage() -> impl IntoView {
 fn line(entry: InventoryEntry) -> impl IntoView {
     let t = use_i18n();
     let (state, not_after, profile) = (entry.state, entry.not_after, entry.profile);
-    let (serial, serial_attribute) = (entry.serial.clone(), entry.serial);
+    let (serial, serial_attribute) = (entry.serial.clone(), entry.serial.clone());
+    let reissue_serial = entry.serial;
+    let reissuable =
+        matches!(state, CertificateState::Issued | CertificateState::Downloaded | CertificateState::Installed);
     let order_href = format!("/console/orders/{}", entry.order_id);
     let pickup = entry.last_pickup.map(|pickup| {
         let at = pickup.at;
@@ -121,8 +129,9 @@ fn line(entry: InventoryEntry) -> impl IntoView {
             <td>{entry.recipient_email}</td>
             <td data-testid="not-after">{move || format_instant(t.lang(), not_after)}</td>
             <td data-testid="state">{move || state_label(t.lang(), state)}</td>
-            <td>{entry.replaced_by.unwrap_or_default()}</td>
+            <td data-testid="replaced-by">{entry.replaced_by.unwrap_or_default()}</td>
             <td data-testid="last-pickup">{pickup}</td>
+            <td>{reissuable.then(|| reissue_button(reissue_serial, t))}</td>
         </tr>
     }
 }
@@ -143,6 +152,7 @@ fn listing(inventory: Inventory, page: RwSignal<u32>) -> impl IntoView {
                 {heading("Order", "Commande")} {heading("Recipient", "Destinataire")}
                 {heading("Ends", "Fin de validité")} {heading("State", "État")}
                 {heading("Replaced by", "Remplacé par")} {heading("Last pickup", "Dernier retrait")}
+                {heading("Actions", "Actions")}
             </tr></thead>
             <tbody>{rows}</tbody>
         </table>
@@ -153,5 +163,63 @@ fn listing(inventory: Inventory, page: RwSignal<u32>) -> impl IntoView {
             <button type="button" data-testid="next-page" disabled=!has_more on:click=move |_| page.set(current + 1)>
                 {move || t.lang().pick("Next", "Suivante")}</button>
         </nav>
+    }
+}
+
+/// Reissue: a new link to the recipient (same subject and end, no charge); the answer says where it went.
+fn reissue_button(serial: String, t: crate::i18n::I18n) -> impl IntoView {
+    let outcome: RwSignal<Option<Result<Reissue, ApiError>>> = RwSignal::new(None);
+    let ask = move |_| {
+        let serial = serial.clone();
+        leptos::task::spawn_local(async move {
+            outcome.set(Some(api::call::<Reissue>(&REISSUE_CERTIFICATE, &[&serial]).await));
+        });
+    };
+    view! {
+        <button type="button" data-testid="reissue" on:click=ask>{move || t.lang().pick("Reissue", "Réémettre")}</button>
+        <span data-testid="reissue-outcome" role="status">{move || match outcome.get() {
+            Some(Ok(sent)) => t.lang().pick("New link sent to ", "Nouveau lien envoyé à ").to_owned() + &sent.recipient_email,
+            Some(Err(problem)) => problem.message,
+            None => String::new(),
+        }}</span>
+    }
+}
+
+/// The account's grace period: days a reissued certificate's predecessor stays valid when the new one is not
+/// picked up (administrators save it; the Worker refuses anyone else).
+#[component]
+fn GraceSetting() -> impl IntoView {
+    let t = use_i18n();
+    let days = RwSignal::new(String::new());
+    let message = RwSignal::new(String::new());
+    let loaded = LocalResource::new(move || api::call::<ReissueSettings>(&SHOW_REISSUE_SETTINGS, &[]));
+    Effect::new(move |_| {
+        if let Some(Ok(settings)) = loaded.get() {
+            days.set(settings.supersede_grace_days.to_string());
+        }
+    });
+    let save = move |event: leptos::ev::SubmitEvent| {
+        event.prevent_default();
+        let Ok(supersede_grace_days) = days.get_untracked().trim().parse::<i64>() else {
+            message.set(t.lang().pick("Enter a number of days.", "Saisissez un nombre de jours.").to_owned());
+            return;
+        };
+        leptos::task::spawn_local(async move {
+            let body = ReissueSettings { supersede_grace_days };
+            match api::call_with::<_, ReissueSettings>(&UPDATE_REISSUE_SETTINGS, &[], &body).await {
+                Ok(_) => message.set(t.lang().pick("Saved.", "Enregistré.").to_owned()),
+                Err(problem) => message.set(problem.message),
+            }
+        });
+    };
+    view! {
+        <form class="search" data-testid="grace-setting" on:submit=save>
+            <label>{move || t.lang().pick(
+                "Days a reissued certificate's predecessor stays valid until the new one is picked up",
+                "Jours pendant lesquels l’ancien certificat reste valide tant que le nouveau n’est pas récupéré")}
+                <input type="number" min="0" max="30" name="supersede_grace_days" data-testid="grace-days" bind:value=days/></label>
+            <button type="submit" data-testid="grace-save">{move || t.lang().pick("Save", "Enregistrer")}</button>
+            <span role="status" data-testid="grace-message">{move || message.get()}</span>
+        </form>
     }
 }

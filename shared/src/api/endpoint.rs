@@ -13,7 +13,7 @@ use super::passkey;
 use super::renewal;
 use super::vetting;
 use super::{account, dev, domain, enrollment, inventory, order, organization, policy, revocation};
-use super::{admin_account, signup};
+use super::{admin_account, reissue, signup};
 
 /// An HTTP method an endpoint answers.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -353,6 +353,11 @@ pub const ENDPOINTS: &[&Endpoint] = &[
     &inventory::CURRENT_CERTIFICATE,
     &inventory::CONFIRM_SAVED,
     &inventory::ADMIN_SEARCH_CERTIFICATES,
+    &reissue::REISSUE_CERTIFICATE,
+    &reissue::CANCEL_REISSUE,
+    &reissue::REQUEST_REISSUE,
+    &reissue::SHOW_REISSUE_SETTINGS,
+    &reissue::UPDATE_REISSUE_SETTINGS,
     &audit::LIST_AUDIT,
     &audit::EXPORT_AUDIT,
     &audit::ADMIN_LIST_AUDIT,

@@ -56,6 +56,19 @@ pub struct EnrollmentView {
     /// For a renewal order's link: the certificate it renews ("Renewal of certificate N, ending D").
     #[serde(default)]
     pub renews: Option<super::renewal::RenewedCertificate>,
+    /// For a reissue link: the certificate it replaces, whose end the new one keeps.
+    #[serde(default)]
+    pub reissue_of: Option<ReissueOf>,
+}
+
+/// The certificate a reissue link replaces.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct ReissueOf {
+    /// Its serial number, hex.
+    pub serial: String,
+    /// Its end of validity (Unix seconds): the new certificate's too.
+    pub not_after: i64,
 }
 
 /// `POST /api/v1/enrollments/{token}` request: only the CSR. Never a private key.

@@ -21,6 +21,7 @@ pub mod organization;
 pub mod passkey;
 pub mod policy;
 pub mod renewal;
+pub mod reissue;
 pub mod revocation;
 pub mod signup;
 pub mod vetting;

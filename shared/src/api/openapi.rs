@@ -306,6 +306,7 @@ fn operations(b: &mut Builder) {
     );
 
     inventory_operations(b);
+    reissue_operations(b);
 
     account_operations(b);
     onboarding_operations(b);
@@ -365,6 +366,19 @@ fn inventory_operations(b: &mut Builder) {
     b.add("administration", &inventory::ADMIN_SEARCH_CERTIFICATES)
         .query_schema("q", "A serial or a recipient's address, exact", search)
         .json::<AdminCertificateList>("200", "The matching certificates, any account");
+}
+
+/// Reissue and the account's grace period (`super::reissue`).
+fn reissue_operations(b: &mut Builder) {
+    use super::reissue::{self, Reissue, ReissueRequested, ReissueSettings};
+    b.add("certificates", &reissue::REISSUE_CERTIFICATE).json::<Reissue>("201", "The new link was sent");
+    b.add("certificates", &reissue::CANCEL_REISSUE).empty("204", "Cancelled; the certificate is unchanged");
+    b.add("enrollment", &reissue::REQUEST_REISSUE)
+        .json::<ReissueRequested>("202", "A new link was emailed to the recipient's address");
+    b.add("account", &reissue::SHOW_REISSUE_SETTINGS).json::<ReissueSettings>("200", "The settings");
+    b.add("account", &reissue::UPDATE_REISSUE_SETTINGS)
+        .request::<ReissueSettings>()
+        .json::<ReissueSettings>("200", "The settings saved");
 }
 
 /// Contracts, deposits and an account's ledger (`super::contract`).

@@ -287,6 +287,9 @@ pub struct Application<'a> {
     pub now: i64,
     /// 16 fresh random bytes for the serial number.
     pub serial_random: [u8; 16],
+    /// The latest end of validity: a reissue ends when the certificate it replaces ends (`crate::reissue`), and
+    /// never later than the order and the profile allow. `None` for every other issuance.
+    pub ends_no_later_than: Option<i64>,
 }
 
 /// Steps 1 to 5 passed: the template, and the names CAA must allow.
@@ -322,7 +325,7 @@ pub fn check(application: &Application<'_>) -> Result<Checked, Refusal> {
     check_key_reuse(&holder, application.prior).map_err(Refusal::KeyReuse)?;
     check_validations(application.profile, application.order, application.validations, application.now)
         .map_err(Refusal::Validation)?;
-    let template = certificate_template(
+    let mut template = certificate_template(
         application.profile,
         application.order,
         application.locations,
@@ -331,6 +334,9 @@ pub fn check(application: &Application<'_>) -> Result<Checked, Refusal> {
         application.serial_random,
     )
     .map_err(Refusal::Order)?;
+    if let Some(end) = application.ends_no_later_than {
+        template.not_after = template.not_after.min(end);
+    }
     Ok(Checked { csr, key, template, holder, now: application.now })
 }
 

@@ -63,6 +63,7 @@ struct Case {
     order: OrderFacts,
     prior: Vec<PriorCertificate>,
     validations: Validations,
+    ends_no_later_than: Option<i64>,
 }
 
 impl Case {
@@ -73,6 +74,7 @@ impl Case {
             order: order("ada@example.com"),
             prior: Vec::new(),
             validations: validations(),
+            ends_no_later_than: None,
         }
     }
 
@@ -88,6 +90,7 @@ impl Case {
             locations: &locations(),
             now: NOW,
             serial_random: [7; 16],
+            ends_no_later_than: self.ends_no_later_than,
         })
     }
 }
@@ -395,4 +398,20 @@ fn a_lint_error_refuses_before_the_issuing_key_signs() {
         matches!(&refused, Err(Refusal::Lint(findings)) if findings.iter().all(|finding| finding.linter == lint::Linter::Keyward)),
         "{refused:?}"
     );
+}
+
+/// A reissue ends when the certificate it replaces ends; the order and the profile still bound it.
+#[test]
+fn a_reissue_ends_with_its_predecessor() {
+    let ordinary = Case::new().check().expect("checked").template().not_after;
+    let cases = [
+        ("the rest of the old validity", Some(NOW + 40 * DAY), NOW + 40 * DAY),
+        ("never past the order's", Some(ordinary + DAY), ordinary),
+        ("not a reissue", None, ordinary),
+    ];
+    for (case, ends_no_later_than, expected) in cases {
+        let checked = Case { ends_no_later_than, ..Case::new() }.check().expect(case);
+        assert_eq!(checked.template().not_after, expected, "{case}");
+        assert!(checked.template().not_before < NOW, "{case}: not_before is the issuance's, backdated");
+    }
 }
