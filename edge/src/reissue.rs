@@ -165,7 +165,7 @@ async fn send_link(
             && let Ok(address) = EmailAddress::parse(&email)
             && is_public_mail_provider(address.domain())
         {
-            let asker = Asker::read(db, principal, account_id).await?;
+            let asker = Asker::read(db, &principal.user_id, account_id).await?;
             let attempt = mailbox_attempt(&address, account_id, &origin, &asker, now)?;
             let (statements, queued) = attempt_statements(db, &attempt, now)?;
             batch.extend(statements);
