@@ -24,6 +24,7 @@ pub mod password_resets;
 pub mod pickups;
 pub mod recipients;
 pub mod recovery_codes;
+pub mod reminder_settings;
 pub mod revocation_challenges;
 pub mod sessions;
 pub mod signup_throttle;

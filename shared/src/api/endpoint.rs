@@ -9,6 +9,7 @@
 
 use super::audit;
 use super::contract;
+use super::notices;
 use super::passkey;
 use super::vetting;
 use super::{account, dev, domain, enrollment, inventory, order, organization, policy, revocation};
@@ -334,6 +335,8 @@ pub const ENDPOINTS: &[&Endpoint] = &[
     &admin_account::CHANGE_ADMINISTRATOR,
     &admin_account::DISABLE_ACCOUNT,
     &admin_account::ENABLE_ACCOUNT,
+    &notices::SHOW_REMINDER_SETTINGS,
+    &notices::UPDATE_REMINDER_SETTINGS,
     &passkey::PASSKEY_REGISTRATION_OPTIONS,
     &passkey::REGISTER_PASSKEY,
     &passkey::LIST_PASSKEYS,

@@ -10,13 +10,16 @@ const END: i64 = 1_900_000_000;
 /// Issued a year before [`END`]: every threshold applies.
 const LONG_AGO: i64 = END - 365 * DAY;
 
+/// A reminder case: name, `not_before`, `now`, `stage` recorded → the stage to record and the email, if any.
+type Case<'a> = (&'a str, i64, i64, u8, Option<(u8, Option<Threshold>)>);
+
 /// One case: (`not_before`, `now`, `stage` recorded) → the reminder due, under the default settings.
-fn check(cases: &[(&str, i64, i64, u8, Option<(u8, Option<Threshold>)>)]) {
+fn check(cases: &[Case]) {
     check_with(&Settings::default(), cases);
 }
 
 /// One case under `settings`: (`not_before`, `now`, `stage` recorded) → the stage to record and the email.
-fn check_with(settings: &Settings, cases: &[(&str, i64, i64, u8, Option<(u8, Option<Threshold>)>)]) {
+fn check_with(settings: &Settings, cases: &[Case]) {
     for (name, not_before, now, stage, expected) in cases {
         let due = reminder_due(settings, *not_before, END, *now, *stage).map(|due| (due.stage, due.threshold));
         assert_eq!(due, *expected, "{name}");
@@ -125,7 +128,10 @@ fn next_threshold_offsets_follow_the_thresholds() {
 }
 
 /// One escalation case: (`now`, the replacement's issuance, picked up, settled, settings on) → the outcome.
-fn check_escalation(cases: &[(&str, i64, Option<(i64, bool)>, bool, bool, Option<Escalation>)]) {
+/// An escalation case: name, `now`, (the replacement's issuance, picked up), settled, on → the outcome.
+type EscalationCase<'a> = (&'a str, i64, Option<(i64, bool)>, bool, bool, Option<Escalation>);
+
+fn check_escalation(cases: &[EscalationCase]) {
     for (name, now, replacement, settled, enabled, expected) in cases {
         let settings = Settings { enabled: *enabled, ..Settings::default() };
         let replacement = replacement.map(|(issued_at, picked_up)| Replacement { issued_at, picked_up });
