@@ -1,10 +1,14 @@
-//! The account's reminder settings (`GET`/`POST /api/v1/reminder-settings`, `shared::api::notices`) and the
+//! The account's reminder settings (`GET`/`POST /api/v1/reminder-settings`, `shared::api::notices`), the
+//! console's attention list (`GET /api/v1/attention`, reads in `store/attention.rs`), and the
 //! notices of revocation, supersession and order cancellation (issue 14.5): queued in the batch of the change
 //! that causes them, to the recipient in their language, the order's notification addresses in the order's and
 //! the account's administrators in theirs ([`crate::reminders::readers`]). Notices are not reminders: the
 //! account's reminder settings do not silence them, except that administrators' copies follow the setting.
 
-use shared::api::notices::{ReminderSettingsError, ReminderSettingsUpdate, ReminderSettingsView};
+use shared::account::Role;
+use shared::api::notices::{
+    ATTENTION_ENDING_WITHIN_SECONDS, Attention, ReminderSettingsError, ReminderSettingsUpdate, ReminderSettingsView,
+};
 use shared::mail::{self, CertificateNotice, Email};
 use shared::revocation::RevocationReason;
 use worker::{D1Database, D1PreparedStatement, Response};
@@ -14,7 +18,7 @@ use crate::db::commit;
 use crate::error::AppError;
 use crate::reminders::{CertificateFacts, readers};
 use crate::store::recipients::RecipientRow;
-use crate::store::{audit_log, reminder_settings};
+use crate::store::{attention, audit_log, reminder_settings};
 use crate::{outbox, platform};
 
 impl From<ReminderSettingsError> for AppError {
@@ -58,6 +62,19 @@ pub async fn update_settings(call: Call) -> Result<Response, AppError> {
     )
     .await?;
     Ok(Response::from_json(&view)?)
+}
+
+/// `GET /api/v1/attention`: the four lists of what needs the caller's attention.
+pub async fn show_attention(call: Call) -> Result<Response, AppError> {
+    let Member { principal, account_id } = call.member().await?;
+    let (db, now) = (&call.db, call.now);
+    let administrator = principal.role == Role::OrgAdmin;
+    Ok(Response::from_json(&Attention {
+        blocked_orders: attention::blocked_orders(db, &account_id, &principal.user_id, administrator).await?,
+        ending_soon: attention::ending_soon(db, &account_id, now, now + ATTENTION_ENDING_WITHIN_SECONDS).await?,
+        not_picked_up: attention::not_picked_up(db, &account_id, now).await?,
+        failed_emails: attention::failed_emails(db, &account_id).await?,
+    })?)
 }
 
 /// The revocation notice of certificate `serial` (revoked at `revoked_at` for `reason`; `superseded` reads as a

@@ -264,3 +264,49 @@ test('reminder settings: the defaults, changed by an administrator and obeyed by
   const copies = await worker.query(`SELECT COUNT(*) AS n FROM mail_outbox WHERE to_address IN ('ada@acme.example.com', 'bea@acme.example.com') AND created_at >= ${now} AND subject LIKE '%has expired%'`);
   assert.equal(copies[0].n, 0, "the administrators' copies are off");
 });
+
+test('the attention list: each kind appears, links to where it is fixed, and disappears once fixed', async () => {
+  const attention = async () => {
+    const response = await api('/attention', { headers: acme });
+    assert.equal(response.status, 200, response.text());
+    return response.json();
+  };
+  const [ending, replacement] = await seedCertificates(2, '53');
+  const now = Math.floor(Date.now() / 1000);
+  await worker.queryAll(`UPDATE certificates SET not_before = ${now - 300 * DAY}, not_after = ${now + 10 * DAY}, version = version + 1 WHERE serial = '${ending}';
+    UPDATE certificates SET not_after = ${now + 400 * DAY}, version = version + 1 WHERE serial = '${replacement}'`);
+  const [{ order_id: orderId }] = await worker.query(`SELECT r.order_id FROM certificates c JOIN recipients r ON r.id = c.recipient_id WHERE c.serial = '${ending}'`);
+
+  // Ending within 30 days, nothing replaced it: ending soon, fixed on its order's page.
+  let lists = await attention();
+  const line = lists.ending_soon.find((entry) => entry.serial === ending);
+  assert.ok(line, JSON.stringify(lists.ending_soon));
+  assert.equal(line.fix_path, `/console/orders/${orderId}`);
+  assert.ok(!lists.ending_soon.some((entry) => entry.serial === replacement), 'a year left: not ending soon');
+  // Replaced: no longer ending soon, but its replacement was not picked up.
+  await worker.query(`UPDATE certificates SET replaced_by = '${replacement}', version = version + 1 WHERE serial = '${ending}'`);
+  lists = await attention();
+  assert.ok(!lists.ending_soon.some((entry) => entry.serial === ending));
+  const unpicked = lists.not_picked_up.find((entry) => entry.serial === ending);
+  assert.deepEqual([unpicked?.replaced_by, unpicked?.fix_path], [replacement, `/console/orders/${orderId}`]);
+  // Picked up: gone.
+  await worker.query(`INSERT INTO pickups (serial, kind, api_key_id, first_at, last_at) VALUES ('${replacement}', 'recipient_confirmed', '', ${now}, ${now})`);
+  assert.ok(!(await attention()).not_picked_up.some((entry) => entry.serial === ending));
+
+  // An order waiting on validation: listed for its placer, gone once it moves on.
+  await worker.query(`UPDATE orders SET state = 'awaiting_validation', version = version + 1 WHERE id = '${orderId}'`);
+  lists = await attention();
+  assert.deepEqual(lists.blocked_orders.find((entry) => entry.order_id === orderId)?.fix_path, `/console/orders/${orderId}`);
+  await worker.query(`UPDATE orders SET state = 'awaiting_enrollment', version = version + 1 WHERE id = '${orderId}'`);
+  assert.ok(!(await attention()).blocked_orders.some((entry) => entry.order_id === orderId));
+
+  // An email given up to a user: listed, fixed on the users page; gone once a later one to them was sent.
+  await worker.query(`INSERT INTO mail_outbox (id, to_address, subject, body, status, attempts, created_at, lang, last_error)
+    VALUES ('failed-1', 'bea@acme.example.com', 'Your invitation', 'x', 'failed', 8, ${now}, 'en', '550 mailbox unavailable')`);
+  lists = await attention();
+  const failed = lists.failed_emails.find((entry) => entry.id === 'failed-1');
+  assert.deepEqual([failed?.to, failed?.fix_path, failed?.last_error], ['bea@acme.example.com', '/console/users', '550 mailbox unavailable']);
+  await worker.query(`INSERT INTO mail_outbox (id, to_address, subject, body, status, attempts, created_at, lang, sent_at)
+    VALUES ('sent-after', 'bea@acme.example.com', 'Your invitation', 'x', 'sent', 1, ${now + 1}, 'en', ${now + 1})`);
+  assert.ok(!(await attention()).failed_emails.some((entry) => entry.id === 'failed-1'));
+});

@@ -6,6 +6,7 @@
 
 pub mod accounts;
 pub mod api_keys;
+pub mod attention;
 pub mod audit_chain_heads;
 pub mod audit_log;
 pub mod certificates;

@@ -337,6 +337,7 @@ pub const ENDPOINTS: &[&Endpoint] = &[
     &admin_account::ENABLE_ACCOUNT,
     &notices::SHOW_REMINDER_SETTINGS,
     &notices::UPDATE_REMINDER_SETTINGS,
+    &notices::SHOW_ATTENTION,
     &passkey::PASSKEY_REGISTRATION_OPTIONS,
     &passkey::REGISTER_PASSKEY,
     &passkey::LIST_PASSKEYS,

@@ -2,6 +2,8 @@
 //!
 //! - `GET /api/v1/reminder-settings`: [`ReminderSettingsView`]; `POST /api/v1/reminder-settings` with
 //!   [`ReminderSettingsUpdate`]: the new [`ReminderSettingsView`]. An organization administrator, in a session.
+//! - `GET /api/v1/attention`: [`Attention`], what needs the caller's attention, each line with the console path
+//!   where it is fixed. A member of an organization account.
 //!
 //! The rules the settings feed are `crate::expiry`'s; an account that never chose has [`crate::expiry::Settings`]'s
 //! defaults (everything on).
@@ -28,6 +30,100 @@ pub const UPDATE_REMINDER_SETTINGS: Endpoint = Endpoint {
     summary: "Changes the account's expiry reminder settings",
     body: Body::Json { max_bytes: 2 * 1024 },
 };
+
+/// What needs the caller's attention ([`Attention`]).
+pub const SHOW_ATTENTION: Endpoint = Endpoint {
+    method: Method::Get,
+    path: "/api/v1/attention",
+    access: Access::Account,
+    summary: "What needs attention: orders waiting on validations, certificates ending within 30 days, renewed \
+              certificates not picked up, emails given up",
+    body: Body::None,
+};
+
+/// How far ahead the attention list's "ending soon" looks: 30 days.
+pub const ATTENTION_ENDING_WITHIN_SECONDS: i64 = 30 * 86_400;
+
+/// `GET /api/v1/attention`: four lists, each line naming where it is fixed (`fix_path`, a console path).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct Attention {
+    /// Orders waiting on the caller: validations to complete (the caller's own orders; every order of the
+    /// account for an administrator).
+    pub blocked_orders: Vec<BlockedOrder>,
+    /// Certificates of the account ending within 30 days that nothing replaced, soonest first.
+    pub ending_soon: Vec<EndingCertificate>,
+    /// Certificates replaced by one that nobody picked up, soonest end first.
+    pub not_picked_up: Vec<UnpickedReplacement>,
+    /// Emails about the account's orders and users that the outbox gave up on, newest first.
+    pub failed_emails: Vec<FailedEmail>,
+}
+
+/// An order waiting on the caller.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct BlockedOrder {
+    /// The order number.
+    pub order_id: String,
+    /// What it waits for: `validation`.
+    pub waiting_for: String,
+    /// Placed at, Unix seconds.
+    pub created_at: i64,
+    /// Where it is fixed: the order's page.
+    pub fix_path: String,
+}
+
+/// A certificate ending soon.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct EndingCertificate {
+    /// Its serial number.
+    pub serial: String,
+    /// Its recipient's address.
+    pub recipient_email: String,
+    /// Its order.
+    pub order_id: String,
+    /// Its end, Unix seconds.
+    pub not_after: i64,
+    /// Where it is fixed: the order's page (a new order or renewal starts there).
+    pub fix_path: String,
+}
+
+/// A replaced certificate whose replacement nobody picked up.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct UnpickedReplacement {
+    /// The certificate that ends.
+    pub serial: String,
+    /// The replacement nobody picked up.
+    pub replaced_by: String,
+    /// The recipient's address.
+    pub recipient_email: String,
+    /// The order.
+    pub order_id: String,
+    /// The old certificate's end, Unix seconds.
+    pub not_after: i64,
+    /// Where it is fixed: the order's page (its sync URL, or the link to send again).
+    pub fix_path: String,
+}
+
+/// An email the outbox gave up on.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct FailedEmail {
+    /// The outbox row.
+    pub id: String,
+    /// Where it was going.
+    pub to: String,
+    /// Its subject.
+    pub subject: String,
+    /// Why the last attempt failed, as the provider said.
+    pub last_error: Option<String>,
+    /// Queued at, Unix seconds.
+    pub created_at: i64,
+    /// Where it is fixed: the users page (a wrong address of a user) or the orders (a recipient's).
+    pub fix_path: String,
+}
 
 /// `GET /api/v1/reminder-settings` and `POST`'s answer.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

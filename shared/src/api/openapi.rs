@@ -409,12 +409,14 @@ fn account_operations(b: &mut Builder) {
 /// Reminder settings (`super::notices`).
 fn notices_operations(b: &mut Builder) {
     use super::notices::{
-        ReminderSettingsUpdate, ReminderSettingsView, SHOW_REMINDER_SETTINGS, UPDATE_REMINDER_SETTINGS,
+        Attention, ReminderSettingsUpdate, ReminderSettingsView, SHOW_ATTENTION, SHOW_REMINDER_SETTINGS,
+        UPDATE_REMINDER_SETTINGS,
     };
     b.add("account", &SHOW_REMINDER_SETTINGS).json::<ReminderSettingsView>("200", "The settings");
     b.add("account", &UPDATE_REMINDER_SETTINGS)
         .request::<ReminderSettingsUpdate>()
         .json::<ReminderSettingsView>("200", "The new settings");
+    b.add("account", &SHOW_ATTENTION).json::<Attention>("200", "The four lists");
 }
 
 /// Passkeys and recovery codes (`super::passkey`).
