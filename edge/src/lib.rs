@@ -27,6 +27,7 @@ mod inventory;
 mod issuing;
 mod lint;
 mod locations;
+mod notices;
 mod ocsp;
 mod orders;
 mod organizations;
@@ -111,6 +112,9 @@ const ROUTES: &[(&Endpoint, Handler)] = routes![
     api::account::LIST_API_KEYS => account::list_api_keys,
     api::account::CREATE_API_KEY => account::create_api_key,
     api::account::REVOKE_API_KEY => account::revoke_api_key,
+    api::notices::SHOW_REMINDER_SETTINGS => notices::show_settings,
+    api::notices::UPDATE_REMINDER_SETTINGS => notices::update_settings,
+    api::notices::SHOW_ATTENTION => notices::show_attention,
     api::signup::SIGN_UP => signup::sign_up,
     api::signup::SHOW_SIGNUP => signup::show,
     api::signup::COMPLETE_SIGNUP => signup::complete,

@@ -619,6 +619,7 @@ async fn cancel_attempt(
         });
     }
     statements.extend(audit_log::record_events(db, now, actor, order_id, &[transition.audit])?);
+    statements.extend(crate::notices::cancellation_statements(db, order_id, &recipients, now).await?);
     commit(db, statements, CHANGED_MEANWHILE).await
 }
 

@@ -221,6 +221,14 @@ async fn attempt(
         detail["same_key_revoked"] = serde_json::Value::from(also);
     }
     batch.push(audit_log::record(db, now, actor, "certificate.revoked", ("certificate", serial), &detail)?);
+    // The notice to the recipient and the other readers (a key compromise's siblings each get theirs).
+    let origin = crate::notices::origin(env)?;
+    batch.extend(crate::notices::revocation_statements(db, &origin, serial, row.not_after, reason, at).await?);
+    for sibling in &siblings {
+        let (sibling_serial, sibling_end) = (&sibling.serial, sibling.not_after);
+        batch
+            .extend(crate::notices::revocation_statements(db, &origin, sibling_serial, sibling_end, reason, at).await?);
+    }
     if let Err(error) = db.batch(batch).await {
         // A concurrent use of the same challenge won: this one is spent.
         return Err(if raised(&error, revocation_challenges::SPENT_TWICE) {

@@ -9,6 +9,10 @@
 use crate::encoding::civil_from_days;
 use crate::lang::Lang;
 use crate::profile::{Profile, ProfileKind};
+mod notices;
+
+pub use notices::{CertificateNotice, Escalation, PickUp, cancellation_notice, escalation, revocation_notice};
+
 use crate::validation::{CODE_MAXIMUM_ATTEMPTS, DOMAIN_REUSE_DAYS, MAILBOX_REUSE_DAYS, ORGANIZATION_REUSE_DAYS};
 
 /// French typography's no-break space, before `:` `;` `!` `?`.
@@ -149,8 +153,52 @@ pub fn expiry_reminder(
     recipient_then_notified(issued, |to, to_recipient| reminder_email(lang, issued, threshold, now, to, to_recipient))
 }
 
+/// A reader of a recipient's emails other than the recipient (a notification address, an administrator), with
+/// the language their copy is written in.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Reader {
+    /// The address.
+    pub email: String,
+    /// The language of their copy.
+    pub lang: Lang,
+}
+
+/// One email to the recipient in `recipient_lang`, then one to each other reader in their own language (blank
+/// addresses, the recipient's and repeats, compared without case, skipped; a repeat keeps its first language):
+/// `write(lang, address, to_recipient)`. One outbox row per address, as every template: a reader never sees
+/// another's address.
+pub fn to_readers(
+    recipient_email: &str,
+    recipient_lang: Lang,
+    others: &[Reader],
+    write: impl Fn(Lang, &str, bool) -> Email,
+) -> Vec<Email> {
+    let mut emails = vec![write(recipient_lang, recipient_email, true)];
+    for reader in others {
+        let address = reader.email.trim();
+        if !address.is_empty() && !emails.iter().any(|email| email.to.eq_ignore_ascii_case(address)) {
+            emails.push(write(reader.lang, address, false));
+        }
+    }
+    emails
+}
+
+/// The reminder of `threshold` at `now` ([`expiry_reminder`]) to the recipient in `recipient_lang` and to each
+/// other reader in their own language; `issued.notification_emails` is not read (the readers replace it).
+pub fn expiry_reminder_to(
+    recipient_lang: Lang,
+    others: &[Reader],
+    issued: &IssuedCertificate<'_>,
+    threshold: crate::expiry::Threshold,
+    now: i64,
+) -> Vec<Email> {
+    to_readers(issued.recipient_email, recipient_lang, others, |lang, to, to_recipient| {
+        reminder_email(lang, issued, threshold, now, to, to_recipient)
+    })
+}
+
 /// Where a certificate of this kind is used, as far as Keyward knows: what its profile is for.
-fn used_for(lang: Lang, kind: ProfileKind, certified: &str) -> String {
+pub(crate) fn used_for(lang: Lang, kind: ProfileKind, certified: &str) -> String {
     match (lang, kind) {
         (Lang::En, ProfileKind::Smime) => format!("signing and encrypting email as {certified}"),
         (Lang::En, ProfileKind::ClientAuthentication) => format!("the workstation {certified} logging in to services"),
@@ -366,7 +414,7 @@ fn french_kind(kind: ProfileKind) -> &'static str {
 }
 
 /// An instant as people read it in an email, in UTC: `2 December 2027, 14:05 UTC`, `2 décembre 2027 à 14 h 05 UTC`.
-fn long_date_time(lang: Lang, instant: i64) -> String {
+pub(crate) fn long_date_time(lang: Lang, instant: i64) -> String {
     const MONTHS_EN: [&str; 12] = [
         "January",
         "February",
@@ -569,6 +617,7 @@ mod tests {
         emails.extend(reminder_in(lang, &["it@example.com".to_owned()], 7));
         emails.extend(reminder_at(lang, &[], crate::expiry::Threshold::DayOf, NOT_AFTER));
         emails.extend(reminder_at(lang, &[], crate::expiry::Threshold::After(7), NOT_AFTER + 7 * 86_400));
+        emails.extend(notices::every_notice(lang));
         emails
     }
 

@@ -7,6 +7,7 @@
 use serde::Deserialize;
 use shared::reissue::DEFAULT_GRACE_DAYS;
 use shared::revocation::{RevocationReason, Status};
+use wasm_bindgen::JsValue;
 use worker::{D1Database, D1PreparedStatement};
 
 use crate::db::{integer, text};
@@ -117,7 +118,8 @@ pub async fn revoked_unexpired(db: &D1Database, now: i64) -> Result<Vec<Revoked>
         .results::<Revoked>()?)
 }
 
-/// A certificate whose expiry reminders are not all sent yet, with its recipient's order.
+/// A certificate the reminder sweep found due: a threshold reached since its stage, or a replacement whose
+/// escalation is unsettled and due; with its recipient's order.
 #[derive(Deserialize)]
 pub struct Expiring {
     /// The serial number.
@@ -130,29 +132,51 @@ pub struct Expiring {
     pub not_before: i64,
     /// End of validity, Unix seconds.
     pub not_after: i64,
-    /// The reminders' stage: how many of `shared::expiry::THRESHOLDS` were passed when the last one went out.
+    /// The reminders' stage: how many of `shared::expiry::THRESHOLDS` were passed when it was last recorded.
     pub expiry_reminders: i64,
+    /// The certificate that replaced it, if any.
+    pub replaced_by: Option<String>,
+    /// The replacement's issuance.
+    pub replacement_issued_at: Option<i64>,
+    /// The replacement's end of validity.
+    pub replacement_not_after: Option<i64>,
+    /// How its escalation was settled (`sent`, `picked_up`, `off`), if it was.
+    pub escalation: Option<String>,
     /// The version the reminder's update writes one more than.
     pub version: i64,
 }
 
-/// The expiry reminders' sweep: unrevoked certificates ending in `[from, until]` below the reminders' stage
-/// `reminders_below`, soonest first, at most `limit`.
-pub async fn expiring(
-    db: &D1Database,
-    from: i64,
-    until: i64,
-    reminders_below: i64,
-    limit: i64,
-) -> Result<Vec<Expiring>, AppError> {
+/// The SQL expression of the instant a certificate `c` is next due a reminder step: its end plus the offset of
+/// the threshold after its stage (`shared::expiry::next_threshold_offset`); NULL once all are passed.
+fn next_threshold_sql() -> String {
+    let arms: String = (0..=u8::MAX)
+        .map_while(|stage| shared::expiry::next_threshold_offset(stage).map(|offset| (stage, offset)))
+        .map(|(stage, offset)| format!(" WHEN {stage} THEN c.not_after + ({offset})"))
+        .collect();
+    format!("CASE c.expiry_reminders{arms} END")
+}
+
+/// The reminder sweep at `now`: unrevoked certificates issued by `now` and ending in `[from, until]` that are due
+/// (a threshold reached since their stage, or a replacement whose escalation is unsettled and due,
+/// `shared::expiry::escalation_at`), soonest end first, at most `limit`. Only due rows: rows waiting for a later
+/// threshold never crowd the ones due out of the limit.
+pub async fn expiring(db: &D1Database, from: i64, until: i64, now: i64, limit: i64) -> Result<Vec<Expiring>, AppError> {
+    let next = next_threshold_sql();
+    let before = shared::expiry::ESCALATION_BEFORE_SECONDS;
+    let grace = shared::expiry::ESCALATION_GRACE_SECONDS;
     Ok(db
-        .prepare(
-            "SELECT c.serial, c.recipient_id, r.order_id, c.not_before, c.not_after, c.expiry_reminders, c.version \
+        .prepare(format!(
+            "SELECT c.serial, c.recipient_id, r.order_id, c.not_before, c.not_after, c.expiry_reminders, \
+             c.replaced_by, n.issued_at AS replacement_issued_at, n.not_after AS replacement_not_after, \
+             c.escalation, c.version \
              FROM certificates c JOIN recipients r ON r.id = c.recipient_id \
-             WHERE c.revoked_at IS NULL AND c.not_after >= ?1 AND c.not_after <= ?2 AND c.expiry_reminders < ?3 \
-             ORDER BY c.not_after LIMIT ?4",
-        )
-        .bind(&[integer(from), integer(until), integer(reminders_below), integer(limit)])?
+             LEFT JOIN certificates n ON n.serial = c.replaced_by \
+             WHERE c.revoked_at IS NULL AND c.not_after >= ?1 AND c.not_after <= ?2 AND c.not_before <= ?3 \
+             AND (({next}) <= ?3 OR (n.serial IS NOT NULL AND c.escalation IS NULL \
+             AND MAX(c.not_after - {before}, n.issued_at + {grace}) <= ?3)) \
+             ORDER BY c.not_after LIMIT ?4"
+        ))
+        .bind(&[integer(from), integer(until), integer(now), integer(limit)])?
         .all()
         .await?
         .results::<Expiring>()?)
@@ -221,19 +245,38 @@ pub fn revoke(
         .bind(&[integer(at), text(reason.as_str()), integer(version + 1), text(serial)])
 }
 
-/// Records the reminders' stage `reminders` reached; `version` is the one read (a concurrent run's or a
-/// revocation's write makes the batch fail whole).
+/// Records a certificate's reminder stage and, when settled now, its escalation (`sent`, `picked_up`, `off`); a
+/// settled escalation is never changed. `version` is the one read: a concurrent run's batch fails whole.
 pub fn record_reminders(
     db: &D1Database,
     serial: &str,
     reminders: i64,
+    escalation: Option<&str>,
     version: i64,
 ) -> worker::Result<D1PreparedStatement> {
-    db.prepare("UPDATE certificates SET expiry_reminders = ?1, version = ?2 WHERE serial = ?3").bind(&[
-        integer(reminders),
-        integer(version + 1),
-        text(serial),
-    ])
+    db.prepare(
+        "UPDATE certificates SET expiry_reminders = MAX(expiry_reminders, ?1), \
+         escalation = COALESCE(escalation, ?2), version = ?3 WHERE serial = ?4",
+    )
+    .bind(&[integer(reminders), escalation.map_or(JsValue::NULL, text), integer(version + 1), text(serial)])
+}
+
+/// The order and recipient a certificate was issued for (`None` for an unknown serial).
+pub async fn order_and_recipient(db: &D1Database, serial: &str) -> Result<Option<(String, String)>, AppError> {
+    #[derive(Deserialize)]
+    struct Row {
+        order_id: String,
+        recipient_id: String,
+    }
+    let row = db
+        .prepare(
+            "SELECT r.order_id, c.recipient_id FROM certificates c JOIN recipients r ON r.id = c.recipient_id \
+             WHERE c.serial = ?1",
+        )
+        .bind(&[text(serial)])?
+        .first::<Row>(None)
+        .await?;
+    Ok(row.map(|row| (row.order_id, row.recipient_id)))
 }
 
 /// Sets `replaced_by` on the certificate a renewal or reissue replaces, in the new certificate's issuing batch, only

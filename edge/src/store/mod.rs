@@ -6,6 +6,7 @@
 
 pub mod accounts;
 pub mod api_keys;
+pub mod attention;
 pub mod audit_chain_heads;
 pub mod audit_log;
 pub mod certificates;
@@ -23,6 +24,7 @@ pub mod password_resets;
 pub mod pickups;
 pub mod recipients;
 pub mod recovery_codes;
+pub mod reminder_settings;
 pub mod revocation_challenges;
 pub mod sessions;
 pub mod signups;

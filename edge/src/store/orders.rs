@@ -402,3 +402,19 @@ pub async fn list(
         .await?
         .results::<Listed>()?)
 }
+
+/// The order's language, that of its notification addresses' emails: the language of the user who placed it
+/// (`orders.created_by`; an API key's order, its creator's), English when there is none.
+pub async fn lang(db: &D1Database, order_id: &str) -> Result<shared::lang::Lang, AppError> {
+    #[derive(Deserialize)]
+    struct Row {
+        #[serde(deserialize_with = "super::deserialize_lang")]
+        lang: shared::lang::Lang,
+    }
+    let row = db
+        .prepare("SELECT u.lang FROM orders o JOIN users u ON u.id = o.created_by WHERE o.id = ?1")
+        .bind(&[text(order_id)])?
+        .first::<Row>(None)
+        .await?;
+    Ok(row.map(|row| row.lang).unwrap_or_default())
+}

@@ -30,3 +30,23 @@ pub fn api_key_fetched(
     )
     .bind(&[text(serial), text(api_key_id), integer(now)])
 }
+
+/// Whether `serial` or a certificate that replaced it in turn (following `certificates.replaced_by`, at most 16
+/// steps) was picked up: the escalation's "picked up" (`shared::expiry::Replacement`).
+pub async fn chain_picked_up(db: &D1Database, serial: &str) -> Result<bool, crate::error::AppError> {
+    #[derive(serde::Deserialize)]
+    struct Row {
+        picked_up: i64,
+    }
+    let row = db
+        .prepare(
+            "WITH RECURSIVE chain (serial, depth) AS (SELECT ?1, 0 UNION ALL \
+             SELECT c.replaced_by, chain.depth + 1 FROM certificates c JOIN chain ON c.serial = chain.serial \
+             WHERE c.replaced_by IS NOT NULL AND chain.depth < 16) \
+             SELECT EXISTS (SELECT 1 FROM pickups WHERE serial IN (SELECT serial FROM chain)) AS picked_up",
+        )
+        .bind(&[text(serial)])?
+        .first::<Row>(None)
+        .await?;
+    Ok(row.is_some_and(|row| row.picked_up != 0))
+}

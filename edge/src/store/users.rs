@@ -199,3 +199,27 @@ pub fn set_disabled(db: &D1Database, user: &UserRow, disabled_at: Option<i64>) -
         text(&user.id),
     ])
 }
+
+/// The account's active administrators as readers of its certificates' emails, each in their language
+/// (`users.lang`), by address.
+pub async fn administrators_as_readers(
+    db: &D1Database,
+    account_id: &str,
+) -> Result<Vec<shared::mail::Reader>, AppError> {
+    #[derive(Deserialize)]
+    struct Row {
+        email: String,
+        #[serde(deserialize_with = "super::deserialize_lang")]
+        lang: Lang,
+    }
+    let rows = db
+        .prepare(
+            "SELECT email, lang FROM users WHERE account_id = ?1 AND role = 'org_admin' AND disabled_at IS NULL \
+             ORDER BY email",
+        )
+        .bind(&[text(account_id)])?
+        .all()
+        .await?
+        .results::<Row>()?;
+    Ok(rows.into_iter().map(|row| shared::mail::Reader { email: row.email, lang: row.lang }).collect())
+}

@@ -9,6 +9,7 @@
 
 use super::audit;
 use super::contract;
+use super::notices;
 use super::passkey;
 use super::renewal;
 use super::vetting;
@@ -335,6 +336,9 @@ pub const ENDPOINTS: &[&Endpoint] = &[
     &admin_account::CHANGE_ADMINISTRATOR,
     &admin_account::DISABLE_ACCOUNT,
     &admin_account::ENABLE_ACCOUNT,
+    &notices::SHOW_REMINDER_SETTINGS,
+    &notices::UPDATE_REMINDER_SETTINGS,
+    &notices::SHOW_ATTENTION,
     &passkey::PASSKEY_REGISTRATION_OPTIONS,
     &passkey::REGISTER_PASSKEY,
     &passkey::LIST_PASSKEYS,

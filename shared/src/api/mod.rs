@@ -14,6 +14,7 @@ pub mod domain;
 pub mod endpoint;
 pub mod enrollment;
 pub mod inventory;
+pub mod notices;
 #[cfg(feature = "schema")]
 pub mod openapi;
 pub mod order;

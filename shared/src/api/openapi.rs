@@ -419,6 +419,20 @@ fn account_operations(b: &mut Builder) {
     b.add("account", &account::CREATE_API_KEY).request::<CreateApiKey>().json::<CreatedApiKey>("201", "The key");
     b.add("account", &account::REVOKE_API_KEY).empty("204", "Revoked");
     passkey_operations(b);
+    notices_operations(b);
+}
+
+/// Reminder settings (`super::notices`).
+fn notices_operations(b: &mut Builder) {
+    use super::notices::{
+        Attention, ReminderSettingsUpdate, ReminderSettingsView, SHOW_ATTENTION, SHOW_REMINDER_SETTINGS,
+        UPDATE_REMINDER_SETTINGS,
+    };
+    b.add("account", &SHOW_REMINDER_SETTINGS).json::<ReminderSettingsView>("200", "The settings");
+    b.add("account", &UPDATE_REMINDER_SETTINGS)
+        .request::<ReminderSettingsUpdate>()
+        .json::<ReminderSettingsView>("200", "The new settings");
+    b.add("account", &SHOW_ATTENTION).json::<Attention>("200", "The four lists");
 }
 
 /// Passkeys and recovery codes (`super::passkey`).
