@@ -9,6 +9,7 @@
 
 use super::audit;
 use super::contract;
+use super::installation;
 use super::passkey;
 use super::vetting;
 use super::{account, dev, domain, enrollment, inventory, order, organization, policy, revocation};
@@ -351,6 +352,9 @@ pub const ENDPOINTS: &[&Endpoint] = &[
     &inventory::CURRENT_CERTIFICATE,
     &inventory::CONFIRM_SAVED,
     &inventory::ADMIN_SEARCH_CERTIFICATES,
+    &installation::INSTALLATION_CHALLENGE,
+    &installation::RECORD_INSTALLATION,
+    &installation::MTLS_INSTALLATION,
     &audit::LIST_AUDIT,
     &audit::EXPORT_AUDIT,
     &audit::ADMIN_LIST_AUDIT,
