@@ -12,6 +12,7 @@ import { mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:f
 import { join } from 'node:path';
 import {
   ROOT, startWorker, seed, http, openssl, scratch, createAccount, login, caAdministrator, developmentRootPem,
+  launchBrowser,
 } from './harness.mjs';
 
 const PASSWORD = 'correct horse battery staple';
@@ -210,6 +211,40 @@ test('enroll with an API key (a server CSR order): fetched with the key, tested,
   assert.equal(entry.installed_at, tested.answer.installed_at);
   const status = keyward(['status', '--out', out]);
   assert.equal(status.answer.state, 'valid');
+});
+
+test('/test-enrollment in Chromium: the .p12 opened in the page makes the certificate installed by this browser', async () => {
+  // A bundle of what keyward wrote for the link enrollment, as OpenSSL 3 makes one (AES-256-CBC, PBKDF2).
+  const password = 'test with this password';
+  const bundle = join(directory, 'holder.p12');
+  openssl(['pkcs12', '-export', '-in', join(linkOut, 'cert.pem'), '-inkey', join(linkOut, 'key.pem'),
+    '-certfile', join(linkOut, 'chain.pem'), '-out', bundle, '-passout', `pass:${password}`]);
+  const browser = await launchBrowser();
+  try {
+    const page = await browser.newPage();
+    const sent = [];
+    page.on('request', (request) => sent.push(request.postData() ?? ''));
+    await page.goto(`${worker.url}/test-enrollment`);
+    await page.locator('[data-testid=test-file]').setInputFiles(bundle);
+    await page.locator('[data-testid=test-password]').fill('not the password');
+    await page.locator('[data-testid=test-submit]').click();
+    await page.locator('[data-testid=error][data-code=bundle_unreadable]').waitFor();
+    await page.locator('[data-testid=test-password]').fill(password);
+    await page.locator('[data-testid=test-submit]').click();
+    await page.locator('[data-testid=installed]').waitFor({ timeout: 30_000 });
+    assert.equal((await page.locator('[data-testid=installed-serial]').textContent()).trim(), linkSerial);
+    assert.match(await page.locator('[data-testid=installed]').textContent(), /Installed on .* by this browser/);
+    const rows = await worker.query(`SELECT method, user_agent FROM installations WHERE serial = '${linkSerial}' AND method = 'browser'`);
+    assert.equal(rows.length, 1);
+    assert.match(rows[0].user_agent, /Chrome/);
+    // Only the signature went out: never the password or the key.
+    const keyBody = readFileSync(join(linkOut, 'key.pem'), 'utf8').split('\n').slice(1, -2).join('');
+    for (const body of sent) {
+      assert.ok(!body.includes(password) && !body.includes(keyBody.slice(0, 40)), body);
+    }
+  } finally {
+    await browser.close();
+  }
 });
 
 test('a revoked certificate is refused its test, with its code', async () => {
