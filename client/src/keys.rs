@@ -115,7 +115,44 @@ pub fn subject_rfc4514(certificate_der: &[u8]) -> Result<String, String> {
     use der::Decode;
     let certificate =
         x509_cert::Certificate::from_der(certificate_der).map_err(|error| format!("the certificate: {error}"))?;
-    Ok(certificate.tbs_certificate().subject().to_string())
+    let mut parts = Vec::new();
+    let relatives: Vec<_> = certificate.tbs_certificate().subject().iter_rdn().collect();
+    for relative in relatives.into_iter().rev() {
+        let mut values = Vec::new();
+        for attribute in relative.iter() {
+            // organizationIdentifier (S/MIME BR 7.1.4.2.2 d) by its name, as OpenSSL writes it; x509-cert knows
+            // no name for it and would write the OID and the DER in hex, which RFC 4514 also allows.
+            if attribute.oid.to_string() == "2.5.4.97" {
+                let value = der::asn1::Utf8StringRef::try_from(&attribute.value)
+                    .map(|text| text.as_str().to_owned())
+                    .or_else(|_| {
+                        der::asn1::PrintableStringRef::try_from(&attribute.value).map(|text| text.as_str().to_owned())
+                    });
+                if let Ok(value) = value {
+                    values.push(format!("organizationIdentifier={}", escape(&value)));
+                    continue;
+                }
+            }
+            values.push(attribute.to_string());
+        }
+        parts.push(values.join("+"));
+    }
+    Ok(parts.join(","))
+}
+
+/// An attribute value escaped as RFC 4514 section 2.4 says.
+fn escape(value: &str) -> String {
+    let mut escaped = String::new();
+    for (index, character) in value.chars().enumerate() {
+        let special = matches!(character, ',' | '+' | '"' | '\\' | '<' | '>' | ';')
+            || (index == 0 && matches!(character, '#' | ' '))
+            || (index + 1 == value.chars().count() && character == ' ');
+        if special {
+            escaped.push('\\');
+        }
+        escaped.push(character);
+    }
+    escaped
 }
 
 #[cfg(test)]

@@ -179,7 +179,7 @@ fn enroll(
                 not_after: 0,
                 key: key_path,
                 order_id: Some(placed.id.clone()),
-                position: Some(1),
+                position: Some(0),
             };
             if no_wait && placed.recipients[0].certificate_serial.is_none() {
                 state::write(&options.out, &enrolled)?;
@@ -191,7 +191,7 @@ fn enroll(
             let order_id = placed.id.clone();
             wait_for_certificate(&client, &order_id, placed, progress)?;
             let current: CurrentCertificate = client.get_json_accept(&format!(
-                "/api/v1/orders/{}/recipients/1/certificate/current",
+                "/api/v1/orders/{}/recipients/0/certificate/current",
                 enrolled.order_id.as_deref().unwrap_or_default()
             ))?;
             enrolled.serial = current.serial.clone();
