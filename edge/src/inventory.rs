@@ -49,8 +49,8 @@ fn entry(row: InventoryRow, now: i64) -> Result<InventoryEntry, AppError> {
         not_after: row.not_after,
         revocation_reason: row.revocation_reason.filter(|_| row.revoked_at.is_some()),
         replaced: row.replaced_by.is_some(),
-        // Nothing records an installation yet (issue 14: "where a test enrollment exists").
-        installed: false,
+        // A test enrollment passed (`installations.rs`).
+        installed: row.installed_at.is_some(),
         picked_up: last_pickup.is_some(),
     };
     Ok(InventoryEntry {
@@ -69,6 +69,7 @@ fn entry(row: InventoryRow, now: i64) -> Result<InventoryEntry, AppError> {
         order_id: row.order_id,
         serial: row.serial,
         last_pickup,
+        installed_at: row.installed_at,
     })
 }
 

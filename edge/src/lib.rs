@@ -23,6 +23,7 @@ mod domains;
 mod enrollment;
 mod error;
 mod fulfilment;
+mod installations;
 mod inventory;
 mod issuing;
 mod lint;
@@ -76,6 +77,9 @@ const ROUTES: &[(&Endpoint, Handler)] = routes![
     api::revocation::REVOCATION_CHALLENGE => revocation::challenge,
     api::revocation::REVOKE_CERTIFICATE => revocation::revoke,
     api::revocation::DOWNLOAD_CERTIFICATE => certificates::download,
+    api::installation::INSTALLATION_CHALLENGE => installations::challenge,
+    api::installation::RECORD_INSTALLATION => installations::record,
+    api::installation::MTLS_INSTALLATION => installations::mtls,
     api::organization::CREATE_ORGANIZATION => organizations::create,
     api::organization::LIST_ORGANIZATIONS => organizations::list,
     api::organization::SHOW_ORGANIZATION => organizations::show,
@@ -287,6 +291,9 @@ async fn scheduled(_event: ScheduledEvent, env: Env, _context: ScheduleContext) 
     }
     if let Err(error) = revocation::delete_stale_challenges(&db, now).await {
         console_error!("scheduled challenge clean-up failed: {error:?}");
+    }
+    if let Err(error) = installations::delete_stale_challenges(&db, now).await {
+        console_error!("scheduled installation challenge clean-up failed: {error:?}");
     }
     if let Err(error) = passkeys::delete_stale_challenges(&db, now).await {
         console_error!("scheduled passkey challenge clean-up failed: {error:?}");

@@ -78,12 +78,17 @@ pub async fn challenge(call: Call) -> Result<Response, AppError> {
 /// PKCS#8), with `shared::revocation::challenge::CHALLENGE_KEY_LABEL`. A new CA key makes every open challenge
 /// (ten minutes at most) refused, and nothing else.
 fn challenge_key(env: &Env) -> Result<ChallengeKey, AppError> {
+    Ok(ChallengeKey::derive(&challenge_secret(env)?))
+}
+
+/// The secret challenge keys are derived from: the issuing CA's private key, PKCS#8 DER (test enrollment's
+/// challenges use it with their own label, `installations.rs`).
+pub fn challenge_secret(env: &Env) -> Result<Vec<u8>, AppError> {
     let secret = env
         .secret("CA_ISSUING_KEY")
         .map_err(|_| AppError::internal("the secret CA_ISSUING_KEY is not set (run `cargo xtask dev`)"))?
         .to_string();
-    let der = Base64::decode_vec(secret.trim()).map_err(|_| AppError::internal("CA_ISSUING_KEY is not base64"))?;
-    Ok(ChallengeKey::derive(&der))
+    Base64::decode_vec(secret.trim()).map_err(|_| AppError::internal("CA_ISSUING_KEY is not base64"))
 }
 
 /// Deletes used challenges that expired more than a day ago (the scheduled handler's housekeeping): an expired
@@ -313,7 +318,7 @@ async fn forget_answers<'a>(env: &Env, authority: &CertificateAuthority, serials
 }
 
 /// The stored certificate's SubjectPublicKeyInfo, DER.
-fn subject_public_key_info(der_base64: &str) -> Result<Vec<u8>, AppError> {
+pub fn subject_public_key_info(der_base64: &str) -> Result<Vec<u8>, AppError> {
     let der = Base64::decode_vec(der_base64).map_err(|_| AppError::internal("stored DER is not base64"))?;
     let certificate =
         x509_cert::Certificate::from_der(&der).map_err(|error| AppError::internal(&format!("stored DER: {error}")))?;

@@ -283,6 +283,12 @@ pub fn EnrollPage(
                     <p data-testid="forgotten">{t.text(|texts| texts.forgotten)}</p>
                     <p>{t.text(|texts| texts.finished_revoke_before)}
                         <a href="/revoke">{t.text(|texts| texts.finished_revoke_link)}</a> "."</p>
+                    <p><a href="/test-enrollment" data-testid="test-enrollment-link">
+                        {move || t.lang().pick("Test the enrollment", "Tester l’installation")}</a>
+                        {move || t.lang().pick(
+                            ": prove this device holds the key; the certificate shows as installed.",
+                            " : prouvez que cet appareil détient la clé ; le certificat apparaît comme installé.",
+                        )}</p>
                 }.into_any(),
             }}
         </section>

@@ -25,4 +25,5 @@ mod password;
 pub mod recipient;
 mod repackage;
 mod revoke;
+mod test_enrollment;
 mod vault;

@@ -40,6 +40,8 @@ fn App() -> impl IntoView {
         view! { <crate::repackage::RepackagePage /> }.into_any()
     } else if path == "/revoke" {
         view! { <crate::revoke::RevokePage /> }.into_any()
+    } else if path == "/test-enrollment" {
+        view! { <crate::test_enrollment::TestEnrollmentPage /> }.into_any()
     } else if cfg!(feature = "development") && path == "/dev/mailbox" {
         mailbox_page()
     } else if path == "/" {

@@ -60,7 +60,7 @@ pub struct Facts {
     pub revocation_reason: Option<RevocationReason>,
     /// Whether another certificate replaced it (renewal or reissue, once they exist).
     pub replaced: bool,
-    /// Whether it was installed, as a test enrollment records it (nothing does yet).
+    /// Whether it was installed, as a test enrollment records it (`installations`, migration 0027).
     pub installed: bool,
     /// Whether it was picked up at least once ([`PickupKind`]).
     pub picked_up: bool,

@@ -14,6 +14,7 @@ pub mod dns;
 pub mod download;
 pub mod encoding;
 pub mod expiry;
+pub mod installation;
 pub mod inventory;
 pub mod issuance;
 pub mod key_reuse;

@@ -52,13 +52,16 @@ pub struct InventoryRow {
     pub pickup_api_key_id: Option<String>,
     /// That API key's name.
     pub pickup_api_key_name: Option<String>,
+    /// The latest test enrollment's instant (`installations`, migration 0027).
+    pub installed_at: Option<i64>,
 }
 
 /// The columns and joins of [`InventoryRow`]; the latest pickup is the one with the latest `last_at`.
 const FROM: &str = "SELECT c.serial, c.issued_at, c.not_after, c.revoked_at, c.revocation_reason, c.replaced_by, \
             o.id AS order_id, o.profile, COALESCE(o.account_id, '') AS account_id, COALESCE(a.name, '') AS account_name, r.position, r.email, \
             r.display_name, r.dns_names, p.kind AS pickup_kind, p.last_at AS pickup_at, \
-            p.api_key_id AS pickup_api_key_id, k.name AS pickup_api_key_name \
+            p.api_key_id AS pickup_api_key_id, k.name AS pickup_api_key_name, \
+            (SELECT max(installed_at) FROM installations WHERE serial = c.serial) AS installed_at \
      FROM certificates c JOIN recipients r ON r.id = c.recipient_id JOIN orders o ON o.id = r.order_id \
      LEFT JOIN accounts a ON a.id = o.account_id \
      LEFT JOIN pickups p ON p.rowid = (SELECT rowid FROM pickups WHERE serial = c.serial \

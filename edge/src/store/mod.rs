@@ -13,6 +13,7 @@ pub mod certificates;
 pub mod contracts;
 pub mod crls;
 pub mod enrollment_links;
+pub mod installations;
 pub mod inventory;
 pub mod key_holders;
 pub mod ledger;

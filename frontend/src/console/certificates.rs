@@ -99,6 +99,15 @@ pub fn CertificatesPage() -> impl IntoView {
         <GraceSetting/>
         <p><a data-testid="csv" href=csv_href download="certificates.csv">
             {move || t.lang().pick("Download as CSV", "Télécharger en CSV")}</a></p>
+        <p>{move || t.lang().pick(
+            "A certificate shows as installed once its holder tests it: ",
+            "Un certificat apparaît comme installé quand son détenteur le teste : ",
+        )}<a data-testid="test-enrollment-link" href="/test-enrollment">
+            {move || t.lang().pick("test enrollment", "tester l’installation")}</a>
+            {move || t.lang().pick(
+                " (in the browser with the .p12), `keyward test`, or mTLS.",
+                " (dans le navigateur avec le .p12), `keyward test`, ou mTLS.",
+            )}</p>
         {move || inventory.get().map(|result| match result {
             Ok(inventory) => listing(inventory, page).into_any(),
             Err(problem) => error_line(problem, t).into_any(),

@@ -10,6 +10,7 @@
 use super::audit;
 use super::contract;
 use super::notices;
+use super::installation;
 use super::passkey;
 use super::renewal;
 use super::vetting;
@@ -362,6 +363,9 @@ pub const ENDPOINTS: &[&Endpoint] = &[
     &reissue::REQUEST_REISSUE,
     &reissue::SHOW_REISSUE_SETTINGS,
     &reissue::UPDATE_REISSUE_SETTINGS,
+    &installation::INSTALLATION_CHALLENGE,
+    &installation::RECORD_INSTALLATION,
+    &installation::MTLS_INSTALLATION,
     &audit::LIST_AUDIT,
     &audit::EXPORT_AUDIT,
     &audit::ADMIN_LIST_AUDIT,

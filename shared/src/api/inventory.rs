@@ -142,6 +142,9 @@ pub struct InventoryEntry {
     pub replaced_by: Option<String>,
     /// Its latest pickup, if any.
     pub last_pickup: Option<Pickup>,
+    /// The latest test enrollment, Unix seconds (the state is then `installed` while valid).
+    #[serde(default)]
+    pub installed_at: Option<i64>,
 }
 
 /// The CSV export's columns, in order ([`InventoryEntry::csv_row`]).
@@ -363,6 +366,7 @@ mod tests {
                 api_key_id: Some("k1".into()),
                 api_key_name: Some("nginx sync".into()),
             }),
+            installed_at: None,
         };
         let row = entry.csv_row();
         assert_eq!(row.len(), CSV_COLUMNS.len());

@@ -13,6 +13,7 @@ pub mod dev;
 pub mod domain;
 pub mod endpoint;
 pub mod enrollment;
+pub mod installation;
 pub mod inventory;
 pub mod notices;
 #[cfg(feature = "schema")]

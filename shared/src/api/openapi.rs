@@ -34,6 +34,7 @@ use super::domain::{
 };
 use super::endpoint::{Access, Endpoint, OPENAPI_DOCUMENT};
 use super::enrollment::{EnrollmentView, IssuedCertificate, SubmitCsr};
+use super::installation::{Installation, InstallationChallenge, InstallationProof};
 use super::inventory::{AdminCertificateList, CurrentCertificate, ExpiringWithin, Inventory};
 use super::order::{FieldErrorsBody, Ledger, LedgerEntry, OrderList, OrderRequest, OrderView};
 use super::organization::{CodeEntry, CodeSent, NewOrganization, OrganizationList, OrganizationView};
@@ -43,8 +44,8 @@ use super::revocation::{CertificateStatus, RevocationChallenge, RevokeRequest};
 use super::signup::{CompleteSignup, SignupLinkView, SignupRequest};
 use super::vetting::{VettingAnswer, VettingCase, VettingWorkList};
 use super::{
-    ErrorBody, MessageBody, account, admin_account, contract, dev, domain, enrollment, inventory, order, organization,
-    policy, revocation, signup, vetting,
+    ErrorBody, MessageBody, account, admin_account, contract, dev, domain, enrollment, installation, inventory, order,
+    organization, policy, revocation, signup, vetting,
 };
 use crate::pipeline::OrderState;
 use crate::vetting::VettingForm;
@@ -307,6 +308,19 @@ fn operations(b: &mut Builder) {
 
     inventory_operations(b);
     reissue_operations(b);
+
+    b.add("certificates", &installation::INSTALLATION_CHALLENGE).json::<InstallationChallenge>("201", "The challenge");
+    b.add("certificates", &installation::RECORD_INSTALLATION)
+        .request::<InstallationProof>()
+        .json::<Installation>("201", "Installed: the proof and the certificate passed")
+        .json::<ErrorBody>(
+            "422",
+            "Refused, naming the field: a challenge not ours, expired or used; a signature by another key; a revoked, \
+             expired or foreign certificate",
+        );
+    b.add("certificates", &installation::MTLS_INSTALLATION)
+        .json::<Installation>("201", "Installed: the client certificate Cloudflare verified")
+        .json::<ErrorBody>("401", "No client certificate, or one Cloudflare did not verify");
 
     account_operations(b);
     onboarding_operations(b);

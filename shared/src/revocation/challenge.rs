@@ -43,9 +43,16 @@ const VERSION: &str = "v1";
 pub struct ChallengeKey(hmac::Key);
 
 impl ChallengeKey {
-    /// The key derived from `secret`.
+    /// The revocation challenges' key derived from `secret`.
     pub fn derive(secret: &[u8]) -> Self {
-        let derived = hmac::sign(&hmac::Key::new(hmac::HMAC_SHA256, secret), CHALLENGE_KEY_LABEL);
+        Self::derive_labelled(secret, CHALLENGE_KEY_LABEL)
+    }
+
+    /// The key derived from `secret` for the challenges of another purpose, named by `label` (the test
+    /// enrollment's: `installation::INSTALLATION_CHALLENGE_KEY_LABEL`): a challenge made under one label is refused
+    /// (`Forged`) under another.
+    pub fn derive_labelled(secret: &[u8], label: &[u8]) -> Self {
+        let derived = hmac::sign(&hmac::Key::new(hmac::HMAC_SHA256, secret), label);
         Self(hmac::Key::new(hmac::HMAC_SHA256, derived.as_ref()))
     }
 }

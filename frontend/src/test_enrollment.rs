@@ -1,0 +1,128 @@
+//! `/test-enrollment`: the holder proves, in this browser, that they hold a certificate's private key and that the
+//! certificate is valid now, and the certificate becomes *installed* (issue 13.4). As `/revoke` does, the `.p12` is
+//! opened here with its password and its key signs the Worker's single-use challenge in WebCrypto; only the
+//! signature is sent. No account is needed: possession is the credential.
+
+use der::Decode;
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use shared::api::ApiError;
+use shared::api::installation::{
+    INSTALLATION_CHALLENGE, Installation, InstallationChallenge, InstallationProof, InstalledBy, RECORD_INSTALLATION,
+};
+use shared::encoding::{base64url_encode, hex, utc_date_time};
+use shared::installation::installation_message;
+use shared::pkcs12;
+use wasm_bindgen_futures::JsFuture;
+
+use crate::api::{self, js_error, local_error};
+use crate::i18n::{error_line, field_error, use_i18n};
+use crate::keys;
+
+#[derive(Clone)]
+enum Stage {
+    Form,
+    Working,
+    Installed(Installation),
+}
+
+/// The test enrollment page.
+#[component]
+pub fn TestEnrollmentPage() -> impl IntoView {
+    let t = use_i18n();
+    let stage = RwSignal::new(Stage::Form);
+    let error = RwSignal::new(None::<ApiError>);
+    let password = RwSignal::new(String::new());
+    let file_input = NodeRef::<leptos::html::Input>::new();
+    let text = move |english: &'static str, french: &'static str| move || t.lang().pick(english, french);
+
+    let submit = move |event: leptos::ev::SubmitEvent| {
+        event.prevent_default();
+        error.set(None);
+        let lang = t.lang_untracked();
+        let Some(file) = file_input.get().and_then(|input| input.files()).and_then(|files| files.get(0)) else {
+            let message = lang.pick("Choose your .p12 file.", "Choisissez votre fichier .p12.");
+            error.set(Some(field_error("file_missing", "file", message)));
+            return;
+        };
+        stage.set(Stage::Working);
+        let password = password.get_untracked();
+        spawn_local(async move {
+            match test(file, &password, lang).await {
+                Ok(installation) => stage.set(Stage::Installed(installation)),
+                Err(problem) => {
+                    error.set(Some(problem));
+                    stage.set(Stage::Form);
+                }
+            }
+        });
+    };
+
+    view! {
+        <section class="revoke">
+            <h1>{text("Test enrollment", "Tester l’installation")}</h1>
+            {move || error.get().map(|problem| error_line(problem, t))}
+            {move || match stage.get() {
+                Stage::Installed(installation) => view! {
+                    <p data-testid="installed">
+                        {move || t.lang().pick("Installed on ", "Installé le ")}
+                        <time data-testid="installed-at">{utc_date_time(installation.installed_at)}</time>
+                        {move || t.lang().pick(" by this browser: certificate ", " par ce navigateur : certificat ")}
+                        <code data-testid="installed-serial">{installation.serial.clone()}</code>"."
+                    </p>
+                }.into_any(),
+                stage => view! {
+                    <p>{text(
+                        "Open the .p12 file you saved: the page signs a single-use challenge with its key, and Keyward \
+                         checks the signature, that the certificate is valid now and not revoked. The file, its password \
+                         and the key stay in this page.",
+                        "Ouvrez le fichier .p12 enregistré : la page signe un défi à usage unique avec sa clé, et Keyward \
+                         vérifie la signature, la validité du certificat et qu’il n’est pas révoqué. Le fichier, son mot \
+                         de passe et la clé restent dans cette page.",
+                    )}</p>
+                    <form on:submit=submit>
+                        <label>{text("Certificate file (.p12)", "Fichier du certificat (.p12)")}
+                            <input type="file" name="file" accept=".p12,.pfx,application/x-pkcs12" node_ref=file_input
+                                data-testid="test-file" />
+                        </label>
+                        <label>{text("Its password", "Son mot de passe")}
+                            <input type="password" name="password" autocomplete="current-password" data-testid="test-password"
+                                on:input=move |event| password.set(event_target_value(&event)) />
+                        </label>
+                        <button type="submit" data-testid="test-submit"
+                            disabled=matches!(stage, Stage::Working)>{text("Test", "Tester")}</button>
+                    </form>
+                }.into_any(),
+            }}
+        </section>
+    }
+}
+
+/// Opens the bundle, gets a challenge, signs it with the bundle's key and records the installation.
+async fn test(file: web_sys::File, password: &str, lang: shared::lang::Lang) -> Result<Installation, ApiError> {
+    let buffer = JsFuture::from(file.array_buffer()).await.map_err(js_error)?;
+    let bytes = js_sys::Uint8Array::new(&buffer).to_vec();
+    let opened = pkcs12::open(&bytes, password).map_err(|error| {
+        let words = lang.pick(
+            "The file could not be opened with this password",
+            "Impossible d’ouvrir le fichier avec ce mot de passe",
+        );
+        field_error("bundle_unreadable", "password", format!("{words} ({error})."))
+    })?;
+    let certificate_der =
+        opened.certificates_der.first().ok_or_else(|| local_error("the file holds no certificate"))?.clone();
+    let certificate = x509_cert::Certificate::from_der(&certificate_der)
+        .map_err(|error| local_error(&format!("the certificate cannot be read: {error}")))?;
+    let serial = hex(certificate.tbs_certificate().serial_number().as_bytes());
+    let key_type = keys::key_type_of_certificate(&certificate_der)?;
+    let challenge: InstallationChallenge =
+        api::call_with(&INSTALLATION_CHALLENGE, &[&serial], &serde_json::json!({})).await?;
+    let message = installation_message(&serial, &challenge.challenge);
+    let signature = keys::sign_with_private_key(&opened.private_key_pkcs8_der, key_type, &message).await?;
+    let proof = InstallationProof {
+        challenge: challenge.challenge,
+        signature: base64url_encode(&signature),
+        by: InstalledBy::Browser,
+    };
+    api::call_with(&RECORD_INSTALLATION, &[&serial], &proof).await
+}

@@ -1,0 +1,276 @@
+// The native enrollment client `keyward` (client/), built here with cargo, against the Worker in workerd: enrollment
+// with a link (the recipient's API) and with an API key (a server CSR order, fetched with the key), the test
+// enrollment (Installed, in D1 and in the inventory), what it wrote checked with `openssl verify` against the
+// development root and used in an nginx mTLS handshake (`curl --cert --key`), and the refusals: a spent challenge, a
+// signature by another key, a revoked certificate, and the mTLS path without Cloudflare's report (wrangler dev sends
+// none: the verified-certificate branch is covered by the host tests of `shared::installation`, not here).
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, spawnSync } from 'node:child_process';
+import { createPrivateKey, generateKeyPairSync, sign } from 'node:crypto';
+import { mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import {
+  ROOT, startWorker, seed, http, openssl, scratch, createAccount, login, caAdministrator, developmentRootPem,
+  launchBrowser,
+} from './harness.mjs';
+
+const PASSWORD = 'correct horse battery staple';
+const DAY = 86_400;
+let worker;
+let directory;
+let binary;
+let nginx;
+
+before(async () => {
+  const build = spawnSync('cargo', ['build', '-p', 'keyward-client', '--bin', 'keyward'], { cwd: ROOT, encoding: 'utf8' });
+  assert.equal(build.status, 0, build.stderr);
+  binary = join(process.env.CARGO_TARGET_DIR ?? join(ROOT, 'target'), 'debug', 'keyward');
+  worker = await startWorker();
+  directory = scratch('client');
+});
+after(async () => {
+  nginx?.kill('SIGTERM');
+  await worker?.stop();
+  if (directory) rmSync(directory, { recursive: true, force: true });
+});
+
+/** Runs `keyward ARGS --json`; its exit status and parsed JSON answer. Asynchronous: the Worker's DNS-over-HTTPS
+ * responder runs in this process and must answer while keyward waits on the Worker. */
+function keyward(args, env = {}) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(binary, [...args, '--json'], { env: { ...process.env, ...env } });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk) => { stdout += chunk; });
+    child.stderr.on('data', (chunk) => { stderr += chunk; });
+    child.on('error', reject);
+    child.on('close', (status) => {
+      let answer;
+      try { answer = JSON.parse(stdout); } catch { answer = { unparsed: stdout }; }
+      resolve({ status, answer, stderr });
+    });
+  });
+}
+
+/** The message a test enrollment signs (shared::installation::installation_message). */
+const message = (serial, challenge) => Buffer.from(`Keyward test enrollment v1\nserial: ${serial}\nchallenge: ${challenge}\n`);
+
+async function challengeFor(serial) {
+  const response = await http(`${worker.url}/api/v1/certificates/${serial}/installation-challenge`, { method: 'POST' });
+  assert.equal(response.status, 201, response.text());
+  return response.json().challenge;
+}
+
+async function prove(serial, challenge, key) {
+  const signature = sign('sha256', message(serial, challenge), { key, dsaEncoding: 'ieee-p1363' }).toString('base64url');
+  return http(`${worker.url}/api/v1/certificates/${serial}/installation`, {
+    method: 'POST', body: JSON.stringify({ challenge, signature, by: 'native_client' }),
+  });
+}
+
+let linkOut;
+let linkSerial;
+
+test('enroll with a link: the key stays here at 0600, the certificate verifies, the server records Downloaded', async () => {
+  const link = await seed(worker, 'Barbara Liskov', 'barbara@example.com');
+  linkOut = join(directory, 'link');
+  const enrolled = await keyward(['enroll', '--link', link, '--out', linkOut]);
+  assert.equal(enrolled.status, 0, `${JSON.stringify(enrolled.answer)} ${enrolled.stderr}`);
+  assert.equal(enrolled.answer.state, 'downloaded');
+  linkSerial = enrolled.answer.serial;
+  assert.equal(statSync(join(linkOut, 'key.pem')).mode & 0o777, 0o600);
+  writeFileSync(join(directory, 'root.pem'), developmentRootPem());
+  const verified = spawnSync('openssl', ['verify', '-CAfile', join(directory, 'root.pem'), '-untrusted',
+    join(linkOut, 'chain.pem'), join(linkOut, 'cert.pem')], { encoding: 'utf8' });
+  assert.equal(verified.status, 0, verified.stdout + verified.stderr);
+  // The certificate is the key's: the public keys match.
+  const fromKey = openssl(['pkey', '-in', join(linkOut, 'key.pem'), '-pubout']);
+  const fromCertificate = openssl(['x509', '-in', join(linkOut, 'cert.pem'), '-noout', '-pubkey']);
+  assert.equal(fromKey, fromCertificate);
+  const pickups = await worker.query(`SELECT kind FROM pickups WHERE serial = '${linkSerial}'`);
+  assert.deepEqual(pickups.map((row) => row.kind), ['recipient_confirmed']);
+  // A second enrollment into the same directory is refused before anything is made.
+  const again = await keyward(['enroll', '--link', link, '--out', linkOut]);
+  assert.equal(again.status, 1);
+  assert.equal(again.answer.error.field, '--out');
+  // `keyward subject` is OpenSSL's RFC 2253 form.
+  const subject = await keyward(['subject', '--out', linkOut]);
+  const expected = openssl(['x509', '-in', join(linkOut, 'cert.pem'), '-noout', '-subject', '-nameopt', 'RFC2253']);
+  assert.equal(`subject=${subject.answer.subject}`, expected.trim());
+});
+
+test('keyward test records the installation; a used challenge and another key are refused', async () => {
+  const tested = await keyward(['test', '--out', linkOut]);
+  assert.equal(tested.status, 0, `${JSON.stringify(tested.answer)} ${tested.stderr}`);
+  assert.equal(tested.answer.state, 'installed');
+  const rows = await worker.query(`SELECT method, user_agent FROM installations WHERE serial = '${linkSerial}'`);
+  assert.equal(rows.length, 1);
+  assert.equal(rows[0].method, 'native_client');
+  assert.match(rows[0].user_agent, /^keyward\//);
+
+  const key = createPrivateKey(readFileSync(join(linkOut, 'key.pem')));
+  const challenge = await challengeFor(linkSerial);
+  const other = generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey;
+  const forged = await prove(linkSerial, challenge, other);
+  assert.equal(forged.status, 422, forged.text());
+  assert.equal(forged.json().error.code, 'proof_invalid');
+  assert.equal(forged.json().error.field, 'signature');
+  const first = await prove(linkSerial, challenge, key);
+  assert.equal(first.status, 201, first.text());
+  const replay = await prove(linkSerial, challenge, key);
+  assert.equal(replay.status, 422, replay.text());
+  assert.equal(replay.json().error.code, 'challenge_used');
+  assert.equal(replay.json().error.field, 'challenge');
+  const unknown = await http(`${worker.url}/api/v1/certificates/${'0'.repeat(32)}/installation-challenge`, { method: 'POST' });
+  assert.equal(unknown.status, 404);
+  assert.equal(unknown.json().error.code, 'certificate_unknown');
+  const [{ n }] = await worker.query(`SELECT count(*) AS n FROM installations WHERE serial = '${linkSerial}'`);
+  assert.equal(n, 2, 'the refused proofs wrote nothing');
+});
+
+test('what keyward wrote opens an nginx that requires a client certificate', async () => {
+  const port = 22000 + Math.floor(Math.random() * 2000);
+  for (const name of ['logs', 'temp']) mkdirSync(join(directory, name), { recursive: true });
+  openssl(['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-days', '1',
+    '-keyout', join(directory, 'server.key'), '-out', join(directory, 'server.pem'), '-subj', '/CN=127.0.0.1',
+    '-addext', 'subjectAltName=IP:127.0.0.1']);
+  writeFileSync(join(directory, 'ca.pem'), readFileSync(join(linkOut, 'chain.pem')));
+  const temp = join(directory, 'temp');
+  writeFileSync(join(directory, 'nginx.conf'), `
+daemon off;
+pid ${join(directory, 'nginx.pid')};
+error_log ${join(directory, 'logs', 'error.log')} info;
+events {}
+http {
+  access_log off;
+  client_body_temp_path ${temp}/body; proxy_temp_path ${temp}/proxy; fastcgi_temp_path ${temp}/fastcgi;
+  uwsgi_temp_path ${temp}/uwsgi; scgi_temp_path ${temp}/scgi;
+  server {
+    listen 127.0.0.1:${port} ssl;
+    ssl_certificate ${join(directory, 'server.pem')};
+    ssl_certificate_key ${join(directory, 'server.key')};
+    ssl_client_certificate ${join(directory, 'ca.pem')};
+    ssl_verify_client on;
+    ssl_verify_depth 2;
+    location / { default_type text/plain; return 200 "hello $ssl_client_s_dn\\n"; }
+  }
+}
+`);
+  nginx = spawn('nginx', ['-p', directory, '-c', join(directory, 'nginx.conf'), '-e', join(directory, 'logs', 'error.log')],
+    { stdio: 'ignore' });
+  const curl = (withCertificate) => {
+    const args = ['--silent', '--show-error', '--max-time', '10', '--cacert', join(directory, 'server.pem'),
+      '--write-out', '\n%{http_code}', `https://127.0.0.1:${port}/`];
+    if (withCertificate) args.unshift('--cert', join(linkOut, 'cert.pem'), '--key', join(linkOut, 'key.pem'));
+    const result = spawnSync('curl', args, { encoding: 'utf8' });
+    const lines = result.stdout.trimEnd().split('\n');
+    return { status: Number(lines.pop()), body: lines.join('\n'), error: result.stderr };
+  };
+  const deadline = Date.now() + 15_000;
+  while (!curl(false).status) {
+    assert.ok(Date.now() < deadline && nginx.exitCode === null, 'nginx did not start');
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  assert.equal(curl(false).status, 400, 'no client certificate, no entry');
+  const accepted = curl(true);
+  assert.equal(accepted.status, 200, `${accepted.body}${accepted.error}`);
+  assert.match(accepted.body, /hello .*CN=Barbara Liskov/);
+});
+
+test('enroll with an API key (a server CSR order): fetched with the key, tested, installed in the inventory', async () => {
+  const account = await createAccount(worker, { name: 'Alpha', users: [{ email: 'alice@alpha.example.com', password: PASSWORD }] });
+  const alice = await login(worker, 'alice@alpha.example.com', PASSWORD);
+  const now = Math.floor(Date.now() / 1000);
+  const address = JSON.stringify({ street: '1 Main Street', city: 'London', postal_code: 'EC1A 1BB', region: '' });
+  await worker.query(`INSERT INTO organizations (id, name, identifier, country, address, validated_at, created_at, account_id)
+    VALUES ('org-alpha', 'Alpha Ltd', 'NTRGB-11111111', 'GB', '${address}', ${now - DAY}, ${now - DAY}, '${account.accountId}')`);
+  await worker.query(`INSERT INTO validations (id, account_id, kind, subject, method, created_at, expires_at, validated_at)
+    VALUES ('val-alpha', '${account.accountId}', 'domain', 'alpha.example.com', 'dns_txt', ${now - DAY}, ${now}, ${now - DAY})`);
+  await worker.query(`INSERT INTO ledger (id, account_id, at, amount, kind, reference, created_by)
+    VALUES ('dep-alpha', '${account.accountId}', ${now - DAY}, 10000000, 'deposit', 'wire', 'test')`);
+  const created = await http(`${worker.url}/api/v1/api-keys`, { method: 'POST', headers: alice, body: JSON.stringify({ name: 'keyward client' }) });
+  assert.equal(created.status, 201, created.text());
+  const apiKey = created.json().key;
+  const orderFile = join(directory, 'order.json');
+  writeFileSync(orderFile, JSON.stringify({
+    organization_id: 'org-alpha', profile: 'server_auth', validity: { kind: 'days', days: 60 }, signature_hash: 'sha256',
+    auto_renewals: 0, notification_emails: [], payment: { kind: 'balance' }, subscriber_agreement: '2026-12-01',
+    recipients: [{ email: 'ops@alpha.example.com', dns_names: ['www.alpha.example.com'] }],
+  }));
+  const out = join(directory, 'server');
+  const enrolled = await keyward(['enroll', '--server', worker.url, '--order', orderFile, '--out', out], { KEYWARD_API_KEY: apiKey });
+  assert.equal(enrolled.status, 0, `${JSON.stringify(enrolled.answer)} ${enrolled.stderr}`);
+  assert.equal(enrolled.answer.state, 'downloaded');
+  const serial = enrolled.answer.serial;
+  assert.match(openssl(['x509', '-in', join(out, 'cert.pem'), '-noout', '-ext', 'subjectAltName']), /www\.alpha\.example\.com/);
+  const verified = spawnSync('openssl', ['verify', '-CAfile', join(directory, 'root.pem'), '-untrusted',
+    join(out, 'chain.pem'), join(out, 'cert.pem')], { encoding: 'utf8' });
+  assert.equal(verified.status, 0, verified.stdout + verified.stderr);
+
+  const inventory = async () => {
+    const response = await http(`${worker.url}/api/v1/certificates?q=${serial}`, { headers: alice });
+    assert.equal(response.status, 200, response.text());
+    return response.json().certificates.find((entry) => entry.serial === serial);
+  };
+  assert.equal((await inventory()).state, 'downloaded');
+  const tested = await keyward(['test', '--out', out]);
+  assert.equal(tested.status, 0, `${JSON.stringify(tested.answer)} ${tested.stderr}`);
+  const entry = await inventory();
+  assert.equal(entry.state, 'installed');
+  assert.equal(entry.installed_at, tested.answer.installed_at);
+  const status = await keyward(['status', '--out', out]);
+  assert.equal(status.answer.state, 'valid');
+});
+
+test('/test-enrollment in Chromium: the .p12 opened in the page makes the certificate installed by this browser', async () => {
+  // A bundle of what keyward wrote for the link enrollment, as OpenSSL 3 makes one (AES-256-CBC, PBKDF2).
+  const password = 'test with this password';
+  const bundle = join(directory, 'holder.p12');
+  openssl(['pkcs12', '-export', '-in', join(linkOut, 'cert.pem'), '-inkey', join(linkOut, 'key.pem'),
+    '-certfile', join(linkOut, 'chain.pem'), '-out', bundle, '-passout', `pass:${password}`]);
+  const browser = await launchBrowser();
+  try {
+    const page = await browser.newPage();
+    const sent = [];
+    page.on('request', (request) => sent.push(request.postData() ?? ''));
+    await page.goto(`${worker.url}/test-enrollment`);
+    await page.locator('[data-testid=test-file]').setInputFiles(bundle);
+    await page.locator('[data-testid=test-password]').fill('not the password');
+    await page.locator('[data-testid=test-submit]').click();
+    await page.locator('[data-testid=error][data-code=bundle_unreadable]').waitFor();
+    await page.locator('[data-testid=test-password]').fill(password);
+    await page.locator('[data-testid=test-submit]').click();
+    await page.locator('[data-testid=installed]').waitFor({ timeout: 30_000 });
+    assert.equal((await page.locator('[data-testid=installed-serial]').textContent()).trim(), linkSerial);
+    assert.match(await page.locator('[data-testid=installed]').textContent(), /Installed on .* by this browser/);
+    const rows = await worker.query(`SELECT method, user_agent FROM installations WHERE serial = '${linkSerial}' AND method = 'browser'`);
+    assert.equal(rows.length, 1);
+    assert.match(rows[0].user_agent, /Chrome/);
+    // Only the signature went out: never the password or the key.
+    const keyBody = readFileSync(join(linkOut, 'key.pem'), 'utf8').split('\n').slice(1, -2).join('');
+    for (const body of sent) {
+      assert.ok(!body.includes(password) && !body.includes(keyBody.slice(0, 40)), body);
+    }
+  } finally {
+    await browser.close();
+  }
+});
+
+test('a revoked certificate is refused its test, with its code', async () => {
+  const revoked = await http(`${worker.url}/api/v1/certificates/${linkSerial}/revocation`, {
+    method: 'POST', body: JSON.stringify({ reason: 'superseded' }), headers: await caAdministrator(worker),
+  });
+  assert.equal(revoked.status, 200, revoked.text());
+  const tested = await keyward(['test', '--out', linkOut]);
+  assert.equal(tested.status, 1);
+  assert.equal(tested.answer.error.code, 'certificate_revoked');
+  assert.equal(tested.answer.error.status, 422);
+});
+
+test('the mTLS path refuses a request that Cloudflare did not verify', async () => {
+  const response = await http(`${worker.url}/api/v1/installations/mtls`, { method: 'POST' });
+  assert.equal(response.status, 401, response.text());
+  // wrangler dev reports no certificate presented (certPresented "0"): the report is read, the refusal names it.
+  assert.equal(response.json().error.code, 'client_certificate_missing');
+});
