@@ -13,8 +13,8 @@ use crate::i18n::use_i18n;
 /// What a readable request fills in on the order form, read-only while it is there.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Prefill {
-    /// Its DNS names under one of the account's validated domains (device profiles); the others are explained as
-    /// not on the order.
+    /// Its DNS names under one of the account's validated domains (device profiles), when it carries any; the
+    /// others are explained as not on the order.
     pub dns_names: Option<Vec<String>>,
     /// Its email address (S/MIME profiles).
     pub email: Option<String>,
@@ -29,6 +29,8 @@ impl Prefill {
     pub fn of(contents: &CsrContents, profile: &Profile, domains: &[ValidatedDomain]) -> Self {
         let mut prefill = Self::default();
         match profile.alternative_names {
+            // A request without DNS names leaves the field to be typed.
+            AlternativeNames::DnsNames if contents.dns_names.is_empty() => {}
             AlternativeNames::DnsNames => {
                 let names: Vec<String> = contents
                     .dns_names
