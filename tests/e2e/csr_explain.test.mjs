@@ -49,8 +49,8 @@ before(async () => {
   const address = JSON.stringify({ street: '1 rue de la Paix', city: 'Lille', postal_code: '59000', region: '' });
   await worker.query(`INSERT INTO organizations (id, name, identifier, country, address, validated_at, validated_until, created_at, account_id)
     VALUES ('org-csr', '${ORGANIZATION.replaceAll("'", "''")}', 'NTRFR-12345678', 'FR', '${address}', ${now - DAY}, ${now + 300 * DAY}, ${now - DAY}, '${account.accountId}')`);
-  await worker.query(`INSERT INTO validations (id, account_id, kind, subject, method, created_at, expires_at, validated_at)
-    VALUES ('val-csr', '${account.accountId}', 'domain', 'csr.example.com', 'dns_txt', ${now - DAY}, ${now}, ${now - DAY})`);
+  await worker.query(`INSERT INTO validations (id, account_id, kind, subject, method, created_at, expires_at, validated_at, validated_until)
+    VALUES ('val-csr', '${account.accountId}', 'domain', 'csr.example.com', 'dns_txt', ${now - DAY}, ${now + 300 * DAY}, ${now - DAY}, ${now + 300 * DAY})`);
   await worker.query(`INSERT INTO ledger (id, account_id, at, amount, kind, reference, created_by)
     VALUES ('dep-csr', '${account.accountId}', ${now - DAY}, 10000000, 'deposit', 'wire', 'test')`);
   page = await signedInPage(worker, browser, alice);
@@ -119,6 +119,8 @@ test('each request of the corpus is explained in the order form, and its certifi
     await page.goto(`${worker.url}/console/orders/new`);
     await page.locator('[data-testid=order-form]').waitFor({ timeout: 60_000 });
     await page.selectOption('[data-testid=profile]', profile);
+    await page.check('[data-testid=validity-days]');
+    await page.fill('[data-testid=days]', '90');
     await page.fill('[data-testid="recipients[0].email"]', 'ops@csr.example.com');
     await page.check('[data-testid=csr-now-0]');
     await page.fill('[data-testid="recipients[0].csr"]', pem);
@@ -149,7 +151,10 @@ test('each request of the corpus is explained in the order form, and its certifi
     }
     await page.check('[data-testid=agreement]');
     await page.click('[data-testid=order-submit]');
-    await page.waitForURL(/\/console\/orders\/(?!new$)[^/]+$/, { timeout: 30_000 });
+    await eventually(async () => /\/console\/orders\/(?!new$)[^/]+$/.test(page.url())
+      || (await page.locator('[data-testid=order-problems]').count()) > 0, `${name}: the order placed or refused`);
+    const problems = await page.locator('.error').allTextContents();
+    assert.ok(/\/console\/orders\/(?!new$)[^/]+$/.test(page.url()), `${name}: ${problems.join(' | ')}`);
     const orderId = new URL(page.url()).pathname.split('/').pop();
     const serial = await eventually(async () => (await api(`/orders/${orderId}`, { headers: alice })).json().recipients[0].certificate_serial,
       `${name}: the certificate`);
