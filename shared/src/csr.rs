@@ -370,9 +370,14 @@ impl ParsedCsr {
 /// and its key, are not detected.
 pub fn requested_key(text: &str) -> Result<PublicKey, CsrError> {
     let der = decode_request_pem(text)?;
+    requested_key_der(&der)
+}
+
+/// As [`requested_key`], from the request's DER.
+pub(crate) fn requested_key_der(der: &[u8]) -> Result<PublicKey, CsrError> {
     // Only the outer structure and the key: the full decode (names, attributes) would weigh on the web app for
     // nothing, since the Worker decodes and verifies everything anyway.
-    let parts = RequestParts::split(&der)
+    let parts = RequestParts::split(der)
         .map_err(|error| CsrError::Malformed(format!("the request's parts could not be located ({error})")))?;
     let subject_public_key_info = SubjectPublicKeyInfoRef::from_der(parts.subject_public_key_info)
         .map_err(|error| CsrError::Malformed(format!("the subject public key info is invalid ({error})")))?;
@@ -724,7 +729,7 @@ fn left_pad<const N: usize>(bytes: &[u8]) -> Option<[u8; N]> {
 }
 
 /// Finds the single request PEM block in `text` and decodes its base64 content.
-fn decode_request_pem(text: &str) -> Result<Vec<u8>, CsrError> {
+pub(crate) fn decode_request_pem(text: &str) -> Result<Vec<u8>, CsrError> {
     let mut requests: Vec<(&str, &str)> = Vec::new();
     let mut other_label: Option<&str> = None;
     let mut rest = text;

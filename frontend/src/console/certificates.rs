@@ -1,6 +1,7 @@
 //! `/console/certificates`: the account's certificate inventory (`GET /api/v1/certificates`): search by serial,
 //! address, DNS name or order number, the expiring-within filters (7, 30, 90 days), pages, and the CSV export of
-//! the same search (a same-origin link, so the session cookie carries it). English and French.
+//! the same search (a same-origin link, so the session cookie carries it). Each line offers the certificate's subject
+//! name in four forms with copy buttons ([`super::subject_name`]). English and French.
 
 use leptos::prelude::*;
 use shared::api::ApiError;
@@ -10,6 +11,7 @@ use shared::api::reissue::{
 };
 use shared::lang::Lang;
 
+use super::subject_name::SubjectNamePanel;
 use crate::api;
 use crate::i18n::{error_line, format_instant, use_i18n};
 
@@ -131,7 +133,7 @@ fn line(entry: InventoryEntry) -> impl IntoView {
     });
     view! {
         <tr data-testid="certificate-row" data-serial=serial_attribute data-state=state.as_str()>
-            <td><code>{serial}</code></td>
+            <td><code>{serial.clone()}</code> <SubjectNamePanel serial=serial /></td>
             <td>{entry.subject}</td>
             <td>{move || profile.profile().display_name(t.lang())}</td>
             <td><a href=order_href>{entry.order_id}</a></td>

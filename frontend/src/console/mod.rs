@@ -13,6 +13,7 @@ mod account;
 mod activity;
 pub mod admin;
 mod certificates;
+mod csr_explain;
 mod form;
 mod login;
 mod order_texts;
@@ -23,6 +24,7 @@ mod reset;
 mod secret;
 mod signup;
 mod signup_texts;
+mod subject_name;
 mod texts;
 pub(crate) mod validation;
 

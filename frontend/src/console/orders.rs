@@ -7,7 +7,10 @@
 //! [`shared::order::check_order_request`], over an [`OrderContext`] built from those answers, and shows every
 //! problem next to its field once the field was touched (all of them after a first submission). A request
 //! pasted or uploaded is pre-checked in the page with [`shared::csr::requested_key`] and
-//! [`shared::api::policy::Policy::precheck`]: a key the profile refuses is reported before anything is sent.
+//! [`shared::api::policy::Policy::precheck`]: a key the profile refuses is reported before anything is sent. A
+//! readable request also prefills the names it carries (read-only) and is explained under its box
+//! ([`super::csr_explain`]). Each issued certificate's line offers its subject name in four forms
+//! ([`super::subject_name`]).
 //!
 //! An idempotency key is drawn (WebCrypto's random values) when the form opens and sent with every submission of
 //! it, so a double click or a retry after a lost answer makes one order; the button is disabled while a
@@ -41,11 +44,13 @@ use shared::profile::{AlternativeNames, ProfileId};
 use shared::revocation::RevocationReason;
 use shared::vetting::VettingStatus;
 
+use super::csr_explain::{CsrExplanations, Prefill};
 use super::form::go;
 use super::order_texts::{
     action_label, actor_label, blocked_by, csr_accepted, csr_refused, done_at, order_text, order_texts, page_number,
     problems_left, recipient_heading, state_label, validity_cap, who_acts,
 };
+use super::subject_name::SubjectNamePanel;
 use crate::api;
 use crate::i18n::{self, Lang, Unit, error_line, field_error, format_instant, problem_message, use_i18n};
 
@@ -505,6 +510,57 @@ fn OrderForm(
                     let key = policy.with_value(|policy| precheck_csr(policy, id, &text, t.lang())).ok()?;
                     Some(view! { <p class="notice" data-testid=format!("csr-accepted-{index}")>{csr_accepted(t.lang(), &key)}</p> })
                 };
+                // A readable request: what it carries prefills the form (read-only while it is there), and each
+                // way it differs from what the certificate will say is explained under its box.
+                let contents = Memo::new(move |_| {
+                    let text = row.csr.get();
+                    (row.csr_now.get() && !text.trim().is_empty()).then(|| shared::csr_explain::read(&text).ok()).flatten()
+                });
+                let prefill = Memo::new(move |_| {
+                    let contents = contents.get()?;
+                    let id = profile.get()?;
+                    let domains = catalogue.with_value(|catalogue| context(catalogue, &organization.get()).validated_domains);
+                    Some(Prefill::of(&contents, id.profile(), &domains))
+                });
+                Effect::new(move |_| {
+                    let Some(prefill) = prefill.get() else { return };
+                    if let Some(names) = prefill.dns_names {
+                        row.dns_names.set(names.join("\n"));
+                    }
+                    for (value, signal) in
+                        [(prefill.email, row.email), (prefill.given_name, row.given_name), (prefill.surname, row.surname)]
+                    {
+                        if let Some(value) = value {
+                            signal.set(value);
+                        }
+                    }
+                });
+                let mismatches = Signal::derive(move || {
+                    let contents = contents.get()?;
+                    let id = profile.get()?;
+                    let dns_names = split_list(&row.dns_names.get());
+                    let email = row.email.get();
+                    let facts = catalogue.with_value(|catalogue| context(catalogue, &organization.get()).organization);
+                    let expectation = shared::csr_explain::Expectation {
+                        profile: id.profile(),
+                        dns_names: &dns_names,
+                        email: Some(email.as_str()).filter(|email| !email.is_empty()),
+                        organization: Some(facts.name.as_str()).filter(|name| !name.is_empty()),
+                        country: Some(facts.country.as_str()).filter(|country| !country.is_empty()),
+                    };
+                    Some(shared::csr_explain::explain(&contents, &expectation))
+                });
+                let read_only = move |field: &'static str| {
+                    prefill.with(|prefill| {
+                        prefill.as_ref().is_some_and(|prefill| match field {
+                            "dns_names" => prefill.dns_names.is_some(),
+                            "email" => prefill.email.is_some(),
+                            "given_name" => prefill.given_name.is_some(),
+                            "surname" => prefill.surname.is_some(),
+                            _ => false,
+                        })
+                    })
+                };
                 let name_input = move |label: fn(&'static super::order_texts::OrderTexts) -> &'static str,
                                        field: &'static str,
                                        signal: RwSignal<String>,
@@ -512,6 +568,7 @@ fn OrderForm(
                     view! {
                         <label>{order_text(t, label)}
                             <input type=kind data-testid=path(field) autocomplete="off" bind:value=signal
+                                prop:readOnly=move || read_only(field)
                                 on:input=move |_| touch(path(field)) /></label>
                         {row_problems(field)}
                     }
@@ -543,7 +600,7 @@ fn OrderForm(
                         {move || device().then(|| view! {
                             <label>{order_text(t, |texts| texts.dns_names)}
                                 <textarea data-testid=path("dns_names") rows="2"
-                                    prop:value=move || row.dns_names.get()
+                                    prop:value=move || row.dns_names.get() prop:readOnly=move || read_only("dns_names")
                                     on:input=move |event| { row.dns_names.set(event_target_value(&event)); touch(path("dns_names")); }>
                                 </textarea></label>
                             <p class="hint">{order_text(t, |texts| texts.dns_names_hint)}</p>
@@ -565,6 +622,7 @@ fn OrderForm(
                                 <input type="file" accept=".csr,.pem,.req,.txt" data-testid=format!("csr-file-{index}")
                                     on:change=upload /></label>
                             {verdict}
+                            <CsrExplanations mismatches testid=format!("csr-explanations-{index}") />
                             {row_problems("csr")}
                         })}
                         {row_problems("given_name")}
@@ -877,7 +935,8 @@ fn order_view(
                             {move || t.lang().pick("Ends ", "Fin de validité : ")}
                             {move || format_instant(t.lang(), not_after)}</p>
                     });
-                    view! { {ends} {links} {status} }.into_any()
+                    let subject = view! { <SubjectNamePanel serial=serial.clone() /> };
+                    view! { {ends} {links} {subject} {status} }.into_any()
                 }
                 None => match recipient.issuance_refusal {
                     // Refused by the issuance pipeline after placement: why, as the Worker said it.
