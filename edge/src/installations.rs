@@ -30,7 +30,6 @@ use worker::Response;
 
 use crate::ca::CertificateAuthority;
 use crate::call::Call;
-use crate::certificates::serial;
 use crate::db::raised;
 use crate::error::AppError;
 use crate::platform;
@@ -84,7 +83,7 @@ fn check_certificate(row: &CertificateRow, authority: &CertificateAuthority, now
 /// `POST /api/v1/certificates/{serial}/installation-challenge`: a fresh single-use challenge (nothing written). A
 /// revoked, expired or foreign certificate is refused here already.
 pub async fn challenge(call: Call) -> Result<Response, AppError> {
-    let serial = serial(&call)?;
+    let serial = call.serial()?;
     let row = load(&call, &serial).await?;
     check_certificate(&row, &*CertificateAuthority::from_env(call.env())?, call.now)?;
     let challenge = Challenge::issue(&challenge_key(&call)?, &serial, call.now, platform::random()?);
@@ -99,7 +98,7 @@ fn user_agent(call: &Call) -> Result<String, AppError> {
 
 /// `POST /api/v1/certificates/{serial}/installation` with an [`InstallationProof`].
 pub async fn record(call: Call) -> Result<Response, AppError> {
-    let serial = serial(&call)?;
+    let serial = call.serial()?;
     let proof: InstallationProof = serde_json::from_slice(call.body()).map_err(|error| {
         AppError::field(
             400,
