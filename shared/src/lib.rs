@@ -10,6 +10,7 @@ pub mod audit;
 pub mod caa;
 pub mod contract;
 pub mod csr;
+pub mod device_request;
 pub mod dns;
 pub mod download;
 pub mod encoding;
