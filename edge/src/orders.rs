@@ -170,6 +170,52 @@ pub async fn place(call: Call) -> Result<Response, AppError> {
     if let Some(existing) = orders::by_idempotency_key(db, &account_id, &submitted.idempotency_key).await? {
         return replay(db, existing, &request_sha256, now).await;
     }
+    match place_order(&call, &principal, &account_id, &submitted, request_sha256, Vec::new()).await? {
+        Placement::Placed { order_id, mail } => {
+            call.after_answer_deliver(mail);
+            let order = orders::find(db, &order_id, Some(&account_id)).await?;
+            Ok(Response::from_json(&order_view(db, &order, now).await?)?.with_status(201))
+        }
+        Placement::Conflict => {
+            // A concurrent submission with the same idempotency key won: answer with its order.
+            match orders::by_idempotency_key(db, &account_id, &submitted.idempotency_key).await? {
+                Some(existing) => replay(db, existing, &hex(&Sha256::digest(body)), now).await,
+                None => Err(AppError::conflict("changed_meanwhile", CHANGED_MEANWHILE)),
+            }
+        }
+    }
+}
+
+/// What [`place_order`] did.
+pub enum Placement {
+    /// The batch was written: the new order, and the emails it queued (to deliver after the answer).
+    Placed {
+        /// The order's identifier.
+        order_id: String,
+        /// The outbox rows to deliver.
+        mail: Vec<String>,
+    },
+    /// A version or uniqueness guard refused the batch (nothing was written): the same idempotency key placed
+    /// meanwhile, or a row of `extra` changed.
+    Conflict,
+}
+
+/// Places the order `submitted` for `account_id` with every check of the order form and of the issuance pipeline,
+/// in one batch with `extra` (a device request's approval places its order this way, so it is approved only if
+/// its order is placed): the order, its recipients, the charge, the audit records and, when every validation is
+/// already done, the enrollment links and emails and the certificates from CSRs. `principal` placed it (for a
+/// device request, its approver); `request_sha256` is kept to tell a repeated submission from a changed one.
+pub async fn place_order(
+    call: &Call,
+    principal: &crate::auth::Principal,
+    account_id: &str,
+    submitted: &OrderRequest,
+    request_sha256: String,
+    extra: Vec<worker::D1PreparedStatement>,
+) -> Result<Placement, AppError> {
+    let db = &call.db;
+    let now = call.now;
+    let account_id = account_id.to_owned();
     let (order_context, organization_validated_at, contract_rows) =
         order_context(db, &account_id, &submitted.organization_id, now).await?;
     // A recipient's CSR text that also holds a private key: the key is recorded as exposed before the form's
@@ -180,7 +226,7 @@ pub async fn place(call: Call) -> Result<Response, AppError> {
             issuing::record_exposed_key(db, &refusal, &principal.actor(), subject, now).await?;
         }
     }
-    let checked = check_order_request(&submitted, &order_context, now).map_err(AppError::from)?;
+    let checked = check_order_request(submitted, &order_context, now).map_err(AppError::from)?;
     for (index, recipient) in checked.recipients.iter().enumerate() {
         if let Some((csr, _)) = &recipient.csr {
             let field = format!("recipients[{index}].csr");
@@ -281,7 +327,7 @@ pub async fn place(call: Call) -> Result<Response, AppError> {
     // An address at a public mail provider is validated by a link to itself: sent with the order, in English,
     // naming who placed it.
     if !stored.mailboxes.is_empty() {
-        let mut asker = crate::domains::Asker::read(db, &principal, &account_id).await?;
+        let mut asker = crate::domains::Asker::read(db, principal, &account_id).await?;
         asker.lang = Lang::En;
         for address in &stored.mailboxes {
             let email = EmailAddress::parse(address).map_err(|_| AppError::internal("checked mailbox"))?;
@@ -306,6 +352,7 @@ pub async fn place(call: Call) -> Result<Response, AppError> {
         events.extend(more);
     }
     statements.extend(audit_log::record_events(db, now, &actor, &order_id, &events)?);
+    statements.extend(extra);
     if let Err(error) = db.batch(statements).await {
         if let Some(refused) = issuing::key_holder_refusal(&error, "recipients") {
             // Another subject certified a recipient's key first, or it was reported compromised meanwhile.
@@ -330,16 +377,11 @@ pub async fn place(call: Call) -> Result<Response, AppError> {
             }
         }
         if is_conflict(&error) {
-            // A concurrent submission with the same idempotency key won: answer with its order.
-            if let Some(existing) = orders::by_idempotency_key(db, &account_id, &submitted.idempotency_key).await? {
-                return replay(db, existing, &hex(&Sha256::digest(body)), now).await;
-            }
+            return Ok(Placement::Conflict);
         }
         return Err(error.into());
     }
-    call.after_answer_deliver(mail);
-    let order = orders::find(db, &order_id, Some(&account_id)).await?;
-    Ok(Response::from_json(&order_view(db, &order, now).await?)?.with_status(201))
+    Ok(Placement::Placed { order_id, mail })
 }
 
 fn stored_order(checked: &CheckedOrder, context: &OrderContext, request_sha256: String) -> StoredOrder {

@@ -20,6 +20,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::address::Domain;
 use crate::csr::ParsedCsr;
+use crate::lang::Lang;
+use crate::mail::Email;
 use crate::order::FieldError;
 use crate::profile::{ExtendedKeyUsage, KeyUsage, ProfileId};
 use crate::text::check_visible;
@@ -535,6 +537,60 @@ pub fn preview(kind: DeviceKind, organization: &str, country: &str) -> Certifica
             .collect(),
     }
 }
+
+/// The email to a requester when their request is decided, in their language: the request's identifier, the
+/// machine, the decision, the approver's reason (always with a rejection), and where to follow it (`page_url`).
+pub fn decided_email(
+    lang: Lang,
+    to: &str,
+    request: &RequestId,
+    host_name: &str,
+    approved: bool,
+    reason: &str,
+    page_url: &str,
+) -> Email {
+    let reason_line =
+        |label: &str| if reason.is_empty() { String::new() } else { format!("{label}\n\n    {reason}\n\n") };
+    let (subject, body) = match (lang, approved) {
+        (Lang::En, true) => (
+            format!("{request} approved: {host_name}"),
+            format!(
+                "Hello,\n\nYour device request {request} for {host_name} was approved.\n\n{}The enrollment link \
+                 for the machine follows in a separate email (or the certificate, when you gave a CSR). Open it on \
+                 the machine the certificate is for.\n\n{page_url}\n\n-- Keyward\n",
+                reason_line("The approver wrote:")
+            ),
+        ),
+        (Lang::En, false) => (
+            format!("{request} rejected: {host_name}"),
+            format!(
+                "Hello,\n\nYour device request {request} for {host_name} was rejected, for this reason:\n\n    \
+                 {reason}\n\nYou can make a new request once the reason is dealt with.\n\n{page_url}\n\n-- Keyward\n"
+            ),
+        ),
+        (Lang::Fr, true) => (
+            format!("{request} approuvée{NBSP}: {host_name}"),
+            format!(
+                "Bonjour,\n\nVotre demande de certificat {request} pour {host_name} est approuvée.\n\n{}Le lien \
+                 d’inscription de la machine suit dans un autre courriel (ou le certificat, si vous avez fourni un \
+                 CSR). Ouvrez-le sur la machine à laquelle le certificat est destiné.\n\n{page_url}\n\n-- Keyward\n",
+                reason_line(&format!("L’approbateur a écrit{NBSP}:"))
+            ),
+        ),
+        (Lang::Fr, false) => (
+            format!("{request} refusée{NBSP}: {host_name}"),
+            format!(
+                "Bonjour,\n\nVotre demande de certificat {request} pour {host_name} est refusée, pour cette \
+                 raison{NBSP}:\n\n    {reason}\n\nVous pourrez faire une nouvelle demande une fois la raison \
+                 traitée.\n\n{page_url}\n\n-- Keyward\n"
+            ),
+        ),
+    };
+    Email { to: to.to_owned(), subject, body, lang }
+}
+
+/// A no-break space (French punctuation).
+const NBSP: char = '\u{a0}';
 
 #[cfg(test)]
 mod tests;

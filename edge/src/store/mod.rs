@@ -11,6 +11,7 @@ pub mod audit_log;
 pub mod certificates;
 pub mod contracts;
 pub mod crls;
+pub mod device_requests;
 pub mod enrollment_links;
 pub mod inventory;
 pub mod key_holders;

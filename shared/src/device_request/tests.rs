@@ -310,3 +310,24 @@ fn what_the_certificate_will_say() {
         assert!(!view.ec_key_usage.contains(&"keyEncipherment".to_owned()), "{view:?}");
     }
 }
+
+#[test]
+fn decision_emails_in_the_requesters_language() {
+    let id = RequestId::from_random(0x0e41_bee2);
+    let cases = [
+        (Lang::En, false, "Not one of ours.", ["DR-743F-Q2 rejected", "Not one of ours."]),
+        (Lang::Fr, false, "Pas chez nous.", ["DR-743F-Q2 refusée", "Pas chez nous."]),
+        (Lang::En, true, "", ["DR-743F-Q2 approved", "was approved"]),
+        (Lang::Fr, true, "Bien.", ["DR-743F-Q2 approuvée", "Bien."]),
+    ];
+    for (lang, approved, reason, expected) in cases {
+        let email = decided_email(lang, "ada@example.com", &id, "ws.example.com", approved, reason, "https://k/x");
+        let text = format!("{}\n{}", email.subject, email.body);
+        assert_eq!(email.lang, lang);
+        assert!(email.subject.starts_with(expected[0]), "{text}");
+        assert!(
+            text.contains(expected[1]) && text.contains("ws.example.com") && text.contains("https://k/x"),
+            "{text}"
+        );
+    }
+}
