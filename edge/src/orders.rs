@@ -304,6 +304,10 @@ pub async fn place_order(
         }
         _ => {}
     }
+    // After the order's row and before the work that issues from CSRs: a statement of `extra` may read the order
+    // (a device request's approval takes its identifier) and the issue may move what `extra` wrote (the request
+    // becomes issued through migration 0026's trigger).
+    statements.extend(extra);
     let row = OrderRow {
         id: order_id.clone(),
         account_id: Some(account_id.clone()),
@@ -352,7 +356,6 @@ pub async fn place_order(
         events.extend(more);
     }
     statements.extend(audit_log::record_events(db, now, &actor, &order_id, &events)?);
-    statements.extend(extra);
     if let Err(error) = db.batch(statements).await {
         if let Some(refused) = issuing::key_holder_refusal(&error, "recipients") {
             // Another subject certified a recipient's key first, or it was reported compromised meanwhile.
