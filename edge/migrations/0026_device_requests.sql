@@ -35,7 +35,9 @@ CREATE TABLE device_requests (
     status           TEXT NOT NULL DEFAULT 'requested' CHECK (status IN
                        ('requested', 'approved', 'rejected', 'cancelled', 'issued', 'downloaded', 'installed', 'revoked')),
     reason           TEXT,           -- the approver's reason (required to reject)
-    cancelled_by     TEXT REFERENCES device_requests (id),  -- the newer request that replaced this one
+    -- The newer request that replaced this one. No foreign key: the cancellation runs before the newer request's
+    -- insert in their batch (D1 checks foreign keys at once), which is what lets the pending index hold.
+    cancelled_by     TEXT,
     decided_by       TEXT,           -- the approver (`user:<id>`)
     decided_at       INTEGER,
     order_id         TEXT REFERENCES orders (id),
