@@ -222,7 +222,8 @@ test('a new request for the same machine cancels the pending one, which names it
   assert.equal((await worker.query(`SELECT status FROM device_requests WHERE id = '${second.id}'`))[0].status, 'requested');
   // The database itself refuses a second pending request for the machine (the partial unique index).
   await assert.rejects(worker.query(`INSERT INTO device_requests (id, account_id, organization_id, requester_id, kind, host_name, dns_names, locality, region, phone, description, created_at, updated_at)
-    VALUES ('DR-TEST-00', '${ids.alpha}', 'org-alpha-one', '${ids.rita}', 'workstation', '${second.latest.host_name}', '[]', 'x', '', '+1 555 0100', 'x', 0, 0)`), /UNIQUE/);
+    VALUES ('DR-TEST-00', '${ids.alpha}', 'org-alpha-one', '${ids.rita}', 'workstation', '${second.latest.host_name}', '[]', 'x', '', '+1 555 0100', 'x', 0, 0)`));
+  assert.equal((await worker.query("SELECT COUNT(*) AS n FROM device_requests WHERE id = 'DR-TEST-00'"))[0].n, 0);
 });
 
 test('ten concurrent requests for one machine leave exactly one pending', async () => {
