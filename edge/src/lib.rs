@@ -18,6 +18,7 @@ mod contracts;
 mod db;
 #[cfg(feature = "development")]
 mod dev;
+mod device_requests;
 mod doh;
 mod domains;
 mod enrollment;
@@ -161,6 +162,19 @@ const ROUTES: &[(&Endpoint, Handler)] = routes![
     api::contract::END_CONTRACT => contracts::end,
     api::contract::RECORD_DEPOSIT => contracts::deposit,
     api::contract::SHOW_ACCOUNT_LEDGER => contracts::account_ledger,
+    api::device_requests::CREATE_DEVICE_REQUEST => device_requests::create,
+    api::device_requests::LIST_DEVICE_REQUESTS => device_requests::list,
+    api::device_requests::SHOW_DEVICE_REQUEST => device_requests::show,
+    api::device_requests::EDIT_DEVICE_REQUEST => device_requests::edit,
+    api::device_requests::CANCEL_DEVICE_REQUEST => device_requests::cancel,
+    api::device_requests::DECIDE_DEVICE_REQUEST => device_requests::decide,
+    api::device_requests::ADMIN_DEVICE_QUEUE => device_requests::admin_queue,
+    api::device_requests::ADMIN_DECIDE_DEVICE_REQUEST => device_requests::admin_decide,
+    api::device_requests::LIST_ENROLLMENT_MANAGERS => device_requests::list_managers,
+    api::device_requests::GRANT_ENROLLMENT_MANAGER => device_requests::grant_manager,
+    api::device_requests::REMOVE_ENROLLMENT_MANAGER => device_requests::remove_manager,
+    api::device_requests::SHOW_DEVICE_SETTINGS => device_requests::show_settings,
+    api::device_requests::CHANGE_DEVICE_SETTINGS => device_requests::change_settings,
 ];
 
 /// The development routes, in the `development` build only (`cargo xtask dev`, `test`, `bench`): the build to

@@ -181,7 +181,7 @@ pub async fn place(call: Call) -> Result<Response, AppError> {
         asker_user_id: Some(principal.user_id.clone()),
         renewal: None,
     };
-    match place_order(&placement, &submitted, request_sha256.clone()).await? {
+    match place_order(&placement, &submitted, request_sha256.clone(), Vec::new()).await? {
         Placed::New { order_id, mail } => {
             call.after_answer_deliver(mail);
             let order = orders::find(db, &order_id, Some(&account_id)).await?;
@@ -239,11 +239,15 @@ pub enum Placed {
 /// The one placement path: checks the form ([`check_order_request`], the account's validations, payment, key
 /// reuse), then one batch: the order, its recipients, the charge, the audit records and, when every validation
 /// is already done, the enrollment links and emails and the certificates from CSRs; for a renewal, the renewed
-/// order's count at its version read (a concurrent renewal makes the batch fail whole: [`Placed::Existing`]).
+/// order's count at its version read (a concurrent renewal makes the batch fail whole: [`Placed::Existing`]);
+/// and `extra`, statements of the caller's own in the same batch (a device request's approval places its order
+/// this way, so it is approved only if its order is placed; a row of `extra` that changed meanwhile fails the
+/// batch whole, `changed_meanwhile`).
 pub async fn place_order(
     placement: &Placement<'_>,
     submitted: &OrderRequest,
     request_sha256: String,
+    extra: Vec<worker::D1PreparedStatement>,
 ) -> Result<Placed, AppError> {
     let Placement { env, db, now, account_id, .. } = *placement;
     let actor = placement.actor.clone();
@@ -343,6 +347,10 @@ pub async fn place_order(
         }
         _ => {}
     }
+    // After the order's row and before the work that issues from CSRs: a statement of `extra` may read the order
+    // (a device request's approval takes its identifier) and the issue may move what `extra` wrote (the request
+    // becomes issued through migration 0026's trigger).
+    statements.extend(extra);
     let row = OrderRow {
         id: order_id.clone(),
         account_id: Some(account_id.to_owned()),

@@ -95,7 +95,7 @@ async fn renew(
         asker_user_id,
         renewal: Some(Renewal { renewed: order, renewals_left, renews }),
     };
-    match place_order(&placement, &request, hex(&Sha256::digest(&body))).await? {
+    match place_order(&placement, &request, hex(&Sha256::digest(&body)), Vec::new()).await? {
         Placed::New { order_id, mail } => Ok(Some((order_id, mail))),
         Placed::Existing { .. } => Ok(None),
     }

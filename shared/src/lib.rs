@@ -11,6 +11,7 @@ pub mod caa;
 pub mod contract;
 pub mod csr;
 pub mod csr_explain;
+pub mod device_request;
 pub mod dns;
 pub mod download;
 pub mod encoding;

@@ -37,6 +37,10 @@ async function snapshotOfA() {
     `SELECT * FROM vettings WHERE account_id = '${account}' ORDER BY id`,
     `SELECT * FROM vetting_answers WHERE account_id = '${account}' ORDER BY id`,
     `SELECT id, sign_count FROM passkeys WHERE user_id = '${ids.user}' ORDER BY id`,
+    `SELECT * FROM device_requests WHERE account_id = '${account}' ORDER BY id`,
+    `SELECT v.* FROM device_request_versions v JOIN device_requests d ON d.id = v.request_id WHERE d.account_id = '${account}' ORDER BY v.request_id, v.version`,
+    `SELECT m.* FROM enrollment_managers m JOIN organizations o ON o.id = m.organization_id WHERE o.account_id = '${account}' ORDER BY m.user_id, m.organization_id`,
+    `SELECT device_kinds FROM accounts WHERE id = '${account}'`,
   ];
   return JSON.stringify(await worker.queryAll(tables.join('; ')));
 }
@@ -95,6 +99,12 @@ before(async () => {
   assert.equal(order.status, 201, order.text());
   ids.order = order.json().id;
   ids.certificate = order.json().recipients[1].certificate_serial;
+  // A's device request (a server, made by its organization admin) and an enrollment manager.
+  const device = await api('/device-requests', { method: 'POST', headers: alice, body: JSON.stringify({ ...DEVICE_FORM, organization_id: ids.organization }) });
+  assert.equal(device.status, 201, device.text());
+  ids.deviceRequest = device.json().id;
+  const manager = await api('/enrollment-managers', { method: 'POST', headers: alice, body: JSON.stringify({ user_id: ids.user, organization_id: ids.organization }) });
+  assert.equal(manager.status, 201, manager.text());
   assert.match(ids.certificate, /^[0-9a-f]{32}$/);
 });
 after(async () => { await worker?.stop(); });
@@ -116,6 +126,9 @@ function identifierFor(path, parameter) {
     [/^\/api\/v1\/sessions\/\{id\}/, { id: () => ids.session }],
     [/^\/api\/v1\/admin\/accounts\/\{id\}/, { id: () => ids.accountA }],
     [/^\/api\/v1\/passkeys\/\{id\}/, { id: () => ids.passkey }],
+    [/^\/api\/v1\/device-requests\/\{id\}/, { id: () => ids.deviceRequest }],
+    [/^\/api\/v1\/admin\/device-requests\/\{id\}/, { id: () => ids.deviceRequest }],
+    [/^\/api\/v1\/enrollment-managers\/\{user\}/, { user: () => ids.user, organization: () => ids.organization }],
   ];
   const row = table.find(([pattern]) => pattern.test(path));
   const value = row?.[1][parameter];
@@ -123,8 +136,17 @@ function identifierFor(path, parameter) {
   return value();
 }
 
+/** A device request of A's organization. */
+const DEVICE_FORM = {
+  kind: 'server', organization_id: '', host_name: 'srv.alpha.example.com', locality: 'London', region: '',
+  phone: '+44 20 7946 0000', description: 'Alpha web server',
+};
+
 /** Plausible bodies, so a refusal is about tenancy and not about a malformed request. */
 const BODIES = {
+  '/api/v1/device-requests/{id}/versions': DEVICE_FORM,
+  '/api/v1/device-requests/{id}/decision': { decision: 'reject', reason: 'Not ours.' },
+  '/api/v1/admin/device-requests/{id}/decision': { decision: 'reject', reason: 'Not ours.' },
   '/api/v1/organizations/{id}/verification-code/check': { code: '12345678' },
   '/api/v1/admin/organizations/{id}/vetting': { decision: 'rejected', message: 'Not found in the register.' },
   '/api/v1/organizations/{id}/vetting/answers': { text: 'Here is our registration extract.' },

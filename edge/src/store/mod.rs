@@ -12,6 +12,7 @@ pub mod audit_log;
 pub mod certificates;
 pub mod contracts;
 pub mod crls;
+pub mod device_requests;
 pub mod enrollment_links;
 pub mod installations;
 pub mod inventory;

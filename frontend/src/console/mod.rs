@@ -14,6 +14,7 @@ mod activity;
 pub mod admin;
 mod certificates;
 mod csr_explain;
+pub(crate) mod device_requests;
 mod form;
 mod login;
 mod order_texts;
@@ -90,6 +91,8 @@ enum Section {
     AdminVetting,
     /// `/console/passkeys`: the caller's passkeys.
     Passkeys,
+    DeviceRequests,
+    AdminDeviceRequests,
 }
 
 impl Section {
@@ -112,6 +115,8 @@ impl Section {
             "/console/admin/billing" => Some(Self::AdminBilling),
             "/console/admin/vetting" => Some(Self::AdminVetting),
             "/console/passkeys" => Some(Self::Passkeys),
+            "/console/device-requests" => Some(Self::DeviceRequests),
+            "/console/admin/device-requests" => Some(Self::AdminDeviceRequests),
             other => other.strip_prefix("/console/orders/").filter(|id| !id.contains('/')).map(|_| Self::Order),
         }
     }
@@ -135,6 +140,8 @@ impl Section {
             Self::AdminBilling => "/console/admin/billing",
             Self::AdminVetting => "/console/admin/vetting",
             Self::Passkeys => "/console/passkeys",
+            Self::DeviceRequests => "/console/device-requests",
+            Self::AdminDeviceRequests => "/console/admin/device-requests",
         }
     }
 
@@ -158,6 +165,8 @@ impl Section {
             Self::AdminBilling => "admin-billing",
             Self::AdminVetting => "admin-vetting",
             Self::Passkeys => "passkeys",
+            Self::DeviceRequests => "device-requests",
+            Self::AdminDeviceRequests => "admin-device-requests",
         }
     }
 
@@ -170,7 +179,12 @@ impl Section {
     fn for_ca_administrators(self) -> bool {
         matches!(
             self,
-            Self::AdminAccounts | Self::AdminAudit | Self::AdminBilling | Self::AdminCertificates | Self::AdminVetting
+            Self::AdminAccounts
+                | Self::AdminAudit
+                | Self::AdminBilling
+                | Self::AdminCertificates
+                | Self::AdminVetting
+                | Self::AdminDeviceRequests
         )
     }
 }
@@ -259,6 +273,13 @@ fn LoggedIn(section: Section) -> impl IntoView {
                 }
                 Section::AdminBilling => view! { <NotFound /> }.into_any(),
                 Section::Passkeys => view! { <passkeys::PasskeysPage /> }.into_any(),
+                Section::DeviceRequests if !ca_administrator => {
+                    view! { <device_requests::DeviceRequestsPage role=session.user.role /> }.into_any()
+                }
+                Section::AdminDeviceRequests if ca_administrator => {
+                    view! { <admin::device_requests::AdminDeviceRequestsPage /> }.into_any()
+                }
+                Section::DeviceRequests | Section::AdminDeviceRequests => view! { <NotFound /> }.into_any(),
                 Section::NewOrder => view! { <orders::NewOrderPage /> }.into_any(),
                 Section::Order => {
                     let path = window().location().pathname().unwrap_or_default();
@@ -306,6 +327,8 @@ fn Navigation(session: SessionView, section: Section) -> impl IntoView {
         (Section::AdminBilling, |lang| lang.pick("Billing", "Facturation")),
         (Section::AdminVetting, |lang| lang.pick("Vetting", "Vérification")),
         (Section::Passkeys, passkeys::nav_label),
+        (Section::DeviceRequests, device_requests::nav_label),
+        (Section::AdminDeviceRequests, |lang| lang.pick("Server requests", "Demandes de serveurs")),
     ]
     .into_iter()
     .filter(|(target, _)| !must_change || *target == Section::Password)

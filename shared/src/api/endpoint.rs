@@ -11,6 +11,7 @@ use super::audit;
 use super::contract;
 use super::notices;
 use super::installation;
+use super::device_requests;
 use super::passkey;
 use super::renewal;
 use super::vetting;
@@ -376,6 +377,19 @@ pub const ENDPOINTS: &[&Endpoint] = &[
     &contract::END_CONTRACT,
     &contract::RECORD_DEPOSIT,
     &contract::SHOW_ACCOUNT_LEDGER,
+    &device_requests::CREATE_DEVICE_REQUEST,
+    &device_requests::LIST_DEVICE_REQUESTS,
+    &device_requests::SHOW_DEVICE_REQUEST,
+    &device_requests::EDIT_DEVICE_REQUEST,
+    &device_requests::CANCEL_DEVICE_REQUEST,
+    &device_requests::DECIDE_DEVICE_REQUEST,
+    &device_requests::ADMIN_DEVICE_QUEUE,
+    &device_requests::ADMIN_DECIDE_DEVICE_REQUEST,
+    &device_requests::LIST_ENROLLMENT_MANAGERS,
+    &device_requests::GRANT_ENROLLMENT_MANAGER,
+    &device_requests::REMOVE_ENROLLMENT_MANAGER,
+    &device_requests::SHOW_DEVICE_SETTINGS,
+    &device_requests::CHANGE_DEVICE_SETTINGS,
     &dev::DEV_MAILBOX,
     &dev::DEV_CREATE_ACCOUNT,
     &dev::DEV_SEED,

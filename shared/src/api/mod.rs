@@ -10,6 +10,7 @@ pub mod admin_account;
 pub mod audit;
 pub mod contract;
 pub mod dev;
+pub mod device_requests;
 pub mod domain;
 pub mod endpoint;
 pub mod enrollment;

@@ -434,6 +434,7 @@ fn account_operations(b: &mut Builder) {
     b.add("account", &account::REVOKE_API_KEY).empty("204", "Revoked");
     passkey_operations(b);
     notices_operations(b);
+    device_request_operations(b);
 }
 
 /// Reminder settings (`super::notices`).
@@ -447,6 +448,49 @@ fn notices_operations(b: &mut Builder) {
         .request::<ReminderSettingsUpdate>()
         .json::<ReminderSettingsView>("200", "The new settings");
     b.add("account", &SHOW_ATTENTION).json::<Attention>("200", "The four lists");
+}
+
+
+/// Device requests, their approvals, enrollment managers and the account's device setting
+/// (`super::device_requests`).
+fn device_request_operations(b: &mut Builder) {
+    use super::device_requests::{
+        ADMIN_DECIDE_DEVICE_REQUEST, ADMIN_DEVICE_QUEUE, CANCEL_DEVICE_REQUEST, CHANGE_DEVICE_SETTINGS,
+        CREATE_DEVICE_REQUEST, DECIDE_DEVICE_REQUEST, DeviceDecision, DeviceRequestForm, DeviceRequestList,
+        DeviceRequestView, DeviceSettings, EDIT_DEVICE_REQUEST, EnrollmentManagerGrant, EnrollmentManagerList,
+        GRANT_ENROLLMENT_MANAGER, LIST_DEVICE_REQUESTS, LIST_ENROLLMENT_MANAGERS, REMOVE_ENROLLMENT_MANAGER,
+        SHOW_DEVICE_REQUEST, SHOW_DEVICE_SETTINGS,
+    };
+    let form = "Every problem of the form, each naming its field";
+    b.add("device requests", &CREATE_DEVICE_REQUEST)
+        .request::<DeviceRequestForm>()
+        .json::<DeviceRequestView>("201", "The request, with its identifier")
+        .json::<FieldErrorsBody>("422", form);
+    b.add("device requests", &LIST_DEVICE_REQUESTS).json::<DeviceRequestList>("200", "The requests");
+    b.add("device requests", &SHOW_DEVICE_REQUEST).json::<DeviceRequestView>("200", "The request and its versions");
+    b.add("device requests", &EDIT_DEVICE_REQUEST)
+        .request::<DeviceRequestForm>()
+        .json::<DeviceRequestView>("200", "The request, with the new version")
+        .json::<FieldErrorsBody>("422", form);
+    b.add("device requests", &CANCEL_DEVICE_REQUEST).json::<DeviceRequestView>("200", "The cancelled request");
+    b.add("device requests", &DECIDE_DEVICE_REQUEST)
+        .request::<DeviceDecision>()
+        .json::<DeviceRequestView>("200", "The decided request")
+        .json::<FieldErrorsBody>("422", "The order the approval places, refused: every problem, each naming its field");
+    b.add("device requests", &ADMIN_DEVICE_QUEUE).json::<DeviceRequestList>("200", "The queue, oldest first");
+    b.add("device requests", &ADMIN_DECIDE_DEVICE_REQUEST)
+        .request::<DeviceDecision>()
+        .json::<DeviceRequestView>("200", "The decided request")
+        .json::<FieldErrorsBody>("422", "The order the approval places, refused: every problem, each naming its field");
+    b.add("device requests", &LIST_ENROLLMENT_MANAGERS).json::<EnrollmentManagerList>("200", "The managers");
+    b.add("device requests", &GRANT_ENROLLMENT_MANAGER)
+        .request::<EnrollmentManagerGrant>()
+        .json::<EnrollmentManagerList>("201", "The managers, with the new one");
+    b.add("device requests", &REMOVE_ENROLLMENT_MANAGER).json::<EnrollmentManagerList>("200", "The managers left");
+    b.add("device requests", &SHOW_DEVICE_SETTINGS).json::<DeviceSettings>("200", "The kinds");
+    b.add("device requests", &CHANGE_DEVICE_SETTINGS)
+        .request::<DeviceSettings>()
+        .json::<DeviceSettings>("200", "The kinds, as set");
 }
 
 /// Passkeys and recovery codes (`super::passkey`).

@@ -5,4 +5,5 @@ pub mod accounts;
 pub mod audit;
 pub mod billing;
 pub mod certificates;
+pub mod device_requests;
 pub mod vetting;
