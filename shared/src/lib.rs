@@ -33,8 +33,8 @@ pub mod pkcs12;
 pub mod profile;
 #[cfg(any(test, feature = "public-suffix"))]
 pub mod public_suffix;
-pub mod renewal;
 pub mod reissue;
+pub mod renewal;
 pub mod revocation;
 pub mod signup;
 pub mod subject_name;

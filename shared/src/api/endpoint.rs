@@ -9,9 +9,9 @@
 
 use super::audit;
 use super::contract;
-use super::notices;
-use super::installation;
 use super::device_requests;
+use super::installation;
+use super::notices;
 use super::passkey;
 use super::renewal;
 use super::vetting;

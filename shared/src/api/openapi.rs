@@ -450,7 +450,6 @@ fn notices_operations(b: &mut Builder) {
     b.add("account", &SHOW_ATTENTION).json::<Attention>("200", "The four lists");
 }
 
-
 /// Device requests, their approvals, enrollment managers and the account's device setting
 /// (`super::device_requests`).
 fn device_request_operations(b: &mut Builder) {
