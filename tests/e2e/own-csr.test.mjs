@@ -110,6 +110,6 @@ test('a request with a key type the link does not take, or naming someone else, 
   // The Worker applies its own policy to a request sent without the page: the RSA-1024 key is refused at `csr`.
   const response = await http(`${worker.url}/api/v1/enrollments/${token}`, { method: 'POST', body: JSON.stringify({ csr: cases[0].brought.text }) });
   assert.ok(response.status >= 400 && response.status < 500, `status ${response.status}`);
-  assert.equal(response.json().field, 'csr');
+  assert.equal(response.json().error.field, 'csr', JSON.stringify(response.json()));
   await context.close();
 });
