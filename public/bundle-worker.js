@@ -1,14 +1,22 @@
-// The packaging worker: the same Keyward WebAssembly module (frontend/src/offload.rs), used off the page's main
-// thread to build and check the .p12 and the encrypted key, which takes a few hundred milliseconds of PBKDF2.
-// Messages come only from the page that started it; nothing here talks to the network.
-import init, { package_in_worker } from "/pkg/keyward.js";
+// The packaging worker: the packaging WebAssembly module (frontend/src/bin/package.rs, frontend/src/offload.rs),
+// used off the page's main thread to build and check the .p12 and the encrypted key (a few hundred milliseconds
+// of PBKDF2), or to open a .p12 the recipient chose, or to pre-check a certificate request the recipient brought. It is loaded only when one of these is asked for, so that
+// the recipient's first load does not carry the PKCS#12 code. Messages come only from the page that started it;
+// nothing here talks to the network.
+import init, { open_in_worker, package_in_worker, precheck_in_worker } from "/pkg/package.js";
 
-const ready = init({ module_or_path: "/pkg/keyward_bg.wasm" });
+const ready = init({ module_or_path: "/pkg/package_bg.wasm" });
 
 self.onmessage = async ({ data }) => {
-  await ready;
   try {
-    self.postMessage({ ok: true, ...package_in_worker(data) });
+    await ready;
+    if (data.operation === "open") {
+      self.postMessage(open_in_worker(data));
+    } else if (data.operation === "precheck") {
+      self.postMessage(precheck_in_worker(data));
+    } else {
+      self.postMessage({ ok: true, ...package_in_worker(data) });
+    }
   } catch (error) {
     self.postMessage({ ok: false, message: String(error?.message ?? error) });
   }

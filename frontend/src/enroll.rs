@@ -113,6 +113,8 @@ pub fn EnrollPage(
     // The link's view while the key is made, to return to on cancel.
     let cancel_target = StoredValue::new(None::<EnrollmentView>);
     let error = RwSignal::new(None::<ApiError>);
+    // The recipient brings their own request (`own_csr`): the key generation is hidden meanwhile.
+    let (own_csr, own_csr_token) = (RwSignal::new(false), token.clone());
     // Records in this browser's storage are named by the token's hash, never by the token.
     let record_id = Token::parse(&token).map(|token| token.hash_hex()).unwrap_or_default();
     // Between issuance and the download the key exists only in this tab: leaving would lose it.
@@ -237,7 +239,10 @@ pub fn EnrollPage(
                     }.into_any()
                 }
                 Stage::Closed(view) => closed(view, reissue_token.clone(), t).into_any(),
-                Stage::Ready(view) => ready(view, enroll.clone(), choice, t).into_any(),
+                Stage::Ready(view) => view! {
+                    <div hidden=move || own_csr.get()>{ready(view.clone(), enroll.clone(), choice, t)}</div>
+                    <crate::own_csr::OwnCsr token=own_csr_token.clone() view=view chosen=own_csr />
+                }.into_any(),
                 Stage::Working(step) => {
                     // The view to return to on cancel: the one the key choice was made on.
                     let back = step.cancellable().then(|| cancel_target.get_value()).flatten();

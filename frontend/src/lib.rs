@@ -12,6 +12,7 @@ mod api;
 #[cfg(feature = "bench")]
 mod bench;
 pub mod console;
+mod csr_precheck;
 mod enroll;
 mod files;
 pub mod focus;
@@ -20,7 +21,8 @@ mod install;
 mod keys;
 #[cfg(feature = "development")]
 mod mailbox;
-mod offload;
+pub mod offload;
+mod own_csr;
 mod password;
 pub mod recipient;
 mod repackage;

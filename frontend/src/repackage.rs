@@ -5,7 +5,7 @@
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use shared::api::ApiError;
-use shared::pkcs12::{self, Pkcs12Error, Profile};
+use shared::pkcs12::{Pkcs12Error, Profile};
 
 use crate::enroll::{next_tick, profile_name, profile_select};
 use crate::i18n::{self, Lang, error_line, field_error, use_i18n};
@@ -113,7 +113,7 @@ async fn repackage(
     lang: Lang,
 ) -> Result<(String, String), ApiError> {
     let bytes = files::read(file).await?;
-    let opened = pkcs12::open(&bytes, current_password).map_err(|error| unreadable(error, lang))?;
+    let opened = offload::open(&bytes, current_password).await?.map_err(|error| unreadable(error, lang))?;
     let (certificate, chain) =
         opened.certificates_der.split_first().ok_or_else(|| unreadable(Pkcs12Error::KeyCertificateMismatch, lang))?;
     let friendly_name = opened.friendly_name.as_deref().unwrap_or_default();

@@ -10,7 +10,6 @@ use shared::api::revocation::{
     CertificateStatus, PossessionProof, REVOCATION_CHALLENGE, REVOKE_CERTIFICATE, RevocationChallenge, RevokeRequest,
 };
 use shared::encoding::{base64url_encode, hex};
-use shared::pkcs12;
 use shared::revocation::{RevocationReason, possession_message};
 use wasm_bindgen_futures::JsFuture;
 
@@ -129,7 +128,7 @@ async fn revoke(
 ) -> Result<CertificateStatus, ApiError> {
     let buffer = JsFuture::from(file.array_buffer()).await.map_err(js_error)?;
     let bytes = js_sys::Uint8Array::new(&buffer).to_vec();
-    let opened = pkcs12::open(&bytes, password).map_err(|error| {
+    let opened = crate::offload::open(&bytes, password).await?.map_err(|error| {
         field_error("bundle_unreadable", "password", i18n::revoke_unopened(lang, &error.to_string()))
     })?;
     let certificate_der =

@@ -189,10 +189,10 @@ test('the repackaging page turns an OpenSSL bundle into the other profile in the
   assert.equal((await refused('password_mismatch')).field, 'password_confirmation');
 
   // Nothing was sent once the page was there: no request at all, let alone one with the key or a password.
-  // The packaging worker loads its script and this same app module from the origin (static files, GET, no
+  // The packaging worker loads its script and the packaging module from the origin (static files, GET, no
   // body); nothing else goes out.
   const late = requests.filter((request) => request.afterRender);
-  const workerLoads = late.filter(({ method, url, body }) => method === 'GET' && !body && /\/(bundle-worker\.js|pkg\/keyward(\.js|_bg\.wasm))$/.test(url));
+  const workerLoads = late.filter(({ method, url, body }) => method === 'GET' && !body && /\/(bundle-worker\.js|pkg\/package(\.js|_bg\.wasm))$/.test(url));
   assert.ok(workerLoads.length > 0, 'the bundle was made in the packaging worker');
   assert.deepEqual(late.filter((request) => !workerLoads.includes(request)).map((request) => `${request.method} ${request.url}`), [],
     'requests after the page rendered, other than the worker loading');

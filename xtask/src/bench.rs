@@ -1,5 +1,7 @@
-//! `cargo xtask bench [browser|lighthouse|edge]`: the benchmark of issues 3, 4 and 16, every part unless one is
-//! named. It builds what it measures (the release app and Worker, and the frontend's `bench` build with the
+//! `cargo xtask bench [size|browser|lighthouse|edge]`: the benchmark of issues 3, 4 and 16, every part unless one
+//! is named. `size` builds the production app and runs `bench/size.mjs`: each first-load bundle's gzip size
+//! against its budget (recipient ≤ 250 KB, console ≤ 300 KB), the packaging module apart, and the ten heaviest
+//! items (by crate) of each WebAssembly module. It builds what it measures (the release app and Worker, and the frontend's `bench` build with the
 //! benchmark page), then runs `bench/browser.mjs` (headless Chromium: Keyward's key pair, request and PKCS#12
 //! against WebCrypto, PKI.js and node-forge; the real page's longest task and first load), `bench/lighthouse.mjs`
 //! (Lighthouse's mobile profile on the recipient's pages, the login page and the order form: performance,
@@ -17,18 +19,30 @@ use crate::process::run as run_command;
 use crate::tools::{self, Tools};
 use crate::{Result, build, devca, root};
 
-/// Runs the named part (`browser`, `lighthouse`, `edge`) or all three.
+/// Runs the named part (`size`, `browser`, `lighthouse`, `edge`) or all four.
 pub fn run(part: Option<&str>) -> Result {
-    let (browser, lighthouse, edge) = match part {
-        None => (true, true, true),
-        Some("browser") => (true, false, false),
-        Some("lighthouse") => (false, true, false),
-        Some("edge") => (false, false, true),
+    let (size, browser, lighthouse, edge) = match part {
+        None => (true, true, true, true),
+        Some("size") => (true, false, false, false),
+        Some("browser") => (false, true, false, false),
+        Some("lighthouse") => (false, false, true, false),
+        Some("edge") => (false, false, false, true),
         Some(other) => {
-            return Err(format!("unknown benchmark part `{other}` (expected `browser`, `lighthouse` or `edge`)"));
+            return Err(format!(
+                "unknown benchmark part `{other}` (expected `size`, `browser`, `lighthouse` or `edge`)"
+            ));
         }
     };
     let tools = tools::ensure()?;
+    if size {
+        // What ships: the production app, measured before the development build below replaces it.
+        build::frontend(&tools, build::Flavor::Production)?;
+        node("bench/size.mjs")?;
+        if !(browser || lighthouse || edge) {
+            eprintln!("report: {}", root().join("target/bench/report.md").display());
+            return Ok(());
+        }
+    }
     // Both parts measure the release artefacts: the app served by the Worker, and the Worker itself.
     build::all(&tools, build::Flavor::Development)?;
     devca::ensure()?;

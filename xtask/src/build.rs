@@ -2,7 +2,7 @@
 //!
 //! The web app, two bundles from one `cargo build` of `frontend` (its two binaries share the compiled
 //! dependencies): the recipient's pages (`dist/pkg/keyward*`) and the organizations' console
-//! (`dist/pkg/console*`); each through `wasm-bindgen --target web`, then binaryen's `wasm-opt -Oz` (the npm build:
+//! (`dist/pkg/console*`), and the packaging module the packaging worker loads (`dist/pkg/package*`); each through `wasm-bindgen --target web`, then binaryen's `wasm-opt -Oz` (the npm build:
 //! Debian's older wasm-opt breaks a Leptos app at run time), into `dist/` beside `public/`'s files; `boot.js`
 //! picks the bundle by path.
 //! The Worker: `worker-build --release` in `edge/`, pointed at the pinned wasm-bindgen, wasm-opt and esbuild.
@@ -57,7 +57,7 @@ pub fn all(tools: &Tools, flavor: Flavor) -> Result {
 
 /// The web app's bundles: the `frontend` binary (under `target/wasm32-unknown-unknown/release/`) and the name of
 /// its files in `dist/pkg/`.
-const BUNDLES: &[(&str, &str)] = &[("keyward-frontend", "keyward"), ("console", "console")];
+const BUNDLES: &[(&str, &str)] = &[("keyward-frontend", "keyward"), ("console", "console"), ("package", "package")];
 
 /// Builds the web app into `dist/`.
 pub fn frontend(tools: &Tools, flavor: Flavor) -> Result {

@@ -33,8 +33,8 @@ commands:
           build the web app (dist/) and the Worker (edge/build/) in release mode, as deployed: without the
           development routes and mailbox page that `dev`, `test` and `bench` build in (`development`: with them,
           as `test` builds before its end-to-end suites)
-  bench [browser|lighthouse|edge]
-          build, then benchmark the browser side (Chromium: keygen, CSR, PKCS#12, longest task, first load),
+  bench [size|browser|lighthouse|edge]
+          build, then measure each web bundle's first load against its budget (size), benchmark the browser side (Chromium: keygen, CSR, PKCS#12, longest task, first load),
           the pages as Lighthouse's mobile profile sees them (scores, LCP, TBT, CLS) and the edge (workerd:
           issuance CPU time, throughput, upload size) against their peers; every part unless one is named. Writes target/bench/report.json and report.md (KEYWARD_BENCH_QUICK=1: a few runs)
   soak [minutes]
