@@ -12,7 +12,6 @@ use shared::api::installation::{
 };
 use shared::encoding::{base64url_encode, hex, utc_date_time};
 use shared::installation::installation_message;
-use shared::pkcs12;
 use wasm_bindgen_futures::JsFuture;
 
 use crate::api::{self, js_error, local_error};
@@ -102,7 +101,8 @@ pub fn TestEnrollmentPage() -> impl IntoView {
 async fn test(file: web_sys::File, password: &str, lang: shared::lang::Lang) -> Result<Installation, ApiError> {
     let buffer = JsFuture::from(file.array_buffer()).await.map_err(js_error)?;
     let bytes = js_sys::Uint8Array::new(&buffer).to_vec();
-    let opened = pkcs12::open(&bytes, password).map_err(|error| {
+    // Opened in the packaging worker, as /revoke does: the PKCS#12 code stays out of the page's own module.
+    let opened = crate::offload::open(&bytes, password).await?.map_err(|error| {
         let words = lang.pick(
             "The file could not be opened with this password",
             "Impossible d’ouvrir le fichier avec ce mot de passe",
