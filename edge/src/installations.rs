@@ -35,7 +35,7 @@ use crate::error::AppError;
 use crate::platform;
 use crate::revocation::{challenge_secret, subject_public_key_info};
 use crate::store::certificates::{self, CertificateRow};
-use crate::store::{audit_log, installations};
+use crate::store::{audit_log, device_requests, installations};
 
 impl From<InstallationError> for AppError {
     fn from(error: InstallationError) -> Self {
@@ -143,6 +143,8 @@ pub async fn record(call: Call) -> Result<Response, AppError> {
     let batch = vec![
         installations::spend(&call.db, &hash, &serial, challenge.expires_at(), now)?,
         installations::insert(&call.db, &serial, now, proof.by, &user_agent, Some(&hash))?,
+        // A device request whose certificate this is becomes Installed (issue 13), in the same batch.
+        device_requests::mark_installed(&call.db, &serial, now)?,
         audit_log::record(
             &call.db,
             now,
@@ -196,6 +198,7 @@ pub async fn mtls(call: Call) -> Result<Response, AppError> {
     let (now, user_agent) = (call.now, user_agent(&call)?);
     let batch = vec![
         installations::insert(&call.db, &serial, now, InstalledBy::Mtls, &user_agent, None)?,
+        device_requests::mark_installed(&call.db, &serial, now)?,
         audit_log::record(
             &call.db,
             now,

@@ -7,7 +7,8 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { rmSync } from 'node:fs';
+import { rmSync, readFileSync } from 'node:fs';
+import { createPrivateKey, sign } from 'node:crypto';
 import { startWorker, http, createAccount, caAdministrator, login, openssl, scratch, launchBrowser, signedInPage } from './harness.mjs';
 
 const PASSWORD = 'correct horse battery staple';
@@ -305,6 +306,14 @@ test('a server request with a CSR: pre-checked, issued from it on approval, then
   const fetched = await api(`/certificates/${row.serial}/pem`, { headers: who.apiKey });
   assert.equal(fetched.status, 200, fetched.text());
   assert.equal(await statusOf(made.id), 'downloaded');
+  // A test enrollment (the machine signs a single-use challenge with the certificate's key): Installed.
+  const { challenge } = (await api(`/certificates/${row.serial}/installation-challenge`, { method: 'POST', body: '{}' })).json();
+  const message = Buffer.from(`Keyward test enrollment v1\nserial: ${row.serial}\nchallenge: ${challenge}\n`);
+  const key = createPrivateKey(readFileSync(keyPath));
+  const signature = sign('sha256', message, { key, dsaEncoding: 'ieee-p1363' }).toString('base64url');
+  const installed = await api(`/certificates/${row.serial}/installation`, { method: 'POST', body: JSON.stringify({ challenge, signature, by: 'native_client' }) });
+  assert.equal(installed.status, 201, installed.text());
+  assert.equal(await statusOf(made.id), 'installed');
   // Revoked with its certificate.
   const revoked = await api(`/certificates/${row.serial}/revocation`, { method: 'POST', headers: who.organizationAdmin, body: JSON.stringify({ reason: 'superseded' }) });
   assert.equal(revoked.status, 200, revoked.text());

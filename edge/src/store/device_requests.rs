@@ -384,7 +384,6 @@ pub struct Decided<'a> {
 
 /// The statement the test enrollment adds to its batch: the request whose certificate is `serial` becomes
 /// installed (downloaded → installed; nothing else moves).
-#[allow(dead_code, reason = "the test enrollment (issue 13.4, the client helper's) adds it to its batch")]
 pub fn mark_installed(db: &D1Database, serial: &str, now: i64) -> worker::Result<D1PreparedStatement> {
     db.prepare(
         "UPDATE device_requests SET status = 'installed', updated_at = ?1, version = version + 1 \
