@@ -202,6 +202,9 @@ pub fn renewal_request(order: &RenewedOrder, renewals_left: u32, now: i64) -> (O
 }
 
 #[cfg(test)]
+mod simulation;
+
+#[cfg(test)]
 mod tests {
     use super::*;
 
