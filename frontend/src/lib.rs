@@ -24,6 +24,7 @@ mod mailbox;
 pub mod offload;
 mod own_csr;
 mod password;
+mod possession;
 pub mod recipient;
 mod repackage;
 mod revoke;

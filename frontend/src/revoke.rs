@@ -2,20 +2,18 @@
 //! key. The `.p12` is opened here with its password; the key signs the Worker's single-use challenge in
 //! WebCrypto; only the signature and the reason are sent. The file, its password and the key stay in the page.
 
-use der::Decode;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use shared::api::ApiError;
 use shared::api::revocation::{
     CertificateStatus, PossessionProof, REVOCATION_CHALLENGE, REVOKE_CERTIFICATE, RevocationChallenge, RevokeRequest,
 };
-use shared::encoding::{base64url_encode, hex};
+use shared::encoding::base64url_encode;
 use shared::revocation::{RevocationReason, possession_message};
-use wasm_bindgen_futures::JsFuture;
 
-use crate::api::{self, js_error, local_error};
+use crate::api;
 use crate::i18n::{self, Lang, error_line, field_error, use_i18n};
-use crate::keys;
+use crate::possession::Held;
 
 #[derive(Clone)]
 enum Stage {
@@ -126,21 +124,11 @@ async fn revoke(
     reason: RevocationReason,
     lang: Lang,
 ) -> Result<CertificateStatus, ApiError> {
-    let buffer = JsFuture::from(file.array_buffer()).await.map_err(js_error)?;
-    let bytes = js_sys::Uint8Array::new(&buffer).to_vec();
-    let opened = crate::offload::open(&bytes, password).await?.map_err(|error| {
-        field_error("bundle_unreadable", "password", i18n::revoke_unopened(lang, &error.to_string()))
-    })?;
-    let certificate_der =
-        opened.certificates_der.first().ok_or_else(|| local_error("the file holds no certificate"))?.clone();
-    let certificate = x509_cert::Certificate::from_der(&certificate_der)
-        .map_err(|error| local_error(&format!("the certificate cannot be read: {error}")))?;
-    let serial = hex(certificate.tbs_certificate().serial_number().as_bytes());
-    let key_type = keys::key_type_of_certificate(&certificate_der)?;
+    let held = Held::open(file, password, lang).await?;
+    let serial = held.serial.clone();
     let challenge: RevocationChallenge =
         api::call_with(&REVOCATION_CHALLENGE, &[&serial], &serde_json::json!({})).await?;
-    let message = possession_message(&serial, reason, &challenge.challenge);
-    let signature = keys::sign_with_private_key(&opened.private_key_pkcs8_der, key_type, &message).await?;
+    let signature = held.sign(&possession_message(&serial, reason, &challenge.challenge)).await?;
     let request = RevokeRequest {
         reason,
         proof: Some(PossessionProof { challenge: challenge.challenge, signature: base64url_encode(&signature) }),

@@ -3,20 +3,18 @@
 //! opened here with its password and its key signs the Worker's single-use challenge in WebCrypto; only the
 //! signature is sent. No account is needed: possession is the credential.
 
-use der::Decode;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use shared::api::ApiError;
 use shared::api::installation::{
     INSTALLATION_CHALLENGE, Installation, InstallationChallenge, InstallationProof, InstalledBy, RECORD_INSTALLATION,
 };
-use shared::encoding::{base64url_encode, hex, utc_date_time};
+use shared::encoding::{base64url_encode, utc_date_time};
 use shared::installation::installation_message;
-use wasm_bindgen_futures::JsFuture;
 
-use crate::api::{self, js_error, local_error};
+use crate::api;
 use crate::i18n::{error_line, field_error, use_i18n};
-use crate::keys;
+use crate::possession::Held;
 
 #[derive(Clone)]
 enum Stage {
@@ -99,26 +97,11 @@ pub fn TestEnrollmentPage() -> impl IntoView {
 
 /// Opens the bundle, gets a challenge, signs it with the bundle's key and records the installation.
 async fn test(file: web_sys::File, password: &str, lang: shared::lang::Lang) -> Result<Installation, ApiError> {
-    let buffer = JsFuture::from(file.array_buffer()).await.map_err(js_error)?;
-    let bytes = js_sys::Uint8Array::new(&buffer).to_vec();
-    // Opened in the packaging worker, as /revoke does: the PKCS#12 code stays out of the page's own module.
-    let opened = crate::offload::open(&bytes, password).await?.map_err(|error| {
-        let words = lang.pick(
-            "The file could not be opened with this password",
-            "Impossible d’ouvrir le fichier avec ce mot de passe",
-        );
-        field_error("bundle_unreadable", "password", format!("{words} ({error})."))
-    })?;
-    let certificate_der =
-        opened.certificates_der.first().ok_or_else(|| local_error("the file holds no certificate"))?.clone();
-    let certificate = x509_cert::Certificate::from_der(&certificate_der)
-        .map_err(|error| local_error(&format!("the certificate cannot be read: {error}")))?;
-    let serial = hex(certificate.tbs_certificate().serial_number().as_bytes());
-    let key_type = keys::key_type_of_certificate(&certificate_der)?;
+    let held = Held::open(file, password, lang).await?;
+    let serial = held.serial.clone();
     let challenge: InstallationChallenge =
         api::call_with(&INSTALLATION_CHALLENGE, &[&serial], &serde_json::json!({})).await?;
-    let message = installation_message(&serial, &challenge.challenge);
-    let signature = keys::sign_with_private_key(&opened.private_key_pkcs8_der, key_type, &message).await?;
+    let signature = held.sign(&installation_message(&serial, &challenge.challenge)).await?;
     let proof = InstallationProof {
         challenge: challenge.challenge,
         signature: base64url_encode(&signature),
