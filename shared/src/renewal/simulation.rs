@@ -1,10 +1,9 @@
 //! The scheduled handler's renewals on a fast clock (issue 14's tests): 5,000 orders (about 10,000 certificates, one
-//! to three an order) over 400 simulated days, runs
-//! every two hours with a third of them missed, outages of days, and a fifth of them doubled (two handlers reading
-//! the same rows, committing one after the other under the order's version, as the Worker's batch does). Each
-//! renewal order's certificates are issued a few days after it is placed, and it is renewed in turn while its count
-//! lasts. The renewals placed are compared with a model that computes each chain from the run instants alone,
-//! without [`renewal_due`].
+//! to three an order) over 400 simulated days, runs every two hours with a third of them missed, outages of days,
+//! and a fifth of them doubled (two handlers reading the same rows, committing one after the other under the
+//! order's version, as the Worker's batch does). Each renewal order's certificates are issued a few days after it
+//! is placed, and it is renewed in turn while its count lasts. The renewals placed are compared with a model that
+//! computes each chain from the run instants alone, without [`renewal_due`].
 
 use super::*;
 use crate::order::{PaymentRequest, RecipientRequest, SignatureHash};
