@@ -12,6 +12,9 @@ use super::attention_texts::{
 use crate::api;
 use crate::i18n::{Lang, error_line, format_instant, use_i18n};
 
+/// A text picked from the page's texts.
+type Pick = fn(&'static AttentionTexts) -> &'static str;
+
 /// One line of the page: its kind (`data-kind`), what identifies it (`data-key`), its text in a language, where it
 /// is fixed and the link's words.
 struct Line {
@@ -19,7 +22,7 @@ struct Line {
     key: String,
     words: Box<dyn Fn(Lang) -> String + Send + Sync>,
     fix_path: String,
-    fix: fn(&'static AttentionTexts) -> &'static str,
+    fix: Pick,
 }
 
 /// The navigation entry's label in `lang`.
@@ -92,7 +95,7 @@ fn lists(attention: Attention) -> impl IntoView {
             fix: |texts| texts.failed_fix,
         })
         .collect::<Vec<_>>();
-    let groups: [(fn(&'static AttentionTexts) -> &'static str, Vec<Line>); 4] = [
+    let groups: [(Pick, Vec<Line>); 4] = [
         (|texts| texts.blocked_heading, blocked),
         (|texts| texts.ending_heading, ending),
         (|texts| texts.unpicked_heading, unpicked),
