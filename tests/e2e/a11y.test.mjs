@@ -2,7 +2,8 @@
 // headless Chromium against the Worker in workerd: WCAG 2.0 and 2.1, levels A and AA, and axe's best practices.
 // No rule is disabled. The recipient's pages (home, an enrollment link ready, working, issued with the password
 // form, with a password error, done with the install guidance, finished, spent, unknown; /revoke and /repackage
-// with a form error), the console's (login with a wrong password, reset, account, users, API keys, password,
+// with a form error), the console's (login with a wrong password, reset, the attention page empty and with a
+// line, the account with the reminder settings and a refusal beside the thresholds, users, API keys, password,
 // orders, the order form with its errors, an order with its pipeline, organizations, domains, mailboxes), the
 // public validation link page and the development mailbox; /signup (empty, with its errors, sent, and the emailed
 // link's password form with its error), the passkeys, activity and certificates pages, and the CA administrators'
@@ -205,8 +206,29 @@ test('the login page with a wrong password, the reset page, and every console pa
   await page.locator('[data-testid=password]').fill(PASSWORD);
   await page.locator('[data-testid=login-submit]').click();
   await page.locator('[data-testid=nav-orders]').waitFor();
+  // The landing page: nothing needs attention yet, then an email given up to a recipient (a line and its link).
+  await page.locator('[data-testid=attention-empty]').waitFor();
+  await noViolations(page, 'the attention page, empty', problems);
+  const now = Math.floor(Date.now() / 1000);
+  await worker.query(`INSERT INTO mail_outbox (id, to_address, subject, body, status, attempts, created_at, lang, last_error)
+    VALUES ('a11y-failed', 'linus@acme.example.com', 'Your certificate is ready', 'x', 'failed', 8, ${now}, 'en', '550 mailbox unavailable')`);
+  await page.reload();
+  await page.locator('[data-testid=attention-line][data-key=a11y-failed] [data-testid=attention-fix]').waitFor();
+  await noViolations(page, 'the attention page with a line', problems);
+  // The account page with the reminder settings, then a refusal shown beside the thresholds (the page only sends
+  // the nine known codes, so the refusal is the Worker's answer to an unknown one, given to the page here).
+  await page.goto(`${worker.url}/console/account`);
+  await page.locator('[data-testid=reminder-settings]').waitFor();
+  await noViolations(page, 'the account page with the reminder settings', problems);
+  await page.route('**/api/v1/reminder-settings', (route) => route.request().method() === 'POST'
+    ? route.fulfill({ status: 422, contentType: 'application/json',
+      body: JSON.stringify({ error: { code: 'unknown_threshold', field: 'thresholds', message: '"2_days_before" is not a reminder threshold.' } }) })
+    : route.continue());
+  await page.locator('[data-testid=reminder-settings-save]').click();
+  await page.locator('[data-testid=error-thresholds][data-code=unknown_threshold]').waitFor();
+  await noViolations(page, 'the reminder settings with an error', problems);
+  await page.unroute('**/api/v1/reminder-settings');
   const pages = [
-    ['/console', '[data-testid=who]', 'the account page'],
     ['/console/users', '[data-testid=invite-form]', 'the users page'],
     ['/console/api-keys', '[data-testid=api-key-form]', 'the API keys page'],
     ['/console/password', '[data-testid=change-password-form]', 'the password page'],

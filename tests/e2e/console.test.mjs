@@ -86,6 +86,10 @@ test('an administrator logs in, invites a user, who logs in with the temporary p
   await logIn(admin, ADMIN, ADMIN_PASSWORD);
   await admin.waitForURL(`${worker.url}/console`);
   assert.equal(await admin.textContent('[data-testid=who]'), ADMIN);
+  // The login lands on what needs attention; the account is one click away.
+  await admin.locator('[data-testid=nav-attention][aria-current=page]').waitFor();
+  await admin.click('[data-testid=nav-account]');
+  await admin.waitForURL(`${worker.url}/console/account`);
   assert.equal(await admin.getAttribute('[data-testid=account-role]', 'data-role'), 'org_admin');
   assert.equal(await admin.textContent('[data-testid=account-organization]'), 'Acme');
 
@@ -146,6 +150,8 @@ test('an administrator logs in, invites a user, who logs in with the temporary p
   await bob.click('[data-testid=change-password-submit]');
   await bob.waitForURL(`${worker.url}/console`);
   assert.equal(await bob.textContent('[data-testid=who]'), 'bob@acme.example');
+  await bob.locator('[data-testid=nav-attention][aria-current=page]').waitFor();
+  await bob.goto(`${worker.url}/console/account`);
   assert.equal(await bob.getAttribute('[data-testid=account-role]', 'data-role'), 'org_user');
   // An organization user is offered only what they may use.
   assert.equal(await bob.locator('[data-testid=nav-users]').count(), 0);
@@ -190,6 +196,7 @@ test('the account page lists where one is logged in and logs out another browser
   await there.waitForURL(`${worker.url}/console`);
   await logIn(here, ADMIN, ADMIN_PASSWORD);
   await here.waitForURL(`${worker.url}/console`);
+  await here.click('[data-testid=nav-account]');
   await here.locator('[data-testid=session-row]').nth(1).waitFor();
   assert.equal(await here.locator('[data-testid=session-row][data-current=true]').count(), 1);
   assert.match(await here.locator('[data-testid=session-row][data-current=true]').textContent(), /HeadlessChrome|Chrome/);

@@ -305,7 +305,7 @@ test('the order form: pre-check refuses an RSA-1024 request in the page, a doubl
   assert.match(crl, new RegExp(`Serial Number: ${revokedSerial.toUpperCase()}(?:(?!Serial Number)[\\s\\S])*Affiliation Changed`));
 
   // The account page: the balance after the charge, and the charge naming the order.
-  await page.goto(`${worker.url}/console`);
+  await page.goto(`${worker.url}/console/account`);
   const charge = page.locator('[data-testid=ledger-entry][data-kind=charge]');
   await charge.waitFor();
   assert.ok((await charge.textContent()).includes(orderId));

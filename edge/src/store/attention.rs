@@ -9,11 +9,12 @@ use worker::D1Database;
 use crate::db::{integer, text};
 use crate::error::AppError;
 
-/// Orders of the account waiting on validations: the caller's own, or every one for an administrator.
+/// Orders of the account waiting on validations: the caller's own (`actor`, as `orders.created_by` holds it:
+/// `user:…` or `api_key:…`), or every one for an administrator.
 pub async fn blocked_orders(
     db: &D1Database,
     account_id: &str,
-    user_id: &str,
+    actor: &str,
     administrator: bool,
 ) -> Result<Vec<BlockedOrder>, AppError> {
     #[derive(Deserialize)]
@@ -26,7 +27,7 @@ pub async fn blocked_orders(
             "SELECT id AS order_id, created_at FROM orders WHERE account_id = ?1 AND state = 'awaiting_validation' \
              AND (?2 = 1 OR created_by = ?3) ORDER BY created_at LIMIT 100",
         )
-        .bind(&[text(account_id), integer(i64::from(administrator)), text(user_id)])?
+        .bind(&[text(account_id), integer(i64::from(administrator)), text(actor)])?
         .all()
         .await?
         .results::<Row>()?;

@@ -1,5 +1,6 @@
-//! The logged-in pages: the account overview, and for organization administrators the users (list, invite)
-//! and the API keys (list, create with the key shown once, revoke).
+//! The logged-in pages: the account overview (with, for organization administrators, the account's expiry
+//! reminder settings), and for organization administrators the users (list, invite) and the API keys (list,
+//! create with the key shown once, revoke).
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -10,10 +11,14 @@ use shared::api::account::{
     INVITE_USER, InviteUser, LIST_API_KEYS, LIST_SESSIONS, LIST_USERS, REVOKE_API_KEY, SessionList, SessionView,
     UserList, UserView,
 };
+use shared::api::notices::{
+    ReminderSettingsUpdate, ReminderSettingsView, SHOW_REMINDER_SETTINGS, UPDATE_REMINDER_SETTINGS,
+};
 use shared::api::order::{Ledger, LedgerEntry, SHOW_LEDGER};
 use shared::order::money;
 use wasm_bindgen_futures::JsFuture;
 
+use super::attention_texts::{attention_text, threshold_label};
 use super::form::{FieldError, FormError};
 use super::texts::{console_texts, invited, ledger_kind_label, ledger_reference, role_label, text};
 use crate::api;
@@ -43,6 +48,107 @@ pub fn AccountOverview(
         </dl>
         <SessionsSection />
         {(role != Role::CaAdmin).then(|| view! { <LedgerSection /> })}
+        {(role == Role::OrgAdmin).then(|| view! { <ReminderSettingsSection /> })}
+    }
+}
+
+const REMINDER_FIELDS: &[&str] = &["enabled", "thresholds", "administrators"];
+
+/// The account's expiry reminder settings (organization administrators only: the Worker refuses the others both
+/// reading and changing them, so the section is not shown to them).
+#[component]
+fn ReminderSettingsSection() -> impl IntoView {
+    let t = use_i18n();
+    let settings = LocalResource::new(|| api::call::<ReminderSettingsView>(&SHOW_REMINDER_SETTINGS, &[]));
+    view! {
+        <h2 id="reminder-settings-title">{attention_text(t, |texts| texts.settings_title)}</h2>
+        <p class="hint">{attention_text(t, |texts| texts.settings_intro)}</p>
+        {move || settings.get().map(|result| match result {
+            Ok(view) => view! { <ReminderSettingsForm current=view /> }.into_any(),
+            Err(problem) => error_line(problem, t).into_any(),
+        })}
+    }
+}
+
+/// The reminder settings form, filled with `current`: on/off, the nine thresholds, the administrators' copies.
+#[component]
+fn ReminderSettingsForm(current: ReminderSettingsView) -> impl IntoView {
+    let t = use_i18n();
+    let enabled = RwSignal::new(current.enabled);
+    let chosen = RwSignal::new(current.thresholds);
+    let administrators = RwSignal::new(current.administrators);
+    let defaults = RwSignal::new(current.updated_at.is_none());
+    let error = RwSignal::new(None::<ApiError>);
+    let saved = RwSignal::new(false);
+    let working = RwSignal::new(false);
+    let all = current.all_thresholds;
+    let submit = move |event: leptos::ev::SubmitEvent| {
+        event.prevent_default();
+        error.set(None);
+        saved.set(false);
+        working.set(true);
+        let request = ReminderSettingsUpdate {
+            enabled: enabled.get_untracked(),
+            thresholds: chosen.get_untracked(),
+            administrators: administrators.get_untracked(),
+        };
+        spawn_local(async move {
+            match api::call_with::<_, ReminderSettingsView>(&UPDATE_REMINDER_SETTINGS, &[], &request).await {
+                Ok(view) => {
+                    enabled.set(view.enabled);
+                    chosen.set(view.thresholds);
+                    administrators.set(view.administrators);
+                    defaults.set(view.updated_at.is_none());
+                    saved.set(true);
+                }
+                Err(problem) => error.set(Some(problem)),
+            }
+            working.set(false);
+        });
+    };
+    let boxes = all
+        .into_iter()
+        .map(|code| {
+            let (checked_code, changed_code, label_code) = (code.clone(), code.clone(), code.clone());
+            let toggle = move |event: leptos::ev::Event| {
+                let on = event_target_checked(&event);
+                chosen.update(|chosen| {
+                    chosen.retain(|known| *known != changed_code);
+                    if on {
+                        chosen.push(changed_code.clone());
+                    }
+                });
+            };
+            view! {
+                <label class="choice"><input type="checkbox" data-testid=format!("threshold-{code}") value=code.clone()
+                    prop:checked=move || chosen.with(|chosen| chosen.contains(&checked_code)) on:change=toggle />
+                    {move || threshold_label(t.lang(), &label_code)}</label> " "
+            }
+        })
+        .collect_view();
+    view! {
+        <FormError error=error fields=REMINDER_FIELDS />
+        <form on:submit=submit data-testid="reminder-settings" aria-labelledby="reminder-settings-title" novalidate>
+            {move || defaults.get().then(|| view! {
+                <p class="hint" data-testid="reminder-defaults">{attention_text(t, |texts| texts.settings_defaults)}</p>
+            })}
+            <label class="choice"><input type="checkbox" data-testid="reminders-enabled" bind:checked=enabled />
+                {attention_text(t, |texts| texts.settings_enabled)}</label>
+            <FieldError error=error fields=&["enabled"] />
+            <fieldset data-testid="reminder-thresholds">
+                <legend>{attention_text(t, |texts| texts.settings_thresholds)}</legend>
+                {boxes}
+            </fieldset>
+            <FieldError error=error fields=&["thresholds"] />
+            <label class="choice"><input type="checkbox" data-testid="reminders-administrators"
+                bind:checked=administrators />{attention_text(t, |texts| texts.settings_administrators)}</label>
+            <FieldError error=error fields=&["administrators"] />
+            <button type="submit" data-testid="reminder-settings-save" disabled=move || working.get()>
+                {attention_text(t, |texts| texts.settings_save)}</button>
+            <p class=move || if saved.get() { "notice" } else { "" } role="status" aria-live="polite"
+                data-testid="reminder-settings-status">
+                {move || saved.get().then(|| attention_text(t, |texts| texts.settings_saved)())}</p>
+        </form>
     }
 }
 

@@ -1,6 +1,7 @@
 //! The organizations' console, its own bundle (`src/bin/console.rs`, `/pkg/console.js`): `/login`, `/reset`,
-//! `/reset/{token}`, the emailed validation link `/validate/{token}`, and under `/console` the account, users, API
-//! keys, the password, organizations, domains and mailboxes with their validation, the orders (history, form,
+//! `/reset/{token}`, the emailed validation link `/validate/{token}`, and under `/console` what needs attention
+//! (`attention.rs`, the landing page of organization users; CA administrators land on their account), the
+//! account, users, API keys, the password, organizations, domains and mailboxes with their validation, the orders (history, form,
 //! one order's pipeline), the certificate inventory, the account's activity (`activity.rs`), the public signup
 //! (`/signup`, `/signup/{token}`) and the CA administrators' pages (`admin/`). Pages are picked by path
 //! (no router crate); the logged-in ones first read `GET /api/v1/session`, send a visitor without a session to
@@ -12,6 +13,8 @@
 mod account;
 mod activity;
 pub mod admin;
+mod attention;
+mod attention_texts;
 mod certificates;
 mod csr_explain;
 pub(crate) mod device_requests;
@@ -55,7 +58,9 @@ pub fn start() {
 /// A logged-in page of the console.
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Section {
-    /// `/console`: who is logged in, the account.
+    /// `/console`: what needs attention (organization users), the account (CA administrators).
+    Attention,
+    /// `/console/account`: who is logged in, the account.
     Account,
     /// `/console/users` (organization administrators).
     Users,
@@ -98,7 +103,8 @@ enum Section {
 impl Section {
     fn from_path(path: &str) -> Option<Self> {
         match path.trim_end_matches('/') {
-            "/console" => Some(Self::Account),
+            "/console" => Some(Self::Attention),
+            "/console/account" => Some(Self::Account),
             "/console/users" => Some(Self::Users),
             "/console/api-keys" => Some(Self::ApiKeys),
             "/console/password" => Some(Self::Password),
@@ -123,7 +129,8 @@ impl Section {
 
     fn path(self) -> &'static str {
         match self {
-            Self::Account => "/console",
+            Self::Attention => "/console",
+            Self::Account => "/console/account",
             Self::Users => "/console/users",
             Self::ApiKeys => "/console/api-keys",
             Self::Password => "/console/password",
@@ -148,6 +155,7 @@ impl Section {
     /// Its name in `data-testid="nav-{name}"`.
     fn name(self) -> &'static str {
         match self {
+            Self::Attention => "attention",
             Self::Account => "account",
             Self::Users => "users",
             Self::ApiKeys => "api-keys",
@@ -243,7 +251,10 @@ fn LoggedIn(section: Section) -> impl IntoView {
             let body = match section {
                 Section::AdminAccounts if ca_administrator => view! { <admin::accounts::AccountsPage /> }.into_any(),
                 Section::AdminAccounts => view! { <NotFound /> }.into_any(),
-                Section::Account => view! { <account::AccountOverview session=session.clone() /> }.into_any(),
+                Section::Attention if !ca_administrator => view! { <attention::AttentionPage /> }.into_any(),
+                Section::Account | Section::Attention => {
+                    view! { <account::AccountOverview session=session.clone() /> }.into_any()
+                }
                 Section::Users if administrator => {
                     view! { <account::UsersPage me=session.user.id.clone() /> }.into_any()
                 }
@@ -306,11 +317,16 @@ fn Navigation(session: SessionView, section: Section) -> impl IntoView {
     let ca_administrator = session.user.role == Role::CaAdmin;
     let must_change = session.user.must_change_password;
     let entry = move |target: Section, label: fn(crate::i18n::Lang) -> &'static str| {
-        let current = (target == section || (target == Section::Orders && section == Section::Order)).then_some("page");
+        // A CA administrator's `/console` is the account page.
+        let current = (target == section
+            || (target == Section::Orders && section == Section::Order)
+            || (ca_administrator && target == Section::Account && section == Section::Attention))
+            .then_some("page");
         view! { <a href=target.path() aria-current=current data-testid=format!("nav-{}", target.name())>{move || label(t.lang())}</a> " " }
     };
     let entries = [
-        (Section::Account, (|lang| texts::console_texts(lang).nav_account) as fn(crate::i18n::Lang) -> &'static str),
+        (Section::Attention, attention::nav_label as fn(crate::i18n::Lang) -> &'static str),
+        (Section::Account, |lang| texts::console_texts(lang).nav_account),
         (Section::Orders, |lang| order_texts::order_texts(lang).nav_orders),
         (Section::NewOrder, |lang| order_texts::order_texts(lang).nav_new_order),
         (Section::Organizations, |lang| lang.pick("Organizations", "Organisations")),
@@ -334,6 +350,7 @@ fn Navigation(session: SessionView, section: Section) -> impl IntoView {
     .filter(|(target, _)| !must_change || *target == Section::Password)
     .filter(|(target, _)| administrator || !target.for_administrators())
     .filter(|(target, _)| ca_administrator || !target.for_ca_administrators())
+    .filter(|(target, _)| !ca_administrator || *target != Section::Attention)
     .map(|(target, label)| entry(target, label))
     .collect_view();
     let logout = move |_| {
@@ -359,6 +376,6 @@ fn NotFound() -> impl IntoView {
     let t = use_i18n();
     view! {
         <h1>{t.text(|texts| texts.not_found_title)}</h1>
-        <p><a href="/console">{text(t, |texts| texts.nav_account)}</a></p>
+        <p><a href=Section::Account.path()>{text(t, |texts| texts.nav_account)}</a></p>
     }
 }

@@ -6,6 +6,7 @@
 use shared::account::TemporaryPassword;
 use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
 
+use super::attention_texts::threshold_label;
 use super::password::check_chosen;
 use super::secret::{TypedPassword, account_address, password_key};
 use crate::i18n::Lang;
@@ -90,4 +91,26 @@ fn new_passwords_are_checked_in_the_page() {
         "a password Bob chose himselF",
         Some(("password_mismatch", "password_confirmation")),
     );
+}
+
+#[wasm_bindgen_test]
+fn every_reminder_threshold_reads_as_words() {
+    // Every code `shared::expiry` has, in both languages; an unknown code is shown as is.
+    let cases: &[(&str, &str, &str)] = &[
+        ("90_days_before", "90 days before", "90 jours avant"),
+        ("1_days_before", "1 day before", "1 jour avant"),
+        ("day_of", "The day it ends", "Le jour de l’expiration"),
+        ("7_days_after", "7 days after", "7 jours après"),
+        ("1_days_after", "1 day after", "1 jour après"),
+        ("fortnight", "fortnight", "fortnight"),
+    ];
+    for (code, english, french) in cases {
+        assert_eq!(threshold_label(Lang::En, code), *english, "{code}");
+        assert_eq!(threshold_label(Lang::Fr, code), *french, "{code}");
+    }
+    for threshold in shared::expiry::THRESHOLDS {
+        let code = threshold.code();
+        assert_ne!(threshold_label(Lang::En, &code), code, "{code} has words");
+        assert_ne!(threshold_label(Lang::Fr, &code), code, "{code} has words");
+    }
 }
