@@ -107,8 +107,14 @@ async fn order_context(
     let (validated_domains, validated_mailboxes) = (validations.domains, validations.mailboxes);
     let balance_cents = ledger::balance_statement(db, account_id)?.first::<i64>(Some("balance")).await?.unwrap_or(0);
     let contract_rows = contracts::of_account(db, account_id).await?;
+    let mut facts = organization.facts(now)?;
+    if renewal {
+        // The lapsed validation's end too: the rules tell a lapsed organization (asked again) from one never validated.
+        let reuse = shared::validation::ValidationKind::Organization.reuse_days() * shared::validation::DAY_SECONDS;
+        facts.validated_until = organization.validated_at.map(|at| at + reuse);
+    }
     let context = OrderContext {
-        organization: organization.facts(now)?,
+        organization: facts,
         validated_domains,
         validated_mailboxes,
         balance_cents,

@@ -283,8 +283,9 @@ test('(e) a due renewal whose domain validation lapsed is placed, waits for the 
   // The renewal's order page says what it waits for.
   const page = await signedInPage(worker, browser, alice);
   await page.goto(`${worker.url}/console/orders/${renewal.id}`);
-  const waiting = page.locator('[data-testid=step][data-state=waiting]', { hasText: 'gamma.example.com' });
+  const waiting = page.locator('[data-testid=step][data-state=waiting]', { hasText: /^Domain gamma\.example\.com/ });
   await waiting.waitFor({ timeout: 60_000 });
+  assert.match(await waiting.textContent(), /domain/i, 'the step names who must act');
   await page.context().close();
 
   const validated = await api(`/validations/${token}`, { method: 'POST', body: '{}' });
