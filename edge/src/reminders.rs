@@ -95,10 +95,8 @@ impl CertificateFacts {
     /// The facts of recipient `recipient_id` of order `order_id`.
     pub async fn load(db: &D1Database, order_id: &str, recipient_id: &str) -> Result<Self, AppError> {
         let order = orders::find(db, order_id, None).await?;
-        let recipients = recipients::of_order(db, order_id).await?;
-        let recipient = recipients
-            .iter()
-            .find(|row| row.id == recipient_id)
+        let recipient = recipients::one(db, order_id, recipient_id)
+            .await?
             .ok_or_else(|| AppError::internal("a certificate's recipient is not in its order"))?;
         let facts = recipient.facts(&order)?;
         Ok(Self {

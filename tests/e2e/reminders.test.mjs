@@ -162,7 +162,8 @@ test('500 certificates over a simulated clock: each reminder and escalation once
   let restarts = 0;
   const sweep = async (t) => {
     for (;;) {
-      const response = await fetch(`${worker.url}/api/v1/dev/reminder-sweep`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ at: base + t }) });
+      const response = await fetch(`${worker.url}/api/v1/dev/reminder-sweep`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ at: base + t }) })
+        .catch((error) => { throw new Error(`${error.message}: ${error.cause?.message}\n${worker.log().slice(-3000)}`); });
       const text = await response.text();
       // workerd under wrangler dev sometimes restarts the Worker mid-request under this load (wrangler answers 503
       // and retries only GETs): the sweep's batches are all-or-nothing, so it is sent again, as the next
