@@ -274,7 +274,7 @@ test('reminder settings: the defaults, changed by an administrator and obeyed by
   await endIn(0);
   await scheduled();
   assert.deepEqual(await reminded(), ['30_days_before', 'day_of']);
-  const copies = await worker.query(`SELECT COUNT(*) AS n FROM mail_outbox WHERE to_address IN ('ada@acme.example.com', 'bea@acme.example.com') AND created_at >= ${now} AND subject LIKE '%has expired%'`);
+  const copies = await worker.query(`SELECT COUNT(*) AS n FROM mail_outbox WHERE to_address IN ('ada@acme.example.com', 'bea@acme.example.com') AND created_at >= ${now} AND subject LIKE '%has expired%' AND body LIKE '%${serial}%'`);
   assert.equal(copies[0].n, 0, "the administrators' copies are off");
 });
 
