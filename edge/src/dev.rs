@@ -1,8 +1,11 @@
-//! Development-only endpoints: the mailbox that shows the outbox, and the demo seed. Both answer 404 unless
+//! Development-only endpoints: the mailbox that shows the outbox, the demo seed, and the reminder sweep at a chosen
+//! instant (the reminder suite's simulated clock). Each answers 404 unless
 //! `KEYWARD_ENV` is `development`, which only the git-ignored `.dev.vars` sets.
 
 use shared::account::{PasswordKey, Role};
-use shared::api::dev::{CreateAccount, CreatedAccount, MailMessage, Mailbox, SeedRequest, SeedResponse};
+use shared::api::dev::{
+    CreateAccount, CreatedAccount, MailMessage, Mailbox, ReminderSweep, ReminderSweepDone, SeedRequest, SeedResponse,
+};
 use shared::api::organization::PostalAddress;
 use shared::encoding::hex;
 use shared::issuance::{OrderFacts, check_order};
@@ -69,6 +72,21 @@ pub async fn mailbox(call: Call) -> Result<Response, AppError> {
         })
         .collect();
     Ok(Response::from_json(&Mailbox { messages })?)
+}
+
+/// `POST /api/v1/dev/reminder-sweep`: the scheduled handler's reminder sweep (`reminders::remind_expiring`), once,
+/// with its clock at the request's instant instead of the Worker's: the same selection, the same per-run cap, the
+/// same batches. The emails are queued, not delivered (the scheduled handler's delivery sends them).
+pub async fn reminder_sweep(call: Call) -> Result<Response, AppError> {
+    ensure_development(&call)?;
+    let sweep: ReminderSweep = serde_json::from_slice(call.body()).map_err(|error| {
+        AppError::field(400, "body_invalid", "at", format!("Expected {{\"at\": seconds}}: {error}"))
+    })?;
+    let selected = crate::reminders::remind_expiring(call.env(), &call.db, sweep.at).await?;
+    Ok(Response::from_json(&ReminderSweepDone {
+        selected: u32::try_from(selected).unwrap_or(u32::MAX),
+        more: crate::reminders::sweep_full(selected),
+    })?)
 }
 
 /// `POST /api/v1/dev/seed`: a validated demo organization (created once) and a new order of the given profile

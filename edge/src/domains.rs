@@ -198,6 +198,27 @@ fn domain_attempt(
     Ok(Attempt { row, email })
 }
 
+/// A renewal's fresh attempt at validating `domain`, whose validation lapsed: by the method and, for the email
+/// method, the constructed address of its latest validation (the administrator's address when it has none).
+pub(crate) async fn renewal_attempt(
+    db: &D1Database,
+    domain: &Domain,
+    account_id: &str,
+    origin: &str,
+    asker: &Asker,
+    now: i64,
+) -> Result<Attempt, AppError> {
+    let latest = validations::relied_on(db, account_id, ValidationKind::Domain, domain.as_str()).await?;
+    let (method, address) = match latest.as_ref().and_then(|row| Some((row.method.domain()?, row))) {
+        Some((DomainMethod::DnsTxt, _)) => (DomainMethod::DnsTxt, None),
+        Some((DomainMethod::ConstructedEmail, row)) if !row.target.is_empty() => {
+            (DomainMethod::ConstructedEmail, Some(row.target.clone()))
+        }
+        _ => (DomainMethod::ConstructedEmail, Some(format!("admin@{}", domain.as_str()))),
+    };
+    domain_attempt(domain, method, address.as_deref(), account_id, origin, asker, now)
+}
+
 /// After a validation's batch: the account's orders that waited for it move on now (the scheduled handler
 /// catches up if this fails), and the row as it now stands.
 async fn validated(

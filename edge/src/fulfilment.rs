@@ -13,7 +13,7 @@ use shared::pipeline::{
     AuditEvent, DomainProgress, MailboxProgress, Order, OrderProgress, OrganizationProgress, PaymentProgress,
     RecipientProgress, Transition, Work,
 };
-use shared::validation::{DomainMethod, Validation, ValidationKind};
+use shared::validation::{DomainMethod, Validation, ValidationKind, ValidationStatus};
 use shared::vetting::{Record, VettingStatus};
 use worker::{D1Database, D1PreparedStatement, Env};
 
@@ -29,14 +29,25 @@ use crate::store::vettings::{self, AnswerRow, VettingRow};
 use crate::{issuing, outbox, platform};
 
 /// The validation an order relies on for a subject, with how it is done: the latest completed one, else the latest
-/// pending one.
+/// pending one; but when the completed one lapsed at `now` and a newer one was asked since (a renewal asks a lapsed
+/// validation again), that newer one.
 async fn latest_validation(
     db: &D1Database,
     account_id: &str,
     kind: ValidationKind,
     subject: &str,
+    now: i64,
 ) -> Result<Option<(Validation, Method)>, AppError> {
     let row = validations::relied_on(db, account_id, kind, subject).await?;
+    // A validation that lapsed and was asked again (a renewal): the new attempt is what the order waits for.
+    if let Some(relied) = &row
+        && matches!(relied.validation().status(now), ValidationStatus::ValidationExpired { .. })
+        && let Some(pending) = validations::current(db, account_id, kind, subject).await?
+        && pending.validated_at.is_none()
+        && pending.created_at >= relied.created_at
+    {
+        return Ok(Some((pending.validation(), pending.method)));
+    }
     Ok(row.map(|row| (row.validation(), row.method)))
 }
 
@@ -75,14 +86,14 @@ pub async fn progress(
     let mut domains = Vec::new();
     for name in &stored.domains {
         let domain = Domain::parse(name).map_err(|_| AppError::internal("stored domain does not parse"))?;
-        let latest = latest_validation(db, &account, ValidationKind::Domain, name).await?;
+        let latest = latest_validation(db, &account, ValidationKind::Domain, name, now).await?;
         let method = latest.as_ref().and_then(|(_, method)| method.domain()).unwrap_or(DomainMethod::ConstructedEmail);
         domains.push(DomainProgress { domain, validation: latest.map(|(validation, _)| validation), method });
     }
     let mut mailboxes = Vec::new();
     for address in &stored.mailboxes {
         let email = EmailAddress::parse(address).map_err(|_| AppError::internal("stored mailbox does not parse"))?;
-        let latest = latest_validation(db, &account, ValidationKind::Mailbox, address).await?;
+        let latest = latest_validation(db, &account, ValidationKind::Mailbox, address, now).await?;
         mailboxes.push(MailboxProgress { email, validation: latest.map(|(validation, _)| validation) });
     }
     let recipients = recipients

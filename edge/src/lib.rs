@@ -184,6 +184,7 @@ const DEVELOPMENT_ROUTES: &[(&Endpoint, Handler)] = routes![
     api::dev::DEV_MAILBOX => dev::mailbox,
     api::dev::DEV_CREATE_ACCOUNT => dev::create_account,
     api::dev::DEV_SEED => dev::seed,
+    api::dev::DEV_REMINDER_SWEEP => dev::reminder_sweep,
 ];
 
 #[event(fetch)]

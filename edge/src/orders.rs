@@ -85,11 +85,13 @@ pub async fn order_view(db: &D1Database, order: &OrderRow, now: i64) -> Result<O
 
 /// Reads what the order form's rules need: the organization (of the caller's account only), the account's
 /// validated domains and mailboxes, its balance, its contracts (returned too: a contract order is charged to one).
+/// For a `renewal`, the validations that lapsed are kept: the rules ask them again instead of refusing.
 async fn order_context(
     db: &D1Database,
     account_id: &str,
     organization_id: &str,
     now: i64,
+    renewal: bool,
 ) -> Result<(OrderContext, Option<i64>, Vec<ContractRow>), AppError> {
     let organization = store::organizations::in_account(db, account_id, organization_id).await?.ok_or_else(|| {
         AppError::not_found("organization_id", "No organization of your account has this identifier.")
@@ -100,17 +102,24 @@ async fn order_context(
     let missing = || AppError::internal("batch result missing");
     let subjects = results.pop().ok_or_else(missing)?;
     let mut validations = issuing::validations_from(results.pop().ok_or_else(missing)?, subjects)?;
-    validations.domains.retain(|validated| validated.reusable_until > now);
-    validations.mailboxes.retain(|validated| validated.reusable_until > now);
+    validations.domains.retain(|validated| renewal || validated.reusable_until > now);
+    validations.mailboxes.retain(|validated| renewal || validated.reusable_until > now);
     let (validated_domains, validated_mailboxes) = (validations.domains, validations.mailboxes);
     let balance_cents = ledger::balance_statement(db, account_id)?.first::<i64>(Some("balance")).await?.unwrap_or(0);
     let contract_rows = contracts::of_account(db, account_id).await?;
+    let mut facts = organization.facts(now)?;
+    if renewal {
+        // The lapsed validation's end too: the rules tell a lapsed organization (asked again) from one never validated.
+        let reuse = shared::validation::ValidationKind::Organization.reuse_days() * shared::validation::DAY_SECONDS;
+        facts.validated_until = organization.validated_at.map(|at| at + reuse);
+    }
     let context = OrderContext {
-        organization: organization.facts(now)?,
+        organization: facts,
         validated_domains,
         validated_mailboxes,
         balance_cents,
         contracts: contract_rows.iter().map(ContractRow::contract).collect(),
+        renewal,
     };
     Ok((context, organization.validated_at, contract_rows))
 }
@@ -252,7 +261,7 @@ pub async fn place_order(
     let Placement { env, db, now, account_id, .. } = *placement;
     let actor = placement.actor.clone();
     let (order_context, organization_validated_at, contract_rows) =
-        order_context(db, account_id, &submitted.organization_id, now).await?;
+        order_context(db, account_id, &submitted.organization_id, now, placement.renewal.is_some()).await?;
     // A recipient's CSR text that also holds a private key: the key is recorded as exposed before the form's
     // refusal (the check below names the field); only its public key's hash is kept.
     for recipient in &submitted.recipients {
@@ -384,6 +393,20 @@ pub async fn place_order(
         for address in &stored.mailboxes {
             let email = EmailAddress::parse(address).map_err(|_| AppError::internal("checked mailbox"))?;
             let attempt = crate::domains::mailbox_attempt(&email, account_id, &origin, &asker, now)?;
+            let (more, queued) = crate::domains::attempt_statements(db, &attempt, now)?;
+            statements.extend(more);
+            mail.extend(queued);
+        }
+    }
+    // A renewal's domains whose validation lapsed are validated again as the last time (the same constructed
+    // address, or a new DNS value), naming who placed the order renewed; the order waits for them as a new order
+    // waits for its validations. (A lapsed organization needs nothing here: its vetting is back in the CA
+    // staff's work list since it lapsed, and the order waits for it.)
+    if let Some(user_id) = placement.asker_user_id.as_ref().filter(|_| !checked.lapsed_domains.is_empty()) {
+        let mut asker = crate::domains::Asker::read(db, user_id, account_id).await?;
+        asker.lang = Lang::En;
+        for domain in &checked.lapsed_domains {
+            let attempt = crate::domains::renewal_attempt(db, domain, account_id, &origin, &asker, now).await?;
             let (more, queued) = crate::domains::attempt_statements(db, &attempt, now)?;
             statements.extend(more);
             mail.extend(queued);

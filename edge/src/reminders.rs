@@ -25,12 +25,14 @@ const REMINDERS_PER_RUN: i64 = 20;
 /// is not revoked, ends within 90 days or ended at most two weeks ago, and is due (a threshold reached since its
 /// stage, or an unsettled escalation), one batch: its stage, its escalation, the emails, the audit record, guarded
 /// by its version; a concurrent run's batch fails on the version and sends nothing. The handler's outbox
-/// delivery, which runs next, sends the queued emails.
-pub async fn remind_expiring(env: &Env, db: &D1Database, now: i64) -> Result<(), AppError> {
+/// delivery, which runs next, sends the queued emails. Returns how many certificates it selected: [`REMINDERS_PER_RUN`]
+/// means more may be due.
+pub async fn remind_expiring(env: &Env, db: &D1Database, now: i64) -> Result<usize, AppError> {
     let origin = platform::app_url(env)?;
     let from = now - shared::expiry::LATEST_AFTER_END_SECONDS;
     let until = now + shared::expiry::LOOKAHEAD_SECONDS;
     let due = certificates::expiring(db, from, until, now, REMINDERS_PER_RUN).await?;
+    let selected = due.len();
     for certificate in due {
         // One certificate's failure does not stop the others': logged and audited, it is due again next run.
         if let Err(error) = remind(db, &certificate, &origin, now).await {
@@ -45,7 +47,13 @@ pub async fn remind_expiring(env: &Env, db: &D1Database, now: i64) -> Result<(),
             }
         }
     }
-    Ok(())
+    Ok(selected)
+}
+
+/// Whether a sweep that selected `selected` certificates took its whole cap (more may be due at its instant).
+#[cfg(feature = "development")]
+pub fn sweep_full(selected: usize) -> bool {
+    i64::try_from(selected).is_ok_and(|selected| selected >= REMINDERS_PER_RUN)
 }
 
 /// The readers of a certificate's emails other than its recipient: the order's notification addresses in the
@@ -87,10 +95,8 @@ impl CertificateFacts {
     /// The facts of recipient `recipient_id` of order `order_id`.
     pub async fn load(db: &D1Database, order_id: &str, recipient_id: &str) -> Result<Self, AppError> {
         let order = orders::find(db, order_id, None).await?;
-        let recipients = recipients::of_order(db, order_id).await?;
-        let recipient = recipients
-            .iter()
-            .find(|row| row.id == recipient_id)
+        let recipient = recipients::one(db, order_id, recipient_id)
+            .await?
             .ok_or_else(|| AppError::internal("a certificate's recipient is not in its order"))?;
         let facts = recipient.facts(&order)?;
         Ok(Self {
@@ -127,7 +133,7 @@ async fn remind(db: &D1Database, certificate: &certificates::Expiring, origin: &
     let due = shared::expiry::reminder_due(&settings, certificate.not_before, certificate.not_after, now, stage);
     let replacement = match (&certificate.replaced_by, certificate.replacement_issued_at) {
         (Some(serial), Some(issued_at)) if certificate.escalation.is_none() => {
-            Some(Replacement { issued_at, picked_up: pickups::chain_picked_up(db, serial).await? })
+            Some(Replacement { issued_at, picked_up: pickups::chain_picked_up(db, serial, now).await? })
         }
         _ => None,
     };

@@ -310,6 +310,12 @@ pub struct OrderContext {
     pub balance_cents: i64,
     /// The account's contracts, with what each has used (an order under a contract names an active one).
     pub contracts: Vec<Contract>,
+    /// The order is a renewal ([`crate::renewal`]): a validation it relied on that lapsed since (the
+    /// organization's, a domain's, a mailbox's) does not refuse it; it is asked again and the order waits for it
+    /// ([`CheckedOrder::lapsed_domains`], [`CheckedOrder::organization_lapsed`],
+    /// [`CheckedRecipient::needs_mailbox_validation`]). An organization never validated, or an address under a
+    /// domain never validated, still refuses it.
+    pub renewal: bool,
 }
 
 /// A recipient that passed the rules.
@@ -323,9 +329,12 @@ pub struct CheckedRecipient {
     pub facts: OrderFacts,
     /// The CSR given with the order, parsed and verified, with the key the profile accepted.
     pub csr: Option<(ParsedCsr, CertifiedKey)>,
-    /// The address is at a public mail provider and not yet validated: a mailbox validation must complete
-    /// before the certificate is issued.
+    /// The address is at a public mail provider and not yet validated (or, in a renewal, its validation
+    /// lapsed): a mailbox validation must complete before the certificate is issued.
     pub needs_mailbox_validation: bool,
+    /// In a renewal, the validated domains its address or names fall under whose validation lapsed: each is
+    /// validated again before the certificate is issued.
+    pub lapsed_domains: Vec<Domain>,
     /// The language of the recipient's emails.
     pub lang: Lang,
 }
@@ -367,6 +376,12 @@ pub struct CheckedOrder {
     pub subscriber_agreement: &'static str,
     /// The idempotency key.
     pub idempotency_key: String,
+    /// In a renewal, the domains whose validation lapsed, each once, in recipient order: validated again before
+    /// issuance (the order waits for them).
+    pub lapsed_domains: Vec<Domain>,
+    /// In a renewal, the organization's validation lapsed: the CA's staff vet it again before issuance (the order
+    /// waits for them).
+    pub organization_lapsed: bool,
 }
 
 /// Price of one certificate per year started, in cents, by profile: Keyward's list prices, which a deployment
@@ -485,11 +500,13 @@ pub fn check_order_request(
     }
 
     let organization = &context.organization;
+    let mut organization_lapsed = false;
     if organization.id != request.organization_id {
         fail(&mut errors, "organization_id", OrderFormError::OrganizationUnknown);
     } else {
         match organization.validated_until {
             None => fail(&mut errors, "organization_id", OrderFormError::OrganizationNotValidated),
+            Some(until) if until <= now && context.renewal => organization_lapsed = true,
             Some(until) if until <= now => fail(
                 &mut errors,
                 "organization_id",
@@ -635,15 +652,39 @@ pub fn check_order_request(
             signature_hash: request.signature_hash,
             validity_days,
             auto_renewals: request.auto_renewals,
-            recipients,
             notification_emails,
             payment,
             price_cents,
             subscriber_agreement: SUBSCRIBER_AGREEMENT_VERSION,
             idempotency_key: key.clone(),
+            lapsed_domains: {
+                let mut lapsed: Vec<Domain> = Vec::new();
+                for domain in recipients.iter().flat_map(|recipient| &recipient.lapsed_domains) {
+                    if !lapsed.contains(domain) {
+                        lapsed.push(domain.clone());
+                    }
+                }
+                lapsed
+            },
+            organization_lapsed,
+            recipients,
         }),
         _ => Err(errors),
     }
+}
+
+/// In a renewal, the most specific domain of the context whose validation lapsed at `now` and that `covers`;
+/// `None` outside a renewal.
+fn lapsed_cover(context: &OrderContext, now: i64, covers: impl Fn(&Domain) -> bool) -> Option<Domain> {
+    if !context.renewal {
+        return None;
+    }
+    context
+        .validated_domains
+        .iter()
+        .filter(|validated| validated.reusable_until <= now && covers(&validated.domain))
+        .max_by_key(|validated| validated.domain.as_str().len())
+        .map(|validated| validated.domain.clone())
 }
 
 /// Records `error` at `field`.
@@ -705,6 +746,7 @@ fn check_recipient(
         }
     };
     let mut needs_mailbox_validation = false;
+    let mut lapsed_domains: Vec<Domain> = Vec::new();
     if let Some(email) = &email
         && profile.alternative_names == AlternativeNames::Mailbox
     {
@@ -716,8 +758,13 @@ fn check_recipient(
             .validated_mailboxes
             .iter()
             .any(|validated| validated.reusable_until > now && validated.email.same_mailbox(email));
+        let lapsed_domain = lapsed_cover(context, now, |domain| domain.contains(email));
+        let mailbox_lapsed =
+            context.renewal && context.validated_mailboxes.iter().any(|validated| validated.email.same_mailbox(email));
         if !under_domain && !mailbox_validated {
-            if is_public_mail_provider(email.domain()) {
+            if let Some(domain) = lapsed_domain {
+                lapsed_domains.push(domain);
+            } else if mailbox_lapsed || is_public_mail_provider(email.domain()) {
                 needs_mailbox_validation = true;
             } else {
                 fail(
@@ -736,11 +783,17 @@ fn check_recipient(
             .iter()
             .any(|validated| validated.reusable_until > now && validated.domain.contains_name(name));
         if issuance::check_dns_name(name).is_ok() && !covered {
-            fail(
-                &mut errors,
-                format!("{path}.dns_names[{position}]"),
-                OrderFormError::DnsNameDomainNotValidated { name: name.clone() },
-            );
+            if let Some(domain) = lapsed_cover(context, now, |domain| domain.contains_name(name)) {
+                if !lapsed_domains.contains(&domain) {
+                    lapsed_domains.push(domain);
+                }
+            } else {
+                fail(
+                    &mut errors,
+                    format!("{path}.dns_names[{position}]"),
+                    OrderFormError::DnsNameDomainNotValidated { name: name.clone() },
+                );
+            }
         }
     }
 
@@ -800,6 +853,7 @@ fn check_recipient(
             facts,
             csr,
             needs_mailbox_validation,
+            lapsed_domains,
             lang,
         }),
         _ => Err(errors),

@@ -16,6 +16,7 @@ const DEVELOPMENT = [
   ['GET', '/api/v1/dev/mailbox'],
   ['POST', '/api/v1/dev/seed'],
   ['POST', '/api/v1/dev/accounts'],
+  ['POST', '/api/v1/dev/reminder-sweep'],
 ];
 
 /** A text only the development handlers hold (edge/src/dev.rs), as it is compiled into the WebAssembly. */

@@ -7,6 +7,8 @@
 //     browser, the new certificate differs in key and serial, the count is 0, and the next run places nothing.
 // (b) Two scheduled runs at once, and two "renew now" at once, place exactly one renewal.
 // (c) "Renew now": the endpoint (roles, tenancy, refusals) and the order page's button.
+// (e) A renewal due whose domain validation lapsed is placed and waits: the domain validation email goes out again,
+//     the order page says what it waits for, and once validated through the link the new enrollment link goes out.
 // (d) The README sync recipe (`docs/keyward-sync.sh`) against a real nginx: after a renewal that keeps the server's
 //     key, the original order's URL serves the new certificate and nginx serves it; unchanged, nothing happens.
 import { test, before, after } from 'node:test';
@@ -223,19 +225,6 @@ test('(c) "renew now": the account\'s users may, others not; refusals name the r
   assert.equal((await certificate(renewedSerial)).replaced_by, newSerial);
   assert.equal((await certificate(newSerial)).spki_sha256, (await certificate(renewedSerial)).spki_sha256, 'the same key');
 
-  // A domain validation past its reuse window: the renewal is refused as a new order would be, naming the field
-  // and what lapsed; nothing is placed and the count stays.
-  const now = Math.floor(Date.now() / 1000);
-  await worker.query(`INSERT INTO validations (id, account_id, kind, subject, method, created_at, expires_at, validated_at)
-    VALUES ('val-gamma', '${accountA}', 'domain', 'gamma.example.com', 'dns_txt', ${now - DAY}, ${now}, ${now - DAY})`);
-  const gamma = await place('lapsing', { recipients: [{ email: 'gil@gamma.example.com', csr: csr('gil') }] });
-  await worker.query(`UPDATE validations SET validated_at = ${now - 500 * DAY}, created_at = ${now - 501 * DAY}, version = version + 1 WHERE id = 'val-gamma'`);
-  const lapsed = await api(`/orders/${gamma.id}/renew`, { method: 'POST', headers: alice });
-  assert.equal(lapsed.status, 422, lapsed.text());
-  assert.deepEqual([lapsed.json().error.code, lapsed.json().error.field], ['email_domain_not_validated', 'recipients[0].email']);
-  assert.equal((await renewalsOf(gamma.id)).length, 0, 'nothing placed');
-  assert.equal((await api(`/orders/${gamma.id}`, { headers: alice })).json().auto_renewals, 1, 'the count stays');
-
   // The button, on the renewal order (one renewal left): it places the next and the page moves to it.
   const page = await signedInPage(worker, browser, alice);
   await page.goto(`${worker.url}/console/orders/${renewal.id}`);
@@ -254,6 +243,66 @@ test('(c) "renew now": the account\'s users may, others not; refusals name the r
   const current = await api(`/orders/${order.id}/recipients/0/certificate/current`, { headers: bearer(keyA, { accept: 'application/json' }) });
   const nextOrder = (await api(`/orders/${next.id}`, { headers: alice })).json();
   assert.equal(current.json().serial, nextOrder.recipients[0].certificate_serial);
+});
+
+test('(e) a due renewal whose domain validation lapsed is placed, waits for the validation asked again, then sends its link; the count goes down once', async () => {
+  const now = Math.floor(Date.now() / 1000);
+  await worker.query(`INSERT INTO validations (id, account_id, kind, subject, method, target, created_at, expires_at, validated_at)
+    VALUES ('val-gamma', '${accountA}', 'domain', 'gamma.example.com', 'constructed_email', 'admin@gamma.example.com', ${now - DAY}, ${now}, ${now - DAY})`);
+  const email = 'gil@gamma.example.com';
+  const order = await place('lapsing', { recipients: [{ name: 'Gil Gamma', email }] });
+  const [first] = await invitations(email);
+  const enrolled = await api(`/enrollments/${tokenOf(first)}`, { method: 'POST', body: JSON.stringify({ csr: csr('gil-first') }) });
+  assert.equal(enrolled.status, 201, enrolled.text());
+  const oldSerial = enrolled.json().serial;
+  // The domain's validation passes its 398-day reuse window; the certificate is 30 days from its end.
+  await worker.query(`UPDATE validations SET validated_at = ${now - 500 * DAY}, validated_until = ${now - 102 * DAY},
+    created_at = ${now - 501 * DAY}, version = version + 1 WHERE id = 'val-gamma'`);
+  const validationMails = async () => (await mailTo('admin@gamma.example.com')).filter((mail) => /\/validate\/[A-Za-z0-9_-]{43}/.test(mail.body));
+  assert.equal((await validationMails()).length, 0);
+  await endIn(oldSerial, 30);
+  await scheduled();
+  await scheduled();
+
+  const renewals = await renewalsOf(order.id);
+  assert.equal(renewals.length, 1, 'the renewal is placed, not refused, and once');
+  const renewed = (await api(`/orders/${order.id}`, { headers: alice })).json();
+  assert.equal(renewed.auto_renewals, 0, 'the count went down once');
+  assert.equal(renewed.renewed_by, renewals[0].id);
+  const renewal = (await api(`/orders/${renewals[0].id}`, { headers: alice })).json();
+  assert.equal(renewal.state, 'awaiting_validation');
+  const domainStep = renewal.steps.find((step) => step.subject.kind === 'domain' && step.subject.domain === 'gamma.example.com');
+  assert.deepEqual([domainStep?.state.state, domainStep?.state.who], ['waiting', 'domain_contact'], JSON.stringify(renewal.steps));
+  assert.equal((await invitations(email)).length, 1, 'no enrollment link before the domain is validated again');
+
+  // The domain validation email went out again, to the address used last time.
+  const [validationMail] = await validationMails();
+  assert.ok(validationMail, 'a new domain validation email');
+  const token = validationMail.body.match(/\/validate\/([A-Za-z0-9_-]{43})/)[1];
+
+  // The renewal's order page says what it waits for.
+  const page = await signedInPage(worker, browser, alice);
+  await page.goto(`${worker.url}/console/orders/${renewal.id}`);
+  const waiting = page.locator('[data-testid=step][data-state=waiting]', { hasText: /^Domain gamma\.example\.com/ });
+  await waiting.waitFor({ timeout: 60_000 });
+  assert.match(await waiting.textContent(), /domain/i, 'the step names who must act');
+  await page.context().close();
+
+  const validated = await api(`/validations/${token}`, { method: 'POST', body: '{}' });
+  assert.equal(validated.status, 200, validated.text());
+  // The validation moved the renewal on; the handler's delivery sends the new link (waited on, not slept).
+  let links = await invitations(email);
+  for (let run = 0; links.length < 2 && run < 30; run += 1) {
+    await scheduled();
+    links = await invitations(email);
+  }
+  assert.equal(links.length, 2, 'the renewal\'s enrollment link went out once validated');
+  const after = (await api(`/orders/${renewal.id}`, { headers: alice })).json();
+  assert.equal(after.state, 'awaiting_enrollment');
+  assert.equal(after.recipients[0].renews_serial, oldSerial);
+  await scheduled();
+  assert.equal((await renewalsOf(order.id)).length, 1, 'still one renewal');
+  assert.equal((await api(`/orders/${order.id}`, { headers: alice })).json().auto_renewals, 0, 'down once, not twice');
 });
 
 // --- The README recipe against a real nginx ---------------------------------------------------------------------

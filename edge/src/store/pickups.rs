@@ -32,8 +32,9 @@ pub fn api_key_fetched(
 }
 
 /// Whether `serial` or a certificate that replaced it in turn (following `certificates.replaced_by`, at most 16
-/// steps) was picked up: the escalation's "picked up" (`shared::expiry::Replacement`).
-pub async fn chain_picked_up(db: &D1Database, serial: &str) -> Result<bool, crate::error::AppError> {
+/// steps) was picked up by `now` (a pickup's first instant; in production never later than the clock): the
+/// escalation's "picked up" (`shared::expiry::Replacement`).
+pub async fn chain_picked_up(db: &D1Database, serial: &str, now: i64) -> Result<bool, crate::error::AppError> {
     #[derive(serde::Deserialize)]
     struct Row {
         picked_up: i64,
@@ -43,9 +44,10 @@ pub async fn chain_picked_up(db: &D1Database, serial: &str) -> Result<bool, crat
             "WITH RECURSIVE chain (serial, depth) AS (SELECT ?1, 0 UNION ALL \
              SELECT c.replaced_by, chain.depth + 1 FROM certificates c JOIN chain ON c.serial = chain.serial \
              WHERE c.replaced_by IS NOT NULL AND chain.depth < 16) \
-             SELECT EXISTS (SELECT 1 FROM pickups WHERE serial IN (SELECT serial FROM chain)) AS picked_up",
+             SELECT EXISTS (SELECT 1 FROM pickups WHERE serial IN (SELECT serial FROM chain) AND first_at <= ?2) \
+             AS picked_up",
         )
-        .bind(&[text(serial)])?
+        .bind(&[text(serial), integer(now)])?
         .first::<Row>(None)
         .await?;
     Ok(row.is_some_and(|row| row.picked_up != 0))

@@ -118,24 +118,34 @@ impl RecipientRow {
     }
 }
 
+/// The columns and joins of [`of_order`] and [`one`]: a recipient with its latest link and its certificate.
+const SELECT: &str = "SELECT r.id, r.position, r.display_name, r.given_name, r.surname, r.email, r.dns_names, r.csr, \
+        l.created_at AS link_created_at, l.expires_at AS link_expires_at, l.spent_at AS link_spent_at, \
+        l.version AS link_version, c.serial, c.issued_at, c.not_after AS certificate_not_after, \
+        c.revoked_at, c.revocation_reason, r.issuance_refusal, r.issuance_refused_at, r.lang, r.renews_serial \
+     FROM recipients r \
+     LEFT JOIN enrollment_links l ON l.id = (SELECT id FROM enrollment_links WHERE recipient_id = r.id \
+                                             ORDER BY created_at DESC, rowid DESC LIMIT 1) \
+     LEFT JOIN certificates c ON c.recipient_id = r.id";
+
 /// An order's recipients in their order, each with its latest link and its certificate.
 pub async fn of_order(db: &D1Database, order_id: &str) -> Result<Vec<RecipientRow>, AppError> {
     Ok(db
-        .prepare(
-            "SELECT r.id, r.position, r.display_name, r.given_name, r.surname, r.email, r.dns_names, r.csr, \
-                    l.created_at AS link_created_at, l.expires_at AS link_expires_at, l.spent_at AS link_spent_at, \
-                    l.version AS link_version, c.serial, c.issued_at, c.not_after AS certificate_not_after, \
-                    c.revoked_at, c.revocation_reason, r.issuance_refusal, r.issuance_refused_at, r.lang, r.renews_serial \
-             FROM recipients r \
-             LEFT JOIN enrollment_links l ON l.id = (SELECT id FROM enrollment_links WHERE recipient_id = r.id \
-                                                     ORDER BY created_at DESC, rowid DESC LIMIT 1) \
-             LEFT JOIN certificates c ON c.recipient_id = r.id \
-             WHERE r.order_id = ?1 ORDER BY r.position, r.rowid",
-        )
+        .prepare(format!("{SELECT} WHERE r.order_id = ?1 ORDER BY r.position, r.rowid"))
         .bind(&[text(order_id)])?
         .all()
         .await?
         .results::<RecipientRow>()?)
+}
+
+/// One recipient of `order_id`, as [`of_order`] reads it (a reminder reads one certificate's recipient, not its
+/// order's hundreds).
+pub async fn one(db: &D1Database, order_id: &str, recipient_id: &str) -> Result<Option<RecipientRow>, AppError> {
+    Ok(db
+        .prepare(format!("{SELECT} WHERE r.order_id = ?1 AND r.id = ?2"))
+        .bind(&[text(order_id), text(recipient_id)])?
+        .first::<RecipientRow>(None)
+        .await?)
 }
 
 /// The statement inserting a new recipient of `order_id` (its link and certificate columns are not stored here).

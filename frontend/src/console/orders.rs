@@ -211,6 +211,7 @@ fn context(catalogue: &Catalogue, organization_id: &str) -> OrderContext {
             .collect(),
         balance_cents: catalogue.ledger.balance_cents,
         contracts: catalogue.contracts.iter().map(ContractView::contract).collect(),
+        renewal: false,
     }
 }
 

@@ -1,4 +1,5 @@
-//! `GET /api/v1/dev/mailbox`, `POST /api/v1/dev/accounts` and `POST /api/v1/dev/seed`: development-only
+//! `GET /api/v1/dev/mailbox`, `POST /api/v1/dev/accounts`, `POST /api/v1/dev/seed` and
+//! `POST /api/v1/dev/reminder-sweep`: development-only
 //! endpoints. The Worker answers them only when `KEYWARD_ENV` is `development` (set in the git-ignored
 //! `.dev.vars`), and 404 otherwise.
 
@@ -33,6 +34,34 @@ pub const DEV_SEED: Endpoint = Endpoint {
     summary: "Creates a demo order and emails its enrollment link",
     body: Body::Json { max_bytes: 64 * 1024 },
 };
+
+/// Runs the scheduled handler's reminder sweep once at a chosen instant ([`ReminderSweep`] → [`ReminderSweepDone`]):
+/// the simulated clock of the 500-certificate reminder suite.
+pub const DEV_REMINDER_SWEEP: Endpoint = Endpoint {
+    method: Method::Post,
+    path: "/api/v1/dev/reminder-sweep",
+    access: Access::Development,
+    summary: "Runs the scheduled handler's reminder sweep once at a chosen instant",
+    body: Body::Json { max_bytes: 1024 },
+};
+
+/// `POST /api/v1/dev/reminder-sweep` request.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct ReminderSweep {
+    /// The instant the sweep runs at, seconds since the Unix epoch (the scheduled handler's `now`).
+    pub at: i64,
+}
+
+/// `POST /api/v1/dev/reminder-sweep` response.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct ReminderSweepDone {
+    /// Certificates the sweep selected as due (at most its per-run cap).
+    pub selected: u32,
+    /// The sweep took as many as its cap: more may be due at this instant; call again.
+    pub more: bool,
+}
 
 /// One email of the outbox, as the development mailbox shows it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

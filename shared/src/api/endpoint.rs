@@ -393,6 +393,7 @@ pub const ENDPOINTS: &[&Endpoint] = &[
     &dev::DEV_MAILBOX,
     &dev::DEV_CREATE_ACCOUNT,
     &dev::DEV_SEED,
+    &dev::DEV_REMINDER_SWEEP,
 ];
 
 #[cfg(test)]

@@ -28,7 +28,7 @@ use super::admin_account::{
 use super::audit;
 use super::audit::AuditList;
 use super::contract::{ContractList, ContractView, NewContract, NewDeposit};
-use super::dev::{CreateAccount, CreatedAccount, Mailbox, SeedRequest, SeedResponse};
+use super::dev::{CreateAccount, CreatedAccount, Mailbox, ReminderSweep, ReminderSweepDone, SeedRequest, SeedResponse};
 use super::domain::{
     DomainList, DomainView, MailboxList, MailboxView, MethodChange, NewDomain, NewMailbox, ValidationLinkView,
 };
@@ -356,6 +356,9 @@ fn operations(b: &mut Builder) {
     b.add("development", &dev::DEV_MAILBOX).json::<Mailbox>("200", "The messages");
     b.add("development", &dev::DEV_CREATE_ACCOUNT).request::<CreateAccount>().json::<CreatedAccount>("201", "Created");
     b.add("development", &dev::DEV_SEED).request::<SeedRequest>().json::<SeedResponse>("201", "The order and its link");
+    b.add("development", &dev::DEV_REMINDER_SWEEP)
+        .request::<ReminderSweep>()
+        .json::<ReminderSweepDone>("200", "What the sweep selected");
 }
 
 /// The inventory, the sync endpoint, the "saved" confirmation and the CA administrators' search

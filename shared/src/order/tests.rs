@@ -59,6 +59,7 @@ fn context() -> OrderContext {
         validated_mailboxes: Vec::new(),
         balance_cents: 100_000,
         contracts: Vec::new(),
+        renewal: false,
     }
 }
 
@@ -681,5 +682,138 @@ fn a_recipient_language_is_english_by_default_and_only_one_keyward_writes_in() {
     }
     for lang in ["de", "FR", "fr-CA", "", " fr"] {
         check(&with_lang(Some(lang)), &context(), Err(&[("recipients[0].lang", "lang_unknown")]));
+    }
+}
+
+/// A renewal: one row per case, (what lapsed, the recipient's email and DNS names, the profile) → the (field,
+/// code) refused, or what the order waits for (lapsed domains, organization lapsed, mailbox validation). The same
+/// request outside a renewal is refused whenever something lapsed.
+#[test]
+fn a_renewal_waits_for_what_lapsed_instead_of_being_refused() {
+    struct Case {
+        what: &'static str,
+        profile: ProfileId,
+        email: &'static str,
+        dns_names: &'static [&'static str],
+        organization_lapsed: bool,
+        mailbox: Option<i64>,
+        expected: Result<(&'static [&'static str], bool, bool), &'static [(&'static str, &'static str)]>,
+    }
+    let smime = ProfileId::SmimeSponsorMultipurpose;
+    let case = |what, profile, email, dns_names, organization_lapsed, mailbox, expected| Case {
+        what,
+        profile,
+        email,
+        dns_names,
+        organization_lapsed,
+        mailbox,
+        expected,
+    };
+    let cases = [
+        case("nothing lapsed", smime, "ann@example.com", &[], false, None, Ok((&[], false, false))),
+        case(
+            "a lapsed domain is asked again",
+            smime,
+            "ann@expired.example.org",
+            &[],
+            false,
+            None,
+            Ok((&["expired.example.org"], false, false)),
+        ),
+        case(
+            "the most specific lapsed domain",
+            smime,
+            "ann@mail.expired.example.org",
+            &[],
+            false,
+            None,
+            Ok((&["expired.example.org"], false, false)),
+        ),
+        case(
+            "a lapsed organization is vetted again",
+            smime,
+            "ann@example.com",
+            &[],
+            true,
+            None,
+            Ok((&[], true, false)),
+        ),
+        case(
+            "a lapsed mailbox is asked again",
+            smime,
+            "ann@other.example",
+            &[],
+            false,
+            Some(NOW - 1),
+            Ok((&[], false, true)),
+        ),
+        case(
+            "a domain never validated still refuses",
+            smime,
+            "ann@never.example",
+            &[],
+            false,
+            None,
+            Err(&[("recipients[0].email", "email_domain_not_validated")]),
+        ),
+        case(
+            "a device's lapsed names, the domain once",
+            ProfileId::ClientAuthWorkstation,
+            "ops@example.com",
+            &["www.expired.example.org", "api.expired.example.org"],
+            false,
+            None,
+            Ok((&["expired.example.org"], false, false)),
+        ),
+        case(
+            "a device name under no validated domain still refuses",
+            ProfileId::ClientAuthWorkstation,
+            "ops@example.com",
+            &["www.never.example"],
+            false,
+            None,
+            Err(&[("recipients[0].dns_names[0]", "dns_name_domain_not_validated")]),
+        ),
+    ];
+    for case in cases {
+        let mut context = context();
+        if case.organization_lapsed {
+            context.organization.validated_until = Some(NOW - DAY);
+        }
+        if let Some(until) = case.mailbox {
+            context.validated_mailboxes = vec![ValidatedMailbox {
+                email: EmailAddress::parse(case.email).expect("email"),
+                reusable_until: until,
+            }];
+        }
+        let mut request = request();
+        request.profile = case.profile;
+        let base = if case.dns_names.is_empty() {
+            recipient(case.email)
+        } else {
+            RecipientRequest { email: case.email.into(), ..RecipientRequest::default() }
+        };
+        request.recipients = vec![RecipientRequest {
+            dns_names: case.dns_names.iter().map(|name| (*name).to_owned()).collect(),
+            ..base
+        }];
+        let something_lapsed = matches!(case.expected, Ok((lapsed, organization, mailbox)) if !lapsed.is_empty() || organization || (mailbox && case.mailbox.is_some()));
+        let outside = check_order_request(&request, &context, NOW);
+        assert_eq!(outside.is_err(), something_lapsed || case.expected.is_err(), "{}: outside a renewal", case.what);
+        context.renewal = true;
+        match (check_order_request(&request, &context, NOW), case.expected) {
+            (Ok(checked), Ok((lapsed, organization, mailbox))) => {
+                let names: Vec<&str> = checked.lapsed_domains.iter().map(Domain::as_str).collect();
+                assert_eq!(names, lapsed, "{}", case.what);
+                assert_eq!(checked.organization_lapsed, organization, "{}", case.what);
+                assert_eq!(checked.recipients[0].needs_mailbox_validation, mailbox, "{}", case.what);
+                assert_eq!(checked.recipients[0].lapsed_domains.len(), lapsed.len(), "{}", case.what);
+            }
+            (Err(errors), Err(expected)) => {
+                let actual: Vec<(&str, &str)> = errors.iter().map(|error| (error.field.as_str(), error.code)).collect();
+                assert_eq!(actual, expected, "{}", case.what);
+            }
+            (actual, _) => panic!("{}: {actual:?}", case.what),
+        }
     }
 }

@@ -280,6 +280,8 @@ fn placing_an_order() {
         price_cents: 0,
         subscriber_agreement: SUBSCRIBER_AGREEMENT_VERSION,
         idempotency_key: "k".repeat(16),
+        lapsed_domains: Vec::new(),
+        organization_lapsed: false,
     };
     let (order, audit) = Order::place(&checked, NOW);
     assert_eq!(order, Order { state: OrderState::AwaitingValidation, created_at: NOW, closed_at: None, version: 0 });
