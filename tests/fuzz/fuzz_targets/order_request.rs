@@ -60,6 +60,8 @@ fn context() -> OrderContext {
                 used_cents: 0,
             },
         ],
+        // A new order: lapsed validations refuse it (a renewal's wait instead).
+        renewal: false,
     }
 }
 
