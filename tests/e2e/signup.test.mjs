@@ -108,6 +108,9 @@ test('signup end to end in Chromium: the form, the emailed link (scanned first),
   assert.equal(landed, 'console');
   await page.waitForSelector('[data-testid=who]');
   assert.equal(await page.textContent('[data-testid=who]'), email);
+  // The console opens on what needs attention; the account page is one click away.
+  await page.click('[data-testid=nav-account]');
+  await page.waitForURL(`${worker.url}/console/account`);
   assert.equal(await page.textContent('[data-testid=account-organization]'), 'NewCo Ltd');
   assert.equal(await page.getAttribute('[data-testid=account-role]', 'data-role'), 'org_admin');
   // The CA administrators' entry is not in an organization administrator's navigation.
