@@ -168,10 +168,24 @@ pub struct ReminderSettingsUpdate {
     /// Reminders and escalations at all.
     pub enabled: bool,
     /// The thresholds that send an email, by their codes, each at most once, in any order (at most nine).
-    #[cfg_attr(feature = "schema", schemars(length(max = 9)))]
+    #[cfg_attr(feature = "schema", schemars(schema_with = "threshold_codes_schema"))]
     pub thresholds: Vec<String>,
     /// Whether the account's administrators get copies from 7 days before the end.
     pub administrators: bool,
+}
+
+/// The schema of [`ReminderSettingsUpdate::thresholds`]: the codes of [`THRESHOLDS`], each at most once, so that
+/// the document says what the Worker accepts (a code outside it is still refused by name, `unknown_threshold`).
+#[cfg(feature = "schema")]
+fn threshold_codes_schema(_generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+    let codes: Vec<String> = THRESHOLDS.iter().map(|threshold| threshold.code()).collect();
+    schemars::json_schema!({
+        "type": "array",
+        "items": { "type": "string", "enum": codes },
+        "uniqueItems": true,
+        "maxItems": THRESHOLDS.len(),
+        "description": "The thresholds that send an email, by their codes, each at most once, in any order"
+    })
 }
 
 /// Why reminder settings were refused.
