@@ -12,9 +12,13 @@
 //! and its host as RP ID). Challenges are stateless, bound to the session and the ceremony, five minutes; the
 //! batch that uses one spends it (`webauthn_challenges_spent`), so a replayed answer fails whole. The signature
 //! counter is stored in the same batch, and migration 0018's trigger refuses one that goes down.
+//!
+//! **Failed second steps are throttled per user** (`shared::account::SECOND_STEP_THROTTLE`, NIST SP 800-63B
+//! 5.2.2): each passkey answer or recovery code reserves an attempt before it is checked, whichever session the
+//! password opened; past ten failures each try waits, as logins do (429 `login_locked`).
 
 use base64ct::{Base64, Encoding};
-use shared::account::{AccountError, Role};
+use shared::account::{AccountError, Role, SECOND_STEP_THROTTLE, ThrottleScope, second_step_key};
 use shared::api::passkey::{
     CreationOptions, NewPasskey, PasskeyAssertion, PasskeyList, PasskeyStep, PasskeyView, RecoveryCodeEntry,
     RegisteredPasskey, RequestOptions,
@@ -34,6 +38,7 @@ use crate::db::raised;
 use crate::error::AppError;
 use crate::platform;
 use crate::store::passkeys::{self, NewPasskeyRow, PasskeyRow};
+use crate::store::throttle::{self, Counter};
 use crate::store::users::{self, UserRow};
 use crate::store::{audit_log, recovery_codes, sessions};
 
@@ -293,6 +298,19 @@ async fn confirming(call: &Call) -> Result<(Principal, String), AppError> {
     }
 }
 
+/// Reserves one attempt at the user's second step ([`SECOND_STEP_THROTTLE`], under [`second_step_key`]) before a
+/// passkey's answer or a recovery code is checked, whichever session it comes from; past the allowance the answer
+/// is 429 `login_locked`, saying until when. A confirmed login clears the count.
+async fn reserve_second_step(db: &D1Database, user_id: &str, now: i64) -> Result<(), AppError> {
+    let key = second_step_key(user_id);
+    let reserved = throttle::reserve(db, Counter::Login, &key, now, SECOND_STEP_THROTTLE)?.all().await?;
+    if throttle::granted(&reserved)? {
+        return Ok(());
+    }
+    let until = throttle::next_attempt_at(db, Counter::Login, &key).await?.unwrap_or(now);
+    Err(AccountError::Locked { until, scope: ThrottleScope::SecondStep }.into())
+}
+
 /// `POST /api/v1/session/passkey-options`.
 pub async fn login_options(call: Call) -> Result<Response, AppError> {
     let (principal, session_id) = confirming(&call).await?;
@@ -322,6 +340,7 @@ pub async fn confirm_with_passkey(call: Call) -> Result<Response, AppError> {
         call.json("challenge, credential_id, client_data_json, authenticator_data and signature")?;
     let (principal, session_id) = confirming(&call).await?;
     let (db, now) = (&call.db, call.now);
+    reserve_second_step(db, &principal.user_id, now).await?;
     let challenge =
         Challenge::verify(&challenge_key(call.env())?, &assertion.challenge, Ceremony::Login, &session_id, now)
             .map_err(challenge_refused)?;
@@ -349,6 +368,7 @@ pub async fn confirm_with_passkey(call: Call) -> Result<Response, AppError> {
         passkeys::spend_challenge(db, &challenge.hash_hex(), challenge.expires_at(), now)?,
         passkeys::used(db, &row.id, verified.sign_count, now)?,
         passkeys::set_session_step(db, &session_id, PasskeyStep::Confirm.as_str(), PasskeyStep::Done.as_str())?,
+        throttle::clear(db, &second_step_key(&principal.user_id))?,
         audit_log::record(
             db,
             now,
@@ -376,6 +396,7 @@ pub async fn confirm_with_recovery_code(call: Call) -> Result<Response, AppError
     let entry: RecoveryCodeEntry = call.json("code")?;
     let (principal, session_id) = confirming(&call).await?;
     let (db, now) = (&call.db, call.now);
+    reserve_second_step(db, &principal.user_id, now).await?;
     let invalid =
         || AppError::field(422, "recovery_code_invalid", "code", "This is not one of your unused recovery codes.");
     let hash = webauthn::recovery_code_hash(&entry.code).ok_or_else(invalid)?;
@@ -397,6 +418,9 @@ pub async fn confirm_with_recovery_code(call: Call) -> Result<Response, AppError
     if changes != Some(1) {
         return Err(invalid());
     }
+    // After the confirming batch, on its success only (a failed code must stay counted). Should this statement
+    // fail, the count stays until it is forgotten: the login is confirmed either way.
+    throttle::clear(db, &second_step_key(&principal.user_id))?.run().await?;
     confirmed_session(&call, &principal, &session_id).await
 }
 

@@ -323,6 +323,8 @@ pub enum ThrottleScope {
     Address,
     /// One client network (an IPv4 address, an IPv6 /64), whichever addresses it tries.
     ClientNetwork,
+    /// One user's second step (a passkey or a recovery code), whichever sessions the password opened.
+    SecondStep,
 }
 
 /// Doublings of the wait after which it is at its bound whatever the policy (2^20 times the first wait).
@@ -356,6 +358,23 @@ pub const CLIENT_THROTTLE: ThrottlePolicy = ThrottlePolicy {
     forget_after_seconds: 3600,
     scope: ThrottleScope::ClientNetwork,
 };
+
+/// Per user, for the login's second step (a passkey or a recovery code, after the password): 10 failures at once,
+/// then the same back-off, whichever sessions they come from. NIST SP 800-63B 5.2.2 asks a verifier to limit
+/// consecutive failed attempts (at most 100); a recovery code's 80 bits would hold out alone, but whoever holds the
+/// password must not get unlimited tries at the factor that is meant to stop them. A confirmed login clears it.
+pub const SECOND_STEP_THROTTLE: ThrottlePolicy = ThrottlePolicy {
+    allowance: 10,
+    first_delay_seconds: 60,
+    longest_delay_seconds: 900,
+    forget_after_seconds: 3600,
+    scope: ThrottleScope::SecondStep,
+};
+
+/// The `login_throttle` key of a user's second step ([`SECOND_STEP_THROTTLE`]).
+pub fn second_step_key(user_id: &str) -> String {
+    format!("second-step:{user_id}")
+}
 
 /// Login attempts counted under one key.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -502,6 +521,8 @@ impl AccountError {
     /// The request field the error is about.
     pub fn field(&self) -> Option<&'static str> {
         match self {
+            // The session's second step is what waits: its credential.
+            Self::Locked { scope: ThrottleScope::SecondStep, .. } => Some("authorization"),
             Self::CredentialsInvalid | Self::Locked { .. } | Self::PasswordMissing => Some("password"),
             Self::PasswordKeyMalformed => Some("password_key"),
             Self::PasswordTooShort | Self::PasswordTooLong | Self::PasswordLooksTemporary => Some("new_password"),
@@ -532,6 +553,11 @@ impl core::fmt::Display for AccountError {
                 formatter,
                 "Too many failed logins from your network, whatever the address. Try again after {} (UTC), or \
                  from another network.",
+                crate::encoding::utc_date_time(*until)
+            ),
+            Self::Locked { until, scope: ThrottleScope::SecondStep } => write!(
+                formatter,
+                "Too many failed confirmations of this login (passkey or recovery code). Try again after {} (UTC).",
                 crate::encoding::utc_date_time(*until)
             ),
             Self::PasswordMissing => formatter.write_str("Enter your password."),

@@ -113,7 +113,8 @@ impl SignupError {
             Self::Missing { field } | Self::TooLong { field, .. } | Self::Invisible { field, .. } => field,
             Self::Address { field, .. } => field,
             Self::LanguageUnknown => "lang",
-            Self::TooMany { scope: ThrottleScope::Address, .. } => "email",
+            // Signups are never counted per user (`SecondStep` is the login's): it reads as the address's.
+            Self::TooMany { scope: ThrottleScope::Address | ThrottleScope::SecondStep, .. } => "email",
             Self::TooMany { scope: ThrottleScope::ClientNetwork, .. } => "client",
         }
     }
@@ -138,7 +139,7 @@ impl fmt::Display for SignupError {
             Self::Invisible { field, character } => write!(formatter, "{field} {character}"),
             Self::Address { error, .. } => write!(formatter, "{error}"),
             Self::LanguageUnknown => write!(formatter, "Choose en or fr."),
-            Self::TooMany { until, scope: ThrottleScope::Address } => write!(
+            Self::TooMany { until, scope: ThrottleScope::Address | ThrottleScope::SecondStep } => write!(
                 formatter,
                 "Too many signups for this address; try again after {until} (Unix time), or log in if the account \
                  exists."

@@ -241,6 +241,36 @@ test('recovery codes: shown once at the first passkey, each confirms one login, 
   assert.deepEqual(added.json().recovery_codes, []);
 });
 
+test('failed second steps are throttled per user: past ten, even the right code or passkey waits; a confirmed login clears the count', async () => {
+  const email = 'throttled@keyward.test';
+  await createAccount(worker, { name: 'Keyward CA throttled', users: [{ email, role: 'ca_admin', password: PASSWORD }] });
+  const first = await passwordLogin(email);
+  const codes = await passPasskeyStep(worker, email, first.headers, first.step);
+  const [{ id }] = await worker.query(`SELECT id FROM users WHERE email = '${email}'`);
+  // Ten wrong codes from two sessions the password opened: counted per user, not per session.
+  const sessions = [await passwordLogin(email), await passwordLogin(email)];
+  for (let attempt = 1; attempt <= 10; attempt += 1) {
+    const wrong = await post('/session/recovery-code', sessions[attempt % 2].headers, { code: 'zzzz-zzzz-zzzz-zzzz' });
+    assert.deepEqual([wrong.status, wrong.json().error.code], [422, 'recovery_code_invalid'], `attempt ${attempt}: ${wrong.text()}`);
+  }
+  // A third session, the right code: it waits, naming until when; so does the passkey.
+  const fresh = await passwordLogin(email);
+  const locked = await post('/session/recovery-code', fresh.headers, { code: codes[0] });
+  assert.deepEqual([locked.status, locked.json().error.code, locked.json().error.field], [429, 'login_locked', 'authorization'], locked.text());
+  assert.match(locked.json().error.message, /Too many failed confirmations of this login .* Try again after/);
+  const options = (await post('/session/passkey-options', fresh.headers)).json();
+  const byPasskey = await post('/session/passkey', fresh.headers, authenticatorOf(worker, email).assert(options));
+  assert.deepEqual([byPasskey.status, byPasskey.json().error.code], [429, 'login_locked'], byPasskey.text());
+  assert.equal((await api('/sessions', { headers: fresh.headers })).status, 403, 'the session is still at its passkey step');
+  assert.equal((await api('/passkeys', { headers: first.headers })).json().recovery_codes_left, 10, 'a refused attempt spends no code');
+  // The wait over (its instant moved back, as time would move on), the right code confirms and clears the count.
+  await worker.query(`UPDATE login_throttle SET next_attempt_at = 0 WHERE key = 'second-step:${id}'`);
+  const confirmed = await post('/session/recovery-code', fresh.headers, { code: codes[0] });
+  assert.equal(confirmed.status, 200, confirmed.text());
+  const [{ left }] = await worker.query(`SELECT COUNT(*) AS left FROM login_throttle WHERE key = 'second-step:${id}'`);
+  assert.equal(left, 0, 'a confirmed login clears the count');
+});
+
 test('an organization user may add a passkey; from then on their login asks for it', async () => {
   const email = 'alice@acme.example';
   await createAccount(worker, { name: 'Acme', users: [{ email, role: 'org_admin', password: PASSWORD }] });

@@ -3,7 +3,9 @@
 //! client network, `ip:<network>`) and `signup_throttle` (signups per submitted address and per client network,
 //! migration 0015), with the back-off they lead to (`shared::account::Throttle` under each caller's policy). Written
 //! by `account.rs` (a login reserves an attempt under both keys before it checks the secret; a success clears the
-//! address's count and gives the client's attempt back; a password reset clears the address's counts) and
+//! address's count and gives the client's attempt back; a password reset clears the address's counts),
+//! `passkeys.rs` (the login's second step, `second-step:<user id>` in `login_throttle`: a passkey's answer or a
+//! recovery code reserves an attempt before it is checked; a confirmed login clears it) and
 //! `signup.rs` (a signup reserves under both keys before anything is looked up; when one key refuses, the other's
 //! attempt is given back). The two tables have the same shape: one set of statements serves both ([`Counter`]).
 //!
