@@ -73,7 +73,7 @@ pub async fn show_attention(call: Call) -> Result<Response, AppError> {
         blocked_orders: attention::blocked_orders(db, &account_id, &principal.actor(), administrator).await?,
         ending_soon: attention::ending_soon(db, &account_id, now, now + ATTENTION_ENDING_WITHIN_SECONDS).await?,
         not_picked_up: attention::not_picked_up(db, &account_id, now).await?,
-        failed_emails: attention::failed_emails(db, &account_id).await?,
+        failed_emails: attention::failed_emails(db, &account_id, administrator).await?,
     })?)
 }
 

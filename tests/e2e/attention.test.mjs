@@ -157,6 +157,21 @@ test('each kind of line says what it is and links to where it is fixed; a fixed 
   await page.context().close();
 });
 
+test('a failed email to a user is listed to administrators, who can correct the address, and not to organization users, who cannot', async () => {
+  await placeOrder('gone@acme.example.com');
+  const now = Math.floor(Date.now() / 1000) + 1;
+  await worker.queryAll(`INSERT INTO mail_outbox (id, to_address, subject, body, status, attempts, created_at, lang, last_error)
+      VALUES ('failed-to-user', '${USER}', 'Your order is waiting', 'x', 'failed', 8, ${now}, 'en', '550 no such user');
+    INSERT INTO mail_outbox (id, to_address, subject, body, status, attempts, created_at, lang, last_error)
+      VALUES ('failed-to-recipient', 'gone@acme.example.com', 'Your certificate is ready', 'x', 'failed', 8, ${now}, 'en', '550 gone')`);
+  const asAdministrator = (await api('/attention', { headers: ada })).json().failed_emails;
+  assert.equal(asAdministrator.find((entry) => entry.id === 'failed-to-user')?.fix_path, '/console/users', JSON.stringify(asAdministrator));
+  assert.equal(asAdministrator.find((entry) => entry.id === 'failed-to-recipient')?.fix_path, '/console/orders');
+  const asUser = (await api('/attention', { headers: bea })).json().failed_emails;
+  assert.equal(asUser.find((entry) => entry.id === 'failed-to-user'), undefined, JSON.stringify(asUser));
+  assert.equal(asUser.find((entry) => entry.id === 'failed-to-recipient')?.fix_path, '/console/orders', 'a recipient\'s address is theirs to fix from the order');
+});
+
 test('an administrator turns a threshold and the copies off, and they are kept; an organization user is not offered them', { timeout: 180_000 }, async () => {
   const errors = [];
   const page = await signedInPage(worker, browser, ada);

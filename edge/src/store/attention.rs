@@ -109,9 +109,15 @@ pub async fn not_picked_up(db: &D1Database, account_id: &str, now: i64) -> Resul
         .collect())
 }
 
-/// Emails to the account's users or its orders' recipients that the outbox gave up on, unless a later one to
-/// the same address was sent (the address works again), newest first.
-pub async fn failed_emails(db: &D1Database, account_id: &str) -> Result<Vec<FailedEmail>, AppError> {
+/// Emails to the account's orders' recipients, and for an `administrator` also to its users, that the outbox gave
+/// up on, unless a later one to the same address was sent (the address works again), newest first. A user's
+/// address is corrected on the users page, which only administrators open: the others are not shown what they
+/// cannot fix.
+pub async fn failed_emails(
+    db: &D1Database,
+    account_id: &str,
+    administrator: bool,
+) -> Result<Vec<FailedEmail>, AppError> {
     #[derive(Deserialize)]
     struct Row {
         id: String,
@@ -126,21 +132,21 @@ pub async fn failed_emails(db: &D1Database, account_id: &str) -> Result<Vec<Fail
             "SELECT m.id, m.to_address, m.subject, m.last_error, m.created_at, \
              EXISTS (SELECT 1 FROM users u WHERE u.account_id = ?1 AND u.email = m.to_address) AS to_user \
              FROM mail_outbox m WHERE m.status = 'failed' \
-             AND (m.to_address IN (SELECT email FROM users WHERE account_id = ?1) \
+             AND ((?2 = 1 AND m.to_address IN (SELECT email FROM users WHERE account_id = ?1)) \
              OR m.to_address IN (SELECT r.email FROM recipients r JOIN orders o ON o.id = r.order_id \
              WHERE o.account_id = ?1)) \
              AND NOT EXISTS (SELECT 1 FROM mail_outbox later WHERE later.to_address = m.to_address \
              AND later.status = 'sent' AND later.created_at > m.created_at) \
              ORDER BY m.created_at DESC LIMIT 100",
         )
-        .bind(&[text(account_id)])?
+        .bind(&[text(account_id), integer(i64::from(administrator))])?
         .all()
         .await?
         .results::<Row>()?;
     Ok(rows
         .into_iter()
         .map(|row| FailedEmail {
-            fix_path: if row.to_user != 0 { "/console/users" } else { "/console/orders" }.to_owned(),
+            fix_path: if row.to_user != 0 && administrator { "/console/users" } else { "/console/orders" }.to_owned(),
             id: row.id,
             to: row.to_address,
             subject: row.subject,

@@ -44,7 +44,8 @@ pub const SHOW_ATTENTION: Endpoint = Endpoint {
 /// How far ahead the attention list's "ending soon" looks: 30 days.
 pub const ATTENTION_ENDING_WITHIN_SECONDS: i64 = 30 * 86_400;
 
-/// `GET /api/v1/attention`: four lists, each line naming where it is fixed (`fix_path`, a console path).
+/// `GET /api/v1/attention`: four lists, each line naming where it is fixed (`fix_path`, a console path). Emails
+/// that failed to reach the account's users are listed to its administrators only, who can correct them.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Attention {
@@ -121,7 +122,7 @@ pub struct FailedEmail {
     pub last_error: Option<String>,
     /// Queued at, Unix seconds.
     pub created_at: i64,
-    /// Where it is fixed: the users page (a wrong address of a user) or the orders (a recipient's).
+    /// Where it is fixed: the users page (a user's address; administrators only) or the orders (a recipient's).
     pub fix_path: String,
 }
 
