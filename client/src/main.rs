@@ -1,8 +1,8 @@
 //! `keyward`, the native enrollment client (issue 13.5): makes the key on this machine, builds the CSR, gets the
 //! certificate through an enrollment link (the recipient's API, as the browser uses it) or an API key (a CSR order),
 //! writes the key (0600 PEM, or PKCS#12), the certificate and the chain, reports Downloaded, and runs the test
-//! enrollment (Installed). With an API key and no order, the machine asks through a device request and waits for
-//! its approver ([`device`]).
+//! enrollment (Installed). With an API key and no order, the machine asks through a device request with its CSR
+//! and waits for the approver ([`device`]; `resume` takes up one left waiting by `--no-wait`).
 
 mod args;
 mod backoff;
