@@ -28,6 +28,11 @@ impl Failure {
         Self { status: None, code: "usage".into(), field: Some(field.into()), message: message.into() }
     }
 
+    /// An outcome that ends a command (a rejected request): its stable `code`, the `field` it is about.
+    pub fn outcome(code: &str, field: &str, message: &str) -> Self {
+        Self { status: None, code: code.into(), field: Some(field.into()), message: message.into() }
+    }
+
     /// A file that could not be read or written.
     pub fn io(path: &Path, error: std::io::Error) -> Self {
         Self { status: None, code: "io".into(), field: Some(path.display().to_string()), message: error.to_string() }

@@ -1,9 +1,14 @@
-//! The key on this machine: made with ring (through rcgen), written as PKCS#8 PEM at mode 0600 or inside a PKCS#12
-//! file (`shared::pkcs12`), the CSR built and signed with it (rcgen), and the test enrollment's challenge signed
-//! with it as the Worker verifies (`shared::revocation::verify_possession`: ECDSA `r || s`, Ed25519).
+//! The key on this machine: elliptic-curve keys made with ring (through rcgen), RSA keys with the `rsa` crate (ring
+//! signs with RSA keys but cannot make them), written as PKCS#8 PEM at mode 0600 or inside a PKCS#12 file
+//! (`shared::pkcs12`), the CSR built and signed with it (rcgen over ring, from the PKCS#8 for every type), and the
+//! test enrollment's challenge signed with it as the Worker verifies (`shared::revocation::verify_possession`:
+//! ECDSA `r || s`, Ed25519, RSA PKCS#1 v1.5 with SHA-256).
 
 use ring::rand::SystemRandom;
-use ring::signature::{ECDSA_P256_SHA256_FIXED_SIGNING, ECDSA_P384_SHA384_FIXED_SIGNING, EcdsaKeyPair, Ed25519KeyPair};
+use ring::signature::{
+    ECDSA_P256_SHA256_FIXED_SIGNING, ECDSA_P384_SHA384_FIXED_SIGNING, EcdsaKeyPair, Ed25519KeyPair, RSA_PKCS1_SHA256,
+    RsaKeyPair,
+};
 
 use crate::args::KeyChoice;
 
@@ -20,10 +25,8 @@ impl MachineKey {
             KeyChoice::P256 => &rcgen::PKCS_ECDSA_P256_SHA256,
             KeyChoice::P384 => &rcgen::PKCS_ECDSA_P384_SHA384,
             KeyChoice::Ed25519 => &rcgen::PKCS_ED25519,
-            KeyChoice::Rsa2048 | KeyChoice::Rsa3072 => {
-                return Err("this client makes ECDSA (p256, p384) and Ed25519 keys; RSA generation is not built in \
-                            yet: pass --key p256"
-                    .to_owned());
+            KeyChoice::Rsa2048 | KeyChoice::Rsa3072 | KeyChoice::Rsa4096 => {
+                return generate_rsa(choice.rsa_bits().unwrap_or(2048));
             }
         };
         let key = rcgen::KeyPair::generate_for(algorithm).map_err(|error| format!("key generation: {error}"))?;
@@ -48,6 +51,7 @@ impl MachineKey {
         let key = rcgen::KeyPair::try_from(self.pkcs8_der.as_slice()).map_err(|error| format!("the key: {error}"))?;
         let mut params = rcgen::CertificateParams::default();
         params.distinguished_name.push(rcgen::DnType::CommonName, common_name);
+        // An RSA key reads as RSA PKCS#1 v1.5 with SHA-256 (rcgen's default for an RSA PKCS#8 through ring).
         let request = params.serialize_request(&key).map_err(|error| format!("the CSR: {error}"))?;
         request.pem().map_err(|error| format!("the CSR: {error}"))
     }
@@ -66,9 +70,67 @@ impl MachineKey {
         if let Ok(key) = Ed25519KeyPair::from_pkcs8_maybe_unchecked(&self.pkcs8_der) {
             return Ok(key.sign(message).as_ref().to_vec());
         }
-        Err("the key is not an ECDSA P-256/P-384 or Ed25519 key this client can sign with".to_owned())
+        if let Ok(key) = RsaKeyPair::from_pkcs8(&self.pkcs8_der) {
+            let mut signature = vec![0; key.public().modulus_len()];
+            key.sign(&RSA_PKCS1_SHA256, &rng, message, &mut signature).map_err(|_| "the key could not sign")?;
+            return Ok(signature);
+        }
+        Err("the key is not an ECDSA P-256/P-384, Ed25519 or RSA key this client can sign with".to_owned())
+    }
+
+    /// The key's SubjectPublicKeyInfo, DER (to check that a certificate is this key's).
+    pub fn subject_public_key_info(&self) -> Result<Vec<u8>, String> {
+        let pair = rcgen::KeyPair::try_from(self.pkcs8_der.as_slice()).map_err(|error| format!("the key: {error}"))?;
+        Ok(rcgen::PublicKeyData::subject_public_key_info(&pair))
     }
 }
+
+/// A new RSA key of `bits` (exponent 65537), PKCS#8 DER, made with the system's randomness (through ring).
+fn generate_rsa(bits: usize) -> Result<MachineKey, String> {
+    use rsa::pkcs8::EncodePrivateKey;
+    let key = rsa::PrivateKey::new(&mut SystemRng(SystemRandom::new()), bits)
+        .map_err(|error| format!("RSA key generation: {error}"))?;
+    let document = key.to_pkcs8_der().map_err(|error| format!("RSA key as PKCS#8: {error}"))?;
+    Ok(MachineKey { pkcs8_der: document.as_bytes().to_vec() })
+}
+
+/// ring's system randomness as the `rsa` crate takes it.
+struct SystemRng(SystemRandom);
+
+/// The system gave no randomness.
+#[derive(Debug)]
+struct NoRandomness;
+
+impl std::fmt::Display for NoRandomness {
+    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        formatter.write_str("the system gave no randomness")
+    }
+}
+
+impl std::error::Error for NoRandomness {}
+
+impl rsa::rand_core::TryRng for SystemRng {
+    type Error = NoRandomness;
+
+    fn try_next_u32(&mut self) -> Result<u32, Self::Error> {
+        let mut bytes = [0; 4];
+        self.try_fill_bytes(&mut bytes)?;
+        Ok(u32::from_le_bytes(bytes))
+    }
+
+    fn try_next_u64(&mut self) -> Result<u64, Self::Error> {
+        let mut bytes = [0; 8];
+        self.try_fill_bytes(&mut bytes)?;
+        Ok(u64::from_le_bytes(bytes))
+    }
+
+    fn try_fill_bytes(&mut self, destination: &mut [u8]) -> Result<(), Self::Error> {
+        ring::rand::SecureRandom::fill(&self.0, destination).map_err(|_| NoRandomness)
+    }
+}
+
+/// ring's `SystemRandom` is the operating system's cryptographic generator.
+impl rsa::rand_core::TryCryptoRng for SystemRng {}
 
 /// Random bytes from the system.
 pub fn random<const N: usize>() -> Result<[u8; N], String> {
@@ -160,6 +222,7 @@ mod tests {
     use super::*;
     use crate::args::KeyChoice;
     use shared::installation::installation_message;
+    use shared::profile::CertifiedKey;
     use shared::revocation::verify_possession;
 
     /// The key's SubjectPublicKeyInfo, through rcgen.
@@ -170,7 +233,7 @@ mod tests {
 
     #[test]
     fn each_key_signs_what_the_worker_verifies_and_its_csr_verifies() {
-        for choice in [KeyChoice::P256, KeyChoice::P384, KeyChoice::Ed25519] {
+        for choice in [KeyChoice::P256, KeyChoice::P384, KeyChoice::Ed25519, KeyChoice::Rsa2048] {
             let key = MachineKey::generate(choice).expect("a key");
             let again = MachineKey::from_pem(&key.pem()).expect("PEM round trip");
             assert_eq!(again.pkcs8_der, key.pkcs8_der);
@@ -180,15 +243,16 @@ mod tests {
             let other = MachineKey::generate(choice).expect("another key");
             assert!(verify_possession(&spki(&other), &message, &signature).is_err(), "{choice:?}: another key");
             let csr = shared::csr::ParsedCsr::from_pem(&key.csr_pem("host.example.com").expect("a CSR"));
-            assert!(csr.is_ok(), "{choice:?}: {csr:?}");
-        }
-    }
-
-    #[test]
-    fn rsa_is_refused_with_advice() {
-        for choice in [KeyChoice::Rsa2048, KeyChoice::Rsa3072] {
-            let error = MachineKey::generate(choice).err().expect("refused");
-            assert!(error.contains("--key p256"), "{error}");
+            let csr = csr.unwrap_or_else(|error| panic!("{choice:?}: {error:?}"));
+            let certified = shared::profile::ProfileId::SmimeMailboxStrict.profile().check_key(csr.public_key());
+            let expected = match choice {
+                KeyChoice::Rsa2048 => CertifiedKey::Rsa { bits: 2048 },
+                KeyChoice::P256 => CertifiedKey::EcdsaP256,
+                KeyChoice::P384 => CertifiedKey::EcdsaP384,
+                _ => CertifiedKey::Ed25519,
+            };
+            assert_eq!(certified, Ok(expected), "{choice:?}: the CSR's key");
+            assert_eq!(spki(&key), key.subject_public_key_info().expect("an SPKI"));
         }
     }
 

@@ -1,11 +1,12 @@
 //! `keyward`, the native enrollment client (issue 13.5): makes the key on this machine, builds the CSR, gets the
 //! certificate through an enrollment link (the recipient's API, as the browser uses it) or an API key (a CSR order),
 //! writes the key (0600 PEM, or PKCS#12), the certificate and the chain, reports Downloaded, and runs the test
-//! enrollment (Installed). Device requests and approvals are not built yet: when they are, `enroll --request ID`
-//! joins the two sources in [`args::Source`] and waits in [`wait_for_certificate`] as orders do.
+//! enrollment (Installed). With an API key and no order, the machine asks through a device request with its CSR
+//! and waits for the approver ([`device`]; `resume` takes up one left waiting by `--no-wait`).
 
 mod args;
 mod backoff;
+mod device;
 mod http;
 mod keys;
 mod state;
@@ -53,6 +54,7 @@ fn main() -> ExitCode {
             return ExitCode::SUCCESS;
         }
         Command::Enroll { source, key, p12, no_wait } => enroll(&options, source, *key, *p12, *no_wait, &progress),
+        Command::Resume { no_wait } => device::resume(&options, *no_wait, &progress),
         Command::Status(id) => status(&options, id.as_deref()),
         Command::Test => test(&options, &progress),
         Command::Subject => subject(&options),
@@ -100,6 +102,9 @@ fn enroll(
     }
     let password = if p12 { Some(state::p12_password(true)?) } else { None };
     match source {
+        Source::DeviceRequest { key: api_key, machine } => {
+            device::enroll(options, api_key, machine, key, password.as_deref(), no_wait, progress)
+        }
         Source::Link(link) => {
             let (token, origin) =
                 args::link_parts(link).map_err(|error| Failure::local(&error.option, &error.message))?;
@@ -126,6 +131,7 @@ fn enroll(
                 key: key_path,
                 order_id: Some(view.order_id.clone()),
                 position: None,
+                request_id: None,
             };
             save(
                 options,
@@ -180,6 +186,7 @@ fn enroll(
                 key: key_path,
                 order_id: Some(placed.id.clone()),
                 position: Some(0),
+                request_id: None,
             };
             if no_wait && placed.recipients[0].certificate_serial.is_none() {
                 state::write(&options.out, &enrolled)?;
@@ -250,13 +257,12 @@ fn choose_key(asked: Option<KeyChoice>, offered: &[shared::profile::KeyType]) ->
         Some(choice) => {
             Err(Failure::local("--key", &format!("the profile does not take {choice:?} keys; it takes {offered:?}")))
         }
+        // P-256 when the profile takes it (fast to make, small), else the profile's first.
         None => offered
             .iter()
-            .filter_map(|key_type| KeyChoice::of(*key_type))
-            .find(|choice| choice.can_generate())
-            .ok_or_else(|| {
-                Failure::local("--key", &format!("the profile takes only {offered:?}, which this client cannot make"))
-            }),
+            .map(|key_type| KeyChoice::of(*key_type))
+            .min_by_key(|choice| *choice != KeyChoice::P256)
+            .ok_or_else(|| Failure::local("--key", "the profile names no key type")),
     }
 }
 
@@ -316,6 +322,13 @@ fn done(options: &Options, enrolled: &Enrolled, state: &str) -> Report {
 fn status(options: &Options, id: Option<&str>) -> Result<Report, Failure> {
     let enrolled = state::read(&options.out).ok();
     let server = server(options, enrolled.as_ref().map(|enrolled| enrolled.server.clone()))?;
+    let request = match id {
+        Some(id) => args::is_request_id(id).then(|| id.to_owned()),
+        None => enrolled.as_ref().and_then(|enrolled| enrolled.request_id.clone()),
+    };
+    if let Some(request) = request {
+        return device::status(options, &server, &request);
+    }
     let id = id
         .map(str::to_owned)
         .or_else(|| {
@@ -333,9 +346,8 @@ fn status(options: &Options, id: Option<&str>) -> Result<Report, Failure> {
             line: format!("Certificate {}: {state}, valid until {}", status.serial, utc_date_time(status.not_after)),
         });
     }
-    let key = std::env::var("KEYWARD_API_KEY")
-        .ok()
-        .ok_or_else(|| Failure::local("KEYWARD_API_KEY", "an order's status needs the API key"))?;
+    let key =
+        options.api_key.clone().ok_or_else(|| Failure::local("--api-key", "an order's status needs the API key"))?;
     let order: OrderView = Client::new(&server, Some(key)).get_json(&format!("/api/v1/orders/{id}"))?;
     let serial = order.recipients.first().and_then(|recipient| recipient.certificate_serial.clone());
     Ok(Report {

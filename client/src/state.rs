@@ -1,5 +1,5 @@
 //! What `enroll` leaves in `--out`: `key.pem` (mode 0600) or `cert.p12` (0600), `cert.pem`, `chain.pem` (the issuing
-//! CA then the root) and `keyward.json` (the server, the serial, the order, which key file), which `status`,
+//! CA then the root) and `keyward.json` (the server, the serial, the order or device request, which key file), which `status`,
 //! `test` and `subject` read. No secret goes into `keyward.json`: not the API key, not the password.
 
 use std::io::Write;
@@ -35,6 +35,9 @@ pub struct Enrolled {
     pub order_id: Option<String>,
     /// The recipient's position in an API-key order.
     pub position: Option<u32>,
+    /// The device request (`DR-…`), for an enrollment through one.
+    #[serde(default)]
+    pub request_id: Option<String>,
 }
 
 /// Writes `keyward.json`.
@@ -139,6 +142,7 @@ mod tests {
             key: KEY_FILE.into(),
             order_id: Some("ord".into()),
             position: None,
+            request_id: Some("DR-7K3F-Q2".into()),
         };
         write(&directory, &enrolled).expect("state written");
         assert_eq!(read(&directory).expect("state read"), enrolled);

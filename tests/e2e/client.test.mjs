@@ -3,12 +3,15 @@
 // enrollment (Installed, in D1 and in the inventory), what it wrote checked with `openssl verify` against the
 // development root and used in an nginx mTLS handshake (`curl --cert --key`), and the refusals: a spent challenge, a
 // signature by another key, a revoked certificate, and the mTLS path without Cloudflare's report (wrangler dev sends
-// none: the verified-certificate branch is covered by the host tests of `shared::installation`, not here).
+// none: the verified-certificate branch is covered by the host tests of `shared::installation`, not here). Then
+// device requests: the client submits one with its CSR and waits while a CA administrator approves it through the
+// API (server), or returns at once (--no-wait), shows Requested, and resumes once an enrollment manager approved
+// (workstation, an RSA-2048 key, used for an nginx mTLS handshake); a rejected request ends non-zero with its reason.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import { createPrivateKey, generateKeyPairSync, sign } from 'node:crypto';
-import { mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   ROOT, startWorker, seed, http, openssl, scratch, createAccount, login, caAdministrator, developmentRootPem,
@@ -21,6 +24,11 @@ let worker;
 let directory;
 let binary;
 let nginx;
+/** `curl` to the mTLS nginx with the certificate and key a keyward enrollment wrote in `out` (none: no certificate). */
+let curlMtls;
+/** The Alpha account's API key (made by Alice, its organization admin) and Mona's session (a user of Alpha). */
+let apiKey;
+let mona;
 
 before(async () => {
   const build = spawnSync('cargo', ['build', '-p', 'keyward-client', '--bin', 'keyward'], { cwd: ROOT, encoding: 'utf8' });
@@ -159,27 +167,31 @@ http {
 `);
   nginx = spawn('nginx', ['-p', directory, '-c', join(directory, 'nginx.conf'), '-e', join(directory, 'logs', 'error.log')],
     { stdio: 'ignore' });
-  const curl = (withCertificate) => {
+  const curl = (out) => {
     const args = ['--silent', '--show-error', '--max-time', '10', '--cacert', join(directory, 'server.pem'),
       '--write-out', '\n%{http_code}', `https://127.0.0.1:${port}/`];
-    if (withCertificate) args.unshift('--cert', join(linkOut, 'cert.pem'), '--key', join(linkOut, 'key.pem'));
+    if (out) args.unshift('--cert', join(out, 'cert.pem'), '--key', join(out, 'key.pem'));
     const result = spawnSync('curl', args, { encoding: 'utf8' });
     const lines = result.stdout.trimEnd().split('\n');
     return { status: Number(lines.pop()), body: lines.join('\n'), error: result.stderr };
   };
   const deadline = Date.now() + 15_000;
-  while (!curl(false).status) {
+  while (!curl(null).status) {
     assert.ok(Date.now() < deadline && nginx.exitCode === null, 'nginx did not start');
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
-  assert.equal(curl(false).status, 400, 'no client certificate, no entry');
-  const accepted = curl(true);
+  assert.equal(curl(null).status, 400, 'no client certificate, no entry');
+  const accepted = curl(linkOut);
   assert.equal(accepted.status, 200, `${accepted.body}${accepted.error}`);
   assert.match(accepted.body, /hello .*CN=Barbara Liskov/);
+  curlMtls = curl;
 });
 
 test('enroll with an API key (a server CSR order): fetched with the key, tested, installed in the inventory', async () => {
-  const account = await createAccount(worker, { name: 'Alpha', users: [{ email: 'alice@alpha.example.com', password: PASSWORD }] });
+  const account = await createAccount(worker, { name: 'Alpha', users: [
+    { email: 'alice@alpha.example.com', password: PASSWORD },
+    { email: 'mona@alpha.example.com', role: 'org_user', password: PASSWORD },
+  ] });
   const alice = await login(worker, 'alice@alpha.example.com', PASSWORD);
   const now = Math.floor(Date.now() / 1000);
   const address = JSON.stringify({ street: '1 Main Street', city: 'London', postal_code: 'EC1A 1BB', region: '' });
@@ -188,10 +200,15 @@ test('enroll with an API key (a server CSR order): fetched with the key, tested,
   await worker.query(`INSERT INTO validations (id, account_id, kind, subject, method, created_at, expires_at, validated_at)
     VALUES ('val-alpha', '${account.accountId}', 'domain', 'alpha.example.com', 'dns_txt', ${now - DAY}, ${now}, ${now - DAY})`);
   await worker.query(`INSERT INTO ledger (id, account_id, at, amount, kind, reference, created_by)
-    VALUES ('dep-alpha', '${account.accountId}', ${now - DAY}, 10000000, 'deposit', 'wire', 'test')`);
+    VALUES ('dep-alpha', '${account.accountId}', ${now - DAY}, 100000000, 'deposit', 'wire', 'test')`);
   const created = await http(`${worker.url}/api/v1/api-keys`, { method: 'POST', headers: alice, body: JSON.stringify({ name: 'keyward client' }) });
   assert.equal(created.status, 201, created.text());
-  const apiKey = created.json().key;
+  apiKey = created.json().key;
+  // Mona decides the workstation requests of Alpha Ltd (the device request tests below).
+  const granted = await http(`${worker.url}/api/v1/enrollment-managers`, { method: 'POST', headers: alice,
+    body: JSON.stringify({ user_id: account.userIds[1], organization_id: 'org-alpha' }) });
+  assert.equal(granted.status, 201, granted.text());
+  mona = await login(worker, 'mona@alpha.example.com', PASSWORD);
   const orderFile = join(directory, 'order.json');
   writeFileSync(orderFile, JSON.stringify({
     organization_id: 'org-alpha', profile: 'server_auth', validity: { kind: 'days', days: 60 }, signature_hash: 'sha256',
@@ -221,6 +238,137 @@ test('enroll with an API key (a server CSR order): fetched with the key, tested,
   assert.equal(entry.installed_at, tested.answer.installed_at);
   const status = await keyward(['status', '--out', out]);
   assert.equal(status.answer.state, 'valid');
+});
+
+/** Resolves with what `condition` returns once it is truthy, polling; fails after `timeout` ms naming `what`. */
+async function until(condition, what, timeout = 60_000) {
+  const deadline = Date.now() + timeout;
+  for (;;) {
+    const value = await condition();
+    if (value) return value;
+    assert.ok(Date.now() < deadline, `timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
+
+/** The request for `host` once the client has submitted it, as `headers` sees it in the list at `path`. */
+function submitted(path, headers, host) {
+  return until(async () => {
+    const list = await http(`${worker.url}/api/v1${path}`, { headers });
+    assert.equal(list.status, 200, list.text());
+    return list.json().requests.find((request) => request.latest.host_name === host);
+  }, `the request for ${host}`);
+}
+
+/** A decision on request `id` at `path` (…/decision), answered 200. */
+async function decide(path, headers, decision, reason = '') {
+  const response = await http(`${worker.url}/api/v1${path}`, { method: 'POST', headers, body: JSON.stringify({ decision, reason }) });
+  assert.equal(response.status, 200, response.text());
+  return response.json();
+}
+
+/** `keyward enroll` for a device request of Alpha's only organization (the client finds it), for `host`. */
+const deviceEnroll = (kind, host, out, more = []) => keyward(['enroll', '--server', worker.url, '--kind', kind,
+  '--host-name', host, '--locality', 'Lyon', '--phone', '+33 4 72 00 00 00', '--description', 'Rack 4, web front',
+  '--out', out, ...more], { KEYWARD_API_KEY: apiKey });
+
+const statusOf = async (id) => (await worker.query(`SELECT status FROM device_requests WHERE id = '${id}'`))[0].status;
+
+function verifies(out) {
+  const verified = spawnSync('openssl', ['verify', '-CAfile', join(directory, 'root.pem'), '-untrusted',
+    join(out, 'chain.pem'), join(out, 'cert.pem')], { encoding: 'utf8' });
+  assert.equal(verified.status, 0, verified.stdout + verified.stderr);
+  const fromKey = openssl(['pkey', '-in', join(out, 'key.pem'), '-pubout']);
+  assert.equal(fromKey, openssl(['x509', '-in', join(out, 'cert.pem'), '-noout', '-pubkey']), 'the certificate is the key\'s');
+}
+
+test('a device request with an API key: the client waits while a CA administrator approves it, then writes and tests it', async () => {
+  const out = join(directory, 'device-server');
+  const host = 'web1.alpha.example.com';
+  const running = deviceEnroll('server', host, out, ['--dns-name', 'www1.alpha.example.com']);
+  const administrator = await caAdministrator(worker);
+  const waiting = await submitted('/admin/device-requests', administrator, host);
+  assert.equal(waiting.status, 'requested');
+  assert.equal(waiting.latest.has_csr, true, 'the request carries the CSR made on the machine');
+  assert.equal(waiting.requester_email, 'alice@alpha.example.com', 'the API key acts as the user who made it');
+  assert.equal(statSync(join(out, 'key.pem')).mode & 0o777, 0o600, 'the key is on disk while the client waits');
+  await decide(`/admin/device-requests/${waiting.id}/decision`, administrator, 'approve');
+  const enrolled = await running;
+  assert.equal(enrolled.status, 0, `${JSON.stringify(enrolled.answer)} ${enrolled.stderr}`);
+  assert.equal(enrolled.answer.state, 'downloaded');
+  assert.equal(enrolled.answer.request_id, waiting.id);
+  assert.equal(enrolled.answer.request_status, 'downloaded', 'the fetch with the API key is the pickup');
+  verifies(out);
+  const extensions = openssl(['x509', '-in', join(out, 'cert.pem'), '-noout', '-ext', 'subjectAltName,extendedKeyUsage']);
+  assert.match(extensions, /DNS:web1\.alpha\.example\.com/);
+  assert.match(extensions, /DNS:www1\.alpha\.example\.com/);
+  assert.match(extensions, /TLS Web Server Authentication/);
+  const tested = await keyward(['test', '--out', out]);
+  assert.equal(tested.status, 0, `${JSON.stringify(tested.answer)} ${tested.stderr}`);
+  assert.equal(await statusOf(waiting.id), 'installed');
+  const status = await keyward(['status', '--out', out], { KEYWARD_API_KEY: apiKey });
+  assert.equal(status.status, 0, JSON.stringify(status.answer));
+  assert.deepEqual([status.answer.request_id, status.answer.status, status.answer.certificate_serial],
+    [waiting.id, 'installed', enrolled.answer.serial]);
+});
+
+test('a rejected device request: the client exits non-zero with the approver\'s reason', async () => {
+  const out = join(directory, 'device-rejected');
+  const host = 'db9.alpha.example.com';
+  const running = deviceEnroll('server', host, out);
+  const administrator = await caAdministrator(worker);
+  const waiting = await submitted('/admin/device-requests', administrator, host);
+  const reason = 'This server is not in our asset register';
+  await decide(`/admin/device-requests/${waiting.id}/decision`, administrator, 'reject', reason);
+  const ended = await running;
+  assert.equal(ended.status, 1, JSON.stringify(ended.answer));
+  assert.equal(ended.answer.error.code, 'device_request_rejected');
+  assert.equal(ended.answer.error.field, 'reason');
+  assert.ok(ended.answer.error.message.includes(reason), ended.answer.error.message);
+  assert.ok(ended.answer.error.message.includes(waiting.id), ended.answer.error.message);
+  const status = await keyward(['status', waiting.id, '--server', worker.url], { KEYWARD_API_KEY: apiKey });
+  assert.deepEqual([status.answer.status, status.answer.reason], ['rejected', reason]);
+  const resumed = await keyward(['resume', '--out', out], { KEYWARD_API_KEY: apiKey });
+  assert.equal(resumed.status, 1);
+  assert.equal(resumed.answer.error.code, 'device_request_rejected');
+  assert.ok(!existsSync(join(out, 'cert.pem')), 'nothing written for a rejected request');
+});
+
+test('--no-wait, status Requested, then resume: an RSA-2048 workstation certificate for an nginx mTLS handshake', async () => {
+  const out = join(directory, 'device-workstation');
+  const host = 'pc-42.alpha.example.com';
+  const started = await deviceEnroll('workstation', host, out, ['--key', 'rsa2048', '--no-wait', '--machine-id', 'SN-0042']);
+  assert.equal(started.status, 0, `${JSON.stringify(started.answer)} ${started.stderr}`);
+  assert.equal(started.answer.state, 'requested');
+  const id = started.answer.request_id;
+  assert.match(id, /^DR-[0-9A-Z]{4}-[0-9A-Z]{2}$/);
+  assert.match(started.answer.resume, /keyward resume --out /);
+  for (const args of [['status', '--out', out], ['status', id.toLowerCase(), '--server', worker.url]]) {
+    const status = await keyward(args, { KEYWARD_API_KEY: apiKey });
+    assert.equal(status.status, 0, JSON.stringify(status.answer));
+    assert.deepEqual([status.answer.request_id, status.answer.status], [id, 'requested']);
+  }
+  const early = await keyward(['resume', '--out', out, '--no-wait'], { KEYWARD_API_KEY: apiKey });
+  assert.deepEqual([early.status, early.answer.state], [0, 'requested']);
+  // Mona, enrollment manager of Alpha Ltd, approves it in her session.
+  const waiting = await submitted('/device-requests', mona, host);
+  assert.equal(waiting.id, id);
+  assert.equal(waiting.can_decide, true);
+  await decide(`/device-requests/${id}/decision`, mona, 'approve');
+  const resumed = await keyward(['resume', '--out', out], { KEYWARD_API_KEY: apiKey });
+  assert.equal(resumed.status, 0, `${JSON.stringify(resumed.answer)} ${resumed.stderr}`);
+  assert.equal(resumed.answer.request_status, 'downloaded');
+  verifies(out);
+  const text = openssl(['x509', '-in', join(out, 'cert.pem'), '-noout', '-text']);
+  assert.match(text, /Public Key Algorithm: rsaEncryption/);
+  assert.match(text, /Public-Key: \(2048 bit\)/);
+  assert.match(text, /TLS Web Client Authentication/);
+  const tested = await keyward(['test', '--out', out]);
+  assert.equal(tested.status, 0, `${JSON.stringify(tested.answer)} ${tested.stderr}`);
+  assert.equal(await statusOf(id), 'installed');
+  const accepted = curlMtls(out);
+  assert.equal(accepted.status, 200, `${accepted.body}${accepted.error}`);
+  assert.match(accepted.body, /hello .*CN=pc-42\.alpha\.example\.com/);
 });
 
 test('/test-enrollment in Chromium: the .p12 opened in the page makes the certificate installed by this browser', async () => {
