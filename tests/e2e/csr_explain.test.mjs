@@ -7,13 +7,13 @@
 // `$ssl_client_s_dn` for that client certificate (an organization name with a comma, a plus, quotes and accents).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
-import { readFileSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   startWorker, http, createAccount, login, openssl, scratch, launchBrowser, signedInPage, pkilint, pkilintFindings,
   writeTemp,
 } from './harness.mjs';
+import { startMtlsNginx } from './nginx.mjs';
 
 const PASSWORD = 'correct horse battery staple';
 const DAY = 86_400;
@@ -58,7 +58,7 @@ before(async () => {
 });
 
 after(async () => {
-  nginx?.kill('SIGTERM');
+  nginx?.stop();
   await browser?.close();
   await worker?.stop();
   if (directory) rmSync(directory, { recursive: true, force: true });
@@ -194,47 +194,14 @@ test('each request of the corpus is explained in the order form, and its certifi
   }
 });
 
-/** Starts an nginx that requires a client certificate from Keyward's chain and answers `$ssl_client_s_dn`. */
-async function startNginx() {
-  const site = join(directory, 'nginx');
-  for (const name of ['logs', 'temp']) mkdirSync(join(site, name), { recursive: true });
-  openssl(['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-days', '1',
-    '-keyout', join(site, 'server.key'), '-out', join(site, 'server.pem'), '-subj', '/CN=127.0.0.1',
-    '-addext', 'subjectAltName=IP:127.0.0.1']);
+/** Keyward's chain (issuing CA, root) as PEM, from the Worker's repository. */
+async function chainPem() {
   const chain = await Promise.all(['/ca/issuing.crt', '/ca/root.crt'].map(async (path) => {
     const response = await http(`${worker.url}${path}`);
     assert.equal(response.status, 200, path);
-    return openssl(['x509', '-inform', 'DER', '-in', writeTemp(site, path.replaceAll('/', '_'), response.body)]);
+    return openssl(['x509', '-inform', 'DER', '-in', writeTemp(directory, path.replaceAll('/', '_'), response.body)]);
   }));
-  writeFileSync(join(site, 'ca.pem'), chain.join(''));
-  const port = 22000 + Math.floor(Math.random() * 2000);
-  const temp = join(site, 'temp');
-  writeFileSync(join(site, 'nginx.conf'), `
-daemon off;
-pid ${join(site, 'nginx.pid')};
-error_log ${join(site, 'logs', 'error.log')} info;
-events {}
-http {
-  log_format subject '$ssl_client_s_dn';
-  access_log ${join(site, 'logs', 'access.log')} subject;
-  client_body_temp_path ${temp}/body; proxy_temp_path ${temp}/proxy; fastcgi_temp_path ${temp}/fastcgi;
-  uwsgi_temp_path ${temp}/uwsgi; scgi_temp_path ${temp}/scgi;
-  server {
-    listen 127.0.0.1:${port} ssl;
-    ssl_certificate ${join(site, 'server.pem')};
-    ssl_certificate_key ${join(site, 'server.key')};
-    ssl_client_certificate ${join(site, 'ca.pem')};
-    ssl_verify_client on;
-    ssl_verify_depth 2;
-    location / { default_type text/plain; return 200 "$ssl_client_s_dn"; }
-  }
-}
-`);
-  nginx = spawn('nginx', ['-p', site, '-c', join(site, 'nginx.conf'), '-e', join(site, 'logs', 'error.log')], { stdio: 'ignore' });
-  const curl = (args) => spawnSync('curl', ['--silent', '--max-time', '10', '--cacert', join(site, 'server.pem'), ...args,
-    `https://127.0.0.1:${port}/`], { encoding: 'utf8' });
-  await eventually(() => curl([]).status === 0, 'nginx listening');
-  return { site, curl };
+  return chain.join('');
 }
 
 test('the subject name panel shows what OpenSSL prints and what nginx logs, and copies it', { timeout: 180_000 }, async () => {
@@ -257,11 +224,11 @@ test('the subject name panel shows what OpenSSL prints and what nginx logs, and 
   assert.equal(await page.evaluate(() => navigator.clipboard.readText()), rfc2253);
 
   // nginx, handed this certificate and its key by curl, logs and answers its `$ssl_client_s_dn`.
-  const { site, curl } = await startNginx();
-  const result = curl(['--cert', path, '--key', join(directory, 'workstation.key')]);
-  assert.equal(result.status, 0, result.stderr);
-  assert.equal(result.stdout, await shown('nginx'));
-  const logged = await eventually(() => readFileSync(join(site, 'logs', 'access.log'), 'utf8').trim(), 'the access log');
+  nginx = await startMtlsNginx(join(directory, 'nginx'), { ca: await chainPem() });
+  const result = nginx.curl({ cert: path, key: join(directory, 'workstation.key') });
+  assert.equal(result.status, 200, `${result.body}${result.error}`);
+  assert.equal(result.body, await shown('nginx'));
+  const logged = await eventually(() => readFileSync(join(nginx.site, 'logs', 'access.log'), 'utf8').trim(), 'the access log');
   assert.equal(logged.split('\n').pop(), await shown('nginx').then((text) => text.replaceAll('\\', '\\x5C').replaceAll('"', '\\x22')));
 
   // The inventory offers the same panel.
