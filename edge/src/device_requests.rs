@@ -151,7 +151,10 @@ async fn full_view(db: &D1Database, viewer: &Viewer, id: &str) -> Result<DeviceR
     };
     // A CA administrator is named as one (their address is the CA's business, not the account's).
     let decided_by = match (dates.decider_name, dates.decider_email, dates.decider_role.as_deref()) {
-        (Some(name), _, Some("ca_admin")) => Some(format!("{name} (CA administrator)")),
+        (name, _, Some("ca_admin")) => Some(match name.as_deref().map(str::trim) {
+            Some(name) if !name.is_empty() => format!("{name} (CA administrator)"),
+            _ => "a CA administrator".to_owned(),
+        }),
         (Some(name), Some(email), _) => Some(format!("{name} <{email}>")),
         _ => None,
     };
