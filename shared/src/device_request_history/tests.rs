@@ -117,10 +117,13 @@ fn timelines() {
     }
 }
 
+/// A case of [`changes`]: its name, the next version, and each change expected (field, before, after).
+type ChangeCase = (&'static str, DeviceRequestVersion, Vec<(&'static str, &'static str, &'static str)>);
+
 #[test]
 fn what_each_version_changed() {
     let first = version(1, "a.example.com", "Paris", 100);
-    let cases: Vec<(&str, DeviceRequestVersion, Vec<(&str, &str, &str)>)> = vec![
+    let cases: Vec<ChangeCase> = vec![
         ("the same", version(2, "a.example.com", "Paris", 200), vec![]),
         ("the town", version(2, "a.example.com", "Lyon", 200), vec![("locality", "Paris", "Lyon")]),
         (
