@@ -26,6 +26,7 @@ use shared::device_request::{
     DeviceAction, DeviceKind, DeviceStatus, RequestId, TransitionError, check_form, check_reason, decided_email,
     preview, transition,
 };
+use shared::device_request_history::{Facts, timeline};
 use shared::order::{
     OrderRequest, PaymentRequest, RecipientRequest, SUBSCRIBER_AGREEMENT_VERSION, SignatureHash, ValidityRequest,
 };
@@ -124,6 +125,8 @@ impl Viewer {
             can_edit: pending && self.is_requester(row) && !self.is_ca_administrator(),
             preview: preview(kind, &row.organization_name, &row.organization_country),
             versions: Vec::new(),
+            timeline: Vec::new(),
+            csr: None,
         })
     }
 }
@@ -136,11 +139,41 @@ async fn visible(db: &D1Database, viewer: &Viewer, id: &str) -> Result<DeviceReq
     if viewer.may_see(&row) { Ok(row) } else { Err(unknown()) }
 }
 
-/// The request, read fresh, with its versions.
+/// The request, read fresh, with its versions, its timeline and its CSR.
 async fn full_view(db: &D1Database, viewer: &Viewer, id: &str) -> Result<DeviceRequestView, AppError> {
     let row = store::find(db, id).await?.ok_or_else(|| AppError::internal("the request just written is missing"))?;
     let mut view = viewer.view(&row)?;
     view.versions = store::versions(db, &row.id).await?;
+    let dates = store::certificate_dates(db, &row.id).await?;
+    let installations = match &row.serial {
+        Some(serial) => store::installations(db, serial).await?,
+        None => Vec::new(),
+    };
+    // A CA administrator is named as one (their address is the CA's business, not the account's).
+    let decided_by = match (dates.decider_name, dates.decider_email, dates.decider_role.as_deref()) {
+        (name, _, Some("ca_admin")) => Some(match name.as_deref().map(str::trim) {
+            Some(name) if !name.is_empty() => format!("{name} (CA administrator)"),
+            _ => "a CA administrator".to_owned(),
+        }),
+        (Some(name), Some(email), _) => Some(format!("{name} <{email}>")),
+        _ => None,
+    };
+    let facts = Facts {
+        requester: format!("{} <{}>", row.requester_name, row.requester_email),
+        versions: &view.versions,
+        status: Some(view.status),
+        decided_at: row.decided_at,
+        decided_by,
+        reason: row.reason.clone(),
+        updated_at: row.updated_at,
+        cancelled_by: view.cancelled_by.clone(),
+        issued_at: dates.issued_at,
+        downloaded_at: dates.downloaded_at,
+        installations,
+        revoked_at: dates.revoked_at,
+    };
+    view.timeline = timeline(&facts);
+    view.csr = row.csr.clone();
     Ok(view)
 }
 
@@ -280,6 +313,14 @@ pub async fn admin_queue(call: Call) -> Result<Response, AppError> {
     Ok(Response::from_json(&DeviceRequestList { requests, managed_organizations: Vec::new() })?)
 }
 
+/// `GET /api/v1/admin/device-requests/{id}`: a server request of any account, for its page in the CA
+/// administrators' console (a workstation request reads as unknown, as it does in their queue).
+pub async fn admin_show(call: Call) -> Result<Response, AppError> {
+    let viewer = Viewer::ca_administrator(&call).await?;
+    let row = visible(&call.db, &viewer, call.param("id")).await?;
+    Ok(Response::from_json(&full_view(&call.db, &viewer, &row.id).await?)?)
+}
+
 /// `POST /api/v1/admin/device-requests/{id}/decision`: a CA administrator's decision on a server request.
 pub async fn admin_decide(call: Call) -> Result<Response, AppError> {
     let viewer = Viewer::ca_administrator(&call).await?;
@@ -321,7 +362,8 @@ async fn decide_as(call: &Call, viewer: &Viewer) -> Result<Response, AppError> {
         check_reason(&decision.reason, action == DeviceAction::Reject).map_err(|error| AppError::from(vec![error]))?;
     let actor = viewer.principal.actor();
     let request_id = row.request_id()?;
-    let page = format!("{}/console/device-requests", platform::app_url(call.env())?.trim_end_matches('/'));
+    let app = platform::app_url(call.env())?;
+    let page = format!("{}/console/device-requests/{}", app.trim_end_matches('/'), request_id.as_str());
     let approved = status == DeviceStatus::Approved;
     let email =
         decided_email(row.requester_lang, &row.requester_email, &request_id, &row.host_name, approved, &reason, &page);

@@ -169,6 +169,7 @@ const ROUTES: &[(&Endpoint, Handler)] = routes![
     api::device_requests::CANCEL_DEVICE_REQUEST => device_requests::cancel,
     api::device_requests::DECIDE_DEVICE_REQUEST => device_requests::decide,
     api::device_requests::ADMIN_DEVICE_QUEUE => device_requests::admin_queue,
+    api::device_requests::ADMIN_SHOW_DEVICE_REQUEST => device_requests::admin_show,
     api::device_requests::ADMIN_DECIDE_DEVICE_REQUEST => device_requests::admin_decide,
     api::device_requests::LIST_ENROLLMENT_MANAGERS => device_requests::list_managers,
     api::device_requests::GRANT_ENROLLMENT_MANAGER => device_requests::grant_manager,

@@ -12,6 +12,7 @@ pub mod contract;
 pub mod csr;
 pub mod csr_explain;
 pub mod device_request;
+pub mod device_request_history;
 pub mod dns;
 pub mod download;
 pub mod encoding;

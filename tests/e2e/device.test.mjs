@@ -3,12 +3,15 @@
 // pending request a newer one for the same machine cancels (also under ten concurrent requests), the requester's
 // edit kept as a version, the account's kinds setting, the decision email in the requester's language, and, in
 // Chromium, a workstation request approved by its enrollment manager whose KeyGen link makes the .p12 (the request
-// moves to issued, then downloaded), and a rejected request showing its reason.
+// moves to issued, then downloaded), and a rejected request showing its reason. Each request's page (its versions
+// with what each changed, its timeline, its actions, axe-clean), refused to callers who may not see the request, and
+// the organization admin removing an enrollment manager from the console.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { rmSync, readFileSync } from 'node:fs';
 import { createPrivateKey, sign } from 'node:crypto';
+import AxeBuilder from '@axe-core/playwright';
 import { startWorker, http, createAccount, caAdministrator, login, openssl, scratch, launchBrowser, signedInPage } from './harness.mjs';
 
 const PASSWORD = 'correct horse battery staple';
@@ -401,4 +404,180 @@ test('in Chromium: a rejected request shows its reason to the requester', async 
   await shown.waitFor({ timeout: 90_000 });
   assert.match(await shown.textContent(), /This machine is being decommissioned\./);
   await requester.context().close();
+});
+
+/** Every WCAG 2.0/2.1 A and AA rule, and axe's best practices (as the a11y suite checks). */
+const AXE_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'];
+
+/** Asserts that axe finds no violation on the page as it is now, and that it ran its rules. */
+async function axeClean(page, state) {
+  const results = await new AxeBuilder({ page }).withTags(AXE_TAGS).analyze();
+  const problems = results.violations.map((violation) => `${violation.id}: ${violation.help}\n${violation.nodes
+    .map((node) => `    ${node.target.join(' ')}: ${node.failureSummary.replaceAll('\n', ' ')}`).join('\n')}`);
+  assert.deepEqual(problems, [], `axe on ${state}:\n${problems.join('\n')}`);
+  assert.ok(results.passes.length > 10, `axe ran only ${results.passes.length} passing rules on ${state}`);
+}
+
+/** Opens the request page `path` as the session `headers`, waiting for it to show the request or refuse it. */
+/** Opens the console page `path` as the session `headers`. */
+async function openPage(headers, path) {
+  const page = await signedInPage(worker, browser, headers);
+  await page.goto(`${worker.url}${path}`);
+  return page;
+}
+
+async function requestPage(headers, path) {
+  const page = await openPage(headers, path);
+  await page.locator('[data-testid=request-page-id], [data-testid=request-not-found]').first().waitFor({ timeout: 90_000 });
+  return page;
+}
+
+/** The timeline as shown: each event's kind. */
+async function timelineKinds(page) {
+  return page.locator('[data-testid=timeline-event]').evaluateAll((events) => events.map((event) => event.dataset.kind));
+}
+
+test("in Chromium: a request's page, edited twice by its requester, seen and approved by its manager, with its timeline", async () => {
+  const made = await request('workstation');
+  // The list links the request's ID to its page.
+  const requester = await openPage(who.requester, '/console/device-requests');
+  const link = requester.locator(`[data-testid=device-request][data-id="${made.id}"] a[data-testid=request-id]`);
+  await link.waitFor({ timeout: 90_000 });
+  assert.equal(new URL(await link.getAttribute('href'), worker.url).pathname, `/console/device-requests/${made.id}`);
+  await link.click();
+  await requester.locator('[data-testid=request-page-id]').waitFor({ timeout: 90_000 });
+  assert.equal((await requester.locator('[data-testid=request-page-id]').textContent()).trim(), made.id);
+  assert.equal(await requester.locator('[data-testid=request-page-status]').getAttribute('data-status'), 'requested');
+  assert.equal(await requester.locator('[data-testid=request-decision]').count(), 0, 'the requester does not decide');
+  assert.equal(await requester.locator('[data-testid=request-preview-eku]').textContent(), 'clientAuth');
+  // Two edits, from the page: the town, then the description.
+  for (const [number, field, value] of [[2, 'edit-locality', 'Grenoble'], [3, 'edit-description', 'Moved to the 4th floor']]) {
+    // The form stays open after a save (the page keeps its elements as it reads the request again).
+    const edit = requester.locator('[data-testid=request-edit]');
+    if (!(await edit.evaluate((element) => element.open))) await edit.locator('summary').click();
+    await requester.locator(`[data-testid=${field}]`).fill(value);
+    await requester.locator('[data-testid=edit-submit]').click();
+    await requester.locator(`[data-testid=request-version][data-version="${number}"]`).waitFor();
+  }
+  await axeClean(requester, 'the request page, its requester, waiting');
+  await requester.context().close();
+  assert.equal((await worker.query(`SELECT form_version FROM device_requests WHERE id = '${made.id}'`))[0].form_version, 3);
+  // The enrollment manager sees the three versions and what each changed.
+  const manager = await requestPage(who.managerHere, `/console/device-requests/${made.id}`);
+  assert.equal(await manager.locator('[data-testid=request-version]').count(), 3);
+  const second = manager.locator('[data-testid=request-version][data-version="2"] [data-testid=version-changes] li');
+  assert.deepEqual(await second.evaluateAll((items) => items.map((item) => item.dataset.field)), ['locality']);
+  assert.match(await second.textContent(), /Lyon.*Grenoble/);
+  const third = manager.locator('[data-testid=request-version][data-version="3"] [data-testid=version-changes] li');
+  assert.deepEqual(await third.evaluateAll((items) => items.map((item) => item.dataset.field)), ['description']);
+  assert.match(await third.textContent(), /Accounting office, 3rd floor.*Moved to the 4th floor/);
+  assert.deepEqual(await timelineKinds(manager), ['requested', 'edited', 'edited']);
+  assert.equal(await manager.locator('[data-testid=request-edit]').count(), 0, 'the manager does not edit');
+  await axeClean(manager, 'the request page, its enrollment manager, deciding');
+  // Approved from the page: the timeline says by whom.
+  await manager.locator('[data-testid=page-approve]').click();
+  await manager.locator('[data-testid=request-page-status][data-status=approved]').waitFor();
+  assert.deepEqual(await timelineKinds(manager), ['requested', 'edited', 'edited', 'approved']);
+  assert.match(await manager.locator('[data-testid=timeline-event][data-kind=approved]').textContent(), /mona@alpha\.example\.com/);
+  assert.equal(await manager.locator('[data-testid=request-decision]').count(), 0, 'decided: no more decision');
+  await manager.context().close();
+  assert.equal(await statusOf(made.id), 'approved');
+  // The requester's page shows the same timeline.
+  const after = await requestPage(who.requester, `/console/device-requests/${made.id}`);
+  assert.deepEqual(await timelineKinds(after), ['requested', 'edited', 'edited', 'approved']);
+  assert.equal(await after.locator('[data-testid=request-edit]').count(), 0, 'decided: no more edit');
+  await after.context().close();
+});
+
+test("in Chromium: a rejected request's page shows the reason to its requester", async () => {
+  const { id } = await request('workstation');
+  assert.equal((await act('managerHere', 'reject', id)).status, 200);
+  const requester = await requestPage(who.requester, `/console/device-requests/${id}`);
+  assert.equal(await requester.locator('[data-testid=request-page-status]').getAttribute('data-status'), 'rejected');
+  assert.match(await requester.locator('[data-testid=request-page-reason]').textContent(), /Not one of our machines\./);
+  const rejected = await requester.locator('[data-testid=timeline-event][data-kind=rejected]').textContent();
+  assert.match(rejected, /Not one of our machines\./);
+  assert.match(rejected, /mona@alpha\.example\.com/);
+  await axeClean(requester, 'the request page, rejected');
+  await requester.context().close();
+});
+
+test("in Chromium: a request's page is refused to whoever may not see the request", async () => {
+  const { id, latest } = await request('workstation');
+  const server = await request('server');
+  const cases = [
+    ['otherAccount', `/console/device-requests/${id}`],
+    ['managerElsewhere', `/console/device-requests/${id}`],
+    ['otherAccount', '/console/device-requests/DR-0000-00'],
+    // A CA administrator reads requests in their own console, and only server requests there.
+    ['caAdministrator', `/console/device-requests/${server.id}`],
+    ['caAdministrator', `/console/admin/device-requests/${id}`],
+    // An organization's user does not open the CA administrators' page.
+    ['requester', `/console/admin/device-requests/${server.id}`],
+  ];
+  for (const [role, path] of cases) {
+    const page = await requestPage(who[role], path);
+    assert.equal(await page.locator('[data-testid=request-not-found]').count(), 1, `${role} ${path}`);
+    const body = await page.locator('body').textContent();
+    assert.ok(!body.includes('Accounting office') && !body.includes(latest.host_name) && !body.includes(server.latest.host_name), `${role} ${path} leaks`);
+    await page.context().close();
+  }
+  // The API answers the same: unknown.
+  assert.equal((await api(`/admin/device-requests/${id}`, { headers: who.caAdministrator })).status, 404);
+  assert.equal((await api(`/admin/device-requests/${server.id}`, { headers: who.requester })).status, 403);
+});
+
+test("in Chromium: a CA administrator's page of a server request with a CSR: explained, approved, its subject name", async () => {
+  const csr = openssl(['req', '-new', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', join(directory, 'page.key.pem'),
+    '-subj', '/CN=whatever', '-addext', 'extendedKeyUsage=clientAuth']);
+  const made = await request('server', { csr });
+  const queue = await openPage(who.caAdministrator, '/console/admin/device-requests');
+  const link = queue.locator(`[data-testid=device-request][data-id="${made.id}"] a[data-testid=request-id]`);
+  await link.waitFor({ timeout: 90_000 });
+  await link.click();
+  await queue.locator('[data-testid=request-page-id]').waitFor({ timeout: 90_000 });
+  assert.equal(new URL(queue.url()).pathname, `/console/admin/device-requests/${made.id}`);
+  const codes = await queue.locator('[data-testid=request-csr-explanations] li').evaluateAll((items) => items.map((item) => item.dataset.code));
+  assert.ok(codes.length > 0, 'the CSR asks for clientAuth: explained');
+  assert.match(await queue.locator('[data-testid=request-csr-explanations]').textContent(), /clientAuth/);
+  await axeClean(queue, 'the request page, a CA administrator, deciding');
+  await queue.locator('[data-testid=page-approve]').click();
+  await queue.locator('[data-testid=request-page-status][data-status=issued]').waitFor();
+  assert.deepEqual(await timelineKinds(queue), ['requested', 'approved', 'issued']);
+  assert.match(await queue.locator('[data-testid=timeline-event][data-kind=approved]').textContent(), /CA administrator/);
+  const [{ serial }] = await worker.query(`SELECT serial FROM device_requests WHERE id = '${made.id}'`);
+  await queue.locator(`[data-testid=subject-name-${serial}] summary`).click();
+  const pem = (await api(`/certificates/${serial}/pem`)).text();
+  const expected = openssl(['x509', '-noout', '-subject', '-nameopt', 'RFC2253'], pem).trim().replace(/^subject=/, '');
+  await queue.locator('[data-testid=subject-rfc4514]').waitFor({ timeout: 30_000 });
+  assert.equal(await queue.locator('[data-testid=subject-rfc4514]').textContent(), expected);
+  await queue.context().close();
+});
+
+test('in Chromium: the organization admin removes an enrollment manager, who then sees none of its requests', async () => {
+  const granted = await api('/enrollment-managers', { method: 'POST', headers: who.organizationAdmin, body: JSON.stringify({ user_id: ids.otto, organization_id: 'org-alpha-one' }) });
+  assert.equal(granted.status, 201, granted.text());
+  const { id } = await request('workstation');
+  assert.equal((await api(`/device-requests/${id}`, { headers: who.managerElsewhere })).status, 200, 'a manager of Alpha One now');
+  const admin = await openPage(who.organizationAdmin, '/console/device-requests');
+  const row = admin.locator(`[data-testid=enrollment-manager][data-user="${ids.otto}"][data-organization=org-alpha-one]`);
+  await row.waitFor({ timeout: 90_000 });
+  // Dismissing the confirmation removes nothing (the page asks before it sends anything).
+  const dismissed = new Promise((resolve) => admin.once('dialog', (dialog) => dialog.dismiss().then(resolve)));
+  await row.locator('[data-testid=remove-manager]').click();
+  await dismissed;
+  assert.equal((await worker.query(`SELECT COUNT(*) AS n FROM enrollment_managers WHERE user_id = '${ids.otto}' AND organization_id = 'org-alpha-one'`))[0].n, 1);
+  // Accepting it removes the role, and the list shows it gone; Otto's other organization stays.
+  admin.once('dialog', (dialog) => dialog.accept());
+  await row.locator('[data-testid=remove-manager]').click();
+  await row.waitFor({ state: 'detached' });
+  await admin.locator(`[data-testid=enrollment-manager][data-user="${ids.otto}"][data-organization=org-alpha-two]`).waitFor();
+  await admin.context().close();
+  assert.equal((await worker.query(`SELECT COUNT(*) AS n FROM enrollment_managers WHERE user_id = '${ids.otto}' AND organization_id = 'org-alpha-one'`))[0].n, 0);
+  assert.equal((await api(`/device-requests/${id}`, { headers: who.managerElsewhere })).status, 404);
+  const list = (await api('/device-requests', { headers: who.managerElsewhere })).json();
+  assert.ok(!list.requests.some((request) => request.id === id) && !list.managed_organizations.includes('org-alpha-one'));
+  const decided = await act('managerElsewhere', 'approve', id);
+  assert.equal(decided.status, 404, decided.text());
+  assert.equal(await statusOf(id), 'requested');
 });

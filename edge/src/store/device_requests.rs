@@ -188,6 +188,54 @@ pub async fn versions(db: &D1Database, id: &str) -> Result<Vec<DeviceRequestVers
         .collect()
 }
 
+/// The dates of a request's certificate and who decided it, for its timeline.
+#[derive(Debug, Default, Deserialize)]
+pub struct CertificateDates {
+    /// When the certificate was issued.
+    pub issued_at: Option<i64>,
+    /// When it was first picked up.
+    pub downloaded_at: Option<i64>,
+    /// When it was revoked.
+    pub revoked_at: Option<i64>,
+    /// The approver's name.
+    pub decider_name: Option<String>,
+    /// The approver's address.
+    pub decider_email: Option<String>,
+    /// The approver's role (`ca_admin` for a CA administrator).
+    pub decider_role: Option<String>,
+}
+
+/// The certificate's dates and the approver of the request `id` (all `None` before they exist).
+pub async fn certificate_dates(db: &D1Database, id: &str) -> worker::Result<CertificateDates> {
+    Ok(db
+        .prepare(
+            "SELECT c.issued_at, c.revoked_at, (SELECT MIN(p.first_at) FROM pickups p WHERE p.serial = d.serial) \
+             AS downloaded_at, u.name AS decider_name, u.email AS decider_email, u.role AS decider_role \
+             FROM device_requests d LEFT JOIN certificates c ON c.serial = d.serial \
+             LEFT JOIN users u ON d.decided_by = 'user:' || u.id WHERE d.id = ?1",
+        )
+        .bind(&[text(id)])?
+        .first::<CertificateDates>(None)
+        .await?
+        .unwrap_or_default())
+}
+
+/// Each passed test enrollment of the certificate `serial`: when, and how, the first first.
+pub async fn installations(db: &D1Database, serial: &str) -> worker::Result<Vec<(i64, String)>> {
+    #[derive(Deserialize)]
+    struct Installation {
+        installed_at: i64,
+        method: String,
+    }
+    let rows: Vec<Installation> = db
+        .prepare("SELECT installed_at, method FROM installations WHERE serial = ?1 ORDER BY installed_at, id LIMIT 50")
+        .bind(&[text(serial)])?
+        .all()
+        .await?
+        .results()?;
+    Ok(rows.into_iter().map(|row| (row.installed_at, row.method)).collect())
+}
+
 /// A nullable text parameter.
 fn optional_text(value: Option<&str>) -> JsValue {
     value.map_or(JsValue::NULL, text)

@@ -14,12 +14,13 @@ use shared::api::device_requests::{
     CANCEL_DEVICE_REQUEST, CHANGE_DEVICE_SETTINGS, CREATE_DEVICE_REQUEST, DECIDE_DEVICE_REQUEST, Decision,
     DeviceDecision, DeviceRequestForm, DeviceRequestList, DeviceRequestView, DeviceSettings, EnrollmentManagerGrant,
     EnrollmentManagerList, GRANT_ENROLLMENT_MANAGER, LIST_DEVICE_REQUESTS, LIST_ENROLLMENT_MANAGERS,
-    SHOW_DEVICE_SETTINGS,
+    REMOVE_ENROLLMENT_MANAGER, SHOW_DEVICE_SETTINGS,
 };
-use shared::api::endpoint::Endpoint;
+use shared::api::endpoint::{Access, Endpoint};
 use shared::api::organization::{LIST_ORGANIZATIONS, OrganizationList};
 use shared::device_request::{DeviceKind, DeviceStatus, preview};
 
+use super::device_request_page::page_path;
 use super::form::{FieldError, FormError};
 use crate::api;
 use crate::i18n::{I18n, Lang, error_line, format_instant, use_i18n};
@@ -35,7 +36,7 @@ pub fn nav_label(lang: Lang) -> &'static str {
 }
 
 /// A kind as people read it.
-fn kind_label(lang: Lang, kind: DeviceKind) -> &'static str {
+pub fn kind_label(lang: Lang, kind: DeviceKind) -> &'static str {
     match kind {
         DeviceKind::Workstation => {
             lang.pick("Workstation (client authentication)", "Poste de travail (authentification client)")
@@ -274,7 +275,7 @@ pub fn RequestCard(
     let created = request.created_at;
     view! {
         <section class="card" data-testid="device-request" data-id=id.clone() data-status=status.as_str()>
-            <h3><span data-testid="request-id">{id.clone()}</span>" · "{request.latest.host_name.clone()}</h3>
+            <h3><a data-testid="request-id" href=page_path(decide.access == Access::CaAdmin, &id)>{id.clone()}</a>" · "{request.latest.host_name.clone()}</h3>
             <p><strong data-testid="request-status">{move || status_label(t.lang(), status)}</strong>" · "
                 {move || kind_label(t.lang(), request.kind)}" · "{request.organization_name.clone()}" · "
                 {request.requester_email.clone()}" · "{move || format_instant(t.lang(), created)}</p>
@@ -332,13 +333,46 @@ fn Managers() -> impl IntoView {
             }
         });
     };
+    // Ends the role after a confirmation; the list is read again from the answer.
+    let remove = move |(user_id, organization_id): (String, String), label: String| {
+        let question = match t.lang_untracked() {
+            Lang::En => format!(
+                "Remove {label} as enrollment manager? They will no longer see or decide its workstation requests."
+            ),
+            Lang::Fr => format!(
+                "Retirer {label} des gestionnaires d’inscription\u{a0}? Cette personne ne verra ni ne décidera plus ses demandes de postes de travail."
+            ),
+        };
+        if !window().confirm_with_message(&question).unwrap_or(false) {
+            return;
+        }
+        spawn_local(async move {
+            match api::call::<EnrollmentManagerList>(&REMOVE_ENROLLMENT_MANAGER, &[&user_id, &organization_id]).await {
+                Ok(_) => {
+                    error.set(None);
+                    version.update(|version| *version += 1);
+                }
+                Err(problem) => error.set(Some(problem)),
+            }
+        });
+    };
     view! {
         <h2>{words(t, "Enrollment managers", "Gestionnaires d’inscription")}</h2>
         <p class="hint">{words(t, "They decide the workstation requests of their organizations; the CA administrators decide server requests.",
             "Ils décident des demandes de postes de travail de leurs organisations ; les administrateurs de l’AC décident des demandes de serveurs.")}</p>
         {move || managers.get().map(|result| match result {
-            Ok(list) => view! { <ul data-testid="enrollment-managers">{list.managers.into_iter().map(|manager| view! {
-                <li>{manager.email}" · "{manager.organization_name}</li>
+            Ok(list) => view! { <ul data-testid="enrollment-managers">{list.managers.into_iter().map(|manager| {
+                let removal = (manager.user_id.clone(), manager.organization_id.clone());
+                let label = format!("{} · {}", manager.email, manager.organization_name);
+                let confirm_label = label.clone();
+                view! {
+                    <li data-testid="enrollment-manager" data-user=manager.user_id.clone() data-organization=manager.organization_id.clone()>
+                        {label}" "
+                        <button type="button" data-testid="remove-manager"
+                            on:click=move |_| remove(removal.clone(), confirm_label.clone())>
+                            {words(t, "Remove", "Retirer")}</button>
+                    </li>
+                }
             }).collect_view()}</ul> }.into_any(),
             Err(problem) => error_line(problem, t).into_any(),
         })}

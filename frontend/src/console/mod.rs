@@ -17,6 +17,7 @@ mod attention;
 mod attention_texts;
 mod certificates;
 mod csr_explain;
+mod device_request_page;
 pub(crate) mod device_requests;
 mod form;
 mod login;
@@ -98,6 +99,9 @@ enum Section {
     Passkeys,
     DeviceRequests,
     AdminDeviceRequests,
+    /// `/console/device-requests/{id}` and `/console/admin/device-requests/{id}`: one request's page.
+    DeviceRequest,
+    AdminDeviceRequest,
 }
 
 impl Section {
@@ -123,6 +127,8 @@ impl Section {
             "/console/passkeys" => Some(Self::Passkeys),
             "/console/device-requests" => Some(Self::DeviceRequests),
             "/console/admin/device-requests" => Some(Self::AdminDeviceRequests),
+            other if other.starts_with("/console/device-requests/") => Some(Self::DeviceRequest),
+            other if other.starts_with("/console/admin/device-requests/") => Some(Self::AdminDeviceRequest),
             other => other.strip_prefix("/console/orders/").filter(|id| !id.contains('/')).map(|_| Self::Order),
         }
     }
@@ -147,8 +153,8 @@ impl Section {
             Self::AdminBilling => "/console/admin/billing",
             Self::AdminVetting => "/console/admin/vetting",
             Self::Passkeys => "/console/passkeys",
-            Self::DeviceRequests => "/console/device-requests",
-            Self::AdminDeviceRequests => "/console/admin/device-requests",
+            Self::DeviceRequests | Self::DeviceRequest => "/console/device-requests",
+            Self::AdminDeviceRequests | Self::AdminDeviceRequest => "/console/admin/device-requests",
         }
     }
 
@@ -173,8 +179,8 @@ impl Section {
             Self::AdminBilling => "admin-billing",
             Self::AdminVetting => "admin-vetting",
             Self::Passkeys => "passkeys",
-            Self::DeviceRequests => "device-requests",
-            Self::AdminDeviceRequests => "admin-device-requests",
+            Self::DeviceRequests | Self::DeviceRequest => "device-requests",
+            Self::AdminDeviceRequests | Self::AdminDeviceRequest => "admin-device-requests",
         }
     }
 
@@ -193,6 +199,7 @@ impl Section {
                 | Self::AdminCertificates
                 | Self::AdminVetting
                 | Self::AdminDeviceRequests
+                | Self::AdminDeviceRequest
         )
     }
 }
@@ -291,6 +298,9 @@ fn LoggedIn(section: Section) -> impl IntoView {
                     view! { <admin::device_requests::AdminDeviceRequestsPage /> }.into_any()
                 }
                 Section::DeviceRequests | Section::AdminDeviceRequests => view! { <NotFound /> }.into_any(),
+                Section::DeviceRequest | Section::AdminDeviceRequest => {
+                    device_request_page::page(section == Section::AdminDeviceRequest, ca_administrator)
+                }
                 Section::NewOrder => view! { <orders::NewOrderPage /> }.into_any(),
                 Section::Order => {
                     let path = window().location().pathname().unwrap_or_default();

@@ -19,6 +19,7 @@ use super::endpoint::{Access, Body, Endpoint, Method};
 use crate::device_request::{CertificatePreview, DeviceKind, DeviceStatus, RequestId};
 
 pub use crate::device_request::DeviceRequestForm;
+pub use crate::device_request_history::{DeviceEventKind, DeviceRequestEvent, DeviceRequestVersion};
 
 /// Makes a request ([`DeviceRequestForm`] → `201` [`DeviceRequestView`]).
 pub const CREATE_DEVICE_REQUEST: Endpoint = Endpoint {
@@ -62,6 +63,15 @@ pub const CANCEL_DEVICE_REQUEST: Endpoint = Endpoint {
     path: "/api/v1/device-requests/{id}/cancel",
     access: Access::Account,
     summary: "The requester withdraws a pending request",
+    body: Body::None,
+};
+
+/// A CA administrator reads one server request, with its versions and history ([`DeviceRequestView`]).
+pub const ADMIN_SHOW_DEVICE_REQUEST: Endpoint = Endpoint {
+    method: Method::Get,
+    path: "/api/v1/admin/device-requests/{id}",
+    access: Access::CaAdmin,
+    summary: "A server request of any account, with every version and its history (CA administrators)",
     body: Body::None,
 };
 
@@ -139,32 +149,6 @@ pub const CHANGE_DEVICE_SETTINGS: Endpoint = Endpoint {
     body: Body::Json { max_bytes: 1024 },
 };
 
-/// One version of a request, as its requester submitted it.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
-pub struct DeviceRequestVersion {
-    /// 1 for the first, one more for each edit.
-    pub version: i64,
-    /// The host name.
-    pub host_name: String,
-    /// Every DNS name, the host name first.
-    pub dns_names: Vec<String>,
-    /// The machine identifier, if given.
-    pub machine_id: Option<String>,
-    /// The town.
-    pub locality: String,
-    /// The region.
-    pub region: String,
-    /// The requester's phone.
-    pub phone: String,
-    /// For the approver.
-    pub description: String,
-    /// Whether a CSR came with this version.
-    pub has_csr: bool,
-    /// When it was submitted, Unix seconds.
-    pub created_at: i64,
-}
-
 /// A device request as the API shows it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
@@ -207,6 +191,12 @@ pub struct DeviceRequestView {
     pub preview: CertificatePreview,
     /// Every version, the first first (only in a single request's answer; empty in lists).
     pub versions: Vec<DeviceRequestVersion>,
+    /// What happened to it, oldest first (only in a single request's answer; empty in lists).
+    #[serde(default)]
+    pub timeline: Vec<DeviceRequestEvent>,
+    /// The latest version's CSR (PEM), when one was given (only in a single request's answer).
+    #[serde(default)]
+    pub csr: Option<String>,
 }
 
 /// A list of requests.

@@ -384,6 +384,7 @@ pub const ENDPOINTS: &[&Endpoint] = &[
     &device_requests::CANCEL_DEVICE_REQUEST,
     &device_requests::DECIDE_DEVICE_REQUEST,
     &device_requests::ADMIN_DEVICE_QUEUE,
+    &device_requests::ADMIN_SHOW_DEVICE_REQUEST,
     &device_requests::ADMIN_DECIDE_DEVICE_REQUEST,
     &device_requests::LIST_ENROLLMENT_MANAGERS,
     &device_requests::GRANT_ENROLLMENT_MANAGER,

@@ -457,11 +457,11 @@ fn notices_operations(b: &mut Builder) {
 /// (`super::device_requests`).
 fn device_request_operations(b: &mut Builder) {
     use super::device_requests::{
-        ADMIN_DECIDE_DEVICE_REQUEST, ADMIN_DEVICE_QUEUE, CANCEL_DEVICE_REQUEST, CHANGE_DEVICE_SETTINGS,
-        CREATE_DEVICE_REQUEST, DECIDE_DEVICE_REQUEST, DeviceDecision, DeviceRequestForm, DeviceRequestList,
-        DeviceRequestView, DeviceSettings, EDIT_DEVICE_REQUEST, EnrollmentManagerGrant, EnrollmentManagerList,
-        GRANT_ENROLLMENT_MANAGER, LIST_DEVICE_REQUESTS, LIST_ENROLLMENT_MANAGERS, REMOVE_ENROLLMENT_MANAGER,
-        SHOW_DEVICE_REQUEST, SHOW_DEVICE_SETTINGS,
+        ADMIN_DECIDE_DEVICE_REQUEST, ADMIN_DEVICE_QUEUE, ADMIN_SHOW_DEVICE_REQUEST, CANCEL_DEVICE_REQUEST,
+        CHANGE_DEVICE_SETTINGS, CREATE_DEVICE_REQUEST, DECIDE_DEVICE_REQUEST, DeviceDecision, DeviceRequestForm,
+        DeviceRequestList, DeviceRequestView, DeviceSettings, EDIT_DEVICE_REQUEST, EnrollmentManagerGrant,
+        EnrollmentManagerList, GRANT_ENROLLMENT_MANAGER, LIST_DEVICE_REQUESTS, LIST_ENROLLMENT_MANAGERS,
+        REMOVE_ENROLLMENT_MANAGER, SHOW_DEVICE_REQUEST, SHOW_DEVICE_SETTINGS,
     };
     let form = "Every problem of the form, each naming its field";
     b.add("device requests", &CREATE_DEVICE_REQUEST)
@@ -480,6 +480,8 @@ fn device_request_operations(b: &mut Builder) {
         .json::<DeviceRequestView>("200", "The decided request")
         .json::<FieldErrorsBody>("422", "The order the approval places, refused: every problem, each naming its field");
     b.add("device requests", &ADMIN_DEVICE_QUEUE).json::<DeviceRequestList>("200", "The queue, oldest first");
+    b.add("device requests", &ADMIN_SHOW_DEVICE_REQUEST)
+        .json::<DeviceRequestView>("200", "The server request, its versions and history");
     b.add("device requests", &ADMIN_DECIDE_DEVICE_REQUEST)
         .request::<DeviceDecision>()
         .json::<DeviceRequestView>("200", "The decided request")
