@@ -334,7 +334,7 @@ async function statusOf(id) {
   return (await worker.query(`SELECT status FROM device_requests WHERE id = '${id}'`))[0].status;
 }
 
-test('in Chromium: a workstation request approved by its enrollment manager, enrolled with KeyGen, the .p12 downloaded', async () => {
+test('in Chromium: a workstation request approved by its enrollment manager, enrolled with KeyGen, the .p12 downloaded, the test enrollment passing', async () => {
   // The requester's form: the certificate preview, then the request with its ID.
   const requester = await signedInPage(worker, browser, who.requester);
   await requester.goto(`${worker.url}/console/device-requests`);
@@ -385,6 +385,14 @@ test('in Chromium: a workstation request approved by its enrollment manager, enr
   await page.locator('[data-testid=confirm-saved]').click();
   await page.locator('[data-testid=forgotten]').waitFor();
   assert.equal(await statusOf(id), 'downloaded');
+  // The test enrollment on the workstation: the .p12 opened in the page signs the challenge; Installed.
+  await page.goto(`${worker.url}/test-enrollment`);
+  await page.locator('[data-testid=test-file]').setInputFiles(path);
+  await page.locator('[data-testid=test-password]').fill('a long enough bundle password 4 device');
+  await page.locator('[data-testid=test-submit]').click();
+  await page.locator('[data-testid=installed]').waitFor({ timeout: 30_000 });
+  assert.match(await page.locator('[data-testid=installed]').textContent(), /Installed on .* by this browser/);
+  assert.equal(await statusOf(id), 'installed');
   await context.close();
 });
 
