@@ -192,14 +192,20 @@ const DEVELOPMENT_ROUTES: &[(&Endpoint, Handler)] = routes![
 async fn fetch(request: Request, env: Env, context: Context) -> Result<Response> {
     // The fetch event's context travels with the route, for work after the answer (`Call::after_answer`).
     let mut router = Router::with_data(context);
-    for (endpoint, handler) in ROUTES {
-        router = route(router, endpoint, *handler);
-    }
-    #[cfg(feature = "development")]
-    for (endpoint, handler) in DEVELOPMENT_ROUTES {
-        router = route(router, endpoint, *handler);
-    }
     let path = request.path();
+    // The router is made for one request (its `run` takes it): registering every route each time cost about a
+    // millisecond of an issuance. The API route this request takes is found in a table built once per isolate, and
+    // the router gets that route alone; a request no API route takes (the repository, a 404 or a 405) gets them all,
+    // so it is answered exactly as before.
+    let method = request.inner().method();
+    match ROUTE_TABLE.with(|table| table.find(&method, &path)) {
+        Some((endpoint, handler)) => router = route(router, endpoint, handler),
+        None => {
+            for (endpoint, handler) in all_routes() {
+                router = route(router, endpoint, *handler);
+            }
+        }
+    }
     // The router reads a method it does not know (`QUERY`, `FOO`) as GET and would answer it as one: such a method
     // is refused here (405 where the path exists, 404 where it does not); the methods it knows and no route takes
     // get its 405 below.
@@ -247,11 +253,8 @@ fn method_not_allowed(path: &str) -> Result<Response> {
 /// `/certificates/{serial}/{format}`, as the router and the OpenAPI document both read it), and those of the CA
 /// repository and the OCSP responder registered in `fetch`.
 fn allowed_methods(path: &str) -> Vec<&'static str> {
-    let routes = ROUTES.iter();
-    #[cfg(feature = "development")]
-    let routes = routes.chain(DEVELOPMENT_ROUTES.iter());
     let matching: Vec<&Endpoint> =
-        routes.filter(|(endpoint, _)| endpoint.matches(path)).map(|(endpoint, _)| *endpoint).collect();
+        all_routes().filter(|(endpoint, _)| endpoint.matches(path)).map(|(endpoint, _)| *endpoint).collect();
     let literals = |endpoint: &Endpoint| endpoint.path.split('/').filter(|segment| !segment.starts_with('{')).count();
     let most_specific = matching.iter().map(|endpoint| literals(endpoint)).max();
     let mut methods: Vec<&'static str> = matching
@@ -275,6 +278,51 @@ fn allowed_methods(path: &str) -> Vec<&'static str> {
     methods.sort_unstable();
     methods.dedup();
     methods
+}
+
+/// Every API route: [`ROUTES`], and in the development build [`DEVELOPMENT_ROUTES`].
+fn all_routes() -> impl Iterator<Item = &'static (&'static Endpoint, Handler)> {
+    let routes = ROUTES.iter();
+    #[cfg(feature = "development")]
+    let routes = routes.chain(DEVELOPMENT_ROUTES.iter());
+    routes
+}
+
+/// The API routes by method, each path pattern matched as the router matches it (the same `matchit`), to the
+/// route's index in [`all_routes`].
+struct RouteTable(Vec<(&'static str, matchit::Router<usize>)>);
+
+impl RouteTable {
+    /// The table of [`all_routes`]. A pattern the matcher refuses is left out: the router refuses it too, on the
+    /// path every request of that route then takes (all routes registered).
+    fn new() -> Self {
+        let mut table: Vec<(&'static str, matchit::Router<usize>)> = Vec::new();
+        for (index, (endpoint, _)) in all_routes().enumerate() {
+            let method = endpoint.method.as_str();
+            let position = match table.iter().position(|(known, _)| *known == method) {
+                Some(position) => position,
+                None => {
+                    table.push((method, matchit::Router::new()));
+                    table.len() - 1
+                }
+            };
+            // Refused only for a pattern that conflicts with another: see above.
+            let _ = table[position].1.insert(endpoint.route_pattern(), index);
+        }
+        Self(table)
+    }
+
+    /// The API route a request of `method` on `path` takes, if one does.
+    fn find(&self, method: &str, path: &str) -> Option<(&'static Endpoint, Handler)> {
+        let (_, matcher) = self.0.iter().find(|(known, _)| *known == method)?;
+        let index = *matcher.at(path).ok()?.value;
+        all_routes().nth(index).map(|(endpoint, handler)| (*endpoint, *handler))
+    }
+}
+
+thread_local! {
+    /// The API route table, built by the isolate's first request.
+    static ROUTE_TABLE: RouteTable = RouteTable::new();
 }
 
 /// Registers `handler` for `endpoint`'s method on its path, in the router's syntax ([`Endpoint::route_pattern`]).

@@ -56,7 +56,9 @@
 //! | 4096 bits | 256   | 8.5 ms        | 9.6, 13.0 ms   | 15.5 ms              | 215 ms              |
 //!
 //! The load average was 10 to 17 on 2 cores, so the medians say more about the machine than about the code; the
-//! fastest calls are the figures to trust, and even they are upper bounds. A step costs one squaring modulo N and,
+//! fastest calls are the figures to trust, and even they are upper bounds. (These are of the machine-word
+//! arithmetic rho had until 2026-12-07; its 26-bit digits since cost the same in WebAssembly, 13.9 ms of CPU
+//! against 14.1 for 2048 bits, and more on the host, which no longer uses 64-bit words: [`rho`], Cost.) A step costs one squaring modulo N and,
 //! for half of the steps, one multiplication (about 2.5 n² word products for n words), and there is one gcd at the
 //! end. The costliest answer, a crafted modulus with several small factors found at once (the walk repeated to
 //! isolate one), took 14.2 ms on the host (2048 bits times four primes near 2^16), about three times a sound one.

@@ -1,6 +1,8 @@
 //! Pollard's rho method, in Brent's variant, for prime factors of an RSA modulus above trial division's bound:
 //! a probabilistic search within a fixed budget of [`RHO_STEPS`] steps, with Montgomery's multiplication over
-//! machine words (64-bit words on the host, 32-bit words in WebAssembly, whose widest product is 64 bits).
+//! 26-bit digits held in 64-bit words, the same on the host and in WebAssembly (whose widest product is 64 bits):
+//! a product's columns add up the digit products without following a carry per product, and the host tests run
+//! the very arithmetic the Worker runs.
 //!
 //! The walk y ← y² + [`RHO_INCREMENT`] from [`RHO_START`] runs modulo N; modulo an unknown prime p dividing N it
 //! is a pseudo-random map of a set of p elements, so it enters a cycle after about sqrt(πp/8) steps and closes it
@@ -10,9 +12,19 @@
 //! hundred multiplications, and a sound modulus, the common case, needs only the one. When that gcd is not a prime of at
 //! most 64 bits or a product of such primes (several small factors closing at once, or N itself), the walk is
 //! repeated with a gcd after each batch of [`RHO_BATCH`] steps, then through the batch that found one in parts.
-//! The walk is kept in Montgomery's form (y·R mod N), so the walk modulo p is the plain y ← y² + c whatever the word
-//! size, and the same modulus gives the same answer on the host and in WebAssembly; the products carry powers of
-//! R, coprime to N, which change no gcd.
+//! The walk is kept in Montgomery's form (y·R mod N), so the walk modulo p is the plain y ← y² + c whatever R is
+//! (the digits changed from machine words to 26 bits on 2026-12-07 without changing which primes are found); the
+//! products carry powers of R, coprime to N, which change no gcd.
+//!
+//! **Cost.** In WebAssembly a call on a sound 2048-bit modulus costs about 14 ms of CPU (Node 20's V8, the
+//! workspace's release profile, `opt-level = "z"`; the fastest of 41 calls, by `process.cpuUsage`, on a loaded
+//! 2-core AMD EPYC): 1,024 squarings and about 500 multiplications of 79 digits, some 16 million digit products.
+//! It is most of an RSA issuance's CPU in the Worker (V8's profile of `cargo xtask bench edge`, 2026-12-07:
+//! `Field::reduce`, `Field::step` and `Field::multiply` are about 40% of the isolate's samples, the rest of the
+//! issuance beside them). Measured on the throwaway `cdylib` the parent module describes: machine words (32 bits
+//! in WebAssembly, with a carry per product) and these digits cost the same at `opt-level = "z"` (14.1 and 13.9
+//! ms); `opt-level = 3` alone takes the words to 12.1 ms; these digits with `opt-level = 3` and the `simd128`
+//! target feature, which vectorizes the columns' loops, to 9.0 ms. Neither is the workspace's setting today.
 //!
 //! A factor found is a proof (it divides N); a factor not found proves nothing. Because the walk modulo p depends
 //! on p alone, whether a prime p is found can be predicted with 64-bit arithmetic modulo p: the tests
@@ -48,17 +60,20 @@ pub const RHO_INCREMENT: u32 = 1;
 /// Where the walk starts.
 pub const RHO_START: u32 = 2;
 
-#[cfg(target_pointer_width = "64")]
+/// A digit of a number modulo N: [`DIGIT_BITS`] bits held in 64, so that the products of two digits (52 bits) can be
+/// added into a 64-bit column hundreds of times before it overflows, with no carry to follow per product.
 type Limb = u64;
-#[cfg(target_pointer_width = "64")]
-type Wide = u128;
-#[cfg(not(target_pointer_width = "64"))]
-type Limb = u32;
-#[cfg(not(target_pointer_width = "64"))]
-type Wide = u64;
 
-/// Bits in a [`Limb`].
-const LIMB_BITS: u32 = Limb::BITS;
+/// Bits in a digit: 26, so that a column of a product modulo N of up to 8,192 bits (316 digits) holds every product
+/// that falls into it, those of the reduction and the carry from below: 2 · 316 · 2^52 + 2^38 < 2^64.
+const LIMB_BITS: u32 = 26;
+
+/// The most digits of a modulus searched (53,248 bits, far above the 8,192 the key policy accepts): a column of
+/// 2 · 2,048 products of 52 bits, and the carry from below, still fits 64 bits.
+const MAX_DIGITS: u64 = 2048;
+
+/// The low [`LIMB_BITS`] bits.
+const DIGIT_MASK: Limb = (1 << LIMB_BITS) - 1;
 
 /// The steps of the walk for a modulus of `bits` bits: [`RHO_STEPS`] up to [`RHO_STEPS_BITS`] bits, and above it
 /// scaled down by the square of the size (a multiplication costs the square of the words): 455 steps for 3072
@@ -204,11 +219,14 @@ fn named_factor(divisor: &BigUint) -> Option<u64> {
     smallest_prime_factor(value)
 }
 
-/// Arithmetic modulo an odd N in Montgomery's form, R = 2^(bits of a limb · limbs).
+/// Arithmetic modulo an odd N in Montgomery's form, R = 2^([`LIMB_BITS`] · digits), on numbers of [`LIMB_BITS`]-bit
+/// digits, least significant first. A product is the columns' sums (`t[i + j] += a_i · b_j`, every product of
+/// the row independent of the others: no carry chain, which WebAssembly's 64-bit arithmetic runs slowly), carried
+/// once per column of the reduction.
 struct Field {
-    /// N, least significant limb first.
+    /// N, least significant digit first.
     modulus: Vec<Limb>,
-    /// −N⁻¹ mod 2^(bits of a limb).
+    /// −N⁻¹ mod 2^[`LIMB_BITS`].
     negated_inverse: Limb,
     /// N as a big integer, for the gcds.
     big: BigUint,
@@ -218,114 +236,88 @@ impl Field {
     /// The field of an odd modulus of more than 64 bits (big-endian bytes, leading zeros allowed).
     fn new(modulus: &[u8]) -> Option<Self> {
         let big = BigUint::from_bytes_be(modulus);
-        if big.bits() <= 64 || !big.bit(0) {
+        let digits = big.bits().div_ceil(u64::from(LIMB_BITS));
+        if big.bits() <= 64 || !big.bit(0) || digits > MAX_DIGITS {
             return None;
         }
-        let limbs = limbs_of(&big);
+        let limbs = limbs_of(&big, digits as usize);
         // An odd number is its own inverse modulo 8; each Newton step doubles the correct low bits (3, 6, 12, 24,
-        // 48, 96).
+        // 48).
         let mut inverse = limbs[0];
-        for _ in 0..5 {
+        for _ in 0..4 {
             inverse = inverse.wrapping_mul((2 as Limb).wrapping_sub(limbs[0].wrapping_mul(inverse)));
         }
-        Some(Self { modulus: limbs, negated_inverse: inverse.wrapping_neg(), big })
+        Some(Self { modulus: limbs, negated_inverse: inverse.wrapping_neg() & DIGIT_MASK, big })
     }
 
-    /// `value · R mod N`, as many limbs as N.
+    /// `value · R mod N`, as many digits as N.
     fn to_montgomery(&self, value: u32) -> Vec<Limb> {
         let shifted = BigUint::from(value) << (self.modulus.len() as u64 * u64::from(LIMB_BITS));
-        let mut limbs = limbs_of(&(shifted % &self.big));
-        limbs.resize(self.modulus.len(), 0);
-        limbs
+        limbs_of(&(shifted % &self.big), self.modulus.len())
     }
 
-    /// `scratch[n..2n] = a · b · R⁻¹ mod N` for `a`, `b` below N (`scratch` has 2n + 1 limbs): the product, then
-    /// Montgomery's reduction (separated operand scanning, Koç, Acar and Kaliski, 1996).
+    /// `scratch[n..2n] = a · b · R⁻¹ mod N` for `a`, `b` below N (`scratch` has 2n + 1 digits): the product's
+    /// columns, then Montgomery's reduction (separated operand scanning, Koç, Acar and Kaliski, 1996).
     fn multiply(&self, a: &[Limb], b: &[Limb], scratch: &mut [Limb]) {
         let n = self.modulus.len();
         let t = &mut scratch[..2 * n + 1];
         t.fill(0);
         for (index, &word) in a.iter().enumerate() {
-            let mut carry: Limb = 0;
-            for (slot, &limb) in t[index..index + n].iter_mut().zip(b) {
-                (*slot, carry) = multiply_add(*slot, limb, word, carry);
+            for (slot, &digit) in t[index..index + n].iter_mut().zip(b) {
+                *slot += word * digit;
             }
-            t[index + n] = carry;
         }
         self.reduce(t);
     }
 
     /// `scratch[n..2n] = a · a · R⁻¹ mod N` for `a` below N: as [`Field::multiply`], each cross product computed
-    /// once and doubled (about n²/2 word products instead of n²).
+    /// once, by the doubled digit (about n²/2 digit products instead of n²).
     fn square(&self, a: &[Limb], scratch: &mut [Limb]) {
         let n = self.modulus.len();
         let t = &mut scratch[..2 * n + 1];
         t.fill(0);
-        // The cross products a_i · a_j, i < j.
         for (index, &word) in a.iter().enumerate() {
-            let mut carry: Limb = 0;
-            for (slot, &limb) in t[2 * index + 1..index + n].iter_mut().zip(&a[index + 1..]) {
-                (*slot, carry) = multiply_add(*slot, limb, word, carry);
+            t[2 * index] += word * word;
+            let doubled = word << 1;
+            for (slot, &digit) in t[2 * index + 1..index + n].iter_mut().zip(&a[index + 1..]) {
+                *slot += doubled * digit;
             }
-            t[index + n] = carry;
-        }
-        // Doubled, plus the squares a_i².
-        let mut top = 0;
-        for slot in t[..2 * n].iter_mut() {
-            let doubled = *slot << 1 | top;
-            top = *slot >> (LIMB_BITS - 1);
-            *slot = doubled;
-        }
-        let mut carry: Limb = 0;
-        for (index, &word) in a.iter().enumerate() {
-            let (low, high) = multiply_add(t[2 * index], word, word, carry);
-            t[2 * index] = low;
-            let (sum, overflow) = t[2 * index + 1].overflowing_add(high);
-            t[2 * index + 1] = sum;
-            carry = Limb::from(overflow);
         }
         self.reduce(t);
     }
 
-    /// Montgomery's reduction of `t` (2n + 1 limbs, below N · R): `t[n..2n] = t · R⁻¹ mod N`.
+    /// Montgomery's reduction of the columns `t` (2n + 1 of them, of a value below N · R): `t[n..2n] = t · R⁻¹ mod
+    /// N`, in digits.
     fn reduce(&self, t: &mut [Limb]) {
         let n = self.modulus.len();
         for index in 0..n {
-            // m clears limb `index`: t + m · N · 2^(bits of a limb · index) is divisible by one more limb.
-            let m = t[index].wrapping_mul(self.negated_inverse);
-            let mut carry: Limb = 0;
-            for (slot, &limb) in t[index..index + n].iter_mut().zip(&self.modulus) {
-                (*slot, carry) = multiply_add(*slot, limb, m, carry);
+            // m clears digit `index`: t + m · N · 2^(LIMB_BITS · index) is divisible by one more digit.
+            let m = t[index].wrapping_mul(self.negated_inverse) & DIGIT_MASK;
+            for (slot, &digit) in t[index..index + n].iter_mut().zip(&self.modulus) {
+                *slot += m * digit;
             }
-            for slot in t[index + n..].iter_mut() {
-                if carry == 0 {
-                    break;
-                }
-                let (sum, overflow) = slot.overflowing_add(carry);
-                *slot = sum;
-                carry = Limb::from(overflow);
-            }
+            t[index + 1] += t[index] >> LIMB_BITS;
         }
-        // t / R < 2N: one subtraction at most.
+        // The columns n..2n carried into digits; t / R < 2N: one subtraction at most.
         let (result, top) = t[n..].split_at_mut(n);
-        if top[0] != 0 || !less_than(result, &self.modulus) {
-            subtract_in_place(result, &self.modulus);
-            top[0] = 0;
+        let mut carry = 0;
+        for slot in result.iter_mut() {
+            let sum = *slot + carry;
+            *slot = sum & DIGIT_MASK;
+            carry = sum >> LIMB_BITS;
         }
+        if carry != 0 || !less_than(result, &self.modulus) {
+            subtract_in_place(result, &self.modulus);
+        }
+        top[0] = 0;
     }
 
     /// One step of the walk in Montgomery's form: `y = y · y · R⁻¹ + c mod N`, `c` being the increment times R.
     fn step(&self, y: &mut [Limb], increment: &[Limb], scratch: &mut [Limb]) {
         self.square(y, scratch);
         let n = y.len();
-        let mut carry = false;
-        for ((slot, &sum), &addend) in y.iter_mut().zip(&scratch[n..2 * n]).zip(increment) {
-            let (partial, first) = sum.overflowing_add(addend);
-            let (total, second) = partial.overflowing_add(Limb::from(carry));
-            *slot = total;
-            carry = first || second;
-        }
-        if carry || !less_than(y, &self.modulus) {
+        y.copy_from_slice(&scratch[n..2 * n]);
+        if add_in_place(y, increment) || !less_than(y, &self.modulus) {
             subtract_in_place(y, &self.modulus);
         }
     }
@@ -344,14 +336,7 @@ impl Field {
     }
 }
 
-/// `(low, high)` of `accumulator + a · b + carry`, which fits two limbs.
-#[inline(always)]
-fn multiply_add(accumulator: Limb, a: Limb, b: Limb, carry: Limb) -> (Limb, Limb) {
-    let sum = Wide::from(accumulator) + Wide::from(a) * Wide::from(b) + Wide::from(carry);
-    (sum as Limb, (sum >> LIMB_BITS) as Limb)
-}
-
-/// Whether `a < b`, both of the same length, least significant limb first.
+/// Whether `a < b`, both of the same length, least significant digit first.
 fn less_than(a: &[Limb], b: &[Limb]) -> bool {
     for (x, y) in a.iter().rev().zip(b.iter().rev()) {
         if x != y {
@@ -361,52 +346,60 @@ fn less_than(a: &[Limb], b: &[Limb]) -> bool {
     false
 }
 
-/// `a -= b` (same lengths) modulo 2^(bits of all limbs); whether it borrowed.
+/// `a -= b` (same lengths, digits) modulo 2^(bits of all digits); whether it borrowed.
 fn subtract_in_place(a: &mut [Limb], b: &[Limb]) -> bool {
-    let mut borrow = false;
-    for (slot, &limb) in a.iter_mut().zip(b) {
-        let (partial, first) = slot.overflowing_sub(limb);
-        let (difference, second) = partial.overflowing_sub(Limb::from(borrow));
-        *slot = difference;
-        borrow = first || second;
+    let mut borrow = 0;
+    for (slot, &digit) in a.iter_mut().zip(b) {
+        let difference = slot.wrapping_sub(digit).wrapping_sub(borrow);
+        *slot = difference & DIGIT_MASK;
+        borrow = difference >> 63;
     }
-    borrow
+    borrow != 0
 }
 
-/// `a += b` (same lengths) modulo 2^(bits of all limbs).
-fn add_in_place(a: &mut [Limb], b: &[Limb]) {
-    let mut carry = false;
-    for (slot, &limb) in a.iter_mut().zip(b) {
-        let (partial, first) = slot.overflowing_add(limb);
-        let (sum, second) = partial.overflowing_add(Limb::from(carry));
-        *slot = sum;
-        carry = first || second;
+/// `a += b` (same lengths, digits) modulo 2^(bits of all digits); whether it carried out.
+fn add_in_place(a: &mut [Limb], b: &[Limb]) -> bool {
+    let mut carry = 0;
+    for (slot, &digit) in a.iter_mut().zip(b) {
+        let sum = *slot + digit + carry;
+        *slot = sum & DIGIT_MASK;
+        carry = sum >> LIMB_BITS;
     }
+    carry != 0
 }
 
-/// The limbs of a big integer, least significant first.
-#[cfg(target_pointer_width = "64")]
-fn limbs_of(number: &BigUint) -> Vec<Limb> {
-    number.to_u64_digits()
+/// The `count` lowest digits of a big integer, least significant first.
+fn limbs_of(number: &BigUint, count: usize) -> Vec<Limb> {
+    let mut digits = Vec::with_capacity(count);
+    let (mut pending, mut pending_bits) = (0u128, 0);
+    let mut words = number.iter_u64_digits();
+    while digits.len() < count {
+        if pending_bits < LIMB_BITS {
+            pending |= u128::from(words.next().unwrap_or(0)) << pending_bits;
+            pending_bits += 64;
+        }
+        digits.push(pending as Limb & DIGIT_MASK);
+        pending >>= LIMB_BITS;
+        pending_bits -= LIMB_BITS;
+    }
+    digits
 }
 
-/// The limbs of a big integer, least significant first.
-#[cfg(not(target_pointer_width = "64"))]
-fn limbs_of(number: &BigUint) -> Vec<Limb> {
-    number.to_u32_digits()
-}
-
-/// The big integer of limbs, least significant first.
-#[cfg(target_pointer_width = "64")]
+/// The big integer of digits, least significant first.
 fn number_of(limbs: &[Limb]) -> BigUint {
-    let words: Vec<u32> = limbs.iter().flat_map(|&limb| [limb as u32, (limb >> 32) as u32]).collect();
+    let mut words = Vec::with_capacity(limbs.len() * LIMB_BITS as usize / 32 + 1);
+    let (mut pending, mut pending_bits) = (0u64, 0);
+    for &digit in limbs {
+        pending |= digit << pending_bits;
+        pending_bits += LIMB_BITS;
+        if pending_bits >= 32 {
+            words.push(pending as u32);
+            pending >>= 32;
+            pending_bits -= 32;
+        }
+    }
+    words.push(pending as u32);
     BigUint::from_slice(&words)
-}
-
-/// The big integer of limbs, least significant first.
-#[cfg(not(target_pointer_width = "64"))]
-fn number_of(limbs: &[Limb]) -> BigUint {
-    BigUint::from_slice(limbs)
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -512,11 +505,7 @@ mod tests {
     fn check_multiply(n: &BigUint, a: &BigUint, b: &BigUint) {
         let field = Field::new(&n.to_bytes_be()).expect("odd, above 64 bits");
         let limbs = field.modulus.len();
-        let pad = |number: &BigUint| {
-            let mut padded = limbs_of(number);
-            padded.resize(limbs, 0);
-            padded
-        };
+        let pad = |number: &BigUint| limbs_of(number, limbs);
         let mut scratch = vec![0; 2 * limbs + 1];
         let r = BigUint::from(1u32) << (limbs as u32 * LIMB_BITS);
         field.multiply(&pad(a), &pad(b), &mut scratch);
@@ -567,11 +556,7 @@ mod tests {
         let n = (BigUint::from(1u32) << 130u32) - 5u32; // odd
         let field = Field::new(&n.to_bytes_be()).expect("odd, above 64 bits");
         let limbs = field.modulus.len();
-        let pad = |number: &BigUint| {
-            let mut padded = limbs_of(number);
-            padded.resize(limbs, 0);
-            padded
-        };
+        let pad = |number: &BigUint| limbs_of(number, limbs);
         let mut difference = vec![0; limbs];
         for (a, b) in [(5u32, 7u32), (7, 5), (0, 1), (3, 3)] {
             field.subtract(&pad(&BigUint::from(a)), &pad(&BigUint::from(b)), &mut difference);
