@@ -201,7 +201,7 @@ function main() {
       name: `first load, ${bundle.name} bundle: HTML + JS + WASM + CSS, gzip -9`, unit: 'KB',
       keyward: { median: round(measured.total / 1000, 1), runs: 1 },
       target: { text: `≤ ${bundle.budget} KB (budget)`, met: (entry) => entry.keyward <= bundle.budget },
-      notes: `KB = 1000 bytes; the release files in dist/ (cargo xtask build). ${describe(measured)}`,
+      notes: `KB = 1000 bytes; the release files in dist/ of the production build (cargo xtask build: no development feature, --cfg erase_components). ${describe(measured)}`,
     }));
     rows.at(-1).heaviest = measured.attribution?.items.slice(0, 10) ?? [];
     rows.at(-1).files = measured.files;

@@ -261,8 +261,18 @@ pub fn EnrollPage(
                     }.into_any()
                 }
                 Stage::Issued(issued) => password_form(issued, build_bundle, t).into_any(),
-                Stage::Done(downloads) => view! {
-                    <h1>{t.text(|texts| texts.done_title)}</h1>
+                Stage::Done(downloads) => {
+                    // The focus goes to the new state's heading: the button that built the bundle is gone, and
+                    // where the browser's next Tab would start from then depends on how the page swapped its
+                    // nodes; from the heading, Tab reaches the download first.
+                    let heading = NodeRef::<leptos::html::H1>::new();
+                    Effect::new(move || {
+                        if let Some(element) = heading.get() {
+                            let _ = element.focus();
+                        }
+                    });
+                    view! {
+                    <h1 node_ref=heading tabindex="-1">{t.text(|texts| texts.done_title)}</h1>
                     <p>{t.text(|texts| texts.serial_number)} <code data-testid="serial">{downloads.serial.clone()}</code></p>
                     <p><a class="button" data-testid="download" href=downloads.bundle.0.clone()
                         download=downloads.bundle.1.clone()
@@ -282,7 +292,8 @@ pub fn EnrollPage(
                     <button data-testid="confirm-saved" on:click=forget.clone()>
                         {t.text(|texts| texts.confirm_saved)}
                     </button>
-                }.into_any(),
+                    }.into_any()
+                }
                 Stage::Finished => view! {
                     <h1>{t.text(|texts| texts.finished_title)}</h1>
                     <p data-testid="forgotten">{t.text(|texts| texts.forgotten)}</p>

@@ -72,6 +72,7 @@ fn bench_page(tools: &Tools, out: &Path) -> Result {
         Command::new("cargo")
             .args(["build", "--release", "--target", "wasm32-unknown-unknown", "--package", "keyward-frontend"])
             .args(["--features", "bench"])
+            .env("RUSTFLAGS", build::frontend_rustflags())
             .current_dir(&root),
     )?;
     let package = out.join("pkg");

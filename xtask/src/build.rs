@@ -2,9 +2,10 @@
 //!
 //! The web app, two bundles from one `cargo build` of `frontend` (its two binaries share the compiled
 //! dependencies): the recipient's pages (`dist/pkg/keyward*`) and the organizations' console
-//! (`dist/pkg/console*`), and the packaging module the packaging worker loads (`dist/pkg/package*`); each through `wasm-bindgen --target web`, then binaryen's `wasm-opt -Oz` (the npm build:
-//! Debian's older wasm-opt breaks a Leptos app at run time), into `dist/` beside `public/`'s files; `boot.js`
-//! picks the bundle by path.
+//! (`dist/pkg/console*`), and the packaging module the packaging worker loads (`dist/pkg/package*`), compiled with
+//! Leptos' `--cfg erase_components` ([`frontend_rustflags`]); each through `wasm-bindgen --target web`, then
+//! binaryen's `wasm-opt -Oz` (the npm build: Debian's older wasm-opt breaks a Leptos app at run time), into `dist/`
+//! beside `public/`'s files; `boot.js` picks the bundle by path.
 //! The Worker: `worker-build --release` in `edge/`, pointed at the pinned wasm-bindgen, wasm-opt and esbuild.
 //!
 //! Two flavours ([`Flavor`]): `cargo xtask build` makes the production build, the one to deploy; `dev`, `test` and
@@ -59,12 +60,24 @@ pub fn all(tools: &Tools, flavor: Flavor) -> Result {
 /// its files in `dist/pkg/`.
 const BUNDLES: &[(&str, &str)] = &[("keyward-frontend", "keyward"), ("console", "console"), ("package", "package")];
 
+/// The `RUSTFLAGS` of the web app's build: the caller's, plus `--cfg erase_components`, with which Leptos erases
+/// each component's and reactive child's concrete view type (`AnyView` and one shared render path per output type,
+/// instead of one monomorphized copy of tachys' rendering per component and closure): the largest size lever of
+/// issue 16. Only the web app's build gets it (the Worker has no Leptos); `--target` keeps it off build scripts and
+/// proc-macros. A change of these flags rebuilds the web app's dependencies once; every build of `frontend` for
+/// wasm32 (the benchmark page's too) passes the same, so they do not rebuild each other's.
+pub fn frontend_rustflags() -> String {
+    let caller = std::env::var("RUSTFLAGS").unwrap_or_default();
+    format!("{caller} --cfg erase_components").trim().to_owned()
+}
+
 /// Builds the web app into `dist/`.
 pub fn frontend(tools: &Tools, flavor: Flavor) -> Result {
     let root = root();
     run(Command::new("cargo")
         .args(["build", "--release", "--target", "wasm32-unknown-unknown", "--package", "keyward-frontend"])
         .args(flavor.features())
+        .env("RUSTFLAGS", frontend_rustflags())
         .current_dir(&root))?;
     let dist = root.join("dist");
     let package = dist.join("pkg");
