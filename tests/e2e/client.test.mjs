@@ -6,7 +6,8 @@
 // none: the verified-certificate branch is covered by the host tests of `shared::installation`, not here). Then
 // device requests: the client submits one with its CSR and waits while a CA administrator approves it through the
 // API (server), or returns at once (--no-wait), shows Requested, and resumes once an enrollment manager approved
-// (workstation, an RSA-2048 key, used for an nginx mTLS handshake); a rejected request ends non-zero with its reason.
+// (workstation, an RSA-2048 key, used for an nginx mTLS handshake); a rejected request ends non-zero with its reason;
+// and a workstation request approved by its enrollment manager is enrolled with the KeyGen link emailed for it.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
@@ -328,6 +329,33 @@ test('--no-wait, status Requested, then resume: an RSA-2048 workstation certific
   const accepted = curlMtls(out);
   assert.equal(accepted.status, 200, `${accepted.body}${accepted.error}`);
   assert.match(accepted.body, /CN=pc-42\.alpha\.example\.com/);
+});
+
+test('a workstation request approved by its enrollment manager, enrolled by keyward with the KeyGen link emailed for it', async () => {
+  const alice = await login(worker, 'alice@alpha.example.com', PASSWORD);
+  const host = 'pc-7.alpha.example.com';
+  const made = await http(`${worker.url}/api/v1/device-requests`, { method: 'POST', headers: alice, body: JSON.stringify({
+    kind: 'workstation', organization_id: 'org-alpha', host_name: host, dns_names: [], locality: 'Lyon',
+    region: 'Auvergne-Rhône-Alpes', phone: '+33 4 72 00 00 00', description: 'Reception desk' }) });
+  assert.equal(made.status, 201, made.text());
+  const { id } = made.json();
+  await decide(`/device-requests/${id}/decision`, mona, 'approve');
+  const link = await until(async () => {
+    const { messages } = (await http(`${worker.url}/api/v1/dev/mailbox`)).json();
+    const sent = messages.find((message) => message.to === 'alice@alpha.example.com' && message.body.includes('/enroll/') && message.body.includes(host));
+    return sent?.body.match(/https?:\/\/\S+\/enroll\/[A-Za-z0-9_-]{43}/)[0];
+  }, 'the KeyGen link emailed for the workstation');
+  const out = join(directory, 'device-link');
+  const enrolled = await keyward(['enroll', '--link', link, '--out', out]);
+  assert.equal(enrolled.status, 0, `${JSON.stringify(enrolled.answer)} ${enrolled.stderr}`);
+  assert.equal(enrolled.answer.state, 'downloaded');
+  verifies(out);
+  assert.match(openssl(['x509', '-in', join(out, 'cert.pem'), '-noout', '-ext', 'subjectAltName,extendedKeyUsage']),
+    /DNS:pc-7\.alpha\.example\.com[\s\S]*TLS Web Client Authentication|TLS Web Client Authentication[\s\S]*DNS:pc-7\.alpha\.example\.com/);
+  assert.equal(await statusOf(id), 'downloaded');
+  const tested = await keyward(['test', '--out', out]);
+  assert.equal(tested.status, 0, `${JSON.stringify(tested.answer)} ${tested.stderr}`);
+  assert.equal(await statusOf(id), 'installed');
 });
 
 test('/test-enrollment in Chromium: the .p12 opened in the page makes the certificate installed by this browser', async () => {
