@@ -79,40 +79,42 @@ pub fn RevokePage() -> impl IntoView {
             <h1>{t.text(|texts| texts.revoke_title)}</h1>
             {move || error.get().map(|problem| error_line(problem, t))}
             {move || match stage.get() {
-                Stage::Revoked(status) => view! {
+                Stage::Revoked(status) => Some(view! {
                     <p data-testid="revoked">
                         {t.text(|texts| texts.revoked_before)} <code data-testid="revoked-serial">{status.serial.clone()}</code>
                         {t.text(|texts| texts.revoked_after)}
                     </p>
-                }.into_any(),
-                stage => view! {
-                    <p>{t.text(|texts| texts.revoke_intro)}</p>
-                    <form on:submit=submit>
-                        <label>{t.text(|texts| texts.certificate_file)}
-                            <input type="file" name="file" accept=".p12,.pfx,application/x-pkcs12" node_ref=file_input
-                                data-testid="revoke-file" />
-                        </label>
-                        <label>{t.text(|texts| texts.its_password)}
-                            <input type="password" name="password" autocomplete="current-password" data-testid="revoke-password"
-                                on:input=move |event| password.set(event_target_value(&event)) />
-                        </label>
-                        <label>{t.text(|texts| texts.reason)}
-                            <select data-testid="revoke-reason" on:change=move |event| {
-                                if let Some(chosen) = RevocationReason::parse(&event_target_value(&event)) {
-                                    reason.set(chosen);
-                                }
-                            }>{reasons}</select>
-                        </label>
-                        <label>
-                            <input type="checkbox" name="confirm" data-testid="revoke-confirm"
-                                on:change=move |event| confirmed.set(event_target_checked(&event)) />
-                            {t.text(|texts| texts.revoke_understand)}
-                        </label>
-                        <button type="submit" data-testid="revoke-submit"
-                            disabled=matches!(stage, Stage::Working)>{t.text(|texts| texts.revoke_submit)}</button>
-                    </form>
-                }.into_any(),
+                }),
+                _ => None,
             }}
+            // Rendered once while nothing is revoked, not at each stage: a refused try keeps the chosen file.
+            <Show when=move || !matches!(stage.get(), Stage::Revoked(_))>
+                <p>{t.text(|texts| texts.revoke_intro)}</p>
+                <form on:submit=submit>
+                    <label>{t.text(|texts| texts.certificate_file)}
+                        <input type="file" name="file" accept=".p12,.pfx,application/x-pkcs12" node_ref=file_input
+                            data-testid="revoke-file" />
+                    </label>
+                    <label>{t.text(|texts| texts.its_password)}
+                        <input type="password" name="password" autocomplete="current-password" data-testid="revoke-password"
+                            on:input=move |event| password.set(event_target_value(&event)) />
+                    </label>
+                    <label>{t.text(|texts| texts.reason)}
+                        <select data-testid="revoke-reason" on:change=move |event| {
+                            if let Some(chosen) = RevocationReason::parse(&event_target_value(&event)) {
+                                reason.set(chosen);
+                            }
+                        }>{reasons}</select>
+                    </label>
+                    <label>
+                        <input type="checkbox" name="confirm" data-testid="revoke-confirm"
+                            on:change=move |event| confirmed.set(event_target_checked(&event)) />
+                        {t.text(|texts| texts.revoke_understand)}
+                    </label>
+                    <button type="submit" data-testid="revoke-submit"
+                        disabled=move || matches!(stage.get(), Stage::Working)>{t.text(|texts| texts.revoke_submit)}</button>
+                </form>
+            </Show>
         </section>
     }
 }

@@ -60,37 +60,39 @@ pub fn TestEnrollmentPage() -> impl IntoView {
             <h1>{text("Test enrollment", "Tester l’installation")}</h1>
             {move || error.get().map(|problem| error_line(problem, t))}
             {move || match stage.get() {
-                Stage::Installed(installation) => view! {
+                Stage::Installed(installation) => Some(view! {
                     <p data-testid="installed">
                         {move || t.lang().pick("Installed on ", "Installé le ")}
                         <time data-testid="installed-at">{utc_date_time(installation.installed_at)}</time>
                         {move || t.lang().pick(" by this browser: certificate ", " par ce navigateur : certificat ")}
                         <code data-testid="installed-serial">{installation.serial.clone()}</code>"."
                     </p>
-                }.into_any(),
-                stage => view! {
-                    <p>{text(
-                        "Open the .p12 file you saved: the page signs a single-use challenge with its key, and Keyward \
-                         checks the signature, that the certificate is valid now and not revoked. The file, its password \
-                         and the key stay in this page.",
-                        "Ouvrez le fichier .p12 enregistré : la page signe un défi à usage unique avec sa clé, et Keyward \
-                         vérifie la signature, la validité du certificat et qu’il n’est pas révoqué. Le fichier, son mot \
-                         de passe et la clé restent dans cette page.",
-                    )}</p>
-                    <form on:submit=submit>
-                        <label>{text("Certificate file (.p12)", "Fichier du certificat (.p12)")}
-                            <input type="file" name="file" accept=".p12,.pfx,application/x-pkcs12" node_ref=file_input
-                                data-testid="test-file" />
-                        </label>
-                        <label>{text("Its password", "Son mot de passe")}
-                            <input type="password" name="password" autocomplete="current-password" data-testid="test-password"
-                                on:input=move |event| password.set(event_target_value(&event)) />
-                        </label>
-                        <button type="submit" data-testid="test-submit"
-                            disabled=matches!(stage, Stage::Working)>{text("Test", "Tester")}</button>
-                    </form>
-                }.into_any(),
+                }),
+                _ => None,
             }}
+            // Rendered once while the test is not done, not at each stage: a refused try keeps the chosen file.
+            <Show when=move || !matches!(stage.get(), Stage::Installed(_))>
+                <p>{text(
+                    "Open the .p12 file you saved: the page signs a single-use challenge with its key, and Keyward \
+                     checks the signature, that the certificate is valid now and not revoked. The file, its password \
+                     and the key stay in this page.",
+                    "Ouvrez le fichier .p12 enregistré : la page signe un défi à usage unique avec sa clé, et Keyward \
+                     vérifie la signature, la validité du certificat et qu’il n’est pas révoqué. Le fichier, son mot \
+                     de passe et la clé restent dans cette page.",
+                )}</p>
+                <form on:submit=submit>
+                    <label>{text("Certificate file (.p12)", "Fichier du certificat (.p12)")}
+                        <input type="file" name="file" accept=".p12,.pfx,application/x-pkcs12" node_ref=file_input
+                            data-testid="test-file" />
+                    </label>
+                    <label>{text("Its password", "Son mot de passe")}
+                        <input type="password" name="password" autocomplete="current-password" data-testid="test-password"
+                            on:input=move |event| password.set(event_target_value(&event)) />
+                    </label>
+                    <button type="submit" data-testid="test-submit"
+                        disabled=move || matches!(stage.get(), Stage::Working)>{text("Test", "Tester")}</button>
+                </form>
+            </Show>
         </section>
     }
 }
