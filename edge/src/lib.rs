@@ -288,16 +288,16 @@ fn all_routes() -> impl Iterator<Item = &'static (&'static Endpoint, Handler)> {
     routes
 }
 
-/// The API routes by method, each path pattern matched as the router matches it (the same `matchit`), to the
-/// route's index in [`all_routes`].
-struct RouteTable(Vec<(&'static str, matchit::Router<usize>)>);
+/// The API routes by method, each path pattern matched as the router matches it (the same `matchit`), to its
+/// endpoint and handler.
+struct RouteTable(Vec<(&'static str, matchit::Router<(&'static Endpoint, Handler)>)>);
 
 impl RouteTable {
     /// The table of [`all_routes`]. A pattern the matcher refuses is left out: the router refuses it too, on the
     /// path every request of that route then takes (all routes registered).
     fn new() -> Self {
-        let mut table: Vec<(&'static str, matchit::Router<usize>)> = Vec::new();
-        for (index, (endpoint, _)) in all_routes().enumerate() {
+        let mut table: Vec<(&'static str, matchit::Router<(&'static Endpoint, Handler)>)> = Vec::new();
+        for &(endpoint, handler) in all_routes() {
             let method = endpoint.method.as_str();
             let position = match table.iter().position(|(known, _)| *known == method) {
                 Some(position) => position,
@@ -307,7 +307,7 @@ impl RouteTable {
                 }
             };
             // Refused only for a pattern that conflicts with another: see above.
-            let _ = table[position].1.insert(endpoint.route_pattern(), index);
+            let _ = table[position].1.insert(endpoint.route_pattern(), (endpoint, handler));
         }
         Self(table)
     }
@@ -315,8 +315,7 @@ impl RouteTable {
     /// The API route a request of `method` on `path` takes, if one does.
     fn find(&self, method: &str, path: &str) -> Option<(&'static Endpoint, Handler)> {
         let (_, matcher) = self.0.iter().find(|(known, _)| *known == method)?;
-        let index = *matcher.at(path).ok()?.value;
-        all_routes().nth(index).map(|(endpoint, handler)| (*endpoint, *handler))
+        Some(*matcher.at(path).ok()?.value)
     }
 }
 
