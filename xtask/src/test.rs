@@ -59,6 +59,9 @@ pub fn run() -> Result {
     process::run(
         Command::new("node")
             .args(["--test", "--test-concurrency=1"])
+            // A test that hangs fails after 15 minutes instead of holding CI until its limit (the longest, the
+            // reminders' 500-certificate simulation, takes about 2 minutes). Node gives hooks no such limit.
+            .arg("--test-timeout=900000")
             .arg(root.join("tests/e2e"))
             // The soak's reconciliation checks against planted defects (no Worker; `cargo xtask soak` runs the rest).
             .arg(root.join("tests/soak/reconcile.test.mjs"))
