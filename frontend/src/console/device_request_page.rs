@@ -11,8 +11,7 @@ use leptos::task::spawn_local;
 use shared::api::ApiError;
 use shared::api::device_requests::{
     ADMIN_DECIDE_DEVICE_REQUEST, ADMIN_SHOW_DEVICE_REQUEST, CANCEL_DEVICE_REQUEST, DECIDE_DEVICE_REQUEST, Decision,
-    DeviceDecision, DeviceEventKind, DeviceRequestEvent, DeviceRequestForm, DeviceRequestView, EDIT_DEVICE_REQUEST,
-    SHOW_DEVICE_REQUEST,
+    DeviceDecision, DeviceEventKind, DeviceRequestEvent, DeviceRequestView, EDIT_DEVICE_REQUEST, SHOW_DEVICE_REQUEST,
 };
 use shared::csr_explain::{Expectation, Mismatch, explain, read};
 use shared::device_request_history::{Change, changes};
@@ -21,6 +20,7 @@ use shared::lang::Lang;
 use super::csr_explain::CsrExplanations;
 use super::device_requests::{kind_label, status_label};
 use super::form::{FieldError, FormError};
+use super::machine_fields::{MACHINE_FIELDS, MachineDraft, MachineFields};
 use super::subject_name::SubjectNamePanel;
 use crate::api;
 use crate::i18n::{I18n, error_line, format_instant, use_i18n};
@@ -334,10 +334,6 @@ fn Actions(
     }
 }
 
-/// The edit form's fields, as the Worker names them.
-const EDIT_FIELDS: &[&str] =
-    &["host_name", "dns_names", "machine_id", "locality", "region", "phone", "description", "csr"];
-
 /// The requester's edit of their waiting request, prefilled with its latest version: a new version.
 #[component]
 fn EditForm(
@@ -348,31 +344,11 @@ fn EditForm(
 ) -> impl IntoView {
     let t = use_i18n();
     let id = StoredValue::new(request.id.to_string());
-    let latest = request.latest;
-    let extra: Vec<String> = latest.dns_names.iter().filter(|name| **name != latest.host_name).cloned().collect();
-    let host_name = RwSignal::new(latest.host_name.clone());
-    let dns_names = RwSignal::new(extra.join("\n"));
-    let machine_id = RwSignal::new(latest.machine_id.clone().unwrap_or_default());
-    let locality = RwSignal::new(latest.locality.clone());
-    let region = RwSignal::new(latest.region.clone());
-    let phone = RwSignal::new(latest.phone.clone());
-    let description = RwSignal::new(latest.description.clone());
-    let csr = RwSignal::new(request.csr.clone().unwrap_or_default());
+    let draft = MachineDraft::of_version(&request.latest, request.csr.clone());
     let error = RwSignal::new(None::<ApiError>);
     let submit = move |event: leptos::ev::SubmitEvent| {
         event.prevent_default();
-        let form = DeviceRequestForm {
-            kind: None,
-            organization_id: String::new(),
-            host_name: host_name.get_untracked(),
-            dns_names: dns_names.get_untracked().split_whitespace().map(str::to_owned).collect(),
-            machine_id: Some(machine_id.get_untracked()),
-            locality: locality.get_untracked(),
-            region: region.get_untracked(),
-            phone: phone.get_untracked(),
-            description: description.get_untracked(),
-            csr: Some(csr.get_untracked()),
-        };
+        let form = draft.form(None, String::new());
         let id = id.get_value();
         spawn_local(async move {
             match api::call_with::<_, DeviceRequestView>(&EDIT_DEVICE_REQUEST, &[&id], &form).await {
@@ -385,31 +361,8 @@ fn EditForm(
         <details class="card" data-testid="request-edit">
             <summary>{words(t, "Edit the request (a new version the approver sees)", "Modifier la demande (une nouvelle version que l’approbateur voit)")}</summary>
             <form on:submit=submit novalidate>
-                <FormError error=error fields=EDIT_FIELDS />
-                <label>{words(t, "Host name (fully qualified)", "Nom d’hôte (complet)")}
-                    <input type="text" name="host_name" data-testid="edit-host" autocomplete="off" bind:value=host_name /></label>
-                <FieldError error=error fields=&["host_name"] />
-                <label>{words(t, "More DNS names (one per line)", "Autres noms DNS (un par ligne)")}
-                    <textarea name="dns_names" data-testid="edit-dns-names" bind:value=dns_names></textarea></label>
-                <FieldError error=error fields=&["dns_names"] />
-                <label>{words(t, "Machine identifier (optional)", "Identifiant de la machine (facultatif)")}
-                    <input type="text" name="machine_id" data-testid="edit-machine-id" autocomplete="off" bind:value=machine_id /></label>
-                <FieldError error=error fields=&["machine_id"] />
-                <label>{words(t, "Town", "Ville")}
-                    <input type="text" name="locality" data-testid="edit-locality" bind:value=locality /></label>
-                <FieldError error=error fields=&["locality"] />
-                <label>{words(t, "Region (optional)", "Région (facultatif)")}
-                    <input type="text" name="region" data-testid="edit-region" bind:value=region /></label>
-                <FieldError error=error fields=&["region"] />
-                <label>{words(t, "Your phone number", "Votre numéro de téléphone")}
-                    <input type="tel" name="phone" data-testid="edit-phone" autocomplete="tel" bind:value=phone /></label>
-                <FieldError error=error fields=&["phone"] />
-                <label>{words(t, "For the approver: office, purpose", "Pour l’approbateur : bureau, usage")}
-                    <textarea name="description" data-testid="edit-description" bind:value=description></textarea></label>
-                <FieldError error=error fields=&["description"] />
-                <label>{words(t, "A CSR made on the machine (optional)", "Un CSR fait sur la machine (facultatif)")}
-                    <textarea name="csr" data-testid="edit-csr" bind:value=csr></textarea></label>
-                <FieldError error=error fields=&["csr"] />
+                <FormError error=error fields=&MACHINE_FIELDS />
+                <MachineFields draft=draft error=error prefix="edit" />
                 <button type="submit" data-testid="edit-submit">{words(t, "Save the new version", "Enregistrer la nouvelle version")}</button>
             </form>
         </details>

@@ -12,7 +12,7 @@ use shared::api::ApiError;
 use shared::api::account::{LIST_USERS, UserList};
 use shared::api::device_requests::{
     CANCEL_DEVICE_REQUEST, CHANGE_DEVICE_SETTINGS, CREATE_DEVICE_REQUEST, DECIDE_DEVICE_REQUEST, Decision,
-    DeviceDecision, DeviceRequestForm, DeviceRequestList, DeviceRequestView, DeviceSettings, EnrollmentManagerGrant,
+    DeviceDecision, DeviceRequestList, DeviceRequestView, DeviceSettings, EnrollmentManagerGrant,
     EnrollmentManagerList, GRANT_ENROLLMENT_MANAGER, LIST_DEVICE_REQUESTS, LIST_ENROLLMENT_MANAGERS,
     REMOVE_ENROLLMENT_MANAGER, SHOW_DEVICE_SETTINGS,
 };
@@ -22,6 +22,7 @@ use shared::device_request::{DeviceKind, DeviceStatus, preview};
 
 use super::device_request_page::page_path;
 use super::form::{FieldError, FormError};
+use super::machine_fields::{MachineDraft, MachineFields};
 use crate::api;
 use crate::i18n::{I18n, Lang, error_line, format_instant, use_i18n};
 
@@ -128,31 +129,13 @@ fn RequestForm(
     let organizations = LocalResource::new(|| api::call::<OrganizationList>(&LIST_ORGANIZATIONS, &[]));
     let kind = RwSignal::new(String::from("workstation"));
     let organization = RwSignal::new(String::new());
-    let host_name = RwSignal::new(String::new());
-    let dns_names = RwSignal::new(String::new());
-    let machine_id = RwSignal::new(String::new());
-    let locality = RwSignal::new(String::new());
-    let region = RwSignal::new(String::new());
-    let phone = RwSignal::new(String::new());
-    let description = RwSignal::new(String::new());
-    let csr = RwSignal::new(String::new());
+    let draft = MachineDraft::empty();
     let error = RwSignal::new(None::<ApiError>);
     let made = RwSignal::new(None::<String>);
     let allowed = move || settings.get().and_then(Result::ok).map(|settings| settings.kinds).unwrap_or_default();
     let submit = move |event: leptos::ev::SubmitEvent| {
         event.prevent_default();
-        let form = DeviceRequestForm {
-            kind: DeviceKind::parse(&kind.get_untracked()),
-            organization_id: organization.get_untracked(),
-            host_name: host_name.get_untracked(),
-            dns_names: dns_names.get_untracked().split_whitespace().map(str::to_owned).collect(),
-            machine_id: Some(machine_id.get_untracked()),
-            locality: locality.get_untracked(),
-            region: region.get_untracked(),
-            phone: phone.get_untracked(),
-            description: description.get_untracked(),
-            csr: Some(csr.get_untracked()),
-        };
+        let form = draft.form(DeviceKind::parse(&kind.get_untracked()), organization.get_untracked());
         spawn_local(async move {
             match api::call_with::<_, DeviceRequestView>(&CREATE_DEVICE_REQUEST, &[], &form).await {
                 Ok(request) => {
@@ -206,30 +189,7 @@ fn RequestForm(
                     }).collect_view())}
                 </select></label>
             <FieldError error=error fields=&["organization_id"] />
-            <label>{words(t, "Host name (fully qualified)", "Nom d’hôte (complet)")}
-                <input type="text" name="host_name" data-testid="device-host" autocomplete="off" bind:value=host_name /></label>
-            <FieldError error=error fields=&["host_name"] />
-            <label>{words(t, "More DNS names (one per line)", "Autres noms DNS (un par ligne)")}
-                <textarea name="dns_names" data-testid="device-dns-names" bind:value=dns_names></textarea></label>
-            <FieldError error=error fields=&["dns_names"] />
-            <label>{words(t, "Machine identifier (optional: serial number, hardware UUID)", "Identifiant de la machine (facultatif : numéro de série, UUID matériel)")}
-                <input type="text" name="machine_id" data-testid="device-machine-id" autocomplete="off" bind:value=machine_id /></label>
-            <FieldError error=error fields=&["machine_id"] />
-            <label>{words(t, "Town", "Ville")}
-                <input type="text" name="locality" data-testid="device-locality" bind:value=locality /></label>
-            <FieldError error=error fields=&["locality"] />
-            <label>{words(t, "Region (optional)", "Région (facultatif)")}
-                <input type="text" name="region" data-testid="device-region" bind:value=region /></label>
-            <FieldError error=error fields=&["region"] />
-            <label>{words(t, "Your phone number", "Votre numéro de téléphone")}
-                <input type="tel" name="phone" data-testid="device-phone" autocomplete="tel" bind:value=phone /></label>
-            <FieldError error=error fields=&["phone"] />
-            <label>{words(t, "For the approver: office, purpose", "Pour l’approbateur : bureau, usage")}
-                <textarea name="description" data-testid="device-description" bind:value=description></textarea></label>
-            <FieldError error=error fields=&["description"] />
-            <label>{words(t, "A CSR made on the machine (optional; otherwise an enrollment link after approval)", "Un CSR fait sur la machine (facultatif ; sinon un lien d’inscription après approbation)")}
-                <textarea name="csr" data-testid="device-csr" bind:value=csr></textarea></label>
-            <FieldError error=error fields=&["csr"] />
+            <MachineFields draft=draft error=error prefix="device" />
             {preview_view}
             <button type="submit" data-testid="device-submit">{words(t, "Send the request", "Envoyer la demande")}</button>
             {move || made.get().map(|id| view! {

@@ -21,6 +21,7 @@ mod device_request_page;
 pub(crate) mod device_requests;
 mod form;
 mod login;
+mod machine_fields;
 mod order_texts;
 mod orders;
 mod passkeys;
