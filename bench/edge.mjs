@@ -234,15 +234,18 @@ async function inspector(port) {
  * for a frame matching two patterns (the first wins).
  */
 const GROUPS = [
-  ['weak-key checks', /weak_key/],
+  // The key policy inlines the weak-key checks (Pollard's rho among them) at opt-level 3.
+  ['key policy and weak-key checks', /weak_key|Profile::check_key/],
   ['CSR parse and signature check', /shared::csr|csr_explain|ring::rsa::verification|ring::signature::UnparsedPublicKey|RsaPublicKeyComponents|ring::ec::suite_b::ecdsa::verification/],
   ['rcgen template and the CA\'s ECDSA signatures', /rcgen::|edge::ca::|ring::ec::suite_b::ecdsa::signing|issuance::template|CertificateTemplate/],
   ['lints (Keyward\'s set, x509 parse of the lint copy)', /shared::lint|edge::lint|x509_cert::|x509_parser|der::/],
   ['email text', /shared::mail|edge::outbox|edge::notices|shared::text/],
   ['audit', /audit|sealing/],
-  ['router and call set-up', /matchit|edge::call|ROUTE|router|edge::auth/],
-  // Not `wasm_bindgen_futures` (the executor at the root of every async Rust stack, so of code inlined into it).
-  ['D1, JSON and JS glue', /worker::d1|D1Database|D1Result|D1Prepared|serde_json|serde_wasm_bindgen|serde::de|serde::ser|js_sys::|JsValue|wasm_bindgen::convert|wasm_bindgen::externref|__wbg_|__wbindgen|web_sys::/],
+  // Not `edge::call::run` (every handler's async body, so of code inlined into it).
+  ['router and authentication', /matchit|ROUTE|router|edge::auth/],
+  // Not `js_sys::futures` (the executor) nor wasm-bindgen's closure adapters: they are at the root of every async Rust
+  // stack, so of code inlined into it.
+  ['D1, JSON and JS glue', /worker::d1|D1Database|D1Result|D1Prepared|serde_json|serde_wasm_bindgen|serde::de|serde::ser|js_sys::(?!futures)|JsValue|wasm_bindgen::externref|web_sys::/],
   ['public suffix, address, validation', /public_suffix|address|validation|caa|doh|dns/],
   ['memory (alloc, memcpy)', /dlmalloc|alloc::|memcpy|memmove|memset|__rust_|RawVec/],
 ];
