@@ -6,8 +6,7 @@
 //! Leptos' `--cfg erase_components` ([`frontend_rustflags`]); each through `wasm-bindgen --target web`, then
 //! binaryen's `wasm-opt -Oz` (the npm build: Debian's older wasm-opt breaks a Leptos app at run time), into `dist/`
 //! beside `public/`'s files; `boot.js` picks the bundle by path.
-//! The Worker: `worker-build --release` in `edge/`, pointed at the pinned wasm-bindgen, wasm-opt and esbuild, built
-//! for speed in its own target directory ([`WORKER_CARGO_CONFIG`]).
+//! The Worker: `worker-build --release` in `edge/`, pointed at the pinned wasm-bindgen, wasm-opt and esbuild.
 //!
 //! Two flavours ([`Flavor`]): `cargo xtask build` makes the production build, the one to deploy; `dev`, `test` and
 //! `bench` make the development build, which adds the development routes (the mailbox, accounts, the seed) and
@@ -111,38 +110,12 @@ pub fn production_probe(tools: &Tools) -> Result {
     worker(tools, &["--out-dir", "build-production", "."])
 }
 
-/// The Worker's build settings, apart from the web app's (issue 16 item 6: issuance CPU). `keyward-shared`, where
-/// the issuance's own computation is (the CSR's check, the key policy with Pollard's rho, the lints), is compiled at
-/// `opt-level = 3`; everything else stays at the workspace's `"z"`, since the whole Worker at 3 is a third larger
-/// and over the 1 MB upload budget. The Worker is compiled with WebAssembly SIMD (`simd128`, which workerd's V8
-/// runs); the web app is not (its bundles run on browsers that may lack SIMD). These settings are given to the
-/// Worker's `cargo build` only (`--config`, `RUSTFLAGS`), and the Worker builds into its own target directory
-/// ([`worker_target_directory`]): with one directory, each build would recompile the dependencies the other
-/// shares with it. wasm-opt's `-O3 --enable-simd` is in `edge/Cargo.toml`'s `package.metadata.wasm-pack`.
-pub const WORKER_CARGO_CONFIG: &str = "profile.release.package.keyward-shared.opt-level=3";
-
-/// The `RUSTFLAGS` of the Worker's build: the caller's, plus the `simd128` target feature (see
-/// [`WORKER_CARGO_CONFIG`]).
-pub fn worker_rustflags() -> String {
-    let caller = std::env::var("RUSTFLAGS").unwrap_or_default();
-    format!("{caller} -C target-feature=+simd128").trim().to_owned()
-}
-
-/// `target/worker/` (under `CARGO_TARGET_DIR` when set): the Worker's own cargo target directory.
-pub fn worker_target_directory() -> std::path::PathBuf {
-    let target = std::env::var_os("CARGO_TARGET_DIR").map_or_else(|| root().join("target"), std::path::PathBuf::from);
-    target.join("worker")
-}
-
 fn worker(tools: &Tools, arguments: &[&str]) -> Result {
     let root = root();
     run(Command::new(&tools.worker_build)
         .arg("--release")
         .args(arguments)
-        .args(["--config", WORKER_CARGO_CONFIG])
         .current_dir(root.join("edge"))
-        .env("RUSTFLAGS", worker_rustflags())
-        .env("CARGO_TARGET_DIR", worker_target_directory())
         .env("WASM_BINDGEN_BIN", &tools.wasm_bindgen)
         .env("WASM_OPT_BIN", tools.node("wasm-opt"))
         .env("ESBUILD_BIN", tools.node("esbuild")))
