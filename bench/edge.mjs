@@ -24,6 +24,11 @@ const CONCURRENCY = 8;
 const PROFILED = QUICK ? 5 : 40;
 const PROCESS_CPU_REQUESTS = QUICK ? 10 : 100;
 const SAMPLING_MICROSECONDS = 100;
+/**
+ * `KEYWARD_BENCH_EDGE_CPU_ONLY=1`: only the issuance CPU (profile and the 5 alternating rounds), logged, no report
+ * rows: for comparing builds quickly while working on the Worker's CPU; never a run to report from alone.
+ */
+const CPU_ONLY = process.env.KEYWARD_BENCH_EDGE_CPU_ONLY === '1';
 
 const log = (...args) => console.error('[bench edge]', ...args);
 
@@ -223,11 +228,45 @@ async function inspector(port) {
 }
 
 /**
+ * Function groups of the issuance for the profile's split (issue 16 item 6): each sample goes to the innermost frame
+ * of its stack that matches one of these patterns (Rust names from the module's name section), so a signature
+ * made by ring inside rcgen counts as rcgen's, and rcgen's inside the lint copy as the signatures'. Order matters only
+ * for a frame matching two patterns (the first wins).
+ */
+const GROUPS = [
+  // The key policy inlines the weak-key checks (Pollard's rho among them) at opt-level 3.
+  ['key policy and weak-key checks', /weak_key|Profile::check_key/],
+  ['CSR parse and signature check', /shared::csr|csr_explain|ring::rsa::verification|ring::signature::UnparsedPublicKey|RsaPublicKeyComponents|ring::ec::suite_b::ecdsa::verification/],
+  ['rcgen template and the CA\'s ECDSA signatures', /rcgen::|edge::ca::|ring::ec::suite_b::ecdsa::signing|issuance::template|CertificateTemplate/],
+  ['lints (Keyward\'s set, x509 parse of the lint copy)', /shared::lint|edge::lint|x509_cert::|x509_parser|der::/],
+  ['email text', /shared::mail|edge::outbox|edge::notices|shared::text/],
+  ['audit', /audit|sealing/],
+  // Not `edge::call::run` (every handler's async body, so of code inlined into it).
+  ['router and authentication', /matchit|ROUTE|router|edge::auth/],
+  // Not `js_sys::futures` (the executor) nor wasm-bindgen's closure adapters: they are at the root of every async Rust
+  // stack, so of code inlined into it.
+  ['D1, JSON and JS glue', /worker::d1|D1Database|D1Result|D1Prepared|serde_json|serde_wasm_bindgen|serde::de|serde::ser|js_sys::(?!futures)|JsValue|wasm_bindgen::externref|web_sys::/],
+  ['public suffix, address, validation', /public_suffix|address|validation|caa|doh|dns/],
+  ['memory (alloc, memcpy)', /dlmalloc|alloc::|memcpy|memmove|memset|__rust_|RawVec/],
+];
+
+/** The group of a sample: its innermost matching frame's, or what kind of code it ran in. */
+function groupOf(nodeId, nodes, parents) {
+  const leaf = nodes.get(nodeId);
+  for (let id = nodeId; id !== undefined; id = parents.get(id)) {
+    const node = nodes.get(id);
+    for (const [group, pattern] of GROUPS) if (pattern.test(node.name)) return group;
+  }
+  if (['(idle)', '(program)', '(garbage collector)', '(root)'].includes(leaf.name)) return leaf.name;
+  return leaf.url.startsWith('wasm://') ? 'other Rust (WebAssembly)' : 'other JavaScript (the worker shim, wasm-bindgen glue)';
+}
+
+/**
  * CPU time per request: V8's sampling profiler (every 100 µs) in the Worker's isolate over `count` sequential
  * requests; the sampled time outside "(idle)" divided by `count`. Also returns the split by top-level
  * category, and the time of the profiled window.
  */
-async function cpuPerRequest(target, inspectorPort, count) {
+async function cpuPerRequest(target, inspectorPort, count, label) {
   const sends = await prepared(target, count);
   const session = await inspector(inspectorPort);
   try {
@@ -238,20 +277,30 @@ async function cpuPerRequest(target, inspectorPort, count) {
     for (const send of sends) await issue(send);
     const wall = performance.now() - start;
     const { profile } = await session.send('Profiler.stop');
-    const nodes = new Map(profile.nodes.map((node) => [node.id, node.callFrame.functionName || node.callFrame.url || '(anonymous)']));
+    // Kept for a closer look (Chrome DevTools' Performance panel opens it) and to group it again offline.
+    mkdirSync(OUT, { recursive: true });
+    writeFileSync(join(OUT, `edge-${label}.cpuprofile`), JSON.stringify(profile));
+    const nodes = new Map(profile.nodes.map((node) => [node.id, { name: node.callFrame.functionName || node.callFrame.url || '(anonymous)', url: node.callFrame.url }]));
+    const parents = new Map(profile.nodes.flatMap((node) => (node.children ?? []).map((child) => [child, node.id])));
     const byName = {};
+    const byGroup = {};
     let sampled = 0;
     profile.samples.forEach((sample, index) => {
       const delta = profile.timeDeltas[index] / 1000;
-      const name = nodes.get(sample);
+      const { name } = nodes.get(sample);
+      const group = groupOf(sample, nodes, parents);
       sampled += delta;
       byName[name] = (byName[name] ?? 0) + delta;
+      byGroup[group] = (byGroup[group] ?? 0) + delta;
     });
+    const busy = sampled - (byName['(idle)'] ?? 0);
+    const groups = Object.entries(byGroup).filter(([group]) => group !== '(idle)').sort((a, b) => b[1] - a[1])
+      .map(([group, time]) => `${group} ${round(time / count, 2)} ms (${round((100 * time) / busy, 1)}%)`);
     const idle = byName['(idle)'] ?? 0;
     const heaviest = Object.entries(byName).filter(([name]) => !['(idle)', '(program)', '(garbage collector)', '(root)'].includes(name))
       .sort((a, b) => b[1] - a[1]).slice(0, 6)
       .map(([name, time]) => `${name.replace(/::h[0-9a-f]{16}$/, '').slice(0, 80)} ${round(time / count, 2)} ms`);
-    return { heaviest, cpu: (sampled - idle) / count, program: (byName['(program)'] ?? 0) / count, gc: (byName['(garbage collector)'] ?? 0) / count,
+    return { heaviest, groups, cpu: (sampled - idle) / count, program: (byName['(program)'] ?? 0) / count, gc: (byName['(garbage collector)'] ?? 0) / count,
       idle: idle / count, wall: wall / count, samples: profile.samples.length };
   } finally {
     session.close();
@@ -305,9 +354,11 @@ async function main() {
         for (const send of await prepared(targets[name], WARM_UP)) await issue(send);
       }
       // Alternate the two Workers so drift hits both.
-      for (const name of ['keyward', 'trivial']) result.latency[name] = await latency(targets[name]);
-      for (const name of ['trivial', 'keyward']) result.throughput[name] = await throughput(targets[name]);
-      for (const name of ['keyward', 'trivial']) result.cpu[name] = await cpuPerRequest(targets[name], inspectorPort(workers[name]), PROFILED);
+      if (!CPU_ONLY) {
+        for (const name of ['keyward', 'trivial']) result.latency[name] = await latency(targets[name]);
+        for (const name of ['trivial', 'keyward']) result.throughput[name] = await throughput(targets[name]);
+      }
+      for (const name of ['keyward', 'trivial']) result.cpu[name] = await cpuPerRequest(targets[name], inspectorPort(workers[name]), PROFILED, `${keyType}-${name}`);
       result.process = { keyward: [], trivial: [] };
       const pids = { keyward: workerdPids(keyward.url), trivial: workerdPids(trivial.url) };
       for (let round = 0; round < 5; round += 1) {
@@ -316,8 +367,13 @@ async function main() {
         }
       }
       log(keyType, JSON.stringify(result));
+      if (CPU_ONLY) {
+        const beyond = result.process.keyward.map((value, index) => value - result.process.trivial[index]);
+        log(keyType, 'beyond the trivial Worker, median of 5 rounds:', summary(beyond), 'groups:', result.cpu.keyward.groups.join('; '));
+      }
       results[keyType] = result;
     }
+    if (CPU_ONLY) return;
     // Logins: process CPU per request, 5 rounds alternating the three.
     const logins = await loginTargets(keyward, trivial);
     const pids = { keyward: workerdPids(keyward.url), trivial: workerdPids(trivial.url) };
@@ -363,7 +419,7 @@ async function main() {
       name: `issuance CPU time per certificate in workerd beyond the trivial D1 Worker, ${label} CSR`, unit: 'ms',
       keyward: differences,
       target: { text: '≤ 5 ms', met: (entry) => entry.keyward <= 5 },
-      notes: `Method: the CPU time of every thread of the workerd processes of each \`wrangler dev\` (/proc/<pid>/task/*/schedstat, nanoseconds; the Worker's isolate, workerd's HTTP handling, miniflare's entry and routing workers, the local D1's SQLite), over ${PROCESS_CPU_REQUESTS / 5} sequential issuing POSTs, 5 rounds alternating between Keyward and the trivial Worker (which does the same HTTP, D1 and DNS-over-HTTPS work as Keyward's issuance pipeline, on Keyward's schema: the link read, the pipeline's read batch, the two CAA lookups, the issuance batch, the email's delivery after the answer; and no certificate work); this row is Keyward's CPU per request minus the trivial Worker's in the same round (next row), median and p10/p90 over the 5 rounds: the CPU cost of issuance itself (CSR parsing and signature check, key policy and weak-key checks, the validation and CAA decisions, template, the lint copy's signature and Keyward's lint set, rcgen signing, the email's text, JSON, the Rust D1 and fetch glue; pkilint is not running in the benchmark). It leaves out the trivial Worker's own JavaScript time, which this method cannot separate from workerd's and D1's. Cross-check with V8's sampling profiler in Keyward's isolate (through wrangler dev's inspector proxy, ${PROFILED} requests): ${round(cpu.cpu, 2)} ms non-idle per request (trivial Worker: ${round(cpuTrivial.cpu, 2)} ms; Keyward's heaviest functions by self time: ${cpu.heaviest.join('; ')}); its samples arrive irregularly on this loaded machine and each sample is credited with the whole gap before it, so it overstates. Wall-clock difference at concurrency 1 (medians): ${round(latencyKeyward.median - latencyTrivial.median, 2)} ms. Limits: local workerd is not Cloudflare's production runtime or hardware; two shared cores.${keyType === 'rsa2048' ? ' RSA keys also go through the weak-key checks (shared/src/weak_key.rs) during issuance.' : ''}`,
+      notes: `Method: the CPU time of every thread of the workerd processes of each \`wrangler dev\` (/proc/<pid>/task/*/schedstat, nanoseconds; the Worker's isolate, workerd's HTTP handling, miniflare's entry and routing workers, the local D1's SQLite), over ${PROCESS_CPU_REQUESTS / 5} sequential issuing POSTs, 5 rounds alternating between Keyward and the trivial Worker (which does the same HTTP, D1 and DNS-over-HTTPS work as Keyward's issuance pipeline, on Keyward's schema: the link read, the pipeline's read batch, the two CAA lookups, the issuance batch, the email's delivery after the answer; and no certificate work); this row is Keyward's CPU per request minus the trivial Worker's in the same round (next row), median and p10/p90 over the 5 rounds: the CPU cost of issuance itself (CSR parsing and signature check, key policy and weak-key checks, the validation and CAA decisions, template, the lint copy's signature and Keyward's lint set, rcgen signing, the email's text, JSON, the Rust D1 and fetch glue; pkilint is not running in the benchmark). It leaves out the trivial Worker's own JavaScript time, which this method cannot separate from workerd's and D1's. Cross-check with V8's sampling profiler in Keyward's isolate (through wrangler dev's inspector proxy, ${PROFILED} requests): ${round(cpu.cpu, 2)} ms non-idle per request (trivial Worker: ${round(cpuTrivial.cpu, 2)} ms; Keyward's heaviest functions by self time: ${cpu.heaviest.join('; ')}; by function group, each sample credited to the innermost frame of its stack that names a group (bench/edge.mjs GROUPS): ${cpu.groups.join('; ')}); its samples arrive irregularly on this loaded machine and each sample is credited with the whole gap before it, so it overstates. Wall-clock difference at concurrency 1 (medians): ${round(latencyKeyward.median - latencyTrivial.median, 2)} ms. Limits: local workerd is not Cloudflare's production runtime or hardware; two shared cores.${keyType === 'rsa2048' ? ' RSA keys also go through the weak-key checks (shared/src/weak_key.rs) during issuance.' : ''}`,
     }));
     rows.push(row({
       name: `workerd CPU time per issuing request, whole process (upper bound), ${label} CSR`, unit: 'ms',
