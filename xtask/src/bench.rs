@@ -56,6 +56,8 @@ pub fn run(part: Option<&str>) -> Result {
         node("bench/lighthouse.mjs")?;
     }
     if edge {
+        // The upload size is the production Worker's (`edge/build-production/`, as deployed: without the names).
+        build::production_probe(&tools)?;
         node("bench/edge.mjs")?;
     }
     eprintln!("report: {}", out.join("report.md").display());

@@ -96,29 +96,46 @@ pub fn frontend(tools: &Tools, flavor: Flavor) -> Result {
 
 /// Builds the Worker into `edge/build/` (what `wrangler deploy` and `wrangler dev` run).
 pub fn edge(tools: &Tools, flavor: Flavor) -> Result {
-    worker(tools, flavor.features())
+    worker(tools, "build", flavor.features(), flavor == Flavor::Production)
 }
 
 /// Builds the lint suite's Worker into `edge/build-lint-probe/` (feature `lint-probe`: a profile both linters must
 /// refuse; only the tests run it, and `wrangler deploy` uses `edge/build/`).
 pub fn lint_probe(tools: &Tools) -> Result {
-    worker(tools, &["--out-dir", "build-lint-probe", ".", "--features", "lint-probe,development"])
+    worker(tools, "build-lint-probe", &["--features", "lint-probe,development"], false)
 }
 
 /// Builds the production Worker into `edge/build-production/`, for the test that it has no development route.
 pub fn production_probe(tools: &Tools) -> Result {
-    worker(tools, &["--out-dir", "build-production", "."])
+    worker(tools, "build-production", Flavor::Production.features(), true)
 }
 
-fn worker(tools: &Tools, arguments: &[&str]) -> Result {
+/// `worker-build --release` with `features` into `edge/<out_dir>/`. A production build (`strip_names`) then loses
+/// the module's name section:
+/// worker-build runs wasm-opt with `--debuginfo`, which keeps every function's name, about 100 KiB of the gzip
+/// upload (issue 4's budget: 1 MB). A panic's message still reaches the log; its stack shows function indices.
+/// The development builds (`dev`, `test`, `bench`) keep the names, which the benchmark's profile reads.
+fn worker(tools: &Tools, out_dir: &str, features: &[&str], strip_names: bool) -> Result {
     let root = root();
     run(Command::new(&tools.worker_build)
-        .arg("--release")
-        .args(arguments)
+        .args(["--release", "--out-dir", out_dir, "."])
+        .args(features)
         .current_dir(root.join("edge"))
         .env("WASM_BINDGEN_BIN", &tools.wasm_bindgen)
         .env("WASM_OPT_BIN", tools.node("wasm-opt"))
-        .env("ESBUILD_BIN", tools.node("esbuild")))
+        .env("ESBUILD_BIN", tools.node("esbuild")))?;
+    if !strip_names {
+        return Ok(());
+    }
+    let wasm = root.join("edge").join(out_dir).join("index_bg.wasm");
+    // With the features worker-build's own wasm-opt run enables (exception handling: wasm-bindgen's catch wrappers).
+    run(Command::new(tools.node("wasm-opt"))
+        .arg("--strip-debug")
+        .args(WASM_FEATURES)
+        .arg("--enable-exception-handling")
+        .arg(&wasm)
+        .arg("-o")
+        .arg(&wasm))
 }
 
 fn copy_directory(from: &Path, to: &Path) -> Result {
