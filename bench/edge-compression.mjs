@@ -1,14 +1,16 @@
-// A local stand-in for the one thing Cloudflare's edge does to the Worker's answers that `wrangler dev` does not:
-// content compression. In production, Cloudflare compresses every answer whose media type is on its list (below,
+// A local stand-in for what Cloudflare's edge does to the Worker's answers' encoding. In production, Cloudflare
+// compresses every answer whose media type is on its list (below,
 // https://developers.cloudflare.com/speed/optimization/content/compression/) with Brotli when the browser accepts
 // it, else Gzip, for status 200–299 and for 403 and 404, and then weakens a strong ETag; Workers Static Assets
-// (HTML, JS, WASM, CSS) get this too. Locally, workerd's asset server sends them uncompressed, so a page measured
-// straight from `wrangler dev` downloads bytes production never sends. The Lighthouse benchmark goes through this
-// proxy: it forwards every request unchanged (method, path, headers, body) and compresses the answer the way the
-// edge would, nothing else (no cache, no rewriting, no header added beyond Content-Encoding and Vary). The
-// levels are conservative: Brotli quality 4 and Gzip level 6, the on-the-fly levels of a CDN, not the maximum.
-// Each compressed body is kept by its content's digest, as the edge keeps compressed assets in its cache, so the
-// compression's own time is not counted against the page on every run.
+// (HTML, JS, WASM, CSS) get this too. Locally, `wrangler dev` sends the static assets Gzip-compressed whatever the
+// browser offers (measured 2026-12-07: Content-Encoding gzip with Accept-Encoding "gzip, deflate, br"), so a page
+// measured straight from it downloads Gzip where production sends Brotli. The Lighthouse benchmark goes through
+// this proxy: it forwards every request unchanged (method, path, headers, body) except that it asks the Worker for
+// the uncompressed answer, and encodes the answer the way the edge would, nothing else (no cache of answers, no
+// rewriting, no header added beyond Content-Encoding and Vary). The levels are conservative: Brotli quality 4 and
+// Gzip level 6, on-the-fly levels, not the maximum (Brotli 11 would make the recipient's WebAssembly 248 KB
+// instead of 301). Each compressed body is kept by its content's digest, as the edge keeps compressed assets in
+// its cache, so the compression's own time is not counted against the page on every run.
 import { createHash } from 'node:crypto';
 import http from 'node:http';
 import zlib from 'node:zlib';

@@ -7,12 +7,12 @@
 // practices scores and of LCP, TBT and CLS, with their targets, and the notes name every audit below full marks
 // in the accessibility and best-practices categories. Writes its rows into target/bench/report.{json,md}.
 //
-// Lighthouse loads the pages through `edge-compression.mjs`, a local proxy that compresses the Worker's answers as
-// Cloudflare's edge does in production (workerd's local asset server sends them uncompressed): what the browser
-// downloads is what production sends. `KEYWARD_LIGHTHOUSE_DIRECT=1` measures straight from `wrangler dev` instead
-// (uncompressed, for comparison; the report says which). Each page's rows also give its transfer size (Lighthouse's
-// `total-byte-weight`: every response's bytes on the wire, headers included), and the last run's full result is kept
-// in target/bench/lighthouse/<page>.json with a digest of where the time went (`diagnostics.mjs`).
+// Lighthouse loads the pages through `edge-compression.mjs`, a local proxy that encodes the Worker's answers as
+// Cloudflare's edge does in production (Brotli to a browser that offers it; `wrangler dev` alone sends Gzip): what
+// the browser downloads is what production sends. `KEYWARD_LIGHTHOUSE_DIRECT=1` measures straight from `wrangler
+// dev` instead (its Gzip, for comparison; the report says which). Each page's rows also give its transfer size
+// (Lighthouse's `total-byte-weight`: every response's bytes on the wire, headers included), and the last run's full
+// result is kept in target/bench/lighthouse/<page>.json with a digest of where the time went (`diagnostics.mjs`).
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import lighthouse from 'lighthouse';
@@ -125,7 +125,7 @@ function rows(page, runs) {
     row({ name: `Lighthouse ${page.name}: CLS`, unit: 'score', keyward: minMax(of('cls').map((value) => round(value, 3))) }),
     row({
       name: `Lighthouse ${page.name}: transfer size`, unit: 'KB', keyward: minMax(of('transfer').map((value) => round(value / 1000, 1))),
-      notes: `Every response of the load, headers included (total-byte-weight), ${DIRECT ? 'straight from wrangler dev (uncompressed: KEYWARD_LIGHTHOUSE_DIRECT=1)' : 'compressed as Cloudflare\'s edge would (bench/edge-compression.mjs)'}. Last run: ${runs.at(-1).digest}.`,
+      notes: `Every response of the load, headers included (total-byte-weight), ${DIRECT ? 'straight from wrangler dev (its Gzip: KEYWARD_LIGHTHOUSE_DIRECT=1)' : 'encoded as Cloudflare\'s edge would (bench/edge-compression.mjs)'}. Last run: ${runs.at(-1).digest}.`,
     }),
   ];
 }
@@ -163,8 +163,8 @@ async function main() {
     }
     const average = (values) => values.map((value) => value.toFixed(2)).join(' ');
     const serving = proxy
-      ? `through bench/edge-compression.mjs (Cloudflare's edge compression; browser's Accept-Encoding ${[...proxy.stats.acceptEncoding].join(' | ')}; ${proxy.stats.compressed} of ${proxy.stats.answers} answers compressed, ${JSON.stringify(proxy.stats.encodings)})`
-      : 'straight from wrangler dev, uncompressed (KEYWARD_LIGHTHOUSE_DIRECT=1)';
+      ? `through bench/edge-compression.mjs (Cloudflare's edge encoding; browser's Accept-Encoding ${[...proxy.stats.acceptEncoding].join(' | ')}; ${proxy.stats.compressed} of ${proxy.stats.answers} answers compressed, ${JSON.stringify(proxy.stats.encodings)})`
+      : 'straight from wrangler dev, which sends Gzip (KEYWARD_LIGHTHOUSE_DIRECT=1)';
     merge('lighthouse', all, { ...facts, 'lighthouse part': `${started}, ${QUICK ? 'QUICK (KEYWARD_BENCH_QUICK=1): one run per page' : `${RUNS} runs per page`}; load average (1, 5, 15 min) at start ${loadStart}, at end ${average(loadavg())}; served ${serving}` });
     log('wrote target/bench/report.md');
   } finally {
