@@ -36,6 +36,8 @@ const PASSWORD = 'correct horse battery staple';
 const DAY = 86_400;
 
 const DIRECT = process.env.KEYWARD_LIGHTHOUSE_DIRECT === '1';
+/** `KEYWARD_LIGHTHOUSE_PAGES=enrollment,login`: only these pages (by slug), to compare a change on them. */
+const ONLY = process.env.KEYWARD_LIGHTHOUSE_PAGES?.split(',');
 const OUT = 'target/bench/lighthouse';
 
 const log = (...args) => console.error('[bench lighthouse]', ...args);
@@ -147,7 +149,7 @@ async function main() {
     });
     const all = [];
     let facts = {};
-    for (const page of measured) {
+    for (const page of measured.filter((candidate) => !ONLY || ONLY.includes(candidate.slug))) {
       const runs = [];
       for (let run = 0; run < RUNS; run += 1) {
         const result = await measureRetrying(chrome.port, page);
