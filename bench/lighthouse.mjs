@@ -6,12 +6,21 @@
 // profile. Each page is measured RUNS times; the rows give the median of the performance, accessibility and best
 // practices scores and of LCP, TBT and CLS, with their targets, and the notes name every audit below full marks
 // in the accessibility and best-practices categories. Writes its rows into target/bench/report.{json,md}.
-import { rmSync } from 'node:fs';
+//
+// Lighthouse loads the pages through `edge-compression.mjs`, a local proxy that encodes the Worker's answers as
+// Cloudflare's edge does in production (Brotli to a browser that offers it; `wrangler dev` alone sends Gzip): what
+// the browser downloads is what production sends. `KEYWARD_LIGHTHOUSE_DIRECT=1` measures straight from `wrangler
+// dev` instead (its Gzip, for comparison; the report says which). Each page's rows also give its transfer size
+// (Lighthouse's `total-byte-weight`: every response's bytes on the wire, headers included), and the last run's full
+// result is kept in target/bench/lighthouse/<page>.json with a digest of where the time went (`diagnostics.mjs`).
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import lighthouse from 'lighthouse';
 import * as chromeLauncher from 'chrome-launcher';
 import { startWorker, seed, scratch, createAccount, login } from '../tests/e2e/harness.mjs';
 import { QUICK, merge, summary, row, round } from './report.mjs';
+import { startEdgeCompression } from './edge-compression.mjs';
+import { diagnostics } from './diagnostics.mjs';
 
 const CHROMIUM_FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
   '--disable-background-networking', '--disable-component-update', '--disable-sync'];
@@ -26,10 +35,18 @@ const ADMIN = 'ada@acme.example.com';
 const PASSWORD = 'correct horse battery staple';
 const DAY = 86_400;
 
+const DIRECT = process.env.KEYWARD_LIGHTHOUSE_DIRECT === '1';
+/** `KEYWARD_LIGHTHOUSE_PAGES=enrollment,login`: only these pages (by slug), to compare a change on them. */
+const ONLY = process.env.KEYWARD_LIGHTHOUSE_PAGES?.split(',');
+const OUT = 'target/bench/lighthouse';
+
 const log = (...args) => console.error('[bench lighthouse]', ...args);
 
-/** The pages to measure, each { name, url, headers }: an account with a validated organization for the order form. */
-async function pages(worker) {
+/**
+ * The pages to measure, each { name, slug, url, headers }, at `origin` (the compressing proxy's, or the Worker's own):
+ * an account with a validated organization for the order form.
+ */
+async function pages(worker, origin) {
   const { accountId } = await createAccount(worker, { name: 'Acme', users: [{ email: ADMIN, name: 'Ada Admin', role: 'org_admin', password: PASSWORD }] });
   const now = Math.floor(Date.now() / 1000);
   await worker.queryAll(`INSERT INTO organizations (id, name, identifier, country, address, validated_at, validated_until, created_at, account_id)
@@ -40,18 +57,22 @@ async function pages(worker) {
       VALUES ('dep-acme', '${accountId}', ${now - DAY}, 1000000, 'deposit', 'wire 1', 'test')`);
   const { cookie } = await login(worker, ADMIN, PASSWORD);
   // Reading an enrollment link never spends it: every run opens the same one.
-  const link = await seed(worker, 'Ada Lovelace', 'ada.lighthouse@example.com');
+  const seeded = new URL(await seed(worker, 'Ada Lovelace', 'ada.lighthouse@example.com'));
+  const link = `${origin}${seeded.pathname}${seeded.search}${seeded.hash}`;
   return [
-    { name: 'home page', url: `${worker.url}/` },
-    { name: 'enrollment link', url: link },
-    { name: '/revoke', url: `${worker.url}/revoke` },
-    { name: '/repackage', url: `${worker.url}/repackage` },
-    { name: 'login page', url: `${worker.url}/login` },
-    { name: 'order form (logged in)', url: `${worker.url}/console/orders/new`, headers: { Cookie: cookie } },
+    { name: 'home page', slug: 'home', url: `${origin}/` },
+    { name: 'enrollment link', slug: 'enrollment', url: link },
+    { name: '/revoke', slug: 'revoke', url: `${origin}/revoke` },
+    { name: '/repackage', slug: 'repackage', url: `${origin}/repackage` },
+    { name: 'login page', slug: 'login', url: `${origin}/login` },
+    { name: 'order form (logged in)', slug: 'order-form', url: `${origin}/console/orders/new`, headers: { Cookie: cookie } },
   ];
 }
 
-/** One Lighthouse run: the three scores (0–100), LCP and TBT (ms), CLS, and the audits below full marks. */
+/**
+ * One Lighthouse run: the three scores (0–100), LCP and TBT (ms), CLS, the transfer size (bytes), the audits below
+ * full marks, and the full result (`lhr`).
+ */
 async function measure(port, page) {
   const result = await lighthouse(page.url, {
     port, output: 'json', logLevel: 'error', onlyCategories: CATEGORIES, extraHeaders: page.headers,
@@ -69,7 +90,7 @@ async function measure(port, page) {
   return {
     performance: score('performance'), accessibility: score('accessibility'), 'best-practices': score('best-practices'),
     lcp: audit('largest-contentful-paint'), tbt: audit('total-blocking-time'), cls: audit('cumulative-layout-shift'),
-    shortfalls, finalUrl: lhr.finalDisplayedUrl, version: lhr.lighthouseVersion, userAgent: lhr.environment.hostUserAgent,
+    transfer: audit('total-byte-weight'), shortfalls, lhr, finalUrl: lhr.finalDisplayedUrl, version: lhr.lighthouseVersion, userAgent: lhr.environment.hostUserAgent,
   };
 }
 
@@ -104,6 +125,10 @@ function rows(page, runs) {
     row({ name: `Lighthouse ${page.name}: LCP`, unit: 'ms', keyward: minMax(of('lcp').map((value) => round(value, 0))) }),
     row({ name: `Lighthouse ${page.name}: TBT`, unit: 'ms', keyward: minMax(of('tbt').map((value) => round(value, 0))) }),
     row({ name: `Lighthouse ${page.name}: CLS`, unit: 'score', keyward: minMax(of('cls').map((value) => round(value, 3))) }),
+    row({
+      name: `Lighthouse ${page.name}: transfer size`, unit: 'KB', keyward: minMax(of('transfer').map((value) => round(value / 1000, 1))),
+      notes: `Every response of the load, headers included (total-byte-weight), ${DIRECT ? 'straight from wrangler dev (its Gzip: KEYWARD_LIGHTHOUSE_DIRECT=1)' : 'encoded as Cloudflare\'s edge would (bench/edge-compression.mjs)'}. Last run: ${runs.at(-1).digest}.`,
+    }),
   ];
 }
 
@@ -111,32 +136,43 @@ async function main() {
   const profile = scratch('lighthouse-profile');
   const started = new Date().toISOString();
   const loadStart = loadavg().map((value) => value.toFixed(2)).join(' ');
+  const proxy = DIRECT ? null : await startEdgeCompression();
   log('starting the Worker');
   const worker = await startWorker();
+  proxy?.setTarget(worker.url);
+  mkdirSync(OUT, { recursive: true });
   let chrome;
   try {
-    const measured = await pages(worker);
+    const measured = await pages(worker, proxy ? proxy.url : worker.url);
     chrome = await chromeLauncher.launch({
       chromePath: process.env.CHROME_PATH || '/usr/bin/chromium', chromeFlags: CHROMIUM_FLAGS, userDataDir: profile,
     });
     const all = [];
     let facts = {};
-    for (const page of measured) {
+    for (const page of measured.filter((candidate) => !ONLY || ONLY.includes(candidate.slug))) {
       const runs = [];
       for (let run = 0; run < RUNS; run += 1) {
         const result = await measureRetrying(chrome.port, page);
         log(`${page.name} run ${run + 1}: performance ${result.performance}, accessibility ${result.accessibility}, best practices ${result['best-practices']}, LCP ${round(result.lcp, 0)} ms, TBT ${round(result.tbt, 0)} ms, CLS ${round(result.cls, 3)}`);
+        const digest = diagnostics(result.lhr);
+        result.digest = digest.summary;
+        if (run === RUNS - 1) writeFileSync(`${OUT}/${page.slug}.json`, JSON.stringify({ digest, lhr: result.lhr }));
+        delete result.lhr;
         runs.push(result);
         facts = { lighthouse: `Lighthouse ${result.version}, mobile profile (simulated throttling), ${result.userAgent}` };
       }
       all.push(...rows(page, runs));
     }
     const average = (values) => values.map((value) => value.toFixed(2)).join(' ');
-    merge('lighthouse', all, { ...facts, 'lighthouse part': `${started}, ${QUICK ? 'QUICK (KEYWARD_BENCH_QUICK=1): one run per page' : `${RUNS} runs per page`}; load average (1, 5, 15 min) at start ${loadStart}, at end ${average(loadavg())}` });
+    const serving = proxy
+      ? `through bench/edge-compression.mjs (Cloudflare's edge encoding; browser's Accept-Encoding ${[...proxy.stats.acceptEncoding].join(' | ')}; ${proxy.stats.compressed} of ${proxy.stats.answers} answers compressed, ${JSON.stringify(proxy.stats.encodings)})`
+      : 'straight from wrangler dev, which sends Gzip (KEYWARD_LIGHTHOUSE_DIRECT=1)';
+    merge('lighthouse', all, { ...facts, 'lighthouse part': `${started}, ${QUICK ? 'QUICK (KEYWARD_BENCH_QUICK=1): one run per page' : `${RUNS} runs per page`}; load average (1, 5, 15 min) at start ${loadStart}, at end ${average(loadavg())}; served ${serving}` });
     log('wrote target/bench/report.md');
   } finally {
     await chrome?.kill();
     await worker.stop();
+    await proxy?.stop();
     rmSync(profile, { recursive: true, force: true });
   }
 }
