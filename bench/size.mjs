@@ -23,8 +23,19 @@ const RELEASE = join(ROOT, 'target', 'wasm32-unknown-unknown', 'release');
 export const BUNDLES = [
   { name: 'recipient', files: ['index.html', 'boot.js', 'style.css', 'pkg/keyward.js', 'pkg/keyward_bg.wasm'],
     binary: 'keyward-frontend', budget: 250 },
-  { name: 'console', files: ['index.html', 'boot.js', 'style.css', 'pkg/console.js', 'pkg/console_bg.wasm'],
-    binary: 'console', budget: 300 },
+  // The console, one bundle per group of pages (`frontend/src/console/pages.rs`; `public/boot.js` picks it).
+  ...[
+    ['console-login', 'console-login (login, reset, signup, validation link)'],
+    ['console-home', 'console-home (attention, account, users, API keys, password, passkeys)'],
+    ['console-records', 'console-records (certificates, activity, CA certificate search and audit)'],
+    ['console-orders', 'console-orders (history, one order)'],
+    ['console-order-form', 'console-order-form (the order form)'],
+    ['console-validation', 'console-validation (organizations, domains, mailboxes)'],
+    ['console-devices', 'console-devices (device requests: the lists)'],
+    ['console-device-request', 'console-device-request (one device request)'],
+    ['console-admin', 'console-admin (CA administrators: accounts, billing, vetting)'],
+  ].map(([binary, name]) => ({ name, files: ['index.html', 'boot.js', 'style.css', `pkg/${binary}.js`, `pkg/${binary}_bg.wasm`],
+    binary, budget: 300 })),
 ];
 
 /** The module loaded after the first screen, by the packaging worker. */

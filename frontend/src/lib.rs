@@ -1,8 +1,8 @@
 //! The Keyward web apps: Leptos single-page apps, client-side rendered, served by the Worker from one origin.
 //! One library, two WebAssembly bundles: the recipient's pages (`src/main.rs`: enrollment, revocation,
 //! repackaging; kept small, it is what a recipient loads first) and the organizations' console
-//! (`src/bin/console.rs`: login, passwords, users, API keys). Each binary mounts one app; the linker keeps only
-//! what that app reaches, so the console's code does not weigh on the recipient's first load.
+//! (`src/bin/console_*.rs`, one bundle per group of pages: `console::pages`). Each binary mounts one app; the
+//! linker keeps only what that app reaches, so the console's code does not weigh on the recipient's first load.
 //!
 //! Architecture invariant: the private key is generated, used and packaged here, and never sent anywhere.
 //! The only key material that leaves the page is the CSR (public key plus self-signature). The console's

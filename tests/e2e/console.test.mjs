@@ -97,9 +97,10 @@ test('an administrator logs in, invites a user, who logs in with the temporary p
   const requests = await Promise.all(recorded);
   const login = requests.find((request) => request.method === 'POST' && request.url.endsWith('/api/v1/session'));
   assert.deepEqual(JSON.parse(login.body.toString()), { email: ADMIN, password_key: await passwordKey(ADMIN, ADMIN_PASSWORD), temporary_password: null });
-  // The console's bundle was loaded, not the recipient's.
+  // The console's bundles were loaded (the login's, then the everyday pages'), not the recipient's.
   const bundles = requests.filter((request) => request.url.includes('/pkg/')).map((request) => new URL(request.url).pathname);
-  assert.ok(bundles.includes('/pkg/console_bg.wasm'), bundles.join(', '));
+  assert.ok(bundles.includes('/pkg/console-login_bg.wasm'), bundles.join(', '));
+  assert.ok(bundles.includes('/pkg/console-home_bg.wasm'), bundles.join(', '));
   assert.ok(!bundles.some((path) => path.startsWith('/pkg/keyward')), bundles.join(', '));
 
   await admin.click('[data-testid=nav-users]');

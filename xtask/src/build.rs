@@ -2,7 +2,7 @@
 //!
 //! The web app, two bundles from one `cargo build` of `frontend` (its two binaries share the compiled
 //! dependencies): the recipient's pages (`dist/pkg/keyward*`) and the organizations' console
-//! (`dist/pkg/console*`), and the packaging module the packaging worker loads (`dist/pkg/package*`), compiled with
+//! (`dist/pkg/console-*`, one bundle per group of pages), and the packaging module the packaging worker loads (`dist/pkg/package*`), compiled with
 //! Leptos' `--cfg erase_components` ([`frontend_rustflags`]); each through `wasm-bindgen --target web`, then
 //! binaryen's `wasm-opt -Oz` (the npm build: Debian's older wasm-opt breaks a Leptos app at run time), into `dist/`
 //! beside `public/`'s files; `boot.js` picks the bundle by path.
@@ -58,7 +58,19 @@ pub fn all(tools: &Tools, flavor: Flavor) -> Result {
 
 /// The web app's bundles: the `frontend` binary (under `target/wasm32-unknown-unknown/release/`) and the name of
 /// its files in `dist/pkg/`.
-const BUNDLES: &[(&str, &str)] = &[("keyward-frontend", "keyward"), ("console", "console"), ("package", "package")];
+const BUNDLES: &[(&str, &str)] = &[
+    ("keyward-frontend", "keyward"),
+    ("console-login", "console-login"),
+    ("console-home", "console-home"),
+    ("console-records", "console-records"),
+    ("console-orders", "console-orders"),
+    ("console-order-form", "console-order-form"),
+    ("console-validation", "console-validation"),
+    ("console-devices", "console-devices"),
+    ("console-device-request", "console-device-request"),
+    ("console-admin", "console-admin"),
+    ("package", "package"),
+];
 
 /// The `RUSTFLAGS` of the web app's build: the caller's, plus `--cfg erase_components`, with which Leptos erases
 /// each component's and reactive child's concrete view type (`AnyView` and one shared render path per output type,

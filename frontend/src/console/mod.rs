@@ -1,4 +1,5 @@
-//! The organizations' console, its own bundle (`src/bin/console.rs`, `/pkg/console.js`): `/login`, `/reset`,
+//! The organizations' console, its own bundles (`src/bin/console_*.rs`, `/pkg/console-*.js`, one per group of
+//! pages: [`pages`]): `/login`, `/reset`,
 //! `/reset/{token}`, the emailed validation link `/validate/{token}`, and under `/console` what needs attention
 //! (`attention.rs`, the landing page of organization users; CA administrators land on their account), the
 //! account, users, API keys, the password, organizations, domains and mailboxes with their validation, the orders (history, form,
@@ -24,6 +25,7 @@ mod login;
 mod machine_fields;
 mod order_texts;
 mod orders;
+pub mod pages;
 mod passkeys;
 mod password;
 mod reset;
@@ -45,21 +47,22 @@ use shared::api::account::{LOG_OUT, SHOW_SESSION, SessionView};
 use shared::api::passkey::PasskeyStep;
 
 use self::form::go;
+use self::pages::{Bundle, Page, Shown};
 use self::texts::text;
 use crate::api;
 use crate::i18n::{I18n, LanguageSwitch, error_line, use_i18n};
 
-/// Mounts the console on the page.
-pub fn start() {
+/// Mounts the console on the page, with the pages of one bundle (see [`pages`]).
+pub fn start(bundle: Bundle) {
     if web_sys::window().is_none() {
         return;
     }
-    leptos::mount::mount_to_body(ConsoleApp);
+    leptos::mount::mount_to_body(move || view! { <ConsoleApp bundle=bundle /> });
 }
 
 /// A logged-in page of the console.
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Section {
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum Section {
     /// `/console`: what needs attention (organization users), the account (CA administrators).
     Attention,
     /// `/console/account`: who is logged in, the account.
@@ -98,15 +101,19 @@ enum Section {
     AdminVetting,
     /// `/console/passkeys`: the caller's passkeys.
     Passkeys,
+    /// `/console/device-requests`: the organization's device (server) requests.
     DeviceRequests,
+    /// `/console/admin/device-requests`: every account's device requests (CA administrators).
     AdminDeviceRequests,
-    /// `/console/device-requests/{id}` and `/console/admin/device-requests/{id}`: one request's page.
+    /// `/console/device-requests/{id}`: one request's page.
     DeviceRequest,
+    /// `/console/admin/device-requests/{id}`: one request's page (CA administrators).
     AdminDeviceRequest,
 }
 
 impl Section {
-    fn from_path(path: &str) -> Option<Self> {
+    /// The section of a path under `/console`, if there is one.
+    pub fn from_path(path: &str) -> Option<Self> {
         match path.trim_end_matches('/') {
             "/console" => Some(Self::Attention),
             "/console/account" => Some(Self::Account),
@@ -205,27 +212,16 @@ impl Section {
     }
 }
 
-/// Picks the page from the path.
+/// Picks the page from the path, among the bundle's.
 #[component]
-fn ConsoleApp() -> impl IntoView {
+fn ConsoleApp(bundle: Bundle) -> impl IntoView {
     I18n::provide();
     let path = window().location().pathname().unwrap_or_default();
-    let page = if path == "/login" {
-        view! { <login::LoginPage /> }.into_any()
-    } else if path == "/reset" {
-        view! { <reset::ResetRequestPage /> }.into_any()
-    } else if let Some(token) = path.strip_prefix("/reset/") {
-        view! { <reset::ResetLinkPage token=token.to_owned() /> }.into_any()
-    } else if path == "/signup" {
-        view! { <signup::SignupPage /> }.into_any()
-    } else if let Some(token) = path.strip_prefix("/signup/") {
-        view! { <signup::SignupLinkPage token=token.to_owned() /> }.into_any()
-    } else if let Some(token) = path.strip_prefix("/validate/") {
-        view! { <validation::ValidationLinkPage token=token.to_owned() /> }.into_any()
-    } else if let Some(section) = Section::from_path(&path) {
-        view! { <LoggedIn section=section /> }.into_any()
-    } else {
-        view! { <NotFound /> }.into_any()
+    let page = match Page::from_path(&path) {
+        Some(Page::Console(section)) => view! { <LoggedIn section=section bundle=bundle /> }.into_any(),
+        Some(page) => pages::render(bundle, page, &Shown { path: &path, session: None })
+            .unwrap_or_else(|| view! { <NotFound /> }.into_any()),
+        None => view! { <NotFound /> }.into_any(),
     };
     view! {
         <header class="bar"><a href="/console" class="brand">"Keyward"</a><LanguageSwitch /></header>
@@ -235,7 +231,7 @@ fn ConsoleApp() -> impl IntoView {
 
 /// Reads the session, then shows the section with the navigation and the logout button.
 #[component]
-fn LoggedIn(section: Section) -> impl IntoView {
+fn LoggedIn(section: Section, bundle: Bundle) -> impl IntoView {
     let t = use_i18n();
     let session = LocalResource::new(|| api::call::<SessionView>(&SHOW_SESSION, &[]));
     move || match session.get() {
@@ -254,66 +250,9 @@ fn LoggedIn(section: Section) -> impl IntoView {
             ().into_any()
         }
         Some(Ok(session)) => {
-            let administrator = session.user.role == Role::OrgAdmin;
-            let ca_administrator = session.user.role == Role::CaAdmin;
-            let body = match section {
-                Section::AdminAccounts if ca_administrator => view! { <admin::accounts::AccountsPage /> }.into_any(),
-                Section::AdminAccounts => view! { <NotFound /> }.into_any(),
-                Section::Attention if !ca_administrator => view! { <attention::AttentionPage /> }.into_any(),
-                Section::Account | Section::Attention => {
-                    view! { <account::AccountOverview session=session.clone() /> }.into_any()
-                }
-                Section::Users if administrator => {
-                    view! { <account::UsersPage me=session.user.id.clone() /> }.into_any()
-                }
-                Section::ApiKeys if administrator => view! { <account::ApiKeysPage /> }.into_any(),
-                Section::Activity if administrator => view! { <activity::ActivityPage /> }.into_any(),
-                Section::AdminAudit if session.user.role == Role::CaAdmin => {
-                    view! { <admin::audit::AdminAuditPage /> }.into_any()
-                }
-                Section::Users | Section::ApiKeys | Section::Activity | Section::AdminAudit => {
-                    view! { <NotFound /> }.into_any()
-                }
-                Section::AdminVetting if session.user.role == Role::CaAdmin => {
-                    view! { <admin::vetting::VettingPage /> }.into_any()
-                }
-                Section::AdminVetting => view! { <NotFound /> }.into_any(),
-                Section::Orders => view! { <orders::OrdersPage /> }.into_any(),
-                Section::Organizations => view! { <validation::OrganizationsPage /> }.into_any(),
-                Section::Domains => view! { <validation::DomainsPage /> }.into_any(),
-                Section::Mailboxes => view! { <validation::MailboxesPage /> }.into_any(),
-                Section::Certificates => view! { <certificates::CertificatesPage /> }.into_any(),
-                Section::AdminCertificates if session.user.role == Role::CaAdmin => {
-                    view! { <admin::certificates::AdminCertificatesPage /> }.into_any()
-                }
-                Section::AdminCertificates => view! { <NotFound /> }.into_any(),
-                Section::AdminBilling if session.user.role == Role::CaAdmin => {
-                    view! { <admin::billing::BillingPage /> }.into_any()
-                }
-                Section::AdminBilling => view! { <NotFound /> }.into_any(),
-                Section::Passkeys => view! { <passkeys::PasskeysPage /> }.into_any(),
-                Section::DeviceRequests if !ca_administrator => {
-                    view! { <device_requests::DeviceRequestsPage role=session.user.role /> }.into_any()
-                }
-                Section::AdminDeviceRequests if ca_administrator => {
-                    view! { <admin::device_requests::AdminDeviceRequestsPage /> }.into_any()
-                }
-                Section::DeviceRequests | Section::AdminDeviceRequests => view! { <NotFound /> }.into_any(),
-                Section::DeviceRequest | Section::AdminDeviceRequest => {
-                    device_request_page::page(section == Section::AdminDeviceRequest, ca_administrator)
-                }
-                Section::NewOrder => view! { <orders::NewOrderPage /> }.into_any(),
-                Section::Order => {
-                    let path = window().location().pathname().unwrap_or_default();
-                    let id = path.trim_end_matches('/').trim_start_matches("/console/orders/").to_owned();
-                    view! { <orders::OrderPage id=id /> }.into_any()
-                }
-                Section::Password => view! {
-                    <password::ChangePasswordForm email=session.user.email.clone() temporary=None
-                        must_change=session.user.must_change_password />
-                }
-                .into_any(),
-            };
+            let path = window().location().pathname().unwrap_or_default();
+            let body = pages::render(bundle, Page::Console(section), &Shown { path: &path, session: Some(&session) })
+                .unwrap_or_else(|| view! { <NotFound /> }.into_any());
             view! { <Navigation session=session section=section /> {body} }.into_any()
         }
     }

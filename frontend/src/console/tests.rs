@@ -1,12 +1,15 @@
 //! Browser tests of the console's password handling, in real Chromium (`cargo xtask test` runs them with the key
 //! module's): the key WebCrypto derives equals the one the end-to-end harness derives with Node's PBKDF2 (the
 //! scheme of `shared::account`), a typed password is told temporary or chosen by its form, and a new password is
-//! checked in the page with the field and code the forms show.
+//! checked in the page with the field and code the forms show; `public/boot.js` sends every console page's path to
+//! a bundle that renders it.
 
 use shared::account::TemporaryPassword;
 use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
 
+use super::Section;
 use super::attention_texts::threshold_label;
+use super::pages::{self, Page};
 use super::password::check_chosen;
 use super::secret::{TypedPassword, account_address, password_key};
 use crate::i18n::Lang;
@@ -112,5 +115,143 @@ fn every_reminder_threshold_reads_as_words() {
         let code = threshold.code();
         assert_ne!(threshold_label(Lang::En, &code), code, "{code} has words");
         assert_ne!(threshold_label(Lang::Fr, &code), code, "{code} has words");
+    }
+}
+
+/// The console's map in `public/boot.js`: (path prefix, bundle name), as written between `const CONSOLE = [`
+/// and `];`.
+fn boot_map() -> Vec<(&'static str, &'static str)> {
+    let boot = include_str!("../../../public/boot.js");
+    let start = boot.find("const CONSOLE = [").expect("boot.js has the console's map");
+    let table = &boot[start..];
+    let table = &table[..table.find("];").expect("the map ends")];
+    table
+        .split("['")
+        .skip(1)
+        .map(|entry| {
+            let (prefix, rest) = entry.split_once("', '").expect("an entry is ['prefix', 'bundle']");
+            let (name, _) = rest.split_once('\'').expect("the bundle's name is quoted");
+            (prefix, name)
+        })
+        .collect()
+}
+
+/// The bundle `boot.js` picks for a path, as it picks it: the longest prefix that is the path or a whole-segment
+/// start of it (for a prefix ending in `/`, that starts it and has more after it); `None` for the recipient's
+/// bundle.
+fn picked(map: &[(&'static str, &'static str)], path: &str) -> Option<&'static str> {
+    let below = |prefix: &str| match path.strip_prefix(prefix) {
+        Some(rest) if prefix.ends_with('/') => !rest.is_empty(),
+        Some(rest) => rest.is_empty() || rest.starts_with('/'),
+        None => false,
+    };
+    map.iter().filter(|(prefix, _)| below(prefix)).max_by_key(|(prefix, _)| prefix.len()).map(|(_, name)| *name)
+}
+
+/// A path of every console page. The match has no wildcard: a new section does not compile until it is given a
+/// path here, and the test below then checks that `boot.js` sends it to a bundle that renders it.
+fn example_path(page: Page) -> &'static str {
+    match page {
+        Page::Login => "/login",
+        Page::ResetRequest => "/reset",
+        Page::ResetLink => "/reset/token",
+        Page::Signup => "/signup",
+        Page::SignupLink => "/signup/token",
+        Page::ValidationLink => "/validate/token",
+        Page::Console(section) => match section {
+            Section::Order => "/console/orders/ORD-1",
+            Section::DeviceRequest => "/console/device-requests/DR-1",
+            Section::AdminDeviceRequest => "/console/admin/device-requests/DR-1",
+            Section::Attention
+            | Section::Account
+            | Section::Users
+            | Section::ApiKeys
+            | Section::Password
+            | Section::Orders
+            | Section::NewOrder
+            | Section::Organizations
+            | Section::Domains
+            | Section::Mailboxes
+            | Section::Certificates
+            | Section::AdminCertificates
+            | Section::Activity
+            | Section::AdminAudit
+            | Section::AdminAccounts
+            | Section::AdminBilling
+            | Section::AdminVetting
+            | Section::Passkeys
+            | Section::DeviceRequests
+            | Section::AdminDeviceRequests => section.path(),
+        },
+    }
+}
+
+/// Every page (kept beside [`example_path`]'s exhaustive match).
+const EVERY_PAGE: &[Page] = &[
+    Page::Login,
+    Page::ResetRequest,
+    Page::ResetLink,
+    Page::Signup,
+    Page::SignupLink,
+    Page::ValidationLink,
+    Page::Console(Section::Attention),
+    Page::Console(Section::Account),
+    Page::Console(Section::Users),
+    Page::Console(Section::ApiKeys),
+    Page::Console(Section::Password),
+    Page::Console(Section::Orders),
+    Page::Console(Section::NewOrder),
+    Page::Console(Section::Order),
+    Page::Console(Section::Organizations),
+    Page::Console(Section::Domains),
+    Page::Console(Section::Mailboxes),
+    Page::Console(Section::Certificates),
+    Page::Console(Section::AdminCertificates),
+    Page::Console(Section::Activity),
+    Page::Console(Section::AdminAudit),
+    Page::Console(Section::AdminAccounts),
+    Page::Console(Section::AdminBilling),
+    Page::Console(Section::AdminVetting),
+    Page::Console(Section::Passkeys),
+    Page::Console(Section::DeviceRequests),
+    Page::Console(Section::AdminDeviceRequests),
+    Page::Console(Section::DeviceRequest),
+    Page::Console(Section::AdminDeviceRequest),
+];
+
+/// Checks one path: it is the page's, and `boot.js` sends it to a bundle whose table renders that page.
+fn check_lands(map: &[(&'static str, &'static str)], page: Page, path: &str) {
+    assert_eq!(Page::from_path(path), Some(page), "{path} is not the path of {page:?}");
+    let name = picked(map, path).unwrap_or_else(|| panic!("boot.js sends {path} ({page:?}) to the recipient's bundle"));
+    let (_, bundle) = pages::BUNDLES
+        .iter()
+        .find(|(known, _)| *known == name)
+        .unwrap_or_else(|| panic!("boot.js names {name}, which is no console bundle"));
+    assert!(pages::serves(bundle, page), "boot.js sends {path} ({page:?}) to {name}, which does not render it");
+}
+
+#[wasm_bindgen_test]
+fn every_console_path_lands_on_a_bundle_that_renders_it() {
+    let map = boot_map();
+    assert!(map.len() >= pages::BUNDLES.len(), "boot.js's map was not read: {map:?}");
+    for page in EVERY_PAGE {
+        check_lands(&map, *page, example_path(*page));
+        // With a trailing slash too, as a typed address may have it.
+        if let Page::Console(section) = page
+            && !matches!(section, Section::Order | Section::DeviceRequest | Section::AdminDeviceRequest)
+        {
+            check_lands(&map, *page, &format!("{}/", example_path(*page)));
+        }
+    }
+    // Every page a group renders is among them, and every bundle is reached by some path.
+    for (name, bundle) in pages::BUNDLES {
+        for page in bundle.iter().flat_map(|group| group.pages) {
+            assert!(EVERY_PAGE.contains(page), "{name} renders {page:?}, missing from EVERY_PAGE");
+        }
+        assert!(map.iter().any(|(_, mapped)| mapped == name), "no path of boot.js leads to {name}");
+    }
+    // The recipient's paths stay with the recipient's bundle.
+    for path in ["/", "/enroll/abc", "/revoke", "/repackage", "/consoles", "/loginx"] {
+        assert_eq!(picked(&map, path), None, "{path}");
     }
 }
