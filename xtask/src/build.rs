@@ -58,7 +58,8 @@ pub fn all(tools: &Tools, flavor: Flavor) -> Result {
 
 /// The web app's bundles: the `frontend` binary (under `target/wasm32-unknown-unknown/release/`) and the name of
 /// its files in `dist/pkg/`.
-const BUNDLES: &[(&str, &str)] = &[("keyward-frontend", "keyward"), ("console", "console"), ("package", "package")];
+const BUNDLES: &[(&str, &str)] =
+    &[("keyward-frontend", "keyward"), ("tools", "tools"), ("console", "console"), ("package", "package")];
 
 /// The `RUSTFLAGS` of the web app's build: the caller's, plus `--cfg erase_components`, with which Leptos erases
 /// each component's and reactive child's concrete view type (`AnyView` and one shared render path per output type,
