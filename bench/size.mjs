@@ -21,8 +21,10 @@ const RELEASE = join(ROOT, 'target', 'wasm32-unknown-unknown', 'release');
 
 /** The first-load bundles: name, the files of `dist/` it loads, its linked module, its budget in KB gzip. */
 export const BUNDLES = [
-  { name: 'recipient', files: ['index.html', 'boot.js', 'style.css', 'pkg/keyward.js', 'pkg/keyward_bg.wasm'],
+  { name: 'recipient (enrollment: / and /enroll/{token})', files: ['index.html', 'boot.js', 'style.css', 'pkg/keyward.js', 'pkg/keyward_bg.wasm'],
     binary: 'keyward-frontend', budget: 250 },
+  { name: 'recipient tools (/revoke, /repackage, /test-enrollment)', files: ['index.html', 'boot.js', 'style.css', 'pkg/tools.js', 'pkg/tools_bg.wasm'],
+    binary: 'tools', budget: 250 },
   // The console, one bundle per group of pages (`frontend/src/console/pages.rs`; `public/boot.js` picks it).
   ...[
     ['console-login', 'console-login (login, reset, signup, validation link)'],

@@ -109,8 +109,16 @@ test('the holder revokes in Chromium with their .p12; CRL and OCSP then refuse t
   const page = await browser.newPage();
   const sent = [];
   page.on('request', (request) => sent.push(`${request.url()}\n${JSON.stringify(request.headers())}\n${request.postData() ?? ''}`));
+  // Each page loads its own bundle only (issue 16): the home page the enrollment app's, /revoke the tools'.
+  const modules = (from) => sent.slice(from).map((entry) => new URL(entry.split('\n')[0]).pathname)
+    .filter((path) => path.startsWith('/pkg/') && path.endsWith('_bg.wasm'));
   await page.goto(`${worker.url}/`);
+  await page.locator('[data-testid=revoke-link]').waitFor();
+  assert.deepEqual(modules(0), ['/pkg/keyward_bg.wasm']);
+  const home = sent.length;
   await page.locator('[data-testid=revoke-link]').click();
+  await page.locator('[data-testid=revoke-file]').waitFor();
+  assert.deepEqual(modules(home), ['/pkg/tools_bg.wasm']);
   await page.locator('[data-testid=revoke-file]').setInputFiles(bundle);
   await page.locator('[data-testid=revoke-password]').fill('not the password');
   await page.locator('[data-testid=revoke-confirm]').check();

@@ -60,6 +60,7 @@ pub fn all(tools: &Tools, flavor: Flavor) -> Result {
 /// its files in `dist/pkg/`.
 const BUNDLES: &[(&str, &str)] = &[
     ("keyward-frontend", "keyward"),
+    ("tools", "tools"),
     ("console-login", "console-login"),
     ("console-home", "console-home"),
     ("console-records", "console-records"),

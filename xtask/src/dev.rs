@@ -202,7 +202,8 @@ impl Build {
 const ARTEFACTS: &[(&str, Option<&[u8]>)] = &[
     ("edge/build/index.js", None),
     ("edge/build/index_bg.wasm", Some(b"dev/mailbox")),
-    ("dist/pkg/keyward_bg.wasm", Some(b"dev/mailbox")),
+    ("dist/pkg/keyward_bg.wasm", None),
+    ("dist/pkg/tools_bg.wasm", Some(b"dev/mailbox")),
     ("dist/pkg/console-login_bg.wasm", None),
     ("dist/index.html", None),
 ];

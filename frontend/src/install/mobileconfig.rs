@@ -11,8 +11,6 @@
 //! Identifiers are stable (the page's host reversed, then the serial number), so installing the profile again
 //! replaces the earlier one rather than adding a second; the UUIDs are fresh for every profile made.
 
-use der::Decode;
-
 /// What goes into the profile.
 pub struct AppleProfile<'a> {
     /// The profile's identifier ([`payload_identifier`]); each payload's extends it.
@@ -51,12 +49,58 @@ pub fn uuid_v4(mut bytes: [u8; 16]) -> String {
     format!("{}-{}-{}-{}-{}", &hex[..8], &hex[8..12], &hex[12..16], &hex[16..20], &hex[20..])
 }
 
-/// Whether a certificate is self-signed as far as its names say (issuer = subject): a root. One that cannot be
-/// read counts as an intermediate, which the device does not trust by itself.
-fn is_root(certificate_der: &[u8]) -> bool {
-    x509_cert::Certificate::from_der(certificate_der)
-        .map(|certificate| certificate.tbs_certificate().issuer() == certificate.tbs_certificate().subject())
-        .unwrap_or(false)
+/// Whether a certificate is self-signed as far as its names say (issuer = subject, byte for byte as DER encodes
+/// them): a root. One that cannot be read counts as an intermediate, which the device does not trust by itself.
+/// Walked with [`tlv`] rather than a full X.509 decoder: the enrollment page's first load does not carry one
+/// (issue 16), and these two names are all the profile needs.
+pub(super) fn is_root(certificate_der: &[u8]) -> bool {
+    names(certificate_der).is_some_and(|(issuer, subject)| issuer == subject)
+}
+
+/// The issuer's and the subject's encoded names: `Certificate ::= SEQUENCE { tbsCertificate SEQUENCE { [0] version
+/// OPTIONAL, serialNumber, signature, issuer, validity, subject, … }, … }`.
+pub(super) fn names(certificate_der: &[u8]) -> Option<(&[u8], &[u8])> {
+    const SEQUENCE: u8 = 0x30;
+    const VERSION: u8 = 0xa0;
+    let (tag, certificate, _) = tlv(certificate_der)?;
+    let (tag, tbs, _) = if tag == SEQUENCE { tlv(certificate)? } else { return None };
+    if tag != SEQUENCE {
+        return None;
+    }
+    let (tag, _, after_version) = tlv(tbs)?;
+    let fields = if tag == VERSION { after_version } else { tbs };
+    let (_, _, fields) = tlv(fields)?; // serialNumber
+    let (_, _, fields) = tlv(fields)?; // signature
+    let (tag, _, after_issuer) = tlv(fields)?;
+    let issuer = &fields[..fields.len() - after_issuer.len()];
+    let (_, _, fields) = tlv(after_issuer)?; // validity
+    let (subject_tag, _, after_subject) = tlv(fields)?;
+    let subject = &fields[..fields.len() - after_subject.len()];
+    (tag == SEQUENCE && subject_tag == SEQUENCE).then_some((issuer, subject))
+}
+
+/// One DER element at the start of `bytes`: its tag (single-byte tags only, as X.509 uses), its content and what
+/// follows it; `None` when it is truncated or its length is not in DER's form.
+pub(super) fn tlv(bytes: &[u8]) -> Option<(u8, &[u8], &[u8])> {
+    let (&tag, rest) = bytes.split_first()?;
+    if tag & 0x1f == 0x1f {
+        return None;
+    }
+    let (&first, rest) = rest.split_first()?;
+    let (length, rest) = if first < 0x80 {
+        (usize::from(first), rest)
+    } else {
+        let count = usize::from(first & 0x7f);
+        if count == 0 || count > 4 || rest.len() < count || rest[0] == 0 {
+            return None;
+        }
+        let length = rest[..count].iter().fold(0_usize, |length, &byte| (length << 8) | usize::from(byte));
+        if length < 0x80 {
+            return None;
+        }
+        (length, &rest[count..])
+    };
+    (rest.len() >= length).then(|| (tag, &rest[..length], &rest[length..]))
 }
 
 /// Text for an XML element: `&`, `<` and `>` escaped, and the characters XML 1.0 cannot carry at all (controls

@@ -247,6 +247,42 @@ fn identifiers_are_stable_and_uuids_random_version_4() {
     assert_eq!(uuid_v4([0; 16]), "00000000-0000-4000-8000-000000000000");
 }
 
+/// The root test reads the two names with a small DER walker: the fixtures as the full decoder reads them, and
+/// every damaged input counts as not a root (an intermediate), never as one.
+#[wasm_bindgen_test(unsupported = test)]
+fn roots_are_told_from_intermediates_and_damage_is_never_a_root() {
+    let mut other_subject = ROOT.to_vec();
+    // The last letter of the subject's common name ("…Fixture Root"): the issuer stays, the subject changes.
+    let position = other_subject.windows(4).rposition(|window| window == b"Root").expect("the fixture's name") + 3;
+    other_subject[position] ^= 0x20;
+    let cases: &[(&str, &[u8], bool)] = &[
+        ("the self-signed root", ROOT, true),
+        ("the issuing CA", ISSUING, false),
+        ("the root, its subject altered", &other_subject, false),
+        ("the root cut short", &ROOT[..ROOT.len() / 2], false),
+        ("the root's first 200 bytes", &ROOT[..200], false),
+        ("nothing", &[], false),
+        ("not a sequence", &[0x04, 0x00], false),
+        ("a long-form length of zero bytes", &[0x30, 0x80], false),
+        ("a long-form length that fits the short form", &[0x30, 0x81, 0x05, 0, 0, 0, 0, 0], false),
+        ("a length past the end", &[0x30, 0x84, 0xff, 0xff, 0xff, 0xff], false),
+    ];
+    for (name, bytes, root) in cases {
+        assert_eq!(super::mobileconfig::is_root(bytes), *root, "{name}");
+    }
+    // The names the walker finds are the ones x509-cert decodes.
+    for certificate in [ROOT, ISSUING] {
+        use der::{Decode, Encode};
+        let decoded = x509_cert::Certificate::from_der(certificate).expect("a fixture");
+        let expected = (
+            decoded.tbs_certificate().issuer().to_der().expect("encodes"),
+            decoded.tbs_certificate().subject().to_der().expect("encodes"),
+        );
+        let found = super::mobileconfig::names(certificate).expect("a fixture's names");
+        assert_eq!((found.0.to_vec(), found.1.to_vec()), expected);
+    }
+}
+
 /// A profile of a made-up bundle with the fixture chain, with or without the password; the UUIDs count up.
 fn profile(password: Option<&str>, name: &str) -> String {
     let bundle: Vec<u8> = (0..=255).cycle().take(1000).collect();
