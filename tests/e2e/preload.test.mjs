@@ -9,7 +9,7 @@
 // as it starts: that request too must be answered by the preload, not sent again.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startWorker, launchBrowser, seed } from './harness.mjs';
+import { startWorker, launchBrowser, seed, createAccount, login } from './harness.mjs';
 
 let worker;
 let browser;
@@ -28,8 +28,13 @@ function preloaded(link) {
     .map((part) => part.match(/<([^>]+)>/)[1]);
 }
 
-async function check(path) {
+/** `cookie`: a session's `name=value`, for the logged-in pages. */
+async function check(path, cookie) {
   const context = await browser.newContext();
+  if (cookie) {
+    const [name, value] = cookie.split(/=(.*)/s);
+    await context.addCookies([{ name, value, url: worker.url }]);
+  }
   const page = await context.newPage();
   const requested = [];
   page.on('request', (request) => {
@@ -61,4 +66,15 @@ test('each recipient page preloads exactly the bundle boot.js loads', async () =
 test('each console page preloads exactly the bundle boot.js loads', async () => {
   // Pages a visitor without a session sees (the console's other pages send them on to /login: a second load).
   for (const path of ['/login', '/signup', '/reset']) await check(path);
+});
+
+test('each logged-in console page of each bundle preloads exactly the bundle boot.js loads', async () => {
+  const email = 'grace.preload@example.com';
+  const password = 'preload password 1';
+  await createAccount(worker, { users: [{ email, password, name: 'Grace Hopper' }] });
+  const { cookie } = await login(worker, email, password);
+  for (const path of ['/console', '/console/certificates', '/console/orders', '/console/orders/new', '/console/domains',
+    '/console/device-requests']) {
+    await check(path, cookie);
+  }
 });
