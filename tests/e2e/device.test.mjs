@@ -456,6 +456,8 @@ test("in Chromium: a request's page, edited twice by its requester, seen and app
   await requester.locator('[data-testid=request-page-id]').waitFor({ timeout: 90_000 });
   assert.equal((await requester.locator('[data-testid=request-page-id]').textContent()).trim(), made.id);
   assert.equal(await requester.locator('[data-testid=request-page-status]').getAttribute('data-status'), 'requested');
+  assert.equal(await requester.locator('[data-testid=nav-device-requests]').getAttribute('aria-current'), 'page',
+    'the navigation marks Device requests on a request\'s page');
   assert.equal(await requester.locator('[data-testid=request-decision]').count(), 0, 'the requester does not decide');
   assert.equal(await requester.locator('[data-testid=request-preview-eku]').textContent(), 'clientAuth');
   // Two edits, from the page: the town, then the description.

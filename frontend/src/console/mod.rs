@@ -270,6 +270,8 @@ fn Navigation(session: SessionView, section: Section) -> impl IntoView {
         // A CA administrator's `/console` is the account page.
         let current = (target == section
             || (target == Section::Orders && section == Section::Order)
+            || (target == Section::DeviceRequests && section == Section::DeviceRequest)
+            || (target == Section::AdminDeviceRequests && section == Section::AdminDeviceRequest)
             || (ca_administrator && target == Section::Account && section == Section::Attention))
             .then_some("page");
         view! { <a href=target.path() aria-current=current data-testid=format!("nav-{}", target.name())>{move || label(t.lang())}</a> " " }
