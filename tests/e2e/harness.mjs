@@ -580,6 +580,17 @@ export async function login(worker, email, password) {
   return headers;
 }
 
+/** Gives a browser context the session cookie of `headers` (from `login` or `caAdministrator`). */
+export async function addSession(context, worker, headers) {
+  const separator = headers.cookie.indexOf('=');
+  await context.addCookies([{
+    // By domain and path: Chromium refuses a `Secure` cookie given by an `http:` URL, though it keeps one for
+    // 127.0.0.1 (a secure context) when the Worker sets it.
+    name: headers.cookie.slice(0, separator), value: headers.cookie.slice(separator + 1),
+    domain: new URL(worker.url).hostname, path: '/', secure: true, httpOnly: true, sameSite: 'Strict',
+  }]);
+}
+
 /**
  * A browser page of a new context signed in with the session of `headers` (from `login` or `caAdministrator`, which
  * pass the passkey step with the software authenticator), opened on `/console` with its navigation shown. The UI's
@@ -587,14 +598,8 @@ export async function login(worker, email, password) {
  * need a CA administrator's pages start from the session.
  */
 export async function signedInPage(worker, browser, headers) {
-  const separator = headers.cookie.indexOf('=');
   const context = await browser.newContext();
-  await context.addCookies([{
-    // By domain and path: Chromium refuses a `Secure` cookie given by an `http:` URL, though it keeps one for
-    // 127.0.0.1 (a secure context) when the Worker sets it.
-    name: headers.cookie.slice(0, separator), value: headers.cookie.slice(separator + 1),
-    domain: new URL(worker.url).hostname, path: '/', secure: true, httpOnly: true, sameSite: 'Strict',
-  }]);
+  await addSession(context, worker, headers);
   const page = await context.newPage();
   // The console's WebAssembly compiles on a machine other suites may be loading: give the first page time.
   await page.goto(`${worker.url}/console`, { timeout: 90_000 });

@@ -9,7 +9,7 @@
 // as it starts: that request too must be answered by the preload, not sent again.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startWorker, launchBrowser, seed, createAccount, login } from './harness.mjs';
+import { startWorker, launchBrowser, seed, createAccount, login, addSession } from './harness.mjs';
 
 let worker;
 let browser;
@@ -28,13 +28,10 @@ function preloaded(link) {
     .map((part) => part.match(/<([^>]+)>/)[1]);
 }
 
-/** `cookie`: a session's `name=value`, for the logged-in pages. */
-async function check(path, cookie) {
+/** `session`: the headers of a login (`login`), for the logged-in pages. */
+async function check(path, session) {
   const context = await browser.newContext();
-  if (cookie) {
-    const [name, value] = cookie.split(/=(.*)/s);
-    await context.addCookies([{ name, value, url: worker.url }]);
-  }
+  if (session) await addSession(context, worker, session);
   const page = await context.newPage();
   const requested = [];
   page.on('request', (request) => {
@@ -72,9 +69,9 @@ test('each logged-in console page of each bundle preloads exactly the bundle boo
   const email = 'grace.preload@example.com';
   const password = 'preload password 1';
   await createAccount(worker, { users: [{ email, password, name: 'Grace Hopper' }] });
-  const { cookie } = await login(worker, email, password);
+  const session = await login(worker, email, password);
   for (const path of ['/console', '/console/certificates', '/console/orders', '/console/orders/new', '/console/domains',
     '/console/device-requests']) {
-    await check(path, cookie);
+    await check(path, session);
   }
 });
