@@ -9,6 +9,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { createServer } from 'node:net';
+import { request as httpRequest } from 'node:http';
 import { X509Certificate } from 'node:crypto';
 import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
@@ -76,14 +77,31 @@ async function startLinter() {
   };
 }
 
-/** POSTs a certificate's DER to a route as the adapter does; resolves to { status, json }. */
-async function lintRest(route, der) {
-  const response = await fetch(`${linter.url}/${route}`, {
-    method: 'POST',
-    headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
-    body: JSON.stringify({ b64: der.toString('base64') }),
+/** POSTs a certificate's DER to a route as the adapter does; resolves to { status, json }. Each on a connection of
+ * its own: between two calls the CLI's run (`lintCli`) can take longer than uvicorn keeps an idle connection (5 s)
+ * on a loaded machine, and `fetch` would then reuse a socket the server has closed ("fetch failed"). */
+function lintRest(route, der) {
+  const body = JSON.stringify({ b64: der.toString('base64') });
+  return new Promise((resolve, reject) => {
+    const sent = httpRequest(`${linter.url}/${route}`, {
+      method: 'POST',
+      agent: false,
+      headers: { 'Content-Type': 'application/json', Accept: 'application/json', 'Content-Length': Buffer.byteLength(body) },
+    }, (response) => {
+      const chunks = [];
+      response.on('data', (chunk) => chunks.push(chunk));
+      response.on('end', () => {
+        try {
+          resolve({ status: response.statusCode, json: JSON.parse(Buffer.concat(chunks).toString()) });
+        } catch (error) {
+          reject(error);
+        }
+      });
+      response.on('error', reject);
+    });
+    sent.on('error', reject);
+    sent.end(body);
   });
-  return { status: response.status, json: await response.json() };
 }
 
 /** The CLI's report on a file for the same linter, every finding down to INFO (the REST API's threshold). */
