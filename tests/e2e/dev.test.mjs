@@ -4,22 +4,19 @@
 // scheduled handler every minute. The proof of the tick: an order whose CSR waits for a mailbox validation is
 // validated while the recipient's DNS answers SERVFAIL, so the validation's own attempt to issue waits (a failed
 // CAA lookup is retried, never recorded as a refusal); DNS is then mended and no request reaches the Worker any
-// more: the certificate appears within two minutes all the same. The test reads the database directly (wrangler
-// d1 execute on the local SQLite file, not through the Worker); `GET /api/v1/orders/{id}` would have done too (it
+// more: the certificate appears within two minutes all the same. The test reads the database directly (SQLite
+// on the local D1 file, `queryD1`, not through the Worker); `GET /api/v1/orders/{id}` would have done too (it
 // only reads), but reading outside the Worker leaves no doubt. The resolver is the test's own
 // (`KEYWARD_DOH_URL`); pkilint is the suite's (`KEYWARD_LINT_URL`) when `cargo xtask test` runs it, else the
 // xtask's. At the end the dev process group is stopped and found empty.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, execFile } from 'node:child_process';
-import { promisify } from 'node:util';
+import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { ROOT, freePorts, http, login, openssl, scratch, vetOrganization } from './harness.mjs';
+import { ROOT, freePorts, http, login, openssl, queryD1, scratch, vetOrganization } from './harness.mjs';
 import { startDohResponder } from './doh-responder.mjs';
 
-const WRANGLER = join(ROOT, 'node_modules', '.bin', 'wrangler');
-const ENV = { ...process.env, WRANGLER_SEND_METRICS: 'false', CLOUDFLARE_CF_FETCH_ENABLED: 'false', NO_COLOR: '1' };
 /** The recipient: an address at a public mail provider, so the order waits for its mailbox validation. */
 const RECIPIENT = 'dev.recipient@gmail.com';
 
@@ -44,18 +41,9 @@ async function output(predicate, what, seconds) {
   }
 }
 
-/** The rows of one SQL statement, read from the dev database's SQLite file by wrangler (not through the Worker). */
+/** The rows of one SQL statement, read from the dev database's SQLite file (not through the Worker). */
 async function query(sql) {
-  for (let attempt = 1; ; attempt += 1) {
-    try {
-      const { stdout: json } = await promisify(execFile)(WRANGLER,
-        ['d1', 'execute', 'DB', '--local', '--persist-to', state, '--json', '--command', sql], { cwd: join(ROOT, 'edge'), env: ENV });
-      return JSON.parse(json)[0].results;
-    } catch (error) {
-      if (attempt >= 10 || !String(error.message).includes('SQLITE_BUSY')) throw error;
-      await new Promise((resolve) => setTimeout(resolve, 200 * attempt));
-    }
-  }
+  return (await queryD1(state, sql))[0];
 }
 
 /** Whether any process of the group led by `pid` is alive. */

@@ -6,8 +6,8 @@
 //   timeout; the run now sends several at once, which the provider sees as simultaneously open requests.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startWorker, http, keywardPython, passwordKey, createAccount } from './harness.mjs';
-import { startMailProvider, d1File, holdWriteLock } from '../soak/faults.mjs';
+import { d1File, startWorker, http, keywardPython, passwordKey, createAccount } from './harness.mjs';
+import { startMailProvider, holdWriteLock } from '../soak/faults.mjs';
 
 let worker;
 let provider;

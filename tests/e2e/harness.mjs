@@ -5,9 +5,9 @@ import { createServer as createNetServer } from 'node:net';
 import { spawn, spawnSync, execFile, execFileSync } from 'node:child_process';
 import { promisify } from 'node:util';
 import { request as httpRequest } from 'node:http';
-import { X509Certificate, pbkdf2 } from 'node:crypto';
+import { X509Certificate, createHash, pbkdf2 } from 'node:crypto';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, writeFileSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, renameSync, writeFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -48,11 +48,64 @@ export async function freePorts(count) {
   }
 }
 
+/**
+ * A local D1 with every migration applied by wrangler (`edge/migrations/`), made once per content of the
+ * migrations and wrangler's version and kept under `target/e2e/`, that each Worker starts from a copy of:
+ * applying them takes wrangler a workerd of its own, 5 s on an idle CI machine and over 20 s on a loaded one, for
+ * each of some sixty Workers a test run starts.
+ */
+function migratedDatabase() {
+  const migrations = join(EDGE, 'migrations');
+  const digest = createHash('sha256');
+  digest.update(readFileSync(join(ROOT, 'node_modules', 'wrangler', 'package.json')));
+  for (const name of readdirSync(migrations).sort()) digest.update(name).update(readFileSync(join(migrations, name)));
+  const template = join(ROOT, 'target', 'e2e', `d1-${digest.digest('hex').slice(0, 16)}`);
+  if (!existsSync(template)) {
+    const made = scratch('d1-template');
+    execFileSync(WRANGLER, ['d1', 'migrations', 'apply', 'DB', '--local', '--persist-to', made], { cwd: EDGE, env: ENV, stdio: 'pipe' });
+    mkdirSync(dirname(template), { recursive: true });
+    // Moved into place whole, so a suite never copies a half-made one (another process may have won the race:
+    // its copy is as good).
+    try { renameSync(made, template); } catch (error) {
+      if (!existsSync(template)) throw error;
+      rmSync(made, { recursive: true, force: true });
+    }
+  }
+  return template;
+}
+
+/** The SQLite file of a Worker's local D1 under its `--persist-to` directory `state`. */
+export function d1File(state) {
+  const directory = join(state, 'v3', 'd1', 'miniflare-D1DatabaseObject');
+  const files = readdirSync(directory).filter((name) => name.endsWith('.sqlite') && name !== 'metadata.sqlite');
+  if (files.length !== 1) throw new Error(`expected one D1 database in ${directory}, found ${files.join(', ')}`);
+  return join(directory, files[0]);
+}
+
+/**
+ * Runs SQL against the local D1 kept under `state` (a `--persist-to` directory), not through Keyward's code;
+ * resolves to one array of rows per statement. Straight on the SQLite file with Python's sqlite3 (`d1query.py`),
+ * not `wrangler d1 execute`, which starts a workerd for each call (2-3 s in CI, for several hundred queries). A
+ * Worker may be writing (a delivery after an answer): SQLite's lock is waited on. Asynchronous on purpose:
+ * blocking the event loop would leave the test's kept-alive HTTP connections to the Worker unserviced.
+ */
+export async function queryD1(state, sql) {
+  const { stdout } = await promisify(execFile)(keywardPython(), [join(ROOT, 'tests', 'e2e', 'd1query.py'), d1File(state), sql],
+    // Larger than the 1 MiB default: the soak suite's reconciliation reads thousands of rows at once.
+    { maxBuffer: 256 * 1024 * 1024 });
+  return JSON.parse(stdout);
+}
+
 export async function startWorker({ vars = {}, script, persist, port: fixedPort } = {}) {
   // `persist`: a directory of the caller's that keeps the local D1 across Workers (the soak suite restarts one on
   // the same database); `stop()` then leaves it. `port`: the port to listen on instead of a free one.
   const state = persist ?? scratch('d1');
-  execFileSync(WRANGLER, ['d1', 'migrations', 'apply', 'DB', '--local', '--persist-to', state], { cwd: EDGE, env: ENV, stdio: 'pipe' });
+  if (existsSync(join(state, 'v3'))) {
+    // A database kept from an earlier Worker (the soak suite's restart): brought up to date where it is.
+    execFileSync(WRANGLER, ['d1', 'migrations', 'apply', 'DB', '--local', '--persist-to', state], { cwd: EDGE, env: ENV, stdio: 'pipe' });
+  } else {
+    cpSync(migratedDatabase(), state, { recursive: true });
+  }
   // Ports the system hands out now (bound to 0, then released), never a guess: a guessed port that another
   // suite's Worker already held once answered this Worker's readiness check, and the suite talked to the wrong one.
   const [freePort, inspectorPort] = await freePorts(2);
@@ -61,7 +114,7 @@ export async function startWorker({ vars = {}, script, persist, port: fixedPort 
   const defaults = { KEYWARD_APP_URL: `http://127.0.0.1:${port}`, ...(resolver && { KEYWARD_DOH_URL: resolver.url }) };
   if (process.env.KEYWARD_LINT_URL) defaults.KEYWARD_LINT_URL = process.env.KEYWARD_LINT_URL;
   vars = Object.fromEntries(Object.entries({ ...defaults, ...vars }).filter(([, value]) => value != null));
-  // `script`: another build of the Worker than wrangler.toml's `main` (the lint suite's `build-lint-probe/index.js`).
+  // `script`: another build of the Worker than wrangler.toml's `main` (the production suite's `build-production/index.js`).
   const child = spawn(WRANGLER, ['dev', ...(script ? [script] : []), '--ip', '127.0.0.1', '--port', String(port), '--persist-to', state,
     '--inspector-port', String(inspectorPort), '--show-interactive-dev-session=false', '--test-scheduled',
     ...Object.entries(vars).flatMap(([name, value]) => ['--var', `${name}:${value}`])], { cwd: EDGE, env: ENV, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -97,24 +150,23 @@ export async function startWorker({ vars = {}, script, persist, port: fixedPort 
     /** The local D1's directory (`--persist-to`). */
     state,
     /**
-     * Runs SQL against the Worker's local D1 with wrangler itself (not through Keyward's code); resolves to one
-     * array of rows per statement. Asynchronous on purpose: blocking the event loop would leave the test's
-     * kept-alive HTTP connections to the Worker unserviced.
+     * Runs SQL against the Worker's local D1 (`queryD1`); resolves to one array of rows per statement.
      */
     async queryAll(sql) {
-      // The Worker writes the same SQLite file: a write of its own in progress (a delivery after an answer) makes
-      // this read find the database locked, and the read is asked again.
-      for (let attempt = 1; ; attempt += 1) {
-        try {
-          const { stdout } = await promisify(execFile)(WRANGLER,
-            ['d1', 'execute', 'DB', '--local', '--persist-to', state, '--json', '--command', sql],
-            // Larger than the 1 MiB default: the soak suite's reconciliation reads thousands of rows at once.
-            { cwd: EDGE, env: ENV, maxBuffer: 256 * 1024 * 1024 });
-          return JSON.parse(stdout).map((statement) => statement.results);
-        } catch (error) {
-          if (attempt >= 10 || !String(error.message).includes('SQLITE_BUSY')) throw error;
-          await new Promise((resolve) => setTimeout(resolve, 200 * attempt));
-        }
+      return queryD1(state, sql);
+    },
+    /**
+     * Resolves once every email queued so far has had its first delivery attempt recorded (sent, or failed with
+     * its error): the Worker delivers after its answer (`waitUntil`) and records each attempt with an audit
+     * record, so a test that compares the database before and after a request waits for this first.
+     */
+    async mailSettled() {
+      const deadline = Date.now() + 30_000;
+      for (;;) {
+        const [{ waiting }] = await this.query("SELECT COUNT(*) AS waiting FROM mail_outbox WHERE status = 'pending' AND last_error IS NULL");
+        if (waiting === 0) return;
+        if (Date.now() > deadline) throw new Error(`${waiting} emails still without a recorded delivery attempt after 30 s`);
+        await new Promise((resolve) => setTimeout(resolve, 100));
       }
     },
     /** The rows of a single statement. */
@@ -600,11 +652,37 @@ export async function addSession(context, worker, headers) {
 export async function signedInPage(worker, browser, headers) {
   const context = await browser.newContext();
   await addSession(context, worker, headers);
+  // The console's WebAssembly downloads and compiles on a machine other suites may be loading, and each group of
+  // pages is a bundle of its own (`public/boot.js`): every navigation of the context, not only the first, may be
+  // a first load. The default 30 s was seen to run out in CI on a second bundle (the device and audit suites).
+  context.setDefaultNavigationTimeout(90_000);
   const page = await context.newPage();
-  // The console's WebAssembly compiles on a machine other suites may be loading: give the first page time.
-  await page.goto(`${worker.url}/console`, { timeout: 90_000 });
+  reportPendingOnTimeout(page);
+  await page.goto(`${worker.url}/console`);
   await page.locator('[data-testid=console-nav]').waitFor({ timeout: 90_000 });
   return page;
+}
+
+/**
+ * Makes `page.goto`'s failure name the requests still in flight when it gave up (a navigation waits for its
+ * `load` event: the document and its subresources, the preloaded WebAssembly among them), so that a timeout says
+ * what the page was waiting for.
+ */
+function reportPendingOnTimeout(page) {
+  const pending = new Map();
+  page.on('request', (request) => pending.set(request, Date.now()));
+  for (const done of ['requestfinished', 'requestfailed']) page.on(done, (request) => pending.delete(request));
+  const goto = page.goto.bind(page);
+  page.goto = async (url, options) => {
+    try {
+      return await goto(url, options);
+    } catch (error) {
+      const now = Date.now();
+      const waiting = [...pending].map(([request, since]) => `${request.method()} ${request.url()} (${now - since} ms)`);
+      error.message += `\nrequests in flight: ${waiting.length === 0 ? 'none' : waiting.join(', ')}`;
+      throw error;
+    }
+  };
 }
 
 /** The software authenticator of `email` on this Worker, made on first use. */

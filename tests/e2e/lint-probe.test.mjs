@@ -1,5 +1,5 @@
-// Pre-issuance linting in the real Worker (S/MIME BR 4.3.1.2). The lint suite's own build of the Worker
-// (`edge/build-lint-probe/`, feature `lint-probe`, never shipped) knows one extra profile, `lint_probe`:
+// Pre-issuance linting in the real Worker (S/MIME BR 4.3.1.2). The development build of the Worker (feature
+// `lint-probe`, which `development` enables; never shipped) knows one extra profile, `lint_probe`:
 // `shared::lint::BROKEN_PROFILE`, a mailbox-validated S/MIME profile with serverAuth in its extended key usages and
 // keyEncipherment on elliptic-curve keys. An order stored with it must be refused by both linters, Keyward's own
 // and pkilint's REST API, before the issuing key signs anything; the same Worker still issues under every real
@@ -14,7 +14,7 @@ let worker;
 let directory;
 before(async () => {
   assert.ok(process.env.KEYWARD_LINT_URL, 'KEYWARD_LINT_URL is not set: run the suites through `cargo xtask test`, which starts pkilint');
-  worker = await startWorker({ script: 'build-lint-probe/index.js' });
+  worker = await startWorker();
   directory = scratch('lint-probe');
 });
 after(async () => {

@@ -1,5 +1,5 @@
 // Bad input against the real Worker in workerd: each rejection is a 4xx whose JSON error names the field and
-// the reason, and leaves no row behind (checked with wrangler's own D1 access, not through Keyward's code).
+// the reason, and leaves no row behind (checked on the D1 file itself, not through Keyward's code).
 // Also: spent, expired, unknown links, and N concurrent submissions on one link giving one certificate.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -31,8 +31,12 @@ async function submit(token, body) {
   return { status: response.status, body: await response.json() };
 }
 
-/** Everything a submission could write, for one link. */
+/**
+ * Everything a submission could write, for one link; read once the Worker's delivery of the mail queued so far
+ * (which records an audit record after its answer) is done, so that only the request under test can change it.
+ */
 async function footprint() {
+  await worker.mailSettled();
   const [links, certificates, audit, outbox] = await worker.queryAll(
     'SELECT id, spent_at, version FROM enrollment_links ORDER BY id; SELECT serial FROM certificates ORDER BY serial; '
     + 'SELECT id FROM audit_log ORDER BY id; SELECT id FROM mail_outbox ORDER BY id;');

@@ -107,14 +107,6 @@ export async function startSwitch(targetPort) {
   };
 }
 
-/** The SQLite file of the Worker's local D1 under its `--persist-to` directory. */
-export function d1File(state) {
-  const directory = join(state, 'v3', 'd1', 'miniflare-D1DatabaseObject');
-  const files = readdirSync(directory).filter((name) => name.endsWith('.sqlite') && name !== 'metadata.sqlite');
-  if (files.length !== 1) throw new Error(`expected one D1 database in ${directory}, found ${files.join(', ')}`);
-  return join(directory, files[0]);
-}
-
 /**
  * Holds an exclusive write lock on a SQLite file from another process (Python's sqlite3: `BEGIN EXCLUSIVE`) for
  * `seconds`; resolves to { started, ended } (Unix milliseconds) once the lock is released. `started` is when the

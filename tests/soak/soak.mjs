@@ -20,9 +20,9 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync, rmSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
-import { ROOT, startWorker, freePorts, scratch, passwordKey, checkAgainstOpenApi } from '../e2e/harness.mjs';
+import { ROOT, d1File, startWorker, freePorts, scratch, passwordKey, checkAgainstOpenApi } from '../e2e/harness.mjs';
 import { startDohResponder } from '../e2e/doh-responder.mjs';
-import { startMailProvider, startSwitch, d1File, holdWriteLock, workerdOf, residentKibibytes, killTree } from './faults.mjs';
+import { startMailProvider, startSwitch, holdWriteLock, workerdOf, residentKibibytes, killTree } from './faults.mjs';
 import { makeRequest, ocspRequests, ocspStatus, certificateFacts } from './der.mjs';
 import { reconcile } from './reconcile.mjs';
 

@@ -112,12 +112,6 @@ pub fn edge(tools: &Tools, flavor: Flavor) -> Result {
     worker(tools, "build", flavor.features(), flavor == Flavor::Production)
 }
 
-/// Builds the lint suite's Worker into `edge/build-lint-probe/` (feature `lint-probe`: a profile both linters must
-/// refuse; only the tests run it, and `wrangler deploy` uses `edge/build/`).
-pub fn lint_probe(tools: &Tools) -> Result {
-    worker(tools, "build-lint-probe", &["--features", "lint-probe,development"], false)
-}
-
 /// Builds the production Worker into `edge/build-production/`, for the test that it has no development route.
 pub fn production_probe(tools: &Tools) -> Result {
     worker(tools, "build-production", Flavor::Production.features(), true)

@@ -52,7 +52,6 @@ pub fn run() -> Result {
     // it at KEYWARD_LINT_URL, and the harness gives that to every Worker it starts. Stopped when `linter` drops.
     let mut linter = linter::spawn(&tools)?;
     build::all(&tools, Flavor::Development)?;
-    build::lint_probe(&tools)?;
     build::production_probe(&tools)?;
     devca::ensure()?;
     linter.ready()?;
