@@ -500,9 +500,8 @@ fn ready(
         key_types
             .iter()
             .map(|key_type| {
-                let value = serde_json::to_value(key_type).ok().and_then(|value| value.as_str().map(str::to_owned));
                 view! {
-                    <option value=value.unwrap_or_default() selected=*key_type == selected>{key_type.label(lang)}</option>
+                    <option value=key_type.as_str() selected=*key_type == selected>{key_type.label(lang)}</option>
                 }
             })
             .collect_view()
@@ -546,7 +545,7 @@ fn ready(
         </dl>
         <label>{t.text(|texts| texts.key_type)}
             <select data-testid="key-type" on:change=move |event| {
-                if let Ok(key_type) = serde_json::from_value(serde_json::Value::String(event_target_value(&event))) {
+                if let Some(key_type) = KeyType::parse(&event_target_value(&event)) {
                     choice.set(Some(key_type));
                 }
             }>{options}</select>

@@ -3,8 +3,6 @@
 //! re-read in Rust (`shared::pkcs12`). Keys are generated extractable only so that the bundle can hold them;
 //! the PKCS#8 bytes live in this page's memory and in the file the user downloads, nowhere else.
 
-use std::str::FromStr;
-
 use der::asn1::{BitString, Null};
 use der::{Any, Decode, Encode};
 use js_sys::{Array, Object, Reflect, Uint8Array};
@@ -16,7 +14,8 @@ use spki::{AlgorithmIdentifierOwned, SubjectPublicKeyInfoOwned};
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{CryptoKey, SubtleCrypto};
-use x509_cert::name::Name;
+use x509_cert::attr::AttributeTypeAndValue;
+use x509_cert::name::{Name, RdnSequence, RelativeDistinguishedName};
 use x509_cert::request::{CertReq, CertReqInfo, Version};
 
 use crate::api::{js_error, local_error};
@@ -25,6 +24,8 @@ const SHA256_WITH_RSA: der::oid::ObjectIdentifier = der::oid::ObjectIdentifier::
 const ECDSA_WITH_SHA256: der::oid::ObjectIdentifier = der::oid::ObjectIdentifier::new_unwrap("1.2.840.10045.4.3.2");
 const ECDSA_WITH_SHA384: der::oid::ObjectIdentifier = der::oid::ObjectIdentifier::new_unwrap("1.2.840.10045.4.3.3");
 const ED25519: der::oid::ObjectIdentifier = der::oid::ObjectIdentifier::new_unwrap("1.3.101.112");
+/// id-at-commonName (X.520).
+const COMMON_NAME: der::oid::ObjectIdentifier = der::oid::ObjectIdentifier::new_unwrap("2.5.4.3");
 
 /// A key pair made in this browser: the WebCrypto handle for signing, and the PKCS#8 export for the bundle.
 pub struct GeneratedKey {
@@ -99,32 +100,10 @@ pub async fn generate(key_type: KeyType) -> Result<GeneratedKey, ApiError> {
     Ok(GeneratedKey { key_type, private_key, private_key_pkcs8, public_key_spki })
 }
 
-/// RFC 4514 escaping for one attribute value.
-///
-/// A backslash becomes the hex pair `\5C`, not `\\`: `x509-cert`'s parser decides whether a `,` or `+` is
-/// escaped from the two characters before it only, so it would split `\\\,` (a backslash, then a comma).
-fn escape_rdn_value(value: &str) -> String {
-    let mut escaped = String::with_capacity(value.len());
-    for (index, character) in value.chars().enumerate() {
-        let leading = index == 0 && (character == '#' || character == ' ');
-        let trailing = index + 1 == value.chars().count() && character == ' ';
-        if character == '\\' {
-            escaped.push_str("\\5C");
-            continue;
-        }
-        if leading || trailing || ",+\"<>;=".contains(character) {
-            escaped.push('\\');
-        }
-        escaped.push(character);
-    }
-    escaped
-}
-
 /// Builds and signs the PKCS#10 request, PEM. Its subject is informative only: the CA takes the subject and
 /// every extension from the order, and uses just the public key.
 pub async fn certificate_request(key: &GeneratedKey, common_name: &str) -> Result<String, ApiError> {
-    let subject = Name::from_str(&format!("CN={}", escape_rdn_value(common_name)))
-        .map_err(|error| local_error(&format!("subject: {error}")))?;
+    let subject = common_name_only(common_name).map_err(|error| local_error(&format!("subject: {error}")))?;
     let public_key = SubjectPublicKeyInfoOwned::from_der(&key.public_key_spki)
         .map_err(|error| local_error(&format!("public key: {error}")))?;
     let info = CertReqInfo { version: Version::V1, subject, public_key, attributes: Default::default() };
@@ -137,6 +116,16 @@ pub async fn certificate_request(key: &GeneratedKey, common_name: &str) -> Resul
     };
     let der = request.to_der().map_err(|error| local_error(&format!("request: {error}")))?;
     Ok(pem_encode("CERTIFICATE REQUEST", &der))
+}
+
+/// The name `CN=<common_name>`, the value a UTF8String as written: what `Name::from_str` makes of the RFC 4514
+/// escaped string, built directly. `from_str` looks the attribute's short name up in `const-oid`'s database of
+/// every named OID, which would put that whole table (about 15 KB gzip) into the enrollment bundle.
+fn common_name_only(common_name: &str) -> der::Result<Name> {
+    let value = Any::new(der::Tag::Utf8String, common_name.as_bytes())?;
+    let attribute = AttributeTypeAndValue { oid: COMMON_NAME, value };
+    let names = RdnSequence::from(vec![RelativeDistinguishedName::try_from(vec![attribute])?]);
+    Name::from_der(&names.to_der()?)
 }
 
 /// The X.509 signature algorithm [`sign`] uses for a key type (as a request or a certificate names it).

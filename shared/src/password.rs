@@ -531,6 +531,10 @@ mod tests {
             let estimate = Strength { score, guesses_log10: 0.0, weaknesses: Vec::new() };
             assert!(estimate.verdict(Lang::En).len() > 5);
             assert!(estimate.verdict(Lang::Fr).len() > 3);
+            // The web app lower-cases a verdict's first letter as ASCII inside a sentence.
+            for lang in [Lang::En, Lang::Fr] {
+                assert!(estimate.verdict(lang).starts_with(|first: char| first.is_ascii_uppercase()));
+            }
         }
         assert!(Weakness::Sequence.advice(Lang::En).contains("1234"));
         assert!(Weakness::Sequence.advice(Lang::Fr).contains("1234"));

@@ -112,6 +112,28 @@ pub enum KeyType {
 }
 
 impl KeyType {
+    /// Every key type, in the order of the enum.
+    pub const ALL: [Self; 6] =
+        [Self::Rsa2048, Self::Rsa3072, Self::Rsa4096, Self::EcdsaP256, Self::EcdsaP384, Self::Ed25519];
+
+    /// The name on the wire (the serde name), which the enrollment page's key choice also carries: spelled here so
+    /// that the page does not need a JSON value round trip (and its code) to write or read it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Rsa2048 => "rsa2048",
+            Self::Rsa3072 => "rsa3072",
+            Self::Rsa4096 => "rsa4096",
+            Self::EcdsaP256 => "ecdsa_p256",
+            Self::EcdsaP384 => "ecdsa_p384",
+            Self::Ed25519 => "ed25519",
+        }
+    }
+
+    /// Reads a wire name.
+    pub fn parse(text: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|key_type| key_type.as_str() == text)
+    }
+
     /// The name a person sees, in `lang`.
     pub fn label(self, lang: Lang) -> &'static str {
         match self {
@@ -767,6 +789,15 @@ mod tests {
             assert_eq!(id.profile().id, id);
         }
         assert_eq!(ProfileId::parse("smime"), None);
+    }
+
+    #[test]
+    fn key_type_names_round_trip_and_match_the_wire_names() {
+        for key_type in KeyType::ALL {
+            assert_eq!(KeyType::parse(key_type.as_str()), Some(key_type));
+            assert_eq!(serde_json::to_value(key_type).expect("serializes"), serde_json::Value::from(key_type.as_str()));
+        }
+        assert_eq!(KeyType::parse("rsa"), None);
     }
 
     /// The catalogue as a table: one line per profile, so a changed rule shows up as a changed line.
