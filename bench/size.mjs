@@ -223,7 +223,7 @@ function main() {
   if (later.files.some((entry) => Number.isFinite(entry.gzip))) {
     rows.push(row({
       name: `${LATER.name}, gzip -9`, unit: 'KB', keyward: { median: round(later.total / 1000, 1), runs: 1 },
-      notes: `Not part of a first load: the packaging worker fetches it when a bundle is built or opened, or when the recipient brings their own CSR. ${describe(later)}`,
+      notes: `Not part of a first load: the packaging worker fetches it when a bundle is built or opened, when the recipient brings their own CSR, or when the order form reads a request. ${describe(later)}`,
     }));
     rows.at(-1).heaviest = later.attribution?.items.slice(0, 10) ?? [];
   }
