@@ -2,8 +2,8 @@
 // what weighs most in its WebAssembly. No browser and no Worker: the release files in `dist/` (what the Worker
 // serves), each compressed with gzip -9, summed per bundle: the page (index.html), boot.js, style.css, the
 // bundle's JavaScript glue and its WebAssembly. The packaging module (`dist/pkg/package*`, loaded by the
-// packaging worker only when a bundle is built or opened, or when the recipient brings a CSR) is reported
-// apart: it is not part of any first load.
+// packaging worker only when a bundle is built or opened, when the recipient brings a CSR, or when the order form
+// reads a request) is reported apart: it is not part of any first load.
 //
 // The heaviest items: the functions of the linked module before wasm-opt (`target/wasm32-unknown-unknown/release/
 // <binary>.wasm`, whose name section names them), grouped by crate (the first path segment of the demangled
@@ -223,7 +223,7 @@ function main() {
   if (later.files.some((entry) => Number.isFinite(entry.gzip))) {
     rows.push(row({
       name: `${LATER.name}, gzip -9`, unit: 'KB', keyward: { median: round(later.total / 1000, 1), runs: 1 },
-      notes: `Not part of a first load: the packaging worker fetches it when a bundle is built or opened, or when the recipient brings their own CSR. ${describe(later)}`,
+      notes: `Not part of a first load: the packaging worker fetches it when a bundle is built or opened, when the recipient brings their own CSR, or when the order form reads a request. ${describe(later)}`,
     }));
     rows.at(-1).heaviest = later.attribution?.items.slice(0, 10) ?? [];
   }

@@ -298,3 +298,29 @@ pub fn precheck_in_worker(request: JsValue) -> Result<JsValue, JsValue> {
     }
     Ok(answer.into())
 }
+
+// The order form's requests (issue 16): read in the packaging worker, so that the form's bundle does not carry the
+// request decoders.
+
+/// Reads a request pasted on the order form in the packaging worker
+/// ([`crate::console::order_csr::OrderCsrReading::of`] there): the key it asks for and what it carries.
+pub async fn read_order_csr(csr: &str) -> Result<crate::console::order_csr::OrderCsrReading, ApiError> {
+    let message = keys::object(&[("operation", "read_order_csr".into()), ("csr", csr.into())])?;
+    let answer = ask(&message).await?;
+    if !succeeded(&answer)? {
+        return Err(local_error(&text(&answer, "message").unwrap_or_else(|_| "the request could not be read".into())));
+    }
+    serde_json::from_str(&text(&answer, "reading").map_err(js_error)?)
+        .map_err(|error| local_error(&format!("the packaging worker's reading: {error}")))
+}
+
+/// The worker's entry point for the order form's requests (called by `public/bundle-worker.js`, exported by the
+/// packaging module): `request` carries `csr`; the answer `ok` and `reading`, the reading as JSON.
+pub fn read_order_csr_in_worker(request: JsValue) -> Result<JsValue, JsValue> {
+    let reading = crate::console::order_csr::OrderCsrReading::of(&text(&request, "csr")?);
+    let reading = serde_json::to_string(&reading).map_err(|error| JsValue::from_str(&error.to_string()))?;
+    let answer = Object::new();
+    Reflect::set(&answer, &JsValue::from_str("ok"), &true.into())?;
+    Reflect::set(&answer, &JsValue::from_str("reading"), &reading.into())?;
+    Ok(answer.into())
+}

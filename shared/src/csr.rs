@@ -28,6 +28,7 @@ use core::fmt;
 use der::asn1::{BitStringRef, ObjectIdentifier, UintRef};
 use der::{AnyRef, Decode, Reader, SliceReader, Tag, Tagged};
 use ring::signature::{self as ring_signature, UnparsedPublicKey, VerificationAlgorithm};
+use serde::{Deserialize, Serialize};
 use sha2::Digest;
 use spki::{AlgorithmIdentifierRef, SubjectPublicKeyInfoRef};
 use x509_cert::request::CertReq;
@@ -135,8 +136,9 @@ pub struct ParsedCsr {
     signature_algorithm: SignatureAlgorithm,
 }
 
-/// The requested public key, with what policy checks need.
-#[derive(Clone, Debug, PartialEq, Eq)]
+/// The requested public key, with what policy checks need. Serializable for the order form, which receives it
+/// from the packaging worker ([`crate::csr_explain::CsrContents`]).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum PublicKey {
     /// An RSA key (`rsaEncryption`). Only keys of 1024 to 8192 bits with an odd public exponent from 3 to
     /// 2^33 - 1 get this far: the rest cannot be verified and are [`CsrError::UnsupportedKey`].

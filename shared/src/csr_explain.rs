@@ -20,10 +20,12 @@
 //! account's validated domains, so the others are the ones explained as not on the order.
 //!
 //! Pure: no I/O. Compiled into the web app, so it decodes with the `der` and `x509-cert` code the crate already
-//! has.
+//! has. The order form has [`read`] run in the packaging worker and receives the [`CsrContents`] as JSON (hence
+//! their serde derives), so that its bundle does not carry that code; [`explain`] runs in its page.
 
 use der::Decode;
 use der::asn1::ObjectIdentifier;
+use serde::{Deserialize, Serialize};
 use x509_cert::ext::pkix::name::GeneralName;
 use x509_cert::ext::pkix::{
     BasicConstraints, ExtendedKeyUsage as ExtendedKeyUsageExtension, KeyUsage as KeyUsageExtension, KeyUsages,
@@ -65,7 +67,7 @@ const KNOWN_OIDS: &[(&str, &str)] = &[
 ];
 
 /// A key usage bit, by its RFC 5280 name.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum KeyUsageBit {
     /// digitalSignature (0).
     DigitalSignature,
@@ -194,7 +196,7 @@ pub fn key_name(key: &PublicKey) -> String {
 }
 
 /// One attribute of the request's subject.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SubjectField {
     /// OpenSSL's short name (`CN`, `O`, `OU`, `emailAddress`, ...) or the dotted OID.
     pub name: String,
@@ -204,8 +206,9 @@ pub struct SubjectField {
     pub value: String,
 }
 
-/// What a request carries and asks for.
-#[derive(Clone, Debug, PartialEq, Eq)]
+/// What a request carries and asks for. Serializable because the order form has it read by the packaging worker
+/// (the reader's DER code stays out of the form's bundle) and receives it as JSON; not a wire type of the API.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CsrContents {
     /// The subject's attributes, in encoding order.
     pub subject: Vec<SubjectField>,

@@ -492,6 +492,33 @@ pub fn check_order_request(
     context: &OrderContext,
     now: i64,
 ) -> Result<CheckedOrder, Vec<FieldError>> {
+    check::<true>(request, context, now)
+}
+
+/// Every rule of [`check_order_request`] but the recipients' requests: a `csr` is ignored, neither parsed nor
+/// its key checked. The order form runs this as the user types and has the requests read by the packaging
+/// worker instead (issue 16): a separate function, not a flag, so that the form's bundle does not link the
+/// request parser, its signature verification and the weak-key tests. The Worker always runs
+/// [`check_order_request`].
+///
+/// # Errors
+///
+/// Every [`FieldError`] found, in form order, none at a `recipients[i].csr`.
+pub fn check_order_request_without_csrs(
+    request: &OrderRequest,
+    context: &OrderContext,
+    now: i64,
+) -> Result<(), Vec<FieldError>> {
+    check::<false>(request, context, now).map(|_| ())
+}
+
+/// The rules; with `WITH_CSRS` false, the recipients' requests are left out (a constant, so that code is not
+/// even linked where it is false).
+fn check<const WITH_CSRS: bool>(
+    request: &OrderRequest,
+    context: &OrderContext,
+    now: i64,
+) -> Result<CheckedOrder, Vec<FieldError>> {
     let mut errors = Vec::new();
     let profile = request.profile.profile();
 
@@ -544,7 +571,7 @@ pub fn check_order_request(
     }
     let mut recipients = Vec::new();
     for (index, recipient) in request.recipients.iter().enumerate().take(MAXIMUM_RECIPIENTS) {
-        let checked = check_recipient(profile, index, recipient, context, validity_days.unwrap_or(1), now);
+        let checked = check_recipient::<WITH_CSRS>(profile, index, recipient, context, validity_days.unwrap_or(1), now);
         match checked {
             Ok(checked) => {
                 let path = format!("recipients[{index}]");
@@ -705,8 +732,9 @@ fn optional_name(value: &Option<String>) -> Result<Option<String>, OrderFormErro
     }
 }
 
-/// Checks one recipient; every problem, with its path under `recipients[index]`.
-fn check_recipient(
+/// Checks one recipient; every problem, with its path under `recipients[index]`. Its request only when
+/// `WITH_CSRS`.
+fn check_recipient<const WITH_CSRS: bool>(
     profile: &Profile,
     index: usize,
     recipient: &RecipientRequest,
@@ -829,7 +857,7 @@ fn check_recipient(
         }
     }
 
-    let csr = match recipient.csr.as_deref().map(str::trim).filter(|text| !text.is_empty()) {
+    let csr = match recipient.csr.as_deref().map(str::trim).filter(|text| !text.is_empty() && WITH_CSRS) {
         None => None,
         Some(text) => match ParsedCsr::from_pem(text) {
             Err(error) => {

@@ -203,7 +203,7 @@ impl KeyUsage {
 }
 
 /// Subject attributes, in the order they are encoded.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum SubjectAttribute {
     /// countryName (2.5.4.6), PrintableString: the organization's country.
     Country,

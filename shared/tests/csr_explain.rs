@@ -5,7 +5,7 @@ use rcgen::{
     BasicConstraints, CertificateParams, CustomExtension, DistinguishedName, DnType, ExtendedKeyUsagePurpose, IsCa,
     KeyPair, KeyUsagePurpose, PKCS_ECDSA_P256_SHA256, SanType,
 };
-use shared::csr_explain::{Expectation, Mismatch, explain, read};
+use shared::csr_explain::{CsrContents, Expectation, Mismatch, explain, read};
 use shared::lang::Lang;
 use shared::profile::ProfileId;
 
@@ -60,6 +60,9 @@ const ORDER_NAMES: &[&str] = &["www.example.com"];
 /// "Example SAS" in FR: exactly `codes`, in order.
 fn check(label: &str, text: &str, profile: ProfileId, codes: &[&str]) -> Vec<Mismatch> {
     let contents = read(text).unwrap_or_else(|error| panic!("{label}: {error}"));
+    // The order form receives the contents from the packaging worker as JSON: they come back as they were.
+    let json = serde_json::to_string(&contents).unwrap_or_else(|error| panic!("{label}: {error}"));
+    assert_eq!(serde_json::from_str::<CsrContents>(&json).ok().as_ref(), Some(&contents), "{label}: {json}");
     let dns_names: Vec<String> = ORDER_NAMES.iter().map(|name| (*name).to_owned()).collect();
     let expectation = Expectation {
         profile: profile.profile(),

@@ -238,3 +238,91 @@ test('the subject name panel shows what OpenSSL prints and what nginx logs, and 
   await row.locator('[data-testid=subject-nginx]').waitFor();
   assert.equal(await row.locator('[data-testid=subject-nginx]').textContent(), rfc2253);
 });
+
+test('the packaging worker reads the order form\'s request: a submission waits for its answer, and a late answer for an older text never shows', { timeout: 180_000 }, async () => {
+  const errors = [];
+  const form = await signedInPage(worker, browser, alice);
+  form.on('pageerror', (error) => errors.push(String(error)));
+  // The packaging worker is the real one; only its answers' delivery to the page can be held back and released
+  // by the test, to put them in the order under test: while `holdAnswers` is set, each answer is queued.
+  await form.addInitScript(() => {
+    const RealWorker = window.Worker;
+    window.heldAnswers = [];
+    window.holdAnswers = false;
+    window.Worker = class extends RealWorker {
+      get onmessage() {
+        return super.onmessage;
+      }
+
+      set onmessage(handler) {
+        super.onmessage = handler && ((event) => {
+          if (window.holdAnswers) window.heldAnswers.push(() => handler(event));
+          else handler(event);
+        });
+      }
+    };
+  });
+  const release = () => form.evaluate(() => {
+    window.holdAnswers = false;
+    const answers = window.heldAnswers.splice(0);
+    for (const answer of answers) answer();
+    return answers.length;
+  });
+  const held = () => form.evaluate(() => window.heldAnswers.length);
+  const orderPosts = [];
+  form.on('request', (sent) => {
+    if (sent.method() === 'POST' && new URL(sent.url()).pathname === '/api/v1/orders') orderPosts.push(JSON.parse(sent.postData()));
+  });
+  await form.goto(`${worker.url}/console/orders/new`);
+  await form.locator('[data-testid=order-form]').waitFor({ timeout: 60_000 });
+  await form.selectOption('[data-testid=profile]', 'server_auth');
+  await form.check('[data-testid=validity-days]');
+  await form.fill('[data-testid=days]', '90');
+  await form.fill('[data-testid="recipients[0].email"]', 'ops@csr.example.com');
+  await form.fill('[data-testid="recipients[0].dns_names"]', HOST);
+  await form.check('[data-testid=agreement]');
+  await form.check('[data-testid=csr-now-0]');
+  const refusal = form.locator('[data-testid="error-recipients[0].csr"]');
+  const accepted = form.locator('[data-testid=csr-accepted-0]');
+  const weak = (name) => openssl(['req', '-new', '-newkey', 'rsa:1024', '-nodes', '-keyout', join(directory, `${name}.key`), '-subj', `/CN=${HOST}`]);
+
+  // Submitted before the worker answered: nothing is sent while the answer is held; once it comes, the request is
+  // refused beside its box, and still nothing is sent.
+  await form.evaluate(() => { window.holdAnswers = true; });
+  await form.fill('[data-testid="recipients[0].csr"]', weak('held-weak'));
+  await form.click('[data-testid=order-submit]');
+  await eventually(async () => (await held()) > 0, 'the worker\'s answer, held');
+  assert.equal(await refusal.count(), 0, 'no verdict before the answer');
+  assert.equal(await accepted.count(), 0, 'no verdict before the answer');
+  assert.equal(orderPosts.length, 0, 'the submission waits for the answer');
+  assert.ok(await release() > 0);
+  await refusal.waitFor();
+  assert.equal(await refusal.getAttribute('data-code'), 'csr_refused');
+  assert.match(await refusal.textContent(), /1024/);
+  await form.locator('[data-testid=order-problems]').waitFor();
+  assert.equal(orderPosts.length, 0, 'no order leaves the page while its request is refused');
+
+  // Another weak request, its answer held; then a good one, answered at once; then the weak one's answer comes:
+  // it is for an older text, and changes nothing.
+  await form.evaluate(() => { window.holdAnswers = true; });
+  await form.fill('[data-testid="recipients[0].csr"]', weak('stale-weak'));
+  await eventually(async () => (await held()) > 0, 'the older text\'s answer, held');
+  await form.evaluate(() => { window.holdAnswers = false; });
+  const good = request('late-good', `/CN=${HOST}`, [`subjectAltName=DNS:${HOST}`]);
+  await form.fill('[data-testid="recipients[0].csr"]', good);
+  await accepted.waitFor();
+  assert.equal(await refusal.count(), 0);
+  assert.ok(await release() > 0, 'the older text\'s answer delivered after the newer one');
+  // Two frames: the page has handled the late answer and redrawn.
+  await form.evaluate(() => new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve))));
+  assert.equal(await accepted.count(), 1, 'the newer text\'s verdict stays');
+  assert.equal(await refusal.count(), 0, 'the older text\'s refusal is not shown');
+  assert.equal(await form.locator('[data-testid=csr-explanations-0] p').count(), 1);
+
+  await form.click('[data-testid=order-submit]');
+  await form.waitForURL(/\/console\/orders\/(?!new$)[^/]+$/, { timeout: 30_000 });
+  assert.equal(orderPosts.length, 1);
+  assert.equal(orderPosts[0].recipients[0].csr, good);
+  assert.deepEqual(errors, []);
+  await form.context().close();
+});

@@ -23,3 +23,9 @@ pub fn open_in_worker(request: JsValue) -> Result<JsValue, JsValue> {
 pub fn precheck_in_worker(request: JsValue) -> Result<JsValue, JsValue> {
     keyward_frontend::offload::precheck_in_worker(request)
 }
+
+/// Reads a request pasted on the order form: see [`keyward_frontend::offload::read_order_csr_in_worker`].
+#[wasm_bindgen]
+pub fn read_order_csr_in_worker(request: JsValue) -> Result<JsValue, JsValue> {
+    keyward_frontend::offload::read_order_csr_in_worker(request)
+}

@@ -23,6 +23,7 @@ pub(crate) mod device_requests;
 mod form;
 mod login;
 mod machine_fields;
+pub(crate) mod order_csr;
 mod order_texts;
 mod orders;
 pub mod pages;

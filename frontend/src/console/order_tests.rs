@@ -1,12 +1,14 @@
 //! Browser tests of the order form's own checks (`cargo xtask test` runs them in headless Chromium with the key
-//! module's): the pre-check of a pasted request against the policy, with the fixtures of `shared/tests/fixtures/csr`
-//! (their README names the commands that made them), and where an error path is shown.
+//! module's): the pre-check of a pasted request against the policy (the packaging worker's reading, then the page's
+//! verdict), with the fixtures of `shared/tests/fixtures/csr` (their README names the commands that made them), and
+//! where an error path is shown.
 
 use shared::api::policy::policy;
 use shared::profile::ProfileId;
 use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
 
-use super::orders::{belongs, precheck_csr, split_list};
+use super::order_csr::{OrderCsrReading, verdict};
+use super::orders::{belongs, split_list};
 use crate::i18n::Lang;
 
 wasm_bindgen_test_configure!(run_in_browser);
@@ -15,7 +17,11 @@ wasm_bindgen_test_configure!(run_in_browser);
 fn check(name: &str, text: &str, expected: Result<&str, &str>) {
     // 2026-12-02: the policy in force when these expectations were written (caps do not matter here).
     let policy = policy(1_796_000_000);
-    let found = precheck_csr(&policy, ProfileId::SmimeOrganizationMultipurpose, text, Lang::En);
+    let reading = OrderCsrReading::of(text);
+    // What the worker sends the page crosses as JSON: it must come back as it was.
+    let json = serde_json::to_string(&reading).expect("serializes");
+    assert_eq!(serde_json::from_str::<OrderCsrReading>(&json).expect("deserializes"), reading, "{name}");
+    let found = verdict(&policy, ProfileId::SmimeOrganizationMultipurpose, &reading, Lang::En);
     match (found, expected) {
         (Ok(key), Ok(expected)) => assert_eq!(key, expected, "{name}"),
         (Err(reason), Err(piece)) => assert!(reason.contains(piece), "{name}: {reason:?} should contain {piece:?}"),

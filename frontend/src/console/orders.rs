@@ -5,12 +5,13 @@
 //! types, validity caps, signature hashes), the account's organizations (only validated ones are offered), and its
 //! domains and mailboxes. As the user types, the form runs the same rules as the Worker,
 //! [`shared::order::check_order_request`], over an [`OrderContext`] built from those answers, and shows every
-//! problem next to its field once the field was touched (all of them after a first submission). A request
-//! pasted or uploaded is pre-checked in the page with [`shared::csr::requested_key`] and
-//! [`shared::api::policy::Policy::precheck`]: a key the profile refuses is reported before anything is sent. A
-//! readable request also prefills the names it carries (read-only) and is explained under its box
-//! ([`super::csr_explain`]). Each issued certificate's line offers its subject name in four forms
-//! ([`super::subject_name`]).
+//! problem next to its field once the field was touched (all of them after a first submission); those rules
+//! leave the requests out ([`shared::order::check_order_request_without_csrs`]). A request pasted or uploaded
+//! is read by the packaging worker ([`super::order_csr`]), and its key pre-checked against the profile with
+//! [`shared::api::policy::Policy::precheck`] when the answer comes: a key the profile refuses is reported before
+//! anything is sent, and a submission waits for the answers of its requests. A readable request also prefills
+//! the names it carries (read-only) and is explained under its box ([`super::csr_explain`]). Each issued
+//! certificate's line offers its subject name in four forms ([`super::subject_name`]).
 //!
 //! An idempotency key is drawn (WebCrypto's random values) when the form opens and sent with every submission of
 //! it, so a double click or a retry after a lost answer makes one order; the button is disabled while a
@@ -32,12 +33,11 @@ use shared::api::policy::{Policy, SHOW_POLICY};
 use shared::api::renewal::RENEW_ORDER;
 use shared::api::revocation::{CertificateStatus, DOWNLOAD_CERTIFICATE, REVOKE_CERTIFICATE, RevokeRequest};
 use shared::contract::ContractStatus;
-use shared::csr::PublicKey;
 use shared::download::DownloadFormat;
 use shared::encoding::base64url_encode;
 use shared::order::{
     OrderContext, OrganizationFacts, SUBSCRIBER_AGREEMENT_VERSION, ValidatedDomain, ValidatedMailbox,
-    check_order_request, money,
+    check_order_request_without_csrs, money,
 };
 use shared::pipeline::{Action, OrderState, Step, StepState, StepSubject};
 use shared::profile::{AlternativeNames, ProfileId};
@@ -46,9 +46,10 @@ use shared::vetting::VettingStatus;
 
 use super::csr_explain::{CsrExplanations, Prefill};
 use super::form::go;
+use super::order_csr::{CsrReader, verdict};
 use super::order_texts::{
-    action_label, actor_label, blocked_by, csr_accepted, csr_refused, done_at, order_text, order_texts, page_number,
-    problems_left, recipient_heading, state_label, validity_cap, who_acts,
+    action_label, actor_label, blocked_by, csr_accepted, done_at, order_text, order_texts, page_number, problems_left,
+    recipient_heading, state_label, validity_cap, who_acts,
 };
 use super::subject_name::SubjectNamePanel;
 use crate::api;
@@ -129,12 +130,16 @@ struct RecipientRow {
     /// Whether a request comes now (else an enrollment link later).
     csr_now: RwSignal<bool>,
     csr: RwSignal<String>,
+    /// The request read by the packaging worker, while one comes now.
+    reader: CsrReader,
     /// The language of the recipient's emails (the page's when the row was added).
     lang: RwSignal<Lang>,
 }
 
 impl RecipientRow {
     fn new(id: u32, lang: Lang) -> Self {
+        let csr_now = RwSignal::new(false);
+        let csr = RwSignal::new(String::new());
         Self {
             id,
             name: RwSignal::new(String::new()),
@@ -142,10 +147,16 @@ impl RecipientRow {
             surname: RwSignal::new(String::new()),
             email: RwSignal::new(String::new()),
             dns_names: RwSignal::new(String::new()),
-            csr_now: RwSignal::new(false),
-            csr: RwSignal::new(String::new()),
+            csr_now,
+            csr,
+            reader: CsrReader::new(move || csr_now.get().then(|| csr.get())),
             lang: RwSignal::new(lang),
         }
+    }
+
+    /// The request text when one comes now and is not blank, as it is now (not tracked).
+    fn csr_text_untracked(&self) -> Option<String> {
+        Some(self.csr.get_untracked()).filter(|text| self.csr_now.get_untracked() && !text.trim().is_empty())
     }
 
     fn request(&self) -> RecipientRequest {
@@ -213,24 +224,6 @@ fn context(catalogue: &Catalogue, organization_id: &str) -> OrderContext {
         contracts: catalogue.contracts.iter().map(ContractView::contract).collect(),
         renewal: false,
     }
-}
-
-/// A key as people read it.
-fn key_name(key: &PublicKey) -> String {
-    match key {
-        PublicKey::Rsa { modulus_bits, .. } => format!("RSA {modulus_bits}"),
-        PublicKey::EcP256 => "ECDSA P-256".into(),
-        PublicKey::EcP384 => "ECDSA P-384".into(),
-        PublicKey::Ed25519 => "Ed25519".into(),
-    }
-}
-
-/// The browser's pre-check of a pasted or uploaded request: the key it asks for, accepted by the profile, or
-/// the reason it is refused.
-pub fn precheck_csr(policy: &Policy, profile: ProfileId, text: &str, lang: Lang) -> Result<String, String> {
-    let key = shared::csr::requested_key(text).map_err(|error| csr_refused(lang, &error.to_string()))?;
-    policy.precheck(profile, &key).map_err(|error| csr_refused(lang, &error.to_string()))?;
-    Ok(key_name(&key))
 }
 
 /// Whether an error at `field` belongs to the form element at `path`: the path itself or inside it.
@@ -339,16 +332,17 @@ fn OrderForm(
     };
 
     // Every problem the page finds, in form order: the shared rules (requests left out: the pre-check below
-    // reads them), the numbers that do not parse, and each request's pre-check.
+    // reads them), the numbers that do not parse, and each request's pre-check once the worker has read it (a
+    // request still being read has none yet: the submission waits for it).
     let local_errors = Memo::new(move |_| {
         let lang = t.lang();
         let texts = order_texts(lang);
         let mut request = request();
         let rows = recipients.get();
         let csrs: Vec<Option<String>> = request.recipients.iter_mut().map(|recipient| recipient.csr.take()).collect();
-        let mut errors: Vec<ApiError> = match catalogue
-            .with_value(|catalogue| check_order_request(&request, &context(catalogue, &request.organization_id), now()))
-        {
+        let mut errors: Vec<ApiError> = match catalogue.with_value(|catalogue| {
+            check_order_request_without_csrs(&request, &context(catalogue, &request.organization_id), now())
+        }) {
             Ok(_) => Vec::new(),
             Err(problems) => problems.into_iter().map(ApiError::from).collect(),
         };
@@ -368,11 +362,16 @@ fn OrderForm(
                 let path = format!("recipients[{index}].csr");
                 match csr {
                     None => errors.push(field_error("csr_missing", &path, texts.csr_missing)),
-                    Some(text) => {
-                        if let Err(reason) = policy.with_value(|policy| precheck_csr(policy, profile, &text, lang)) {
-                            errors.push(field_error("csr_refused", &path, reason));
+                    Some(text) => match row.reader.answer(&text) {
+                        None => {}
+                        Some(Ok(reading)) => {
+                            if let Err(reason) = policy.with_value(|policy| verdict(policy, profile, &reading, lang)) {
+                                errors.push(field_error("csr_refused", &path, reason));
+                            }
                         }
-                    }
+                        // The worker could not read it: said at the request, the form cannot be sent so.
+                        Some(Err(problem)) => errors.push(field_error(&problem.code, &path, problem.message)),
+                    },
                 }
             }
         }
@@ -413,13 +412,32 @@ fn OrderForm(
             return;
         }
         attempted.set(true);
-        if !local_errors.get_untracked().is_empty() {
-            return;
-        }
         working.set(true);
-        server_errors.set(Vec::new());
-        let request = request();
         spawn_local(async move {
+            // The requests to come now are read (the answers already kept are used as they are); a text changed
+            // while this waited is read too, so what is sent is what was checked.
+            loop {
+                let unread: Vec<(CsrReader, String)> = recipients
+                    .get_untracked()
+                    .iter()
+                    .filter_map(|row| {
+                        let text = row.csr_text_untracked()?;
+                        row.reader.answer_untracked(&text).is_none().then_some((row.reader, text))
+                    })
+                    .collect();
+                if unread.is_empty() {
+                    break;
+                }
+                for (reader, text) in unread {
+                    reader.read_now(text).await;
+                }
+            }
+            if !local_errors.get_untracked().is_empty() {
+                working.set(false);
+                return;
+            }
+            server_errors.set(Vec::new());
+            let request = untrack(request);
             match api::call_listing_errors::<_, OrderView>(&PLACE_ORDER, &[], &request).await {
                 Ok(order) => go(&format!("/console/orders/{}", order.id)),
                 Err(problems) => {
@@ -502,21 +520,21 @@ fn OrderForm(
                         }
                     });
                 };
-                let verdict = move || {
-                    let text = row.csr.get();
+                // The worker's reading of the request as it is now; `None` while it is being read.
+                let reading = Memo::new(move |_| {
+                    let text = Some(row.csr.get()).filter(|text| row.csr_now.get() && !text.trim().is_empty())?;
+                    row.reader.answer(&text)?.ok()
+                });
+                let accepted = move || {
                     let id = profile.get()?;
-                    if !row.csr_now.get() || text.trim().is_empty() {
-                        return None;
-                    }
-                    let key = policy.with_value(|policy| precheck_csr(policy, id, &text, t.lang())).ok()?;
+                    let key = reading.with(|reading| {
+                        policy.with_value(|policy| verdict(policy, id, reading.as_ref()?, t.lang()).ok())
+                    })?;
                     Some(view! { <p class="notice" data-testid=format!("csr-accepted-{index}")>{csr_accepted(t.lang(), &key)}</p> })
                 };
                 // A readable request: what it carries prefills the form (read-only while it is there), and each
                 // way it differs from what the certificate will say is explained under its box.
-                let contents = Memo::new(move |_| {
-                    let text = row.csr.get();
-                    (row.csr_now.get() && !text.trim().is_empty()).then(|| shared::csr_explain::read(&text).ok()).flatten()
-                });
+                let contents = Memo::new(move |_| reading.with(|reading| reading.as_ref()?.contents.clone()));
                 let prefill = Memo::new(move |_| {
                     let contents = contents.get()?;
                     let id = profile.get()?;
@@ -622,7 +640,7 @@ fn OrderForm(
                             <label>{order_text(t, |texts| texts.csr_upload)}
                                 <input type="file" accept=".csr,.pem,.req,.txt" data-testid=format!("csr-file-{index}")
                                     on:change=upload /></label>
-                            {verdict}
+                            {accepted}
                             <CsrExplanations mismatches testid=format!("csr-explanations-{index}") />
                             {row_problems("csr")}
                         })}

@@ -466,6 +466,27 @@ fn csrs_are_parsed_verified_and_checked_against_the_profile() {
     }
 }
 
+/// What the order form checks as the user types: every rule but the requests, which the packaging worker reads.
+#[test]
+fn without_csrs_every_rule_but_the_requests() {
+    let with = |csr: &str, email: &str| OrderRequest {
+        recipients: vec![RecipientRequest { csr: Some(csr.into()), ..recipient(email) }],
+        ..request()
+    };
+    for csr in [RSA_2048_FLIPPED, RSA_1024, CERTIFICATE, "hello", RSA_2048] {
+        // The full check refuses the bad requests; without them, the same order passes.
+        assert_eq!(check_order_request_without_csrs(&with(csr, "ada@example.com"), &context(), NOW), Ok(()));
+        // The other rules still hold, with the same errors as the full check minus the request's.
+        let full = check_order_request(&with(csr, "ada@other.org"), &context(), NOW).expect_err("not validated");
+        let without =
+            check_order_request_without_csrs(&with(csr, "ada@other.org"), &context(), NOW).expect_err("not validated");
+        let full: Vec<FieldError> = full.into_iter().filter(|error| error.field != "recipients[0].csr").collect();
+        assert_eq!(without, full, "{csr}");
+        assert!(!without.is_empty());
+    }
+    assert!(check_order_request(&with(RSA_1024, "ada@example.com"), &context(), NOW).is_err());
+}
+
 #[test]
 fn device_orders_name_hosts_under_validated_domains() {
     let device = |email: &str, names: &[&str]| RecipientRequest {
