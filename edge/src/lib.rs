@@ -64,7 +64,9 @@ type Handler = fn(Request, call::Route) -> Pin<Box<dyn Future<Output = Result<Re
 /// and answers the other.
 macro_rules! routes {
     ($($endpoint:expr => $handler:path,)*) => {
-        &[$((&$endpoint, |request, context| Box::pin(call::run(&$endpoint, request, context, $handler))),)*]
+        &[$((&$endpoint, |request, context| {
+            Box::pin(call::run(&$endpoint, request, context, |call| Box::pin($handler(call))))
+        }),)*]
     };
 }
 
