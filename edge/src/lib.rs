@@ -64,7 +64,9 @@ type Handler = fn(Request, call::Route) -> Pin<Box<dyn Future<Output = Result<Re
 /// and answers the other.
 macro_rules! routes {
     ($($endpoint:expr => $handler:path,)*) => {
-        &[$((&$endpoint, |request, context| Box::pin(call::run(&$endpoint, request, context, $handler))),)*]
+        &[$((&$endpoint, |request, context| {
+            Box::pin(call::run(&$endpoint, request, context, |call| Box::pin($handler(call))))
+        }),)*]
     };
 }
 
@@ -385,9 +387,26 @@ async fn scheduled(_event: ScheduledEvent, env: Env, _context: ScheduleContext) 
     }
 }
 
-/// `GET /api/v1/openapi.json`: the description `shared::api::openapi` wrote (a host test keeps it current).
-async fn openapi(_call: call::Call) -> core::result::Result<Response, error::AppError> {
-    let mut response = Response::from_bytes(include_bytes!("../openapi.json").to_vec())?;
+/// `GET /api/v1/openapi.json`: the description `shared::api::openapi` wrote (a host test keeps `edge/openapi.json`
+/// current), read from the static assets (`ASSETS`), where the build copies it to this same path
+/// (`dist/api/v1/openapi.json`, xtask's `build::openapi_asset`). Not embedded: its 378 KB were a third of the
+/// Worker's data and counted against the 1 MB upload budget (issue 4), which assets do not. Answered as the other
+/// API answers are (`application/json`, `no-store`, the security headers), not with the asset's caching headers.
+async fn openapi(call: call::Call) -> core::result::Result<Response, error::AppError> {
+    let mut url = call.request.url()?;
+    url.set_query(None);
+    let asset = call.env().assets("ASSETS")?.fetch(url.as_str(), None).await?;
+    // A missing file would come back as the app's index.html (the single-page fallback, 200): refused rather than
+    // served as the description.
+    let kind = asset.headers().get("Content-Type")?.unwrap_or_default();
+    if asset.status_code() != 200 || !kind.starts_with("application/json") {
+        return Err(error::AppError::internal(&format!(
+            "the static assets have no {} (status {}, {kind}): build with cargo xtask build",
+            url.path(),
+            asset.status_code()
+        )));
+    }
+    let mut response = Response::from_body(asset.body().clone())?;
     response.headers_mut().set("Content-Type", "application/json")?;
     Ok(response)
 }

@@ -18,7 +18,9 @@
 //! release.
 //!
 //! Only the Worker carries the list (feature `public-suffix`, which `edge/Cargo.toml` enables; the host tests
-//! build it too): the web app validates no domain. It is read once per Worker instance, on first use.
+//! build it too): the web app validates no domain. It embeds the rules alone, without the list's comments
+//! (`shared/build.rs` strips them at build time: half the file, counted against the Worker's 1 MB upload budget),
+//! and reads them once per Worker instance, on first use.
 //! Internationalized rules (`公司.cn`) are compared in their `xn--` form, the only form `crate::address::Domain`
 //! accepts.
 
@@ -28,8 +30,8 @@ use std::sync::OnceLock;
 /// The `VERSION` line of the pinned list's header: when publicsuffix.org published it.
 pub const LIST_VERSION: &str = "2026-10-22_08-36-41_UTC";
 
-/// The pinned list, verbatim.
-const LIST: &str = include_str!("../data/public_suffix_list.dat");
+/// The pinned list's rules, one a line: `build.rs` strips the list's comments (both sections' rules kept, in order).
+const RULE_LINES: &str = include_str!(concat!(env!("OUT_DIR"), "/public_suffix_rules.txt"));
 
 /// The list's rules, in `xn--` form.
 struct Rules {
@@ -46,10 +48,7 @@ fn rules() -> &'static Rules {
     static RULES: OnceLock<Rules> = OnceLock::new();
     RULES.get_or_init(|| {
         let mut rules = Rules { exact: HashSet::new(), wildcard_parents: HashSet::new(), exceptions: HashSet::new() };
-        // A rule is the first word of a line that is neither empty nor a `//` comment.
-        for rule in
-            LIST.lines().filter(|line| !line.starts_with("//")).filter_map(|line| line.split_whitespace().next())
-        {
+        for rule in RULE_LINES.lines() {
             let (set, name) = if let Some(name) = rule.strip_prefix('!') {
                 (&mut rules.exceptions, name)
             } else if let Some(parent) = rule.strip_prefix("*.") {
@@ -154,10 +153,21 @@ mod tests {
         check("unlisted-tld", true);
     }
 
+    /// The pinned list, verbatim, as `build.rs` reads it.
+    const LIST: &str = include_str!("../data/public_suffix_list.dat");
+
     #[test]
     fn the_pinned_list_is_whole_and_its_version_stated() {
         assert!(LIST.contains(&format!("\n// VERSION: {LIST_VERSION}\n")), "LIST_VERSION is not the list's");
         assert!(LIST.contains("// ===BEGIN ICANN DOMAINS===") && LIST.contains("// ===END PRIVATE DOMAINS==="));
+        // The embedded rules are the list's rules, every one, in order, and nothing else.
+        let listed: Vec<&str> = LIST
+            .lines()
+            .filter(|line| !line.starts_with("//"))
+            .filter_map(|line| line.split_whitespace().next())
+            .collect();
+        assert_eq!(RULE_LINES.lines().collect::<Vec<_>>(), listed);
+        assert!(RULE_LINES.lines().any(|rule| rule == "github.io") && RULE_LINES.lines().any(|rule| rule == "co.uk"));
         let rules = rules();
         let count = rules.exact.len() + rules.wildcard_parents.len() + rules.exceptions.len();
         assert!(count > 9_000, "{count} rules");

@@ -104,7 +104,24 @@ pub fn frontend(tools: &Tools, flavor: Flavor) -> Result {
         let wasm = package.join(format!("{name}_bg.wasm"));
         run(Command::new(tools.node("wasm-opt")).arg("-Oz").args(WASM_FEATURES).arg(&wasm).arg("-o").arg(&wasm))?;
     }
-    copy_directory(&root.join("public"), &dist)
+    copy_directory(&root.join("public"), &dist)?;
+    openapi_asset()
+}
+
+/// The OpenAPI description among the static assets, at the path the API serves it on: `edge/openapi.json` (the one
+/// source, which a host test of `shared` keeps current) copied to `dist/api/v1/openapi.json`, which the Worker's
+/// `GET /api/v1/openapi.json` reads through its assets binding instead of embedding it (issue 4's upload budget).
+/// Every build writes it, the web app's (which remakes `dist/`) and the Worker's (so that rebuilding the Worker
+/// alone after the description changed serves the new one).
+fn openapi_asset() -> Result {
+    let root = root();
+    let target = root.join("dist/api/v1/openapi.json");
+    if let Some(directory) = target.parent() {
+        std::fs::create_dir_all(directory).map_err(|error| format!("creating {}: {error}", directory.display()))?;
+    }
+    std::fs::copy(root.join("edge/openapi.json"), &target)
+        .map(drop)
+        .map_err(|error| format!("copying edge/openapi.json to {}: {error}", target.display()))
 }
 
 /// Builds the Worker into `edge/build/` (what `wrangler deploy` and `wrangler dev` run).
@@ -124,6 +141,7 @@ pub fn production_probe(tools: &Tools) -> Result {
 /// The development builds (`dev`, `test`, `bench`) keep the names, which the benchmark's profile reads.
 fn worker(tools: &Tools, out_dir: &str, features: &[&str], strip_names: bool) -> Result {
     let root = root();
+    openapi_asset()?;
     run(Command::new(&tools.worker_build)
         .args(["--release", "--out-dir", out_dir, "."])
         .args(features)

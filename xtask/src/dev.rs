@@ -206,11 +206,21 @@ const ARTEFACTS: &[(&str, Option<&[u8]>)] = &[
     ("dist/pkg/tools_bg.wasm", Some(b"dev/mailbox")),
     ("dist/pkg/console-login_bg.wasm", None),
     ("dist/index.html", None),
+    ("dist/api/v1/openapi.json", None),
 ];
 
 /// What the artefacts are made from: the three crates, the static files, the lock file.
-const SOURCES: &[&str] =
-    &["Cargo.toml", "Cargo.lock", "shared", "edge/src", "edge/Cargo.toml", "edge/build.rs", "frontend", "public"];
+const SOURCES: &[&str] = &[
+    "Cargo.toml",
+    "Cargo.lock",
+    "shared",
+    "edge/src",
+    "edge/Cargo.toml",
+    "edge/build.rs",
+    "edge/openapi.json",
+    "frontend",
+    "public",
+];
 
 /// Whether every artefact of the development build is there, of that flavour, and newer than every source.
 fn development_build_is_current(root: &Path) -> bool {
