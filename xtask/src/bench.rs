@@ -37,7 +37,7 @@ pub fn run(part: Option<&str>) -> Result {
     if size {
         // What ships: the production app, measured before the development build below replaces it.
         build::frontend(&tools, build::Flavor::Production)?;
-        node("bench/size.mjs")?;
+        node(&tools, "bench/size.mjs")?;
         if !(browser || lighthouse || edge) {
             eprintln!("report: {}", root().join("target/bench/report.md").display());
             return Ok(());
@@ -50,15 +50,15 @@ pub fn run(part: Option<&str>) -> Result {
     std::fs::create_dir_all(&out).map_err(|error| format!("creating {}: {error}", out.display()))?;
     if browser {
         bench_page(&tools, &out)?;
-        node("bench/browser.mjs")?;
+        node(&tools, "bench/browser.mjs")?;
     }
     if lighthouse {
-        node("bench/lighthouse.mjs")?;
+        node(&tools, "bench/lighthouse.mjs")?;
     }
     if edge {
         // The upload size is the production Worker's (`edge/build-production/`, as deployed: without the names).
         build::production_probe(&tools)?;
-        node("bench/edge.mjs")?;
+        node(&tools, "bench/edge.mjs")?;
     }
     eprintln!("report: {}", out.join("report.md").display());
     Ok(())
@@ -100,14 +100,16 @@ fn bench_page(tools: &Tools, out: &Path) -> Result {
 }
 
 /// Runs one of the benchmark's Node scripts from the workspace root. Lighthouse's chrome-launcher finds Debian's
-/// Chromium at `CHROME_PATH` (the same browser every other part drives; it never downloads one).
-fn node(script: &str) -> Result {
+/// Chromium at `CHROME_PATH` (the same browser every other part drives; it never downloads one). The scripts start
+/// Workers with the end-to-end harness, which reads and writes their D1 with the pinned Python (`KEYWARD_PYTHON`).
+fn node(tools: &Tools, script: &str) -> Result {
     let root = root();
     run_command(
         Command::new("node")
             .arg(root.join(script))
             .current_dir(&root)
             .env("WRANGLER_SEND_METRICS", "false")
-            .env("CHROME_PATH", "/usr/bin/chromium"),
+            .env("CHROME_PATH", "/usr/bin/chromium")
+            .env("KEYWARD_PYTHON", &tools.python),
     )
 }
