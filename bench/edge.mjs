@@ -444,7 +444,7 @@ async function main() {
   rows.push(row({
     name: 'Worker upload size, gzip', unit: 'KiB', keyward: { median: upload.gzip, runs: 1 },
     target: { text: '≤ 1 MB (976.6 KiB)', met: (entry) => entry.keyward <= 1_000_000 / 1024 },
-    notes: `\`wrangler deploy --dry-run --outdir\` in edge/ (offline), the production build (edge/build-production/, as `cargo xtask build` makes it: no development routes, the name section stripped); total before compression ${upload.total} KiB.`,
+    notes: `\`wrangler deploy --dry-run --outdir\` in edge/ (offline), the production build (edge/build-production/, as \`cargo xtask build\` makes it: no development routes, the name section stripped); total before compression ${upload.total} KiB.`,
   }));
   merge('edge', rows, { wrangler: `wrangler ${wranglerVersion} (workerd from package-lock.json)`, 'edge part': `${new Date().toISOString()}, ${QUICK ? 'QUICK' : 'full'}; load average (1, 5, 15 min) at start ${loadStart}, at end ${loadavg().map((value) => value.toFixed(2)).join(' ')}` });
   log('done');
