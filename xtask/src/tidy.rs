@@ -222,4 +222,27 @@ mod tests {
             .collect();
         assert!(offending.is_empty(), "domain modules importing wire types:\n{}", offending.join("\n"));
     }
+
+    /// The JavaScript that `cargo xtask test` does not run (the benchmark's scripts, the soak) at least parses:
+    /// an unescaped backtick in `bench/edge.mjs` once stopped `cargo xtask bench edge` before it measured anything,
+    /// and no suite noticed. `node --check` parses without running.
+    #[test]
+    fn every_script_of_the_tree_parses() {
+        let mut scripts = Vec::new();
+        for directory in ["bench", "tests", "public"] {
+            for extension in ["mjs", "js"] {
+                files(&root().join(directory), extension, &mut scripts);
+            }
+        }
+        assert!(scripts.len() > 20, "the walk found the scripts ({})", scripts.len());
+        let broken: Vec<String> = scripts
+            .iter()
+            .filter_map(|script| {
+                let output = std::process::Command::new("node").arg("--check").arg(script).output().expect("runs node");
+                (!output.status.success())
+                    .then(|| format!("{}:\n{}", script.display(), String::from_utf8_lossy(&output.stderr)))
+            })
+            .collect();
+        assert!(broken.is_empty(), "scripts that do not parse:\n{}", broken.join("\n"));
+    }
 }
