@@ -155,7 +155,9 @@ test('an enrollment link in each of its states: ready, working, issued, a passwo
   // Opened again in another browser: spent.
   const other = await newPage(errors);
   await other.page.goto(link);
-  await other.page.locator('[data-testid=link-closed]').waitFor();
+  // A first load in a fresh context, as the first page's above: the same allowance (the default 30 s ran out once
+  // in a CI precheck, cause not found).
+  await other.page.locator('[data-testid=link-closed]').waitFor({ timeout: 90_000 });
   await noViolations(other.page, 'a spent enrollment link', problems);
   await other.context.close();
   assertNone(problems);
