@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import {
   startWorker, http, createAccount, login, openssl, scratch, launchBrowser, caAdministrator, signedInPage, ROOT,
 } from './harness.mjs';
+import { servedSerial, serving } from './nginx.mjs';
 
 const PASSWORD = 'correct horse battery staple';
 const DAY = 86_400;
@@ -380,10 +381,6 @@ test('confirming the saved bundle on the done page, in Chromium, records the pic
 let nginx;
 after(() => nginx?.kill('SIGTERM'));
 
-function servedSerial(port) {
-  const result = spawnSync('sh', ['-c', `openssl s_client -connect 127.0.0.1:${port} -servername www.alpha.example.com </dev/null 2>/dev/null | openssl x509 -noout -serial`], { encoding: 'utf8' });
-  return result.stdout.trim().replace('serial=', '').toLowerCase();
-}
 
 async function eventually(condition, what, milliseconds = 10_000) {
   const deadline = Date.now() + milliseconds;
@@ -422,7 +419,7 @@ http {
 }
 `);
   nginx = spawn('nginx', ['-p', site, '-c', join(site, 'nginx.conf'), '-e', join(site, 'logs', 'error.log')], { stdio: 'ignore' });
-  await eventually(() => servedSerial(port) === placeholderSerial, 'nginx serving the placeholder');
+  await serving(site, port, placeholderSerial);
 
   // The recipe as the README shows it, with a reload that nginx's own log confirms and a count of reloads.
   const reloads = join(site, 'reloads');
@@ -438,7 +435,7 @@ http {
   const first = run();
   assert.equal(first.status, 0, `${first.stdout}${first.stderr}`);
   assert.equal(readFileSync(reloads, 'utf8'), 'reload\n', 'one reload');
-  await eventually(() => servedSerial(port) === serial, `nginx serving ${serial}`);
+  await serving(site, port, serial);
   const installed = readFileSync(certificateFile, 'utf8');
   assert.equal(installed, (await api(`/orders/${orders.server.id}/recipients/0/certificate/current`, { headers: bearer(keyA) })).text());
   assert.match(readFileSync(join(site, 'state', 'etag'), 'utf8'), /^"[0-9a-f]{64}-pem"\n$/);

@@ -3,6 +3,8 @@
 // client wrote), `csr_explain.test.mjs` (nginx's `$ssl_client_s_dn` against the subject name panel). It listens on
 // 127.0.0.1 with its own throwaway server certificate, trusts the chain it is given for clients, answers each
 // request with the client's `$ssl_client_s_dn` and logs it to `logs/access.log`.
+// It also holds `servedSerial` and `serving`, which the README sync recipe's tests (`inventory.test.mjs`,
+// `renewal.test.mjs`) use against the plain-TLS nginx they start themselves.
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -15,6 +17,35 @@ async function until(ready, what, { timeout = 15_000, every = 100 } = {}) {
     if (Date.now() > deadline) throw new Error(what);
     await new Promise((resolve) => setTimeout(resolve, every));
   }
+}
+
+/** The serial (lower-case hex) of the certificate nginx on `port` serves to a new connection now; '' for none. */
+export function servedSerial(port) {
+  const result = spawnSync('sh', ['-c', `openssl s_client -connect 127.0.0.1:${port} -servername www.alpha.example.com </dev/null 2>/dev/null | openssl x509 -noout -serial`], { encoding: 'utf8' });
+  return result.stdout.trim().replace('serial=', '').toLowerCase();
+}
+
+/** How many worker processes the nginx master whose pid is in `site/nginx.pid` has now. */
+function workers(site) {
+  try {
+    const pid = readFileSync(join(site, 'nginx.pid'), 'utf8').trim();
+    return readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').split(/\s+/).filter(Boolean).length;
+  } catch {
+    return 0; // not started yet, or gone
+  }
+}
+
+/**
+ * Waits until nginx (started from `site`, on `port`) serves `serial` and has only one worker. After a reload
+ * (SIGHUP) the old worker goes on accepting connections for a moment beside the new one, so one handshake with the
+ * new certificate does not mean the next one gets it: measured here, the old certificate came back on up to the
+ * fourth connection after the new one was first seen. Once the old worker has exited, every connection is the new
+ * worker's.
+ */
+export async function serving(site, port, serial, { timeout = 10_000 } = {}) {
+  let last = '';
+  await until(() => (last = servedSerial(port)) === serial && workers(site) === 1,
+    `nginx did not settle on serial ${serial} (last served: ${last || 'nothing'}, workers: ${workers(site)})`, { timeout });
 }
 
 /**

@@ -17,6 +17,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { readFileSync, rmSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startWorker, http, createAccount, login, openssl, scratch, launchBrowser, signedInPage, ROOT } from './harness.mjs';
+import { servedSerial, serving } from './nginx.mjs';
 
 const PASSWORD = 'correct horse battery staple';
 const DAY = 86_400;
@@ -310,20 +311,6 @@ test('(e) a due renewal whose domain validation lapsed is placed, waits for the 
 let nginx;
 after(() => nginx?.kill('SIGTERM'));
 
-function servedSerial(port) {
-  const result = spawnSync('sh', ['-c', `openssl s_client -connect 127.0.0.1:${port} -servername www.alpha.example.com </dev/null 2>/dev/null | openssl x509 -noout -serial`], { encoding: 'utf8' });
-  return result.stdout.trim().replace('serial=', '').toLowerCase();
-}
-
-async function eventually(condition, what, milliseconds = 10_000) {
-  const deadline = Date.now() + milliseconds;
-  for (;;) {
-    if (await condition()) return;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
-
 test('(d) the README recipe swaps the certificate nginx serves after a renewal, and does nothing while the ETag is unchanged', async () => {
   const order = await place('server', {
     profile: 'server_auth', validity: { kind: 'days', days: 60 },
@@ -355,7 +342,7 @@ http {
 }
 `);
   nginx = spawn('nginx', ['-p', site, '-c', join(site, 'nginx.conf'), '-e', join(site, 'logs', 'error.log')], { stdio: 'ignore' });
-  await eventually(() => servedSerial(port) === placeholderSerial, 'nginx serving the placeholder');
+  await serving(site, port, placeholderSerial);
 
   const reloads = join(site, 'reloads');
   const reloadCount = () => { try { return readFileSync(reloads, 'utf8').split('\n').filter(Boolean).length; } catch { return 0; } };
@@ -373,7 +360,7 @@ http {
   const etag = () => readFileSync(join(site, 'state', 'etag'), 'utf8');
 
   run();
-  await eventually(() => servedSerial(port) === firstSerial, `nginx serving ${firstSerial}`);
+  await serving(site, port, firstSerial);
   assert.equal(reloadCount(), 1);
   const firstTag = etag();
   run();
@@ -389,7 +376,7 @@ http {
   assert.ok(renewedSerial && renewedSerial !== firstSerial);
 
   run();
-  await eventually(() => servedSerial(port) === renewedSerial, `nginx serving the renewal ${renewedSerial}`);
+  await serving(site, port, renewedSerial);
   assert.equal(reloadCount(), 2, 'one reload for the new certificate');
   assert.notEqual(etag(), firstTag, 'the ETag changed with the certificate');
   const secondTag = etag();
