@@ -16,15 +16,25 @@
 //! (the digits changed from machine words to 26 bits on 2026-12-07 without changing which primes are found); the
 //! products carry powers of R, coprime to N, which change no gcd.
 //!
-//! **Cost.** In WebAssembly a call on a sound 2048-bit modulus costs about 14 ms of CPU (Node 20's V8, the
-//! workspace's release profile, `opt-level = "z"`; the fastest of 41 calls, by `process.cpuUsage`, on a loaded
-//! 2-core AMD EPYC): 1,024 squarings and about 500 multiplications of 79 digits, some 16 million digit products.
-//! It is most of an RSA issuance's CPU in the Worker (V8's profile of `cargo xtask bench edge`, 2026-12-07:
-//! `Field::reduce`, `Field::step` and `Field::multiply` are about 40% of the isolate's samples, the rest of the
-//! issuance beside them). Measured on the throwaway `cdylib` the parent module describes: machine words (32 bits
-//! in WebAssembly, with a carry per product) and these digits cost the same at `opt-level = "z"` (14.1 and 13.9
-//! ms); `opt-level = 3` alone takes the words to 12.1 ms; these digits with `opt-level = 3` and the `simd128`
-//! target feature, which vectorizes the columns' loops, to 9.0 ms. Neither is the workspace's setting today.
+//! **Cost.** In WebAssembly a call on a sound 2048-bit modulus costs 8.4 ms of CPU (median of 41 calls by
+//! `process.cpuUsage` in Node 20's V8, the workspace's release profile, `opt-level = "z"`, on a 2-core AMD EPYC
+//! with a CI run beside it; 2026-12-07): 1,024 squarings and about 500 multiplications of 79 digits, some 16
+//! million digit products. It is most of an RSA issuance's CPU in the Worker (V8's profile of `cargo xtask bench
+//! edge`, 2026-12-07: `Field::reduce`, `Field::step` and `Field::multiply` are about 40% of the isolate's samples).
+//! Measured in the same run, on a throwaway `cdylib` exporting `rho_factor` over a fixed modulus:
+//!
+//! | build of this module                                                  | median   | ratio |
+//! |-----------------------------------------------------------------------|----------|-------|
+//! | the columns' inner loop as a plain loop (until 2026-12-07)            | 9.69 ms  | 1     |
+//! | that loop unrolled by four by hand ([`accumulate`], today)            | 8.37 ms  | ×0.86 |
+//! | the same, unrolled by eight                                           | 8.46 ms  | ×0.87 |
+//! | product scanning with the reduction folded in (FIPS), unrolled by four | 13.74 ms | ×1.42 |
+//! | the plain loop at `opt-level = 3` (the whole build)                   | 6.96 ms  | ×0.72 |
+//!
+//! `opt-level = 3` for `keyward-shared` alone (a profile override) gave 7.84 ms; it would apply to every page's
+//! WebAssembly too, whose size budgets have no room for it. Machine words (32 bits in WebAssembly, a carry per
+//! product) cost the same as these digits at `opt-level = "z"`; the `simd128` target feature at `opt-level = 3` gained
+//! nothing in an earlier run (6.99 ms against 6.83 without it, the fastest of 15 calls each).
 //!
 //! A factor found is a proof (it divides N); a factor not found proves nothing. Because the walk modulo p depends
 //! on p alone, whether a prime p is found can be predicted with 64-bit arithmetic modulo p: the tests
@@ -263,9 +273,7 @@ impl Field {
         let t = &mut scratch[..2 * n + 1];
         t.fill(0);
         for (index, &word) in a.iter().enumerate() {
-            for (slot, &digit) in t[index..index + n].iter_mut().zip(b) {
-                *slot += word * digit;
-            }
+            accumulate(&mut t[index..index + n], word, b);
         }
         self.reduce(t);
     }
@@ -279,9 +287,7 @@ impl Field {
         for (index, &word) in a.iter().enumerate() {
             t[2 * index] += word * word;
             let doubled = word << 1;
-            for (slot, &digit) in t[2 * index + 1..index + n].iter_mut().zip(&a[index + 1..]) {
-                *slot += doubled * digit;
-            }
+            accumulate(&mut t[2 * index + 1..index + n], doubled, &a[index + 1..]);
         }
         self.reduce(t);
     }
@@ -293,9 +299,7 @@ impl Field {
         for index in 0..n {
             // m clears digit `index`: t + m · N · 2^(LIMB_BITS · index) is divisible by one more digit.
             let m = t[index].wrapping_mul(self.negated_inverse) & DIGIT_MASK;
-            for (slot, &digit) in t[index..index + n].iter_mut().zip(&self.modulus) {
-                *slot += m * digit;
-            }
+            accumulate(&mut t[index..index + n], m, &self.modulus);
             t[index + 1] += t[index] >> LIMB_BITS;
         }
         // The columns n..2n carried into digits; t / R < 2N: one subtraction at most.
@@ -333,6 +337,26 @@ impl Field {
     /// gcd(value, N).
     fn gcd(&self, value: &[Limb]) -> BigUint {
         number_of(value).gcd(&self.big)
+    }
+}
+
+/// `slots[i] += word · digits[i]` for every `i` of the shorter of the two: the inner loop of every product, where
+/// rho spends its time. Unrolled by four by hand, because the release profile optimizes for size (`opt-level =
+/// "z"`), which does not unroll loops (module documentation, Cost).
+#[inline(always)]
+fn accumulate(slots: &mut [Limb], word: Limb, digits: &[Limb]) {
+    let length = slots.len().min(digits.len());
+    let (slots, digits) = (&mut slots[..length], &digits[..length]);
+    let mut slot_chunks = slots.chunks_exact_mut(4);
+    let mut digit_chunks = digits.chunks_exact(4);
+    for (slot, digit) in (&mut slot_chunks).zip(&mut digit_chunks) {
+        slot[0] += word * digit[0];
+        slot[1] += word * digit[1];
+        slot[2] += word * digit[2];
+        slot[3] += word * digit[3];
+    }
+    for (slot, &digit) in slot_chunks.into_remainder().iter_mut().zip(digit_chunks.remainder()) {
+        *slot += word * digit;
     }
 }
 
