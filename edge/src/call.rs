@@ -154,27 +154,14 @@ pub async fn run(endpoint: &Endpoint, mut request: Request, route: Route, handle
             let route = Rc::new(route);
             let answer = respond(handler(Call { request, db, now: platform::now(), route: route.clone(), body }).await);
             if !matches!(endpoint.method, Method::Get | Method::Head) {
-                after_answer_seal(&route);
+                // The audit records its batch left unsealed, sealed a moment later with those of the isolate's
+                // other writes (`sealing::seal_soon`).
+                crate::sealing::seal_soon(&route.data, route.env.clone());
             }
             answer
         }
         Err(error) => respond(Err(error)),
     }
-}
-
-/// Seals, after the answer, the audit records a write request's batch left unsealed (`sealing::seal_pending`), so
-/// they are readable and chained within moments; what a conflict or failure leaves, the scheduled handler seals.
-fn after_answer_seal(route: &Route) {
-    let env = route.env.clone();
-    route.data.wait_until(async move {
-        let sealed = match env.d1("DB") {
-            Ok(db) => crate::sealing::seal_pending(&db).await.map(drop),
-            Err(error) => Err(error.into()),
-        };
-        if let Err(error) = sealed {
-            worker::console_log!("audit sealing after the answer left records for the scheduled handler: {error:?}");
-        }
-    });
 }
 
 /// Refuses, before reading anything, a request with a body of unknown length (no `Content-Length`, or a

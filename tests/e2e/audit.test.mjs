@@ -1,10 +1,10 @@
 // The audit trail, hash-chained (issue 14, item 6). Activity in two accounts (logins, an invitation, an order with
-// a CSR certificate, 30 API keys created at once), sealed after each answer and by two scheduled handlers run at
-// once; then every chain is whole (sequences 1..n, the head at n), the account's export verifies with the real
+// a CSR certificate, 30 API keys created at once), sealed a second after the answers and by two scheduled handlers
+// run at once; then every chain is whole (sequences 1..n, the head at n), the account's export verifies with the real
 // `cargo xtask audit-verify` and a tampered copy does not; D1 itself refuses to change a sealed record, to seal one
 // out of its chain, or to fork a chain; another account, an organization user and an API key read nothing of it;
 // CA administrators read any chain with filters; and the activity pages show the records and filter them in
-// Chromium.
+// Chromium. Last, the Worker seals a burst of writes on its own, in one sealing per second (`edge/src/sealing.rs`).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
@@ -281,4 +281,31 @@ test('the activity page shows the records and filters them; the CA administrator
   }, ids.accountB);
   assert.equal(await adminPage.getAttribute('[data-testid=audit-export]', 'href'), `/api/v1/admin/audit/export?account=${ids.accountB}`);
   await adminContext.close();
+});
+
+test('a write answer\'s records are sealed within seconds without the scheduled handler, and a burst of writes in one sealing per second', async () => {
+  await allSealed();
+  const version = async () => (await worker.query(`SELECT version FROM audit_chain_heads WHERE chain = '${ids.accountA}'`))[0].version;
+  const before = await version();
+  // Eight writes one after another, each awaited; each leaves one record on account A's chain.
+  const started = Date.now();
+  for (let index = 0; index < 8; index += 1) {
+    const created = await api('/api-keys', { method: 'POST', headers: alice, body: JSON.stringify({ name: `burst ${index}` }) });
+    assert.equal(created.status, 201);
+  }
+  const seconds = (Date.now() - started) / 1000;
+  // Sealed by the Worker on its own: this test never runs the scheduled handler here.
+  const deadline = Date.now() + 20_000;
+  for (;;) {
+    const [{ n }] = await worker.query('SELECT COUNT(*) AS n FROM audit_log WHERE sequence IS NULL');
+    if (n === 0) break;
+    assert.ok(Date.now() < deadline, `${n} records still unsealed 20 s after the last answer`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  // Each sealing of the chain moves its head's version once. One sealing waits a second after the first answer and
+  // takes every record committed by then, so the eight records took at most one sealing per started second of the
+  // burst, and one more for a record that landed while a sealing was reading. Sealing after every answer took
+  // eight (the test fails there whenever the burst lasts under six seconds).
+  const sealings = (await version()) - before;
+  assert.ok(sealings >= 1 && sealings <= Math.floor(seconds) + 2, `${sealings} sealings for 8 writes in ${seconds} s`);
 });
