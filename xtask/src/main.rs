@@ -63,7 +63,12 @@ fn main() -> ExitCode {
                 Some("development") => build::Flavor::Development,
                 _ => build::Flavor::Production,
             };
-            tools::ensure().and_then(|tools| build::all(&tools, flavor))
+            // A development build is for `wrangler dev` and the end-to-end suites: without the development CA and
+            // `KEYWARD_ENV=development` in `edge/.dev.vars`, its development routes answer 404.
+            tools::ensure().and_then(|tools| build::all(&tools, flavor)).and_then(|()| match flavor {
+                build::Flavor::Development => devca::ensure(),
+                build::Flavor::Production => Ok(()),
+            })
         }
         "bench" => bench::run(std::env::args().nth(2).as_deref()),
         "soak" => soak::run(std::env::args().nth(2).as_deref()),
