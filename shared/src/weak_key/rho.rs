@@ -21,20 +21,21 @@
 //! with a CI run beside it; 2026-12-07): 1,024 squarings and about 500 multiplications of 79 digits, some 16
 //! million digit products. It is most of an RSA issuance's CPU in the Worker (V8's profile of `cargo xtask bench
 //! edge`, 2026-12-07: `Field::reduce`, `Field::step` and `Field::multiply` are about 40% of the isolate's samples).
-//! Measured in the same run, on a throwaway `cdylib` exporting `rho_factor` over a fixed modulus:
+//! Measured on a throwaway `cdylib` exporting `rho_factor` over a fixed modulus, in three runs (41 calls of each
+//! build per run); each ratio is against the plain loop measured in the same run:
 //!
-//! | build of this module                                                  | median   | ratio |
-//! |-----------------------------------------------------------------------|----------|-------|
-//! | the columns' inner loop as a plain loop (until 2026-12-07)            | 9.69 ms  | 1     |
-//! | that loop unrolled by four by hand ([`accumulate`], today)            | 8.37 ms  | ×0.86 |
-//! | the same, unrolled by eight                                           | 8.46 ms  | ×0.87 |
+//! | build of this module                                                   | median   | ratio |
+//! |------------------------------------------------------------------------|----------|-------|
+//! | the columns' inner loop as a plain loop (until 2026-12-07)             | 9.69 ms  | 1     |
+//! | that loop unrolled by four by hand (`accumulate`, today)                 | 8.37 ms  | ×0.86 |
+//! | the same, unrolled by eight                                            | 8.46 ms  | ×0.88 |
 //! | product scanning with the reduction folded in (FIPS), unrolled by four | 13.74 ms | ×1.42 |
-//! | the plain loop at `opt-level = 3` (the whole build)                   | 6.96 ms  | ×0.72 |
+//! | the plain loop at `opt-level = 3` (the whole build)                    | 6.96 ms  | ×0.72 |
 //!
-//! `opt-level = 3` for `keyward-shared` alone (a profile override) gave 7.84 ms; it would apply to every page's
-//! WebAssembly too, whose size budgets have no room for it. Machine words (32 bits in WebAssembly, a carry per
-//! product) cost the same as these digits at `opt-level = "z"`; the `simd128` target feature at `opt-level = 3` gained
-//! nothing in an earlier run (6.99 ms against 6.83 without it, the fastest of 15 calls each).
+//! `opt-level = 3` for `keyward-shared` alone (a profile override) gave 7.84 ms (×0.81); it would apply to every
+//! page's WebAssembly too, whose size budgets have no room for it. Machine words (32 bits in WebAssembly, a carry
+//! per product) cost the same as these digits at `opt-level = "z"`; the `simd128` target feature at `opt-level = 3`
+//! gained nothing in an earlier run (6.99 ms against 6.83 without it, the fastest of 15 calls each).
 //!
 //! A factor found is a proof (it divides N); a factor not found proves nothing. Because the walk modulo p depends
 //! on p alone, whether a prime p is found can be predicted with 64-bit arithmetic modulo p: the tests
