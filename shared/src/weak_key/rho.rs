@@ -27,7 +27,7 @@
 //! | build of this module                                                   | median   | ratio |
 //! |------------------------------------------------------------------------|----------|-------|
 //! | the columns' inner loop as a plain loop (until 2026-12-07)             | 9.69 ms  | 1     |
-//! | that loop unrolled by four by hand (`accumulate`, today)                 | 8.37 ms  | ×0.86 |
+//! | that loop unrolled by four by hand (`accumulate`, today)               | 8.37 ms  | ×0.86 |
 //! | the same, unrolled by eight                                            | 8.46 ms  | ×0.88 |
 //! | product scanning with the reduction folded in (FIPS), unrolled by four | 13.74 ms | ×1.42 |
 //! | the plain loop at `opt-level = 3` (the whole build)                    | 6.96 ms  | ×0.72 |
