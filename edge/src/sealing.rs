@@ -22,7 +22,7 @@ use std::collections::BTreeMap;
 use std::time::Duration;
 
 use shared::audit::{Entry, Head};
-use worker::{Context, D1Database, Delay, Env};
+use worker::{Context, D1Database, Date, Delay, Env};
 
 use crate::db;
 use crate::error::AppError;
@@ -39,21 +39,26 @@ pub const SEAL_ROUNDS: u32 = 20;
 pub const SEAL_GATHER: Duration = Duration::from_secs(1);
 
 thread_local! {
-    /// Whether a sealing is scheduled in this isolate and has not started reading yet.
-    static SEAL_SCHEDULED: Cell<bool> = const { Cell::new(false) };
+    /// When the sealing scheduled in this isolate is due (milliseconds since the epoch), until it starts reading.
+    static SEAL_DUE: Cell<Option<u64>> = const { Cell::new(None) };
 }
 
 /// After a write request's answer: schedules a sealing of everything unsealed [`SEAL_GATHER`] from now, unless one
 /// scheduled earlier has not started reading yet (it will read this request's records: they were committed before
-/// the answer). The flag is cleared before the sealing reads, so a record committed after that read schedules the
-/// next one. What a failure leaves, the scheduled handler seals.
+/// the answer). The mark is cleared before the sealing reads, so a record committed after that read schedules the
+/// next one; a sealing overdue by a whole [`SEAL_GATHER`] is taken as lost (its `waitUntil` cancelled) and
+/// scheduled again, so one lost sealing cannot stop this isolate's sealing for good. What a failure leaves, the
+/// scheduled handler seals.
 pub fn seal_soon(context: &Context, env: Env) {
-    if SEAL_SCHEDULED.replace(true) {
+    let gather = SEAL_GATHER.as_millis() as u64;
+    let now = Date::now().as_millis();
+    if SEAL_DUE.get().is_some_and(|due| now < due + gather) {
         return;
     }
+    SEAL_DUE.set(Some(now + gather));
     context.wait_until(async move {
         Delay::from(SEAL_GATHER).await;
-        SEAL_SCHEDULED.set(false);
+        SEAL_DUE.set(None);
         let sealed = match env.d1("DB") {
             Ok(db) => seal_pending(&db).await.map(drop),
             Err(error) => Err(error.into()),

@@ -21,9 +21,9 @@
 //!
 //! **The CPU budget.** The Worker has 10 ms of CPU per request on Cloudflare's free plan, and the whole issuance
 //! shares it (README: the issuance target is 5 ms, and is not met today). The weak-key checks get at most 1 ms of
-//! it for a 4096-bit modulus in WebAssembly, rho aside (rho alone takes about 8.4 ms: [`rho`], Cost). A sound key runs all
-//! of them to the end, the slowest case; measured 2026-12-06 on a shared 2-core AMD EPYC under load (so upper
-//! figures), the fastest of many runs, before rho was added:
+//! it for a 4096-bit modulus in WebAssembly, rho aside (rho alone takes about 8.4 ms: [`rho`], Cost). A sound key
+//! runs all of them to the end, the slowest case; measured 2026-12-06 on a shared 2-core AMD EPYC under load (so
+//! upper figures), the fastest of many runs, before rho was added:
 //!
 //! | modulus   | small factors (< 2^16) | ROCA | Fermat | whole check, host release | whole check, WebAssembly |
 //! |-----------|------------------------|------|--------|---------------------------|--------------------------|
@@ -59,10 +59,10 @@
 //! fastest calls are the figures to trust, and even they are upper bounds. (These are of the machine-word
 //! arithmetic rho had until 2026-12-07; its 26-bit digits, unrolled by hand since, cost 8.4 ms for 2048 bits in
 //! WebAssembly at a lower load, and more on the host, which no longer uses 64-bit words: [`rho`], Cost.) A step
-//! costs one squaring modulo N and,
-//! for half of the steps, one multiplication (about 2.5 n² word products for n words), and there is one gcd at the
-//! end. The costliest answer, a crafted modulus with several small factors found at once (the walk repeated to
-//! isolate one), took 14.2 ms on the host (2048 bits times four primes near 2^16), about three times a sound one.
+//! costs one squaring modulo N and, for half of the steps, one multiplication (about 2.5 n² word products for n
+//! words), and there is one gcd at the end. The costliest answer, a crafted modulus with several small factors
+//! found at once (the walk repeated to isolate one), took 14.2 ms on the host (2048 bits times four primes near
+//! 2^16), about three times a sound one.
 //!
 //! What 1,024 steps find, of 1,000 primes of each size drawn from a fixed seed ([`rho::RHO_FOUND_PER_THOUSAND`],
 //! checked by `rho_success_rates`): 898 of 17 bits, 696 of 18, 477 of 19, 285 of 20, 91 of 22, 20 of 24, 2 of 28,

@@ -381,7 +381,6 @@ test('confirming the saved bundle on the done page, in Chromium, records the pic
 let nginx;
 after(() => nginx?.kill('SIGTERM'));
 
-
 async function eventually(condition, what, milliseconds = 10_000) {
   const deadline = Date.now() + milliseconds;
   for (;;) {
